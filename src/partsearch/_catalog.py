@@ -1,0 +1,112 @@
+"""The catalog directory and atomic publishing (see ARCHITECTURE.md, "The catalog directory").
+
+A version (an offers file or a snapshot directory) is written completely under a fresh name, then
+a ``CURRENT`` pointer file is replaced with ``os.replace``, which is atomic on POSIX. A reader
+resolves the pointer once and opens that version; a writer killed at any moment leaves the pointer
+naming the previous complete version. Old versions are removed only after a grace period, so a
+reader that resolved the pointer a moment ago still finds its files.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from partsearch.errors import CatalogError
+
+POINTER = "CURRENT"
+OFFERS = "offers"
+CROSSES = "crosses"
+SUPPLIERS = "suppliers"
+CONFIG = "catalog.toml"
+BRANDS = "brands.toml"
+
+
+def new_version_name(suffix: str = "") -> str:
+    """A fresh, sortable version name: UTC time to the microsecond plus a random tag."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    micros = int((time.time() % 1) * 1_000_000)
+    return f"v{stamp}{micros:06d}-{secrets.token_hex(3)}{suffix}"
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a directory's entries, to disk."""
+    flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: Path) -> None:
+    """Flush every file below ``root`` and the directories themselves."""
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            fsync_path(Path(dirpath) / name)
+        fsync_path(Path(dirpath))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: readers see the old or the new content, never a mix."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        fsync_path(path.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CatalogError(f"cannot write: {exc}", path=path) from exc
+
+
+def write_pointer(area: Path, version: str) -> None:
+    """Publish ``version`` (a name inside ``area``) as the current one."""
+    if not (area / version).exists():
+        raise CatalogError(f"cannot publish missing version {version!r}", path=area)
+    write_atomic(area / POINTER, (version + "\n").encode())
+
+
+def read_pointer(area: Path) -> str | None:
+    """The current version's name in ``area``, or None when nothing was published yet."""
+    try:
+        name = (area / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CatalogError(f"cannot read pointer: {exc}", path=area / POINTER) from exc
+    if not name or "/" in name or name.startswith("."):
+        raise CatalogError(f"pointer names an invalid version {name!r}", path=area / POINTER)
+    return name
+
+
+def collect_garbage(area: Path, *, keep: int = 2, grace_s: float = 600.0) -> list[str]:
+    """Remove old versions in ``area``: never the current one, never the ``keep`` newest, never
+    one younger than ``grace_s`` seconds (a reader may have just resolved it), and every
+    leftover temporary (a name starting with ``.``) older than the grace period.
+    """
+    current = read_pointer(area)
+    now = time.time()
+    removed: list[str] = []
+    entries = sorted((p for p in area.iterdir() if p.name != POINTER), key=lambda p: p.name)
+    versions = [p for p in entries if not p.name.startswith(".")]
+    protected = {p.name for p in versions[-keep:]} | {current}
+    for path in entries:
+        if path.name in protected:
+            continue
+        try:
+            if now - path.stat().st_mtime < grace_s:
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path.name)
+        except FileNotFoundError:
+            continue
+    return removed

@@ -1,0 +1,229 @@
+"""Brand canonicalization: one maker, one name.
+
+The same maker is spelled MANN / MANN-FILTER / Mann & Hummel. Matching is by explicit aliases from
+an editable registry (``data/brands.toml``), never by fuzzy similarity: KNECHT and MAHLE are related
+but not the same brand, and a fuzzy merge would put one's parts under the other. Fuzzy matching is
+used only to *suggest* brands for a misspelled one.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from partsearch.errors import NormalizationError, ProfileError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["Brand", "BrandRegistry", "brand_key", "brand_keys", "default_registry"]
+
+_SPACES = re.compile(r"\s+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _match_key(name: str) -> str:
+    """Spelling-blind key for alias matching: no case, accents, spaces or punctuation."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_ALNUM.sub("", bare.upper())
+
+
+def _passthrough(name: str) -> str:
+    """How an unknown brand is kept: uppercase, trimmed, inner spaces collapsed."""
+    return _SPACES.sub(" ", name.strip()).upper()
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """A canonical brand and what the registry knows of it."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    oem: bool = False
+    keep_cyrillic: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BrandRegistry:
+    """Canonical brands with aliases, the OEM flag and the keep-Cyrillic rule.
+
+    >>> reg = BrandRegistry.default()
+    >>> reg.canonical("Mann & Hummel"), reg.canonical("vw"), reg.canonical("  acme  parts ")
+    ('MANN-FILTER', 'VAG', 'ACME PARTS')
+    >>> reg.is_oem("VAG")
+    True
+    """
+
+    brands: dict[str, Brand]
+    _by_key: dict[str, str] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_brands(cls, brands: dict[str, Brand]) -> BrandRegistry:
+        by_key: dict[str, str] = {}
+        for brand in brands.values():
+            for spelling in (brand.name, *brand.aliases):
+                key = _match_key(spelling)
+                if key:
+                    by_key.setdefault(key, brand.name)
+        # A canonical name always wins over another brand's alias.
+        for brand in brands.values():
+            by_key[_match_key(brand.name)] = brand.name
+        return cls(brands=dict(brands), _by_key=by_key)
+
+    @classmethod
+    def default(cls) -> BrandRegistry:
+        """The registry shipped with partsearch."""
+        return default_registry()
+
+    @classmethod
+    def load(cls, path: str | Path, *, base: BrandRegistry | None = None) -> BrandRegistry:
+        """Load a registry TOML; with ``base``, its tables extend and override ``base``."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ProfileError(f"cannot read brand registry: {exc}", path=path) from exc
+        brands = dict(base.brands) if base is not None else {}
+        for name, table in data.items():
+            brands[_passthrough(name)] = _parse_brand(name, table, path)
+        return cls.from_brands(brands)
+
+    def canonical(self, name: str) -> str:
+        """The canonical brand for a spelling; unknown brands pass through normalized."""
+        if not isinstance(name, str):
+            raise NormalizationError(f"not a brand: {name!r}")
+        found = self._by_key.get(_match_key(name))
+        if found is not None:
+            return found
+        kept = _passthrough(name)
+        if not kept:
+            raise NormalizationError(f"brand {name!r} is empty")
+        return kept
+
+    def get(self, name: str) -> Brand | None:
+        """The registry entry for a brand spelling, or None for an unknown brand."""
+        found = self._by_key.get(_match_key(name))
+        return None if found is None else self.brands[found]
+
+    def is_oem(self, name: str) -> bool:
+        """True for car makers (original part numbers)."""
+        brand = self.get(name)
+        return brand is not None and brand.oem
+
+    def keeps_cyrillic(self, name: str) -> bool:
+        """True for makers that write real Cyrillic articles."""
+        brand = self.get(name)
+        return brand is not None and brand.keep_cyrillic
+
+    def suggest(self, name: str, *, limit: int = 5, score_cutoff: float = 60.0) -> list[str]:
+        """Closest known brands to a (misspelled) name, best first.
+
+        >>> BrandRegistry.default().suggest("MAN FILTR")[0]
+        'MANN-FILTER'
+        """
+        from rapidfuzz import fuzz, process
+
+        query = _match_key(name)
+        if not query:
+            return []
+        keys = list(self._by_key)
+        hits = process.extract(
+            query, keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=score_cutoff
+        )
+        out: list[str] = []
+        for key, _score, _idx in hits:
+            brand = self._by_key[key]
+            if brand not in out:
+                out.append(brand)
+            if len(out) == limit:
+                break
+        return out
+
+
+def _parse_brand(name: str, table: Any, path: Path) -> Brand:
+    if not isinstance(table, dict):
+        raise ProfileError(f"brand {name!r} must be a table", path=path)
+    aliases = table.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise ProfileError(f"brand {name!r}: aliases must be a list of strings", path=path)
+    unknown = set(table) - {"aliases", "oem", "keep_cyrillic", "description"}
+    if unknown:
+        raise ProfileError(f"brand {name!r}: unknown keys {sorted(unknown)}", path=path)
+    return Brand(
+        name=_passthrough(name),
+        aliases=tuple(aliases),
+        oem=bool(table.get("oem", False)),
+        keep_cyrillic=bool(table.get("keep_cyrillic", False)),
+        description=str(table.get("description", "")),
+    )
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> BrandRegistry:
+    """The shipped registry, parsed once per process."""
+    source = resources.files("partsearch") / "data" / "brands.toml"
+    with resources.as_file(source) as path:
+        return BrandRegistry.load(path)
+
+
+def brand_key(brand: str, registry: BrandRegistry | None = None) -> str:
+    """The canonical brand for a spelling (see :class:`BrandRegistry`).
+
+    >>> brand_key("FEBI"), brand_key("Lemförder"), brand_key("KYB")
+    ('FEBI BILSTEIN', 'LEMFÖRDER', 'KAYABA')
+    """
+    return (registry or default_registry()).canonical(brand)
+
+
+def brand_keys(values: Any, registry: BrandRegistry | None = None) -> pa.Array:
+    """Vectorized :func:`brand_key`: null where the scalar would raise.
+
+    Brands repeat heavily, so the column is dictionary-encoded and each distinct spelling is
+    resolved once; the cost is per distinct brand, not per row.
+
+    >>> brand_keys(["mann", "MANN", None]).to_pylist()
+    ['MANN-FILTER', 'MANN-FILTER', None]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    reg = registry or default_registry()
+    arr = values if isinstance(values, pa.Array | pa.ChunkedArray) else _to_arrow(values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.large_string())
+    encoded = pc.dictionary_encode(arr)
+    resolved = pa.array([_safe_canonical(reg, s) for s in encoded.dictionary.to_pylist()],
+                        type=pa.large_string())
+    return resolved.take(encoded.indices)
+
+
+def _safe_canonical(reg: BrandRegistry, name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        return reg.canonical(name)
+    except NormalizationError:
+        return None
+
+
+def _to_arrow(values: Any) -> pa.Array:
+    import pyarrow as pa
+
+    try:
+        import polars as pl
+
+        if isinstance(values, pl.Series):
+            return values.to_arrow()
+    except ImportError:  # pragma: no cover - polars is a dependency
+        pass
+    return pa.array(list(values), type=pa.large_string())

@@ -1,0 +1,48 @@
+"""The ``partsearch`` command: a thin shell over the library.
+
+Each layer registers its own subcommands (``cli/load.py``, ``cli/crosses.py``, ``cli/search.py``);
+a subcommand parses arguments, calls the library and prints. A :class:`PartsearchError` ends the
+command with its message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from importlib import import_module
+
+from partsearch.errors import PartsearchError
+
+# Modules that define ``register(subparsers)``; each sets ``func`` on its parsers.
+_COMMANDS = ("partsearch.cli.load", "partsearch.cli.crosses", "partsearch.cli.search")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="partsearch", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in _COMMANDS:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except PartsearchError as exc:
+        print(f"partsearch: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Article normalization: the match form (``article_key``) of a part number.
+
+A key keeps only ASCII digits, ASCII capitals and Cyrillic capitals. Letters are upper-cased by an
+explicit table rather than ``str.upper``: Python and polars ship different Unicode versions, and the
+scalar and vectorized forms must agree on every input. Cyrillic letters that look Latin are folded
+to Latin (suppliers type ``СU2545`` with a Cyrillic С) unless the brand writes real Cyrillic
+articles (``РК15``), which the brand registry says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from partsearch.errors import NormalizationError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["article_key", "article_keys", "display_article"]
+
+_LATIN_LOWER = "abcdefghijklmnopqrstuvwxyz"
+_CYR_LOWER = "абвгдежзийклмнопрстуфхцчшщъыьэюяё"
+_CYR_UPPER = "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯЁ"
+# Cyrillic (upper and lower) letters whose glyph is a Latin capital, and the Latin they fold to.
+_LOOKALIKES = {
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
+    "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S",
+    "а": "A", "в": "B", "е": "E", "к": "K", "м": "M", "н": "H", "о": "O", "р": "P",
+    "с": "C", "т": "T", "х": "X", "у": "Y", "і": "I", "ј": "J", "ѕ": "S",
+}  # fmt: skip
+
+
+def _case_map() -> dict[str, str]:
+    table = {lo: lo.upper() for lo in _LATIN_LOWER}
+    table.update(zip(_CYR_LOWER, _CYR_UPPER, strict=True))
+    return table
+
+
+_UPPER: dict[str, str] = _case_map()
+_FOLD: dict[str, str] = {**_UPPER, **_LOOKALIKES}
+_KEEP_PATTERN = "[^0-9A-ZА-ЯЁ]"
+_DROP = re.compile(_KEEP_PATTERN)
+# A spreadsheet turned the numeric article 155093 into 155093.0.
+_FLOAT_PATTERN = r"^ *([0-9]+)\.0+ *$"
+_FLOAT = re.compile(_FLOAT_PATTERN)
+_UPPER_TRANS = str.maketrans(_UPPER)
+_FOLD_TRANS = str.maketrans(_FOLD)
+
+
+def _as_text(article: object) -> str:
+    if isinstance(article, bool):
+        raise NormalizationError(f"not an article: {article!r}")
+    if isinstance(article, int):
+        return str(article)
+    if isinstance(article, float):
+        if article != article or article in (float("inf"), float("-inf")):
+            raise NormalizationError(f"not an article: {article!r}")
+        return str(int(article)) if article.is_integer() else repr(article)
+    if isinstance(article, str):
+        return article
+    raise NormalizationError(f"not an article: {article!r}")
+
+
+def display_article(article: object) -> str:
+    """The display form of an article: as written, trimmed, with a spreadsheet's ``.0`` undone.
+
+    >>> display_article("  W 920/21 ")
+    'W 920/21'
+    >>> display_article(155093.0)
+    '155093'
+    """
+    text = _as_text(article)
+    return _FLOAT.sub(r"\1", text).strip()
+
+
+def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
+    """Return the match form of a part number.
+
+    Upper-cases, drops spaces and punctuation, folds Cyrillic look-alikes into Latin (unless
+    ``keep_cyrillic``), and undoes a spreadsheet's ``.0``. Raises :class:`NormalizationError`
+    when nothing is left.
+
+    >>> article_key("W 920/21")
+    'W92021'
+    >>> article_key("ВК820/1")  # Cyrillic В and К
+    'BK8201'
+    >>> article_key("РК15", keep_cyrillic=True)
+    'РК15'
+    """
+    text = _FLOAT.sub(r"\1", _as_text(article))
+    key = _DROP.sub("", text.translate(_UPPER_TRANS if keep_cyrillic else _FOLD_TRANS))
+    if not key:
+        raise NormalizationError(f"article {text!r} has no letters or digits")
+    return key
+
+
+def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
+    """Vectorized :func:`article_key` over an Arrow array, polars Series or any iterable of str.
+
+    Returns a ``pa.large_string`` array; where the scalar form would raise, the result is null.
+    ``keep_cyrillic`` is a bool for all rows or a boolean array/Series per row.
+
+    >>> article_keys(["W 920/21", "--", "oc 90"]).to_pylist()
+    ['W92021', None, 'OC90']
+    """
+    import polars as pl
+
+    text = _to_text_series(values)
+    folded = _normalize_expr(pl.col("a"), _FOLD)
+    upper = _normalize_expr(pl.col("a"), _UPPER)
+    frame = pl.DataFrame({"a": text})
+    if isinstance(keep_cyrillic, bool):
+        expr = upper if keep_cyrillic else folded
+    else:
+        frame = frame.with_columns(k=_to_bool_series(keep_cyrillic, len(text)))
+        expr = pl.when(pl.col("k")).then(upper).otherwise(folded)
+    out = frame.select(expr.alias("a")).get_column("a")
+    return out.to_arrow().cast(_large_string())
+
+
+def _normalize_expr(col: Any, table: dict[str, str]) -> Any:
+    import polars as pl
+
+    undone = col.str.replace(_FLOAT_PATTERN, "${1}")
+    mapped = undone.str.replace_many(list(table.keys()), list(table.values()))
+    key = mapped.str.replace_all(_KEEP_PATTERN, "")
+    return pl.when(key.str.len_bytes() > 0).then(key).otherwise(None)
+
+
+def _to_text_series(values: Any) -> Any:
+    """Bring any column of articles to a polars String Series, floats rendered like the scalar."""
+    import polars as pl
+    import pyarrow as pa
+
+    if isinstance(values, pl.Series):
+        series = values
+    elif isinstance(values, pa.ChunkedArray | pa.Array):
+        series = pl.Series(values=values)
+    else:
+        items = list(values) if isinstance(values, Iterable) else [values]
+        return pl.Series(values=[_safe_text(v) for v in items], dtype=pl.String)
+    if series.dtype == pl.String:
+        return series
+    if series.dtype.is_float():
+        whole = (series.is_finite() & (series == series.floor())).fill_null(True)
+        if whole.all():  # the common case, a column of integers stored as floats
+            return series.cast(pl.Int64, strict=False).cast(pl.String)
+    if series.dtype.is_integer():
+        return series.cast(pl.String)
+    return pl.Series(values=[_safe_text(v) for v in series.to_list()], dtype=pl.String)
+
+
+def _safe_text(value: object) -> str | None:
+    if value is None:
+        return None
+    try:
+        text = _as_text(value)
+    except NormalizationError:
+        return None
+    # Lone surrogates cannot enter Arrow; they are never key characters, so '?' is equivalent.
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _to_bool_series(values: Any, n: int) -> Any:
+    import polars as pl
+
+    series = values if isinstance(values, pl.Series) else pl.Series(values=values)
+    if len(series) != n:
+        raise ValueError(f"keep_cyrillic has {len(series)} rows, articles have {n}")
+    return series.cast(pl.Boolean).fill_null(False)
+
+
+def _large_string() -> pa.DataType:
+    import pyarrow as pa
+
+    return pa.large_string()

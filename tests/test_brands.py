@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partsearch import BrandRegistry, NormalizationError, PartsearchError, brand_key, brand_keys
+from partsearch.errors import ProfileError
+
+
+@pytest.mark.parametrize(
+    ("spelling", "canonical"),
+    [
+        ("MANN-FILTER", "MANN-FILTER"),
+        ("MANN", "MANN-FILTER"),
+        ("Mann & Hummel", "MANN-FILTER"),
+        ("mann filter", "MANN-FILTER"),
+        ("FEBI", "FEBI BILSTEIN"),
+        ("Febi Bilstein", "FEBI BILSTEIN"),
+        ("LEMFÖRDER", "LEMFÖRDER"),
+        ("LEMFORDER", "LEMFÖRDER"),
+        ("KYB", "KAYABA"),
+        ("VW", "VAG"),
+        ("VOLKSWAGEN", "VAG"),
+        ("AUDI", "VAG"),
+        ("Seat", "VAG"),
+        ("SKODA", "VAG"),
+        ("MERCEDES", "MERCEDES-BENZ"),
+        ("MB", "MERCEDES-BENZ"),
+        ("Mercedes-Benz", "MERCEDES-BENZ"),
+        ("GM", "GENERAL MOTORS"),
+        ("General  Motors", "GENERAL MOTORS"),
+    ],
+)
+def test_aliases(spelling: str, canonical: str) -> None:
+    assert brand_key(spelling) == canonical
+
+
+def test_unknown_brand_passes_through_normalized() -> None:
+    assert brand_key("  acme   parts ") == "ACME PARTS"
+
+
+def test_knecht_and_mahle_stay_apart() -> None:
+    assert brand_key("KNECHT") != brand_key("MAHLE")
+
+
+def test_oem_flag_and_cyrillic_rule() -> None:
+    reg = BrandRegistry.default()
+    assert reg.is_oem("VW") and reg.is_oem("TOYOTA") and not reg.is_oem("MANN")
+    assert not reg.is_oem("ACME")
+    assert reg.keeps_cyrillic("ЗМЗ") and not reg.keeps_cyrillic("BOSCH")
+
+
+@pytest.mark.parametrize("bad", ["", "   "])
+def test_empty_brand_is_an_error(bad: str) -> None:
+    with pytest.raises(NormalizationError):
+        brand_key(bad)
+
+
+def test_suggest_misspelled() -> None:
+    reg = BrandRegistry.default()
+    assert reg.suggest("MAN FILTR")[0] == "MANN-FILTER"
+    assert "FEBI BILSTEIN" in reg.suggest("FEBBI")
+    assert reg.suggest("") == []
+
+
+def test_registry_file_is_editable(tmp_path: Path) -> None:
+    extra = tmp_path / "brands.toml"
+    extra.write_text('["ACME"]\naliases = ["ACME CORP"]\noem = true\n', encoding="utf-8")
+    reg = BrandRegistry.load(extra, base=BrandRegistry.default())
+    assert reg.canonical("acme corp") == "ACME"
+    assert reg.is_oem("ACME")
+    assert reg.canonical("MANN") == "MANN-FILTER"
+
+
+def test_bad_registry_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "brands.toml"
+    bad.write_text('["ACME"]\naliases = "ACME CORP"\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"brands\.toml"):
+        BrandRegistry.load(bad)
+
+
+def _scalar_or_none(name: str) -> str | None:
+    try:
+        return brand_key(name)
+    except NormalizationError:
+        return None
+
+
+@given(st.lists(st.text(max_size=12), max_size=30))
+def test_vectorized_equals_scalar(names: list[str]) -> None:
+    assert brand_keys(names).to_pylist() == [_scalar_or_none(n) for n in names]
+    expected = [_scalar_or_none(n) for n in names]
+    assert brand_keys(pa.array(names, pa.string())).to_pylist() == expected
+
+
+@given(st.text(max_size=20))
+def test_brand_key_idempotent_and_total(name: str) -> None:
+    try:
+        key = brand_key(name)
+    except PartsearchError:
+        return
+    assert brand_key(key) == key
+
+
+def test_real_brand_spellings_meet(realdata: Path) -> None:
+    oe = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
+    mann = realdata / "Motorlink+TECDOC-REPO" / "mann_filter_oe_numbers_flat.csv"
+    oe_rows = csv.DictReader(oe.open(encoding="utf-8"))
+    oe_brands = {r["oem_brand"] for r in oe_rows if r["oem_brand"].strip()}
+    mann_rows = list(csv.DictReader(mann.open(encoding="utf-8")))
+    vag_group = {brand_key(b) for b in ("VW", "AUDI", "SKODA", "SEAT")}
+    assert vag_group & {brand_key(b) for b in oe_brands} == {"VAG"}
+    assert "VAG" in {brand_key(r["oem_brand"]) for r in mann_rows if r["oem_brand"].strip()}
+    assert {brand_key(r["shop_manufacturer"]) for r in mann_rows} == {"MANN-FILTER"}
+    assert {brand_key(r["td_brand"]) for r in mann_rows} == {"MANN-FILTER"}

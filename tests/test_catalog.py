@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from partsearch._catalog import collect_garbage, new_version_name, read_pointer, write_pointer
+from partsearch.errors import CatalogError
+
+
+def test_pointer_round_trip(tmp_path: Path) -> None:
+    assert read_pointer(tmp_path) is None
+    v = new_version_name(".arrow")
+    (tmp_path / v).write_bytes(b"x")
+    write_pointer(tmp_path, v)
+    assert read_pointer(tmp_path) == v
+
+
+def test_cannot_publish_missing_version(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError):
+        write_pointer(tmp_path, "nope")
+
+
+def test_version_names_sort_by_time() -> None:
+    a = new_version_name()
+    time.sleep(0.002)
+    b = new_version_name()
+    assert a < b
+
+
+def test_garbage_keeps_current_and_newest(tmp_path: Path) -> None:
+    names = []
+    for i in range(5):
+        name = f"v2026010{i}-aa"
+        (tmp_path / name).mkdir()
+        old = time.time() - 3600
+        os.utime(tmp_path / name, (old, old))
+        names.append(name)
+    write_pointer(tmp_path, names[0])
+    removed = collect_garbage(tmp_path, keep=2, grace_s=60)
+    assert sorted(removed) == names[1:3]
+    assert read_pointer(tmp_path) == names[0]
+    assert {p.name for p in tmp_path.iterdir()} == {"CURRENT", names[0], *names[3:]}

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import csv
+import re
+
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partsearch import NormalizationError, PartsearchError, article_key, article_keys
+from partsearch.normalize import display_article
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("W 920/21", "W92021"),
+        ("0 986 424 815", "0986424815"),
+        ("24.5219-0713.3", "24521907133"),
+        ("СU2545", "CU2545"),  # Cyrillic С
+        ("ВК820/1", "BK8201"),  # Cyrillic В, К
+        ("oc 90", "OC90"),
+        ("155093.0", "155093"),
+        ("  155093.00 ", "155093"),
+        (155093.0, "155093"),
+        (155093, "155093"),
+        ("06A 115 561 B", "06A115561B"),
+        ("A 000 180 26 09", "A0001802609"),
+        ("hu 719/7 x", "HU7197X"),
+        ("Б-12", "Б12"),  # a Cyrillic letter with no Latin look-alike stays
+    ],
+)
+def test_article_key_documented_forms(raw: object, key: str) -> None:
+    assert article_key(raw) == key
+
+
+def test_keep_cyrillic_brand() -> None:
+    assert article_key("РК15", keep_cyrillic=True) == "РК15"
+    assert article_key("рк15", keep_cyrillic=True) == "РК15"
+    assert article_key("РК15") == "PK15"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "--/..", "\u00a0", "№", float("nan"), None, True])
+def test_empty_or_punctuation_only_is_an_error(raw: object) -> None:
+    with pytest.raises(NormalizationError):
+        article_key(raw)
+
+
+def test_display_form_is_kept_beside_the_key() -> None:
+    assert display_article("  W 920/21 ") == "W 920/21"
+    assert display_article(155093.0) == "155093"
+
+
+def test_vectorized_nulls_where_scalar_raises() -> None:
+    assert article_keys(["W 920/21", "--", None, "oc 90"]).to_pylist() == [
+        "W92021", None, None, "OC90"
+    ]
+
+
+def test_vectorized_float_column() -> None:
+    assert article_keys(pa.array([155093.0, None, 24.5])).to_pylist() == ["155093", None, "245"]
+
+
+def test_vectorized_per_row_keep_cyrillic() -> None:
+    out = article_keys(["РК15", "РК15"], keep_cyrillic=[True, False]).to_pylist()
+    assert out == ["РК15", "PK15"]
+
+
+def _scalar_or_none(text: str, keep: bool) -> str | None:
+    try:
+        return article_key(text, keep_cyrillic=keep)
+    except NormalizationError:
+        return None
+
+
+_articles = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from("ABCWXYZ0123456789 ./-АВЕКМНОРСТХУабвгдеёжРКіјѕ"),
+    ),
+    max_size=24,
+)
+
+
+@given(_articles, st.booleans())
+def test_total_on_any_unicode(text: str, keep: bool) -> None:
+    """Any text gives a key of the key alphabet, or a PartsearchError; nothing else escapes."""
+    try:
+        key = article_key(text, keep_cyrillic=keep)
+    except PartsearchError:
+        return
+    assert key and re.fullmatch("[0-9A-ZА-ЯЁ]+", key)
+    if not keep:
+        assert not set(key) & set("АВЕКМНОРСТХУ")
+
+
+@given(_articles, st.booleans())
+def test_idempotent(text: str, keep: bool) -> None:
+    key = _scalar_or_none(text, keep)
+    if key is not None:
+        assert article_key(key, keep_cyrillic=keep) == key
+
+
+@given(st.lists(st.tuples(_articles, st.booleans()), max_size=30))
+def test_vectorized_equals_scalar(rows: list[tuple[str, bool]]) -> None:
+    texts = [t for t, _ in rows]
+    keeps = [k for _, k in rows]
+    expected = [_scalar_or_none(t, k) for t, k in rows]
+    assert article_keys(texts, keep_cyrillic=keeps).to_pylist() == expected
+    assert article_keys(texts).to_pylist() == [_scalar_or_none(t, False) for t in texts]
+
+
+# The real traps in the MANN spellings: the TecDoc form carries a suffix the shop form lacks.
+# "x" marks a MANN variant (HD 1053 x is not HD 1053) and "(10)" a pack of ten; they are
+# different parts by key, so the spellings rightly disagree after normalization.
+MANN_TRAPS = {"HD 1053 x", "LE 40 001 x", "WK 940/6 x", "WK 940/16 x", "WK 3002 (10)"}
+
+
+def test_real_mann_spellings_agree(realdata) -> None:  # type: ignore[no-untyped-def]
+    path = realdata / "Motorlink+TECDOC-REPO" / "mann_article_number_forms.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert len(rows) > 1000
+    disagree = set()
+    for row in rows:
+        keys = {article_key(row[c]) for c in ("shop_article_number", "shop_manu_nr",
+                                             "td_article_number")}
+        if len(keys) != 1:
+            disagree.add(row["td_article_number"])
+    assert disagree == MANN_TRAPS
+    # The vectorized form agrees on the whole real column too.
+    column = [r["td_article_number"] for r in rows]
+    assert article_keys(column).to_pylist() == [article_key(c) for c in column]
+
+
+def test_real_oe_display_variants_agree(realdata) -> None:  # type: ignore[no-untyped-def]
+    path = realdata / "autonahariya-a11y+tecdoc-data" / "oe_number_display_variants.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert rows
+    for row in rows:
+        forms = [f.strip() for f in row["display_forms"].split(" | ")]
+        assert {article_key(f) for f in forms} == {row["normalized"]}, row
