@@ -40,11 +40,9 @@ def _case_map() -> dict[str, str]:
 
 _UPPER: dict[str, str] = _case_map()
 _FOLD: dict[str, str] = {**_UPPER, **_LOOKALIKES}
-_KEEP_PATTERN = "[^0-9A-ZА-ЯЁ]"
-_DROP = re.compile(_KEEP_PATTERN)
+_DROP = re.compile("[^0-9A-ZА-ЯЁ]")
 # A spreadsheet turned the numeric article 155093 into 155093.0.
-_FLOAT_PATTERN = r"^ *([0-9]+)\.0+ *$"
-_FLOAT = re.compile(_FLOAT_PATTERN)
+_FLOAT = re.compile(r"^ *([0-9]+)\.0+ *$")
 _UPPER_TRANS = str.maketrans(_UPPER)
 _FOLD_TRANS = str.maketrans(_FOLD)
 
@@ -105,28 +103,43 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
     >>> article_keys(["W 920/21", "--", "oc 90"]).to_pylist()
     ['W92021', None, 'OC90']
     """
-    import polars as pl
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    text = _to_text_series(values)
-    folded = _normalize_expr(pl.col("a"), _FOLD)
-    upper = _normalize_expr(pl.col("a"), _UPPER)
-    frame = pl.DataFrame({"a": text})
+    from partsearch import _normalize_kernels as kern
+
+    text = _to_text_series(values).to_arrow().cast(pa.large_string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    n = len(text)
     if isinstance(keep_cyrillic, bool):
-        expr = upper if keep_cyrillic else folded
+        keep = np.full(n, keep_cyrillic, dtype=np.bool_)
     else:
-        frame = frame.with_columns(k=_to_bool_series(keep_cyrillic, len(text)))
-        expr = pl.when(pl.col("k")).then(upper).otherwise(folded)
-    out = frame.select(expr.alias("a")).get_column("a")
-    return out.to_arrow().cast(_large_string())
+        keep = _to_bool_series(keep_cyrillic, n).to_numpy().astype(np.bool_)
+    valid = text.is_valid().to_numpy(zero_copy_only=False)
+    _validity, offsets, data = text.buffers()
+    offs = np.frombuffer(offsets, dtype=np.int64, count=text.offset + n + 1)[text.offset :]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    out_off, out_data, out_valid = kern.normalize(offs, raw, valid, keep, *_tables())
+    keys = pa.LargeStringArray.from_buffers(n, pa.py_buffer(out_off), pa.py_buffer(out_data))
+    if out_valid.all():
+        return keys
+    return pc.if_else(pa.array(out_valid), keys, pa.scalar(None, pa.large_string()))
 
 
-def _normalize_expr(col: Any, table: dict[str, str]) -> Any:
-    import polars as pl
+_TABLES: tuple[Any, ...] | None = None
 
-    undone = col.str.replace(_FLOAT_PATTERN, "${1}")
-    mapped = undone.str.replace_many(list(table.keys()), list(table.values()))
-    key = mapped.str.replace_all(_KEEP_PATTERN, "")
-    return pl.when(key.str.len_bytes() > 0).then(key).otherwise(None)
+
+def _tables() -> tuple[Any, ...]:
+    """Kernel lookup tables, built once from the same maps as the scalar form."""
+    global _TABLES
+    if _TABLES is None:
+        from partsearch import _normalize_kernels as kern
+
+        alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" + _CYR_UPPER
+        _TABLES = (*kern.tables(_FOLD, alphabet), *kern.tables(_UPPER, alphabet))
+    return _TABLES
 
 
 def _to_text_series(values: Any) -> Any:

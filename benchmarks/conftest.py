@@ -1,0 +1,1 @@
+"""pytest-benchmark micro-benchmarks: speed, not correctness (`make bench`)."""
