@@ -1,0 +1,71 @@
+"""Measuring helpers for the scale benchmark: child processes with peak RSS, latency stats."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    seconds: float
+    peak_rss_gb: float
+    stdout: str
+
+
+def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None) -> ChildRun:
+    """Run a command in a child process; wall time and the child's own peak RSS.
+
+    `os.wait4` gives the rusage of exactly this child, so the benchmark's own memory (the parent
+    holds the query mix and baselines) never inflates the build's peak.
+    """
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(argv), stdout=subprocess.PIPE, stderr=None, text=True, env=env or dict(os.environ)
+    )
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.stderr.write(out)
+        raise RuntimeError(f"{' '.join(argv)} exited with {proc.returncode}")
+    # Linux reports ru_maxrss in KiB.
+    return ChildRun(seconds, usage.ru_maxrss * 1024 / 2**30, out)
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50_us: float
+    p99_us: float
+    n: int
+
+    @classmethod
+    def of(cls, samples_ns: np.ndarray) -> Latency:
+        us = samples_ns / 1000.0
+        return cls(float(np.percentile(us, 50)), float(np.percentile(us, 99)), int(us.size))
+
+
+def time_each(fn: Callable[[int], object], n: int, *, warm: bool = True) -> Latency:
+    """Time `fn(i)` for i in range(n), one sample per call (after a warm pass when asked)."""
+    if warm:
+        for i in range(n):
+            fn(i)
+    samples = np.empty(n, dtype=np.int64)
+    clock = time.perf_counter_ns
+    for i in range(n):
+        t0 = clock()
+        fn(i)
+        samples[i] = clock() - t0
+    return Latency.of(samples)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

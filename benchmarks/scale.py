@@ -1,0 +1,221 @@
+"""The scale benchmark: one command, every figure of the benchmarks issue, one JSON line at the end.
+
+    make bench-scale N=10000000          # or: python -m benchmarks.scale --crosses 10000000
+
+Steps (each logged to stderr with its time):
+
+1. generate a synthetic world with `benchmarks.worldgen` (reused when `world.json` matches);
+2. build the cross index in a child process (`partsearch crosses build`), wall time and the
+   child's own peak RSS; the guard's precision/recall against the generator's truth;
+3. load the world's price files into the catalog (`partsearch load`);
+4. open time (fresh processes), lookup latency, full search latency over a query mix;
+5. the same search in DuckDB and in SQLite over the same classes and offers;
+6. price-file parsing speed (cp1251 CSV, XLSX) and the time for a new 1M-row supplier file to
+   become searchable.
+
+The last line on stdout is a JSON object with the keys listed in `KEYS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks._scale_util import Latency, log, run_child, time_each
+
+KEYS = (
+    "build_s",
+    "build_peak_rss_gb",
+    "open_ms",
+    "lookup_p50_us",
+    "search_p50_us",
+    "search_p99_us",
+    "duckdb_search_p50_us",
+    "sqlite_search_p50_us",
+    "csv_rows_per_s",
+    "xlsx_rows_per_s",
+    "publish_1m_s",
+    "guard_precision",
+    "guard_recall",
+)
+
+
+def _world(work: Path, crosses: int, seed: int, offers: int | None) -> Path:
+    world = work / "world"
+    meta = world / "truth" / "world.json"
+    if meta.exists():
+        info = json.loads(meta.read_text())
+        if info.get("seed") == seed and info.get("crosses") == crosses:
+            log(f"reusing the world in {world}")
+            return world
+    shutil.rmtree(world, ignore_errors=True)
+    argv = [sys.executable, "-m", "benchmarks.worldgen", "--out", str(world)]
+    argv += ["--crosses", str(crosses), "--seed", str(seed)]
+    if offers is not None:
+        argv += ["--offers", str(offers)]
+    run = run_child(argv)
+    log(f"generated {crosses:,} crosses in {run.seconds:.1f} s (peak {run.peak_rss_gb:.1f} GiB)")
+    return world
+
+
+def _cross_files(world: Path) -> list[str]:
+    return sorted(str(p) for p in (world / "crosses").iterdir() if p.suffix in {".csv", ".parquet"})
+
+
+def _build(world: Path, catalog: Path, figures: dict[str, Any]) -> None:
+    argv = [sys.executable, "-m", "partsearch", "crosses", "build", *_cross_files(world)]
+    run = run_child([*argv, "--out", str(catalog)])
+    figures["build_s"] = round(run.seconds, 2)
+    figures["build_peak_rss_gb"] = round(run.peak_rss_gb, 2)
+    log(f"built the cross index in {run.seconds:.1f} s, peak {run.peak_rss_gb:.2f} GiB")
+    sys.stderr.write(run.stdout)
+
+
+def _guard_quality(world: Path, catalog: Path, figures: dict[str, Any]) -> None:
+    from partsearch.crosses import guard_quality
+
+    quality = guard_quality(catalog, world / "truth" / "wrong_crosses.parquet")
+    figures["guard_precision"] = round(quality.precision, 4)
+    figures["guard_recall"] = round(quality.recall, 4)
+    log(f"guard: {quality}")
+
+
+def _load(world: Path, catalog: Path) -> None:
+    argv = [sys.executable, "-m", "partsearch", "load", str(world / "suppliers.toml")]
+    run = run_child([*argv, "--out", str(catalog)])
+    log(f"loaded the price files in {run.seconds:.1f} s")
+
+
+def _open_ms(catalog: Path) -> float:
+    # A fresh process per sample: the figure is what a web worker pays at start-up, without the
+    # interpreter and import time (measured inside the child around the open call alone).
+    code = (
+        "import sys,time; from partsearch.crosses import CrossIndex; import partsearch;"
+        "partsearch.Engine; t=time.perf_counter(); CrossIndex.open(sys.argv[1]);"
+        "print((time.perf_counter()-t)*1e3)"
+    )
+    samples = [float(run_child([sys.executable, "-c", code, str(catalog)]).stdout) for _ in range(7)]
+    return float(np.median(samples))
+
+
+def _queries(world: Path, n: int, seed: int) -> tuple[list[str], list[str], np.ndarray]:
+    """A query mix: mostly parts that have offers (what customers look for), some random parts,
+    and a tenth from the largest classes (the expensive searches)."""
+    import polars as pl
+
+    from partsearch._hashing import part_hashes
+
+    parts = pl.read_parquet(world / "truth" / "parts.parquet")
+    brand, article, group = parts.columns[:3]
+    rng = np.random.default_rng(seed)
+    sizes = parts.group_by(group).len()
+    big = sizes.filter(pl.col("len") >= sizes["len"].quantile(0.999))[group]
+    big_parts = parts.filter(pl.col(group).is_in(big.implode()))
+    picks = pl.concat(
+        [
+            parts.sample(int(n * 0.9), seed=seed, with_replacement=True),
+            big_parts.sample(n - int(n * 0.9), seed=seed, with_replacement=True),
+        ]
+    )
+    order = rng.permutation(picks.height)
+    picks = picks[order.tolist()]
+    brands, articles = picks[brand].to_list(), picks[article].to_list()
+    hashes = part_hashes(picks[brand].to_arrow(), picks[article].to_arrow())
+    return brands, articles, hashes
+
+
+def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: dict[str, Any]) -> None:
+    import partsearch
+    from partsearch.crosses import CrossIndex
+
+    figs["open_ms"] = round(_open_ms(catalog), 3)
+    log(f"open: {figs['open_ms']} ms (median of 7 fresh processes)")
+    brands, articles, hashes = _queries(world, args.queries, args.seed)
+    idx = CrossIndex.open(catalog)
+    lookup = time_each(lambda i: idx.lookup(brands[i], articles[i]), len(brands))
+    figs["lookup_p50_us"] = round(lookup.p50_us, 2)
+    log(f"lookup: {lookup}")
+    engine = partsearch.Engine.open(catalog)
+    search = time_each(lambda i: engine.search(articles[i], brand=brands[i]), len(brands))
+    figs["search_p50_us"] = round(search.p50_us, 1)
+    figs["search_p99_us"] = round(search.p99_us, 1)
+    log(f"search: {search}")
+    _baseline_figures(catalog, idx, hashes, args, figs, search)
+
+
+def _baseline_figures(
+    catalog: Path, idx: Any, hashes: np.ndarray, args: argparse.Namespace,
+    figs: dict[str, Any], ours: Latency,
+) -> None:
+    from benchmarks._baselines import DuckDBSearch, SQLiteSearch
+    from partsearch.loading import read_offers
+
+    ids = np.arange(idx.n_parts, dtype=np.int64)
+    part_hash, class_id = idx.hashes(ids), idx.class_ids(ids)
+    offers = read_offers(catalog)
+    work = Path(args.workdir)
+    queries = [int(h) for h in hashes]
+    t = time.perf_counter()
+    duck = DuckDBSearch(work / "baseline.duckdb", part_hash, class_id, offers)
+    log(f"DuckDB baseline loaded in {time.perf_counter() - t:.1f} s")
+    n_duck = min(len(queries), args.duckdb_queries)
+    lat = time_each(lambda i: duck.search(queries[i]), n_duck)
+    duck.close()
+    figs["duckdb_search_p50_us"] = round(lat.p50_us, 1)
+    log(f"DuckDB: {lat}; ours is {lat.p50_us / ours.p50_us:.0f}x faster at the median")
+    if args.skip_sqlite:
+        figs["sqlite_search_p50_us"] = None
+        return
+    t = time.perf_counter()
+    lite = SQLiteSearch(work / "baseline.sqlite", part_hash, class_id, offers)
+    log(f"SQLite baseline loaded in {time.perf_counter() - t:.1f} s")
+    lat = time_each(lambda i: lite.search(queries[i]), len(queries))
+    lite.close()
+    figs["sqlite_search_p50_us"] = round(lat.p50_us, 1)
+    log(f"SQLite: {lat}; ours is {lat.p50_us / ours.p50_us:.1f}x faster at the median")
+
+
+def _price_file_figures(world: Path, work: Path, catalog: Path, figs: dict[str, Any]) -> None:
+    from benchmarks._scale_prices import measure_price_files
+
+    figs.update(measure_price_files(world, work, catalog))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
+    parser.add_argument("--crosses", type=int, default=200_000_000)
+    parser.add_argument("--offers", type=int, default=None, help="default: crosses / 10")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--queries", type=int, default=5000)
+    parser.add_argument("--duckdb-queries", type=int, default=300)
+    parser.add_argument("--workdir", default=None, help="default: /tmp/partsearch-scale-<N>")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-build", action="store_true", help="reuse the built catalog")
+    args = parser.parse_args(argv)
+    work = Path(args.workdir or f"/tmp/partsearch-scale-{args.crosses}")
+    args.workdir = str(work)
+    work.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, Any] = dict.fromkeys(KEYS)
+    figures["crosses"] = args.crosses
+    world = _world(work, args.crosses, args.seed, args.offers)
+    catalog = work / "catalog"
+    if not args.skip_build:
+        shutil.rmtree(catalog, ignore_errors=True)
+        _build(world, catalog, figures)
+        _load(world, catalog)
+    _guard_quality(world, catalog, figures)
+    _search_figures(catalog, world, args, figures)
+    _price_file_figures(world, work, catalog, figures)
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
