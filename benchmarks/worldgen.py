@@ -185,7 +185,9 @@ def _true_crosses(rng: np.random.Generator, parts: pl.DataFrame) -> pl.DataFrame
     extra = (pos >= 2) & (rng.random(group.size) < 0.5)
     eb = idx[extra]
     ea = anchor[extra] + 1 + np.floor(rng.random(eb.size) * (pos[extra] - 1)).astype(np.int64)
-    frames.append((ea, eb, np.array(_SOURCES_GOOD[1:4])[rng.integers(0, 3, eb.size)],
+    # weak sources also assert good crosses: a source is not wrong by name
+    extra_sources = np.array([*_SOURCES_GOOD[1:4], "supplier-x"])
+    frames.append((ea, eb, extra_sources[rng.integers(0, 4, eb.size)],
                    np.full(eb.size, "analog")))
     dup = member & (rng.random(group.size) < 0.25)
     frames.append((anchor[dup], idx[dup], np.array(_SOURCES_GOOD[1:4])[rng.integers(0, 3, dup.sum())],
@@ -208,8 +210,10 @@ def _wrong_crosses(rng: np.random.Generator, parts: pl.DataFrame, n: int) -> pl.
     ib = eligible[rng.integers(0, eligible.size, n * 2)]
     keep = group[ia] != group[ib]
     ia, ib = ia[keep][:n], ib[keep][:n]
+    # most wrong crosses come from weak sources, some from good ones
+    pool = np.array([*_SOURCES_WEAK, *_SOURCES_WEAK, "emex", "armtek"])
     return pl.DataFrame({"ia": ia, "ib": ib,
-                         "source": np.array(_SOURCES_WEAK)[rng.integers(0, 3, ia.size)],
+                         "source": pool[rng.integers(0, pool.size, ia.size)],
                          "kind": np.full(ia.size, "analog")})
 
 

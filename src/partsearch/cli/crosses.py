@@ -1,0 +1,98 @@
+"""``partsearch crosses build|explain``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    crosses = sub.add_parser("crosses", help="build and query the cross index")
+    csub = crosses.add_subparsers(dest="crosses_command", required=True)
+    build = csub.add_parser("build", help="build a cross snapshot into a catalog directory")
+    build.add_argument("files", nargs="+", type=Path, help="cross files (CSV or Parquet)")
+    build.add_argument("--out", type=Path, required=True, help="catalog directory")
+    build.add_argument("--blacklist", type=Path, help="CSV of crosses marked wrong")
+    build.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
+                       help="map a column, e.g. --column brand_a=Brand1")
+    build.add_argument("--min-side", type=int, default=3,
+                       help="guard: smaller side of a single-source bridge to hold back")
+    build.add_argument("--no-guard", action="store_true", help="accept every cross")
+    build.add_argument("--truth", type=Path,
+                       help="file of known-wrong crosses: print the guard's precision/recall")
+    build.set_defaults(func=_build)
+    explain = csub.add_parser("explain", help="why are two parts interchangeable")
+    explain.add_argument("catalog", type=Path)
+    explain.add_argument("brand_a")
+    explain.add_argument("article_a")
+    explain.add_argument("brand_b")
+    explain.add_argument("article_b")
+    explain.add_argument("--json", action="store_true")
+    explain.set_defaults(func=_explain)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from partsearch.cli._progress import progress_bar
+    from partsearch.crosses import GuardConfig, build_index, guard_quality
+    from partsearch.errors import CrossFileError
+
+    columns = {}
+    for item in args.column:
+        ours, sep, theirs = item.partition("=")
+        if not sep:
+            raise CrossFileError(f"--column wants OURS=THEIRS, got {item!r}")
+        columns[ours] = theirs
+    guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
+    with progress_bar("crosses") as progress:
+        report = build_index(args.files, args.out, blacklist=args.blacklist,
+                             columns=columns or None, guard=guard, progress=progress)
+    print(f"crosses read     {report.crosses_read:>14,}")
+    print(f"rows rejected    {report.rows_rejected:>14,}")
+    print(f"distinct crosses {report.unique_crosses:>14,}")
+    print(f"parts            {report.parts:>14,}")
+    print(f"classes          {report.classes:>14,}")
+    print(f"largest class    {report.largest_class:>14,}")
+    print(f"held back (guard){report.held_back:>14,}   see {report.snapshot / 'held_back.csv'}")
+    print(f"blacklisted      {report.blacklisted:>14,}")
+    print(f"time             {report.seconds:>13.1f}s")
+    for line in report.rejects[:5]:
+        print(f"  rejected: {line}")
+    if args.truth:
+        q = guard_quality(args.out, args.truth)
+        print(f"guard precision  {q.precision:>14.4f}   ({q.caught} of {q.held_back} held back "
+              f"are wrong)")
+        print(f"guard recall     {q.recall:>14.4f}   ({q.caught} of {q.wrong} wrong crosses)")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    import json
+
+    from partsearch.crosses import CrossIndex
+
+    idx = CrossIndex.open(args.catalog)
+    a = idx.lookup(args.brand_a, args.article_a)
+    b = idx.lookup(args.brand_b, args.article_b)
+    for pid, brand, article in ((a, args.brand_a, args.article_a),
+                                (b, args.brand_b, args.article_b)):
+        if pid is None:
+            print(f"{brand} {article}: not in the cross index", file=sys.stderr)
+            return 1
+    assert a is not None and b is not None
+    steps = idx.explain(a, b)
+    if args.json:
+        print(json.dumps(None if steps is None else [s.to_dict() for s in steps],
+                         ensure_ascii=False))
+        return 0 if steps is not None else 1
+    if steps is None:
+        print(f"{idx.brand(a)} {idx.article(a)} and {idx.brand(b)} {idx.article(b)} are not "
+              "interchangeable in this index")
+        return 1
+    print(f"{idx.brand(a)} {idx.article(a)} = {idx.brand(b)} {idx.article(b)} "
+          f"in {len(steps)} cross(es):")
+    for s in steps:
+        print(f"  {s.brand_a} {s.article_a}  =  {s.brand_b} {s.article_b}   "
+              f"[{s.kind}; {', '.join(s.sources)}]")
+    return 0

@@ -1,0 +1,171 @@
+"""Compiled loops over the cross graph: union-find, bridges, breadth-first search.
+
+Everything here works on flat integer arrays (edge lists, CSR adjacency), compiled by numba with an
+on-disk cache, so a build over hundreds of millions of crosses has no Python loop per cross. The
+slow, obvious references these are tested against live in ``tests/crosses/``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _find(parent: np.ndarray, x: int) -> int:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]  # path halving keeps trees flat without recursion
+        x = parent[x]
+    return x
+
+
+@njit(cache=True, nogil=True)
+def union_find(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Component label (0..k-1, numbered by first member) of each of ``n`` nodes, joining the
+    edges ``a[i]-b[i]`` where ``keep[i]``."""
+    parent = np.arange(n, dtype=np.int64)
+    size = np.ones(n, dtype=np.int64)
+    for i in range(a.size):
+        if not keep[i]:
+            continue
+        ra = _find(parent, a[i])
+        rb = _find(parent, b[i])
+        if ra == rb:
+            continue
+        if size[ra] < size[rb]:  # union by size bounds the depth at log n
+            ra, rb = rb, ra
+        parent[rb] = ra
+        size[ra] += size[rb]
+    label = np.full(n, -1, dtype=np.int64)
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for x in range(n):
+        r = _find(parent, x)
+        if label[r] < 0:
+            label[r] = k
+            k += 1
+        out[x] = label[r]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def csr(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Undirected CSR adjacency of the kept edges: (offsets[n+1], targets, edge ids)."""
+    deg = np.zeros(n + 1, dtype=np.int64)
+    for i in range(a.size):
+        if keep[i]:
+            deg[a[i] + 1] += 1
+            deg[b[i] + 1] += 1
+    off = np.cumsum(deg)
+    fill = off[:-1].copy()
+    m = off[-1]
+    to = np.empty(m, dtype=np.int32)
+    eid = np.empty(m, dtype=np.int32)  # edge ids: a cross base stays below 2**31 crosses
+    for i in range(a.size):
+        if keep[i]:
+            to[fill[a[i]]] = b[i]
+            eid[fill[a[i]]] = i
+            fill[a[i]] += 1
+            to[fill[b[i]]] = a[i]
+            eid[fill[b[i]]] = i
+            fill[b[i]] += 1
+    return off, to, eid
+
+
+@njit(cache=True, nogil=True)
+def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
+                 eid: np.ndarray) -> np.ndarray:
+    """For each edge: the size of the smaller side when it is a bridge (removing it splits its
+    component in two), 0 when it lies on a cycle or is not in the graph. Iterative Tarjan with
+    subtree sizes, O(nodes + edges)."""
+    disc = np.full(n, -1, dtype=np.int64)
+    low = np.zeros(n, dtype=np.int64)
+    sub = np.ones(n, dtype=np.int64)
+    out = np.zeros(n_edges, dtype=np.int64)
+    stack_v = np.empty(n, dtype=np.int64)
+    stack_e = np.empty(n, dtype=np.int64)  # the edge we arrived by
+    stack_i = np.empty(n, dtype=np.int64)  # next adjacency slot to look at
+    bridge_e = np.empty(n, dtype=np.int64)  # bridges of the current component, resolved at its end
+    bridge_below = np.empty(n, dtype=np.int64)
+    t = 0
+    for root in range(n):
+        if disc[root] >= 0 or off[root] == off[root + 1]:
+            continue
+        top = 0
+        stack_v[0] = root
+        stack_e[0] = -1
+        stack_i[0] = off[root]
+        disc[root] = t
+        low[root] = t
+        t += 1
+        count = 0
+        while top >= 0:
+            v = stack_v[top]
+            j = stack_i[top]
+            if j < off[v + 1]:
+                stack_i[top] = j + 1
+                w = to[j]
+                if eid[j] == stack_e[top]:
+                    continue
+                if disc[w] < 0:
+                    disc[w] = t
+                    low[w] = t
+                    t += 1
+                    top += 1
+                    stack_v[top] = w
+                    stack_e[top] = eid[j]
+                    stack_i[top] = off[w]
+                elif disc[w] < low[v]:
+                    low[v] = disc[w]
+            else:
+                arrived = stack_e[top]
+                top -= 1
+                if top >= 0:
+                    p = stack_v[top]
+                    sub[p] += sub[v]
+                    if low[v] < low[p]:
+                        low[p] = low[v]
+                    if low[v] > disc[p]:
+                        bridge_e[count] = arrived
+                        bridge_below[count] = sub[v]
+                        count += 1
+        total = sub[root]
+        for k in range(count):
+            below = bridge_below[k]
+            out[bridge_e[k]] = min(below, total - below)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def bfs_local(members: np.ndarray, start: int, max_hops: int, off: np.ndarray, to: np.ndarray,
+              eid: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hops from ``start`` to every member of its class (sorted ``members``), and for each the
+    summed support of the crosses that reach it from the previous hop; the parent edge of each
+    (for ``explain``). Local arrays only: a search never touches memory the size of the index."""
+    k = members.size
+    hops = np.full(k, -1, dtype=np.int32)
+    sup = np.zeros(k, dtype=np.int32)
+    parent_edge = np.full(k, -1, dtype=np.int64)
+    queue = np.empty(k, dtype=np.int64)
+    s = np.searchsorted(members, start)
+    hops[s] = 0
+    queue[0] = s
+    head, tail = 0, 1
+    while head < tail:
+        u = queue[head]
+        head += 1
+        h = hops[u]
+        if max_hops >= 0 and h >= max_hops:
+            continue
+        node = members[u]
+        for j in range(off[node], off[node + 1]):
+            w = np.searchsorted(members, to[j])
+            if hops[w] < 0:
+                hops[w] = h + 1
+                parent_edge[w] = eid[j]
+                sup[w] = support[eid[j]]
+                queue[tail] = w
+                tail += 1
+            elif hops[w] == h + 1:
+                sup[w] += support[eid[j]]
+    return hops, sup, parent_edge

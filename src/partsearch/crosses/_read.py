@@ -1,0 +1,190 @@
+"""Cross files (CSV or Parquet) read in batches and normalized to part hashes.
+
+A batch is normalized with the foundation's vectorized functions; what comes out is numbers
+(two part hashes, a source id, a kind id per cross) plus the distinct parts seen, so memory grows
+with the number of parts, not with the text of every cross.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from partsearch.brands import BrandRegistry, brand_keys
+from partsearch.errors import CrossFileError
+
+REQUIRED = ("brand_a", "article_a", "brand_b", "article_b")
+OPTIONAL = ("source", "kind")
+BATCH_ROWS = 4_000_000
+MAX_REJECTS_KEPT = 20
+
+
+@dataclass
+class Vocabulary:
+    """Small string sets (sources, kinds) numbered in order of first appearance."""
+
+    names: list[str] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def encode(self, values: Any) -> np.ndarray:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(values)
+        local = [self._id(str(v)) for v in encoded.dictionary.to_pylist()]
+        table = np.asarray(local, dtype=np.uint16)
+        indices = encoded.indices
+        if isinstance(indices, pa.ChunkedArray):
+            indices = indices.combine_chunks()
+        return table[indices.to_numpy(zero_copy_only=False)] if len(table) else \
+            np.zeros(len(values), np.uint16)
+
+    def _id(self, name: str) -> int:
+        if name not in self.ids:
+            if len(self.names) >= 65_535:
+                raise CrossFileError("more than 65535 distinct sources or kinds")
+            self.ids[name] = len(self.names)
+            self.names.append(name)
+        return self.ids[name]
+
+
+@dataclass
+class Batch:
+    hash_a: np.ndarray
+    hash_b: np.ndarray
+    source: np.ndarray
+    kind: np.ndarray
+    parts: Any  # polars frame: h (u64), brand, article (display), key
+    rows: int
+    rejected: list[str]
+    n_rejected: int
+    self_crosses: int
+
+
+def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandRegistry,
+                 sources: Vocabulary, kinds: Vocabulary) -> Iterator[Batch]:
+    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file."""
+    mapping = {name: name for name in REQUIRED + OPTIONAL} | dict(columns or {})
+    try:
+        for table, first_line in _raw_batches(path, mapping):
+            yield _normalize(path, table, first_line, mapping, registry, sources, kinds)
+    except CrossFileError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise CrossFileError(f"cannot read cross file: {exc}", path=path) from exc
+    except Exception as exc:  # pyarrow's ArrowInvalid and friends, mapped at the boundary
+        if type(exc).__module__.startswith("pyarrow"):
+            raise CrossFileError(f"cannot read cross file: {exc}", path=path) from exc
+        raise
+
+
+def _raw_batches(path: Path, mapping: Mapping[str, str]) -> Iterator[tuple[Any, int]]:
+    import pyarrow as pa
+
+    if not path.exists():
+        raise CrossFileError("cross file not found", path=path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        header = pf.schema_arrow.names
+        wanted = _check_columns(path, header, mapping)
+        row = 1
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
+            yield pa.Table.from_batches([batch]), row
+            row += batch.num_rows
+        return
+    import pyarrow.csv as pcsv
+
+    with open(path, "rb") as fh:
+        first = fh.readline()
+    if not first.strip():
+        raise CrossFileError("empty cross file (no header)", path=path, line=1)
+    text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    delimiter = max((";", ",", "\t", "|"), key=text.count)
+    header = [h.strip().strip('"') for h in text.split(delimiter)]
+    wanted = _check_columns(path, header, mapping)
+    reader = pcsv.open_csv(
+        path,
+        read_options=pcsv.ReadOptions(block_size=64 << 20, encoding="utf8"),
+        parse_options=pcsv.ParseOptions(delimiter=delimiter),
+        convert_options=pcsv.ConvertOptions(
+            column_types={h: pa.string() for h in header}, include_columns=wanted,
+            strings_can_be_null=False),
+    )
+    line = 2
+    for batch in reader:
+        yield pa.Table.from_batches([batch]), line
+        line += batch.num_rows
+
+
+def _check_columns(path: Path, header: list[str], mapping: Mapping[str, str]) -> list[str]:
+    missing = [mapping[c] for c in REQUIRED if mapping[c] not in header]
+    if missing:
+        raise CrossFileError(f"missing column(s) {', '.join(map(repr, missing))}; "
+                             f"the file has {', '.join(map(repr, header))}", path=path, line=1)
+    return [mapping[c] for c in REQUIRED + OPTIONAL if mapping[c] in header]
+
+
+def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
+               registry: BrandRegistry, sources: Vocabulary, kinds: Vocabulary) -> Batch:
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from partsearch._hashing import part_hashes
+    from partsearch.normalize import article_keys
+
+    n = table.num_rows
+    cols = {c: table.column(mapping[c]).combine_chunks() for c in REQUIRED + OPTIONAL
+            if mapping[c] in
+            table.column_names}
+    brand_a, brand_b = (brand_keys(cols[c], registry) for c in ("brand_a", "brand_b"))
+    key_a = article_keys(cols["article_a"], keep_cyrillic=_keep_cyrillic(brand_a, registry))
+    key_b = article_keys(cols["article_b"], keep_cyrillic=_keep_cyrillic(brand_b, registry))
+    valid = pc.and_(pc.and_(brand_a.is_valid(), key_a.is_valid()),
+                    pc.and_(brand_b.is_valid(), key_b.is_valid()))
+    valid_np = valid.to_numpy(zero_copy_only=False)
+    n_bad = int(n - valid_np.sum())
+    rejected: list[str] = []
+    if n_bad:
+        for i in np.flatnonzero(~valid_np)[:MAX_REJECTS_KEPT]:
+            side = "a" if not (brand_a[i].is_valid and key_a[i].is_valid) else "b"
+            raw = ";".join(str(cols[c][int(i)].as_py()) for c in REQUIRED)
+            rejected.append(f"{path}:{first_line + int(i)}: no brand or article on side "
+                            f"{side}: {raw}")
+    brand_a, brand_b = brand_a.filter(valid), brand_b.filter(valid)
+    key_a, key_b = key_a.filter(valid), key_b.filter(valid)
+    art_a = pc.utf8_trim_whitespace(cols["article_a"].filter(valid))
+    art_b = pc.utf8_trim_whitespace(cols["article_b"].filter(valid))
+    ha, hb = part_hashes(brand_a, key_a), part_hashes(brand_b, key_b)
+    m = len(ha)
+    src = sources.encode(cols["source"].filter(valid)) if "source" in cols else \
+        np.full(m, sources.encode(pa.array([path.stem]))[0], np.uint16)
+    knd = kinds.encode(cols["kind"].filter(valid)) if "kind" in cols else \
+        np.full(m, kinds.encode(pa.array(["cross"]))[0], np.uint16)
+    same = ha == hb  # a part crossed to itself says nothing
+    keep = ~same
+    parts = pl.DataFrame({
+        "h": np.concatenate([ha, hb]),
+        "brand": pl.concat([pl.Series(values=brand_a), pl.Series(values=brand_b)]),
+        "article": pl.concat([pl.Series(values=art_a), pl.Series(values=art_b)]),
+    }).unique(subset="h", keep="first", maintain_order=True)
+    return Batch(ha[keep], hb[keep], src[keep], knd[keep], parts, n, rejected, n_bad,
+                 int(same.sum()))
+
+
+def _keep_cyrillic(brands: Any, registry: BrandRegistry) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(brands)
+    flags = pa.array([name is not None and registry.keeps_cyrillic(name)
+                      for name in encoded.dictionary.to_pylist()], type=pa.bool_())
+    if not any(flags.to_pylist()):
+        return False
+    return flags.take(encoded.indices)

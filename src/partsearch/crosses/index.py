@@ -1,0 +1,223 @@
+"""An opened cross snapshot: lookups, brand choice, classes, neighbours and ``explain``.
+
+>>> idx = CrossIndex.open("catalog")                              # doctest: +SKIP
+>>> pid = idx.lookup("MANN", "W 920/21")                          # doctest: +SKIP
+>>> [idx.brand(i) for i in idx.neighbors(pid, max_hops=1).ids]    # doctest: +SKIP
+['FILTRON', 'VAG']
+>>> idx.explain(pid, idx.lookup("KNECHT", "OC 90"))               # doctest: +SKIP
+[CrossStep(brand_a='MANN-FILTER', article_a='W 920/21', brand_b='VAG', ...), ...]
+
+Opening maps the arrays and parses only the small manifest, so it takes milliseconds whatever the
+size; the snapshot is read-only and the operating system shares its pages between processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from partsearch._catalog import CROSSES, read_pointer
+from partsearch.brands import BrandRegistry
+from partsearch.errors import NormalizationError, SnapshotError
+
+
+@dataclass(frozen=True)
+class CrossStep:
+    """One cross of a chain: ``brand_a article_a`` = ``brand_b article_b``, who said so."""
+
+    brand_a: str
+    article_a: str
+    brand_b: str
+    article_b: str
+    sources: tuple[str, ...]
+    kind: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"brand_a": self.brand_a, "article_a": self.article_a, "brand_b": self.brand_b,
+                "article_b": self.article_b, "sources": list(self.sources), "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Neighbors:
+    """Members of a part's class other than itself, nearest first: ``hops`` is the number of
+    crosses on the shortest chain, ``support`` the number of independent crosses (distinct
+    sources) reaching it from the hop before."""
+
+    ids: np.ndarray
+    hops: np.ndarray
+    support: np.ndarray
+
+
+class CrossIndex:
+    """A read-only cross snapshot; see the module docstring."""
+
+    def __init__(self, path: Path, manifest: dict[str, Any], arrays: dict[str, np.ndarray],
+                 registry: BrandRegistry | None = None):
+        self.path = path
+        self.manifest = manifest
+        self._a = arrays
+        self._brands: list[str] = manifest["brands"]
+        self._sources: list[str] = manifest["sources"]
+        self._kinds: list[str] = manifest["kinds"]
+        self._registry = registry
+        self._hash = arrays["part_hash"]
+        self._class_id = arrays["class_id"]
+        self._class_off = arrays["class_off"]
+        self._class_parts = arrays["class_parts"]
+
+    @classmethod
+    def open(cls, path: str | Path, *, registry: BrandRegistry | None = None) -> CrossIndex:
+        """Open a catalog's current snapshot (``DIR/crosses/CURRENT``) or a snapshot directory."""
+        from partsearch.crosses._snapshot import MANIFEST, open_arrays
+
+        root = Path(path)
+        snapshot = root
+        if not (root / MANIFEST).exists():
+            area = root / CROSSES if (root / CROSSES).is_dir() else root
+            name = read_pointer(area)
+            if name is None:
+                raise SnapshotError("no cross snapshot published here", path=root)
+            snapshot = area / name
+        manifest, arrays = open_arrays(snapshot)
+        return cls(snapshot, manifest, arrays, registry)
+
+    # -- sizes -------------------------------------------------------------------------------
+    @property
+    def n_parts(self) -> int:
+        return int(self._hash.size)
+
+    @property
+    def n_classes(self) -> int:
+        return int(self._class_off.size - 1)
+
+    # -- lookups -----------------------------------------------------------------------------
+    def lookup(self, brand: str, article: str) -> int | None:
+        """The part id of (brand, article), both normalized; None when the index lacks it."""
+        from partsearch._hashing import part_hash
+        from partsearch.normalize import article_key
+
+        reg = self._reg()
+        try:
+            canonical = reg.canonical(brand)
+            key = article_key(article, keep_cyrillic=reg.keeps_cyrillic(canonical))
+        except NormalizationError:
+            return None
+        ids = self.lookup_hashes(np.array([part_hash(canonical, key)], dtype=np.uint64))
+        return None if ids[0] < 0 else int(ids[0])
+
+    def lookup_hashes(self, hashes: np.ndarray) -> np.ndarray:
+        """Part ids of part hashes (int64), -1 where unknown."""
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        if self._hash.size == 0:
+            return np.full(hashes.size, -1, dtype=np.int64)
+        pos = np.searchsorted(self._hash, hashes)
+        pos = np.minimum(pos, self._hash.size - 1)
+        return np.where(self._hash[pos] == hashes, pos, -1).astype(np.int64)
+
+    def hashes(self, ids: np.ndarray) -> np.ndarray:
+        """The part hash of each id (the join key with offers)."""
+        return np.asarray(self._hash[np.asarray(ids, dtype=np.int64)])
+
+    def class_ids(self, ids: np.ndarray) -> np.ndarray:
+        """The class of each part id."""
+        return np.asarray(self._class_id[np.asarray(ids, dtype=np.int64)], dtype=np.int64)
+
+    def brand(self, pid: int) -> str:
+        return self._brands[int(self._a["part_brand"][pid])]
+
+    def article(self, pid: int) -> str:
+        off = self._a["article_off"]
+        return bytes(self._a["article_data"][off[pid]:off[pid + 1]]).decode("utf-8")
+
+    def article_key(self, pid: int) -> str:
+        from partsearch.normalize import article_key
+
+        brand = self.brand(pid)
+        return article_key(self.article(pid), keep_cyrillic=self._reg().keeps_cyrillic(brand))
+
+    def brands_for_article(self, article: str) -> list[tuple[str, int]]:
+        """(brand, part id) of every part whose article key is ``article``'s, by brand."""
+        from partsearch._hashing import article_hash
+        from partsearch.normalize import article_key
+
+        out: list[tuple[str, int]] = []
+        keys = {article_key(article)}
+        with contextlib.suppress(NormalizationError):
+            keys.add(article_key(article, keep_cyrillic=True))
+        hashes = self._a["art_hash"]
+        for key in sorted(keys):
+            h = np.uint64(article_hash(key))
+            lo, hi = np.searchsorted(hashes, h, "left"), np.searchsorted(hashes, h, "right")
+            for pid in self._a["art_order"][lo:hi]:
+                if self.article_key(int(pid)) == key:
+                    out.append((self.brand(int(pid)), int(pid)))
+        return sorted(set(out))
+
+    # -- classes -----------------------------------------------------------------------------
+    def class_members(self, pid: int) -> np.ndarray:
+        """Every part of ``pid``'s class, ``pid`` included, ascending."""
+        c = self._class_id[pid]
+        return np.asarray(self._class_parts[self._class_off[c]:self._class_off[c + 1]],
+                          dtype=np.int64)
+
+    def neighbors(self, pid: int, max_hops: int | None = None) -> Neighbors:
+        """Class members within ``max_hops`` crosses of ``pid`` (all when None), nearest first:
+        by hops, then support descending, then id."""
+        members = self.class_members(pid)
+        if members.size <= 1:
+            empty = np.zeros(0, np.int64)
+            return Neighbors(empty, np.zeros(0, np.int32), np.zeros(0, np.int32))
+        hops, sup, _parents = self._bfs(members, pid, max_hops)
+        reached = (hops > 0)
+        ids, h, s = members[reached], hops[reached], sup[reached]
+        order = np.lexsort((ids, -s.astype(np.int64), h))
+        return Neighbors(ids[order], h[order], s[order])
+
+    def explain(self, a: int, b: int) -> list[CrossStep] | None:
+        """The shortest chain of accepted crosses from part ``a`` to part ``b``; ``[]`` when
+        ``a == b``; None when they are not in one class."""
+        if a == b:
+            return []
+        if self._class_id[a] != self._class_id[b]:
+            return None
+        members = self.class_members(a)
+        _hops, _sup, parents = self._bfs(members, a, None)
+        steps: list[CrossStep] = []
+        node = b
+        while node != a:
+            e = int(parents[np.searchsorted(members, node)])
+            x, y = int(self._a["edge_a"][e]), int(self._a["edge_b"][e])
+            prev = x if y == node else y
+            steps.append(self._step(prev, node, e))
+            node = prev
+        return steps[::-1]
+
+    def _step(self, x: int, y: int, e: int) -> CrossStep:
+        off, src = self._a["edge_src_off"], self._a["edge_src"]
+        sources = tuple(self._sources[int(s)] for s in src[off[e]:off[e + 1]])
+        return CrossStep(self.brand(x), self.article(x), self.brand(y), self.article(y), sources,
+                         self._kinds[int(self._a["edge_kind"][e])])
+
+    def _bfs(self, members: np.ndarray, pid: int,
+             max_hops: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        from partsearch.crosses._kernels import bfs_local
+
+        result: tuple[np.ndarray, np.ndarray, np.ndarray] = bfs_local(
+            members, pid, -1 if max_hops is None else max_hops, self._a["adj_off"],
+            self._a["adj_to"], self._a["adj_edge"], self._a["edge_support"])
+        return result
+
+    def held_back(self) -> Any:
+        """The crosses kept out of the classes (guard or blacklist), as a polars frame."""
+        import polars as pl
+
+        return pl.read_csv(self.path / "held_back.csv", infer_schema=False)
+
+    def _reg(self) -> BrandRegistry:
+        if self._registry is None:
+            self._registry = BrandRegistry.default()
+        return self._registry
