@@ -169,11 +169,14 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
         np.full(m, kinds.encode(pa.array(["cross"]))[0], np.uint16)
     same = ha == hb  # a part crossed to itself says nothing
     keep = ~same
+    # a part is displayed as first written: interleave the sides in file order, keep firsts
+    order = np.empty(2 * m, dtype=np.int64)
+    order[0::2], order[1::2] = np.arange(m), np.arange(m, 2 * m)
     parts = pl.DataFrame({
         "h": np.concatenate([ha, hb]),
         "brand": pl.concat([pl.Series(values=brand_a), pl.Series(values=brand_b)]),
         "article": pl.concat([pl.Series(values=art_a), pl.Series(values=art_b)]),
-    }).unique(subset="h", keep="first", maintain_order=True)
+    })[order].unique(subset="h", keep="first", maintain_order=True)
     return Batch(ha[keep], hb[keep], src[keep], knd[keep], parts, n, rejected, n_bad,
                  int(same.sum()))
 

@@ -1,0 +1,236 @@
+"""Building, opening and querying a cross snapshot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from partsearch import CrossFileError, SnapshotError
+from partsearch._catalog import read_pointer
+from partsearch.crosses import CrossIndex, GuardConfig, build_index, guard_quality
+
+HEADER = "brand_a,article_a,brand_b,article_b,source,kind\n"
+STORY = """VAG,06A 115 561 B,MANN,W 920/21,tecdoc,oem
+VAG,06A115561B,FILTRON,OP 520,tecdoc,oem
+VW,06A 115 561 B,KNECHT,OC 90,tecdoc,oem
+VAG,06A 115 561 B,MAHLE,OC-90,tecdoc,oem
+MANN-FILTER,W920/21,FILTRON,OP520,emex,analog
+Mann & Hummel,W 920/21,FILTRON,OP 520,armtek,analog
+KNECHT,OC 90,MAHLE,OC 90,armtek,analog
+FILTRON,OP 520,Filtron,op-520,emex,analog
+FILTRON,PS 842,MANN,WK 842/2,tecdoc,analog
+MANN,WK 842/2,BOSCH,0 450 905 316,tecdoc,analog
+FILTRON,PS 842,BOSCH,0450905316,emex,analog
+BOSCH,0 450 905 316,KNECHT,KL 145,armtek,analog
+FILTRON,OP 520,FILTRON,PS 842,forum,analog
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "crosses.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def story(tmp_path: Path) -> tuple[Path, CrossIndex]:
+    catalog = tmp_path / "catalog"
+    build_index([_write(tmp_path, STORY)], catalog)
+    return catalog, CrossIndex.open(catalog)
+
+
+def test_spellings_collapse_and_duplicates_add_support(story: tuple[Path, CrossIndex]) -> None:
+    _catalog, idx = story
+    mann = idx.lookup("MANN-FILTER", "W 920/21")
+    assert mann is not None
+    assert idx.lookup("Mann & Hummel", "w920/21") == mann
+    assert idx.brand(mann) == "MANN-FILTER"
+    nb = idx.neighbors(mann, max_hops=1)
+    names = [(idx.brand(i), idx.article(i)) for i in nb.ids]
+    # FILTRON OP 520 is confirmed by two sources: it comes before the VAG number (one source)
+    assert names == [("FILTRON", "OP 520"), ("VAG", "06A 115 561 B")]
+    assert nb.support.tolist() == [2, 1]
+    assert nb.hops.tolist() == [1, 1]
+
+
+def test_self_cross_is_dropped_and_counted(tmp_path: Path) -> None:
+    report = build_index([_write(tmp_path, STORY)], tmp_path / "c")
+    assert report.self_crosses == 1  # FILTRON OP 520 = Filtron op-520
+    assert report.crosses_read == 13
+
+
+def test_guard_holds_back_the_bridge_between_groups(story: tuple[Path, CrossIndex]) -> None:
+    _catalog, idx = story
+    op520 = idx.lookup("FILTRON", "OP 520")
+    ps842 = idx.lookup("FILTRON", "PS 842")
+    assert op520 is not None and ps842 is not None
+    assert idx.explain(op520, ps842) is None
+    assert ps842 not in idx.class_members(op520)
+    held = idx.held_back()
+    assert held.height == 1
+    assert set(held.row(0)[:4]) == {"FILTRON", "OP 520", "PS 842"}
+
+
+def test_without_guard_the_wrong_cross_merges_groups(tmp_path: Path) -> None:
+    catalog = tmp_path / "c"
+    build_index([_write(tmp_path, STORY)], catalog, guard=GuardConfig(enabled=False))
+    idx = CrossIndex.open(catalog)
+    op520 = idx.lookup("FILTRON", "OP 520")
+    assert op520 is not None
+    assert idx.lookup("BOSCH", "0 450 905 316") in idx.class_members(op520)
+
+
+def test_blacklist_removes_a_cross(tmp_path: Path) -> None:
+    black = tmp_path / "black.csv"
+    black.write_text(HEADER.replace(",source,kind", "") + "KNECHT,OC 90,MAHLE,OC 90\n")
+    catalog = tmp_path / "c"
+    report = build_index([_write(tmp_path, STORY)], catalog, blacklist=black)
+    assert report.blacklisted == 1
+    idx = CrossIndex.open(catalog)
+    knecht, mahle = idx.lookup("KNECHT", "OC 90"), idx.lookup("MAHLE", "OC 90")
+    assert knecht is not None and mahle is not None
+    steps = idx.explain(knecht, mahle)
+    assert steps is not None and len(steps) == 2  # now only through the VAG number
+
+
+def test_explain_names_the_chain_and_sources(story: tuple[Path, CrossIndex]) -> None:
+    _catalog, idx = story
+    a, b = idx.lookup("KNECHT", "OC 90"), idx.lookup("MANN", "W 920/21")
+    assert a is not None and b is not None
+    steps = idx.explain(a, b)
+    assert steps is not None and len(steps) == 2
+    assert (steps[0].brand_a, steps[0].article_a) == ("KNECHT", "OC 90")
+    assert (steps[-1].brand_b, steps[-1].article_b) == ("MANN-FILTER", "W 920/21")
+    assert steps[0].sources == ("tecdoc",) and steps[0].kind == "oem"
+    assert steps[0].brand_b == steps[1].brand_a == "VAG"
+    assert idx.explain(a, a) == []
+
+
+def test_brands_for_article(story: tuple[Path, CrossIndex]) -> None:
+    _catalog, idx = story
+    assert [b for b, _ in idx.brands_for_article("OC-90")] == ["KNECHT", "MAHLE"]
+    assert idx.brands_for_article("NOPE 1") == []
+
+
+def test_lookup_hashes_and_unknown(story: tuple[Path, CrossIndex]) -> None:
+    _catalog, idx = story
+    assert idx.lookup("MANN", "W 999/99") is None
+    pid = idx.lookup("MANN", "W 920/21")
+    assert pid is not None
+    ids = idx.lookup_hashes(np.array([idx.hashes(np.array([pid]))[0], 12345], dtype=np.uint64))
+    assert ids.tolist() == [pid, -1]
+
+
+def test_missing_column_names_file_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("brand_a,article_a,brand_b\nA,1,B\n")
+    with pytest.raises(CrossFileError, match=r"bad\.csv:1: missing column\(s\) 'article_b'"):
+        build_index([bad], tmp_path / "c")
+
+
+def test_rows_without_article_are_rejected_with_line(tmp_path: Path) -> None:
+    report = build_index([_write(tmp_path, STORY + "BOSCH,--,MANN,W 712/1,x,analog\n")],
+                         tmp_path / "c")
+    assert report.rows_rejected == 1
+    assert ":15:" in report.rejects[0]
+
+
+def test_failed_build_keeps_the_previous_snapshot(tmp_path: Path) -> None:
+    catalog = tmp_path / "c"
+    build_index([_write(tmp_path, STORY)], catalog)
+    before = read_pointer(catalog / "crosses")
+    with pytest.raises(CrossFileError):
+        build_index([tmp_path / "missing.csv"], catalog)
+    assert read_pointer(catalog / "crosses") == before
+    assert CrossIndex.open(catalog).lookup("MANN", "W 920/21") is not None
+
+
+def test_damaged_snapshot_is_refused(story: tuple[Path, CrossIndex]) -> None:
+    catalog, idx = story
+    target = idx.path / "class_id.npy"
+    data = bytearray(target.read_bytes())
+    data[-1] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(SnapshotError, match="damaged"):
+        CrossIndex.open(catalog)
+    target.unlink()
+    with pytest.raises(SnapshotError, match="missing"):
+        CrossIndex.open(catalog)
+
+
+def test_half_written_snapshot_is_invisible(story: tuple[Path, CrossIndex]) -> None:
+    catalog, idx = story
+    # a build killed mid-way leaves a dot-directory that no pointer names
+    (catalog / "crosses" / ".vkilled.tmp").mkdir()
+    reopened = CrossIndex.open(catalog)
+    assert reopened.path == idx.path
+
+
+def test_parquet_and_column_mapping(tmp_path: Path) -> None:
+    import polars as pl
+
+    path = tmp_path / "x.parquet"
+    pl.DataFrame({"B1": ["MANN"], "A1": ["W 712/1"], "B2": ["BOSCH"],
+                  "A2": ["0 451 103 079"]}).write_parquet(path)
+    catalog = tmp_path / "c"
+    build_index([path], catalog, columns={"brand_a": "B1", "article_a": "A1",
+                                          "brand_b": "B2", "article_b": "A2"})
+    idx = CrossIndex.open(catalog)
+    a, b = idx.lookup("MANN", "W712/1"), idx.lookup("BOSCH", "0451103079")
+    assert a is not None and b is not None
+    steps = idx.explain(a, b)
+    assert steps is not None and steps[0].sources == ("x",)
+
+
+def test_guard_quality_on_the_generated_world(tmp_path: Path) -> None:
+    from benchmarks.worldgen import build_world
+
+    world = tmp_path / "world"
+    build_world(world, 20_000, seed=3)
+    catalog = tmp_path / "c"
+    build_index(sorted((world / "crosses").iterdir()), catalog)
+    q = guard_quality(catalog, world / "truth" / "wrong_crosses.parquet")
+    assert q.wrong >= 20
+    assert q.recall >= 0.9
+    assert q.precision >= 0.6
+    manifest = json.loads((CrossIndex.open(catalog).path / "manifest.json").read_text())
+    assert manifest["parts"] > 10_000
+
+
+def test_real_oe_crosses_join_mann_and_bosch_through_toyota(realdata: Path,
+                                                            tmp_path: Path) -> None:
+    oe = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
+    mann = realdata / "Motorlink+TECDOC-REPO" / "mann_filter_oe_numbers_flat.csv"
+    catalog = tmp_path / "c"
+    build_index([oe], catalog / "a", columns={
+        "brand_a": "aftermarket_brand", "article_a": "aftermarket_article",
+        "brand_b": "oem_brand", "article_b": "oem_number", "source": "source_file"})
+    build_index([mann], catalog / "b", columns={
+        "brand_a": "td_brand", "article_a": "td_article_number",
+        "brand_b": "oem_brand", "article_b": "oem_number"})
+    import polars as pl
+
+    both = tmp_path / "both.csv"
+    pl.concat([
+        pl.read_csv(oe, infer_schema=False).select(
+            pl.col("aftermarket_brand").alias("brand_a"),
+            pl.col("aftermarket_article").alias("article_a"),
+            pl.col("oem_brand").alias("brand_b"), pl.col("oem_number").alias("article_b"),
+            pl.lit("tecdoc-oe").alias("source")),
+        pl.read_csv(mann, infer_schema=False).select(
+            pl.col("td_brand").alias("brand_a"), pl.col("td_article_number").alias("article_a"),
+            pl.col("oem_brand").alias("brand_b"), pl.col("oem_number").alias("article_b"),
+            pl.lit("mann-webisco").alias("source")),
+    ]).write_csv(both)
+    build_index([both], catalog, guard=GuardConfig(enabled=False))
+    idx = CrossIndex.open(catalog)
+    w7015 = idx.lookup("MANN-FILTER", "W 7015")
+    bosch = idx.lookup("BOSCH", "0 986 4B7 013")
+    assert w7015 is not None and bosch is not None
+    steps = idx.explain(w7015, bosch)
+    assert steps is not None
+    # "04152-03002" and "04152 03002" are one TOYOTA number after normalization
+    assert any(s.brand_b == "TOYOTA" or s.brand_a == "TOYOTA" for s in steps)
