@@ -12,7 +12,8 @@ from partsearch.cli import main
 def test_build_then_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     crosses = tmp_path / "x.csv"
     crosses.write_text("brand_a;article_a;brand_b;article_b;source\n"
-                       "MANN;W 920/21;VAG;06A115561B;tecdoc\nKNECHT;OC 90;VW;06A 115 561 B;tecdoc\n",
+                       "MANN;W 920/21;VAG;06A115561B;tecdoc\n"
+                       "KNECHT;OC 90;VW;06A 115 561 B;tecdoc\n",
                        encoding="utf-8")
     assert main(["crosses", "build", str(crosses), "--out", str(tmp_path / "c")]) == 0
     out = capsys.readouterr().out

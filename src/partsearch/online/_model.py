@@ -1,0 +1,90 @@
+"""What an online supplier answers: offers (:class:`LiveOffer`) and per-supplier outcomes.
+
+Both are frozen and JSON-friendly: ``to_dict()`` turns ``Decimal`` prices into strings (exact,
+unlike floats) and tuples into lists, so an outcome can go straight into an HTTP response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any, Literal
+
+__all__ = ["LiveOffer", "OutcomeStatus", "SupplierOutcome"]
+
+OutcomeStatus = Literal["answered", "timed_out", "failed", "skipped"]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, LiveOffer):
+        return value.to_dict()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOffer:
+    """One offer from an online supplier, normalized to our terms.
+
+    ``brand`` is canonical (``brand_key``), ``brand_raw`` as the supplier wrote it; ``article`` as
+    written, ``article_key`` its match form. ``quantity`` is ``None`` when the part is on order;
+    ``quantity_exact`` is false for ``+``/``++``/``+++``-style counts. ``probability`` is the
+    supplier's delivery probability in 0..1, when it gives one.
+
+    >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
+    ...               article_key="W92021", description="", price=Decimal("512.30"))
+    >>> o.to_dict()["price"]
+    '512.30'
+    """
+
+    supplier: str
+    brand: str
+    brand_raw: str
+    article: str
+    article_key: str
+    description: str
+    price: Decimal
+    quantity: int | None = None
+    quantity_exact: bool = False
+    on_order: bool = False
+    multiplicity: int = 1
+    delivery_hours: int = 0
+    delivery_hours_max: int | None = None
+    returnable: bool = True
+    item_key: str | None = None
+    updated: str | None = None
+    probability: float | None = None
+    supplier_class: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (price as a decimal string)."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierOutcome:
+    """How one supplier's part of a live search ended.
+
+    ``status``: ``answered`` (offers, possibly none), ``timed_out`` (no answer by the deadline),
+    ``failed`` (error, bad HTTP status, malformed answer: ``error`` says why, never with
+    credentials), ``skipped`` (circuit open: the supplier failed repeatedly and is rested).
+    ``rejected`` lists reasons for malformed items dropped from an otherwise good answer.
+
+    >>> SupplierOutcome("abc", "timed_out", seconds=3.0).to_dict()["status"]
+    'timed_out'
+    """
+
+    supplier: str
+    status: OutcomeStatus
+    offers: tuple[LiveOffer, ...] = ()
+    error: str | None = None
+    seconds: float = 0.0
+    from_cache: bool = False
+    rejected: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (offers as dicts)."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}

@@ -1,0 +1,259 @@
+"""The ABCP connector: ``GET {url}/search/articles`` on an ABCP-based shop.
+
+A profile entry (``suppliers.toml``) names the API and the *environment variables* holding the
+credentials, never the credentials themselves::
+
+    [suppliers.abc.api]
+    kind = "abcp"
+    url = "https://abc.public.api.abcp.ru"
+    login_env = "ABC_LOGIN"
+    password_env = "ABC_PASSWORD"
+    deadline_s = 3.0
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from partsearch.brands import brand_key
+from partsearch.errors import PartsearchError, SupplierError
+from partsearch.normalize import article_key, display_article
+from partsearch.online._model import LiveOffer
+from partsearch.online.connector import OfferList
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["AbcpConnector"]
+
+# ABCP ``availability`` codes for inexact stock: "+", "++", "+++" (read as at least 1, 10, 100).
+_INEXACT = {-1: 1, -2: 10, -3: 100}
+_ON_ORDER = -10
+_TRUE = {"1", "true", "yes", "y", "да"}
+_SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
+
+
+def _int(value: Any, default: int | None) -> int | None:
+    """A lenient integer: ABCP sends numbers as ints, floats or numeric strings."""
+    if value is None or isinstance(value, bool) or value == "":
+        return default
+    try:
+        return int(float(str(value).strip().replace(",", ".")))
+    except (ValueError, OverflowError):
+        return default
+
+
+def _price(value: Any) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"bad price {value!r}")
+    try:
+        price = Decimal(str(value).strip().replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"bad price {value!r}") from None
+    if not price.is_finite() or price <= 0:  # 0 is "no price", not a free part
+        raise ValueError(f"bad price {value!r}")
+    return price
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE
+    return bool(value)
+
+
+def _probability(value: Any) -> float | None:
+    if value is None or isinstance(value, bool) or value == "":
+        return None
+    try:
+        pct = float(str(value).replace(",", "."))
+    except ValueError:
+        return None
+    if math.isnan(pct):
+        return None
+    return min(max(pct / 100.0, 0.0), 1.0)
+
+
+class AbcpConnector:
+    """An ABCP shop's ``search/articles`` API.
+
+    ``deadline_s`` is how long a live search waits for this supplier; ``use_online_stocks`` asks
+    ABCP to include its own online suppliers (slower, more offers).
+
+    >>> c = AbcpConnector("abc", "https://abc.example/", "me", "s3cr3t")
+    >>> c
+    AbcpConnector(code='abc', url='https://abc.example', login='***', password='***')
+    """
+
+    def __init__(
+        self,
+        code: str,
+        url: str,
+        login: str,
+        password: str,
+        *,
+        deadline_s: float = 3.0,
+        use_online_stocks: bool = True,
+        max_concurrency: int = 4,
+    ) -> None:
+        self.code = code
+        self.url = url.rstrip("/")
+        self.deadline_s = float(deadline_s)
+        self.use_online_stocks = use_online_stocks
+        self.max_concurrency = int(max_concurrency)
+        self._login = login
+        self._password = password
+
+    def __repr__(self) -> str:
+        return f"AbcpConnector(code={self.code!r}, url={self.url!r}, login='***', password='***')"
+
+    @classmethod
+    def from_api_config(
+        cls, code: str, api: Mapping[str, Any], env: Mapping[str, str] | None = None
+    ) -> AbcpConnector:
+        """Build from a profile's ``api`` table; credentials come from the named env variables.
+
+        >>> api = {"kind": "abcp", "url": "https://x.example", "login_env": "X_LOGIN",
+        ...        "password_env": "X_PASSWORD", "deadline_s": 2.5}
+        >>> c = AbcpConnector.from_api_config("x", api, {"X_LOGIN": "me", "X_PASSWORD": "pw"})
+        >>> c.deadline_s
+        2.5
+        """
+        env = os.environ if env is None else env
+        url = api.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise SupplierError(f"supplier {code}: api.url must be an http(s) URL")
+        creds: list[str] = []
+        for key in ("login_env", "password_env"):
+            var = api.get(key)
+            if not isinstance(var, str) or not var:
+                raise SupplierError(f"supplier {code}: api.{key} must name an environment variable")
+            value = env.get(var)
+            if not value:
+                # Name the variable, never a value.
+                raise SupplierError(f"supplier {code}: environment variable {var} is not set")
+            creds.append(value)
+        try:
+            deadline = float(api.get("deadline_s", 3.0))
+            conc = int(api.get("max_concurrency", 4))
+        except (TypeError, ValueError):
+            raise SupplierError(f"supplier {code}: bad deadline_s or max_concurrency") from None
+        if deadline <= 0 or conc < 1:
+            raise SupplierError(f"supplier {code}: deadline_s and max_concurrency must be positive")
+        return cls(
+            code,
+            url,
+            creds[0],
+            creds[1],
+            deadline_s=deadline,
+            use_online_stocks=bool(api.get("use_online_stocks", True)),
+            max_concurrency=conc,
+        )
+
+    def _redact(self, text: str) -> str:
+        """Strip credentials from text that may quote the request URL (httpx errors do)."""
+        text = _SECRET_PARAM.sub(r"\1=***", text)
+        for secret in (self._password, self._login):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    async def search(
+        self, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> list[LiveOffer]:
+        """Ask ABCP for ``article`` (of ``brand`` if given); returns an :class:`OfferList`."""
+        import httpx
+
+        params = {
+            "userlogin": self._login,
+            # ABCP usually expects md5(password) here; the profile supplies whatever the shop
+            # wants sent, so it is passed through as given (hashing would break plain setups).
+            "userpsw": self._password,
+            "number": article,
+            "useOnlineStocks": "1" if self.use_online_stocks else "0",
+        }
+        if brand is not None:
+            params["brand"] = brand
+        try:
+            response = await client.get(f"{self.url}/search/articles", params=params)
+            body = await response.aread()
+        except httpx.HTTPError as exc:
+            reason = self._redact(str(exc))[:200]
+            raise SupplierError(f"network error: {type(exc).__name__}: {reason}") from None
+        if response.status_code != 200:
+            raise SupplierError(f"HTTP {response.status_code}")
+        return self.parse(body)
+
+    def parse(self, body: bytes | str) -> OfferList:
+        """Turn an answer body into offers; malformed items are dropped with a reason."""
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SupplierError(f"malformed answer: not JSON ({type(exc).__name__})") from None
+        if isinstance(data, dict) and "errorCode" in data:
+            code = str(data.get("errorCode"))[:20]
+            message = self._redact(str(data.get("errorMessage", "")))[:200]
+            raise SupplierError(f"supplier error {code}: {message}")
+        if not isinstance(data, list):
+            raise SupplierError(f"malformed answer: expected a list, got {type(data).__name__}")
+        offers: list[LiveOffer] = []
+        rejected: list[str] = []
+        for i, item in enumerate(data):
+            try:
+                offers.append(self._offer(item))
+            except (ValueError, TypeError, PartsearchError) as exc:
+                rejected.append(f"item {i}: {self._redact(str(exc))[:120]}")
+        return OfferList(offers, rejected)
+
+    def _offer(self, item: Any) -> LiveOffer:
+        if not isinstance(item, dict):
+            raise ValueError("not an object")
+        number, brand_raw = item.get("number"), item.get("brand")
+        if number in (None, "") or isinstance(number, bool | dict | list):
+            raise ValueError("no number")
+        if not isinstance(brand_raw, str) or not brand_raw.strip():
+            raise ValueError("no brand")
+        article = display_article(number)
+        fix = item.get("numberFix")
+        key = article_key(fix if fix not in (None, "") else article)
+        availability = _int(item.get("availability"), None)
+        quantity: int | None
+        exact = on_order = False
+        if availability is None:
+            quantity = None
+        elif availability >= 0:
+            quantity, exact = availability, True
+        elif availability == _ON_ORDER:
+            quantity, on_order = None, True
+        else:
+            quantity = _INEXACT.get(availability, 1)
+        packing = _int(item.get("packing"), 1) or 1
+        period_max = _int(item.get("deliveryPeriodMax"), None)
+        updated = item.get("lastUpdateTime")
+        item_key = item.get("itemKey")
+        return LiveOffer(
+            supplier=self.code,
+            brand=brand_key(brand_raw),
+            brand_raw=brand_raw,
+            article=article,
+            article_key=key,
+            description=str(item.get("description") or ""),
+            price=_price(item.get("price")),
+            quantity=quantity,
+            quantity_exact=exact,
+            on_order=on_order,
+            multiplicity=max(packing, 1),
+            delivery_hours=max(_int(item.get("deliveryPeriod"), 0) or 0, 0),
+            delivery_hours_max=period_max if period_max and period_max > 0 else None,
+            returnable=not _truthy(item.get("noReturn")),
+            item_key=None if item_key in (None, "") else str(item_key),
+            updated=None if updated in (None, "") else str(updated),
+            probability=_probability(item.get("deliveryProbability")),
+            # ABCP gives no original/analog classification: the requester compares brand+article.
+            supplier_class=None,
+        )

@@ -1,0 +1,92 @@
+"""The connector protocol: how partsearch asks one online supplier.
+
+A connector knows one supplier's API. :class:`~partsearch.online.LiveSuppliers` owns the HTTP
+client, the deadline, the circuit breaker, the cache and the concurrency limit; a connector only
+turns (article, brand) into a request and the answer into :class:`LiveOffer` objects. Anything that
+goes wrong is raised as :class:`~partsearch.errors.SupplierError` with a short reason that never
+contains credentials (the URL of a request usually does: do not put it in the message).
+
+A shop writes its own connector as any class with these attributes and method::
+
+    import httpx
+    from partsearch.errors import SupplierError
+    from partsearch.normalize import article_key
+    from partsearch.brands import brand_key
+    from partsearch.online import LiveOffer, LiveSuppliers
+    from decimal import Decimal
+
+    class MyShopConnector:
+        code = "myshop"
+        deadline_s = 2.0
+        max_concurrency = 4
+
+        async def search(self, client, article, brand):
+            try:
+                r = await client.get("https://api.myshop.example/find", params={"q": article},
+                                     headers={"X-Token": TOKEN})
+            except httpx.HTTPError as exc:
+                raise SupplierError(f"network error: {type(exc).__name__}") from None
+            if r.status_code != 200:
+                raise SupplierError(f"HTTP {r.status_code}")
+            return [LiveOffer(supplier=self.code, brand=brand_key(row["maker"]),
+                              brand_raw=row["maker"], article=row["code"],
+                              article_key=article_key(row["code"]), description=row["name"],
+                              price=Decimal(str(row["price"])), quantity=row["qty"],
+                              quantity_exact=True, delivery_hours=24)
+                    for row in r.json()]
+
+    live = LiveSuppliers([MyShopConnector()])
+
+To report items dropped as malformed, return an :class:`OfferList` (a ``list`` with a
+``rejected`` tuple of reasons) instead of a plain list; they end up in
+:attr:`SupplierOutcome.rejected`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from partsearch.online._model import LiveOffer
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["Connector", "OfferList"]
+
+
+class OfferList(list[LiveOffer]):
+    """The offers of one answer plus the reasons malformed items were dropped.
+
+    >>> OfferList([], rejected=["item 3: no number"]).rejected
+    ('item 3: no number',)
+    """
+
+    rejected: tuple[str, ...]
+
+    def __init__(self, offers: Iterable[LiveOffer] = (), rejected: Iterable[str] = ()) -> None:
+        super().__init__(offers)
+        self.rejected = tuple(rejected)
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """One online supplier's API (see the module docstring for a sample implementation).
+
+    ``code`` is our supplier code; ``deadline_s`` how long a search waits for it by default;
+    ``max_concurrency`` how many requests to it may be in flight at once.
+    """
+
+    code: str
+    deadline_s: float
+    max_concurrency: int
+
+    async def search(
+        self, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> list[LiveOffer]:
+        """Offers for ``article`` (of ``brand``, or any brand); raise ``SupplierError`` on failure.
+
+        The request must not hold its own long timeout expectations: the caller cancels it at the
+        deadline.
+        """
+        ...

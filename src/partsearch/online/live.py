@@ -1,0 +1,213 @@
+"""Ask all online suppliers at once; yield each answer as it arrives; never wait past the deadline.
+
+:class:`LiveSuppliers` owns, per supplier, a circuit breaker, a cache of recent answers and a
+semaphore limiting requests in flight, plus one shared ``httpx.AsyncClient`` (made on first use).
+Nothing a connector does can escape as an exception: every supplier ends as one
+:class:`SupplierOutcome`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import AsyncGenerator, Callable, Iterable
+from typing import TYPE_CHECKING
+
+from partsearch.brands import brand_key
+from partsearch.errors import PartsearchError, SupplierError
+from partsearch.normalize import article_key
+from partsearch.online._model import LiveOffer, SupplierOutcome
+from partsearch.online._resilience import CircuitBreaker, TTLCache
+from partsearch.online.connector import Connector
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["LiveSuppliers"]
+
+_Answer = tuple[tuple[LiveOffer, ...], tuple[str, ...]]
+# Defence in depth: a connector's message that quotes a URL must not leak its secrets.
+_SECRETS = re.compile(
+    r"((?:user)?(?:psw|pass(?:word)?|login|token|key|secret)=)[^&\s'\"]*", re.IGNORECASE
+)
+
+
+def _safe(message: str) -> str:
+    return _SECRETS.sub(r"\1***", message)[:300]
+
+
+def _default_client() -> httpx.AsyncClient:
+    import httpx
+
+    # Deadlines are enforced by cancelling; the client's own timeout is only a backstop.
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(30.0, connect=10.0),
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        follow_redirects=False,
+    )
+
+
+class LiveSuppliers:
+    """The online suppliers of a shop, asked concurrently under one deadline.
+
+    Use one instance per event loop (its client and semaphores belong to the loop; a new loop
+    gets fresh ones). Close with :meth:`aclose`.
+
+    >>> import asyncio
+    >>> from partsearch.online import AbcpConnector
+    >>> live = LiveSuppliers([AbcpConnector("abc", "http://127.0.0.1:9", "me", "pw",
+    ...                                     deadline_s=0.5)])
+    >>> async def main():
+    ...     try:
+    ...         return [o.status for o in await live.ask_all("W 920/21", "MANN")]
+    ...     finally:
+    ...         await live.aclose()
+    >>> asyncio.run(main())
+    ['failed']
+    """
+
+    def __init__(
+        self,
+        connectors: Iterable[Connector],
+        *,
+        failure_threshold: int = 3,
+        reset_after_s: float = 30.0,
+        cache_ttl_s: float = 60.0,
+        cache_max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+        client_factory: Callable[[], httpx.AsyncClient] = _default_client,
+    ) -> None:
+        self.connectors: dict[str, Connector] = {}
+        for conn in connectors:
+            if conn.code in self.connectors:
+                raise ValueError(f"two connectors share the supplier code {conn.code!r}")
+            self.connectors[conn.code] = conn
+        self.breakers = {
+            code: CircuitBreaker(failure_threshold, reset_after_s, clock)
+            for code in self.connectors
+        }
+        self.cache: TTLCache[_Answer] = TTLCache(cache_ttl_s, cache_max_entries, clock)
+        self._client_factory = client_factory
+        self._client: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+
+    def _bind_loop(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop or self._client is None:
+            # A client and semaphores cannot cross event loops; an old client on a dead loop is
+            # simply dropped (its sockets went with that loop).
+            self._loop = loop
+            self._client = self._client_factory()
+            self._semaphores = {
+                code: asyncio.Semaphore(max(1, int(c.max_concurrency)))
+                for code, c in self.connectors.items()
+            }
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the shared HTTP client (a later :meth:`ask` makes a new one)."""
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    async def _run(
+        self, conn: Connector, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> tuple[str, str | None, _Answer]:
+        """One supplier's request: ("answered", None, answer) or ("failed", reason, empty)."""
+        try:
+            async with self._semaphores[conn.code]:
+                offers = await conn.search(client, article, brand)
+        except SupplierError as exc:
+            return "failed", _safe(exc.message), ((), ())
+        except PartsearchError as exc:
+            return "failed", _safe(f"{type(exc).__name__}: {exc.message}"), ((), ())
+        except Exception as exc:
+            # Unknown exceptions may quote anything (URLs, headers): name the type only.
+            return "failed", f"unexpected {type(exc).__name__}", ((), ())
+        rejected = tuple(getattr(offers, "rejected", ()))
+        return "answered", None, (tuple(offers), rejected)
+
+    async def ask(
+        self, article: str, brand: str | None, *, deadline_s: float | None = None
+    ) -> AsyncGenerator[SupplierOutcome, None]:
+        """Yield each supplier's :class:`SupplierOutcome` as it arrives.
+
+        Each supplier waits at most its own ``deadline_s``; a per-search ``deadline_s`` caps them
+        all. At a supplier's deadline its request is cancelled and ``timed_out`` yielded. Cached
+        answers (``from_cache=True``) and open circuits (``skipped``) are yielded first. Break out
+        early with ``contextlib.aclosing`` so pending requests are cancelled at once.
+        """
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        try:
+            a_key = article_key(article)
+        except PartsearchError:
+            a_key = article.strip().upper()
+        try:
+            b_key = brand_key(brand) if brand else ""
+        except PartsearchError:
+            b_key = ""
+        # task -> (supplier, due time, whether this ask holds the breaker's half-open probe)
+        tasks: dict[asyncio.Task[tuple[str, str | None, _Answer]], tuple[str, float, bool]] = {}
+        try:
+            client = self._bind_loop()
+            for code, conn in self.connectors.items():
+                hit = self.cache.get((code, b_key, a_key))
+                if hit is not None:
+                    yield SupplierOutcome(code, "answered", hit[0], None, 0.0, True, hit[1])
+                    continue
+                probe = self.breakers[code].state == "half_open"
+                if not self.breakers[code].allow():
+                    yield SupplierOutcome(code, "skipped", error="circuit open")
+                    continue
+                limit = conn.deadline_s if deadline_s is None else min(conn.deadline_s, deadline_s)
+                task = asyncio.create_task(self._run(conn, client, article, brand))
+                tasks[task] = (code, start + max(limit, 0.0), probe)
+            while tasks:
+                now = loop.time()
+                for task in [t for t, (_, due, _) in tasks.items() if due <= now and not t.done()]:
+                    code, _, _ = tasks.pop(task)
+                    task.cancel()  # not awaited: its cleanup must not delay the search
+                    self.breakers[code].record_failure()
+                    yield SupplierOutcome(
+                        code, "timed_out", error="no answer by the deadline", seconds=now - start
+                    )
+                if not tasks:
+                    break
+                timeout = max(min(due for _, due, _ in tasks.values()) - loop.time(), 0.0)
+                done, _ = await asyncio.wait(
+                    tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in done:
+                    code, _, _ = tasks.pop(task)
+                    yield self._finish(code, task.result(), loop.time() - start, b_key, a_key)
+        finally:
+            # The caller stopped listening: abandon the rest without counting them as failures.
+            for task, (code, _, probe) in tasks.items():
+                task.cancel()
+                if probe:
+                    self.breakers[code].release()
+
+    def _finish(
+        self,
+        code: str,
+        result: tuple[str, str | None, _Answer],
+        seconds: float,
+        b_key: str,
+        a_key: str,
+    ) -> SupplierOutcome:
+        status, error, (offers, rejected) = result
+        if status == "answered":
+            self.breakers[code].record_success()
+            self.cache.put((code, b_key, a_key), (offers, rejected))
+            return SupplierOutcome(code, "answered", offers, None, seconds, False, rejected)
+        self.breakers[code].record_failure()
+        return SupplierOutcome(code, "failed", error=error, seconds=seconds)
+
+    async def ask_all(
+        self, article: str, brand: str | None, *, deadline_s: float | None = None
+    ) -> list[SupplierOutcome]:
+        """All outcomes of :meth:`ask`, in arrival order."""
+        return [o async for o in self.ask(article, brand, deadline_s=deadline_s)]

@@ -1,0 +1,141 @@
+"""The ABCP connector against a real loopback server: mapping, errors, config, redaction."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from partsearch.brands import brand_key
+from partsearch.errors import SupplierError
+from partsearch.online import AbcpConnector, Connector, OfferList, connector_from_api
+
+LOGIN, PASSWORD = "s3cr3t-login", "s3cr3t-pw"
+
+
+def _search(conn: AbcpConnector, article: str = "W 920/21", brand: str | None = "MANN") -> Any:
+    async def go() -> Any:
+        async with httpx.AsyncClient(timeout=5) as client:
+            return await conn.search(client, article, brand)
+
+    return asyncio.run(go())
+
+
+def _conn(url: str, **kw: Any) -> AbcpConnector:
+    return AbcpConnector("abc", url, LOGIN, PASSWORD, **kw)
+
+
+def test_is_a_connector() -> None:
+    assert isinstance(_conn("http://x.example"), Connector)
+
+
+def test_mapping_of_a_good_answer(server: Any) -> None:
+    offers = _search(_conn(server.url("fast", "map")))
+    assert isinstance(offers, OfferList) and offers.rejected == ()
+    by_article = {o.article: o for o in offers}
+    mann = by_article["W 920/21"]
+    assert mann.brand == brand_key("MANN") and mann.brand_raw == "MANN"
+    assert mann.article_key == "W92021" and mann.supplier == "abc"
+    assert mann.price == Decimal("512.30") and mann.description == "Oil filter"
+    assert (mann.quantity, mann.quantity_exact, mann.on_order) == (5, True, False)
+    assert (mann.delivery_hours, mann.delivery_hours_max) == (24, 48)
+    assert mann.returnable and mann.item_key == "k1" and mann.updated == "2024-05-01 10:00:00"
+    assert mann.probability == pytest.approx(0.97) and mann.supplier_class is None
+    op = by_article["OP520"]  # an analog of another brand: "++", packed in pairs, no return
+    assert op.brand == brand_key("Filtron")
+    assert (op.quantity, op.quantity_exact, op.multiplicity) == (10, False, 2)
+    assert not op.returnable and op.probability == pytest.approx(0.855)
+    assert op.price == Decimal(300)
+    bosch = by_article["0 451 103 316"]  # -10: on order
+    assert (bosch.quantity, bosch.on_order, bosch.quantity_exact) == (None, True, False)
+    assert bosch.delivery_hours_max is None and bosch.probability is None
+    knecht = by_article["OC 90"]  # "+++", price with a space and a decimal comma
+    assert (knecht.quantity, knecht.quantity_exact) == (100, False)
+    assert knecht.price == Decimal("1234.50")
+    mahle = by_article["OC90"]  # unknown negative code: inexact 1; bad packing -> 1
+    assert (mahle.quantity, mahle.quantity_exact, mahle.multiplicity) == (1, False, 1)
+
+
+def test_request_parameters(server: Any) -> None:
+    state = server.state
+    _search(_conn(server.url("fast", "q1"), use_online_stocks=False), "OC 90", None)
+    q = state.queries[-1]
+    assert q["userlogin"] == [LOGIN] and q["userpsw"] == [PASSWORD]  # sent as given
+    assert q["number"] == ["OC 90"] and q["useOnlineStocks"] == ["0"] and "brand" not in q
+    _search(_conn(server.url("fast", "q2")), "OC 90", "KNECHT")
+    q = state.queries[-1]
+    assert q["brand"] == ["KNECHT"] and q["useOnlineStocks"] == ["1"]
+
+
+def test_malformed_items_are_dropped_with_reasons(server: Any) -> None:
+    offers = _search(_conn(server.url("mixed")))
+    assert len(offers) == 5 and len(offers.rejected) == 5
+    text = " ".join(offers.rejected)
+    assert "no number" in text and "no brand" in text and "bad price" in text
+    assert "not an object" in text
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "expected"),
+    [
+        ("http500", "HTTP 500"),
+        ("badjson", "malformed answer"),
+        ("notlist", "malformed answer"),
+        ("errorcode", "supplier error 1"),
+    ],
+)
+def test_failures_raise_supplier_error(server: Any, behaviour: str, expected: str) -> None:
+    with pytest.raises(SupplierError) as info:
+        _search(_conn(server.url(behaviour)))
+    assert expected in str(info.value)
+    assert PASSWORD not in str(info.value) and LOGIN not in str(info.value)
+
+
+def test_connection_error_is_redacted(closed_port: str) -> None:
+    with pytest.raises(SupplierError, match="network error") as info:
+        _search(_conn(closed_port))
+    assert PASSWORD not in str(info.value) and LOGIN not in str(info.value)
+
+
+def test_redact_strips_credentials_from_url_text() -> None:
+    conn = _conn("http://x.example")
+    text = f"Server error for url 'http://x/search/articles?userlogin={LOGIN}&userpsw={PASSWORD}'"
+    out = conn._redact(text)
+    assert PASSWORD not in out and LOGIN not in out and "userpsw=***" in out
+
+
+def test_repr_hides_credentials() -> None:
+    text = repr(_conn("http://x.example")) + str(vars(_conn("http://x.example")).keys())
+    assert PASSWORD not in repr(_conn("http://x.example")) and LOGIN not in text
+
+
+def test_from_api_config_reads_env_by_name() -> None:
+    api = {"kind": "abcp", "url": "https://x.example/", "login_env": "X_LOGIN",
+           "password_env": "X_PASSWORD", "deadline_s": 2.5, "max_concurrency": 2}  # fmt: skip
+    conn = connector_from_api("x", api, {"X_LOGIN": LOGIN, "X_PASSWORD": PASSWORD})
+    assert isinstance(conn, AbcpConnector)
+    assert (conn.code, conn.url, conn.deadline_s, conn.max_concurrency) == (
+        "x", "https://x.example", 2.5, 2)  # fmt: skip
+    with pytest.raises(SupplierError, match="X_PASSWORD") as info:
+        AbcpConnector.from_api_config("x", api, {"X_LOGIN": LOGIN})
+    assert LOGIN not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "api",
+    [
+        {"kind": "abcp", "url": "ftp://x", "login_env": "A", "password_env": "B"},
+        {"kind": "abcp", "url": "https://x", "password_env": "B"},
+        {"kind": "abcp", "url": "https://x", "login_env": "A", "password_env": "B",
+         "deadline_s": 0},
+        {"kind": "abcp", "url": "https://x", "login_env": "A", "password_env": "B",
+         "deadline_s": "soon"},
+        {"kind": "emex"},
+    ],
+)  # fmt: skip
+def test_bad_api_configs(api: dict[str, Any]) -> None:
+    with pytest.raises(SupplierError):
+        connector_from_api("x", api, {"A": "a", "B": "b"})

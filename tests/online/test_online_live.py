@@ -1,0 +1,190 @@
+"""LiveSuppliers against a real loopback server: deadlines, streaming, breaker, cache, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from contextlib import aclosing
+from typing import Any
+
+import httpx
+
+from partsearch.errors import SupplierError
+from partsearch.online import AbcpConnector, LiveOffer, LiveSuppliers, SupplierOutcome
+
+LOGIN, PASSWORD = "s3cr3t-login", "s3cr3t-pw"
+
+
+def _conn(code: str, url: str, deadline_s: float = 1.0, **kw: Any) -> AbcpConnector:
+    return AbcpConnector(code, url, LOGIN, PASSWORD, deadline_s=deadline_s, **kw)
+
+
+def _ask_all(live: LiveSuppliers, article: str = "W 920/21", brand: str | None = "MANN",
+             deadline_s: float | None = None) -> list[SupplierOutcome]:  # fmt: skip
+    async def go() -> list[SupplierOutcome]:
+        try:
+            return await live.ask_all(article, brand, deadline_s=deadline_s)
+        finally:
+            await live.aclose()
+
+    return asyncio.run(go())
+
+
+def _assert_no_secrets(outcome: SupplierOutcome) -> None:
+    for text in (repr(outcome), json.dumps(outcome.to_dict()), outcome.error or ""):
+        assert PASSWORD not in text and LOGIN not in text, text
+
+
+def test_statuses_per_supplier(server: Any, closed_port: str) -> None:
+    live = LiveSuppliers([
+        _conn("fast", server.url("fast", "st")),
+        _conn("slow", server.url("slow", "st")),
+        _conn("never", server.url("never", "st")),
+        _conn("http500", server.url("http500", "st")),
+        _conn("badjson", server.url("badjson", "st")),
+        _conn("errorcode", server.url("errorcode", "st")),
+        _conn("mixed", server.url("mixed", "st")),
+        _conn("closed", closed_port),
+    ])  # fmt: skip
+    outcomes = {o.supplier: o for o in _ask_all(live, deadline_s=0.8)}
+    status = {code: o.status for code, o in outcomes.items()}
+    assert status == {
+        "fast": "answered", "slow": "answered", "never": "timed_out", "http500": "failed",
+        "badjson": "failed", "errorcode": "failed", "mixed": "answered", "closed": "failed",
+    }  # fmt: skip
+    assert outcomes["http500"].error == "HTTP 500"
+    assert "malformed answer" in (outcomes["badjson"].error or "")
+    assert "supplier error 1" in (outcomes["errorcode"].error or "")
+    assert "network error" in (outcomes["closed"].error or "")
+    assert len(outcomes["fast"].offers) == 5 and not outcomes["fast"].from_cache
+    assert len(outcomes["mixed"].offers) == 5 and len(outcomes["mixed"].rejected) == 5
+    assert outcomes["slow"].seconds >= 0.45
+    for outcome in outcomes.values():
+        _assert_no_secrets(outcome)
+        json.dumps(outcome.to_dict())  # JSON-friendly
+
+
+def test_never_answering_supplier_does_not_hold_the_search(server: Any) -> None:
+    live = LiveSuppliers([_conn("never", server.url("never", "dl"), deadline_s=5.0),
+                          _conn("fast", server.url("fast", "dl"))])  # fmt: skip
+    start = time.perf_counter()
+    outcomes = _ask_all(live, deadline_s=0.2)
+    elapsed = time.perf_counter() - start
+    assert [o.status for o in outcomes] == ["answered", "timed_out"]
+    assert elapsed < 0.2 + 0.05, elapsed
+
+
+def test_own_deadline_applies_without_a_search_deadline(server: Any) -> None:
+    live = LiveSuppliers([_conn("never", server.url("never", "own"), deadline_s=0.15)])
+    start = time.perf_counter()
+    [outcome] = _ask_all(live)
+    assert outcome.status == "timed_out" and time.perf_counter() - start < 0.15 + 0.05
+
+
+def test_outcomes_arrive_incrementally(server: Any) -> None:
+    live = LiveSuppliers([_conn("slow", server.url("slow", "inc"), deadline_s=2.0),
+                          _conn("fast", server.url("fast", "inc"), deadline_s=2.0)])  # fmt: skip
+    arrivals: list[tuple[str, float]] = []
+
+    async def go() -> None:
+        start = time.perf_counter()
+        async for outcome in live.ask("W 920/21", "MANN"):
+            arrivals.append((outcome.supplier, time.perf_counter() - start))
+        await live.aclose()
+
+    asyncio.run(go())
+    assert [code for code, _ in arrivals] == ["fast", "slow"]
+    assert arrivals[0][1] < 0.3 and arrivals[1][1] >= 0.45
+
+
+def test_breaking_out_early_cancels_the_rest(server: Any) -> None:
+    live = LiveSuppliers([_conn("never", server.url("never", "brk"), deadline_s=5.0),
+                          _conn("fast", server.url("fast", "brk"), deadline_s=5.0)])  # fmt: skip
+
+    async def go() -> float:
+        start = time.perf_counter()
+        async with aclosing(live.ask("W 920/21", None)) as stream:
+            async for outcome in stream:
+                assert outcome.supplier == "fast"
+                break
+        await live.aclose()
+        return time.perf_counter() - start
+
+    assert asyncio.run(go()) < 1.0
+    assert live.breakers["never"].state == "closed"  # abandoned, not failed
+
+
+def test_circuit_opens_and_half_opens(server: Any) -> None:
+    now = [0.0]
+    live = LiveSuppliers([_conn("bad", server.url("http500", "cb"))], failure_threshold=2,
+                         reset_after_s=10.0, clock=lambda: now[0])  # fmt: skip
+    statuses = [_ask_all(live)[0].status for _ in range(3)]
+    assert statuses == ["failed", "failed", "skipped"]
+    assert server.requests("http500", "cb") == 2
+    now[0] = 10.0  # half-open: one probe goes through, fails, circuit opens again
+    assert _ask_all(live)[0].status == "failed"
+    assert server.requests("http500", "cb") == 3
+    assert _ask_all(live)[0].status == "skipped"
+    assert live.breakers["bad"].state == "open"
+
+
+def test_timeouts_count_as_failures(server: Any) -> None:
+    live = LiveSuppliers([_conn("never", server.url("never", "cbt"), deadline_s=0.05)],
+                         failure_threshold=2)  # fmt: skip
+    assert [_ask_all(live)[0].status for _ in range(3)] == ["timed_out", "timed_out", "skipped"]
+
+
+def test_cache_hit_avoids_a_second_request(server: Any) -> None:
+    now = [0.0]
+    live = LiveSuppliers([_conn("abc", server.url("fast", "cache"))], cache_ttl_s=60.0,
+                         clock=lambda: now[0])  # fmt: skip
+    first = _ask_all(live, "W 920/21", "MANN")[0]
+    second = _ask_all(live, "w920-21", "Mann & Hummel")[0]  # same keys, other spelling
+    assert (first.from_cache, second.from_cache) == (False, True)
+    assert second.status == "answered" and second.offers == first.offers
+    assert server.requests("fast", "cache") == 1
+    _ask_all(live, "W 920/21", None)  # another brand key: not the same question
+    assert server.requests("fast", "cache") == 2
+    now[0] = 61.0
+    assert not _ask_all(live, "W 920/21", "MANN")[0].from_cache
+    assert server.requests("fast", "cache") == 3
+
+
+def test_semaphore_limits_requests_in_flight(server: Any) -> None:
+    live = LiveSuppliers([_conn("abc", server.url("hold", "sem"), deadline_s=3.0,
+                                max_concurrency=2)])  # fmt: skip
+
+    async def go() -> list[list[SupplierOutcome]]:
+        try:
+            return await asyncio.gather(*(live.ask_all(f"OC {i}", None) for i in range(6)))
+        finally:
+            await live.aclose()
+
+    results = asyncio.run(go())
+    assert all(r[0].status == "answered" for r in results)
+    assert server.requests("hold", "sem") == 6
+    assert server.max_in_flight("hold", "sem") == 2
+
+
+class _Raising:
+    code, deadline_s, max_concurrency = "boom", 1.0, 1
+
+    def __init__(self, exc: Exception) -> None:
+        self.exc = exc
+
+    async def search(
+        self, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> list[LiveOffer]:
+        raise self.exc
+
+
+def test_connector_exceptions_never_escape_nor_leak() -> None:
+    for exc, expected in [
+        (RuntimeError(f"GET http://x/?userpsw={PASSWORD}"), "unexpected RuntimeError"),
+        (SupplierError(f"bad url http://x/?userlogin={LOGIN}&userpsw={PASSWORD}"), "bad url"),
+        (KeyError("price"), "unexpected KeyError"),
+    ]:
+        [outcome] = _ask_all(LiveSuppliers([_Raising(exc)]))
+        assert outcome.status == "failed" and expected in (outcome.error or "")
+        _assert_no_secrets(outcome)
