@@ -1,0 +1,75 @@
+"""``partsearch load suppliers.toml --out DIR [--supplier CODE] [--rejects FILE]``.
+
+Loads every file supplier of the TOML into the catalog ``DIR`` and prints, per supplier, the rows
+read, offers, rejected rows (with the first reasons) and the time. Exit 0 when every file loaded,
+2 when any supplier's file could not be read (its old offers stay published).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """Add the ``load`` subcommand to the ``partsearch`` parser."""
+    parser = sub.add_parser("load", help="load supplier price files into a catalog",
+                            description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("profiles", type=Path, help="suppliers.toml")
+    parser.add_argument("--out", type=Path, required=True, help="catalog directory")
+    parser.add_argument("--supplier", help="load only this supplier code")
+    parser.add_argument("--rejects", type=Path, help="write all rejected rows here (CSV, utf-8)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load, print the per-supplier summary, write the rejects file; 2 if any file failed."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from partsearch.loading import REJECTED_SCHEMA, load_suppliers
+
+    with ExitStack() as stack:
+        progress = _progress_bar(stack) if sys.stdout.isatty() else None
+        reports = load_suppliers(args.profiles, args.out, supplier=args.supplier,
+                                 progress=progress)
+    failed = 0
+    for r in reports:
+        if r.error is not None:
+            failed += 1
+            print(f"{r.supplier}: FAILED {r.error}", file=sys.stderr)
+            continue
+        print(f"{r.supplier}: {r.rows_read} rows read, {r.offers.num_rows} offers, "
+              f"{r.rejected.num_rows} rejected, {r.seconds:.2f} s")
+        for reason, line in zip(r.rejected.column("reason").to_pylist()[:3],
+                                r.rejected.column("line").to_pylist()[:3], strict=True):
+            print(f"    line {line}: {reason}")
+    if args.rejects is not None:
+        tables = [r.rejected for r in reports if r.rejected.num_rows]
+        table = pa.concat_tables(tables) if tables else REJECTED_SCHEMA.empty_table()
+        try:
+            pacsv.write_csv(table, str(args.rejects))
+        except OSError as exc:
+            print(f"partsearch: error: cannot write {args.rejects}: {exc}", file=sys.stderr)
+            return 2
+    if not reports:
+        print("no file suppliers to load")
+    return 2 if failed else 0
+
+
+def _progress_bar(stack: ExitStack) -> Callable[[str, int, int], None]:
+    from rich.progress import Progress
+
+    bar = stack.enter_context(Progress(transient=True))
+    task = bar.add_task("loading", total=None)
+
+    def update(code: str, done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total, description=f"loading {code}".strip())
+
+    return update

@@ -1,0 +1,327 @@
+"""Read a price file into string columns plus the 1-based source line of every row.
+
+Formats are sniffed from the first bytes, not the extension (a ".xls" is often CSV or HTML):
+``PK`` is an XLSX or a zip archive, ``D0 CF 11 E0`` a legacy XLS, ``<`` an HTML table, anything
+else CSV. Nothing is lost: a row that cannot be split into the header's number of fields comes
+back as a rejected row with its line and raw text; a file that cannot be read at all raises
+:class:`~partsearch.errors.PriceFileError` naming the file (and the line, when there is one).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyarrow as pa
+
+from partsearch.errors import PriceFileError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from partsearch.loading.profiles import SupplierProfile
+
+__all__ = ["RawRows", "read_rows"]
+
+_HEAD_LINES = 60
+_DELIMITERS = (";", "\t", ",", "|")
+
+
+@dataclass(frozen=True)
+class RawRows:
+    """Rows of one source file: good rows as string columns, badly split rows apart."""
+
+    path: str
+    columns: Mapping[str, pa.Array]  # field -> large_string, one entry per good row
+    line: np.ndarray  # int64, 1-based source line of each good row
+    raw_buf: np.ndarray  # uint8 bytes; raw text of good row i is raw_buf[raw_start[i]:raw_end[i]]
+    raw_start: np.ndarray
+    raw_end: np.ndarray
+    bad_line: np.ndarray  # rows that could not be split: their lines, raw texts and reasons
+    bad_raw: pa.Array
+    bad_reason: pa.Array
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.line) + len(self.bad_line)
+
+    def raw_for(self, index: np.ndarray) -> pa.Array:
+        """Raw source text of the good rows at ``index`` (for rejected rows)."""
+        return _gather(self.raw_buf, self.raw_start[index], self.raw_end[index])
+
+
+def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    from partsearch.loading import _csv_kernel as kern
+
+    offsets, chars, _valid = kern.gather(buf, starts.astype(np.int64), ends.astype(np.int64))
+    return pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets),
+                                            pa.py_buffer(chars))
+
+
+def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows]:
+    """Sniff the format of ``data`` and read it; a zip archive gives one entry per price file."""
+    if not data.strip():
+        raise PriceFileError("empty file", path=label)
+    if data[:4] == b"PK\x03\x04":
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            names = zf.namelist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise PriceFileError(f"corrupt zip/xlsx: {exc}", path=label) from exc
+        if "[Content_Types].xml" in names:
+            return [_read_sheet(data, profile, label)]
+        return _read_zip(zf, profile, label)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return [_read_sheet(data, profile, label)]
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        return [_read_html(data, profile, label)]
+    return [_read_csv(data, profile, label)]
+
+
+def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list[RawRows]:
+    out: list[RawRows] = []
+    skipped: list[str] = []
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        inner = f"{label}!{info.filename}"
+        try:
+            data = zf.read(info)
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
+        try:
+            out.extend(read_rows(data, profile, inner))
+        except PriceFileError as exc:
+            # A readme or a file of another shape: not a price file, skip it but say why.
+            skipped.append(f"{info.filename}: {exc.message}")
+    if not out:
+        detail = "; ".join(skipped) or "archive is empty"
+        raise PriceFileError(f"no price file in the archive ({detail})", path=label)
+    return out
+
+
+# -- header detection -------------------------------------------------------------------------
+
+def _norm(cell: object) -> str:
+    text = "" if cell is None else str(cell)
+    return re.sub(r"\s+", " ", text.replace("\ufeff", "")).strip().casefold()
+
+
+def _named(profile: SupplierProfile) -> dict[str, str]:
+    return {f: _norm(v) for f, v in profile.columns.items() if isinstance(v, str)}
+
+
+def _match_header(cells: list[str], profile: SupplierProfile) -> dict[str, int] | None:
+    """field -> column index when ``cells`` names every mapped header, else None."""
+    names = [_norm(c) for c in cells]
+    found: dict[str, int] = {}
+    for fld, want in _named(profile).items():
+        if want not in names:
+            return None
+        found[fld] = names.index(want)
+    for fld, pos in profile.columns.items():
+        if isinstance(pos, int):
+            found[fld] = pos
+    return found
+
+
+def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
+            line_of: list[int]) -> tuple[int | None, dict[str, int]]:
+    """(index of the header row or None, field -> column) among the first rows."""
+    named = _named(profile)
+    if not named:  # positional only: no header row, data after skip_rows
+        cols = {f: int(v) for f, v in profile.columns.items()}
+        skip = profile.skip_rows or 0
+        return (skip - 1 if skip else None), cols
+    candidates = range(len(rows)) if profile.skip_rows is None else [profile.skip_rows]
+    for i in candidates:
+        if i < len(rows) and (found := _match_header(rows[i], profile)) is not None:
+            return i, found
+    # Name what is missing against the most similar row, so the error is actionable.
+    best = max(rows, key=lambda r: len({_norm(c) for c in r} & set(named.values())), default=[])
+    have = {_norm(c) for c in best}
+    missing = [profile.columns[f] for f, v in named.items() if v not in have]
+    where = line_of[rows.index(best)] if best in rows and line_of else None
+    raise PriceFileError(
+        f"missing column(s) {', '.join(map(repr, missing))}; "
+        f"closest header: {[c for c in best if c]}", path=label, line=where)
+
+
+def _check_positions(cols: dict[str, int], width: int | None, label: str) -> None:
+    if width is not None:
+        for fld, pos in cols.items():
+            if pos >= width:
+                raise PriceFileError(f"column {fld}={pos} is beyond the {width} columns",
+                                     path=label)
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+def _to_utf8(data: bytes, encoding: str | None, label: str) -> bytes:
+    """The file as UTF-8 bytes: strict UTF-8 (BOM dropped), else cp1251, one codec call each."""
+    if encoding is not None and encoding.lower().replace("-", "") not in ("utf8", "utf8sig"):
+        try:
+            return data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError as exc:
+        if encoding is not None:
+            raise PriceFileError(f"not utf-8: {exc}", path=label) from exc
+    try:
+        return data.decode("cp1251").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PriceFileError("cannot detect the encoding (neither utf-8 nor cp1251)",
+                             path=label) from exc
+
+
+def _split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
+    return [next(csv.reader([ln], delimiter=delimiter, quotechar=quote), []) for ln in lines]
+
+
+def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
+    from partsearch.loading import _csv_kernel as kern
+
+    text = _to_utf8(data, profile.encoding, label)
+    quote = profile.quote or '"'
+    head = [ln.decode("utf-8", "replace").rstrip("\r")
+            for ln in text[: 1 << 16].split(b"\n")[:_HEAD_LINES]]
+    line_of = list(range(1, len(head) + 1))
+    delims = [profile.delimiter] if profile.delimiter else list(_DELIMITERS)
+    if not _named(profile) and not profile.delimiter:
+        delims = [_guess_delimiter(head)]
+    error: PriceFileError | None = None
+    for delim in delims:
+        try:
+            idx, cols = _locate(_split_head(head, delim, quote), profile, label, line_of)
+            break
+        except PriceFileError as exc:
+            error = error or exc
+    else:
+        assert error is not None
+        raise error
+    width = len(_split_head([head[idx]], delim, quote)[0]) if idx is not None and _named(
+        profile) else None
+    _check_positions(cols, width, label)
+    start = _after_line(text, idx) if idx is not None else 0
+    used = sorted(set(cols.values()))
+    slot_of_col = np.full(max(used) + 1, -1, np.int64)
+    for s, c in enumerate(used):
+        slot_of_col[c] = s
+    buf = np.frombuffer(text, dtype=np.uint8)
+    rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = kern.split_records(
+        buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
+        slot_of_col, len(used))
+    rec_fields = rec_fields[:n]
+    if width is None:
+        width = int(np.bincount(rec_fields).argmax()) if n else max(used) + 1
+        if width <= max(used):
+            raise PriceFileError(f"rows have {width} fields, fewer than the mapped columns",
+                                 path=label)
+    good = rec_fields == width
+    bad = np.flatnonzero(~good)
+    columns = {}
+    for fld, col in cols.items():
+        slot = int(slot_of_col[col])
+        columns[fld] = _gather(out, f_start[:n, slot][good], f_end[:n, slot][good])
+    bad_reason = pa.array([f"expected {width} fields, found {int(k)}" for k in rec_fields[bad]],
+                          type=pa.large_string())
+    return RawRows(
+        path=label, columns=columns, line=rec_line[:n][good], raw_buf=buf,
+        raw_start=rec_start[:n][good], raw_end=rec_end[:n][good], bad_line=rec_line[:n][bad],
+        bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason)
+
+
+def _after_line(text: bytes, idx: int) -> int:
+    """Byte offset just after the 0-based line ``idx`` (the header)."""
+    pos = -1
+    for _ in range(idx + 1):
+        pos = text.find(b"\n", pos + 1)
+        if pos < 0:
+            return len(text)
+    return pos + 1
+
+
+def _guess_delimiter(lines: list[str]) -> str:
+    """The candidate that splits the most lines into the same (largest) number of fields."""
+    def score(d: str) -> tuple[int, int]:
+        counts = [ln.count(d) for ln in lines if ln.strip()]
+        if not counts or max(counts) == 0:
+            return (0, 0)
+        mode = max(set(counts), key=counts.count)
+        return (counts.count(mode) if mode else 0, mode)
+    return max(_DELIMITERS, key=score)
+
+
+# -- spreadsheets and HTML --------------------------------------------------------------------
+
+def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        sheet = profile.sheet if profile.sheet is not None else 0
+        frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+    except Exception as exc:  # fastexcel raises its own error classes for every problem
+        raise PriceFileError(f"cannot read spreadsheet: {exc}", path=label) from exc
+    return _from_frame(frame, profile, label)
+
+
+def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
+    import polars as pl
+
+    from partsearch.loading._html import table_rows
+
+    text = _to_utf8(data, profile.encoding, label).decode("utf-8")
+    rows = table_rows(text)
+    if not rows:
+        raise PriceFileError("no table in the HTML file", path=label)
+    width = max(len(r) for r in rows)
+    padded = [r + [""] * (width - len(r)) for r in rows]
+    frame = pl.DataFrame(padded, schema=[f"c{i}" for i in range(width)], orient="row")
+    return _from_frame(frame, profile, label)
+
+
+def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str) -> RawRows:
+    """Rows of a sheet (all strings); the line is the 1-based sheet row."""
+    import polars as pl
+
+    if frame.height == 0:
+        raise PriceFileError("empty sheet", path=label)
+    frame = frame.select(pl.all().cast(pl.String))
+    head = [["" if c is None else c for c in r] for r in frame.head(_HEAD_LINES).rows()]
+    idx, cols = _locate(head, profile, label, list(range(1, len(head) + 1)))
+    _check_positions(cols, frame.width, label)
+    names = frame.columns
+    body = frame.with_row_index("__line", offset=1).slice(0 if idx is None else idx + 1)
+    # Entirely empty rows are spacing, not rows (as blank lines in a CSV).
+    body = body.filter(~pl.all_horizontal(pl.col(names).is_null() | (pl.col(names) == "")))
+    columns = {f: _large(body.get_column(names[c]).fill_null("")) for f, c in cols.items()}
+    raw = _large(body.select(pl.concat_str(pl.col(names).fill_null(""), separator="\t"))
+                 .to_series())
+    _v, offs, chars = raw.buffers()
+    n = len(raw)
+    offsets = np.frombuffer(offs, dtype=np.int64, count=n + 1)
+    raw_buf = np.frombuffer(chars, dtype=np.uint8) if chars is not None else np.zeros(1, np.uint8)
+    empty = np.zeros(0, np.int64)
+    return RawRows(
+        path=label, columns=columns, line=body.get_column("__line").to_numpy().astype(np.int64),
+        raw_buf=raw_buf, raw_start=offsets[:-1], raw_end=offsets[1:], bad_line=empty,
+        bad_raw=pa.array([], pa.large_string()), bad_reason=pa.array([], pa.large_string()))
+
+
+def _large(series: Any) -> pa.Array:
+    arr = series.to_arrow()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())

@@ -1,0 +1,206 @@
+"""Vectorized parsers of price-file values (polars expressions, no Python loop per row).
+
+Every parser takes a string expression and yields a struct with the parsed value(s) and a
+``reason`` (null when the value is good). :mod:`._values_reference` is the slow scalar form the
+tests compare against with hypothesis; keep both in step.
+
+Decisions, and why:
+
+- Prices are kept as integer kopecks (int64) so the decimal128(14, 2) column is exact; more than
+  two decimals are rounded half-up to kopecks. One comma or one dot is the decimal separator;
+  several of the same are thousands separators; with both, the last one is the decimal separator.
+- ``<5`` becomes 1 inexact: the supplier says "some, fewer than 5", so the lower bound is unknown
+  but at least one unit is there.
+- A range ``4-7`` (quantity) or ``3-5`` (delivery) takes the first, smaller number: a quantity is
+  a lower bound, and a delivery is the expected (not the guaranteed) time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+__all__ = ["MAX_KOPECKS", "parse_delivery", "parse_int_default", "parse_price", "parse_quantity"]
+
+#: decimal128(14, 2) holds at most 12 integer digits.
+MAX_KOPECKS = 10**14 - 1
+
+_CURRENCY = r"(?i)\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$"
+_SPACES = r"[\s\x{00a0}\x{202f}\x{2009}']"
+_ON_ORDER = r"^(под\s*заказ|на\s*заказ|заказ|ожидается|order)$"
+_YES = r"^(есть|в\s*наличии|да|\+)$"
+
+
+def _clean(expr: pl.Expr) -> pl.Expr:
+    return expr.cast(pl.String).str.strip_chars()
+
+
+def parse_price(expr: pl.Expr) -> pl.Expr:
+    """Struct ``{kopecks: Int64, reason: String}`` from a price text.
+
+    >>> df = pl.DataFrame({"p": ["1 234,50", "0,00", "x"]})
+    >>> df.select(parse_price(pl.col("p")).alias("r")).unnest("r").rows()
+    [(123450, None), (None, "zero price '0,00'"), (None, "bad price 'x'")]
+    """
+    return expr.cast(pl.String).map_batches(
+        _price_batch, return_dtype=pl.Struct({"kopecks": pl.Int64, "reason": pl.String}))
+
+
+def _price_batch(series: pl.Series) -> pl.Series:
+    # Staged columns (not one nested expression): every intermediate is computed once.
+    c = pl.col
+    df = pl.DataFrame({"raw": series}).with_columns(raw=c("raw").str.strip_chars())
+    df = df.with_columns(
+        s=c("raw").str.replace(_CURRENCY, "").str.replace_all(_SPACES, ""))
+    df = df.with_columns(
+        n_comma=c("s").str.count_matches(",", literal=True),
+        n_dot=c("s").str.count_matches(".", literal=True),
+        last_comma=c("s").str.find(r",[^,]*$"),
+        last_dot=c("s").str.find(r"\.[^.]*$"),
+    )
+    s = c("s")
+    # Normalize to digits with at most one "." as the decimal separator.
+    df = df.with_columns(norm=(
+        pl.when((c("n_comma") > 0) & (c("n_dot") > 0))
+        .then(
+            pl.when(c("last_comma") > c("last_dot"))
+            .then(s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+            .otherwise(s.str.replace_all(",", "", literal=True))
+        )
+        .when(c("n_comma") == 1).then(s.str.replace(",", ".", literal=True))
+        .when(c("n_comma") > 1).then(s.str.replace_all(",", "", literal=True))
+        .when(c("n_dot") > 1).then(s.str.replace_all(".", "", literal=True))
+        .otherwise(s)
+    ))
+    norm = c("norm")
+    df = df.with_columns(
+        ok=norm.str.contains(r"^[0-9]{1,12}(\.[0-9]*)?$"),
+        int_part=norm.str.extract(r"^([0-9]+)", 1).cast(pl.Int64, strict=False),
+        frac3=(norm.str.extract(r"\.([0-9]*)$", 1).fill_null("") + pl.lit("000"))
+        .str.slice(0, 3).cast(pl.Int64, strict=False),
+        negative=norm.str.starts_with("-"),
+    )
+    # Round half-up on the third decimal.
+    df = df.with_columns(kop=c("int_part") * 100 + (c("frac3") + 5) // 10)
+    raw, kop = c("raw"), c("kop")
+    df = df.with_columns(reason=(
+        pl.when(raw.is_null() | (raw == "")).then(pl.lit("empty price"))
+        .when(c("negative")).then(pl.format("negative price '{}'", raw))
+        .when(~c("ok")).then(pl.format("bad price '{}'", raw))
+        .when(kop <= 0).then(pl.format("zero price '{}'", raw))
+        .when(kop > MAX_KOPECKS).then(pl.format("price too large '{}'", raw))
+    ))
+    return df.select(pl.struct(
+        kopecks=pl.when(c("reason").is_null()).then(kop).otherwise(None).cast(pl.Int64),
+        reason=c("reason"),
+    )).to_series()
+
+
+_QTY_DTYPE = pl.Struct(
+    {"quantity": pl.Int64, "exact": pl.Boolean, "on_order": pl.Boolean, "reason": pl.String})
+
+
+def parse_quantity(expr: pl.Expr) -> pl.Expr:
+    """Struct ``{quantity: Int64, exact: Boolean, on_order: Boolean, reason: String}``.
+
+    >>> df = pl.DataFrame({"q": ["12", ">10", "<5", "++", "4-7", "под заказ", "", "??"]})
+    >>> [r[:3] for r in df.select(parse_quantity(pl.col("q")).alias("r")).unnest("r").rows()]
+    [(12, True, False), (10, False, False), (1, False, False), (10, False, False), \
+(4, False, False), (None, False, True), (None, False, False), (None, False, False)]
+    """
+    return expr.cast(pl.String).map_batches(_quantity_batch, return_dtype=_QTY_DTYPE)
+
+
+def _quantity_batch(series: pl.Series) -> pl.Series:
+    c = pl.col
+    df = pl.DataFrame({"raw": series}).with_columns(raw=c("raw").str.strip_chars())
+    df = df.with_columns(s=(
+        c("raw").str.to_lowercase()
+        .str.replace(r"\s*(шт\.?|pcs\.?)$", "")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    ))
+    s = c("s")
+    num = r"([0-9]{1,15})"
+    df = df.with_columns(
+        exact=s.str.extract(rf"^{num}(?:[.,]0+)?$", 1),
+        more=pl.coalesce(
+            s.str.extract(rf"^>\s*=?\s*{num}$", 1),
+            s.str.extract(rf"^{num}\s*[+>]$", 1),
+            s.str.extract(rf"^(?:больше|более|свыше|от|over)\s*{num}$", 1),
+            s.str.extract(rf"^{num}\s*-\s*[0-9]{{1,15}}$", 1),
+        ),
+        # "<5": fewer than five, the lower bound is unknown but at least one unit is there.
+        less=s.str.contains(r"^(?:<\s*=?\s*|меньше\s*|менее\s*|до\s*)[0-9]{1,15}$"),
+        empty=c("raw").is_null() | (s == ""),
+        on_order=s.str.contains(_ON_ORDER).fill_null(False),
+        yes=s.str.contains(_YES),
+    )
+    exact, more = c("exact"), c("more")
+    df = df.with_columns(qty=(
+        pl.when(exact.is_not_null()).then(exact.cast(pl.Int64))
+        .when(more.is_not_null()).then(more.cast(pl.Int64))
+        .when(c("less")).then(pl.lit(1, pl.Int64))
+        .when(c("yes")).then(pl.lit(1, pl.Int64))
+        .when(s == "++").then(pl.lit(10, pl.Int64))
+        .when(s == "+++").then(pl.lit(100, pl.Int64))
+    ))
+    df = df.with_columns(reason=(
+        pl.when(c("qty").is_null() & ~c("empty") & ~c("on_order"))
+        .then(pl.format("bad quantity '{}'", c("raw")))
+    ))
+    good = c("reason").is_null()
+    return df.select(pl.struct(
+        quantity=pl.when(good).then(c("qty")).otherwise(None),
+        exact=(exact.is_not_null() & good).fill_null(False),
+        on_order=c("on_order"),
+        reason=c("reason"),
+    )).to_series()
+
+
+def parse_delivery(expr: pl.Expr, *, unit_hours: int, default: int) -> pl.Expr:
+    """Struct ``{hours: Int32, reason: String}``: days (``unit_hours=24``) or hours.
+
+    A range ``3-5`` takes the first number (the expected time); empty gives ``default``.
+
+    >>> df = pl.DataFrame({"d": ["3-5", "", "2 дн."]})
+    >>> df.select(parse_delivery(pl.col("d"), unit_hours=24, default=48).alias("r")).rows()
+    [({'hours': 72, 'reason': None},), ({'hours': 48, 'reason': None},), \
+({'hours': 48, 'reason': None},)]
+    """
+    raw = _clean(expr)
+    s = raw.str.to_lowercase().str.replace(
+        r"\s*(дн\.?|дней|дня|день|д\.?|days?|d|ч\.?|час\.?|часа|часов|h|hours?)$", ""
+    )
+    first = s.str.extract(r"^([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?$", 1).cast(pl.Int64)
+    empty = raw.is_null() | (s == "")
+    hours = pl.when(empty).then(pl.lit(default, pl.Int64)).otherwise(first * unit_hours)
+    bad = (first.is_null() & ~empty) | (hours > 2**31 - 1)
+    reason = pl.when(bad).then(pl.format("bad delivery '{}'", raw))
+    return pl.struct(
+        hours=pl.when(reason.is_null()).then(hours).otherwise(None).cast(pl.Int32),
+        reason=reason,
+    )
+
+
+def parse_int_default(expr: pl.Expr, *, what: str, default: int = 1) -> pl.Expr:
+    """Struct ``{value: Int32, reason: String}`` for multiplicity / minimum quantity.
+
+    Empty or 0 gives ``default`` (0 would forbid any order); ``2.0`` from spreadsheets is 2.
+    """
+    raw = _clean(expr)
+    digits = raw.str.to_lowercase().str.replace(r"\s*(шт\.?|pcs\.?)$", "")
+    value = digits.str.extract(r"^([0-9]{1,9})(?:[.,]0+)?$", 1).cast(pl.Int64)
+    empty = raw.is_null() | (raw == "")
+    reason = pl.when(value.is_null() & ~empty).then(pl.format(f"bad {what} '{{}}'", raw))
+    out = pl.when(empty | (value == 0)).then(pl.lit(default, pl.Int64)).otherwise(value)
+    return pl.struct(
+        value=pl.when(reason.is_null()).then(out).otherwise(None).cast(pl.Int32),
+        reason=reason,
+    )
+
+
+def first_reason(*reasons: Any) -> pl.Expr:
+    """The first non-null reason of several checks (the order is the order of importance)."""
+    return pl.coalesce(*reasons)

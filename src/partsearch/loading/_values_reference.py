@@ -1,0 +1,113 @@
+"""Slow scalar reference of :mod:`._values` (one value at a time, plain Python).
+
+Used by the tests only, to prove with hypothesis that the vectorized parsers agree with this
+readable form. Each function returns the same tuple as a row of the vectorized struct.
+"""
+
+from __future__ import annotations
+
+import re
+
+from partsearch.loading._values import MAX_KOPECKS
+
+_CURRENCY = re.compile(r"\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_ON_ORDER = re.compile(r"^(под\s*заказ|на\s*заказ|заказ|ожидается|order)$")
+_YES = re.compile(r"^(есть|в\s*наличии|да|\+)$")
+
+
+def _strip(value: str | None) -> str | None:
+    # polars strip_chars() strips Unicode whitespace, as str.strip() does.
+    return None if value is None else value.strip()
+
+
+def price(value: str | None) -> tuple[int | None, str | None]:
+    """(kopecks, reason)."""
+    raw = _strip(value)
+    if not raw:
+        return None, "empty price"
+    s = _SPACES.sub("", _CURRENCY.sub("", raw, count=1))
+    commas, dots = s.count(","), s.count(".")
+    if commas and dots:
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".", 1)
+        else:
+            s = s.replace(",", "")
+    elif commas == 1:
+        s = s.replace(",", ".")
+    elif commas > 1:
+        s = s.replace(",", "")
+    elif dots > 1:
+        s = s.replace(".", "")
+    if s.startswith("-"):
+        return None, f"negative price '{raw}'"
+    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]*)?", s):
+        return None, f"bad price '{raw}'"
+    whole, _, frac = s.partition(".")
+    kop = int(whole) * 100 + (int((frac + "000")[:3]) + 5) // 10
+    if kop <= 0:
+        return None, f"zero price '{raw}'"
+    if kop > MAX_KOPECKS:
+        return None, f"price too large '{raw}'"
+    return kop, None
+
+
+def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
+    """(quantity, exact, on_order, reason)."""
+    raw = _strip(value)
+    if raw is None:
+        return None, False, False, None
+    s = re.sub(r"\s*(шт\.?|pcs\.?)$", "", raw.lower(), count=1)
+    s = re.sub(r"\s+", " ", s).strip()
+    if not s:
+        return None, False, False, None
+    on_order = bool(_ON_ORDER.search(s))
+    if m := re.fullmatch(r"([0-9]{1,15})(?:[.,]0+)?", s):
+        return int(m.group(1)), True, on_order, None
+    for pattern in (
+        r">\s*=?\s*([0-9]{1,15})", r"([0-9]{1,15})\s*[+>]",
+        r"(?:больше|более|свыше|от|over)\s*([0-9]{1,15})", r"([0-9]{1,15})\s*-\s*[0-9]{1,15}",
+    ):
+        if m := re.fullmatch(pattern, s):
+            return int(m.group(1)), False, on_order, None
+    if re.fullmatch(r"(?:<\s*=?\s*|меньше\s*|менее\s*|до\s*)[0-9]{1,15}", s):
+        return 1, False, on_order, None
+    if _YES.search(s):
+        return 1, False, on_order, None
+    if s == "++":
+        return 10, False, on_order, None
+    if s == "+++":
+        return 100, False, on_order, None
+    if on_order:
+        return None, False, True, None
+    return None, False, False, f"bad quantity '{raw}'"
+
+
+def delivery(value: str | None, *, unit_hours: int, default: int) -> tuple[int | None, str | None]:
+    """(hours, reason)."""
+    raw = _strip(value)
+    if raw is None:
+        return default, None
+    s = re.sub(r"\s*(дн\.?|дней|дня|день|д\.?|days?|d|ч\.?|час\.?|часа|часов|h|hours?)$", "",
+               raw.lower(), count=1)
+    if not s:
+        return default, None
+    m = re.fullmatch(r"([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?", s)
+    if m is None:
+        return None, f"bad delivery '{raw}'"
+    hours = int(m.group(1)) * unit_hours
+    if hours > 2**31 - 1:
+        return None, f"bad delivery '{raw}'"
+    return hours, None
+
+
+def int_default(value: str | None, *, what: str, default: int = 1) -> tuple[int | None, str | None]:
+    """(value, reason) for multiplicity / minimum quantity."""
+    raw = _strip(value)
+    if not raw:
+        return default, None
+    s = re.sub(r"\s*(шт\.?|pcs\.?)$", "", raw.lower(), count=1)
+    m = re.fullmatch(r"([0-9]{1,9})(?:[.,]0+)?", s)
+    if m is None:
+        return None, f"bad {what} '{raw}'"
+    return (int(m.group(1)) or default), None

@@ -1,0 +1,224 @@
+"""Supplier profiles: how to read a supplier's price file and the supplier's terms.
+
+A ``suppliers.toml`` holds one top-level table per supplier code::
+
+    [ALFA]
+    name = "Alfa Parts"
+    file = "prices/alfa.csv"          # relative to the TOML's folder
+    delivery_hours = 48
+    columns = { brand = "Бренд", article = "Артикул", price = "Цена" }
+
+    [ONLINE1]
+    name = "Online supplier"
+    api = { kind = "abcp", url = "http://127.0.0.1:8080" }
+
+Every mistake (unknown key, wrong type, missing file, missing column mapping) is a
+:class:`~partsearch.errors.ProfileError` naming the TOML file and the supplier code and key.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from partsearch.errors import ProfileError
+
+__all__ = ["FIELDS", "REQUIRED_FIELDS", "SupplierProfile", "read_profiles"]
+
+#: Fields of ours that a price file column may be mapped to.
+FIELDS = (
+    "brand", "article", "description", "price", "quantity",
+    "delivery_days", "delivery_hours", "multiplicity", "min_quantity",
+)
+#: Mapped columns a file supplier must have (``brand`` may be replaced by a fixed ``brand``).
+REQUIRED_FIELDS = ("brand", "article", "price")
+
+_KEYS = {
+    "name", "file", "encoding", "delimiter", "quote", "skip_rows", "sheet", "columns", "brand",
+    "delivery_hours", "pickup_points", "min_order_sum", "returnable", "prepayment",
+    "restrictions", "stock_accuracy", "api",
+}
+
+
+@dataclass(frozen=True)
+class SupplierProfile:
+    """One supplier: where its price file is, how to read it, and its terms.
+
+    >>> p = SupplierProfile(code="ALFA", name="Alfa", file=None)
+    >>> p.delivery_hours, p.returnable, p.is_online
+    (24, True, False)
+    """
+
+    code: str
+    name: str
+    file: Path | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    quote: str | None = None
+    skip_rows: int | None = None
+    sheet: str | int | None = None
+    columns: Mapping[str, str | int] = field(default_factory=lambda: MappingProxyType({}))
+    brand: str | None = None
+    delivery_hours: int = 24
+    pickup_points: tuple[str, ...] = ()
+    min_order_sum: Decimal = Decimal(0)
+    returnable: bool = True
+    prepayment: bool = False
+    restrictions: str | None = None
+    stock_accuracy: float = 0.97
+    api: Mapping[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        # Read-only views so a frozen profile cannot be changed through its mappings.
+        object.__setattr__(self, "columns", MappingProxyType(dict(self.columns)))
+        if self.api is not None:
+            object.__setattr__(self, "api", MappingProxyType(dict(self.api)))
+        object.__setattr__(self, "pickup_points", tuple(self.pickup_points))
+        if not 0.0 <= self.stock_accuracy <= 1.0 or math.isnan(self.stock_accuracy):
+            raise ProfileError(f"{self.code}: stock_accuracy must be within 0..1")
+
+    @property
+    def is_online(self) -> bool:
+        """True for a supplier answered through an API rather than a price file."""
+        return self.file is None
+
+    def to_json(self) -> str:
+        """The profile as JSON (for ``suppliers/<CODE>.json`` in a catalog).
+
+        >>> p = SupplierProfile(code="A", name="A")
+        >>> SupplierProfile.from_json(p.to_json()) == p
+        True
+        """
+        data = {
+            "code": self.code, "name": self.name,
+            "file": None if self.file is None else str(self.file),
+            "encoding": self.encoding, "delimiter": self.delimiter, "quote": self.quote,
+            "skip_rows": self.skip_rows, "sheet": self.sheet, "columns": dict(self.columns),
+            "brand": self.brand, "delivery_hours": self.delivery_hours,
+            "pickup_points": list(self.pickup_points), "min_order_sum": str(self.min_order_sum),
+            "returnable": self.returnable, "prepayment": self.prepayment,
+            "restrictions": self.restrictions, "stock_accuracy": self.stock_accuracy,
+            "api": None if self.api is None else dict(self.api),
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> SupplierProfile:
+        """Inverse of :meth:`to_json`."""
+        try:
+            data = json.loads(text)
+            data["file"] = None if data["file"] is None else Path(data["file"])
+            data["pickup_points"] = tuple(data["pickup_points"])
+            data["min_order_sum"] = Decimal(data["min_order_sum"])
+            return cls(**data)
+        except (ValueError, KeyError, TypeError, InvalidOperation) as exc:
+            raise ProfileError(f"malformed registered profile: {exc}") from exc
+
+
+def read_profiles(path: str | Path) -> list[SupplierProfile]:
+    """Read every supplier of a ``suppliers.toml`` (in file order).
+
+    >>> read_profiles("suppliers.toml")  # doctest: +SKIP
+    [SupplierProfile(code='ALFA', ...), SupplierProfile(code='ONLINE1', ...)]
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"cannot read supplier profiles: {exc}", path=path) from exc
+    if not data:
+        raise ProfileError("no suppliers defined", path=path)
+    return [_parse(code, table, path) for code, table in data.items()]
+
+
+def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
+    def fail(msg: str) -> ProfileError:
+        return ProfileError(f"supplier {code}: {msg}", path=path)
+
+    if not isinstance(table, dict):
+        raise fail("must be a table ([CODE])")
+    if not code.strip() or "/" in code or code.startswith("."):
+        raise fail("invalid supplier code")
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise fail(f"unknown keys {sorted(unknown)}")
+
+    def get(key: str, types: type | tuple[type, ...], default: Any = None) -> Any:
+        value = table.get(key, default)
+        # bool is an int subclass: `skip_rows = true` must not pass as 1.
+        bad_bool = isinstance(value, bool) and bool not in (types if isinstance(types, tuple)
+                                                             else (types,))
+        if value is not default and (not isinstance(value, types) or bad_bool):
+            raise fail(f"key {key!r} has the wrong type ({type(value).__name__})")
+        return value
+
+    name = get("name", str, code)
+    file = get("file", str)
+    api = get("api", dict)
+    if api is not None and not isinstance(api.get("kind"), str):
+        raise fail("key 'api': 'kind' must be a string")
+    if file is None and api is None:
+        raise fail("needs a 'file' or an 'api'")
+    file_path = None
+    if file is not None:
+        file_path = (path.parent / file).resolve()
+        if not file_path.is_file():
+            raise fail(f"key 'file': {file_path} does not exist")
+    columns = get("columns", dict, {})
+    for key, value in columns.items():
+        if key not in FIELDS:
+            raise fail(f"key 'columns': unknown field {key!r} (known: {', '.join(FIELDS)})")
+        if isinstance(value, bool) or not isinstance(value, str | int) or (
+            isinstance(value, int) and value < 0
+        ):
+            raise fail(f"key 'columns.{key}': must be a header name or a 0-based position")
+    brand = get("brand", str)
+    if file_path is not None:
+        need = [f for f in REQUIRED_FIELDS if f not in columns and not (f == "brand" and brand)]
+        if need:
+            raise fail(f"key 'columns': missing required mapping for {', '.join(need)}")
+    sheet = get("sheet", (str, int))
+    skip_rows = get("skip_rows", int)
+    if skip_rows is not None and skip_rows < 0:
+        raise fail("key 'skip_rows' must be >= 0")
+    delimiter = get("delimiter", str)
+    quote = get("quote", str)
+    for key, value in (("delimiter", delimiter), ("quote", quote)):
+        if value is not None and len(value) != 1:
+            raise fail(f"key {key!r} must be one character")
+    encoding = get("encoding", str)
+    if encoding is not None:
+        try:
+            "".encode(encoding)
+        except LookupError as exc:
+            raise fail(f"key 'encoding': unknown encoding {encoding!r}") from exc
+    hours = get("delivery_hours", int, 24)
+    if hours < 0:
+        raise fail("key 'delivery_hours' must be >= 0")
+    points = get("pickup_points", list, [])
+    if not all(isinstance(p, str) for p in points):
+        raise fail("key 'pickup_points' must be a list of strings")
+    min_sum = get("min_order_sum", (int, float, str), 0)
+    try:
+        min_order_sum = Decimal(str(min_sum)).quantize(Decimal("0.01"))
+    except InvalidOperation as exc:
+        raise fail(f"key 'min_order_sum': not a number {min_sum!r}") from exc
+    if min_order_sum < 0:
+        raise fail("key 'min_order_sum' must be >= 0")
+    accuracy = float(get("stock_accuracy", (int, float), 0.97))
+    if not 0.0 <= accuracy <= 1.0:
+        raise fail("key 'stock_accuracy' must be within 0..1")
+    return SupplierProfile(
+        code=code, name=name, file=file_path, encoding=encoding, delimiter=delimiter,
+        quote=quote, skip_rows=skip_rows, sheet=sheet, columns=columns, brand=brand,
+        delivery_hours=hours, pickup_points=tuple(points), min_order_sum=min_order_sum,
+        returnable=get("returnable", bool, True), prepayment=get("prepayment", bool, False),
+        restrictions=get("restrictions", str), stock_accuracy=accuracy, api=api,
+    )

@@ -1,0 +1,156 @@
+"""Offers table, publishing into a catalog, reading back, failed reloads, the CLI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from partsearch.cli import main
+from partsearch.loading import (
+    OFFERS_SCHEMA,
+    SupplierProfile,
+    load_price_file,
+    load_suppliers,
+    publish_offers,
+    read_offers,
+    read_registered_profiles,
+    register_profiles,
+)
+
+TOML = """
+[ALFA]
+name = "Alfa"
+file = "alfa.csv"
+delivery_hours = 48
+pickup_points = ["Г", "M1"]
+min_order_sum = 500
+returnable = false
+prepayment = true
+restrictions = "no return of electrics"
+stock_accuracy = 0.93
+[ALFA.columns]
+brand = "Бренд"
+article = "Артикул"
+description = "Наименование"
+price = "Цена"
+quantity = "Кол-во"
+delivery_days = "Срок"
+multiplicity = "Кратность"
+
+[BETA]
+name = "Beta"
+file = "beta.csv"
+brand = "Mobil"
+columns = { article = 0, price = 1 }
+
+[ONLINE1]
+name = "Online"
+api = { kind = "abcp", url = "http://127.0.0.1:8080" }
+"""
+
+ALFA = ("Бренд;Артикул;Наименование;Цена;Кол-во;Срок;Кратность\n"
+        "MANN;W 712/1;Фильтр;1 234,50;>10;3-5;2\n"
+        "VW;06A115561B;Фильтр VAG;800;под заказ;;\n"
+        "KYB;;нет артикула;100;1;1;1\n")
+
+
+def _setup(tmp_path: Path) -> Path:
+    (tmp_path / "alfa.csv").write_bytes(ALFA.encode("cp1251"))
+    (tmp_path / "beta.csv").write_text("155093,10\n155095,20\n")
+    toml = tmp_path / "suppliers.toml"
+    toml.write_text(TOML, encoding="utf-8")
+    return toml
+
+
+def test_offers_columns_and_terms(tmp_path: Path) -> None:
+    _setup(tmp_path)
+    profile = SupplierProfile(
+        code="ALFA", name="Alfa", file=tmp_path / "alfa.csv", delivery_hours=48,
+        pickup_points=("Г", "M1"), min_order_sum=Decimal(500), returnable=False,
+        restrictions="r", stock_accuracy=0.9,
+        columns={"brand": "Бренд", "article": "Артикул", "price": "Цена", "quantity": "Кол-во",
+                 "delivery_days": "Срок", "multiplicity": "Кратность"})
+    when = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    report = load_price_file(profile, now=when)
+    assert report.offers.schema.equals(OFFERS_SCHEMA)
+    assert report.rows_read == 3 == report.offers.num_rows + report.rejected.num_rows
+    rows = report.offers.to_pylist()
+    assert [r["brand"] for r in rows] == ["MANN-FILTER", "VAG"]
+    assert rows[0]["delivery_hours"] == 72 and rows[1]["delivery_hours"] == 48
+    assert rows[0]["multiplicity"] == 2 and rows[1]["multiplicity"] == 1
+    assert rows[1]["quantity"] is None and rows[1]["on_order"] is True
+    assert rows[0]["pickup_points"] == ["Г", "M1"]
+    assert rows[0]["min_order_sum"] == Decimal("500.00")
+    assert rows[0]["returnable"] is False and rows[0]["restrictions"] == "r"
+    assert rows[0]["stock_accuracy"] == 0.9 and rows[0]["price_file_time"] == when
+    from partsearch._hashing import part_hash
+
+    assert rows[0]["part_hash"] == part_hash("MANN-FILTER", "W7121")
+    (rej,) = report.rejected.to_pylist()
+    assert rej["line"] == 4 and rej["reason"].startswith("empty article")
+    assert rej["raw"] == "KYB;;нет артикула;100;1;1;1"
+
+
+def test_load_publish_read_roundtrip(tmp_path: Path) -> None:
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    reports = load_suppliers(toml, catalog)
+    assert [(r.supplier, r.error) for r in reports] == [("ALFA", None), ("BETA", None)]
+    assert all(r.published is not None and r.published.is_file() for r in reports)
+    beta = read_offers(catalog, "BETA")
+    # published sorted by part, so the search can merge suppliers as sorted runs
+    hashes = beta.column("part_hash").to_pylist()
+    assert hashes == sorted(hashes)
+    beta = beta.sort_by("line")
+    assert beta.column("brand").to_pylist() == ["MOBIL", "MOBIL"]
+    assert beta.column("price").to_pylist() == [Decimal("10.00"), Decimal("20.00")]
+    both = read_offers(catalog)
+    assert both.num_rows == 4 and both.schema.equals(OFFERS_SCHEMA)
+    registered = read_registered_profiles(catalog)
+    assert sorted(registered) == ["ALFA", "BETA", "ONLINE1"]
+    assert registered["ONLINE1"].api is not None
+    assert read_offers(tmp_path / "nothing").num_rows == 0
+
+
+def test_failed_reload_keeps_old_offers(tmp_path: Path) -> None:
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    load_suppliers(toml, catalog)
+    before = read_offers(catalog, "ALFA").to_pylist()
+    (tmp_path / "alfa.csv").write_bytes(b"")
+    (tmp_path / "beta.csv").write_text("155093,11\n")
+    reports = load_suppliers(toml, catalog)
+    alfa = next(r for r in reports if r.supplier == "ALFA")
+    assert alfa.error is not None and "empty file" in alfa.error
+    assert read_offers(catalog, "ALFA").to_pylist() == before
+    assert read_offers(catalog, "BETA").column("price").to_pylist() == [Decimal("11.00")]
+
+
+def test_publish_and_register_directly(tmp_path: Path) -> None:
+    path = publish_offers(tmp_path, "X", OFFERS_SCHEMA.empty_table())
+    assert path.parent == tmp_path / "offers" / "X"
+    with pa.memory_map(str(path)) as source:
+        assert pa.ipc.open_file(source).schema.equals(OFFERS_SCHEMA)
+    p = SupplierProfile(code="X", name="X", api={"kind": "abcp"})
+    register_profiles(tmp_path, [p])
+    assert read_registered_profiles(tmp_path) == {"X": p}
+
+
+def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = _setup(tmp_path)
+    rejects = tmp_path / "rejects.csv"
+    code = main(["load", str(toml), "--out", str(tmp_path / "cat"), "--rejects", str(rejects)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "ALFA: 3 rows read, 2 offers, 1 rejected" in out
+    assert "line 4: empty article" in out
+    text = rejects.read_text(encoding="utf-8")
+    assert "нет артикула" in text and "reason" in text
+    (tmp_path / "beta.csv").write_bytes(b"")
+    code = main(["load", str(toml), "--out", str(tmp_path / "cat"), "--supplier", "BETA"])
+    err = capsys.readouterr().err
+    assert code == 2 and "beta.csv" in err and "empty file" in err

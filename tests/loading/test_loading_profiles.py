@@ -1,0 +1,119 @@
+"""Supplier profiles: the TOML format, its validation, and the JSON round trip."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from partsearch.errors import ProfileError
+from partsearch.loading import SupplierProfile, read_profiles
+
+GOOD = """
+[ALFA]
+name = "Alfa Parts"
+file = "prices/alfa.csv"
+encoding = "cp1251"
+delimiter = ";"
+quote = "'"
+skip_rows = 2
+delivery_hours = 48
+pickup_points = ["Г", "M1"]
+min_order_sum = 500
+returnable = false
+prepayment = true
+restrictions = "no return of electrics"
+stock_accuracy = 0.93
+columns = { brand = "Бренд", article = "Артикул", description = "Наименование", \
+price = "Цена", quantity = "Кол-во", delivery_days = "Срок" }
+
+[ONLINE1]
+name = "Online supplier"
+[ONLINE1.api]
+kind = "abcp"
+url = "http://127.0.0.1:8080"
+login_env = "ON1_LOGIN"
+password_env = "ON1_PASSWORD"
+deadline_s = 3.0
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "prices").mkdir(exist_ok=True)
+    (tmp_path / "prices" / "alfa.csv").write_text("x")
+    path = tmp_path / "suppliers.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_profiles(tmp_path: Path) -> None:
+    alfa, online = read_profiles(_write(tmp_path, GOOD))
+    assert alfa.code == "ALFA" and alfa.name == "Alfa Parts"
+    assert alfa.file == (tmp_path / "prices" / "alfa.csv").resolve()
+    assert (alfa.encoding, alfa.delimiter, alfa.quote, alfa.skip_rows) == ("cp1251", ";", "'", 2)
+    assert alfa.delivery_hours == 48 and alfa.pickup_points == ("Г", "M1")
+    assert alfa.min_order_sum == Decimal("500.00")
+    assert alfa.returnable is False and alfa.prepayment is True
+    assert alfa.restrictions == "no return of electrics" and alfa.stock_accuracy == 0.93
+    assert alfa.columns["delivery_days"] == "Срок"
+    assert online.file is None and online.is_online
+    assert online.api is not None and online.api["kind"] == "abcp"
+    assert online.api["deadline_s"] == 3.0
+    assert online.delivery_hours == 24 and online.returnable and not online.prepayment
+
+
+def test_json_roundtrip(tmp_path: Path) -> None:
+    for profile in read_profiles(_write(tmp_path, GOOD)):
+        assert SupplierProfile.from_json(profile.to_json()) == profile
+
+
+def test_profile_is_frozen() -> None:
+    p = SupplierProfile(code="A", name="A", columns={"brand": "B"})
+    with pytest.raises(AttributeError):
+        p.code = "B"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        p.columns["brand"] = "x"  # type: ignore[index]
+
+
+BAD = [
+    ('[A]\nname = "a"\nfile = "prices/alfa.csv"\ncolor = 1\n'
+     'columns = {brand="b", article="a", price="p"}', "unknown keys"),
+    ('[A]\nname = 5\nfile = "prices/alfa.csv"\n'
+     'columns = {brand="b", article="a", price="p"}', "'name' has the wrong type"),
+    ('[A]\nfile = "prices/missing.csv"\ncolumns = {brand="b", article="a", price="p"}',
+     "does not exist"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a"}',
+     "missing required mapping for price"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {article="a", price="p"}',
+     "missing required mapping for brand"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p", x="y"}',
+     "unknown field 'x'"),
+    ('[A]\nfile = "prices/alfa.csv"\nstock_accuracy = 1.5\n'
+     'columns = {brand="b", article="a", price="p"}', "stock_accuracy"),
+    ('[A]\nfile = "prices/alfa.csv"\nskip_rows = true\n'
+     'columns = {brand="b", article="a", price="p"}', "'skip_rows' has the wrong type"),
+    ('[A]\napi = { kind = 3 }', "'kind' must be a string"),
+    ('[A]\nname = "no file, no api"', "needs a 'file' or an 'api'"),
+    ('[A]\nfile = "prices/alfa.csv"\ndelimiter = ";;"\n'
+     'columns = {brand="b", article="a", price="p"}', "one character"),
+    ("A = 1", "must be a table"),
+    ("[A\n", "cannot read"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ProfileError) as err:
+        read_profiles(path)
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+    if message != "cannot read":
+        assert "A" in str(err.value)
+
+
+def test_fixed_brand_replaces_brand_column(tmp_path: Path) -> None:
+    text = '[M]\nfile = "prices/alfa.csv"\nbrand = "MOBIL"\ncolumns = {article="a", price="p"}'
+    (profile,) = read_profiles(_write(tmp_path, text))
+    assert profile.brand == "MOBIL"

@@ -1,0 +1,174 @@
+"""Price-file readers through load_price_file: formats, encodings, preambles, broken files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from partsearch.errors import PriceFileError
+from partsearch.loading import OFFERS_SCHEMA, LoadReport, SupplierProfile, load_price_file
+
+COLS = {"brand": "Бренд", "article": "Артикул", "price": "Цена", "quantity": "Кол-во"}
+
+
+def _profile(path: Path, **kw: Any) -> SupplierProfile:
+    kw.setdefault("columns", COLS)
+    return SupplierProfile(code="T", name="T", file=path, **kw)
+
+
+def _load(path: Path, **kw: Any) -> LoadReport:
+    report = load_price_file(_profile(path, **kw))
+    assert report.offers.schema.equals(OFFERS_SCHEMA)
+    assert report.rows_read == report.offers.num_rows + report.rejected.num_rows
+    return report
+
+
+def _col(report: LoadReport, name: str) -> list[Any]:
+    values: list[Any] = report.offers.column(name).to_pylist()
+    return values
+
+
+def test_cp1251_semicolon_preamble(tmp_path: Path) -> None:
+    text = ("Прайс-лист ООО Альфа\nДата: 01.02.2024\n\n"
+            "Бренд;Артикул;Наименование;Цена;Кол-во\n"
+            "MANN;W 712/1;Фильтр масляный;1 234,50;>10\n"
+            "Febi;12345;Колодки;850,00;5\n")
+    path = tmp_path / "alfa.csv"
+    path.write_bytes(text.encode("cp1251"))
+    report = _load(path)
+    assert _col(report, "brand") == ["MANN-FILTER", "FEBI BILSTEIN"]
+    assert _col(report, "brand_raw") == ["MANN", "Febi"]
+    assert _col(report, "article") == ["W 712/1", "12345"]
+    assert _col(report, "article_key") == ["W7121", "12345"]
+    assert _col(report, "price") == [Decimal("1234.50"), Decimal("850.00")]
+    assert _col(report, "quantity") == [10, 5]
+    assert _col(report, "quantity_exact") == [False, True]
+    assert _col(report, "line") == [5, 6]
+
+
+def test_utf8_bom_tab(tmp_path: Path) -> None:
+    path = tmp_path / "p.txt"
+    path.write_bytes("\ufeffБренд\tАртикул\tЦена\tКол-во\r\nKYB\t334302\t2500\t2\r\n"
+                     .encode("utf-8"))
+    report = _load(path)
+    assert _col(report, "brand_raw") == ["KYB"]
+    assert _col(report, "price") == [Decimal("2500.00")]
+    assert _col(report, "quantity") == [2]
+
+
+def test_single_quote_holds_delimiter(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во;Кроссы\nNK;SA1;10,5;1;'A;B;C'\n"
+                    "NK;SA2;11;2;'it''s'\n", encoding="utf-8")
+    report = _load(path, quote="'")
+    assert _col(report, "article") == ["SA1", "SA2"]
+    assert report.rejected.num_rows == 0
+
+
+def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во\nNK;A1;10;1\nNK;A2;10;1;extra\n\nNK;A3\n"
+                    "NK;A4;0,00;1\nNK;--;5;1\n;A6;5;1\nNK;A7;5;много\n", encoding="utf-8")
+    report = _load(path)
+    assert _col(report, "article") == ["A1"]
+    rej = {r["line"]: (r["raw"], r["reason"]) for r in report.rejected.to_pylist()}
+    assert rej[3] == ("NK;A2;10;1;extra", "expected 4 fields, found 5")
+    assert rej[5] == ("NK;A3", "expected 4 fields, found 2")
+    assert rej[6][1] == "zero price '0,00'"
+    assert rej[7][1].startswith("empty article")
+    assert rej[8][1] == "empty brand"
+    assert rej[9][1] == "bad quantity 'много'"
+    assert report.rows_read == 7  # the blank line is not a row
+
+
+def test_quoted_newline_keeps_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "n.csv"
+    path.write_text('Бренд;Артикул;Цена;Кол-во;Описание\nNK;A1;1;1;"two\nlines"\nNK;A2;2;2;x\n')
+    report = _load(path, columns={**COLS, "description": "Описание"})
+    assert _col(report, "line") == [2, 4]
+    assert _col(report, "description") == ["two\nlines", "x"]
+
+
+def test_xlsx_preamble_numeric_articles(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Price")
+    sheet.write_row(0, 0, ["Прайс-лист"])
+    sheet.write_row(1, 0, ["Дата:", "2024-01-01"])
+    sheet.write_row(3, 0, ["Бренд", "Артикул", "Цена", "Кол-во"])
+    sheet.write_row(4, 0, ["Mobil", 155093, 1662.5, 3])
+    sheet.write_row(5, 0, ["Mobil", "0451103", 99, ">10"])
+    book.close()
+    report = _load(path)
+    assert _col(report, "article") == ["155093", "0451103"]
+    assert _col(report, "article_key") == ["155093", "0451103"]
+    assert _col(report, "price") == [Decimal("1662.50"), Decimal("99.00")]
+    assert _col(report, "quantity") == [3, 10]
+    assert _col(report, "line") == [5, 6]
+
+
+def test_zip_with_two_csvs_and_readme(tmp_path: Path) -> None:
+    path = tmp_path / "prices.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "Прайс обновляется ежедневно")
+        zf.writestr("msk.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n".encode("cp1251"))
+        zf.writestr("spb.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A2;2;2\nNK;A3;x;2\n")
+    report = _load(path)
+    assert _col(report, "article") == ["A1", "A2"]
+    assert report.rejected.column("path").to_pylist() == [f"{path}!spb.csv"]
+
+
+def test_xls_that_is_csv(tmp_path: Path) -> None:
+    path = tmp_path / "price.xls"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n".encode("cp1251"))
+    assert _col(_load(path), "article") == ["A1"]
+
+
+def test_xls_that_is_html(tmp_path: Path) -> None:
+    path = tmp_path / "price.xls"
+    path.write_text("<html><body><table><tr><th>Бренд</th><th>Артикул</th><th>Цена</th>"
+                    "<th>Кол-во</th></tr><tr><td>NK</td><td>A 1</td><td>1 200,00</td>"
+                    "<td>есть</td></tr></table></body></html>", encoding="utf-8")
+    report = _load(path)
+    assert _col(report, "article") == ["A 1"]
+    assert _col(report, "price") == [Decimal("1200.00")]
+
+
+def test_positional_columns(tmp_path: Path) -> None:
+    path = tmp_path / "pos.csv"
+    path.write_text("NK,A1,10.5,3\nNK,A2,11,4\n")
+    report = _load(path, columns={"brand": 0, "article": 1, "price": 2, "quantity": 3})
+    assert _col(report, "price") == [Decimal("10.50"), Decimal("11.00")]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("empty.csv", b"", "empty file"),
+    ("bad.zip", b"PK\x03\x04garbage", "corrupt zip"),
+    ("bad.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1garbage", "cannot read spreadsheet"),
+    ("nocol.csv", "Бренд;Артикул;Кол-во\nNK;A1;1\n".encode(), "missing column(s) 'Цена'"),
+    ("enc.csv", b"\xd0\xd0\x98\x98;;\n", "cannot detect the encoding"),
+])
+def test_unreadable_files(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(PriceFileError) as err:
+        load_price_file(_profile(path))
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_zip_without_price_file(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("readme.txt", "nothing here")
+    path = tmp_path / "x.zip"
+    path.write_bytes(buf.getvalue())
+    with pytest.raises(PriceFileError, match="no price file in the archive"):
+        load_price_file(_profile(path))

@@ -1,0 +1,90 @@
+"""Value parsers: the documented examples, and vectorized == scalar reference (hypothesis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partsearch.loading import _values as v
+from partsearch.loading import _values_reference as ref
+
+
+def _run(expr: Any, values: list[str | None]) -> list[tuple[Any, ...]]:
+    df = pl.DataFrame({"x": values}, schema={"x": pl.String})
+    return df.select(expr.alias("r")).unnest("r").rows()
+
+
+PRICES = [
+    ("1 234,50", 123450), ("1\u00a0298,00", 129800), ("1.234,56", 123456),
+    ("12,345.67", 1234567), ("850 руб.", 85000), ("99.9", 9990), ("1343,68", 134368),
+    ("160992", 16099200), ("0.005", 1),
+]
+
+
+@pytest.mark.parametrize(("text", "kopecks"), PRICES)
+def test_price_examples(text: str, kopecks: int) -> None:
+    assert _run(v.parse_price(pl.col("x")), [text]) == [(kopecks, None)]
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("0,00", "zero price '0,00'"), ("-5", "negative price '-5'"), ("abc", "bad price 'abc'"),
+    ("", "empty price"), (None, "empty price"), ("1234567890123,00", "bad price"),
+])
+def test_price_rejects(text: str | None, reason: str) -> None:
+    ((kop, why),) = _run(v.parse_price(pl.col("x")), [text])
+    assert kop is None and why is not None and why.startswith(reason)
+
+
+QUANTITIES = [
+    ("12", 12, True, False), (">10", 10, False, False), ("10+", 10, False, False),
+    ("больше 100", 100, False, False), ("20>", 20, False, False), ("<5", 1, False, False),
+    ("10 шт", 10, True, False), ("есть", 1, False, False), ("+", 1, False, False),
+    ("++", 10, False, False), ("+++", 100, False, False), ("4-7", 4, False, False),
+    ("под заказ", None, False, True), ("заказ", None, False, True), ("", None, False, False),
+    (None, None, False, False), ("3.0", 3, True, False),
+]
+
+
+@pytest.mark.parametrize(("text", "qty", "exact", "on_order"), QUANTITIES)
+def test_quantity_examples(text: str | None, qty: int | None, exact: bool, on_order: bool) -> None:
+    assert _run(v.parse_quantity(pl.col("x")), [text]) == [(qty, exact, on_order, None)]
+
+
+def test_quantity_garbage_is_rejected() -> None:
+    assert _run(v.parse_quantity(pl.col("x")), ["много"]) == [
+        (None, False, False, "bad quantity 'много'")]
+
+
+def test_delivery() -> None:
+    rows = _run(v.parse_delivery(pl.col("x"), unit_hours=24, default=48),
+                ["3", "3-5", "", None, "2 дн.", "soon"])
+    assert rows == [(72, None), (72, None), (48, None), (48, None), (48, None),
+                    (None, "bad delivery 'soon'")]
+    assert _run(v.parse_delivery(pl.col("x"), unit_hours=1, default=1), ["36"]) == [(36, None)]
+
+
+def test_int_default() -> None:
+    rows = _run(v.parse_int_default(pl.col("x"), what="multiplicity"),
+                ["4", "", "0", "2.0", "x"])
+    assert rows == [(4, None), (1, None), (1, None), (2, None),
+                    (None, "bad multiplicity 'x'")]
+
+
+# Realistic alphabet: digits, separators, signs, currency words, Cyrillic and spaces.
+_ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0",
+    "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б"])
+_TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
+
+
+@given(st.lists(_TEXT, min_size=1, max_size=30))
+def test_vectorized_matches_reference(values: list[str | None]) -> None:
+    assert _run(v.parse_price(pl.col("x")), values) == [ref.price(x) for x in values]
+    assert _run(v.parse_quantity(pl.col("x")), values) == [ref.quantity(x) for x in values]
+    assert _run(v.parse_delivery(pl.col("x"), unit_hours=24, default=7), values) == [
+        ref.delivery(x, unit_hours=24, default=7) for x in values]
+    assert _run(v.parse_int_default(pl.col("x"), what="m"), values) == [
+        ref.int_default(x, what="m") for x in values]
