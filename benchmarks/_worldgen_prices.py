@@ -46,6 +46,7 @@ columns = {{ brand = "Brand", article = "Part No", description = "Name", price =
 [GAMMA]
 name = "Gamma Import"
 file = "prices/gamma.xlsx"
+skip_rows = 4
 delivery_hours = 120
 pickup_points = ["M1"]
 min_order_sum = 3000
@@ -125,7 +126,10 @@ def write_prices(out: Path, truth: pl.DataFrame, n_offers: int, rng: np.random.G
     frames = {code: offers.slice(int(starts[i]), int(counts[i])) for i, code in
               enumerate(_SUPPLIERS)}
     # the story's parts sit at the head: BETA also stocks them, so the demo compares suppliers
-    frames["BETA"] = pl.concat([offers.head(min(13, n_offers)), frames["BETA"]])
+    story = offers.head(min(13, n_offers))
+    story = story.with_columns((pl.col("kop") * pl.Series(rng.uniform(0.8, 1.2, story.height)))
+                               .cast(pl.Int64))
+    frames["BETA"] = pl.concat([story, frames["BETA"]])
 
     alfa = _bad_rows(frames["ALFA"])
     text = alfa.select(

@@ -36,31 +36,62 @@ _LAZY: dict[str, str] = {
     "brand_keys": "partsearch.brands",
     "Brand": "partsearch.brands",
     "BrandRegistry": "partsearch.brands",
+    "Engine": "partsearch.search.engine",
+    "Filters": "partsearch.ranking.order",
+    "SearchResult": "partsearch.result",
+    "Block": "partsearch.result",
+    "Offer": "partsearch.result",
+    "BrandChoice": "partsearch.result",
+    "CrossIndex": "partsearch.crosses.index",
+    "CrossStep": "partsearch.crosses.index",
+    "build_index": "partsearch.crosses.build",
+    "load_suppliers": "partsearch.loading.load",
+    "read_profiles": "partsearch.loading.profiles",
+    "SupplierProfile": "partsearch.loading.profiles",
 }
 
 __all__ = [
+    "Block",
     "Brand",
+    "BrandChoice",
     "BrandRegistry",
     "CatalogError",
     "CrossFileError",
+    "CrossIndex",
+    "CrossStep",
+    "Engine",
+    "Filters",
     "NormalizationError",
+    "Offer",
     "PartsearchError",
     "PriceFileError",
     "ProfileError",
     "SearchError",
+    "SearchResult",
     "SnapshotError",
     "SupplierError",
+    "SupplierProfile",
     "__version__",
     "article_key",
     "article_keys",
     "brand_key",
     "brand_keys",
+    "build_index",
     "display_article",
+    "load_suppliers",
+    "read_profiles",
 ]
 
 if TYPE_CHECKING:
     from partsearch.brands import Brand, BrandRegistry, brand_key, brand_keys
+    from partsearch.crosses.build import build_index
+    from partsearch.crosses.index import CrossIndex, CrossStep
+    from partsearch.loading.load import load_suppliers
+    from partsearch.loading.profiles import SupplierProfile, read_profiles
     from partsearch.normalize import article_key, article_keys, display_article
+    from partsearch.ranking.order import Filters
+    from partsearch.result import Block, BrandChoice, Offer, SearchResult
+    from partsearch.search.engine import Engine
 
 
 def __getattr__(name: str) -> Any:

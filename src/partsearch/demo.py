@@ -1,15 +1,44 @@
-"""`make demo`: a real search over the bundled fixtures (filled in by the search layer)."""
+"""``make demo``: build a catalog from the bundled fixtures and run real searches over it.
+
+The fixtures (``data/fixtures/world``) are a small synthetic world made by
+``benchmarks/worldgen.py``: a cross base with planted wrong crosses and four suppliers' price
+files in the real formats. The demo loads them, builds the cross index, then searches the
+example of the shop's handbook: MANN W 920/21, whose analogs include FILTRON OP 520 but not
+FILTRON PS 842 (a fuel filter that one wrong cross tried to merge in).
+"""
 
 from __future__ import annotations
 
-import partsearch
+import sys
+import tempfile
+from pathlib import Path
+
+from partsearch.cli import main as cli
+
+FIXTURES = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "world"
 
 
 def main() -> int:
-    for raw in ("W 920/21", "ВК820/1", "155093.0"):
-        print(f"{raw!r:>14} -> {partsearch.article_key(raw)}")
-    for raw in ("Mann & Hummel", "VW", "kyb"):
-        print(f"{raw!r:>14} -> {partsearch.brand_key(raw)}")
+    if not (FIXTURES / "suppliers.toml").exists():
+        print(f"fixtures not found in {FIXTURES}; run `make fixtures`", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="partsearch-demo-") as tmp:
+        catalog = Path(tmp) / "catalog"
+        crosses = sorted(str(p) for p in (FIXTURES / "crosses").iterdir())
+        steps = [
+            ["load", str(FIXTURES / "suppliers.toml"), "--out", str(catalog)],
+            ["crosses", "build", *crosses, "--out", str(catalog), "--truth",
+             str(FIXTURES / "truth" / "wrong_crosses.parquet")],
+            ["search", str(catalog), "W 920/21", "--brand", "MANN"],
+            ["search", str(catalog), "OC90"],
+            ["search", str(catalog), "06A 115 561 B", "--brand", "VW", "--level", "wholesale"],
+            ["crosses", "explain", str(catalog), "MANN", "W 920/21", "KNECHT", "OC 90"],
+        ]
+        for argv in steps:
+            print(f"\n$ partsearch {' '.join(a if ' ' not in a else repr(a) for a in argv)}")
+            code = cli(argv)
+            if code not in (0, 1):
+                return code
     return 0
 
 

@@ -1,0 +1,69 @@
+"""Rich tables for a search result on a terminal."""
+
+from __future__ import annotations
+
+from partsearch.result import SearchResult
+
+_TITLES = {"requested": "REQUESTED ARTICLE", "oem_replacements": "OEM REPLACEMENTS",
+           "analogs": "ANALOGS"}
+
+
+def print_result(result: SearchResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    head = f"{result.brand or ''} {result.article}".strip()
+    console.print(f"[bold]{head}[/bold]  level={result.level}  sort={result.sort[0]}"
+                  f"{' desc' if result.sort[1] else ''}")
+    if result.status == "choose_brand":
+        table = Table(title="Several brands have this article: choose one")
+        for col in ("brand", "offers", "in cross index", "about"):
+            table.add_column(col)
+        for b in result.brands:
+            table.add_row(b.brand, str(b.offers), "yes" if b.in_cross_index else "",
+                          b.description)
+        console.print(table)
+        return
+    if result.status == "not_found":
+        console.print("Nothing found." + (f" Did you mean: {', '.join(result.suggestions)}?"
+                                          if result.suggestions else ""))
+        return
+    for block in result.blocks:
+        if block.total == 0 and block.name == "oem_replacements":
+            continue
+        table = Table(title=f"{_TITLES[block.name]}  ({len(block.offers)} of {block.total}"
+                      f"{', more' if block.has_more else ''})", title_justify="left")
+        for col in ("brand", "article", "description", "supplier", "terms", "qty",
+                    "delivery h", "price", "note"):
+            table.add_column(col, overflow="fold")
+        for o in block.offers:
+            qty = "on order" if o.on_order else ("?" if o.quantity is None else
+                                                 f"{o.quantity}{'' if o.quantity_exact else '+'}")
+            if o.multiplicity > 1:
+                qty += f" x{o.multiplicity}"
+            terms = f"{'/'.join(o.pickup_points)}/{float(o.min_order_sum) / 1000:g}"
+            notes = []
+            if o.why == "supplier_cross":
+                notes.append("supplier cross")
+            elif o.hops:
+                notes.append(f"{o.hops} hop{'s' if o.hops > 1 else ''}")
+            if not o.returnable:
+                notes.append("no return")
+            if o.prepayment:
+                notes.append("prepay")
+            if o.restrictions:
+                notes.append(o.restrictions)
+            if o.stale:
+                notes.append(f"price {o.age_hours:.0f} h old")
+            price = o.price + (f" ({o.supplier_price})" if o.supplier_price else "")
+            table.add_row(o.brand, o.article, o.description[:40], o.supplier, terms, qty,
+                          str(o.delivery_hours), price, ", ".join(notes))
+        console.print(table)
+    for outcome in result.online:
+        console.print(f"online {outcome.supplier}: {outcome.status}"
+                      + (f" ({outcome.error})" if outcome.error else "")
+                      + f" in {outcome.seconds:.2f} s")
+    if result.supplier_crosses:
+        console.print("Supplier crosses to check: " + ", ".join(
+            f"{p.brand} {p.article} ({p.supplier})" for p in result.supplier_crosses))

@@ -1,0 +1,61 @@
+"""``partsearch search DIR ARTICLE [--brand B] [--level L] [--all] [--json] [--live]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("search", help="search a catalog by article")
+    p.add_argument("catalog", type=Path)
+    p.add_argument("article")
+    p.add_argument("--brand")
+    p.add_argument("--level", help="price level (default: the catalog's default)")
+    p.add_argument("--all", action="store_true", help="every offer of the requested article")
+    p.add_argument("--json", action="store_true", help="print result.to_dict() as JSON")
+    p.add_argument("--live", action="store_true", help="also ask the online suppliers")
+    p.add_argument("--deadline", type=float, help="live: seconds to wait for suppliers")
+    p.add_argument("--sort", help="code|description|quantity|note|delivery|price, '-' for desc")
+    p.add_argument("--max-delivery", type=int, metavar="HOURS")
+    p.add_argument("--in-stock", action="store_true")
+    p.add_argument("--pickup", metavar="POINT")
+    p.add_argument("--only-brand", action="append", metavar="BRAND")
+    p.add_argument("--popular", action="store_true", help="only the catalog's popular brands")
+    p.add_argument("--analogs-page", type=int, default=1)
+    p.add_argument("--supplier-price", action="store_true")
+    p.set_defaults(func=_search)
+
+
+def _search(args: argparse.Namespace) -> int:
+    from partsearch import Engine, Filters
+    from partsearch.brands import brand_key
+
+    engine = Engine.open(args.catalog)
+    sort = None
+    if args.sort:
+        sort = (args.sort.lstrip("-"), args.sort.startswith("-"))
+    filters = Filters(
+        brands=frozenset(brand_key(b) for b in args.only_brand) if args.only_brand else None,
+        max_delivery_hours=args.max_delivery, in_stock=args.in_stock,
+        pickup_point=args.pickup, popular=args.popular)
+    options: dict[str, Any] = dict(level=args.level, sort=sort, filters=filters,
+                                   show_all=args.all,
+                                   analogs_offset=20 * max(0, args.analogs_page - 1),
+                                   show_supplier_price=args.supplier_price)
+    if args.live:
+        result = engine.search_live_sync(args.article, args.brand, deadline_s=args.deadline,
+                                         **options)
+    else:
+        result = engine.search(args.article, args.brand, **options)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        from partsearch.cli._tables import print_result
+
+        print_result(result)
+    return 0 if result.status == "ok" else 1

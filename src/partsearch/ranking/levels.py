@@ -1,0 +1,106 @@
+"""Price levels: which sell price a customer sees, as markup rules on the supplier price.
+
+A catalog's ``catalog.toml`` defines them (without one, :data:`DEFAULT_LEVELS` apply)::
+
+    default_level = "guest"
+    [levels.guest]
+    rules = [ { max_price = 1000, percent = 45 }, { max_price = 10000, percent = 35 },
+              { percent = 25 } ]
+    [levels.wholesale]
+    rules = [ { supplier = "GAMMA", percent = 8 }, { brand = "BOSCH", percent = 9 },
+              { percent = 12 } ]
+
+A rule matches an offer when each condition it names holds (``supplier``, ``brand``,
+``min_price`` <= supplier price < ``max_price``, prices in roubles); the first matching rule
+wins. Each level must end with a rule that matches everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from partsearch.errors import CatalogError
+
+
+@dataclass(frozen=True)
+class MarkupRule:
+    percent: float
+    supplier: str | None = None
+    brand: str | None = None
+    min_kop: int | None = None
+    max_kop: int | None = None
+
+    @property
+    def catch_all(self) -> bool:
+        return self.supplier is None and self.brand is None and self.min_kop is None and \
+            self.max_kop is None
+
+
+@dataclass(frozen=True)
+class PriceLevel:
+    name: str
+    rules: tuple[MarkupRule, ...]
+
+    def apply(self, price_kop: np.ndarray, supplier: np.ndarray, brand: np.ndarray) -> np.ndarray:
+        """Sell prices in kopecks (rounded up) for supplier prices in kopecks."""
+        out = np.zeros(price_kop.size, dtype=np.int64)
+        todo = np.ones(price_kop.size, dtype=bool)
+        for rule in self.rules:
+            mask = todo.copy()
+            if rule.supplier is not None:
+                mask &= supplier == rule.supplier
+            if rule.brand is not None:
+                mask &= brand == rule.brand
+            if rule.min_kop is not None:
+                mask &= price_kop >= rule.min_kop
+            if rule.max_kop is not None:
+                mask &= price_kop < rule.max_kop
+            out[mask] = -((-price_kop[mask] * round(rule.percent * 100 + 10_000)) // 10_000)
+            todo &= ~mask
+        return out
+
+
+DEFAULT_LEVELS: dict[str, Any] = {
+    "guest": {"rules": [{"max_price": 1000, "percent": 45}, {"max_price": 10000, "percent": 35},
+                        {"percent": 25}]},
+    "registered": {"rules": [{"max_price": 1000, "percent": 35}, {"percent": 20}]},
+    "wholesale": {"rules": [{"percent": 10}]},
+}
+
+
+def parse_levels(levels: Mapping[str, Any], where: str) -> dict[str, PriceLevel]:
+    out: dict[str, PriceLevel] = {}
+    for name, body in levels.items():
+        rules_raw = body.get("rules") if isinstance(body, Mapping) else None
+        if not isinstance(rules_raw, list) or not rules_raw:
+            raise CatalogError(f"price level {name!r} needs a non-empty 'rules' list", path=where)
+        rules = []
+        for i, raw in enumerate(rules_raw):
+            unknown = set(raw) - {"percent", "supplier", "brand", "min_price", "max_price"}
+            if unknown or "percent" not in raw:
+                raise CatalogError(f"level {name!r} rule {i + 1}: needs 'percent'"
+                                   + (f", unknown keys {sorted(unknown)}" if unknown else ""),
+                                   path=where)
+            rules.append(MarkupRule(
+                percent=float(raw["percent"]), supplier=raw.get("supplier"),
+                brand=_brand(raw.get("brand")), min_kop=_kop(raw.get("min_price")),
+                max_kop=_kop(raw.get("max_price"))))
+        if not rules[-1].catch_all:
+            raise CatalogError(f"price level {name!r} must end with a rule that matches every "
+                               "offer (only 'percent')", path=where)
+        out[name] = PriceLevel(name, tuple(rules))
+    return out
+
+
+def _kop(value: Any) -> int | None:
+    return None if value is None else round(float(value) * 100)
+
+
+def _brand(value: Any) -> str | None:
+    from partsearch.brands import brand_key
+
+    return None if value is None else brand_key(str(value))

@@ -1,0 +1,110 @@
+"""Orders and filters over the candidate offers of one search (small numpy arrays).
+
+Tie-breaking is total and deterministic: after the sort keys, offers are ordered by supplier code,
+then by their position in the supplier's price file, so the same catalog always gives the same
+page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from partsearch.errors import SearchError
+
+# public sort names -> candidate column
+SORTS = {"code": "article_key", "description": "description", "quantity": "quantity",
+         "note": "restrictions", "delivery": "delivery_hours", "price": "price"}
+DEFAULT_SORT = ("delivery", False)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """``brands``: keep these (canonical) brands; ``max_delivery_hours``; ``in_stock``: an exact
+    quantity above zero; ``pickup_point``: suppliers that deliver there; ``popular``: only the
+    catalog's popular brands."""
+
+    brands: frozenset[str] | None = None
+    max_delivery_hours: int | None = None
+    in_stock: bool = False
+    pickup_point: str | None = None
+    popular: bool = False
+
+    def items(self) -> tuple[tuple[str, object], ...]:
+        out: list[tuple[str, object]] = []
+        if self.brands:
+            out.append(("brands", sorted(self.brands)))
+        if self.max_delivery_hours is not None:
+            out.append(("max_delivery_hours", self.max_delivery_hours))
+        if self.in_stock:
+            out.append(("in_stock", True))
+        if self.pickup_point:
+            out.append(("pickup_point", self.pickup_point))
+        if self.popular:
+            out.append(("popular", True))
+        return tuple(out)
+
+
+def filter_mask(c: Mapping[str, np.ndarray], f: Filters, popular: frozenset[str],
+                pickup: Mapping[str, frozenset[str]]) -> np.ndarray:
+    keep = np.ones(c["price"].size, dtype=bool)
+    if f.brands:
+        keep &= np.isin(c["brand"], list(f.brands))
+    if f.popular:
+        keep &= np.isin(c["brand"], list(popular))
+    if f.max_delivery_hours is not None:
+        keep &= c["delivery_hours"] <= f.max_delivery_hours
+    if f.in_stock:
+        keep &= c["quantity_exact"] & (c["quantity"] > 0)
+    if f.pickup_point:
+        ok = [s for s, points in pickup.items() if f.pickup_point in points]
+        keep &= np.isin(c["supplier"], ok)
+    return keep
+
+
+def check_sort(sort: tuple[str, bool] | None) -> tuple[str, bool]:
+    if sort is None:
+        return DEFAULT_SORT
+    if sort[0] not in SORTS:
+        raise SearchError(f"unknown sort column {sort[0]!r}; choose one of {', '.join(SORTS)}")
+    return sort
+
+
+def _key(values: np.ndarray, descending: bool) -> np.ndarray:
+    if values.dtype.kind in "iufb":
+        v = values.astype(np.float64)
+        return -v if descending else v
+    ranks = np.unique(values.astype(str), return_inverse=True)[1]
+    return -ranks if descending else ranks
+
+
+def _tiebreak(c: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    return [c["row"], _key(c["supplier"], False)]
+
+
+def order(c: Mapping[str, np.ndarray], sort: tuple[str, bool], *, by_distance: bool) -> np.ndarray:
+    """Indices of the candidates in display order. ``by_distance`` puts nearer analogs first
+    (fewer hops, then more support) under the default sort."""
+    column, desc = sort
+    keys = _tiebreak(c)
+    if (column, desc) == DEFAULT_SORT:
+        keys += [c["price"], c["delivery_hours"]]
+        if by_distance:
+            keys += [-c["support"].astype(np.int64), c["hops"]]
+        return np.lexsort(keys)
+    keys += [c["price"], c["delivery_hours"], _key(c[SORTS[column]], desc)]
+    return np.lexsort(keys)
+
+
+def requested_shown(c: Mapping[str, np.ndarray], ordered: np.ndarray, sort: tuple[str, bool],
+                    n_fast: int = 3) -> np.ndarray:
+    """The four offers the requested block shows: under the default sort the three with the
+    shortest delivery, then the cheapest of the rest; under a chosen sort its first four."""
+    if sort != DEFAULT_SORT or ordered.size <= n_fast + 1:
+        return ordered[: n_fast + 1]
+    fast, rest = ordered[:n_fast], ordered[n_fast:]
+    # cheapest of the rest; among equal prices the faster, then the usual tie-break (order)
+    cheapest = rest[np.lexsort((np.arange(rest.size), c["price"][rest]))[0]]
+    return np.append(fast, cheapest)

@@ -1,0 +1,136 @@
+"""Search results: immutable values a web app can serialize as they are (``to_dict()``).
+
+A :class:`SearchResult` holds three :class:`Block` s (``requested``, ``oem_replacements``,
+``analogs``), each a tuple of :class:`Offer` s plus its total and whether more exist. Without a
+brand, an article several makers use gives ``status == "choose_brand"`` and the
+:class:`BrandChoice` list; an unknown article or brand gives ``status == "not_found"`` with
+suggestions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+BLOCKS = ("requested", "oem_replacements", "analogs")
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One offer as a buyer sees it. Prices are decimal strings in roubles; ``supplier_price``
+    is None unless asked for at a non-guest level. ``why`` is ``requested``,
+    ``oem_replacement``, ``analog`` or ``supplier_cross``; ``hops``/``support`` say how far the
+    part is from the searched one in the cross index (0 for the requested part)."""
+
+    block: str
+    why: str
+    brand: str
+    article: str
+    description: str
+    supplier: str
+    pickup_points: tuple[str, ...]
+    min_order_sum: str
+    returnable: bool
+    prepayment: bool
+    restrictions: str | None
+    quantity: int | None
+    quantity_exact: bool
+    on_order: bool
+    multiplicity: int
+    min_quantity: int
+    delivery_hours: int
+    price: str
+    supplier_price: str | None
+    below_min_order: bool
+    price_file_time: str | None
+    age_hours: float | None
+    stale: bool
+    stock_accuracy: float
+    hops: int
+    support: int
+    part_hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["pickup_points"] = list(self.pickup_points)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A result block: the offers shown, how many exist in all, and the paging position."""
+
+    name: str
+    offers: tuple[Offer, ...]
+    total: int
+    offset: int = 0
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.offers) < self.total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "total": self.total, "offset": self.offset,
+                "shown": len(self.offers), "has_more": self.has_more,
+                "offers": [o.to_dict() for o in self.offers]}
+
+
+@dataclass(frozen=True, slots=True)
+class BrandChoice:
+    """A brand that has the searched article, for the buyer to choose from."""
+
+    brand: str
+    description: str
+    offers: int
+    in_cross_index: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"brand": self.brand, "description": self.description, "offers": self.offers,
+                "in_cross_index": self.in_cross_index}
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierCrossPart:
+    """A part an online supplier offered as an analog that our cross index does not link."""
+
+    supplier: str
+    brand: str
+    article: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"supplier": self.supplier, "brand": self.brand, "article": self.article}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The answer to one search; see the module docstring."""
+
+    article: str
+    brand: str | None
+    status: str  # "ok" | "choose_brand" | "not_found"
+    level: str
+    sort: tuple[str, bool]  # (column, descending)
+    requested: Block
+    oem_replacements: Block
+    analogs: Block
+    brands: tuple[BrandChoice, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    filters: tuple[tuple[str, Any], ...] = ()
+    online: tuple[Any, ...] = ()  # SupplierOutcome of each online supplier (live searches)
+    supplier_crosses: tuple[SupplierCrossPart, ...] = field(default=())
+
+    @property
+    def blocks(self) -> tuple[Block, Block, Block]:
+        return (self.requested, self.oem_replacements, self.analogs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article": self.article, "brand": self.brand, "status": self.status,
+            "level": self.level, "sort": {"column": self.sort[0], "descending": self.sort[1]},
+            "filters": dict(self.filters),
+            "blocks": {b.name: b.to_dict() for b in self.blocks},
+            "brands": [b.to_dict() for b in self.brands],
+            "suggestions": list(self.suggestions),
+            "online": {o.supplier: o.to_dict() for o in self.online},
+            "supplier_crosses": [p.to_dict() for p in self.supplier_crosses],
+        }

@@ -1,0 +1,62 @@
+"""``catalog.toml``: price levels, the default level, the stale-price limit, popular brands.
+
+    default_level = "guest"
+    stale_after_hours = 72
+    popular_brands = ["MANN-FILTER", "BOSCH", "KNECHT"]
+    [levels.guest]
+    rules = [ { max_price = 1000, percent = 45 }, { percent = 30 } ]
+
+Everything is optional; see ``ranking/levels.py`` for the rules.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from partsearch._catalog import BRANDS, CONFIG
+from partsearch.brands import BrandRegistry, brand_key
+from partsearch.errors import CatalogError
+from partsearch.ranking.levels import DEFAULT_LEVELS, PriceLevel, parse_levels
+
+
+@dataclass(frozen=True)
+class CatalogConfig:
+    levels: dict[str, PriceLevel]
+    default_level: str
+    stale_after_hours: float
+    popular_brands: frozenset[str]
+    registry: BrandRegistry
+
+    @classmethod
+    def load(cls, catalog: Path) -> CatalogConfig:
+        path = catalog / CONFIG
+        raw: dict[str, object] = {}
+        if path.exists():
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise CatalogError(f"cannot read catalog config: {exc}", path=path) from exc
+        unknown = set(raw) - {"levels", "default_level", "stale_after_hours", "popular_brands"}
+        if unknown:
+            raise CatalogError(f"unknown keys {sorted(unknown)}", path=path)
+        registry = BrandRegistry.default()
+        if (catalog / BRANDS).exists():
+            registry = BrandRegistry.load(catalog / BRANDS, base=registry)
+        levels_raw = raw.get("levels", DEFAULT_LEVELS)
+        if not isinstance(levels_raw, dict):
+            raise CatalogError("'levels' must be a table of levels", path=path)
+        levels = parse_levels(levels_raw, str(path))
+        fallback = "guest" if "guest" in levels else next(iter(levels))
+        default = str(raw.get("default_level", fallback))
+        if default not in levels:
+            raise CatalogError(f"default_level {default!r} is not a level", path=path)
+        stale = raw.get("stale_after_hours", 72)
+        if not isinstance(stale, int | float):
+            raise CatalogError("stale_after_hours must be a number", path=path)
+        popular = raw.get("popular_brands", [])
+        if not isinstance(popular, list):
+            raise CatalogError("popular_brands must be a list", path=path)
+        return cls(levels, default, float(stale),
+                   frozenset(brand_key(str(b), registry) for b in popular), registry)

@@ -1,0 +1,160 @@
+"""The published offers of a catalog, merged into one part-sorted index for lookups.
+
+Each supplier's current offers file is memory-mapped; the loader wrote it sorted by part hash, so
+merging all suppliers is a stable sort of sorted runs (timsort merges runs in O(n log k)). The
+columns ranking needs are held as numpy arrays in merged order; text columns stay in the Arrow
+files and are read only for the offers a result shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from partsearch._catalog import OFFERS, POINTER, read_pointer
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One supplier's current offers file and the supplier-wide values of its rows."""
+
+    supplier: str
+    version: str
+    table: Any  # pa.Table, memory-mapped
+    file_time: datetime | None
+    terms: dict[str, Any]  # supplier terms, the same on every row of a file
+    text: dict[str, Any]  # pa.Array per text column: article, description, brand_raw
+
+
+@dataclass(frozen=True)
+class OfferStore:
+    segments: tuple[Segment, ...]
+    hash: np.ndarray  # uint64, sorted
+    seg: np.ndarray  # int32: segment of each merged row
+    row: np.ndarray  # int64: row inside the segment
+    price: np.ndarray  # int64 kopecks
+    delivery: np.ndarray  # int32 hours
+    quantity: np.ndarray  # int64, -1 when unknown
+    exact: np.ndarray  # bool
+    on_order: np.ndarray  # bool
+    multiplicity: np.ndarray  # int32
+    min_quantity: np.ndarray  # int32
+    brands: tuple[str, ...]  # distinct brands with offers (brand choice)
+
+    @property
+    def size(self) -> int:
+        return int(self.hash.size)
+
+    def rows_for(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Merged rows of all offers for ``hashes``, and the position in ``hashes`` of each."""
+        lo = np.searchsorted(self.hash, hashes, "left")
+        hi = np.searchsorted(self.hash, hashes, "right")
+        counts = hi - lo
+        total = int(counts.sum())
+        if total == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        which = np.repeat(np.arange(hashes.size), counts)
+        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        return starts + np.arange(total), which
+
+    def count(self, h: int) -> int:
+        key = np.uint64(h)
+        return int(np.searchsorted(self.hash, key, "right") - np.searchsorted(self.hash, key))
+
+
+def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
+    """Open every supplier's current offers; segments whose version did not change are reused."""
+    area = catalog / OFFERS
+    known = {(s.supplier, s.version): s for s in (previous.segments if previous else ())}
+    segments: list[Segment] = []
+    if area.is_dir():
+        for sub in sorted(p for p in area.iterdir() if p.is_dir()):
+            if not (sub / POINTER).exists():
+                continue
+            version = read_pointer(sub)
+            if version is None:
+                continue
+            seg = known.get((sub.name, version)) or _open_segment(sub, version)
+            segments.append(seg)
+    return _merge(tuple(segments))
+
+
+def _open_segment(area: Path, version: str) -> Segment:
+    import pyarrow as pa
+
+    from partsearch.errors import CatalogError
+
+    path = area / version
+    try:
+        table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise CatalogError(f"cannot open offers file: {exc}", path=path) from exc
+    times = table.column("price_file_time")
+    file_time = times[0].as_py() if table.num_rows and times[0].is_valid else None
+    terms: dict[str, Any] = {}
+    if table.num_rows:
+        first = table.slice(0, 1).select(list(_TERMS)).to_pylist()[0]
+        terms = {k: first[k] for k in _TERMS}
+    text = {name: table.column(name).combine_chunks() for name in ("article", "description")}
+    return Segment(area.name, version, table, file_time, terms, text)
+
+
+_TERMS = ("pickup_points", "min_order_sum", "returnable", "prepayment", "restrictions",
+          "stock_accuracy")
+
+
+def _merge(segments: tuple[Segment, ...]) -> OfferStore:
+    import pyarrow.compute as pc
+
+    def cat(name: str, fn: Any) -> np.ndarray:
+        parts = [fn(s.table.column(name)) for s in segments]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    hashes = cat("part_hash", lambda c: c.to_numpy()).astype(np.uint64)
+    order = np.argsort(hashes, kind="stable")
+    sizes = [s.table.num_rows for s in segments]
+    seg = np.repeat(np.arange(len(segments), dtype=np.int32), sizes)
+    row = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes]) if sizes else \
+        np.zeros(0, np.int64)
+    price = cat("price", _kopecks)
+    delivery = cat("delivery_hours", lambda c: c.to_numpy())
+    quantity = cat("quantity", lambda c: c.fill_null(-1).to_numpy())
+    exact = cat("quantity_exact", lambda c: c.to_numpy(zero_copy_only=False))
+    on_order = cat("on_order", lambda c: c.to_numpy(zero_copy_only=False))
+    multiplicity = cat("multiplicity", lambda c: c.to_numpy())
+    min_quantity = cat("min_quantity", lambda c: c.to_numpy())
+    brands: set[str] = set()
+    for s in segments:
+        brands.update(pc.unique(s.table.column("brand")).to_pylist())
+    return OfferStore(
+        segments=segments, hash=hashes[order], seg=seg[order], row=row[order],
+        price=price[order].astype(np.int64), delivery=delivery[order].astype(np.int32),
+        quantity=quantity[order].astype(np.int64), exact=exact[order].astype(bool),
+        on_order=on_order[order].astype(bool), multiplicity=multiplicity[order].astype(np.int32),
+        min_quantity=min_quantity[order].astype(np.int32),
+        brands=tuple(sorted(b for b in brands if b)),
+    )
+
+
+def _kopecks(column: Any) -> np.ndarray:
+    """A decimal128(14, 2) column as integer kopecks, read straight from its buffer: the
+    unscaled value of a decimal *is* the amount in kopecks (low 64 bits, little-endian)."""
+    parts = []
+    for chunk in column.chunks:
+        if chunk.type.scale != 2:
+            raise ValueError(f"price column has scale {chunk.type.scale}, expected 2")
+        raw = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
+        parts.append(raw[2 * chunk.offset: 2 * (chunk.offset + len(chunk)): 2])
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def age_hours(file_time: datetime | None, now: datetime) -> float | None:
+    if file_time is None:
+        return None
+    if file_time.tzinfo is None:
+        file_time = file_time.replace(tzinfo=UTC)
+    return round((now - file_time).total_seconds() / 3600.0, 1)

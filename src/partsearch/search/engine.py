@@ -1,0 +1,204 @@
+"""The engine: opens a catalog and answers searches in result blocks.
+
+>>> from partsearch import Engine
+>>> engine = Engine.open("catalog")                                   # doctest: +SKIP
+>>> result = engine.search("W 920/21", brand="MANN")                  # doctest: +SKIP
+>>> [o.supplier for o in result.requested.offers]                     # doctest: +SKIP
+['BETA', 'ALFA']
+>>> result.to_dict()["blocks"]["analogs"]["total"]                    # doctest: +SKIP
+7
+
+The catalog's state (cross snapshot, merged offers, supplier profiles, config) is one immutable
+object; :meth:`Engine.reload` builds a new one and swaps it in with one assignment, so a search in
+flight keeps the state it started with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from partsearch.brands import BrandRegistry
+from partsearch.errors import NormalizationError, SearchError, SnapshotError
+from partsearch.ranking.order import Filters, check_sort
+from partsearch.result import BrandChoice, SearchResult
+from partsearch.search._config import CatalogConfig
+
+if TYPE_CHECKING:
+    from partsearch.crosses import CrossIndex
+    from partsearch.loading import SupplierProfile
+    from partsearch.online import LiveSuppliers
+    from partsearch.search._store import OfferStore
+
+
+@dataclass(frozen=True)
+class _State:
+    index: CrossIndex | None
+    store: OfferStore
+    profiles: dict[str, SupplierProfile]
+    config: CatalogConfig
+    registry: BrandRegistry
+
+
+class Engine:
+    """A catalog opened for searching; see the module docstring."""
+
+    def __init__(self, catalog: Path, state: _State):
+        self.catalog = catalog
+        self._state = state
+        self._live: LiveSuppliers | None = None
+
+    @classmethod
+    def open(cls, catalog: str | Path) -> Engine:
+        """Open ``catalog`` (offers, cross snapshot, profiles, ``catalog.toml``); either the
+        offers or the crosses may be missing."""
+        root = Path(catalog)
+        if not root.is_dir():
+            from partsearch.errors import CatalogError
+
+            raise CatalogError("catalog directory not found", path=root)
+        return cls(root, _load_state(root, None))
+
+    def reload(self) -> None:
+        """Pick up newly published offers, snapshots, profiles and config."""
+        self._state = _load_state(self.catalog, self._state)
+        self._live = None
+
+    @property
+    def index(self) -> CrossIndex | None:
+        return self._state.index
+
+    @property
+    def profiles(self) -> dict[str, SupplierProfile]:
+        return dict(self._state.profiles)
+
+    def search(self, article: str, brand: str | None = None, *, level: str | None = None,
+               sort: tuple[str, bool] | None = None, filters: Filters | None = None,
+               show_all: bool = False, analogs_offset: int = 0, analogs_limit: int = 20,
+               show_supplier_price: bool = False, now: datetime | None = None) -> SearchResult:
+        """Search ``article`` (of ``brand``, or of the only brand that has it).
+
+        ``sort`` is ``(column, descending)`` with column one of ``code``, ``description``,
+        ``quantity``, ``note``, ``delivery``, ``price`` (default ``("delivery", False)``);
+        the result echoes it so a caller can keep it for the next search. ``show_all`` lists
+        every requested offer; analogs come in pages of ``analogs_limit`` from
+        ``analogs_offset``. ``show_supplier_price`` adds the purchase price, never at the
+        guest level.
+        """
+        from partsearch.search._blocks import Query, answer
+
+        state = self._state
+        lvl = level or state.config.default_level
+        if lvl not in state.config.levels:
+            raise SearchError(f"unknown price level {lvl!r}; the catalog has "
+                              f"{', '.join(state.config.levels)}")
+        query = Query(article=article, brand=brand, level=lvl, sort=check_sort(sort),
+                      filters=filters or Filters(), show_all=show_all,
+                      analogs_offset=max(0, analogs_offset), analogs_limit=max(1, analogs_limit),
+                      supplier_price=show_supplier_price and lvl != "guest",
+                      now=now or datetime.now(UTC))
+        try:
+            key = _article_key(article)
+        except NormalizationError as exc:
+            raise SearchError(f"cannot search {article!r}: {exc.message}") from exc
+        if brand is None:
+            choices = self.brand_choices(article)
+            if len(choices) == 1:
+                return answer(state, query, choices[0].brand, key)
+            return _no_brand(state, query, choices, key)
+        canonical = state.registry.canonical(brand)
+        return answer(state, query, canonical, key)
+
+    def brand_choices(self, article: str) -> list[BrandChoice]:
+        """The brands that have ``article`` in the cross index or in offers, with offer counts
+        and the registry's description of each."""
+        from partsearch.search._blocks import brand_choices
+
+        return brand_choices(self._state, article)
+
+    def explain(self, brand_a: str, article_a: str, brand_b: str, article_b: str) -> list[Any]:
+        """The chain of crosses that makes two parts interchangeable (``CrossStep`` list);
+        empty when they are not linked in the cross index."""
+        idx = self._state.index
+        if idx is None:
+            return []
+        a, b = idx.lookup(brand_a, article_a), idx.lookup(brand_b, article_b)
+        if a is None or b is None:
+            return []
+        return idx.explain(a, b) or []
+
+    async def search_live(self, article: str, brand: str | None = None, *,
+                          deadline_s: float | None = None, on_update: Any = None,
+                          **options: Any) -> SearchResult:
+        """The file-based result merged with online suppliers' answers that arrive before the
+        deadline; see ``partsearch.search._live``."""
+        from partsearch.search._live import search_live
+
+        return await search_live(self, article, brand, deadline_s=deadline_s,
+                                 on_update=on_update, **options)
+
+    def search_live_sync(self, article: str, brand: str | None = None, **options: Any
+                         ) -> SearchResult:
+        """:meth:`search_live` for callers without an event loop."""
+        import asyncio
+
+        async def run() -> SearchResult:
+            try:
+                return await self.search_live(article, brand, **options)
+            finally:
+                if self._live is not None:
+                    await self._live.aclose()
+                    self._live = None
+
+        return asyncio.run(run())
+
+    def _live_suppliers(self) -> LiveSuppliers:
+        from partsearch.online import LiveSuppliers, connector_from_api
+
+        if self._live is None:
+            connectors = [connector_from_api(p.code, p.api) for p in
+                          self._state.profiles.values() if p.api]
+            self._live = LiveSuppliers(connectors)
+        return self._live
+
+
+def _article_key(article: str) -> str:
+    from partsearch.normalize import article_key
+
+    return article_key(article)
+
+
+def _no_brand(state: _State, query: Any, choices: list[BrandChoice], key: str) -> SearchResult:
+    from partsearch.search._blocks import empty_result
+
+    if choices:
+        return empty_result(query, "choose_brand", brands=tuple(choices))
+    return empty_result(query, "not_found", suggestions=tuple(_similar_articles(state, key)))
+
+
+def _similar_articles(state: _State, key: str) -> list[str]:
+    """Articles close to an unknown one: same brand-less key with one edit, among offers."""
+    from partsearch.search._suggest import similar_articles
+
+    return similar_articles(state.store, key)
+
+
+def _load_state(catalog: Path, previous: _State | None) -> _State:
+    from partsearch.crosses import CrossIndex
+    from partsearch.loading import read_registered_profiles
+    from partsearch.search._store import load_store
+
+    config = CatalogConfig.load(catalog)
+    registry = config.registry
+    index: CrossIndex | None
+    try:
+        index = CrossIndex.open(catalog, registry=registry)
+    except SnapshotError as exc:
+        if "no cross snapshot" not in exc.message:
+            raise
+        index = None
+    store = load_store(catalog, previous.store if previous else None)
+    profiles = read_registered_profiles(catalog) if (catalog / "suppliers").is_dir() else {}
+    return _State(index, store, profiles, config, registry)
