@@ -1,0 +1,77 @@
+"""Ranking invariants, against slow references."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partsearch.ranking.levels import parse_levels
+from partsearch.ranking.order import DEFAULT_SORT, order, requested_shown
+
+offers = st.lists(
+    st.tuples(st.integers(1, 50_000), st.integers(0, 300), st.sampled_from("ABC"),
+              st.integers(0, 3), st.integers(1, 4)),
+    min_size=0, max_size=40,
+)
+
+
+def _cands(rows: list[tuple[int, int, str, int, int]]) -> dict[str, np.ndarray]:
+    return {
+        "price": np.array([r[0] for r in rows], dtype=np.int64),
+        "delivery_hours": np.array([r[1] for r in rows], dtype=np.int32),
+        "supplier": np.array([r[2] for r in rows], dtype=object),
+        "hops": np.array([r[3] for r in rows], dtype=np.int32),
+        "support": np.array([r[4] for r in rows], dtype=np.int32),
+        "row": np.arange(len(rows), dtype=np.int64),
+        "quantity": np.zeros(len(rows), dtype=np.int64),
+    }
+
+
+@given(offers)
+def test_requested_block_rule(rows: list[tuple[int, int, str, int, int]]) -> None:
+    c = _cands(rows)
+    ordered = order(c, DEFAULT_SORT, by_distance=False)
+    shown = requested_shown(c, ordered, DEFAULT_SORT)
+    ref = sorted(range(len(rows)), key=lambda i: (rows[i][1], rows[i][0], rows[i][2], i))
+    assert ordered.tolist() == ref
+    if len(rows) <= 4:
+        assert shown.tolist() == ref
+        return
+    assert shown[:3].tolist() == ref[:3]
+    rest = ref[3:]
+    cheapest = min(rest, key=lambda i: (rows[i][0], rest.index(i)))
+    assert shown[3] == cheapest
+
+
+@given(offers)
+def test_analogs_nearer_first(rows: list[tuple[int, int, str, int, int]]) -> None:
+    c = _cands(rows)
+    got = order(c, DEFAULT_SORT, by_distance=True).tolist()
+    ref = sorted(range(len(rows)), key=lambda i: (rows[i][3], -rows[i][4], rows[i][1],
+                                                  rows[i][0], rows[i][2], i))
+    assert got == ref
+
+
+@given(offers, st.booleans())
+def test_price_sort_is_a_sorted_permutation(rows: list[tuple[int, int, str, int, int]],
+                                            desc: bool) -> None:
+    c = _cands(rows)
+    got = order(c, ("price", desc), by_distance=True)
+    assert sorted(got.tolist()) == list(range(len(rows)))
+    prices = c["price"][got].tolist()
+    assert prices == sorted(prices, reverse=desc)
+
+
+@given(st.lists(st.integers(1, 10_000_000), min_size=1, max_size=50))
+def test_markup_rules_first_match_wins(prices: list[int]) -> None:
+    level = parse_levels({"x": {"rules": [
+        {"supplier": "S", "percent": 5}, {"max_price": 1000, "percent": 50},
+        {"percent": 20}]}}, "test")["x"]
+    kop = np.array(prices, dtype=np.int64)
+    supplier = np.array(["S" if p % 2 else "T" for p in prices], dtype=object)
+    out = level.apply(kop, supplier, np.array(["B"] * len(prices), dtype=object))
+    for p, s, o in zip(prices, supplier, out.tolist(), strict=True):
+        pct = 5 if s == "S" else (50 if p < 100_000 else 20)
+        assert o == -(-p * (100 + pct) // 100)  # rounded up to the kopeck
+        assert o >= p

@@ -1,0 +1,195 @@
+"""Engine.search over the fixture world and over small hand-made catalogs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from partsearch import CatalogError, Engine, Filters, SearchError
+from partsearch.cli import main
+from partsearch.loading import load_suppliers
+
+
+@pytest.fixture(scope="module")
+def engine(world_catalog: Path) -> Engine:
+    return Engine.open(world_catalog)
+
+
+def _names(block) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(o.brand, o.article) for o in block.offers]
+
+
+def test_story_blocks(engine: Engine) -> None:
+    r = engine.search("W 920/21", brand="Mann & Hummel")
+    assert r.status == "ok" and r.brand == "MANN-FILTER"
+    assert r.requested.total >= 2
+    assert {(o.brand, o.article, o.why) for o in r.requested.offers} == {
+        ("MANN-FILTER", "W 920/21", "requested")}
+    analogs = _names(r.analogs)
+    assert ("FILTRON", "OP 520") in analogs and ("KNECHT", "OC 90") in analogs
+    # the fuel filter came only through a wrong cross, which the guard held back
+    assert ("FILTRON", "PS 842") not in analogs
+    hops = [o.hops for o in r.analogs.offers]
+    assert hops == sorted(hops) and hops[0] == 1
+    assert r.oem_replacements.total == 0  # MANN is not an OEM maker: VAG numbers are analogs
+    assert ("VAG", "06A 115 561 B") in analogs
+    assert all(o.why == "analog" for o in r.analogs.offers)
+
+
+def test_oem_search_has_oem_replacements(engine: Engine) -> None:
+    r = engine.search("06A115561B", brand="VW")
+    assert r.brand == "VAG"
+    assert _names(r.oem_replacements) and all(
+        b == "VAG" for b, _ in _names(r.oem_replacements))
+    assert all(o.why == "oem_replacement" for o in r.oem_replacements.offers)
+    assert all(b != "VAG" for b, _ in _names(r.analogs))
+
+
+def test_brand_choice_without_brand(engine: Engine) -> None:
+    r = engine.search("OC-90")
+    assert r.status == "choose_brand"
+    assert [b.brand for b in r.brands] == ["KNECHT", "MAHLE"]
+    assert all(b.offers > 0 and b.description for b in r.brands)
+    single = engine.search("W92021")  # only MANN has it: the search goes on
+    assert single.status == "ok" and single.brand == "MANN-FILTER"
+
+
+def test_misspelled_brand_and_unknown_article(engine: Engine) -> None:
+    r = engine.search("W 920/21", brand="MANNN")
+    assert r.status == "not_found" and r.suggestions[0] == "MANN-FILTER"
+    r = engine.search("W 920/22")
+    assert r.status == "not_found" and "W92021" in r.suggestions
+    with pytest.raises(SearchError):
+        engine.search("--")
+
+
+def test_filters(engine: Engine) -> None:
+    base = engine.search("W 920/21", brand="MANN")
+    stock = engine.search("W 920/21", brand="MANN", filters=Filters(in_stock=True))
+    assert all(o.quantity_exact and (o.quantity or 0) > 0
+               for b in stock.blocks for o in b.offers)
+    assert stock.analogs.total < base.analogs.total
+    fast = engine.search("W 920/21", brand="MANN", filters=Filters(max_delivery_hours=48))
+    assert fast.analogs.total and all(o.delivery_hours <= 48 for o in fast.analogs.offers)
+    m2 = engine.search("W 920/21", brand="MANN", filters=Filters(pickup_point="M2"))
+    assert m2.analogs.total and {o.supplier for o in m2.analogs.offers} == {"BETA"}
+    knecht = engine.search("W 920/21", brand="MANN", filters=Filters(brands=frozenset({"KNECHT"})))
+    assert {o.brand for o in knecht.analogs.offers} == {"KNECHT"}
+    assert dict(knecht.filters)["brands"] == ["KNECHT"]
+
+
+def test_sorts(engine: Engine) -> None:
+    r = engine.search("W 920/21", brand="MANN", sort=("price", True))
+    prices = [float(o.price) for o in r.analogs.offers]
+    assert prices == sorted(prices, reverse=True)
+    assert r.sort == ("price", True)
+    default = engine.search("W 920/21", brand="MANN")
+    assert default.sort == ("delivery", False)
+    with pytest.raises(SearchError, match="unknown sort"):
+        engine.search("W 920/21", brand="MANN", sort=("colour", False))
+
+
+def test_price_levels_and_supplier_price(engine: Engine) -> None:
+    guest = engine.search("W 920/21", brand="MANN", show_supplier_price=True)
+    assert all(o.supplier_price is None for b in guest.blocks for o in b.offers)
+    whole = engine.search("W 920/21", brand="MANN", level="wholesale", show_supplier_price=True)
+    for o in whole.requested.offers:
+        assert o.supplier_price is not None and float(o.price) > float(o.supplier_price)
+    g = {o.supplier: float(o.price) for o in guest.requested.offers}
+    w = {o.supplier: float(o.price) for o in whole.requested.offers}
+    assert all(g[s] > w[s] for s in w)
+    with pytest.raises(SearchError, match="unknown price level"):
+        engine.search("W 920/21", brand="MANN", level="vip")
+
+
+def test_paging_and_json(engine: Engine) -> None:
+    first = engine.search("W 920/21", brand="MANN", analogs_limit=5)
+    assert len(first.analogs.offers) == 5 and first.analogs.has_more
+    second = engine.search("W 920/21", brand="MANN", analogs_limit=5, analogs_offset=5)
+    assert second.analogs.offset == 5
+    assert not set(map(id, first.analogs.offers)) & set(map(id, second.analogs.offers))
+    full = engine.search("W 920/21", brand="MANN")
+    assert [o.to_dict() for o in full.analogs.offers[5:10]] == \
+        [o.to_dict() for o in second.analogs.offers]
+    data = json.loads(json.dumps(full.to_dict()))
+    assert set(data["blocks"]) == {"requested", "oem_replacements", "analogs"}
+    assert data["blocks"]["analogs"]["total"] == full.analogs.total
+
+
+def test_stale_prices_are_flagged(engine: Engine) -> None:
+    later = datetime.now(UTC) + timedelta(days=10)
+    r = engine.search("W 920/21", brand="MANN", now=later)
+    assert all(o.stale and (o.age_hours or 0) > 72 for o in r.requested.offers)
+    assert not any(o.stale for o in engine.search("W 920/21", brand="MANN").requested.offers)
+
+
+PRICE = """Бренд;Артикул;Цена;Кол-во;Срок
+MANN;W 712/1;500,00;5;5
+MANN;W 712/1;400,00;5;4
+MANN;W 712/1;300,00;5;3
+MANN;W 712/1;900,00;5;1
+MANN;W 712/1;100,00;5;9
+MANN;W 712/1;50,00;5;10
+"""
+
+
+def _catalog(tmp_path: Path, price: str = PRICE, extra: str = "") -> Path:
+    (tmp_path / "p.csv").write_text(price, encoding="utf-8")
+    (tmp_path / "s.toml").write_text(
+        '[ALFA]\nfile = "p.csv"\ndelivery_hours = 24\npickup_points = ["A"]\n'
+        'columns = { brand = "Бренд", article = "Артикул", price = "Цена", '
+        'quantity = "Кол-во", delivery_days = "Срок" }\n' + extra, encoding="utf-8")
+    catalog = tmp_path / "cat"
+    load_suppliers(tmp_path / "s.toml", catalog)
+    return catalog
+
+
+def test_requested_shows_three_fastest_then_cheapest(tmp_path: Path) -> None:
+    engine = Engine.open(_catalog(tmp_path))  # offers but no crosses: still searchable
+    r = engine.search("W7121", brand="MANN")
+    assert [o.delivery_hours for o in r.requested.offers] == [24, 72, 96, 240]
+    assert r.requested.total == 6 and r.requested.has_more
+    every = engine.search("W7121", brand="MANN", show_all=True)
+    assert [o.delivery_hours for o in every.requested.offers] == [24, 72, 96, 120, 216, 240]
+    assert r.analogs.total == 0
+
+
+def test_catalog_levels_from_toml(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path)
+    (catalog / "catalog.toml").write_text(
+        'default_level = "retail"\n[levels.retail]\n'
+        'rules = [{ max_price = 200, percent = 100 }, { percent = 10 }]\n', encoding="utf-8")
+    engine = Engine.open(catalog)
+    r = engine.search("W7121", brand="MANN", show_all=True)
+    prices = sorted(float(o.price) for o in r.requested.offers)
+    assert prices == [100.0, 200.0, 330.0, 440.0, 550.0, 990.0]
+    (catalog / "catalog.toml").write_text('[levels.x]\nrules = [{ supplier = "A", percent = 1 }]')
+    with pytest.raises(CatalogError, match="must end with a rule"):
+        Engine.open(catalog)
+
+
+def test_reload_sees_new_offers_and_old_state_keeps_working(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path)
+    engine = Engine.open(catalog)
+    old_state = engine._state
+    (tmp_path / "p.csv").write_text(PRICE.splitlines()[0] + "\nMANN;W 712/1;10,00;1;0\n",
+                                    encoding="utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog)
+    assert engine.search("W7121", brand="MANN").requested.total == 6  # not reloaded yet
+    engine.reload()
+    assert engine.search("W7121", brand="MANN").requested.total == 1
+    assert old_state.store.size == 6  # a search that started before keeps its snapshot
+
+
+def test_cli_search_json_and_exit_codes(world_catalog: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "ok" and data["blocks"]["requested"]["total"] >= 2
+    assert main(["search", str(world_catalog), "OC90"]) == 1
+    assert "KNECHT" in capsys.readouterr().out
+    assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN",
+                 "--level", "nope"]) == 2

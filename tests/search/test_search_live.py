@@ -1,0 +1,115 @@
+"""Live search against real HTTP servers on loopback playing online suppliers."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from partsearch import Engine
+from partsearch.crosses import build_index
+from partsearch.loading import load_suppliers
+
+ANSWER = [
+    {"brand": "MANN", "number": "W 920/21", "price": "510.00", "availability": 4,
+     "deliveryPeriod": 2, "packing": 1},
+    {"brand": "FILTRON", "number": "OP 520", "price": "300", "availability": -2,
+     "deliveryPeriod": 24},
+    # the supplier's own cross: a part our index does not link to W 920/21
+    {"brand": "FILTRON", "number": "OP 520/1T", "price": "280", "availability": 7,
+     "deliveryPeriod": 48},
+]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        behaviour = self.path.split("/")[1]
+        if behaviour == "never":
+            time.sleep(5)
+            return
+        if behaviour == "fail":
+            self.send_response(500)
+            self.end_headers()
+            return
+        body = json.dumps(ANSWER).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture()
+def catalog(tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("L", "login-secret")
+    monkeypatch.setenv("P", "pw-secret")
+    (tmp_path / "p.csv").write_text("brand;article;price\nMANN;W 920/21;500,00\n"
+                                    "FILTRON;OP 520/1T;250,00\n", encoding="utf-8")
+    suppliers = ['[FILE]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
+                 'price = "price" }\n']
+    for code, behaviour in (("FAST", "fast"), ("NEVER", "never"), ("FAIL", "fail")):
+        suppliers.append(f'[{code}]\npickup_points = ["A"]\napi = {{ kind = "abcp", url = '
+                         f'"{base_url}/{behaviour}", login_env = "L", password_env = "P", '
+                         'deadline_s = 0.5 }\n')
+    (tmp_path / "s.toml").write_text("\n".join(suppliers), encoding="utf-8")
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,FILTRON,OP 520\n", encoding="utf-8")
+    cat = tmp_path / "cat"
+    load_suppliers(tmp_path / "s.toml", cat)
+    build_index([tmp_path / "x.csv"], cat)
+    return cat
+
+
+def test_live_search_merges_and_reports_each_supplier(catalog: Path) -> None:
+    engine = Engine.open(catalog)
+    updates: list[int] = []
+    started = time.perf_counter()
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.5,
+                                on_update=lambda res: updates.append(res.requested.total))
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.5 + 0.4  # the supplier that never answers does not hold the search
+    status = {o.supplier: o.status for o in r.online}
+    assert status == {"FAST": "answered", "NEVER": "timed_out", "FAIL": "failed"}
+    assert "HTTP 500" in (next(o for o in r.online if o.supplier == "FAIL").error or "")
+    # the file offer stays first; the online one is appended after it
+    assert [o.supplier for o in r.requested.offers] == ["FILE", "FAST"]
+    whys = {(o.brand, o.article, o.supplier): o.why for o in r.analogs.offers}
+    assert whys[("FILTRON", "OP 520", "FAST")] == "analog"
+    assert whys[("FILTRON", "OP 520/1T", "FAST")] == "supplier_cross"
+    # the price-file supplier stocking OP 520/1T is not shown: our base does not know that part
+    assert ("FILTRON", "OP 520/1T", "FILE") not in whys
+    assert [(p.supplier, p.brand, p.article) for p in r.supplier_crosses] == [
+        ("FAST", "FILTRON", "OP 520/1T")]
+    assert updates and updates[-1] == 2
+    text = json.dumps(r.to_dict())
+    assert "pw-secret" not in text and "login-secret" not in text
+    assert r.to_dict()["online"]["NEVER"]["status"] == "timed_out"
+
+
+def test_cli_live_json(catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from partsearch.cli import main
+
+    assert main(["search", str(catalog), "W 920/21", "--brand", "MANN", "--live",
+                 "--deadline", "0.3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["online"]["FAST"]["status"] == "answered"
+    assert data["online"]["NEVER"]["status"] == "timed_out"
+    assert data["online"]["FAIL"]["status"] == "failed"
