@@ -47,7 +47,7 @@ def test_statuses_per_supplier(server: Any, closed_port: str) -> None:
         _conn("mixed", server.url("mixed", "st")),
         _conn("closed", closed_port),
     ])  # fmt: skip
-    outcomes = {o.supplier: o for o in _ask_all(live, deadline_s=0.8)}
+    outcomes = {o.supplier: o for o in _ask_all(live, deadline_s=1.5)}  # slack for a busy CI
     status = {code: o.status for code, o in outcomes.items()}
     assert status == {
         "fast": "answered", "slow": "answered", "never": "timed_out", "http500": "failed",
