@@ -28,6 +28,7 @@ _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
+@lru_cache(maxsize=65_536)  # brands repeat across searches and rows: normalize each once
 def _match_key(name: str) -> str:
     """Spelling-blind key for alias matching: no case, accents, spaces or punctuation."""
     decomposed = unicodedata.normalize("NFKD", name)

@@ -9,18 +9,21 @@ suggestions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 BLOCKS = ("requested", "oem_replacements", "analogs")
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(NamedTuple):
     """One offer as a buyer sees it. Prices are decimal strings in roubles; ``supplier_price``
     is None unless asked for at a non-guest level. ``why`` is ``requested``,
     ``oem_replacement``, ``analog`` or ``supplier_cross``; ``hops``/``support`` say how far the
-    part is from the searched one in the cross index (0 for the requested part)."""
+    part is from the searched one in the cross index (0 for the requested part).
+
+    An immutable named tuple rather than a frozen dataclass: a search builds dozens of these, and
+    a tuple is built several times faster.
+    """
 
     block: str
     why: str
@@ -51,7 +54,7 @@ class Offer:
     part_hash: str
 
     def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out = self._asdict()
         out["pickup_points"] = list(self.pickup_points)
         return out
 

@@ -169,3 +169,35 @@ def bfs_local(members: np.ndarray, start: int, max_hops: int, off: np.ndarray, t
             elif hops[w] == h + 1:
                 sup[w] += support[eid[j]]
     return hops, sup, parent_edge
+
+
+@njit(cache=True, nogil=True)
+def nearest(members: np.ndarray, start: int, max_hops: int, off: np.ndarray, to: np.ndarray,
+            eid: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The class members reachable from ``start`` (itself excluded), ordered by hops, then
+    support descending, then part id: what a search shows first. One compiled call, so a small
+    class costs microseconds."""
+    hops, sup, _parents = bfs_local(members, start, max_hops, off, to, eid, support)
+    n = 0
+    for i in range(members.size):
+        if hops[i] > 0:
+            n += 1
+    key = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(members.size):
+        if hops[i] > 0:
+            # members are ascending, so the local index orders by id; support is capped so the
+            # three fields pack into one sortable integer
+            s = min(sup[i], (1 << 20) - 1)
+            key[k] = (np.int64(hops[i]) << 52) | (np.int64((1 << 20) - 1 - s) << 32) | i
+            k += 1
+    key.sort()
+    ids = np.empty(n, dtype=np.int64)
+    out_h = np.empty(n, dtype=np.int32)
+    out_s = np.empty(n, dtype=np.int32)
+    for k in range(n):
+        i = key[k] & 0xFFFFFFFF
+        ids[k] = members[i]
+        out_h[k] = hops[i]
+        out_s[k] = sup[i]
+    return ids, out_h, out_s

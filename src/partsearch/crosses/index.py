@@ -65,9 +65,13 @@ class CrossIndex:
         self._kinds: list[str] = manifest["kinds"]
         self._registry = registry
         self._hash = arrays["part_hash"]
+        self._brand_names = np.array(self._brands, dtype=object)
+        self._part_brand = arrays["part_brand"]
         self._class_id = arrays["class_id"]
         self._class_off = arrays["class_off"]
         self._class_parts = arrays["class_parts"]
+        # a plain ndarray view of the map: slicing a np.memmap builds a memmap object each time
+        self._class_parts_np = np.asarray(self._class_parts)
 
     @classmethod
     def open(cls, path: str | Path, *, registry: BrandRegistry | None = None) -> CrossIndex:
@@ -106,8 +110,15 @@ class CrossIndex:
             key = article_key(article, keep_cyrillic=reg.keeps_cyrillic(canonical))
         except NormalizationError:
             return None
-        ids = self.lookup_hashes(np.array([part_hash(canonical, key)], dtype=np.uint64))
-        return None if ids[0] < 0 else int(ids[0])
+        return self.lookup_hash(part_hash(canonical, key))
+
+    def lookup_hash(self, h: int) -> int | None:
+        """The part id of one part hash, None when unknown (the scalar fast path)."""
+        hashes = self._hash
+        pos = int(hashes.searchsorted(np.uint64(h)))
+        if pos < hashes.size and int(hashes[pos]) == h:
+            return pos
+        return None
 
     def lookup_hashes(self, hashes: np.ndarray) -> np.ndarray:
         """Part ids of part hashes (int64), -1 where unknown."""
@@ -127,7 +138,22 @@ class CrossIndex:
         return np.asarray(self._class_id[np.asarray(ids, dtype=np.int64)], dtype=np.int64)
 
     def brand(self, pid: int) -> str:
-        return self._brands[int(self._a["part_brand"][pid])]
+        return self._brands[int(self._part_brand[pid])]
+
+    def brands_of(self, ids: np.ndarray) -> np.ndarray:
+        """The canonical brand of each part id (object array)."""
+        return self._brand_names[np.asarray(self._part_brand[np.asarray(ids, dtype=np.int64)],
+                                            dtype=np.int64)]
+
+    def brand_flags(self, ids: np.ndarray, flag: Any) -> np.ndarray:
+        """``flag(brand)`` of each part id, computed once per distinct brand of the index."""
+        cache = self.__dict__.setdefault("_flag_cache", {})
+        table = cache.get(flag)
+        if table is None:
+            table = np.array([bool(flag(b)) for b in self._brands] or [False], dtype=bool)
+            cache[flag] = table
+        return np.asarray(table[np.asarray(self._part_brand[np.asarray(ids, dtype=np.int64)],
+                                           dtype=np.int64)])
 
     def article(self, pid: int) -> str:
         off = self._a["article_off"]
@@ -160,9 +186,9 @@ class CrossIndex:
     # -- classes -----------------------------------------------------------------------------
     def class_members(self, pid: int) -> np.ndarray:
         """Every part of ``pid``'s class, ``pid`` included, ascending."""
-        c = self._class_id[pid]
-        return np.asarray(self._class_parts[self._class_off[c]:self._class_off[c + 1]],
-                          dtype=np.int64)
+        c = int(self._class_id[pid])
+        lo, hi = int(self._class_off[c]), int(self._class_off[c + 1])
+        return self._class_parts_np[lo:hi].astype(np.int64)
 
     def neighbors(self, pid: int, max_hops: int | None = None) -> Neighbors:
         """Class members within ``max_hops`` crosses of ``pid`` (all when None), nearest first:
@@ -171,11 +197,12 @@ class CrossIndex:
         if members.size <= 1:
             empty = np.zeros(0, np.int64)
             return Neighbors(empty, np.zeros(0, np.int32), np.zeros(0, np.int32))
-        hops, sup, _parents = self._bfs(members, pid, max_hops)
-        reached = (hops > 0)
-        ids, h, s = members[reached], hops[reached], sup[reached]
-        order = np.lexsort((ids, -s.astype(np.int64), h))
-        return Neighbors(ids[order], h[order], s[order])
+        from partsearch.crosses._kernels import nearest
+
+        ids, h, s = nearest(members, pid, -1 if max_hops is None else max_hops,
+                            self._a["adj_off"], self._a["adj_to"], self._a["adj_edge"],
+                            self._a["edge_support"])
+        return Neighbors(ids, h, s)
 
     def explain(self, a: int, b: int) -> list[CrossStep] | None:
         """The shortest chain of accepted crosses from part ``a`` to part ``b``; ``[]`` when

@@ -47,21 +47,25 @@ class PriceLevel:
 
     def apply(self, price_kop: np.ndarray, supplier: np.ndarray, brand: np.ndarray) -> np.ndarray:
         """Sell prices in kopecks (rounded up) for supplier prices in kopecks."""
-        out = np.zeros(price_kop.size, dtype=np.int64)
-        todo = np.ones(price_kop.size, dtype=bool)
-        for rule in self.rules:
-            mask = todo.copy()
+        factors = self._factors
+        factor: Any = factors[-1]  # the last rule matches everything (checked at parse)
+        for rule, f in zip(self.rules[-2::-1], factors[-2::-1], strict=True):
+            mask: Any = True
             if rule.supplier is not None:
-                mask &= supplier == rule.supplier
+                mask = mask & (supplier == rule.supplier)
             if rule.brand is not None:
-                mask &= brand == rule.brand
+                mask = mask & (brand == rule.brand)
             if rule.min_kop is not None:
-                mask &= price_kop >= rule.min_kop
+                mask = mask & (price_kop >= rule.min_kop)
             if rule.max_kop is not None:
-                mask &= price_kop < rule.max_kop
-            out[mask] = -((-price_kop[mask] * round(rule.percent * 100 + 10_000)) // 10_000)
-            todo &= ~mask
-        return out
+                mask = mask & (price_kop < rule.max_kop)
+            factor = np.where(mask, f, factor)  # applied last to first: the first match wins
+        # percent in hundredths, so the markup is exact integer arithmetic, rounded up
+        return -((-price_kop * factor) // 10_000)
+
+    @property
+    def _factors(self) -> tuple[int, ...]:
+        return tuple(round(r.percent * 100 + 10_000) for r in self.rules)
 
 
 DEFAULT_LEVELS: dict[str, Any] = {

@@ -81,20 +81,26 @@ def _key(values: np.ndarray, descending: bool) -> np.ndarray:
 
 
 def _tiebreak(c: Mapping[str, np.ndarray]) -> list[np.ndarray]:
-    return [c["row"], _key(c["supplier"], False)]
+    # "seg" numbers suppliers in code order (the store lists them sorted), so it orders by
+    # supplier code without comparing strings
+    return [c["row"], c["seg"] if "seg" in c else _key(c["supplier"], False)]
 
 
-def order(c: Mapping[str, np.ndarray], sort: tuple[str, bool], *, by_distance: bool) -> np.ndarray:
+def order(c: Mapping[str, np.ndarray], sort: tuple[str, bool], *, by_distance: bool,
+          group: np.ndarray | None = None) -> np.ndarray:
     """Indices of the candidates in display order. ``by_distance`` puts nearer analogs first
-    (fewer hops, then more support) under the default sort."""
+    (fewer hops, then more support) under the default sort. ``group`` (the block of each
+    candidate) orders every block in one pass: the result lists block 0, then 1, then 2."""
     column, desc = sort
     keys = _tiebreak(c)
     if (column, desc) == DEFAULT_SORT:
         keys += [c["price"], c["delivery_hours"]]
         if by_distance:
             keys += [-c["support"].astype(np.int64), c["hops"]]
-        return np.lexsort(keys)
-    keys += [c["price"], c["delivery_hours"], _key(c[SORTS[column]], desc)]
+    else:
+        keys += [c["price"], c["delivery_hours"], _key(c[SORTS[column]], desc)]
+    if group is not None:
+        keys.append(group)
     return np.lexsort(keys)
 
 

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from partsearch.ranking.order import DEFAULT_SORT, Filters, filter_mask, order, requested_shown
 from partsearch.result import Block, BrandChoice, Offer, SearchResult
-from partsearch.search._store import age_hours
-
-_EMPTY_I = np.zeros(0, np.int64)
+from partsearch.search._store import money
 
 
 @dataclass(frozen=True)
@@ -51,10 +48,7 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
         key = article_key(q.article, keep_cyrillic=True)
     h = part_hash(brand, key)
     idx = state.index
-    pid = None
-    if idx is not None:
-        found = idx.lookup_hashes(np.array([h], dtype=np.uint64))[0]
-        pid = None if found < 0 else int(found)
+    pid = idx.lookup_hash(h) if idx is not None else None
     if pid is None and state.store.count(h) == 0:
         return _not_found(state, q, brand)
     # candidate parts: the requested one, then its class nearest first
@@ -70,27 +64,38 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
             support = np.concatenate([support, nb.support])
             ids = np.concatenate([ids, nb.ids])
     rows, which = state.store.rows_for(part_hashes)
-    part_brand = [brand] + ([idx.brand(int(i)) for i in ids[1:]] if ids.size > 1 else [])
-    cands = _candidates(state, q, rows, which, np.array(part_brand, dtype=object), hops, support)
     searched_oem = reg.is_oem(brand)
-    is_oem = np.array([reg.is_oem(b) for b in part_brand], dtype=bool)[which] if which.size \
-        else np.zeros(0, bool)
-    block_of = np.where(which == 0, 0, np.where(searched_oem & is_oem, 1, 2))
-    keep = filter_mask(cands, q.filters, state.config.popular_brands, _pickup(state))
+    part_brand = np.empty(ids.size, dtype=object)
+    part_brand[0] = brand
+    part_oem = np.zeros(ids.size, dtype=bool)
+    if ids.size > 1:  # per part, vectorized: a class can hold thousands of parts
+        part_brand[1:] = idx.brands_of(ids[1:])
+        if searched_oem:
+            part_oem[1:] = idx.brand_flags(ids[1:], reg.is_oem)
+    cands = _candidates(state, q, rows, which, part_brand, hops, support)
+    block_of = np.where(which == 0, 0, np.where(part_oem[which], 1, 2))
+    if q.filters.items():
+        keep = filter_mask(cands, q.filters, state.config.popular_brands, _pickup(state))
+        sel = np.flatnonzero(keep)
+    else:
+        sel = np.arange(which.size)
+    # one sort for all blocks; distance keys are 0 for the requested part, so harmless there
+    needed = ("row", "seg", "price", "delivery_hours", "support", "hops", "article_key",
+              "description", "restrictions", "quantity")
+    sub = {k: cands[k][sel] for k in needed if k in cands}
+    ordered_all = sel[order(sub, q.sort, by_distance=True, group=block_of[sel])]
+    block_sorted = block_of[ordered_all]
     blocks = []
     for b, name in enumerate(("requested", "oem_replacements", "analogs")):
-        sel = np.flatnonzero(keep & (block_of == b))
-        sub = {k: v[sel] for k, v in cands.items()}
-        ordered = sel[order(sub, q.sort, by_distance=b > 0)] if sel.size else _EMPTY_I
+        ordered = ordered_all[block_sorted == b]
         offset = 0
         if b == 0:
-            shown = ordered if q.show_all else \
-                requested_shown({k: v for k, v in cands.items()}, ordered, q.sort)
+            shown = ordered if q.show_all else requested_shown(cands, ordered, q.sort)
         else:
             offset = q.analogs_offset
             shown = ordered[offset: offset + q.analogs_limit]
         offers = _materialize(state, q, cands, shown, name, ids, which)
-        blocks.append(Block(name, offers, int(sel.size), offset))
+        blocks.append(Block(name, offers, int(ordered.size), offset))
     return SearchResult(q.article, brand, "ok", q.level, q.sort, blocks[0], blocks[1], blocks[2],
                         filters=q.filters.items())
 
@@ -99,9 +104,8 @@ def _candidates(state: Any, q: Query, rows: np.ndarray, which: np.ndarray,
                 part_brand: np.ndarray, hops: np.ndarray, support: np.ndarray
                 ) -> dict[str, np.ndarray]:
     store = state.store
-    codes = np.array([s.supplier for s in store.segments] or [""], dtype=object)
     seg = store.seg[rows]
-    supplier = codes[seg]
+    supplier = store.codes[seg]
     brand = part_brand[which] if which.size else np.zeros(0, object)
     level = state.config.levels[q.level]
     price = store.price[rows]
@@ -137,10 +141,6 @@ def _pickup(state: Any) -> dict[str, frozenset[str]]:
     return out
 
 
-def _money(kop: int) -> str:
-    return str(Decimal(int(kop)) / 100)
-
-
 def _materialize(state: Any, q: Query, c: dict[str, np.ndarray], shown: np.ndarray,
                  block: str, ids: np.ndarray, which: np.ndarray) -> tuple[Offer, ...]:
     if shown.size == 0:
@@ -148,47 +148,35 @@ def _materialize(state: Any, q: Query, c: dict[str, np.ndarray], shown: np.ndarr
     store = state.store
     why = {"requested": "requested", "oem_replacements": "oem_replacement",
            "analogs": "analog"}[block]
-    texts: dict[int, tuple[list[Any], list[Any]]] = {}
-    seg = c["seg"][shown]
-    rows = c["row"][shown]
-    for s in np.unique(seg):
-        segment = store.segments[int(s)]
-        take = rows[seg == s]
-        texts[int(s)] = (segment.text["article"].take(take).to_pylist(),
-                         segment.text["description"].take(take).to_pylist())
-    cursor = {s: 0 for s in texts}
     stale_limit = state.config.stale_after_hours
+    now_ts = q.now.timestamp()
+    merged = c["merged"][shown]
+    seg, row, brand, qty, exact, delivery, price, supplier_price, hops, support = (
+        c[name][shown].tolist() for name in (
+            "seg", "row", "brand", "quantity", "quantity_exact", "delivery_hours", "price",
+            "supplier_price", "hops", "support"))
+    on_order = store.on_order[merged].tolist()
+    multiplicity = store.multiplicity[merged].tolist()
+    min_quantity = store.min_quantity[merged].tolist()
+    part_hashes = store.hash[merged].tolist()
+    show_sp = q.supplier_price
     out = []
-    for i in shown.tolist():
-        s = int(c["seg"][i])
-        segment = store.segments[s]
-        k = cursor[s]
-        cursor[s] = k + 1
-        article, description = texts[s][0][k], texts[s][1][k]
-        terms = segment.terms
-        merged = int(c["merged"][i])
-        age = age_hours(segment.file_time, q.now)
-        min_sum = terms.get("min_order_sum")
-        min_sum_kop = int(min_sum * 100) if min_sum is not None else 0
-        qty = int(c["quantity"][i])
+    for k in range(shown.size):
+        segment = store.segments[seg[k]]
+        t = segment.terms
+        file_ts = t.get("file_ts")
+        age = None if file_ts is None else round((now_ts - file_ts) / 3600.0, 1)
+        q_k, sp = qty[k], supplier_price[k]
+        text = segment.text
         out.append(Offer(
-            block=block, why=why, brand=str(c["brand"][i]), article=article,
-            description=description or "", supplier=segment.supplier,
-            pickup_points=tuple(terms.get("pickup_points") or ()),
-            min_order_sum=_money(min_sum_kop), returnable=bool(terms.get("returnable", True)),
-            prepayment=bool(terms.get("prepayment", False)),
-            restrictions=terms.get("restrictions"), quantity=None if qty < 0 else qty,
-            quantity_exact=bool(c["quantity_exact"][i]), on_order=bool(store.on_order[merged]),
-            multiplicity=int(store.multiplicity[merged]),
-            min_quantity=int(store.min_quantity[merged]),
-            delivery_hours=int(c["delivery_hours"][i]), price=_money(c["price"][i]),
-            supplier_price=_money(c["supplier_price"][i]) if q.supplier_price else None,
-            below_min_order=bool(c["supplier_price"][i] < min_sum_kop),
-            price_file_time=segment.file_time.isoformat() if segment.file_time else None,
-            age_hours=age, stale=age is not None and age > stale_limit,
-            stock_accuracy=float(terms.get("stock_accuracy", 1.0)),
-            hops=int(c["hops"][i]), support=int(c["support"][i]),
-            part_hash=str(int(store.hash[merged])),
+            block, why, brand[k], text["article"][row[k]] or "",
+            text["description"][row[k]] or "", segment.supplier, t["pickup_points"],
+            t["min_order_sum"], bool(t.get("returnable", True)), bool(t.get("prepayment", False)),
+            t.get("restrictions"), None if q_k < 0 else q_k, exact[k], on_order[k],
+            multiplicity[k], min_quantity[k], delivery[k], money(price[k]),
+            money(sp) if show_sp else None, sp < t["min_order_kop"], t["file_time_iso"], age,
+            age is not None and age > stale_limit, float(t.get("stock_accuracy", 1.0)),
+            hops[k], support[k], str(part_hashes[k]),
         ))
     return tuple(out)
 

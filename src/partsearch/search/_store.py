@@ -27,7 +27,7 @@ class Segment:
     table: Any  # pa.Table, memory-mapped
     file_time: datetime | None
     terms: dict[str, Any]  # supplier terms, the same on every row of a file
-    text: dict[str, Any]  # pa.Array per text column: article, description, brand_raw
+    text: dict[str, Strings]  # article, description: read one value at a time
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class OfferStore:
     multiplicity: np.ndarray  # int32
     min_quantity: np.ndarray  # int32
     brands: tuple[str, ...]  # distinct brands with offers (brand choice)
+    codes: np.ndarray  # object array: supplier code of each segment
 
     @property
     def size(self) -> int:
@@ -51,15 +52,10 @@ class OfferStore:
 
     def rows_for(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Merged rows of all offers for ``hashes``, and the position in ``hashes`` of each."""
-        lo = np.searchsorted(self.hash, hashes, "left")
-        hi = np.searchsorted(self.hash, hashes, "right")
-        counts = hi - lo
-        total = int(counts.sum())
-        if total == 0:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        which = np.repeat(np.arange(hashes.size), counts)
-        starts = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-        return starts + np.arange(total), which
+        from partsearch.search._kernels import gather
+
+        rows, which = gather(self.hash, np.asarray(hashes, dtype=np.uint64))
+        return rows, which
 
     def count(self, h: int) -> int:
         key = np.uint64(h)
@@ -99,12 +95,52 @@ def _open_segment(area: Path, version: str) -> Segment:
     if table.num_rows:
         first = table.slice(0, 1).select(list(_TERMS)).to_pylist()[0]
         terms = {k: first[k] for k in _TERMS}
-    text = {name: table.column(name).combine_chunks() for name in ("article", "description")}
+    text = {name: Strings(table.column(name)) for name in ("article", "description")}
+    min_sum = terms.get("min_order_sum")
+    terms["min_order_kop"] = int(min_sum * 100) if min_sum is not None else 0
+    terms["min_order_sum"] = money(terms["min_order_kop"])
+    terms["pickup_points"] = tuple(terms.get("pickup_points") or ())
+    terms["file_time_iso"] = file_time.isoformat() if file_time else None
+    terms["file_ts"] = _timestamp(file_time)
     return Segment(area.name, version, table, file_time, terms, text)
+
+
+def money(kop: int) -> str:
+    """Kopecks as a decimal string of roubles: 123456 -> '1234.56'."""
+    sign = "-" if kop < 0 else ""
+    kop = abs(kop)
+    return f"{sign}{kop // 100}.{kop % 100:02d}"
 
 
 _TERMS = ("pickup_points", "min_order_sum", "returnable", "prepayment", "restrictions",
           "stock_accuracy")
+
+
+class Strings:
+    """One value at a time from an Arrow string column, straight from its buffers: a search
+    reads a couple of dozen values, and pyarrow's per-call overhead would dominate."""
+
+    def __init__(self, column: Any):
+        import pyarrow as pa
+
+        arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        if pa.types.is_string(arr.type):
+            width = np.int32
+        elif pa.types.is_large_string(arr.type):
+            width = np.int64
+        else:
+            raise TypeError(f"not a string column: {arr.type}")
+        validity, offsets, data = arr.buffers()
+        n = len(arr)
+        self._off = np.frombuffer(offsets, dtype=width, count=arr.offset + n + 1)[arr.offset:]
+        self._data = memoryview(data) if data is not None else memoryview(b"")
+        self._valid = None if validity is None or arr.null_count == 0 else \
+            arr.is_valid().to_numpy(zero_copy_only=False)
+
+    def __getitem__(self, i: int) -> str | None:
+        if self._valid is not None and not self._valid[i]:
+            return None
+        return str(self._data[self._off[i]:self._off[i + 1]], "utf-8")
 
 
 def _merge(segments: tuple[Segment, ...]) -> OfferStore:
@@ -137,6 +173,7 @@ def _merge(segments: tuple[Segment, ...]) -> OfferStore:
         on_order=on_order[order].astype(bool), multiplicity=multiplicity[order].astype(np.int32),
         min_quantity=min_quantity[order].astype(np.int32),
         brands=tuple(sorted(b for b in brands if b)),
+        codes=np.array([s.supplier for s in segments] or [""], dtype=object),
     )
 
 
@@ -150,6 +187,14 @@ def _kopecks(column: Any) -> np.ndarray:
         raw = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
         parts.append(raw[2 * chunk.offset: 2 * (chunk.offset + len(chunk)): 2])
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _timestamp(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 def age_hours(file_time: datetime | None, now: datetime) -> float | None:
