@@ -20,7 +20,7 @@ def _rows(world: Path, n: int, seed: int) -> Any:
     spaces, inexact quantities), as a polars frame of strings."""
     import polars as pl
 
-    parts = pl.read_parquet(world / "truth" / "parts.parquet")
+    parts = pl.read_parquet(world / "truth" / "parts-*.parquet")
     brand, article = parts.columns[:2]
     rng = np.random.default_rng(seed)
     picks = parts[rng.integers(0, parts.height, n).tolist()]

@@ -88,10 +88,14 @@ def _price_text(kop: np.ndarray, style: str) -> pl.Series:
     return frame.select(expr).to_series()
 
 
-def _offers(truth: pl.DataFrame, n: int, rng: np.random.Generator) -> pl.DataFrame:
-    picks = rng.integers(0, truth.height, n)
-    picks[: min(13, n, truth.height)] = np.arange(min(13, n, truth.height))  # the story's parts
-    chosen = truth[picks]
+def _offers(truth: pl.DataFrame, n: int, rng: np.random.Generator,
+            in_order: bool = False) -> pl.DataFrame:
+    if in_order:  # the caller already drew the parts on offer
+        chosen = truth.head(n)
+    else:
+        picks = rng.integers(0, truth.height, n)
+        picks[: min(13, n, truth.height)] = np.arange(min(13, n, truth.height))  # the story
+        chosen = truth[picks]
     brand = chosen["brand"].to_numpy().astype(object)
     respell = rng.random(n) < 0.5
     for canon, spelled in _SPELL.items():
@@ -114,8 +118,8 @@ def _bad_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_prices(out: Path, truth: pl.DataFrame, n_offers: int, rng: np.random.Generator,
-                 online_url: str = "http://127.0.0.1:8765") -> None:
-    offers = _offers(truth, n_offers, rng)
+                 online_url: str = "http://127.0.0.1:8765", in_order: bool = False) -> None:
+    offers = _offers(truth, n_offers, rng, in_order)
     counts = np.floor(np.array(_SHARE) * n_offers).astype(int)
     # xlsx is written cell by cell: keep it to a size a real supplier would send
     counts[0] += max(0, counts[2] - 200_000)

@@ -112,7 +112,7 @@ def _queries(world: Path, n: int, seed: int) -> tuple[list[str], list[str], np.n
 
     from partsearch._hashing import part_hashes
 
-    parts = pl.read_parquet(world / "truth" / "parts.parquet")
+    parts = pl.read_parquet(world / "truth" / "parts-*.parquet")
     brand, article, group = parts.columns[:3]
     rng = np.random.default_rng(seed)
     sizes = parts.group_by(group).len()

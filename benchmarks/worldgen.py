@@ -7,7 +7,7 @@ writes
     DIR/crosses/crosses-NNN.{csv|parquet}   brand_a, article_a, brand_b, article_b, source, kind
     DIR/prices/...                           four price files in the real formats (see below)
     DIR/suppliers.toml                       the supplier profiles for them (+ one online supplier)
-    DIR/truth/parts.parquet                  brand, article, group, is_oem   (the true classes)
+    DIR/truth/parts-NNN.parquet              brand, article, group, is_oem   (the true classes)
     DIR/truth/wrong_crosses.parquet          brand_a, article_a, brand_b, article_b (planted errors)
     DIR/truth/world.json                     seed, sizes
 
@@ -122,8 +122,10 @@ def _zipf_choice(rng: np.random.Generator, k: int, size: int, a: float = 1.1) ->
     return rng.choice(k, size=size, p=weights / weights.sum())
 
 
-def _parts(rng: np.random.Generator, sizes: np.ndarray) -> pl.DataFrame:
-    """One row per part: brand, article, group, pos (0 = the group's anchor), is_oem."""
+def _parts(rng: np.random.Generator, sizes: np.ndarray,
+           counters: dict[str, int]) -> pl.DataFrame:
+    """One row per part: brand, article, group, pos (0 = the group's anchor), is_oem.
+    ``counters`` holds each brand's next article number, so chunks never reuse an article."""
     n_groups = sizes.size
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     total = int(offsets[-1])
@@ -143,7 +145,8 @@ def _parts(rng: np.random.Generator, sizes: np.ndarray) -> pl.DataFrame:
     articles = pl.Series("article", [None] * total, dtype=pl.String)
     for b in frame["brand"].unique().to_list():
         mask = (frame["brand"] == b).to_numpy()
-        n = frame["n"].to_numpy()[mask]
+        n = frame["n"].to_numpy()[mask] + counters.get(b, 0)
+        counters[b] = counters.get(b, 0) + int(mask.sum())
         rendered = _render(b, n, rng)
         # a generated article must not be one of the story's (W 920/21 ...): re-number those
         taken = {_key(a) for g, sb, a, _ in STORY if sb == b}
@@ -235,32 +238,82 @@ STORY_CROSSES = [  # (i, j, source, kind) into STORY
 STORY_WRONG = [(2, 7, "forum", "analog")]  # OP 520 (oil) = PS 842 (fuel): an "also buy" mix-up
 
 
+CHUNK_CROSSES = 10_000_000  # a world is generated chunk by chunk, so memory stays bounded
+
+
 def build_world(out: Path, crosses: int, seed: int, offers: int | None = None) -> dict[str, Any]:
-    rng = np.random.default_rng(seed)
+    for sub in ("crosses", "prices", "truth"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    counters: dict[str, int] = {}
+    samples, wrongs = [], []
+    totals = {"crosses": 0, "wrong_crosses": 0, "parts": 0, "groups": 0}
+    n_offers = offers
+    group_base = 0
+    for i, start in enumerate(range(0, crosses, CHUNK_CROSSES)):
+        target = min(CHUNK_CROSSES, crosses - start)
+        rng = np.random.default_rng([seed, i])
+        allx, wrong, truth = _chunk(rng, target, counters, story=i == 0, group_base=group_base)
+        group_base = int(truth["group"].max()) + 1
+        if crosses <= 100_000:
+            allx.write_csv(out / "crosses" / f"crosses-{i:03d}.csv")
+        else:
+            allx.write_parquet(out / "crosses" / f"crosses-{i:03d}.parquet", compression="zstd")
+        truth.write_parquet(out / "truth" / f"parts-{i:03d}.parquet")
+        wrongs.append(wrong)
+        totals["crosses"] += allx.height
+        totals["wrong_crosses"] += wrong.height
+        totals["parts"] += truth.height
+        totals["groups"] += int(truth["group"].n_unique())
+        # offers are drawn per chunk, in proportion; the story's parts lead the first sample
+        want = (offers if offers is not None else max(400, truth.height // 2) * crosses
+                // max(target, 1)) * target // max(crosses, 1)
+        picks = rng.integers(len(STORY) if i == 0 else 0, truth.height, max(want, 1))
+        sample = truth[picks]
+        samples.append(pl.concat([truth.head(len(STORY)), sample]) if i == 0 else sample)
+        del allx, truth
+    pl.concat(wrongs).write_parquet(out / "truth" / "wrong_crosses.parquet")
+    from benchmarks._worldgen_prices import write_prices
+
+    offered = pl.concat(samples)
+    n_offers = offered.height
+    write_prices(out, offered, n_offers, np.random.default_rng([seed, 999]), in_order=True)
+    info = {"seed": seed, **totals, "offers": n_offers}
+    (out / "truth" / "world.json").write_text(json.dumps(info, indent=2) + "\n")
+    return info
+
+
+def _chunk(rng: np.random.Generator, crosses: int, counters: dict[str, int], *, story: bool,
+           group_base: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One chunk of the world: its crosses (named, wrong ones interleaved), its wrong crosses,
+    and its parts (brand, article, group, is_oem)."""
     n_wrong = max(3, int(crosses * 0.001))
     sizes = _group_sizes(rng, crosses)
-    parts = _parts(rng, sizes)
-    parts = parts.with_columns(pl.col("group") + 3)
-    story = pl.DataFrame(STORY, schema=["group", "brand", "article", "is_oem"], orient="row")
-    story = story.with_columns(pos=pl.lit(0, pl.Int64), group=pl.col("group").cast(pl.Int64))
-    parts = pl.concat([story.select(parts.columns), parts])
-    shift = len(STORY)
-    good = _true_crosses(rng, parts[shift:]).with_columns(pl.col("ia") + shift, pl.col("ib") + shift)
+    parts = _parts(rng, sizes, counters)
+    parts = parts.with_columns(pl.col("group") + 3 + group_base)
+    shift = 0
+    if story:
+        frame = pl.DataFrame(STORY, schema=["group", "brand", "article", "is_oem"], orient="row")
+        frame = frame.with_columns(pos=pl.lit(0, pl.Int64), group=pl.col("group").cast(pl.Int64))
+        parts = pl.concat([frame.select(parts.columns), parts])
+        shift = len(STORY)
+    good = _true_crosses(rng, parts[shift:]).with_columns(pl.col("ia") + shift,
+                                                          pl.col("ib") + shift)
     # keep whole groups, in group order, up to the target: a cut group would be split in the truth
     per_group = good.group_by("group").len().sort("group")
-    room = crosses - n_wrong - len(STORY_CROSSES)
+    room = crosses - n_wrong - (len(STORY_CROSSES) if story else 0)
     last = per_group.filter(pl.col("len").cum_sum() <= max(room, 0))["group"].max()
-    good = good.filter(pl.col("group") <= (last if last is not None else -1)).drop("group")
-    parts = pl.concat([parts[:shift], parts[shift:].filter(
-        pl.col("group") <= (last if last is not None else -1))])
+    last = last if last is not None else -1
+    good = good.filter(pl.col("group") <= last).drop("group")
+    parts = pl.concat([parts[:shift], parts[shift:].filter(pl.col("group") <= last)])
     wrong = _wrong_crosses(rng, parts[shift:], n_wrong).with_columns(
         pl.col("ia") + shift, pl.col("ib") + shift)
     cols = ["ia", "ib", "source", "kind"]
-    story_good = pl.DataFrame(STORY_CROSSES, schema=cols, orient="row")
-    story_wrong = pl.DataFrame(STORY_WRONG, schema=cols, orient="row")
     cast = [pl.col("ia").cast(pl.Int64), pl.col("ib").cast(pl.Int64)]
-    good = pl.concat([story_good.with_columns(cast), good])
-    wrong = pl.concat([story_wrong.with_columns(cast), wrong])
+    if story:
+        good = pl.concat([pl.DataFrame(STORY_CROSSES, schema=cols, orient="row")
+                          .with_columns(cast), good])
+        wrong = pl.concat([pl.DataFrame(STORY_WRONG, schema=cols, orient="row")
+                           .with_columns(cast), wrong])
     # interleave the wrong crosses at random places, as they arrive in a real base
     allx = pl.concat([good, wrong]).with_columns(
         o=pl.Series(rng.permutation(good.height + wrong.height))).sort("o").drop("o")
@@ -272,27 +325,9 @@ def build_world(out: Path, crosses: int, seed: int, offers: int | None = None) -
                              "brand_b": brand.gather(ib), "article_b": article.gather(ib),
                              "source": frame["source"], "kind": frame["kind"]})
 
-    for sub in ("crosses", "prices", "truth"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
-    chunk = 10_000_000
-    for i, start in enumerate(range(0, allx.height, chunk)):
-        part = named(allx.slice(start, chunk))
-        if allx.height <= 100_000:
-            part.write_csv(out / "crosses" / f"crosses-{i:03d}.csv")
-        else:
-            part.write_parquet(out / "crosses" / f"crosses-{i:03d}.parquet", compression="zstd")
     used = np.unique(np.concatenate([allx["ia"].to_numpy(), allx["ib"].to_numpy()]))
     truth = parts[used].select("brand", "article", "group", "is_oem")
-    truth.write_parquet(out / "truth" / "parts.parquet")
-    named(wrong).drop("source", "kind").write_parquet(out / "truth" / "wrong_crosses.parquet")
-    from benchmarks._worldgen_prices import write_prices
-
-    n_offers = offers if offers is not None else max(400, truth.height // 2)
-    write_prices(out, truth, n_offers, rng)
-    info = {"seed": seed, "crosses": allx.height, "wrong_crosses": wrong.height,
-            "parts": truth.height, "groups": int(truth["group"].n_unique()), "offers": n_offers}
-    (out / "truth" / "world.json").write_text(json.dumps(info, indent=2) + "\n")
-    return info
+    return named(allx), named(wrong).drop("source", "kind"), truth
 
 
 def main(argv: list[str] | None = None) -> int:

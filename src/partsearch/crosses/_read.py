@@ -19,7 +19,7 @@ from partsearch.errors import CrossFileError
 
 REQUIRED = ("brand_a", "article_a", "brand_b", "article_b")
 OPTIONAL = ("source", "kind")
-BATCH_ROWS = 4_000_000
+BATCH_ROWS = 2_000_000
 MAX_REJECTS_KEPT = 20
 
 
@@ -177,6 +177,9 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
         "brand": pl.concat([pl.Series(values=brand_a), pl.Series(values=brand_b)]),
         "article": pl.concat([pl.Series(values=art_a), pl.Series(values=art_b)]),
     })[order].unique(subset="h", keep="first", maintain_order=True)
+    # polars' string views would keep the whole batch's text alive; a compact Arrow copy lets
+    # the batch go, so memory grows with distinct parts, not with the files read
+    parts = pl.from_arrow(parts.to_arrow(compat_level=pl.CompatLevel.oldest()))
     return Batch(ha[keep], hb[keep], src[keep], knd[keep], parts, n, rejected, n_bad,
                  int(same.sum()))
 
