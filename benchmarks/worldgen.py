@@ -300,7 +300,7 @@ def _chunk(rng: np.random.Generator, crosses: int, counters: dict[str, int], *, 
                                                           pl.col("ib") + shift)
     # keep whole groups, in group order, up to the target: a cut group would be split in the truth
     per_group = good.group_by("group").len().sort("group")
-    room = crosses - n_wrong - (len(STORY_CROSSES) if story else 0)
+    room = crosses - n_wrong - (len(STORY_CROSSES) + len(STORY_WRONG) if story else 0)
     last = per_group.filter(pl.col("len").cum_sum() <= max(room, 0))["group"].max()
     last = last if last is not None else -1
     good = good.filter(pl.col("group") <= last).drop("group")

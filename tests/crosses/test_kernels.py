@@ -90,3 +90,19 @@ def test_bfs_hops_match_reference(graph: tuple[int, list[tuple[int, int]]], star
         assert hops[i] == dist[int(m)]
         preds = [int(x) for x in to[off[m]:off[m + 1]] if dist.get(int(x)) == dist[int(m)] - 1]
         assert sup[i] == (len(preds) if m != start else 0)
+
+
+@given(graphs, st.integers(0, 29))
+def test_nearest_orders_like_lexsort(graph: tuple[int, list[tuple[int, int]]], start: int) -> None:
+    n, pairs = graph
+    a, b = _edges(n, pairs)
+    start %= n
+    off, to, eid = k.csr(n, a, b, np.ones(a.size, dtype=bool))
+    labels = _components(n, a, b)
+    members = np.flatnonzero(labels == labels[start]).astype(np.int64)
+    support = (np.arange(a.size) % 3 + 1).astype(np.int32)
+    hops, sup, _ = k.bfs_local(members, start, -1, off, to, eid, support)
+    ids, h, s = k.nearest(members, start, -1, off, to, eid, support)
+    ref = sorted((int(hops[i]), -int(sup[i]), int(members[i])) for i in range(members.size)
+                 if hops[i] > 0)
+    assert list(zip(h.tolist(), (-s).tolist(), ids.tolist(), strict=True)) == ref

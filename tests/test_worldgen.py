@@ -1,0 +1,34 @@
+"""The fixture generator: deterministic by seed, and its truth matches its crosses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from benchmarks.worldgen import build_world
+
+
+def test_same_seed_same_world(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    info = build_world(a, 2000, seed=5)
+    build_world(b, 2000, seed=5)
+    for rel in ("crosses/crosses-000.csv", "prices/alfa.csv", "prices/beta.txt",
+                "suppliers.toml"):
+        assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    assert json.loads((a / "truth" / "world.json").read_text()) == info
+    assert 1900 <= info["crosses"] <= 2000
+
+
+def test_truth_covers_every_cross_and_marks_wrong_ones(tmp_path: Path) -> None:
+    build_world(tmp_path, 5000, seed=2)
+    crosses = pl.read_csv(tmp_path / "crosses" / "crosses-000.csv", infer_schema=False)
+    parts = pl.read_parquet(tmp_path / "truth" / "parts-*.parquet")
+    wrong = pl.read_parquet(tmp_path / "truth" / "wrong_crosses.parquet")
+    group = {(r[0], r[1]): r[2] for r in parts.select("brand", "article", "group").iter_rows()}
+    same = [group[(r[0], r[1])] == group[(r[2], r[3])] for r in
+            crosses.select("brand_a", "article_a", "brand_b", "article_b").iter_rows()]
+    # a cross joins two parts of one true group unless it is a planted wrong one
+    assert len(same) - sum(same) == wrong.height
+    assert parts.select("brand", "article").is_duplicated().sum() == 0
