@@ -204,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = dict.fromkeys(KEYS)
     figures["crosses"] = args.crosses
-    world = _world(work, args.crosses, args.seed, args.offers)
+    offers = args.offers if args.offers is not None else max(1_000, args.crosses // 10)
+    world = _world(work, args.crosses, args.seed, offers)
     catalog = work / "catalog"
     if not args.skip_build:
         shutil.rmtree(catalog, ignore_errors=True)

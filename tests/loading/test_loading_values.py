@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partsearch.loading import _values as v
@@ -88,3 +88,14 @@ def test_vectorized_matches_reference(values: list[str | None]) -> None:
         ref.delivery(x, unit_hours=24, default=7) for x in values]
     assert _run(v.parse_int_default(pl.col("x"), what="m"), values) == [
         ref.int_default(x, what="m") for x in values]
+
+
+@settings(max_examples=25)
+@given(st.lists(_TEXT, min_size=1, max_size=12), st.randoms(use_true_random=False))
+def test_distinct_value_path_matches_reference(pool: list[str | None], rnd: Any) -> None:
+    # above 4096 rows, repeated spellings are parsed once each and gathered back
+    values = [rnd.choice(pool) for _ in range(5000)]
+    assert _run(v.parse_quantity(pl.col("x")), values) == [ref.quantity(x) for x in values]
+    assert _run(v.parse_delivery(pl.col("x"), unit_hours=24, default=7), values) == [
+        ref.delivery(x, unit_hours=24, default=7) for x in values]
+    assert _run(v.parse_price(pl.col("x")), values) == [ref.price(x) for x in values]

@@ -44,7 +44,60 @@ def parse_price(expr: pl.Expr) -> pl.Expr:
     [(123450, None), (None, "zero price '0,00'"), (None, "bad price 'x'")]
     """
     return expr.cast(pl.String).map_batches(
-        _price_batch, return_dtype=pl.Struct({"kopecks": pl.Int64, "reason": pl.String}))
+        _price_fast, return_dtype=pl.Struct({"kopecks": pl.Int64, "reason": pl.String}))
+
+
+def _price_fast(series: pl.Series) -> pl.Series:
+    """The compiled fast path for plain spellings; the rest through :func:`_price_batch`."""
+    import numpy as np
+    import pyarrow as pa
+
+    from partsearch.loading._price_kernel import fast_prices
+
+    arr = series.to_arrow()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
+    n = len(arr)
+    if n == 0:
+        return _price_batch(series)
+    validity, offsets, data = arr.buffers()
+    offs = np.frombuffer(offsets, np.int64, n + 1, arr.offset * 8)
+    raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    kop, ok = fast_prices(offs, raw, valid)
+    rest = np.flatnonzero(~ok)
+    kopecks = pl.Series("kopecks", kop, dtype=pl.Int64)
+    reason = pl.Series("reason", [None] * n, dtype=pl.String)
+    if rest.size:
+        slow = _price_batch(series.gather(rest)).struct.unnest()
+        kopecks = kopecks.scatter(rest, slow["kopecks"])
+        reason = reason.scatter(rest, slow["reason"])
+    return pl.DataFrame([kopecks, reason]).select(pl.struct("kopecks", "reason")).to_series()
+
+
+def _on_distinct(parse: Any) -> Any:
+    """Run a column parser once per distinct value: quantity, delivery and pack columns repeat
+    a few dozen spellings over a million rows, so parsing them all is wasted work."""
+
+    def run(series: pl.Series) -> pl.Series:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if series.len() < 4096:
+            return parse(series)  # type: ignore[no-any-return]
+        arr = series.to_arrow()
+        encoded = pc.dictionary_encode(arr, null_encoding="encode")
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        if len(encoded.dictionary) * 2 > series.len():
+            return parse(series)  # type: ignore[no-any-return]
+        values = pl.Series(series.name, encoded.dictionary.cast(pa.large_string()),
+                           dtype=pl.String)
+        parsed: pl.Series = parse(values)
+        return parsed.gather(pl.Series(encoded.indices.cast(pa.int64())))
+
+    return run
 
 
 def _price_batch(series: pl.Series) -> pl.Series:
@@ -109,7 +162,8 @@ def parse_quantity(expr: pl.Expr) -> pl.Expr:
     [(12, True, False), (10, False, False), (1, False, False), (10, False, False), \
 (4, False, False), (None, False, True), (None, False, False), (None, False, False)]
     """
-    return expr.cast(pl.String).map_batches(_quantity_batch, return_dtype=_QTY_DTYPE)
+    return expr.cast(pl.String).map_batches(_on_distinct(_quantity_batch),
+                                            return_dtype=_QTY_DTYPE)
 
 
 def _quantity_batch(series: pl.Series) -> pl.Series:
@@ -169,6 +223,14 @@ def parse_delivery(expr: pl.Expr, *, unit_hours: int, default: int) -> pl.Expr:
     [({'hours': 72, 'reason': None},), ({'hours': 48, 'reason': None},), \
 ({'hours': 48, 'reason': None},)]
     """
+    dtype = pl.Struct({"hours": pl.Int32, "reason": pl.String})
+    return expr.cast(pl.String).map_batches(
+        _on_distinct(lambda s: pl.DataFrame({"x": s}).select(
+            _delivery_expr(pl.col("x"), unit_hours=unit_hours, default=default)).to_series()),
+        return_dtype=dtype)
+
+
+def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int) -> pl.Expr:
     raw = _clean(expr)
     s = raw.str.to_lowercase().str.replace(
         r"\s*(дн\.?|дней|дня|день|д\.?|days?|d|ч\.?|час\.?|часа|часов|h|hours?)$", ""
@@ -189,6 +251,14 @@ def parse_int_default(expr: pl.Expr, *, what: str, default: int = 1) -> pl.Expr:
 
     Empty or 0 gives ``default`` (0 would forbid any order); ``2.0`` from spreadsheets is 2.
     """
+    dtype = pl.Struct({"value": pl.Int32, "reason": pl.String})
+    return expr.cast(pl.String).map_batches(
+        _on_distinct(lambda s: pl.DataFrame({"x": s}).select(
+            _int_expr(pl.col("x"), what=what, default=default)).to_series()),
+        return_dtype=dtype)
+
+
+def _int_expr(expr: pl.Expr, *, what: str, default: int) -> pl.Expr:
     raw = _clean(expr)
     digits = raw.str.to_lowercase().str.replace(r"\s*(шт\.?|pcs\.?)$", "")
     value = digits.str.extract(r"^([0-9]{1,9})(?:[.,]0+)?$", 1).cast(pl.Int64)
