@@ -179,7 +179,9 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     })[order].unique(subset="h", keep="first", maintain_order=True)
     # polars' string views would keep the whole batch's text alive; a compact Arrow copy lets
     # the batch go, so memory grows with distinct parts, not with the files read
-    parts = pl.from_arrow(parts.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    compact = pl.from_arrow(parts.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    assert isinstance(compact, pl.DataFrame)
+    parts = compact
     return Batch(ha[keep], hb[keep], src[keep], knd[keep], parts, n, rejected, n_bad,
                  int(same.sum()))
 

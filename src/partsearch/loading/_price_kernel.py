@@ -29,6 +29,7 @@ def fast_prices(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray
         frac = 0
         n_frac = 0
         seen_sep = False
+        any_int = False
         good = True
         while i < end:
             b = data[i]
@@ -37,6 +38,7 @@ def fast_prices(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray
                     frac = frac * 10 + (b - 48)
                     n_frac += 1
                 else:
+                    any_int = True
                     whole = whole * 10 + (b - 48)
                     if whole > 0 or n_int > 0:
                         n_int += 1
@@ -54,7 +56,7 @@ def fast_prices(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray
             else:
                 good = False
                 break
-        if not good or n_int > 12 or (seen_sep and not 1 <= n_frac <= 2):
+        if not good or not any_int or n_int > 12 or (seen_sep and not 1 <= n_frac <= 2):
             continue
         if n_frac == 1:
             frac *= 10

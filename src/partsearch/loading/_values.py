@@ -61,7 +61,7 @@ def _price_fast(series: pl.Series) -> pl.Series:
     n = len(arr)
     if n == 0:
         return _price_batch(series)
-    validity, offsets, data = arr.buffers()
+    _validity, offsets, data = arr.buffers()
     offs = np.frombuffer(offsets, np.int64, n + 1, arr.offset * 8)
     raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
     valid = arr.is_valid().to_numpy(zero_copy_only=False)

@@ -61,7 +61,8 @@ class PriceLevel:
                 mask = mask & (price_kop < rule.max_kop)
             factor = np.where(mask, f, factor)  # applied last to first: the first match wins
         # percent in hundredths, so the markup is exact integer arithmetic, rounded up
-        return -((-price_kop * factor) // 10_000)
+        out: np.ndarray = -((-price_kop * factor) // 10_000)
+        return out
 
     @property
     def _factors(self) -> tuple[int, ...]:

@@ -124,6 +124,7 @@ class Strings:
         import pyarrow as pa
 
         arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        width: type[np.integer[Any]]
         if pa.types.is_string(arr.type):
             width = np.int32
         elif pa.types.is_large_string(arr.type):
