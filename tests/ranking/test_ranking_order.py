@@ -75,3 +75,28 @@ def test_markup_rules_first_match_wins(prices: list[int]) -> None:
         pct = 5 if s == "S" else (50 if p < 100_000 else 20)
         assert o == -(-p * (100 + pct) // 100)  # rounded up to the kopeck
         assert o >= p
+
+
+@given(offers, st.sampled_from([DEFAULT_SORT, ("price", True), ("quantity", False)]))
+def test_shown_is_a_subset_of_show_all(rows: list[tuple[int, int, str, int, int]],
+                                       sort: tuple[str, bool]) -> None:
+    c = _cands(rows)
+    ordered = order(c, sort, by_distance=False)
+    shown = requested_shown(c, ordered, sort)
+    assert len(shown) == min(4, len(rows))
+    assert set(shown.tolist()) <= set(ordered.tolist())
+    assert len(set(shown.tolist())) == len(shown)  # no offer twice
+
+
+@given(offers)
+def test_order_is_total_and_stable_under_input_order(
+        rows: list[tuple[int, int, str, int, int]]) -> None:
+    # the same offers listed in another order come out in the same order (ties fully broken)
+    c = _cands(rows)
+    first = [rows[i] + (i,) for i in order(c, DEFAULT_SORT, by_distance=True).tolist()]
+    perm = list(reversed(range(len(rows))))
+    c2 = _cands([rows[i] for i in perm])
+    c2["row"] = np.array(perm, dtype=np.int64)  # the row (file line) travels with the offer
+    second = [rows[perm[i]] + (perm[i],) for i in
+              order(c2, DEFAULT_SORT, by_distance=True).tolist()]
+    assert first == second

@@ -193,3 +193,40 @@ def test_cli_search_json_and_exit_codes(world_catalog: Path,
     assert "KNECHT" in capsys.readouterr().out
     assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN",
                  "--level", "nope"]) == 2
+
+
+def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:
+    from partsearch.crosses import build_index
+
+    # a class of 2,001 parts: one OEM number crossed to 1,500 analogs, 500 more one hop further
+    rows = ["brand_a,article_a,brand_b,article_b,source"]
+    rows += [f"VAG,06A 115 561 B,MANN,W {i}/1,tecdoc" for i in range(1500)]
+    rows += [f"MANN,W {i}/1,BOSCH,0 451 {i:06d},emex" for i in range(500)]
+    (tmp_path / "x.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    catalog = tmp_path / "cat"
+    build_index([tmp_path / "x.csv"], catalog)
+    only_crosses = Engine.open(catalog).search("W 7/1", brand="MANN")
+    assert only_crosses.status == "ok"
+    assert [b.total for b in only_crosses.blocks] == [0, 0, 0]
+    # now offers for every part of the class
+    price = ["brand;article;price;days"]
+    price += [f"MANN;W {i}/1;{100 + i},00;{i % 5}" for i in range(1500)]
+    price += [f"BOSCH;0 451 {i:06d};{50 + i},00;{i % 3}" for i in range(500)]
+    price += ["VAG;06A115561B;900,00;1"]
+    (tmp_path / "p.csv").write_text("\n".join(price) + "\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(
+        '[S]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
+        'price = "price", delivery_days = "days" }\n', encoding="utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog)
+    engine = Engine.open(catalog)
+    r = engine.search("W 7/1", brand="MANN")
+    assert r.analogs.total == 2000 and len(r.analogs.offers) == 20 and r.analogs.has_more
+    # nearest first: BOSCH 0 451 000007 (1 hop, via W 7/1) and VAG (1 hop) before 2-hop parts
+    hops = [o.hops for o in r.analogs.offers]
+    assert hops[:2] == [1, 1] and hops[2:] == [2] * 18
+    assert {o.brand for o in r.analogs.offers[:2]} == {"VAG", "BOSCH"}
+    # among equals, delivery then price
+    rest = [(o.delivery_hours, float(o.price)) for o in r.analogs.offers[2:]]
+    assert rest == sorted(rest)
+    last = engine.search("W 7/1", brand="MANN", analogs_offset=1980)
+    assert len(last.analogs.offers) == 20 and not last.analogs.has_more

@@ -81,9 +81,15 @@ def catalog(tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> P
 def test_live_search_merges_and_reports_each_supplier(catalog: Path) -> None:
     engine = Engine.open(catalog)
     updates: list[int] = []
+    shown: list[list[list[tuple[str, str, str]]]] = []
+
+    def seen(res: Any) -> None:
+        updates.append(res.requested.total)
+        shown.append([[(o.brand, o.article, o.supplier) for o in b.offers] for b in res.blocks])
+
     started = time.perf_counter()
-    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.5,
-                                on_update=lambda res: updates.append(res.requested.total))
+    first = engine.search("W 920/21", "MANN")
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.5, on_update=seen)
     elapsed = time.perf_counter() - started
     assert elapsed < 0.5 + 0.4  # the supplier that never answers does not hold the search
     status = {o.supplier: o.status for o in r.online}
@@ -99,6 +105,12 @@ def test_live_search_merges_and_reports_each_supplier(catalog: Path) -> None:
     assert [(p.supplier, p.brand, p.article) for p in r.supplier_crosses] == [
         ("FAST", "FILTRON", "OP 520/1T")]
     assert updates and updates[-1] == 2
+    # offers already shown never move: every update extends the previous one's blocks
+    before = [[(o.brand, o.article, o.supplier) for o in b.offers] for b in first.blocks]
+    for now in shown:
+        for old_block, new_block in zip(before, now, strict=True):
+            assert new_block[: len(old_block)] == old_block
+        before = now
     text = json.dumps(r.to_dict())
     assert "pw-secret" not in text and "login-secret" not in text
     assert r.to_dict()["online"]["NEVER"]["status"] == "timed_out"
