@@ -65,6 +65,7 @@ class CrossIndex:
         self._kinds: list[str] = manifest["kinds"]
         self._registry = registry
         self._hash = arrays["part_hash"]
+        self._hash_np = np.asarray(self._hash)
         self._brand_names = np.array(self._brands, dtype=object)
         self._part_brand = arrays["part_brand"]
         self._class_id = arrays["class_id"]
@@ -189,6 +190,18 @@ class CrossIndex:
         c = int(self._class_id[pid])
         lo, hi = int(self._class_off[c]), int(self._class_off[c + 1])
         return self._class_parts_np[lo:hi].astype(np.int64)
+
+    @property
+    def adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(offsets, targets, edge ids, edge support) of the accepted crosses, for compiled
+        callers (the search hot path walks the class itself)."""
+        return (self._a["adj_off"], self._a["adj_to"], self._a["adj_edge"],
+                self._a["edge_support"])
+
+    @property
+    def part_hash_array(self) -> np.ndarray:
+        """The part hash of every part id (sorted ascending; the id is the rank)."""
+        return self._hash_np
 
     def neighbors(self, pid: int, max_hops: int | None = None) -> Neighbors:
         """Class members within ``max_hops`` crosses of ``pid`` (all when None), nearest first:

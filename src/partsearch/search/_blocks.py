@@ -13,8 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._hashing import part_hash
+from partsearch.normalize import article_key
 from partsearch.ranking.order import DEFAULT_SORT, Filters, filter_mask, order, requested_shown
 from partsearch.result import Block, BrandChoice, Offer, SearchResult
+from partsearch.search._kernels import class_offers
 from partsearch.search._store import money
 
 
@@ -40,9 +43,6 @@ def empty_result(q: Query, status: str, *, brands: tuple[BrandChoice, ...] = (),
 
 
 def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
-    from partsearch._hashing import part_hash
-    from partsearch.normalize import article_key
-
     reg = state.registry
     if reg.keeps_cyrillic(brand):
         key = article_key(q.article, keep_cyrillic=True)
@@ -51,29 +51,26 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
     pid = idx.lookup_hash(h) if idx is not None else None
     if pid is None and state.store.count(h) == 0:
         return _not_found(state, q, brand)
-    # candidate parts: the requested one, then its class nearest first
-    part_hashes = np.array([h], dtype=np.uint64)
-    hops = np.zeros(1, np.int32)
-    support = np.zeros(1, np.int32)
-    ids = np.full(1, -1 if pid is None else pid, np.int64)
+    # candidate parts: the requested one, then its class nearest first, with their offers
     if pid is not None:
-        nb = idx.neighbors(pid)
-        if nb.ids.size:
-            part_hashes = np.concatenate([part_hashes, idx.hashes(nb.ids)])
-            hops = np.concatenate([hops, nb.hops])
-            support = np.concatenate([support, nb.support])
-            ids = np.concatenate([ids, nb.ids])
-    rows, which = state.store.rows_for(part_hashes)
+        ids, hops, support, _hashes, rows, which = class_offers(
+            idx.class_members(pid), pid, *idx.adjacency, idx.part_hash_array, state.store.hash)
+    else:
+        ids = np.full(1, -1, np.int64)
+        hops = support = np.zeros(1, np.int32)
+        rows, which = state.store.rows_for(np.array([h], dtype=np.uint64))
     searched_oem = reg.is_oem(brand)
-    part_brand = np.empty(ids.size, dtype=object)
-    part_brand[0] = brand
-    part_oem = np.zeros(ids.size, dtype=bool)
-    if ids.size > 1:  # per part, vectorized: a class can hold thousands of parts
-        part_brand[1:] = idx.brands_of(ids[1:])
-        if searched_oem:
-            part_oem[1:] = idx.brand_flags(ids[1:], reg.is_oem)
-    cands = _candidates(state, q, rows, which, part_brand, hops, support)
-    block_of = np.where(which == 0, 0, np.where(part_oem[which], 1, 2))
+    # brands of the offered parts only (a class can hold thousands of parts without offers)
+    if pid is not None:
+        part_rows = ids[which]
+        cand_brand = idx.brands_of(part_rows)
+        cand_oem = idx.brand_flags(part_rows, reg.is_oem) if searched_oem else \
+            np.zeros(which.size, dtype=bool)
+    else:
+        cand_brand = np.full(which.size, brand, dtype=object)
+        cand_oem = np.zeros(which.size, dtype=bool)
+    cands = _candidates(state, q, rows, which, cand_brand, hops, support)
+    block_of = np.where(which == 0, 0, np.where(cand_oem, 1, 2))
     if q.filters.items():
         keep = filter_mask(cands, q.filters, state.config.popular_brands, _pickup(state))
         sel = np.flatnonzero(keep)
@@ -101,12 +98,11 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
 
 
 def _candidates(state: Any, q: Query, rows: np.ndarray, which: np.ndarray,
-                part_brand: np.ndarray, hops: np.ndarray, support: np.ndarray
+                brand: np.ndarray, hops: np.ndarray, support: np.ndarray
                 ) -> dict[str, np.ndarray]:
     store = state.store
     seg = store.seg[rows]
     supplier = store.codes[seg]
-    brand = part_brand[which] if which.size else np.zeros(0, object)
     level = state.config.levels[q.level]
     price = store.price[rows]
     return {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from partsearch.crosses._kernels import nearest
+
 
 @njit(cache=True, nogil=True)
 def gather(sorted_hashes: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -29,3 +31,26 @@ def gather(sorted_hashes: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, n
             k += 1
             j += 1
     return rows, which
+
+
+@njit(cache=True, nogil=True)
+def class_offers(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarray,
+                 eid: np.ndarray, support: np.ndarray, part_hash: np.ndarray,
+                 offer_hash: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A search's candidates in one compiled call: the searched part and its class members
+    nearest first (ids, hops, support; the searched part first with 0, 0), the offer rows of
+    them all, and for each row the index of its part in that list."""
+    ids, hops, sup = nearest(members, start, -1, off, to, eid, support)
+    n = ids.size + 1
+    all_ids = np.empty(n, dtype=np.int64)
+    all_hops = np.zeros(n, dtype=np.int32)
+    all_sup = np.zeros(n, dtype=np.int32)
+    all_ids[0] = start
+    all_ids[1:] = ids
+    all_hops[1:] = hops
+    all_sup[1:] = sup
+    hashes = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        hashes[i] = part_hash[all_ids[i]]
+    rows, which = gather(offer_hash, hashes)
+    return all_ids, all_hops, all_sup, hashes, rows, which
