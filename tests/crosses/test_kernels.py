@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -65,15 +67,21 @@ def test_bridge_sides_match_removal_reference(graph: tuple[int, list[tuple[int, 
             assert side_a + side_b == int((base == base[a[e]]).sum())
 
 
-@given(graphs, st.integers(0, 29))
-def test_bfs_hops_match_reference(graph: tuple[int, list[tuple[int, int]]], start: int) -> None:
+def _class_of(graph: tuple[int, list[tuple[int, int]]], start: int) -> tuple[Any, ...]:
+    """A random graph's CSR, the class of ``start`` (ascending) and its edges' count."""
     n, pairs = graph
     a, b = _edges(n, pairs)
     start %= n
     off, to, eid = k.csr(n, a, b, np.ones(a.size, dtype=bool))
     labels = _components(n, a, b)
     members = np.flatnonzero(labels == labels[start]).astype(np.int64)
-    support = np.ones(a.size, dtype=np.int32)
+    return start, off, to, eid, members, a.size
+
+
+@given(graphs, st.integers(0, 29))
+def test_bfs_hops_match_reference(graph: tuple[int, list[tuple[int, int]]], start: int) -> None:
+    start, off, to, eid, members, n_edges = _class_of(graph, start)
+    support = np.ones(n_edges, dtype=np.int32)
     hops, sup, _parents = k.bfs_local(members, start, -1, off, to, eid, support)
     # reference: plain BFS distances and count of shortest-path predecessors
     dist = {start: 0}
@@ -94,13 +102,8 @@ def test_bfs_hops_match_reference(graph: tuple[int, list[tuple[int, int]]], star
 
 @given(graphs, st.integers(0, 29))
 def test_nearest_orders_like_lexsort(graph: tuple[int, list[tuple[int, int]]], start: int) -> None:
-    n, pairs = graph
-    a, b = _edges(n, pairs)
-    start %= n
-    off, to, eid = k.csr(n, a, b, np.ones(a.size, dtype=bool))
-    labels = _components(n, a, b)
-    members = np.flatnonzero(labels == labels[start]).astype(np.int64)
-    support = (np.arange(a.size) % 3 + 1).astype(np.int32)
+    start, off, to, eid, members, n_edges = _class_of(graph, start)
+    support = (np.arange(n_edges) % 3 + 1).astype(np.int32)
     hops, sup, _ = k.bfs_local(members, start, -1, off, to, eid, support)
     ids, h, s = k.nearest(members, start, -1, off, to, eid, support)
     ref = sorted((int(hops[i]), -int(sup[i]), int(members[i])) for i in range(members.size)
