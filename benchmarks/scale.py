@@ -52,7 +52,8 @@ def _world(work: Path, crosses: int, seed: int, offers: int | None) -> Path:
     meta = world / "truth" / "world.json"
     if meta.exists():
         info = json.loads(meta.read_text())
-        if info.get("seed") == seed and info.get("crosses") == crosses:
+        if (info.get("seed"), info.get("requested_crosses"), info.get("requested_offers")) == \
+                (seed, crosses, offers):
             log(f"reusing the world in {world}")
             return world
     shutil.rmtree(world, ignore_errors=True)

@@ -277,7 +277,8 @@ def build_world(out: Path, crosses: int, seed: int, offers: int | None = None) -
     offered = pl.concat(samples)
     n_offers = offered.height
     write_prices(out, offered, n_offers, np.random.default_rng([seed, 999]), in_order=True)
-    info = {"seed": seed, **totals, "offers": n_offers}
+    info = {"seed": seed, "requested_crosses": crosses, "requested_offers": offers, **totals,
+            "offers": n_offers}
     (out / "truth" / "world.json").write_text(json.dumps(info, indent=2) + "\n")
     return info
 
