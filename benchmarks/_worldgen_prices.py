@@ -162,9 +162,12 @@ def write_prices(out: Path, truth: pl.DataFrame, n_offers: int, rng: np.random.G
         pl.col("pack"),
     ).write_csv(separator=";", quote_char="'", quote_style="non_numeric")
     buf = io.BytesIO()
+    stamp = (2026, 11, 22, 6, 0, 0)  # fixed, so the same seed gives the same bytes
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("delta_price.csv", text.encode("utf-8"))
-        zf.writestr("readme.txt", "Прайс обновляется ежедневно в 06:00.\n".encode())
+        zf.writestr(zipfile.ZipInfo("delta_price.csv", stamp), text.encode("utf-8"),
+                    zipfile.ZIP_DEFLATED)
+        zf.writestr(zipfile.ZipInfo("readme.txt", stamp),
+                    "Прайс обновляется ежедневно в 06:00.\n".encode(), zipfile.ZIP_DEFLATED)
     (prices / "delta.zip").write_bytes(buf.getvalue())
     (out / "suppliers.toml").write_text(SUPPLIERS_TOML.format(online_url=online_url),
                                         encoding="utf-8")
@@ -175,7 +178,10 @@ def _write_xlsx(path: Path, frame: pl.DataFrame) -> None:
     spreadsheet keeps them."""
     import xlsxwriter
 
+    from datetime import datetime
+
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    wb.set_properties({"created": datetime(2026, 11, 22, 6, 0, 0)})
     ws = wb.add_worksheet("Прайс")
     ws.write_row(0, 0, ["ООО Гамма Импорт"])
     ws.write_row(1, 0, ["Цены в рублях с НДС"])

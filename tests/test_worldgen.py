@@ -15,7 +15,7 @@ def test_same_seed_same_world(tmp_path: Path) -> None:
     info = build_world(a, 2000, seed=5)
     build_world(b, 2000, seed=5)
     for rel in ("crosses/crosses-000.csv", "prices/alfa.csv", "prices/beta.txt",
-                "suppliers.toml"):
+                "prices/gamma.xlsx", "prices/delta.zip", "suppliers.toml"):
         assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
     assert json.loads((a / "truth" / "world.json").read_text()) == info
     assert 1900 <= info["crosses"] <= 2000
