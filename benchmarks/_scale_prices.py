@@ -54,7 +54,8 @@ def _rows(world: Path, n: int, seed: int) -> Any:
 def _write_csv(frame: Any, path: Path) -> None:
     body = frame.write_csv(separator=";", quote_style="necessary")
     preamble = "Прайс-лист ООО \"Бенчмарк\";;;;;\nДата: 22.11.2026;;;;;\n"
-    path.write_bytes((preamble + body).encode("cp1251"))
+    # cp1251 has no Ö: LEMFÖRDER is written LEMFORDER, as real cp1251 price files do
+    path.write_bytes((preamble + body).replace("Ö", "O").encode("cp1251"))
 
 
 def _write_xlsx(frame: Any, path: Path) -> None:

@@ -142,7 +142,8 @@ def write_prices(out: Path, truth: pl.DataFrame, n_offers: int, rng: np.random.G
         .alias("Цена"), pl.col("qty").alias("Кол-во"), pl.col("days").alias("Срок"),
     ).write_csv(separator=";", quote_style="necessary")
     preamble = 'Прайс-лист ООО "Альфа Партс";;;;;\nДата: 22.11.2026;;;;;\n'
-    (prices / "alfa.csv").write_bytes((preamble + text).encode("cp1251", errors="replace"))
+    # cp1251 has no Ö: files in it write LEMFORDER (the registry knows that spelling)
+    (prices / "alfa.csv").write_bytes((preamble + text.replace("Ö", "O")).encode("cp1251"))
 
     beta = frames["BETA"]
     text = beta.select(

@@ -81,7 +81,7 @@ def _class_of(graph: tuple[int, list[tuple[int, int]]], start: int) -> tuple[Any
 @given(graphs, st.integers(0, 29))
 def test_bfs_hops_match_reference(graph: tuple[int, list[tuple[int, int]]], start: int) -> None:
     start, off, to, eid, members, n_edges = _class_of(graph, start)
-    support = np.ones(n_edges, dtype=np.int32)
+    support = np.ones(n_edges, dtype=np.int32)[eid]  # per adjacency slot
     hops, sup, _parents = k.bfs_local(members, start, -1, off, to, eid, support)
     # reference: plain BFS distances and count of shortest-path predecessors
     dist = {start: 0}
@@ -103,7 +103,7 @@ def test_bfs_hops_match_reference(graph: tuple[int, list[tuple[int, int]]], star
 @given(graphs, st.integers(0, 29))
 def test_nearest_orders_like_lexsort(graph: tuple[int, list[tuple[int, int]]], start: int) -> None:
     start, off, to, eid, members, n_edges = _class_of(graph, start)
-    support = (np.arange(n_edges) % 3 + 1).astype(np.int32)
+    support = (np.arange(n_edges) % 3 + 1).astype(np.int32)[eid]
     hops, sup, _ = k.bfs_local(members, start, -1, off, to, eid, support)
     ids, h, s = k.nearest(members, start, -1, off, to, eid, support)
     ref = sorted((int(hops[i]), -int(sup[i]), int(members[i])) for i in range(members.size)

@@ -7,15 +7,15 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partsearch.search._kernels import gather
+from partsearch.search._kernels import fences, gather
 from partsearch.search._store import Strings, money
 
 
-@given(st.lists(st.integers(0, 30), max_size=60), st.lists(st.integers(0, 35), max_size=20))
+@given(st.lists(st.integers(0, 300), max_size=2000), st.lists(st.integers(0, 310), max_size=40))
 def test_gather_matches_reference(values: list[int], queries: list[int]) -> None:
     hashes = np.array(sorted(values), dtype=np.uint64)
     q = np.array(queries, dtype=np.uint64)
-    rows, which = gather(hashes, q)
+    rows, which = gather(hashes, fences(hashes), q)
     ref = [(r, w) for w, h in enumerate(queries) for r, v in enumerate(sorted(values)) if v == h]
     assert list(zip(rows.tolist(), which.tolist(), strict=True)) == ref
 

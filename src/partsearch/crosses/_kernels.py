@@ -141,7 +141,8 @@ def bfs_local(members: np.ndarray, start: int, max_hops: int, off: np.ndarray, t
               eid: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hops from ``start`` to every member of its class (sorted ``members``), and for each the
     summed support of the crosses that reach it from the previous hop; the parent edge of each
-    (for ``explain``). Local arrays only: a search never touches memory the size of the index."""
+    (for ``explain``). ``support`` is per adjacency slot (parallel to ``to``), so the walk reads
+    memory in order. Local arrays only: a search never touches memory the size of the index."""
     k = members.size
     hops = np.full(k, -1, dtype=np.int32)
     sup = np.zeros(k, dtype=np.int32)
@@ -163,11 +164,11 @@ def bfs_local(members: np.ndarray, start: int, max_hops: int, off: np.ndarray, t
             if hops[w] < 0:
                 hops[w] = h + 1
                 parent_edge[w] = eid[j]
-                sup[w] = support[eid[j]]
+                sup[w] = support[j]
                 queue[tail] = w
                 tail += 1
             elif hops[w] == h + 1:
-                sup[w] += support[eid[j]]
+                sup[w] += support[j]
     return hops, sup, parent_edge
 
 

@@ -7,7 +7,8 @@
 
 Parts are numbered by the rank of their hash (``part_hash`` sorted), so lookup is a binary
 search. Classes are CSR (``class_off``, ``class_parts``, members ascending). The adjacency of
-accepted crosses is CSR (``adj_off``, ``adj_to``, ``adj_edge``) over the edge arrays.
+accepted crosses is CSR (``adj_off``, ``adj_to``, ``adj_edge``, ``adj_sup``) over the edge
+arrays.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from partsearch._catalog import (
 from partsearch.brands import BrandRegistry
 from partsearch.errors import SnapshotError
 
-FORMAT = 1
+FORMAT = 2  # 2: adj_sup, the support of each adjacency slot
 MANIFEST = "manifest.json"
 ARRAYS = ("part_hash", "part_brand", "article_off", "article_data", "art_hash", "art_order",
-          "class_id", "class_off", "class_parts", "adj_off", "adj_to", "adj_edge", "edge_a",
+          "class_id", "class_off", "class_parts", "adj_off", "adj_to", "adj_edge", "adj_sup", "edge_a",
           "edge_b", "edge_kind", "edge_support", "edge_state", "edge_src_off", "edge_src")
 _SAMPLE = 64 << 10
 
@@ -79,7 +80,10 @@ def write(catalog: Path, dictionary: Any, edges: Any, state: np.ndarray, side: n
             "article_off": article_off, "article_data": article_data,
             "art_hash": art_hash[art_order], "art_order": art_order, "class_id": class_id,
             "class_off": class_off, "class_parts": class_parts, "adj_off": adj_off,
-            "adj_to": adj_to, "adj_edge": adj_edge, "edge_a": edges.a, "edge_b": edges.b,
+            "adj_to": adj_to, "adj_edge": adj_edge,
+            # support beside each adjacency slot: a search's walk reads it in order
+            "adj_sup": np.minimum(edges.support[adj_edge], 32_767).astype(np.int16),
+            "edge_a": edges.a, "edge_b": edges.b,
             "edge_kind": edges.kind, "edge_support": edges.support, "edge_state": state,
             "edge_src_off": edges.src_off, "edge_src": edges.src,
         }

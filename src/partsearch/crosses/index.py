@@ -193,10 +193,10 @@ class CrossIndex:
 
     @property
     def adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(offsets, targets, edge ids, edge support) of the accepted crosses, for compiled
+        """(offsets, targets, edge ids, support per slot) of the accepted crosses, for compiled
         callers (the search hot path walks the class itself)."""
         return (self._a["adj_off"], self._a["adj_to"], self._a["adj_edge"],
-                self._a["edge_support"])
+                self._a["adj_sup"])
 
     @property
     def part_hash_array(self) -> np.ndarray:
@@ -213,8 +213,7 @@ class CrossIndex:
         from partsearch.crosses._kernels import nearest
 
         ids, h, s = nearest(members, pid, -1 if max_hops is None else max_hops,
-                            self._a["adj_off"], self._a["adj_to"], self._a["adj_edge"],
-                            self._a["edge_support"])
+                            *self.adjacency)
         return Neighbors(ids, h, s)
 
     def explain(self, a: int, b: int) -> list[CrossStep] | None:
@@ -248,7 +247,7 @@ class CrossIndex:
 
         result: tuple[np.ndarray, np.ndarray, np.ndarray] = bfs_local(
             members, pid, -1 if max_hops is None else max_hops, self._a["adj_off"],
-            self._a["adj_to"], self._a["adj_edge"], self._a["edge_support"])
+            self._a["adj_to"], self._a["adj_edge"], self._a["adj_sup"])
         return result
 
     def held_back(self) -> Any:

@@ -54,7 +54,8 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
     # candidate parts: the requested one, then its class nearest first, with their offers
     if pid is not None:
         ids, hops, support, _hashes, rows, which = class_offers(
-            idx.class_members(pid), pid, *idx.adjacency, idx.part_hash_array, state.store.hash)
+            idx.class_members(pid), pid, *idx.adjacency, idx.part_hash_array, state.store.hash,
+            state.store.fence)
     else:
         ids = np.full(1, -1, np.int64)
         hops = support = np.zeros(1, np.int32)

@@ -45,6 +45,7 @@ class OfferStore:
     min_quantity: np.ndarray  # int32
     brands: tuple[str, ...]  # distinct brands with offers (brand choice)
     codes: np.ndarray  # object array: supplier code of each segment
+    fence: np.ndarray  # every 256th hash (see search._kernels.fences)
 
     @property
     def size(self) -> int:
@@ -54,7 +55,7 @@ class OfferStore:
         """Merged rows of all offers for ``hashes``, and the position in ``hashes`` of each."""
         from partsearch.search._kernels import gather
 
-        rows, which = gather(self.hash, np.asarray(hashes, dtype=np.uint64))
+        rows, which = gather(self.hash, self.fence, np.asarray(hashes, dtype=np.uint64))
         return rows, which
 
     def count(self, h: int) -> int:
@@ -175,7 +176,14 @@ def _merge(segments: tuple[Segment, ...]) -> OfferStore:
         min_quantity=min_quantity[order].astype(np.int32),
         brands=tuple(sorted(b for b in brands if b)),
         codes=np.array([s.supplier for s in segments] or [""], dtype=object),
+        fence=_fences(hashes[order]),
     )
+
+
+def _fences(sorted_hashes: np.ndarray) -> np.ndarray:
+    from partsearch.search._kernels import fences
+
+    return fences(sorted_hashes)
 
 
 def _kopecks(column: Any) -> np.ndarray:
