@@ -177,9 +177,9 @@ def write_prices(out: Path, truth: pl.DataFrame, n_offers: int, rng: np.random.G
 def _write_xlsx(path: Path, frame: pl.DataFrame) -> None:
     """Three preamble rows, then the table; all-digit articles are stored as numbers, the way a
     spreadsheet keeps them."""
-    import xlsxwriter
-
     from datetime import datetime
+
+    import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     wb.set_properties({"created": datetime(2026, 11, 22, 6, 0, 0)})

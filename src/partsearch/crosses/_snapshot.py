@@ -34,8 +34,9 @@ from partsearch.errors import SnapshotError
 FORMAT = 2  # 2: adj_sup, the support of each adjacency slot
 MANIFEST = "manifest.json"
 ARRAYS = ("part_hash", "part_brand", "article_off", "article_data", "art_hash", "art_order",
-          "class_id", "class_off", "class_parts", "adj_off", "adj_to", "adj_edge", "adj_sup", "edge_a",
-          "edge_b", "edge_kind", "edge_support", "edge_state", "edge_src_off", "edge_src")
+          "class_id", "class_off", "class_parts", "adj_off", "adj_to", "adj_edge", "adj_sup",
+          "edge_a", "edge_b", "edge_kind", "edge_support", "edge_state", "edge_src_off",
+          "edge_src")
 _SAMPLE = 64 << 10
 
 

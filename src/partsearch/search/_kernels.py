@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
 from partsearch.crosses._kernels import nearest
-
 
 FENCE = 256  # one fence per 256 hashes: the fences of 20M offers fit in the CPU cache
 
@@ -17,7 +18,7 @@ def fences(sorted_hashes: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _first_at_least(sorted_hashes: np.ndarray, fence: np.ndarray, h: np.uint64) -> int:
+def _first_at_least(sorted_hashes: Any, fence: Any, h: Any) -> Any:
     # binary search the fences (in cache), then the one 256-entry block (a few cache lines):
     # a handful of memory misses instead of one per level of a search over the whole array
     i = np.searchsorted(fence, h)
