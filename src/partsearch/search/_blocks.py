@@ -18,10 +18,10 @@ from partsearch.normalize import article_key
 from partsearch.ranking.order import DEFAULT_SORT, Filters, filter_mask, order, requested_shown
 from partsearch.result import Block, BrandChoice, Offer, SearchResult
 from partsearch.search import _kernels
+from partsearch.search._store import money
 
 # numba's dispatcher type does not carry the compiled kernel's signature
 class_offers: Any = _kernels.class_offers
-from partsearch.search._store import money
 
 
 @dataclass(frozen=True)
