@@ -230,3 +230,24 @@ def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:
     assert rest == sorted(rest)
     last = engine.search("W 7/1", brand="MANN", analogs_offset=1980)
     assert len(last.analogs.offers) == 20 and not last.analogs.has_more
+
+
+def test_popular_filter_and_text_sorts(tmp_path: Path) -> None:
+    from partsearch.crosses import build_index
+
+    (tmp_path / "x.csv").write_text(
+        "brand_a,article_a,brand_b,article_b\nMANN,W 712/1,BOSCH,0 451 103 079\n"
+        "MANN,W 712/1,KNECHT,OC 21\nMANN,W 712/1,FILTRON,OP 526\n", encoding="utf-8")
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\nMANN;W 712/1;300,00;1;1\n"
+                       "BOSCH;0451103079;250,00;3;2\nKNECHT;OC21;240,00;12;1\n"
+                       "FILTRON;OP526;260,00;>5;1\n")
+    build_index([tmp_path / "x.csv"], catalog)
+    (catalog / "catalog.toml").write_text('popular_brands = ["Bosch", "knecht"]\n',
+                                          encoding="utf-8")
+    engine = Engine.open(catalog)
+    popular = engine.search("W 712/1", brand="MANN", filters=Filters(popular=True))
+    assert {o.brand for o in popular.analogs.offers} == {"BOSCH", "KNECHT"}
+    by_code = engine.search("W 712/1", brand="MANN", sort=("code", False))
+    assert [o.article for o in by_code.analogs.offers] == ["0451103079", "OC21", "OP526"]
+    by_qty = engine.search("W 712/1", brand="MANN", sort=("quantity", True))
+    assert [o.quantity for o in by_qty.analogs.offers] == [12, 5, 3]
