@@ -94,15 +94,16 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
     good_idx = np.flatnonzero(~bad_mask)
     bad_idx = np.flatnonzero(bad_mask)
 
-    good = parsed[good_idx]
     m = len(good_idx)
+    all_good = m == n  # the usual case: no copy of the parsed columns
+    good = parsed if all_good else parsed[good_idx]
     take = pa.array(good_idx, pa.int64())
 
     def s(arr: pa.Array) -> pa.Array:
         return arr.cast(pa.string())
 
-    bk = brands.take(take)
-    ak = arts.take(take)
+    bk = brands if all_good else brands.take(take)
+    ak = arts if all_good else arts.take(take)
     from partsearch._hashing import part_hashes
 
     hashes = part_hashes(bk, ak) if m else np.zeros(0, np.uint64)

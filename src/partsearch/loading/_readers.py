@@ -164,9 +164,13 @@ def _check_positions(cols: dict[str, int], width: int | None, label: str) -> Non
 # -- CSV --------------------------------------------------------------------------------------
 
 def _to_utf8(data: bytes, encoding: str | None, label: str) -> bytes:
+    from partsearch.loading._transcode import cp1251_to_utf8
+
     """The file as UTF-8 bytes: strict UTF-8 (BOM dropped), else cp1251, one codec call each."""
     if encoding is not None and encoding.lower().replace("-", "") not in ("utf8", "utf8sig"):
         try:
+            if encoding.lower().replace("-", "") in ("cp1251", "windows1251"):
+                return cp1251_to_utf8(data)
             return data.decode(encoding).encode("utf-8")
         except UnicodeDecodeError as exc:
             raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
@@ -179,7 +183,7 @@ def _to_utf8(data: bytes, encoding: str | None, label: str) -> bytes:
         if encoding is not None:
             raise PriceFileError(f"not utf-8: {exc}", path=label) from exc
     try:
-        return data.decode("cp1251").encode("utf-8")
+        return cp1251_to_utf8(data)
     except UnicodeDecodeError as exc:
         raise PriceFileError("cannot detect the encoding (neither utf-8 nor cp1251)",
                              path=label) from exc

@@ -1,0 +1,25 @@
+"""The compiled cp1251 transcoder against Python's codec."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partsearch.loading._transcode import cp1251_to_utf8
+
+
+@given(st.binary(max_size=200))
+def test_same_as_codec(data: bytes) -> None:
+    try:
+        expected = data.decode("cp1251").encode("utf-8")
+    except UnicodeDecodeError:
+        with pytest.raises(UnicodeDecodeError):
+            cp1251_to_utf8(data)
+        return
+    assert cp1251_to_utf8(data) == expected
+
+
+def test_russian_price_line() -> None:
+    line = "Фильтр масляный;1 234,50;под заказ\n"
+    assert cp1251_to_utf8(line.encode("cp1251")) == line.encode("utf-8")
