@@ -100,3 +100,23 @@ def test_order_is_total_and_stable_under_input_order(
     second = [rows[perm[i]] + (perm[i],) for i in
               order(c2, DEFAULT_SORT, by_distance=True).tolist()]
     assert first == second
+
+
+band = st.tuples(st.one_of(st.none(), st.integers(0, 5000)),
+                 st.one_of(st.none(), st.integers(0, 5000)), st.integers(0, 200))
+
+
+@given(st.lists(band, max_size=5), st.integers(1, 200),
+       st.lists(st.integers(1, 700_000), min_size=1, max_size=30))
+def test_price_band_table_matches_first_match(rules: list[tuple[int | None, int | None, int]],
+                                              last: int, prices: list[int]) -> None:
+    raw = [{k: v for k, v in (("min_price", lo), ("max_price", hi), ("percent", pct))
+            if v is not None} for lo, hi, pct in rules] + [{"percent": last}]
+    level = parse_levels({"x": {"rules": raw}}, "test")["x"]
+    kop = np.array(prices, dtype=np.int64)
+    none = np.array([""] * len(prices), dtype=object)
+    got = level.apply(kop, none, none).tolist()
+    for p, o in zip(prices, got, strict=True):
+        pct = next(r["percent"] for r in raw
+                   if r.get("min_price", -1) * 100 <= p < r.get("max_price", 10**9) * 100)
+        assert o == -(-p * (100 + pct) // 100)

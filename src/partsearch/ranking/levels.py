@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -47,26 +48,48 @@ class PriceLevel:
 
     def apply(self, price_kop: np.ndarray, supplier: np.ndarray, brand: np.ndarray) -> np.ndarray:
         """Sell prices in kopecks (rounded up) for supplier prices in kopecks."""
-        factors = self._factors
-        factor: Any = factors[-1]  # the last rule matches everything (checked at parse)
-        for rule, f in zip(self.rules[-2::-1], factors[-2::-1], strict=True):
-            mask: Any = True
-            if rule.supplier is not None:
-                mask = mask & (supplier == rule.supplier)
-            if rule.brand is not None:
-                mask = mask & (brand == rule.brand)
-            if rule.min_kop is not None:
-                mask = mask & (price_kop >= rule.min_kop)
-            if rule.max_kop is not None:
-                mask = mask & (price_kop < rule.max_kop)
-            factor = np.where(mask, f, factor)  # applied last to first: the first match wins
+        bands = self._bands
+        if bands is not None:  # price conditions only: one lookup in a piecewise table
+            edges, band_factors = bands
+            factor: Any = band_factors[np.searchsorted(edges, price_kop, "right")]
+        else:
+            factors = self._factors
+            factor = factors[-1]  # the last rule matches everything (checked at parse)
+            for rule, f in zip(self.rules[-2::-1], factors[-2::-1], strict=True):
+                mask: Any = True
+                if rule.supplier is not None:
+                    mask = mask & (supplier == rule.supplier)
+                if rule.brand is not None:
+                    mask = mask & (brand == rule.brand)
+                if rule.min_kop is not None:
+                    mask = mask & (price_kop >= rule.min_kop)
+                if rule.max_kop is not None:
+                    mask = mask & (price_kop < rule.max_kop)
+                factor = np.where(mask, f, factor)  # last to first: the first match wins
         # percent in hundredths, so the markup is exact integer arithmetic, rounded up
         out: np.ndarray = -((-price_kop * factor) // 10_000)
         return out
 
-    @property
+    @cached_property
     def _factors(self) -> tuple[int, ...]:
         return tuple(round(r.percent * 100 + 10_000) for r in self.rules)
+
+    @cached_property
+    def _bands(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """For levels whose rules test only the price: the price breakpoints and the factor of
+        the first matching rule between each pair of them."""
+        if any(r.supplier is not None or r.brand is not None for r in self.rules):
+            return None
+        edges = sorted({e for r in self.rules for e in (r.min_kop, r.max_kop) if e is not None})
+        probes = [edges[0] - 1 if edges else 0, *edges]  # one price inside each band
+        band_factors = []
+        for price in probes:
+            for rule, f in zip(self.rules, self._factors, strict=True):
+                if (rule.min_kop is None or price >= rule.min_kop) and \
+                        (rule.max_kop is None or price < rule.max_kop):
+                    band_factors.append(f)
+                    break
+        return np.array(edges, dtype=np.int64), np.array(band_factors, dtype=np.int64)
 
 
 DEFAULT_LEVELS: dict[str, Any] = {

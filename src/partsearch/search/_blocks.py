@@ -171,11 +171,11 @@ def _materialize(state: Any, q: Query, c: dict[str, np.ndarray], shown: np.ndarr
         out.append(Offer(
             block, why, brand[k], text["article"][row[k]] or "",
             text["description"][row[k]] or "", segment.supplier, t["pickup_points"],
-            t["min_order_sum"], bool(t.get("returnable", True)), bool(t.get("prepayment", False)),
-            t.get("restrictions"), None if q_k < 0 else q_k, exact[k], on_order[k],
+            t["min_order_sum"], t["returnable"], t["prepayment"],
+            t["restrictions"], None if q_k < 0 else q_k, exact[k], on_order[k],
             multiplicity[k], min_quantity[k], delivery[k], money(price[k]),
             money(sp) if show_sp else None, sp < t["min_order_kop"], t["file_time_iso"], age,
-            age is not None and age > stale_limit, float(t.get("stock_accuracy", 1.0)),
+            age is not None and age > stale_limit, t["stock_accuracy"],
             hops[k], support[k], str(part_hashes[k]),
         ))
     return tuple(out)

@@ -103,6 +103,11 @@ def _open_segment(area: Path, version: str) -> Segment:
     terms["pickup_points"] = tuple(terms.get("pickup_points") or ())
     terms["file_time_iso"] = file_time.isoformat() if file_time else None
     terms["file_ts"] = _timestamp(file_time)
+    # final Python values, so building an offer is plain lookups
+    terms["returnable"] = bool(terms.get("returnable", True))
+    terms["prepayment"] = bool(terms.get("prepayment", False))
+    terms["restrictions"] = terms.get("restrictions")
+    terms["stock_accuracy"] = float(terms.get("stock_accuracy", 1.0))
     return Segment(area.name, version, table, file_time, terms, text)
 
 
