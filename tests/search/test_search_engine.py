@@ -251,3 +251,28 @@ def test_popular_filter_and_text_sorts(tmp_path: Path) -> None:
     assert [o.article for o in by_code.analogs.offers] == ["0451103079", "OC21", "OP526"]
     by_qty = engine.search("W 712/1", brand="MANN", sort=("quantity", True))
     assert [o.quantity for o in by_qty.analogs.offers] == [12, 5, 3]
+
+
+def test_incremental_reload_equals_a_fresh_merge(tmp_path: Path) -> None:
+    from partsearch.search._store import load_store
+
+    (tmp_path / "b.csv").write_text("Бренд;Артикул;Цена\nMANN;W 712/1;99,00\nBOSCH;X 1;5,00\n",
+                                    encoding="utf-8")
+    catalog = _catalog(tmp_path, extra='\n[BETA]\nfile = "b.csv"\ncolumns = { brand = "Бренд", '
+                       'article = "Артикул", price = "Цена" }\n')
+    before = load_store(catalog)
+    # republish one supplier with other offers; the other stays as it was
+    (tmp_path / "b.csv").write_text("Бренд;Артикул;Цена\nKYB;333114;10,00\nMANN;W 712/1;1,00\n"
+                                    "MANN;W 712/1;2,00\n", encoding="utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog, supplier="BETA")
+    incremental = load_store(catalog, before)
+    fresh = load_store(catalog)
+    assert incremental.segments[0] is before.segments[0]  # ALFA reused, not reopened
+
+    def rows(store):  # type: ignore[no-untyped-def]
+        return sorted(zip(store.hash.tolist(), store.codes[store.seg].tolist(),
+                          store.row.tolist(), store.price.tolist(), strict=True))
+
+    assert rows(incremental) == rows(fresh)
+    assert incremental.hash.tolist() == sorted(incremental.hash.tolist())
+    assert load_store(catalog, incremental) is incremental  # nothing new: same store

@@ -77,7 +77,9 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
                 continue
             seg = known.get((sub.name, version)) or _open_segment(sub, version)
             segments.append(seg)
-    return _merge(tuple(segments))
+    if previous is not None and tuple(segments) == previous.segments:
+        return previous  # nothing was published since
+    return _merge(tuple(segments), previous)
 
 
 def _open_segment(area: Path, version: str) -> Segment:
@@ -150,38 +152,78 @@ class Strings:
         return str(self._data[self._off[i]:self._off[i + 1]], "utf-8")
 
 
-def _merge(segments: tuple[Segment, ...]) -> OfferStore:
+# the per-offer arrays of the store, with their dtypes, and how to read each from a segment
+_COLUMNS: dict[str, tuple[Any, Any]] = {
+    "price": (np.int64, lambda c: _kopecks(c.column("price"))),
+    "delivery": (np.int32, lambda c: _numpy(c.column("delivery_hours"))),
+    "quantity": (np.int64, lambda c: _numpy(c.column("quantity").fill_null(-1))),
+    "exact": (np.bool_, lambda c: _numpy(c.column("quantity_exact"))),
+    "on_order": (np.bool_, lambda c: _numpy(c.column("on_order"))),
+    "multiplicity": (np.int32, lambda c: _numpy(c.column("multiplicity"))),
+    "min_quantity": (np.int32, lambda c: _numpy(c.column("min_quantity"))),
+}
+
+
+def _numpy(column: Any) -> np.ndarray:
+    return np.asarray(column.to_numpy(zero_copy_only=False))
+
+
+def _segment_arrays(s: Segment, index: int) -> dict[str, np.ndarray]:
+    """One segment's arrays (its file is sorted by part hash already)."""
+    n = s.table.num_rows
+    out = {"hash": _numpy(s.table.column("part_hash")).astype(np.uint64, copy=False),
+           "seg": np.full(n, index, dtype=np.int32), "row": np.arange(n, dtype=np.int64)}
+    for name, (dtype, read) in _COLUMNS.items():
+        out[name] = read(s.table).astype(dtype, copy=False)
+    return out
+
+
+def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) -> OfferStore:
+    """The merged store. With ``previous``, rows of unchanged segments are kept as they are
+    and only new segments are merged in: publishing one supplier costs O(its rows) plus one
+    pass of copying, not a re-sort of every supplier."""
     import pyarrow.compute as pc
 
-    def cat(name: str, fn: Any) -> np.ndarray:
-        parts = [fn(s.table.column(name)) for s in segments]
-        return np.concatenate(parts) if parts else np.zeros(0)
-
-    hashes = cat("part_hash", lambda c: c.to_numpy()).astype(np.uint64)
-    order = np.argsort(hashes, kind="stable")
-    sizes = [s.table.num_rows for s in segments]
-    seg = np.repeat(np.arange(len(segments), dtype=np.int32), sizes)
-    row = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes]) if sizes else \
-        np.zeros(0, np.int64)
-    price = cat("price", _kopecks)
-    delivery = cat("delivery_hours", lambda c: c.to_numpy())
-    quantity = cat("quantity", lambda c: c.fill_null(-1).to_numpy())
-    exact = cat("quantity_exact", lambda c: c.to_numpy(zero_copy_only=False))
-    on_order = cat("on_order", lambda c: c.to_numpy(zero_copy_only=False))
-    multiplicity = cat("multiplicity", lambda c: c.to_numpy())
-    min_quantity = cat("min_quantity", lambda c: c.to_numpy())
-    brands: set[str] = set()
-    for s in segments:
-        brands.update(pc.unique(s.table.column("brand")).to_pylist())
+    old_index = {(s.supplier, s.version): i for i, s in
+                 enumerate(previous.segments if previous else ())}
+    remap = np.full(max(len(old_index), 1), -1, dtype=np.int32)
+    fresh: list[int] = []
+    for i, s in enumerate(segments):
+        j = old_index.get((s.supplier, s.version))
+        if j is None:
+            fresh.append(i)
+        else:
+            remap[j] = i
+    if previous is not None and old_index and (remap >= 0).any():
+        keep = remap[previous.seg] >= 0
+        base = {name: getattr(previous, name)[keep] for name in ("hash", "row", *_COLUMNS)}
+        base["seg"] = remap[previous.seg[keep]]
+        for i in fresh:  # merge each new sorted run into the sorted base
+            add = _segment_arrays(segments[i], i)
+            at = np.searchsorted(base["hash"], add["hash"], "right")
+            base = {name: np.insert(arr, at, add[name]) for name, arr in base.items()}
+    else:
+        fresh = list(range(len(segments)))
+        runs = [_segment_arrays(s, i) for i, s in enumerate(segments)]
+        names = ("hash", "seg", "row", *_COLUMNS)
+        if not runs:
+            base = {n: np.zeros(0, np.uint64 if n == "hash" else np.int64) for n in names}
+        else:
+            # every file is sorted: a stable sort of their concatenation merges the runs
+            hashes = np.concatenate([r["hash"] for r in runs])
+            order = np.argsort(hashes, kind="stable")
+            base = {n: np.concatenate([r[n] for r in runs])[order] for n in names}
+    brands: set[str] = set(previous.brands) if previous is not None and not fresh else set()
+    if not brands:
+        for s in segments:
+            brands.update(pc.unique(s.table.column("brand")).to_pylist())
     return OfferStore(
-        segments=segments, hash=hashes[order], seg=seg[order], row=row[order],
-        price=price[order].astype(np.int64), delivery=delivery[order].astype(np.int32),
-        quantity=quantity[order].astype(np.int64), exact=exact[order].astype(bool),
-        on_order=on_order[order].astype(bool), multiplicity=multiplicity[order].astype(np.int32),
-        min_quantity=min_quantity[order].astype(np.int32),
-        brands=tuple(sorted(b for b in brands if b)),
+        segments=segments, hash=base["hash"], seg=base["seg"], row=base["row"],
+        price=base["price"], delivery=base["delivery"], quantity=base["quantity"],
+        exact=base["exact"], on_order=base["on_order"], multiplicity=base["multiplicity"],
+        min_quantity=base["min_quantity"], brands=tuple(sorted(b for b in brands if b)),
         codes=np.array([s.supplier for s in segments] or [""], dtype=object),
-        fence=_fences(hashes[order]),
+        fence=_fences(base["hash"]),
     )
 
 
