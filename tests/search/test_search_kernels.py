@@ -33,3 +33,20 @@ def test_money_is_exact(kop: int) -> None:
     from decimal import Decimal
 
     assert Decimal(money(kop)) == Decimal(kop) / 100
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.booleans()), max_size=60),
+       st.lists(st.integers(0, 50), max_size=30))
+def test_merge_plan_keeps_order_and_rows(base: list[tuple[int, bool]], new: list[int]) -> None:
+    from partsearch.search._kernels import merge_plan, merge_take
+
+    base.sort()
+    base_hash = np.array([h for h, _ in base], dtype=np.uint64)
+    keep = np.array([k for _, k in base], dtype=bool)
+    new_hash = np.array(sorted(new), dtype=np.uint64)
+    plan = merge_plan(base_hash, keep, new_hash)
+    merged = merge_take(plan, base_hash, new_hash)
+    expected = sorted([h for h, k in base if k] + new)
+    assert merged.tolist() == expected
+    ids = merge_take(plan, np.arange(len(base)), -1 - np.arange(len(new)))
+    assert sorted(i for i in ids.tolist() if i >= 0) == [i for i, (_, k) in enumerate(base) if k]

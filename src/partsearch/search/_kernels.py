@@ -83,3 +83,37 @@ def class_offers(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarra
         hashes[i] = part_hash[all_ids[i]]
     rows, which = gather(offer_hash, offer_fence, hashes)
     return all_ids, all_hops, all_sup, hashes, rows, which
+
+
+@njit(cache=True, nogil=True)
+def merge_plan(base_hash: np.ndarray, keep: np.ndarray, new_hash: np.ndarray) -> np.ndarray:
+    """How to merge the kept rows of a sorted base with new sorted rows: for each output row,
+    its base index (>= 0) or ``-(new index + 1)``. One linear pass; base first on equal hashes."""
+    nb, m = base_hash.size, new_hash.size
+    n_keep = 0
+    for i in range(nb):
+        if keep[i]:
+            n_keep += 1
+    plan = np.empty(n_keep + m, dtype=np.int64)
+    i = j = k = 0
+    while k < plan.size:
+        while i < nb and not keep[i]:
+            i += 1
+        if j >= m or (i < nb and base_hash[i] <= new_hash[j]):
+            plan[k] = i
+            i += 1
+        else:
+            plan[k] = -(j + 1)
+            j += 1
+        k += 1
+    return plan
+
+
+@njit(cache=True, nogil=True)
+def merge_take(plan: np.ndarray, base: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """One column merged by ``merge_plan``'s plan."""
+    out = np.empty(plan.size, dtype=base.dtype)
+    for k in range(plan.size):
+        p = plan[k]
+        out[k] = base[p] if p >= 0 else new[-p - 1]
+    return out

@@ -194,29 +194,24 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
             fresh.append(i)
         else:
             remap[j] = i
+    names = ("hash", "seg", "row", *_COLUMNS)
     if previous is not None and old_index and (remap >= 0).any():
-        keep = remap[previous.seg] >= 0
-        base = {name: getattr(previous, name)[keep] for name in ("hash", "row", *_COLUMNS)}
-        base["seg"] = remap[previous.seg[keep]]
-        for i in fresh:  # merge each new sorted run into the sorted base
-            add = _segment_arrays(segments[i], i)
-            at = np.searchsorted(base["hash"], add["hash"], "right")
-            base = {name: np.insert(arr, at, add[name]) for name, arr in base.items()}
+        from partsearch.search._kernels import merge_plan, merge_take
+
+        seg = remap[previous.seg]  # new segment numbers; -1 for replaced or removed ones
+        added = _sorted_runs([_segment_arrays(segments[i], i) for i in fresh], names)
+        plan = merge_plan(previous.hash, seg >= 0, added["hash"])
+        old = {n: (seg if n == "seg" else getattr(previous, n)) for n in names}
+        base = {n: merge_take(plan, old[n], added[n]) for n in names}
     else:
         fresh = list(range(len(segments)))
-        runs = [_segment_arrays(s, i) for i, s in enumerate(segments)]
-        names = ("hash", "seg", "row", *_COLUMNS)
-        if not runs:
-            base = {n: np.zeros(0, np.uint64 if n == "hash" else np.int64) for n in names}
-        else:
-            # every file is sorted: a stable sort of their concatenation merges the runs
-            hashes = np.concatenate([r["hash"] for r in runs])
-            order = np.argsort(hashes, kind="stable")
-            base = {n: np.concatenate([r[n] for r in runs])[order] for n in names}
-    brands: set[str] = set(previous.brands) if previous is not None and not fresh else set()
-    if not brands:
-        for s in segments:
-            brands.update(pc.unique(s.table.column("brand")).to_pylist())
+        base = _sorted_runs([_segment_arrays(s, i) for i, s in enumerate(segments)], names)
+    # brands with offers: a removed supplier's brands may linger, harmless (brand choice counts
+    # offers), while recounting every supplier's brands would cost a pass over all offers
+    incremental = previous is not None and len(fresh) < len(segments)
+    brands: set[str] = set(previous.brands) if incremental and previous is not None else set()
+    for i in fresh:
+        brands.update(pc.unique(segments[i].table.column("brand")).to_pylist())
     return OfferStore(
         segments=segments, hash=base["hash"], seg=base["seg"], row=base["row"],
         price=base["price"], delivery=base["delivery"], quantity=base["quantity"],
@@ -225,6 +220,16 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
         codes=np.array([s.supplier for s in segments] or [""], dtype=object),
         fence=_fences(base["hash"]),
     )
+
+
+def _sorted_runs(runs: list[dict[str, np.ndarray]], names: tuple[str, ...]
+                 ) -> dict[str, np.ndarray]:
+    """Runs each sorted by hash, merged: a stable sort of their concatenation (timsort finds
+    the runs, so this is a merge, not a full sort)."""
+    if not runs:
+        return {n: np.zeros(0, np.uint64 if n == "hash" else np.int64) for n in names}
+    order = np.argsort(np.concatenate([r["hash"] for r in runs]), kind="stable")
+    return {n: np.concatenate([r[n] for r in runs])[order] for n in names}
 
 
 def _fences(sorted_hashes: np.ndarray) -> np.ndarray:
