@@ -66,6 +66,9 @@ class CrossIndex:
         self._registry = registry
         self._hash = arrays["part_hash"]
         self._hash_np = np.asarray(self._hash)
+        # plain ndarray views: numba dispatches faster on them than on np.memmap objects
+        self._adjacency = (np.asarray(arrays["adj_off"]), np.asarray(arrays["adj_to"]),
+                           np.asarray(arrays["adj_edge"]), np.asarray(arrays["adj_sup"]))
         self._brand_names = np.array(self._brands, dtype=object)
         self._part_brand = arrays["part_brand"]
         self._class_id = arrays["class_id"]
@@ -195,8 +198,7 @@ class CrossIndex:
     def adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(offsets, targets, edge ids, support per slot) of the accepted crosses, for compiled
         callers (the search hot path walks the class itself)."""
-        return (self._a["adj_off"], self._a["adj_to"], self._a["adj_edge"],
-                self._a["adj_sup"])
+        return self._adjacency
 
     @property
     def part_hash_array(self) -> np.ndarray:

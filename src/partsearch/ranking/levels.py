@@ -48,7 +48,7 @@ class PriceLevel:
 
     def apply(self, price_kop: np.ndarray, supplier: np.ndarray, brand: np.ndarray) -> np.ndarray:
         """Sell prices in kopecks (rounded up) for supplier prices in kopecks."""
-        bands = self._bands
+        bands = self.bands
         if bands is not None:  # price conditions only: one lookup in a piecewise table
             edges, band_factors = bands
             factor: Any = band_factors[np.searchsorted(edges, price_kop, "right")]
@@ -75,7 +75,7 @@ class PriceLevel:
         return tuple(round(r.percent * 100 + 10_000) for r in self.rules)
 
     @cached_property
-    def _bands(self) -> tuple[np.ndarray, np.ndarray] | None:
+    def bands(self) -> tuple[np.ndarray, np.ndarray] | None:
         """For levels whose rules test only the price: the price breakpoints and the factor of
         the first matching rule between each pair of them."""
         if any(r.supplier is not None or r.brand is not None for r in self.rules):

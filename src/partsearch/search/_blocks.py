@@ -45,6 +45,10 @@ def empty_result(q: Query, status: str, *, brands: tuple[BrandChoice, ...] = (),
                         suggestions, q.filters.items())
 
 
+BLOCKS = ("requested", "oem_replacements", "analogs")
+_WHY = {"requested": "requested", "oem_replacements": "oem_replacement", "analogs": "analog"}
+
+
 def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
     reg = state.registry
     if reg.keeps_cyrillic(brand):
@@ -87,18 +91,25 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
     ordered_all = sel[order(sub, q.sort, by_distance=True, group=block_of[sel])]
     block_sorted = block_of[ordered_all]
     blocks = []
-    for b, name in enumerate(("requested", "oem_replacements", "analogs")):
+    for b, name in enumerate(BLOCKS):
         ordered = ordered_all[block_sorted == b]
-        offset = 0
-        if b == 0:
-            shown = ordered if q.show_all else requested_shown(cands, ordered, q.sort)
-        else:
-            offset = q.analogs_offset
-            shown = ordered[offset: offset + q.analogs_limit]
-        offers = _materialize(state, q, cands, shown, name, ids, which)
+        shown, offset = _page(q, cands["price"], ordered, b)
+        offers = _materialize(state, q, cands["merged"][shown], cands["brand"][shown],
+                              cands["price"][shown], cands["hops"][shown],
+                              cands["support"][shown], name)
         blocks.append(Block(name, offers, int(ordered.size), offset))
     return SearchResult(q.article, brand, "ok", q.level, q.sort, blocks[0], blocks[1], blocks[2],
                         filters=q.filters.items())
+
+
+def _page(q: Query, price: np.ndarray, ordered: np.ndarray, block: int
+          ) -> tuple[np.ndarray, int]:
+    """The offers a block shows, and its paging offset."""
+    if block == 0:
+        if q.show_all:
+            return ordered, 0
+        return requested_shown({"price": price}, ordered, q.sort), 0
+    return ordered[q.analogs_offset: q.analogs_offset + q.analogs_limit], q.analogs_offset
 
 
 def _candidates(state: Any, q: Query, rows: np.ndarray, which: np.ndarray,
@@ -141,27 +152,25 @@ def _pickup(state: Any) -> dict[str, frozenset[str]]:
     return out
 
 
-def _materialize(state: Any, q: Query, c: dict[str, np.ndarray], shown: np.ndarray,
-                 block: str, ids: np.ndarray, which: np.ndarray) -> tuple[Offer, ...]:
-    if shown.size == 0:
+def _materialize(state: Any, q: Query, merged: np.ndarray, brand: np.ndarray,
+                 price: np.ndarray, hops: np.ndarray, support: np.ndarray,
+                 block: str) -> tuple[Offer, ...]:
+    """The shown offers as values: ``merged`` are their rows in the store; the rest is what
+    the search computed for each (brand, sell price, hops, support)."""
+    if merged.size == 0:
         return ()
     store = state.store
-    why = {"requested": "requested", "oem_replacements": "oem_replacement",
-           "analogs": "analog"}[block]
+    why = _WHY[block]
     stale_limit = state.config.stale_after_hours
     now_ts = q.now.timestamp()
-    merged = c["merged"][shown]
-    seg, row, brand, qty, exact, delivery, price, supplier_price, hops, support = (
-        c[name][shown].tolist() for name in (
-            "seg", "row", "brand", "quantity", "quantity_exact", "delivery_hours", "price",
-            "supplier_price", "hops", "support"))
-    on_order = store.on_order[merged].tolist()
-    multiplicity = store.multiplicity[merged].tolist()
-    min_quantity = store.min_quantity[merged].tolist()
-    part_hashes = store.hash[merged].tolist()
+    seg, row, qty, exact, delivery, supplier_price, on_order, multiplicity, min_quantity, \
+        part_hashes = (getattr(store, name)[merged].tolist() for name in (
+            "seg", "row", "quantity", "exact", "delivery", "price", "on_order", "multiplicity",
+            "min_quantity", "hash"))
+    brand, price, hops, support = brand.tolist(), price.tolist(), hops.tolist(), support.tolist()
     show_sp = q.supplier_price
     out = []
-    for k in range(shown.size):
+    for k in range(len(seg)):
         segment = store.segments[seg[k]]
         t = segment.terms
         file_ts = t.get("file_ts")
