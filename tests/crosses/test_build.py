@@ -69,6 +69,9 @@ def test_guard_holds_back_the_bridge_between_groups(story: tuple[Path, CrossInde
     assert op520 is not None and ps842 is not None
     assert idx.explain(op520, ps842) is None
     assert ps842 not in idx.class_members(op520)
+    [(step, reason)] = idx.held_between(op520, ps842)
+    assert reason.startswith("guard") and step.sources == ("forum",)
+    assert idx.held_between(op520, idx.lookup("MANN", "W 920/21") or 0) == []
     held = idx.held_back()
     assert held.height == 1
     assert set(held.row(0)[:4]) == {"FILTRON", "OP 520", "PS 842"}

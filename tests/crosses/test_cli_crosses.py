@@ -29,3 +29,20 @@ def test_build_then_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 def test_build_error_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["crosses", "build", str(tmp_path / "none.csv"), "--out", str(tmp_path)]) == 2
     assert "none.csv" in capsys.readouterr().err
+
+
+def test_explain_names_a_held_back_cross(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    rows = ["brand_a,article_a,brand_b,article_b,source"]
+    rows += [f"VAG,1K0 000 00{i},MANN,W {i}/1,tecdoc" for i in range(4)]
+    rows += [f"VAG,1K0 000 00{i},MANN,W {i}/2,emex" for i in range(4)]
+    rows += [f"MANN,W {i}/1,MANN,W {i}/2,emex" for i in range(4)]
+    rows += ["MANN,W 0/1,MANN,W 3/2,forum"]  # the one wrong record joins two groups
+    (tmp_path / "x.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(tmp_path / "c"),
+                 "--min-side", "2"]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "explain", str(tmp_path / "c"), "MANN", "W 0/1", "MANN",
+                 "W 3/2"]) == 1
+    out = capsys.readouterr().out
+    assert "held back (guard" in out and "forum" in out

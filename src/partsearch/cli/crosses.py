@@ -89,6 +89,10 @@ def _explain(args: argparse.Namespace) -> int:
     if steps is None:
         print(f"{idx.brand(a)} {idx.article(a)} and {idx.brand(b)} {idx.article(b)} are not "
               "interchangeable in this index")
+        for step, reason in idx.held_between(a, b):
+            print(f"  a cross between them was held back ({reason}): {step.brand_a} "
+                  f"{step.article_a} = {step.brand_b} {step.article_b} "
+                  f"[{step.kind}; {', '.join(step.sources)}]")
         return 1
     print(f"{idx.brand(a)} {idx.article(a)} = {idx.brand(b)} {idx.article(b)} "
           f"in {len(steps)} cross(es):")

@@ -237,6 +237,22 @@ class CrossIndex:
             node = prev
         return steps[::-1]
 
+    def held_between(self, a: int, b: int) -> list[tuple[CrossStep, str]]:
+        """Crosses directly between ``a`` and ``b`` that the build kept out of the classes,
+        with the reason (``guard`` or ``blacklist``): why two parts a source calls
+        interchangeable are not."""
+        from partsearch.crosses.build import edge_positions
+
+        pos = int(edge_positions(np.asarray(self._a["edge_a"]), np.asarray(self._a["edge_b"]),
+                                 np.array([a]), np.array([b]))[0])
+        if pos < 0:
+            return []
+        state = int(self._a["edge_state"][pos])
+        if state == 0:
+            return []
+        reason = "guard: single-source bridge between groups" if state == 1 else "blacklist"
+        return [(self._step(a, b, pos), reason)]
+
     def _step(self, x: int, y: int, e: int) -> CrossStep:
         off, src = self._a["edge_src_off"], self._a["edge_src"]
         sources = tuple(self._sources[int(s)] for s in src[off[e]:off[e + 1]])
