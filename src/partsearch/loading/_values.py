@@ -223,10 +223,15 @@ def parse_delivery(expr: pl.Expr, *, unit_hours: int, default: int) -> pl.Expr:
     [({'hours': 72, 'reason': None},), ({'hours': 48, 'reason': None},), \
 ({'hours': 48, 'reason': None},)]
     """
-    dtype = pl.Struct({"hours": pl.Int32, "reason": pl.String})
+    return _per_distinct(expr, lambda x: _delivery_expr(x, unit_hours=unit_hours,
+                                                        default=default),
+                         pl.Struct({"hours": pl.Int32, "reason": pl.String}))
+
+
+def _per_distinct(expr: pl.Expr, build: Any, dtype: pl.DataType) -> pl.Expr:
+    """``build(column)`` (an expression) evaluated once per distinct value of ``expr``."""
     return expr.cast(pl.String).map_batches(
-        _on_distinct(lambda s: pl.DataFrame({"x": s}).select(
-            _delivery_expr(pl.col("x"), unit_hours=unit_hours, default=default)).to_series()),
+        _on_distinct(lambda s: pl.DataFrame({"x": s}).select(build(pl.col("x"))).to_series()),
         return_dtype=dtype)
 
 
@@ -251,11 +256,8 @@ def parse_int_default(expr: pl.Expr, *, what: str, default: int = 1) -> pl.Expr:
 
     Empty or 0 gives ``default`` (0 would forbid any order); ``2.0`` from spreadsheets is 2.
     """
-    dtype = pl.Struct({"value": pl.Int32, "reason": pl.String})
-    return expr.cast(pl.String).map_batches(
-        _on_distinct(lambda s: pl.DataFrame({"x": s}).select(
-            _int_expr(pl.col("x"), what=what, default=default)).to_series()),
-        return_dtype=dtype)
+    return _per_distinct(expr, lambda x: _int_expr(x, what=what, default=default),
+                         pl.Struct({"value": pl.Int32, "reason": pl.String}))
 
 
 def _int_expr(expr: pl.Expr, *, what: str, default: int) -> pl.Expr:
