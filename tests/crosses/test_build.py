@@ -239,3 +239,22 @@ def test_real_crosses_link_mann_and_bosch_through_a_vag_number(realdata: Path,
     assert steps is not None and len(steps) == 2
     assert (steps[0].brand_b, steps[0].article_b.replace(" ", "")) == ("VAG", "03C129620B")
     assert steps[0].sources == ("mann-webisco",) and steps[1].sources == ("tecdoc-oe",)
+
+
+def test_cp1251_semicolons_any_case_header_and_ragged_rows(tmp_path: Path) -> None:
+    path = tmp_path / "cp.csv"
+    text = ("BRAND_A;Article_A;brand_b;ARTICLE_B\n"
+            "ЗМЗ;406.1012005-02;MANN;W 914/2\n"
+            "ЗМЗ;406.1012005-02;BOSCH;0 451 103 252;extra\n"  # one field too many: skipped
+            "MANN;W 914/2;BOSCH;0 451 103 252\n")
+    path.write_bytes(text.encode("cp1251"))
+    catalog = tmp_path / "c"
+    report = build_index([path], catalog)
+    assert report.crosses_read == 3 and report.rows_rejected == 1
+    assert "cp.csv:3" in report.rejects[0] and "expected 4 fields, found 5" in report.rejects[0]
+    idx = CrossIndex.open(catalog)
+    zmz = idx.lookup("ЗМЗ", "406.1012005-02")
+    assert zmz is not None and idx.brand(zmz) == "ЗМЗ"
+    bosch = idx.lookup("BOSCH", "0451103252")
+    steps = idx.explain(zmz, bosch) if bosch is not None else None
+    assert steps is not None and len(steps) == 2

@@ -69,9 +69,15 @@ def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandR
                  sources: Vocabulary, kinds: Vocabulary) -> Iterator[Batch]:
     """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file."""
     mapping = {name: name for name in REQUIRED + OPTIONAL} | dict(columns or {})
+    bad_rows: list[str] = []
     try:
-        for table, first_line in _raw_batches(path, mapping):
-            yield _normalize(path, table, first_line, mapping, registry, sources, kinds)
+        for table, first_line, resolved in _raw_batches(path, mapping, bad_rows):
+            yield _normalize(path, table, first_line, resolved, registry, sources, kinds)
+        if bad_rows:  # rows that did not split into the header's columns, skipped and counted
+            empty = np.zeros(0, np.uint64)
+            yield Batch(empty, empty, np.zeros(0, np.uint16), np.zeros(0, np.uint16),
+                        _no_parts(), len(bad_rows), bad_rows[:MAX_REJECTS_KEPT],
+                        len(bad_rows), 0)
     except CrossFileError:
         raise
     except (OSError, ValueError) as exc:
@@ -82,7 +88,15 @@ def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandR
         raise
 
 
-def _raw_batches(path: Path, mapping: Mapping[str, str]) -> Iterator[tuple[Any, int]]:
+def _no_parts() -> Any:
+    import polars as pl
+
+    return pl.DataFrame({"h": pl.Series([], dtype=pl.UInt64), "brand": pl.Series([], dtype=pl.String),
+                         "article": pl.Series([], dtype=pl.String)})
+
+
+def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
+                 ) -> Iterator[tuple[Any, int, dict[str, str]]]:
     import pyarrow as pa
 
     if not path.exists():
@@ -91,43 +105,72 @@ def _raw_batches(path: Path, mapping: Mapping[str, str]) -> Iterator[tuple[Any, 
         import pyarrow.parquet as pq
 
         pf = pq.ParquetFile(path)
-        header = pf.schema_arrow.names
-        wanted = _check_columns(path, header, mapping)
+        resolved = _resolve_columns(path, pf.schema_arrow.names, mapping)
+        wanted = list(dict.fromkeys(resolved.values()))
         row = 1
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
-            yield pa.Table.from_batches([batch]), row
+            yield pa.Table.from_batches([batch]), row, resolved
             row += batch.num_rows
         return
     import pyarrow.csv as pcsv
 
     with open(path, "rb") as fh:
-        first = fh.readline()
+        sample = fh.read(1 << 20)
+    first = sample.split(b"\n", 1)[0]
     if not first.strip():
         raise CrossFileError("empty cross file (no header)", path=path, line=1)
-    text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    encoding = _sniff_encoding(sample)
+    text = first.decode("utf-8-sig" if encoding == "utf8" else encoding,
+                        errors="replace").rstrip("\r\n")
     delimiter = max((";", ",", "\t", "|"), key=text.count)
     header = [h.strip().strip('"') for h in text.split(delimiter)]
-    wanted = _check_columns(path, header, mapping)
+    resolved = _resolve_columns(path, header, mapping)
+
+    def skip(row: Any) -> str:
+        # a row that does not split into the header's fields: counted, named, skipped
+        where = f"{path}:{row.number}" if row.number is not None else str(path)
+        bad_rows.append(f"{where}: expected {row.expected_columns} fields, found "
+                        f"{row.actual_columns}: {(row.text or '')[:80]}")
+        return "skip"
+
     reader = pcsv.open_csv(
         path,
-        read_options=pcsv.ReadOptions(block_size=64 << 20, encoding="utf8"),
-        parse_options=pcsv.ParseOptions(delimiter=delimiter),
+        # single-threaded parsing keeps physical row numbers for the rows we skip
+        read_options=pcsv.ReadOptions(block_size=64 << 20, encoding=encoding, use_threads=False),
+        parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
         convert_options=pcsv.ConvertOptions(
-            column_types={h: pa.string() for h in header}, include_columns=wanted,
-            strings_can_be_null=False),
+            column_types={h: pa.string() for h in header},
+            include_columns=list(dict.fromkeys(resolved.values())), strings_can_be_null=False),
     )
     line = 2
     for batch in reader:
-        yield pa.Table.from_batches([batch]), line
+        yield pa.Table.from_batches([batch]), line, resolved
         line += batch.num_rows
 
 
-def _check_columns(path: Path, header: list[str], mapping: Mapping[str, str]) -> list[str]:
-    missing = [mapping[c] for c in REQUIRED if mapping[c] not in header]
+def _sniff_encoding(sample: bytes) -> str:
+    """UTF-8 when the first megabyte decodes as UTF-8 (a cut character at its end is fine),
+    else cp1251, the other encoding Russian cross files come in."""
+    import codecs
+
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "cp1251"
+    return "utf8"
+
+
+def _resolve_columns(path: Path, header: list[str], mapping: Mapping[str, str]
+                     ) -> dict[str, str]:
+    """Our column names -> the file's, matched ignoring case and surrounding spaces."""
+    by_key = {h.strip().lower(): h for h in header}
+    resolved = {ours: by_key[theirs.strip().lower()] for ours, theirs in mapping.items()
+                if theirs.strip().lower() in by_key}
+    missing = [mapping[c] for c in REQUIRED if c not in resolved]
     if missing:
         raise CrossFileError(f"missing column(s) {', '.join(map(repr, missing))}; "
                              f"the file has {', '.join(map(repr, header))}", path=path, line=1)
-    return [mapping[c] for c in REQUIRED + OPTIONAL if mapping[c] in header]
+    return resolved
 
 
 def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
@@ -141,8 +184,7 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
 
     n = table.num_rows
     cols = {c: table.column(mapping[c]).combine_chunks() for c in REQUIRED + OPTIONAL
-            if mapping[c] in
-            table.column_names}
+            if c in mapping and mapping[c] in table.column_names}
     brand_a, brand_b = (brand_keys(cols[c], registry) for c in ("brand_a", "brand_b"))
     key_a = article_keys(cols["article_a"], keep_cyrillic=_keep_cyrillic(brand_a, registry))
     key_b = article_keys(cols["article_b"], keep_cyrillic=_keep_cyrillic(brand_b, registry))
