@@ -91,8 +91,7 @@ def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandR
 def _no_parts() -> Any:
     import polars as pl
 
-    return pl.DataFrame({"h": pl.Series([], dtype=pl.UInt64), "brand": pl.Series([], dtype=pl.String),
-                         "article": pl.Series([], dtype=pl.String)})
+    return pl.DataFrame(schema={"h": pl.UInt64, "brand": pl.String, "article": pl.String})
 
 
 def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
