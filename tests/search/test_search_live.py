@@ -125,3 +125,22 @@ def test_cli_live_json(catalog: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert data["online"]["FAST"]["status"] == "answered"
     assert data["online"]["NEVER"]["status"] == "timed_out"
     assert data["online"]["FAIL"]["status"] == "failed"
+
+
+def test_iter_live_yields_file_result_first_then_each_outcome(catalog: Path) -> None:
+    import asyncio
+
+    engine = Engine.open(catalog)
+
+    async def collect() -> list[Any]:
+        try:
+            return [r async for r in engine.iter_live("W 920/21", "MANN", deadline_s=0.4)]
+        finally:
+            if engine._live is not None:
+                await engine._live.aclose()
+
+    results = asyncio.run(collect())
+    assert results[0].online == () and [o.supplier for o in results[0].requested.offers] == [
+        "FILE"]
+    assert [len(r.online) for r in results[1:]] == [1, 2, 3]
+    assert {o.status for o in results[-1].online} == {"answered", "timed_out", "failed"}

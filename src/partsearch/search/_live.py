@@ -10,7 +10,7 @@ are appended after what is already shown, so nothing a buyer sees moves.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -24,24 +24,41 @@ if TYPE_CHECKING:
     from partsearch.search.engine import Engine
 
 
+async def iter_live(engine: Engine, article: str, brand: str | None, *,
+                    deadline_s: float | None = None, **options: Any
+                    ) -> AsyncIterator[SearchResult]:
+    """The file-based result first, then the result again each time an online supplier's
+    outcome arrives (answered, timed out, failed or skipped); the last one is final."""
+    from contextlib import aclosing
+
+    result = engine.search(article, brand, **options)
+    yield result
+    state = engine._state
+    if result.status != "ok" or not any(p.api for p in state.profiles.values()):
+        return
+    live = engine._live_suppliers()
+    placer = _Placer(engine, result)
+    outcomes: list[SupplierOutcome] = []
+    async with aclosing(live.ask(article, result.brand, deadline_s=deadline_s)) as stream:
+        async for outcome in stream:
+            outcomes.append(outcome)
+            if outcome.status == "answered" and outcome.offers:
+                result = placer.add(result, outcome.offers)
+            result = dataclasses.replace(result, online=tuple(outcomes))
+            yield result
+
+
 async def search_live(engine: Engine, article: str, brand: str | None, *,
                       deadline_s: float | None = None,
                       on_update: Callable[[SearchResult], Any] | None = None,
                       **options: Any) -> SearchResult:
-    result = engine.search(article, brand, **options)
-    state = engine._state
-    if result.status != "ok" or not any(p.api for p in state.profiles.values()):
-        return result
-    live = engine._live_suppliers()
-    placer = _Placer(engine, result)
-    outcomes: list[SupplierOutcome] = []
-    async for outcome in live.ask(article, result.brand, deadline_s=deadline_s):
-        outcomes.append(outcome)
-        if outcome.status == "answered" and outcome.offers:
-            result = placer.add(result, outcome.offers)
-        result = dataclasses.replace(result, online=tuple(outcomes))
-        if on_update is not None:
+    result: SearchResult | None = None
+    first = True
+    async for result in iter_live(engine, article, brand, deadline_s=deadline_s, **options):
+        if on_update is not None and not first:
             on_update(result)
+        first = False
+    assert result is not None
     return result
 
 

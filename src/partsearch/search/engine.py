@@ -15,6 +15,7 @@ flight keeps the state it started with.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,6 +139,15 @@ class Engine:
 
         return await search_live(self, article, brand, deadline_s=deadline_s,
                                  on_update=on_update, **options)
+
+    def iter_live(self, article: str, brand: str | None = None, *,
+                  deadline_s: float | None = None, **options: Any) -> AsyncIterator[SearchResult]:
+        """The live search as it goes: the file-based result at once, then an updated result as
+        each online supplier's outcome arrives (``async for result in engine.iter_live(...)``);
+        offers already in a result keep their place in the next."""
+        from partsearch.search._live import iter_live
+
+        return iter_live(self, article, brand, deadline_s=deadline_s, **options)
 
     def search_live_sync(self, article: str, brand: str | None = None, **options: Any
                          ) -> SearchResult:
