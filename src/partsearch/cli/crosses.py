@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
                        help="file of known-wrong crosses: print the guard's precision/recall")
     build.set_defaults(func=_build)
     explain = csub.add_parser("explain", help="why are two parts interchangeable")
-    explain.add_argument("catalog", type=Path)
+    explain.add_argument("catalog", type=Path, help="catalog directory")
     explain.add_argument("brand_a")
     explain.add_argument("article_a")
     explain.add_argument("brand_b")

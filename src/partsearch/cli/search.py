@@ -11,22 +11,24 @@ from typing import Any
 
 def register(sub: Any) -> None:
     p = sub.add_parser("search", help="search a catalog by article")
-    p.add_argument("catalog", type=Path)
-    p.add_argument("article")
-    p.add_argument("--brand")
+    p.add_argument("catalog", type=Path, help="catalog directory")
+    p.add_argument("article", help="the part number, as typed (W 920/21, oc-90, 0986424815)")
+    p.add_argument("--brand", help="its maker, any spelling; without it, a list of brands may "
+                   "come back to choose from")
     p.add_argument("--level", help="price level (default: the catalog's default)")
     p.add_argument("--all", action="store_true", help="every offer of the requested article")
     p.add_argument("--json", action="store_true", help="print result.to_dict() as JSON")
     p.add_argument("--live", action="store_true", help="also ask the online suppliers")
     p.add_argument("--deadline", type=float, help="live: seconds to wait for suppliers")
     p.add_argument("--sort", help="code|description|quantity|note|delivery|price, '-' for desc")
-    p.add_argument("--max-delivery", type=int, metavar="HOURS")
-    p.add_argument("--in-stock", action="store_true")
-    p.add_argument("--pickup", metavar="POINT")
-    p.add_argument("--only-brand", action="append", metavar="BRAND")
+    p.add_argument("--max-delivery", type=int, metavar="HOURS", help="filter: delivery time")
+    p.add_argument("--in-stock", action="store_true", help="filter: exact quantity above 0")
+    p.add_argument("--pickup", metavar="POINT", help="filter: suppliers delivering there")
+    p.add_argument("--only-brand", action="append", metavar="BRAND", help="filter (repeatable)")
     p.add_argument("--popular", action="store_true", help="only the catalog's popular brands")
-    p.add_argument("--analogs-page", type=int, default=1)
-    p.add_argument("--supplier-price", action="store_true")
+    p.add_argument("--analogs-page", type=int, default=1, help="page of 20 analogs (from 1)")
+    p.add_argument("--supplier-price", action="store_true",
+                   help="also show the purchase price (never at the guest level)")
     p.set_defaults(func=_search)
 
 
