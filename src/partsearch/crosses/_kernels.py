@@ -202,3 +202,24 @@ def nearest(members: np.ndarray, start: int, max_hops: int, off: np.ndarray, to:
         out_h[k] = hops[i]
         out_s[k] = sup[i]
     return ids, out_h, out_s
+
+
+@njit(cache=True, nogil=True)
+def distinct_sources(starts: np.ndarray, n: int, src: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Per run ``[starts[i], starts[i+1])`` of one cross's records: its distinct sources,
+    ascending (CSR: offsets, sources)."""
+    runs = starts.size
+    off = np.zeros(runs + 1, dtype=np.int64)
+    out = np.empty(n, dtype=np.uint16)
+    k = 0
+    for r in range(runs):
+        lo = starts[r]
+        hi = starts[r + 1] if r + 1 < runs else n
+        run = np.sort(src[lo:hi])
+        for j in range(run.size):
+            if j == 0 or run[j] != run[j - 1]:
+                out[k] = run[j]
+                k += 1
+        off[r + 1] = k
+    return off, out[:k].copy()

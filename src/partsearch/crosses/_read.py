@@ -58,7 +58,7 @@ class Batch:
     hash_b: np.ndarray
     source: np.ndarray
     kind: np.ndarray
-    parts: Any  # polars frame: h (u64), brand, article (display), key
+    parts: Any  # polars frame h (u64), brand (u16 id), loc (u64: file, row, side); or None
     rows: int
     rejected: list[str]
     n_rejected: int
@@ -66,18 +66,26 @@ class Batch:
 
 
 def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandRegistry,
-                 sources: Vocabulary, kinds: Vocabulary) -> Iterator[Batch]:
-    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file."""
+                 sources: Vocabulary, kinds: Vocabulary, *, brands: Vocabulary | None = None,
+                 file_index: int = 0) -> Iterator[Batch]:
+    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file.
+
+    With ``brands``, each batch also lists its distinct parts as (hash, brand id, location):
+    the location (file, row, side) is where the article is written, read back once at the
+    end (:func:`fetch_articles`), so no article text is held while the files are read.
+    """
     mapping = {name: name for name in REQUIRED + OPTIONAL} | dict(columns or {})
     bad_rows: list[str] = []
+    offset = 0
     try:
         for table, first_line, resolved in _raw_batches(path, mapping, bad_rows):
-            yield _normalize(path, table, first_line, resolved, registry, sources, kinds)
+            yield _normalize(path, table, first_line, resolved, registry, sources, kinds,
+                             brands, (file_index << 40) | (offset << 1))
+            offset += table.num_rows
         if bad_rows:  # rows that did not split into the header's columns, skipped and counted
             empty = np.zeros(0, np.uint64)
             yield Batch(empty, empty, np.zeros(0, np.uint16), np.zeros(0, np.uint16),
-                        _no_parts(), len(bad_rows), bad_rows[:MAX_REJECTS_KEPT],
-                        len(bad_rows), 0)
+                        None, len(bad_rows), bad_rows[:MAX_REJECTS_KEPT], len(bad_rows), 0)
     except CrossFileError:
         raise
     except (OSError, ValueError) as exc:
@@ -86,12 +94,6 @@ def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandR
         if type(exc).__module__.startswith("pyarrow"):
             raise CrossFileError(f"cannot read cross file: {exc}", path=path) from exc
         raise
-
-
-def _no_parts() -> Any:
-    import polars as pl
-
-    return pl.DataFrame(schema={"h": pl.UInt64, "brand": pl.String, "article": pl.String})
 
 
 def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
@@ -173,7 +175,8 @@ def _resolve_columns(path: Path, header: list[str], mapping: Mapping[str, str]
 
 
 def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
-               registry: BrandRegistry, sources: Vocabulary, kinds: Vocabulary) -> Batch:
+               registry: BrandRegistry, sources: Vocabulary, kinds: Vocabulary,
+               brands: Vocabulary | None, loc_base: int) -> Batch:
     import polars as pl
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -200,8 +203,6 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
                             f"{side}: {raw}")
     brand_a, brand_b = brand_a.filter(valid), brand_b.filter(valid)
     key_a, key_b = key_a.filter(valid), key_b.filter(valid)
-    art_a = pc.utf8_trim_whitespace(cols["article_a"].filter(valid))
-    art_b = pc.utf8_trim_whitespace(cols["article_b"].filter(valid))
     ha, hb = part_hashes(brand_a, key_a), part_hashes(brand_b, key_b)
     m = len(ha)
     src = sources.encode(cols["source"].filter(valid)) if "source" in cols else \
@@ -210,19 +211,17 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
         np.full(m, kinds.encode(pa.array(["cross"]))[0], np.uint16)
     same = ha == hb  # a part crossed to itself says nothing
     keep = ~same
-    # a part is displayed as first written: interleave the sides in file order, keep firsts
-    order = np.empty(2 * m, dtype=np.int64)
-    order[0::2], order[1::2] = np.arange(m), np.arange(m, 2 * m)
-    parts = pl.DataFrame({
-        "h": np.concatenate([ha, hb]),
-        "brand": pl.concat([pl.Series(values=brand_a), pl.Series(values=brand_b)]),
-        "article": pl.concat([pl.Series(values=art_a), pl.Series(values=art_b)]),
-    })[order].unique(subset="h", keep="first", maintain_order=True)
-    # polars' string views would keep the whole batch's text alive; a compact Arrow copy lets
-    # the batch go, so memory grows with distinct parts, not with the files read
-    compact = pl.from_arrow(parts.to_arrow(compat_level=pl.CompatLevel.oldest()))
-    assert isinstance(compact, pl.DataFrame)
-    parts = compact
+    parts = None
+    if brands is not None:
+        # a part is displayed as first written: interleave the sides in file order, keep firsts
+        rows = np.flatnonzero(valid_np).astype(np.uint64) << np.uint64(1)
+        order = np.empty(2 * m, dtype=np.int64)
+        order[0::2], order[1::2] = np.arange(m), np.arange(m, 2 * m)
+        parts = pl.DataFrame({
+            "h": np.concatenate([ha, hb]),
+            "brand": np.concatenate([brands.encode(brand_a), brands.encode(brand_b)]),
+            "loc": np.concatenate([rows, rows | np.uint64(1)]) + np.uint64(loc_base),
+        })[order].unique(subset="h", keep="first", maintain_order=True)
     return Batch(ha[keep], hb[keep], src[keep], knd[keep], parts, n, rejected, n_bad,
                  int(same.sum()))
 
@@ -237,3 +236,41 @@ def _keep_cyrillic(brands: Any, registry: BrandRegistry) -> Any:
     if not any(flags.to_pylist()):
         return False
     return flags.take(encoded.indices)
+
+
+def fetch_articles(paths: list[Path], columns: Mapping[str, str] | None,
+                   locs: np.ndarray) -> Any:
+    """The article text (trimmed) at each location, in the order of ``locs``: one more pass
+    over the files, reading only what the part dictionary needs."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mapping = {name: name for name in REQUIRED + OPTIONAL} | dict(columns or {})
+    order = np.argsort(locs, kind="stable")
+    ordered = locs[order]
+    files = (ordered >> np.uint64(40)).astype(np.int64)
+    rows = ((ordered >> np.uint64(1)) & np.uint64((1 << 39) - 1)).astype(np.int64)
+    sides = (ordered & np.uint64(1)).astype(bool)
+    chunks: list[Any] = []
+    for f, path in enumerate(paths):
+        lo, hi = np.searchsorted(files, f, "left"), np.searchsorted(files, f, "right")
+        if lo == hi:
+            continue
+        offset = 0
+        for table, _line, resolved in _raw_batches(path, mapping, []):
+            n = table.num_rows
+            a, b = np.searchsorted(rows[lo:hi], [offset, offset + n]) + lo
+            if a < b:
+                take = pa.array(rows[a:b] - offset)
+                col_a = table.column(resolved["article_a"]).take(take)
+                col_b = table.column(resolved["article_b"]).take(take)
+                chunks.append(pc.utf8_trim_whitespace(
+                    pc.if_else(pa.array(sides[a:b]), col_b, col_a)).cast(pa.large_string()))
+            offset += n
+    found = pa.chunked_array(chunks, type=pa.large_string()).combine_chunks() if chunks else \
+        pa.array([], type=pa.large_string())
+    if len(found) != locs.size:
+        raise CrossFileError("a cross file changed while the index was being built")
+    inverse = np.empty(locs.size, dtype=np.int64)
+    inverse[order] = np.arange(locs.size)
+    return found.take(pa.array(inverse))

@@ -40,10 +40,10 @@ ARRAYS = ("part_hash", "part_brand", "article_off", "article_data", "art_hash", 
 _SAMPLE = 64 << 10
 
 
-def write(catalog: Path, dictionary: Any, edges: Any, state: np.ndarray, side: np.ndarray,
-          sources: list[str], kinds: list[str], registry: BrandRegistry) -> Path:
+def write(catalog: Path, part_hash: np.ndarray, part_brand: np.ndarray, brands: list[str],
+          articles: Any, edges: Any, state: np.ndarray, side: np.ndarray, sources: list[str],
+          kinds: list[str], registry: BrandRegistry) -> Path:
     """Write a complete snapshot under a temporary name, then publish it; return its path."""
-    import polars as pl
     import pyarrow as pa
 
     from partsearch._hashing import article_hashes
@@ -56,13 +56,11 @@ def write(catalog: Path, dictionary: Any, edges: Any, state: np.ndarray, side: n
     tmp = area / f".{version}.tmp"
     tmp.mkdir()
     try:
-        n = dictionary.height
-        brands_col = dictionary["brand"]
-        brands = sorted(brands_col.unique().to_list())
-        part_brand = brands_col.cast(pl.Enum(brands)).to_physical().to_numpy().astype(np.uint16)
-        articles = dictionary["article"].to_arrow().cast(pa.large_string())
+        n = part_hash.size
+        part_brand = part_brand.astype(np.uint16)
         if isinstance(articles, pa.ChunkedArray):
             articles = articles.combine_chunks()
+        articles = articles.cast(pa.large_string())
         _v, offsets, data = articles.buffers()
         article_off = np.frombuffer(offsets, np.int64, n + 1, articles.offset * 8).copy()
         article_data = np.frombuffer(data, np.uint8).copy() if data else np.zeros(0, np.uint8)
@@ -77,7 +75,7 @@ def write(catalog: Path, dictionary: Any, edges: Any, state: np.ndarray, side: n
         class_parts = np.argsort(class_id, kind="stable").astype(np.int32)
         adj_off, adj_to, adj_edge = k.csr(n, edges.a, edges.b, keep)
         arrays = {
-            "part_hash": dictionary["h"].to_numpy(), "part_brand": part_brand,
+            "part_hash": part_hash, "part_brand": part_brand,
             "article_off": article_off, "article_data": article_data,
             "art_hash": art_hash[art_order], "art_order": art_order, "class_id": class_id,
             "class_off": class_off, "class_parts": class_parts, "adj_off": adj_off,

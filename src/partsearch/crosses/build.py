@@ -26,7 +26,7 @@ import numpy as np
 
 from partsearch.brands import BrandRegistry
 from partsearch.crosses._guard import GuardConfig, apply_guard
-from partsearch.crosses._read import Vocabulary, read_batches
+from partsearch.crosses._read import Vocabulary, fetch_articles, read_batches
 from partsearch.errors import CrossFileError
 
 # edge states stored in the snapshot
@@ -87,13 +87,16 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     rejects: list[str] = []
     total_bytes = sum(p.stat().st_size for p in paths if p.exists())
     done_bytes = 0
-    for path in paths:
-        for batch in read_batches(path, columns, reg, sources, kinds):
+    brands = Vocabulary()
+    for file_index, path in enumerate(paths):
+        for batch in read_batches(path, columns, reg, sources, kinds, brands=brands,
+                                  file_index=file_index):
             ha.append(batch.hash_a)
             hb.append(batch.hash_b)
             src.append(batch.source)
             knd.append(batch.kind)
-            parts.append(batch.parts)
+            if batch.parts is not None:
+                parts.append(batch.parts)
             rows += batch.rows
             bad += batch.n_rejected
             selfx += batch.self_crosses
@@ -103,7 +106,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             progress("read", done_bytes, total_bytes)
     dictionary = _dictionary(parts)
     del parts
-    part_hash = dictionary["h"].to_numpy()
+    part_hash = dictionary["h"]
     a = _ranks(part_hash, np.concatenate(ha))
     del ha
     b = _ranks(part_hash, np.concatenate(hb))
@@ -120,8 +123,11 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                        guard or GuardConfig())
     if progress:
         progress("guard", 1, 1)
-    snapshot = _snapshot.write(catalog, dictionary, edges, state, side, sources.names,
-                               kinds.names, reg)
+    articles = fetch_articles(paths, columns, dictionary["loc"])
+    if progress:
+        progress("articles", 1, 1)
+    snapshot = _snapshot.write(catalog, part_hash, dictionary["brand"], brands.names,
+                               articles, edges, state, side, sources.names, kinds.names, reg)
     counts = _snapshot.read_counts(snapshot)
     return BuildReport(
         snapshot=snapshot, crosses_read=rows, rows_rejected=bad, self_crosses=selfx,
@@ -155,34 +161,38 @@ def _ranks(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
     return ids
 
 
-def _dictionary(parts: list[Any]) -> Any:
-    import polars as pl
-
-    frame = pl.concat(parts, rechunk=False).unique(subset="h", keep="first", maintain_order=True)
-    return frame.sort("h")
+def _dictionary(parts: list[Any]) -> dict[str, np.ndarray]:
+    """The distinct parts, sorted by hash (a part's id is its rank), each with the brand and
+    location of its first occurrence in file order."""
+    h = np.concatenate([p["h"].to_numpy() for p in parts]) if parts else np.zeros(0, np.uint64)
+    brand = np.concatenate([p["brand"].to_numpy() for p in parts]) if parts else \
+        np.zeros(0, np.uint16)
+    loc = np.concatenate([p["loc"].to_numpy() for p in parts]) if parts else \
+        np.zeros(0, np.uint64)
+    unique, first = np.unique(h, return_index=True)  # first occurrence: a stable sort
+    return {"h": unique, "brand": brand[first], "loc": loc[first]}
 
 
 def _dedupe(a: np.ndarray, b: np.ndarray, src: np.ndarray, kind: np.ndarray) -> Edges:
-    import polars as pl
+    from partsearch.crosses import _kernels as k
 
-    lo, hi = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
-    key = (lo << np.uint64(32)) | hi
-    frame = pl.DataFrame({"key": key, "src": src, "kind": kind})
-    del lo, hi, key
-    # one row per (cross, source), in key order: the first row of a key starts its edge
-    triples = frame.unique(subset=["key", "src"], keep="first").sort(["key", "src"])
-    del frame
-    keys = triples["key"].to_numpy()
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    edge_keys = keys[starts]
-    src_off = np.append(starts, keys.size).astype(np.int64)
+    key = (np.minimum(a, b).astype(np.uint64) << np.uint64(32)) | \
+        np.maximum(a, b).astype(np.uint64)
+    # a stable sort keeps file order among the records of one cross: its kind is the first's
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+    edge_keys = key[starts]
+    del key
+    first_kind = kind[order[starts]].astype(np.uint16)
+    src_off, srcs = k.distinct_sources(starts, order.size, src[order])
     return Edges(
         a=(edge_keys >> np.uint64(32)).astype(np.int32),
         b=(edge_keys & np.uint64(0xFFFFFFFF)).astype(np.int32),
-        kind=triples["kind"].to_numpy()[starts].astype(np.uint16),
+        kind=first_kind,
         support=np.diff(src_off).astype(np.int32),
         src_off=src_off,
-        src=triples["src"].to_numpy().astype(np.uint16),
+        src=srcs,
     )
 
 
