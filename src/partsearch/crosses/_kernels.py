@@ -23,8 +23,9 @@ def _find(parent: np.ndarray, x: int) -> int:
 def union_find(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Component label (0..k-1, numbered by first member) of each of ``n`` nodes, joining the
     edges ``a[i]-b[i]`` where ``keep[i]``."""
-    parent = np.arange(n, dtype=np.int64)
-    size = np.ones(n, dtype=np.int64)
+    # 32-bit state: part ids are int32 already, and at 150M parts every byte per part counts
+    parent = np.arange(n, dtype=np.int32)
+    size = np.ones(n, dtype=np.int32)
     for i in range(a.size):
         if not keep[i]:
             continue
@@ -36,8 +37,8 @@ def union_find(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> np.nda
             ra, rb = rb, ra
         parent[rb] = ra
         size[ra] += size[rb]
-    label = np.full(n, -1, dtype=np.int64)
-    out = np.empty(n, dtype=np.int64)
+    label = np.full(n, -1, dtype=np.int32)
+    out = np.empty(n, dtype=np.int32)
     k = 0
     for x in range(n):
         r = _find(parent, x)
@@ -78,15 +79,16 @@ def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
     """For each edge: the size of the smaller side when it is a bridge (removing it splits its
     component in two), 0 when it lies on a cycle or is not in the graph. Iterative Tarjan with
     subtree sizes, O(nodes + edges)."""
-    disc = np.full(n, -1, dtype=np.int64)
-    low = np.zeros(n, dtype=np.int64)
-    sub = np.ones(n, dtype=np.int64)
-    out = np.zeros(n_edges, dtype=np.int64)
-    stack_v = np.empty(n, dtype=np.int64)
-    stack_e = np.empty(n, dtype=np.int64)  # the edge we arrived by
-    stack_i = np.empty(n, dtype=np.int64)  # next adjacency slot to look at
-    bridge_e = np.empty(n, dtype=np.int64)  # bridges of the current component, resolved at its end
-    bridge_below = np.empty(n, dtype=np.int64)
+    # 32-bit where the values are part or edge numbers (below 2**31), to halve the memory
+    disc = np.full(n, -1, dtype=np.int32)
+    low = np.zeros(n, dtype=np.int32)
+    sub = np.ones(n, dtype=np.int32)
+    out = np.zeros(n_edges, dtype=np.int32)
+    stack_v = np.empty(n, dtype=np.int32)
+    stack_e = np.empty(n, dtype=np.int32)  # the edge we arrived by
+    stack_i = np.empty(n, dtype=np.int64)  # next adjacency slot (up to 2x the crosses)
+    bridge_e = np.empty(n, dtype=np.int32)  # bridges of the current component, resolved at its end
+    bridge_below = np.empty(n, dtype=np.int32)
     t = 0
     for root in range(n):
         if disc[root] >= 0 or off[root] == off[root + 1]:
