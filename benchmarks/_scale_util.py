@@ -34,11 +34,13 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None) -> Chil
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    peak_gb = usage.ru_maxrss * 1024 / 2**30  # Linux reports ru_maxrss in KiB
     if proc.returncode != 0:
         sys.stderr.write(out)
-        raise RuntimeError(f"{' '.join(argv)} exited with {proc.returncode}")
-    # Linux reports ru_maxrss in KiB.
-    return ChildRun(seconds, usage.ru_maxrss * 1024 / 2**30, out)
+        # a build killed for memory still tells how far it got
+        raise RuntimeError(f"{' '.join(argv)} exited with {proc.returncode} after "
+                           f"{seconds:.0f} s at a peak of {peak_gb:.1f} GiB")
+    return ChildRun(seconds, peak_gb, out)
 
 
 @dataclass(frozen=True)
