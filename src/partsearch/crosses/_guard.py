@@ -78,7 +78,7 @@ def _edge_trust(support: np.ndarray, side: np.ndarray, keep: np.ndarray, src_off
                 src: np.ndarray) -> np.ndarray:
     """Each cross's trust: the best confirmation rate among its sources (Laplace-smoothed)."""
     confirmed = (support >= 2) | (side == 0)
-    per_row_edge = np.repeat(np.arange(support.size), np.diff(src_off))
+    per_row_edge = np.repeat(np.arange(support.size, dtype=np.int32), np.diff(src_off))
     kept_rows = keep[per_row_edge]
     n_src = int(src.max()) + 1 if src.size else 1
     total = np.bincount(src[kept_rows], minlength=n_src).astype(np.float64)

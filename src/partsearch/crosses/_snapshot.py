@@ -58,40 +58,61 @@ def write(catalog: Path, part_hash: np.ndarray, part_brand: np.ndarray, brands: 
     try:
         n = part_hash.size
         part_brand = part_brand.astype(np.uint16)
+        files: dict[str, dict[str, int]] = {}
+
+        def save(name: str, arr: np.ndarray) -> None:
+            # each array goes to disk as soon as it exists, so the writer never holds them all
+            path = tmp / f"{name}.npy"
+            np.save(path, np.ascontiguousarray(arr))
+            files[path.name] = _fingerprint(path)
+
         if isinstance(articles, pa.ChunkedArray):
             articles = articles.combine_chunks()
         articles = articles.cast(pa.large_string())
         _v, offsets, data = articles.buffers()
-        article_off = np.frombuffer(offsets, np.int64, n + 1, articles.offset * 8).copy()
-        article_data = np.frombuffer(data, np.uint8).copy() if data else np.zeros(0, np.uint8)
+        save("article_off", np.frombuffer(offsets, np.int64, n + 1, articles.offset * 8))
+        save("article_data", np.frombuffer(data, np.uint8) if data else np.zeros(0, np.uint8))
         flags = np.array([registry.keeps_cyrillic(b) for b in brands], dtype=bool)
-        keys = article_keys(articles, keep_cyrillic=flags[part_brand] if flags.any() else False)
-        art_hash = article_hashes(keys.fill_null("?") if keys.null_count else keys)
+        art_hash = np.empty(n, dtype=np.uint64)
+        step = 5_000_000  # article keys in slices: their text copies stay small
+        for lo in range(0, n, step):
+            part = articles.slice(lo, step)
+            keys = article_keys(part, keep_cyrillic=flags[part_brand[lo:lo + step]]
+                                if flags.any() else False)
+            art_hash[lo:lo + len(part)] = article_hashes(
+                keys.fill_null("?") if keys.null_count else keys)
+        del articles
         art_order = np.argsort(art_hash, kind="stable").astype(np.int32)
+        save("art_hash", art_hash[art_order])
+        save("art_order", art_order)
+        del art_hash, art_order
+        save("part_hash", part_hash)
+        save("part_brand", part_brand)
         keep = state == 0
         class_id = k.union_find(n, edges.a, edges.b, keep).astype(np.int32)
         sizes = np.bincount(class_id)
-        class_off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        class_parts = np.argsort(class_id, kind="stable").astype(np.int32)
+        save("class_id", class_id)
+        save("class_off", np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
+        save("class_parts", np.argsort(class_id, kind="stable").astype(np.int32))
+        del class_id
         adj_off, adj_to, adj_edge = k.csr(n, edges.a, edges.b, keep)
-        arrays = {
-            "part_hash": part_hash, "part_brand": part_brand,
-            "article_off": article_off, "article_data": article_data,
-            "art_hash": art_hash[art_order], "art_order": art_order, "class_id": class_id,
-            "class_off": class_off, "class_parts": class_parts, "adj_off": adj_off,
-            "adj_to": adj_to, "adj_edge": adj_edge,
-            # support beside each adjacency slot: a search's walk reads it in order
-            "adj_sup": np.minimum(edges.support[adj_edge], 32_767).astype(np.int16),
-            "edge_a": edges.a, "edge_b": edges.b,
-            "edge_kind": edges.kind, "edge_support": edges.support, "edge_state": state,
-            "edge_src_off": edges.src_off, "edge_src": edges.src,
-        }
-        files = {}
-        for name, arr in arrays.items():
-            path = tmp / f"{name}.npy"
-            np.save(path, np.ascontiguousarray(arr))
-            files[path.name] = _fingerprint(path)
-        _write_held_back(tmp, arrays, side, brands, sources)
+        save("adj_off", adj_off)
+        save("adj_to", adj_to)
+        del adj_off, adj_to
+        # support beside each adjacency slot: a search's walk reads it in order
+        save("adj_sup", np.minimum(edges.support[adj_edge], 32_767).astype(np.int16))
+        save("adj_edge", adj_edge)
+        del adj_edge
+        edge_arrays = {"edge_a": edges.a, "edge_b": edges.b, "edge_kind": edges.kind,
+                       "edge_support": edges.support, "edge_state": state,
+                       "edge_src_off": edges.src_off, "edge_src": edges.src}
+        for name, arr in edge_arrays.items():
+            save(name, arr)
+        files = {f"{name}.npy": files[f"{name}.npy"] for name in ARRAYS}
+        _write_held_back(tmp, {**edge_arrays, "part_brand": part_brand,
+                               "article_off": _reopen(tmp / "article_off.npy"),
+                               "article_data": _reopen(tmp / "article_data.npy")},
+                         side, brands, sources)
         manifest = {
             "format": FORMAT, "version": version, "parts": n, "classes": int(sizes.size),
             "largest_class": int(sizes.max()) if sizes.size else 0, "crosses": int(edges.a.size),
@@ -108,6 +129,13 @@ def write(catalog: Path, part_hash: np.ndarray, part_brand: np.ndarray, brands: 
         raise
     collect_garbage(area)
     return final
+
+
+def _reopen(path: Path) -> np.ndarray:
+    """An array just saved, mapped back (small ones read: numpy cannot map an empty array)."""
+    arr: np.ndarray = np.load(path, mmap_mode="r") if path.stat().st_size > _SAMPLE else \
+        np.load(path)
+    return arr
 
 
 def _write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
