@@ -118,3 +118,13 @@ def test_real_brand_spellings_meet(realdata: Path) -> None:
     assert "VAG" in {brand_key(r["oem_brand"]) for r in mann_rows if r["oem_brand"].strip()}
     assert {brand_key(r["shop_manufacturer"]) for r in mann_rows} == {"MANN-FILTER"}
     assert {brand_key(r["td_brand"]) for r in mann_rows} == {"MANN-FILTER"}
+
+
+def test_keep_cyrillic_flags_per_row() -> None:
+    import pyarrow as pa
+
+    from partsearch.brands import keep_cyrillic_flags
+
+    assert keep_cyrillic_flags(pa.array(["MANN-FILTER", "BOSCH", None])) is False
+    flags = keep_cyrillic_flags(pa.array(["ЗМЗ", "BOSCH", None, "ЗМЗ"]))
+    assert flags.tolist() == [True, False, False, True]

@@ -22,7 +22,8 @@ from partsearch.errors import NormalizationError, ProfileError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Brand", "BrandRegistry", "brand_key", "brand_keys", "default_registry"]
+__all__ = ["Brand", "BrandRegistry", "brand_key", "brand_keys", "default_registry",
+           "keep_cyrillic_flags"]
 
 _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -206,6 +207,28 @@ def brand_keys(values: Any, registry: BrandRegistry | None = None) -> pa.Array:
     resolved = pa.array([_safe_canonical(reg, s) for s in encoded.dictionary.to_pylist()],
                         type=pa.large_string())
     return resolved.take(encoded.indices)
+
+
+def keep_cyrillic_flags(brands: Any, registry: BrandRegistry | None = None) -> Any:
+    """Per row of a column of canonical brands: does its maker keep Cyrillic articles? Resolved
+    once per distinct brand; ``False`` for the whole column when none does (the usual case),
+    else a boolean numpy array (False for nulls). Feeds ``article_keys(keep_cyrillic=...)``.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    reg = registry or default_registry()
+    encoded = pc.dictionary_encode(brands)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    flags = np.array([name is not None and reg.keeps_cyrillic(name)
+                      for name in encoded.dictionary.to_pylist()] + [False], dtype=np.bool_)
+    if not flags.any():
+        return False
+    # nulls point at the trailing False
+    idx = encoded.indices.fill_null(len(flags) - 1).to_numpy(zero_copy_only=False)
+    return flags[idx]
 
 
 def _safe_canonical(reg: BrandRegistry, name: str | None) -> str | None:

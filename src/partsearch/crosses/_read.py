@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from partsearch.brands import BrandRegistry, brand_keys
+from partsearch.brands import BrandRegistry, brand_keys, keep_cyrillic_flags
 from partsearch.errors import CrossFileError
 
 REQUIRED = ("brand_a", "article_a", "brand_b", "article_b")
@@ -188,8 +188,8 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     cols = {c: table.column(mapping[c]).combine_chunks() for c in REQUIRED + OPTIONAL
             if c in mapping and mapping[c] in table.column_names}
     brand_a, brand_b = (brand_keys(cols[c], registry) for c in ("brand_a", "brand_b"))
-    key_a = article_keys(cols["article_a"], keep_cyrillic=_keep_cyrillic(brand_a, registry))
-    key_b = article_keys(cols["article_b"], keep_cyrillic=_keep_cyrillic(brand_b, registry))
+    key_a = article_keys(cols["article_a"], keep_cyrillic=keep_cyrillic_flags(brand_a, registry))
+    key_b = article_keys(cols["article_b"], keep_cyrillic=keep_cyrillic_flags(brand_b, registry))
     valid = pc.and_(pc.and_(brand_a.is_valid(), key_a.is_valid()),
                     pc.and_(brand_b.is_valid(), key_b.is_valid()))
     valid_np = valid.to_numpy(zero_copy_only=False)
@@ -224,18 +224,6 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
         })[order].unique(subset="h", keep="first", maintain_order=True)
     return Batch(ha[keep], hb[keep], src[keep], knd[keep], parts, n, rejected, n_bad,
                  int(same.sum()))
-
-
-def _keep_cyrillic(brands: Any, registry: BrandRegistry) -> Any:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(brands)
-    flags = pa.array([name is not None and registry.keeps_cyrillic(name)
-                      for name in encoded.dictionary.to_pylist()], type=pa.bool_())
-    if not any(flags.to_pylist()):
-        return False
-    return flags.take(encoded.indices)
 
 
 def fetch_articles(paths: list[Path], columns: Mapping[str, str] | None,

@@ -45,7 +45,7 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
     """(offers, rejected) of one source file; every good row is in exactly one of them."""
     import polars as pl
 
-    from partsearch.brands import brand_keys
+    from partsearch.brands import brand_keys, keep_cyrillic_flags
     from partsearch.loading import _values as v
     from partsearch.normalize import article_keys
 
@@ -78,7 +78,7 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
     ).unnest("price", "qty", "delivery", "mult", "minq", separator="_").collect()
 
     brands = brand_keys(parsed.get_column("brand_raw").to_arrow(), registry)
-    keep = _keep_cyrillic(brands, registry)
+    keep = keep_cyrillic_flags(brands, registry)
     arts = article_keys(parsed.get_column("article").to_arrow(), keep_cyrillic=keep)
     checks = pl.DataFrame({"ak": pl.from_arrow(arts), "bk": pl.from_arrow(brands)}, height=n)
     reason = pl.concat([checks, parsed], how="horizontal").select(
@@ -149,15 +149,3 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
                               pa.array(bad_idx, pa.int64()))]).cast(pa.string()),
     ], schema=REJECTED_SCHEMA)
     return offers, rejected
-
-
-def _keep_cyrillic(brands: pa.Array, registry: BrandRegistry) -> np.ndarray:
-    """Per-row keep-Cyrillic flag of the row's brand, resolved once per distinct brand."""
-    import pyarrow.compute as pc
-
-    encoded = pc.dictionary_encode(brands)
-    flags = np.array([s is not None and registry.keeps_cyrillic(s)
-                      for s in encoded.dictionary.to_pylist()], dtype=np.bool_)
-    idx = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
-    out: np.ndarray = flags[idx] if len(flags) else np.zeros(len(brands), np.bool_)
-    return out

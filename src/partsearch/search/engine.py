@@ -185,14 +185,10 @@ def _no_brand(state: _State, query: Any, choices: list[BrandChoice], key: str) -
 
     if choices:
         return empty_result(query, "choose_brand", brands=tuple(choices))
-    return empty_result(query, "not_found", suggestions=tuple(_similar_articles(state, key)))
-
-
-def _similar_articles(state: _State, key: str) -> list[str]:
-    """Articles close to an unknown one: same brand-less key with one edit, among offers."""
     from partsearch.search._suggest import similar_articles
 
-    return similar_articles(state.store, key)
+    return empty_result(query, "not_found",
+                        suggestions=tuple(similar_articles(state.store, key)))
 
 
 def _load_state(catalog: Path, previous: _State | None) -> _State:
