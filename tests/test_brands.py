@@ -128,3 +128,14 @@ def test_keep_cyrillic_flags_per_row() -> None:
     assert keep_cyrillic_flags(pa.array(["MANN-FILTER", "BOSCH", None])) is False
     flags = keep_cyrillic_flags(pa.array(["ЗМЗ", "BOSCH", None, "ЗМЗ"]))
     assert flags.tolist() == [True, False, False, True]
+
+
+def test_catalog_registry_extends_the_shipped_one(tmp_path: Path) -> None:
+    from partsearch.brands import catalog_registry
+
+    assert catalog_registry(tmp_path).canonical("Mann & Hummel") == "MANN-FILTER"
+    (tmp_path / "brands.toml").write_text('["ACME"]\naliases = ["ACME PARTS LTD"]\n',
+                                          encoding="utf-8")
+    reg = catalog_registry(tmp_path)
+    assert reg.canonical("acme parts ltd") == "ACME"
+    assert reg.canonical("Mann & Hummel") == "MANN-FILTER"

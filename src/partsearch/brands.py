@@ -22,8 +22,8 @@ from partsearch.errors import NormalizationError, ProfileError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Brand", "BrandRegistry", "brand_key", "brand_keys", "default_registry",
-           "keep_cyrillic_flags"]
+__all__ = ["Brand", "BrandRegistry", "brand_key", "brand_keys", "catalog_registry",
+           "default_registry", "keep_cyrillic_flags"]
 
 _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -174,6 +174,17 @@ def default_registry() -> BrandRegistry:
     source = resources.files("partsearch") / "data" / "brands.toml"
     with resources.as_file(source) as path:
         return BrandRegistry.load(path)
+
+
+def catalog_registry(catalog: str | Path) -> BrandRegistry:
+    """The registry a catalog uses: the shipped one, extended and overridden by the catalog's
+    own ``brands.toml`` when it has one."""
+    from partsearch._catalog import BRANDS
+
+    extra = Path(catalog) / BRANDS
+    if extra.is_file():
+        return BrandRegistry.load(extra, base=default_registry())
+    return default_registry()
 
 
 def brand_key(brand: str, registry: BrandRegistry | None = None) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from partsearch.brands import BrandRegistry
+from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, apply_guard
 from partsearch.crosses._read import Vocabulary, fetch_articles, read_batches
 from partsearch.errors import CrossFileError
@@ -77,7 +77,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
 
     started = time.perf_counter()
     catalog = Path(catalog_dir)
-    reg = registry or _catalog_registry(catalog)
+    reg = registry or catalog_registry(catalog)
     paths = [Path(f) for f in files]
     if not paths:
         raise CrossFileError("no cross files given")
@@ -220,12 +220,3 @@ def _blacklisted(path: Path, part_hash: np.ndarray, edges: Edges,
         pos = edge_positions(edges.a, edges.b, ia[known], ib[known])
         ids.append(pos[pos >= 0])
     return np.concatenate(ids) if ids else np.zeros(0, np.int64)
-
-
-def _catalog_registry(catalog: Path) -> BrandRegistry:
-    from partsearch._catalog import BRANDS
-
-    extra = catalog / BRANDS
-    if extra.exists():
-        return BrandRegistry.load(extra, base=BrandRegistry.default())
-    return BrandRegistry.default()

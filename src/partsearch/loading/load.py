@@ -16,7 +16,6 @@ from pathlib import Path
 import pyarrow as pa
 
 from partsearch._catalog import (
-    BRANDS,
     OFFERS,
     SUPPLIERS,
     collect_garbage,
@@ -26,7 +25,7 @@ from partsearch._catalog import (
     write_atomic,
     write_pointer,
 )
-from partsearch.brands import BrandRegistry
+from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import CatalogError, PriceFileError, ProfileError
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
 from partsearch.loading.profiles import SupplierProfile, read_profiles
@@ -187,9 +186,7 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
         raise ProfileError(f"no supplier {supplier!r}", path=toml_path)
     catalog = Path(catalog_dir)
     register_profiles(catalog, profiles)
-    registry = BrandRegistry.default()
-    if (catalog / BRANDS).is_file():
-        registry = BrandRegistry.load(catalog / BRANDS, base=registry)
+    registry = catalog_registry(catalog)
     todo = [p for p in profiles if not p.is_online and supplier in (None, p.code)]
     reports: list[LoadReport] = []
     for i, profile in enumerate(todo):

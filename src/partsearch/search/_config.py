@@ -15,8 +15,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from partsearch._catalog import BRANDS, CONFIG
-from partsearch.brands import BrandRegistry, brand_key
+from partsearch._catalog import CONFIG
+from partsearch.brands import BrandRegistry, brand_key, catalog_registry
 from partsearch.errors import CatalogError
 from partsearch.ranking.levels import DEFAULT_LEVELS, PriceLevel, parse_levels
 
@@ -41,9 +41,7 @@ class CatalogConfig:
         unknown = set(raw) - {"levels", "default_level", "stale_after_hours", "popular_brands"}
         if unknown:
             raise CatalogError(f"unknown keys {sorted(unknown)}", path=path)
-        registry = BrandRegistry.default()
-        if (catalog / BRANDS).exists():
-            registry = BrandRegistry.load(catalog / BRANDS, base=registry)
+        registry = catalog_registry(catalog)
         levels_raw = raw.get("levels", DEFAULT_LEVELS)
         if not isinstance(levels_raw, dict):
             raise CatalogError("'levels' must be a table of levels", path=path)
