@@ -244,7 +244,9 @@ def _kopecks(column: Any) -> np.ndarray:
     parts = []
     for chunk in column.chunks:
         if chunk.type.scale != 2:
-            raise ValueError(f"price column has scale {chunk.type.scale}, expected 2")
+            from partsearch.errors import CatalogError
+
+            raise CatalogError(f"offers price column has scale {chunk.type.scale}, expected 2")
         raw = np.frombuffer(chunk.buffers()[1], dtype=np.int64)
         parts.append(raw[2 * chunk.offset: 2 * (chunk.offset + len(chunk)): 2])
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
@@ -256,11 +258,3 @@ def _timestamp(moment: datetime | None) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
-
-
-def age_hours(file_time: datetime | None, now: datetime) -> float | None:
-    if file_time is None:
-        return None
-    if file_time.tzinfo is None:
-        file_time = file_time.replace(tzinfo=UTC)
-    return round((now - file_time).total_seconds() / 3600.0, 1)
