@@ -80,7 +80,7 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
     cands = _candidates(state, q, rows, which, cand_brand, hops, support)
     block_of = np.where(which == 0, 0, np.where(cand_oem, 1, 2))
     if q.filters.items():
-        keep = filter_mask(cands, q.filters, state.config.popular_brands, _pickup(state))
+        keep = filter_mask(cands, q.filters, state.config.popular_brands, state.pickup)
         sel = np.flatnonzero(keep)
     else:
         sel = np.arange(which.size)
@@ -142,13 +142,6 @@ def _text_keys(store: Any, seg: np.ndarray, row: np.ndarray) -> dict[str, np.nda
         for name in out:
             values = segment.table.column(name).take(take).to_pylist()
             out[name][mask] = ["" if v is None else v for v in values]
-    return out
-
-
-def _pickup(state: Any) -> dict[str, frozenset[str]]:
-    out = {s.supplier: frozenset(s.terms.get("pickup_points") or ()) for s in
-           state.store.segments}
-    out.update({c: frozenset(p.pickup_points) for c, p in state.profiles.items()})
     return out
 
 

@@ -41,6 +41,7 @@ class _State:
     profiles: dict[str, SupplierProfile]
     config: CatalogConfig
     registry: BrandRegistry
+    pickup: dict[str, frozenset[str]]  # supplier -> pickup points it delivers to (filters)
 
 
 class Engine:
@@ -207,4 +208,6 @@ def _load_state(catalog: Path, previous: _State | None) -> _State:
         index = None
     store = load_store(catalog, previous.store if previous else None)
     profiles = read_registered_profiles(catalog) if (catalog / "suppliers").is_dir() else {}
-    return _State(index, store, profiles, config, registry)
+    pickup = {s.supplier: frozenset(s.terms.get("pickup_points") or ()) for s in store.segments}
+    pickup.update({c: frozenset(p.pickup_points) for c, p in profiles.items()})
+    return _State(index, store, profiles, config, registry, pickup)
