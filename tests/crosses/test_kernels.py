@@ -109,3 +109,74 @@ def test_nearest_orders_like_lexsort(graph: tuple[int, list[tuple[int, int]]], s
     ref = sorted((int(hops[i]), -int(sup[i]), int(members[i])) for i in range(members.size)
                  if hops[i] > 0)
     assert list(zip(h.tolist(), (-s).tolist(), ids.tolist(), strict=True)) == ref
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=300), st.booleans())
+def test_sort_order_is_a_stable_argsort(values: list[int], narrow: bool) -> None:
+    keys = np.array(values, dtype=np.uint64)
+    if narrow:  # few distinct values: long runs of equal keys must keep their input order
+        keys %= np.uint64(7)
+    out = np.empty(keys.size, dtype=np.int32)
+    k.sort_order(keys, out)
+    assert out.tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+@given(st.lists(st.lists(st.integers(1, 40), max_size=50), max_size=6))
+def test_intern_numbers_parts_by_first_appearance(batches: list[list[int]]) -> None:
+    # tiny table and small hashes: many collisions on the home slot, and rehashes as it fills
+    from partsearch.crosses._parts import _MAX_LOAD
+
+    slots = np.zeros(8, dtype=np.uint64)
+    keys = np.empty(0, dtype=np.uint64)
+    n = 0
+    seen: dict[int, int] = {}
+    for values in batches:
+        hashes = np.array(values, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        if n + hashes.size > keys.size:
+            keys = np.concatenate([keys, np.empty(n + hashes.size, np.uint64)])
+        while n + hashes.size > _MAX_LOAD * slots.size:
+            slots = np.zeros(slots.size * 2, dtype=np.uint64)
+            k.rehash(slots, keys, n)
+        ids, first, n = k.intern(slots, keys, n, hashes)
+        want, new = [], []
+        for i, h in enumerate(hashes.tolist()):
+            if h not in seen:
+                seen[h] = len(seen)
+                new.append(i)
+            want.append(seen[h])
+        assert ids.tolist() == want
+        assert first.tolist() == new
+    assert n == len(seen)
+    assert keys[:n].tolist() == list(seen)
+
+
+@given(graphs, st.lists(st.integers(0, 59), max_size=8))
+def test_bridges_rewalk_only_what_changed(graph: tuple[int, list[tuple[int, int]]],
+                                          drops: list[int]) -> None:
+    """Skipping edges and re-walking only their components gives what a fresh walk of the
+    smaller graph gives; a skipped edge keeps its last value; compact drops its slots."""
+    n, pairs = graph
+    a, b = _edges(n, pairs)
+    state = np.zeros(a.size, dtype=np.uint8)
+    off, to, eid = k.csr(n, a, b, state == 0)
+    side = np.zeros(a.size, dtype=np.int32)
+    disc = np.full(n, -1, dtype=np.int32)
+    low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
+    t = k.bridges(off, to, eid, state, np.zeros(0, np.int32), side, disc, low, sub, 0)
+    held = sorted({d % a.size for d in drops}) if a.size else []
+    before = side[held].copy()
+    state[held] = 1
+    roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
+    k.bridges(off, to, eid, state, roots, side, disc, low, sub, t)
+    kept = state == 0
+    fresh = k.bridge_sides(n, a.size, *k.csr(n, a, b, kept))
+    assert side[kept].tolist() == fresh[kept].tolist()
+    assert side[held].tolist() == before.tolist()
+    m = k.compact(off, to, eid, state)
+    ref_off, ref_to, ref_eid = k.csr(n, a, b, kept)
+    assert off.tolist() == ref_off.tolist()
+    for v in range(n):  # same neighbours per node (the order within a node may differ)
+        got = sorted(zip(to[off[v]:off[v + 1]].tolist(), eid[off[v]:off[v + 1]].tolist()))
+        assert got == sorted(zip(ref_to[ref_off[v]:ref_off[v + 1]].tolist(),
+                                 ref_eid[ref_off[v]:ref_off[v + 1]].tolist()))
+    assert m == ref_to.size

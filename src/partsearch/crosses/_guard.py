@@ -25,6 +25,7 @@ bridges with subtree sizes, compiled).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,48 +44,47 @@ class GuardConfig:
 
 
 def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state: np.ndarray,
-                src_off: np.ndarray, src: np.ndarray, config: GuardConfig,
-                rounds: int = 4) -> np.ndarray:
-    """Mark held-back crosses in ``state`` (in place, value 1); return each edge's smaller side
-    when it is a bridge of the final accepted graph (0 otherwise)."""
+                sources: Callable[[], tuple[np.ndarray, np.ndarray]], config: GuardConfig,
+                rounds: int = 4) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Mark held-back crosses in ``state`` (in place, value 1). Return each edge's smaller side
+    when it is a bridge of the final accepted graph (for a held edge: when it was held; 0 when
+    not a bridge), and the CSR adjacency of the accepted edges (offsets, targets, edge ids).
+
+    The adjacency is built once; each later round re-walks only the components that lost an
+    edge, so rounds after the first cost little. ``sources()`` gives each edge's sources (CSR:
+    offsets, source ids); it is called when needed, so mapped files are let go in between."""
     from partsearch.crosses import _kernels as k
 
-    side = np.zeros(a.size, dtype=np.int64)
-    trust: np.ndarray | None = None
-    for _ in range(rounds if config.enabled else 1):
-        keep = state == 0
-        off, to, eid = k.csr(n, a, b, keep)
-        side = k.bridge_sides(n, a.size, off, to, eid)
-        if not config.enabled:
-            break
-        if trust is None:
-            trust = _edge_trust(support, side, keep, src_off, src)
-        suspicious = np.flatnonzero(keep & (support == 1) & (side >= config.min_side))
+    off, to, eid = k.csr(n, a, b, state == 0)
+    side = np.zeros(a.size, dtype=np.int32)
+    disc = np.full(n, -1, dtype=np.int32)
+    low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
+    t = k.bridges(off, to, eid, state, np.zeros(0, np.int32), side, disc, low, sub, 0)
+    rate: np.ndarray | None = None
+    for _ in range(rounds if config.enabled else 0):
+        suspicious = np.flatnonzero((state == 0) & (support == 1) & (side >= config.min_side))
         if suspicious.size == 0:
             break
-        # per part, the least trust among its suspicious crosses; hold those at the minimum
-        lowest = np.full(n, np.inf)
-        t = trust[suspicious]
-        np.minimum.at(lowest, a[suspicious], t)
-        np.minimum.at(lowest, b[suspicious], t)
-        margin = config.trust_margin
-        held = suspicious[(t <= lowest[a[suspicious]] * margin)
-                          & (t <= lowest[b[suspicious]] * margin)]
+        src_off, src = sources()
+        if rate is None:  # measured once, on the graph before anything is held back
+            n_src = int(src.max()) + 1 if src.size else 1
+            rate = k.source_rates(src_off, src, state, support, side, n_src)
+        trust = k.edge_trust(suspicious, src_off, src, rate)
+        del src_off, src
+        # per part, the least trust among its suspicious crosses; hold those near the minimum
+        ends, inverse = np.unique(np.concatenate([a[suspicious], b[suspicious]]),
+                                  return_inverse=True)
+        lowest = np.full(ends.size, np.inf)
+        np.minimum.at(lowest, inverse, np.concatenate([trust, trust]))
+        bound = lowest[inverse] * config.trust_margin
+        s = suspicious.size
+        held = suspicious[(trust <= bound[:s]) & (trust <= bound[s:])]
         state[held] = 1
-    return side
-
-
-def _edge_trust(support: np.ndarray, side: np.ndarray, keep: np.ndarray, src_off: np.ndarray,
-                src: np.ndarray) -> np.ndarray:
-    """Each cross's trust: the best confirmation rate among its sources (Laplace-smoothed)."""
-    confirmed = (support >= 2) | (side == 0)
-    per_row_edge = np.repeat(np.arange(support.size, dtype=np.int32), np.diff(src_off))
-    kept_rows = keep[per_row_edge]
-    n_src = int(src.max()) + 1 if src.size else 1
-    total = np.bincount(src[kept_rows], minlength=n_src).astype(np.float64)
-    good = np.bincount(src[kept_rows], weights=confirmed[per_row_edge[kept_rows]],
-                       minlength=n_src)
-    rate = (good + 1.0) / (total + 2.0)
-    trust = np.zeros(support.size)
-    np.maximum.at(trust, per_row_edge, rate[src])
-    return trust
+        if t + n >= 2**31 - 1:  # the visit stamps would overflow: start them afresh
+            disc.fill(-1)
+            t = 0
+        roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
+        t = k.bridges(off, to, eid, state, roots, side, disc, low, sub, t)
+    del disc, low, sub
+    m = k.compact(off, to, eid, state)
+    return side, (off, to[:m], eid[:m])

@@ -49,49 +49,74 @@ def union_find(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> np.nda
     return out
 
 
-@njit(cache=True, nogil=True)
 def csr(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Undirected CSR adjacency of the kept edges: (offsets[n+1], targets, edge ids)."""
-    deg = np.zeros(n + 1, dtype=np.int64)
+    """Undirected CSR adjacency of the kept edges: (offsets[n+1], targets, edge ids). Offsets
+    are int32 while the slots fit, to save 4 bytes per part on large builds."""
+    slots = 2 * int(np.count_nonzero(keep))
+    off = np.zeros(n + 1, dtype=np.int32 if slots < 2**31 else np.int64)
+    to, eid = _csr_fill(a, b, keep, off)
+    return off, to, eid
+
+
+@njit(cache=True, nogil=True)
+def _csr_fill(a: np.ndarray, b: np.ndarray, keep: np.ndarray,
+              off: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # no cursor array: off[v] counts up while v's slots are filled, then everything shifts by one
     for i in range(a.size):
         if keep[i]:
-            deg[a[i] + 1] += 1
-            deg[b[i] + 1] += 1
-    off = np.cumsum(deg)
-    fill = off[:-1].copy()
+            off[a[i] + 1] += 1
+            off[b[i] + 1] += 1
+    for v in range(1, off.size):
+        off[v] += off[v - 1]
     m = off[-1]
     to = np.empty(m, dtype=np.int32)
     eid = np.empty(m, dtype=np.int32)  # edge ids: a cross base stays below 2**31 crosses
     for i in range(a.size):
         if keep[i]:
-            to[fill[a[i]]] = b[i]
-            eid[fill[a[i]]] = i
-            fill[a[i]] += 1
-            to[fill[b[i]]] = a[i]
-            eid[fill[b[i]]] = i
-            fill[b[i]] += 1
-    return off, to, eid
+            x, y = a[i], b[i]
+            to[off[x]] = y
+            eid[off[x]] = i
+            off[x] += 1
+            to[off[y]] = x
+            eid[off[y]] = i
+            off[y] += 1
+    for v in range(off.size - 1, 0, -1):
+        off[v] = off[v - 1]
+    off[0] = 0
+    return to, eid
 
 
 @njit(cache=True, nogil=True)
-def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
-                 eid: np.ndarray) -> np.ndarray:
-    """For each edge: the size of the smaller side when it is a bridge (removing it splits its
-    component in two), 0 when it lies on a cycle or is not in the graph. Iterative Tarjan with
-    subtree sizes, O(nodes + edges)."""
-    # 32-bit where the values are part or edge numbers (below 2**31), to halve the memory
-    disc = np.full(n, -1, dtype=np.int32)
-    low = np.zeros(n, dtype=np.int32)
-    sub = np.ones(n, dtype=np.int32)
-    out = np.zeros(n_edges, dtype=np.int32)
-    stack_v = np.empty(n, dtype=np.int32)
-    stack_e = np.empty(n, dtype=np.int32)  # the edge we arrived by
-    stack_i = np.empty(n, dtype=np.int64)  # next adjacency slot (up to 2x the crosses)
-    bridge_e = np.empty(n, dtype=np.int32)  # bridges of the current component, resolved at its end
-    bridge_below = np.empty(n, dtype=np.int32)
-    t = 0
-    for root in range(n):
-        if disc[root] >= 0 or off[root] == off[root + 1]:
+def _grow(arr: np.ndarray) -> np.ndarray:
+    out = np.empty(arr.size * 2, dtype=arr.dtype)
+    out[: arr.size] = arr
+    return out
+
+
+@njit(cache=True, nogil=True)
+def bridges(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray,
+            roots: np.ndarray, out: np.ndarray, disc: np.ndarray, low: np.ndarray,
+            sub: np.ndarray, t0: int) -> int:
+    """For each edge of the components holding ``roots`` (every node when ``roots`` is empty):
+    ``out[e]`` = the size of the smaller side when ``e`` is a bridge (removing it splits its
+    component in two), else 0. Edges with ``skip[e]`` are not in the graph and keep their value.
+    Iterative Tarjan with subtree sizes, O(nodes + edges) of the components walked.
+
+    ``disc``/``low``/``sub`` are per-node scratch reused across calls: a node counts as visited
+    when ``disc >= t0``, so a later call (after more edges are skipped) walks only the components
+    it is asked about without clearing anything. Returns the next free ``t0``."""
+    # the DFS stack grows on demand: its depth is a component's size, not the graph's
+    cap = 1024
+    stack_v = np.empty(cap, dtype=np.int32)
+    stack_e = np.empty(cap, dtype=np.int32)  # the edge we arrived by
+    stack_i = np.empty(cap, dtype=np.int64)  # next adjacency slot
+    bridge_e = np.empty(cap, dtype=np.int32)  # bridges of the component, resolved at its end
+    bridge_below = np.empty(cap, dtype=np.int32)
+    t = t0
+    n_roots = roots.size if roots.size else off.size - 1
+    for r in range(n_roots):
+        root = roots[r] if roots.size else r
+        if disc[root] >= t0 or off[root] == off[root + 1]:
             continue
         top = 0
         stack_v[0] = root
@@ -99,6 +124,7 @@ def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
         stack_i[0] = off[root]
         disc[root] = t
         low[root] = t
+        sub[root] = 1
         t += 1
         count = 0
         while top >= 0:
@@ -106,16 +132,21 @@ def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
             j = stack_i[top]
             if j < off[v + 1]:
                 stack_i[top] = j + 1
-                w = to[j]
-                if eid[j] == stack_e[top]:
+                e = eid[j]
+                if skip[e] or e == stack_e[top]:
                     continue
-                if disc[w] < 0:
+                out[e] = 0
+                w = to[j]
+                if disc[w] < t0:
                     disc[w] = t
                     low[w] = t
+                    sub[w] = 1
                     t += 1
                     top += 1
+                    if top == stack_v.size:
+                        stack_v, stack_e, stack_i = _grow(stack_v), _grow(stack_e), _grow(stack_i)
                     stack_v[top] = w
-                    stack_e[top] = eid[j]
+                    stack_e[top] = e
                     stack_i[top] = off[w]
                 elif disc[w] < low[v]:
                     low[v] = disc[w]
@@ -128,6 +159,8 @@ def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
                     if low[v] < low[p]:
                         low[p] = low[v]
                     if low[v] > disc[p]:
+                        if count == bridge_e.size:
+                            bridge_e, bridge_below = _grow(bridge_e), _grow(bridge_below)
                         bridge_e[count] = arrived
                         bridge_below[count] = sub[v]
                         count += 1
@@ -135,7 +168,36 @@ def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
         for k in range(count):
             below = bridge_below[k]
             out[bridge_e[k]] = min(below, total - below)
+    return t
+
+
+def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
+                 eid: np.ndarray) -> np.ndarray:
+    """Every edge's smaller side when it is a bridge of the whole graph, else 0 (one call of
+    :func:`bridges` with fresh scratch)."""
+    out = np.zeros(n_edges, dtype=np.int32)
+    disc = np.full(n, -1, dtype=np.int32)
+    scratch = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
+    bridges(off, to, eid, np.zeros(n_edges, dtype=np.bool_), np.zeros(0, dtype=np.int32), out,
+            disc, *scratch, 0)
     return out
+
+
+@njit(cache=True, nogil=True)
+def compact(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray) -> int:
+    """Drop the adjacency slots of skipped edges, in place; returns the slots left."""
+    k = 0
+    start = off[0]
+    for v in range(off.size - 1):
+        end = off[v + 1]
+        for j in range(start, end):
+            if not skip[eid[j]]:
+                to[k] = to[j]
+                eid[k] = eid[j]
+                k += 1
+        start = end
+        off[v + 1] = k
+    return k
 
 
 @njit(cache=True, nogil=True)
@@ -225,3 +287,153 @@ def distinct_sources(starts: np.ndarray, n: int, src: np.ndarray
                 k += 1
         off[r + 1] = k
     return off, out[:k].copy()
+
+
+@njit(cache=True, nogil=True)
+def sort_order(keys: np.ndarray, out: np.ndarray) -> None:
+    """``out`` = the stable ascending order of ``keys`` (uint64). One counting pass scatters
+    positions into buckets by the keys' top bits, then each small bucket is sorted on its own:
+    hashes and part ids are spread evenly, so buckets stay small and cache-resident (several
+    times faster than ``np.argsort`` on 100M+ keys, and ``out`` may be int32 to save memory)."""
+    n = keys.size
+    if n == 0:
+        return
+    hi = keys.max()
+    bits = 0
+    while bits < 64 and (hi >> np.uint64(bits)) > 0:
+        bits += 1
+    want = 1
+    while want < 22 and (np.int64(1) << want) * 64 < n:
+        want += 1
+    shift = np.uint64(max(bits - want, 0))
+    counts = np.zeros((1 << want) + 1, dtype=np.int64)
+    for i in range(n):
+        counts[(keys[i] >> shift) + np.uint64(1)] += 1
+    for b in range(1, counts.size):
+        counts[b] += counts[b - 1]
+    fill = counts[:-1].copy()
+    for i in range(n):
+        b = keys[i] >> shift
+        out[fill[b]] = i
+        fill[b] += 1
+    for b in range(counts.size - 1):
+        lo, hi_ = counts[b], counts[b + 1]
+        if hi_ - lo > 1:
+            seg = out[lo:hi_].copy()
+            order = np.argsort(keys[seg], kind="mergesort")
+            out[lo:hi_] = seg[order]
+
+
+@njit(cache=True, nogil=True)
+def intern(slots: np.ndarray, keys: np.ndarray, n: int, hashes: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Number parts in order of first appearance. ``slots`` is an open-addressing table (power
+    of two, 0 = empty) of ``fingerprint << 32 | id + 1``; ``keys[id]`` is each part's hash.
+    Returns each hash's id, the positions of the hashes seen for the first time, and the new
+    count. The fingerprint (the hash's high half; the slot comes from its low bits) settles
+    almost every probe without touching ``keys``."""
+    mask = np.uint64(slots.size - 1)
+    ids = np.empty(hashes.size, dtype=np.int32)
+    first = np.empty(hashes.size, dtype=np.int64)
+    k = 0
+    for i in range(hashes.size):
+        h = hashes[i]
+        fp = h >> np.uint64(32)
+        j = h & mask
+        while True:
+            s = slots[j]
+            if s == 0:
+                slots[j] = (fp << np.uint64(32)) | np.uint64(n + 1)
+                keys[n] = h
+                ids[i] = n
+                first[k] = i
+                k += 1
+                n += 1
+                break
+            if (s >> np.uint64(32)) == fp:
+                pid = np.int64(s & np.uint64(0xFFFFFFFF)) - 1
+                if keys[pid] == h:
+                    ids[i] = pid
+                    break
+            j = (j + np.uint64(1)) & mask
+    return ids, first[:k].copy(), n
+
+
+@njit(cache=True, nogil=True)
+def rehash(slots: np.ndarray, keys: np.ndarray, n: int) -> None:
+    """Fill an empty table ``slots`` with the ids ``0..n-1`` of ``keys``."""
+    mask = np.uint64(slots.size - 1)
+    for pid in range(n):
+        h = keys[pid]
+        j = h & mask
+        while slots[j] != 0:
+            j = (j + np.uint64(1)) & mask
+        slots[j] = ((h >> np.uint64(32)) << np.uint64(32)) | np.uint64(pid + 1)
+
+
+@njit(cache=True, nogil=True)
+def gather_bytes(off: np.ndarray, data: np.ndarray, idx: np.ndarray, total: int) -> np.ndarray:
+    """The byte strings ``idx`` (spans of ``data`` given by ``off``) concatenated."""
+    out = np.empty(total, dtype=np.uint8)
+    k = 0
+    for i in idx:
+        for j in range(off[i], off[i + 1]):
+            out[k] = data[j]
+            k += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each cross as one sortable unordered pair, ``min << 32 | max``."""
+    out = np.empty(a.size, dtype=np.uint64)
+    for i in range(a.size):
+        lo, hi = (a[i], b[i]) if a[i] < b[i] else (b[i], a[i])
+        out[i] = (np.uint64(lo) << np.uint64(32)) | np.uint64(hi)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def run_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in a sorted array."""
+    n = sorted_keys.size
+    count = 1 if n else 0
+    for i in range(1, n):
+        if sorted_keys[i] != sorted_keys[i - 1]:
+            count += 1
+    out = np.empty(count, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
+            out[k] = i
+            k += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def source_rates(src_off: np.ndarray, src: np.ndarray, skip: np.ndarray, support: np.ndarray,
+                 side: np.ndarray, n_src: int) -> np.ndarray:
+    """Per source, the share of its crosses in the graph that something else confirms (another
+    source, or a cycle), Laplace-smoothed."""
+    total = np.zeros(n_src)
+    good = np.zeros(n_src)
+    for e in range(skip.size):
+        if skip[e]:
+            continue
+        confirmed = 1.0 if support[e] >= 2 or side[e] == 0 else 0.0
+        for j in range(src_off[e], src_off[e + 1]):
+            total[src[j]] += 1.0
+            good[src[j]] += confirmed
+    return (good + 1.0) / (total + 2.0)
+
+
+@njit(cache=True, nogil=True)
+def edge_trust(edges: np.ndarray, src_off: np.ndarray, src: np.ndarray,
+               rate: np.ndarray) -> np.ndarray:
+    """Each of ``edges``' trust: the best rate among its sources."""
+    out = np.zeros(edges.size)
+    for i in range(edges.size):
+        e = edges[i]
+        for j in range(src_off[e], src_off[e + 1]):
+            out[i] = max(out[i], rate[src[j]])
+    return out

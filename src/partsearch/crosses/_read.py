@@ -1,8 +1,9 @@
 """Cross files (CSV or Parquet) read in batches and normalized to part hashes.
 
-A batch is normalized with the foundation's vectorized functions; what comes out is numbers
-(two part hashes, a source id, a kind id per cross) plus the distinct parts seen, so memory grows
-with the number of parts, not with the text of every cross.
+A batch is normalized with the foundation's vectorized functions into numbers (two part hashes, a
+source id, a kind id per cross) beside the Arrow columns they came from; the build keeps the text
+of new parts only, so memory grows with the number of parts, not with the text of every cross.
+Several batches are normalized at once on worker threads (:func:`read_files`).
 """
 
 from __future__ import annotations
@@ -31,17 +32,20 @@ class Vocabulary:
     ids: dict[str, int] = field(default_factory=dict)
 
     def encode(self, values: Any) -> np.ndarray:
+        """Ids of a column of names (plain or dictionary-encoded Arrow)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(values)
-        local = [self._id(str(v)) for v in encoded.dictionary.to_pylist()]
+        encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        local = [self.encode_one(str(v)) for v in encoded.dictionary.to_pylist()]
         table = np.asarray(local, dtype=np.uint16)
-        indices = encoded.indices
-        if isinstance(indices, pa.ChunkedArray):
-            indices = indices.combine_chunks()
-        return table[indices.to_numpy(zero_copy_only=False)] if len(table) else \
+        return table[encoded.indices.to_numpy(zero_copy_only=False)] if len(table) else \
             np.zeros(len(values), np.uint16)
+
+    def encode_one(self, name: str) -> int:
+        return self._id(name)
 
     def _id(self, name: str) -> int:
         if name not in self.ids:
@@ -54,46 +58,132 @@ class Vocabulary:
 
 @dataclass
 class Batch:
+    """One batch of a cross file, normalized: every row with a brand and article on both sides.
+
+    ``hash_a``/``hash_b`` are the part hashes (a row whose sides are equal is a self-cross),
+    ``source``/``kind`` the vocabulary ids; ``brand_*`` (canonical), ``key_*`` (article keys)
+    and ``article_*`` (as written) are the Arrow columns behind them, for the part dictionary.
+    """
+
     hash_a: np.ndarray
     hash_b: np.ndarray
     source: np.ndarray
     kind: np.ndarray
-    parts: Any  # polars frame h (u64), brand (u16 id), loc (u64: file, row, side); or None
     rows: int
     rejected: list[str]
     n_rejected: int
-    self_crosses: int
+    brand_a: Any = None
+    brand_b: Any = None
+    key_a: Any = None
+    key_b: Any = None
+    article_a: Any = None
+    article_b: Any = None
+
+    @property
+    def self_crosses(self) -> int:
+        return int((self.hash_a == self.hash_b).sum())
+
+
+@dataclass
+class _Normalized:
+    """A batch as a worker thread leaves it: no shared vocabulary touched yet."""
+
+    batch: Batch
+    source: Any  # dictionary-encoded Arrow column, or the file's name
+    kind: Any
 
 
 def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandRegistry,
-                 sources: Vocabulary, kinds: Vocabulary, *, brands: Vocabulary | None = None,
-                 file_index: int = 0) -> Iterator[Batch]:
-    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file.
+                 sources: Vocabulary, kinds: Vocabulary) -> Iterator[Batch]:
+    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file."""
+    for item in _pending_batches(path, columns, registry, lambda fn, *args: _Done(fn(*args))):
+        yield _finish(item.result(), sources, kinds)
 
-    With ``brands``, each batch also lists its distinct parts as (hash, brand id, location):
-    the location (file, row, side) is where the article is written, read back once at the
-    end (:func:`fetch_articles`), so no article text is held while the files are read.
-    """
+
+def read_files(paths: list[Path], columns: Mapping[str, str] | None, registry: BrandRegistry,
+               sources: Vocabulary, kinds: Vocabulary, *, workers: int = 2,
+               on_file: Any = None) -> Iterator[Batch]:
+    """Normalized batches of several files in file order, normalized by ``workers`` threads
+    (the kernels and Arrow release the GIL) while the caller consumes earlier batches.
+    ``on_file(path)`` is called once a file's last batch has been yielded."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="partsearch-read") as pool:
+        pending: deque[tuple[Path, Any]] = deque()  # (path, future); None marks a file's end
+
+        def drain(keep: int) -> Iterator[Batch]:
+            while len(pending) > keep:
+                path, item = pending.popleft()
+                if item is None:
+                    if on_file:
+                        on_file(path)
+                    continue
+                yield _finish(_result(path, item), sources, kinds)
+
+        for path in paths:
+            for item in _pending_batches(path, columns, registry, pool.submit):
+                pending.append((path, item))
+                yield from drain(workers)  # bounded read-ahead: memory stays a few batches
+            pending.append((path, None))
+        yield from drain(0)
+
+
+class _Done:
+    """A result computed in the calling thread, shaped like a future."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+def _result(path: Path, item: Any) -> Any:
+    with _errors(path):
+        return item.result()
+
+
+def _finish(item: _Normalized, sources: Vocabulary, kinds: Vocabulary) -> Batch:
+    batch = item.batch
+    m = batch.hash_a.size
+    batch.source = sources.encode(item.source) if not isinstance(item.source, str) else \
+        np.full(m, sources.encode_one(item.source), np.uint16)
+    batch.kind = kinds.encode(item.kind) if not isinstance(item.kind, str) else \
+        np.full(m, kinds.encode_one(item.kind), np.uint16)
+    return batch
+
+
+def _pending_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandRegistry,
+                     submit: Any) -> Iterator[Any]:
+    """One future per batch of ``path`` (normalized by ``submit``), then one for the rows that
+    did not split into the header's columns."""
     mapping = {name: name for name in REQUIRED + OPTIONAL} | dict(columns or {})
     bad_rows: list[str] = []
-    offset = 0
-    try:
+    with _errors(path):
         for table, first_line, resolved in _raw_batches(path, mapping, bad_rows):
-            yield _normalize(path, table, first_line, resolved, registry, sources, kinds,
-                             brands, (file_index << 40) | (offset << 1))
-            offset += table.num_rows
-        if bad_rows:  # rows that did not split into the header's columns, skipped and counted
+            yield submit(_normalize, path, table, first_line, resolved, registry)
+        if bad_rows:  # skipped and counted; no parts
             empty = np.zeros(0, np.uint64)
-            yield Batch(empty, empty, np.zeros(0, np.uint16), np.zeros(0, np.uint16),
-                        None, len(bad_rows), bad_rows[:MAX_REJECTS_KEPT], len(bad_rows), 0)
-    except CrossFileError:
-        raise
-    except (OSError, ValueError) as exc:
-        raise CrossFileError(f"cannot read cross file: {exc}", path=path) from exc
-    except Exception as exc:  # pyarrow's ArrowInvalid and friends, mapped at the boundary
-        if type(exc).__module__.startswith("pyarrow"):
-            raise CrossFileError(f"cannot read cross file: {exc}", path=path) from exc
-        raise
+            yield _Done(_Normalized(Batch(empty, empty, empty, empty, len(bad_rows),
+                                          bad_rows[:MAX_REJECTS_KEPT], len(bad_rows)),
+                                    path.stem, "cross"))
+
+
+class _errors:
+    """Map the errors of the libraries below to :class:`CrossFileError` naming the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: Any, _tb: Any) -> None:
+        if exc is None or isinstance(exc, CrossFileError):
+            return
+        if isinstance(exc, OSError | ValueError) or type(exc).__module__.startswith("pyarrow"):
+            raise CrossFileError(f"cannot read cross file: {exc}", path=self.path) from exc
 
 
 def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
@@ -175,10 +265,7 @@ def _resolve_columns(path: Path, header: list[str], mapping: Mapping[str, str]
 
 
 def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
-               registry: BrandRegistry, sources: Vocabulary, kinds: Vocabulary,
-               brands: Vocabulary | None, loc_base: int) -> Batch:
-    import polars as pl
-    import pyarrow as pa
+               registry: BrandRegistry) -> _Normalized:
     import pyarrow.compute as pc
 
     from partsearch._hashing import part_hashes
@@ -201,64 +288,18 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
             raw = ";".join(str(cols[c][int(i)].as_py()) for c in REQUIRED)
             rejected.append(f"{path}:{first_line + int(i)}: no brand or article on side "
                             f"{side}: {raw}")
-    brand_a, brand_b = brand_a.filter(valid), brand_b.filter(valid)
-    key_a, key_b = key_a.filter(valid), key_b.filter(valid)
-    ha, hb = part_hashes(brand_a, key_a), part_hashes(brand_b, key_b)
-    m = len(ha)
-    src = sources.encode(cols["source"].filter(valid)) if "source" in cols else \
-        np.full(m, sources.encode(pa.array([path.stem]))[0], np.uint16)
-    knd = kinds.encode(cols["kind"].filter(valid)) if "kind" in cols else \
-        np.full(m, kinds.encode(pa.array(["cross"]))[0], np.uint16)
-    same = ha == hb  # a part crossed to itself says nothing
-    keep = ~same
-    parts = None
-    if brands is not None:
-        # a part is displayed as first written: interleave the sides in file order, keep firsts
-        rows = np.flatnonzero(valid_np).astype(np.uint64) << np.uint64(1)
-        order = np.empty(2 * m, dtype=np.int64)
-        order[0::2], order[1::2] = np.arange(m), np.arange(m, 2 * m)
-        parts = pl.DataFrame({
-            "h": np.concatenate([ha, hb]),
-            "brand": np.concatenate([brands.encode(brand_a), brands.encode(brand_b)]),
-            "loc": np.concatenate([rows, rows | np.uint64(1)]) + np.uint64(loc_base),
-        })[order].unique(subset="h", keep="first", maintain_order=True)
-    return Batch(ha[keep], hb[keep], src[keep], knd[keep], parts, n, rejected, n_bad,
-                 int(same.sum()))
 
+    def ok(col: Any) -> Any:
+        return col.filter(valid) if n_bad else col
 
-def fetch_articles(paths: list[Path], columns: Mapping[str, str] | None,
-                   locs: np.ndarray) -> Any:
-    """The article text (trimmed) at each location, in the order of ``locs``: one more pass
-    over the files, reading only what the part dictionary needs."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    mapping = {name: name for name in REQUIRED + OPTIONAL} | dict(columns or {})
-    order = np.argsort(locs, kind="stable")
-    ordered = locs[order]
-    files = (ordered >> np.uint64(40)).astype(np.int64)
-    rows = ((ordered >> np.uint64(1)) & np.uint64((1 << 39) - 1)).astype(np.int64)
-    sides = (ordered & np.uint64(1)).astype(bool)
-    chunks: list[Any] = []
-    for f, path in enumerate(paths):
-        lo, hi = np.searchsorted(files, f, "left"), np.searchsorted(files, f, "right")
-        if lo == hi:
-            continue
-        offset = 0
-        for table, _line, resolved in _raw_batches(path, mapping, []):
-            n = table.num_rows
-            a, b = np.searchsorted(rows[lo:hi], [offset, offset + n]) + lo
-            if a < b:
-                take = pa.array(rows[a:b] - offset)
-                col_a = table.column(resolved["article_a"]).take(take)
-                col_b = table.column(resolved["article_b"]).take(take)
-                chunks.append(pc.utf8_trim_whitespace(
-                    pc.if_else(pa.array(sides[a:b]), col_b, col_a)).cast(pa.large_string()))
-            offset += n
-    found = pa.chunked_array(chunks, type=pa.large_string()).combine_chunks() if chunks else \
-        pa.array([], type=pa.large_string())
-    if len(found) != locs.size:
-        raise CrossFileError("a cross file changed while the index was being built")
-    inverse = np.empty(locs.size, dtype=np.int64)
-    inverse[order] = np.arange(locs.size)
-    return found.take(pa.array(inverse))
+    brand_a, brand_b, key_a, key_b = ok(brand_a), ok(brand_b), ok(key_a), ok(key_b)
+    batch = Batch(part_hashes(brand_a, key_a), part_hashes(brand_b, key_b), np.zeros(0),
+                  np.zeros(0), n, rejected, n_bad, brand_a, brand_b, key_a, key_b,
+                  ok(cols["article_a"]), ok(cols["article_b"]))
+    return _Normalized(
+        batch,
+        pc.dictionary_encode(ok(cols["source"]).fill_null(path.stem)) if "source" in cols
+        else path.stem,
+        pc.dictionary_encode(ok(cols["kind"]).fill_null("cross")) if "kind" in cols
+        else "cross",
+    )

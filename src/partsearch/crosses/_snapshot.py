@@ -28,7 +28,6 @@ from partsearch._catalog import (
     new_version_name,
     write_pointer,
 )
-from partsearch.brands import BrandRegistry
 from partsearch.errors import SnapshotError
 
 FORMAT = 2  # 2: adj_sup, the support of each adjacency slot
@@ -40,95 +39,59 @@ ARRAYS = ("part_hash", "part_brand", "article_off", "article_data", "art_hash", 
 _SAMPLE = 64 << 10
 
 
-def write(catalog: Path, part_hash: np.ndarray, part_brand: np.ndarray, brands: list[str],
-          articles: Any, edges: Any, state: np.ndarray, side: np.ndarray, sources: list[str],
-          kinds: list[str], registry: BrandRegistry) -> Path:
-    """Write a complete snapshot under a temporary name, then publish it; return its path."""
-    import pyarrow as pa
+class Writer:
+    """A snapshot being written: each array is saved as soon as it exists (so the build never
+    holds them all), under a temporary name that :meth:`publish` renames in one step. Leaving
+    the ``with`` block by an exception, or a killed process, leaves no published trace.
 
-    from partsearch._hashing import article_hashes
-    from partsearch.crosses import _kernels as k
-    from partsearch.normalize import article_keys
+    ``work`` is a scratch directory inside the temporary one, removed at publish."""
 
-    area = catalog / CROSSES
-    area.mkdir(parents=True, exist_ok=True)
-    version = new_version_name()
-    tmp = area / f".{version}.tmp"
-    tmp.mkdir()
-    try:
-        n = part_hash.size
-        part_brand = part_brand.astype(np.uint16)
-        files: dict[str, dict[str, int]] = {}
+    def __init__(self, catalog: Path) -> None:
+        self.area = catalog / CROSSES
+        self.area.mkdir(parents=True, exist_ok=True)
+        self.version = new_version_name()
+        self.tmp = self.area / f".{self.version}.tmp"
+        self.tmp.mkdir()
+        self.work = self.tmp / "work"
+        self.work.mkdir()
+        self.files: dict[str, dict[str, int]] = {}
 
-        def save(name: str, arr: np.ndarray) -> None:
-            # each array goes to disk as soon as it exists, so the writer never holds them all
-            path = tmp / f"{name}.npy"
-            np.save(path, np.ascontiguousarray(arr))
-            files[path.name] = _fingerprint(path)
+    def __enter__(self) -> Writer:
+        return self
 
-        if isinstance(articles, pa.ChunkedArray):
-            articles = articles.combine_chunks()
-        articles = articles.cast(pa.large_string())
-        _v, offsets, data = articles.buffers()
-        save("article_off", np.frombuffer(offsets, np.int64, n + 1, articles.offset * 8))
-        save("article_data", np.frombuffer(data, np.uint8) if data else np.zeros(0, np.uint8))
-        flags = np.array([registry.keeps_cyrillic(b) for b in brands], dtype=bool)
-        art_hash = np.empty(n, dtype=np.uint64)
-        step = 5_000_000  # article keys in slices: their text copies stay small
-        for lo in range(0, n, step):
-            part = articles.slice(lo, step)
-            keys = article_keys(part, keep_cyrillic=flags[part_brand[lo:lo + step]]
-                                if flags.any() else False)
-            art_hash[lo:lo + len(part)] = article_hashes(
-                keys.fill_null("?") if keys.null_count else keys)
-        del articles
-        art_order = np.argsort(art_hash, kind="stable").astype(np.int32)
-        save("art_hash", art_hash[art_order])
-        save("art_order", art_order)
-        del art_hash, art_order
-        save("part_hash", part_hash)
-        save("part_brand", part_brand)
-        keep = state == 0
-        class_id = k.union_find(n, edges.a, edges.b, keep).astype(np.int32)
-        sizes = np.bincount(class_id)
-        save("class_id", class_id)
-        save("class_off", np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
-        save("class_parts", np.argsort(class_id, kind="stable").astype(np.int32))
-        del class_id
-        adj_off, adj_to, adj_edge = k.csr(n, edges.a, edges.b, keep)
-        save("adj_off", adj_off)
-        save("adj_to", adj_to)
-        del adj_off, adj_to
-        # support beside each adjacency slot: a search's walk reads it in order
-        save("adj_sup", np.minimum(edges.support[adj_edge], 32_767).astype(np.int16))
-        save("adj_edge", adj_edge)
-        del adj_edge
-        edge_arrays = {"edge_a": edges.a, "edge_b": edges.b, "edge_kind": edges.kind,
-                       "edge_support": edges.support, "edge_state": state,
-                       "edge_src_off": edges.src_off, "edge_src": edges.src}
-        for name, arr in edge_arrays.items():
-            save(name, arr)
-        files = {f"{name}.npy": files[f"{name}.npy"] for name in ARRAYS}
-        _write_held_back(tmp, {**edge_arrays, "part_brand": part_brand,
-                               "article_off": _reopen(tmp / "article_off.npy"),
-                               "article_data": _reopen(tmp / "article_data.npy")},
-                         side, brands, sources)
-        manifest = {
-            "format": FORMAT, "version": version, "parts": n, "classes": int(sizes.size),
-            "largest_class": int(sizes.max()) if sizes.size else 0, "crosses": int(edges.a.size),
-            "accepted": int(keep.sum()), "brands": brands, "sources": sources, "kinds": kinds,
-            "files": files,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
-        fsync_tree(tmp)
-        final = area / version
-        tmp.rename(final)
-        write_pointer(area, version)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    collect_garbage(area)
-    return final
+    def __exit__(self, kind: Any, _exc: Any, _tb: Any) -> None:
+        if kind is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def path(self, name: str) -> Path:
+        return self.tmp / f"{name}.npy"
+
+    def save(self, name: str, arr: np.ndarray) -> None:
+        np.save(self.path(name), np.ascontiguousarray(arr))
+        self.saved(name)
+
+    def saved(self, name: str) -> None:
+        """Record an array written to :meth:`path` directly."""
+        self.files[f"{name}.npy"] = _fingerprint(self.path(name))
+
+    def load(self, name: str) -> np.ndarray:
+        """An array already saved, mapped back."""
+        return _reopen(self.path(name))
+
+    def publish(self, counts: dict[str, Any]) -> Path:
+        missing = [name for name in ARRAYS if f"{name}.npy" not in self.files]
+        if missing:
+            raise SnapshotError(f"snapshot is missing {missing}", path=self.tmp)
+        shutil.rmtree(self.work)
+        manifest = {"format": FORMAT, "version": self.version, **counts,
+                    "files": {f"{name}.npy": self.files[f"{name}.npy"] for name in ARRAYS}}
+        (self.tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+        fsync_tree(self.tmp)
+        final = self.area / self.version
+        self.tmp.rename(final)
+        write_pointer(self.area, self.version)
+        collect_garbage(self.area)
+        return final
 
 
 def _reopen(path: Path) -> np.ndarray:
@@ -138,8 +101,9 @@ def _reopen(path: Path) -> np.ndarray:
     return arr
 
 
-def _write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
-                     brands: list[str], sources: list[str]) -> None:
+def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
+                    brands: list[str], sources: list[str]) -> None:
+    """``held_back.csv``: every cross kept out of the classes, named, with its reason."""
     import polars as pl
 
     held = np.flatnonzero(arrays["edge_state"] != 0)

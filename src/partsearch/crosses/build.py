@@ -6,12 +6,14 @@
 
 Steps (each vectorized or compiled; no Python loop per cross):
 
-1. read and normalize the files in batches (``_read``): two part hashes per cross;
-2. the key dictionary: the distinct part hashes, sorted; a part's id is its rank;
+1. read and normalize the files in batches on two threads (``_read``); each part is numbered as it
+   is first seen (``_parts``), so a cross is two int32 numbers from then on, kept in scratch files;
+2. the key dictionary: parts renumbered by the rank of their hash (lookup is a binary search);
 3. crosses deduplicated as unordered pairs; duplicates from different sources add support;
 4. the blacklist and the guard (``_guard``) hold back crosses that look wrong;
 5. union-find over the accepted crosses gives the classes;
-6. everything is written under a fresh name and published atomically (``_snapshot``).
+6. every array is saved as soon as it is final, under a temporary name, and the snapshot is
+   published atomically (``_snapshot``). Memory peaks at about 45 bytes per cross.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, apply_guard
-from partsearch.crosses._read import Vocabulary, fetch_articles, read_batches
+from partsearch.crosses._read import Vocabulary, read_batches, read_files
 from partsearch.errors import CrossFileError
 
 # edge states stored in the snapshot
@@ -71,8 +73,9 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     ``columns`` maps our names (``brand_a``, ``article_a``, ``brand_b``, ``article_b``,
     ``source``, ``kind``) to the files' own headers. ``blacklist`` is a CSV of crosses a manager
     marked wrong (the same four columns). A failure leaves the previously published snapshot as it
-    was. ``progress(stage, done, total)`` is called as files are read.
+    was. ``progress(stage, done, total)`` is called as files are read and stages end.
     """
+    from partsearch.crosses import _kernels as k
     from partsearch.crosses import _snapshot
 
     started = time.perf_counter()
@@ -81,62 +84,153 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     paths = [Path(f) for f in files]
     if not paths:
         raise CrossFileError("no cross files given")
-    sources, kinds = Vocabulary(), Vocabulary()
-    ha, hb, src, knd, parts = [], [], [], [], []
-    rows = bad = selfx = 0
-    rejects: list[str] = []
-    total_bytes = sum(p.stat().st_size for p in paths if p.exists())
-    done_bytes = 0
-    brands = Vocabulary()
-    for file_index, path in enumerate(paths):
-        for batch in read_batches(path, columns, reg, sources, kinds, brands=brands,
-                                  file_index=file_index):
-            ha.append(batch.hash_a)
-            hb.append(batch.hash_b)
-            src.append(batch.source)
-            knd.append(batch.kind)
-            if batch.parts is not None:
-                parts.append(batch.parts)
-            rows += batch.rows
-            bad += batch.n_rejected
-            selfx += batch.self_crosses
-            rejects.extend(batch.rejected[: max(0, 20 - len(rejects))])
-        done_bytes += path.stat().st_size
+    for path in paths:
+        if not path.exists():
+            raise CrossFileError("cross file not found", path=path)
+
+    def stage(name: str) -> None:
         if progress:
-            progress("read", done_bytes, total_bytes)
-    dictionary = _dictionary(parts)
-    del parts
-    part_hash = dictionary["h"]
-    a = _ranks(part_hash, np.concatenate(ha))
-    del ha
-    b = _ranks(part_hash, np.concatenate(hb))
-    del hb
-    edges = _dedupe(a, b, np.concatenate(src), np.concatenate(knd))
-    del a, b, src, knd
-    if progress:
-        progress("dedupe", 1, 1)
-    state = np.zeros(edges.a.size, dtype=np.uint8)
-    if blacklist is not None:
-        state[_blacklisted(Path(blacklist), part_hash, edges, reg)] = BLACKLISTED
-    n = part_hash.size
-    side = apply_guard(n, edges.a, edges.b, edges.support, state, edges.src_off, edges.src,
-                       guard or GuardConfig())
-    if progress:
-        progress("guard", 1, 1)
-    articles = fetch_articles(paths, columns, dictionary["loc"])
-    if progress:
-        progress("articles", 1, 1)
-    snapshot = _snapshot.write(catalog, part_hash, dictionary["brand"], brands.names,
-                               articles, edges, state, side, sources.names, kinds.names, reg)
-    counts = _snapshot.read_counts(snapshot)
+            progress(name, 1, 1)
+
+    with _snapshot.Writer(catalog) as out:
+        read = _read(paths, columns, reg, out.work, progress)
+        parts = read.parts
+        order, rank, part_hash = parts.finish()
+        n = part_hash.size
+        out.save("part_hash", part_hash)
+        del part_hash
+        out.save("part_brand", parts.brand_ids(order))
+        art_hash = parts.article_hashes(order)
+        art_order = np.empty(n, dtype=np.int32)
+        k.sort_order(art_hash, art_order)
+        out.save("art_hash", art_hash[art_order])
+        out.save("art_order", art_order)
+        del art_hash, art_order
+        parts.write_articles(order, out.path("article_off"), out.path("article_data"))
+        out.saved("article_off")
+        out.saved("article_data")
+        del order
+        stage("dictionary")
+
+        keys = k.pair_keys(_renumbered(out.work / "a.i32", rank),
+                           _renumbered(out.work / "b.i32", rank))
+        del rank
+        edges = _dedupe(keys, np.fromfile(out.work / "src.u16", np.uint16),
+                        np.fromfile(out.work / "kind.u16", np.uint16))
+        del keys
+        stage("dedupe")
+        state = np.zeros(edges.a.size, dtype=np.uint8)
+        if blacklist is not None:
+            state[_blacklisted(Path(blacklist), out.load("part_hash"), edges, reg)] = \
+                BLACKLISTED
+        # what the guard does not need goes to disk now, read back as a mapped file
+        for name in ("kind", "src_off", "src"):
+            out.save(f"edge_{name}", getattr(edges, name))
+        side, (adj_off, adj_to, adj_edge) = apply_guard(
+            n, edges.a, edges.b, edges.support, state,
+            lambda: (out.load("edge_src_off"), out.load("edge_src")), guard or GuardConfig())
+        stage("guard")
+        out.save("adj_off", adj_off.astype(np.int64))
+        out.save("adj_to", adj_to)
+        del adj_off, adj_to
+        # support beside each adjacency slot: a search's walk reads it in order
+        out.save("adj_sup", np.minimum(edges.support[adj_edge], 32_767).astype(np.int16))
+        out.save("adj_edge", adj_edge)
+        del adj_edge
+        accepted = state == ACCEPTED
+        class_id = k.union_find(n, edges.a, edges.b, accepted)
+        sizes = np.bincount(class_id) if n else np.zeros(0, np.int64)
+        out.save("class_id", class_id)
+        out.save("class_off", np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
+        class_parts = np.empty(n, dtype=np.int32)
+        k.sort_order(class_id.astype(np.uint64), class_parts)
+        del class_id
+        out.save("class_parts", class_parts)
+        del class_parts
+        for name in ("a", "b", "support"):
+            out.save(f"edge_{name}", getattr(edges, name))
+        out.save("edge_state", state)
+        _snapshot.write_held_back(out.tmp, {
+            "edge_a": edges.a, "edge_b": edges.b, "edge_state": state,
+            "edge_src_off": out.load("edge_src_off"), "edge_src": out.load("edge_src"),
+            "part_brand": out.load("part_brand"),
+            "article_off": out.load("article_off"), "article_data": out.load("article_data"),
+        }, side, read.brands.names, read.sources.names)
+        held, black = int((state == GUARDED).sum()), int((state == BLACKLISTED).sum())
+        snapshot = out.publish({
+            "parts": n, "classes": int(sizes.size),
+            "largest_class": int(sizes.max()) if sizes.size else 0,
+            "crosses": int(edges.a.size), "accepted": int(accepted.sum()),
+            "brands": read.brands.names, "sources": read.sources.names,
+            "kinds": read.kinds.names,
+        })
+    stage("write")
     return BuildReport(
-        snapshot=snapshot, crosses_read=rows, rows_rejected=bad, self_crosses=selfx,
-        unique_crosses=int(edges.a.size), parts=int(n), classes=counts["classes"],
-        largest_class=counts["largest_class"], held_back=int((state == GUARDED).sum()),
-        blacklisted=int((state == BLACKLISTED).sum()),
-        seconds=time.perf_counter() - started, rejects=tuple(rejects),
-        guard_reasons=(("single-source bridge between groups", int((state == GUARDED).sum())),),
+        snapshot=snapshot, crosses_read=read.rows, rows_rejected=read.rejected_count,
+        self_crosses=read.self_crosses, unique_crosses=int(edges.a.size), parts=int(n),
+        classes=int(sizes.size), largest_class=int(sizes.max()) if sizes.size else 0,
+        held_back=held, blacklisted=black, seconds=time.perf_counter() - started,
+        rejects=tuple(read.rejects),
+        guard_reasons=(("single-source bridge between groups", held),),
     )
+
+
+@dataclass
+class _ReadResult:
+    parts: Any  # _parts.PartTable
+    brands: Vocabulary
+    sources: Vocabulary
+    kinds: Vocabulary
+    rows: int
+    rejected_count: int
+    self_crosses: int
+    rejects: list[str]
+
+
+def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegistry,
+          work: Path, progress: Progress | None) -> _ReadResult:
+    """Stream the files: parts numbered as they appear, each cross's two numbers and its
+    source and kind appended to scratch files in ``work``."""
+    from partsearch.crosses._parts import PartTable
+
+    res = _ReadResult(PartTable(work, Vocabulary()), Vocabulary(), Vocabulary(), Vocabulary(),
+                      0, 0, 0, [])
+    res.brands = res.parts.brands
+    total_bytes = sum(p.stat().st_size for p in paths)
+    done = [0]
+
+    def file_done(path: Path) -> None:
+        done[0] += path.stat().st_size
+        if progress:
+            progress("read", done[0], total_bytes)
+
+    names = ("a.i32", "b.i32", "src.u16", "kind.u16")
+    sinks = [open(work / name, "wb") for name in names]  # noqa: SIM115 - closed below
+    try:
+        for batch in read_files(paths, columns, reg, res.sources, res.kinds, on_file=file_done):
+            res.rows += batch.rows
+            res.rejected_count += batch.n_rejected
+            res.rejects.extend(batch.rejected[: max(0, 20 - len(res.rejects))])
+            if not batch.hash_a.size:
+                continue
+            a, b = res.parts.add(batch)
+            cross = a != b  # a part crossed to itself says nothing
+            res.self_crosses += int(cross.size - cross.sum())
+            for sink, arr in zip(sinks, (a, b, batch.source, batch.kind), strict=True):
+                arr[cross].tofile(sink)
+    finally:
+        for sink in sinks:
+            sink.close()
+    return res
+
+
+def _renumbered(path: Path, rank: np.ndarray) -> np.ndarray:
+    """Part numbers of first appearance read back from ``path`` as hash ranks, in place."""
+    ids = np.fromfile(path, dtype=np.int32)
+    step = 16_000_000
+    for lo in range(0, ids.size, step):
+        ids[lo:lo + step] = rank[ids[lo:lo + step]]
+    return ids
 
 
 @dataclass(frozen=True)
@@ -151,39 +245,17 @@ class Edges:
     src: np.ndarray  # uint16
 
 
-def _ranks(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
-    """Position of each hash in the sorted dictionary (int32 part ids). Binary searches in
-    random order miss the cache on every step; searching the hashes in sorted order walks the
-    dictionary once, so sort first and scatter back (10x faster at 10M crosses)."""
-    order = np.argsort(hashes)
-    ids = np.empty(hashes.size, dtype=np.int32)
-    ids[order] = np.searchsorted(sorted_hashes, hashes[order])
-    return ids
-
-
-def _dictionary(parts: list[Any]) -> dict[str, np.ndarray]:
-    """The distinct parts, sorted by hash (a part's id is its rank), each with the brand and
-    location of its first occurrence in file order."""
-    h = np.concatenate([p["h"].to_numpy() for p in parts]) if parts else np.zeros(0, np.uint64)
-    brand = np.concatenate([p["brand"].to_numpy() for p in parts]) if parts else \
-        np.zeros(0, np.uint16)
-    loc = np.concatenate([p["loc"].to_numpy() for p in parts]) if parts else \
-        np.zeros(0, np.uint64)
-    unique, first = np.unique(h, return_index=True)  # first occurrence: a stable sort
-    return {"h": unique, "brand": brand[first], "loc": loc[first]}
-
-
-def _dedupe(a: np.ndarray, b: np.ndarray, src: np.ndarray, kind: np.ndarray) -> Edges:
+def _dedupe(keys: np.ndarray, src: np.ndarray, kind: np.ndarray) -> Edges:
+    """Distinct crosses from pair keys (see ``_kernels.pair_keys``), in key order; the kind of
+    a cross is its first record's (a stable sort keeps file order among one cross's records)."""
     from partsearch.crosses import _kernels as k
 
-    key = (np.minimum(a, b).astype(np.uint64) << np.uint64(32)) | \
-        np.maximum(a, b).astype(np.uint64)
-    # a stable sort keeps file order among the records of one cross: its kind is the first's
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-    edge_keys = key[starts]
-    del key
+    order = np.empty(keys.size, dtype=np.int32 if keys.size < 2**31 else np.int64)
+    k.sort_order(keys, order)
+    keys = keys[order]
+    starts = k.run_starts(keys)
+    edge_keys = keys[starts]
+    del keys
     first_kind = kind[order[starts]].astype(np.uint16)
     src_off, srcs = k.distinct_sources(starts, order.size, src[order])
     return Edges(
@@ -210,9 +282,8 @@ def edge_positions(edges_a: np.ndarray, edges_b: np.ndarray, a: np.ndarray,
 
 def _blacklisted(path: Path, part_hash: np.ndarray, edges: Edges,
                  registry: BrandRegistry) -> np.ndarray:
-    ignored = Vocabulary()
     ids: list[np.ndarray] = []
-    for batch in read_batches(path, None, registry, ignored, Vocabulary()):
+    for batch in read_batches(path, None, registry, Vocabulary(), Vocabulary()):
         ia = np.searchsorted(part_hash, batch.hash_a)
         ib = np.searchsorted(part_hash, batch.hash_b)
         ia, ib = np.minimum(ia, part_hash.size - 1), np.minimum(ib, part_hash.size - 1)

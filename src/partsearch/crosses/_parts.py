@@ -1,0 +1,143 @@
+"""The part dictionary, built while the cross files stream by.
+
+Each distinct part (a part hash) gets a number in order of first appearance from a compiled
+open-addressing table, so a cross becomes two int32 numbers as soon as its batch is read: no
+second pass over the hashes, no sort of every cross's hash. What the snapshot needs of a part
+(its brand, the hash of its article key, and the article as first written) is taken from the
+batch only for parts seen for the first time; the article text and hashes go to scratch files
+in the build's work directory, so memory holds about 10 bytes per part plus the table.
+
+At the end, parts are renumbered by the rank of their hash (what lookup binary-searches):
+:meth:`PartTable.finish` returns that order and the ranks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from partsearch.crosses._read import Batch, Vocabulary
+
+_MAX_LOAD = 0.7  # linear probing stays short below this load
+
+
+class PartTable:
+    def __init__(self, work: Path, brands: Vocabulary) -> None:
+        self._slots = np.zeros(1 << 20, dtype=np.uint64)
+        self._keys = np.empty(1 << 20, dtype=np.uint64)
+        self._brand = np.empty(1 << 20, dtype=np.uint16)
+        self.n = 0
+        self.brands = brands
+        self.work = work
+        self._text = open(work / "article.data", "wb")  # noqa: SIM115 - closed in finish()
+        self._length = open(work / "article.len", "wb")  # noqa: SIM115
+        self._art_hash = open(work / "article.hash", "wb")  # noqa: SIM115
+
+    def add(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
+        """Part numbers of both sides of every row of ``batch``; new parts are recorded with
+        the brand and article of their first mention (side a before side b, rows in order)."""
+        from partsearch.crosses import _kernels as k
+
+        m = batch.hash_a.size
+        hashes = np.empty(2 * m, dtype=np.uint64)
+        hashes[0::2], hashes[1::2] = batch.hash_a, batch.hash_b
+        self._reserve(self.n + hashes.size)
+        ids, first, self.n = k.intern(self._slots, self._keys, self.n, hashes)
+        if first.size:
+            self._record(batch, first, self.n - first.size)
+        return ids[0::2], ids[1::2]
+
+    def _record(self, batch: Batch, first: np.ndarray, start: int) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from partsearch._hashing import article_hashes
+
+        rows = pa.array(first >> 1)
+        side_b = pa.array((first & 1).astype(bool))
+
+        def pick(col_a: Any, col_b: Any) -> Any:
+            return pc.if_else(side_b, col_b.take(rows), col_a.take(rows))
+
+        self._brand[start:self.n] = self.brands.encode(pick(batch.brand_a, batch.brand_b))
+        article_hashes(pick(batch.key_a, batch.key_b)).tofile(self._art_hash)
+        text = pc.utf8_trim_whitespace(pick(batch.article_a, batch.article_b).cast(
+            pa.large_string()))
+        _v, offsets, data = text.buffers()
+        off = np.frombuffer(offsets, np.int64, len(text) + 1, text.offset)
+        np.diff(off).astype(np.uint32).tofile(self._length)
+        if data is not None:
+            np.frombuffer(data, np.uint8)[off[0]:off[-1]].tofile(self._text)
+
+    def _reserve(self, need: int) -> None:
+        from partsearch.crosses import _kernels as k
+
+        if need > self._keys.size:
+            size = max(need, int(self._keys.size * 1.5))
+            self._keys = _resized(self._keys, size)
+            self._brand = _resized(self._brand, size)
+        if need > _MAX_LOAD * self._slots.size:
+            cap = self._slots.size
+            while need > _MAX_LOAD * cap:
+                cap *= 2
+            self._slots = np.zeros(0, dtype=np.uint64)  # the old table goes before the new one
+            self._slots = np.zeros(cap, dtype=np.uint64)
+            k.rehash(self._slots, self._keys, self.n)
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Free the table; return (the parts in hash order as numbers of first appearance,
+        each number's rank, the sorted part hashes)."""
+        from partsearch.crosses import _kernels as k
+
+        self._slots = np.zeros(0, dtype=np.uint64)
+        for fh in (self._text, self._length, self._art_hash):
+            fh.close()
+        keys = self._keys[: self.n]
+        order = np.empty(self.n, dtype=np.int32)
+        k.sort_order(keys, order)
+        rank = np.empty(self.n, dtype=np.int32)
+        rank[order] = np.arange(self.n, dtype=np.int32)
+        part_hash = keys[order]
+        self._keys = np.zeros(0, dtype=np.uint64)
+        return order, rank, part_hash
+
+    def brand_ids(self, order: np.ndarray) -> np.ndarray:
+        out: np.ndarray = self._brand[: self.n][order]
+        self._brand = np.zeros(0, dtype=np.uint16)
+        return out
+
+    def article_hashes(self, order: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.fromfile(self.work / "article.hash", dtype=np.uint64)[order]
+        return out
+
+    def write_articles(self, order: np.ndarray, off_path: Path, data_path: Path) -> None:
+        """The articles in ``order`` as two ``.npy`` files (int64 offsets, utf-8 bytes),
+        gathered from the scratch text in slices so no second copy of it is held."""
+        from partsearch.crosses import _kernels as k
+
+        length = np.fromfile(self.work / "article.len", dtype=np.uint32)
+        src_off = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(length, out=src_off[1:])
+        out_off = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(length[order], out=out_off[1:])
+        del length
+        np.save(off_path, out_off)
+        total = int(out_off[-1])
+        data = np.memmap(self.work / "article.data", dtype=np.uint8, mode="r") if total else \
+            np.zeros(0, np.uint8)
+        with open(data_path, "wb") as fh:
+            np.lib.format.write_array_header_2_0(
+                fh, {"descr": "|u1", "fortran_order": False, "shape": (total,)})
+            step = 4_000_000
+            for lo in range(0, self.n, step):
+                hi = min(lo + step, self.n)
+                fh.write(k.gather_bytes(src_off, data, order[lo:hi],
+                                        int(out_off[hi] - out_off[lo])).tobytes())
+
+
+def _resized(arr: np.ndarray, size: int) -> np.ndarray:
+    out = np.empty(size, dtype=arr.dtype)
+    out[: arr.size] = arr
+    return out
