@@ -258,3 +258,28 @@ def test_cp1251_semicolons_any_case_header_and_ragged_rows(tmp_path: Path) -> No
     bosch = idx.lookup("BOSCH", "0451103252")
     steps = idx.explain(zmz, bosch) if bosch is not None else None
     assert steps is not None and len(steps) == 2
+
+
+def test_many_small_batches_over_threads_build_the_same_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The threaded reader, in batches of 2 rows over three files, numbers the parts and keeps
+    their first spelling exactly as one file read in one batch does."""
+    from partsearch.crosses import _read
+
+    whole = _write(tmp_path, STORY)
+    build_index([whole], tmp_path / "one")
+    lines = STORY.splitlines(keepends=True)
+    pieces = [_write(tmp_path, "".join(lines[i:i + 5]), f"part{i}.csv")
+              for i in range(0, len(lines), 5)]
+    monkeypatch.setattr(_read, "CSV_BLOCK_BYTES", 100)  # a batch of two or three rows
+    build_index(pieces, tmp_path / "many")
+    one, many = CrossIndex.open(tmp_path / "one"), CrossIndex.open(tmp_path / "many")
+    assert one.n_parts == many.n_parts
+    ids = np.arange(one.n_parts)
+    assert one.hashes(ids).tolist() == many.hashes(ids).tolist()
+    assert [one.article(i) for i in ids] == [many.article(i) for i in ids]
+    assert one.class_ids(ids).tolist() == many.class_ids(ids).tolist()
+    for i in ids:
+        a, b = one.neighbors(int(i), max_hops=3), many.neighbors(int(i), max_hops=3)
+        assert (a.ids.tolist(), a.hops.tolist(), a.support.tolist()) == \
+            (b.ids.tolist(), b.hops.tolist(), b.support.tolist())

@@ -175,8 +175,10 @@ def test_bridges_rewalk_only_what_changed(graph: tuple[int, list[tuple[int, int]
     m = k.compact(off, to, eid, state)
     ref_off, ref_to, ref_eid = k.csr(n, a, b, kept)
     assert off.tolist() == ref_off.tolist()
+    def slots(off: np.ndarray, to: np.ndarray, eid: np.ndarray, v: int) -> list[tuple[int, int]]:
+        lo, hi = off[v], off[v + 1]
+        return sorted(zip(to[lo:hi].tolist(), eid[lo:hi].tolist(), strict=True))
+
     for v in range(n):  # same neighbours per node (the order within a node may differ)
-        got = sorted(zip(to[off[v]:off[v + 1]].tolist(), eid[off[v]:off[v + 1]].tolist()))
-        assert got == sorted(zip(ref_to[ref_off[v]:ref_off[v + 1]].tolist(),
-                                 ref_eid[ref_off[v]:ref_off[v + 1]].tolist()))
+        assert slots(off, to, eid, v) == slots(ref_off, ref_to, ref_eid, v)
     assert m == ref_to.size

@@ -56,7 +56,8 @@ def _build(args: argparse.Namespace) -> int:
     print(f"largest class    {report.largest_class:>14,}")
     print(f"held back (guard){report.held_back:>14,}   see {report.snapshot / 'held_back.csv'}")
     print(f"blacklisted      {report.blacklisted:>14,}")
-    print(f"time             {report.seconds:>13.1f}s")
+    print(f"time             {report.seconds:>13.1f}s   "
+          + ", ".join(f"{name} {sec:.1f}s" for name, sec in report.stages))
     for line in report.rejects[:5]:
         print(f"  rejected: {line}")
     if args.truth:

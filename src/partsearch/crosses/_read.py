@@ -20,7 +20,8 @@ from partsearch.errors import CrossFileError
 
 REQUIRED = ("brand_a", "article_a", "brand_b", "article_b")
 OPTIONAL = ("source", "kind")
-BATCH_ROWS = 2_000_000
+BATCH_ROWS = 2_000_000  # Parquet batch
+CSV_BLOCK_BYTES = 64 << 20  # CSV batch
 MAX_REJECTS_KEPT = 20
 
 
@@ -227,7 +228,7 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
     reader = pcsv.open_csv(
         path,
         # single-threaded parsing keeps physical row numbers for the rows we skip
-        read_options=pcsv.ReadOptions(block_size=64 << 20, encoding=encoding, use_threads=False),
+        read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding, use_threads=False),
         parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
         convert_options=pcsv.ConvertOptions(
             column_types={h: pa.string() for h in header},

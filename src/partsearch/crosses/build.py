@@ -52,12 +52,14 @@ class BuildReport:
     seconds: float
     rejects: tuple[str, ...] = ()
     guard_reasons: tuple[tuple[str, int], ...] = ()
+    stages: tuple[tuple[str, float], ...] = ()  # seconds per build stage, in order
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out["snapshot"] = str(self.snapshot)
         out["rejects"] = list(self.rejects)
         out["guard_reasons"] = dict(self.guard_reasons)
+        out["stages"] = dict(self.stages)
         return out
 
 
@@ -88,44 +90,36 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         if not path.exists():
             raise CrossFileError("cross file not found", path=path)
 
+    stages: list[tuple[str, float]] = []
+    mark = [started]
+
     def stage(name: str) -> None:
+        now = time.perf_counter()
+        stages.append((name, round(now - mark[0], 3)))
+        mark[0] = now
         if progress:
             progress(name, 1, 1)
 
     with _snapshot.Writer(catalog) as out:
         read = _read(paths, columns, reg, out.work, progress)
-        parts = read.parts
-        order, rank, part_hash = parts.finish()
-        n = part_hash.size
-        out.save("part_hash", part_hash)
-        del part_hash
-        out.save("part_brand", parts.brand_ids(order))
-        art_hash = parts.article_hashes(order)
-        art_order = np.empty(n, dtype=np.int32)
-        k.sort_order(art_hash, art_order)
-        out.save("art_hash", art_hash[art_order])
-        out.save("art_order", art_order)
-        del art_hash, art_order
-        parts.write_articles(order, out.path("article_off"), out.path("article_data"))
-        out.saved("article_off")
-        out.saved("article_data")
-        del order
+        stage("read")
+        n, rank = _write_parts(out, read.parts)
         stage("dictionary")
 
         keys = k.pair_keys(_renumbered(out.work / "a.i32", rank),
                            _renumbered(out.work / "b.i32", rank))
         del rank
-        edges = _dedupe(keys, np.fromfile(out.work / "src.u16", np.uint16),
-                        np.fromfile(out.work / "kind.u16", np.uint16))
+        edges, sources = _dedupe(keys, np.fromfile(out.work / "src.u16", np.uint16),
+                                 np.fromfile(out.work / "kind.u16", np.uint16))
         del keys
+        # what the guard does not need goes to disk now, read back as a mapped file
+        for name in ("kind", "src_off", "src"):
+            out.save(f"edge_{name}", sources.pop(name))
         stage("dedupe")
         state = np.zeros(edges.a.size, dtype=np.uint8)
         if blacklist is not None:
             state[_blacklisted(Path(blacklist), out.load("part_hash"), edges, reg)] = \
                 BLACKLISTED
-        # what the guard does not need goes to disk now, read back as a mapped file
-        for name in ("kind", "src_off", "src"):
-            out.save(f"edge_{name}", getattr(edges, name))
         side, (adj_off, adj_to, adj_edge) = apply_guard(
             n, edges.a, edges.b, edges.support, state,
             lambda: (out.load("edge_src_off"), out.load("edge_src")), guard or GuardConfig())
@@ -138,15 +132,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         out.save("adj_edge", adj_edge)
         del adj_edge
         accepted = state == ACCEPTED
-        class_id = k.union_find(n, edges.a, edges.b, accepted)
-        sizes = np.bincount(class_id) if n else np.zeros(0, np.int64)
-        out.save("class_id", class_id)
-        out.save("class_off", np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
-        class_parts = np.empty(n, dtype=np.int32)
-        k.sort_order(class_id.astype(np.uint64), class_parts)
-        del class_id
-        out.save("class_parts", class_parts)
-        del class_parts
+        sizes = _write_classes(out, n, edges, accepted)
         for name in ("a", "b", "support"):
             out.save(f"edge_{name}", getattr(edges, name))
         out.save("edge_state", state)
@@ -171,7 +157,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         classes=int(sizes.size), largest_class=int(sizes.max()) if sizes.size else 0,
         held_back=held, blacklisted=black, seconds=time.perf_counter() - started,
         rejects=tuple(read.rejects),
-        guard_reasons=(("single-source bridge between groups", held),),
+        guard_reasons=(("single-source bridge between groups", held),), stages=tuple(stages),
     )
 
 
@@ -224,6 +210,44 @@ def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegist
     return res
 
 
+def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:
+    """The key dictionary in hash order: part hashes, brands, article text and the article-key
+    index; returns the number of parts and each part's rank by number of first appearance."""
+    from partsearch.crosses import _kernels as k
+
+    order, rank, part_hash = parts.finish()
+    n = int(part_hash.size)
+    out.save("part_hash", part_hash)
+    del part_hash
+    out.save("part_brand", parts.brand_ids(order))
+    art_hash = parts.article_hashes(order)
+    art_order = np.empty(n, dtype=np.int32)
+    k.sort_order(art_hash, art_order)
+    out.save("art_hash", art_hash[art_order])
+    out.save("art_order", art_order)
+    del art_hash, art_order
+    parts.write_articles(order, out.path("article_off"), out.path("article_data"))
+    out.saved("article_off")
+    out.saved("article_data")
+    return n, rank
+
+
+def _write_classes(out: Any, n: int, edges: Edges, accepted: np.ndarray) -> np.ndarray:
+    """Union-find over the accepted crosses: each part's class and each class's members
+    (CSR, members ascending); returns the class sizes."""
+    from partsearch.crosses import _kernels as k
+
+    class_id = k.union_find(n, edges.a, edges.b, accepted)
+    sizes: np.ndarray = np.bincount(class_id) if n else np.zeros(0, np.int64)
+    out.save("class_id", class_id)
+    out.save("class_off", np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
+    class_parts = np.empty(n, dtype=np.int32)
+    k.sort_order(class_id.astype(np.uint64), class_parts)
+    del class_id
+    out.save("class_parts", class_parts)
+    return sizes
+
+
 def _renumbered(path: Path, rank: np.ndarray) -> np.ndarray:
     """Part numbers of first appearance read back from ``path`` as hash ranks, in place."""
     ids = np.fromfile(path, dtype=np.int32)
@@ -235,19 +259,18 @@ def _renumbered(path: Path, rank: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Edges:
-    """Distinct crosses as unordered pairs ``a < b``; sources in CSR form per edge."""
+    """Distinct crosses as unordered pairs ``a < b``, sorted, with their number of sources."""
 
     a: np.ndarray  # int32
     b: np.ndarray  # int32
-    kind: np.ndarray  # uint16, kind of the first record
     support: np.ndarray  # int32, distinct sources
-    src_off: np.ndarray  # int64, edges + 1
-    src: np.ndarray  # uint16
 
 
-def _dedupe(keys: np.ndarray, src: np.ndarray, kind: np.ndarray) -> Edges:
-    """Distinct crosses from pair keys (see ``_kernels.pair_keys``), in key order; the kind of
-    a cross is its first record's (a stable sort keeps file order among one cross's records)."""
+def _dedupe(keys: np.ndarray, src: np.ndarray, kind: np.ndarray
+            ) -> tuple[Edges, dict[str, np.ndarray]]:
+    """Distinct crosses from pair keys (see ``_kernels.pair_keys``), in key order, and per
+    cross its ``kind`` (its first record's: a stable sort keeps file order among one cross's
+    records) and its distinct sources (CSR ``src_off``, ``src``)."""
     from partsearch.crosses import _kernels as k
 
     order = np.empty(keys.size, dtype=np.int32 if keys.size < 2**31 else np.int64)
@@ -258,14 +281,11 @@ def _dedupe(keys: np.ndarray, src: np.ndarray, kind: np.ndarray) -> Edges:
     del keys
     first_kind = kind[order[starts]].astype(np.uint16)
     src_off, srcs = k.distinct_sources(starts, order.size, src[order])
-    return Edges(
-        a=(edge_keys >> np.uint64(32)).astype(np.int32),
-        b=(edge_keys & np.uint64(0xFFFFFFFF)).astype(np.int32),
-        kind=first_kind,
-        support=np.diff(src_off).astype(np.int32),
-        src_off=src_off,
-        src=srcs,
-    )
+    del order, starts
+    edges = Edges(a=(edge_keys >> np.uint64(32)).astype(np.int32),
+                  b=(edge_keys & np.uint64(0xFFFFFFFF)).astype(np.int32),
+                  support=np.diff(src_off).astype(np.int32))
+    return edges, {"kind": first_kind, "src_off": src_off, "src": srcs}
 
 
 def edge_positions(edges_a: np.ndarray, edges_b: np.ndarray, a: np.ndarray,
