@@ -182,3 +182,17 @@ def test_bridges_rewalk_only_what_changed(graph: tuple[int, list[tuple[int, int]
     for v in range(n):  # same neighbours per node (the order within a node may differ)
         assert slots(off, to, eid, v) == slots(ref_off, ref_to, ref_eid, v)
     assert m == ref_to.size
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=400, unique=True),
+       st.lists(st.integers(0, 2**64 - 1), max_size=20), st.booleans())
+def test_find_sorted_matches_searchsorted(values: list[int], probes: list[int],
+                                          skewed: bool) -> None:
+    keys = np.array(sorted(values), dtype=np.uint64)
+    if skewed:  # most keys crowded at the bottom: interpolation guesses badly
+        keys = np.unique(keys >> np.uint64(50))
+    wanted = [*keys[::7].tolist(), *probes]
+    for h in wanted:
+        pos = int(np.searchsorted(keys, np.uint64(h)))
+        expect = pos if pos < keys.size and int(keys[pos]) == h else -1
+        assert k.find_sorted(keys, np.uint64(h)) == expect

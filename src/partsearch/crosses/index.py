@@ -59,23 +59,23 @@ class CrossIndex:
                  registry: BrandRegistry | None = None):
         self.path = path
         self.manifest = manifest
+        # plain ndarray views of the mapped files: indexing an np.memmap object goes through
+        # Python-level __getitem__/__array_finalize__ (microseconds a call on the search path),
+        # and numba dispatches faster on plain arrays
+        arrays = {name: np.asarray(arr) for name, arr in arrays.items()}
         self._a = arrays
         self._brands: list[str] = manifest["brands"]
         self._sources: list[str] = manifest["sources"]
         self._kinds: list[str] = manifest["kinds"]
         self._registry = registry
         self._hash = arrays["part_hash"]
-        self._hash_np = np.asarray(self._hash)
-        # plain ndarray views: numba dispatches faster on them than on np.memmap objects
-        self._adjacency = (np.asarray(arrays["adj_off"]), np.asarray(arrays["adj_to"]),
-                           np.asarray(arrays["adj_edge"]), np.asarray(arrays["adj_sup"]))
+        self._adjacency = (arrays["adj_off"], arrays["adj_to"], arrays["adj_edge"],
+                           arrays["adj_sup"])
         self._brand_names = np.array(self._brands, dtype=object)
         self._part_brand = arrays["part_brand"]
         self._class_id = arrays["class_id"]
         self._class_off = arrays["class_off"]
         self._class_parts = arrays["class_parts"]
-        # a plain ndarray view of the map: slicing a np.memmap builds a memmap object each time
-        self._class_parts_np = np.asarray(self._class_parts)
 
     @classmethod
     def open(cls, path: str | Path, *, registry: BrandRegistry | None = None) -> CrossIndex:
@@ -118,11 +118,10 @@ class CrossIndex:
 
     def lookup_hash(self, h: int) -> int | None:
         """The part id of one part hash, None when unknown (the scalar fast path)."""
-        hashes = self._hash
-        pos = int(hashes.searchsorted(np.uint64(h)))
-        if pos < hashes.size and int(hashes[pos]) == h:
-            return pos
-        return None
+        from partsearch.crosses._kernels import find_sorted
+
+        pos = find_sorted(self._hash, np.uint64(h))
+        return None if pos < 0 else int(pos)
 
     def lookup_hashes(self, hashes: np.ndarray) -> np.ndarray:
         """Part ids of part hashes (int64), -1 where unknown."""
@@ -192,7 +191,7 @@ class CrossIndex:
         """Every part of ``pid``'s class, ``pid`` included, ascending."""
         c = int(self._class_id[pid])
         lo, hi = int(self._class_off[c]), int(self._class_off[c + 1])
-        return self._class_parts_np[lo:hi].astype(np.int64)
+        return self._class_parts[lo:hi].astype(np.int64)
 
     @property
     def adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -203,7 +202,7 @@ class CrossIndex:
     @property
     def part_hash_array(self) -> np.ndarray:
         """The part hash of every part id (sorted ascending; the id is the rank)."""
-        return self._hash_np
+        return self._hash
 
     def neighbors(self, pid: int, max_hops: int | None = None) -> Neighbors:
         """Class members within ``max_hops`` crosses of ``pid`` (all when None), nearest first:
