@@ -117,8 +117,10 @@ def test_sort_order_is_a_stable_argsort(values: list[int], narrow: bool) -> None
     if narrow:  # few distinct values: long runs of equal keys must keep their input order
         keys %= np.uint64(7)
     out = np.empty(keys.size, dtype=np.int32)
-    k.sort_order(keys, out)
+    sorted_keys = np.empty_like(keys)
+    k.sort_order(keys, out, sorted_keys)
     assert out.tolist() == np.argsort(keys, kind="stable").tolist()
+    assert sorted_keys.tolist() == sorted(keys.tolist())
 
 
 @given(st.lists(st.lists(st.integers(1, 40), max_size=50), max_size=6))
@@ -153,8 +155,9 @@ def test_intern_numbers_parts_by_first_appearance(batches: list[list[int]]) -> N
 @given(graphs, st.lists(st.integers(0, 59), max_size=8))
 def test_bridges_rewalk_only_what_changed(graph: tuple[int, list[tuple[int, int]]],
                                           drops: list[int]) -> None:
-    """Skipping edges and re-walking only their components gives what a fresh walk of the
-    smaller graph gives; a skipped edge keeps its last value; compact drops its slots."""
+    """A walk shared out by component gives the whole walk's answer; skipping edges and
+    re-walking only their components gives what a fresh walk of the smaller graph gives; a
+    skipped edge keeps its last value; compact drops its slots."""
     n, pairs = graph
     a, b = _edges(n, pairs)
     state = np.zeros(a.size, dtype=np.uint8)
@@ -162,12 +165,17 @@ def test_bridges_rewalk_only_what_changed(graph: tuple[int, list[tuple[int, int]
     side = np.zeros(a.size, dtype=np.int32)
     disc = np.full(n, -1, dtype=np.int32)
     low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
-    t = k.bridges(off, to, eid, state, np.zeros(0, np.int32), side, disc, low, sub, 0)
+    # the first walk in two shares of the components, as two threads do it
+    labels = k.union_find(n, a, b, state == 0)
+    none = np.zeros(0, np.int32)
+    t = max(k.bridges(off, to, eid, state, none, side, disc, low, sub, 0, labels, part, 2)
+            for part in range(2))
+    assert side.tolist() == k.bridge_sides(n, a.size, off, to, eid).tolist()
     held = sorted({d % a.size for d in drops}) if a.size else []
     before = side[held].copy()
     state[held] = 1
     roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
-    k.bridges(off, to, eid, state, roots, side, disc, low, sub, t)
+    k.bridges(off, to, eid, state, roots, side, disc, low, sub, t, none, 0, 1)
     kept = state == 0
     fresh = k.bridge_sides(n, a.size, *k.csr(n, a, b, kept))
     assert side[kept].tolist() == fresh[kept].tolist()

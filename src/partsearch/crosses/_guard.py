@@ -25,7 +25,6 @@ bridges with subtree sizes, compiled).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,34 +42,42 @@ class GuardConfig:
     trust_margin: float = 2.0
 
 
+@dataclass(frozen=True)
+class Sources:
+    """What the guard needs of the crosses' sources (see ``_kernels.source_summary``): each
+    cross's first source, and per source its count of crosses confirmed by another source."""
+
+    first: np.ndarray  # uint16 per cross
+    multi: np.ndarray  # int64 per source
+
+
 def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state: np.ndarray,
-                sources: Callable[[], tuple[np.ndarray, np.ndarray]], config: GuardConfig,
-                rounds: int = 4) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+                sources: Sources, config: GuardConfig, rounds: int = 4
+                ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Mark held-back crosses in ``state`` (in place, value 1). Return each edge's smaller side
     when it is a bridge of the final accepted graph (for a held edge: when it was held; 0 when
     not a bridge), and the CSR adjacency of the accepted edges (offsets, targets, edge ids).
 
-    The adjacency is built once; each later round re-walks only the components that lost an
-    edge, so rounds after the first cost little. ``sources()`` gives each edge's sources (CSR:
-    offsets, source ids); it is called when needed, so mapped files are let go in between."""
+    The adjacency is built once. The first walk runs on every core, each thread taking its
+    share of the components; each later round re-walks only the components that lost an edge,
+    so rounds after the first cost little."""
     from partsearch.crosses import _kernels as k
 
+    labels = k.union_find(n, a, b, state == 0)
     off, to, eid = k.csr(n, a, b, state == 0)
     side = np.zeros(a.size, dtype=np.int32)
     disc = np.full(n, -1, dtype=np.int32)
     low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
-    t = k.bridges(off, to, eid, state, np.zeros(0, np.int32), side, disc, low, sub, 0)
+    t = _walk_all(off, to, eid, state, side, disc, low, sub, labels)
+    del labels
     rate: np.ndarray | None = None
     for _ in range(rounds if config.enabled else 0):
         suspicious = np.flatnonzero((state == 0) & (support == 1) & (side >= config.min_side))
         if suspicious.size == 0:
             break
-        src_off, src = sources()
         if rate is None:  # measured once, on the graph before anything is held back
-            n_src = int(src.max()) + 1 if src.size else 1
-            rate = k.source_rates(src_off, src, state, support, side, n_src)
-        trust = k.edge_trust(suspicious, src_off, src, rate)
-        del src_off, src
+            rate = k.source_rates(sources.first, sources.multi, state, support, side)
+        trust = rate[sources.first[suspicious]]  # suspicious crosses have one source
         # per part, the least trust among its suspicious crosses; hold those near the minimum
         ends, inverse = np.unique(np.concatenate([a[suspicious], b[suspicious]]),
                                   return_inverse=True)
@@ -84,7 +91,25 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
             disc.fill(-1)
             t = 0
         roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
-        t = k.bridges(off, to, eid, state, roots, side, disc, low, sub, t)
+        t = k.bridges(off, to, eid, state, roots, side, disc, low, sub, t,
+                      np.zeros(0, np.int32), 0, 1)
     del disc, low, sub
     m = k.compact(off, to, eid, state)
     return side, (off, to[:m], eid[:m])
+
+
+def _walk_all(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarray,
+              side: np.ndarray, disc: np.ndarray, low: np.ndarray, sub: np.ndarray,
+              labels: np.ndarray) -> int:
+    """Every component's bridges, components shared out between threads by label."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from partsearch.crosses import _kernels as k
+
+    parts = max(1, min(4, os.cpu_count() or 1))
+    none = np.zeros(0, np.int32)
+    with ThreadPoolExecutor(parts, thread_name_prefix="partsearch-guard") as pool:
+        walks = [pool.submit(k.bridges, off, to, eid, state, none, side, disc, low, sub, 0,
+                             labels, part, parts) for part in range(parts)]
+        return max(w.result() for w in walks)

@@ -96,7 +96,7 @@ def _grow(arr: np.ndarray) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def bridges(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray,
             roots: np.ndarray, out: np.ndarray, disc: np.ndarray, low: np.ndarray,
-            sub: np.ndarray, t0: int) -> int:
+            sub: np.ndarray, t0: int, labels: np.ndarray, part: int, parts: int) -> int:
     """For each edge of the components holding ``roots`` (every node when ``roots`` is empty):
     ``out[e]`` = the size of the smaller side when ``e`` is a bridge (removing it splits its
     component in two), else 0. Edges with ``skip[e]`` are not in the graph and keep their value.
@@ -104,7 +104,11 @@ def bridges(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray,
 
     ``disc``/``low``/``sub`` are per-node scratch reused across calls: a node counts as visited
     when ``disc >= t0``, so a later call (after more edges are skipped) walks only the components
-    it is asked about without clearing anything. Returns the next free ``t0``."""
+    it is asked about without clearing anything. Returns the next free ``t0``.
+
+    With component ``labels``, only the components whose label is ``part`` modulo ``parts``
+    are walked: calls for different parts touch disjoint nodes and edges, so they run at once
+    on several threads."""
     # the DFS stack grows on demand: its depth is a component's size, not the graph's
     cap = 1024
     stack_v = np.empty(cap, dtype=np.int32)
@@ -117,6 +121,8 @@ def bridges(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray,
     for r in range(n_roots):
         root = roots[r] if roots.size else r
         if disc[root] >= t0 or off[root] == off[root + 1]:
+            continue
+        if labels.size and labels[root] % parts != part:
             continue
         top = 0
         stack_v[0] = root
@@ -179,7 +185,7 @@ def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
     disc = np.full(n, -1, dtype=np.int32)
     scratch = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
     bridges(off, to, eid, np.zeros(n_edges, dtype=np.bool_), np.zeros(0, dtype=np.int32), out,
-            disc, *scratch, 0)
+            disc, *scratch, 0, np.zeros(0, dtype=np.int32), 0, 1)
     return out
 
 
@@ -269,32 +275,12 @@ def nearest(members: np.ndarray, start: int, max_hops: int, off: np.ndarray, to:
 
 
 @njit(cache=True, nogil=True)
-def distinct_sources(starts: np.ndarray, n: int, src: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Per run ``[starts[i], starts[i+1])`` of one cross's records: its distinct sources,
-    ascending (CSR: offsets, sources)."""
-    runs = starts.size
-    off = np.zeros(runs + 1, dtype=np.int64)
-    out = np.empty(n, dtype=np.uint16)
-    k = 0
-    for r in range(runs):
-        lo = starts[r]
-        hi = starts[r + 1] if r + 1 < runs else n
-        run = np.sort(src[lo:hi])
-        for j in range(run.size):
-            if j == 0 or run[j] != run[j - 1]:
-                out[k] = run[j]
-                k += 1
-        off[r + 1] = k
-    return off, out[:k].copy()
-
-
-@njit(cache=True, nogil=True)
-def sort_order(keys: np.ndarray, out: np.ndarray) -> None:
-    """``out`` = the stable ascending order of ``keys`` (uint64). One counting pass scatters
-    positions into buckets by the keys' top bits, then each small bucket is sorted on its own:
-    hashes and part ids are spread evenly, so buckets stay small and cache-resident (several
-    times faster than ``np.argsort`` on 100M+ keys, and ``out`` may be int32 to save memory)."""
+def sort_order(keys: np.ndarray, out: np.ndarray, sorted_keys: np.ndarray) -> None:
+    """``out`` = the stable ascending order of ``keys`` (uint64); ``sorted_keys`` (when not
+    empty) = the keys in that order. One counting pass scatters positions into buckets by the
+    keys' top bits, then each small bucket is sorted on its own: hashes and part ids are spread
+    evenly, so buckets stay small and cache-resident (several times faster than ``np.argsort``
+    on 100M+ keys, and ``out`` may be int32 to save memory)."""
     n = keys.size
     if n == 0:
         return
@@ -316,12 +302,18 @@ def sort_order(keys: np.ndarray, out: np.ndarray) -> None:
         b = keys[i] >> shift
         out[fill[b]] = i
         fill[b] += 1
+    with_keys = sorted_keys.size == n
     for b in range(counts.size - 1):
         lo, hi_ = counts[b], counts[b + 1]
         if hi_ - lo > 1:
             seg = out[lo:hi_].copy()
-            order = np.argsort(keys[seg], kind="mergesort")
+            vals = keys[seg]
+            order = np.argsort(vals, kind="mergesort")
             out[lo:hi_] = seg[order]
+            if with_keys:
+                sorted_keys[lo:hi_] = vals[order]
+        elif hi_ > lo and with_keys:
+            sorted_keys[lo] = keys[out[lo]]
 
 
 @njit(cache=True, nogil=True)
@@ -394,49 +386,34 @@ def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def run_starts(sorted_keys: np.ndarray) -> np.ndarray:
-    """Where each run of equal values starts in a sorted array."""
-    n = sorted_keys.size
-    count = 1 if n else 0
-    for i in range(1, n):
-        if sorted_keys[i] != sorted_keys[i - 1]:
-            count += 1
-    out = np.empty(count, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
-            out[k] = i
-            k += 1
-    return out
+def source_summary(src_off: np.ndarray, src: np.ndarray, skip: np.ndarray,
+                   n_src: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each cross's first source (its only one when it has one), and per source the number of
+    crosses in the graph it asserts together with another source (confirmed by definition)."""
+    first = np.empty(skip.size, dtype=np.uint16)
+    multi = np.zeros(n_src, dtype=np.int64)
+    for e in range(skip.size):
+        lo, hi = src_off[e], src_off[e + 1]
+        first[e] = src[lo]
+        if hi - lo > 1 and not skip[e]:
+            for j in range(lo, hi):
+                multi[src[j]] += 1
+    return first, multi
 
 
 @njit(cache=True, nogil=True)
-def source_rates(src_off: np.ndarray, src: np.ndarray, skip: np.ndarray, support: np.ndarray,
-                 side: np.ndarray, n_src: int) -> np.ndarray:
+def source_rates(first: np.ndarray, multi: np.ndarray, skip: np.ndarray, support: np.ndarray,
+                 side: np.ndarray) -> np.ndarray:
     """Per source, the share of its crosses in the graph that something else confirms (another
     source, or a cycle), Laplace-smoothed."""
-    total = np.zeros(n_src)
-    good = np.zeros(n_src)
+    total = multi.astype(np.float64)
+    good = multi.astype(np.float64)
     for e in range(skip.size):
-        if skip[e]:
-            continue
-        confirmed = 1.0 if support[e] >= 2 or side[e] == 0 else 0.0
-        for j in range(src_off[e], src_off[e + 1]):
-            total[src[j]] += 1.0
-            good[src[j]] += confirmed
+        if not skip[e] and support[e] == 1:
+            total[first[e]] += 1.0
+            if side[e] == 0:
+                good[first[e]] += 1.0
     return (good + 1.0) / (total + 2.0)
-
-
-@njit(cache=True, nogil=True)
-def edge_trust(edges: np.ndarray, src_off: np.ndarray, src: np.ndarray,
-               rate: np.ndarray) -> np.ndarray:
-    """Each of ``edges``' trust: the best rate among its sources."""
-    out = np.zeros(edges.size)
-    for i in range(edges.size):
-        e = edges[i]
-        for j in range(src_off[e], src_off[e + 1]):
-            out[i] = max(out[i], rate[src[j]])
-    return out
 
 
 @njit(cache=True, nogil=True)
@@ -473,3 +450,47 @@ def find_sorted(keys: np.ndarray, h: np.uint64) -> int:
         else:
             hi = mid - 1
     return -1
+
+
+@njit(cache=True, nogil=True)
+def dedupe_sorted(keys: np.ndarray, order: np.ndarray, src: np.ndarray,
+                  kind: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distinct crosses of sorted pair ``keys`` (``order``: where each came from, a stable
+    sort): each one's two parts, the kind of its first record, and its distinct sources
+    ascending (CSR). One pass; no sorted copies of the sources or kinds."""
+    m = order.size
+    n_edges = 0
+    for i in range(m):
+        if i == 0 or keys[i] != keys[i - 1]:
+            n_edges += 1
+    a = np.empty(n_edges, dtype=np.int32)
+    b = np.empty(n_edges, dtype=np.int32)
+    first_kind = np.empty(n_edges, dtype=np.uint16)
+    src_off = np.empty(n_edges + 1, dtype=np.int64)
+    out = np.empty(m, dtype=np.uint16)
+    run = np.empty(64, dtype=np.uint16)
+    e = k = i = 0
+    while i < m:
+        key = keys[i]
+        j = i
+        n_run = 0
+        while j < m and keys[j] == key:
+            if n_run == run.size:
+                run = _grow(run)
+            run[n_run] = src[order[j]]
+            n_run += 1
+            j += 1
+        a[e] = np.int32(key >> np.uint64(32))
+        b[e] = np.int32(key & np.uint64(0xFFFFFFFF))
+        first_kind[e] = kind[order[i]]
+        src_off[e] = k
+        if n_run > 1:
+            run[:n_run].sort()
+        for r in range(n_run):
+            if r == 0 or run[r] != run[r - 1]:
+                out[k] = run[r]
+                k += 1
+        e += 1
+        i = j
+    src_off[n_edges] = k
+    return a, b, first_kind, src_off, out[:k].copy()

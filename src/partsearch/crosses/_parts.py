@@ -13,6 +13,8 @@ At the end, parts are renumbered by the rank of their hash (what lookup binary-s
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -86,30 +88,41 @@ class PartTable:
             self._slots = np.zeros(cap, dtype=np.uint64)
             k.rehash(self._slots, self._keys, self.n)
 
-    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Free the table; return (the parts in hash order as numbers of first appearance,
-        each number's rank, the sorted part hashes)."""
+    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Free the table and renumber the parts by hash. Returns the parts in hash order (as
+        numbers of first appearance), each number's rank, the sorted part hashes, and the
+        article-key index: the article hashes sorted, and the rank of the part of each.
+        The two sorts run at once, on two threads."""
         from partsearch.crosses import _kernels as k
 
         self._slots = np.zeros(0, dtype=np.uint64)
         for fh in (self._text, self._length, self._art_hash):
             fh.close()
         keys = self._keys[: self.n]
-        order = np.empty(self.n, dtype=np.int32)
-        k.sort_order(keys, order)
-        rank = np.empty(self.n, dtype=np.int32)
-        rank[order] = np.arange(self.n, dtype=np.int32)
-        part_hash = keys[order]
         self._keys = np.zeros(0, dtype=np.uint64)
-        return order, rank, part_hash
+
+        def by_article() -> tuple[np.ndarray, np.ndarray]:
+            art_hash = np.fromfile(self.work / "article.hash", dtype=np.uint64)
+            pids = np.empty(self.n, dtype=np.int32)
+            art_sorted = np.empty_like(art_hash)
+            k.sort_order(art_hash, pids, art_sorted)
+            return art_sorted, pids
+
+        with ThreadPoolExecutor(1, thread_name_prefix="partsearch-sort") as pool:
+            articles = pool.submit(by_article)
+            order = np.empty(self.n, dtype=np.int32)
+            part_hash = np.empty_like(keys)
+            k.sort_order(keys, order, part_hash)
+            del keys
+            rank = np.empty(self.n, dtype=np.int32)
+            rank[order] = np.arange(self.n, dtype=np.int32)
+            art_sorted, pids = articles.result()
+        # one article under several brands: its parts in order of first appearance
+        return order, rank, part_hash, art_sorted, rank[pids]
 
     def brand_ids(self, order: np.ndarray) -> np.ndarray:
         out: np.ndarray = self._brand[: self.n][order]
         self._brand = np.zeros(0, dtype=np.uint16)
-        return out
-
-    def article_hashes(self, order: np.ndarray) -> np.ndarray:
-        out: np.ndarray = np.fromfile(self.work / "article.hash", dtype=np.uint64)[order]
         return out
 
     def write_articles(self, order: np.ndarray, off_path: Path, data_path: Path) -> None:
@@ -127,14 +140,20 @@ class PartTable:
         total = int(out_off[-1])
         data = np.memmap(self.work / "article.data", dtype=np.uint8, mode="r") if total else \
             np.zeros(0, np.uint8)
-        with open(data_path, "wb") as fh:
+        with open(data_path, "wb") as fh, ThreadPoolExecutor(2) as pool:
             np.lib.format.write_array_header_2_0(
                 fh, {"descr": "|u1", "fortran_order": False, "shape": (total,)})
+            # slices gathered on two threads, written in order; at most three in memory
+            pending: deque[Any] = deque()
             step = 4_000_000
             for lo in range(0, self.n, step):
                 hi = min(lo + step, self.n)
-                fh.write(k.gather_bytes(src_off, data, order[lo:hi],
-                                        int(out_off[hi] - out_off[lo])).tobytes())
+                pending.append(pool.submit(k.gather_bytes, src_off, data, order[lo:hi],
+                                           int(out_off[hi] - out_off[lo])))
+                if len(pending) > 2:
+                    pending.popleft().result().tofile(fh)
+            while pending:
+                pending.popleft().result().tofile(fh)
 
 
 def _resized(arr: np.ndarray, size: int) -> np.ndarray:

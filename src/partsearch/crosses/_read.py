@@ -228,7 +228,8 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
     reader = pcsv.open_csv(
         path,
         # single-threaded parsing keeps physical row numbers for the rows we skip
-        read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding, use_threads=False),
+        read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
+                                      use_threads=False),
         parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
         convert_options=pcsv.ConvertOptions(
             column_types={h: pa.string() for h in header},

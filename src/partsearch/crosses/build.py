@@ -27,10 +27,11 @@ from typing import Any
 import numpy as np
 
 from partsearch.brands import BrandRegistry, catalog_registry
-from partsearch.crosses._guard import GuardConfig, apply_guard
+from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
 from partsearch.crosses._read import Vocabulary, read_batches, read_files
 from partsearch.errors import CrossFileError
 
+_NO_KEYS = np.zeros(0, dtype=np.uint64)  # sort_order without the sorted keys
 # edge states stored in the snapshot
 ACCEPTED, GUARDED, BLACKLISTED = 0, 1, 2
 
@@ -109,20 +110,27 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         keys = k.pair_keys(_renumbered(out.work / "a.i32", rank),
                            _renumbered(out.work / "b.i32", rank))
         del rank
-        edges, sources = _dedupe(keys, np.fromfile(out.work / "src.u16", np.uint16),
-                                 np.fromfile(out.work / "kind.u16", np.uint16))
+        order = np.empty(keys.size, dtype=np.int32 if keys.size < 2**31 else np.int64)
+        sorted_keys = np.empty_like(keys)
+        k.sort_order(keys, order, sorted_keys)
         del keys
-        # what the guard does not need goes to disk now, read back as a mapped file
-        for name in ("kind", "src_off", "src"):
-            out.save(f"edge_{name}", sources.pop(name))
-        stage("dedupe")
+        edges, per_edge = _dedupe(sorted_keys, order,
+                                  np.fromfile(out.work / "src.u16", np.uint16),
+                                  np.fromfile(out.work / "kind.u16", np.uint16))
+        del sorted_keys, order
         state = np.zeros(edges.a.size, dtype=np.uint8)
         if blacklist is not None:
             state[_blacklisted(Path(blacklist), out.load("part_hash"), edges, reg)] = \
                 BLACKLISTED
+        sources = Sources(*k.source_summary(per_edge["src_off"], per_edge["src"], state,
+                                            max(1, len(read.sources.names))))
+        # what the guard does not need goes to disk now
+        for name in ("kind", "src_off", "src"):
+            out.save(f"edge_{name}", per_edge.pop(name))
+        stage("dedupe")
         side, (adj_off, adj_to, adj_edge) = apply_guard(
-            n, edges.a, edges.b, edges.support, state,
-            lambda: (out.load("edge_src_off"), out.load("edge_src")), guard or GuardConfig())
+            n, edges.a, edges.b, edges.support, state, sources, guard or GuardConfig())
+        del sources
         stage("guard")
         out.save("adj_off", adj_off.astype(np.int64))
         out.save("adj_to", adj_to)
@@ -213,19 +221,14 @@ def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegist
 def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:
     """The key dictionary in hash order: part hashes, brands, article text and the article-key
     index; returns the number of parts and each part's rank by number of first appearance."""
-    from partsearch.crosses import _kernels as k
 
-    order, rank, part_hash = parts.finish()
+    order, rank, part_hash, art_hash, art_order = parts.finish()
     n = int(part_hash.size)
     out.save("part_hash", part_hash)
-    del part_hash
-    out.save("part_brand", parts.brand_ids(order))
-    art_hash = parts.article_hashes(order)
-    art_order = np.empty(n, dtype=np.int32)
-    k.sort_order(art_hash, art_order)
-    out.save("art_hash", art_hash[art_order])
+    out.save("art_hash", art_hash)
     out.save("art_order", art_order)
-    del art_hash, art_order
+    del part_hash, art_hash, art_order
+    out.save("part_brand", parts.brand_ids(order))
     parts.write_articles(order, out.path("article_off"), out.path("article_data"))
     out.saved("article_off")
     out.saved("article_data")
@@ -242,7 +245,7 @@ def _write_classes(out: Any, n: int, edges: Edges, accepted: np.ndarray) -> np.n
     out.save("class_id", class_id)
     out.save("class_off", np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
     class_parts = np.empty(n, dtype=np.int32)
-    k.sort_order(class_id.astype(np.uint64), class_parts)
+    k.sort_order(class_id.astype(np.uint64), class_parts, _NO_KEYS)
     del class_id
     out.save("class_parts", class_parts)
     return sizes
@@ -266,25 +269,16 @@ class Edges:
     support: np.ndarray  # int32, distinct sources
 
 
-def _dedupe(keys: np.ndarray, src: np.ndarray, kind: np.ndarray
+def _dedupe(sorted_keys: np.ndarray, order: np.ndarray, src: np.ndarray, kind: np.ndarray
             ) -> tuple[Edges, dict[str, np.ndarray]]:
-    """Distinct crosses from pair keys (see ``_kernels.pair_keys``), in key order, and per
-    cross its ``kind`` (its first record's: a stable sort keeps file order among one cross's
-    records) and its distinct sources (CSR ``src_off``, ``src``)."""
+    """Distinct crosses from sorted pair keys (see ``_kernels.pair_keys``; ``order`` is the
+    stable sort that sorted them), and per cross its ``kind`` (its first record's: the stable
+    sort keeps file order among one cross's records) and its distinct sources (CSR
+    ``src_off``, ``src``)."""
     from partsearch.crosses import _kernels as k
 
-    order = np.empty(keys.size, dtype=np.int32 if keys.size < 2**31 else np.int64)
-    k.sort_order(keys, order)
-    keys = keys[order]
-    starts = k.run_starts(keys)
-    edge_keys = keys[starts]
-    del keys
-    first_kind = kind[order[starts]].astype(np.uint16)
-    src_off, srcs = k.distinct_sources(starts, order.size, src[order])
-    del order, starts
-    edges = Edges(a=(edge_keys >> np.uint64(32)).astype(np.int32),
-                  b=(edge_keys & np.uint64(0xFFFFFFFF)).astype(np.int32),
-                  support=np.diff(src_off).astype(np.int32))
+    a, b, first_kind, src_off, srcs = k.dedupe_sorted(sorted_keys, order, src, kind)
+    edges = Edges(a=a, b=b, support=np.diff(src_off).astype(np.int32))
     return edges, {"kind": first_kind, "src_off": src_off, "src": srcs}
 
 
