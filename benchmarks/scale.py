@@ -189,8 +189,9 @@ def _price_file_figures(world: Path, work: Path, catalog: Path, figs: dict[str, 
     figs.update(measure_price_files(world, work, catalog))
 
 
-# measured peak RSS of `partsearch crosses build`: 2.2 GiB at 10M crosses, 7.1 GiB at 50M
-_BUILD_GIB_PER_MILLION = 0.14
+# measured peak RSS of `partsearch crosses build`: 2.2 GiB at 10M crosses, 3.7 GiB at 50M,
+# under 10 GiB at 200M
+_BUILD_GIB_PER_MILLION = 0.05
 
 
 def _check_memory(args: argparse.Namespace) -> None:
