@@ -132,6 +132,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             n, edges.a, edges.b, edges.support, state, sources, guard or GuardConfig())
         del sources
         stage("guard")
+        # sequential on purpose: the classes' union-find beside the adjacency arrays would
+        # push the peak past what the guard needs
         out.save("adj_off", adj_off.astype(np.int64))
         out.save("adj_to", adj_to)
         del adj_off, adj_to
