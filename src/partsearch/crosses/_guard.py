@@ -59,8 +59,8 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
     not a bridge), and the CSR adjacency of the accepted edges (offsets, targets, edge ids).
 
     The adjacency is built once (beside the union-find that labels components). The first walk
-    runs on every core, each thread taking its share of the components; each later round re-walks only the components that lost an edge,
-    so rounds after the first cost little."""
+    runs on every core, each thread taking its share of the components; each later round
+    re-walks only the components that lost an edge, so rounds after the first cost little."""
     from concurrent.futures import ThreadPoolExecutor
 
     from partsearch.crosses import _kernels as k
