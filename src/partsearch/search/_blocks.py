@@ -79,20 +79,24 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
         cand_oem = np.zeros(which.size, dtype=bool)
     cands = _candidates(state, q, rows, which, cand_brand, hops, support)
     block_of = np.where(which == 0, 0, np.where(cand_oem, 1, 2))
-    if q.filters.items():
-        keep = filter_mask(cands, q.filters, state.config.popular_brands, state.pickup)
-        sel = np.flatnonzero(keep)
-    else:
-        sel = np.arange(which.size)
     # one sort for all blocks; distance keys are 0 for the requested part, so harmless there
     needed = ("row", "seg", "price", "delivery_hours", "support", "hops", "article_key",
               "description", "restrictions", "quantity")
-    sub = {k: cands[k][sel] for k in needed if k in cands}
-    ordered_all = sel[order(sub, q.sort, by_distance=True, group=block_of[sel])]
+    if q.filters.items():
+        keep = filter_mask(cands, q.filters, state.config.popular_brands, state.pickup)
+        sel = np.flatnonzero(keep)
+        sub = {k: cands[k][sel] for k in needed if k in cands}
+        ordered_all = sel[order(sub, q.sort, by_distance=True, group=block_of[sel])]
+    else:  # the usual search: no copies of the candidates
+        ordered_all = order({k: cands[k] for k in needed if k in cands}, q.sort,
+                            by_distance=True, group=block_of)
     block_sorted = block_of[ordered_all]
     blocks = []
     for b, name in enumerate(BLOCKS):
         ordered = ordered_all[block_sorted == b]
+        if ordered.size == 0:
+            blocks.append(Block(name, (), 0, q.analogs_offset if b else 0))
+            continue
         shown, offset = _page(q, cands["price"], ordered, b)
         offers = _materialize(state, q, cands["merged"][shown], cands["brand"][shown],
                               cands["price"][shown], cands["hops"][shown],
