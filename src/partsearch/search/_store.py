@@ -196,13 +196,18 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
             remap[j] = i
     names = ("hash", "seg", "row", *_COLUMNS)
     if previous is not None and old_index and (remap >= 0).any():
+        from concurrent.futures import ThreadPoolExecutor
+
         from partsearch.search._kernels import merge_plan, merge_take
 
         seg = remap[previous.seg]  # new segment numbers; -1 for replaced or removed ones
         added = _sorted_runs([_segment_arrays(segments[i], i) for i in fresh], names)
         plan = merge_plan(previous.hash, seg >= 0, added["hash"])
         old = {n: (seg if n == "seg" else getattr(previous, n)) for n in names}
-        base = {n: merge_take(plan, old[n], added[n]) for n in names}
+        # one compiled pass per column, two columns at a time (the kernel releases the GIL)
+        with ThreadPoolExecutor(2) as pool:
+            base = dict(zip(names, pool.map(lambda n: merge_take(plan, old[n], added[n]),
+                                            names), strict=True))
     else:
         fresh = list(range(len(segments)))
         base = _sorted_runs([_segment_arrays(s, i) for i, s in enumerate(segments)], names)
