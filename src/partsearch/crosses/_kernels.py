@@ -423,14 +423,16 @@ def find_sorted(keys: np.ndarray, h: np.uint64) -> int:
     (a binary search over 150M mapped hashes touches ~27 pages); a few rounds at most, then
     plain bisection, so an uneven array costs no more than a binary search."""
     lo, hi = 0, keys.size - 1
-    if hi < 0 or h < keys[0] or h > keys[hi]:
-        return -1
-    for _ in range(6):
-        if hi - lo < 32:
-            break
-        span = float(keys[hi] - keys[lo])
-        guess = lo + int(float(h - keys[lo]) / span * (hi - lo)) if span > 0 else lo
-        guess = min(max(guess, lo), hi)
+    rounds = 0
+    while lo <= hi:
+        if h < keys[lo] or h > keys[hi]:
+            return -1
+        if rounds < 6 and hi - lo >= 32 and keys[hi] > keys[lo]:  # interpolate, then bisect
+            rounds += 1
+            span = float(keys[hi] - keys[lo])
+            guess = min(hi, lo + int(float(h - keys[lo]) / span * (hi - lo)))
+        else:
+            guess = (lo + hi) >> 1
         v = keys[guess]
         if v == h:
             return guess
@@ -438,17 +440,6 @@ def find_sorted(keys: np.ndarray, h: np.uint64) -> int:
             lo = guess + 1
         else:
             hi = guess - 1
-        if lo > hi or h < keys[lo] or h > keys[hi]:
-            return -1
-    while lo <= hi:
-        mid = (lo + hi) >> 1
-        v = keys[mid]
-        if v == h:
-            return mid
-        if v < h:
-            lo = mid + 1
-        else:
-            hi = mid - 1
     return -1
 
 

@@ -7,7 +7,7 @@ second pass over the hashes, no sort of every cross's hash. What the snapshot ne
 batch only for parts seen for the first time; the article text and hashes go to scratch files
 in the build's work directory, so memory holds about 10 bytes per part plus the table.
 
-At the end, parts are renumbered by the rank of their hash (what lookup binary-searches):
+At the end, parts are renumbered by the rank of their hash (lookup searches the sorted hashes):
 :meth:`PartTable.finish` returns that order and the ranks.
 """
 
@@ -26,6 +26,8 @@ _MAX_LOAD = 0.7  # linear probing stays short below this load
 
 
 class PartTable:
+    """Parts numbered as they are first seen; see the module docstring."""
+
     def __init__(self, work: Path, brands: Vocabulary) -> None:
         self._slots = np.zeros(1 << 20, dtype=np.uint64)
         self._keys = np.empty(1 << 20, dtype=np.uint64)
