@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +119,7 @@ class CrossIndex:
 
     def lookup_hash(self, h: int) -> int | None:
         """The part id of one part hash, None when unknown (the scalar fast path)."""
-        from partsearch.crosses._kernels import find_sorted
-
-        pos = find_sorted(self._hash, np.uint64(h))
+        pos = _find_sorted()(self._hash, np.uint64(h))
         return None if pos < 0 else int(pos)
 
     def lookup_hashes(self, hashes: np.ndarray) -> np.ndarray:
@@ -277,3 +276,12 @@ class CrossIndex:
         if self._registry is None:
             self._registry = BrandRegistry.default()
         return self._registry
+
+
+@lru_cache(maxsize=1)
+def _find_sorted() -> Any:
+    """The compiled search, imported on first use (numba is slow to import) and then kept: an
+    import statement on every lookup costs about a microsecond."""
+    from partsearch.crosses._kernels import find_sorted
+
+    return find_sorted
