@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 
 from partsearch._catalog import CROSSES, read_pointer
+from partsearch._hashing import article_hash, part_hash
 from partsearch.brands import BrandRegistry
 from partsearch.errors import NormalizationError, SnapshotError
+from partsearch.normalize import article_key
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,6 @@ class CrossIndex:
     # -- lookups -----------------------------------------------------------------------------
     def lookup(self, brand: str, article: str) -> int | None:
         """The part id of (brand, article), both normalized; None when the index lacks it."""
-        from partsearch._hashing import part_hash
-        from partsearch.normalize import article_key
-
         reg = self._reg()
         try:
             canonical = reg.canonical(brand)
@@ -162,16 +161,12 @@ class CrossIndex:
         return bytes(self._a["article_data"][off[pid]:off[pid + 1]]).decode("utf-8")
 
     def article_key(self, pid: int) -> str:
-        from partsearch.normalize import article_key
 
         brand = self.brand(pid)
         return article_key(self.article(pid), keep_cyrillic=self._reg().keeps_cyrillic(brand))
 
     def brands_for_article(self, article: str) -> list[tuple[str, int]]:
         """(brand, part id) of every part whose article key is ``article``'s, by brand."""
-        from partsearch._hashing import article_hash
-        from partsearch.normalize import article_key
-
         out: list[tuple[str, int]] = []
         keys = {article_key(article)}
         with contextlib.suppress(NormalizationError):

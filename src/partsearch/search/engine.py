@@ -15,14 +15,16 @@ flight keeps the state it started with.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from partsearch.brands import BrandRegistry
 from partsearch.errors import NormalizationError, SearchError, SnapshotError
+from partsearch.normalize import article_key
 from partsearch.ranking.order import Filters, check_sort
 from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from partsearch.crosses import CrossIndex
     from partsearch.loading import SupplierProfile
     from partsearch.online import LiveSuppliers
+    from partsearch.search._blocks import Query
     from partsearch.search._store import OfferStore
 
 
@@ -89,8 +92,7 @@ class Engine:
         ``analogs_offset``. ``show_supplier_price`` adds the purchase price, never at the
         guest level.
         """
-        from partsearch.search._blocks import Query, answer
-
+        Query, answer = _blocks()
         state = self._state
         lvl = level or state.config.default_level
         if lvl not in state.config.levels:
@@ -176,9 +178,16 @@ class Engine:
 
 
 def _article_key(article: str) -> str:
-    from partsearch.normalize import article_key
-
     return article_key(article)
+
+
+@lru_cache(maxsize=1)
+def _blocks() -> tuple[type[Query], Callable[[Any, Query, str, str], SearchResult]]:
+    """The search's block builder, imported on first search (it pulls in numpy and numba) and
+    then kept: an import statement per search costs about a microsecond."""
+    from partsearch.search._blocks import Query, answer
+
+    return Query, answer
 
 
 def _no_brand(state: _State, query: Any, choices: list[BrandChoice], key: str) -> SearchResult:
