@@ -177,18 +177,6 @@ def bridges(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray,
     return t
 
 
-def bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
-                 eid: np.ndarray) -> np.ndarray:
-    """Every edge's smaller side when it is a bridge of the whole graph, else 0 (one call of
-    :func:`bridges` with fresh scratch)."""
-    out = np.zeros(n_edges, dtype=np.int32)
-    disc = np.full(n, -1, dtype=np.int32)
-    scratch = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
-    bridges(off, to, eid, np.zeros(n_edges, dtype=np.bool_), np.zeros(0, dtype=np.int32), out,
-            disc, *scratch, 0, np.zeros(0, dtype=np.int32), 0, 1)
-    return out
-
-
 @njit(cache=True, nogil=True)
 def compact(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray) -> int:
     """Drop the adjacency slots of skipped edges, in place; returns the slots left."""

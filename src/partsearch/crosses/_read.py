@@ -23,6 +23,7 @@ OPTIONAL = ("source", "kind")
 BATCH_ROWS = 2_000_000  # Parquet batch
 CSV_BLOCK_BYTES = 64 << 20  # CSV batch
 MAX_REJECTS_KEPT = 20
+DEFAULT_KIND = "cross"  # a record's kind when the file has no kind column
 
 
 @dataclass
@@ -46,9 +47,6 @@ class Vocabulary:
             np.zeros(len(values), np.uint16)
 
     def encode_one(self, name: str) -> int:
-        return self._id(name)
-
-    def _id(self, name: str) -> int:
         if name not in self.ids:
             if len(self.names) >= 65_535:
                 raise CrossFileError("more than 65535 distinct sources or kinds")
@@ -79,10 +77,6 @@ class Batch:
     key_b: Any = None
     article_a: Any = None
     article_b: Any = None
-
-    @property
-    def self_crosses(self) -> int:
-        return int((self.hash_a == self.hash_b).sum())
 
 
 @dataclass
@@ -147,11 +141,14 @@ def _result(path: Path, item: Any) -> Any:
 
 def _finish(item: _Normalized, sources: Vocabulary, kinds: Vocabulary) -> Batch:
     batch = item.batch
-    m = batch.hash_a.size
-    batch.source = sources.encode(item.source) if not isinstance(item.source, str) else \
-        np.full(m, sources.encode_one(item.source), np.uint16)
-    batch.kind = kinds.encode(item.kind) if not isinstance(item.kind, str) else \
-        np.full(m, kinds.encode_one(item.kind), np.uint16)
+
+    def ids(vocabulary: Vocabulary, names: Any) -> np.ndarray:
+        # a column of names, or one name for the whole batch
+        if isinstance(names, str):
+            return np.full(batch.hash_a.size, vocabulary.encode_one(names), np.uint16)
+        return vocabulary.encode(names)
+
+    batch.source, batch.kind = ids(sources, item.source), ids(kinds, item.kind)
     return batch
 
 
@@ -168,7 +165,7 @@ def _pending_batches(path: Path, columns: Mapping[str, str] | None, registry: Br
             empty = np.zeros(0, np.uint64)
             yield _Done(_Normalized(Batch(empty, empty, empty, empty, len(bad_rows),
                                           bad_rows[:MAX_REJECTS_KEPT], len(bad_rows)),
-                                    path.stem, "cross"))
+                                    path.stem, DEFAULT_KIND))
 
 
 class _errors:
@@ -302,6 +299,6 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
         batch,
         pc.dictionary_encode(ok(cols["source"]).fill_null(path.stem)) if "source" in cols
         else path.stem,
-        pc.dictionary_encode(ok(cols["kind"]).fill_null("cross")) if "kind" in cols
-        else "cross",
+        pc.dictionary_encode(ok(cols["kind"]).fill_null(DEFAULT_KIND)) if "kind" in cols
+        else DEFAULT_KIND,
     )

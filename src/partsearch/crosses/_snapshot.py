@@ -95,7 +95,8 @@ class Writer:
 
 
 def _reopen(path: Path) -> np.ndarray:
-    """An array just saved, mapped back (small ones read: numpy cannot map an empty array)."""
+    """A saved array, memory-mapped (small ones read whole: numpy cannot map an empty
+    array)."""
     arr: np.ndarray = np.load(path, mmap_mode="r") if path.stat().st_size > _SAMPLE else \
         np.load(path)
     return arr
@@ -166,11 +167,7 @@ def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             raise SnapshotError(f"snapshot file is damaged (expected {want}, found {got})",
                                 path=path)
         try:
-            # small files are read whole (and numpy cannot map an empty array)
-            if got["bytes"] > _SAMPLE:
-                arrays[name] = np.load(path, mmap_mode="r")
-            else:
-                arrays[name] = np.load(path)
+            arrays[name] = _reopen(path)
         except (OSError, ValueError) as exc:
             raise SnapshotError(f"snapshot file is unreadable: {exc}", path=path) from exc
     return manifest, arrays

@@ -8,7 +8,7 @@ Steps (each vectorized or compiled; no Python loop per cross):
 
 1. read and normalize the files in batches on two threads (``_read``); each part is numbered as it
    is first seen (``_parts``), so a cross is two int32 numbers from then on, kept in scratch files;
-2. the key dictionary: parts renumbered by the rank of their hash (lookup is a binary search);
+2. the key dictionary: parts renumbered by the rank of their hash (lookup searches it);
 3. crosses deduplicated as unordered pairs; duplicates from different sources add support;
 4. the blacklist and the guard (``_guard``) hold back crosses that look wrong;
 5. union-find over the accepted crosses gives the classes;
@@ -152,13 +152,13 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             "edge_src_off": out.load("edge_src_off"), "edge_src": out.load("edge_src"),
             "part_brand": out.load("part_brand"),
             "article_off": out.load("article_off"), "article_data": out.load("article_data"),
-        }, side, read.brands.names, read.sources.names)
+        }, side, read.parts.brands.names, read.sources.names)
         held, black = int((state == GUARDED).sum()), int((state == BLACKLISTED).sum())
         snapshot = out.publish({
             "parts": n, "classes": int(sizes.size),
             "largest_class": int(sizes.max()) if sizes.size else 0,
             "crosses": int(edges.a.size), "accepted": int(accepted.sum()),
-            "brands": read.brands.names, "sources": read.sources.names,
+            "brands": read.parts.brands.names, "sources": read.sources.names,
             "kinds": read.kinds.names,
         })
     stage("write")
@@ -174,8 +174,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
 
 @dataclass
 class _ReadResult:
-    parts: Any  # _parts.PartTable
-    brands: Vocabulary
+    parts: Any  # _parts.PartTable, which also holds the brands' vocabulary
     sources: Vocabulary
     kinds: Vocabulary
     rows: int
@@ -190,9 +189,7 @@ def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegist
     source and kind appended to scratch files in ``work``."""
     from partsearch.crosses._parts import PartTable
 
-    res = _ReadResult(PartTable(work, Vocabulary()), Vocabulary(), Vocabulary(), Vocabulary(),
-                      0, 0, 0, [])
-    res.brands = res.parts.brands
+    res = _ReadResult(PartTable(work, Vocabulary()), Vocabulary(), Vocabulary(), 0, 0, 0, [])
     total_bytes = sum(p.stat().st_size for p in paths)
     done = [0]
 
@@ -224,7 +221,6 @@ def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegist
 def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:
     """The key dictionary in hash order: part hashes, brands, article text and the article-key
     index; returns the number of parts and each part's rank by number of first appearance."""
-
     order, rank, part_hash, art_hash, art_order = parts.finish()
     n = int(part_hash.size)
     out.save("part_hash", part_hash)
@@ -310,12 +306,12 @@ def edge_positions(edges_a: np.ndarray, edges_b: np.ndarray, a: np.ndarray,
 
 def _blacklisted(path: Path, part_hash: np.ndarray, edges: Edges,
                  registry: BrandRegistry) -> np.ndarray:
+    from partsearch.crosses.index import positions
+
     ids: list[np.ndarray] = []
     for batch in read_batches(path, None, registry, Vocabulary(), Vocabulary()):
-        ia = np.searchsorted(part_hash, batch.hash_a)
-        ib = np.searchsorted(part_hash, batch.hash_b)
-        ia, ib = np.minimum(ia, part_hash.size - 1), np.minimum(ib, part_hash.size - 1)
-        known = (part_hash[ia] == batch.hash_a) & (part_hash[ib] == batch.hash_b)
+        ia, ib = positions(part_hash, batch.hash_a), positions(part_hash, batch.hash_b)
+        known = (ia >= 0) & (ib >= 0)
         pos = edge_positions(edges.a, edges.b, ia[known], ib[known])
         ids.append(pos[pos >= 0])
     return np.concatenate(ids) if ids else np.zeros(0, np.int64)

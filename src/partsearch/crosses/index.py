@@ -123,12 +123,7 @@ class CrossIndex:
 
     def lookup_hashes(self, hashes: np.ndarray) -> np.ndarray:
         """Part ids of part hashes (int64), -1 where unknown."""
-        hashes = np.asarray(hashes, dtype=np.uint64)
-        if self._hash.size == 0:
-            return np.full(hashes.size, -1, dtype=np.int64)
-        pos = np.searchsorted(self._hash, hashes)
-        pos = np.minimum(pos, self._hash.size - 1)
-        return np.where(self._hash[pos] == hashes, pos, -1).astype(np.int64)
+        return positions(self._hash, hashes)
 
     def hashes(self, ids: np.ndarray) -> np.ndarray:
         """The part hash of each id (the join key with offers)."""
@@ -161,7 +156,6 @@ class CrossIndex:
         return bytes(self._a["article_data"][off[pid]:off[pid + 1]]).decode("utf-8")
 
     def article_key(self, pid: int) -> str:
-
         brand = self.brand(pid)
         return article_key(self.article(pid), keep_cyrillic=self._reg().keeps_cyrillic(brand))
 
@@ -271,6 +265,15 @@ class CrossIndex:
         if self._registry is None:
             self._registry = BrandRegistry.default()
         return self._registry
+
+
+def positions(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """Where each of ``hashes`` is in ``sorted_hashes`` (int64), -1 where absent."""
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    if sorted_hashes.size == 0:
+        return np.full(hashes.size, -1, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(sorted_hashes, hashes), sorted_hashes.size - 1)
+    return np.where(sorted_hashes[pos] == hashes, pos, -1).astype(np.int64)
 
 
 @lru_cache(maxsize=1)

@@ -104,7 +104,7 @@ class Engine:
                       supplier_price=show_supplier_price and lvl != "guest",
                       now=now or datetime.now(UTC))
         try:
-            key = _article_key(article)
+            key = article_key(article)
         except NormalizationError as exc:
             raise SearchError(f"cannot search {article!r}: {exc.message}") from exc
         if brand is None:
@@ -175,10 +175,6 @@ class Engine:
                           self._state.profiles.values() if p.api]
             self._live = LiveSuppliers(connectors)
         return self._live
-
-
-def _article_key(article: str) -> str:
-    return article_key(article)
 
 
 @lru_cache(maxsize=1)
