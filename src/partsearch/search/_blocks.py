@@ -15,6 +15,7 @@ import numpy as np
 
 from partsearch._hashing import part_hash
 from partsearch.normalize import article_key
+from partsearch.ranking import _fast
 from partsearch.ranking.order import DEFAULT_SORT, Filters, filter_mask, order, requested_shown
 from partsearch.result import Block, BrandChoice, Offer, SearchResult
 from partsearch.search import _kernels
@@ -22,6 +23,7 @@ from partsearch.search._store import money
 
 # numba's dispatcher type does not carry the compiled kernel's signature
 class_offers: Any = _kernels.class_offers
+default_blocks: Any = _fast.default_blocks
 
 
 @dataclass(frozen=True)
@@ -55,74 +57,96 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
         key = article_key(q.article, keep_cyrillic=True)
     h = part_hash(brand, key)
     idx = state.index
+    store = state.store
     pid = idx.lookup_hash(h) if idx is not None else None
-    if pid is None and state.store.count(h) == 0:
+    if pid is None and store.count(h) == 0:
         return _not_found(state, q, brand)
     # candidate parts: the requested one, then its class nearest first, with their offers
     if pid is not None:
         ids, hops, support, _hashes, rows, which = class_offers(
-            idx.class_members(pid), pid, *idx.adjacency, idx.part_hash_array, state.store.hash,
-            state.store.fence)
+            idx.class_members(pid), pid, *idx.adjacency, idx.part_hash_array, store.hash,
+            store.fence)
+        # brands of the offered parts only (a class can hold thousands of parts without offers)
+        oem = idx.brand_flags(ids[which], reg.is_oem) if reg.is_oem(brand) else \
+            np.zeros(which.size, dtype=bool)
     else:
         ids = np.full(1, -1, np.int64)
         hops = support = np.zeros(1, np.int32)
-        rows, which = state.store.rows_for(np.array([h], dtype=np.uint64))
-    searched_oem = reg.is_oem(brand)
-    # brands of the offered parts only (a class can hold thousands of parts without offers)
-    if pid is not None:
-        part_rows = ids[which]
-        cand_brand = idx.brands_of(part_rows)
-        cand_oem = idx.brand_flags(part_rows, reg.is_oem) if searched_oem else \
-            np.zeros(which.size, dtype=bool)
+        rows, which = store.rows_for(np.array([h], dtype=np.uint64))
+        oem = np.zeros(which.size, dtype=bool)
+    level = state.config.levels[q.level]
+    bands = _compiled_bands(q, level)
+    if bands is not None:
+        shown, n_shown, totals, sell = default_blocks(
+            which, hops, support, oem, rows, store.seg, store.row, store.price, store.delivery,
+            *bands, q.show_all, q.analogs_offset, q.analogs_limit)
     else:
-        cand_brand = np.full(which.size, brand, dtype=object)
-        cand_oem = np.zeros(which.size, dtype=bool)
-    cands = _candidates(state, q, rows, which, cand_brand, hops, support)
-    block_of = np.where(which == 0, 0, np.where(cand_oem, 1, 2))
-    # one sort for all blocks; distance keys are 0 for the requested part, so harmless there
-    needed = ("row", "seg", "price", "delivery_hours", "support", "hops", "article_key",
-              "description", "restrictions", "quantity")
-    if q.filters.items():
-        keep = filter_mask(cands, q.filters, state.config.popular_brands, state.pickup)
-        sel = np.flatnonzero(keep)
-        sub = {k: cands[k][sel] for k in needed if k in cands}
-        ordered_all = sel[order(sub, q.sort, by_distance=True, group=block_of[sel])]
-    else:  # the usual search: no copies of the candidates
-        ordered_all = order({k: cands[k] for k in needed if k in cands}, q.sort,
-                            by_distance=True, group=block_of)
-    block_sorted = block_of[ordered_all]
-    blocks = []
-    for b, name in enumerate(BLOCKS):
-        ordered = ordered_all[block_sorted == b]
-        if ordered.size == 0:
-            blocks.append(Block(name, (), 0, q.analogs_offset if b else 0))
-            continue
-        shown, offset = _page(q, cands["price"], ordered, b)
-        offers = _materialize(state, q, cands["merged"][shown], cands["brand"][shown],
-                              cands["price"][shown], cands["hops"][shown],
-                              cands["support"][shown], name)
-        blocks.append(Block(name, offers, int(ordered.size), offset))
+        shown, n_shown, totals, sell = _ranked(state, q, level, ids, brand, rows, which, hops,
+                                               support, oem)
+    part = which[shown]
+    brands = idx.brands_of(ids[part]) if pid is not None else \
+        np.full(shown.size, brand, dtype=object)
+    offers = _materialize(state, q, rows[shown], brands, sell[shown], hops[part], support[part],
+                          n_shown.tolist())
+    blocks = [Block(name, offers[b], int(totals[b]), q.analogs_offset if b else 0)
+              for b, name in enumerate(BLOCKS)]
     return SearchResult(q.article, brand, "ok", q.level, q.sort, blocks[0], blocks[1], blocks[2],
                         filters=q.filters.items())
 
 
-def _page(q: Query, price: np.ndarray, ordered: np.ndarray, block: int
-          ) -> tuple[np.ndarray, int]:
-    """The offers a block shows, and its paging offset."""
+def _compiled_bands(q: Query, level: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """The level's price bands when the compiled ranking can answer ``q`` (the usual search:
+    default sort, no filters, prices marked up by price alone), else None."""
+    if q.sort != DEFAULT_SORT or q.filters.items():
+        return None
+    bands: tuple[np.ndarray, np.ndarray] | None = level.bands
+    return bands
+
+
+def _ranked(state: Any, q: Query, level: Any, ids: np.ndarray, brand: str, rows: np.ndarray,
+            which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Any sort, filters and level, on numpy arrays of the candidates (and the reference the
+    compiled ``default_blocks`` is tested against): shown candidates block after block, shown
+    and total per block, sell price per candidate."""
+    cand_brand = state.index.brands_of(ids[which]) if ids[0] >= 0 else \
+        np.full(which.size, brand, dtype=object)
+    cands = _candidates(state, q, level, rows, which, cand_brand, hops, support)
+    block_of = np.where(which == 0, 0, np.where(oem, 1, 2))
+    # one sort for all blocks; distance keys are 0 for the requested part, so harmless there
+    needed = ("row", "seg", "price", "delivery_hours", "support", "hops", "article_key",
+              "description", "restrictions", "quantity")
+    sel = np.flatnonzero(filter_mask(cands, q.filters, state.config.popular_brands,
+                                     state.pickup))
+    sub = {k: cands[k][sel] for k in needed if k in cands}
+    ordered_all = sel[order(sub, q.sort, by_distance=True, group=block_of[sel])]
+    block_sorted = block_of[ordered_all]
+    shown, n_shown, totals = [], [], []
+    for b in range(len(BLOCKS)):
+        ordered = ordered_all[block_sorted == b]
+        page = _page(q, cands["price"], ordered, b)
+        shown.append(page)
+        n_shown.append(page.size)
+        totals.append(ordered.size)
+    return (np.concatenate(shown).astype(np.int64), np.array(n_shown), np.array(totals),
+            cands["price"])
+
+
+def _page(q: Query, price: np.ndarray, ordered: np.ndarray, block: int) -> np.ndarray:
+    """The offers a block shows."""
     if block == 0:
         if q.show_all:
-            return ordered, 0
-        return requested_shown({"price": price}, ordered, q.sort), 0
-    return ordered[q.analogs_offset: q.analogs_offset + q.analogs_limit], q.analogs_offset
+            return ordered
+        return requested_shown({"price": price}, ordered, q.sort)
+    return ordered[q.analogs_offset: q.analogs_offset + q.analogs_limit]
 
 
-def _candidates(state: Any, q: Query, rows: np.ndarray, which: np.ndarray,
+def _candidates(state: Any, q: Query, level: Any, rows: np.ndarray, which: np.ndarray,
                 brand: np.ndarray, hops: np.ndarray, support: np.ndarray
                 ) -> dict[str, np.ndarray]:
     store = state.store
     seg = store.seg[rows]
     supplier = store.codes[seg]
-    level = state.config.levels[q.level]
     price = store.price[rows]
     return {
         "row": store.row[rows], "seg": seg, "supplier": supplier, "brand": brand,
@@ -151,13 +175,13 @@ def _text_keys(store: Any, seg: np.ndarray, row: np.ndarray) -> dict[str, np.nda
 
 def _materialize(state: Any, q: Query, merged: np.ndarray, brand: np.ndarray,
                  price: np.ndarray, hops: np.ndarray, support: np.ndarray,
-                 block: str) -> tuple[Offer, ...]:
-    """The shown offers as values: ``merged`` are their rows in the store; the rest is what
-    the search computed for each (brand, sell price, hops, support)."""
+                 n_shown: list[int]) -> list[tuple[Offer, ...]]:
+    """The shown offers of the three blocks as values (``n_shown`` of each, one block after
+    the other): ``merged`` are their rows in the store; the rest is what the search computed
+    for each (brand, sell price, hops, support). One gather per column for all blocks."""
     if merged.size == 0:
-        return ()
+        return [(), (), ()]
     store = state.store
-    why = _WHY[block]
     stale_limit = state.config.stale_after_hours
     now_ts = q.now.timestamp()
     seg, row, qty, exact, delivery, supplier_price, on_order, multiplicity, min_quantity, \
@@ -166,25 +190,30 @@ def _materialize(state: Any, q: Query, merged: np.ndarray, brand: np.ndarray,
             "min_quantity", "hash"))
     brand, price, hops, support = brand.tolist(), price.tolist(), hops.tolist(), support.tolist()
     show_sp = q.supplier_price
-    out = []
-    for k in range(len(seg)):
-        segment = store.segments[seg[k]]
-        t = segment.terms
-        file_ts = t.get("file_ts")
-        age = None if file_ts is None else round((now_ts - file_ts) / 3600.0, 1)
-        q_k, sp = qty[k], supplier_price[k]
-        text = segment.text
-        out.append(Offer(
-            block, why, brand[k], text["article"][row[k]] or "",
-            text["description"][row[k]] or "", segment.supplier, t["pickup_points"],
-            t["min_order_sum"], t["returnable"], t["prepayment"],
-            t["restrictions"], None if q_k < 0 else q_k, exact[k], on_order[k],
-            multiplicity[k], min_quantity[k], delivery[k], money(price[k]),
-            money(sp) if show_sp else None, sp < t["min_order_kop"], t["file_time_iso"], age,
-            age is not None and age > stale_limit, t["stock_accuracy"],
-            hops[k], support[k], str(part_hashes[k]),
-        ))
-    return tuple(out)
+    blocks: list[tuple[Offer, ...]] = []
+    start = 0
+    for name, count in zip(BLOCKS, n_shown, strict=True):
+        why = _WHY[name]
+        out = []
+        for k in range(start, start + count):
+            segment = store.segments[seg[k]]
+            t = segment.terms
+            file_ts = t["file_ts"]
+            age = None if file_ts is None else round((now_ts - file_ts) / 3600.0, 1)
+            q_k, sp, r = qty[k], supplier_price[k], row[k]
+            text = segment.text
+            out.append(Offer(
+                name, why, brand[k], text["article"][r] or "", text["description"][r] or "",
+                segment.supplier, t["pickup_points"], t["min_order_sum"], t["returnable"],
+                t["prepayment"], t["restrictions"], None if q_k < 0 else q_k, exact[k],
+                on_order[k], multiplicity[k], min_quantity[k], delivery[k], money(price[k]),
+                money(sp) if show_sp else None, sp < t["min_order_kop"], t["file_time_iso"],
+                age, age is not None and age > stale_limit, t["stock_accuracy"], hops[k],
+                support[k], str(part_hashes[k]),
+            ))
+        start += count
+        blocks.append(tuple(out))
+    return blocks
 
 
 def brand_choices(state: Any, article: str) -> list[BrandChoice]:
