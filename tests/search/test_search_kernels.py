@@ -7,16 +7,23 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partsearch.search._kernels import fences, gather
+from partsearch.search._kernels import class_offers, class_walk, fences, gather, presence
 from partsearch.search._store import Strings, money
 
+# hash values: 311 spread over 64 bits (so the presence bitmap rules most absent ones out),
+# every other one a neighbour of the previous (same prefix: the bitmap cannot tell them apart)
+_rng = np.random.default_rng(5)
+_SPREAD = np.sort(_rng.integers(0, 2**63, 156, dtype=np.uint64) * np.uint64(2))
+_VALUES = np.sort(np.concatenate([_SPREAD[:155], _SPREAD + np.uint64(1)]))
 
-@given(st.lists(st.integers(0, 300), max_size=2000), st.lists(st.integers(0, 310), max_size=40))
+
+@given(st.lists(st.integers(0, 310), max_size=2000), st.lists(st.integers(0, 310), max_size=40))
 def test_gather_matches_reference(values: list[int], queries: list[int]) -> None:
-    hashes = np.array(sorted(values), dtype=np.uint64)
-    q = np.array(queries, dtype=np.uint64)
-    rows, which = gather(hashes, fences(hashes), q)
-    ref = [(r, w) for w, h in enumerate(queries) for r, v in enumerate(sorted(values)) if v == h]
+    hashes = _VALUES[sorted(values)]
+    q = _VALUES[queries]
+    rows, which = gather(hashes, fences(hashes), presence(hashes), q)
+    ref = [(r, w) for w, h in enumerate(q.tolist()) for r, v in enumerate(hashes.tolist())
+           if v == h]
     assert list(zip(rows.tolist(), which.tolist(), strict=True)) == ref
 
 
@@ -50,3 +57,47 @@ def test_merge_plan_keeps_order_and_rows(base: list[tuple[int, bool]], new: list
     assert merged.tolist() == expected
     ids = merge_take(plan, np.arange(len(base)), -1 - np.arange(len(new)))
     assert sorted(i for i in ids.tolist() if i >= 0) == [i for i, (_, k) in enumerate(base) if k]
+
+
+# random cross graphs: (number of parts, crosses between them); parts ids spread so the search's
+# local hash table sees ids far apart and neighbours alike
+walk_graphs = st.integers(1, 40).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=90),
+    st.integers(1, 1000)))
+
+
+@given(walk_graphs, st.integers(0, 39))
+def test_class_walk_and_class_offers_match_the_reference(
+        graph: tuple[int, list[tuple[int, int]], int], start: int) -> None:
+    from partsearch.crosses._kernels import bfs_local, csr, nearest, union_find
+
+    n, pairs, stride = graph
+    start %= n
+    pairs = [(x, y) for x, y in pairs if x != y]
+    a = np.array([x for x, _ in pairs], dtype=np.int64)
+    b = np.array([y for _, y in pairs], dtype=np.int64)
+    keep = np.ones(a.size, dtype=bool)
+    off, to, eid = csr(n, a, b, keep)
+    support = (np.arange(a.size) % 3 + 1).astype(np.int32)[eid]
+    labels = union_find(n, a, b, keep)
+    members = np.flatnonzero(labels == labels[start]).astype(np.int64)
+
+    ref_hops, ref_sup, _ = bfs_local(members, start, -1, off, to, eid, support)
+    hops, sup = class_walk(members, start, off, to, support)
+    assert hops.tolist() == ref_hops.tolist()
+    assert sup.tolist() == ref_sup.tolist()
+
+    # offers: every third part has one or two; part hashes ascending with the id (as in the index)
+    part_hash = np.arange(n, dtype=np.uint64) * np.uint64(stride) * np.uint64(2**40) + np.uint64(7)
+    offered = part_hash[::3]
+    offer_hash = np.sort(np.concatenate([offered, offered[::2]]))
+    ids, h, s, hashes, rows, which = class_offers(
+        members, start, off, to, support, part_hash, offer_hash, fences(offer_hash),
+        presence(offer_hash))
+    ref_ids, ref_h, ref_s = nearest(members, start, -1, off, to, eid, support)
+    assert ids.tolist() == [start, *ref_ids.tolist()]
+    assert h.tolist() == [0, *ref_h.tolist()] and s.tolist() == [0, *ref_s.tolist()]
+    assert hashes.tolist() == part_hash[ids].tolist()
+    expected = [(r, w) for w, x in enumerate(hashes.tolist())
+                for r, v in enumerate(offer_hash.tolist()) if v == x]
+    assert list(zip(rows.tolist(), which.tolist(), strict=True)) == expected

@@ -237,6 +237,14 @@ def nearest(members: np.ndarray, start: int, max_hops: int, off: np.ndarray, to:
     support descending, then part id: what a search shows first. One compiled call, so a small
     class costs microseconds."""
     hops, sup, _parents = bfs_local(members, start, max_hops, off, to, eid, support)
+    return by_distance(members, hops, sup)
+
+
+@njit(cache=True, nogil=True)
+def by_distance(members: np.ndarray, hops: np.ndarray, sup: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The members with ``hops`` > 0 (ids, hops, support), ordered by hops, then support
+    descending, then id."""
     n = 0
     for i in range(members.size):
         if hops[i] > 0:

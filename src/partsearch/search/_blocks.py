@@ -63,9 +63,10 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
         return _not_found(state, q, brand)
     # candidate parts: the requested one, then its class nearest first, with their offers
     if pid is not None:
+        off, to, _eid, slot_support = idx.adjacency
         ids, hops, support, _hashes, rows, which = class_offers(
-            idx.class_members(pid), pid, *idx.adjacency, idx.part_hash_array, store.hash,
-            store.fence)
+            idx.class_members(pid), pid, off, to, slot_support, idx.part_hash_array, store.hash,
+            store.fence, store.present)
         # brands of the offered parts only (a class can hold thousands of parts without offers)
         oem = idx.brand_flags(ids[which], reg.is_oem) if reg.is_oem(brand) else \
             np.zeros(which.size, dtype=bool)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from partsearch.crosses._kernels import nearest
+from partsearch.crosses._kernels import by_distance
 
 FENCE = 256  # one fence per 256 hashes: the fences of 20M offers fit in the CPU cache
 
@@ -17,59 +17,178 @@ def fences(sorted_hashes: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(sorted_hashes[::FENCE])
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _first_at_least(sorted_hashes: Any, fence: Any, h: Any) -> Any:
-    # binary search the fences (in cache), then the one 256-entry block (a few cache lines):
-    # a handful of memory misses instead of one per level of a search over the whole array
-    i = np.searchsorted(fence, h)
-    if i == 0:
-        return 0
-    lo = (i - 1) * FENCE + 1
-    hi = min(i * FENCE, sorted_hashes.size)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if sorted_hashes[mid] < h:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+def presence(sorted_hashes: np.ndarray) -> np.ndarray:
+    """A bitmap over the top bits of the hashes, about 8 bits per hash (2^20 to 2^30 bits): a
+    clear bit proves a hash absent with one memory access. Most parts of a class have no
+    offers, and this spares each of them a search."""
+    bits = 20
+    while (1 << bits) < 8 * sorted_hashes.size and bits < 30:
+        bits += 1
+    out = np.zeros(1 << (bits - 3), dtype=np.uint8)
+    _set_bits(sorted_hashes, out, 64 - bits)
+    return out
 
 
 @njit(cache=True, nogil=True)
-def gather(sorted_hashes: np.ndarray, fence: np.ndarray,
+def _set_bits(hashes: np.ndarray, out: np.ndarray, shift: int) -> None:
+    for h in hashes:
+        b = h >> np.uint64(shift)
+        out[b >> np.uint64(3)] |= np.uint8(1 << (b & np.uint64(7)))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _shift_of(present: np.ndarray) -> np.uint64:
+    bits = 3
+    while (1 << bits) < present.size * 8:
+        bits += 1
+    return np.uint64(64 - bits)
+
+
+@njit(cache=True, nogil=True)
+def gather(sorted_hashes: np.ndarray, fence: np.ndarray, present: np.ndarray,
            hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``sorted_hashes`` equal to each of ``hashes`` (runs of equal values), and the
-    position in ``hashes`` each row answers: all offers of a class in one pass."""
+    position in ``hashes`` each row answers: all offers of a class in one pass. ``fence`` and
+    ``present`` are :func:`fences` and :func:`presence` of ``sorted_hashes``.
+
+    Hashes the bitmap rules out cost one access. Each other search first finds its 256-entry
+    block in the fences (cache-resident), then the blocks are searched without branches on the
+    data: the searches of different hashes do not wait on each other, so the processor overlaps
+    their memory misses (a class of thousands of parts is thousands of misses)."""
     n = sorted_hashes.size
-    lo = np.empty(hashes.size, dtype=np.int64)
+    m = hashes.size
+    lo = np.empty(m, dtype=np.int64)
+    width = np.empty(m, dtype=np.int64)
+    shift = _shift_of(present)
+    for i in range(m):
+        b = hashes[i] >> shift
+        if (present[b >> np.uint64(3)] >> (b & np.uint64(7))) & 1 == 0:
+            lo[i] = width[i] = -1
+            continue
+        f = np.searchsorted(fence, hashes[i])
+        a = 0 if f == 0 else (f - 1) * FENCE + 1
+        lo[i] = a
+        width[i] = 0 if f == 0 else min(f * FENCE, n) - a
     total = 0
-    for i in range(hashes.size):
-        j = _first_at_least(sorted_hashes, fence, hashes[i])
-        lo[i] = j
-        while j < n and sorted_hashes[j] == hashes[i]:
+    for i in range(m):
+        if width[i] < 0:
+            lo[i] = width[i] = 0
+            continue
+        h = hashes[i]
+        base = lo[i]
+        w = width[i]
+        if w > 0:
+            while w > 1:
+                half = w >> 1
+                base = base + half if sorted_hashes[base + half] < h else base
+                w -= half
+            base += 1 if sorted_hashes[base] < h else 0
+        lo[i] = base
+        j = base
+        while j < n and sorted_hashes[j] == h:
             j += 1
-        total += j - lo[i]
+        width[i] = j - base
+        total += j - base
     rows = np.empty(total, dtype=np.int64)
     which = np.empty(total, dtype=np.int64)
     k = 0
-    for i in range(hashes.size):
-        j = lo[i]
-        while j < n and sorted_hashes[j] == hashes[i]:
+    for i in range(m):
+        for j in range(lo[i], lo[i] + width[i]):
             rows[k] = j
             which[k] = i
             k += 1
-            j += 1
     return rows, which
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slot(part: int, bits: int) -> Any:
+    return np.int64((np.uint64(part) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _local(table: np.ndarray, bits: int, members: np.ndarray, part: int) -> Any:
+    s = _slot(part, bits)
+    mask = table.size - 1
+    while True:
+        i = table[s] - 1
+        if i < 0 or members[i] == part:
+            return i
+        s = (s + 1) & mask
+
+
+@njit(cache=True, nogil=True)
+def class_walk(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarray,
+               support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hops from ``start`` to every member of its class, and the summed support of the crosses
+    reaching each from the previous hop: ``bfs_local`` without parent edges, for the search.
+
+    It walks a level at a time: first every adjacency range of the level, then every target
+    and support of those ranges, then the bookkeeping on local arrays. The loads of the first
+    two passes are independent of each other, so their cache misses overlap instead of queueing
+    behind one member at a time; a small hash table maps part ids to local indices."""
+    k = members.size
+    bits = 1
+    while (1 << bits) < 2 * k:
+        bits += 1
+    table = np.zeros(1 << bits, dtype=np.int32)  # local index + 1; 0 is empty
+    for i in range(k):
+        s = _slot(members[i], bits)
+        while table[s] != 0:
+            s = (s + 1) & (table.size - 1)
+        table[s] = i + 1
+    hops = np.full(k, -1, dtype=np.int32)
+    sup = np.zeros(k, dtype=np.int32)
+    queue = np.empty(k, dtype=np.int64)
+    first = np.empty(k, dtype=np.int64)
+    last = np.empty(k, dtype=np.int64)
+    targets = np.empty(64, dtype=np.int64)
+    weights = np.empty(64, dtype=np.int32)
+    s0 = _local(table, bits, members, start)
+    hops[s0] = 0
+    queue[0] = s0
+    head, tail, level = 0, 1, 0
+    while head < tail:
+        end = tail
+        total = 0
+        for q in range(head, end):
+            node = members[queue[q]]
+            first[q] = off[node]
+            last[q] = off[node + 1]
+            total += last[q] - first[q]
+        if total > targets.size:
+            targets = np.empty(total, dtype=np.int64)
+            weights = np.empty(total, dtype=np.int32)
+        p = 0
+        for q in range(head, end):
+            for j in range(first[q], last[q]):
+                targets[p] = to[j]
+                weights[p] = support[j]
+                p += 1
+        for p in range(total):
+            w = _local(table, bits, members, targets[p])
+            if w < 0:
+                continue
+            if hops[w] < 0:
+                hops[w] = level + 1
+                sup[w] = weights[p]
+                queue[tail] = w
+                tail += 1
+            elif hops[w] == level + 1:
+                sup[w] += weights[p]
+        head = end
+        level += 1
+    return hops, sup
 
 
 @njit(cache=True, nogil=True)
 def class_offers(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarray,
-                 eid: np.ndarray, support: np.ndarray, part_hash: np.ndarray,
-                 offer_hash: np.ndarray, offer_fence: np.ndarray) -> tuple[np.ndarray, ...]:
+                 support: np.ndarray, part_hash: np.ndarray, offer_hash: np.ndarray,
+                 offer_fence: np.ndarray, offer_present: np.ndarray) -> tuple[np.ndarray, ...]:
     """A search's candidates in one compiled call: the searched part and its class members
     nearest first (ids, hops, support; the searched part first with 0, 0), the offer rows of
     them all, and for each row the index of its part in that list."""
-    ids, hops, sup = nearest(members, start, -1, off, to, eid, support)
+    hops_local, sup_local = class_walk(members, start, off, to, support)
+    ids, hops, sup = by_distance(members, hops_local, sup_local)
     n = ids.size + 1
     all_ids = np.empty(n, dtype=np.int64)
     all_hops = np.zeros(n, dtype=np.int32)
@@ -81,7 +200,7 @@ def class_offers(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarra
     hashes = np.empty(n, dtype=np.uint64)
     for i in range(n):
         hashes[i] = part_hash[all_ids[i]]
-    rows, which = gather(offer_hash, offer_fence, hashes)
+    rows, which = gather(offer_hash, offer_fence, offer_present, hashes)
     return all_ids, all_hops, all_sup, hashes, rows, which
 
 

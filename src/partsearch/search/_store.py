@@ -46,6 +46,7 @@ class OfferStore:
     brands: tuple[str, ...]  # distinct brands with offers (brand choice)
     codes: np.ndarray  # object array: supplier code of each segment
     fence: np.ndarray  # every 256th hash (see search._kernels.fences)
+    present: np.ndarray  # bitmap of hash prefixes (see search._kernels.presence)
 
     @property
     def size(self) -> int:
@@ -55,7 +56,8 @@ class OfferStore:
         """Merged rows of all offers for ``hashes``, and the position in ``hashes`` of each."""
         from partsearch.search._kernels import gather
 
-        rows, which = gather(self.hash, self.fence, np.asarray(hashes, dtype=np.uint64))
+        rows, which = gather(self.hash, self.fence, self.present,
+                             np.asarray(hashes, dtype=np.uint64))
         return rows, which
 
     def count(self, h: int) -> int:
@@ -184,6 +186,8 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
     pass of copying, not a re-sort of every supplier."""
     import pyarrow.compute as pc
 
+    from partsearch.search._kernels import fences, presence
+
     old_index = {(s.supplier, s.version): i for i, s in
                  enumerate(previous.segments if previous else ())}
     remap = np.full(max(len(old_index), 1), -1, dtype=np.int32)
@@ -223,7 +227,7 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
         exact=base["exact"], on_order=base["on_order"], multiplicity=base["multiplicity"],
         min_quantity=base["min_quantity"], brands=tuple(sorted(b for b in brands if b)),
         codes=np.array([s.supplier for s in segments] or [""], dtype=object),
-        fence=_fences(base["hash"]),
+        fence=fences(base["hash"]), present=presence(base["hash"]),
     )
 
 
@@ -235,12 +239,6 @@ def _sorted_runs(runs: list[dict[str, np.ndarray]], names: tuple[str, ...]
         return {n: np.zeros(0, np.uint64 if n == "hash" else np.int64) for n in names}
     order = np.argsort(np.concatenate([r["hash"] for r in runs]), kind="stable")
     return {n: np.concatenate([r[n] for r in runs])[order] for n in names}
-
-
-def _fences(sorted_hashes: np.ndarray) -> np.ndarray:
-    from partsearch.search._kernels import fences
-
-    return fences(sorted_hashes)
 
 
 def _kopecks(column: Any) -> np.ndarray:
