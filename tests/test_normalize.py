@@ -140,3 +140,13 @@ def test_real_oe_display_variants_agree(realdata) -> None:  # type: ignore[no-un
     for row in rows:
         forms = [f.strip() for f in row["display_forms"].split(" | ")]
         assert {article_key(f) for f in forms} == {row["normalized"]}, row
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=24), st.booleans())
+def test_ascii_fast_path_equals_the_table(text: str, keep: bool) -> None:
+    """ASCII articles skip the translation table (str.upper); the table is the reference."""
+    from partsearch.normalize import _DROP, _FOLD_TRANS, _UPPER_TRANS, _unfloat
+
+    table = _UPPER_TRANS if keep else _FOLD_TRANS
+    expected = _DROP.sub("", _unfloat(text).translate(table)) or None
+    assert _scalar_or_none(text, keep) == expected

@@ -61,6 +61,12 @@ def _as_text(article: object) -> str:
     raise NormalizationError(f"not an article: {article!r}")
 
 
+def _unfloat(text: str) -> str:
+    # a match and a group, not _FLOAT.sub: sub parses its template on every call (1 us a search)
+    m = _FLOAT.match(text)
+    return m.group(1) if m else text
+
+
 def display_article(article: object) -> str:
     """The display form of an article: as written, trimmed, with a spreadsheet's ``.0`` undone.
 
@@ -69,8 +75,7 @@ def display_article(article: object) -> str:
     >>> display_article(155093.0)
     '155093'
     """
-    text = _as_text(article)
-    return _FLOAT.sub(r"\1", text).strip()
+    return _unfloat(_as_text(article)).strip()
 
 
 def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
@@ -87,8 +92,11 @@ def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
     >>> article_key("РК15", keep_cyrillic=True)
     'РК15'
     """
-    text = _FLOAT.sub(r"\1", _as_text(article))
-    key = _DROP.sub("", text.translate(_UPPER_TRANS if keep_cyrillic else _FOLD_TRANS))
+    text = _unfloat(_as_text(article))
+    # ASCII text folds by upper-casing alone; str.upper agrees with the table on ASCII
+    upper = text.upper() if text.isascii() else \
+        text.translate(_UPPER_TRANS if keep_cyrillic else _FOLD_TRANS)
+    key = _DROP.sub("", upper)
     if not key:
         raise NormalizationError(f"article {text!r} has no letters or digits")
     return key
