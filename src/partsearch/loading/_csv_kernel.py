@@ -127,7 +127,7 @@ def split_records(buf: Any, start: Any, delim: Any, quote: Any, first_line: Any,
     return rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, r
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gather(data: Any, starts: Any, ends: Any) -> Any:
     """Arrow large-string buffers (offsets, bytes, valid) of ``data[starts[i]:ends[i]]``.
 

@@ -77,9 +77,11 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
         minq=v.parse_int_default(col("min_quantity"), what="min_quantity"),
     ).unnest("price", "qty", "delivery", "mult", "minq", separator="_").collect()
 
-    brands = brand_keys(parsed.get_column("brand_raw").to_arrow(), registry)
+    # each text column leaves polars once (a conversion copies it)
+    brand_raw, article = (parsed.get_column(c).to_arrow() for c in ("brand_raw", "article"))
+    brands = brand_keys(brand_raw, registry)
     keep = keep_cyrillic_flags(brands, registry)
-    arts = article_keys(parsed.get_column("article").to_arrow(), keep_cyrillic=keep)
+    arts = article_keys(article, keep_cyrillic=keep)
     checks = pl.DataFrame({"ak": pl.from_arrow(arts), "bk": pl.from_arrow(brands)}, height=n)
     reason = pl.concat([checks, parsed], how="horizontal").select(
         v.first_reason(
@@ -115,9 +117,9 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
     offers = pa.Table.from_arrays([
         pa.repeat(pa.scalar(profile.code, pa.string()), m),
         s(bk),
-        s(good.get_column("brand_raw").to_arrow()),
+        s(brand_raw if all_good else brand_raw.take(take)),
         s(ak),
-        s(good.get_column("article").to_arrow()),
+        s(article if all_good else article.take(take)),
         pa.array(hashes, pa.uint64()),
         s(good.get_column("description").to_arrow()),
         decimal_from_kopecks(good.get_column("price_kopecks").to_numpy()),

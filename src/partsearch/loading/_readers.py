@@ -234,10 +234,14 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
                                  path=label)
     good = rec_fields == width
     bad = np.flatnonzero(~good)
-    columns = {}
-    for fld, col in cols.items():
+    def column(col: int) -> pa.Array:
         slot = int(slot_of_col[col])
-        columns[fld] = _gather(out, f_start[:n, slot][good], f_end[:n, slot][good])
+        return _gather(out, f_start[:n, slot][good], f_end[:n, slot][good])
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:  # the gather kernel releases the GIL
+        columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
     bad_reason = pa.array([f"expected {width} fields, found {int(k)}" for k in rec_fields[bad]],
                           type=pa.large_string())
     return RawRows(

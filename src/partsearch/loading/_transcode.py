@@ -24,27 +24,53 @@ _TABLE = _table()
 
 
 @njit(cache=True, nogil=True)
-def _transcode(data: np.ndarray, table: np.ndarray, size: np.ndarray) -> tuple[np.ndarray, int]:
+def _utf8_size(data: np.ndarray, size: np.ndarray) -> tuple[int, int]:
+    """UTF-8 size of cp1251 ``data``, and the position of its first undefined byte (-1)."""
     total = 0
     for i in range(data.size):
         n = size[data[i]]
         if n == 0:
-            return np.zeros(0, dtype=np.uint8), i  # an undefined byte: not cp1251
+            return total, i
         total += n
-    out = np.empty(total, dtype=np.uint8)
+    return total, -1
+
+
+@njit(cache=True, nogil=True)
+def _fill(data: np.ndarray, table: np.ndarray, size: np.ndarray, out: np.ndarray) -> None:
     k = 0
     for i in range(data.size):
         b = data[i]
-        for j in range(size[b]):
-            out[k] = table[b, j]
+        if b < 128:  # ASCII, most of a price file: itself
+            out[k] = b
             k += 1
-    return out, -1
+            continue
+        n = size[b]
+        out[k] = table[b, 0]
+        out[k + 1] = table[b, 1]  # every non-ASCII cp1251 character is 2 or 3 UTF-8 bytes
+        if n == 3:
+            out[k + 2] = table[b, 2]
+        k += n
 
 
 def cp1251_to_utf8(data: bytes) -> bytes:
     """The same bytes as ``data.decode("cp1251").encode("utf-8")``; raises UnicodeDecodeError
-    at an undefined byte, as the codec does."""
-    out, bad = _transcode(np.frombuffer(data, dtype=np.uint8), *_TABLE)
-    if bad >= 0:
-        raise UnicodeDecodeError("cp1251", data, bad, bad + 1, "character maps to <undefined>")
+    at an undefined byte, as the codec does.
+
+    A single-byte encoding can be cut anywhere, so the two halves are sized and transcoded on
+    two threads (the kernels release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    table, size = _TABLE
+    half = buf.size // 2
+    pieces = (buf[:half], buf[half:])
+    with ThreadPoolExecutor(2) as pool:
+        sizes = list(pool.map(lambda piece: _utf8_size(piece, size), pieces))
+        for start, (_total, bad) in zip((0, half), sizes, strict=True):
+            if bad >= 0:
+                raise UnicodeDecodeError("cp1251", data, start + bad, start + bad + 1,
+                                         "character maps to <undefined>")
+        out = np.empty(sizes[0][0] + sizes[1][0], dtype=np.uint8)
+        outs = (out[:sizes[0][0]], out[sizes[0][0]:])
+        list(pool.map(lambda i: _fill(pieces[i], table, size, outs[i]), (0, 1)))
     return out.tobytes()
