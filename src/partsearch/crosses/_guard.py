@@ -112,6 +112,7 @@ def _walk_all(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarra
     parts = max(1, min(4, os.cpu_count() or 1))
     none = np.zeros(0, np.int32)
     with ThreadPoolExecutor(parts, thread_name_prefix="partsearch-guard") as pool:
-        walks = [pool.submit(k.bridges, off, to, eid, state, none, side, disc, low, sub, 0,
+        # no edge is held back yet and side is zero: the walk need not check either
+        walks = [pool.submit(k.bridges, off, to, eid, state[:0], none, side, disc, low, sub, 0,
                              labels, part, parts) for part in range(parts)]
         return max(w.result() for w in walks)

@@ -19,34 +19,48 @@ def _find(parent: np.ndarray, x: int) -> int:
     return x
 
 
-@njit(cache=True, nogil=True)
 def union_find(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Component label (0..k-1, numbered by first member) of each of ``n`` nodes, joining the
     edges ``a[i]-b[i]`` where ``keep[i]``."""
-    # 32-bit state: part ids are int32 already, and at 150M parts every byte per part counts
+    labels, _touched = _union_find(n, a, b, keep)
+    return labels
+
+
+_AHEAD = 16  # edges: how far ahead the union-find loads a node it will need
+
+
+@njit(cache=True, nogil=True)
+def _union_find(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, int]:
+    # Each root is its component's least node (a union links the larger root under the
+    # smaller), so no size array to miss on, and the labels come in one pass: a root is met
+    # before its members. Path halving keeps the trees flat. 32-bit state: at 150M parts
+    # every byte per part counts.
     parent = np.arange(n, dtype=np.int32)
-    size = np.ones(n, dtype=np.int32)
-    for i in range(a.size):
+    m = a.size
+    touched = 0
+    for i in range(m):
+        if i + _AHEAD < m:
+            # a plain load of a node needed a few edges later: its cache miss overlaps this
+            # edge's work (the sum is returned so the compiler keeps the load); 2x at 50M
+            touched ^= parent[b[i + _AHEAD]]
         if not keep[i]:
             continue
         ra = _find(parent, a[i])
         rb = _find(parent, b[i])
-        if ra == rb:
-            continue
-        if size[ra] < size[rb]:  # union by size bounds the depth at log n
-            ra, rb = rb, ra
-        parent[rb] = ra
-        size[ra] += size[rb]
-    label = np.full(n, -1, dtype=np.int32)
+        if ra < rb:
+            parent[rb] = ra
+        elif rb < ra:
+            parent[ra] = rb
     out = np.empty(n, dtype=np.int32)
     k = 0
     for x in range(n):
         r = _find(parent, x)
-        if label[r] < 0:
-            label[r] = k
+        if r == x:
+            out[x] = k
             k += 1
-        out[x] = label[r]
-    return out
+        else:
+            out[x] = out[r]
+    return out, touched
 
 
 def csr(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -100,6 +114,8 @@ def bridges(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray,
     """For each edge of the components holding ``roots`` (every node when ``roots`` is empty):
     ``out[e]`` = the size of the smaller side when ``e`` is a bridge (removing it splits its
     component in two), else 0. Edges with ``skip[e]`` are not in the graph and keep their value.
+    An empty ``skip`` says that no edge is skipped yet and ``out`` is still zero (the first
+    walk): that spares two random memory accesses per adjacency slot.
     Iterative Tarjan with subtree sizes, O(nodes + edges) of the components walked.
 
     ``disc``/``low``/``sub`` are per-node scratch reused across calls: a node counts as visited
@@ -117,6 +133,7 @@ def bridges(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray,
     bridge_e = np.empty(cap, dtype=np.int32)  # bridges of the component, resolved at its end
     bridge_below = np.empty(cap, dtype=np.int32)
     t = t0
+    skipping = skip.size > 0
     n_roots = roots.size if roots.size else off.size - 1
     for r in range(n_roots):
         root = roots[r] if roots.size else r
@@ -139,9 +156,12 @@ def bridges(off: np.ndarray, to: np.ndarray, eid: np.ndarray, skip: np.ndarray,
             if j < off[v + 1]:
                 stack_i[top] = j + 1
                 e = eid[j]
-                if skip[e] or e == stack_e[top]:
+                if e == stack_e[top]:
                     continue
-                out[e] = 0
+                if skipping:
+                    if skip[e]:
+                        continue
+                    out[e] = 0
                 w = to[j]
                 if disc[w] < t0:
                     disc[w] = t
@@ -439,13 +459,34 @@ def find_sorted(keys: np.ndarray, h: np.uint64) -> int:
     return -1
 
 
-@njit(cache=True, nogil=True)
 def dedupe_sorted(keys: np.ndarray, order: np.ndarray, src: np.ndarray,
                   kind: np.ndarray) -> tuple[np.ndarray, ...]:
     """The distinct crosses of sorted pair ``keys`` (``order``: where each came from, a stable
     sort): each one's two parts, the kind of its first record, and its distinct sources
-    ascending (CSR). One pass; no sorted copies of the sources or kinds."""
-    m = order.size
+    ascending (CSR).
+
+    The sources and kinds are first put in key order by two plain gathers, on two threads: a
+    loop of independent random loads overlaps its cache misses, which the pass over the runs,
+    branching on every key, would not."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        src_sorted, kind_sorted = pool.map(lambda values: _take(values, order), (src, kind))
+    return _dedupe_runs(keys, src_sorted, kind_sorted)
+
+
+@njit(cache=True, nogil=True)
+def _take(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    out = np.empty(order.size, dtype=values.dtype)
+    for i in range(order.size):
+        out[i] = values[order[i]]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _dedupe_runs(keys: np.ndarray, src: np.ndarray, kind: np.ndarray) -> tuple[np.ndarray, ...]:
+    # src and kind are in key order (private copies: each run's sources are sorted in place)
+    m = keys.size
     n_edges = 0
     for i in range(m):
         if i == 0 or keys[i] != keys[i - 1]:
@@ -455,27 +496,26 @@ def dedupe_sorted(keys: np.ndarray, order: np.ndarray, src: np.ndarray,
     first_kind = np.empty(n_edges, dtype=np.uint16)
     src_off = np.empty(n_edges + 1, dtype=np.int64)
     out = np.empty(m, dtype=np.uint16)
-    run = np.empty(64, dtype=np.uint16)
     e = k = i = 0
     while i < m:
         key = keys[i]
-        j = i
-        n_run = 0
+        j = i + 1
         while j < m and keys[j] == key:
-            if n_run == run.size:
-                run = _grow(run)
-            run[n_run] = src[order[j]]
-            n_run += 1
             j += 1
         a[e] = np.int32(key >> np.uint64(32))
         b[e] = np.int32(key & np.uint64(0xFFFFFFFF))
-        first_kind[e] = kind[order[i]]
+        first_kind[e] = kind[i]
         src_off[e] = k
-        if n_run > 1:
-            run[:n_run].sort()
-        for r in range(n_run):
-            if r == 0 or run[r] != run[r - 1]:
-                out[k] = run[r]
+        for r in range(i + 1, j):  # insertion sort: a cross has a few records
+            v = src[r]
+            p = r - 1
+            while p >= i and src[p] > v:
+                src[p + 1] = src[p]
+                p -= 1
+            src[p + 1] = v
+        for r in range(i, j):
+            if r == i or src[r] != src[r - 1]:
+                out[k] = src[r]
                 k += 1
         e += 1
         i = j
