@@ -12,6 +12,7 @@ from benchmarks._scale_util import log
 
 CSV_ROWS = 1_000_000
 XLSX_ROWS = 200_000
+BENCH_SUPPLIERS = ("BENCHCSV", "BENCHXLSX")  # the suppliers of the measured files
 _QTY = np.array(["12", ">10", "10+", "есть", "3", "под заказ", "1", "150", "<5", "4-7"])
 
 
