@@ -65,12 +65,14 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
 
     # one after the other: side by side they would save ~10 s at 200M crosses but raise the
     # build's peak memory by the union-find's 4 bytes x 4 per part
-    labels = k.union_find(n, a, b, state == 0)
-    off, to, eid = k.csr(n, a, b, state == 0)
+    accepted = state == 0
+    labels = k.union_find(n, a, b, accepted)
+    off, to, eid = k.csr(n, a, b, accepted)
+    del accepted
     side = np.zeros(a.size, dtype=np.int32)
     disc = np.full(n, -1, dtype=np.int32)
     low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
-    t = _walk_all(off, to, eid, state, side, disc, low, sub, labels)
+    t = _walk_all(off, to, eid, side, disc, low, sub, labels)
     del labels
     rate: np.ndarray | None = None
     for _ in range(rounds if config.enabled else 0):
@@ -100,10 +102,10 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
     return side, (off, to[:m], eid[:m])
 
 
-def _walk_all(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarray,
-              side: np.ndarray, disc: np.ndarray, low: np.ndarray, sub: np.ndarray,
-              labels: np.ndarray) -> int:
-    """Every component's bridges, components shared out between threads by label."""
+def _walk_all(off: np.ndarray, to: np.ndarray, eid: np.ndarray, side: np.ndarray,
+              disc: np.ndarray, low: np.ndarray, sub: np.ndarray, labels: np.ndarray) -> int:
+    """Every component's bridges, components shared out between threads by label. Nothing is
+    held back yet and ``side`` is zero, so the walk gets an empty skip (see ``bridges``)."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
@@ -111,8 +113,8 @@ def _walk_all(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarra
 
     parts = max(1, min(4, os.cpu_count() or 1))
     none = np.zeros(0, np.int32)
+    no_skip = np.zeros(0, np.uint8)  # the dtype of the edge state the later rounds pass
     with ThreadPoolExecutor(parts, thread_name_prefix="partsearch-guard") as pool:
-        # no edge is held back yet and side is zero: the walk need not check either
-        walks = [pool.submit(k.bridges, off, to, eid, state[:0], none, side, disc, low, sub, 0,
+        walks = [pool.submit(k.bridges, off, to, eid, no_skip, none, side, disc, low, sub, 0,
                              labels, part, parts) for part in range(parts)]
         return max(w.result() for w in walks)

@@ -477,6 +477,8 @@ def dedupe_sorted(keys: np.ndarray, order: np.ndarray, src: np.ndarray,
 
 @njit(cache=True, nogil=True)
 def _take(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    # not np.take: it first converts int32 ``order`` to intp, a copy of 8 bytes per record
+    # (1.6 GB per call at 200M crosses) in the build's dedupe stage
     out = np.empty(order.size, dtype=values.dtype)
     for i in range(order.size):
         out[i] = values[order[i]]

@@ -63,24 +63,25 @@ def default_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem
     start = 0
     for b in range(3):
         end = start + totals[b]
-        if b == 0:
-            if show_all or totals[0] <= N_FAST + 1:
-                lo, hi = start, end
-            else:
-                lo, hi = start, start + N_FAST
-        else:
+        before = k
+        if b > 0:
             lo, hi = min(start + offset, end), min(start + offset + limit, end)
+        elif show_all or totals[0] <= N_FAST + 1:
+            lo, hi = start, end
+        else:
+            lo, hi = start, start + N_FAST
         for j in range(lo, hi):
             shown[k] = order[j]
             k += 1
-        if b == 0 and not show_all and totals[0] > N_FAST + 1:
-            # the cheapest of the rest; on equal prices the first in display order
-            best = start + N_FAST
-            for j in range(start + N_FAST + 1, end):
+        if b == 0 and hi < end:
+            # the three fastest are shown: then the cheapest of the rest, on equal prices the
+            # first in display order
+            best = hi
+            for j in range(hi + 1, end):
                 if sell[order[j]] < sell[order[best]]:
                     best = j
             shown[k] = order[best]
             k += 1
-        n_shown[b] = k - n_shown[:b].sum()
+        n_shown[b] = k - before
         start = end
     return shown[:k], n_shown, totals, sell

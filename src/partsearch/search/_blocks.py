@@ -146,18 +146,16 @@ def _candidates(state: Any, q: Query, level: Any, rows: np.ndarray, which: np.nd
                 brand: np.ndarray, hops: np.ndarray, support: np.ndarray
                 ) -> dict[str, np.ndarray]:
     store = state.store
-    seg = store.seg[rows]
+    seg, row = store.seg[rows], store.row[rows]
     supplier = store.codes[seg]
-    price = store.price[rows]
     return {
-        "row": store.row[rows], "seg": seg, "supplier": supplier, "brand": brand,
-        "supplier_price": price, "price": level.apply(price, supplier, brand),
+        "row": row, "seg": seg, "supplier": supplier, "brand": brand,
+        "price": level.apply(store.price[rows], supplier, brand),
         "delivery_hours": store.delivery[rows], "quantity": store.quantity[rows],
         "quantity_exact": store.exact[rows], "hops": hops[which], "support": support[which],
-        "which": which, "merged": rows,
         # text sort keys are read only when a text sort is asked for
-        **(_text_keys(store, seg, store.row[rows]) if q.sort[0] in
-           ("code", "description", "note") else {}),
+        **(_text_keys(store, seg, row) if q.sort[0] in ("code", "description", "note")
+           else {}),
     }
 
 
