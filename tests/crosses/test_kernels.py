@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.sparse import coo_matrix
@@ -56,8 +57,7 @@ def _bridge_sides(n: int, n_edges: int, off: np.ndarray, to: np.ndarray,
     disc = np.full(n, -1, dtype=np.int32)
     scratch = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
     none = np.zeros(0, dtype=np.int32)
-    k.bridges(off, to, eid, np.zeros(n_edges, dtype=np.bool_), none, out, disc, *scratch, 0,
-              none, 0, 1)
+    k.bridges(off, to, eid, np.zeros(n_edges, dtype=np.bool_), none, out, disc, *scratch, 0)
     return out
 
 
@@ -124,16 +124,42 @@ def test_nearest_orders_like_lexsort(graph: tuple[int, list[tuple[int, int]]], s
     assert list(zip(h.tolist(), (-s).tolist(), ids.tolist(), strict=True)) == ref
 
 
-@given(st.lists(st.integers(0, 2**64 - 1), max_size=300), st.booleans())
-def test_sort_order_is_a_stable_argsort(values: list[int], narrow: bool) -> None:
-    keys = np.array(values, dtype=np.uint64)
-    if narrow:  # few distinct values: long runs of equal keys must keep their input order
-        keys %= np.uint64(7)
+def _shaped(keys: np.ndarray, shape: str) -> np.ndarray:
+    if shape == "narrow":  # few distinct values: long runs of equal keys keep their input order
+        return keys % np.uint64(7)
+    if shape == "bunched":  # one huge key, the rest below the digits: long runs, merge-sorted
+        keys = keys % np.uint64(1000)
+        keys[:1] = np.uint64(2**63)
+        return keys
+    return keys
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=300),
+       st.sampled_from(["spread", "narrow", "bunched"]), st.booleans())
+def test_sort_order_is_a_stable_argsort(values: list[int], shape: str, with_keys: bool) -> None:
+    keys = _shaped(np.array(values, dtype=np.uint64), shape)
     out = np.empty(keys.size, dtype=np.int32)
-    sorted_keys = np.empty_like(keys)
+    sorted_keys = np.empty_like(keys) if with_keys else np.zeros(0, np.uint64)
     k.sort_order(keys, out, sorted_keys)
     assert out.tolist() == np.argsort(keys, kind="stable").tolist()
-    assert sorted_keys.tolist() == sorted(keys.tolist())
+    if with_keys:
+        assert sorted_keys.tolist() == sorted(keys.tolist())
+
+
+@pytest.mark.parametrize("shape", ["spread", "narrow", "bunched", "dense"])
+def test_sort_order_at_scale(shape: str) -> None:
+    """Enough keys for several first-pass buckets and second-pass digits (what a build sorts:
+    hashes, pair keys, class ids)."""
+    rng = np.random.default_rng(3)
+    n = 1_300_000
+    keys = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    keys = rng.integers(0, 40_000, n).astype(np.uint64) if shape == "dense" else \
+        _shaped(keys, shape)
+    out = np.empty(n, dtype=np.int64)
+    sorted_keys = np.empty_like(keys)
+    k.sort_order(keys, out, sorted_keys)
+    want = np.argsort(keys, kind="stable")
+    assert np.array_equal(out, want) and np.array_equal(sorted_keys, keys[want])
 
 
 @given(st.lists(st.lists(st.integers(1, 40), max_size=50), max_size=6))
@@ -165,10 +191,11 @@ def test_intern_numbers_parts_by_first_appearance(batches: list[list[int]]) -> N
     assert keys[:n].tolist() == list(seen)
 
 
-@given(graphs, st.lists(st.integers(0, 59), max_size=8))
+@given(graphs, st.lists(st.integers(0, 59), max_size=8), st.integers(1, 5))
 def test_bridges_rewalk_only_what_changed(graph: tuple[int, list[tuple[int, int]]],
-                                          drops: list[int]) -> None:
-    """A walk shared out by component gives the whole walk's answer; skipping edges and
+                                          drops: list[int], lanes: int) -> None:
+    """The first walk (components in lanes, shared out between threads by label) gives the
+    plain walk's answer; skipping edges and
     re-walking only their components gives what a fresh walk of the smaller graph gives; a
     skipped edge keeps its last value; compact drops its slots."""
     n, pairs = graph
@@ -178,18 +205,16 @@ def test_bridges_rewalk_only_what_changed(graph: tuple[int, list[tuple[int, int]
     side = np.zeros(a.size, dtype=np.int32)
     disc = np.full(n, -1, dtype=np.int32)
     low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
-    # the first walk in two shares of the components, as two threads do it, and as the guard
-    # does it: with an empty skip (nothing held back yet, side still zero)
+    # the first walk in two shares of the components, as two threads do it in the guard
     labels = k.union_find(n, a, b, state == 0)
-    none = np.zeros(0, np.int32)
-    t = max(k.bridges(off, to, eid, state[:0], none, side, disc, low, sub, 0, labels, part, 2)
+    t = max(k.first_bridges(off, to, eid, side, disc, low, sub, labels, part, 2, lanes)
             for part in range(2))
     assert side.tolist() == _bridge_sides(n, a.size, off, to, eid).tolist()
     held = sorted({d % a.size for d in drops}) if a.size else []
     before = side[held].copy()
     state[held] = 1
     roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
-    k.bridges(off, to, eid, state, roots, side, disc, low, sub, t, none, 0, 1)
+    k.bridges(off, to, eid, state, roots, side, disc, low, sub, t)
     kept = state == 0
     fresh = _bridge_sides(n, a.size, *k.csr(n, a, b, kept))
     assert side[kept].tolist() == fresh[kept].tolist()
@@ -218,3 +243,24 @@ def test_find_sorted_matches_searchsorted(values: list[int], probes: list[int],
         pos = int(np.searchsorted(keys, np.uint64(h)))
         expect = pos if pos < keys.size and int(keys[pos]) == h else -1
         assert k.find_sorted(keys, np.uint64(h)) == expect
+
+
+def test_first_walk_grows_its_stacks_on_long_chains() -> None:
+    """Components deeper and with more bridges than the lanes' first stack rows: a chain of
+    1,500 parts (every cross a bridge), a ring of 600 (none) and small pieces between."""
+    chain = [(i, i + 1) for i in range(1_499)]
+    ring = [(1_500 + i, 1_500 + (i + 1) % 600) for i in range(600)]
+    small = [(2_100 + 3 * i, 2_101 + 3 * i) for i in range(50)]
+    n = 2_300
+    a, b = _edges(n, chain + ring + small)
+    keep = np.ones(a.size, dtype=bool)
+    off, to, eid = k.csr(n, a, b, keep)
+    labels = k.union_find(n, a, b, keep)
+    for lanes in (1, 3, 8):
+        side = np.zeros(a.size, dtype=np.int32)
+        disc = np.full(n, -1, dtype=np.int32)
+        low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
+        k.first_bridges(off, to, eid, side, disc, low, sub, labels, 0, 1, lanes)
+        assert side.tolist() == _bridge_sides(n, a.size, off, to, eid).tolist()
+    on_chain = (a < 1_500)
+    assert side[on_chain].min() > 0 and side[(a >= 1_500) & (a < 2_100)].max() == 0

@@ -95,8 +95,7 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
             disc.fill(-1)
             t = 0
         roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
-        t = k.bridges(off, to, eid, state, roots, side, disc, low, sub, t,
-                      np.zeros(0, np.int32), 0, 1)
+        t = k.bridges(off, to, eid, state, roots, side, disc, low, sub, t)
     del disc, low, sub
     m = k.compact(off, to, eid, state)
     return side, (off, to[:m], eid[:m])
@@ -104,17 +103,15 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
 
 def _walk_all(off: np.ndarray, to: np.ndarray, eid: np.ndarray, side: np.ndarray,
               disc: np.ndarray, low: np.ndarray, sub: np.ndarray, labels: np.ndarray) -> int:
-    """Every component's bridges, components shared out between threads by label. Nothing is
-    held back yet and ``side`` is zero, so the walk gets an empty skip (see ``bridges``)."""
+    """Every component's bridges, components shared out between threads by label (see
+    ``first_bridges``: nothing is held back yet, ``side`` is zero and ``disc`` is -1)."""
     import os
     from concurrent.futures import ThreadPoolExecutor
 
     from partsearch.crosses import _kernels as k
 
     parts = max(1, min(4, os.cpu_count() or 1))
-    none = np.zeros(0, np.int32)
-    no_skip = np.zeros(0, np.uint8)  # the dtype of the edge state the later rounds pass
     with ThreadPoolExecutor(parts, thread_name_prefix="partsearch-guard") as pool:
-        walks = [pool.submit(k.bridges, off, to, eid, no_skip, none, side, disc, low, sub, 0,
-                             labels, part, parts) for part in range(parts)]
+        walks = [pool.submit(k.first_bridges, off, to, eid, side, disc, low, sub, labels, part,
+                             parts, k.LANES) for part in range(parts)]
         return max(w.result() for w in walks)
