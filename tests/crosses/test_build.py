@@ -278,6 +278,10 @@ def test_many_small_batches_over_threads_build_the_same_index(
     ids = np.arange(one.n_parts)
     assert one.hashes(ids).tolist() == many.hashes(ids).tolist()
     assert [one.article(i) for i in ids] == [many.article(i) for i in ids]
+    # each part's article text is its own: brand and article key hash back to the part
+    from partsearch._hashing import part_hash
+    assert [part_hash(many.brand(int(i)), many.article_key(int(i))) for i in ids] == \
+        many.hashes(ids).tolist()
     assert one.class_ids(ids).tolist() == many.class_ids(ids).tolist()
     for i in ids:
         a, b = one.neighbors(int(i), max_hops=3), many.neighbors(int(i), max_hops=3)

@@ -13,7 +13,6 @@ At the end, parts are renumbered by the rank of their hash (lookup searches the 
 
 from __future__ import annotations
 
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -127,35 +126,26 @@ class PartTable:
         self._brand = np.zeros(0, dtype=np.uint16)
         return out
 
-    def write_articles(self, order: np.ndarray, off_path: Path, data_path: Path) -> None:
-        """The articles in ``order`` as two ``.npy`` files (int64 offsets, utf-8 bytes),
-        gathered from the scratch text in slices so no second copy of it is held."""
-        from partsearch.crosses import _kernels as k
+    def write_articles(self, order: np.ndarray, start_path: Path, len_path: Path,
+                       data_path: Path) -> None:
+        """The articles as three ``.npy`` files: the text as it was written to the scratch
+        file (utf-8, parts in order of first appearance), and per part in ``order`` its start
+        (int64) and length (uint32) in it. Pointing into the text where it lies, instead of
+        gathering it into hash order, saves a random access per part (~30 s at 150M parts)."""
+        import shutil
 
         length = np.fromfile(self.work / "article.len", dtype=np.uint32)
-        src_off = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(length, out=src_off[1:])
-        out_off = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(length[order], out=out_off[1:])
+        start = np.zeros(self.n, dtype=np.int64)
+        np.cumsum(length[:-1], out=start[1:])
+        total = int(start[-1] + length[-1]) if self.n else 0
+        np.save(start_path, start[order])
+        del start
+        np.save(len_path, length[order])
         del length
-        np.save(off_path, out_off)
-        total = int(out_off[-1])
-        data = np.memmap(self.work / "article.data", dtype=np.uint8, mode="r") if total else \
-            np.zeros(0, np.uint8)
-        with open(data_path, "wb") as fh, ThreadPoolExecutor(2) as pool:
+        with open(data_path, "wb") as fh, open(self.work / "article.data", "rb") as text:
             np.lib.format.write_array_header_2_0(
                 fh, {"descr": "|u1", "fortran_order": False, "shape": (total,)})
-            # slices gathered on two threads, written in order; at most three in memory
-            pending: deque[Any] = deque()
-            step = 4_000_000
-            for lo in range(0, self.n, step):
-                hi = min(lo + step, self.n)
-                pending.append(pool.submit(k.gather_bytes, src_off, data, order[lo:hi],
-                                           int(out_off[hi] - out_off[lo])))
-                if len(pending) > 2:
-                    pending.popleft().result().tofile(fh)
-            while pending:
-                pending.popleft().result().tofile(fh)
+            shutil.copyfileobj(text, fh, 16 << 20)
 
 
 def _resized(arr: np.ndarray, size: int) -> np.ndarray:

@@ -6,9 +6,10 @@
     crosses/<version>/held_back.csv   crosses kept out of the classes, with the reason
 
 Parts are numbered by the rank of their hash (``part_hash`` sorted), so lookup is a binary
-search. Classes are CSR (``class_off``, ``class_parts``, members ascending). The adjacency of
-accepted crosses is CSR (``adj_off``, ``adj_to``, ``adj_edge``, ``adj_sup``) over the edge
-arrays.
+search. A part's article as written is ``article_len`` bytes of ``article_data`` from
+``article_start`` (the text lies in the order parts were first seen). Classes are CSR
+(``class_off``, ``class_parts``, members ascending). The adjacency of accepted crosses is CSR
+(``adj_off``, ``adj_to``, ``adj_edge``, ``adj_sup``) over the edge arrays.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ from partsearch._catalog import (
 )
 from partsearch.errors import SnapshotError
 
-FORMAT = 2  # 2: adj_sup, the support of each adjacency slot
+FORMAT = 3  # 2: adj_sup, the support of each adjacency slot; 3: article_start/article_len
 MANIFEST = "manifest.json"
-ARRAYS = ("part_hash", "part_brand", "article_off", "article_data", "art_hash", "art_order",
-          "class_id", "class_off", "class_parts", "adj_off", "adj_to", "adj_edge", "adj_sup",
-          "edge_a", "edge_b", "edge_kind", "edge_support", "edge_state", "edge_src_off",
-          "edge_src")
+ARRAYS = ("part_hash", "part_brand", "article_start", "article_len", "article_data", "art_hash",
+          "art_order", "class_id", "class_off", "class_parts", "adj_off", "adj_to", "adj_edge",
+          "adj_sup", "edge_a", "edge_b", "edge_kind", "edge_support", "edge_state",
+          "edge_src_off", "edge_src")
 _SAMPLE = 64 << 10
 
 
@@ -112,8 +113,8 @@ def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
 
     def names(ids: np.ndarray) -> tuple[list[str], list[str]]:
         brand = [brands[i] for i in arrays["part_brand"][ids]]
-        off, data = arrays["article_off"], arrays["article_data"]
-        art = [bytes(data[off[i]:off[i + 1]]).decode() for i in ids]
+        start, length, data = (arrays[f"article_{x}"] for x in ("start", "len", "data"))
+        art = [bytes(data[start[i]:start[i] + length[i]]).decode() for i in ids]
         return brand, art
 
     (ba, aa), (bb, ab) = names(a), names(b)

@@ -151,7 +151,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             "edge_a": edges.a, "edge_b": edges.b, "edge_state": state,
             "edge_src_off": out.load("edge_src_off"), "edge_src": out.load("edge_src"),
             "part_brand": out.load("part_brand"),
-            "article_off": out.load("article_off"), "article_data": out.load("article_data"),
+            "article_start": out.load("article_start"), "article_len": out.load("article_len"),
+            "article_data": out.load("article_data"),
         }, side, read.parts.brands.names, read.sources.names)
         held, black = int((state == GUARDED).sum()), int((state == BLACKLISTED).sum())
         snapshot = out.publish({
@@ -228,9 +229,10 @@ def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:
     out.save("art_order", art_order)
     del part_hash, art_hash, art_order
     out.save("part_brand", parts.brand_ids(order))
-    parts.write_articles(order, out.path("article_off"), out.path("article_data"))
-    out.saved("article_off")
-    out.saved("article_data")
+    parts.write_articles(order, out.path("article_start"), out.path("article_len"),
+                         out.path("article_data"))
+    for name in ("article_start", "article_len", "article_data"):
+        out.saved(name)
     return n, rank
 
 

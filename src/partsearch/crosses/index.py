@@ -152,8 +152,9 @@ class CrossIndex:
                                            dtype=np.int64)])
 
     def article(self, pid: int) -> str:
-        off = self._a["article_off"]
-        return bytes(self._a["article_data"][off[pid]:off[pid + 1]]).decode("utf-8")
+        at = int(self._a["article_start"][pid])
+        end = at + int(self._a["article_len"][pid])
+        return bytes(self._a["article_data"][at:end]).decode("utf-8")
 
     def article_key(self, pid: int) -> str:
         brand = self.brand(pid)
