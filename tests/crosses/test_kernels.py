@@ -264,3 +264,31 @@ def test_first_walk_grows_its_stacks_on_long_chains() -> None:
         assert side.tolist() == _bridge_sides(n, a.size, off, to, eid).tolist()
     on_chain = (a < 1_500)
     assert side[on_chain].min() > 0 and side[(a >= 1_500) & (a < 2_100)].max() == 0
+
+
+@given(graphs, st.lists(st.integers(0, 59), max_size=8))
+def test_split_classes_gives_the_union_find_of_what_is_left(
+        graph: tuple[int, list[tuple[int, int]]], drops: list[int]) -> None:
+    n, pairs = graph
+    a, b = _edges(n, pairs)
+    keep = np.ones(a.size, dtype=bool)
+    before = k.union_find(n, a, b, keep)
+    held = sorted({d % a.size for d in drops}) if a.size else []
+    keep[held] = False
+    off, to, _eid = k.csr(n, a, b, keep)
+    ends = np.concatenate([a[held], b[held]]).astype(np.int32)
+    split = k.split_classes(off, to, before, ends)
+    assert split.tolist() == k.union_find(n, a, b, keep).tolist()
+
+
+def test_split_classes_walks_components_larger_than_its_first_queue() -> None:
+    n = 3_000
+    a, b = _edges(n, [(i, i + 1) for i in range(n - 1)] + [(0, n - 1)])
+    keep = np.ones(a.size, dtype=bool)
+    before = k.union_find(n, a, b, keep)
+    keep[[10, 2_000]] = False  # the ring cut twice: two classes
+    off, to, _eid = k.csr(n, a, b, keep)
+    ends = np.concatenate([a[~keep], b[~keep]]).astype(np.int32)
+    split = k.split_classes(off, to, before, ends)
+    assert split.tolist() == k.union_find(n, a, b, keep).tolist()
+    assert np.unique(split).size == 2

@@ -53,14 +53,16 @@ class Sources:
 
 def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state: np.ndarray,
                 sources: Sources, config: GuardConfig, rounds: int = 4
-                ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+                ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     """Mark held-back crosses in ``state`` (in place, value 1). Return each edge's smaller side
     when it is a bridge of the final accepted graph (for a held edge: when it was held; 0 when
-    not a bridge), and the CSR adjacency of the accepted edges (offsets, targets, edge ids).
+    not a bridge), the CSR adjacency of the accepted edges (offsets, targets, edge ids), and
+    each part's class (component label of the accepted graph, numbered by first member).
 
     The adjacency is built once, after a union-find labels the components. The first walk
     runs on every core, each thread taking its share of the components; each later round
-    re-walks only the components that lost an edge, so rounds after the first cost little."""
+    re-walks only the components that lost an edge, so rounds after the first cost little; the
+    classes are the union-find's labels with those components split."""
     from partsearch.crosses import _kernels as k
 
     # one after the other: side by side they would save ~10 s at 200M crosses but raise the
@@ -73,7 +75,6 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
     disc = np.full(n, -1, dtype=np.int32)
     low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
     t = _walk_all(off, to, eid, side, disc, low, sub, labels)
-    del labels
     rate: np.ndarray | None = None
     for _ in range(rounds if config.enabled else 0):
         suspicious = np.flatnonzero((state == 0) & (support == 1) & (side >= config.min_side))
@@ -98,7 +99,10 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
         t = k.bridges(off, to, eid, state, roots, side, disc, low, sub, t)
     del disc, low, sub
     m = k.compact(off, to, eid, state)
-    return side, (off, to[:m], eid[:m])
+    held = np.flatnonzero(state == 1)
+    if held.size:
+        labels = k.split_classes(off, to[:m], labels, np.concatenate([a[held], b[held]]))
+    return side, (off, to[:m], eid[:m]), labels
 
 
 def _walk_all(off: np.ndarray, to: np.ndarray, eid: np.ndarray, side: np.ndarray,

@@ -11,7 +11,7 @@ Steps (each vectorized or compiled; no Python loop per cross):
 2. the key dictionary: parts renumbered by the rank of their hash (lookup searches it);
 3. crosses deduplicated as unordered pairs; duplicates from different sources add support;
 4. the blacklist and the guard (``_guard``) hold back crosses that look wrong;
-5. union-find over the accepted crosses gives the classes;
+5. the classes: the guard's union-find labels, split where it held a cross back;
 6. every array is saved as soon as it is final, under a temporary name, and the snapshot is
    published atomically (``_snapshot``). Memory peaks at about 45 bytes per cross.
 """
@@ -129,12 +129,10 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         for name in ("kind", "src_off", "src"):
             out.save(f"edge_{name}", per_edge.pop(name))
         stage("dedupe")
-        side, (adj_off, adj_to, adj_edge) = apply_guard(
+        side, (adj_off, adj_to, adj_edge), class_id = apply_guard(
             n, edges.a, edges.b, edges.support, state, sources, guard or GuardConfig())
         del sources
         stage("guard")
-        # sequential on purpose: the classes' union-find beside the adjacency arrays would
-        # push the peak past what the guard needs
         out.save("adj_off", adj_off.astype(np.int64))
         out.save("adj_to", adj_to)
         del adj_off, adj_to
@@ -142,8 +140,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         out.save("adj_sup", np.minimum(edges.support[adj_edge], 32_767).astype(np.int16))
         out.save("adj_edge", adj_edge)
         del adj_edge
-        accepted = state == ACCEPTED
-        sizes = _write_classes(out, n, edges, accepted)
+        sizes = _write_classes(out, class_id)
+        del class_id
         for name in ("a", "b", "support"):
             out.save(f"edge_{name}", getattr(edges, name))
         out.save("edge_state", state)
@@ -158,7 +156,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         snapshot = out.publish({
             "parts": n, "classes": int(sizes.size),
             "largest_class": int(sizes.max()) if sizes.size else 0,
-            "crosses": int(edges.a.size), "accepted": int(accepted.sum()),
+            "crosses": int(edges.a.size), "accepted": int((state == ACCEPTED).sum()),
             "brands": read.parts.brands.names, "sources": read.sources.names,
             "kinds": read.kinds.names,
         })
@@ -236,18 +234,17 @@ def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:
     return n, rank
 
 
-def _write_classes(out: Any, n: int, edges: Edges, accepted: np.ndarray) -> np.ndarray:
-    """Union-find over the accepted crosses: each part's class and each class's members
-    (CSR, members ascending); returns the class sizes."""
+def _write_classes(out: Any, class_id: np.ndarray) -> np.ndarray:
+    """Each part's class and each class's members (CSR, members ascending); returns the class
+    sizes."""
     from partsearch.crosses import _kernels as k
 
-    class_id = k.union_find(n, edges.a, edges.b, accepted)
+    n = class_id.size
     sizes: np.ndarray = np.bincount(class_id) if n else np.zeros(0, np.int64)
     out.save("class_id", class_id)
     out.save("class_off", np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
     class_parts = np.empty(n, dtype=np.int32)
     k.sort_order(class_id.astype(np.uint64), class_parts, _NO_KEYS)
-    del class_id
     out.save("class_parts", class_parts)
     return sizes
 
