@@ -27,10 +27,13 @@ _MAX_LOAD = 0.7  # linear probing stays short below this load
 class PartTable:
     """Parts numbered as they are first seen; see the module docstring."""
 
-    def __init__(self, work: Path, brands: Vocabulary) -> None:
+    def __init__(self, work: Path, brands: Vocabulary, rows_hint: int = 0) -> None:
         self._slots = np.zeros(1 << 20, dtype=np.uint64)
-        self._keys = np.empty(1 << 20, dtype=np.uint64)
-        self._brand = np.empty(1 << 20, dtype=np.uint16)
+        # room for the most parts ``rows_hint`` crosses can name: pages never written cost
+        # nothing, and growing by copies would cost ~2 s per 50M crosses
+        room = max(1 << 20, 2 * rows_hint)
+        self._keys = np.empty(room, dtype=np.uint64)
+        self._brand = np.empty(room, dtype=np.uint16)
         self.n = 0
         self.brands = brands
         self.work = work

@@ -124,6 +124,21 @@ def read_files(paths: list[Path], columns: Mapping[str, str] | None, registry: B
         yield from drain(0)
 
 
+def rows_hint(paths: list[Path]) -> int:
+    """The number of crosses in ``paths`` where the files say it cheaply (Parquet metadata),
+    else 0; an unreadable file counts 0 here and is reported when it is read."""
+    import pyarrow.parquet as pq
+
+    rows = 0
+    for path in paths:
+        if path.suffix.lower() in (".parquet", ".pq"):
+            try:
+                rows += pq.ParquetFile(path).metadata.num_rows
+            except (OSError, ValueError):
+                continue
+    return rows
+
+
 class _Done:
     """A result computed in the calling thread, shaped like a future."""
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
-from partsearch.crosses._read import Vocabulary, read_batches, read_files
+from partsearch.crosses._read import Vocabulary, read_batches, read_files, rows_hint
 from partsearch.errors import CrossFileError
 
 _NO_KEYS = np.zeros(0, dtype=np.uint64)  # sort_order without the sorted keys
@@ -188,7 +188,8 @@ def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegist
     source and kind appended to scratch files in ``work``."""
     from partsearch.crosses._parts import PartTable
 
-    res = _ReadResult(PartTable(work, Vocabulary()), Vocabulary(), Vocabulary(), 0, 0, 0, [])
+    res = _ReadResult(PartTable(work, Vocabulary(), rows_hint(paths)), Vocabulary(),
+                      Vocabulary(), 0, 0, 0, [])
     total_bytes = sum(p.stat().st_size for p in paths)
     done = [0]
 
