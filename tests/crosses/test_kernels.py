@@ -292,3 +292,21 @@ def test_split_classes_walks_components_larger_than_its_first_queue() -> None:
     split = k.split_classes(off, to, before, ends)
     assert split.tolist() == k.union_find(n, a, b, keep).tolist()
     assert np.unique(split).size == 2
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.int32, np.uint32, np.int64])
+def test_take_is_numpy_fancy_indexing(dtype: type) -> None:
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 30_000, 1_000).astype(dtype)
+    order = rng.integers(0, 1_000, 5_000).astype(np.int32)
+    assert np.array_equal(k.take(values, order), values[order])
+    assert k.take(values, order[:0]).size == 0
+
+
+def test_renumber_in_place() -> None:
+    rng = np.random.default_rng(6)
+    new = rng.permutation(500).astype(np.int32)
+    ids = rng.integers(0, 500, 2_000).astype(np.int32)
+    want = new[ids]
+    got = k.renumber(ids, new)
+    assert got is ids and np.array_equal(ids, want)

@@ -683,14 +683,22 @@ def dedupe_sorted(keys: np.ndarray, order: np.ndarray, src: np.ndarray,
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
-        src_sorted, kind_sorted = pool.map(lambda values: _take(values, order), (src, kind))
+        src_sorted, kind_sorted = pool.map(lambda values: take(values, order), (src, kind))
     return _dedupe_runs(keys, src_sorted, kind_sorted)
 
 
 @njit(cache=True, nogil=True)
-def _take(values: np.ndarray, order: np.ndarray) -> np.ndarray:
-    # not np.take: it first converts int32 ``order`` to intp, a copy of 8 bytes per record
-    # (1.6 GB per call at 200M crosses) in the build's dedupe stage
+def renumber(ids: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``ids`` replaced by ``new[ids]``, in place (no second array of the ids' size)."""
+    for i in range(ids.size):
+        ids[i] = new[ids[i]]
+    return ids
+
+
+@njit(cache=True, nogil=True)
+def take(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``values[order]``. Not numpy's: it first converts an int32 ``order`` to intp, a copy of
+    8 bytes per element (1.6 GB per call over 200M crosses, 2.7 GB over 340M adjacency slots)."""
     out = np.empty(order.size, dtype=values.dtype)
     for i in range(order.size):
         out[i] = values[order[i]]

@@ -108,8 +108,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         n, rank = _write_parts(out, read.parts)
         stage("dictionary")
 
-        keys = k.pair_keys(_renumbered(out.work / "a.i32", rank),
-                           _renumbered(out.work / "b.i32", rank))
+        keys = k.pair_keys(*_renumbered([out.work / "a.i32", out.work / "b.i32"], rank))
         del rank
         order = np.empty(keys.size, dtype=np.int32 if keys.size < 2**31 else np.int64)
         sorted_keys = np.empty_like(keys)
@@ -137,7 +136,9 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         out.save("adj_to", adj_to)
         del adj_off, adj_to
         # support beside each adjacency slot: a search's walk reads it in order
-        out.save("adj_sup", np.minimum(edges.support[adj_edge], 32_767).astype(np.int16))
+        sup = k.take(edges.support, adj_edge)
+        out.save("adj_sup", np.minimum(sup, 32_767, out=sup).astype(np.int16))
+        del sup
         out.save("adj_edge", adj_edge)
         del adj_edge
         sizes = _write_classes(out, class_id)
@@ -261,13 +262,16 @@ def _release_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _renumbered(path: Path, rank: np.ndarray) -> np.ndarray:
-    """Part numbers of first appearance read back from ``path`` as hash ranks, in place."""
-    ids = np.fromfile(path, dtype=np.int32)
-    step = 16_000_000
-    for lo in range(0, ids.size, step):
-        ids[lo:lo + step] = rank[ids[lo:lo + step]]
-    return ids
+def _renumbered(paths: list[Path], rank: np.ndarray) -> list[np.ndarray]:
+    """Part numbers of first appearance read back from ``paths`` as hash ranks (in place,
+    one file per thread: each is a random gather over ``rank``)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from partsearch.crosses import _kernels as k
+
+    with ThreadPoolExecutor(2, thread_name_prefix="partsearch-renumber") as pool:
+        return list(pool.map(lambda path: k.renumber(np.fromfile(path, dtype=np.int32), rank),
+                             paths))
 
 
 @dataclass(frozen=True)
