@@ -164,6 +164,18 @@ def test_damaged_snapshot_is_refused(story: tuple[Path, CrossIndex]) -> None:
         CrossIndex.open(catalog)
 
 
+def test_snapshot_of_another_format_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    import json
+
+    report = build_index([_write(tmp_path, STORY)], tmp_path / "cat")
+    manifest = report.snapshot / "manifest.json"
+    meta = json.loads(manifest.read_text())
+    meta["format"] -= 1
+    manifest.write_text(json.dumps(meta))
+    with pytest.raises(SnapshotError, match="rebuild it"):
+        CrossIndex.open(tmp_path / "cat")
+
+
 def test_half_written_snapshot_is_invisible(story: tuple[Path, CrossIndex]) -> None:
     catalog, idx = story
     # a build killed mid-way leaves a dot-directory that no pointer names

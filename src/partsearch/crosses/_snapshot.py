@@ -154,8 +154,8 @@ def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     except (OSError, ValueError) as exc:
         raise SnapshotError(f"unreadable manifest: {exc}", path=snapshot / MANIFEST) from exc
     if manifest.get("format") != FORMAT:
-        raise SnapshotError(f"snapshot format {manifest.get('format')!r}, expected {FORMAT}",
-                            path=snapshot)
+        raise SnapshotError(f"snapshot format {manifest.get('format')!r}, expected {FORMAT}: "
+                            "rebuild it with `partsearch crosses build`", path=snapshot)
     arrays: dict[str, np.ndarray] = {}
     for name in ARRAYS:
         path = snapshot / f"{name}.npy"
