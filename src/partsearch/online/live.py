@@ -140,6 +140,9 @@ class LiveSuppliers:
         early with ``contextlib.aclosing`` so pending requests are cancelled at once.
         """
         loop = asyncio.get_running_loop()
+        # the first ask builds the HTTP client (TLS context, connection pool): our set-up, not
+        # the suppliers' time, so their deadlines start after it
+        client = self._bind_loop()
         start = loop.time()
         try:
             a_key = article_key(article)
@@ -152,7 +155,6 @@ class LiveSuppliers:
         # task -> (supplier, due time, whether this ask holds the breaker's half-open probe)
         tasks: dict[asyncio.Task[tuple[str, str | None, _Answer]], tuple[str, float, bool]] = {}
         try:
-            client = self._bind_loop()
             for code, conn in self.connectors.items():
                 hit = self.cache.get((code, b_key, a_key))
                 if hit is not None:
