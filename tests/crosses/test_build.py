@@ -299,3 +299,19 @@ def test_many_small_batches_over_threads_build_the_same_index(
         a, b = one.neighbors(int(i), max_hops=3), many.neighbors(int(i), max_hops=3)
         assert (a.ids.tolist(), a.hops.tolist(), a.support.tolist()) == \
             (b.ids.tolist(), b.hops.tolist(), b.support.tolist())
+
+
+def test_parquet_sides_stored_with_different_string_types(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({
+        "brand_a": pa.array(["MANN", "BOSCH"], pa.string()),
+        "article_a": pa.array(["W 712/1", "0 451 103 079"], pa.string()),
+        "brand_b": pa.array(["BOSCH", "KNECHT"], pa.large_string()),
+        "article_b": pa.array(["0 451 103 079", "OC 90"], pa.large_string()),
+    }), tmp_path / "x.parquet")
+    build_index([tmp_path / "x.parquet"], tmp_path / "cat")
+    idx = CrossIndex.open(tmp_path / "cat")
+    assert sorted((idx.brand(i), idx.article(i)) for i in range(idx.n_parts)) == \
+        [("BOSCH", "0 451 103 079"), ("KNECHT", "OC 90"), ("MANN-FILTER", "W 712/1")]
