@@ -592,18 +592,6 @@ def rehash(slots: np.ndarray, keys: np.ndarray, n: int) -> None:
 
 
 @njit(cache=True, nogil=True)
-def gather_bytes(off: np.ndarray, data: np.ndarray, idx: np.ndarray, total: int) -> np.ndarray:
-    """The byte strings ``idx`` (spans of ``data`` given by ``off``) concatenated."""
-    out = np.empty(total, dtype=np.uint8)
-    k = 0
-    for i in idx:
-        for j in range(off[i], off[i + 1]):
-            out[k] = data[j]
-            k += 1
-    return out
-
-
-@njit(cache=True, nogil=True)
 def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Each cross as one sortable unordered pair, ``min << 32 | max``."""
     out = np.empty(a.size, dtype=np.uint64)
