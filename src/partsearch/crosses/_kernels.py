@@ -462,9 +462,9 @@ def sort_order(keys: np.ndarray, out: np.ndarray, sorted_keys: np.ndarray) -> No
     significant-digit radix sort suits them: a first pass scatters keys with their positions
     into at most 4,096 buckets by the top bits (~1,000 at 200M keys: few enough output streams
     that the writes stay sequential), then each bucket of ~2^18 keys, in cache, is scattered by
-    its next bits into runs of
-    a few keys that an insertion sort finishes. Several times faster than ``np.argsort`` on
-    100M+ keys (and ``out`` may be int32 to save memory); every step is stable."""
+    its next bits into runs of a few keys that an insertion sort finishes. Several times faster
+    than ``np.argsort`` on 100M+ keys (and ``out`` may be int32 to save memory); every step is
+    stable."""
     n = keys.size
     if n == 0:
         return
