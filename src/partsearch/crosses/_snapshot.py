@@ -103,6 +103,12 @@ def _reopen(path: Path) -> np.ndarray:
     return arr
 
 
+def article_text(arrays: dict[str, np.ndarray], pid: int) -> str:
+    """Part ``pid``'s article as first written (see the module docstring)."""
+    at = int(arrays["article_start"][pid])
+    return bytes(arrays["article_data"][at:at + int(arrays["article_len"][pid])]).decode("utf-8")
+
+
 def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
                     brands: list[str], sources: list[str]) -> None:
     """``held_back.csv``: every cross kept out of the classes, named, with its reason."""
@@ -113,9 +119,7 @@ def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
 
     def names(ids: np.ndarray) -> tuple[list[str], list[str]]:
         brand = [brands[i] for i in arrays["part_brand"][ids]]
-        start, length, data = (arrays[f"article_{x}"] for x in ("start", "len", "data"))
-        art = [bytes(data[start[i]:start[i] + length[i]]).decode() for i in ids]
-        return brand, art
+        return brand, [article_text(arrays, int(i)) for i in ids]
 
     (ba, aa), (bb, ab) = names(a), names(b)
     src_off, src = arrays["edge_src_off"], arrays["edge_src"]

@@ -13,7 +13,7 @@ Steps (each vectorized or compiled; no Python loop per cross):
 4. the blacklist and the guard (``_guard``) hold back crosses that look wrong;
 5. the classes: the guard's union-find labels, split where it held a cross back;
 6. every array is saved as soon as it is final, under a temporary name, and the snapshot is
-   published atomically (``_snapshot``). Memory peaks at about 45 bytes per cross.
+   published atomically (``_snapshot``). Memory peaks at about 50 bytes per cross.
 """
 
 from __future__ import annotations

@@ -152,9 +152,9 @@ class CrossIndex:
                                            dtype=np.int64)])
 
     def article(self, pid: int) -> str:
-        at = int(self._a["article_start"][pid])
-        end = at + int(self._a["article_len"][pid])
-        return bytes(self._a["article_data"][at:end]).decode("utf-8")
+        from partsearch.crosses._snapshot import article_text
+
+        return article_text(self._a, pid)
 
     def article_key(self, pid: int) -> str:
         brand = self.brand(pid)
