@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
 from hypothesis import given
@@ -34,3 +37,18 @@ def test_sliced_arrow_arrays() -> None:
     assert part_hashes(brands, arts).tolist() == [
         part_hash("MANN-FILTER", "W92021"), part_hash("BOSCH", "0986424815")
     ]
+
+
+@functools.cache
+def _one_pair() -> Any:
+    from numba import njit
+
+    from partsearch._hash_kernels import one_pair
+
+    return njit(lambda b, a: one_pair(b, a))
+
+
+@given(st.text(max_size=12), st.text(max_size=12))
+def test_one_pair_kernel_equals_reference(brand: str, article: str) -> None:
+    """The scalar kernel the compiled search hashes its query with."""
+    assert int(_one_pair()(brand.encode(), article.encode())) == part_hash(brand, article)

@@ -39,6 +39,13 @@ def pair(b_off: Any, b_data: Any, a_off: Any, a_data: Any) -> Any:
     return out
 
 
+@njit(cache=True, inline="always")
+def one_pair(brand: Any, article: Any) -> Any:
+    """The part hash of one brand key and article key given as UTF-8 bytes."""
+    h = _fnv(_FNV_OFFSET, brand, 0, len(brand))
+    return _fin(_fnv((h ^ _SEP) * _FNV_PRIME, article, 0, len(article)))
+
+
 @njit(cache=True, nogil=True)
 def single(off: Any, data: Any) -> Any:
     n = len(off) - 1

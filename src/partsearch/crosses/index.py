@@ -143,13 +143,22 @@ class CrossIndex:
 
     def brand_flags(self, ids: np.ndarray, flag: Any) -> np.ndarray:
         """``flag(brand)`` of each part id, computed once per distinct brand of the index."""
+        return np.asarray(self.brand_table(flag)[np.asarray(
+            self._part_brand[np.asarray(ids, dtype=np.int64)], dtype=np.int64)])
+
+    def brand_table(self, flag: Any) -> np.ndarray:
+        """``flag(brand)`` of each brand number (``part_brand``'s values), computed once."""
         cache = self.__dict__.setdefault("_flag_cache", {})
-        table = cache.get(flag)
+        table: np.ndarray | None = cache.get(flag)
         if table is None:
             table = np.array([bool(flag(b)) for b in self._brands] or [False], dtype=bool)
             cache[flag] = table
-        return np.asarray(table[np.asarray(self._part_brand[np.asarray(ids, dtype=np.int64)],
-                                           dtype=np.int64)])
+        return table
+
+    @property
+    def brand_names(self) -> list[str]:
+        """The brand of each brand number (``part_brand``'s values)."""
+        return self._brands
 
     def article(self, pid: int) -> str:
         from partsearch.crosses._snapshot import article_text
@@ -187,6 +196,15 @@ class CrossIndex:
         """(offsets, targets, edge ids, support per slot) of the accepted crosses, for compiled
         callers (the search hot path walks the class itself)."""
         return self._adjacency
+
+    @property
+    def search_arrays(self) -> tuple[np.ndarray, ...]:
+        """(part hash, class id, class offsets, class parts, adjacency offsets, targets, support
+        per slot, brand number) per part, for the compiled search
+        (``partsearch.search._kernels.usual_search``)."""
+        off, to, _edge, sup = self._adjacency
+        return (self._hash, self._class_id, self._class_off, self._class_parts, off, to, sup,
+                self._part_brand)
 
     @property
     def part_hash_array(self) -> np.ndarray:

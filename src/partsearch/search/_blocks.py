@@ -7,9 +7,8 @@ filtering, pricing and ordering work on them with numpy, and only the offers a b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -24,10 +23,12 @@ from partsearch.search._store import money
 # numba's dispatcher type does not carry the compiled kernel's signature
 class_offers: Any = _kernels.class_offers
 default_blocks: Any = _fast.default_blocks
+usual_search: Any = _kernels.usual_search
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
+    """What a search asks for (a named tuple: it is built on every search)."""
+
     article: str
     brand: str | None
     level: str
@@ -51,12 +52,31 @@ BLOCKS = ("requested", "oem_replacements", "analogs")
 _WHY = {"requested": "requested", "oem_replacements": "oem_replacement", "analogs": "analog"}
 
 
-def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
+def answer(state: Any, q: Query, brand: str, key: str, *, fused: bool = True) -> SearchResult:
+    """The blocks of ``q`` for the part (``brand``, ``key``). The usual search of a part the
+    index has is one compiled call (:func:`_kernels.usual_search`); ``fused=False`` takes the
+    general path for it too, which the tests hold it to."""
     reg = state.registry
     if reg.keeps_cyrillic(brand):
         key = article_key(q.article, keep_cyrillic=True)
-    h = part_hash(brand, key)
+    level = state.config.levels[q.level]
+    bands = _compiled_bands(q, level)
     idx = state.index
+    if fused and idx is not None and bands is not None:
+        index_args, store_args = state.search_args
+        table = usual_search(brand.encode(), key.encode(), *index_args, reg.is_oem(brand),
+                             *store_args, *bands, q.show_all, q.analogs_offset,
+                             q.analogs_limit).tolist()
+        head = table[0]
+        if head[_kernels.H_PART] >= 0:
+            names = idx.brand_names
+            fields = table[1:]
+            return _result(state, q, brand, fields, [names[f[_kernels.BRAND]] for f in fields],
+                           head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3],
+                           head[_kernels.H_TOTAL:_kernels.H_TOTAL + 3])
+        h = head[_kernels.H_HASH] & _MASK
+    else:
+        h = part_hash(brand, key)
     store = state.store
     pid = idx.lookup_hash(h) if idx is not None else None
     if pid is None and store.count(h) == 0:
@@ -75,8 +95,6 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
         hops = support = np.zeros(1, np.int32)
         rows, which = store.rows_for(np.array([h], dtype=np.uint64))
         oem = np.zeros(which.size, dtype=bool)
-    level = state.config.levels[q.level]
-    bands = _compiled_bands(q, level)
     if bands is not None:
         shown, n_shown, totals, sell = default_blocks(
             which, hops, support, oem, rows, store.seg, store.row, store.price, store.delivery,
@@ -85,14 +103,19 @@ def answer(state: Any, q: Query, brand: str, key: str) -> SearchResult:
         shown, n_shown, totals, sell = _ranked(state, q, level, ids, brand, rows, which, hops,
                                                support, oem)
     part = which[shown]
-    brands = idx.brands_of(ids[part]) if pid is not None else \
-        np.full(shown.size, brand, dtype=object)
-    offers = _materialize(state, q, rows[shown], brands, sell[shown], hops[part], support[part],
-                          n_shown.tolist())
-    blocks = [Block(name, offers[b], int(totals[b]), q.analogs_offset if b else 0)
-              for b, name in enumerate(BLOCKS)]
-    return SearchResult(q.article, brand, "ok", q.level, q.sort, blocks[0], blocks[1], blocks[2],
-                        filters=q.filters.items())
+    brands = idx.brands_of(ids[part]).tolist() if pid is not None else [brand] * shown.size
+    fields = _fields(store, rows[shown], sell[shown], hops[part], support[part])
+    return _result(state, q, brand, fields, brands, n_shown.tolist(), totals.tolist())
+
+
+def search_args(index: Any, store: Any, registry: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The arrays :func:`_kernels.usual_search` reads, before and after its OEM flag: fixed for
+    a catalog state, so a search passes them on without looking each one up."""
+    index_args = (*index.search_arrays, index.brand_table(registry.is_oem))
+    store_args = (store.hash, store.fence, store.present, store.seg, store.row, store.price,
+                  store.delivery, store.quantity, store.exact, store.on_order,
+                  store.multiplicity, store.min_quantity)
+    return index_args, store_args
 
 
 def _compiled_bands(q: Query, level: Any) -> tuple[np.ndarray, np.ndarray] | None:
@@ -172,47 +195,79 @@ def _text_keys(store: Any, seg: np.ndarray, row: np.ndarray) -> dict[str, np.nda
     return out
 
 
-def _materialize(state: Any, q: Query, merged: np.ndarray, brand: np.ndarray,
-                 price: np.ndarray, hops: np.ndarray, support: np.ndarray,
-                 n_shown: list[int]) -> list[tuple[Offer, ...]]:
+def _fields(store: Any, merged: np.ndarray, sell: np.ndarray, hops: np.ndarray,
+            support: np.ndarray) -> list[list[int]]:
+    """The shown offers' numbers as :func:`_kernels.usual_search` gives them (its columns, the
+    brand column unused), for offers the general path ranked: ``merged`` are their store rows."""
+    cols = [store.seg, store.row, store.quantity, store.exact, store.delivery, store.price,
+            store.on_order, store.multiplicity, store.min_quantity, store.hash.view(np.int64)]
+    table = np.zeros((merged.size, 14), dtype=np.int64)
+    for c, col in enumerate(cols):
+        table[:, c] = col[merged]
+    table[:, _kernels.SELL], table[:, _kernels.HOPS], table[:, _kernels.SUPPORT] = \
+        sell, hops, support
+    fields: list[list[int]] = table.tolist()
+    return fields
+
+
+def _result(state: Any, q: Query, brand: str, fields: list[list[int]], brands: list[str],
+            n_shown: list[int], totals: list[int]) -> SearchResult:
+    offers = _offers(state, q, fields, brands, n_shown)
+    blocks = [Block(name, offers[b], totals[b], q.analogs_offset if b else 0)
+              for b, name in enumerate(BLOCKS)]
+    return SearchResult(q.article, brand, "ok", q.level, q.sort, blocks[0], blocks[1], blocks[2],
+                        filters=q.filters.items())
+
+
+_MASK = (1 << 64) - 1  # a part hash travels as int64; its text is the unsigned value
+_new = tuple.__new__  # builds an Offer without the named tuple's Python-level __new__
+
+
+def _offers(state: Any, q: Query, fields: list[list[int]], brands: list[str],
+            n_shown: list[int]) -> list[tuple[Offer, ...]]:
     """The shown offers of the three blocks as values (``n_shown`` of each, one block after
-    the other): ``merged`` are their rows in the store; the rest is what the search computed
-    for each (brand, sell price, hops, support). One gather per column for all blocks."""
-    if merged.size == 0:
-        return [(), (), ()]
-    store = state.store
+    the other) from their numbers (``fields``, columns as in :mod:`._kernels`) and brands; the
+    text comes from the supplier's file, the terms from its segment."""
+    segments = state.store.segments
     stale_limit = state.config.stale_after_hours
     now_ts = q.now.timestamp()
-    seg, row, qty, exact, delivery, supplier_price, on_order, multiplicity, min_quantity, \
-        part_hashes = (getattr(store, name)[merged].tolist() for name in (
-            "seg", "row", "quantity", "exact", "delivery", "price", "on_order", "multiplicity",
-            "min_quantity", "hash"))
-    brand, price, hops, support = brand.tolist(), price.tolist(), hops.tolist(), support.tolist()
     show_sp = q.supplier_price
+    per_segment: dict[int, tuple[Any, ...]] = {}
     blocks: list[tuple[Offer, ...]] = []
     start = 0
     for name, count in zip(BLOCKS, n_shown, strict=True):
-        why = _WHY[name]
+        head = (name, _WHY[name])
         out = []
         for k in range(start, start + count):
-            segment = store.segments[seg[k]]
-            t = segment.terms
-            file_ts = t["file_ts"]
-            age = None if file_ts is None else round((now_ts - file_ts) / 3600.0, 1)
-            q_k, sp, r = qty[k], supplier_price[k], row[k]
-            text = segment.text
-            out.append(Offer(
-                name, why, brand[k], text["article"][r] or "", text["description"][r] or "",
-                segment.supplier, t["pickup_points"], t["min_order_sum"], t["returnable"],
-                t["prepayment"], t["restrictions"], None if q_k < 0 else q_k, exact[k],
-                on_order[k], multiplicity[k], min_quantity[k], delivery[k], money(price[k]),
-                money(sp) if show_sp else None, sp < t["min_order_kop"], t["file_time_iso"],
-                age, age is not None and age > stale_limit, t["stock_accuracy"], hops[k],
-                support[k], str(part_hashes[k]),
-            ))
+            seg, r, q_k, exact, delivery, sp, on_order, mult, min_q, h, sell, hops, sup, _b = \
+                fields[k]
+            values = per_segment.get(seg)
+            if values is None:
+                values = per_segment[seg] = _segment_values(segments[seg], now_ts, stale_limit)
+            article, description, terms, min_kop, file_terms = values
+            # the offer's fields in Offer's order; a segment's terms are one tuple
+            out.append(_new(Offer, head + (brands[k], article(r) or "", description(r) or "")  # noqa: RUF005
+                            + terms + (None if q_k < 0 else q_k, exact == 1, on_order == 1, mult,
+                                       min_q, delivery, money(sell),
+                                       money(sp) if show_sp else None, sp < min_kop)
+                            + file_terms + (hops, sup, str(h & _MASK))))
         start += count
         blocks.append(tuple(out))
     return blocks
+
+
+def _segment_values(segment: Any, now_ts: float, stale_limit: float) -> tuple[Any, ...]:
+    """What every offer of one supplier file shows alike, for a search at ``now_ts``: text
+    readers, the terms between ``description`` and ``quantity`` in Offer's order, the minimum
+    order in kopecks, and ``price_file_time`` to ``stock_accuracy``."""
+    t = segment.terms
+    file_ts = t["file_ts"]
+    age = None if file_ts is None else round((now_ts - file_ts) / 3600.0, 1)
+    return (segment.text["article"].get, segment.text["description"].get,
+            (segment.supplier, t["pickup_points"], t["min_order_sum"], t["returnable"],
+             t["prepayment"], t["restrictions"]),
+            t["min_order_kop"],
+            (t["file_time_iso"], age, age is not None and age > stale_limit, t["stock_accuracy"]))
 
 
 def brand_choices(state: Any, article: str) -> list[BrandChoice]:
@@ -255,4 +310,4 @@ def _not_found(state: Any, q: Query, brand: str) -> SearchResult:
     return empty_result(q, "not_found", brands=choices, suggestions=tuple(ranked))
 
 
-__all__ = ["DEFAULT_SORT", "Query", "answer", "brand_choices", "empty_result"]
+__all__ = ["DEFAULT_SORT", "Query", "answer", "brand_choices", "empty_result", "search_args"]

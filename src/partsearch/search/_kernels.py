@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from partsearch.crosses._kernels import by_distance
+from partsearch._hash_kernels import one_pair
+from partsearch.crosses._kernels import by_distance, find_sorted
+from partsearch.ranking._fast import default_blocks
 
 FENCE = 256  # one fence per 256 hashes: the fences of 20M offers fit in the CPU cache
 
@@ -202,6 +204,80 @@ def class_offers(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarra
         hashes[i] = part_hash[all_ids[i]]
     rows, which = gather(offer_hash, offer_fence, offer_present, hashes)
     return all_ids, all_hops, all_sup, hashes, rows, which
+
+
+# the columns of usual_search's answer, one row per shown offer (row 0 is the header)
+SEG, ROW, QUANTITY, EXACT, DELIVERY, PRICE, ON_ORDER, MULTIPLICITY, MIN_QUANTITY, HASH, SELL, \
+    HOPS, SUPPORT, BRAND = range(14)
+# the header: the part id (-1 when the index lacks the part) and its hash, then shown and total
+# offers of each block
+H_PART, H_HASH, H_SHOWN, H_TOTAL = 0, 1, 2, 5
+
+
+@njit(cache=True, nogil=True)
+def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarray,
+                 class_off: np.ndarray, class_parts: np.ndarray, off: np.ndarray,
+                 to: np.ndarray, slot_support: np.ndarray, part_brand: np.ndarray,
+                 brand_oem: np.ndarray, want_oem: bool, offer_hash: np.ndarray,
+                 fence: np.ndarray, present: np.ndarray, seg: np.ndarray, row: np.ndarray,
+                 price: np.ndarray, delivery: np.ndarray, quantity: np.ndarray,
+                 exact: np.ndarray, on_order: np.ndarray, multiplicity: np.ndarray,
+                 min_quantity: np.ndarray, edges: np.ndarray, factors: np.ndarray,
+                 show_all: bool, offset: int, limit: int) -> np.ndarray:
+    """The usual search of a part the cross index has, from its brand and article keys (UTF-8
+    bytes) to the numbers of every shown offer, in one compiled call: hash, lookup, class walk,
+    offer gather, OEM flags, the compiled ranking (``default_blocks``), and the shown offers'
+    columns gathered into one int64 table (the columns above; row 0 is the header).
+
+    Each numba call costs a microsecond or two of argument and result handling, and a median
+    search shows a handful of offers: one call returning one array is most of the saving. When
+    the index lacks the part the header says so (part -1, with its hash) and the caller takes
+    the general path."""
+    h = one_pair(brand, key)
+    pid = find_sorted(part_hash, h)
+    if pid < 0:
+        out = np.zeros((1, 14), dtype=np.int64)
+        out[0, H_PART] = -1
+        out[0, H_HASH] = np.int64(h)
+        return out
+    c = class_id[pid]
+    members = class_parts[class_off[c]:class_off[c + 1]].astype(np.int64)
+    ids, hops, sup, _hashes, rows, which = class_offers(
+        members, pid, off, to, slot_support, part_hash, offer_hash, fence, present)
+    oem = np.zeros(rows.size, dtype=np.bool_)
+    if want_oem:
+        for i in range(rows.size):
+            oem[i] = brand_oem[part_brand[ids[which[i]]]]
+    shown, n_shown, totals, sell = default_blocks(
+        which, hops, sup, oem, rows, seg, row, price, delivery, edges, factors, show_all, offset,
+        limit)
+    out = np.empty((shown.size + 1, 14), dtype=np.int64)
+    out[0, :] = 0
+    out[0, H_PART] = pid
+    out[0, H_HASH] = np.int64(h)
+    for b in range(3):
+        out[0, H_SHOWN + b] = n_shown[b]
+        out[0, H_TOTAL + b] = totals[b]
+    for j in range(shown.size):
+        i = shown[j]
+        r = rows[i]
+        p = which[i]
+        o = out[j + 1]
+        o[SEG] = seg[r]
+        o[ROW] = row[r]
+        o[QUANTITY] = quantity[r]
+        o[EXACT] = exact[r]
+        o[DELIVERY] = delivery[r]
+        o[PRICE] = price[r]
+        o[ON_ORDER] = on_order[r]
+        o[MULTIPLICITY] = multiplicity[r]
+        o[MIN_QUANTITY] = min_quantity[r]
+        o[HASH] = np.int64(offer_hash[r])
+        o[SELL] = sell[i]
+        o[HOPS] = hops[p]
+        o[SUPPORT] = sup[p]
+        o[BRAND] = part_brand[ids[p]]
+    return out
 
 
 @njit(cache=True, nogil=True)

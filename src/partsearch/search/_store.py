@@ -148,10 +148,13 @@ class Strings:
         self._valid = None if validity is None or arr.null_count == 0 else \
             arr.is_valid().to_numpy(zero_copy_only=False)
 
-    def __getitem__(self, i: int) -> str | None:
+    def get(self, i: int) -> str | None:
         if self._valid is not None and not self._valid[i]:
             return None
-        return str(self._data[self._off[i]:self._off[i + 1]], "utf-8")
+        off = self._off
+        return str(self._data[off.item(i):off.item(i + 1)], "utf-8")
+
+    __getitem__ = get
 
 
 # the per-offer arrays of the store, with their dtypes, and how to read each from a segment

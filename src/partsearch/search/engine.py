@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,13 @@ class _State:
     config: CatalogConfig
     registry: BrandRegistry
     pickup: dict[str, frozenset[str]]  # supplier -> pickup points it delivers to (filters)
+
+    @cached_property
+    def search_args(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        """The arrays the compiled search reads, gathered once per state."""
+        from partsearch.search._blocks import search_args
+
+        return search_args(self.index, self.store, self.registry)
 
 
 class Engine:
@@ -99,7 +106,7 @@ class Engine:
             raise SearchError(f"unknown price level {lvl!r}; the catalog has "
                               f"{', '.join(state.config.levels)}")
         query = Query(article=article, brand=brand, level=lvl, sort=check_sort(sort),
-                      filters=filters or Filters(), show_all=show_all,
+                      filters=filters or _NO_FILTERS, show_all=show_all,
                       analogs_offset=max(0, analogs_offset), analogs_limit=max(1, analogs_limit),
                       supplier_price=show_supplier_price and lvl != "guest",
                       now=now or datetime.now(UTC))
@@ -175,6 +182,9 @@ class Engine:
                           self._state.profiles.values() if p.api]
             self._live = LiveSuppliers(connectors)
         return self._live
+
+
+_NO_FILTERS = Filters()
 
 
 @lru_cache(maxsize=1)
