@@ -203,3 +203,20 @@ def test_connector_exceptions_never_escape_nor_leak() -> None:
         [outcome] = _ask_all(LiveSuppliers([_Raising(exc)]))
         assert outcome.status == "failed" and expected in (outcome.error or "")
         _assert_no_secrets(outcome)
+
+
+def test_default_clients_verify_tls_with_one_shared_context() -> None:
+    """The default client keeps httpx's certificate checks; its TLS context is made once per
+    process, not once per event loop."""
+    import ssl
+
+    from partsearch.online.live import _default_client, _tls_context
+
+    ctx = _tls_context()
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+    assert ctx.get_ca_certs()  # the CA bundle is loaded
+    assert _tls_context() is ctx
+    first, second = _default_client(), _default_client()
+    assert first is not second
+    asyncio.run(first.aclose())
+    asyncio.run(second.aclose())

@@ -12,6 +12,7 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncGenerator, Callable, Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from partsearch.brands import brand_key
@@ -22,6 +23,8 @@ from partsearch.online._resilience import CircuitBreaker, TTLCache
 from partsearch.online.connector import Connector
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 __all__ = ["LiveSuppliers"]
@@ -42,10 +45,21 @@ def _default_client() -> httpx.AsyncClient:
 
     # Deadlines are enforced by cancelling; the client's own timeout is only a backstop.
     return httpx.AsyncClient(
+        verify=_tls_context(),
         timeout=httpx.Timeout(30.0, connect=10.0),
         limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
         follow_redirects=False,
     )
+
+
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CA bundle, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``),
+    made once per process: loading the bundle takes 20-40 ms, and a client is made per event
+    loop (``Engine.search_live_sync`` runs a loop per call)."""
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 class LiveSuppliers:
