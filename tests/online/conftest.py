@@ -153,3 +153,12 @@ def closed_port() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tls_context_loaded() -> None:
+    """Load the process's TLS context (the CA bundle, 20-40 ms, more on a busy machine) before
+    the deadline tests: their timings start before the first client is built."""
+    from partsearch.online.live import _tls_context
+
+    _tls_context()
