@@ -17,7 +17,7 @@ LEVELS = parse_levels(DEFAULT_LEVELS, "test")
 store_rows = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1000),
                                 st.sampled_from([0, 99_900, 100_000, 100_001, 5_000_000, 777]),
                                 st.sampled_from([0, 24, 48, 24 * 30])),
-                      min_size=1, max_size=30, unique_by=lambda r: (r[0], r[1]))
+                      min_size=1, max_size=60, unique_by=lambda r: (r[0], r[1]))
 
 
 @settings(max_examples=300)
@@ -63,3 +63,16 @@ def test_default_blocks_match_the_reference(rows: list[tuple[int, int, int, int]
         assert n_shown[b] == page.size
         expected += page.tolist()
     assert shown.tolist() == expected
+
+
+@settings(max_examples=200)
+@given(st.integers(0, 300).flatmap(lambda m: st.tuples(*(
+    st.lists(st.integers(0, 3), min_size=m, max_size=m) for _ in range(5)))))
+def test_lex_order_is_a_stable_lexsort(keys: tuple[list[int], ...]) -> None:
+    """Few distinct values per key, so every key and the final position decide somewhere;
+    lengths across the insertion-sorted runs and several merge rounds."""
+    from partsearch.ranking._fast import lex_order
+
+    arrays = [np.array(k, dtype=np.int64) for k in keys]
+    expected = np.lexsort(arrays[::-1]) if arrays[0].size else np.zeros(0, np.int64)
+    assert lex_order(*arrays).tolist() == expected.tolist()
