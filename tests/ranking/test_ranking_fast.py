@@ -6,30 +6,37 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partsearch.ranking._fast import default_blocks
+from partsearch.ranking._fast import SORT_CODES, compiled_sort, rank_blocks
 from partsearch.ranking.levels import DEFAULT_LEVELS, parse_levels
-from partsearch.ranking.order import DEFAULT_SORT, order, requested_shown
+from partsearch.ranking.order import DEFAULT_SORT, Filters, filter_mask, order, requested_shown
 
 LEVELS = parse_levels(DEFAULT_LEVELS, "test")
 
-# a store of offers: (segment, row, supplier price in kopecks, delivery hours); few distinct
-# prices and deliveries, so ties are common and the tie-break decides
+# a store of offers: (segment, row, supplier price in kopecks, delivery hours, quantity (-1
+# unknown), exact); few distinct values, so ties are common and the tie-break decides
 store_rows = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 1000),
                                 st.sampled_from([0, 99_900, 100_000, 100_001, 5_000_000, 777]),
-                                st.sampled_from([0, 24, 48, 24 * 30])),
+                                st.sampled_from([0, 24, 48, 24 * 30]),
+                                st.sampled_from([-1, 0, 1, 5, 100]), st.booleans()),
                       min_size=1, max_size=60, unique_by=lambda r: (r[0], r[1]))
+sorts = st.sampled_from([DEFAULT_SORT, *((c, d) for c in SORT_CODES for d in (False, True))])
+filters = st.builds(Filters, max_delivery_hours=st.sampled_from([None, 0, 24, 48]),
+                    in_stock=st.booleans())
 
 
-@settings(max_examples=300)
-@given(store_rows, st.data(), st.sampled_from(sorted(LEVELS)), st.booleans(),
+@settings(max_examples=400)
+@given(store_rows, st.data(), st.sampled_from(sorted(LEVELS)), sorts, filters, st.booleans(),
        st.integers(0, 5), st.integers(1, 6))
-def test_default_blocks_match_the_reference(rows: list[tuple[int, int, int, int]],
-                                            data: st.DataObject, level: str, show_all: bool,
-                                            offset: int, limit: int) -> None:
+def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, int, bool]],
+                                         data: st.DataObject, level: str,
+                                         sort: tuple[str, bool], f: Filters, show_all: bool,
+                                         offset: int, limit: int) -> None:
     seg = np.array([r[0] for r in rows], dtype=np.int16)
     row = np.array([r[1] for r in rows], dtype=np.int32)
     price = np.array([r[2] for r in rows], dtype=np.int64)
     delivery = np.array([r[3] for r in rows], dtype=np.int32)
+    quantity = np.array([r[4] for r in rows], dtype=np.int64)
+    exact = np.array([r[5] for r in rows], dtype=bool)
     n_parts = data.draw(st.integers(1, 6))
     others = st.lists(st.integers(1, 4), min_size=n_parts - 1, max_size=n_parts - 1)
     hops = np.array([0, *data.draw(others)], dtype=np.int32)  # the requested part is 0, 0
@@ -41,28 +48,39 @@ def test_default_blocks_match_the_reference(rows: list[tuple[int, int, int, int]
     oem = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)), dtype=bool)
     lvl = LEVELS[level]
     assert lvl.bands is not None
+    code = compiled_sort(sort)
+    assert code is not None
+    max_delivery = -1 if f.max_delivery_hours is None else f.max_delivery_hours
 
-    shown, n_shown, totals, sell = default_blocks(
-        which, hops, support, oem, cand_rows, seg, row, price, delivery, *lvl.bands, show_all,
-        offset, limit)
+    shown, n_shown, totals, sell = rank_blocks(
+        which, hops, support, oem, cand_rows, seg, row, price, delivery, quantity, exact,
+        *lvl.bands, code, sort[1], max_delivery, f.in_stock, show_all, offset, limit)
 
     ref_sell = lvl.apply(price[cand_rows], np.zeros(m, dtype=object), np.zeros(m, dtype=object))
     assert sell.tolist() == ref_sell.tolist()
     cands = {"price": ref_sell, "delivery_hours": delivery[cand_rows], "seg": seg[cand_rows],
-             "row": row[cand_rows], "hops": hops[which], "support": support[which]}
+             "row": row[cand_rows], "hops": hops[which], "support": support[which],
+             "quantity": quantity[cand_rows], "quantity_exact": exact[cand_rows]}
     group = np.where(which == 0, 0, np.where(oem, 1, 2))
-    ordered_all = order(cands, DEFAULT_SORT, by_distance=True, group=group)
+    keep = np.flatnonzero(filter_mask(cands, f, frozenset(), {}))
+    sub = {k: v[keep] for k, v in cands.items()}
+    ordered_all = keep[order(sub, sort, by_distance=True, group=group[keep])]
     expected: list[int] = []
     for b in range(3):
         ordered = ordered_all[group[ordered_all] == b]
         assert totals[b] == ordered.size
         if b == 0:
-            page = ordered if show_all else requested_shown(cands, ordered, DEFAULT_SORT)
+            page = ordered if show_all else requested_shown(cands, ordered, sort)
         else:
             page = ordered[offset: offset + limit]
         assert n_shown[b] == page.size
         expected += page.tolist()
     assert shown.tolist() == expected
+
+
+def test_text_sorts_are_left_to_numpy() -> None:
+    assert compiled_sort(DEFAULT_SORT) == 0 and compiled_sort(("delivery", True)) == 1
+    assert compiled_sort(("description", False)) is None and compiled_sort(("code", True)) is None
 
 
 @settings(max_examples=200)

@@ -299,7 +299,7 @@ def test_compiled_ranking_answers_like_the_reference(engine: Engine,
                 in queries]
 
     fast = run()
-    monkeypatch.setattr(_blocks, "_compiled_bands", lambda q, level: None)
+    monkeypatch.setattr(_blocks, "_compiled", lambda q, level: None)
     reference = run()
     assert fast == reference
     assert sum(len(r["blocks"]["analogs"]["offers"]) for r in fast) > 50  # type: ignore[index]

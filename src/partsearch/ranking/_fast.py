@@ -1,15 +1,19 @@
-"""The usual search's ranking in one compiled call: default sort, no filters, a price level
-that depends on the price only.
+"""The ranking of a search in one compiled call: the default order or a numeric column sort
+(delivery, price, quantity), the in-stock and delivery-time filters, a price level that depends
+on the price only.
 
-It does what :func:`partsearch.ranking.order.order`, :func:`requested_shown` and
-:meth:`PriceLevel.apply` do together for that case (they stay the reference, and the tests hold
-this kernel to them), without a dozen numpy calls of fixed cost each on a few candidates.
+It does what :func:`partsearch.ranking.order.order`, :func:`filter_mask`,
+:func:`requested_shown` and :meth:`PriceLevel.apply` do together for those cases (they stay the
+reference, and the tests hold this kernel to them), without a dozen numpy calls of fixed cost
+each on a few candidates.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from partsearch.ranking.order import DEFAULT_SORT
 
 N_FAST = 3  # the requested block shows the three fastest offers, then the cheapest of the rest
 
@@ -79,16 +83,31 @@ def lex_order(k1: np.ndarray, k2: np.ndarray, k3: np.ndarray, k4: np.ndarray,
     return order
 
 
+# the sorts the compiled ranking knows (the numeric columns), as its ``sort`` argument
+SORT_CODES = {"delivery": 1, "price": 2, "quantity": 3}
+
+
+def compiled_sort(sort: tuple[str, bool]) -> int | None:
+    """``rank_blocks``' sort code for a (column, descending) sort: 0 for the default sort,
+    None when only the numpy path can order by that column (the text columns)."""
+    if sort == DEFAULT_SORT:
+        return 0
+    return SORT_CODES.get(sort[0])
+
+
 @njit(cache=True, nogil=True)
-def default_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: np.ndarray,
-                   rows: np.ndarray, seg: np.ndarray, row: np.ndarray, price: np.ndarray,
-                   delivery: np.ndarray, edges: np.ndarray, factors: np.ndarray,
-                   show_all: bool, offset: int, limit: int
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: np.ndarray,
+                rows: np.ndarray, seg: np.ndarray, row: np.ndarray, price: np.ndarray,
+                delivery: np.ndarray, quantity: np.ndarray, exact: np.ndarray,
+                edges: np.ndarray, factors: np.ndarray, sort: int, descending: bool,
+                max_delivery: int, in_stock: bool, show_all: bool, offset: int, limit: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rank the candidates (offer ``rows`` of the store; ``which`` = their part's index in the
     search's part list, 0 = the requested part; ``hops``/``support`` per part; ``oem`` per
     candidate) into the three blocks.
 
+    ``sort`` is :func:`compiled_sort`'s code (0 the default order: nearest analogs first, then
+    fastest); ``max_delivery`` (-1 for none) and ``in_stock`` are the filters of that name.
     Returns (shown candidates, block 0 then 1 then 2; shown per block; total per block; sell
     price in kopecks per candidate). ``edges``/``factors`` are the level's price bands
     (:attr:`PriceLevel.bands`).
@@ -98,21 +117,31 @@ def default_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem
     sell = np.empty(m, dtype=np.int64)
     tie = np.empty(m, dtype=np.int64)
     dly = np.empty(m, dtype=np.int64)
-    near = np.empty(m, dtype=np.int64)
+    first = np.empty(m, dtype=np.int64)
     totals = np.zeros(3, dtype=np.int64)
+    sign = -1 if descending else 1
     for i in range(m):
         r = rows[i]
         w = which[i]
-        g = 0 if w == 0 else (1 if oem[i] else 2)
-        totals[g] += 1
-        group[i] = (np.int64(g) << 32) | np.int64(hops[w])
-        near[i] = -np.int64(support[w])
         p = price[r]
         sell[i] = -((-p * factors[np.searchsorted(edges, p, "right")]) // 10_000)
         dly[i] = delivery[r]
         tie[i] = (np.int64(seg[r]) << 32) | np.int64(row[r])
+        g = 0 if w == 0 else (1 if oem[i] else 2)
+        if (max_delivery >= 0 and dly[i] > max_delivery) or \
+                (in_stock and not (exact[r] and quantity[r] > 0)):
+            g = 3  # filtered out: after every block, never shown
+        else:
+            totals[g] += 1
+        if sort == 0:
+            group[i] = (np.int64(g) << 32) | np.int64(hops[w])
+            first[i] = -np.int64(support[w])
+        else:
+            group[i] = np.int64(g) << 32
+            first[i] = sign * (dly[i] if sort == 1 else sell[i] if sort == 2 else
+                               np.int64(quantity[r]))
     # the lexsort of ranking.order
-    order = lex_order(group, near, dly, sell, tie)
+    order = lex_order(group, first, dly, sell, tie)
     shown = np.empty(m, dtype=np.int64)
     n_shown = np.zeros(3, dtype=np.int64)
     k = 0
@@ -124,12 +153,14 @@ def default_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem
             lo, hi = min(start + offset, end), min(start + offset + limit, end)
         elif show_all or totals[0] <= N_FAST + 1:
             lo, hi = start, end
+        elif sort != 0:
+            lo, hi = start, start + N_FAST + 1
         else:
             lo, hi = start, start + N_FAST
         for j in range(lo, hi):
             shown[k] = order[j]
             k += 1
-        if b == 0 and hi < end:
+        if b == 0 and sort == 0 and hi < end:
             # the three fastest are shown: then the cheapest of the rest, on equal prices the
             # first in display order
             best = hi

@@ -22,7 +22,7 @@ from partsearch.search._store import money
 
 # numba's dispatcher type does not carry the compiled kernel's signature
 class_offers: Any = _kernels.class_offers
-default_blocks: Any = _fast.default_blocks
+rank_blocks: Any = _fast.rank_blocks
 usual_search: Any = _kernels.usual_search
 
 
@@ -52,20 +52,21 @@ BLOCKS = ("requested", "oem_replacements", "analogs")
 _WHY = {"requested": "requested", "oem_replacements": "oem_replacement", "analogs": "analog"}
 
 
-def answer(state: Any, q: Query, brand: str, key: str, *, fused: bool = True) -> SearchResult:
+def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
+           ) -> SearchResult:
     """The blocks of ``q`` for the part (``brand``, ``key``). The usual search of a part the
-    index has is one compiled call (:func:`_kernels.usual_search`); ``fused=False`` takes the
-    general path for it too, which the tests hold it to."""
+    index has is one compiled call (:func:`_kernels.usual_search`); ``compiled=False`` takes
+    the numpy path for every search, the reference the tests hold the compiled ones to."""
     reg = state.registry
     if reg.keeps_cyrillic(brand):
         key = article_key(q.article, keep_cyrillic=True)
     level = state.config.levels[q.level]
-    bands = _compiled_bands(q, level)
+    ranking = _compiled(q, level) if compiled else None
     idx = state.index
-    if fused and idx is not None and bands is not None:
+    if idx is not None and ranking is not None:
         index_args, store_args = state.search_args
         table = usual_search(brand.encode(), key.encode(), *index_args, reg.is_oem(brand),
-                             *store_args, *bands, q.show_all, q.analogs_offset,
+                             *store_args, *ranking, q.show_all, q.analogs_offset,
                              q.analogs_limit).tolist()
         head = table[0]
         if head[_kernels.H_PART] >= 0:
@@ -95,10 +96,11 @@ def answer(state: Any, q: Query, brand: str, key: str, *, fused: bool = True) ->
         hops = support = np.zeros(1, np.int32)
         rows, which = store.rows_for(np.array([h], dtype=np.uint64))
         oem = np.zeros(which.size, dtype=bool)
-    if bands is not None:
-        shown, n_shown, totals, sell = default_blocks(
+    if ranking is not None:
+        shown, n_shown, totals, sell = rank_blocks(
             which, hops, support, oem, rows, store.seg, store.row, store.price, store.delivery,
-            *bands, q.show_all, q.analogs_offset, q.analogs_limit)
+            store.quantity, store.exact, *ranking, q.show_all, q.analogs_offset,
+            q.analogs_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, level, ids, brand, rows, which, hops,
                                                support, oem)
@@ -118,20 +120,23 @@ def search_args(index: Any, store: Any, registry: Any) -> tuple[tuple[Any, ...],
     return index_args, store_args
 
 
-def _compiled_bands(q: Query, level: Any) -> tuple[np.ndarray, np.ndarray] | None:
-    """The level's price bands when the compiled ranking can answer ``q`` (the usual search:
-    default sort, no filters, prices marked up by price alone), else None."""
-    if q.sort != DEFAULT_SORT or q.filters.items():
+def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
+    """``rank_blocks``' arguments from the level's price bands to the filters, when it can
+    answer ``q`` (the default order or a numeric column sort; no filters but in-stock and
+    delivery time; prices marked up by price alone), else None."""
+    f = q.filters
+    sort = _fast.compiled_sort(q.sort)
+    if sort is None or level.bands is None or f.brands or f.pickup_point or f.popular:
         return None
-    bands: tuple[np.ndarray, np.ndarray] | None = level.bands
-    return bands
+    max_delivery = -1 if f.max_delivery_hours is None else f.max_delivery_hours
+    return (*level.bands, sort, q.sort[1], max_delivery, f.in_stock)
 
 
 def _ranked(state: Any, q: Query, level: Any, ids: np.ndarray, brand: str, rows: np.ndarray,
             which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Any sort, filters and level, on numpy arrays of the candidates (and the reference the
-    compiled ``default_blocks`` is tested against): shown candidates block after block, shown
+    compiled ``rank_blocks`` is tested against): shown candidates block after block, shown
     and total per block, sell price per candidate."""
     cand_brand = state.index.brands_of(ids[which]) if ids[0] >= 0 else \
         np.full(which.size, brand, dtype=object)

@@ -9,7 +9,7 @@ from numba import njit
 
 from partsearch._hash_kernels import one_pair
 from partsearch.crosses._kernels import by_distance, find_sorted
-from partsearch.ranking._fast import default_blocks
+from partsearch.ranking._fast import rank_blocks
 
 FENCE = 256  # one fence per 256 hashes: the fences of 20M offers fit in the CPU cache
 
@@ -223,11 +223,13 @@ def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarr
                  price: np.ndarray, delivery: np.ndarray, quantity: np.ndarray,
                  exact: np.ndarray, on_order: np.ndarray, multiplicity: np.ndarray,
                  min_quantity: np.ndarray, edges: np.ndarray, factors: np.ndarray,
+                 sort: int, descending: bool, max_delivery: int, in_stock: bool,
                  show_all: bool, offset: int, limit: int) -> np.ndarray:
     """The usual search of a part the cross index has, from its brand and article keys (UTF-8
     bytes) to the numbers of every shown offer, in one compiled call: hash, lookup, class walk,
-    offer gather, OEM flags, the compiled ranking (``default_blocks``), and the shown offers'
-    columns gathered into one int64 table (the columns above; row 0 is the header).
+    offer gather, OEM flags, the compiled ranking (``rank_blocks``, whose arguments ``sort`` to
+    ``in_stock`` are), and the shown offers' columns gathered into one int64 table (the columns
+    above; row 0 is the header).
 
     Each numba call costs a microsecond or two of argument and result handling, and a median
     search shows a handful of offers: one call returning one array is most of the saving. When
@@ -248,9 +250,9 @@ def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarr
     if want_oem:
         for i in range(rows.size):
             oem[i] = brand_oem[part_brand[ids[which[i]]]]
-    shown, n_shown, totals, sell = default_blocks(
-        which, hops, sup, oem, rows, seg, row, price, delivery, edges, factors, show_all, offset,
-        limit)
+    shown, n_shown, totals, sell = rank_blocks(
+        which, hops, sup, oem, rows, seg, row, price, delivery, quantity, exact, edges, factors,
+        sort, descending, max_delivery, in_stock, show_all, offset, limit)
     out = np.empty((shown.size + 1, 14), dtype=np.int64)
     out[0, :] = 0
     out[0, H_PART] = pid
