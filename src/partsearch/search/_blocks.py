@@ -54,9 +54,10 @@ _WHY = {"requested": "requested", "oem_replacements": "oem_replacement", "analog
 
 def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
            ) -> SearchResult:
-    """The blocks of ``q`` for the part (``brand``, ``key``). The usual search of a part the
-    index has is one compiled call (:func:`_kernels.usual_search`); ``compiled=False`` takes
-    the numpy path for every search, the reference the tests hold the compiled ones to."""
+    """The blocks of ``q`` for the part (``brand``, ``key``). A search of a part the index has
+    whose sort, filters and level the compiled ranking knows (:func:`_compiled`) is one
+    compiled call (:func:`_kernels.usual_search`); ``compiled=False`` takes the numpy path for
+    every search, the reference the tests hold the compiled ones to."""
     reg = state.registry
     if reg.keeps_cyrillic(brand):
         key = article_key(q.article, keep_cyrillic=True)
