@@ -193,6 +193,16 @@ def test_cli_search_json_and_exit_codes(world_catalog: Path,
     assert "KNECHT" in capsys.readouterr().out
     assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN",
                  "--level", "nope"]) == 2
+    # a descending sort starts with "-", which argparse would take for an option
+    assert main(["search", str(world_catalog), "OC 90", "--brand", "KNECHT", "--sort", "-price",
+                 "--in-stock", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["sort"] == {"column": "price", "descending": True}
+    assert data["filters"] == {"in_stock": True}
+    prices = [float(o["price"]) for o in data["blocks"]["analogs"]["offers"]]
+    assert len(prices) >= 2 and prices == sorted(prices, reverse=True)
+    assert main(["search", str(world_catalog), "OC 90", "--brand", "KNECHT", "--sort",
+                 "-nope"]) == 2
 
 
 def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:

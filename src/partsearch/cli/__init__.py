@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_glue_sort(sys.argv[1:] if argv is None else argv))
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
@@ -42,6 +42,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _glue_sort(argv: Sequence[str]) -> list[str]:
+    """``--sort -price`` as ``--sort=-price``: argparse reads a value that starts with ``-`` as
+    the next option, and a descending sort is written with one."""
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--sort":
+            value = next(args, None)
+            out.append("--sort" if value is None else f"--sort={value}")
+        else:
+            out.append(arg)
+    return out
 
 
 if __name__ == "__main__":
