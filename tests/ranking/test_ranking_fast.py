@@ -52,9 +52,13 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
     assert code is not None
     max_delivery = -1 if f.max_delivery_hours is None else f.max_delivery_hours
 
+    # the brand and supplier filters arrive as a mask over the candidates (or none)
+    keep = np.array(data.draw(st.one_of(st.just([]), st.lists(st.booleans(), min_size=m,
+                                                              max_size=m))), dtype=bool)
+
     shown, n_shown, totals, sell = rank_blocks(
         which, hops, support, oem, cand_rows, seg, row, price, delivery, quantity, exact,
-        *lvl.bands, code, sort[1], max_delivery, f.in_stock, show_all, offset, limit)
+        *lvl.bands, code, sort[1], max_delivery, f.in_stock, keep, show_all, offset, limit)
 
     ref_sell = lvl.apply(price[cand_rows], np.zeros(m, dtype=object), np.zeros(m, dtype=object))
     assert sell.tolist() == ref_sell.tolist()
@@ -62,9 +66,12 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
              "row": row[cand_rows], "hops": hops[which], "support": support[which],
              "quantity": quantity[cand_rows], "quantity_exact": exact[cand_rows]}
     group = np.where(which == 0, 0, np.where(oem, 1, 2))
-    keep = np.flatnonzero(filter_mask(cands, f, frozenset(), {}))
-    sub = {k: v[keep] for k, v in cands.items()}
-    ordered_all = keep[order(sub, sort, by_distance=True, group=group[keep])]
+    mask = filter_mask(cands, f, frozenset(), {})
+    if keep.size:
+        mask &= keep
+    kept = np.flatnonzero(mask)
+    sub = {k: v[kept] for k, v in cands.items()}
+    ordered_all = kept[order(sub, sort, by_distance=True, group=group[kept])]
     expected: list[int] = []
     for b in range(3):
         ordered = ordered_all[group[ordered_all] == b]

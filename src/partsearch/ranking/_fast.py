@@ -1,6 +1,5 @@
 """The ranking of a search in one compiled call: the default order or a numeric column sort
-(delivery, price, quantity), the in-stock and delivery-time filters, a price level that depends
-on the price only.
+(delivery, price, quantity), the filters, a price level that depends on the price only.
 
 It does what :func:`partsearch.ranking.order.order`, :func:`filter_mask`,
 :func:`requested_shown` and :meth:`PriceLevel.apply` do together for those cases (they stay the
@@ -100,14 +99,16 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
                 rows: np.ndarray, seg: np.ndarray, row: np.ndarray, price: np.ndarray,
                 delivery: np.ndarray, quantity: np.ndarray, exact: np.ndarray,
                 edges: np.ndarray, factors: np.ndarray, sort: int, descending: bool,
-                max_delivery: int, in_stock: bool, show_all: bool, offset: int, limit: int
+                max_delivery: int, in_stock: bool, keep: np.ndarray, show_all: bool,
+                offset: int, limit: int
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rank the candidates (offer ``rows`` of the store; ``which`` = their part's index in the
     search's part list, 0 = the requested part; ``hops``/``support`` per part; ``oem`` per
     candidate) into the three blocks.
 
     ``sort`` is :func:`compiled_sort`'s code (0 the default order: nearest analogs first, then
-    fastest); ``max_delivery`` (-1 for none) and ``in_stock`` are the filters of that name.
+    fastest); ``max_delivery`` (-1 for none) and ``in_stock`` are the filters of that name;
+    ``keep`` drops the candidates it marks False (the brand and supplier filters; empty: none).
     Returns (shown candidates, block 0 then 1 then 2; shown per block; total per block; sell
     price in kopecks per candidate). ``edges``/``factors`` are the level's price bands
     (:attr:`PriceLevel.bands`).
@@ -128,7 +129,7 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
         dly[i] = delivery[r]
         tie[i] = (np.int64(seg[r]) << 32) | np.int64(row[r])
         g = 0 if w == 0 else (1 if oem[i] else 2)
-        if (max_delivery >= 0 and dly[i] > max_delivery) or \
+        if (max_delivery >= 0 and dly[i] > max_delivery) or (keep.size and not keep[i]) or \
                 (in_stock and not (exact[r] and quantity[r] > 0)):
             g = 3  # filtered out: after every block, never shown
         else:

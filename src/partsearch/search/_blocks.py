@@ -67,8 +67,8 @@ def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
     if idx is not None and ranking is not None:
         index_args, store_args = state.search_args
         table = usual_search(brand.encode(), key.encode(), *index_args, reg.is_oem(brand),
-                             *store_args, *ranking, q.show_all, q.analogs_offset,
-                             q.analogs_limit).tolist()
+                             *store_args, *ranking, *_filter_tables(state, q.filters),
+                             q.show_all, q.analogs_offset, q.analogs_limit).tolist()
         head = table[0]
         if head[_kernels.H_PART] >= 0:
             names = idx.brand_names
@@ -97,10 +97,10 @@ def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
         hops = support = np.zeros(1, np.int32)
         rows, which = store.rows_for(np.array([h], dtype=np.uint64))
         oem = np.zeros(which.size, dtype=bool)
-    if ranking is not None:
+    if ranking is not None and not _by_name(q.filters):
         shown, n_shown, totals, sell = rank_blocks(
             which, hops, support, oem, rows, store.seg, store.row, store.price, store.delivery,
-            store.quantity, store.exact, *ranking, q.show_all, q.analogs_offset,
+            store.quantity, store.exact, *ranking, _NONE, q.show_all, q.analogs_offset,
             q.analogs_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, level, ids, brand, rows, which, hops,
@@ -122,15 +122,48 @@ def search_args(index: Any, store: Any, registry: Any) -> tuple[tuple[Any, ...],
 
 
 def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
-    """``rank_blocks``' arguments from the level's price bands to the filters, when it can
-    answer ``q`` (the default order or a numeric column sort; no filters but in-stock and
-    delivery time; prices marked up by price alone), else None."""
-    f = q.filters
+    """``rank_blocks``' arguments from the level's price bands to ``in_stock``, when it can
+    answer ``q`` (the default order or a numeric column sort; prices marked up by price alone),
+    else None."""
     sort = _fast.compiled_sort(q.sort)
-    if sort is None or level.bands is None or f.brands or f.pickup_point or f.popular:
+    if sort is None or level.bands is None:
         return None
+    f = q.filters
     max_delivery = -1 if f.max_delivery_hours is None else f.max_delivery_hours
     return (*level.bands, sort, q.sort[1], max_delivery, f.in_stock)
+
+
+_NONE = np.zeros(0, dtype=bool)  # a filter table that filters nothing
+
+
+def _by_name(f: Filters) -> bool:
+    """Whether ``f`` filters by brand or supplier name (the compiled call does it by table)."""
+    return bool(f.brands or f.popular or f.pickup_point)
+
+
+def _filter_tables(state: Any, f: Filters) -> tuple[np.ndarray, np.ndarray]:
+    """(keep per brand number of the index, keep per segment of the store) for the brand,
+    popular-brand and pickup-point filters; empty where a filter is off. Built once per
+    filter value and catalog state: a brand table is a pass over every brand of the index."""
+    if not _by_name(f):
+        return _NONE, _NONE
+    key = (f.brands, f.popular, f.pickup_point)
+    cache = state.filter_tables
+    tables: tuple[np.ndarray, np.ndarray] | None = cache.get(key)
+    if tables is None:
+        brand_keep = seg_keep = _NONE
+        if f.brands or f.popular:
+            popular = state.config.popular_brands
+            brand_keep = np.array([(not f.brands or b in f.brands) and
+                                   (not f.popular or b in popular)
+                                   for b in state.index.brand_names] or [False], dtype=bool)
+        if f.pickup_point:
+            ok = {s for s, points in state.pickup.items() if f.pickup_point in points}
+            seg_keep = np.array([c in ok for c in state.store.codes], dtype=bool)
+        if len(cache) >= 256:
+            cache.clear()
+        tables = cache[key] = (brand_keep, seg_keep)
+    return tables
 
 
 def _ranked(state: Any, q: Query, level: Any, ids: np.ndarray, brand: str, rows: np.ndarray,

@@ -224,12 +224,14 @@ def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarr
                  exact: np.ndarray, on_order: np.ndarray, multiplicity: np.ndarray,
                  min_quantity: np.ndarray, edges: np.ndarray, factors: np.ndarray,
                  sort: int, descending: bool, max_delivery: int, in_stock: bool,
-                 show_all: bool, offset: int, limit: int) -> np.ndarray:
+                 brand_keep: np.ndarray, seg_keep: np.ndarray, show_all: bool, offset: int,
+                 limit: int) -> np.ndarray:
     """The usual search of a part the cross index has, from its brand and article keys (UTF-8
     bytes) to the numbers of every shown offer, in one compiled call: hash, lookup, class walk,
     offer gather, OEM flags, the compiled ranking (``rank_blocks``, whose arguments ``sort`` to
-    ``in_stock`` are), and the shown offers' columns gathered into one int64 table (the columns
-    above; row 0 is the header).
+    ``in_stock`` are; ``brand_keep`` per brand number and ``seg_keep`` per segment are the brand
+    and supplier filters, empty when off), and the shown offers' columns gathered into one int64
+    table (the columns above; row 0 is the header).
 
     Each numba call costs a microsecond or two of argument and result handling, and a median
     search shows a handful of offers: one call returning one array is most of the saving. When
@@ -250,9 +252,13 @@ def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarr
     if want_oem:
         for i in range(rows.size):
             oem[i] = brand_oem[part_brand[ids[which[i]]]]
+    keep = np.ones(rows.size if brand_keep.size or seg_keep.size else 0, dtype=np.bool_)
+    for i in range(keep.size):
+        keep[i] = (brand_keep.size == 0 or brand_keep[part_brand[ids[which[i]]]]) and \
+            (seg_keep.size == 0 or seg_keep[seg[rows[i]]])
     shown, n_shown, totals, sell = rank_blocks(
         which, hops, sup, oem, rows, seg, row, price, delivery, quantity, exact, edges, factors,
-        sort, descending, max_delivery, in_stock, show_all, offset, limit)
+        sort, descending, max_delivery, in_stock, keep, show_all, offset, limit)
     out = np.empty((shown.size + 1, 14), dtype=np.int64)
     out[0, :] = 0
     out[0, H_PART] = pid

@@ -47,6 +47,11 @@ class _State:
     pickup: dict[str, frozenset[str]]  # supplier -> pickup points it delivers to (filters)
 
     @cached_property
+    def filter_tables(self) -> dict[Any, Any]:
+        """The compiled search's filter tables, per filter value (``_blocks._filter_tables``)."""
+        return {}
+
+    @cached_property
     def search_args(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         """The arrays the compiled search reads, gathered once per state."""
         from partsearch.search._blocks import search_args
