@@ -207,6 +207,11 @@ class CrossIndex:
                 self._part_brand)
 
     @property
+    def part_brand_array(self) -> np.ndarray:
+        """The brand number of every part id (an index into :attr:`brand_names`)."""
+        return self._part_brand
+
+    @property
     def part_hash_array(self) -> np.ndarray:
         """The part hash of every part id (sorted ascending; the id is the rank)."""
         return self._hash

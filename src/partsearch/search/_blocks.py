@@ -24,6 +24,7 @@ from partsearch.search._store import money
 class_offers: Any = _kernels.class_offers
 rank_blocks: Any = _fast.rank_blocks
 usual_search: Any = _kernels.usual_search
+shown_table: Any = _kernels.shown_table
 
 
 class Query(NamedTuple):
@@ -64,23 +65,18 @@ def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
     level = state.config.levels[q.level]
     ranking = _compiled(q, level) if compiled else None
     idx = state.index
+    store = state.store
     if idx is not None and ranking is not None:
         index_args, store_args = state.search_args
         table = usual_search(brand.encode(), key.encode(), *index_args, reg.is_oem(brand),
                              *store_args, *ranking, *_filter_tables(state, q.filters),
                              q.show_all, q.analogs_offset, q.analogs_limit).tolist()
-        head = table[0]
-        if head[_kernels.H_PART] >= 0:
-            names = idx.brand_names
-            fields = table[1:]
-            return _result(state, q, brand, fields, [names[f[_kernels.BRAND]] for f in fields],
-                           head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3],
-                           head[_kernels.H_TOTAL:_kernels.H_TOTAL + 3])
-        h = head[_kernels.H_HASH] & _MASK
+        if table[0][_kernels.H_PART] >= 0:
+            return _result(state, q, brand, table)
+        h, pid = table[0][_kernels.H_HASH] & _MASK, None
     else:
         h = part_hash(brand, key)
-    store = state.store
-    pid = idx.lookup_hash(h) if idx is not None else None
+        pid = idx.lookup_hash(h) if idx is not None else None
     if pid is None and store.count(h) == 0:
         return _not_found(state, q, brand)
     # candidate parts: the requested one, then its class nearest first, with their offers
@@ -105,10 +101,13 @@ def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
     else:
         shown, n_shown, totals, sell = _ranked(state, q, level, ids, brand, rows, which, hops,
                                                support, oem)
-    part = which[shown]
-    brands = idx.brands_of(ids[part]).tolist() if pid is not None else [brand] * shown.size
-    fields = _fields(store, rows[shown], sell[shown], hops[part], support[part])
-    return _result(state, q, brand, fields, brands, n_shown.tolist(), totals.tolist())
+    part_brand = idx.part_brand_array if idx is not None else _NO_BRANDS
+    table = shown_table(-1 if pid is None else pid, np.uint64(h), shown, n_shown, totals, sell,
+                        rows, which, ids, hops, support, part_brand, store.seg, store.row,
+                        store.quantity, store.exact, store.delivery, store.price,
+                        store.on_order, store.multiplicity, store.min_quantity,
+                        store.hash).tolist()
+    return _result(state, q, brand, table)
 
 
 def search_args(index: Any, store: Any, registry: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -134,6 +133,7 @@ def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
 
 
 _NONE = np.zeros(0, dtype=bool)  # a filter table that filters nothing
+_NO_BRANDS = np.zeros(0, dtype=np.int32)  # part brands without a cross index
 
 
 def _by_name(f: Filters) -> bool:
@@ -234,24 +234,15 @@ def _text_keys(store: Any, seg: np.ndarray, row: np.ndarray) -> dict[str, np.nda
     return out
 
 
-def _fields(store: Any, merged: np.ndarray, sell: np.ndarray, hops: np.ndarray,
-            support: np.ndarray) -> list[list[int]]:
-    """The shown offers' numbers as :func:`_kernels.usual_search` gives them (its columns, the
-    brand column unused), for offers the general path ranked: ``merged`` are their store rows."""
-    cols = [store.seg, store.row, store.quantity, store.exact, store.delivery, store.price,
-            store.on_order, store.multiplicity, store.min_quantity, store.hash.view(np.int64)]
-    table = np.zeros((merged.size, 14), dtype=np.int64)
-    for c, col in enumerate(cols):
-        table[:, c] = col[merged]
-    table[:, _kernels.SELL], table[:, _kernels.HOPS], table[:, _kernels.SUPPORT] = \
-        sell, hops, support
-    fields: list[list[int]] = table.tolist()
-    return fields
-
-
-def _result(state: Any, q: Query, brand: str, fields: list[list[int]], brands: list[str],
-            n_shown: list[int], totals: list[int]) -> SearchResult:
-    offers = _offers(state, q, fields, brands, n_shown)
+def _result(state: Any, q: Query, brand: str, table: list[list[int]]) -> SearchResult:
+    """The result from :func:`_kernels.shown_table`'s table: the header, then a row of numbers
+    per shown offer; an offer's brand is its part's in the index (``brand`` for a part only in
+    offers)."""
+    head, fields = table[0], table[1:]
+    names = state.index.brand_names if state.index is not None else []
+    brands = [brand if f[_kernels.BRAND] < 0 else names[f[_kernels.BRAND]] for f in fields]
+    offers = _offers(state, q, fields, brands, head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3])
+    totals = head[_kernels.H_TOTAL:_kernels.H_TOTAL + 3]
     blocks = [Block(name, offers[b], totals[b], q.analogs_offset if b else 0)
               for b, name in enumerate(BLOCKS)]
     return SearchResult(q.article, brand, "ok", q.level, q.sort, blocks[0], blocks[1], blocks[2],

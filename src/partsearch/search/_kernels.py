@@ -259,6 +259,22 @@ def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarr
     shown, n_shown, totals, sell = rank_blocks(
         which, hops, sup, oem, rows, seg, row, price, delivery, quantity, exact, edges, factors,
         sort, descending, max_delivery, in_stock, keep, show_all, offset, limit)
+    return shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
+                       part_brand, seg, row, quantity, exact, delivery, price, on_order,
+                       multiplicity, min_quantity, offer_hash)
+
+
+@njit(cache=True, nogil=True)
+def shown_table(pid: int, h: Any, shown: np.ndarray, n_shown: np.ndarray, totals: np.ndarray,
+                sell: np.ndarray, rows: np.ndarray, which: np.ndarray, ids: np.ndarray,
+                hops: np.ndarray, sup: np.ndarray, part_brand: np.ndarray, seg: np.ndarray,
+                row: np.ndarray, quantity: np.ndarray, exact: np.ndarray,
+                delivery: np.ndarray, price: np.ndarray, on_order: np.ndarray,
+                multiplicity: np.ndarray, min_quantity: np.ndarray, offer_hash: np.ndarray
+                ) -> np.ndarray:
+    """The ranking's shown candidates (``rank_blocks``' answer) as :func:`usual_search`'s
+    table: the header, then the columns above for each, gathered from the store's arrays. The
+    brand number is -1 for a part the index lacks (``ids`` -1, or no ``part_brand``)."""
     out = np.empty((shown.size + 1, 14), dtype=np.int64)
     out[0, :] = 0
     out[0, H_PART] = pid
@@ -284,7 +300,7 @@ def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarr
         o[SELL] = sell[i]
         o[HOPS] = hops[p]
         o[SUPPORT] = sup[p]
-        o[BRAND] = part_brand[ids[p]]
+        o[BRAND] = part_brand[ids[p]] if ids[p] >= 0 and part_brand.size else -1
     return out
 
 
