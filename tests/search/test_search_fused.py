@@ -75,11 +75,10 @@ def test_compiled_search_matches_the_numpy_path(
 def _in_kernel(state: Any, brand: str, key: str) -> bool:
     from partsearch.search._kernels import H_PART, usual_search
 
-    index_args, store_args = state.search_args
     level = state.config.levels[state.config.default_level]
-    table = usual_search(brand.encode(), key.encode(), *index_args, False, *store_args,
-                         *level.bands, 0, False, -1, False, np.zeros(0, bool), np.zeros(0, bool),
-                         False, 0, 20)
+    table, _text = usual_search(brand.encode(), key.encode(), state.search_args.table, False,
+                                state.store.text_addresses, *level.bands, 0, False, -1, False,
+                                np.zeros(0, bool), np.zeros(0, bool), False, 0, 20)
     return bool(table[0, H_PART] >= 0)
 
 

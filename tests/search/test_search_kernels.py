@@ -35,6 +35,46 @@ def test_strings_read_like_pyarrow(values: list[str | None], large: bool) -> Non
     assert [reader[i] for i in range(len(values))] == values
 
 
+_TEXT = st.lists(st.one_of(st.none(), st.text(max_size=8)), min_size=1, max_size=20)
+
+
+@given(st.lists(st.tuples(_TEXT, st.booleans()), min_size=1, max_size=4), st.data())
+def test_shown_text_reads_like_the_reference(columns: list[tuple[list[str | None], bool]],
+                                             data: st.DataObject) -> None:
+    """The compiled text gather (``shown_text``) against ``Strings``, one value at a time:
+    string and large_string columns, chunked and sliced (nonzero offsets), nulls as ""."""
+    from partsearch.search._kernels import ARTICLE_LEN, DESCRIPTION_LEN, ROW, SEG, shown_text
+
+    def reader(values: list[str | None], large: bool) -> Strings:
+        arr = pa.array(values, type=pa.large_string() if large else pa.string())
+        return Strings(pa.chunked_array([arr.slice(0, len(values) // 2),
+                                         arr.slice(len(values) // 2)]))
+
+    # each segment: an article column and a description column of the same length
+    segments = []
+    for values, large in columns:
+        other = data.draw(st.lists(st.one_of(st.none(), st.text(max_size=5)),
+                                   min_size=len(values), max_size=len(values)))
+        segments.append((reader(values, large), reader(other, not large)))
+    texts = np.array([a.addresses + d.addresses for a, d in segments], dtype=np.int64)
+    picks = data.draw(st.lists(st.integers(0, 10**6), max_size=12))
+    table = np.zeros((len(picks) + 1, 16), dtype=np.int64)
+    for j, pick in enumerate(picks, start=1):
+        seg = pick % len(segments)
+        table[j, SEG], table[j, ROW] = seg, pick % len(columns[seg][0])
+    raw = shown_text(table, texts).tobytes()
+    pos = 0
+    for j in range(1, table.shape[0]):
+        article, description = segments[table[j, SEG]]
+        r = int(table[j, ROW])
+        mid = pos + int(table[j, ARTICLE_LEN])
+        end = mid + int(table[j, DESCRIPTION_LEN])
+        assert raw[pos:mid].decode() == (article[r] or "")
+        assert raw[mid:end].decode() == (description[r] or "")
+        pos = end
+    assert pos == len(raw)
+
+
 @given(st.integers(-10**12, 10**12))
 def test_money_is_exact(kop: int) -> None:
     from decimal import Decimal

@@ -18,6 +18,7 @@ from partsearch.ranking import _fast
 from partsearch.ranking.order import DEFAULT_SORT, Filters, filter_mask, order, requested_shown
 from partsearch.result import Block, BrandChoice, Offer, SearchResult
 from partsearch.search import _kernels
+from partsearch.search._addresses import Addresses
 from partsearch.search._store import money
 
 # numba's dispatcher type does not carry the compiled kernel's signature
@@ -25,6 +26,7 @@ class_offers: Any = _kernels.class_offers
 rank_blocks: Any = _fast.rank_blocks
 usual_search: Any = _kernels.usual_search
 shown_table: Any = _kernels.shown_table
+shown_text: Any = _kernels.shown_text
 
 
 class Query(NamedTuple):
@@ -66,14 +68,14 @@ def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
     ranking = _compiled(q, level) if compiled else None
     idx = state.index
     store = state.store
-    if idx is not None and ranking is not None:
-        index_args, store_args = state.search_args
-        table = usual_search(brand.encode(), key.encode(), *index_args, reg.is_oem(brand),
-                             *store_args, *ranking, *_filter_tables(state, q.filters),
-                             q.show_all, q.analogs_offset, q.analogs_limit).tolist()
-        if table[0][_kernels.H_PART] >= 0:
-            return _result(state, q, brand, table)
-        h, pid = table[0][_kernels.H_HASH] & _MASK, None
+    if ranking is not None and (args := state.search_args) is not None:
+        table, text = usual_search(brand.encode(), key.encode(), args.table, reg.is_oem(brand),
+                                   store.text_addresses, *ranking,
+                                   *_filter_tables(state, q.filters), q.show_all,
+                                   q.analogs_offset, q.analogs_limit)
+        if table[0, _kernels.H_PART] >= 0:
+            return _result(state, q, brand, table.tolist(), text.tobytes())
+        h, pid = int(table[0, _kernels.H_HASH]) & _MASK, None
     else:
         h = part_hash(brand, key)
         pid = idx.lookup_hash(h) if idx is not None else None
@@ -106,18 +108,23 @@ def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
                         rows, which, ids, hops, support, part_brand, store.seg, store.row,
                         store.quantity, store.exact, store.delivery, store.price,
                         store.on_order, store.multiplicity, store.min_quantity,
-                        store.hash).tolist()
-    return _result(state, q, brand, table)
+                        store.hash)
+    text = shown_text(table, store.text_addresses)
+    return _result(state, q, brand, table.tolist(), text.tobytes())
 
 
-def search_args(index: Any, store: Any, registry: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """The arrays :func:`_kernels.usual_search` reads, before and after its OEM flag: fixed for
-    a catalog state, so a search passes them on without looking each one up."""
-    index_args = (*index.search_arrays, index.brand_table(registry.is_oem))
-    store_args = (store.hash, store.fence, store.present, store.seg, store.row, store.price,
-                  store.delivery, store.quantity, store.exact, store.on_order,
-                  store.multiplicity, store.min_quantity)
-    return index_args, store_args
+def search_args(index: Any, store: Any, registry: Any) -> Addresses | None:
+    """The arrays :func:`_kernels.usual_search` reads, as one address table: fixed for a
+    catalog state, so a search passes them on as one argument. None without a cross index, or
+    for a snapshot whose arrays are not the dtypes the compiled search reads (the general path
+    answers then)."""
+    if index is None:
+        return None
+    try:
+        return Addresses(_kernels.search_arrays(index, store, index.brand_table(registry.is_oem)),
+                         _kernels.SEARCH_DTYPES)
+    except TypeError:
+        return None
 
 
 def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
@@ -234,14 +241,16 @@ def _text_keys(store: Any, seg: np.ndarray, row: np.ndarray) -> dict[str, np.nda
     return out
 
 
-def _result(state: Any, q: Query, brand: str, table: list[list[int]]) -> SearchResult:
-    """The result from :func:`_kernels.shown_table`'s table: the header, then a row of numbers
-    per shown offer; an offer's brand is its part's in the index (``brand`` for a part only in
-    offers)."""
+def _result(state: Any, q: Query, brand: str, table: list[list[int]], text: bytes
+            ) -> SearchResult:
+    """The result from :func:`_kernels.shown_table`'s table (the header, then a row of numbers
+    per shown offer) and :func:`_kernels.shown_text`'s text; an offer's brand is its part's in
+    the index (``brand`` for a part only in offers)."""
     head, fields = table[0], table[1:]
     names = state.index.brand_names if state.index is not None else []
     brands = [brand if f[_kernels.BRAND] < 0 else names[f[_kernels.BRAND]] for f in fields]
-    offers = _offers(state, q, fields, brands, head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3])
+    offers = _offers(state, q, fields, text, brands,
+                     head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3])
     totals = head[_kernels.H_TOTAL:_kernels.H_TOTAL + 3]
     blocks = [Block(name, offers[b], totals[b], q.analogs_offset if b else 0)
               for b, name in enumerate(BLOCKS)]
@@ -253,48 +262,51 @@ _MASK = (1 << 64) - 1  # a part hash travels as int64; its text is the unsigned 
 _new = tuple.__new__  # builds an Offer without the named tuple's Python-level __new__
 
 
-def _offers(state: Any, q: Query, fields: list[list[int]], brands: list[str],
+def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brands: list[str],
             n_shown: list[int]) -> list[tuple[Offer, ...]]:
     """The shown offers of the three blocks as values (``n_shown`` of each, one block after
-    the other) from their numbers (``fields``, columns as in :mod:`._kernels`) and brands; the
-    text comes from the supplier's file, the terms from its segment."""
+    the other) from their numbers (``fields``, columns as in :mod:`._kernels`), text and
+    brands; the terms come from the offer's segment."""
     segments = state.store.segments
     stale_limit = state.config.stale_after_hours
     now_ts = q.now.timestamp()
     show_sp = q.supplier_price
     per_segment: dict[int, tuple[Any, ...]] = {}
     blocks: list[tuple[Offer, ...]] = []
-    start = 0
+    start = pos = 0
     for name, count in zip(BLOCKS, n_shown, strict=True):
-        head = (name, _WHY[name])
+        why = _WHY[name]
         out = []
         for k in range(start, start + count):
-            seg, r, q_k, exact, delivery, sp, on_order, mult, min_q, h, sell, hops, sup, _b = \
-                fields[k]
+            seg, _row, q_k, exact, delivery, sp, on_order, mult, min_q, h, sell, hops, sup, _b, \
+                n_article, n_description = fields[k]
             values = per_segment.get(seg)
             if values is None:
                 values = per_segment[seg] = _segment_values(segments[seg], now_ts, stale_limit)
-            article, description, terms, min_kop, file_terms = values
-            # the offer's fields in Offer's order; a segment's terms are one tuple
-            out.append(_new(Offer, head + (brands[k], article(r) or "", description(r) or "")  # noqa: RUF005
-                            + terms + (None if q_k < 0 else q_k, exact == 1, on_order == 1, mult,
-                                       min_q, delivery, money(sell),
-                                       money(sp) if show_sp else None, sp < min_kop)
-                            + file_terms + (hops, sup, str(h & _MASK))))
+            terms, min_kop, file_terms = values
+            mid = pos + n_article
+            end = mid + n_description
+            # one tuple display in Offer's field order (a segment's terms spliced in)
+            out.append(_new(Offer, (name, why, brands[k], text[pos:mid].decode(),
+                                    text[mid:end].decode(), *terms,
+                                    None if q_k < 0 else q_k, exact == 1, on_order == 1, mult,
+                                    min_q, delivery, money(sell),
+                                    money(sp) if show_sp else None, sp < min_kop, *file_terms,
+                                    hops, sup, str(h & _MASK))))
+            pos = end
         start += count
         blocks.append(tuple(out))
     return blocks
 
 
 def _segment_values(segment: Any, now_ts: float, stale_limit: float) -> tuple[Any, ...]:
-    """What every offer of one supplier file shows alike, for a search at ``now_ts``: text
-    readers, the terms between ``description`` and ``quantity`` in Offer's order, the minimum
-    order in kopecks, and ``price_file_time`` to ``stock_accuracy``."""
+    """What every offer of one supplier file shows alike, for a search at ``now_ts``: the
+    terms between ``description`` and ``quantity`` in Offer's order, the minimum order in
+    kopecks, and ``price_file_time`` to ``stock_accuracy``."""
     t = segment.terms
     file_ts = t["file_ts"]
     age = None if file_ts is None else round((now_ts - file_ts) / 3600.0, 1)
-    return (segment.text["article"].get, segment.text["description"].get,
-            (segment.supplier, t["pickup_points"], t["min_order_sum"], t["returnable"],
+    return ((segment.supplier, t["pickup_points"], t["min_order_sum"], t["returnable"],
              t["prepayment"], t["restrictions"]),
             t["min_order_kop"],
             (t["file_time_iso"], age, age is not None and age > stale_limit, t["stock_accuracy"]))

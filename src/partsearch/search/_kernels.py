@@ -10,6 +10,7 @@ from numba import njit
 from partsearch._hash_kernels import one_pair
 from partsearch.crosses._kernels import by_distance, find_sorted
 from partsearch.ranking._fast import rank_blocks
+from partsearch.search._addresses import address_view, view
 
 FENCE = 256  # one fence per 256 hashes: the fences of 20M offers fit in the CPU cache
 
@@ -206,44 +207,65 @@ def class_offers(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarra
     return all_ids, all_hops, all_sup, hashes, rows, which
 
 
-# the columns of usual_search's answer, one row per shown offer (row 0 is the header)
+# the columns of usual_search's answer, one row per shown offer (row 0 is the header); the
+# byte lengths of the offer's article and description in the text that comes with the table
 SEG, ROW, QUANTITY, EXACT, DELIVERY, PRICE, ON_ORDER, MULTIPLICITY, MIN_QUANTITY, HASH, SELL, \
-    HOPS, SUPPORT, BRAND = range(14)
+    HOPS, SUPPORT, BRAND, ARTICLE_LEN, DESCRIPTION_LEN = range(16)
 # the header: the part id (-1 when the index lacks the part) and its hash, then shown and total
 # offers of each block
 H_PART, H_HASH, H_SHOWN, H_TOTAL = 0, 1, 2, 5
 
+# the arrays usual_search reads, in the order of its address table (``search_arrays``)
+SEARCH_DTYPES = (np.uint64, np.int32, np.int64, np.int32, np.int64, np.int32, np.int16,
+                 np.uint16, np.bool_,  # the cross index's, and OEM per brand number
+                 np.uint64, np.uint64, np.uint8, np.int32, np.int64, np.int64, np.int32,
+                 np.int64, np.bool_, np.bool_, np.int32, np.int32)  # the offer store's
+
+
+def search_arrays(index: Any, store: Any, brand_oem: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays of :data:`SEARCH_DTYPES`, for :class:`._addresses.Addresses`."""
+    return (*index.search_arrays, brand_oem, store.hash, store.fence, store.present, store.seg,
+            store.row, store.price, store.delivery, store.quantity, store.exact,
+            store.on_order, store.multiplicity, store.min_quantity)
+
 
 @njit(cache=True, nogil=True)
-def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarray,
-                 class_off: np.ndarray, class_parts: np.ndarray, off: np.ndarray,
-                 to: np.ndarray, slot_support: np.ndarray, part_brand: np.ndarray,
-                 brand_oem: np.ndarray, want_oem: bool, offer_hash: np.ndarray,
-                 fence: np.ndarray, present: np.ndarray, seg: np.ndarray, row: np.ndarray,
-                 price: np.ndarray, delivery: np.ndarray, quantity: np.ndarray,
-                 exact: np.ndarray, on_order: np.ndarray, multiplicity: np.ndarray,
-                 min_quantity: np.ndarray, edges: np.ndarray, factors: np.ndarray,
-                 sort: int, descending: bool, max_delivery: int, in_stock: bool,
-                 brand_keep: np.ndarray, seg_keep: np.ndarray, show_all: bool, offset: int,
-                 limit: int) -> np.ndarray:
+def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
+                 edges: np.ndarray, factors: np.ndarray, sort: int, descending: bool,
+                 max_delivery: int, in_stock: bool, brand_keep: np.ndarray,
+                 seg_keep: np.ndarray, show_all: bool, offset: int, limit: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """The usual search of a part the cross index has, from its brand and article keys (UTF-8
-    bytes) to the numbers of every shown offer, in one compiled call: hash, lookup, class walk,
-    offer gather, OEM flags, the compiled ranking (``rank_blocks``, whose arguments ``sort`` to
-    ``in_stock`` are; ``brand_keep`` per brand number and ``seg_keep`` per segment are the brand
-    and supplier filters, empty when off), and the shown offers' columns gathered into one int64
-    table (the columns above; row 0 is the header).
+    bytes) to the numbers and text of every shown offer, in one compiled call: hash, lookup,
+    class walk, offer gather, OEM flags, the compiled ranking (``rank_blocks``, whose arguments
+    ``sort`` to ``in_stock`` are; ``brand_keep`` per brand number and ``seg_keep`` per segment
+    are the brand and supplier filters, empty when off), the shown offers' columns gathered
+    into one int64 table (the columns above; row 0 is the header) and their text
+    (:func:`shown_text`). ``arrays`` is the address table of :func:`search_arrays`, ``texts``
+    the store's ``text_addresses``.
 
     Each numba call costs a microsecond or two of argument and result handling, and a median
-    search shows a handful of offers: one call returning one array is most of the saving. When
+    search shows a handful of offers: one call with a few arguments is most of the saving. When
     the index lacks the part the header says so (part -1, with its hash) and the caller takes
     the general path."""
+    part_hash = view(arrays, 0, np.uint64)
     h = one_pair(brand, key)
     pid = find_sorted(part_hash, h)
     if pid < 0:
-        out = np.zeros((1, 14), dtype=np.int64)
+        out = np.zeros((1, 16), dtype=np.int64)
         out[0, H_PART] = -1
         out[0, H_HASH] = np.int64(h)
-        return out
+        return out, np.zeros(0, dtype=np.uint8)
+    class_id, class_off = view(arrays, 1, np.int32), view(arrays, 2, np.int64)
+    class_parts, off = view(arrays, 3, np.int32), view(arrays, 4, np.int64)
+    to, slot_support = view(arrays, 5, np.int32), view(arrays, 6, np.int16)
+    part_brand, brand_oem = view(arrays, 7, np.uint16), view(arrays, 8, np.bool_)
+    offer_hash, fence = view(arrays, 9, np.uint64), view(arrays, 10, np.uint64)
+    present, seg = view(arrays, 11, np.uint8), view(arrays, 12, np.int32)
+    row, price = view(arrays, 13, np.int64), view(arrays, 14, np.int64)
+    delivery, quantity = view(arrays, 15, np.int32), view(arrays, 16, np.int64)
+    exact, on_order = view(arrays, 17, np.bool_), view(arrays, 18, np.bool_)
+    multiplicity, min_quantity = view(arrays, 19, np.int32), view(arrays, 20, np.int32)
     c = class_id[pid]
     members = class_parts[class_off[c]:class_off[c + 1]].astype(np.int64)
     ids, hops, sup, _hashes, rows, which = class_offers(
@@ -259,9 +281,10 @@ def usual_search(brand: Any, key: Any, part_hash: np.ndarray, class_id: np.ndarr
     shown, n_shown, totals, sell = rank_blocks(
         which, hops, sup, oem, rows, seg, row, price, delivery, quantity, exact, edges, factors,
         sort, descending, max_delivery, in_stock, keep, show_all, offset, limit)
-    return shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
-                       part_brand, seg, row, quantity, exact, delivery, price, on_order,
-                       multiplicity, min_quantity, offer_hash)
+    table = shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
+                        part_brand, seg, row, quantity, exact, delivery, price, on_order,
+                        multiplicity, min_quantity, offer_hash)
+    return table, shown_text(table, texts)
 
 
 @njit(cache=True, nogil=True)
@@ -273,10 +296,10 @@ def shown_table(pid: int, h: Any, shown: np.ndarray, n_shown: np.ndarray, totals
                 multiplicity: np.ndarray, min_quantity: np.ndarray, offer_hash: np.ndarray
                 ) -> np.ndarray:
     """The ranking's shown candidates (``rank_blocks``' answer) as :func:`usual_search`'s
-    table: the header, then the columns above for each, gathered from the store's arrays. The
-    brand number is -1 for a part the index lacks (``ids`` -1, or no ``part_brand``)."""
-    out = np.empty((shown.size + 1, 14), dtype=np.int64)
-    out[0, :] = 0
+    table: the header, then the columns above for each, gathered from the store's arrays (the
+    text lengths are :func:`shown_text`'s to fill). The brand number is -1 for a part the index
+    lacks (``ids`` -1, or no ``part_brand``)."""
+    out = np.zeros((shown.size + 1, 16), dtype=np.int64)
     out[0, H_PART] = pid
     out[0, H_HASH] = np.int64(h)
     for b in range(3):
@@ -301,6 +324,47 @@ def shown_table(pid: int, h: Any, shown: np.ndarray, n_shown: np.ndarray, totals
         o[HOPS] = hops[p]
         o[SUPPORT] = sup[p]
         o[BRAND] = part_brand[ids[p]] if ids[p] >= 0 and part_brand.size else -1
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _text_bounds(texts: np.ndarray, seg: int, column: int, r: int) -> tuple[Any, Any]:
+    """Byte range of row ``r``'s value in a supplier file's text column (``column`` 0: the
+    article, 1: the description); an empty range for a null."""
+    base = 4 * column
+    valid = texts[seg, base + 3]
+    if valid != 0 and not address_view(valid + r, 1, np.bool_)[0]:
+        return 0, 0
+    if texts[seg, base + 1] == 4:
+        o32 = address_view(texts[seg, base] + 4 * r, 2, np.int32)
+        return np.int64(o32[0]), np.int64(o32[1])
+    o64 = address_view(texts[seg, base] + 8 * r, 2, np.int64)
+    return o64[0], o64[1]
+
+
+@njit(cache=True, nogil=True)
+def shown_text(table: np.ndarray, texts: np.ndarray) -> np.ndarray:
+    """The article and description of each offer of a :func:`shown_table` table, read from its
+    supplier file (``texts``: ``OfferStore.text_addresses``) and laid one after the other as
+    UTF-8; their byte lengths go into the table's ``ARTICLE_LEN`` and ``DESCRIPTION_LEN``
+    (0 for a null). Compiled, the reads of different offers overlap their cache misses, where
+    reading them one value at a time from Python waited on each in turn."""
+    total = 0
+    for j in range(1, table.shape[0]):
+        for column in range(2):
+            lo, hi = _text_bounds(texts, table[j, SEG], column, table[j, ROW])
+            table[j, ARTICLE_LEN + column] = hi - lo
+            total += hi - lo
+    out = np.empty(total, dtype=np.uint8)
+    k = 0
+    for j in range(1, table.shape[0]):
+        seg = table[j, SEG]
+        for column in range(2):
+            lo, hi = _text_bounds(texts, seg, column, table[j, ROW])
+            if hi > lo:
+                out[k:k + hi - lo] = address_view(texts[seg, 4 * column + 2] + lo, hi - lo,
+                                                  np.uint8)
+                k += hi - lo
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,15 @@ class OfferStore:
     @property
     def size(self) -> int:
         return int(self.hash.size)
+
+    @cached_property
+    def text_addresses(self) -> np.ndarray:
+        """Per segment, the article's then the description's ``Strings.addresses``: the
+        compiled search reads the shown offers' text through them (``_kernels.shown_text``).
+        The segments hold the buffers, and the store holds the segments."""
+        rows = [(*s.text["article"].addresses, *s.text["description"].addresses)
+                for s in self.segments]
+        return np.array(rows or [(0,) * 8], dtype=np.int64)
 
     def rows_for(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Merged rows of all offers for ``hashes``, and the position in ``hashes`` of each."""
@@ -117,9 +127,11 @@ def _open_segment(area: Path, version: str) -> Segment:
 
 def money(kop: int) -> str:
     """Kopecks as a decimal string of roubles: 123456 -> '1234.56'."""
-    sign = "-" if kop < 0 else ""
-    kop = abs(kop)
-    return f"{sign}{kop // 100}.{kop % 100:02d}"
+    # %-formatting of divmod: a third faster than an f-string here, and a search calls this
+    # once or twice per shown offer
+    if kop >= 0:
+        return "%d.%02d" % divmod(kop, 100)  # noqa: UP031
+    return "-%d.%02d" % divmod(-kop, 100)  # noqa: UP031
 
 
 _TERMS = ("pickup_points", "min_order_sum", "returnable", "prepayment", "restrictions",
@@ -146,7 +158,13 @@ class Strings:
         self._off = np.frombuffer(offsets, dtype=width, count=arr.offset + n + 1)[arr.offset:]
         self._data = memoryview(data) if data is not None else memoryview(b"")
         self._valid = None if validity is None or arr.null_count == 0 else \
-            arr.is_valid().to_numpy(zero_copy_only=False)
+            np.ascontiguousarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        #: where the compiled reader (``_kernels.shown_text``) finds the column: offsets and
+        #: their width in bytes, the UTF-8 data, one validity byte per row (0: no nulls)
+        self.addresses = (self._off.ctypes.data, self._off.itemsize,
+                          np.frombuffer(self._data, dtype=np.uint8).ctypes.data
+                          if len(self._data) else 0,
+                          0 if self._valid is None else self._valid.ctypes.data)
 
     def get(self, i: int) -> str | None:
         if self._valid is not None and not self._valid[i]:

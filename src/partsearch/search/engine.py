@@ -52,8 +52,9 @@ class _State:
         return {}
 
     @cached_property
-    def search_args(self) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-        """The arrays the compiled search reads, gathered once per state."""
+    def search_args(self) -> Any:
+        """The arrays the compiled search reads, as one address table made once per state
+        (``_blocks.search_args``; None when the compiled search cannot answer)."""
         from partsearch.search._blocks import search_args
 
         return search_args(self.index, self.store, self.registry)
