@@ -59,9 +59,11 @@ class Offer(NamedTuple):
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A result block: the offers shown, how many exist in all, and the paging position."""
+class Block(NamedTuple):
+    """A result block: the offers shown, how many exist in all, and the paging position.
+
+    A named tuple, like :class:`Offer`: every search builds three.
+    """
 
     name: str
     offers: tuple[Offer, ...]

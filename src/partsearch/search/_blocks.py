@@ -247,14 +247,12 @@ def _result(state: Any, q: Query, brand: str, table: list[list[int]], text: byte
     per shown offer) and :func:`_kernels.shown_text`'s text; an offer's brand is its part's in
     the index (``brand`` for a part only in offers)."""
     head, fields = table[0], table[1:]
-    names = state.index.brand_names if state.index is not None else []
-    brands = [brand if f[_kernels.BRAND] < 0 else names[f[_kernels.BRAND]] for f in fields]
-    offers = _offers(state, q, fields, text, brands,
-                     head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3])
+    offers = _offers(state, q, fields, text, brand, head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3])
     totals = head[_kernels.H_TOTAL:_kernels.H_TOTAL + 3]
-    blocks = [Block(name, offers[b], totals[b], q.analogs_offset if b else 0)
-              for b, name in enumerate(BLOCKS)]
-    return SearchResult(q.article, brand, "ok", q.level, q.sort, blocks[0], blocks[1], blocks[2],
+    return SearchResult(q.article, brand, "ok", q.level, q.sort,
+                        _new(Block, ("requested", offers[0], totals[0], 0)),
+                        _new(Block, ("oem_replacements", offers[1], totals[1], q.analogs_offset)),
+                        _new(Block, ("analogs", offers[2], totals[2], q.analogs_offset)),
                         filters=q.filters.items())
 
 
@@ -262,12 +260,14 @@ _MASK = (1 << 64) - 1  # a part hash travels as int64; its text is the unsigned 
 _new = tuple.__new__  # builds an Offer without the named tuple's Python-level __new__
 
 
-def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brands: list[str],
+def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: str,
             n_shown: list[int]) -> list[tuple[Offer, ...]]:
     """The shown offers of the three blocks as values (``n_shown`` of each, one block after
-    the other) from their numbers (``fields``, columns as in :mod:`._kernels`), text and
-    brands; the terms come from the offer's segment."""
+    the other) from their numbers (``fields``, columns as in :mod:`._kernels`) and text; the
+    terms come from the offer's segment, the brand from the index (``brand`` for a part the
+    index lacks)."""
     segments = state.store.segments
+    names = state.index.brand_names if state.index is not None else []
     stale_limit = state.config.stale_after_hours
     now_ts = q.now.timestamp()
     show_sp = q.supplier_price
@@ -278,7 +278,7 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brands: 
         why = _WHY[name]
         out = []
         for k in range(start, start + count):
-            seg, _row, q_k, exact, delivery, sp, on_order, mult, min_q, h, sell, hops, sup, _b, \
+            seg, _row, q_k, exact, delivery, sp, on_order, mult, min_q, h, sell, hops, sup, b, \
                 n_article, n_description = fields[k]
             values = per_segment.get(seg)
             if values is None:
@@ -287,8 +287,8 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brands: 
             mid = pos + n_article
             end = mid + n_description
             # one tuple display in Offer's field order (a segment's terms spliced in)
-            out.append(_new(Offer, (name, why, brands[k], text[pos:mid].decode(),
-                                    text[mid:end].decode(), *terms,
+            out.append(_new(Offer, (name, why, brand if b < 0 else names[b],
+                                    text[pos:mid].decode(), text[mid:end].decode(), *terms,
                                     None if q_k < 0 else q_k, exact == 1, on_order == 1, mult,
                                     min_q, delivery, money(sell),
                                     money(sp) if show_sp else None, sp < min_kop, *file_terms,
@@ -303,13 +303,9 @@ def _segment_values(segment: Any, now_ts: float, stale_limit: float) -> tuple[An
     """What every offer of one supplier file shows alike, for a search at ``now_ts``: the
     terms between ``description`` and ``quantity`` in Offer's order, the minimum order in
     kopecks, and ``price_file_time`` to ``stock_accuracy``."""
-    t = segment.terms
-    file_ts = t["file_ts"]
+    terms, min_kop, file_ts, file_time, accuracy = segment.shown
     age = None if file_ts is None else round((now_ts - file_ts) / 3600.0, 1)
-    return ((segment.supplier, t["pickup_points"], t["min_order_sum"], t["returnable"],
-             t["prepayment"], t["restrictions"]),
-            t["min_order_kop"],
-            (t["file_time_iso"], age, age is not None and age > stale_limit, t["stock_accuracy"]))
+    return terms, min_kop, (file_time, age, age is not None and age > stale_limit, accuracy)
 
 
 def brand_choices(state: Any, article: str) -> list[BrandChoice]:

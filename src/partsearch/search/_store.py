@@ -30,6 +30,16 @@ class Segment:
     terms: dict[str, Any]  # supplier terms, the same on every row of a file
     text: dict[str, Strings]  # article, description: read one value at a time
 
+    @cached_property
+    def shown(self) -> tuple[Any, ...]:
+        """What every shown offer of this file takes alike: Offer's fields from ``supplier``
+        to ``restrictions``, the minimum order in kopecks, the file's timestamp (None when
+        unknown), its time as text, and its stock accuracy."""
+        t = self.terms
+        return ((self.supplier, t["pickup_points"], t["min_order_sum"], t["returnable"],
+                 t["prepayment"], t["restrictions"]),
+                t["min_order_kop"], t["file_ts"], t["file_time_iso"], t["stock_accuracy"])
+
 
 @dataclass(frozen=True)
 class OfferStore:
