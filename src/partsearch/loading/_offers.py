@@ -17,6 +17,8 @@ import pyarrow as pa
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from partsearch.brands import BrandRegistry
     from partsearch.loading._readers import RawRows
     from partsearch.loading.profiles import SupplierProfile
@@ -34,6 +36,16 @@ def decimal_from_kopecks(kopecks: np.ndarray) -> pa.Array:
     pairs[:, 0] = low
     pairs[:, 1] = -(low < 0).astype(np.int64)
     return pa.Array.from_buffers(pa.decimal128(14, 2), len(low), [None, pa.py_buffer(pairs)])
+
+
+def _unfloat(article: pl.Expr) -> pl.Expr:
+    """Spreadsheets show 155093 as "155093.0": the integer the supplier wrote. Only an
+    article with a dot can be one, and the regex costs a third less when it runs on those
+    alone (a regex replace copies every string it is given)."""
+    import polars as pl
+
+    return pl.when(article.str.contains(".", literal=True)) \
+        .then(article.str.replace(r"^([0-9]+)\.0+$", "${1}")).otherwise(article)
 
 
 def _kopecks(value: Decimal) -> int:
@@ -66,9 +78,7 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
     # Lazy, so that common subexpressions (each parser reuses its cleaned text) run once.
     parsed = frame.lazy().select(
         brand_raw=brand_raw.cast(pl.String).fill_null(""),
-        # Spreadsheets show 155093 as "155093.0": display the integer the supplier wrote.
-        article=col("article").str.strip_chars().str.replace(r"^([0-9]+)\.0+$", "${1}")
-        .fill_null(""),
+        article=_unfloat(col("article").str.strip_chars()).fill_null(""),
         description=col("description").str.strip_chars().fill_null(""),
         price=v.parse_price(col("price")),
         qty=v.parse_quantity(col("quantity")),

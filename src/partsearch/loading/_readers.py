@@ -163,10 +163,11 @@ def _check_positions(cols: dict[str, int], width: int | None, label: str) -> Non
 
 # -- CSV --------------------------------------------------------------------------------------
 
-def _to_utf8(data: bytes, encoding: str | None, label: str) -> bytes:
+def _to_utf8(data: bytes, encoding: str | None, label: str) -> bytes | np.ndarray:
+    """The file as UTF-8 bytes (a uint8 array from cp1251): strict UTF-8 (BOM dropped), else
+    cp1251, one codec call each."""
     from partsearch.loading._transcode import cp1251_to_utf8
 
-    """The file as UTF-8 bytes: strict UTF-8 (BOM dropped), else cp1251, one codec call each."""
     if encoding is not None and encoding.lower().replace("-", "") not in ("utf8", "utf8sig"):
         try:
             if encoding.lower().replace("-", "") in ("cp1251", "windows1251"):
@@ -199,7 +200,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     text = _to_utf8(data, profile.encoding, label)
     quote = profile.quote or '"'
     head = [ln.decode("utf-8", "replace").rstrip("\r")
-            for ln in text[: 1 << 16].split(b"\n")[:_HEAD_LINES]]
+            for ln in bytes(text[: 1 << 16]).split(b"\n")[:_HEAD_LINES]]
     line_of = list(range(1, len(head) + 1))
     delims = [profile.delimiter] if profile.delimiter else list(_DELIMITERS)
     if not _named(profile) and not profile.delimiter:
@@ -250,14 +251,22 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason)
 
 
-def _after_line(text: bytes, idx: int) -> int:
-    """Byte offset just after the 0-based line ``idx`` (the header)."""
-    pos = -1
-    for _ in range(idx + 1):
-        pos = text.find(b"\n", pos + 1)
-        if pos < 0:
+def _after_line(text: bytes | np.ndarray, idx: int) -> int:
+    """Byte offset just after the 0-based line ``idx`` (the header), looked for in the file's
+    head (a larger one if the head ends first)."""
+    size = 1 << 16
+    while True:
+        head = bytes(text[:size])
+        pos = -1
+        for _ in range(idx + 1):
+            pos = head.find(b"\n", pos + 1)
+            if pos < 0:
+                break
+        if pos >= 0:
+            return pos + 1
+        if size >= len(text):
             return len(text)
-    return pos + 1
+        size *= 16
 
 
 def _guess_delimiter(lines: list[str]) -> str:
@@ -290,7 +299,7 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     from partsearch.loading._html import table_rows
 
-    text = _to_utf8(data, profile.encoding, label).decode("utf-8")
+    text = bytes(_to_utf8(data, profile.encoding, label)).decode("utf-8")
     rows = table_rows(text)
     if not rows:
         raise PriceFileError("no table in the HTML file", path=label)

@@ -52,9 +52,10 @@ def _fill(data: np.ndarray, table: np.ndarray, size: np.ndarray, out: np.ndarray
         k += n
 
 
-def cp1251_to_utf8(data: bytes) -> bytes:
-    """The same bytes as ``data.decode("cp1251").encode("utf-8")``; raises UnicodeDecodeError
-    at an undefined byte, as the codec does.
+def cp1251_to_utf8(data: bytes) -> np.ndarray:
+    """The same bytes as ``data.decode("cp1251").encode("utf-8")``, as a uint8 array (a CSV
+    reader views it as is: turning 60 MB into ``bytes`` would be one more copy); raises
+    UnicodeDecodeError at an undefined byte, as the codec does.
 
     A single-byte encoding can be cut anywhere, so the two halves are sized and transcoded on
     two threads (the kernels release the GIL)."""
@@ -73,4 +74,4 @@ def cp1251_to_utf8(data: bytes) -> bytes:
         out = np.empty(sizes[0][0] + sizes[1][0], dtype=np.uint8)
         outs = (out[:sizes[0][0]], out[sizes[0][0]:])
         list(pool.map(lambda i: _fill(pieces[i], table, size, outs[i]), (0, 1)))
-    return out.tobytes()
+    return out
