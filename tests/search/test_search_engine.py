@@ -313,3 +313,25 @@ def test_compiled_ranking_answers_like_the_reference(engine: Engine,
     reference = run()
     assert fast == reference
     assert sum(len(r["blocks"]["analogs"]["offers"]) for r in fast) > 50  # type: ignore[index]
+
+
+def test_brand_spellings_are_remembered_per_state(engine: Engine) -> None:
+    """A spelling's canonical brand and flags are looked up once per catalog state and then
+    answer the same as the registry (``_blocks.brand_facts``)."""
+    from partsearch.search._blocks import brand_facts
+
+    state = engine._state
+    reg = state.registry
+    for spelling in ("Mann & Hummel", "vw", "  acme  parts ", "VAG"):
+        brand = reg.canonical(spelling)
+        expected = (brand, reg.keeps_cyrillic(brand), reg.is_oem(brand))
+        assert brand_facts(state, spelling) == expected
+        assert state.brand_memo[spelling] == expected  # the second search reads the memo
+        assert brand_facts(state, spelling) == expected
+    assert brand_facts(state, "vw")[2] is True  # VAG is an OEM maker
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    first = engine.search("W 920/21", brand="Mann & Hummel", now=now)
+    assert first.brand == "MANN-FILTER" and first.requested.total >= 2
+    assert engine.search("W 920/21", brand="Mann & Hummel", now=now) == first

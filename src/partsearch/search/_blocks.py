@@ -55,21 +55,21 @@ BLOCKS = ("requested", "oem_replacements", "analogs")
 _WHY = {"requested": "requested", "oem_replacements": "oem_replacement", "analogs": "analog"}
 
 
-def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
+def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = True
            ) -> SearchResult:
-    """The blocks of ``q`` for the part (``brand``, ``key``). A search of a part the index has
-    whose sort, filters and level the compiled ranking knows (:func:`_compiled`) is one
-    compiled call (:func:`_kernels.usual_search`); ``compiled=False`` takes the numpy path for
-    every search, the reference the tests hold the compiled ones to."""
-    reg = state.registry
-    if reg.keeps_cyrillic(brand):
+    """The blocks of ``q`` for the part (brand ``spelling``, ``key``). A search of a part the
+    index has whose sort, filters and level the compiled ranking knows (:func:`_compiled`) is
+    one compiled call (:func:`_kernels.usual_search`); ``compiled=False`` takes the numpy path
+    for every search, the reference the tests hold the compiled ones to."""
+    brand, keeps_cyrillic, oem_brand = brand_facts(state, spelling)
+    if keeps_cyrillic:
         key = article_key(q.article, keep_cyrillic=True)
     level = state.config.levels[q.level]
     ranking = _compiled(q, level) if compiled else None
     idx = state.index
     store = state.store
     if ranking is not None and (args := state.search_args) is not None:
-        table, text = usual_search(brand.encode(), key.encode(), args.table, reg.is_oem(brand),
+        table, text = usual_search(brand.encode(), key.encode(), args.table, oem_brand,
                                    store.text_addresses, *ranking,
                                    *_filter_tables(state, q.filters), q.show_all,
                                    q.analogs_offset, q.analogs_limit)
@@ -88,7 +88,7 @@ def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
             idx.class_members(pid), pid, off, to, slot_support, idx.part_hash_array, store.hash,
             store.fence, store.present)
         # brands of the offered parts only (a class can hold thousands of parts without offers)
-        oem = idx.brand_flags(ids[which], reg.is_oem) if reg.is_oem(brand) else \
+        oem = idx.brand_flags(ids[which], state.registry.is_oem) if oem_brand else \
             np.zeros(which.size, dtype=bool)
     else:
         ids = np.full(1, -1, np.int64)
@@ -111,6 +111,23 @@ def answer(state: Any, q: Query, brand: str, key: str, *, compiled: bool = True
                         store.hash)
     text = shown_text(table, store.text_addresses)
     return _result(state, q, brand, table.tolist(), text.tobytes())
+
+
+def brand_facts(state: Any, spelling: str) -> tuple[str, bool, bool]:
+    """(canonical name, keeps Cyrillic, OEM) of a brand spelling, remembered per catalog state:
+    each registry lookup normalizes the spelling again, ~1 us a search for the three, and
+    the brands searched are a small vocabulary. Raises NormalizationError for an empty
+    brand."""
+    memo = state.brand_memo
+    facts: tuple[str, bool, bool] | None = memo.get(spelling)
+    if facts is None:
+        reg = state.registry
+        brand = reg.canonical(spelling)
+        facts = (brand, reg.keeps_cyrillic(brand), reg.is_oem(brand))
+        if len(memo) >= 4096:
+            memo.clear()
+        memo[spelling] = facts
+    return facts
 
 
 def search_args(index: Any, store: Any, registry: Any) -> Addresses | None:

@@ -52,6 +52,11 @@ class _State:
         return {}
 
     @cached_property
+    def brand_memo(self) -> dict[str, tuple[str, bool, bool]]:
+        """(canonical, keeps Cyrillic, OEM) per brand spelling (``_blocks.brand_facts``)."""
+        return {}
+
+    @cached_property
     def search_args(self) -> Any:
         """The arrays the compiled search reads, as one address table made once per state
         (``_blocks.search_args``; None when the compiled search cannot answer)."""
@@ -111,11 +116,11 @@ class Engine:
         if lvl not in state.config.levels:
             raise SearchError(f"unknown price level {lvl!r}; the catalog has "
                               f"{', '.join(state.config.levels)}")
-        query = Query(article=article, brand=brand, level=lvl, sort=check_sort(sort),
-                      filters=filters or _NO_FILTERS, show_all=show_all,
-                      analogs_offset=max(0, analogs_offset), analogs_limit=max(1, analogs_limit),
-                      supplier_price=show_supplier_price and lvl != "guest",
-                      now=now or datetime.now(UTC))
+        # Query's fields in order, built without the named tuple's keyword __new__
+        query = tuple.__new__(Query, (
+            article, brand, lvl, check_sort(sort), filters or _NO_FILTERS, show_all,
+            max(0, analogs_offset), max(1, analogs_limit),
+            show_supplier_price and lvl != "guest", now or datetime.now(UTC)))
         try:
             key = article_key(article)
         except NormalizationError as exc:
@@ -125,8 +130,7 @@ class Engine:
             if len(choices) == 1:
                 return answer(state, query, choices[0].brand, key)
             return _no_brand(state, query, choices, key)
-        canonical = state.registry.canonical(brand)
-        return answer(state, query, canonical, key)
+        return answer(state, query, brand, key)
 
     def brand_choices(self, article: str) -> list[BrandChoice]:
         """The brands that have ``article`` in the cross index or in offers, with offer counts
