@@ -71,18 +71,13 @@ def article_hashes(article_keys: Any) -> np.ndarray:
 
 
 def _buffers(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(start/end offsets as int64 pairs, data bytes) of a null-free string column."""
-    import pyarrow as pa
+    """(offsets, data bytes) of a null-free string column."""
+    from partsearch._arrow import string_buffers
 
     arr = _as_large_string(values)
     if arr.null_count:
         raise ValueError("cannot hash null keys")
-    _validity, offsets, data = arr.buffers()
-    n = len(arr)
-    offs = np.frombuffer(offsets, dtype=np.int64, count=arr.offset + n + 1)[arr.offset :]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    assert isinstance(arr, pa.LargeStringArray)
-    return offs, raw
+    return string_buffers(arr)
 
 
 def _as_large_string(values: Any) -> pa.LargeStringArray:

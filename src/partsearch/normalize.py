@@ -116,6 +116,7 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
     import pyarrow.compute as pc
 
     from partsearch import _normalize_kernels as kern
+    from partsearch._arrow import string_buffers
 
     text = _to_text_series(values).to_arrow().cast(pa.large_string())
     if isinstance(text, pa.ChunkedArray):
@@ -126,9 +127,7 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
     else:
         keep = _to_bool_series(keep_cyrillic, n).to_numpy().astype(np.bool_)
     valid = text.is_valid().to_numpy(zero_copy_only=False)
-    _validity, offsets, data = text.buffers()
-    offs = np.frombuffer(offsets, dtype=np.int64, count=text.offset + n + 1)[text.offset :]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    offs, raw = string_buffers(text)
     out_off, out_data, out_valid = kern.normalize(offs, raw, valid, keep, *_tables())
     keys = pa.LargeStringArray.from_buffers(n, pa.py_buffer(out_off), pa.py_buffer(out_data))
     if out_valid.all():

@@ -59,6 +59,7 @@ class PartTable:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        from partsearch._arrow import string_buffers
         from partsearch._hashing import article_hashes
 
         # ``first`` counts mentions two per row (side a, side b): in the two columns laid end
@@ -75,11 +76,9 @@ class PartTable:
         article_hashes(pick(batch.key_a, batch.key_b)).tofile(self._art_hash)
         text = pc.utf8_trim_whitespace(pick(batch.article_a, batch.article_b).cast(
             pa.large_string()))
-        _v, offsets, data = text.buffers()
-        off = np.frombuffer(offsets, np.int64, len(text) + 1, text.offset)
+        off, data = string_buffers(text)
         np.diff(off).astype(np.uint32).tofile(self._length)
-        if data is not None:
-            np.frombuffer(data, np.uint8)[off[0]:off[-1]].tofile(self._text)
+        data[off[0]:off[-1]].tofile(self._text)
 
     def _reserve(self, need: int) -> None:
         from partsearch.crosses import _kernels as k

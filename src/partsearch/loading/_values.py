@@ -52,6 +52,7 @@ def _price_fast(series: pl.Series) -> pl.Series:
     import numpy as np
     import pyarrow as pa
 
+    from partsearch._arrow import string_buffers
     from partsearch.loading._price_kernel import fast_prices
 
     arr = series.to_arrow()
@@ -61,9 +62,7 @@ def _price_fast(series: pl.Series) -> pl.Series:
     n = len(arr)
     if n == 0:
         return _price_batch(series)
-    _validity, offsets, data = arr.buffers()
-    offs = np.frombuffer(offsets, np.int64, n + 1, arr.offset * 8)
-    raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
+    offs, raw = string_buffers(arr)
     valid = arr.is_valid().to_numpy(zero_copy_only=False)
     kop, ok = fast_prices(offs, raw, valid)
     rest = np.flatnonzero(~ok)

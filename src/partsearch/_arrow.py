@@ -1,0 +1,29 @@
+"""An Arrow string column's buffers as numpy views, for the compiled kernels that read text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def string_buffers(arr: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data) of a ``pa.LargeStringArray``, as int64 and uint8 views (no copy): value
+    ``i`` is ``data[offsets[i]:offsets[i + 1]]``, a sliced array's offset already applied.
+    Nulls are not told apart here (see ``arr.is_valid()``); a column without any text bytes
+    gets a one-byte ``data``, so a kernel may always take its address.
+
+    >>> import pyarrow as pa
+    >>> off, data = string_buffers(pa.array(["ab", "c", "de"], pa.large_string()).slice(1))
+    >>> off.tolist(), data[off[0]:off[-1]].tobytes()
+    ([2, 3, 5], b'cde')
+    """
+    import pyarrow as pa
+
+    if not pa.types.is_large_string(arr.type):
+        raise TypeError(f"expected a large_string array, got {arr.type}")
+    _validity, offsets, data = arr.buffers()
+    n = len(arr)
+    offs = np.frombuffer(offsets, dtype=np.int64, count=arr.offset + n + 1)[arr.offset:]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
+    return offs, raw
