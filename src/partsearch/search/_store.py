@@ -28,7 +28,7 @@ class Segment:
     table: Any  # pa.Table, memory-mapped
     file_time: datetime | None
     terms: dict[str, Any]  # supplier terms, the same on every row of a file
-    text: dict[str, Strings]  # article, description: read one value at a time
+    text: dict[str, Strings]  # article, description (read by the compiled search)
 
     @cached_property
     def shown(self) -> tuple[Any, ...]:
@@ -149,8 +149,10 @@ _TERMS = ("pickup_points", "min_order_sum", "returnable", "prepayment", "restric
 
 
 class Strings:
-    """One value at a time from an Arrow string column, straight from its buffers: a search
-    reads a couple of dozen values, and pyarrow's per-call overhead would dominate."""
+    """An Arrow string column (string or large_string) of a supplier file, for the search:
+    ``addresses`` tells the compiled search where its buffers are (``_kernels.shown_text``
+    reads the shown offers' values there), and ``get`` reads one value from Python, the
+    reference the compiled reader is tested against."""
 
     def __init__(self, column: Any):
         import pyarrow as pa
