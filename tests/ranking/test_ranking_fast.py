@@ -6,9 +6,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partsearch.ranking._fast import SORT_CODES, compiled_sort, rank_blocks
+from partsearch.ranking._fast import SORT_CODES, TEXT_SORT, compiled_sort, rank_blocks
 from partsearch.ranking.levels import DEFAULT_LEVELS, parse_levels
-from partsearch.ranking.order import DEFAULT_SORT, Filters, filter_mask, order, requested_shown
+from partsearch.ranking.order import (
+    DEFAULT_SORT,
+    SORTS,
+    Filters,
+    filter_mask,
+    order,
+    requested_shown,
+)
 
 LEVELS = parse_levels(DEFAULT_LEVELS, "test")
 
@@ -55,16 +62,24 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
     # the brand and supplier filters arrive as a mask over the candidates (or none)
     keep = np.array(data.draw(st.one_of(st.just([]), st.lists(st.booleans(), min_size=m,
                                                               max_size=m))), dtype=bool)
+    # a text sort's column: a few texts, so equal texts (equal ranks) are common; the caller
+    # ranks the candidates as np.unique does (search._kernels.text_ranks, tested apart)
+    text = np.array(data.draw(st.lists(st.sampled_from(["", "A1", "a1", "B", "Б2", "A10"]),
+                                       min_size=m, max_size=m)), dtype=object)
+    ranks = np.unique(text.astype(str), return_inverse=True)[1].astype(np.int64) \
+        if code >= TEXT_SORT and m else np.zeros(0, np.int64)
 
     shown, n_shown, totals, sell = rank_blocks(
         which, hops, support, oem, cand_rows, seg, row, price, delivery, quantity, exact,
-        *lvl.bands, code, sort[1], max_delivery, f.in_stock, keep, show_all, offset, limit)
+        *lvl.bands, code, sort[1], max_delivery, f.in_stock, keep, ranks, show_all, offset,
+        limit)
 
     ref_sell = lvl.apply(price[cand_rows], np.zeros(m, dtype=object), np.zeros(m, dtype=object))
     assert sell.tolist() == ref_sell.tolist()
     cands = {"price": ref_sell, "delivery_hours": delivery[cand_rows], "seg": seg[cand_rows],
              "row": row[cand_rows], "hops": hops[which], "support": support[which],
-             "quantity": quantity[cand_rows], "quantity_exact": exact[cand_rows]}
+             "quantity": quantity[cand_rows], "quantity_exact": exact[cand_rows],
+             **{SORTS[c]: text for c in ("code", "description", "note")}}
     group = np.where(which == 0, 0, np.where(oem, 1, 2))
     mask = filter_mask(cands, f, frozenset(), {})
     if keep.size:
@@ -85,9 +100,11 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
     assert shown.tolist() == expected
 
 
-def test_text_sorts_are_left_to_numpy() -> None:
+def test_sort_codes() -> None:
     assert compiled_sort(DEFAULT_SORT) == 0 and compiled_sort(("delivery", True)) == 1
-    assert compiled_sort(("description", False)) is None and compiled_sort(("code", True)) is None
+    assert compiled_sort(("description", False)) == compiled_sort(("description", True)) >= \
+        TEXT_SORT and compiled_sort(("code", True)) >= TEXT_SORT
+    assert compiled_sort(("supplier", False)) is None
 
 
 @settings(max_examples=200)

@@ -46,6 +46,12 @@ PARTS = _parts()
     (("price", False), Filters(popular=True), True, 0, 20, False),
     (("quantity", False), Filters(pickup_point="M2"), False, 0, 20, False),
     (DEFAULT_SORT, Filters(pickup_point="Г", in_stock=True), False, 1, 4, False),
+    (("code", False), Filters(), False, 0, 20, False),
+    (("description", True), Filters(in_stock=True), True, 1, 3, False),
+    (("note", False), Filters(), False, 0, 20, True),
+    (("code", True), Filters(brands=frozenset({"MANN-FILTER", "KNECHT", "VAG"})), False, 0, 5,
+     False),
+    (("description", False), Filters(pickup_point="M2"), False, 0, 20, False),
 ])
 def test_compiled_search_matches_the_numpy_path(
         world_catalog: Path, sort: tuple[str, bool], filters: Filters, show_all: bool,
@@ -78,7 +84,7 @@ def _in_kernel(state: Any, brand: str, key: str) -> bool:
     level = state.config.levels[state.config.default_level]
     table, _text = usual_search(brand.encode(), key.encode(), state.search_args.table, False,
                                 state.store.text_addresses, *level.bands, 0, False, -1, False,
-                                np.zeros(0, bool), np.zeros(0, bool), False, 0, 20)
+                                -1, np.zeros(0, bool), np.zeros(0, bool), False, 0, 20)
     return bool(table[0, H_PART] >= 0)
 
 

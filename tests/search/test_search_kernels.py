@@ -75,6 +75,33 @@ def test_shown_text_reads_like_the_reference(columns: list[tuple[list[str | None
     assert pos == len(raw)
 
 
+@given(st.lists(st.tuples(st.lists(st.one_of(st.none(), st.text(alphabet="aAbБб1 \u00e9\U0001f600",
+                                                                   max_size=4)),
+                                        min_size=1, max_size=40), st.booleans()),
+                min_size=1, max_size=3), st.data())
+def test_text_ranks_rank_like_np_unique(columns: list[tuple[list[str | None], bool]],
+                                        data: st.DataObject) -> None:
+    """The compiled text sort's ranks (``text_ranks``: UTF-8 bytes compared where they lie)
+    against ``np.unique`` over the Python strings, as ``ranking.order`` ranks a text sort:
+    code point order, equal texts equal ranks, a null as the empty text; from one to several
+    hundred candidates (the insertion-sorted runs and the merges)."""
+    from partsearch.search._kernels import text_ranks
+
+    readers = [Strings(pa.array(values, type=pa.large_string() if large else pa.string()))
+               for values, large in columns]
+    # the store: each segment's rows in turn; the text table has the sorted column third
+    seg = np.concatenate([np.full(len(v), s, np.int32) for s, (v, _) in enumerate(columns)])
+    row = np.concatenate([np.arange(len(v), dtype=np.int64) for v, _ in columns])
+    texts = np.array([(0,) * 8 + r.addresses + (0,) * 4 for r in readers], dtype=np.int64)
+    m = data.draw(st.integers(0, 300))
+    rows = np.array(data.draw(st.lists(st.integers(0, seg.size - 1), min_size=m, max_size=m)),
+                    dtype=np.int64)
+    values = np.array(["" if columns[seg[r]][0][row[r]] is None else columns[seg[r]][0][row[r]]
+                       for r in rows.tolist()], dtype=object)
+    expected = np.unique(values.astype(str), return_inverse=True)[1] if m else np.zeros(0)
+    assert text_ranks(rows, seg, row, texts, 2).tolist() == expected.tolist()
+
+
 @given(st.integers(-10**12, 10**12))
 def test_money_is_exact(kop: int) -> None:
     from decimal import Decimal

@@ -1,5 +1,6 @@
-"""The ranking of a search in one compiled call: the default order or a numeric column sort
-(delivery, price, quantity), the filters, a price level that depends on the price only.
+"""The ranking of a search in one compiled call: the default order or a column sort (delivery,
+price, quantity; a text column by its ranks), the filters, a price level that depends on the
+price only.
 
 It does what :func:`partsearch.ranking.order.order`, :func:`filter_mask`,
 :func:`requested_shown` and :meth:`PriceLevel.apply` do together for those cases (they stay the
@@ -82,13 +83,15 @@ def lex_order(k1: np.ndarray, k2: np.ndarray, k3: np.ndarray, k4: np.ndarray,
     return order
 
 
-# the sorts the compiled ranking knows (the numeric columns), as its ``sort`` argument
-SORT_CODES = {"delivery": 1, "price": 2, "quantity": 3}
+# the column sorts the compiled ranking knows, as its ``sort`` argument; from TEXT_SORT on, the
+# caller ranks the candidates by that text column (``text_rank``)
+SORT_CODES = {"delivery": 1, "price": 2, "quantity": 3, "code": 4, "description": 5, "note": 6}
+TEXT_SORT = 4
 
 
 def compiled_sort(sort: tuple[str, bool]) -> int | None:
     """``rank_blocks``' sort code for a (column, descending) sort: 0 for the default sort,
-    None when only the numpy path can order by that column (the text columns)."""
+    None for a column it does not know."""
     if sort == DEFAULT_SORT:
         return 0
     return SORT_CODES.get(sort[0])
@@ -99,8 +102,8 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
                 rows: np.ndarray, seg: np.ndarray, row: np.ndarray, price: np.ndarray,
                 delivery: np.ndarray, quantity: np.ndarray, exact: np.ndarray,
                 edges: np.ndarray, factors: np.ndarray, sort: int, descending: bool,
-                max_delivery: int, in_stock: bool, keep: np.ndarray, show_all: bool,
-                offset: int, limit: int
+                max_delivery: int, in_stock: bool, keep: np.ndarray, text_rank: np.ndarray,
+                show_all: bool, offset: int, limit: int
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rank the candidates (offer ``rows`` of the store; ``which`` = their part's index in the
     search's part list, 0 = the requested part; ``hops``/``support`` per part; ``oem`` per
@@ -108,7 +111,9 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
 
     ``sort`` is :func:`compiled_sort`'s code (0 the default order: nearest analogs first, then
     fastest); ``max_delivery`` (-1 for none) and ``in_stock`` are the filters of that name;
-    ``keep`` drops the candidates it marks False (the brand and supplier filters; empty: none).
+    ``keep`` drops the candidates it marks False (the brand and supplier filters; empty: none);
+    ``text_rank`` is each candidate's rank by the sorted text column for a text sort (equal
+    texts, equal ranks; ``search._kernels.text_ranks``), empty otherwise.
     Returns (shown candidates, block 0 then 1 then 2; shown per block; total per block; sell
     price in kopecks per candidate). ``edges``/``factors`` are the level's price bands
     (:attr:`PriceLevel.bands`).
@@ -140,7 +145,7 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
         else:
             group[i] = np.int64(g) << 32
             first[i] = sign * (dly[i] if sort == 1 else sell[i] if sort == 2 else
-                               np.int64(quantity[r]))
+                               np.int64(quantity[r]) if sort == 3 else text_rank[i])
     # the lexsort of ranking.order
     order = lex_order(group, first, dly, sell, tie)
     shown = np.empty(m, dtype=np.int64)

@@ -15,11 +15,18 @@ import numpy as np
 from partsearch._hashing import part_hash
 from partsearch.normalize import article_key
 from partsearch.ranking import _fast
-from partsearch.ranking.order import DEFAULT_SORT, Filters, filter_mask, order, requested_shown
+from partsearch.ranking.order import (
+    DEFAULT_SORT,
+    SORTS,
+    Filters,
+    filter_mask,
+    order,
+    requested_shown,
+)
 from partsearch.result import Block, BrandChoice, Offer, SearchResult
 from partsearch.search import _kernels
 from partsearch.search._addresses import Addresses
-from partsearch.search._store import money
+from partsearch.search._store import TEXT_COLUMNS, money
 
 # numba's dispatcher type does not carry the compiled kernel's signature
 class_offers: Any = _kernels.class_offers
@@ -27,6 +34,7 @@ rank_blocks: Any = _fast.rank_blocks
 usual_search: Any = _kernels.usual_search
 shown_table: Any = _kernels.shown_table
 shown_text: Any = _kernels.shown_text
+text_ranks: Any = _kernels.text_ranks
 
 
 class Query(NamedTuple):
@@ -70,7 +78,7 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
     store = state.store
     if ranking is not None and (args := state.search_args) is not None:
         table, text = usual_search(brand.encode(), key.encode(), args.table, oem_brand,
-                                   store.text_addresses, *ranking,
+                                   store.text_addresses, *ranking, _text_column(q),
                                    *_filter_tables(state, q.filters), q.show_all,
                                    q.analogs_offset, q.analogs_limit)
         if table[0, _kernels.H_PART] >= 0:
@@ -96,9 +104,12 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         rows, which = store.rows_for(np.array([h], dtype=np.uint64))
         oem = np.zeros(which.size, dtype=bool)
     if ranking is not None and not _by_name(q.filters):
+        column = _text_column(q)
+        ranks = text_ranks(rows, store.seg, store.row, store.text_addresses, column) \
+            if column >= 0 else _NO_RANKS
         shown, n_shown, totals, sell = rank_blocks(
             which, hops, support, oem, rows, store.seg, store.row, store.price, store.delivery,
-            store.quantity, store.exact, *ranking, _NONE, q.show_all, q.analogs_offset,
+            store.quantity, store.exact, *ranking, _NONE, ranks, q.show_all, q.analogs_offset,
             q.analogs_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, level, ids, brand, rows, which, hops,
@@ -146,8 +157,8 @@ def search_args(index: Any, store: Any, registry: Any) -> Addresses | None:
 
 def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
     """``rank_blocks``' arguments from the level's price bands to ``in_stock``, when it can
-    answer ``q`` (the default order or a numeric column sort; prices marked up by price alone),
-    else None."""
+    answer ``q`` (the default order or a column sort; prices marked up by price alone), else
+    None."""
     sort = _fast.compiled_sort(q.sort)
     if sort is None or level.bands is None:
         return None
@@ -156,7 +167,15 @@ def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
     return (*level.bands, sort, q.sort[1], max_delivery, f.in_stock)
 
 
+def _text_column(q: Query) -> int:
+    """The text column (its position in ``_store.TEXT_COLUMNS``) a text sort orders by, or -1."""
+    return _TEXT_SORT_COLUMN.get(q.sort[0], -1)
+
+
+_TEXT_SORT_COLUMN = {sort: TEXT_COLUMNS.index(SORTS[sort]) for sort in ("code", "description",
+                                                                        "note")}
 _NONE = np.zeros(0, dtype=bool)  # a filter table that filters nothing
+_NO_RANKS = np.zeros(0, dtype=np.int64)  # no text sort
 _NO_BRANDS = np.zeros(0, dtype=np.int32)  # part brands without a cross index
 
 

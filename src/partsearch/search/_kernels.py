@@ -232,14 +232,15 @@ def search_arrays(index: Any, store: Any, brand_oem: np.ndarray) -> tuple[np.nda
 @njit(cache=True, nogil=True)
 def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
                  edges: np.ndarray, factors: np.ndarray, sort: int, descending: bool,
-                 max_delivery: int, in_stock: bool, brand_keep: np.ndarray,
+                 max_delivery: int, in_stock: bool, text_column: int, brand_keep: np.ndarray,
                  seg_keep: np.ndarray, show_all: bool, offset: int, limit: int
                  ) -> tuple[np.ndarray, np.ndarray]:
     """The usual search of a part the cross index has, from its brand and article keys (UTF-8
     bytes) to the numbers and text of every shown offer, in one compiled call: hash, lookup,
     class walk, offer gather, OEM flags, the compiled ranking (``rank_blocks``, whose arguments
-    ``sort`` to ``in_stock`` are; ``brand_keep`` per brand number and ``seg_keep`` per segment
-    are the brand and supplier filters, empty when off), the shown offers' columns gathered
+    ``sort`` to ``in_stock`` are; ``text_column``, the column of ``texts`` a text sort orders by,
+    or -1; ``brand_keep`` per brand number and ``seg_keep`` per segment are the brand and
+    supplier filters, empty when off), the shown offers' columns gathered
     into one int64 table (the columns above; row 0 is the header) and their text
     (:func:`shown_text`). ``arrays`` is the address table of :func:`search_arrays`, ``texts``
     the store's ``text_addresses``.
@@ -278,9 +279,11 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
     for i in range(keep.size):
         keep[i] = (brand_keep.size == 0 or brand_keep[part_brand[ids[which[i]]]]) and \
             (seg_keep.size == 0 or seg_keep[seg[rows[i]]])
+    ranks = text_ranks(rows, seg, row, texts, text_column) if text_column >= 0 else \
+        np.zeros(0, dtype=np.int64)
     shown, n_shown, totals, sell = rank_blocks(
         which, hops, sup, oem, rows, seg, row, price, delivery, quantity, exact, edges, factors,
-        sort, descending, max_delivery, in_stock, keep, show_all, offset, limit)
+        sort, descending, max_delivery, in_stock, keep, ranks, show_all, offset, limit)
     table = shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
                         part_brand, seg, row, quantity, exact, delivery, price, on_order,
                         multiplicity, min_quantity, offer_hash)
@@ -329,8 +332,8 @@ def shown_table(pid: int, h: Any, shown: np.ndarray, n_shown: np.ndarray, totals
 
 @njit(cache=True, nogil=True, inline="always")
 def _text_bounds(texts: np.ndarray, seg: int, column: int, r: int) -> tuple[Any, Any]:
-    """Byte range of row ``r``'s value in a supplier file's text column (``column`` 0: the
-    article, 1: the description); an empty range for a null."""
+    """Byte range of row ``r``'s value in a supplier file's text column (``column``: its
+    position in ``_store.TEXT_COLUMNS``); an empty range for a null."""
     base = 4 * column
     valid = texts[seg, base + 3]
     if valid != 0 and not address_view(valid + r, 1, np.bool_)[0]:
@@ -366,6 +369,82 @@ def shown_text(table: np.ndarray, texts: np.ndarray) -> np.ndarray:
                                                   np.uint8)
                 k += hi - lo
     return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _text_before(a: int, b: int, start: np.ndarray, length: np.ndarray) -> bool:
+    """Whether text ``a`` sorts before text ``b`` (UTF-8 bytes compared in turn: the order of
+    their code points, Python's string order); equal texts by position, so a sort is stable."""
+    x = address_view(start[a], length[a], np.uint8)
+    y = address_view(start[b], length[b], np.uint8)
+    for i in range(min(x.size, y.size)):
+        if x[i] != y[i]:
+            return bool(x[i] < y[i])
+    if x.size != y.size:
+        return x.size < y.size
+    return a < b
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _same_text(a: int, b: int, start: np.ndarray, length: np.ndarray) -> bool:
+    if length[a] != length[b]:
+        return False
+    x = address_view(start[a], length[a], np.uint8)
+    y = address_view(start[b], length[b], np.uint8)
+    for i in range(x.size):  # noqa: SIM110 (a loop numba compiles, not a generator)
+        if x[i] != y[i]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def text_ranks(rows: np.ndarray, seg: np.ndarray, row: np.ndarray, texts: np.ndarray,
+               column: int) -> np.ndarray:
+    """Each candidate's rank by its text in ``column`` (see :func:`_text_bounds`): 0 for the
+    first text in code point order, equal texts equal ranks, a null as the empty text; what
+    ``ranking.order`` ranks with ``np.unique`` for a text sort. A merge sort of the candidates
+    (insertion-sorted runs of 16) comparing their bytes where they lie in the supplier files."""
+    m = rows.size
+    start = np.empty(m, dtype=np.int64)
+    length = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        r = rows[i]
+        s = seg[r]
+        lo, hi = _text_bounds(texts, s, column, row[r])
+        start[i] = texts[s, 4 * column + 2] + lo
+        length[i] = hi - lo
+    order = np.arange(m)
+    for lo in range(0, m, 16):
+        for i in range(lo + 1, min(lo + 16, m)):
+            x = order[i]
+            j = i - 1
+            while j >= lo and _text_before(x, order[j], start, length):
+                order[j + 1] = order[j]
+                j -= 1
+            order[j + 1] = x
+    buf = np.empty(m, dtype=np.int64)
+    width = 16
+    while width < m:
+        for lo in range(0, m, 2 * width):
+            mid, hi = min(lo + width, m), min(lo + 2 * width, m)
+            i, j, k = lo, mid, lo
+            while k < hi:
+                if j >= hi or (i < mid and not _text_before(order[j], order[i], start, length)):
+                    buf[k] = order[i]
+                    i += 1
+                else:
+                    buf[k] = order[j]
+                    j += 1
+                k += 1
+        order, buf = buf, order
+        width *= 2
+    ranks = np.empty(m, dtype=np.int64)
+    rank = 0
+    for k in range(m):
+        if k > 0 and not _same_text(order[k - 1], order[k], start, length):
+            rank += 1
+        ranks[order[k]] = rank
+    return ranks
 
 
 @njit(cache=True, nogil=True)

@@ -28,7 +28,7 @@ class Segment:
     table: Any  # pa.Table, memory-mapped
     file_time: datetime | None
     terms: dict[str, Any]  # supplier terms, the same on every row of a file
-    text: dict[str, Strings]  # article, description (read by the compiled search)
+    text: dict[str, Strings]  # TEXT_COLUMNS (read by the compiled search)
 
     @cached_property
     def shown(self) -> tuple[Any, ...]:
@@ -65,12 +65,13 @@ class OfferStore:
 
     @cached_property
     def text_addresses(self) -> np.ndarray:
-        """Per segment, the article's then the description's ``Strings.addresses``: the
-        compiled search reads the shown offers' text through them (``_kernels.shown_text``).
-        The segments hold the buffers, and the store holds the segments."""
-        rows = [(*s.text["article"].addresses, *s.text["description"].addresses)
+        """Per segment, the ``Strings.addresses`` of each of :data:`TEXT_COLUMNS` in turn: the
+        compiled search reads the shown offers' text (``_kernels.shown_text``) and sorts by
+        text (``_kernels.text_ranks``) through them. The segments hold the buffers, and the
+        store holds the segments."""
+        rows = [tuple(a for name in TEXT_COLUMNS for a in s.text[name].addresses)
                 for s in self.segments]
-        return np.array(rows or [(0,) * 8], dtype=np.int64)
+        return np.array(rows or [(0,) * (4 * len(TEXT_COLUMNS))], dtype=np.int64)
 
     def rows_for(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Merged rows of all offers for ``hashes``, and the position in ``hashes`` of each."""
@@ -120,7 +121,7 @@ def _open_segment(area: Path, version: str) -> Segment:
     if table.num_rows:
         first = table.slice(0, 1).select(list(_TERMS)).to_pylist()[0]
         terms = {k: first[k] for k in _TERMS}
-    text = {name: Strings(table.column(name)) for name in ("article", "description")}
+    text = {name: Strings(table.column(name)) for name in TEXT_COLUMNS}
     min_sum = terms.get("min_order_sum")
     terms["min_order_kop"] = int(min_sum * 100) if min_sum is not None else 0
     terms["min_order_sum"] = money(terms["min_order_kop"])
@@ -143,6 +144,10 @@ def money(kop: int) -> str:
         return "%d.%02d" % divmod(kop, 100)  # noqa: UP031
     return "-%d.%02d" % divmod(-kop, 100)  # noqa: UP031
 
+
+# the text columns of a supplier file the search reads: the two an offer shows, then the two
+# more a column sort may order by ("code" is the article key, "note" the restrictions)
+TEXT_COLUMNS = ("article", "description", "article_key", "restrictions")
 
 _TERMS = ("pickup_points", "min_order_sum", "returnable", "prepayment", "restrictions",
           "stock_accuracy")
