@@ -329,6 +329,12 @@ def test_brand_spellings_are_remembered_per_state(engine: Engine) -> None:
         assert state.brand_memo[spelling] == expected  # the second search reads the memo
         assert brand_facts(state, spelling) == expected
     assert brand_facts(state, "vw")[2] is True  # VAG is an OEM maker
+    from partsearch.errors import NormalizationError
+
+    for bad in (["MANN"], "  "):  # not a str, or empty: the registry's error, nothing kept
+        with pytest.raises(NormalizationError):
+            engine.search("W 920/21", brand=bad)  # type: ignore[arg-type]
+    assert "  " not in state.brand_memo
     from datetime import UTC, datetime
 
     now = datetime(2026, 12, 1, tzinfo=UTC)

@@ -130,7 +130,9 @@ def brand_facts(state: Any, spelling: str) -> tuple[str, bool, bool]:
     the brands searched are a small vocabulary. Raises NormalizationError for an empty
     brand."""
     memo = state.brand_memo
-    facts: tuple[str, bool, bool] | None = memo.get(spelling)
+    # anything but a str goes to the registry, which says what is wrong with it
+    facts: tuple[str, bool, bool] | None = memo.get(spelling) if isinstance(spelling, str) \
+        else None
     if facts is None:
         reg = state.registry
         brand = reg.canonical(spelling)
