@@ -257,6 +257,8 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
         out[0, H_PART] = -1
         out[0, H_HASH] = np.int64(h)
         return out, np.zeros(0, dtype=np.uint8)
+    # the arrays in SEARCH_DTYPES' order, each as its dtype there (Addresses checked them; a
+    # wrong index here would read garbage, which the compiled-vs-numpy tests catch)
     class_id, class_off = view(arrays, 1, np.int32), view(arrays, 2, np.int64)
     class_parts, off = view(arrays, 3, np.int32), view(arrays, 4, np.int64)
     to, slot_support = view(arrays, 5, np.int32), view(arrays, 6, np.int16)
