@@ -8,10 +8,10 @@ import numpy as np
 
 
 def string_buffers(arr: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, data) of a ``pa.LargeStringArray``, as int64 and uint8 views (no copy): value
-    ``i`` is ``data[offsets[i]:offsets[i + 1]]``, a sliced array's offset already applied.
-    Nulls are not told apart here (see ``arr.is_valid()``); a column without any text bytes
-    gets a one-byte ``data``, so a kernel may always take its address.
+    """(offsets, data) of a string or large_string Arrow array, as int32 or int64 and uint8
+    views (no copy): value ``i`` is ``data[offsets[i]:offsets[i + 1]]``, a sliced array's offset
+    already applied. Nulls are not told apart here (see ``arr.is_valid()``); a column without
+    any text bytes gets a one-byte ``data``, so a kernel may always take its address.
 
     >>> import pyarrow as pa
     >>> off, data = string_buffers(pa.array(["ab", "c", "de"], pa.large_string()).slice(1))
@@ -20,10 +20,14 @@ def string_buffers(arr: Any) -> tuple[np.ndarray, np.ndarray]:
     """
     import pyarrow as pa
 
-    if not pa.types.is_large_string(arr.type):
-        raise TypeError(f"expected a large_string array, got {arr.type}")
+    if pa.types.is_large_string(arr.type):
+        width: type[np.integer[Any]] = np.int64
+    elif pa.types.is_string(arr.type):
+        width = np.int32
+    else:
+        raise TypeError(f"not a string column: {arr.type}")
     _validity, offsets, data = arr.buffers()
     n = len(arr)
-    offs = np.frombuffer(offsets, dtype=np.int64, count=arr.offset + n + 1)[arr.offset:]
+    offs = np.frombuffer(offsets, dtype=width, count=arr.offset + n + 1)[arr.offset:]
     raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
     return offs, raw

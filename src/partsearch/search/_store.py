@@ -162,32 +162,22 @@ class Strings:
     def __init__(self, column: Any):
         import pyarrow as pa
 
+        from partsearch._arrow import string_buffers
+
         arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        width: type[np.integer[Any]]
-        if pa.types.is_string(arr.type):
-            width = np.int32
-        elif pa.types.is_large_string(arr.type):
-            width = np.int64
-        else:
-            raise TypeError(f"not a string column: {arr.type}")
-        validity, offsets, data = arr.buffers()
-        n = len(arr)
-        self._off = np.frombuffer(offsets, dtype=width, count=arr.offset + n + 1)[arr.offset:]
-        self._data = memoryview(data) if data is not None else memoryview(b"")
-        self._valid = None if validity is None or arr.null_count == 0 else \
+        self._off, self._data = string_buffers(arr)
+        self._valid = None if arr.null_count == 0 else \
             np.ascontiguousarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         #: where the compiled reader (``_kernels.shown_text``) finds the column: offsets and
         #: their width in bytes, the UTF-8 data, one validity byte per row (0: no nulls)
-        self.addresses = (self._off.ctypes.data, self._off.itemsize,
-                          np.frombuffer(self._data, dtype=np.uint8).ctypes.data
-                          if len(self._data) else 0,
+        self.addresses = (self._off.ctypes.data, self._off.itemsize, self._data.ctypes.data,
                           0 if self._valid is None else self._valid.ctypes.data)
 
     def get(self, i: int) -> str | None:
         if self._valid is not None and not self._valid[i]:
             return None
         off = self._off
-        return str(self._data[off.item(i):off.item(i + 1)], "utf-8")
+        return self._data[off.item(i):off.item(i + 1)].tobytes().decode()
 
     __getitem__ = get
 
