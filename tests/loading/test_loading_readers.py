@@ -172,3 +172,17 @@ def test_zip_without_price_file(tmp_path: Path) -> None:
     path.write_bytes(buf.getvalue())
     with pytest.raises(PriceFileError, match="no price file in the archive"):
         load_price_file(_profile(path))
+
+
+def test_after_line_looks_past_the_head_only_when_it_must() -> None:
+    """The header's end is found in the file's head, or in the whole file when the header line
+    runs past the head; a text with fewer lines ends at its end."""
+    import numpy as np
+
+    from partsearch.loading._readers import _after_line
+
+    raw = b"preamble\n" + b"x" * 100 + b"\nbody\n"
+    for text in (raw, np.frombuffer(raw, dtype=np.uint8)):
+        assert _after_line(text, raw[:64], 0) == 9
+        assert _after_line(text, raw[:64], 1) == 110  # the line ends past the 64-byte head
+        assert _after_line(text, raw[:64], 5) == len(raw)

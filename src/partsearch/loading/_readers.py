@@ -199,8 +199,9 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     text = _to_utf8(data, profile.encoding, label)
     quote = profile.quote or '"'
+    first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
-            for ln in bytes(text[: 1 << 16]).split(b"\n")[:_HEAD_LINES]]
+            for ln in first.split(b"\n")[:_HEAD_LINES]]
     line_of = list(range(1, len(head) + 1))
     delims = [profile.delimiter] if profile.delimiter else list(_DELIMITERS)
     if not _named(profile) and not profile.delimiter:
@@ -218,7 +219,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     width = len(_split_head([head[idx]], delim, quote)[0]) if idx is not None and _named(
         profile) else None
     _check_positions(cols, width, label)
-    start = _after_line(text, idx) if idx is not None else 0
+    start = _after_line(text, first, idx) if idx is not None else 0
     used = sorted(set(cols.values()))
     slot_of_col = np.full(max(used) + 1, -1, np.int64)
     for s, c in enumerate(used):
@@ -251,22 +252,23 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason)
 
 
-def _after_line(text: bytes | np.ndarray, idx: int) -> int:
-    """Byte offset just after the 0-based line ``idx`` (the header), looked for in the file's
-    head (a larger one if the head ends first)."""
-    size = 1 << 16
-    while True:
-        head = bytes(text[:size])
-        pos = -1
-        for _ in range(idx + 1):
-            pos = head.find(b"\n", pos + 1)
-            if pos < 0:
-                break
-        if pos >= 0:
-            return pos + 1
-        if size >= len(text):
-            return len(text)
-        size *= 16
+def _after_line(text: bytes | np.ndarray, head: bytes, idx: int) -> int:
+    """Byte offset just after the 0-based line ``idx`` (the header) of ``text``, looked for in
+    its ``head`` (in the whole text only when the line ends past the head)."""
+    pos = _newline(head, idx)
+    if pos < 0 and len(head) < len(text):
+        pos = _newline(bytes(text), idx)
+    return len(text) if pos < 0 else pos + 1
+
+
+def _newline(data: bytes, idx: int) -> int:
+    """Position of the ``idx``-th newline of ``data`` (0-based), -1 when it has fewer."""
+    pos = -1
+    for _ in range(idx + 1):
+        pos = data.find(b"\n", pos + 1)
+        if pos < 0:
+            return -1
+    return pos
 
 
 def _guess_delimiter(lines: list[str]) -> str:
