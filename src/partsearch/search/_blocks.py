@@ -174,8 +174,9 @@ def _text_column(q: Query) -> int:
     return _TEXT_SORT_COLUMN.get(q.sort[0], -1)
 
 
-_TEXT_SORT_COLUMN = {sort: TEXT_COLUMNS.index(SORTS[sort]) for sort in ("code", "description",
-                                                                        "note")}
+# the text sorts (``_fast.SORT_CODES`` from TEXT_SORT on) and the column each orders by
+_TEXT_SORT_COLUMN = {sort: TEXT_COLUMNS.index(SORTS[sort]) for sort, code in
+                     _fast.SORT_CODES.items() if code >= _fast.TEXT_SORT}
 _NONE = np.zeros(0, dtype=bool)  # a filter table that filters nothing
 _NO_RANKS = np.zeros(0, dtype=np.int64)  # no text sort
 _NO_BRANDS = np.zeros(0, dtype=np.int32)  # part brands without a cross index
@@ -260,23 +261,21 @@ def _candidates(state: Any, q: Query, level: Any, rows: np.ndarray, which: np.nd
         "price": level.apply(store.price[rows], supplier, brand),
         "delivery_hours": store.delivery[rows], "quantity": store.quantity[rows],
         "quantity_exact": store.exact[rows], "hops": hops[which], "support": support[which],
-        # text sort keys are read only when a text sort is asked for
-        **(_text_keys(store, seg, row) if q.sort[0] in ("code", "description", "note")
+        # a text sort's column is read only when that sort is asked for
+        **(_text_key(store, SORTS[q.sort[0]], seg, row) if q.sort[0] in _TEXT_SORT_COLUMN
            else {}),
     }
 
 
-def _text_keys(store: Any, seg: np.ndarray, row: np.ndarray) -> dict[str, np.ndarray]:
-    out = {n: np.empty(seg.size, dtype=object) for n in ("article_key", "description",
-                                                          "restrictions")}
+def _text_key(store: Any, name: str, seg: np.ndarray, row: np.ndarray
+              ) -> dict[str, np.ndarray]:
+    """``{name: text}`` of the candidates from their supplier files (a null as "")."""
+    out = np.empty(seg.size, dtype=object)
     for s in np.unique(seg):
         mask = seg == s
-        segment = store.segments[int(s)]
-        take = row[mask]
-        for name in out:
-            values = segment.table.column(name).take(take).to_pylist()
-            out[name][mask] = ["" if v is None else v for v in values]
-    return out
+        values = store.segments[int(s)].table.column(name).take(row[mask]).to_pylist()
+        out[mask] = ["" if v is None else v for v in values]
+    return {name: out}
 
 
 def _result(state: Any, q: Query, brand: str, table: list[list[int]], text: bytes
