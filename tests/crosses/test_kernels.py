@@ -303,6 +303,25 @@ def test_take_is_numpy_fancy_indexing(dtype: type) -> None:
     assert k.take(values, order[:0]).size == 0
 
 
+def test_clipped_take_is_gather_clip_and_int16() -> None:
+    rng = np.random.default_rng(7)
+    support = rng.integers(1, 70_000, 1_000).astype(np.int32)
+    order = rng.integers(0, 1_000, 5_000).astype(np.int32)
+    got = k.clipped_take(support, order, 32_767)
+    assert got.dtype == np.int16
+    assert np.array_equal(got, np.minimum(support[order], 32_767))
+    assert (got == 32_767).any() and (got < 32_767).any()
+
+
+@given(st.lists(st.integers(0, 9), max_size=200), st.integers(0, 3))
+def test_group_members_is_a_stable_argsort_in_csr(labels: list[int], extra: int) -> None:
+    lab = np.array(labels, dtype=np.int32)
+    groups = (int(lab.max()) + 1 if lab.size else 0) + extra  # empty groups at the end
+    off, members = k.group_members(lab, groups)
+    assert off.tolist() == [0, *np.cumsum(np.bincount(lab, minlength=groups)).tolist()]
+    assert members.tolist() == np.argsort(lab, kind="stable").tolist()
+
+
 def test_renumber_in_place() -> None:
     rng = np.random.default_rng(6)
     new = rng.permutation(500).astype(np.int32)

@@ -695,6 +695,36 @@ def take(values: np.ndarray, order: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def clipped_take(values: np.ndarray, order: np.ndarray, limit: int) -> np.ndarray:
+    """``np.minimum(values[order], limit)`` as int16, in one pass: the support beside each
+    adjacency slot, without the int32 gather (1.4 GB over 340M slots at 200M crosses) that
+    would be clipped and converted after."""
+    out = np.empty(order.size, dtype=np.int16)
+    for i in range(order.size):
+        out[i] = min(values[order[i]], limit)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def group_members(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's members, ascending, as CSR (offsets int64[n_groups + 1], members int32): a
+    counting sort of the labels, O(n), where a general sort would first widen the labels to
+    uint64 keys."""
+    off = np.zeros(n_groups + 1, dtype=np.int64)
+    for i in range(labels.size):
+        off[labels[i] + 1] += 1
+    for g in range(n_groups):
+        off[g + 1] += off[g]
+    fill = off[:-1].copy()
+    members = np.empty(labels.size, dtype=np.int32)
+    for i in range(labels.size):
+        g = labels[i]
+        members[fill[g]] = i
+        fill[g] += 1
+    return off, members
+
+
+@njit(cache=True, nogil=True)
 def _dedupe_runs(keys: np.ndarray, src: np.ndarray, kind: np.ndarray) -> tuple[np.ndarray, ...]:
     # src and kind are in key order (private copies: each run's sources are sorted in place)
     m = keys.size

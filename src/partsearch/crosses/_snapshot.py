@@ -38,6 +38,7 @@ ARRAYS = ("part_hash", "part_brand", "article_start", "article_len", "article_da
           "adj_sup", "edge_a", "edge_b", "edge_kind", "edge_support", "edge_state",
           "edge_src_off", "edge_src")
 _SAMPLE = 64 << 10
+_SLICE = 1 << 20  # elements converted at a time by Writer.save: small enough for malloc to reuse
 
 
 class Writer:
@@ -67,8 +68,21 @@ class Writer:
     def path(self, name: str) -> Path:
         return self.tmp / f"{name}.npy"
 
-    def save(self, name: str, arr: np.ndarray) -> None:
-        np.save(self.path(name), np.ascontiguousarray(arr))
+    def save(self, name: str, arr: np.ndarray, dtype: Any = None) -> None:
+        """Write ``arr`` (as ``dtype`` when given, converted a slice at a time: a converted
+        copy of a whole large array is fresh memory, and in a VM that hands freed memory back
+        to its host, fresh memory costs more to touch than the conversion)."""
+        path = self.path(name)
+        if dtype is None or arr.dtype == np.dtype(dtype):
+            np.save(path, np.ascontiguousarray(arr))
+        else:
+            header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+                      "fortran_order": False, "shape": arr.shape}
+            flat = arr.reshape(-1)
+            with open(path, "wb") as f:
+                np.lib.format.write_array_header_1_0(f, header)
+                for lo in range(0, flat.size, _SLICE):
+                    flat[lo:lo + _SLICE].astype(dtype).tofile(f)
         self.saved(name)
 
     def saved(self, name: str) -> None:

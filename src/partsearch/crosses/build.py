@@ -31,7 +31,6 @@ from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
 from partsearch.crosses._read import Vocabulary, read_batches, read_files, rows_hint
 from partsearch.errors import CrossFileError
 
-_NO_KEYS = np.zeros(0, dtype=np.uint64)  # sort_order without the sorted keys
 # edge states stored in the snapshot
 ACCEPTED, GUARDED, BLACKLISTED = 0, 1, 2
 
@@ -132,13 +131,11 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             n, edges.a, edges.b, edges.support, state, sources, guard or GuardConfig())
         del sources
         stage("guard")
-        out.save("adj_off", adj_off.astype(np.int64))
+        out.save("adj_off", adj_off, np.int64)
         out.save("adj_to", adj_to)
         del adj_off, adj_to
         # support beside each adjacency slot: a search's walk reads it in order
-        sup = k.take(edges.support, adj_edge)
-        out.save("adj_sup", np.minimum(sup, 32_767, out=sup).astype(np.int16))
-        del sup
+        out.save("adj_sup", k.clipped_take(edges.support, adj_edge, 32_767))
         out.save("adj_edge", adj_edge)
         del adj_edge
         sizes = _write_classes(out, class_id)
@@ -241,14 +238,12 @@ def _write_classes(out: Any, class_id: np.ndarray) -> np.ndarray:
     sizes."""
     from partsearch.crosses import _kernels as k
 
-    n = class_id.size
-    sizes: np.ndarray = np.bincount(class_id) if n else np.zeros(0, np.int64)
     out.save("class_id", class_id)
-    out.save("class_off", np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
-    class_parts = np.empty(n, dtype=np.int32)
-    k.sort_order(class_id.astype(np.uint64), class_parts, _NO_KEYS)
+    class_off, class_parts = k.group_members(class_id, int(class_id.max()) + 1 if class_id.size
+                                             else 0)
+    out.save("class_off", class_off)
     out.save("class_parts", class_parts)
-    return sizes
+    return np.diff(class_off)
 
 
 def _release_freed_memory() -> None:
