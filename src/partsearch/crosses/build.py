@@ -105,6 +105,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         read = _read(paths, columns, reg, out.work, progress)
         stage("read")
         n, rank = _write_parts(out, read.parts)
+        out.flush()  # saves still pending would hold their arrays into the next stage's peak
         stage("dictionary")
 
         keys = k.pair_keys(*_renumbered([out.work / "a.i32", out.work / "b.i32"], rank))
@@ -126,6 +127,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         # what the guard does not need goes to disk now
         for name in ("kind", "src_off", "src"):
             out.save(f"edge_{name}", per_edge.pop(name))
+        out.flush()
         stage("dedupe")
         side, (adj_off, adj_to, adj_edge), class_id = apply_guard(
             n, edges.a, edges.b, edges.support, state, sources, guard or GuardConfig())
