@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks._scale_util import Latency, log, run_child, time_each
+from benchmarks._scale_util import Latency, log, machine_gauge, run_child, time_each
 
 KEYS = (
     "build_s",
@@ -235,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = dict.fromkeys(KEYS)
     figures["crosses"] = args.crosses
+    figures["machine_start"] = machine_gauge()
+    log(f"machine: {figures['machine_start']}")
     offers = args.offers if args.offers is not None else max(1_000, args.crosses // 10)
     world = _world(work, args.crosses, args.seed, offers)
     catalog = work / "catalog"
@@ -248,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     # catalog from the page cache, which a publish measured after them would pay for
     _price_file_figures(world, work, catalog, figures)
     _baseline_figures(catalog, idx, hashes, args, figures, ours)
+    figures["machine_end"] = machine_gauge()
+    log(f"machine: {figures['machine_end']}")
     print(json.dumps(figures))
     return 0
 
