@@ -229,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="run even when the build is expected not to fit in memory")
     args = parser.parse_args(argv)
+    # this process loads the price files as `partsearch load` does: with freed memory kept
+    from partsearch.loading import keep_freed_memory
+
+    keep_freed_memory()
     _check_memory(args)
     work = Path(args.workdir or f"/tmp/partsearch-scale-{args.crosses}")
     args.workdir = str(work)

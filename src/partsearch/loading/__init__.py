@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from partsearch.loading._memory import keep_freed_memory
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
 from partsearch.loading.load import (
     LoadReport,
@@ -24,6 +25,7 @@ __all__ = [
     "REJECTED_SCHEMA",
     "LoadReport",
     "SupplierProfile",
+    "keep_freed_memory",
     "load_price_file",
     "load_suppliers",
     "publish_offers",
