@@ -126,3 +126,22 @@ def measure_price_files(world: Path, work: Path, catalog: Path) -> dict[str, Any
     assert found, "the new supplier's offers are not searchable"
     log(f"1M-row supplier file searchable after {figures['publish_1m_s']} s")
     return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks._scale_prices WORLD WORK CATALOG``: the figures as one JSON line,
+    measured in a process of their own that keeps freed memory as ``partsearch load`` does (the
+    setting is process-wide; the benchmark's search figures are measured without it)."""
+    import json
+    import sys
+
+    from partsearch.loading import keep_freed_memory
+
+    keep_freed_memory()  # before polars is imported
+    world, work, catalog = (Path(a) for a in (argv if argv is not None else sys.argv[1:]))
+    print(json.dumps(measure_price_files(world, work, catalog)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

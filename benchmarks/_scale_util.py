@@ -11,10 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# children get the environment the benchmark started with: not the allocator setting that
-# keep_freed_memory adds for this process's own loads (the build measures its own peak)
-_START_ENV = dict(os.environ)
-
 
 @dataclass(frozen=True)
 class ChildRun:
@@ -31,7 +27,7 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None) -> Chil
     """
     start = time.perf_counter()
     proc = subprocess.Popen(
-        list(argv), stdout=subprocess.PIPE, stderr=None, text=True, env=env or _START_ENV
+        list(argv), stdout=subprocess.PIPE, stderr=None, text=True, env=env or dict(os.environ)
     )
     assert proc.stdout is not None
     out = proc.stdout.read()

@@ -10,7 +10,7 @@ Steps (each logged to stderr with its time):
 3. load the world's price files into the catalog (`partsearch load`);
 4. open time (fresh processes), lookup latency, full search latency over a query mix;
 5. price-file parsing speed (cp1251 CSV, XLSX) and the time for a new 1M-row supplier file to
-   become searchable;
+   become searchable, in a child process that keeps freed memory as `partsearch load` does;
 6. the same search in DuckDB and in SQLite over the same classes and offers (those our search
    saw, without the supplier step 5 published).
 
@@ -193,9 +193,9 @@ def _baseline_figures(
 
 
 def _price_file_figures(world: Path, work: Path, catalog: Path, figs: dict[str, Any]) -> None:
-    from benchmarks._scale_prices import measure_price_files
-
-    figs.update(measure_price_files(world, work, catalog))
+    run = run_child([sys.executable, "-m", "benchmarks._scale_prices", str(world), str(work),
+                     str(catalog)])
+    figs.update(json.loads(run.stdout.strip().splitlines()[-1]))
 
 
 # measured peak RSS of `partsearch crosses build`: 2.2 GiB at 10M crosses, 3.7 GiB at 50M,
@@ -229,10 +229,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="run even when the build is expected not to fit in memory")
     args = parser.parse_args(argv)
-    # this process loads the price files as `partsearch load` does: with freed memory kept
-    from partsearch.loading import keep_freed_memory
-
-    keep_freed_memory()
     _check_memory(args)
     work = Path(args.workdir or f"/tmp/partsearch-scale-{args.crosses}")
     args.workdir = str(work)
