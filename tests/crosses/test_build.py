@@ -315,3 +315,17 @@ def test_parquet_sides_stored_with_different_string_types(tmp_path: Path) -> Non
     idx = CrossIndex.open(tmp_path / "cat")
     assert sorted((idx.brand(i), idx.article(i)) for i in range(idx.n_parts)) == \
         [("BOSCH", "0 451 103 079"), ("KNECHT", "OC 90"), ("MANN-FILTER", "W 712/1")]
+
+
+def test_opening_an_index_imports_nothing_only_the_build_needs(
+        story: tuple[Path, CrossIndex]) -> None:
+    # a web worker opens the index at start-up: the build's writer thread pool (~10 ms of
+    # imports) once doubled the measured open time
+    import subprocess
+    import sys
+
+    probe = ("import sys; from partsearch.crosses import CrossIndex; "
+             "CrossIndex.open(sys.argv[1]); print('concurrent.futures' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe, str(story[0])], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == "False"

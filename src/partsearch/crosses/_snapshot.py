@@ -17,9 +17,8 @@ from __future__ import annotations
 import json
 import shutil
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,6 +30,9 @@ from partsearch._catalog import (
     write_pointer,
 )
 from partsearch.errors import SnapshotError
+
+if TYPE_CHECKING:  # the build's writer thread only: opening an index must not import it
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 FORMAT = 3  # 2: adj_sup, the support of each adjacency slot; 3: article_start/article_len
 MANIFEST = "manifest.json"
@@ -83,6 +85,8 @@ class Writer:
         the build's last two stages). The array is kept alive, and must not change, until
         :meth:`flush` (or :meth:`load` of the same name, or :meth:`publish`)."""
         if self._saver is None:
+            from concurrent.futures import ThreadPoolExecutor
+
             self._saver = ThreadPoolExecutor(1, thread_name_prefix="partsearch-save")
         self._saving[name] = self._saver.submit(self._write, name, arr, dtype)
 
