@@ -30,7 +30,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load, print the per-supplier summary, write the rejects file; 2 if any file failed."""
-    from partsearch.loading._memory import keep_freed_memory
+    from partsearch.loading import keep_freed_memory
 
     keep_freed_memory()  # first: before polars is imported (this process only loads files)
     import pyarrow as pa

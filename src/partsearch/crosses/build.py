@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
 from partsearch.crosses._read import Vocabulary, read_batches, read_files, rows_hint
@@ -94,7 +95,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     mark = [started]
 
     def stage(name: str) -> None:
-        _release_freed_memory()
+        release_freed_memory()
         now = time.perf_counter()
         stages.append((name, round(now - mark[0], 3)))
         mark[0] = now
@@ -246,17 +247,6 @@ def _write_classes(out: Any, class_id: np.ndarray) -> np.ndarray:
     out.save("class_off", class_off)
     out.save("class_parts", class_parts)
     return np.diff(class_off)
-
-
-def _release_freed_memory() -> None:
-    """Hand memory freed by the last stage back to the system. Batches are normalized on
-    worker threads, and glibc keeps what a thread's arena freed for reuse by that thread; the
-    next stage's large arrays come from elsewhere, so without a trim the peak counts both."""
-    import contextlib
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim this way
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _renumbered(paths: list[Path], rank: np.ndarray) -> list[np.ndarray]:

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from partsearch.loading._memory import keep_freed_memory
+from partsearch._memory import keep_freed_memory
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
 from partsearch.loading.load import (
     LoadReport,
