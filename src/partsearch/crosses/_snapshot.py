@@ -81,9 +81,9 @@ class Writer:
 
     def save(self, name: str, arr: np.ndarray, dtype: Any = None) -> None:
         """Write ``arr`` (as ``dtype`` when given) on the writer thread, so the build goes on
-        computing while the page cache takes the bytes (at 200M crosses ~20 GB, a third of
-        the build's last two stages). The array is kept alive, and must not change, until
-        :meth:`flush` (or :meth:`load` of the same name, or :meth:`publish`)."""
+        computing while the page cache takes the bytes (16 GB of snapshot at 200M crosses).
+        The array is kept alive, and must not change, until :meth:`flush` (or :meth:`load` of
+        the same name, or :meth:`publish`)."""
         if self._saver is None:
             from concurrent.futures import ThreadPoolExecutor
 
