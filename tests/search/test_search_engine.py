@@ -119,6 +119,19 @@ def test_paging_and_json(engine: Engine) -> None:
     assert data["blocks"]["analogs"]["total"] == full.analogs.total
 
 
+def test_results_are_immutable_values(engine: Engine) -> None:
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    result = engine.search("W 920/21", brand="MANN", now=now)
+    for value in (result, result.analogs, result.analogs.offers[0]):
+        with pytest.raises(AttributeError):
+            value.status = "changed"  # type: ignore[misc,union-attr]
+    # the same search gives an equal value; a derived copy leaves the original as it was
+    assert result == engine.search("W 920/21", brand="MANN", now=now)
+    moved = result._replace(status="not_found")
+    assert moved.status == "not_found" and result.status == "ok"
+    assert moved.analogs is result.analogs
+
+
 def test_stale_prices_are_flagged(engine: Engine) -> None:
     later = datetime.now(UTC) + timedelta(days=10)
     r = engine.search("W 920/21", brand="MANN", now=later)

@@ -54,12 +54,13 @@ class Query(NamedTuple):
 
 def empty_result(q: Query, status: str, *, brands: tuple[BrandChoice, ...] = (),
                  suggestions: tuple[str, ...] = ()) -> SearchResult:
-    return SearchResult(q.article, q.brand, status, q.level, q.sort, Block("requested", (), 0),
-                        Block("oem_replacements", (), 0), Block("analogs", (), 0), brands,
-                        suggestions, q.filters.items())
+    return _new(SearchResult, (q.article, q.brand, status, q.level, q.sort, _EMPTY[0],
+                               _EMPTY[1], _EMPTY[2], brands, suggestions, q.filters.items(),
+                               (), ()))
 
 
 BLOCKS = ("requested", "oem_replacements", "analogs")
+_EMPTY = tuple(Block(name, (), 0) for name in BLOCKS)  # the blocks of a result without offers
 _WHY = {"requested": "requested", "oem_replacements": "oem_replacement", "analogs": "analog"}
 
 
@@ -286,11 +287,13 @@ def _result(state: Any, q: Query, brand: str, table: list[list[int]], text: byte
     head, fields = table[0], table[1:]
     offers = _offers(state, q, fields, text, brand, head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3])
     totals = head[_kernels.H_TOTAL:_kernels.H_TOTAL + 3]
-    return SearchResult(q.article, brand, "ok", q.level, q.sort,
-                        _new(Block, ("requested", offers[0], totals[0], 0)),
-                        _new(Block, ("oem_replacements", offers[1], totals[1], q.analogs_offset)),
-                        _new(Block, ("analogs", offers[2], totals[2], q.analogs_offset)),
-                        filters=q.filters.items())
+    # SearchResult's fields in order (see Query: named tuples built without their __new__)
+    return _new(SearchResult, (q.article, brand, "ok", q.level, q.sort,
+                               _new(Block, ("requested", offers[0], totals[0], 0)),
+                               _new(Block, ("oem_replacements", offers[1], totals[1],
+                                            q.analogs_offset)),
+                               _new(Block, ("analogs", offers[2], totals[2], q.analogs_offset)),
+                               (), (), q.filters.items(), (), ()))
 
 
 _MASK = (1 << 64) - 1  # a part hash travels as int64; its text is the unsigned value
@@ -303,6 +306,8 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
     the other) from their numbers (``fields``, columns as in :mod:`._kernels`) and text; the
     terms come from the offer's segment, the brand from the index (``brand`` for a part the
     index lacks)."""
+    if not fields:
+        return [(), (), ()]
     segments = state.store.segments
     names = state.index.brand_names if state.index is not None else []
     stale_limit = state.config.stale_after_hours

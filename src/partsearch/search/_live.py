@@ -9,7 +9,6 @@ are appended after what is already shown, so nothing a buyer sees moves.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -44,7 +43,7 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
             outcomes.append(outcome)
             if outcome.status == "answered" and outcome.offers:
                 result = placer.add(result, outcome.offers)
-            result = dataclasses.replace(result, online=tuple(outcomes))
+            result = result._replace(online=tuple(outcomes))
             yield result
 
 
@@ -111,7 +110,7 @@ class _Placer:
         for b in result.blocks:
             extra = tuple(placed[b.name])
             blocks[b.name] = Block(b.name, b.offers + extra, b.total + len(extra), b.offset)
-        return dataclasses.replace(result, requested=blocks["requested"],
+        return result._replace(requested=blocks["requested"],
                                    oem_replacements=blocks["oem_replacements"],
                                    analogs=blocks["analogs"], supplier_crosses=tuple(crosses))
 
