@@ -7,6 +7,7 @@ import pytest
 
 from partsearch.crosses import _guard
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
+from partsearch.crosses._kernels import CONFIRMED
 
 
 def _groups_and_bridges(seed: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
@@ -39,9 +40,9 @@ def _guarded(monkeypatch: pytest.MonkeyPatch, threads: int, seed: int
     monkeypatch.setattr(_guard, "_THREADS", threads)
     n, a, b, support = _groups_and_bridges(seed)
     state = np.zeros(a.size, dtype=np.uint8)
-    first = (np.arange(a.size) % 3).astype(np.uint16)
-    sources = Sources(first, np.array([50, 5, 20], dtype=np.int64))
-    side, (off, to, eid), labels = apply_guard(n, a, b, support, state, sources, GuardConfig())
+    only = np.where(support == 1, np.arange(a.size) % 3, CONFIRMED).astype(np.uint16)
+    sources = Sources(only, np.array([50, 5, 20], dtype=np.int64))
+    side, (off, to, eid), labels = apply_guard(n, a, b, state, sources, GuardConfig())
     return state, side, off, to, eid, labels
 
 

@@ -333,3 +333,23 @@ def test_renumber_in_place() -> None:
     want = new[ids]
     got = k.renumber(ids, new)
     assert got is ids and np.array_equal(ids, want)
+
+
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from([0, 3, k.CONFIRMED]),
+                          st.integers(0, 6)), max_size=200), st.integers(1, 5))
+def test_suspicious_is_numpys_masks(rows: list[tuple[int, int, int]], min_side: int) -> None:
+    state = np.array([r[0] for r in rows], dtype=np.uint8)
+    only = np.array([r[1] for r in rows], dtype=np.uint16)
+    side = np.array([r[2] for r in rows], dtype=np.int32)
+    want = np.flatnonzero((state == 0) & (only != k.CONFIRMED) & (side >= min_side))
+    assert np.array_equal(k.suspicious(state, only, side, min_side), want)
+
+
+def test_source_summary_marks_crosses_several_sources_assert() -> None:
+    # crosses: one source (2), two sources (0, 1; blacklisted), three (0, 1, 2), one (1)
+    src_off = np.array([0, 1, 3, 6, 7])
+    src = np.array([2, 0, 1, 0, 1, 2, 1], dtype=np.uint16)
+    skip = np.array([0, 2, 0, 0], dtype=np.uint8)
+    only, multi = k.source_summary(src_off, src, skip, 4)
+    assert only.tolist() == [2, k.CONFIRMED, k.CONFIRMED, 1]
+    assert multi.tolist() == [1, 1, 1, 0]  # the blacklisted cross confirms nothing

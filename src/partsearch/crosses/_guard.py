@@ -46,14 +46,15 @@ class GuardConfig:
 @dataclass(frozen=True)
 class Sources:
     """What the guard needs of the crosses' sources (see ``_kernels.source_summary``): each
-    cross's first source, and per source its count of crosses confirmed by another source."""
+    cross's source when it has only one (``_kernels.CONFIRMED`` when several assert it), and
+    per source its count of crosses confirmed by another source."""
 
-    first: np.ndarray  # uint16 per cross
+    only: np.ndarray  # uint16 per cross
     multi: np.ndarray  # int64 per source
 
 
-def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state: np.ndarray,
-                sources: Sources, config: GuardConfig, rounds: int = 4
+def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources: Sources,
+                config: GuardConfig, rounds: int = 4
                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     """Mark held-back crosses in ``state`` (in place, value 1). Return each edge's smaller side
     when it is a bridge of the final accepted graph (for a held edge: when it was held; 0 when
@@ -83,12 +84,12 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, support: np.ndarray, state
     t = _walk_all(off, to, eid, side, disc, low, sub, labels)
     rate: np.ndarray | None = None
     for _ in range(rounds if config.enabled else 0):
-        suspicious = np.flatnonzero((state == 0) & (support == 1) & (side >= config.min_side))
+        suspicious = k.suspicious(state, sources.only, side, config.min_side)
         if suspicious.size == 0:
             break
         if rate is None:  # measured once, on the graph before anything is held back
-            rate = k.source_rates(sources.first, sources.multi, state, support, side)
-        trust = rate[sources.first[suspicious]]  # suspicious crosses have one source
+            rate = k.source_rates(sources.only, sources.multi, state, side)
+        trust = rate[sources.only[suspicious]]  # suspicious crosses have one source
         # per part, the least trust among its suspicious crosses; hold those near the minimum
         ends, inverse = np.unique(np.concatenate([a[suspicious], b[suspicious]]),
                                   return_inverse=True)

@@ -125,25 +125,25 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                 BLACKLISTED
         sources = Sources(*k.source_summary(per_edge["src_off"], per_edge["src"], state,
                                             max(1, len(read.sources.names))))
-        # what the guard does not need goes to disk now
-        for name in ("kind", "src_off", "src"):
+        # what the guard does not need goes to disk now (support: 4 bytes a cross off its peak)
+        for name in ("kind", "src_off", "src", "support"):
             out.save(f"edge_{name}", per_edge.pop(name))
         out.flush()
         stage("dedupe")
         side, (adj_off, adj_to, adj_edge), class_id = apply_guard(
-            n, edges.a, edges.b, edges.support, state, sources, guard or GuardConfig())
+            n, edges.a, edges.b, state, sources, guard or GuardConfig())
         del sources
         stage("guard")
         out.save("adj_off", adj_off, np.int64)
         out.save("adj_to", adj_to)
         del adj_off, adj_to
         # support beside each adjacency slot: a search's walk reads it in order
-        out.save("adj_sup", k.clipped_take(edges.support, adj_edge, 32_767))
+        out.save("adj_sup", k.clipped_take(out.load("edge_support"), adj_edge, 32_767))
         out.save("adj_edge", adj_edge)
         del adj_edge
         sizes = _write_classes(out, class_id)
         del class_id
-        for name in ("a", "b", "support"):
+        for name in ("a", "b"):
             out.save(f"edge_{name}", getattr(edges, name))
         out.save("edge_state", state)
         _snapshot.write_held_back(out.tmp, {
@@ -263,24 +263,23 @@ def _renumbered(paths: list[Path], rank: np.ndarray) -> list[np.ndarray]:
 
 @dataclass(frozen=True)
 class Edges:
-    """Distinct crosses as unordered pairs ``a < b``, sorted, with their number of sources."""
+    """Distinct crosses as unordered pairs ``a < b``, sorted."""
 
     a: np.ndarray  # int32
     b: np.ndarray  # int32
-    support: np.ndarray  # int32, distinct sources
 
 
 def _dedupe(sorted_keys: np.ndarray, order: np.ndarray, src: np.ndarray, kind: np.ndarray
             ) -> tuple[Edges, dict[str, np.ndarray]]:
     """Distinct crosses from sorted pair keys (see ``_kernels.pair_keys``; ``order`` is the
     stable sort that sorted them), and per cross its ``kind`` (its first record's: the stable
-    sort keeps file order among one cross's records) and its distinct sources (CSR
-    ``src_off``, ``src``)."""
+    sort keeps file order among one cross's records), its distinct sources (CSR ``src_off``,
+    ``src``) and their number (``support``)."""
     from partsearch.crosses import _kernels as k
 
     a, b, first_kind, src_off, srcs = k.dedupe_sorted(sorted_keys, order, src, kind)
-    edges = Edges(a=a, b=b, support=np.diff(src_off).astype(np.int32))
-    return edges, {"kind": first_kind, "src_off": src_off, "src": srcs}
+    return Edges(a=a, b=b), {"kind": first_kind, "src_off": src_off, "src": srcs,
+                             "support": np.diff(src_off).astype(np.int32)}
 
 
 def edge_positions(edges_a: np.ndarray, edges_b: np.ndarray, a: np.ndarray,
