@@ -43,7 +43,16 @@ def test_shown_text_reads_like_the_reference(columns: list[tuple[list[str | None
                                              data: st.DataObject) -> None:
     """The compiled text gather (``shown_text``) against ``Strings``, one value at a time:
     string and large_string columns, chunked and sliced (nonzero offsets), nulls as ""."""
-    from partsearch.search._kernels import ARTICLE_LEN, DESCRIPTION_LEN, ROW, SEG, shown_text
+    from partsearch.search._kernels import (
+        COLUMNS,
+        HASH,
+        PRICE,
+        ROW,
+        SEG,
+        SELL,
+        TEXT_SEPARATOR,
+        shown_text,
+    )
 
     def reader(values: list[str | None], large: bool) -> Strings:
         arr = pa.array(values, type=pa.large_string() if large else pa.string())
@@ -57,22 +66,24 @@ def test_shown_text_reads_like_the_reference(columns: list[tuple[list[str | None
                                    min_size=len(values), max_size=len(values)))
         segments.append((reader(values, large), reader(other, not large)))
     texts = np.array([a.addresses + d.addresses for a, d in segments], dtype=np.int64)
-    picks = data.draw(st.lists(st.integers(0, 10**6), max_size=12))
-    table = np.zeros((len(picks) + 1, 16), dtype=np.int64)
-    for j, pick in enumerate(picks, start=1):
+    picks = data.draw(st.lists(st.tuples(st.integers(0, 10**6), _KOPECKS, _KOPECKS,
+                                         st.integers(-2**63, 2**63 - 1)), max_size=12))
+    table = np.zeros((len(picks) + 1, COLUMNS), dtype=np.int64)
+    expected = []
+    for j, (pick, sell, price, part) in enumerate(picks, start=1):
         seg = pick % len(segments)
-        table[j, SEG], table[j, ROW] = seg, pick % len(columns[seg][0])
+        r = pick % len(columns[seg][0])
+        table[j, SEG], table[j, ROW] = seg, r
+        table[j, SELL], table[j, PRICE], table[j, HASH] = sell, price, part
+        article, description = segments[seg]
+        expected += [article[r] or "", description[r] or "", money(sell), money(price),
+                     str(part % 2**64)]
     raw = shown_text(table, texts).tobytes()
-    pos = 0
-    for j in range(1, table.shape[0]):
-        article, description = segments[table[j, SEG]]
-        r = int(table[j, ROW])
-        mid = pos + int(table[j, ARTICLE_LEN])
-        end = mid + int(table[j, DESCRIPTION_LEN])
-        assert raw[pos:mid].decode() == (article[r] or "")
-        assert raw[mid:end].decode() == (description[r] or "")
-        pos = end
-    assert pos == len(raw)
+    # what _blocks._offers reads: five values per offer, each followed by the separator
+    assert raw.decode("utf-8", "surrogateescape").split(TEXT_SEPARATOR) == [*expected, ""]
+
+
+_KOPECKS = st.one_of(st.integers(-10**4, 10**4), st.integers(-2**62, 2**62))
 
 
 @given(st.lists(st.tuples(st.lists(st.one_of(st.none(), st.text(alphabet="aAbБб1 \u00e9\U0001f600",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -105,6 +106,9 @@ def test_live_search_merges_and_reports_each_supplier(catalog: Path) -> None:
     assert [(p.supplier, p.brand, p.article) for p in r.supplier_crosses] == [
         ("FAST", "FILTRON", "OP 520/1T")]
     assert updates and updates[-1] == 2
+    # online offers' prices are written as the file offers' are: roubles with two decimals
+    prices = [o.price for b in r.blocks for o in b.offers]
+    assert len(prices) > 2 and all(re.fullmatch(r"\d+\.\d\d", p) for p in prices), prices
     # offers already shown never move: every update extends the previous one's blocks
     before = [[(o.brand, o.article, o.supplier) for o in b.offers] for b in first.blocks]
     for now in shown:

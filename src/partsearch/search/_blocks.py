@@ -8,6 +8,8 @@ filtering, pricing and ordering work on them with numpy, and only the offers a b
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import islice
+from time import time
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -26,7 +28,7 @@ from partsearch.ranking.order import (
 from partsearch.result import Block, BrandChoice, Offer, SearchResult
 from partsearch.search import _kernels
 from partsearch.search._addresses import Addresses
-from partsearch.search._store import TEXT_COLUMNS, money
+from partsearch.search._store import TEXT_COLUMNS
 
 # numba's dispatcher type does not carry the compiled kernel's signature
 class_offers: Any = _kernels.class_offers
@@ -49,7 +51,7 @@ class Query(NamedTuple):
     analogs_offset: int
     analogs_limit: int
     supplier_price: bool
-    now: datetime
+    now: datetime | None  # None: the time of the search
 
 
 def empty_result(q: Query, status: str, *, brands: tuple[BrandChoice, ...] = (),
@@ -303,40 +305,37 @@ _new = tuple.__new__  # builds an Offer without the named tuple's Python-level _
 def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: str,
             n_shown: list[int]) -> list[tuple[Offer, ...]]:
     """The shown offers of the three blocks as values (``n_shown`` of each, one block after
-    the other) from their numbers (``fields``, columns as in :mod:`._kernels`) and text; the
-    terms come from the offer's segment, the brand from the index (``brand`` for a part the
-    index lacks)."""
+    the other) from their numbers (``fields``, columns as in :mod:`._kernels`) and text (five
+    values per offer, see ``_kernels.shown_text``); the terms come from the offer's segment,
+    the brand from the index (``brand`` for a part the index lacks)."""
     if not fields:
         return [(), (), ()]
     segments = state.store.segments
     names = state.index.brand_names if state.index is not None else []
     stale_limit = state.config.stale_after_hours
-    now_ts = q.now.timestamp()
+    now_ts = time() if q.now is None else q.now.timestamp()
     show_sp = q.supplier_price
     per_segment: dict[int, tuple[Any, ...]] = {}
+    # one decode and one split for all the text, then each offer takes its row and five values
+    # (not strict: the split leaves an empty value after the last separator)
+    values_of = iter(text.decode("utf-8", "surrogateescape").split(_kernels.TEXT_SEPARATOR))
+    rows = zip(fields, values_of, values_of, values_of, values_of, values_of, strict=False)
     blocks: list[tuple[Offer, ...]] = []
-    start = pos = 0
     for name, count in zip(BLOCKS, n_shown, strict=True):
         why = _WHY[name]
         out = []
-        for k in range(start, start + count):
-            seg, _row, q_k, exact, delivery, sp, on_order, mult, min_q, h, sell, hops, sup, b, \
-                n_article, n_description = fields[k]
+        for (seg, _row, q_k, exact, delivery, sp, on_order, mult, min_q, _h, _sell, hops, sup,
+             b), article, description, sell, supplier_price, part in islice(rows, count):
             values = per_segment.get(seg)
             if values is None:
                 values = per_segment[seg] = _segment_values(segments[seg], now_ts, stale_limit)
             terms, min_kop, file_terms = values
-            mid = pos + n_article
-            end = mid + n_description
             # one tuple display in Offer's field order (a segment's terms spliced in)
-            out.append(_new(Offer, (name, why, brand if b < 0 else names[b],
-                                    text[pos:mid].decode(), text[mid:end].decode(), *terms,
-                                    None if q_k < 0 else q_k, exact == 1, on_order == 1, mult,
-                                    min_q, delivery, money(sell),
-                                    money(sp) if show_sp else None, sp < min_kop, *file_terms,
-                                    hops, sup, str(h & _MASK))))
-            pos = end
-        start += count
+            out.append(_new(Offer, (name, why, brand if b < 0 else names[b], article,
+                                    description, *terms, None if q_k < 0 else q_k, exact == 1,
+                                    on_order == 1, mult, min_q, delivery, sell,
+                                    supplier_price if show_sp else None, sp < min_kop,
+                                    *file_terms, hops, sup, part)))
         blocks.append(tuple(out))
     return blocks
 

@@ -207,10 +207,16 @@ def class_offers(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarra
     return all_ids, all_hops, all_sup, hashes, rows, which
 
 
-# the columns of usual_search's answer, one row per shown offer (row 0 is the header); the
-# byte lengths of the offer's article and description in the text that comes with the table
+# the columns of usual_search's answer, one row per shown offer (row 0 is the header)
 SEG, ROW, QUANTITY, EXACT, DELIVERY, PRICE, ON_ORDER, MULTIPLICITY, MIN_QUANTITY, HASH, SELL, \
-    HOPS, SUPPORT, BRAND, ARTICLE_LEN, DESCRIPTION_LEN = range(16)
+    HOPS, SUPPORT, BRAND = range(14)
+COLUMNS = 14
+# the text that comes with the table: per shown offer its article, description, sell price,
+# supplier price (roubles, as ``_store.money`` writes them) and part hash (unsigned decimal),
+# each followed by SEPARATOR, a byte valid UTF-8 never holds: the caller decodes it once with
+# "surrogateescape" (SEPARATOR becomes TEXT_SEPARATOR) and splits it in one call
+SEPARATOR = 0xFF
+TEXT_SEPARATOR = "\udcff"
 # the header: the part id (-1 when the index lacks the part) and its hash, then shown and total
 # offers of each block
 H_PART, H_HASH, H_SHOWN, H_TOTAL = 0, 1, 2, 5
@@ -253,7 +259,7 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
     h = one_pair(brand, key)
     pid = find_sorted(part_hash, h)
     if pid < 0:
-        out = np.zeros((1, 16), dtype=np.int64)
+        out = np.zeros((1, COLUMNS), dtype=np.int64)
         out[0, H_PART] = -1
         out[0, H_HASH] = np.int64(h)
         return out, np.zeros(0, dtype=np.uint8)
@@ -301,10 +307,10 @@ def shown_table(pid: int, h: Any, shown: np.ndarray, n_shown: np.ndarray, totals
                 multiplicity: np.ndarray, min_quantity: np.ndarray, offer_hash: np.ndarray
                 ) -> np.ndarray:
     """The ranking's shown candidates (``rank_blocks``' answer) as :func:`usual_search`'s
-    table: the header, then the columns above for each, gathered from the store's arrays (the
-    text lengths are :func:`shown_text`'s to fill). The brand number is -1 for a part the index
+    table: the header, then the columns above for each, gathered from the store's arrays. The
+    brand number is -1 for a part the index
     lacks (``ids`` -1, or no ``part_brand``)."""
-    out = np.zeros((shown.size + 1, 16), dtype=np.int64)
+    out = np.zeros((shown.size + 1, COLUMNS), dtype=np.int64)
     out[0, H_PART] = pid
     out[0, H_HASH] = np.int64(h)
     for b in range(3):
@@ -349,18 +355,20 @@ def _text_bounds(texts: np.ndarray, seg: int, column: int, r: int) -> tuple[Any,
 
 @njit(cache=True, nogil=True)
 def shown_text(table: np.ndarray, texts: np.ndarray) -> np.ndarray:
-    """The article and description of each offer of a :func:`shown_table` table, read from its
-    supplier file (``texts``: ``OfferStore.text_addresses``) and laid one after the other as
-    UTF-8; their byte lengths go into the table's ``ARTICLE_LEN`` and ``DESCRIPTION_LEN``
-    (0 for a null). Compiled, the reads of different offers overlap their cache misses, where
-    reading them one value at a time from Python waited on each in turn."""
+    """The text of each offer of a :func:`shown_table` table (``TEXT_SEPARATOR`` above): its
+    article and description read from its supplier file (``texts``:
+    ``OfferStore.text_addresses``; a null as empty), then its prices and part hash formatted.
+    Compiled, the reads of different offers overlap their cache misses, and the numbers cost
+    a few nanoseconds each where Python's formatting and a decode per value cost a
+    microsecond an offer."""
     total = 0
     for j in range(1, table.shape[0]):
         for column in range(2):
             lo, hi = _text_bounds(texts, table[j, SEG], column, table[j, ROW])
-            table[j, ARTICLE_LEN + column] = hi - lo
             total += hi - lo
-    out = np.empty(total, dtype=np.uint8)
+    # per offer two separators, two prices of at most 25 bytes each ("-", 20 digits, ".", 2
+    # digits, separator) and a hash of at most 21: numba does not check the bounds
+    out = np.empty(total + 73 * (table.shape[0] - 1), dtype=np.uint8)
     k = 0
     for j in range(1, table.shape[0]):
         seg = table[j, SEG]
@@ -370,7 +378,44 @@ def shown_text(table: np.ndarray, texts: np.ndarray) -> np.ndarray:
                 out[k:k + hi - lo] = address_view(texts[seg, 4 * column + 2] + lo, hi - lo,
                                                   np.uint8)
                 k += hi - lo
-    return out
+            out[k] = SEPARATOR
+            k += 1
+        k = _put_money(out, k, table[j, SELL])
+        k = _put_money(out, k, table[j, PRICE])
+        k = _put_digits(out, k, np.uint64(table[j, HASH]), 1)
+        out[k] = SEPARATOR
+        k += 1
+    return out[:k]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_digits(out: np.ndarray, k: int, value: Any, least: int) -> int:
+    """``value`` (uint64) in decimal, at least ``least`` digits (zero-padded), at ``out[k:]``;
+    the position after it."""
+    n = 0
+    v = value
+    while v > np.uint64(0) or n < least:
+        v //= np.uint64(10)
+        n += 1
+    v = value
+    for i in range(n - 1, -1, -1):
+        out[k + i] = np.uint8(48) + np.uint8(v % np.uint64(10))
+        v //= np.uint64(10)
+    return k + n
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_money(out: np.ndarray, k: int, kop: int) -> int:
+    """Kopecks as ``_store.money`` writes them ("-12.05"), then SEPARATOR, at ``out[k:]``."""
+    if kop < 0:
+        out[k] = 45  # "-"
+        k += 1
+        kop = -kop
+    k = _put_digits(out, k, np.uint64(kop // 100), 1)
+    out[k] = 46  # "."
+    k = _put_digits(out, k + 1, np.uint64(kop % 100), 2)
+    out[k] = SEPARATOR
+    return k + 1
 
 
 @njit(cache=True, nogil=True, inline="always")

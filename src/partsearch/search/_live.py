@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from partsearch.result import Block, Offer, SearchResult, SupplierCrossPart
+from partsearch.search._store import money
 
 if TYPE_CHECKING:
     from partsearch.online import LiveOffer, SupplierOutcome
@@ -131,8 +132,7 @@ class _Placer:
             restrictions=profile.restrictions if profile else None, quantity=lo.quantity,
             quantity_exact=lo.quantity_exact, on_order=lo.on_order,
             multiplicity=lo.multiplicity, min_quantity=1, delivery_hours=lo.delivery_hours,
-            price=str(Decimal(sell) / 100),
-            supplier_price=str(lo.price) if self.show_supplier_price else None,
+            price=money(sell), supplier_price=money(kop) if self.show_supplier_price else None,
             below_min_order=lo.price < min_sum,
             price_file_time=updated or datetime.now(UTC).isoformat(timespec="seconds"),
             age_hours=0.0, stale=False,

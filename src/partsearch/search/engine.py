@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,7 +120,7 @@ class Engine:
         query = tuple.__new__(Query, (
             article, brand, lvl, check_sort(sort), filters or _NO_FILTERS, show_all,
             max(0, analogs_offset), max(1, analogs_limit),
-            show_supplier_price and lvl != "guest", now or datetime.now(UTC)))
+            show_supplier_price and lvl != "guest", now))
         try:
             key = article_key(article)
         except NormalizationError as exc:
