@@ -27,6 +27,23 @@ def test_gather_matches_reference(values: list[int], queries: list[int]) -> None
     assert list(zip(rows.tolist(), which.tolist(), strict=True)) == ref
 
 
+@given(st.lists(st.tuples(st.integers(0, 2**64 - 1), st.integers(1, 3)), max_size=1500),
+       st.lists(st.integers(0, 2**64 - 1), max_size=10), st.data())
+def test_gather_finds_runs_in_uneven_hashes(values: list[tuple[int, int]], absent: list[int],
+                                            data: st.DataObject) -> None:
+    """The interpolation inside a fence block lands far off when hashes are not spread evenly
+    (clusters, huge gaps, runs of equal hashes across block edges); the steps after it still
+    find every run."""
+    hashes = np.sort(np.array([v for v, k in values for _ in range(k)], dtype=np.uint64))
+    present = data.draw(st.lists(st.sampled_from(hashes.tolist()), max_size=20)) if values \
+        else []
+    q = np.array(present + absent, dtype=np.uint64)
+    rows, which = gather(hashes, fences(hashes), presence(hashes), q)
+    expected = [(int(r), w) for w, h in enumerate(q.tolist())
+                for r in np.flatnonzero(hashes == np.uint64(h))]
+    assert list(zip(rows.tolist(), which.tolist(), strict=True)) == expected
+
+
 @given(st.lists(st.one_of(st.none(), st.text(max_size=8)), max_size=30), st.booleans())
 def test_strings_read_like_pyarrow(values: list[str | None], large: bool) -> None:
     arr = pa.array(values, type=pa.large_string() if large else pa.string())

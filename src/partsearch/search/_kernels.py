@@ -55,9 +55,9 @@ def gather(sorted_hashes: np.ndarray, fence: np.ndarray, present: np.ndarray,
     ``present`` are :func:`fences` and :func:`presence` of ``sorted_hashes``.
 
     Hashes the bitmap rules out cost one access. Each other search first finds its 256-entry
-    block in the fences (cache-resident), then the blocks are searched without branches on the
-    data: the searches of different hashes do not wait on each other, so the processor overlaps
-    their memory misses (a class of thousands of parts is thousands of misses)."""
+    block in the fences (cache-resident), then interpolates within it and steps to the first
+    equal hash: the searches of different hashes do not wait on each other, so the processor
+    overlaps their memory misses (a class of thousands of parts is thousands of misses)."""
     n = sorted_hashes.size
     m = hashes.size
     lo = np.empty(m, dtype=np.int64)
@@ -78,14 +78,21 @@ def gather(sorted_hashes: np.ndarray, fence: np.ndarray, present: np.ndarray,
             lo[i] = width[i] = 0
             continue
         h = hashes[i]
-        base = lo[i]
+        a = lo[i]
         w = width[i]
+        base = a
         if w > 0:
-            while w > 1:
-                half = w >> 1
-                base = base + half if sorted_hashes[base + half] < h else base
-                w -= half
-            base += 1 if sorted_hashes[base] < h else 0
+            # the hashes are spread evenly, so the block's two fences place h within a few
+            # entries: one or two cache lines to read instead of a bisection's five
+            f = (a - 1) // FENCE + 1  # the block lies between fence f - 1 and fence f
+            f0 = fence[f - 1]
+            f1 = fence[f] if f < fence.size else sorted_hashes[n - 1]
+            guess = a + int(float(h - f0) / (float(f1 - f0) + 1.0) * w) if f1 > f0 else a
+            base = min(max(guess, a), a + w - 1)
+            while base > a and sorted_hashes[base - 1] >= h:
+                base -= 1
+            while base < a + w and sorted_hashes[base] < h:
+                base += 1
         lo[i] = base
         j = base
         while j < n and sorted_hashes[j] == h:
