@@ -132,10 +132,11 @@ def class_walk(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarray,
     """Hops from ``start`` to every member of its class, and the summed support of the crosses
     reaching each from the previous hop: ``bfs_local`` without parent edges, for the search.
 
-    It walks a level at a time: first every adjacency range of the level, then every target
-    and support of those ranges, then the bookkeeping on local arrays. The loads of the first
-    two passes are independent of each other, so their cache misses overlap instead of queueing
-    behind one member at a time; a small hash table maps part ids to local indices."""
+    The class's members are known before the walk, so their adjacency is read first, for all
+    of them at once: every range, then every target and support. Those loads do not depend on
+    each other, so their cache misses overlap; a walk a level at a time would wait on two
+    rounds of misses per level. The walk itself then runs on local arrays, with a small hash
+    table mapping part ids to local indices."""
     k = members.size
     bits = 1
     while (1 << bits) < 2 * k:
@@ -146,47 +147,44 @@ def class_walk(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarray,
         while table[s] != 0:
             s = (s + 1) & (table.size - 1)
         table[s] = i + 1
+    # the class's adjacency as local CSR: neighbour (local index, -1 outside the class), support
+    first = np.empty(k + 1, dtype=np.int64)
+    total = 0
+    for i in range(k):
+        first[i] = total
+        total += off[members[i] + 1] - off[members[i]]
+    first[k] = total
+    nbr = np.empty(total, dtype=np.int64)
+    weight = np.empty(total, dtype=np.int32)
+    for i in range(k):
+        a = off[members[i]]
+        for p in range(first[i], first[i + 1]):
+            nbr[p] = to[a + p - first[i]]
+            weight[p] = support[a + p - first[i]]
+    for p in range(total):
+        nbr[p] = _local(table, bits, members, nbr[p])
     hops = np.full(k, -1, dtype=np.int32)
     sup = np.zeros(k, dtype=np.int32)
     queue = np.empty(k, dtype=np.int64)
-    first = np.empty(k, dtype=np.int64)
-    last = np.empty(k, dtype=np.int64)
-    targets = np.empty(64, dtype=np.int64)
-    weights = np.empty(64, dtype=np.int32)
     s0 = _local(table, bits, members, start)
     hops[s0] = 0
     queue[0] = s0
-    head, tail, level = 0, 1, 0
-    while head < tail:
-        end = tail
-        total = 0
-        for q in range(head, end):
-            node = members[queue[q]]
-            first[q] = off[node]
-            last[q] = off[node + 1]
-            total += last[q] - first[q]
-        if total > targets.size:
-            targets = np.empty(total, dtype=np.int64)
-            weights = np.empty(total, dtype=np.int32)
-        p = 0
-        for q in range(head, end):
-            for j in range(first[q], last[q]):
-                targets[p] = to[j]
-                weights[p] = support[j]
-                p += 1
-        for p in range(total):
-            w = _local(table, bits, members, targets[p])
+    head, tail = 0, 1
+    while head < tail:  # first in, first out: a level is done before the next is reached
+        u = queue[head]
+        head += 1
+        nxt = hops[u] + 1
+        for p in range(first[u], first[u + 1]):
+            w = nbr[p]
             if w < 0:
                 continue
             if hops[w] < 0:
-                hops[w] = level + 1
-                sup[w] = weights[p]
+                hops[w] = nxt
+                sup[w] = weight[p]
                 queue[tail] = w
                 tail += 1
-            elif hops[w] == level + 1:
-                sup[w] += weights[p]
-        head = end
-        level += 1
+            elif hops[w] == nxt:
+                sup[w] += weight[p]
     return hops, sup
 
 
