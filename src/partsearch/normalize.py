@@ -92,7 +92,9 @@ def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
     >>> article_key("РК15", keep_cyrillic=True)
     'РК15'
     """
-    text = _unfloat(_as_text(article))
+    # a str without a point (what a search types) is its own text: no type checks, no regex
+    text = article if type(article) is str and "." not in article else \
+        _unfloat(_as_text(article))
     # ASCII text folds by upper-casing alone; str.upper agrees with the table on ASCII
     upper = text.upper() if text.isascii() else \
         text.translate(_UPPER_TRANS if keep_cyrillic else _FOLD_TRANS)

@@ -84,9 +84,10 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
                                    store.text_addresses, *ranking, _text_column(q),
                                    *_filter_tables(state, q.filters), q.show_all,
                                    q.analogs_offset, q.analogs_limit)
-        if table[0, _kernels.H_PART] >= 0:
-            return _result(state, q, brand, table.tolist(), text.tobytes())
-        h, pid = int(table[0, _kernels.H_HASH]) & _MASK, None
+        rows = table.tolist()  # a list's item costs less than an array's
+        if rows[0][_kernels.H_PART] >= 0:
+            return _result(state, q, brand, rows, text.tobytes())
+        h, pid = rows[0][_kernels.H_HASH] & _MASK, None
     else:
         h = part_hash(brand, key)
         pid = idx.lookup_hash(h) if idx is not None else None
