@@ -75,15 +75,13 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
     brand, keeps_cyrillic, oem_brand = brand_facts(state, spelling)
     if keeps_cyrillic:
         key = article_key(q.article, keep_cyrillic=True)
-    level = state.config.levels[q.level]
-    ranking = _compiled(q, level) if compiled else None
+    plan = _plan(state, q) if compiled else None
     idx = state.index
     store = state.store
-    if ranking is not None and (args := state.search_args) is not None:
+    if plan is not None and (args := state.search_args) is not None:
         table, text = usual_search(brand.encode(), key.encode(), args.table, oem_brand,
-                                   store.text_addresses, *ranking, _text_column(q),
-                                   *_filter_tables(state, q.filters), q.show_all,
-                                   q.analogs_offset, q.analogs_limit)
+                                   store.text_addresses, *plan, q.show_all, q.analogs_offset,
+                                   q.analogs_limit)
         rows = table.tolist()  # a list's item costs less than an array's
         if rows[0][_kernels.H_PART] >= 0:
             return _result(state, q, brand, rows, text.tobytes())
@@ -107,8 +105,8 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         hops = support = np.zeros(1, np.int32)
         rows, which = store.rows_for(np.array([h], dtype=np.uint64))
         oem = np.zeros(which.size, dtype=bool)
-    if ranking is not None and not _by_name(q.filters):
-        column = _text_column(q)
+    if plan is not None and not _by_name(q.filters):
+        ranking, column = plan[:_RANKING], plan[_RANKING]
         ranks = text_ranks(rows, store.seg, store.row, store.text_addresses, column) \
             if column >= 0 else _NO_RANKS
         shown, n_shown, totals, sell = rank_blocks(
@@ -116,8 +114,8 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
             store.quantity, store.exact, *ranking, _NONE, ranks, q.show_all, q.analogs_offset,
             q.analogs_limit)
     else:
-        shown, n_shown, totals, sell = _ranked(state, q, level, ids, brand, rows, which, hops,
-                                               support, oem)
+        shown, n_shown, totals, sell = _ranked(state, q, state.config.levels[q.level], ids,
+                                               brand, rows, which, hops, support, oem)
     part_brand = idx.part_brand_array if idx is not None else _NO_BRANDS
     table = shown_table(-1 if pid is None else pid, np.uint64(h), shown, n_shown, totals, sell,
                         rows, which, ids, hops, support, part_brand, store.seg, store.row,
@@ -161,6 +159,28 @@ def search_args(index: Any, store: Any, registry: Any) -> Addresses | None:
         return None
 
 
+def _plan(state: Any, q: Query) -> tuple[Any, ...] | None:
+    """The compiled search's arguments for ``q``'s level, sort and filters (:func:`_compiled`'s,
+    then :func:`_text_column`'s and :func:`_filter_tables`'), or None when it cannot answer
+    them; remembered per catalog state by level, sort and the filters object itself (a
+    search's Python around the compiled call is most of its time, and these three rarely
+    change)."""
+    memo = state.plans
+    key = (q.level, q.sort, id(q.filters))
+    hit = memo.get(key)
+    plan: tuple[Any, ...] | None
+    if hit is not None and hit[0] is q.filters:  # the memo holds the filters: the id is theirs
+        plan = hit[1]
+        return plan
+    ranking = _compiled(q, state.config.levels[q.level])
+    plan = None if ranking is None else \
+        (*ranking, _text_column(q), *_filter_tables(state, q.filters))
+    if len(memo) >= 256:
+        memo.clear()
+    memo[key] = (q.filters, plan)
+    return plan
+
+
 def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
     """``rank_blocks``' arguments from the level's price bands to ``in_stock``, when it can
     answer ``q`` (the default order or a column sort; prices marked up by price alone), else
@@ -178,6 +198,7 @@ def _text_column(q: Query) -> int:
     return _TEXT_SORT_COLUMN.get(q.sort[0], -1)
 
 
+_RANKING = 6  # a plan's first items, rank_blocks' arguments from the price bands to in_stock
 # the text sorts (``_fast.SORT_CODES`` from TEXT_SORT on) and the column each orders by
 _TEXT_SORT_COLUMN = {sort: TEXT_COLUMNS.index(SORTS[sort]) for sort, code in
                      _fast.SORT_CODES.items() if code >= _fast.TEXT_SORT}

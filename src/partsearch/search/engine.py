@@ -52,6 +52,11 @@ class _State:
         return {}
 
     @cached_property
+    def plans(self) -> dict[Any, Any]:
+        """The compiled search's arguments per level, sort and filters (``_blocks._plan``)."""
+        return {}
+
+    @cached_property
     def brand_memo(self) -> dict[str, tuple[str, bool, bool]]:
         """(canonical, keeps Cyrillic, OEM) per brand spelling (``_blocks.brand_facts``)."""
         return {}
