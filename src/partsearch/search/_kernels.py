@@ -87,8 +87,9 @@ def gather(sorted_hashes: np.ndarray, fence: np.ndarray, present: np.ndarray,
             f = (a - 1) // FENCE + 1  # the block lies between fence f - 1 and fence f
             f0 = fence[f - 1]
             f1 = fence[f] if f < fence.size else sorted_hashes[n - 1]
-            guess = a + int(float(h - f0) / (float(f1 - f0) + 1.0) * w) if f1 > f0 else a
-            base = min(max(guess, a), a + w - 1)
+            # (the fraction capped before the conversion: past the last hash it can be huge)
+            frac = min(float(h - f0) / (float(f1 - f0) + 1.0), 1.0) if f1 > f0 else 0.0
+            base = min(a + int(frac * w), a + w - 1)
             while base > a and sorted_hashes[base - 1] >= h:
                 base -= 1
             while base < a + w and sorted_hashes[base] < h:
@@ -313,8 +314,7 @@ def shown_table(pid: int, h: Any, shown: np.ndarray, n_shown: np.ndarray, totals
                 ) -> np.ndarray:
     """The ranking's shown candidates (``rank_blocks``' answer) as :func:`usual_search`'s
     table: the header, then the columns above for each, gathered from the store's arrays. The
-    brand number is -1 for a part the index
-    lacks (``ids`` -1, or no ``part_brand``)."""
+    brand number is -1 for a part the index lacks (``ids`` -1, or no ``part_brand``)."""
     out = np.zeros((shown.size + 1, COLUMNS), dtype=np.int64)
     out[0, H_PART] = pid
     out[0, H_HASH] = np.int64(h)
