@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
+from partsearch import CatalogError
 from partsearch.cli import main
 from partsearch.loading import (
     OFFERS_SCHEMA,
@@ -138,6 +140,29 @@ def test_publish_and_register_directly(tmp_path: Path) -> None:
     p = SupplierProfile(code="X", name="X", api={"kind": "abcp"})
     register_profiles(tmp_path, [p])
     assert read_registered_profiles(tmp_path) == {"X": p}
+
+
+def _invalid_utf8(like: pa.ChunkedArray) -> pa.Array:
+    """A column of ``like``'s type and length whose every value is the byte 0xFF (never UTF-8)."""
+    n = len(like)
+    offsets = np.arange(n + 1, dtype=np.int64 if like.type == pa.large_string() else np.int32)
+    return pa.Array.from_buffers(like.type, n, [None, pa.py_buffer(offsets.tobytes()),
+                                                pa.py_buffer(b"\xff" * n)])
+
+
+def test_publish_refuses_text_that_is_not_utf8(tmp_path: Path) -> None:
+    """The search reads text bytes where they lie, trusting them to be UTF-8: a table built
+    from raw buffers is refused before anything is written, and the current offers stay."""
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    load_suppliers(toml, catalog)
+    offers = read_offers(catalog, "ALFA")
+    before = offers.to_pylist()
+    i = offers.schema.get_field_index("description")
+    bad = offers.set_column(i, "description", _invalid_utf8(offers.column(i)))
+    with pytest.raises(CatalogError, match=r"ALFA are not valid.*UTF8"):
+        publish_offers(catalog, "ALFA", bad)
+    assert read_offers(catalog, "ALFA").to_pylist() == before
 
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -170,6 +170,28 @@ def test_requested_shows_three_fastest_then_cheapest(tmp_path: Path) -> None:
     assert r.analogs.total == 0
 
 
+def test_text_that_is_not_utf8_is_an_error_not_shifted_offers(tmp_path: Path) -> None:
+    """``publish_offers`` refuses text that is not UTF-8; a file written around it (by hand,
+    or damaged) holding the byte the search separates values with is a clear error, never
+    offers whose fields slid into each other's places."""
+    import numpy as np
+    import pyarrow as pa
+
+    catalog = _catalog(tmp_path)
+    path = next((catalog / "offers" / "ALFA").glob("*.arrow"))
+    table = pa.ipc.open_file(path.read_bytes()).read_all()  # a copy: the file is rewritten
+    i = table.schema.get_field_index("description")
+    n, kind = table.num_rows, table.schema.field(i).type
+    offsets = np.arange(n + 1, dtype=np.int64 if kind == pa.large_string() else np.int32)
+    bad = pa.Array.from_buffers(kind, n, [None, pa.py_buffer(offsets.tobytes()),
+                                          pa.py_buffer(b"\xff" * n)])
+    table = table.set_column(i, table.schema.field(i), bad)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    with pytest.raises(SearchError, match=r"not valid UTF-8.*ALFA"):
+        Engine.open(catalog).search("W7121", brand="MANN")
+
+
 def test_catalog_levels_from_toml(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path)
     (catalog / "catalog.toml").write_text(

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from partsearch._hashing import part_hash
+from partsearch.errors import SearchError
 from partsearch.normalize import article_key
 from partsearch.ranking import _fast
 from partsearch.ranking.order import (
@@ -340,7 +341,11 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
     per_segment: dict[int, tuple[Any, ...]] = {}
     # one decode and one split for all the text, then each offer takes its row and five values
     # (not strict: the split leaves an empty value after the last separator)
-    values_of = iter(text.decode("utf-8", "surrogateescape").split(_kernels.TEXT_SEPARATOR))
+    texts = text.decode("utf-8", "surrogateescape").split(_kernels.TEXT_SEPARATOR)
+    if len(texts) != 5 * len(fields) + 1:  # the separator inside a value: never valid UTF-8
+        raise SearchError("a supplier file's text is not valid UTF-8: "
+                          f"{sorted({segments[f[0]].supplier for f in fields})}")
+    values_of = iter(texts)
     rows = zip(fields, values_of, values_of, values_of, values_of, values_of, strict=False)
     blocks: list[tuple[Offer, ...]] = []
     for name, count in zip(BLOCKS, n_shown, strict=True):
