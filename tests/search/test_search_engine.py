@@ -139,6 +139,25 @@ def test_stale_prices_are_flagged(engine: Engine) -> None:
     assert not any(o.stale for o in engine.search("W 920/21", brand="MANN").requested.offers)
 
 
+
+def test_price_ages_follow_each_searchs_time(engine: Engine) -> None:
+    # the shown terms are remembered per second of the search's time: searches at other times,
+    # and again at the first, each get their own ages
+    first = datetime.now(UTC) + timedelta(days=1)
+
+    def ages(now: datetime) -> list[float | None]:
+        offers = engine.search("W 920/21", brand="MANN", now=now).requested.offers
+        assert offers and all(o.age_hours is not None for o in offers)
+        return [o.age_hours for o in offers]
+
+    base = ages(first)
+    for later, hours in ((timedelta(hours=10), 10.0), (timedelta(minutes=30), 0.5)):
+        # (a tenth of an hour each way: each age is rounded on its own)
+        assert all(abs(b - a - hours) <= 0.1 + 1e-9 for a, b in
+                   zip(base, ages(first + later), strict=True) if a is not None and b is not None)
+    assert ages(first) == base
+
+
 PRICE = """Бренд;Артикул;Цена;Кол-во;Срок
 MANN;W 712/1;500,00;5;5
 MANN;W 712/1;400,00;5;4

@@ -8,7 +8,6 @@ filtering, pricing and ordering work on them with numpy, and only the offers a b
 from __future__ import annotations
 
 from datetime import datetime
-from itertools import islice
 from time import time
 from typing import Any, NamedTuple
 
@@ -329,51 +328,67 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
             n_shown: list[int]) -> list[tuple[Offer, ...]]:
     """The shown offers of the three blocks as values (``n_shown`` of each, one block after
     the other) from their numbers (``fields``, columns as in :mod:`._kernels`) and text (five
-    values per offer, see ``_kernels.shown_text``); the terms come from the offer's segment,
-    the brand from the index (``brand`` for a part the index lacks)."""
+    values per offer, see ``_kernels.shown_text``); the terms come from the offer's segment
+    (:func:`_segment_head`), the brand from the index (``brand`` for a part the index
+    lacks)."""
     if not fields:
         return [(), (), ()]
     segments = state.store.segments
     names = state.index.brand_names if state.index is not None else []
-    stale_limit = state.config.stale_after_hours
-    now_ts = time() if q.now is None else q.now.timestamp()
     show_sp = q.supplier_price
-    per_segment: dict[int, tuple[Any, ...]] = {}
-    # one decode and one split for all the text, then each offer takes its row and five values
-    # (not strict: the split leaves an empty value after the last separator)
+    second, heads = _heads(state, time() if q.now is None else q.now.timestamp())
+    # one decode and one split for all the text, then each offer takes its five values
     texts = text.decode("utf-8", "surrogateescape").split(_kernels.TEXT_SEPARATOR)
     if len(texts) != 5 * len(fields) + 1:  # the separator inside a value: never valid UTF-8
         raise SearchError("a supplier file's text is not valid UTF-8: "
                           f"{sorted({segments[f[0]].supplier for f in fields})}")
-    values_of = iter(texts)
-    rows = zip(fields, values_of, values_of, values_of, values_of, values_of, strict=False)
     blocks: list[tuple[Offer, ...]] = []
+    t = k = 0
     for name, count in zip(BLOCKS, n_shown, strict=True):
         why = _WHY[name]
         out = []
         for (seg, _row, q_k, exact, delivery, sp, on_order, mult, min_q, _h, _sell, hops, sup,
-             b), article, description, sell, supplier_price, part in islice(rows, count):
-            values = per_segment.get(seg)
-            if values is None:
-                values = per_segment[seg] = _segment_values(segments[seg], now_ts, stale_limit)
-            terms, min_kop, file_terms = values
-            # one tuple display in Offer's field order (a segment's terms spliced in)
-            out.append(_new(Offer, (name, why, brand if b < 0 else names[b], article,
-                                    description, *terms, None if q_k < 0 else q_k, exact == 1,
-                                    on_order == 1, mult, min_q, delivery, sell,
-                                    supplier_price if show_sp else None, sp < min_kop,
-                                    *file_terms, hops, sup, part)))
+             b) in fields[k:k + count]:
+            head = heads.get(seg)
+            if head is None:
+                head = heads[seg] = _segment_head(segments[seg], second,
+                                                  state.config.stale_after_hours)
+            supplier, points, min_sum, returnable, prepay, notes, min_kop, file_time, age, \
+                stale, accuracy = head
+            # a flat tuple display in Offer's field order: a starred one costs twice as much
+            out.append(_new(Offer, (name, why, brand if b < 0 else names[b], texts[t],
+                                    texts[t + 1], supplier, points, min_sum, returnable, prepay,
+                                    notes, None if q_k < 0 else q_k, exact == 1,
+                                    on_order == 1, mult, min_q, delivery, texts[t + 2],
+                                    texts[t + 3] if show_sp else None, sp < min_kop,
+                                    file_time, age, stale, accuracy, hops, sup, texts[t + 4])))
+            t += 5
+        k += count
         blocks.append(tuple(out))
     return blocks
 
 
-def _segment_values(segment: Any, now_ts: float, stale_limit: float) -> tuple[Any, ...]:
-    """What every offer of one supplier file shows alike, for a search at ``now_ts``: the
-    terms between ``description`` and ``quantity`` in Offer's order, the minimum order in
-    kopecks, and ``price_file_time`` to ``stock_accuracy``."""
+def _heads(state: Any, now_ts: float) -> tuple[int, dict[int, tuple[Any, ...]]]:
+    """The second ``now_ts`` falls in, and the :func:`_segment_head` s made for it so far,
+    remembered per catalog state: the searches of one second share them (rounding an age
+    alone costs about a microsecond, and a search shows offers of a few suppliers)."""
+    second = int(now_ts // 1)
+    memo = state.segment_heads
+    heads: dict[int, tuple[Any, ...]] | None = memo.get(second)
+    if heads is None:
+        memo.clear()
+        heads = memo[second] = {}
+    return second, heads
+
+
+def _segment_head(segment: Any, second: int, stale_limit: float) -> tuple[Any, ...]:
+    """What every offer of one supplier file shows alike, for a search in ``second``: Offer's
+    fields ``supplier`` to ``restrictions``, the minimum order in kopecks, then
+    ``price_file_time`` to ``stock_accuracy`` (the file's age to a tenth of an hour as of that
+    second)."""
     terms, min_kop, file_ts, file_time, accuracy = segment.shown
-    age = None if file_ts is None else round((now_ts - file_ts) / 3600.0, 1)
-    return terms, min_kop, (file_time, age, age is not None and age > stale_limit, accuracy)
+    age = None if file_ts is None else round((second - file_ts) / 3600.0, 1)
+    return (*terms, min_kop, file_time, age, age is not None and age > stale_limit, accuracy)
 
 
 def brand_choices(state: Any, article: str) -> list[BrandChoice]:

@@ -57,6 +57,11 @@ class _State:
         return {}
 
     @cached_property
+    def segment_heads(self) -> dict[int, dict[int, tuple[Any, ...]]]:
+        """Per second, the shown terms of each supplier file (``_blocks._heads``)."""
+        return {}
+
+    @cached_property
     def brand_memo(self) -> dict[str, tuple[str, bool, bool]]:
         """(canonical, keeps Cyrillic, OEM) per brand spelling (``_blocks.brand_facts``)."""
         return {}
