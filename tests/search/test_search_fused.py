@@ -79,12 +79,15 @@ def test_compiled_search_matches_the_numpy_path(
 
 
 def _in_kernel(state: Any, brand: str, key: str) -> bool:
-    from partsearch.search._kernels import H_PART, usual_search
+    from partsearch.search._kernels import COLUMNS, H_PART, usual_search
 
     level = state.config.levels[state.config.default_level]
-    table, _text = usual_search(brand.encode(), key.encode(), state.search_args.table, False,
-                                state.store.text_addresses, *level.bands, 0, False, -1, False,
-                                -1, np.zeros(0, bool), np.zeros(0, bool), False, 0, 20)
+    table = np.empty((64, COLUMNS), np.int64)
+    n, _size = usual_search(brand.encode(), key.encode(), state.search_args.table, False,
+                            state.store.text_addresses, *level.bands, 0, False, -1, False, -1,
+                            np.zeros(0, bool), np.zeros(0, bool), False, 0, 20, table,
+                            np.empty(1 << 16, np.uint8))
+    assert n > 0
     return bool(table[0, H_PART] >= 0)
 
 
@@ -100,3 +103,45 @@ def test_usual_search_of_a_part_only_in_offers(tmp_path: Path) -> None:
     engine = Engine.open(tmp_path)
     r = engine.search("W 920/21", brand="MANN-FILTER")
     assert r.status == "ok" and r.requested.total >= 2 and r.analogs.total == 0
+
+
+def test_answers_that_outgrow_the_scratch_arrays(world_catalog: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled call writes into per-thread arrays and asks again, grown, when an answer
+    does not fit: from a one-row, one-byte start every answer still equals the numpy path's,
+    and the arrays grew to the largest."""
+    from partsearch.search import _blocks
+
+    scratch = _blocks._Scratch()
+    scratch.table, scratch.text = scratch.table[:1], scratch.text[:1]
+    monkeypatch.setattr(_blocks, "_SCRATCH", scratch)
+    state = Engine.open(world_catalog)._state
+    level = state.config.default_level
+    largest = 0
+    for brand, article in PARTS:
+        canonical = state.registry.canonical(brand)
+        q = Query(article, brand, level, DEFAULT_SORT, Filters(), True, 0, 20, True, NOW)
+        key = article_key(article)
+        fast = answer(state, q, canonical, key)
+        assert fast == answer(state, q, canonical, key, compiled=False), (brand, article)
+        largest = max(largest, sum(len(b.offers) for b in fast.blocks))
+    assert largest > 1 and scratch.table.shape[0] >= largest + 1 and scratch.text.size > 1
+
+
+def test_searches_in_threads_keep_their_own_answers(world_catalog: Path) -> None:
+    """The compiled call releases the GIL and writes into per-thread arrays: searches in two
+    threads at once give what the same searches give one after another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = Engine.open(world_catalog)
+    parts = PARTS[:300]
+
+    def run(chunk: list[tuple[str, str]]) -> list[Any]:
+        return [engine.search(article, brand=brand, now=NOW, show_all=True)
+                for _ in range(3) for brand, article in chunk]
+
+    expected = run(parts[::2]), run(parts[1::2])
+    with ThreadPoolExecutor(2) as pool:
+        got = list(pool.map(run, (parts[::2], parts[1::2])))
+    assert got == list(expected)
+    assert sum(len(r.analogs.offers) for r in got[0]) > 0

@@ -7,6 +7,8 @@ filtering, pricing and ordering work on them with numpy, and only the offers a b
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from datetime import datetime
 from time import time
 from typing import Any, NamedTuple
@@ -79,12 +81,17 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
     idx = state.index
     store = state.store
     if plan is not None and (args := state.search_args) is not None:
-        table, text = usual_search(brand.encode(), key.encode(), args.table, oem_brand,
+        out_table, out_text = _SCRATCH.table, _SCRATCH.text
+        while True:
+            n, size = usual_search(brand.encode(), key.encode(), args.table, oem_brand,
                                    store.text_addresses, *plan, q.show_all, q.analogs_offset,
-                                   q.analogs_limit)
-        rows = table.tolist()  # a list's item costs less than an array's
+                                   q.analogs_limit, out_table, out_text)
+            if n > 0:
+                break
+            out_table, out_text = _SCRATCH.grow(-n, -size)  # the answer did not fit
+        rows = out_table[:n].tolist()  # a list's item costs less than an array's
         if rows[0][_kernels.H_PART] >= 0:
-            return _result(state, q, brand, rows, text.tobytes())
+            return _result(state, q, brand, rows, out_text[:size].tobytes())
         h, pid = rows[0][_kernels.H_HASH] & _MASK, None
     else:
         h = part_hash(brand, key)
@@ -143,6 +150,28 @@ def brand_facts(state: Any, spelling: str) -> tuple[str, bool, bool]:
             memo.clear()
         memo[spelling] = facts
     return facts
+
+
+class _Scratch(threading.local):
+    """Per thread, the table and text arrays :func:`_kernels.usual_search` writes its answer
+    into: an array numba returns costs over a microsecond to hand back, and an answer is
+    turned into Python values at once. Grown when an answer does not fit (``show_all`` of a
+    part with many offers)."""
+
+    def __init__(self) -> None:
+        self.table = np.empty((64, _kernels.COLUMNS), dtype=np.int64)
+        self.text = np.empty(1 << 16, dtype=np.uint8)
+
+    def grow(self, rows: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+        if rows > self.table.shape[0]:
+            self.table = np.empty((max(rows, 2 * self.table.shape[0]), _kernels.COLUMNS),
+                                  dtype=np.int64)
+        if size > self.text.size:
+            self.text = np.empty(max(size, 2 * self.text.size), dtype=np.uint8)
+        return self.table, self.text
+
+
+_SCRATCH = _Scratch()
 
 
 def search_args(index: Any, store: Any, registry: Any) -> Addresses | None:
@@ -308,31 +337,32 @@ def _result(state: Any, q: Query, brand: str, table: list[list[int]], text: byte
     """The result from :func:`_kernels.shown_table`'s table (the header, then a row of numbers
     per shown offer) and :func:`_kernels.shown_text`'s text; an offer's brand is its part's in
     the index (``brand`` for a part only in offers)."""
-    head, fields = table[0], table[1:]
-    offers = _offers(state, q, fields, text, brand, head[_kernels.H_SHOWN:_kernels.H_SHOWN + 3])
-    totals = head[_kernels.H_TOTAL:_kernels.H_TOTAL + 3]
+    # the header's columns unpacked by position (_HEADER checks them): slices cost more
+    _pid, _h, n0, n1, n2, t0, t1, t2, *_ = table[0]
+    offers = _offers(state, q, table[1:], text, brand, (n0, n1, n2)) if len(table) > 1 else \
+        _NO_OFFERS
     # SearchResult's fields in order (see Query: named tuples built without their __new__)
     return _new(SearchResult, (q.article, brand, "ok", q.level, q.sort,
-                               _new(Block, ("requested", offers[0], totals[0], 0)),
-                               _new(Block, ("oem_replacements", offers[1], totals[1],
-                                            q.analogs_offset)),
-                               _new(Block, ("analogs", offers[2], totals[2], q.analogs_offset)),
+                               _new(Block, ("requested", offers[0], t0, 0)),
+                               _new(Block, ("oem_replacements", offers[1], t1, q.analogs_offset)),
+                               _new(Block, ("analogs", offers[2], t2, q.analogs_offset)),
                                (), (), q.filters.items(), (), ()))
 
 
+# the header's layout _result unpacks (shown and total offers of each block from these columns)
+assert (_kernels.H_SHOWN, _kernels.H_TOTAL) == (2, 5), "_result unpacks the header by position"
+_NO_OFFERS: tuple[tuple[Offer, ...], ...] = ((), (), ())
 _MASK = (1 << 64) - 1  # a part hash travels as int64; its text is the unsigned value
 _new = tuple.__new__  # builds an Offer without the named tuple's Python-level __new__
 
 
 def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: str,
-            n_shown: list[int]) -> list[tuple[Offer, ...]]:
+            n_shown: tuple[int, int, int]) -> Sequence[tuple[Offer, ...]]:
     """The shown offers of the three blocks as values (``n_shown`` of each, one block after
     the other) from their numbers (``fields``, columns as in :mod:`._kernels`) and text (five
     values per offer, see ``_kernels.shown_text``); the terms come from the offer's segment
     (:func:`_segment_head`), the brand from the index (``brand`` for a part the index
     lacks)."""
-    if not fields:
-        return [(), (), ()]
     segments = state.store.segments
     names = state.index.brand_names if state.index is not None else []
     show_sp = q.supplier_price

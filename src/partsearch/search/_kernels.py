@@ -245,8 +245,8 @@ def search_arrays(index: Any, store: Any, brand_oem: np.ndarray) -> tuple[np.nda
 def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
                  edges: np.ndarray, factors: np.ndarray, sort: int, descending: bool,
                  max_delivery: int, in_stock: bool, text_column: int, brand_keep: np.ndarray,
-                 seg_keep: np.ndarray, show_all: bool, offset: int, limit: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 seg_keep: np.ndarray, show_all: bool, offset: int, limit: int,
+                 out_table: np.ndarray, out_text: np.ndarray) -> tuple[int, int]:
     """The usual search of a part the cross index has, from its brand and article keys (UTF-8
     bytes) to the numbers and text of every shown offer, in one compiled call: hash, lookup,
     class walk, offer gather, OEM flags, the compiled ranking (``rank_blocks``, whose arguments
@@ -254,21 +254,24 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
     or -1; ``brand_keep`` per brand number and ``seg_keep`` per segment are the brand and
     supplier filters, empty when off), the shown offers' columns gathered
     into one int64 table (the columns above; row 0 is the header) and their text
-    (:func:`shown_text`). ``arrays`` is the address table of :func:`search_arrays`, ``texts``
+    (:func:`shown_text`), written into ``out_table`` and ``out_text``; returns the rows and
+    bytes written, or both negated when the answer does not fit (the caller grows them to
+    that and asks again). ``arrays`` is the address table of :func:`search_arrays`, ``texts``
     the store's ``text_addresses``.
 
-    Each numba call costs a microsecond or two of argument and result handling, and a median
-    search shows a handful of offers: one call with a few arguments is most of the saving. When
-    the index lacks the part the header says so (part -1, with its hash) and the caller takes
-    the general path."""
+    Each numba call costs a microsecond or two of argument and result handling (a returned
+    array over a microsecond of it), and a median search shows a handful of offers: one call
+    with a few arguments, writing into the caller's arrays, is most of the saving. When the
+    index lacks the part the header says so (part -1, with its hash) and the caller takes the
+    general path."""
     part_hash = view(arrays, 0, np.uint64)
     h = one_pair(brand, key)
     pid = find_sorted(part_hash, h)
     if pid < 0:
-        out = np.zeros((1, COLUMNS), dtype=np.int64)
-        out[0, H_PART] = -1
-        out[0, H_HASH] = np.int64(h)
-        return out, np.zeros(0, dtype=np.uint8)
+        out_table[0, :] = 0  # the caller's table always has a row
+        out_table[0, H_PART] = -1
+        out_table[0, H_HASH] = np.int64(h)
+        return 1, 0
     # the arrays in SEARCH_DTYPES' order, each as its dtype there (Addresses checked them; a
     # wrong index here would read garbage, which the compiled-vs-numpy tests catch)
     class_id, class_off = view(arrays, 1, np.int32), view(arrays, 2, np.int64)
@@ -301,7 +304,11 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
     table = shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
                         part_brand, seg, row, quantity, exact, delivery, price, on_order,
                         multiplicity, min_quantity, offer_hash)
-    return table, shown_text(table, texts)
+    n, need = table.shape[0], _text_size(table, texts)
+    if n > out_table.shape[0] or need > out_text.size:
+        return -n, -need
+    out_table[:n] = table
+    return n, _write_text(table, texts, out_text)
 
 
 @njit(cache=True, nogil=True)
@@ -366,14 +373,28 @@ def shown_text(table: np.ndarray, texts: np.ndarray) -> np.ndarray:
     Compiled, the reads of different offers overlap their cache misses, and the numbers cost
     a few nanoseconds each where Python's formatting and a decode per value cost a
     microsecond an offer."""
-    total = 0
+    out = np.empty(_text_size(table, texts), dtype=np.uint8)
+    return out[:_write_text(table, texts, out)]
+
+
+@njit(cache=True, nogil=True)
+def _text_size(table: np.ndarray, texts: np.ndarray) -> int:
+    """The bytes :func:`_write_text` may need for ``table``'s offers: their articles and
+    descriptions, and per offer two separators, two prices of at most 25 bytes each ("-", 20
+    digits, ".", 2 digits, separator) and a hash of at most 21 (numba does not check the
+    bounds of the writes)."""
+    total: int = 73 * (table.shape[0] - 1)
     for j in range(1, table.shape[0]):
         for column in range(2):
             lo, hi = _text_bounds(texts, table[j, SEG], column, table[j, ROW])
-            total += hi - lo
-    # per offer two separators, two prices of at most 25 bytes each ("-", 20 digits, ".", 2
-    # digits, separator) and a hash of at most 21: numba does not check the bounds
-    out = np.empty(total + 73 * (table.shape[0] - 1), dtype=np.uint8)
+            total += int(hi - lo)
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _write_text(table: np.ndarray, texts: np.ndarray, out: np.ndarray) -> int:
+    """:func:`shown_text`'s bytes at the start of ``out`` (:func:`_text_size` of them at
+    most); how many it wrote."""
     k = 0
     for j in range(1, table.shape[0]):
         seg = table[j, SEG]
@@ -390,7 +411,7 @@ def shown_text(table: np.ndarray, texts: np.ndarray) -> np.ndarray:
         k = _put_digits(out, k, np.uint64(table[j, HASH]), 1)
         out[k] = SEPARATOR
         k += 1
-    return out[:k]
+    return k
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -129,7 +129,8 @@ class Engine:
         # Query's fields in order, built without the named tuple's keyword __new__
         query = tuple.__new__(Query, (
             article, brand, lvl, check_sort(sort), filters or _NO_FILTERS, show_all,
-            max(0, analogs_offset), max(1, analogs_limit),
+            # (conditionals: the builtin max costs a third of a microsecond a call)
+            analogs_offset if analogs_offset > 0 else 0, analogs_limit if analogs_limit > 1 else 1,
             show_supplier_price and lvl != "guest", now))
         try:
             key = article_key(article)
