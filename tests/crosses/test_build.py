@@ -329,3 +329,29 @@ def test_opening_an_index_imports_nothing_only_the_build_needs(
     out = subprocess.run([sys.executable, "-c", probe, str(story[0])], capture_output=True,
                          text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_lookup_matches_the_reference_hash(tmp_path: Path) -> None:
+    """``lookup`` hashes and searches in one compiled call: the same id as the reference hash
+    (``part_hash``, pure Python) found by ``lookup_hash``, for every part of a world with
+    Cyrillic-keeping brands, and None for parts it lacks."""
+    from partsearch._hashing import part_hash
+    from partsearch.normalize import article_key
+
+    rows = [("VAG", f"06A 115 {i:03d}", "MANN", f"W {i}/21") for i in range(200)]
+    rows += [("ГАЗ", f"3302-{i}", "ВАЗ", f"2108-1{i}") for i in range(100)]
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "".join(f"{a},{b},{c},{d},src,analog\n" for a, b, c, d in rows),
+                    encoding="utf-8")
+    build_index([path], tmp_path / "catalog")
+    idx = CrossIndex.open(tmp_path / "catalog")
+    reg = idx._reg()
+    parts = [(a, b) for a, b, _, _ in rows] + [(c, d) for _, _, c, d in rows]
+    found = 0
+    for brand, article in [*parts, ("VAG", "NOPE 1"), ("НЕТ", "Ж-1")]:
+        canonical = reg.canonical(brand)
+        key = article_key(article, keep_cyrillic=reg.keeps_cyrillic(canonical))
+        expected = idx.lookup_hash(part_hash(canonical, key))
+        assert idx.lookup(brand, article) == expected, (brand, article)
+        found += expected is not None
+    assert found == len(parts)

@@ -7,8 +7,12 @@ slow, obvious references these are tested against live in ``tests/crosses/``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
+
+from partsearch._hash_kernels import one_pair
 
 # ``source_summary``'s mark of a cross that several sources assert (source ids are below 65535)
 CONFIRMED = 0xFFFF
@@ -689,6 +693,14 @@ def find_sorted(keys: np.ndarray, h: np.uint64) -> int:
         else:
             hi = guess - 1
     return -1
+
+
+@njit(cache=True, nogil=True)
+def find_part(brand: Any, key: Any, keys: np.ndarray) -> int:
+    """:func:`find_sorted` of the part hash of ``brand`` and ``key`` (normalized, as UTF-8
+    bytes): a lookup's hash and search in one compiled call, returning a plain int (the pure
+    Python hash alone costs microseconds a lookup)."""
+    return find_sorted(keys, one_pair(brand, key))
 
 
 def dedupe_sorted(keys: np.ndarray, order: np.ndarray, src: np.ndarray,

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from partsearch._catalog import CROSSES, read_pointer
-from partsearch._hashing import article_hash, part_hash
+from partsearch._hashing import article_hash
 from partsearch.brands import BrandRegistry
 from partsearch.errors import NormalizationError, SnapshotError
 from partsearch.normalize import article_key
@@ -71,6 +71,9 @@ class CrossIndex:
         self._sources: list[str] = manifest["sources"]
         self._kinds: list[str] = manifest["kinds"]
         self._registry = registry
+        # (canonical name as UTF-8, keeps Cyrillic) per brand spelling a lookup saw: the
+        # registry normalizes a spelling again on each call, and spellings are few
+        self._brand_keys: dict[str, tuple[bytes, bool]] = {}
         self._hash = arrays["part_hash"]
         self._adjacency = (arrays["adj_off"], arrays["adj_to"], arrays["adj_edge"],
                            arrays["adj_sup"])
@@ -108,13 +111,25 @@ class CrossIndex:
     # -- lookups -----------------------------------------------------------------------------
     def lookup(self, brand: str, article: str) -> int | None:
         """The part id of (brand, article), both normalized; None when the index lacks it."""
-        reg = self._reg()
         try:
-            canonical = reg.canonical(brand)
-            key = article_key(article, keep_cyrillic=reg.keeps_cyrillic(canonical))
+            # anything but a str goes to the registry, which says what is wrong with it
+            facts = self._brand_keys.get(brand) if isinstance(brand, str) else None
+            if facts is None:
+                facts = self._brand_key(brand)
+            key = article_key(article, keep_cyrillic=facts[1])
         except NormalizationError:
             return None
-        return self.lookup_hash(part_hash(canonical, key))
+        pos = _find_part()(facts[0], key.encode(), self._hash)
+        return None if pos < 0 else int(pos)
+
+    def _brand_key(self, brand: str) -> tuple[bytes, bool]:
+        reg = self._reg()
+        canonical = reg.canonical(brand)
+        facts = (canonical.encode(), reg.keeps_cyrillic(canonical))
+        if len(self._brand_keys) >= 4096:
+            self._brand_keys.clear()
+        self._brand_keys[brand] = facts
+        return facts
 
     def lookup_hash(self, h: int) -> int | None:
         """The part id of one part hash, None when unknown (the scalar fast path)."""
@@ -298,6 +313,14 @@ def positions(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:
         return np.full(hashes.size, -1, dtype=np.int64)
     pos = np.minimum(np.searchsorted(sorted_hashes, hashes), sorted_hashes.size - 1)
     return np.where(sorted_hashes[pos] == hashes, pos, -1).astype(np.int64)
+
+
+@lru_cache(maxsize=1)
+def _find_part() -> Any:
+    """:func:`_find_sorted`'s counterpart for a brand and article key (``find_part``)."""
+    from partsearch.crosses._kernels import find_part
+
+    return find_part
 
 
 @lru_cache(maxsize=1)
