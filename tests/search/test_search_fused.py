@@ -79,13 +79,16 @@ def test_compiled_search_matches_the_numpy_path(
 
 
 def _in_kernel(state: Any, brand: str, key: str) -> bool:
+    from partsearch.search._blocks import _plan
     from partsearch.search._kernels import COLUMNS, H_PART, usual_search
 
-    level = state.config.levels[state.config.default_level]
+    q = Query("", brand, state.config.default_level, DEFAULT_SORT, Filters(), False, 0, 20,
+              False, NOW)
+    plan = _plan(state, q)
+    assert plan is not None
     table = np.empty((64, COLUMNS), np.int64)
     n, _size = usual_search(brand.encode(), key.encode(), state.search_args.table, False,
-                            state.store.text_addresses, *level.bands, 0, False, -1, False, -1,
-                            np.zeros(0, bool), np.zeros(0, bool), False, 0, 20, table,
+                            state.store.text_addresses, plan.table, False, 0, 20, table,
                             np.empty(1 << 16, np.uint8))
     assert n > 0
     return bool(table[0, H_PART] >= 0)

@@ -84,8 +84,8 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         out_table, out_text = _SCRATCH.table, _SCRATCH.text
         while True:
             n, size = usual_search(brand.encode(), key.encode(), args.table, oem_brand,
-                                   store.text_addresses, *plan, q.show_all, q.analogs_offset,
-                                   q.analogs_limit, out_table, out_text)
+                                   store.text_addresses, plan.table, q.show_all,
+                                   q.analogs_offset, q.analogs_limit, out_table, out_text)
             if n > 0:
                 break
             out_table, out_text = _SCRATCH.grow(-n, -size)  # the answer did not fit
@@ -113,13 +113,12 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         rows, which = store.rows_for(np.array([h], dtype=np.uint64))
         oem = np.zeros(which.size, dtype=bool)
     if plan is not None and not _by_name(q.filters):
-        ranking, column = plan[:_RANKING], plan[_RANKING]
-        ranks = text_ranks(rows, store.seg, store.row, store.text_addresses, column) \
-            if column >= 0 else _NO_RANKS
+        ranks = text_ranks(rows, store.seg, store.row, store.text_addresses,
+                           plan.text_column) if plan.text_column >= 0 else _NO_RANKS
         shown, n_shown, totals, sell = rank_blocks(
             which, hops, support, oem, rows, store.seg, store.row, store.price, store.delivery,
-            store.quantity, store.exact, *ranking, _NONE, ranks, q.show_all, q.analogs_offset,
-            q.analogs_limit)
+            store.quantity, store.exact, *plan.ranking, _NONE, ranks, q.show_all,
+            q.analogs_offset, q.analogs_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, state.config.levels[q.level], ids,
                                                brand, rows, which, hops, support, oem)
@@ -188,22 +187,36 @@ def search_args(index: Any, store: Any, registry: Any) -> Addresses | None:
         return None
 
 
-def _plan(state: Any, q: Query) -> tuple[Any, ...] | None:
+class _Plan(NamedTuple):
+    """How the compiled ranking answers one level, sort and filters (:func:`_plan`)."""
+
+    ranking: tuple[Any, ...]  # rank_blocks' arguments from the price bands to in_stock
+    text_column: int  # :func:`_text_column`
+    table: np.ndarray  # usual_search's plan: the address table of ``arrays``
+    arrays: Addresses  # the plan's arrays (``_kernels.plan_arrays``), kept alive
+
+
+def _plan(state: Any, q: Query) -> _Plan | None:
     """The compiled search's arguments for ``q``'s level, sort and filters (:func:`_compiled`'s,
-    then :func:`_text_column`'s and :func:`_filter_tables`'), or None when it cannot answer
-    them; remembered per catalog state by level, sort and the filters object itself (a
-    search's Python around the compiled call is most of its time, and these three rarely
-    change)."""
+    :func:`_text_column`'s and :func:`_filter_tables`'), or None when it cannot answer them;
+    remembered per catalog state by level, sort and the filters object itself (a search's
+    Python around the compiled call is most of its time, and these three rarely change). The
+    compiled call takes them as one address table: numba pays for each argument it unboxes."""
     memo = state.plans
     key = (q.level, q.sort, id(q.filters))
     hit = memo.get(key)
-    plan: tuple[Any, ...] | None
+    plan: _Plan | None
     if hit is not None and hit[0] is q.filters:  # the memo holds the filters: the id is theirs
         plan = hit[1]
         return plan
     ranking = _compiled(q, state.config.levels[q.level])
-    plan = None if ranking is None else \
-        (*ranking, _text_column(q), *_filter_tables(state, q.filters))
+    plan = None
+    if ranking is not None:
+        column = _text_column(q)
+        arrays = Addresses(_kernels.plan_arrays(ranking, column,
+                                                *_filter_tables(state, q.filters)),
+                           _kernels.PLAN_DTYPES)
+        plan = _Plan(ranking, column, arrays.table, arrays)
     if len(memo) >= 256:
         memo.clear()
     memo[key] = (q.filters, plan)
@@ -227,7 +240,6 @@ def _text_column(q: Query) -> int:
     return _TEXT_SORT_COLUMN.get(q.sort[0], -1)
 
 
-_RANKING = 6  # a plan's first items, rank_blocks' arguments from the price bands to in_stock
 # the text sorts (``_fast.SORT_CODES`` from TEXT_SORT on) and the column each orders by
 _TEXT_SORT_COLUMN = {sort: TEXT_COLUMNS.index(SORTS[sort]) for sort, code in
                      _fast.SORT_CODES.items() if code >= _fast.TEXT_SORT}
@@ -337,7 +349,7 @@ def _result(state: Any, q: Query, brand: str, table: list[list[int]], text: byte
     """The result from :func:`_kernels.shown_table`'s table (the header, then a row of numbers
     per shown offer) and :func:`_kernels.shown_text`'s text; an offer's brand is its part's in
     the index (``brand`` for a part only in offers)."""
-    # the header's columns unpacked by position (_HEADER checks them): slices cost more
+    # the header's columns unpacked by position (the assert below pins them): slices cost more
     _pid, _h, n0, n1, n2, t0, t1, t2, *_ = table[0]
     offers = _offers(state, q, table[1:], text, brand, (n0, n1, n2)) if len(table) > 1 else \
         _NO_OFFERS
@@ -375,6 +387,9 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
     blocks: list[tuple[Offer, ...]] = []
     t = k = 0
     for name, count in zip(BLOCKS, n_shown, strict=True):
+        if not count:  # (most searches show one or two of the three blocks)
+            blocks.append(())
+            continue
         why = _WHY[name]
         out = []
         for (seg, _row, q_k, exact, delivery, sp, on_order, mult, min_q, _h, _sell, hops, sup,

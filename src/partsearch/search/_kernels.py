@@ -241,18 +241,32 @@ def search_arrays(index: Any, store: Any, brand_oem: np.ndarray) -> tuple[np.nda
             store.on_order, store.multiplicity, store.min_quantity)
 
 
+# the arrays of a plan (the level, sort and filters of a search; ``plan_arrays``): the level's
+# price band edges and factors, the keep tables of the brand and supplier filters, and PLAN_*
+PLAN_DTYPES = (np.int64, np.int64, np.bool_, np.bool_, np.int64)
+PLAN_SORT, PLAN_DESCENDING, PLAN_MAX_DELIVERY, PLAN_IN_STOCK, PLAN_TEXT_COLUMN = range(5)
+
+
+def plan_arrays(ranking: tuple[Any, ...], text_column: int, brand_keep: np.ndarray,
+                seg_keep: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays of :data:`PLAN_DTYPES` for :func:`usual_search`'s ``plan`` (an
+    :class:`._addresses.Addresses` table) from ``rank_blocks``' arguments ``edges`` to
+    ``in_stock`` (``ranking``), the text sort's column and the filters' keep tables."""
+    edges, factors, sort, descending, max_delivery, in_stock = ranking
+    params = np.array([sort, descending, max_delivery, in_stock, text_column], dtype=np.int64)
+    return edges, factors, brand_keep, seg_keep, params
+
+
 @njit(cache=True, nogil=True)
 def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
-                 edges: np.ndarray, factors: np.ndarray, sort: int, descending: bool,
-                 max_delivery: int, in_stock: bool, text_column: int, brand_keep: np.ndarray,
-                 seg_keep: np.ndarray, show_all: bool, offset: int, limit: int,
+                 plan: np.ndarray, show_all: bool, offset: int, limit: int,
                  out_table: np.ndarray, out_text: np.ndarray) -> tuple[int, int]:
     """The usual search of a part the cross index has, from its brand and article keys (UTF-8
     bytes) to the numbers and text of every shown offer, in one compiled call: hash, lookup,
-    class walk, offer gather, OEM flags, the compiled ranking (``rank_blocks``, whose arguments
-    ``sort`` to ``in_stock`` are; ``text_column``, the column of ``texts`` a text sort orders by,
-    or -1; ``brand_keep`` per brand number and ``seg_keep`` per segment are the brand and
-    supplier filters, empty when off), the shown offers' columns gathered
+    class walk, offer gather, OEM flags, the compiled ranking (``rank_blocks``, with the level,
+    sort and filters of ``plan``, the address table of :func:`plan_arrays`: the column of
+    ``texts`` a text sort orders by, or -1; the keep tables per brand number and per segment
+    of the brand and supplier filters, empty when off), the shown offers' columns gathered
     into one int64 table (the columns above; row 0 is the header) and their text
     (:func:`shown_text`), written into ``out_table`` and ``out_text``; returns the rows and
     bytes written, or both negated when the answer does not fit (the caller grows them to
@@ -284,6 +298,10 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
     delivery, quantity = view(arrays, 15, np.int32), view(arrays, 16, np.int64)
     exact, on_order = view(arrays, 17, np.bool_), view(arrays, 18, np.bool_)
     multiplicity, min_quantity = view(arrays, 19, np.int32), view(arrays, 20, np.int32)
+    edges, factors = view(plan, 0, np.int64), view(plan, 1, np.int64)
+    brand_keep, seg_keep = view(plan, 2, np.bool_), view(plan, 3, np.bool_)
+    params = view(plan, 4, np.int64)
+    text_column = params[PLAN_TEXT_COLUMN]
     c = class_id[pid]
     members = class_parts[class_off[c]:class_off[c + 1]].astype(np.int64)
     ids, hops, sup, _hashes, rows, which = class_offers(
@@ -300,7 +318,8 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
         np.zeros(0, dtype=np.int64)
     shown, n_shown, totals, sell = rank_blocks(
         which, hops, sup, oem, rows, seg, row, price, delivery, quantity, exact, edges, factors,
-        sort, descending, max_delivery, in_stock, keep, ranks, show_all, offset, limit)
+        params[PLAN_SORT], params[PLAN_DESCENDING] != 0, params[PLAN_MAX_DELIVERY],
+        params[PLAN_IN_STOCK] != 0, keep, ranks, show_all, offset, limit)
     table = shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
                         part_brand, seg, row, quantity, exact, delivery, price, on_order,
                         multiplicity, min_quantity, offer_hash)
