@@ -148,3 +148,22 @@ def test_searches_in_threads_keep_their_own_answers(world_catalog: Path) -> None
         got = list(pool.map(run, (parts[::2], parts[1::2])))
     assert got == list(expected)
     assert sum(len(r.analogs.offers) for r in got[0]) > 0
+
+
+def test_equal_filters_share_one_plan(world_catalog: Path) -> None:
+    """A web app may build an equal ``Filters`` per request: the plan (its arrays' address
+    table costs tens of microseconds to make) is found by the filters' value as well as by
+    the object, and a different value gets its own."""
+    from partsearch.search._blocks import _plan
+
+    state = Engine.open(world_catalog)._state
+    level = state.config.default_level
+
+    def plan_of(filters: Filters) -> Any:
+        return _plan(state, Query("W 920/21", "MANN", level, DEFAULT_SORT, filters, False, 0, 20,
+                                  False, NOW))
+
+    first = plan_of(Filters(in_stock=True, brands=frozenset({"BOSCH"})))
+    assert first is not None
+    assert plan_of(Filters(in_stock=True, brands=frozenset({"BOSCH"}))) is first
+    assert plan_of(Filters(in_stock=True, brands=frozenset({"KNECHT"}))) is not first

@@ -199,28 +199,40 @@ class _Plan(NamedTuple):
 def _plan(state: Any, q: Query) -> _Plan | None:
     """The compiled search's arguments for ``q``'s level, sort and filters (:func:`_compiled`'s,
     :func:`_text_column`'s and :func:`_filter_tables`'), or None when it cannot answer them;
-    remembered per catalog state by level, sort and the filters object itself (a search's
-    Python around the compiled call is most of its time, and these three rarely change). The
-    compiled call takes them as one address table: numba pays for each argument it unboxes."""
+    remembered per catalog state (a search's Python around the compiled call is most of its
+    time, and these three rarely change) by level, sort and the filters object itself, then by
+    the filters' value (hashing a ``Filters`` costs ~0.5 us; a web app may build an equal one
+    per request, and building a plan costs tens of microseconds). The compiled call takes
+    them as one address table: numba pays for each argument it unboxes."""
     memo = state.plans
     key = (q.level, q.sort, id(q.filters))
     hit = memo.get(key)
-    plan: _Plan | None
     if hit is not None and hit[0] is q.filters:  # the memo holds the filters: the id is theirs
-        plan = hit[1]
+        plan: _Plan | None = hit[1]
         return plan
-    ranking = _compiled(q, state.config.levels[q.level])
-    plan = None
-    if ranking is not None:
-        column = _text_column(q)
-        arrays = Addresses(_kernels.plan_arrays(ranking, column,
-                                                *_filter_tables(state, q.filters)),
-                           _kernels.PLAN_DTYPES)
-        plan = _Plan(ranking, column, arrays.table, arrays)
+    by_value = state.plans_by_value
+    value_key = (q.level, q.sort, q.filters)
+    if value_key in by_value:
+        plan = by_value[value_key]
+    else:
+        plan = _new_plan(state, q)
+        if len(by_value) >= 256:
+            by_value.clear()
+        by_value[value_key] = plan
     if len(memo) >= 256:
         memo.clear()
     memo[key] = (q.filters, plan)
     return plan
+
+
+def _new_plan(state: Any, q: Query) -> _Plan | None:
+    ranking = _compiled(q, state.config.levels[q.level])
+    if ranking is None:
+        return None
+    column = _text_column(q)
+    arrays = Addresses(_kernels.plan_arrays(ranking, column, *_filter_tables(state, q.filters)),
+                       _kernels.PLAN_DTYPES)
+    return _Plan(ranking, column, arrays.table, arrays)
 
 
 def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:

@@ -53,7 +53,13 @@ class _State:
 
     @cached_property
     def plans(self) -> dict[Any, Any]:
-        """The compiled search's arguments per level, sort and filters (``_blocks._plan``)."""
+        """The compiled search's arguments per level, sort and filters object
+        (``_blocks._plan``)."""
+        return {}
+
+    @cached_property
+    def plans_by_value(self) -> dict[Any, Any]:
+        """The same per level, sort and filters value (``_blocks._plan``)."""
         return {}
 
     @cached_property
