@@ -66,6 +66,9 @@ class BrandRegistry:
 
     brands: dict[str, Brand]
     _by_key: dict[str, str] = field(repr=False, compare=False)
+    # facts() per spelling: a search or lookup asks about a small vocabulary of spellings
+    _facts: dict[str, tuple[str, bool, bool]] = field(default_factory=dict, repr=False,
+                                                      compare=False)
 
     @classmethod
     def from_brands(cls, brands: dict[str, Brand]) -> BrandRegistry:
@@ -109,6 +112,24 @@ class BrandRegistry:
         if not kept:
             raise NormalizationError(f"brand {name!r} is empty")
         return kept
+
+    def facts(self, name: str) -> tuple[str, bool, bool]:
+        """``(canonical(name), keeps_cyrillic, is_oem)`` of a spelling, remembered: each of the
+        three normalizes the spelling again (~1 us together), and the spellings searched are a
+        small vocabulary. Raises NormalizationError as :meth:`canonical` does.
+
+        >>> BrandRegistry.default().facts("vw")
+        ('VAG', False, True)
+        """
+        # anything but a str goes to canonical(), which says what is wrong with it
+        found = self._facts.get(name) if isinstance(name, str) else None
+        if found is None:
+            canonical = self.canonical(name)
+            found = (canonical, self.keeps_cyrillic(canonical), self.is_oem(canonical))
+            if len(self._facts) >= 4096:
+                self._facts.clear()
+            self._facts[name] = found
+        return found
 
     def get(self, name: str) -> Brand | None:
         """The registry entry for a brand spelling, or None for an unknown brand."""

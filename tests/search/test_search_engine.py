@@ -370,25 +370,23 @@ def test_compiled_ranking_answers_like_the_reference(engine: Engine,
 
 
 def test_brand_spellings_are_remembered_per_state(engine: Engine) -> None:
-    """A spelling's canonical brand and flags are looked up once per catalog state and then
-    answer the same as the registry (``_blocks.brand_facts``)."""
-    from partsearch.search._blocks import brand_facts
-
+    """A spelling's canonical brand and flags are looked up once per registry (the catalog
+    state's) and then answer the same as the registry's own lookups (``BrandRegistry.facts``)."""
     state = engine._state
     reg = state.registry
     for spelling in ("Mann & Hummel", "vw", "  acme  parts ", "VAG"):
         brand = reg.canonical(spelling)
         expected = (brand, reg.keeps_cyrillic(brand), reg.is_oem(brand))
-        assert brand_facts(state, spelling) == expected
-        assert state.brand_memo[spelling] == expected  # the second search reads the memo
-        assert brand_facts(state, spelling) == expected
-    assert brand_facts(state, "vw")[2] is True  # VAG is an OEM maker
+        assert reg.facts(spelling) == expected
+        assert reg._facts[spelling] == expected  # the second search reads the memo
+        assert reg.facts(spelling) == expected
+    assert reg.facts("vw")[2] is True  # VAG is an OEM maker
     from partsearch.errors import NormalizationError
 
     for bad in (["MANN"], "  "):  # not a str, or empty: the registry's error, nothing kept
         with pytest.raises(NormalizationError):
             engine.search("W 920/21", brand=bad)  # type: ignore[arg-type]
-    assert "  " not in state.brand_memo
+    assert "  " not in reg._facts
     from datetime import UTC, datetime
 
     now = datetime(2026, 12, 1, tzinfo=UTC)

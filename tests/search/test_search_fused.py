@@ -88,7 +88,7 @@ def _in_kernel(state: Any, brand: str, key: str) -> bool:
     assert plan is not None
     table = np.empty((64, COLUMNS), np.int64)
     n, _size = usual_search(brand.encode(), key.encode(), state.search_args.table, False,
-                            state.store.text_addresses, plan.table, False, 0, 20, table,
+                            state.store.text_addresses, plan.arrays.table, False, 0, 20, table,
                             np.empty(1 << 16, np.uint8))
     assert n > 0
     return bool(table[0, H_PART] >= 0)

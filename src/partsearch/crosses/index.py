@@ -71,9 +71,6 @@ class CrossIndex:
         self._sources: list[str] = manifest["sources"]
         self._kinds: list[str] = manifest["kinds"]
         self._registry = registry
-        # (canonical name as UTF-8, keeps Cyrillic) per brand spelling a lookup saw: the
-        # registry normalizes a spelling again on each call, and spellings are few
-        self._brand_keys: dict[str, tuple[bytes, bool]] = {}
         self._hash = arrays["part_hash"]
         self._adjacency = (arrays["adj_off"], arrays["adj_to"], arrays["adj_edge"],
                            arrays["adj_sup"])
@@ -112,24 +109,12 @@ class CrossIndex:
     def lookup(self, brand: str, article: str) -> int | None:
         """The part id of (brand, article), both normalized; None when the index lacks it."""
         try:
-            # anything but a str goes to the registry, which says what is wrong with it
-            facts = self._brand_keys.get(brand) if isinstance(brand, str) else None
-            if facts is None:
-                facts = self._brand_key(brand)
-            key = article_key(article, keep_cyrillic=facts[1])
+            canonical, keeps_cyrillic, _oem = self._reg().facts(brand)
+            key = article_key(article, keep_cyrillic=keeps_cyrillic)
         except NormalizationError:
             return None
-        pos = _find_part()(facts[0], key.encode(), self._hash)
+        pos = _find_part()(canonical.encode(), key.encode(), self._hash)
         return None if pos < 0 else int(pos)
-
-    def _brand_key(self, brand: str) -> tuple[bytes, bool]:
-        reg = self._reg()
-        canonical = reg.canonical(brand)
-        facts = (canonical.encode(), reg.keeps_cyrillic(canonical))
-        if len(self._brand_keys) >= 4096:
-            self._brand_keys.clear()
-        self._brand_keys[brand] = facts
-        return facts
 
     def lookup_hash(self, h: int) -> int | None:
         """The part id of one part hash, None when unknown (the scalar fast path)."""

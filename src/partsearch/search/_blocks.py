@@ -74,7 +74,7 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
     index has whose sort, filters and level the compiled ranking knows (:func:`_compiled`) is
     one compiled call (:func:`_kernels.usual_search`); ``compiled=False`` takes the numpy path
     for every search, the reference the tests hold the compiled ones to."""
-    brand, keeps_cyrillic, oem_brand = brand_facts(state, spelling)
+    brand, keeps_cyrillic, oem_brand = state.registry.facts(spelling)
     if keeps_cyrillic:
         key = article_key(q.article, keep_cyrillic=True)
     plan = _plan(state, q) if compiled else None
@@ -84,7 +84,7 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         out_table, out_text = _SCRATCH.table, _SCRATCH.text
         while True:
             n, size = usual_search(brand.encode(), key.encode(), args.table, oem_brand,
-                                   store.text_addresses, plan.table, q.show_all,
+                                   store.text_addresses, plan.arrays.table, q.show_all,
                                    q.analogs_offset, q.analogs_limit, out_table, out_text)
             if n > 0:
                 break
@@ -132,25 +132,6 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
     return _result(state, q, brand, table.tolist(), text.tobytes())
 
 
-def brand_facts(state: Any, spelling: str) -> tuple[str, bool, bool]:
-    """(canonical name, keeps Cyrillic, OEM) of a brand spelling, remembered per catalog state:
-    each registry lookup normalizes the spelling again, ~1 us a search for the three, and
-    the brands searched are a small vocabulary. Raises NormalizationError for an empty
-    brand."""
-    memo = state.brand_memo
-    # anything but a str goes to the registry, which says what is wrong with it
-    facts: tuple[str, bool, bool] | None = memo.get(spelling) if isinstance(spelling, str) \
-        else None
-    if facts is None:
-        reg = state.registry
-        brand = reg.canonical(spelling)
-        facts = (brand, reg.keeps_cyrillic(brand), reg.is_oem(brand))
-        if len(memo) >= 4096:
-            memo.clear()
-        memo[spelling] = facts
-    return facts
-
-
 class _Scratch(threading.local):
     """Per thread, the table and text arrays :func:`_kernels.usual_search` writes its answer
     into: an array numba returns costs over a microsecond to hand back, and an answer is
@@ -192,8 +173,7 @@ class _Plan(NamedTuple):
 
     ranking: tuple[Any, ...]  # rank_blocks' arguments from the price bands to in_stock
     text_column: int  # :func:`_text_column`
-    table: np.ndarray  # usual_search's plan: the address table of ``arrays``
-    arrays: Addresses  # the plan's arrays (``_kernels.plan_arrays``), kept alive
+    arrays: Addresses  # usual_search's plan: ``_kernels.plan_arrays`` as an address table
 
 
 def _plan(state: Any, q: Query) -> _Plan | None:
@@ -232,7 +212,7 @@ def _new_plan(state: Any, q: Query) -> _Plan | None:
     column = _text_column(q)
     arrays = Addresses(_kernels.plan_arrays(ranking, column, *_filter_tables(state, q.filters)),
                        _kernels.PLAN_DTYPES)
-    return _Plan(ranking, column, arrays.table, arrays)
+    return _Plan(ranking, column, arrays)
 
 
 def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:

@@ -68,11 +68,6 @@ class _State:
         return {}
 
     @cached_property
-    def brand_memo(self) -> dict[str, tuple[str, bool, bool]]:
-        """(canonical, keeps Cyrillic, OEM) per brand spelling (``_blocks.brand_facts``)."""
-        return {}
-
-    @cached_property
     def search_args(self) -> Any:
         """The arrays the compiled search reads, as one address table made once per state
         (``_blocks.search_args``; None when the compiled search cannot answer)."""
