@@ -10,8 +10,12 @@ import pytest
 
 from partsearch.crosses import _snapshot
 
+# sizes around the first slice's end (the first huge page of the file, less the header)
+FIRST = (_snapshot._HUGE - 128) // 8
 
-@pytest.mark.parametrize("size", [0, 5, _snapshot._SLICE, 2 * _snapshot._SLICE + 7])
+
+@pytest.mark.parametrize("size", [0, 5, FIRST - 1, FIRST, FIRST + 1, _snapshot._SLICE,
+                                  2 * _snapshot._SLICE + 7])
 def test_save_converts_slice_by_slice_to_the_asked_type(tmp_path: Path, size: int) -> None:
     values = np.arange(size, dtype=np.int32) * 3 - 1
     with _snapshot.Writer(tmp_path) as out:
@@ -21,6 +25,46 @@ def test_save_converts_slice_by_slice_to_the_asked_type(tmp_path: Path, size: in
         assert wide.dtype == np.int64 and same.dtype == np.int32
         assert np.array_equal(wide, values) and np.array_equal(same, values)
         assert set(out.files) == {"wide.npy", "same.npy"}
+        np.save(tmp_path / "reference.npy", values.astype(np.int64))
+        assert out.path("wide").read_bytes() == (tmp_path / "reference.npy").read_bytes()
+
+
+def _vm_flags(address: int) -> list[str]:
+    """The kernel's flags of the mapping holding ``address`` (``/proc/self/smaps``)."""
+    inside = False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split(maxsplit=1)[0]
+        if "-" in head and not head.endswith(":"):
+            lo, hi = (int(x, 16) for x in head.split("-"))
+            inside = lo <= address < hi
+        elif inside and head == "VmFlags:":
+            return line.split()[1:]
+    raise AssertionError(f"no mapping holds {address:#x}")
+
+
+@pytest.mark.parametrize("size", [0, 3, 100_000])
+def test_map_reads_what_was_saved(tmp_path: Path, size: int) -> None:
+    values = np.arange(size, dtype=np.uint16).reshape(-1, 1)
+    np.save(tmp_path / "a.npy", values)
+    for huge in (False, True):
+        got = _snapshot._map(tmp_path / "a.npy", huge)
+        assert got.dtype == values.dtype and got.shape == values.shape
+        assert np.array_equal(got, values) and not got.flags.writeable
+
+
+def _huge_pages() -> bool:
+    thp = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+    return Path("/proc/self/smaps").exists() and thp.exists() and "[never]" not in thp.read_text()
+
+
+@pytest.mark.skipif(not _huge_pages(), reason="Linux with transparent huge pages only")
+def test_searched_arrays_are_mapped_in_huge_pages(tmp_path: Path) -> None:
+    path = tmp_path / "a.npy"
+    np.save(path, np.arange(1_000_000, dtype=np.int64))
+    huge, small = _snapshot._map(path, True), _snapshot._map(path, False)
+    assert "hg" in _vm_flags(huge.ctypes.data)
+    assert "hg" not in _vm_flags(small.ctypes.data)
+    assert {"part_hash", "class_id", "adj_to"} <= _snapshot.SEARCHED <= set(_snapshot.ARRAYS)
 
 
 def test_saves_run_behind_and_a_failed_one_raises_at_flush(tmp_path: Path) -> None:
