@@ -147,10 +147,12 @@ def test_merge_plan_keeps_order_and_rows(base: list[tuple[int, bool]], new: list
     keep = np.array([k for _, k in base], dtype=bool)
     new_hash = np.array(sorted(new), dtype=np.uint64)
     plan = merge_plan(base_hash, keep, new_hash)
-    merged = merge_take(plan, base_hash, new_hash)
+    merged = np.empty(plan.size, dtype=np.uint64)
+    merge_take(plan, base_hash, new_hash, merged)
     expected = sorted([h for h, k in base if k] + new)
     assert merged.tolist() == expected
-    ids = merge_take(plan, np.arange(len(base)), -1 - np.arange(len(new)))
+    ids = np.empty(plan.size, dtype=np.int64)
+    merge_take(plan, np.arange(len(base)), -1 - np.arange(len(new)), ids)
     assert sorted(i for i in ids.tolist() if i >= 0) == [i for i, (_, k) in enumerate(base) if k]
 
 

@@ -564,10 +564,10 @@ def merge_plan(base_hash: np.ndarray, keep: np.ndarray, new_hash: np.ndarray) ->
 
 
 @njit(cache=True, nogil=True)
-def merge_take(plan: np.ndarray, base: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """One column merged by ``merge_plan``'s plan."""
-    out = np.empty(plan.size, dtype=base.dtype)
+def merge_take(plan: np.ndarray, base: np.ndarray, new: np.ndarray, out: np.ndarray) -> None:
+    """One column merged by ``merge_plan``'s plan, into ``out`` (the caller allocates it: numpy
+    asks the kernel for huge pages for a large array, numba's allocator does not, and a search
+    reads the merged columns at random)."""
     for k in range(plan.size):
         p = plan[k]
         out[k] = base[p] if p >= 0 else new[-p - 1]
-    return out

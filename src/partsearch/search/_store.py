@@ -236,10 +236,10 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
         added = _sorted_runs([_segment_arrays(segments[i], i) for i in fresh], names)
         plan = merge_plan(previous.hash, seg >= 0, added["hash"])
         old = {n: (seg if n == "seg" else getattr(previous, n)) for n in names}
+        base = {n: np.empty(plan.size, dtype=old[n].dtype) for n in names}
         # one compiled pass per column, two columns at a time (the kernel releases the GIL)
         with ThreadPoolExecutor(2) as pool:
-            base = dict(zip(names, pool.map(lambda n: merge_take(plan, old[n], added[n]),
-                                            names), strict=True))
+            list(pool.map(lambda n: merge_take(plan, old[n], added[n], base[n]), names))
     else:
         fresh = list(range(len(segments)))
         base = _sorted_runs([_segment_arrays(s, i) for i, s in enumerate(segments)], names)
