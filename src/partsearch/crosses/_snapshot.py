@@ -135,7 +135,7 @@ class Writer:
         """An array already saved, mapped back."""
         if name in self._saving:
             self._saving.pop(name).result()
-        return _reopen(self.path(name))
+        return _map(self.path(name), huge=False)
 
     def publish(self, counts: dict[str, Any]) -> Path:
         self.flush()
@@ -154,23 +154,17 @@ class Writer:
         return final
 
 
-def _reopen(path: Path) -> np.ndarray:
-    """A saved array, memory-mapped (small ones read whole: numpy cannot map an empty
-    array)."""
-    arr: np.ndarray = np.load(path, mmap_mode="r") if path.stat().st_size > _SAMPLE else \
-        np.load(path)
-    return arr
-
-
 def _map(path: Path, huge: bool) -> np.ndarray:
-    """A saved array as a read-only view of its mapped file; ``huge`` asks the kernel for 2 MiB
-    pages (``MADV_HUGEPAGE``; ignored where there is none).
+    """A saved array as a read-only view of its mapped file (a small one read whole: an empty
+    file cannot be mapped); ``huge`` asks the kernel for 2 MiB pages (``MADV_HUGEPAGE``;
+    ignored where there is none).
 
     A search's loads land on random pages of gigabytes of arrays: in 4 KiB pages each is a
     TLB miss, and a page walk in a virtual machine is itself several misses. With the advice,
     the page cache reads the files back in 2 MiB folios, which the kernel then maps whole
-    (files it already holds that way, as the writer leaves them, too): the 200M world's median
-    search 73-80 -> 61-63 us, p99 3.2-3.3 -> 2.2 ms (session 14, slow phase)."""
+    (files it already holds that way, as the writer leaves them, too). 200M world, the files
+    read back by each code in turn: p50 64-71 -> 62-65 us, p99 2.9 -> 2.3 ms (session 14 in
+    benchmarks/RESULTS.md)."""
     with open(path, "rb") as f:
         version = np.lib.format.read_magic(f)
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
