@@ -163,10 +163,17 @@ walk_graphs = st.integers(1, 40).flatmap(lambda n: st.tuples(
     st.integers(1, 1000)))
 
 
-@given(walk_graphs, st.integers(0, 39))
+@given(walk_graphs, st.integers(0, 39), st.integers(1, 40))
 def test_class_walk_and_class_offers_match_the_reference(
-        graph: tuple[int, list[tuple[int, int]], int], start: int) -> None:
-    from partsearch.crosses._kernels import bfs_local, csr, nearest, union_find
+        graph: tuple[int, list[tuple[int, int]], int], start: int, run: int) -> None:
+    from partsearch.crosses._kernels import (
+        bfs_local,
+        class_adjacency,
+        csr,
+        group_members,
+        nearest,
+        union_find,
+    )
 
     n, pairs, stride = graph
     start %= n
@@ -175,22 +182,37 @@ def test_class_walk_and_class_offers_match_the_reference(
     b = np.array([y for _, y in pairs], dtype=np.int64)
     keep = np.ones(a.size, dtype=bool)
     off, to, eid = csr(n, a, b, keep)
-    support = (np.arange(a.size) % 3 + 1).astype(np.int32)[eid]
-    labels = union_find(n, a, b, keep)
-    members = np.flatnonzero(labels == labels[start]).astype(np.int64)
+    support = (np.arange(a.size) % 3 + 1).astype(np.int16)[eid]
+    _roots, labels = np.unique(union_find(n, a, b, keep), return_inverse=True)
+    class_off, class_parts = group_members(labels, int(labels.max()) + 1)
+    part_hash = np.arange(n, dtype=np.uint64) * np.uint64(stride) * np.uint64(2**40) + np.uint64(7)
+    # the class-local arrays as the build writes them, a run of ``run`` classes at a time
+    pieces, first = [], 0
+    for c0 in range(0, class_off.size - 1, run):
+        piece = class_adjacency(class_off, class_parts, off, to, support, part_hash, c0,
+                                min(c0 + run, class_off.size - 1), first)
+        pieces.append(piece)
+        first += piece[1].size
+    slot_off = np.concatenate([p[0] for p in pieces] + [np.array([first])])
+    local_to, local_sup, member_hash = (np.concatenate([p[k] for p in pieces])
+                                        for k in (1, 2, 3))
+    assert member_hash.tolist() == part_hash[class_parts].tolist()
 
+    c = labels[start]
+    lo, hi = int(class_off[c]), int(class_off[c + 1])
+    members = class_parts[lo:hi].astype(np.int64)
     ref_hops, ref_sup, _ = bfs_local(members, start, -1, off, to, eid, support)
-    hops, sup = class_walk(members, start, off, to, support)
+    hops, sup = class_walk(int(np.searchsorted(members, start)), lo, hi - lo, slot_off,
+                           local_to, local_sup)
     assert hops.tolist() == ref_hops.tolist()
     assert sup.tolist() == ref_sup.tolist()
 
     # offers: every third part has one or two; part hashes ascending with the id (as in the index)
-    part_hash = np.arange(n, dtype=np.uint64) * np.uint64(stride) * np.uint64(2**40) + np.uint64(7)
     offered = part_hash[::3]
     offer_hash = np.sort(np.concatenate([offered, offered[::2]]))
     ids, h, s, hashes, rows, which = class_offers(
-        members, start, off, to, support, part_hash, offer_hash, fences(offer_hash),
-        presence(offer_hash))
+        start, lo, hi, class_parts, slot_off, local_to, local_sup, member_hash, offer_hash,
+        fences(offer_hash), presence(offer_hash))
     ref_ids, ref_h, ref_s = nearest(members, start, -1, off, to, eid, support)
     assert ids.tolist() == [start, *ref_ids.tolist()]
     assert h.tolist() == [0, *ref_h.tolist()] and s.tolist() == [0, *ref_s.tolist()]

@@ -439,29 +439,30 @@ def by_distance(members: np.ndarray, hops: np.ndarray, sup: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The members with ``hops`` > 0 (ids, hops, support), ordered by hops, then support
     descending, then id."""
+    order = distance_order(hops, sup)
+    return members[order], hops[order], sup[order]
+
+
+@njit(cache=True, nogil=True)
+def distance_order(hops: np.ndarray, sup: np.ndarray) -> np.ndarray:
+    """:func:`by_distance`'s order, as positions in the (ascending) members."""
     n = 0
-    for i in range(members.size):
+    for i in range(hops.size):
         if hops[i] > 0:
             n += 1
     key = np.empty(n, dtype=np.int64)
     k = 0
-    for i in range(members.size):
+    for i in range(hops.size):
         if hops[i] > 0:
-            # members are ascending, so the local index orders by id; support is capped so the
+            # members are ascending, so the position orders by id; support is capped so the
             # three fields pack into one sortable integer
             s = min(sup[i], (1 << 20) - 1)
             key[k] = (np.int64(hops[i]) << 52) | (np.int64((1 << 20) - 1 - s) << 32) | i
             k += 1
     key.sort()
-    ids = np.empty(n, dtype=np.int64)
-    out_h = np.empty(n, dtype=np.int32)
-    out_s = np.empty(n, dtype=np.int32)
     for k in range(n):
-        i = key[k] & 0xFFFFFFFF
-        ids[k] = members[i]
-        out_h[k] = hops[i]
-        out_s[k] = sup[i]
-    return ids, out_h, out_s
+        key[k] &= 0xFFFFFFFF
+    return key
 
 
 _RUN = 1 << 18  # keys per first-pass bucket of sort_order: with their positions, in L2/L3
@@ -765,6 +766,39 @@ def group_members(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.nda
         members[fill[g]] = i
         fill[g] += 1
     return off, members
+
+
+@njit(cache=True, nogil=True)
+def class_adjacency(class_off: np.ndarray, class_parts: np.ndarray, off: np.ndarray,
+                    to: np.ndarray, support: np.ndarray, part_hash: np.ndarray, c0: int, c1: int,
+                    start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The class-local adjacency of classes ``c0`` to ``c1`` (exclusive), along their stretch
+    of ``class_parts``: per member slot, where its crosses start in the class-local targets
+    (``start`` is the first of these classes'), then those targets as positions within the
+    class (-1 outside it) and their support, and per member slot its part hash. A search walks
+    a class as one stretch of these instead of loads at random places of the global
+    adjacency and hashes (``usual_search``)."""
+    lo, hi = class_off[c0], class_off[c1]
+    slot_off = np.empty(hi - lo, dtype=np.int64)
+    total = 0
+    for j in range(lo, hi):
+        m = class_parts[j]
+        slot_off[j - lo] = start + total
+        total += off[m + 1] - off[m]
+    targets = np.empty(total, dtype=np.int32)
+    weights = np.empty(total, dtype=np.int16)
+    hashes = np.empty(hi - lo, dtype=np.uint64)
+    for c in range(c0, c1):
+        stretch = class_parts[class_off[c]:class_off[c + 1]]
+        for j in range(class_off[c], class_off[c + 1]):
+            m = class_parts[j]
+            hashes[j - lo] = part_hash[m]
+            base = slot_off[j - lo] - start - off[m]
+            for a in range(off[m], off[m + 1]):
+                p = np.searchsorted(stretch, to[a])
+                targets[base + a] = p if p < stretch.size and stretch[p] == to[a] else -1
+                weights[base + a] = support[a]
+    return slot_off, targets, weights, hashes
 
 
 @njit(cache=True, nogil=True)

@@ -9,7 +9,10 @@ Parts are numbered by the rank of their hash (``part_hash`` sorted), so lookup i
 search. A part's article as written is ``article_len`` bytes of ``article_data`` from
 ``article_start`` (the text lies in the order parts were first seen). Classes are CSR
 (``class_off``, ``class_parts``, members ascending). The adjacency of accepted crosses is CSR
-(``adj_off``, ``adj_to``, ``adj_edge``, ``adj_sup``) over the edge arrays.
+(``adj_off``, ``adj_to``, ``adj_edge``, ``adj_sup``) over the edge arrays; the search reads its
+class-local copy, laid out along ``class_parts``: per member slot ``class_adj_off`` (into
+``class_adj_to``, targets as positions within the class, and ``class_adj_sup``) and the
+member's ``class_hash``.
 """
 
 from __future__ import annotations
@@ -36,16 +39,18 @@ from partsearch.errors import SnapshotError
 if TYPE_CHECKING:  # the build's writer thread only: opening an index must not import it
     from concurrent.futures import Future, ThreadPoolExecutor
 
-FORMAT = 3  # 2: adj_sup, the support of each adjacency slot; 3: article_start/article_len
+FORMAT = 4  # 2: adj_sup, the support of each adjacency slot; 3: article_start/article_len;
+# 4: the class-local adjacency and hashes (class_adj_off, class_adj_to, class_adj_sup, class_hash)
 MANIFEST = "manifest.json"
 ARRAYS = ("part_hash", "part_brand", "article_start", "article_len", "article_data", "art_hash",
           "art_order", "class_id", "class_off", "class_parts", "adj_off", "adj_to", "adj_edge",
           "adj_sup", "edge_a", "edge_b", "edge_kind", "edge_support", "edge_state",
-          "edge_src_off", "edge_src")
+          "edge_src_off", "edge_src", "class_adj_off", "class_adj_to", "class_adj_sup",
+          "class_hash")
 # the arrays a search reads at random, a few cache lines per part of a class: mapped in 2 MiB
 # pages (see _map)
 SEARCHED = frozenset({"part_hash", "part_brand", "class_id", "class_off", "class_parts",
-                      "adj_off", "adj_to", "adj_sup"})
+                      "class_adj_off", "class_adj_to", "class_adj_sup", "class_hash"})
 _SAMPLE = 64 << 10
 _SLICE = 1 << 20  # int64s converted at a time by Writer.save: small enough for malloc to reuse
 _HUGE = 2 << 20  # a huge page; Writer.save's writes end on multiples of it
@@ -152,6 +157,15 @@ class Writer:
         write_pointer(self.area, self.version)
         collect_garbage(self.area)
         return final
+
+
+def open_for_append(path: Path, dtype: Any, shape: tuple[int, ...]) -> Any:
+    """A new ``.npy`` file of ``shape`` and ``dtype`` with its header written, open for its
+    data to be appended (a C-order array's bytes, in order) and then closed by the caller."""
+    f = open(path, "wb")  # noqa: SIM115 (the caller closes it)
+    np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(
+        np.dtype(dtype)), "fortran_order": False, "shape": shape})
+    return f
 
 
 def _map(path: Path, huge: bool) -> np.ndarray:

@@ -143,6 +143,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         del adj_edge
         sizes = _write_classes(out, class_id)
         del class_id
+        _write_class_adjacency(out)
         for name in ("a", "b"):
             out.save(f"edge_{name}", getattr(edges, name))
         out.save("edge_state", state)
@@ -247,6 +248,44 @@ def _write_classes(out: Any, class_id: np.ndarray) -> np.ndarray:
     out.save("class_off", class_off)
     out.save("class_parts", class_parts)
     return np.diff(class_off)
+
+
+def _write_class_adjacency(out: Any, slots: int = 1 << 24) -> None:
+    """``class_adj_off``/``class_adj_to``/``class_adj_sup``/``class_hash``
+    (``_kernels.class_adjacency``) from the saved classes, adjacency and part hashes, written
+    a run of classes (about ``slots`` members) at a time, so none of them is ever whole in
+    memory."""
+    from partsearch.crosses import _kernels as k
+    from partsearch.crosses import _snapshot
+
+    out.flush()
+    class_off, class_parts = out.load("class_off"), out.load("class_parts")
+    off, to, sup = out.load("adj_off"), out.load("adj_to"), out.load("adj_sup")
+    part_hash = out.load("part_hash")
+    files = {name: _snapshot.open_for_append(out.path(name), dtype, (size,))
+             for name, dtype, size in (("class_adj_off", np.int64, class_parts.size + 1),
+                                       ("class_adj_to", np.int32, to.size),
+                                       ("class_adj_sup", np.int16, to.size),
+                                       ("class_hash", np.uint64, class_parts.size))}
+    try:
+        start = c0 = 0
+        n_classes = class_off.size - 1
+        while c0 < n_classes:
+            c1 = min(int(np.searchsorted(class_off, class_off[c0] + slots, "right")), n_classes)
+            c1 = max(c1, c0 + 1)
+            chunk = k.class_adjacency(class_off, class_parts, off, to, sup, part_hash, c0, c1,
+                                      start)
+            for name, arr in zip(("class_adj_off", "class_adj_to", "class_adj_sup",
+                                  "class_hash"), chunk, strict=True):
+                arr.tofile(files[name])
+            start += chunk[1].size
+            c0 = c1
+        np.array([start], dtype=np.int64).tofile(files["class_adj_off"])
+    finally:
+        for f in files.values():
+            f.close()
+    for name in files:
+        out.saved(name)
 
 
 def _renumbered(paths: list[Path], rank: np.ndarray) -> list[np.ndarray]:

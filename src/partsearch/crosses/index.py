@@ -199,11 +199,13 @@ class CrossIndex:
 
     @property
     def search_arrays(self) -> tuple[np.ndarray, ...]:
-        """(part hash, class id, class offsets, class parts, adjacency offsets, targets, support
-        per slot, brand number) per part, for the compiled search
+        """(part hash, class id, class offsets, class parts, then along the class parts: the
+        class-local adjacency's offsets, targets (positions within the class) and support, and
+        each member's hash; brand number per part), for the compiled search
         (``partsearch.search._kernels.usual_search``)."""
-        off, to, _edge, sup = self._adjacency
-        return (self._hash, self._class_id, self._class_off, self._class_parts, off, to, sup,
+        a = self._a
+        return (self._hash, self._class_id, self._class_off, self._class_parts,
+                a["class_adj_off"], a["class_adj_to"], a["class_adj_sup"], a["class_hash"],
                 self._part_brand)
 
     @property

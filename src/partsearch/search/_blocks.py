@@ -100,10 +100,12 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         return _not_found(state, q, brand)
     # candidate parts: the requested one, then its class nearest first, with their offers
     if pid is not None:
-        off, to, _eid, slot_support = idx.adjacency
+        _h, class_id, class_off, class_parts, slot_off, to, slot_support, member_hash, _b = \
+            idx.search_arrays
+        c = class_id[pid]
         ids, hops, support, _hashes, rows, which = class_offers(
-            idx.class_members(pid), pid, off, to, slot_support, idx.part_hash_array, store.hash,
-            store.fence, store.present)
+            pid, class_off[c], class_off[c + 1], class_parts, slot_off, to, slot_support,
+            member_hash, store.hash, store.fence, store.present)
         # brands of the offered parts only (a class can hold thousands of parts without offers)
         oem = idx.brand_flags(ids[which], state.registry.is_oem) if oem_brand else \
             np.zeros(which.size, dtype=bool)

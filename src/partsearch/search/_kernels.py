@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 from partsearch._hash_kernels import one_pair
-from partsearch.crosses._kernels import by_distance, find_sorted
+from partsearch.crosses._kernels import distance_order, find_sorted
 from partsearch.ranking._fast import rank_blocks
 from partsearch.search._addresses import address_view, view
 
@@ -111,104 +111,65 @@ def gather(sorted_hashes: np.ndarray, fence: np.ndarray, present: np.ndarray,
     return rows, which
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _slot(part: int, bits: int) -> Any:
-    return np.int64((np.uint64(part) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits))
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _local(table: np.ndarray, bits: int, members: np.ndarray, part: int) -> Any:
-    s = _slot(part, bits)
-    mask = table.size - 1
-    while True:
-        i = table[s] - 1
-        if i < 0 or members[i] == part:
-            return i
-        s = (s + 1) & mask
-
-
 @njit(cache=True, nogil=True)
-def class_walk(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarray,
+def class_walk(start: int, lo: int, k: int, slot_off: np.ndarray, to: np.ndarray,
                support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hops from ``start`` to every member of its class, and the summed support of the crosses
-    reaching each from the previous hop: ``bfs_local`` without parent edges, for the search.
-
-    The class's members are known before the walk, so their adjacency is read first, for all
-    of them at once: every range, then every target and support. Those loads do not depend on
-    each other, so their cache misses overlap; a walk a level at a time would wait on two
-    rounds of misses per level. The walk itself then runs on local arrays, with a small hash
-    table mapping part ids to local indices."""
-    k = members.size
-    bits = 1
-    while (1 << bits) < 2 * k:
-        bits += 1
-    table = np.zeros(1 << bits, dtype=np.int32)  # local index + 1; 0 is empty
-    for i in range(k):
-        s = _slot(members[i], bits)
-        while table[s] != 0:
-            s = (s + 1) & (table.size - 1)
-        table[s] = i + 1
-    # the class's adjacency as local CSR: neighbour (local index, -1 outside the class), support
-    first = np.empty(k + 1, dtype=np.int64)
-    total = 0
-    for i in range(k):
-        first[i] = total
-        total += off[members[i] + 1] - off[members[i]]
-    first[k] = total
-    nbr = np.empty(total, dtype=np.int64)
-    weight = np.empty(total, dtype=np.int32)
-    for i in range(k):
-        a = off[members[i]]
-        for p in range(first[i], first[i + 1]):
-            nbr[p] = to[a + p - first[i]]
-            weight[p] = support[a + p - first[i]]
-    for p in range(total):
-        nbr[p] = _local(table, bits, members, nbr[p])
+    """Hops from member ``start`` (a position within its class) to every member of the class
+    whose stretch of ``class_parts`` is ``lo`` to ``lo + k``, and the summed support of the
+    crosses reaching each from the previous hop, by position within the class: ``bfs_local``
+    without parent edges, for the search, on the class-local adjacency (``slot_off``, ``to``,
+    ``support``: the snapshot's ``class_adj_*``), which lies in one stretch per class, so the
+    walk reads it in order rather than at random places of the global adjacency."""
     hops = np.full(k, -1, dtype=np.int32)
     sup = np.zeros(k, dtype=np.int32)
     queue = np.empty(k, dtype=np.int64)
-    s0 = _local(table, bits, members, start)
-    hops[s0] = 0
-    queue[0] = s0
+    hops[start] = 0
+    queue[0] = start
     head, tail = 0, 1
     while head < tail:  # first in, first out: a level is done before the next is reached
         u = queue[head]
         head += 1
         nxt = hops[u] + 1
-        for p in range(first[u], first[u + 1]):
-            w = nbr[p]
+        for p in range(slot_off[lo + u], slot_off[lo + u + 1]):
+            w = to[p]
             if w < 0:
                 continue
             if hops[w] < 0:
                 hops[w] = nxt
-                sup[w] = weight[p]
+                sup[w] = support[p]
                 queue[tail] = w
                 tail += 1
             elif hops[w] == nxt:
-                sup[w] += weight[p]
+                sup[w] += support[p]
     return hops, sup
 
 
 @njit(cache=True, nogil=True)
-def class_offers(members: np.ndarray, start: int, off: np.ndarray, to: np.ndarray,
-                 support: np.ndarray, part_hash: np.ndarray, offer_hash: np.ndarray,
-                 offer_fence: np.ndarray, offer_present: np.ndarray) -> tuple[np.ndarray, ...]:
-    """A search's candidates in one compiled call: the searched part and its class members
-    nearest first (ids, hops, support; the searched part first with 0, 0), the offer rows of
-    them all, and for each row the index of its part in that list."""
-    hops_local, sup_local = class_walk(members, start, off, to, support)
-    ids, hops, sup = by_distance(members, hops_local, sup_local)
-    n = ids.size + 1
+def class_offers(start: int, lo: int, hi: int, class_parts: np.ndarray, slot_off: np.ndarray,
+                 to: np.ndarray, support: np.ndarray, member_hash: np.ndarray,
+                 offer_hash: np.ndarray, offer_fence: np.ndarray, offer_present: np.ndarray
+                 ) -> tuple[np.ndarray, ...]:
+    """A search's candidates in one compiled call: the searched part ``start`` and the members
+    of its class (``class_parts[lo:hi]``, with the class-local adjacency and member hashes
+    along them) nearest first (ids, hops, support; the searched part first with 0, 0), their
+    hashes, the offer rows of them all, and for each row the index of its part in that list."""
+    members = class_parts[lo:hi]
+    s0 = int(np.searchsorted(members, start))
+    hops_local, sup_local = class_walk(s0, lo, hi - lo, slot_off, to, support)
+    order = distance_order(hops_local, sup_local)
+    n = order.size + 1
     all_ids = np.empty(n, dtype=np.int64)
     all_hops = np.zeros(n, dtype=np.int32)
     all_sup = np.zeros(n, dtype=np.int32)
-    all_ids[0] = start
-    all_ids[1:] = ids
-    all_hops[1:] = hops
-    all_sup[1:] = sup
     hashes = np.empty(n, dtype=np.uint64)
-    for i in range(n):
-        hashes[i] = part_hash[all_ids[i]]
+    all_ids[0] = start
+    hashes[0] = member_hash[lo + s0]
+    for p in range(order.size):
+        i = order[p]
+        all_ids[p + 1] = members[i]
+        all_hops[p + 1] = hops_local[i]
+        all_sup[p + 1] = sup_local[i]
+        hashes[p + 1] = member_hash[lo + i]
     rows, which = gather(offer_hash, offer_fence, offer_present, hashes)
     return all_ids, all_hops, all_sup, hashes, rows, which
 
@@ -229,7 +190,7 @@ H_PART, H_HASH, H_SHOWN, H_TOTAL = 0, 1, 2, 5
 
 # the arrays usual_search reads, in the order of its address table (``search_arrays``)
 SEARCH_DTYPES = (np.uint64, np.int32, np.int64, np.int32, np.int64, np.int32, np.int16,
-                 np.uint16, np.bool_,  # the cross index's, and OEM per brand number
+                 np.uint64, np.uint16, np.bool_,  # the cross index's, and OEM per brand number
                  np.uint64, np.uint64, np.uint8, np.int32, np.int64, np.int64, np.int32,
                  np.int64, np.bool_, np.bool_, np.int32, np.int32)  # the offer store's
 
@@ -289,23 +250,24 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
     # the arrays in SEARCH_DTYPES' order, each as its dtype there (Addresses checked them; a
     # wrong index here would read garbage, which the compiled-vs-numpy tests catch)
     class_id, class_off = view(arrays, 1, np.int32), view(arrays, 2, np.int64)
-    class_parts, off = view(arrays, 3, np.int32), view(arrays, 4, np.int64)
+    class_parts, slot_off = view(arrays, 3, np.int32), view(arrays, 4, np.int64)
     to, slot_support = view(arrays, 5, np.int32), view(arrays, 6, np.int16)
-    part_brand, brand_oem = view(arrays, 7, np.uint16), view(arrays, 8, np.bool_)
-    offer_hash, fence = view(arrays, 9, np.uint64), view(arrays, 10, np.uint64)
-    present, seg = view(arrays, 11, np.uint8), view(arrays, 12, np.int32)
-    row, price = view(arrays, 13, np.int64), view(arrays, 14, np.int64)
-    delivery, quantity = view(arrays, 15, np.int32), view(arrays, 16, np.int64)
-    exact, on_order = view(arrays, 17, np.bool_), view(arrays, 18, np.bool_)
-    multiplicity, min_quantity = view(arrays, 19, np.int32), view(arrays, 20, np.int32)
+    member_hash, part_brand = view(arrays, 7, np.uint64), view(arrays, 8, np.uint16)
+    brand_oem = view(arrays, 9, np.bool_)
+    offer_hash, fence = view(arrays, 10, np.uint64), view(arrays, 11, np.uint64)
+    present, seg = view(arrays, 12, np.uint8), view(arrays, 13, np.int32)
+    row, price = view(arrays, 14, np.int64), view(arrays, 15, np.int64)
+    delivery, quantity = view(arrays, 16, np.int32), view(arrays, 17, np.int64)
+    exact, on_order = view(arrays, 18, np.bool_), view(arrays, 19, np.bool_)
+    multiplicity, min_quantity = view(arrays, 20, np.int32), view(arrays, 21, np.int32)
     edges, factors = view(plan, 0, np.int64), view(plan, 1, np.int64)
     brand_keep, seg_keep = view(plan, 2, np.bool_), view(plan, 3, np.bool_)
     params = view(plan, 4, np.int64)
     text_column = params[PLAN_TEXT_COLUMN]
     c = class_id[pid]
-    members = class_parts[class_off[c]:class_off[c + 1]].astype(np.int64)
     ids, hops, sup, _hashes, rows, which = class_offers(
-        members, pid, off, to, slot_support, part_hash, offer_hash, fence, present)
+        pid, class_off[c], class_off[c + 1], class_parts, slot_off, to, slot_support,
+        member_hash, offer_hash, fence, present)
     oem = np.zeros(rows.size, dtype=np.bool_)
     if want_oem:
         for i in range(rows.size):
