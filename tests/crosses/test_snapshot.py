@@ -81,3 +81,35 @@ def test_saves_run_behind_and_a_failed_one_raises_at_flush(tmp_path: Path) -> No
             out.flush()
         out.flush()  # a failure is reported once; nothing is left pending
     assert not out._saving
+
+
+@pytest.mark.parametrize("slots", [1, 3, 1 << 24])
+def test_class_adjacency_is_written_run_by_run_as_one_piece(tmp_path: Path, slots: int) -> None:
+    """The build's class-local arrays, written a run of classes at a time, equal the kernel's
+    answer for all classes at once, whatever the run length."""
+    from partsearch.crosses import _kernels as k
+    from partsearch.crosses.build import _write_class_adjacency
+
+    rng = np.random.default_rng(slots)
+    n = 40
+    a, b = rng.integers(0, n, 60), rng.integers(0, n, 60)
+    a, b = a[a != b], b[a != b]
+    keep = np.ones(a.size, dtype=bool)
+    off, to, eid = k.csr(n, a, b, keep)
+    sup = (eid % 5 + 1).astype(np.int16)
+    _roots, labels = np.unique(k.union_find(n, a, b, keep), return_inverse=True)
+    class_off, class_parts = k.group_members(labels, int(labels.max()) + 1)
+    part_hash = np.arange(n, dtype=np.uint64) * np.uint64(977)
+    with _snapshot.Writer(tmp_path) as out:
+        for name, arr in (("class_off", class_off), ("class_parts", class_parts),
+                          ("adj_off", off), ("adj_to", to.astype(np.int32)), ("adj_sup", sup),
+                          ("part_hash", part_hash)):
+            out.save(name, arr)
+        _write_class_adjacency(out, slots)
+        got = [np.asarray(out.load(name)) for name in
+               ("class_adj_off", "class_adj_to", "class_adj_sup", "class_hash")]
+    whole = k.class_adjacency(class_off, class_parts, off, to, sup, part_hash, 0,
+                              class_off.size - 1, 0)
+    assert got[0].tolist() == [*whole[0].tolist(), to.size]
+    for g, w in zip(got[1:], whole[1:], strict=True):
+        assert g.dtype == w.dtype and g.tolist() == w.tolist()

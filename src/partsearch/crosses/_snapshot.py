@@ -23,7 +23,7 @@ import mmap
 import shutil
 import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -116,11 +116,8 @@ class Writer:
         if dtype is None or arr.dtype == np.dtype(dtype):
             np.save(path, np.ascontiguousarray(arr))
         else:
-            header = {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
-                      "fortran_order": False, "shape": arr.shape}
             flat = arr.reshape(-1)
-            with open(path, "wb") as f:
-                np.lib.format.write_array_header_1_0(f, header)
+            with open_for_append(path, dtype, arr.shape) as f:
                 # slices that end on huge-page boundaries of the file, so the page cache
                 # keeps it in whole 2 MiB folios, which a reader maps in huge pages (_map);
                 # slices starting right after the header straddled them, and a quarter of
@@ -159,7 +156,7 @@ class Writer:
         return final
 
 
-def open_for_append(path: Path, dtype: Any, shape: tuple[int, ...]) -> Any:
+def open_for_append(path: Path, dtype: Any, shape: tuple[int, ...]) -> BinaryIO:
     """A new ``.npy`` file of ``shape`` and ``dtype`` with its header written, open for its
     data to be appended (a C-order array's bytes, in order) and then closed by the caller."""
     f = open(path, "wb")  # noqa: SIM115 (the caller closes it)

@@ -275,9 +275,8 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 24) -> None:
             c1 = max(c1, c0 + 1)
             chunk = k.class_adjacency(class_off, class_parts, off, to, sup, part_hash, c0, c1,
                                       start)
-            for name, arr in zip(("class_adj_off", "class_adj_to", "class_adj_sup",
-                                  "class_hash"), chunk, strict=True):
-                arr.tofile(files[name])
+            for f, arr in zip(files.values(), chunk, strict=True):  # the kernel's order
+                arr.tofile(f)
             start += chunk[1].size
             c0 = c1
         np.array([start], dtype=np.int64).tofile(files["class_adj_off"])

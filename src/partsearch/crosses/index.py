@@ -187,9 +187,14 @@ class CrossIndex:
     # -- classes -----------------------------------------------------------------------------
     def class_members(self, pid: int) -> np.ndarray:
         """Every part of ``pid``'s class, ``pid`` included, ascending."""
-        c = int(self._class_id[pid])
-        lo, hi = int(self._class_off[c]), int(self._class_off[c + 1])
+        lo, hi = self.class_range(pid)
         return self._class_parts[lo:hi].astype(np.int64)
+
+    def class_range(self, pid: int) -> tuple[int, int]:
+        """Where ``pid``'s class lies in ``class_parts`` (and, slot for slot, in the class-local
+        arrays of :attr:`search_arrays`)."""
+        c = int(self._class_id[pid])
+        return int(self._class_off[c]), int(self._class_off[c + 1])
 
     @property
     def adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
