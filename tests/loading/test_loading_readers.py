@@ -94,6 +94,17 @@ def test_quoted_newline_keeps_line_numbers(tmp_path: Path) -> None:
     assert _col(report, "description") == ["two\nlines", "x"]
 
 
+def test_quoted_carriage_return_in_the_head(tmp_path: Path) -> None:
+    """A quoted value with a line break, then a carriage return, among the lines the header
+    is looked for in (the csv module refuses the line the break leaves unquoted) loads as it
+    stands."""
+    path = tmp_path / "r.csv"
+    path.write_bytes('Бренд;Артикул;Цена;Кол-во;Описание\nNK;A1;1;1;"one\ntwo\rthree"\n'
+                     'NK;A2;2;2;x\n'.encode())
+    report = _load(path, columns={**COLS, "description": "Описание"})
+    assert _col(report, "description") == ["one\ntwo\rthree", "x"]
+
+
 def test_xlsx_preamble_numeric_articles(tmp_path: Path) -> None:
     import xlsxwriter
 

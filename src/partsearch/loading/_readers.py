@@ -191,7 +191,16 @@ def _to_utf8(data: bytes, encoding: str | None, label: str) -> bytes | np.ndarra
 
 
 def _split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
-    return [next(csv.reader([ln], delimiter=delimiter, quotechar=quote), []) for ln in lines]
+    """The fields of each head line, where the header row is looked for. A line the csv
+    module refuses (a quoted value the head's line split cut at a carriage return) is split at
+    the delimiter: it is a data row, and the records themselves are split quote-aware."""
+    out = []
+    for ln in lines:
+        try:
+            out.append(next(csv.reader([ln], delimiter=delimiter, quotechar=quote), []))
+        except csv.Error:
+            out.append(ln.split(delimiter))
+    return out
 
 
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
