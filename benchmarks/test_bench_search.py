@@ -38,6 +38,18 @@ def test_search_story(benchmark: Any, engine: Any, brand: str, article: str) -> 
     assert result.status == "ok"
 
 
+@pytest.mark.parametrize("brand,article", [("MANN", "W 920/21"), ("VW", "06A 115 561 B")])
+def test_search_json_story(benchmark: Any, engine: Any, brand: str, article: str) -> None:
+    """The same searches answered as JSON bytes (what a web app sends on)."""
+    assert benchmark(engine.search_json, article, brand=brand).startswith(b'{"article":')
+
+
+@pytest.mark.parametrize("brand,article", [("MANN", "W 920/21"), ("VW", "06A 115 561 B")])
+def test_search_then_to_json(benchmark: Any, engine: Any, brand: str, article: str) -> None:
+    """The values' way to the same bytes: the baseline search_json is measured against."""
+    assert benchmark(lambda: engine.search(article, brand=brand).to_json()).startswith(b"{")
+
+
 def test_search_largest_class(benchmark: Any, engine: Any) -> None:
     idx = engine.index
     sizes = [idx.class_members(p).size for p in range(idx.n_parts)]

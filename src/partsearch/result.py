@@ -9,6 +9,7 @@ suggestions.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -131,6 +132,16 @@ class SearchResult(NamedTuple):
     @property
     def blocks(self) -> tuple[Block, Block, Block]:
         return (self.requested, self.oem_replacements, self.analogs)
+
+    def to_json(self) -> bytes:
+        """:meth:`to_dict` as compact UTF-8 JSON (what ``Engine.search_json`` returns; a
+        character UTF-8 cannot hold, a lone surrogate, as "?").
+
+        >>> json.loads(engine.search("OC 90", brand="KNECHT").to_json())["status"]  # doctest: +SKIP
+        'ok'
+        """
+        return json.dumps(self.to_dict(), ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8", "replace")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -7,6 +7,7 @@ filtering, pricing and ordering work on them with numpy, and only the offers a b
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -28,7 +29,7 @@ from partsearch.ranking.order import (
     requested_shown,
 )
 from partsearch.result import Block, BrandChoice, Offer, SearchResult
-from partsearch.search import _kernels
+from partsearch.search import _json, _kernels
 from partsearch.search._addresses import Addresses
 from partsearch.search._store import TEXT_COLUMNS
 
@@ -36,6 +37,7 @@ from partsearch.search._store import TEXT_COLUMNS
 class_offers: Any = _kernels.class_offers
 rank_blocks: Any = _fast.rank_blocks
 usual_search: Any = _kernels.usual_search
+usual_json: Any = _json.usual_json
 shown_table: Any = _kernels.shown_table
 shown_text: Any = _kernels.shown_text
 text_ranks: Any = _kernels.text_ranks
@@ -141,6 +143,7 @@ class _Scratch(threading.local):
     def __init__(self) -> None:
         self.table = np.empty((64, _kernels.COLUMNS), dtype=np.int64)
         self.text = np.empty(1 << 16, dtype=np.uint8)
+        self.json = np.empty(1 << 17, dtype=np.uint8)  # usual_json's answer
 
     def grow(self, rows: int, size: int) -> tuple[np.ndarray, np.ndarray]:
         if rows > self.table.shape[0]:
@@ -150,8 +153,37 @@ class _Scratch(threading.local):
             self.text = np.empty(max(size, 2 * self.text.size), dtype=np.uint8)
         return self.table, self.text
 
+    def grow_json(self, size: int) -> np.ndarray:
+        self.json = np.empty(max(size, 2 * self.json.size), dtype=np.uint8)
+        return self.json
+
 
 _SCRATCH = _Scratch()
+
+
+def answer_json(state: Any, q: Query, spelling: str, key: str) -> bytes:
+    """:func:`answer`'s result as ``SearchResult.to_json()`` bytes: written by the compiled
+    search (:func:`_json.usual_json`) when :func:`answer` would take its compiled path, else
+    from the values."""
+    brand, keeps_cyrillic, oem_brand = state.registry.facts(spelling)
+    plan = _plan(state, q)
+    args = state.search_args
+    try:
+        article = q.article.encode()
+    except UnicodeEncodeError:  # a lone surrogate: to_json writes it as "?"
+        plan = None
+    if plan is not None and args is not None:
+        part_key = article_key(q.article, keep_cyrillic=True) if keeps_cyrillic else key
+        second = int((time() if q.now is None else q.now.timestamp()) // 1)
+        out = _SCRATCH.json
+        while (n := usual_json(brand.encode(), part_key.encode(), article, args.table, oem_brand,
+                               state.store.text_addresses, plan.arrays.table, q.show_all,
+                               q.analogs_offset, q.analogs_limit, q.supplier_price, second,
+                               state.json_tables.table, out)) < 0:
+            out = _SCRATCH.grow_json(-n)
+        if n:
+            return out[:n].tobytes()
+    return answer(state, q, spelling, key).to_json()
 
 
 def search_args(index: Any, store: Any, registry: Any) -> Addresses | None:
@@ -210,9 +242,19 @@ def _new_plan(state: Any, q: Query) -> _Plan | None:
     if ranking is None:
         return None
     column = _text_column(q)
-    arrays = Addresses(_kernels.plan_arrays(ranking, column, *_filter_tables(state, q.filters)),
-                       _kernels.PLAN_DTYPES)
+    arrays = Addresses(_kernels.plan_arrays(ranking, column, *_filter_tables(state, q.filters),
+                                            _json_head(q)), _kernels.PLAN_DTYPES)
     return _Plan(ranking, column, arrays)
+
+
+def _json_head(q: Query) -> bytes:
+    """A JSON answer's fields from "status" to "filters" (``SearchResult.to_json``'s), the same
+    for every search of one level, sort and filters: the compiled JSON answer
+    (``_json.usual_json``) copies them from the plan."""
+    head = {"status": "ok", "level": q.level,
+            "sort": {"column": q.sort[0], "descending": q.sort[1]},
+            "filters": dict(q.filters.items())}
+    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[1:-1].encode()
 
 
 def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
@@ -423,8 +465,8 @@ def _segment_head(segment: Any, second: int, stale_limit: float) -> tuple[Any, .
     fields ``supplier`` to ``restrictions``, the minimum order in kopecks, then
     ``price_file_time`` to ``stock_accuracy`` (the file's age to a tenth of an hour as of that
     second)."""
-    terms, min_kop, file_ts, file_time, accuracy = segment.shown
-    age = None if file_ts is None else round((second - file_ts) / 3600.0, 1)
+    terms, min_kop, file_second, file_time, accuracy = segment.shown
+    age = None if file_second is None else _json.age_tenths(second, file_second) / 10
     return (*terms, min_kop, file_time, age, age is not None and age > stale_limit, accuracy)
 
 
@@ -468,4 +510,5 @@ def _not_found(state: Any, q: Query, brand: str) -> SearchResult:
     return empty_result(q, "not_found", brands=choices, suggestions=tuple(ranked))
 
 
-__all__ = ["DEFAULT_SORT", "Query", "answer", "brand_choices", "empty_result", "search_args"]
+__all__ = ["DEFAULT_SORT", "Query", "answer", "answer_json", "brand_choices", "empty_result",
+           "search_args"]

@@ -203,19 +203,21 @@ def search_arrays(index: Any, store: Any, brand_oem: np.ndarray) -> tuple[np.nda
 
 
 # the arrays of a plan (the level, sort and filters of a search; ``plan_arrays``): the level's
-# price band edges and factors, the keep tables of the brand and supplier filters, and PLAN_*
-PLAN_DTYPES = (np.int64, np.int64, np.bool_, np.bool_, np.int64)
+# price band edges and factors, the keep tables of the brand and supplier filters, PLAN_*, and
+# the JSON answer's fields from "status" to "filters" (``_json.plan_head``)
+PLAN_DTYPES = (np.int64, np.int64, np.bool_, np.bool_, np.int64, np.uint8)
 PLAN_SORT, PLAN_DESCENDING, PLAN_MAX_DELIVERY, PLAN_IN_STOCK, PLAN_TEXT_COLUMN = range(5)
 
 
 def plan_arrays(ranking: tuple[Any, ...], text_column: int, brand_keep: np.ndarray,
-                seg_keep: np.ndarray) -> tuple[np.ndarray, ...]:
+                seg_keep: np.ndarray, json_head: bytes) -> tuple[np.ndarray, ...]:
     """The arrays of :data:`PLAN_DTYPES` for :func:`usual_search`'s ``plan`` (an
     :class:`._addresses.Addresses` table) from ``rank_blocks``' arguments ``edges`` to
-    ``in_stock`` (``ranking``), the text sort's column and the filters' keep tables."""
+    ``in_stock`` (``ranking``), the text sort's column, the filters' keep tables and the JSON
+    answer's head."""
     edges, factors, sort, descending, max_delivery, in_stock = ranking
     params = np.array([sort, descending, max_delivery, in_stock, text_column], dtype=np.int64)
-    return edges, factors, brand_keep, seg_keep, params
+    return edges, factors, brand_keep, seg_keep, params, np.frombuffer(json_head, np.uint8)
 
 
 @njit(cache=True, nogil=True)
@@ -239,14 +241,31 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
     with a few arguments, writing into the caller's arrays, is most of the saving. When the
     index lacks the part the header says so (part -1, with its hash) and the caller takes the
     general path."""
+    table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit)
+    if table[0, H_PART] < 0:
+        out_table[0] = table[0]  # the caller's table always has a row
+        return 1, 0
+    n, need = table.shape[0], _text_size(table, texts)
+    if n > out_table.shape[0] or need > out_text.size:
+        return -n, -need
+    out_table[:n] = table
+    return n, _write_text(table, texts, out_text)
+
+
+@njit(cache=True, nogil=True)
+def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
+                plan: np.ndarray, show_all: bool, offset: int, limit: int) -> np.ndarray:
+    """:func:`usual_search`'s table (the header, then the shown offers), allocated; a header
+    alone with part -1 when the index lacks the part. What the answers as values and as JSON
+    (``_json.usual_json``) share."""
     part_hash = view(arrays, 0, np.uint64)
     h = one_pair(brand, key)
     pid = find_sorted(part_hash, h)
     if pid < 0:
-        out_table[0, :] = 0  # the caller's table always has a row
-        out_table[0, H_PART] = -1
-        out_table[0, H_HASH] = np.int64(h)
-        return 1, 0
+        out = np.zeros((1, COLUMNS), dtype=np.int64)
+        out[0, H_PART] = -1
+        out[0, H_HASH] = np.int64(h)
+        return out
     # the arrays in SEARCH_DTYPES' order, each as its dtype there (Addresses checked them; a
     # wrong index here would read garbage, which the compiled-vs-numpy tests catch)
     class_id, class_off = view(arrays, 1, np.int32), view(arrays, 2, np.int64)
@@ -282,14 +301,9 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
         which, hops, sup, oem, rows, seg, row, price, delivery, quantity, exact, edges, factors,
         params[PLAN_SORT], params[PLAN_DESCENDING] != 0, params[PLAN_MAX_DELIVERY],
         params[PLAN_IN_STOCK] != 0, keep, ranks, show_all, offset, limit)
-    table = shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
+    return shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
                         part_brand, seg, row, quantity, exact, delivery, price, on_order,
                         multiplicity, min_quantity, offer_hash)
-    n, need = table.shape[0], _text_size(table, texts)
-    if n > out_table.shape[0] or need > out_text.size:
-        return -n, -need
-    out_table[:n] = table
-    return n, _write_text(table, texts, out_text)
 
 
 @njit(cache=True, nogil=True)
@@ -387,8 +401,10 @@ def _write_text(table: np.ndarray, texts: np.ndarray, out: np.ndarray) -> int:
                 k += hi - lo
             out[k] = SEPARATOR
             k += 1
-        k = _put_money(out, k, table[j, SELL])
-        k = _put_money(out, k, table[j, PRICE])
+        for kop in (table[j, SELL], table[j, PRICE]):
+            k = _put_money(out, k, kop)
+            out[k] = SEPARATOR
+            k += 1
         k = _put_digits(out, k, np.uint64(table[j, HASH]), 1)
         out[k] = SEPARATOR
         k += 1
@@ -413,16 +429,14 @@ def _put_digits(out: np.ndarray, k: int, value: Any, least: int) -> int:
 
 @njit(cache=True, nogil=True, inline="always")
 def _put_money(out: np.ndarray, k: int, kop: int) -> int:
-    """Kopecks as ``_store.money`` writes them ("-12.05"), then SEPARATOR, at ``out[k:]``."""
+    """Kopecks as ``_store.money`` writes them ("-12.05") at ``out[k:]``; the position after."""
     if kop < 0:
         out[k] = 45  # "-"
         k += 1
         kop = -kop
     k = _put_digits(out, k, np.uint64(kop // 100), 1)
     out[k] = 46  # "."
-    k = _put_digits(out, k + 1, np.uint64(kop % 100), 2)
-    out[k] = SEPARATOR
-    return k + 1
+    return _put_digits(out, k + 1, np.uint64(kop % 100), 2)
 
 
 @njit(cache=True, nogil=True, inline="always")

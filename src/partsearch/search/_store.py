@@ -8,6 +8,7 @@ files and are read only for the offers a result shows.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -33,12 +34,12 @@ class Segment:
     @cached_property
     def shown(self) -> tuple[Any, ...]:
         """What every shown offer of this file takes alike: Offer's fields from ``supplier``
-        to ``restrictions``, the minimum order in kopecks, the file's timestamp (None when
-        unknown), its time as text, and its stock accuracy."""
+        to ``restrictions``, the minimum order in kopecks, the Unix second of the file's time
+        (None when unknown), its time as text, and its stock accuracy."""
         t = self.terms
         return ((self.supplier, t["pickup_points"], t["min_order_sum"], t["returnable"],
                  t["prepayment"], t["restrictions"]),
-                t["min_order_kop"], t["file_ts"], t["file_time_iso"], t["stock_accuracy"])
+                t["min_order_kop"], t["file_second"], t["file_time_iso"], t["stock_accuracy"])
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _open_segment(area: Path, version: str) -> Segment:
     terms["min_order_sum"] = money(terms["min_order_kop"])
     terms["pickup_points"] = tuple(terms.get("pickup_points") or ())
     terms["file_time_iso"] = file_time.isoformat() if file_time else None
-    terms["file_ts"] = _timestamp(file_time)
+    terms["file_second"] = _second(file_time)
     # final Python values, so building an offer is plain lookups
     terms["returnable"] = bool(terms.get("returnable", True))
     terms["prepayment"] = bool(terms.get("prepayment", False))
@@ -283,9 +284,10 @@ def _kopecks(column: Any) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
-def _timestamp(moment: datetime | None) -> float | None:
+def _second(moment: datetime | None) -> int | None:
+    """The Unix second ``moment`` falls in (UTC when naive)."""
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    return math.floor(moment.timestamp())

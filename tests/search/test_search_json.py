@@ -1,0 +1,185 @@
+"""The search answered as JSON bytes by the compiled call (``Engine.search_json``, written by
+``_json.usual_json``) against the reference: ``Engine.search(...).to_json()``, byte for byte."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partsearch import Engine
+from partsearch.ranking.order import DEFAULT_SORT, Filters
+from partsearch.search import _blocks, _json
+
+WORLD = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "world"
+NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
+LATER = datetime(2030, 1, 1, tzinfo=UTC)  # every file stale
+BEFORE_THE_FILES = datetime(2020, 5, 5, tzinfo=UTC)  # negative ages
+
+
+def _parts() -> list[tuple[str, str]]:
+    out = set()
+    for path in (WORLD / "crosses").iterdir():
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                out.add((row["brand_a"], row["article_a"]))
+                out.add((row["brand_b"], row["article_b"]))
+    return sorted(out)
+
+
+PARTS = _parts()
+
+
+@pytest.fixture
+def fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The searches ``answer_json`` answered from values instead of the compiled writer."""
+    from partsearch.search.engine import _blocks as engine_blocks
+
+    engine_blocks()  # Engine.search keeps the unpatched answer (it holds the first import's)
+    seen: list[str] = []
+    values_answer = _blocks.answer
+
+    def counted(state: Any, q: Any, spelling: str, key: str, **kw: Any) -> Any:
+        seen.append(q.article)
+        return values_answer(state, q, spelling, key, **kw)
+
+    monkeypatch.setattr(_blocks, "answer", counted)
+    return seen
+
+
+@pytest.mark.parametrize(("options", "now"), [
+    ({}, NOW),
+    ({"show_supplier_price": True, "level": "registered"}, NOW),
+    ({"show_all": True, "analogs_offset": 3, "analogs_limit": 2}, LATER),
+    ({"sort": ("price", True), "filters": Filters(in_stock=True)}, BEFORE_THE_FILES),
+    ({"sort": ("description", False), "filters": Filters(pickup_point="Г")}, NOW),
+    ({"sort": ("code", True), "level": "guest", "show_supplier_price": True,
+      "filters": Filters(brands=frozenset({"MANN-FILTER", "KNECHT", "VAG"}),
+                         max_delivery_hours=48)}, NOW),
+])
+def test_json_answer_is_to_json_of_the_values_answer(
+        world_catalog: Path, fallbacks: list[str], options: dict[str, Any], now: datetime
+) -> None:
+    engine = Engine.open(world_catalog)
+    offers = 0
+    for brand, article in PARTS:
+        fast = engine.search_json(article, brand, now=now, **options)
+        assert fast == engine.search(article, brand, now=now, **options).to_json(), \
+            (brand, article)
+        offers += sum(len(b["offers"]) for b in json.loads(fast)["blocks"].values())
+    # every part is in the index: the compiled writer answered them all, with offers to write
+    assert not fallbacks and offers > 50
+
+
+def test_answers_the_writer_leaves_to_values(world_catalog: Path, fallbacks: list[str]
+                                             ) -> None:
+    """Not found, a brand to choose, and the general path all come back as ``to_json``."""
+    engine = Engine.open(world_catalog)
+    for article, brand in (("NO SUCH PART 1", "MANN"), ("W 920/21", "NO SUCH BRAND"),
+                           ("W 920/21", None), ("OC 90", None)):
+        result = engine.search(article, brand, now=NOW)
+        assert engine.search_json(article, brand, now=NOW) == result.to_json()
+    assert {json.loads(engine.search_json(a, None))["status"] for a in ("W 920/21", "XQ-0")} \
+        <= {"ok", "choose_brand", "not_found"}
+    odd = engine.search_json("W 920/21\udc80", "MANN", now=NOW)  # a lone surrogate
+    assert json.loads(odd)["article"] == "W 920/21?"
+
+
+def test_outgrown_scratch(world_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From a one-byte start the writer asks again, grown, and the answers stay exact."""
+    scratch = _blocks._Scratch()
+    scratch.json = scratch.json[:1]
+    monkeypatch.setattr(_blocks, "_SCRATCH", scratch)
+    engine = Engine.open(world_catalog)
+    for brand, article in PARTS[:200]:
+        assert engine.search_json(article, brand, now=NOW, show_all=True) == \
+            engine.search(article, brand, now=NOW, show_all=True).to_json()
+    assert scratch.json.size > 1000
+
+
+ODD_TEXTS = ['Filter "super" \\ back\\slash', "tab\there", "Фильтр масляный 🚗", "ctl\x01\x1fend",
+             "", "line\nbreak and \r return", "plain"]
+
+
+def test_texts_are_escaped_as_json_dumps_escapes(tmp_path: Path, fallbacks: list[str]) -> None:
+    """Quotes, backslashes, control characters, Cyrillic and emoji in a supplier's texts
+    and terms: the writer's bytes equal json.dumps's."""
+    from partsearch.crosses import build_index
+    from partsearch.loading import load_suppliers
+
+    with (tmp_path / "odd.csv").open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, delimiter=";")
+        out.writerow(["brand", "article", "description", "price", "qty"])
+        for i, text in enumerate(ODD_TEXTS):
+            out.writerow(["MANN" if i % 2 else 'BR"AND\\', f"ODD-{i}", text, f"{100 + i},5", i])
+    (tmp_path / "suppliers.toml").write_text(
+        '[ODD]\nname = "Odd \\"quoted\\" \\\\ supplier"\nfile = "odd.csv"\n'
+        'encoding = "utf-8"\ndelimiter = ";"\ndelivery_hours = 24\n'
+        'pickup_points = ["A\\\\B", "Г"]\nmin_order_sum = 103\n'
+        'restrictions = "line1\\nline2 \\"q\\""\nstock_accuracy = 0.5\n'
+        'columns = { brand = "brand", article = "article", description = "description", '
+        'price = "price", quantity = "qty" }\n', encoding="utf-8")
+    catalog = tmp_path / "catalog"
+    reports = load_suppliers(tmp_path / "suppliers.toml", catalog)
+    assert all(r.error is None for r in reports), reports
+    crosses = tmp_path / "crosses.csv"
+    with crosses.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["brand_a", "article_a", "brand_b", "article_b"])
+        for i in range(len(ODD_TEXTS) - 1):
+            out.writerow(["MANN" if i % 2 else 'BR"AND\\', f"ODD-{i}",
+                          "MANN" if (i + 1) % 2 else 'BR"AND\\', f"ODD-{i + 1}"])
+    build_index([crosses], catalog)
+    engine = Engine.open(catalog)
+    answers = []
+    for i in range(len(ODD_TEXTS)):
+        brand = "MANN" if i % 2 else 'BR"AND\\'
+        for sp in (False, True):
+            fast = engine.search_json(f"ODD-{i}", brand, now=NOW, show_supplier_price=sp,
+                                      level="wholesale" if sp else None)
+            assert fast == engine.search(f"ODD-{i}", brand, now=NOW, show_supplier_price=sp,
+                                         level="wholesale" if sp else None).to_json()
+            answers.append(fast)
+    everything = b"".join(answers)
+    assert not fallbacks
+    for escaped in (b'BR\\"AND\\\\', b'\\"super\\"', b"tab\\there", b"ctl\\u0001\\u001fend",
+                    b"line\\nbreak and \\r return", "масляный 🚗".encode(),
+                    b'"A\\\\B"', b'"line1\\nline2 \\"q\\""'):
+        assert escaped in everything, escaped
+
+
+@given(st.text())
+def test_escaped_is_json_dumps(text: str) -> None:
+    raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    out = np.zeros(6 * raw.size + 2, dtype=np.uint8)
+    n = _json._escaped(out, 0, raw, 0, raw.size)
+    expected = json.dumps(text, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    assert out[:n].tobytes() == expected
+
+
+@given(st.integers(-10**9, 10**9), st.integers(0, 2 * 10**9))
+def test_ages_in_tenths_agree(second: int, file_second: int) -> None:
+    """The age the values show and the one the writer writes: the same integer of tenths,
+    written as Python writes ``tenths / 10``."""
+    tenths = _json.age_tenths(second, file_second)
+    assert tenths == _json._age_tenths(second, file_second)
+    assert abs(tenths / 10 - (second - file_second) / 3600) <= 0.05 + 1e-9
+    out = np.zeros(32, dtype=np.uint8)
+    assert out[:_json._put_tenths(out, 0, tenths)].tobytes() == repr(tenths / 10).encode()
+
+
+def test_the_json_head_of_a_plan() -> None:
+    """The head a plan carries is what to_json writes between "brand" and "blocks"."""
+    head = _blocks._json_head(_blocks.Query("x", "y", "retail", DEFAULT_SORT,
+                                            Filters(in_stock=True, pickup_point="Г"), False, 0,
+                                            20, False, None))
+    assert json.loads(b"{" + head + b"}") == {
+        "status": "ok", "level": "retail", "sort": {"column": "delivery", "descending": False},
+        "filters": {"in_stock": True, "pickup_point": "Г"}}
