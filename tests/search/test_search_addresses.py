@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from numba import njit
 
 from partsearch import Engine
-from partsearch.search._addresses import Addresses, view
+from partsearch.search._addresses import Addresses, copy_bytes, view
 
 
 @njit(cache=False)
@@ -49,3 +52,20 @@ def test_without_an_address_table_the_general_path_answers(world_catalog: Path) 
     general = [engine.search(a, brand=b, now=now) for a, b in queries]
     assert general == compiled and all(r.status == "ok" for r in general)
     assert sum(len(b.offers) for r in general for b in r.blocks) > 10
+
+
+@njit
+def _copy(dst: np.ndarray, at: int, src: Any, start: int, n: int) -> None:
+    copy_bytes(dst, at, src, start, n)
+
+
+@given(st.binary(max_size=64), st.integers(0, 64), st.integers(0, 64), st.integers(0, 64))
+def test_copy_bytes_is_a_slice_assignment(data: bytes, at: int, start: int, n: int) -> None:
+    """From an array and from bytes alike, at any offsets, any length (0 too)."""
+    n = max(0, min(n, len(data) - start, 64 - at))
+    for src in (np.frombuffer(data, dtype=np.uint8).copy(), data):
+        dst = np.arange(64, dtype=np.uint8)
+        expected = dst.copy()
+        expected[at:at + n] = np.frombuffer(data, dtype=np.uint8)[start:start + n]
+        _copy(dst, at, src, start, n)
+        assert dst.tobytes() == expected.tobytes()

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from numba import njit, types
+from numba.core import cgutils
 from numba.core.extending import intrinsic
 from numba.np.numpy_support import carray
 
@@ -64,3 +65,22 @@ def view(table: np.ndarray, i: int, dtype: Any) -> np.ndarray:
 def address_view(address: int, n: int, dtype: Any) -> np.ndarray:
     """``n`` items of ``dtype`` from ``address`` (0 with ``n`` 0 is an empty vector)."""
     return carray(_voidptr(address), n, dtype)
+
+
+def _copy_bytes_typing(typingctx: Any, dst: Any, at: Any, src: Any, start: Any, n: Any) -> Any:
+    """``dst[at:at + n] = src[start:start + n]`` for byte vectors, as one memcpy: numba's
+    slice assignment builds two array views first, which costs more than the copy itself for
+    the short pieces the JSON answer is made of."""
+    sig = types.void(dst, at, src, start, n)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        to = context.make_array(signature.args[0])(context, builder, args[0])
+        frm = context.make_array(signature.args[2])(context, builder, args[2])
+        cgutils.raw_memcpy(builder, builder.gep(to.data, [args[1]]),  # type: ignore[no-untyped-call]
+                           builder.gep(frm.data, [args[3]]), args[4], 1)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+copy_bytes: Any = intrinsic(_copy_bytes_typing)

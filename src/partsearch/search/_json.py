@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from partsearch.search._addresses import Addresses, address_view, view
+from partsearch.search._addresses import Addresses, address_view, copy_bytes, view
 from partsearch.search._kernels import (
     BRAND,
     DELIVERY,
@@ -132,6 +132,16 @@ def usual_json(brand: Any, key: Any, article: Any, arrays: np.ndarray, want_oem:
     table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit)
     if table[0, H_PART] < 0:
         return 0
+    return write_json(table, brand, article, texts, plan, offset, supplier_price, second, tables,
+                      out)
+
+
+@njit(cache=True, nogil=True)
+def write_json(table: np.ndarray, brand: Any, article: Any, texts: np.ndarray, plan: np.ndarray,
+               offset: int, supplier_price: bool, second: int, tables: np.ndarray,
+               out: np.ndarray) -> int:
+    """:func:`usual_json`'s bytes for the usual search's ``table``: how many, or minus the
+    bytes needed when they do not fit."""
     need = _json_size(table, texts, brand, article, plan, tables)
     if need > out.size:
         return -need
@@ -249,11 +259,9 @@ def _json_size(table: np.ndarray, texts: np.ndarray, brand: Any, article: Any,
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _copy(out: np.ndarray, k: int, src: np.ndarray, lo: int, hi: int) -> int:
-    for i in range(lo, hi):  # (a slice assignment costs more for pieces this short)
-        out[k] = src[i]
-        k += 1
-    return k
+def _copy(out: np.ndarray, k: int, src: Any, lo: int, hi: int) -> int:
+    copy_bytes(out, k, src, lo, hi - lo)
+    return k + hi - lo
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -271,30 +279,32 @@ for _code, _letter in ((8, "b"), (9, "t"), (10, "n"), (12, "f"), (13, "r")):
 @njit(cache=True, nogil=True)
 def _escaped(out: np.ndarray, k: int, src: Any, lo: int, hi: int) -> int:
     """UTF-8 bytes ``src[lo:hi]`` as a JSON string, escaped as ``json.dumps(...,
-    ensure_ascii=False)`` escapes: quote, backslash and control characters, nothing else."""
+    ensure_ascii=False)`` escapes: quote, backslash and control characters, nothing else. The
+    runs between escapes are copied whole."""
     out[k] = 34
     k += 1
+    run = lo
     for i in range(lo, hi):
         c = src[i]
-        if c == 34 or c == 92:
-            out[k] = 92
+        if c >= 32 and c != 34 and c != 92:
+            continue
+        k = _copy(out, k, src, run, i)
+        run = i + 1
+        out[k] = 92
+        if c >= 32:  # quote or backslash
             out[k + 1] = c
             k += 2
-        elif c < 32:
-            out[k] = 92
-            if _SHORT[c]:
-                out[k + 1] = _SHORT[c]
-                k += 2
-            else:
-                out[k + 1] = 117  # "u00"
-                out[k + 2] = 48
-                out[k + 3] = 48
-                out[k + 4] = _HEX[c >> 4]
-                out[k + 5] = _HEX[c & 15]
-                k += 6
+        elif _SHORT[c]:
+            out[k + 1] = _SHORT[c]
+            k += 2
         else:
-            out[k] = c
-            k += 1
+            out[k + 1] = 117  # "u00"
+            out[k + 2] = 48
+            out[k + 3] = 48
+            out[k + 4] = _HEX[c >> 4]
+            out[k + 5] = _HEX[c & 15]
+            k += 6
+    k = _copy(out, k, src, run, hi)
     out[k] = 34
     return k + 1
 
