@@ -83,6 +83,17 @@ def _build(world: Path, catalog: Path, figures: dict[str, Any]) -> None:
     sys.stderr.write(run.stdout)
 
 
+def _forget_bench_suppliers(catalog: Path) -> None:
+    """Take out of a reused catalog the supplier files an earlier run's price-file step
+    published (1M more offers of the world's parts), so every run searches the world's own
+    offers."""
+    from benchmarks._scale_prices import BENCH_SUPPLIERS
+
+    for code in BENCH_SUPPLIERS:
+        shutil.rmtree(catalog / "offers" / code, ignore_errors=True)
+        (catalog / "suppliers" / f"{code}.json").unlink(missing_ok=True)
+
+
 def _guard_quality(world: Path, catalog: Path, figures: dict[str, Any]) -> None:
     from partsearch.crosses import guard_quality
 
@@ -257,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(catalog, ignore_errors=True)
         _build(world, catalog, figures)
         _load(world, catalog)
+    else:
+        _forget_bench_suppliers(catalog)
     _guard_quality(world, catalog, figures)
     idx, hashes, ours, ours_json = _search_figures(catalog, world, args, figures)
     # our own figures first: the baselines' loads (SQLite holds ~16 GiB at 200M) evict the
