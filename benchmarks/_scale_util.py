@@ -69,6 +69,27 @@ def time_each(fn: Callable[[int], object], n: int, *, warm: bool = True) -> Late
     return Latency.of(samples)
 
 
+def time_rounds(fns: dict[str, Callable[[int], object]], n: int, rounds: int = 5
+                ) -> dict[str, Latency]:
+    """Time each of ``fns`` over i in range(n), after a warm pass of each, in ``rounds``
+    alternating rounds (all of one, then all of the next): this machine's speed moves within
+    seconds, and a pass over a query mix takes under one, so the figures compared share the
+    same seconds instead of one taking a slow one alone."""
+    for fn in fns.values():
+        for i in range(n):
+            fn(i)
+    samples = {name: np.empty(n * rounds, dtype=np.int64) for name in fns}
+    clock = time.perf_counter_ns
+    for r in range(rounds):
+        for name, fn in fns.items():
+            out = samples[name]
+            for i in range(n):
+                t0 = clock()
+                fn(i)
+                out[r * n + i] = clock() - t0
+    return {name: Latency.of(s) for name, s in samples.items()}
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 

@@ -29,7 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks._scale_util import Latency, log, machine_gauge, run_child, time_each
+from benchmarks._scale_util import (
+    Latency,
+    log,
+    machine_gauge,
+    run_child,
+    time_each,
+    time_rounds,
+)
 
 KEYS = (
     "build_s",
@@ -160,18 +167,19 @@ def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: 
     figs["lookup_p50_us"] = round(lookup.p50_us, 2)
     log(f"lookup: {lookup}")
     engine = partsearch.Engine.open(catalog)
-    search = time_each(lambda i: engine.search(articles[i], brand=brands[i]), len(brands))
+    lat = time_rounds({
+        "search": lambda i: engine.search(articles[i], brand=brands[i]),
+        "search_json": lambda i: engine.search_json(articles[i], brand=brands[i]),
+        "search, then to_json": lambda i: engine.search(articles[i], brand=brands[i]).to_json(),
+    }, len(brands))
+    search, as_json = lat["search"], lat["search_json"]
     figs["search_p50_us"] = round(search.p50_us, 1)
     figs["search_p99_us"] = round(search.p99_us, 1)
-    log(f"search: {search}")
-    as_json = time_each(lambda i: engine.search_json(articles[i], brand=brands[i]), len(brands))
     figs["search_json_p50_us"] = round(as_json.p50_us, 1)
     figs["search_json_p99_us"] = round(as_json.p99_us, 1)
-    log(f"search_json: {as_json}")
-    to_json = time_each(lambda i: engine.search(articles[i], brand=brands[i]).to_json(),
-                        len(brands))
-    figs["search_to_json_p50_us"] = round(to_json.p50_us, 1)
-    log(f"search, then to_json: {to_json}")
+    figs["search_to_json_p50_us"] = round(lat["search, then to_json"].p50_us, 1)
+    for name, latency in lat.items():
+        log(f"{name}: {latency}")
     return idx, hashes, search, as_json
 
 
