@@ -1,7 +1,9 @@
-"""A catalog built from the committed fixture world, shared by the search tests."""
+"""A catalog built from the committed fixture world, and the world's parts, shared by the
+search tests."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -19,3 +21,15 @@ def world_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert all(r.error is None for r in reports)
     build_index(sorted((WORLD / "crosses").iterdir()), catalog)
     return catalog
+
+
+@pytest.fixture(scope="session")
+def world_parts() -> list[tuple[str, str]]:
+    """Every (brand, article) the fixture world's crosses name, sorted."""
+    out = set()
+    for path in (WORLD / "crosses").iterdir():
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                out.add((row["brand_a"], row["article_a"]))
+                out.add((row["brand_b"], row["article_b"]))
+    return sorted(out)

@@ -3,7 +3,6 @@ against the numpy path: the same result for every part of the fixture world."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,19 +18,6 @@ from partsearch.search._blocks import Query, answer
 
 WORLD = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "world"
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
-
-
-def _parts() -> list[tuple[str, str]]:
-    out = set()
-    for path in (WORLD / "crosses").iterdir():
-        with path.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                out.add((row["brand_a"], row["article_a"]))
-                out.add((row["brand_b"], row["article_b"]))
-    return sorted(out)
-
-
-PARTS = _parts()
 
 
 @pytest.mark.parametrize(("sort", "filters", "show_all", "offset", "limit", "supplier_price"), [
@@ -54,8 +40,9 @@ PARTS = _parts()
     (("description", False), Filters(pickup_point="M2"), False, 0, 20, False),
 ])
 def test_compiled_search_matches_the_numpy_path(
-        world_catalog: Path, sort: tuple[str, bool], filters: Filters, show_all: bool,
-        offset: int, limit: int, supplier_price: bool) -> None:
+        world_catalog: Path, world_parts: list[tuple[str, str]], sort: tuple[str, bool],
+        filters: Filters, show_all: bool, offset: int, limit: int, supplier_price: bool
+) -> None:
     engine = Engine.open(world_catalog)
     state = engine._state
     if filters.popular:  # the fixture catalog names no popular brands
@@ -64,7 +51,7 @@ def test_compiled_search_matches_the_numpy_path(
         state = dataclasses.replace(state, config=config)
     level = "retail" if "retail" in state.config.levels else state.config.default_level
     shown = found = 0
-    for brand, article in PARTS:
+    for brand, article in world_parts:
         canonical = state.registry.canonical(brand)
         q = Query(article, brand, level, sort, filters, show_all, offset, limit, supplier_price,
                   NOW)
@@ -75,7 +62,7 @@ def test_compiled_search_matches_the_numpy_path(
         shown += sum(len(b.offers) for b in fast.blocks)
         found += _in_kernel(state, canonical, key)
     # the fixture world exercises the blocks, and the kernel itself answered (not a fallback)
-    assert len(PARTS) > 500 and shown > 20 and found == len(PARTS)
+    assert len(world_parts) > 500 and shown > 20 and found == len(world_parts)
 
 
 def _in_kernel(state: Any, brand: str, key: str) -> bool:
@@ -109,6 +96,7 @@ def test_usual_search_of_a_part_only_in_offers(tmp_path: Path) -> None:
 
 
 def test_answers_that_outgrow_the_scratch_arrays(world_catalog: Path,
+                                                 world_parts: list[tuple[str, str]],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The compiled call writes into per-thread arrays and asks again, grown, when an answer
     does not fit: from a one-row, one-byte start every answer still equals the numpy path's,
@@ -121,7 +109,7 @@ def test_answers_that_outgrow_the_scratch_arrays(world_catalog: Path,
     state = Engine.open(world_catalog)._state
     level = state.config.default_level
     largest = 0
-    for brand, article in PARTS:
+    for brand, article in world_parts:
         canonical = state.registry.canonical(brand)
         q = Query(article, brand, level, DEFAULT_SORT, Filters(), True, 0, 20, True, NOW)
         key = article_key(article)
@@ -131,13 +119,14 @@ def test_answers_that_outgrow_the_scratch_arrays(world_catalog: Path,
     assert largest > 1 and scratch.table.shape[0] >= largest + 1 and scratch.text.size > 1
 
 
-def test_searches_in_threads_keep_their_own_answers(world_catalog: Path) -> None:
+def test_searches_in_threads_keep_their_own_answers(world_catalog: Path,
+                                                    world_parts: list[tuple[str, str]]) -> None:
     """The compiled call releases the GIL and writes into per-thread arrays: searches in two
     threads at once give what the same searches give one after another."""
     from concurrent.futures import ThreadPoolExecutor
 
     engine = Engine.open(world_catalog)
-    parts = PARTS[:300]
+    parts = world_parts[:300]
 
     def run(chunk: list[tuple[str, str]]) -> list[Any]:
         return [engine.search(article, brand=brand, now=NOW, show_all=True)

@@ -18,23 +18,9 @@ from partsearch import Engine
 from partsearch.ranking.order import DEFAULT_SORT, Filters
 from partsearch.search import _blocks, _json
 
-WORLD = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "world"
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 LATER = datetime(2030, 1, 1, tzinfo=UTC)  # every file stale
 BEFORE_THE_FILES = datetime(2020, 5, 5, tzinfo=UTC)  # negative ages
-
-
-def _parts() -> list[tuple[str, str]]:
-    out = set()
-    for path in (WORLD / "crosses").iterdir():
-        with path.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                out.add((row["brand_a"], row["article_a"]))
-                out.add((row["brand_b"], row["article_b"]))
-    return sorted(out)
-
-
-PARTS = _parts()
 
 
 @pytest.fixture
@@ -65,11 +51,11 @@ def fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
                          max_delivery_hours=48)}, NOW),
 ])
 def test_json_answer_is_to_json_of_the_values_answer(
-        world_catalog: Path, fallbacks: list[str], options: dict[str, Any], now: datetime
-) -> None:
+        world_catalog: Path, world_parts: list[tuple[str, str]], fallbacks: list[str],
+        options: dict[str, Any], now: datetime) -> None:
     engine = Engine.open(world_catalog)
     offers = 0
-    for brand, article in PARTS:
+    for brand, article in world_parts:
         fast = engine.search_json(article, brand, now=now, **options)
         assert fast == engine.search(article, brand, now=now, **options).to_json(), \
             (brand, article)
@@ -92,13 +78,14 @@ def test_answers_the_writer_leaves_to_values(world_catalog: Path, fallbacks: lis
     assert json.loads(odd)["article"] == "W 920/21?"
 
 
-def test_outgrown_scratch(world_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_outgrown_scratch(world_catalog: Path, world_parts: list[tuple[str, str]],
+                          monkeypatch: pytest.MonkeyPatch) -> None:
     """From a one-byte start the writer asks again, grown, and the answers stay exact."""
     scratch = _blocks._Scratch()
     scratch.json = scratch.json[:1]
     monkeypatch.setattr(_blocks, "_SCRATCH", scratch)
     engine = Engine.open(world_catalog)
-    for brand, article in PARTS[:200]:
+    for brand, article in world_parts[:200]:
         assert engine.search_json(article, brand, now=NOW, show_all=True) == \
             engine.search(article, brand, now=NOW, show_all=True).to_json()
     assert scratch.json.size > 1000
