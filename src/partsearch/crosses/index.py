@@ -62,11 +62,7 @@ class CrossIndex:
                  registry: BrandRegistry | None = None):
         self.path = path
         self.manifest = manifest
-        # plain ndarray views of the mapped files: indexing an np.memmap object goes through
-        # Python-level __getitem__/__array_finalize__ (microseconds a call on the search path),
-        # and numba dispatches faster on plain arrays
-        arrays = {name: np.asarray(arr) for name, arr in arrays.items()}
-        self._a = arrays
+        self._a = arrays  # read-only ndarrays over the mapped files (``_snapshot._map``)
         self._brands: list[str] = manifest["brands"]
         self._sources: list[str] = manifest["sources"]
         self._kinds: list[str] = manifest["kinds"]
