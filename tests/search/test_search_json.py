@@ -170,3 +170,23 @@ def test_the_json_head_of_a_plan() -> None:
     assert json.loads(b"{" + head + b"}") == {
         "status": "ok", "level": "retail", "sort": {"column": "delivery", "descending": False},
         "filters": {"in_stock": True, "pickup_point": "Г"}}
+
+
+def test_json_answers_in_threads_keep_their_own_bytes(world_catalog: Path,
+                                                      world_parts: list[tuple[str, str]]
+                                                      ) -> None:
+    """The writer releases the GIL and writes into a per-thread scratch: two threads at once
+    give what the same searches give one after another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = Engine.open(world_catalog)
+    halves = world_parts[:300:2], world_parts[1:300:2]
+
+    def run(chunk: list[tuple[str, str]]) -> list[bytes]:
+        return [engine.search_json(article, brand, now=NOW, show_all=True)
+                for _ in range(3) for brand, article in chunk]
+
+    expected = [run(h) for h in halves]
+    with ThreadPoolExecutor(2) as pool:
+        assert list(pool.map(run, halves)) == expected
+    assert expected[0] != expected[1] and sum(a.count(b'{"block":') for a in expected[0]) > 100
