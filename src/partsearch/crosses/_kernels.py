@@ -658,15 +658,20 @@ def suspicious(state: np.ndarray, only: np.ndarray, side: np.ndarray, min_side: 
     guard's peak)."""
     count = 0
     for e in range(state.size):
-        if state[e] == 0 and only[e] != CONFIRMED and side[e] >= min_side:
-            count += 1
+        count += _suspect(state, only, side, min_side, e)
     out = np.empty(count, dtype=np.int64)
     count = 0
     for e in range(state.size):
-        if state[e] == 0 and only[e] != CONFIRMED and side[e] >= min_side:
+        if _suspect(state, only, side, min_side, e):
             out[count] = e
             count += 1
     return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _suspect(state: np.ndarray, only: np.ndarray, side: np.ndarray, min_side: int, e: int
+             ) -> bool:
+    return bool(state[e] == 0 and only[e] != CONFIRMED and side[e] >= min_side)
 
 
 @njit(cache=True, nogil=True)
