@@ -16,6 +16,12 @@ from typing import Any, NamedTuple
 BLOCKS = ("requested", "oem_replacements", "analogs")
 
 
+def compact_json(value: Any) -> bytes:
+    """``value`` as :meth:`SearchResult.to_json` writes JSON: compact, UTF-8 unescaped, a lone
+    surrogate as "?" (the compiled JSON answer's fixed pieces are made with it too)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
+
+
 class Offer(NamedTuple):
     """One offer as a buyer sees it. Prices are decimal strings in roubles; ``supplier_price``
     is None unless asked for at a non-guest level. ``why`` is ``requested``,
@@ -140,8 +146,7 @@ class SearchResult(NamedTuple):
         >>> json.loads(engine.search("OC 90", brand="KNECHT").to_json())["status"]  # doctest: +SKIP
         'ok'
         """
-        return json.dumps(self.to_dict(), ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8", "replace")
+        return compact_json(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -7,7 +7,6 @@ filtering, pricing and ordering work on them with numpy, and only the offers a b
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -28,7 +27,7 @@ from partsearch.ranking.order import (
     order,
     requested_shown,
 )
-from partsearch.result import Block, BrandChoice, Offer, SearchResult
+from partsearch.result import Block, BrandChoice, Offer, SearchResult, compact_json
 from partsearch.search import _json, _kernels
 from partsearch.search._addresses import Addresses
 from partsearch.search._store import TEXT_COLUMNS
@@ -174,7 +173,7 @@ def answer_json(state: Any, q: Query, spelling: str, key: str) -> bytes:
         plan = None
     if plan is not None and args is not None:
         part_key = article_key(q.article, keep_cyrillic=True) if keeps_cyrillic else key
-        second = int((time() if q.now is None else q.now.timestamp()) // 1)
+        second = _second(q)
         out = _SCRATCH.json
         while (n := usual_json(brand.encode(), part_key.encode(), article, args.table, oem_brand,
                                state.store.text_addresses, plan.arrays.table, q.show_all,
@@ -254,7 +253,7 @@ def _json_head(q: Query) -> bytes:
     head = {"status": "ok", "level": q.level,
             "sort": {"column": q.sort[0], "descending": q.sort[1]},
             "filters": dict(q.filters.items())}
-    return json.dumps(head, ensure_ascii=False, separators=(",", ":"))[1:-1].encode()
+    return compact_json(head)[1:-1]
 
 
 def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
@@ -412,7 +411,7 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
     segments = state.store.segments
     names = state.index.brand_names if state.index is not None else []
     show_sp = q.supplier_price
-    second, heads = _heads(state, time() if q.now is None else q.now.timestamp())
+    second, heads = _heads(state, _second(q))
     # one decode and one split for all the text, then each offer takes its five values
     texts = text.decode("utf-8", "surrogateescape").split(_kernels.TEXT_SEPARATOR)
     if len(texts) != 5 * len(fields) + 1:  # the separator inside a value: never valid UTF-8
@@ -447,11 +446,16 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
     return blocks
 
 
-def _heads(state: Any, now_ts: float) -> tuple[int, dict[int, tuple[Any, ...]]]:
-    """The second ``now_ts`` falls in, and the :func:`_segment_head` s made for it so far,
-    remembered per catalog state: the searches of one second share them (rounding an age
-    alone costs about a microsecond, and a search shows offers of a few suppliers)."""
-    second = int(now_ts // 1)
+def _second(q: Query) -> int:
+    """The Unix second the search's time falls in: the offers' ages are as of it, in the
+    values and in the JSON answer alike."""
+    return int((time() if q.now is None else q.now.timestamp()) // 1)
+
+
+def _heads(state: Any, second: int) -> tuple[int, dict[int, tuple[Any, ...]]]:
+    """``second``, and the :func:`_segment_head` s made for it so far, remembered per catalog
+    state: the searches of one second share them (rounding an age alone costs about a
+    microsecond, and a search shows offers of a few suppliers)."""
     memo = state.segment_heads
     heads: dict[int, tuple[Any, ...]] | None = memo.get(second)
     if heads is None:

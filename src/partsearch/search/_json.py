@@ -10,12 +10,12 @@ for a level, sort and filters (the answer's head) comes with the search's plan.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 from numba import njit
 
+from partsearch.result import compact_json
 from partsearch.search._addresses import Addresses, address_view, copy_bytes, view
 from partsearch.search._kernels import (
     BRAND,
@@ -40,12 +40,6 @@ from partsearch.search._kernels import (
     _text_bounds,
     usual_table,
 )
-
-
-def compact(value: Any) -> bytes:
-    """``value`` as ``SearchResult.to_json`` writes it: compact, UTF-8 left as it is."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace")
-
 
 # the fixed pieces of the answer, in one byte array (P_* index them)
 _PIECES = (
@@ -87,13 +81,13 @@ NO_TIME = np.iinfo(np.int64).min
 
 def json_tables(index: Any, store: Any, stale_after_hours: float) -> Addresses:
     """The address table of :data:`JSON_DTYPES` for a catalog state."""
-    names = [compact(n) for n in (index.brand_names if index is not None else [])]
+    names = [compact_json(n) for n in (index.brand_names if index is not None else [])]
     pieces: list[bytes] = []
     seconds, min_kop = [], []
     for segment in store.segments:
         terms, kop, second, file_time, accuracy = segment.shown
-        head = compact(dict(zip(_TERM_FIELDS, terms, strict=True)))[1:-1]
-        pieces += [head, compact(file_time), compact(accuracy)]
+        head = compact_json(dict(zip(_TERM_FIELDS, terms, strict=True)))[1:-1]
+        pieces += [head, compact_json(file_time), compact_json(accuracy)]
         seconds.append(NO_TIME if second is None else second)
         min_kop.append(kop)
     return Addresses(
@@ -154,7 +148,8 @@ def write_json(table: np.ndarray, brand: Any, article: Any, texts: np.ndarray, p
     k = _piece(out, k, P_BRAND)
     k = _escaped(out, k, brand, 0, len(brand))
     k = _piece(out, k, P_COMMA)
-    k = _copy(out, k, view(plan, 5, np.uint8), 0, view(plan, 5, np.uint8).size)
+    head = view(plan, 5, np.uint8)
+    k = _copy(out, k, head, 0, head.size)
     k = _piece(out, k, P_BLOCKS)
     j = 1
     for b in range(3):

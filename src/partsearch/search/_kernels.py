@@ -204,7 +204,7 @@ def search_arrays(index: Any, store: Any, brand_oem: np.ndarray) -> tuple[np.nda
 
 # the arrays of a plan (the level, sort and filters of a search; ``plan_arrays``): the level's
 # price band edges and factors, the keep tables of the brand and supplier filters, PLAN_*, and
-# the JSON answer's fields from "status" to "filters" (``_json.plan_head``)
+# the JSON answer's fields from "status" to "filters" (``_blocks._json_head``)
 PLAN_DTYPES = (np.int64, np.int64, np.bool_, np.bool_, np.int64, np.uint8)
 PLAN_SORT, PLAN_DESCENDING, PLAN_MAX_DELIVERY, PLAN_IN_STOCK, PLAN_TEXT_COLUMN = range(5)
 
