@@ -57,27 +57,19 @@ class Latency:
 
 def time_each(fn: Callable[[int], object], n: int, *, warm: bool = True) -> Latency:
     """Time `fn(i)` for i in range(n), one sample per call (after a warm pass when asked)."""
-    if warm:
-        for i in range(n):
-            fn(i)
-    samples = np.empty(n, dtype=np.int64)
-    clock = time.perf_counter_ns
-    for i in range(n):
-        t0 = clock()
-        fn(i)
-        samples[i] = clock() - t0
-    return Latency.of(samples)
+    return time_rounds({"": fn}, n, rounds=1, warm=warm)[""]
 
 
-def time_rounds(fns: dict[str, Callable[[int], object]], n: int, rounds: int = 5
-                ) -> dict[str, Latency]:
+def time_rounds(fns: dict[str, Callable[[int], object]], n: int, rounds: int = 5, *,
+                warm: bool = True) -> dict[str, Latency]:
     """Time each of ``fns`` over i in range(n), after a warm pass of each, in ``rounds``
     alternating rounds (all of one, then all of the next): this machine's speed moves within
     seconds, and a pass over a query mix takes under one, so the figures compared share the
     same seconds instead of one taking a slow one alone."""
-    for fn in fns.values():
-        for i in range(n):
-            fn(i)
+    if warm:
+        for fn in fns.values():
+            for i in range(n):
+                fn(i)
     samples = {name: np.empty(n * rounds, dtype=np.int64) for name in fns}
     clock = time.perf_counter_ns
     for r in range(rounds):
