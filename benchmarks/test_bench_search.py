@@ -50,6 +50,12 @@ def test_search_then_to_json(benchmark: Any, engine: Any, brand: str, article: s
     assert benchmark(lambda: engine.search(article, brand=brand).to_json()).startswith(b"{")
 
 
+def test_search_without_brand(benchmark: Any, engine: Any) -> None:
+    """An article typed alone: the brand choice (article indexes of the crosses and offers)."""
+    result = benchmark(engine.search, "OC 90")
+    assert result.status == "choose_brand" and len(result.brands) >= 2
+
+
 def test_search_largest_class(benchmark: Any, engine: Any) -> None:
     idx = engine.index
     sizes = [idx.class_members(p).size for p in range(idx.n_parts)]

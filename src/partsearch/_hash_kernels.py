@@ -46,6 +46,12 @@ def one_pair(brand: Any, article: Any) -> Any:
     return _fin(_fnv((h ^ _SEP) * _FNV_PRIME, article, 0, len(article)))
 
 
+@njit(cache=True, inline="always")
+def one_single(article: Any) -> Any:
+    """The article hash of one article key given as UTF-8 bytes."""
+    return _fin(_fnv(_FNV_OFFSET, article, 0, len(article)))
+
+
 @njit(cache=True, nogil=True)
 def single(off: Any, data: Any) -> Any:
     n = len(off) - 1

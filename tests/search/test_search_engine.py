@@ -57,6 +57,49 @@ def test_brand_choice_without_brand(engine: Engine) -> None:
     assert single.status == "ok" and single.brand == "MANN-FILTER"
 
 
+def _reference_choices(engine: Engine, article: str) -> list[tuple[str, int, bool]]:
+    """Brand choice the slow way: every offer row of every supplier file read, counted by
+    brand where its article key is the article's (folded, or as written in Cyrillic)."""
+    from collections import Counter
+
+    from partsearch import article_key
+
+    keys = {article_key(article), article_key(article, keep_cyrillic=True)}
+    counts: Counter[str] = Counter()
+    for segment in engine._state.store.segments:
+        for row in segment.table.select(["brand", "article_key"]).to_pylist():
+            if row["article_key"] in keys:
+                counts[row["brand"]] += 1
+    index = engine.index
+    in_index = {b for b, _ in index.brands_for_article(article)} if index else set()
+    return [(b, counts[b], b in in_index) for b in sorted(set(counts) | in_index)]
+
+
+def test_brand_choices_match_a_scan_of_every_offer(engine: Engine,
+                                                   world_parts: list[tuple[str, str]]) -> None:
+    articles = sorted({a for _, a in world_parts} | {
+        a for s in engine._state.store.segments for a in s.table.column("article").to_pylist()})
+    assert len(articles) > 100
+    several = 0
+    for article in articles:
+        got = [(c.brand, c.offers, c.in_cross_index) for c in engine.brand_choices(article)]
+        assert got == _reference_choices(engine, article), article
+        several += sum(1 for _, n, _ in got if n) > 1
+    assert several  # articles that several makers offer: the counts are per brand
+
+
+def test_brand_choice_finds_cyrillic_articles_in_offers(tmp_path: Path) -> None:
+    """A maker that writes real Cyrillic articles (ЗМЗ) offered under its Cyrillic key, beside
+    a maker whose look-alike letters fold to Latin: without a brand, both come up."""
+    engine = Engine.open(_catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n"
+                                  "ЗМЗ;РК-15;100,00;1;1\nЗМЗ;РК-15;110,00;1;1\n"
+                                  "KNECHT;PK 15;90,00;2;1\nMANN;W 712/1;1,00;1;1\n"))
+    got = [(c.brand, c.offers) for c in engine.brand_choices("РК15")]
+    assert got == [(b, n) for b, n, _ in _reference_choices(engine, "РК15")]
+    assert got == [("KNECHT", 1), ("ЗМЗ", 2)]
+    assert engine.search("РК-15", brand="ЗМЗ").requested.total == 2
+
+
 def test_misspelled_brand_and_unknown_article(engine: Engine) -> None:
     r = engine.search("W 920/21", brand="MANNN")
     assert r.status == "not_found" and r.suggestions[0] == "MANN-FILTER"
@@ -339,6 +382,15 @@ def test_incremental_reload_equals_a_fresh_merge(tmp_path: Path) -> None:
 
     assert rows(incremental) == rows(fresh)
     assert incremental.hash.tolist() == sorted(incremental.hash.tolist())
+
+    def articles(store):  # type: ignore[no-untyped-def]
+        return sorted(zip(store.article_hash.tolist(), store.codes[store.article_seg].tolist(),
+                          store.article_row.tolist(), strict=True))
+
+    assert articles(incremental) == articles(fresh)  # BETA's old parts gone, its new ones in
+    assert incremental.article_hash.tolist() == sorted(incremental.article_hash.tolist())
+    assert incremental.article_offers(["X1"]) == {}  # BETA no longer offers it
+    assert incremental.article_offers(["333114", "W7121"]) == {"KAYABA": 1, "MANN-FILTER": 8}
     assert load_store(catalog, incremental) is incremental  # nothing new: same store
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from partsearch._hash_kernels import one_pair
+from partsearch._hash_kernels import one_pair, one_single
 
 # ``source_summary``'s mark of a cross that several sources assert (source ids are below 65535)
 CONFIRMED = 0xFFFF
@@ -707,6 +707,29 @@ def find_part(brand: Any, key: Any, keys: np.ndarray) -> int:
     bytes): a lookup's hash and search in one compiled call, returning a plain int (the pure
     Python hash alone costs microseconds a lookup)."""
     return find_sorted(keys, one_pair(brand, key))
+
+
+@njit(cache=True, nogil=True)
+def equal_range(keys: np.ndarray, h: np.uint64) -> tuple[int, int]:
+    """The stretch ``lo:hi`` of the ascending ``keys`` equal to ``h`` (:func:`find_sorted`,
+    then steps to either end), ``(0, 0)`` when none."""
+    i = find_sorted(keys, h)
+    if i < 0:
+        return 0, 0
+    lo, hi = i, i + 1
+    while lo > 0 and keys[lo - 1] == h:
+        lo -= 1
+    while hi < keys.size and keys[hi] == h:
+        hi += 1
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
+def find_article(key: Any, keys: np.ndarray) -> tuple[int, int]:
+    """:func:`equal_range` of the article hash of ``key`` (a normalized article as UTF-8
+    bytes) in the ascending article hashes ``keys``: the parts of every brand that have one
+    article, in one compiled call."""
+    return equal_range(keys, one_single(key))
 
 
 def dedupe_sorted(keys: np.ndarray, order: np.ndarray, src: np.ndarray,

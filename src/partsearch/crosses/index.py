@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from partsearch._catalog import CROSSES, read_pointer
-from partsearch._hashing import article_hash
+from partsearch._hashing import part_hash
 from partsearch.brands import BrandRegistry
 from partsearch.errors import NormalizationError, SnapshotError
 from partsearch.normalize import article_key
@@ -167,18 +167,21 @@ class CrossIndex:
 
     def brands_for_article(self, article: str) -> list[tuple[str, int]]:
         """(brand, part id) of every part whose article key is ``article``'s, by brand."""
-        out: list[tuple[str, int]] = []
+        from partsearch.crosses._kernels import find_article
+
+        out: set[tuple[str, int]] = set()
         keys = {article_key(article)}
         with contextlib.suppress(NormalizationError):
             keys.add(article_key(article, keep_cyrillic=True))
-        hashes = self._a["art_hash"]
-        for key in sorted(keys):
-            h = np.uint64(article_hash(key))
-            lo, hi = np.searchsorted(hashes, h, "left"), np.searchsorted(hashes, h, "right")
-            for pid in self._a["art_order"][lo:hi]:
-                if self.article_key(int(pid)) == key:
-                    out.append((self.brand(int(pid)), int(pid)))
-        return sorted(set(out))
+        for key in keys:
+            lo, hi = find_article(key.encode(), self._a["art_hash"])
+            for pid in self._a["art_order"][lo:hi].tolist():
+                brand = self.brand(pid)
+                # the part's own hash names its article key: another key of the same article
+                # hash, or the folded key of a part written in Cyrillic, fails here
+                if part_hash(brand, key) == int(self._hash[pid]):
+                    out.add((brand, int(pid)))
+        return sorted(out)
 
     # -- classes -----------------------------------------------------------------------------
     def class_members(self, pid: int) -> np.ndarray:

@@ -7,6 +7,7 @@ filtering, pricing and ordering work on them with numpy, and only the offers a b
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -16,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from partsearch._hashing import part_hash
-from partsearch.errors import SearchError
+from partsearch.errors import NormalizationError, SearchError
 from partsearch.normalize import article_key
 from partsearch.ranking import _fast
 from partsearch.ranking.order import (
@@ -475,19 +476,14 @@ def _segment_head(segment: Any, second: int, stale_limit: float) -> tuple[Any, .
 
 
 def brand_choices(state: Any, article: str) -> list[BrandChoice]:
-    """The brands that have ``article`` in the cross index or in offers, with offer counts."""
-    from partsearch._hashing import part_hashes
-    from partsearch.normalize import article_key
-
-    key = article_key(article)
+    """The brands that have ``article`` in the cross index or in offers, with offer counts:
+    searches of the article index of each, so the cost grows with the brands that have the
+    article, not with the brands a catalog holds."""
+    keys = {article_key(article)}
+    with contextlib.suppress(NormalizationError):  # (a Cyrillic-keeping brand's key)
+        keys.add(article_key(article, keep_cyrillic=True))
     in_index = {b for b, _ in state.index.brands_for_article(article)} if state.index else set()
-    names = sorted(set(state.store.brands) | in_index)
-    counts: dict[str, int] = {}
-    if names:
-        hashes = part_hashes(names, [key] * len(names))
-        lo = np.searchsorted(state.store.hash, hashes, "left")
-        hi = np.searchsorted(state.store.hash, hashes, "right")
-        counts = {n: int(c) for n, c in zip(names, hi - lo, strict=True) if c}
+    counts = state.store.article_offers(keys)
     out = []
     for name in sorted(set(counts) | in_index):
         info = state.registry.get(name)
