@@ -53,6 +53,16 @@ class Segment:
         return Strings(self.table.column("brand"))
 
     @cached_property
+    def prefixes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The file's parts by the first two bytes of their article key
+        (``_suggest.prefix_index``): an unknown article's suggestions read the parts that
+        start like it. Made on the first such search, once per file."""
+        from partsearch.search._suggest import prefix_index
+
+        key = self.text["article_key"]
+        return prefix_index(key.offsets, key.data, self.articles[1])
+
+    @cached_property
     def articles(self) -> tuple[np.ndarray, np.ndarray]:
         """(article hash, row) of each part of this file (its first row), by article hash:
         the store's article index (:attr:`OfferStore.article_hash`) merges these of every

@@ -1,0 +1,88 @@
+"""Suggestions for an unknown article: the compiled scoring against rapidfuzz, and the
+prefix-indexed search against a scan of every offer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from partsearch import Engine
+from partsearch._arrow import string_buffers
+from partsearch.search._suggest import gather_keys, prefix_index, scores, similar_articles
+
+_ASCII = st.text(alphabet="ABC0123", min_size=1, max_size=64)
+_ANY = st.text(alphabet="ABC012ЖБ", min_size=0, max_size=20)  # Cyrillic: two-byte letters
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ASCII, st.lists(_ANY, min_size=1, max_size=30))
+def test_scores_are_rapidfuzz_ratios(pattern: str, keys: list[str]) -> None:
+    off, data = string_buffers(pa.array(keys, pa.large_string()))
+    rows = np.arange(len(keys), dtype=np.int64)
+    hit, score = scores(pattern.encode(), off, data, rows, 0.0)
+    assert hit.tolist() == rows.tolist()  # a cutoff of 0 keeps every key
+    expected = [fuzz.ratio(pattern, k) for k in keys]
+    assert score.tolist() == pytest.approx(expected, abs=1e-9)
+    cut, _ = scores(pattern.encode(), off, data, rows, 70.0)
+    assert cut.tolist() == [i for i, s in enumerate(expected) if s >= 70.0 - 1e-9]
+
+
+@given(st.lists(_ANY, min_size=0, max_size=40))
+def test_prefix_index_groups_rows_by_their_first_two_bytes(keys: list[str]) -> None:
+    off, data = string_buffers(pa.array(keys, pa.large_string()))
+    rows = np.arange(0, len(keys), 2, dtype=np.int64)[::-1].copy()  # a subset, any order
+    offsets, order = prefix_index(off, data, rows)
+    assert sorted(order.tolist()) == sorted(rows.tolist())
+    for code in {(k.encode() + b"\0\0")[0] << 8 | (k.encode() + b"\0\0")[1]
+                 for k in keys} | {0}:
+        bucket = order[offsets[code]:offsets[code + 1]].tolist()
+        assert bucket == sorted(r for r in rows.tolist()
+                                if (keys[r].encode() + b"\0\0")[:2] == bytes([code >> 8,
+                                                                              code & 255]))
+    picked = rows[:3]
+    assert gather_keys(off, data, picked).tobytes().decode().split("\n") == \
+        ([keys[r] for r in picked] if picked.size else [""])
+
+
+def _reference(engine: Engine, key: str, limit: int = 5) -> list[str]:
+    """Every offer's key read, those sharing the first two letters scored by rapidfuzz."""
+    keys = {k for s in engine._state.store.segments
+            for k in s.table.column("article_key").to_pylist()
+            if key[:2] and k.startswith(key[:2])}
+    scored = sorted(((-fuzz.ratio(key, k), k) for k in keys if fuzz.ratio(key, k) >= 70),
+                    key=lambda sk: (round(sk[0], 9), sk[1]))
+    return [k for _, k in scored if k != key][:limit]
+
+
+def _typos(key: str) -> list[str]:
+    swap = key[:-2] + key[-1] + key[-2] if len(key) > 3 else key
+    return [key[:-1] + ("7" if key[-1] != "7" else "8"), key[:-1], key + "1", swap]
+
+
+def test_suggestions_match_a_scan_of_every_offer(world_catalog: Path) -> None:
+    engine = Engine.open(world_catalog)
+    keys = sorted({k for s in engine._state.store.segments
+                   for k in s.table.column("article_key").to_pylist()})
+    suggested = 0
+    for key in keys:
+        for typo in _typos(key):
+            got = similar_articles(engine._state.store, typo)
+            assert got == _reference(engine, typo), typo
+            suggested += bool(got)
+    assert suggested > len(keys)  # most typos have suggestions: the comparison is not empty
+
+
+def test_cyrillic_suggestions(tmp_path: Path) -> None:
+    from tests.search.test_search_engine import _catalog
+
+    engine = Engine.open(_catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n"
+                                  "ЗМЗ;РК-152;100,00;1;1\nЗМЗ;РК-153;110,00;1;1\n"
+                                  "ЗМЗ;РЖ-152;100,00;1;1\nMANN;W 712/1;1,00;1;1\n"))
+    got = similar_articles(engine._state.store, "РК159")  # a key as ЗМЗ writes it
+    assert got == _reference(engine, "РК159") == ["РК152", "РК153"]  # not РЖ152
