@@ -54,8 +54,12 @@ KEYS = (
     "guard_recall",
 )
 # beside the issue's figures: the same searches answered as JSON bytes (Engine.search_json),
-# and the values' way to those bytes (search, then to_json), what a web app pays without it
-EXTRA_KEYS = ("search_json_p50_us", "search_json_p99_us", "search_to_json_p50_us")
+# and the values' way to those bytes (search, then to_json), what a web app pays without it;
+# the same articles typed without a brand (brand choice first); and articles one letter off
+# (not found: suggestions)
+EXTRA_KEYS = ("search_json_p50_us", "search_json_p99_us", "search_to_json_p50_us",
+              "search_no_brand_p50_us", "search_no_brand_p99_us", "typo_p50_us", "typo_p99_us")
+_TYPOS = 200  # typo searches timed (each reads the suggestion buckets of every supplier file)
 
 
 def _world(work: Path, crosses: int, seed: int, offers: int | None) -> Path:
@@ -180,7 +184,22 @@ def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: 
     figs["search_to_json_p50_us"] = round(lat["search, then to_json"].p50_us, 1)
     for name, latency in lat.items():
         log(f"{name}: {latency}")
+    alone = time_each(lambda i: engine.search(articles[i]), len(articles))
+    figs["search_no_brand_p50_us"] = round(alone.p50_us, 1)
+    figs["search_no_brand_p99_us"] = round(alone.p99_us, 1)
+    log(f"search without a brand: {alone}")
+    typos = [_typo(a) for a in articles[:_TYPOS]]
+    typo = time_each(lambda i: engine.search(typos[i]), len(typos))
+    figs["typo_p50_us"] = round(typo.p50_us, 1)
+    figs["typo_p99_us"] = round(typo.p99_us, 1)
+    log(f"typo (not found, suggestions): {typo}")
     return idx, hashes, search, as_json
+
+
+def _typo(article: str) -> str:
+    """``article`` with its last digit or letter changed: most such keys no part has."""
+    last = article.rstrip()[-1:]
+    return article.rstrip()[:-1] + ("7" if last != "7" else "8")
 
 
 def _baseline_figures(
