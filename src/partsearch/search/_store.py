@@ -52,34 +52,36 @@ class Segment:
         """The file's canonical brands, read for the few rows a brand choice names."""
         return Strings(self.table.column("brand"))
 
-    @cached_property
-    def prefixes(self) -> tuple[np.ndarray, np.ndarray]:
-        """The file's parts by the first two bytes of their article key
-        (``_suggest.prefix_index``): an unknown article's suggestions read the parts that
-        start like it. Made on the first such search, once per file."""
-        from partsearch.search._suggest import prefix_index
+    def parts(self) -> np.ndarray:
+        """The first row of each part of the file (its rows are sorted by part hash)."""
+        part = self.part_hash
+        return np.flatnonzero(np.concatenate(([True], part[1:] != part[:-1]))) if part.size \
+            else np.zeros(0, np.int64)
 
-        key = self.text["article_key"]
-        return prefix_index(key.offsets, key.data, self.articles[1])
-
-    @cached_property
     def articles(self) -> tuple[np.ndarray, np.ndarray]:
-        """(article hash, row) of each part of this file (its first row), by article hash:
-        the store's article index (:attr:`OfferStore.article_hash`) merges these of every
-        segment. Made once per file: a segment outlives the stores that merge it."""
+        """(article hash, row) of each part of the file (:meth:`parts`), by article hash: the
+        store's article index (:attr:`OfferStore.article_hash`) merges these of every file.
+        Made when the file is merged in, and not kept: the store holds them merged."""
         import polars as pl
 
         from partsearch._hash_kernels import single
 
-        part = self.part_hash
-        if part.size == 0:
-            return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-        first = np.flatnonzero(np.concatenate(([True], part[1:] != part[:-1])))
+        first = self.parts()
         key = self.text["article_key"]
         art = single(key.offsets, key.data)[first]  # (hashing every row beats a take of text)
         # polars sorts on both cores, a third of numpy's time for a 1M-row file's 0.9M parts
         order = pl.Series(art).arg_sort().to_numpy()
         return art[order], first[order]
+
+    @cached_property
+    def prefixes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The file's parts by the first two bytes of their article key
+        (``_suggest.prefix_index``): an unknown article's suggestions read the parts that
+        start like it. Made on the first such search, then kept with the file."""
+        from partsearch.search._suggest import prefix_index
+
+        key = self.text["article_key"]
+        return prefix_index(key.offsets, key.data, self.parts())
 
 
 @dataclass(frozen=True)
@@ -323,7 +325,7 @@ _ARTICLE = ("art", "seg", "row")  # the article index's columns, sorted by the f
 
 
 def _segment_articles(s: Segment, index: int) -> dict[str, np.ndarray]:
-    art, row = s.articles
+    art, row = s.articles()
     return {"art": art, "seg": np.full(art.size, index, dtype=np.int32), "row": row}
 
 

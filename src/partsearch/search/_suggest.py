@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-_CODES = 1 << 16  # a prefix code: a key's first two UTF-8 bytes
 _CUTOFF = 70.0  # the least similarity suggested (rapidfuzz's fuzz.ratio, 0-100)
 
 
@@ -27,19 +26,18 @@ def similar_articles(store: Any, key: str, limit: int = 5) -> list[str]:
     code = (pattern[0] << 8) | (pattern[1] if len(pattern) > 1 else 0)
     best: dict[str, float] = {}
     for seg in store.segments:
-        off, rows = seg.prefixes
-        if off[code + 1] == off[code]:
+        rows = bucket(seg.prefixes, code)
+        if not rows.size:
             continue
         keys = seg.text["article_key"]
-        bucket = rows[off[code]:off[code + 1]]
         found: list[tuple[str, float]] = []
         if key.isascii() and len(pattern) <= 64:
-            hit, score = scores(pattern, keys.offsets, keys.data, bucket, _CUTOFF)
+            hit, score = scores(pattern, keys.offsets, keys.data, rows, _CUTOFF)
             if hit.size:
                 found = list(zip(gather_keys(keys.offsets, keys.data, hit).tobytes().decode()
                                  .split("\n"), score.tolist(), strict=True))
         else:
-            found = _rapidfuzz_scores(key, prefix, keys, bucket)
+            found = _rapidfuzz_scores(key, prefix, keys, rows)
         for k, s in found:
             best[k] = s
     ranked = sorted(best.items(), key=lambda ks: (-ks[1], ks[0]))
@@ -59,34 +57,40 @@ def _rapidfuzz_scores(key: str, prefix: str, keys: Any, rows: np.ndarray
 
 
 def prefix_index(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """``rows`` of a key column (``offsets``, ``data``: its buffers) grouped by prefix code:
-    the rows of code ``c`` are ``order[off[c]:off[c + 1]]``, ascending."""
-    return _prefix_index(offsets, data, np.sort(rows))
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``rows`` of a key column (``offsets``, ``data``: its buffers) grouped by prefix code
+    (a key's first two UTF-8 bytes): ``codes`` ascending, the rows of ``codes[i]`` are
+    ``order[start[i]:start[i + 1]]``, ascending. As large as the rows and the distinct
+    prefixes, a few thousand, not the 65,536 codes."""
+    codes = _prefix_codes(offsets, data, rows)
+    order = np.argsort(codes, kind="stable")  # rows ascending within a code
+    codes = codes[order]
+    present, start = np.unique(codes, return_index=True)
+    return present, np.append(start, codes.size).astype(np.int64), \
+        rows[order].astype(np.int32 if rows.size == 0 or rows.max() < 2**31 else np.int64)
+
+
+def bucket(index: tuple[np.ndarray, np.ndarray, np.ndarray], code: int) -> np.ndarray:
+    """The rows of ``prefix_index``'s ``index`` whose prefix code is ``code``."""
+    codes, start, order = index
+    i = int(np.searchsorted(codes, code))
+    if i == codes.size or codes[i] != code:
+        return order[:0]
+    return order[start[i]:start[i + 1]]
 
 
 @njit(cache=True, nogil=True)
-def _prefix_index(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    codes = np.empty(rows.size, dtype=np.int64)
-    off = np.zeros(_CODES + 1, dtype=np.int64)
+def _prefix_codes(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    codes = np.empty(rows.size, dtype=np.int32)
     for i in range(rows.size):
         a, b = offsets[rows[i]], offsets[rows[i] + 1]
-        c: Any = np.int64(0)
+        c: Any = 0
         if b > a:
-            c = np.int64(data[a]) << 8
+            c = np.int32(data[a]) << 8
             if b > a + 1:
-                c |= np.int64(data[a + 1])
+                c |= np.int32(data[a + 1])
         codes[i] = c
-        off[c + 1] += 1
-    for c in range(_CODES):
-        off[c + 1] += off[c]
-    fill = off[:-1].copy()
-    order = np.empty(rows.size, dtype=np.int64)
-    for i in range(rows.size):  # a counting sort: stable, so each code's rows stay ascending
-        order[fill[codes[i]]] = rows[i]
-        fill[codes[i]] += 1
-    return off, order
+    return codes
 
 
 @njit(cache=True, nogil=True)
