@@ -353,6 +353,8 @@ def _sorted_runs(runs: list[dict[str, np.ndarray]], names: tuple[str, ...]
     (timsort finds the runs, so this is a merge, not a full sort)."""
     if not runs:
         return {n: np.zeros(0, _EMPTY_DTYPES.get(n, np.int64)) for n in names}
+    if len(runs) == 1:  # (publishing one supplier: its run is the answer, no gather of it)
+        return {n: runs[0][n] for n in names}
     order = np.argsort(np.concatenate([r[names[0]] for r in runs]), kind="stable")
     return {n: np.concatenate([r[n] for r in runs])[order] for n in names}
 
