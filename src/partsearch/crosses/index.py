@@ -167,8 +167,7 @@ class CrossIndex:
 
     def brands_for_article(self, article: str) -> list[tuple[str, int]]:
         """(brand, part id) of every part whose article key is ``article``'s, by brand."""
-        from partsearch.crosses._kernels import find_article
-
+        find_article = _find_article()
         out: set[tuple[str, int]] = set()
         keys = {article_key(article)}
         with contextlib.suppress(NormalizationError):
@@ -312,6 +311,14 @@ def _find_part() -> Any:
     from partsearch.crosses._kernels import find_part
 
     return find_part
+
+
+@lru_cache(maxsize=1)
+def _find_article() -> Any:
+    """:func:`_find_sorted`'s counterpart for an article key (``find_article``)."""
+    from partsearch.crosses._kernels import find_article
+
+    return find_article
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from partsearch._catalog import OFFERS, POINTER, read_pointer
+from partsearch.crosses._kernels import equal_range, find_article
 
 
 @dataclass(frozen=True)
@@ -136,8 +137,6 @@ class OfferStore:
         >>> store.article_offers(["OC90"])                            # doctest: +SKIP
         {'KNECHT': 3, 'MAHLE': 1}
         """
-        from partsearch.crosses._kernels import find_article
-
         parts: dict[int, str] = {}  # part hash -> brand (a part offered by several suppliers)
         for key in keys:
             lo, hi = find_article(key.encode(), self.article_hash)
@@ -153,8 +152,6 @@ class OfferStore:
 
     def count(self, h: int) -> int:
         """How many offers part hash ``h`` has."""
-        from partsearch.crosses._kernels import equal_range
-
         lo, hi = equal_range(self.hash, np.uint64(h))
         return int(hi - lo)
 
