@@ -14,47 +14,47 @@ from rapidfuzz import fuzz
 
 from partsearch import Engine
 from partsearch._arrow import string_buffers
-from partsearch.search._suggest import (
-    bucket,
-    gather_keys,
-    prefix_index,
-    scores,
-    similar_articles,
-)
+from partsearch.search._suggest import PrefixIndex, scores, similar_articles
 
 _ASCII = st.text(alphabet="ABC0123", min_size=1, max_size=64)
 _ANY = st.text(alphabet="ABC012ЖБ", min_size=0, max_size=20)  # Cyrillic: two-byte letters
 
 
+def _index(keys: list[str]) -> PrefixIndex:
+    off, data = string_buffers(pa.array(keys, pa.large_string()))
+    return PrefixIndex.of(off, data, np.arange(len(keys), dtype=np.int64))
+
+
 @settings(max_examples=300, deadline=None)
 @given(_ASCII, st.lists(_ANY, min_size=1, max_size=30))
 def test_scores_are_rapidfuzz_ratios(pattern: str, keys: list[str]) -> None:
-    off, data = string_buffers(pa.array(keys, pa.large_string()))
-    rows = np.arange(len(keys), dtype=np.int64)
-    hit, score = scores(pattern.encode(), off, data, rows, 0.0)
-    assert hit.tolist() == rows.tolist()  # a cutoff of 0 keeps every key
-    expected = [fuzz.ratio(pattern, k) for k in keys]
+    index = _index(keys)
+    every = index.keys(np.arange(len(keys)))
+    hit, score = scores(pattern.encode(), index.off, index.data, 0, len(keys), 0.0)
+    assert hit.tolist() == list(range(len(keys)))  # a cutoff of 0 keeps every key
+    expected = [fuzz.ratio(pattern, k) for k in every]
     assert score.tolist() == pytest.approx(expected, abs=1e-9)
-    cut, _ = scores(pattern.encode(), off, data, rows, 70.0)
+    cut, _ = scores(pattern.encode(), index.off, index.data, 0, len(keys), 70.0)
     assert cut.tolist() == [i for i, s in enumerate(expected) if s >= 70.0 - 1e-9]
 
 
 @given(st.lists(_ANY, min_size=0, max_size=40))
-def test_prefix_index_groups_rows_by_their_first_two_bytes(keys: list[str]) -> None:
+def test_prefix_index_groups_keys_by_their_first_two_bytes(keys: list[str]) -> None:
     off, data = string_buffers(pa.array(keys, pa.large_string()))
     rows = np.arange(0, len(keys), 2, dtype=np.int64)  # a subset, ascending as parts() gives
-    index = prefix_index(off, data, rows)
-    assert sorted(index[2].tolist()) == rows.tolist()
+    index = PrefixIndex.of(off, data, rows)
 
     def code(k: str) -> int:
         head = k.encode() + b"\0\0"
         return head[0] << 8 | head[1]
 
+    seen = 0
     for c in {code(k) for k in keys} | {0, 1 << 15}:
-        assert bucket(index, c).tolist() == [r for r in rows.tolist() if code(keys[r]) == c]
-    picked = rows[:3]
-    assert gather_keys(off, data, picked).tobytes().decode().split("\n") == \
-        ([keys[r] for r in picked] if picked.size else [""])
+        lo, hi = index.bucket(c)
+        assert index.keys(np.arange(lo, hi)) == [keys[r] for r in rows.tolist()
+                                                 if code(keys[r]) == c]
+        seen += hi - lo
+    assert seen == rows.size
 
 
 def _reference(engine: Engine, key: str, limit: int = 5) -> list[str]:

@@ -75,14 +75,14 @@ class Segment:
         return art[order], first[order]
 
     @cached_property
-    def prefixes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The file's parts by the first two bytes of their article key
-        (``_suggest.prefix_index``): an unknown article's suggestions read the parts that
-        start like it. Made on the first such search, then kept with the file."""
-        from partsearch.search._suggest import prefix_index
+    def prefixes(self) -> Any:
+        """The file's parts' article keys by their first two bytes (``_suggest.PrefixIndex``):
+        an unknown article's suggestions read the keys that start like it. Made on the first
+        such search, then kept with the file."""
+        from partsearch.search._suggest import PrefixIndex
 
         key = self.text["article_key"]
-        return prefix_index(key.offsets, key.data, self.parts())
+        return PrefixIndex.of(key.offsets, key.data, self.parts())
 
 
 @dataclass(frozen=True)
