@@ -99,7 +99,7 @@ class OfferStore:
     multiplicity: np.ndarray  # int32
     min_quantity: np.ndarray  # int32
     # the article index: per part of each segment, its article hash (ascending), segment and
-    # row there; which brands have an article is a search of it (article_parts)
+    # row there; which brands have an article is a search of it (article_offers)
     article_hash: np.ndarray  # uint64
     article_seg: np.ndarray  # int32
     article_row: np.ndarray  # int64
@@ -272,7 +272,7 @@ def _numpy(column: Any) -> np.ndarray:
 def _segment_arrays(s: Segment, index: int) -> dict[str, np.ndarray]:
     """One segment's arrays (its file is sorted by part hash already)."""
     n = s.table.num_rows
-    out = {"hash": _numpy(s.table.column("part_hash")).astype(np.uint64, copy=False),
+    out = {"hash": s.part_hash,
            "seg": np.full(n, index, dtype=np.int32), "row": np.arange(n, dtype=np.int64)}
     for name, (dtype, read) in _COLUMNS.items():
         out[name] = read(s.table).astype(dtype, copy=False)
