@@ -93,3 +93,8 @@ def test_cyrillic_suggestions(tmp_path: Path) -> None:
                                   "ЗМЗ;РЖ-152;100,00;1;1\nMANN;W 712/1;1,00;1;1\n"))
     got = similar_articles(engine._state.store, "РК159")  # a key as ЗМЗ writes it
     assert got == _reference(engine, "РК159") == ["РК152", "РК153"]  # not РЖ152
+    # typed without a brand (its folded key is Latin PK159) or with ЗМЗ, the search suggests
+    # them too
+    assert engine.search("РК-159").suggestions == ("РК152", "РК153")
+    with_brand = engine.search("РК-159", brand="ЗМЗ")
+    assert with_brand.status == "not_found" and with_brand.suggestions[-2:] == ("РК152", "РК153")

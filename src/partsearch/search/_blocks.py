@@ -497,16 +497,15 @@ def _not_found(state: Any, q: Query, brand: str) -> SearchResult:
     spelling first; failing that, registry brands close to the one typed and similar articles."""
     from rapidfuzz import fuzz, process
 
-    from partsearch.normalize import article_key
     from partsearch.search._suggest import similar_articles
 
     choices = tuple(brand_choices(state, q.article))
     have = [c.brand for c in choices]
     typed = q.brand or brand
     ranked = [m[0] for m in process.extract(typed, have, scorer=fuzz.WRatio, limit=5)]
-    if not ranked:
-        ranked = state.registry.suggest(typed) + similar_articles(state.store,
-                                                                  article_key(q.article))
+    if not ranked:  # (the key as the brand writes it: a Cyrillic-keeping maker's as typed)
+        key = article_key(q.article, keep_cyrillic=state.registry.keeps_cyrillic(brand))
+        ranked = state.registry.suggest(typed) + similar_articles(state.store, key)
     return empty_result(q, "not_found", brands=choices, suggestions=tuple(ranked))
 
 

@@ -10,38 +10,46 @@ from numba import njit
 _CUTOFF = 70.0  # the least similarity suggested (rapidfuzz's fuzz.ratio, 0-100)
 
 
-def similar_articles(store: Any, key: str, limit: int = 5) -> list[str]:
-    """Articles of offers whose key is within a small edit distance of ``key``: the ``limit``
-    most similar (``rapidfuzz.fuzz.ratio`` at least 70; equal scores by key).
+def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
+    """Articles of offers whose key is within a small edit distance of one of ``keys`` (an
+    article's folded key and the one a Cyrillic-keeping maker writes, when the brand is not
+    known): the ``limit`` most similar (``rapidfuzz.fuzz.ratio`` at least 70; equal scores by
+    key).
 
-    Only offers sharing the key's first two characters are compared (a buyer rarely mistypes
+    Only offers sharing a key's first two characters are compared (a buyer rarely mistypes
     the start of a part number): each supplier file keeps its parts' keys grouped by their
     first two bytes (:class:`PrefixIndex`), so a suggestion reads those keys alone, one
     stretch of memory per file, and scores them in a compiled pass (:func:`scores`) where the
     key is ASCII.
     """
+    best: dict[str, float] = {}
+    for key in dict.fromkeys(keys):
+        for k, score in _similar(store, key):
+            best[k] = max(score, best.get(k, 0.0))
+    ranked = sorted(best.items(), key=lambda ks: (-ks[1], ks[0]))
+    return [k for k, _ in ranked if k not in keys][:limit]
+
+
+def _similar(store: Any, key: str) -> list[tuple[str, float]]:
+    """Every offered key at least 70 similar to ``key`` among those with its prefix, scored."""
     prefix = key[:2]
     if not prefix:
         return []
     pattern = key.encode()
     code = (pattern[0] << 8) | (pattern[1] if len(pattern) > 1 else 0)
-    best: dict[str, float] = {}
+    found: list[tuple[str, float]] = []
     for seg in store.segments:
         index: PrefixIndex = seg.prefixes
         lo, hi = index.bucket(code)
         if lo == hi:
             continue
-        found: list[tuple[str, float]] = []
         if key.isascii() and len(pattern) <= 64:
             hit, score = scores(pattern, index.off, index.data, lo, hi, _CUTOFF)
             if hit.size:
-                found = list(zip(index.keys(hit), score.tolist(), strict=True))
+                found += zip(index.keys(hit), score.tolist(), strict=True)
         else:
-            found = _rapidfuzz_scores(key, prefix, index.data[index.off[lo]:index.off[hi] - 1])
-        for k, s in found:
-            best[k] = s
-    ranked = sorted(best.items(), key=lambda ks: (-ks[1], ks[0]))
-    return [k for k, _ in ranked if k != key][:limit]
+            found += _rapidfuzz_scores(key, prefix, index.data[index.off[lo]:index.off[hi] - 1])
+    return found
 
 
 def _rapidfuzz_scores(key: str, prefix: str, joined: np.ndarray) -> list[tuple[str, float]]:

@@ -15,6 +15,7 @@ flight keeps the state it started with.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -266,8 +267,11 @@ def _no_brand(state: _State, query: Any, choices: list[BrandChoice], key: str) -
         return empty_result(query, "choose_brand", brands=tuple(choices))
     from partsearch.search._suggest import similar_articles
 
+    keys = [key]  # no brand: the key folded, and as a Cyrillic-keeping maker would write it
+    with contextlib.suppress(NormalizationError):
+        keys.append(article_key(query.article, keep_cyrillic=True))
     return empty_result(query, "not_found",
-                        suggestions=tuple(similar_articles(state.store, key)))
+                        suggestions=tuple(similar_articles(state.store, *keys)))
 
 
 def _load_state(catalog: Path, previous: _State | None) -> _State:
