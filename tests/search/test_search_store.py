@@ -1,0 +1,90 @@
+"""The offer store's merge: any sequence of publishes and removals, merged one step at a time,
+gives the store a fresh merge of the same files gives (offer columns and article index)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from partsearch._hashing import part_hashes
+from partsearch.search._store import TEXT_COLUMNS, OfferStore, Segment, Strings, _merge
+
+_BRANDS = ["KNECHT", "MAHLE", "MANN-FILTER", "ЗМЗ"]
+_ARTICLES = ["OC90", "W92021", "РК15", "PK15", "1", "0451103316"]
+
+
+def _segment(supplier: str, version: int, rows: list[tuple[int, int, int]]) -> Segment:
+    """A supplier file as the loader writes it (sorted by part hash) with the columns the
+    store reads: rows of (brand, article, price in kopecks) by index into the lists above."""
+    brand = [_BRANDS[b] for b, _, _ in rows]
+    key = [_ARTICLES[a] for _, a, _ in rows]
+    h = part_hashes(brand, key)
+    order = np.argsort(h, kind="stable")
+    n = len(rows)
+    table = pa.table({
+        "brand": pa.array(brand, pa.string()).take(order),
+        "article": pa.array(key, pa.string()).take(order),
+        "description": pa.array([""] * n, pa.string()),
+        "article_key": pa.array(key, pa.string()).take(order),
+        "restrictions": pa.array([None] * n, pa.string()),
+        "part_hash": pa.array(h[order], pa.uint64()),
+        "price": pa.array([Decimal(p) / 100 for _, _, p in rows], pa.decimal128(14, 2))
+        .take(order),
+        "delivery_hours": pa.array([24] * n, pa.int32()),
+        "quantity": pa.array([1] * n, pa.int64()),
+        "quantity_exact": pa.array([True] * n, pa.bool_()),
+        "on_order": pa.array([False] * n, pa.bool_()),
+        "multiplicity": pa.array([1] * n, pa.int32()),
+        "min_quantity": pa.array([1] * n, pa.int32()),
+    })
+    return Segment(supplier, f"v{version}", table, None, {},
+                   {c: Strings(table.column(c)) for c in TEXT_COLUMNS})
+
+
+def _offers(store: OfferStore) -> list[tuple[object, ...]]:
+    return sorted(zip(store.hash.tolist(), store.codes[store.seg].tolist(), store.row.tolist(),
+                      store.price.tolist(), strict=True))
+
+
+def _articles(store: OfferStore) -> list[tuple[object, ...]]:
+    return sorted(zip(store.article_hash.tolist(), store.codes[store.article_seg].tolist(),
+                      store.article_row.tolist(), strict=True))
+
+
+_ROWS = st.lists(st.tuples(st.integers(0, len(_BRANDS) - 1), st.integers(0, len(_ARTICLES) - 1),
+                           st.integers(-100, 10**6)), max_size=12)
+# a step: publish supplier S (a new version of its file) or remove it
+_STEPS = st.lists(st.tuples(st.sampled_from("ABC"), st.one_of(st.none(), _ROWS)), min_size=1,
+                  max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_STEPS)
+def test_incremental_merges_equal_a_fresh_merge(steps: list[tuple[str, object]]) -> None:
+    files: dict[str, Segment] = {}
+    store: OfferStore | None = None
+    for version, (supplier, rows) in enumerate(steps):
+        if rows is None:
+            files.pop(supplier, None)
+        else:
+            files[supplier] = _segment(supplier, version, rows)  # type: ignore[arg-type]
+        segments = tuple(files[s] for s in sorted(files))
+        store = _merge(segments, store)
+        fresh = _merge(segments)
+        assert _offers(store) == _offers(fresh)
+        assert _articles(store) == _articles(fresh)
+        assert store.hash.tolist() == sorted(store.hash.tolist())
+        assert store.article_hash.tolist() == sorted(store.article_hash.tolist())
+        # brand choice from the index: each brand's offers of each article, counted by a scan
+        for article in _ARTICLES:
+            expected: dict[str, int] = {}
+            for s in segments:
+                for b, k in zip(s.table.column("brand").to_pylist(),
+                                s.table.column("article_key").to_pylist(), strict=True):
+                    if k == article:
+                        expected[b] = expected.get(b, 0) + 1
+            assert store.article_offers([article]) == expected, article
