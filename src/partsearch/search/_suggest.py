@@ -7,6 +7,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit
 
+from partsearch.search._addresses import copy_bytes
+
 _CUTOFF = 70.0  # the least similarity suggested (rapidfuzz's fuzz.ratio, 0-100)
 
 
@@ -80,12 +82,8 @@ class PrefixIndex(NamedTuple):
     def of(cls, offsets: np.ndarray, data: np.ndarray, rows: np.ndarray) -> PrefixIndex:
         """The index of the keys of ``rows`` (ascending) of a key column (``offsets``,
         ``data``: its buffers)."""
-        codes = _prefix_codes(offsets, data, rows)
-        order = np.argsort(codes, kind="stable")  # rows ascending within a code
-        codes = codes[order]
-        present, start = np.unique(codes, return_index=True)
-        off, joined = _copy_keys(offsets, data, rows[order])
-        return cls(present, np.append(start, codes.size).astype(np.int64), off, joined)
+        codes, start, off, joined = _build(offsets, data, rows)
+        return cls(codes, start, off, joined)
 
     def bucket(self, code: int) -> tuple[int, int]:
         """The keys whose prefix code is ``code``: ``lo`` to ``hi``."""
@@ -101,8 +99,14 @@ class PrefixIndex(NamedTuple):
 
 
 @njit(cache=True, nogil=True)
-def _prefix_codes(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _build(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`PrefixIndex.of` in one compiled pass or two: a counting sort of the rows by
+    their code (65,536 counters; stable, so each code's rows stay ascending), then the keys
+    copied in that order, each with one memcpy (a slice assignment per key cost ~250 ns)."""
     codes = np.empty(rows.size, dtype=np.int32)
+    count = np.zeros(1 << 16, dtype=np.int64)
+    size = 0
     for i in range(rows.size):
         a, b = offsets[rows[i]], offsets[rows[i] + 1]
         c: Any = 0
@@ -111,22 +115,33 @@ def _prefix_codes(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray) -> np
             if b > a + 1:
                 c |= np.int32(data[a + 1])
         codes[i] = c
-    return codes
-
-
-@njit(cache=True, nogil=True)
-def _copy_keys(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
+        count[c] += 1
+        size += b - a + 1
+    present = np.flatnonzero(count).astype(np.int32)
+    start = np.empty(present.size + 1, dtype=np.int64)
+    fill = np.zeros(1 << 16, dtype=np.int64)  # where each code's next row goes
+    k = 0
+    for j in range(present.size):
+        start[j] = k
+        fill[present[j]] = k
+        k += count[present[j]]
+    start[present.size] = k
+    order = np.empty(rows.size, dtype=np.int64)
+    for i in range(rows.size):
+        order[fill[codes[i]]] = rows[i]
+        fill[codes[i]] += 1
     off = np.empty(rows.size + 1, dtype=np.int64)
-    off[0] = 0
+    out = np.empty(size, dtype=np.uint8)
+    at = 0
     for i in range(rows.size):
-        off[i + 1] = off[i] + offsets[rows[i] + 1] - offsets[rows[i]] + 1
-    out = np.empty(off[-1], dtype=np.uint8)
-    for i in range(rows.size):
-        a, b = offsets[rows[i]], offsets[rows[i] + 1]
-        out[off[i]:off[i + 1] - 1] = data[a:b]
-        out[off[i + 1] - 1] = 10
-    return off, out
+        off[i] = at
+        a, b = offsets[order[i]], offsets[order[i] + 1]
+        copy_bytes(out, at, data, a, b - a)
+        at += b - a
+        out[at] = 10
+        at += 1
+    off[rows.size] = at
+    return present, start, off, out
 
 
 @njit(cache=True, nogil=True)
