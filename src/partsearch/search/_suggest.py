@@ -69,9 +69,10 @@ class PrefixIndex(NamedTuple):
     """A supplier file's article keys (one per part) grouped by prefix code, a key's first
     two UTF-8 bytes: key ``i`` is ``data[off[i]:off[i + 1] - 1]`` (each is followed by a line
     break, which a key, letters and digits, never holds), and the keys of ``codes[j]`` are
-    ``start[j]`` to ``start[j + 1]``, in row order. A copy of the keys (about 10 bytes a
-    part): a bucket is then one stretch of memory, where reading the keys in the file, one
-    or two cache misses each, cost ~150 ns a key (a 200M world's typo, 69 ms)."""
+    ``start[j]`` to ``start[j + 1]``, in row order. The keys and their offsets are copies
+    (about 17 bytes a part): a bucket is then one stretch of memory, where reading the keys
+    in the file, one or two cache misses each, cost ~150 ns a key (a 200M world's typo, 69
+    ms)."""
 
     codes: np.ndarray  # the codes present, ascending
     start: np.ndarray  # int64, one more than codes
