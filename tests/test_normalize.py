@@ -150,3 +150,22 @@ def test_ascii_fast_path_equals_the_table(text: str, keep: bool) -> None:
     table = _UPPER_TRANS if keep else _FOLD_TRANS
     expected = _DROP.sub("", _unfloat(text).translate(table)) or None
     assert _scalar_or_none(text, keep) == expected
+
+
+@given(st.text(alphabet="AKPaоРКІЈЅ1 -.", max_size=8))
+def test_article_key_forms_are_the_keys_a_brandless_search_looks_under(text: str) -> None:
+    """The folded key first, then the Cyrillic-keeping one when it differs and exists (look-
+    alikes like І fold to Latin but are dropped from the Cyrillic form)."""
+    from partsearch.normalize import article_key_forms
+
+    try:
+        folded = article_key(text)
+    except NormalizationError:
+        with pytest.raises(NormalizationError):
+            article_key_forms(text)
+        return
+    try:
+        kept: tuple[str, ...] = (article_key(text, keep_cyrillic=True),)
+    except NormalizationError:
+        kept = ()
+    assert article_key_forms(text) == tuple(dict.fromkeys((folded, *kept)))

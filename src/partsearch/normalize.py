@@ -18,7 +18,7 @@ from partsearch.errors import NormalizationError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["article_key", "article_keys", "display_article"]
+__all__ = ["article_key", "article_key_forms", "article_keys", "display_article"]
 
 _LATIN_LOWER = "abcdefghijklmnopqrstuvwxyz"
 _CYR_LOWER = "абвгдежзийклмнопрстуфхцчшщъыьэюяё"
@@ -102,6 +102,22 @@ def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
     if not key:
         raise NormalizationError(f"article {text!r} has no letters or digits")
     return key
+
+
+def article_key_forms(article: str) -> tuple[str, ...]:
+    """The keys an article typed without its brand may be filed under: its folded key, then,
+    when it differs, the key a maker that writes real Cyrillic articles files it under.
+    Raises :class:`NormalizationError` as :func:`article_key` does.
+
+    >>> article_key_forms("РК-15"), article_key_forms("OC 90"), article_key_forms("І")
+    (('PK15', 'РК15'), ('OC90',), ('I',))
+    """
+    folded = article_key(article)
+    try:
+        kept = article_key(article, keep_cyrillic=True)
+    except NormalizationError:  # only look-alikes the Cyrillic form drops (І, Ј, Ѕ) were left
+        return (folded,)
+    return (folded,) if kept == folded else (folded, kept)
 
 
 def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:

@@ -13,7 +13,7 @@ size; the snapshot is read-only and the operating system shares its pages betwee
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +25,7 @@ from partsearch._catalog import CROSSES, read_pointer
 from partsearch._hashing import part_hash
 from partsearch.brands import BrandRegistry
 from partsearch.errors import NormalizationError, SnapshotError
-from partsearch.normalize import article_key
+from partsearch.normalize import article_key, article_key_forms
 
 
 @dataclass(frozen=True)
@@ -167,11 +167,12 @@ class CrossIndex:
 
     def brands_for_article(self, article: str) -> list[tuple[str, int]]:
         """(brand, part id) of every part whose article key is ``article``'s, by brand."""
+        return self.brands_for_keys(article_key_forms(article))
+
+    def brands_for_keys(self, keys: Iterable[str]) -> list[tuple[str, int]]:
+        """:meth:`brands_for_article` of an article's keys (``article_key_forms``)."""
         find_article = _find_article()
         out: set[tuple[str, int]] = set()
-        keys = {article_key(article)}
-        with contextlib.suppress(NormalizationError):
-            keys.add(article_key(article, keep_cyrillic=True))
         for key in keys:
             lo, hi = find_article(key.encode(), self._a["art_hash"])
             for pid in self._a["art_order"][lo:hi].tolist():

@@ -7,7 +7,6 @@ filtering, pricing and ordering work on them with numpy, and only the offers a b
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Sequence
 from datetime import datetime
@@ -17,8 +16,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from partsearch._hashing import part_hash
-from partsearch.errors import NormalizationError, SearchError
-from partsearch.normalize import article_key
+from partsearch.errors import SearchError
+from partsearch.normalize import article_key, article_key_forms
 from partsearch.ranking import _fast
 from partsearch.ranking.order import (
     DEFAULT_SORT,
@@ -412,7 +411,8 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
     segments = state.store.segments
     names = state.index.brand_names if state.index is not None else []
     show_sp = q.supplier_price
-    second, heads = _heads(state, _second(q))
+    second = _second(q)
+    heads = _heads(state, second)
     # one decode and one split for all the text, then each offer takes its five values
     texts = text.decode("utf-8", "surrogateescape").split(_kernels.TEXT_SEPARATOR)
     if len(texts) != 5 * len(fields) + 1:  # the separator inside a value: never valid UTF-8
@@ -453,16 +453,16 @@ def _second(q: Query) -> int:
     return int((time() if q.now is None else q.now.timestamp()) // 1)
 
 
-def _heads(state: Any, second: int) -> tuple[int, dict[int, tuple[Any, ...]]]:
-    """``second``, and the :func:`_segment_head` s made for it so far, remembered per catalog
-    state: the searches of one second share them (rounding an age alone costs about a
-    microsecond, and a search shows offers of a few suppliers)."""
+def _heads(state: Any, second: int) -> dict[int, tuple[Any, ...]]:
+    """The :func:`_segment_head` s made for ``second`` so far, remembered per catalog state:
+    the searches of one second share them (rounding an age alone costs about a microsecond,
+    and a search shows offers of a few suppliers)."""
     memo = state.segment_heads
     heads: dict[int, tuple[Any, ...]] | None = memo.get(second)
     if heads is None:
         memo.clear()
         heads = memo[second] = {}
-    return second, heads
+    return heads
 
 
 def _segment_head(segment: Any, second: int, stale_limit: float) -> tuple[Any, ...]:
@@ -479,10 +479,8 @@ def brand_choices(state: Any, article: str) -> list[BrandChoice]:
     """The brands that have ``article`` in the cross index or in offers, with offer counts:
     searches of the article index of each, so the cost grows with the brands that have the
     article, not with the brands a catalog holds."""
-    keys = {article_key(article)}
-    with contextlib.suppress(NormalizationError):  # (a Cyrillic-keeping brand's key)
-        keys.add(article_key(article, keep_cyrillic=True))
-    in_index = {b for b, _ in state.index.brands_for_article(article)} if state.index else set()
+    keys = article_key_forms(article)
+    in_index = {b for b, _ in state.index.brands_for_keys(keys)} if state.index else set()
     counts = state.store.article_offers(keys)
     out = []
     for name in sorted(set(counts) | in_index):

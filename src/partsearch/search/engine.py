@@ -15,7 +15,6 @@ flight keeps the state it started with.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from partsearch.brands import BrandRegistry
 from partsearch.errors import NormalizationError, SearchError, SnapshotError
-from partsearch.normalize import article_key
+from partsearch.normalize import article_key, article_key_forms
 from partsearch.ranking.order import Filters, check_sort
 from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
@@ -182,7 +181,7 @@ class Engine:
         choices = self.brand_choices(article)
         if len(choices) == 1:
             return state, query, key, choices[0].brand, None
-        return state, query, key, "", _no_brand(state, query, choices, key)
+        return state, query, key, "", _no_brand(state, query, choices)
 
     def brand_choices(self, article: str) -> list[BrandChoice]:
         """The brands that have ``article`` in the cross index or in offers, with offer counts
@@ -260,18 +259,15 @@ def _blocks() -> tuple[type[Query], Callable[[Any, Query, str, str], SearchResul
     return Query, answer, answer_json
 
 
-def _no_brand(state: _State, query: Any, choices: list[BrandChoice], key: str) -> SearchResult:
+def _no_brand(state: _State, query: Any, choices: list[BrandChoice]) -> SearchResult:
     from partsearch.search._blocks import empty_result
 
     if choices:
         return empty_result(query, "choose_brand", brands=tuple(choices))
     from partsearch.search._suggest import similar_articles
 
-    keys = [key]  # no brand: the key folded, and as a Cyrillic-keeping maker would write it
-    with contextlib.suppress(NormalizationError):
-        keys.append(article_key(query.article, keep_cyrillic=True))
-    return empty_result(query, "not_found",
-                        suggestions=tuple(similar_articles(state.store, *keys)))
+    return empty_result(query, "not_found", suggestions=tuple(
+        similar_articles(state.store, *article_key_forms(query.article))))
 
 
 def _load_state(catalog: Path, previous: _State | None) -> _State:
