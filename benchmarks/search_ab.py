@@ -7,8 +7,9 @@ processes, one run of the installed `partsearch` then one of the checkout whose 
 `--against`, `--pairs` times. `--json` times `Engine.search_json` instead; without
 `--against`, `--json` alternates `search` and `search_json` of the installed checkout:
 
-    python -m benchmarks.search_ab /tmp/partsearch-scale-10000000 --json This machine's speed drifts by 10-20 % within an hour and 2-5x
-across hours, so a change is judged by pairs run side by side, never by a figure from another
+    python -m benchmarks.search_ab /tmp/partsearch-scale-10000000 --json
+
+This machine's speed drifts by 10-20 % within an hour and 2-5x across hours, so a change is judged by pairs run side by side, never by a figure from another
 hour; each line carries the machine gauge (`_scale_util.machine_gauge`).
 """
 

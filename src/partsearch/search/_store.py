@@ -313,8 +313,6 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
     )
 
 
-
-
 def _articles(segments: list[Segment], numbers: list[int]) -> dict[str, np.ndarray]:
     """The article index of ``segments`` (numbered ``numbers`` in the store), sorted by
     article hash: one sort of them all by polars, which gathers the three columns on both
@@ -355,13 +353,13 @@ def _merge_runs(old: dict[str, np.ndarray], keep: np.ndarray, added: dict[str, n
 
 def _sorted_runs(runs: list[dict[str, np.ndarray]], names: tuple[str, ...]
                  ) -> dict[str, np.ndarray]:
-    """Runs each sorted by their first column, merged: a stable sort of their concatenation
-    (timsort finds the runs, so this is a merge, not a full sort)."""
+    """Runs each sorted by hash, merged: a stable sort of their concatenation (timsort finds
+    the runs, so this is a merge, not a full sort)."""
     if not runs:
         return {n: np.zeros(0, _EMPTY_DTYPES.get(n, np.int64)) for n in names}
     if len(runs) == 1:  # (publishing one supplier: its run is the answer, no gather of it)
         return {n: runs[0][n] for n in names}
-    order = np.argsort(np.concatenate([r[names[0]] for r in runs]), kind="stable")
+    order = np.argsort(np.concatenate([r["hash"] for r in runs]), kind="stable")
     return {n: np.concatenate([r[n] for r in runs])[order] for n in names}
 
 
