@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from partsearch._catalog import collect_garbage, new_version_name, read_pointer, write_pointer
+from partsearch._catalog import (
+    collect_garbage,
+    companion,
+    new_version_name,
+    read_pointer,
+    write_pointer,
+)
 from partsearch.errors import CatalogError
 
 
@@ -43,3 +49,18 @@ def test_garbage_keeps_current_and_newest(tmp_path: Path) -> None:
     assert sorted(removed) == names[1:3]
     assert read_pointer(tmp_path) == names[0]
     assert {p.name for p in tmp_path.iterdir()} == {"CURRENT", names[0], *names[3:]}
+
+
+def test_garbage_takes_a_version_with_its_companions(tmp_path: Path) -> None:
+    names = sorted(new_version_name(".arrow") for _ in range(4))
+    old = time.time() - 3600
+    for name in names:
+        for path in (tmp_path / name, tmp_path / companion(name, "articles")):
+            path.write_bytes(b"x")
+            os.utime(path, (old, old))
+    write_pointer(tmp_path, names[0])
+    removed = collect_garbage(tmp_path, keep=2, grace_s=60)
+    assert sorted(removed) == sorted([*names[1:2], companion(names[1], "articles")])
+    left = {p.name for p in tmp_path.iterdir()}
+    kept = [names[0], *names[2:]]
+    assert left == {"CURRENT", *kept, *(companion(n, "articles") for n in kept)}

@@ -7,6 +7,12 @@ from typing import Any
 import numpy as np
 
 
+def one_chunk(column: Any) -> Any:
+    """A chunked column as one array: its chunk when it has one (``combine_chunks`` copies
+    even then, and a mapped file's column must stay where it lies)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def string_buffers(arr: Any) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, data) of a string or large_string Arrow array, as int32 or int64 and uint8
     views (no copy): value ``i`` is ``data[offsets[i]:offsets[i + 1]]``, a sliced array's offset

@@ -9,6 +9,8 @@ reader that resolved the pointer a moment ago still finds its files.
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 import os
 import secrets
 import shutil
@@ -25,11 +27,39 @@ CONFIG = "catalog.toml"
 BRANDS = "brands.toml"
 
 
+def companion(version: str, kind: str) -> str:
+    """The name of a file that belongs to ``version`` (written before the pointer names the
+    version, removed with it): ``v...-abc123.arrow`` -> ``v...-abc123.<kind>``."""
+    return f"{_stem(version)}.{kind}"
+
+
+def _stem(name: str) -> str:
+    """A version's name without its suffixes: the key that groups it with its companions."""
+    return name.split(".", 1)[0]
+
+
 def new_version_name(suffix: str = "") -> str:
     """A fresh, sortable version name: UTC time to the microsecond plus a random tag."""
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     micros = int((time.time() % 1) * 1_000_000)
     return f"v{stamp}{micros:06d}-{secrets.token_hex(3)}{suffix}"
+
+
+def map_file(path: Path, *, huge: bool) -> mmap.mmap:
+    """A read-only mapping of the whole (non-empty) file ``path``; ``huge`` asks the kernel for
+    2 MiB pages (``MADV_HUGEPAGE``; ignored where there is none).
+
+    A search's loads land on random pages of gigabytes of mapped data: in 4 KiB pages each is
+    a TLB miss, and a page walk in a virtual machine is itself several misses. With the
+    advice, the page cache reads the file back in 2 MiB folios, which the kernel then maps
+    whole (session 14 in benchmarks/RESULTS.md)."""
+    with open(path, "rb") as f:
+        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    advice = getattr(mmap, "MADV_HUGEPAGE", None)
+    if huge and advice is not None:
+        with contextlib.suppress(OSError):  # a kernel without transparent huge pages
+            buf.madvise(advice)
+    return buf
 
 
 def fsync_path(path: Path) -> None:
@@ -86,18 +116,19 @@ def read_pointer(area: Path) -> str | None:
 
 
 def collect_garbage(area: Path, *, keep: int = 2, grace_s: float = 600.0) -> list[str]:
-    """Remove old versions in ``area``: never the current one, never the ``keep`` newest, never
-    one younger than ``grace_s`` seconds (a reader may have just resolved it), and every
-    leftover temporary (a name starting with ``.``) older than the grace period.
+    """Remove old versions in ``area``, each with its companions: never the current one, never
+    the ``keep`` newest, never one younger than ``grace_s`` seconds (a reader may have just
+    resolved it), and every leftover temporary (a name starting with ``.``) older than the
+    grace period.
     """
     current = read_pointer(area)
     now = time.time()
     removed: list[str] = []
     entries = sorted((p for p in area.iterdir() if p.name != POINTER), key=lambda p: p.name)
-    versions = [p for p in entries if not p.name.startswith(".")]
-    protected = {p.name for p in versions[-keep:]} | {current}
+    stems = sorted({_stem(p.name) for p in entries if not p.name.startswith(".")})
+    protected = set(stems[-keep:]) | ({_stem(current)} if current else set())
     for path in entries:
-        if path.name in protected:
+        if not path.name.startswith(".") and _stem(path.name) in protected:
             continue
         try:
             if now - path.stat().st_mtime < grace_s:

@@ -179,3 +179,31 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["load", str(toml), "--out", str(tmp_path / "cat"), "--supplier", "BETA"])
     err = capsys.readouterr().err
     assert code == 2 and "beta.csv" in err and "empty file" in err
+
+
+def test_publish_writes_the_article_index(tmp_path: Path) -> None:
+    """Each offers file gets its article index beside it, which an engine's store maps; a file
+    without one gets the same index made when opened, and a damaged one is named."""
+    from partsearch._catalog import companion
+    from partsearch.search._store import load_store
+
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    published = [r.published for r in load_suppliers(toml, catalog)]
+    assert all(p is not None for p in published)
+    indexes = [p.with_name(companion(p.name, "articles")) for p in published if p is not None]
+    assert all(p.is_file() for p in indexes)
+    mapped = load_store(catalog)
+    assert all(s.article_index is not None for s in mapped.segments)
+    arrays = ("article_hash", "article_seg", "article_row")
+    expected = [getattr(mapped, a).tolist() for a in arrays]
+    assert len(expected[0]) == 4 and expected[0] == sorted(expected[0])  # four parts in all
+    for path in indexes:
+        path.unlink()
+    made = load_store(catalog)
+    assert all(s.article_index is None for s in made.segments)
+    assert [getattr(made, a).tolist() for a in arrays] == expected
+    indexes[0].write_bytes(b"ARROW1 not really")
+    with pytest.raises(CatalogError) as caught:
+        load_store(catalog)
+    assert str(indexes[0]) in str(caught.value)

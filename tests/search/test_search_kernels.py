@@ -220,3 +220,12 @@ def test_class_walk_and_class_offers_match_the_reference(
     expected = [(r, w) for w, x in enumerate(hashes.tolist())
                 for r, v in enumerate(offer_hash.tolist()) if v == x]
     assert list(zip(rows.tolist(), which.tolist(), strict=True)) == expected
+
+
+@given(st.lists(st.lists(st.integers(0, 20), max_size=15), max_size=9))
+def test_merge_order_is_a_stable_argsort_of_sorted_runs(runs: list[list[int]]) -> None:
+    from partsearch.search._kernels import merge_order
+
+    keys = np.array([h for run in runs for h in sorted(run)], dtype=np.uint64)
+    starts = np.cumsum([0] + [len(run) for run in runs], dtype=np.int64)
+    assert merge_order(keys, starts).tolist() == np.argsort(keys, kind="stable").tolist()

@@ -17,9 +17,7 @@ member's ``class_hash``.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import mmap
 import shutil
 import zlib
 from pathlib import Path
@@ -31,6 +29,7 @@ from partsearch._catalog import (
     CROSSES,
     collect_garbage,
     fsync_tree,
+    map_file,
     new_version_name,
     write_pointer,
 )
@@ -166,16 +165,10 @@ def open_for_append(path: Path, dtype: Any, shape: tuple[int, ...]) -> BinaryIO:
 
 
 def _map(path: Path, huge: bool) -> np.ndarray:
-    """A saved array as a read-only view of its mapped file (a small one read whole: an empty
-    file cannot be mapped); ``huge`` asks the kernel for 2 MiB pages (``MADV_HUGEPAGE``;
-    ignored where there is none).
-
-    A search's loads land on random pages of gigabytes of arrays: in 4 KiB pages each is a
-    TLB miss, and a page walk in a virtual machine is itself several misses. With the advice,
-    the page cache reads the files back in 2 MiB folios, which the kernel then maps whole
-    (files it already holds that way, as the writer leaves them, too). 200M world, the files
-    read back by each code in turn: p50 64-71 -> 62-65 us, p99 2.9 -> 2.3 ms (session 14 in
-    benchmarks/RESULTS.md)."""
+    """A saved array as a read-only view of its mapped file (``_catalog.map_file``; a small
+    one read whole: an empty file cannot be mapped). The searched arrays take ``huge``: 200M
+    world, the files read back by each code in turn, p50 64-71 -> 62-65 us, p99 2.9 -> 2.3 ms
+    (session 14 in benchmarks/RESULTS.md)."""
     with open(path, "rb") as f:
         version = np.lib.format.read_magic(f)
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
@@ -188,13 +181,9 @@ def _map(path: Path, huge: bool) -> np.ndarray:
             small = np.fromfile(f, dtype=dtype).reshape(shape)
             small.flags.writeable = False
             return small
-        buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    advice = getattr(mmap, "MADV_HUGEPAGE", None)
-    if huge and advice is not None:
-        with contextlib.suppress(OSError):  # a kernel without transparent huge pages
-            buf.madvise(advice)
     count = int(np.prod(shape, dtype=np.int64))
-    return np.frombuffer(buf, dtype=dtype, count=count, offset=offset).reshape(shape)
+    return np.frombuffer(map_file(path, huge=huge), dtype=dtype, count=count,
+                         offset=offset).reshape(shape)
 
 
 def article_text(arrays: dict[str, np.ndarray], pid: int) -> str:

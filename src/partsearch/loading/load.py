@@ -19,6 +19,7 @@ from partsearch._catalog import (
     OFFERS,
     SUPPLIERS,
     collect_garbage,
+    companion,
     fsync_path,
     new_version_name,
     read_pointer,
@@ -27,6 +28,7 @@ from partsearch._catalog import (
 )
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import CatalogError, PriceFileError, ProfileError
+from partsearch.loading import _article_index
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
 from partsearch.loading.profiles import SupplierProfile, read_profiles
 
@@ -90,8 +92,9 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
         offers=offers, rejected=rejected, seconds=time.perf_counter() - started)
 
 def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> Path:
-    """Write ``offers/<supplier>/<version>.arrow`` (Arrow IPC file, uncompressed), fsync it,
-    then point ``CURRENT`` at it and drop old versions. Returns the written file.
+    """Write ``offers/<supplier>/<version>.arrow`` (Arrow IPC file, uncompressed) and its
+    article index ``<version>.articles`` (``_article_index``), fsync them, then point
+    ``CURRENT`` at the version and drop old versions. Returns the written offers file.
 
     >>> publish_offers("catalog", "ALFA", report.offers)  # doctest: +SKIP
     PosixPath('catalog/offers/ALFA/v20240101T000000000000-abcdef.arrow')
@@ -113,16 +116,21 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     offers = _sorted_by_part(offers)
     area = Path(catalog_dir) / OFFERS / supplier
     name = new_version_name(".arrow")
-    tmp = area / f".{name}.tmp"
+    index = companion(name, _article_index.KIND)
+    tmp, index_tmp = area / f".{name}.tmp", area / f".{index}.tmp"
     try:
         area.mkdir(parents=True, exist_ok=True)
         with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, OFFERS_SCHEMA) as writer:
             writer.write_table(offers)
-        fsync_path(tmp)
-        os.replace(tmp, area / name)
+        _article_index.write_article_index(index_tmp, offers)
+        for path in (tmp, index_tmp):
+            fsync_path(path)
+        os.replace(index_tmp, area / index)  # the companion first: the version is whole
+        os.replace(tmp, area / name)  # once its offers file has its name
         fsync_path(area)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
+        index_tmp.unlink(missing_ok=True)
         raise CatalogError(f"cannot write offers: {exc}", path=area / name) from exc
     write_pointer(area, name)
     collect_garbage(area)

@@ -547,3 +547,61 @@ def merge_take(plan: np.ndarray, base: np.ndarray, new: np.ndarray, out: np.ndar
     for k in range(plan.size):
         p = plan[k]
         out[k] = base[p] if p >= 0 else new[-p - 1]
+
+
+@njit(cache=True, nogil=True)
+def merge_order(keys: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The order that merges runs of ``keys``, each sorted, that lie one after another (run
+    ``r`` is ``keys[starts[r]:starts[r + 1]]``): what a stable argsort of ``keys`` gives, in
+    one pass with a heap of the runs' heads (equal keys by run, then position)."""
+    k = starts.size - 1
+    head = np.empty(k, dtype=keys.dtype)  # the heap: each run's next key, and the run
+    run = np.empty(k, dtype=np.int64)
+    pos = starts[:-1].copy()
+    size = 0
+    for r in range(k):
+        if starts[r] < starts[r + 1]:
+            head[size] = keys[starts[r]]
+            run[size] = r
+            size += 1
+            j = size - 1
+            while j > 0:  # sift up
+                p = (j - 1) // 2
+                if head[p] < head[j] or (head[p] == head[j] and run[p] < run[j]):
+                    break
+                head[p], head[j] = head[j], head[p]
+                run[p], run[j] = run[j], run[p]
+                j = p
+    out = np.empty(keys.size, dtype=np.int64)
+    for i in range(keys.size):
+        r = run[0]
+        out[i] = pos[r]
+        pos[r] += 1
+        if pos[r] < starts[r + 1]:
+            head[0] = keys[pos[r]]
+        else:
+            size -= 1
+            head[0] = head[size]
+            run[0] = run[size]
+        j = 0
+        while True:  # sift down
+            c = 2 * j + 1
+            if c >= size:
+                break
+            if c + 1 < size and (head[c + 1] < head[c]
+                                 or (head[c + 1] == head[c] and run[c + 1] < run[c])):
+                c += 1
+            if head[j] < head[c] or (head[j] == head[c] and run[j] < run[c]):
+                break
+            head[j], head[c] = head[c], head[j]
+            run[j], run[c] = run[c], run[j]
+            j = c
+    return out
+
+
+@njit(cache=True, nogil=True)
+def take_into(order: np.ndarray, column: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = column[order]`` without the checks, the GIL released (two columns are
+    gathered at once); the caller allocates ``out`` (see :func:`merge_take`)."""
+    for i in range(order.size):
+        out[i] = column[order[i]]

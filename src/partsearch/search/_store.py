@@ -1,9 +1,10 @@
 """The published offers of a catalog, merged into one part-sorted index for lookups.
 
-Each supplier's current offers file is memory-mapped; the loader wrote it sorted by part hash, so
-merging all suppliers is a stable sort of sorted runs (timsort merges runs in O(n log k)). The
-columns ranking needs are held as numpy arrays in merged order; text columns stay in the Arrow
-files and are read only for the offers a result shows.
+Each supplier's current offers file is memory-mapped, with its article index beside it; the
+loader wrote the file sorted by part hash and the index by article hash, so merging all
+suppliers is a k-way merge of sorted runs (``_kernels.merge_order``), never a sort. The columns
+ranking needs are held as numpy arrays in merged order; text columns stay in the mapped files
+and are read only for the offers a result shows.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from partsearch._catalog import OFFERS, POINTER, read_pointer
+from partsearch._catalog import OFFERS, POINTER, companion, map_file, read_pointer
 from partsearch.crosses._kernels import equal_range, find_article
 
 
@@ -32,6 +33,8 @@ class Segment:
     file_time: datetime | None
     terms: dict[str, Any]  # supplier terms, the same on every row of a file
     text: dict[str, Strings]  # TEXT_COLUMNS (read by the compiled search)
+    # (article hash, row) of each part, by article hash, when the file has its companion
+    article_index: tuple[np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def shown(self) -> tuple[Any, ...]:
@@ -55,19 +58,21 @@ class Segment:
 
     def parts(self) -> np.ndarray:
         """The first row of each part of the file (its rows are sorted by part hash)."""
-        part = self.part_hash
-        return np.flatnonzero(np.concatenate(([True], part[1:] != part[:-1]))) if part.size \
-            else np.zeros(0, np.int64)
+        from partsearch.loading._article_index import part_starts
+
+        return part_starts(self.part_hash)
 
     def articles(self) -> tuple[np.ndarray, np.ndarray]:
-        """(article hash, row) of each part of the file (:meth:`parts`), in row order: the
-        store's article index (:attr:`OfferStore.article_hash`) is these of every file, by
-        article hash. Made when the file is merged in, and not kept: the store holds them."""
-        from partsearch._hash_kernels import single
+        """(article hash, row) of each part of the file (:meth:`parts`), by article hash: the
+        file's article index, mapped from its companion file, or made now for a file published
+        without one. The store's index (:attr:`OfferStore.article_hash`) is these of every
+        file, merged."""
+        if self.article_index is not None:
+            return self.article_index
+        from partsearch.loading._article_index import article_index
 
-        first = self.parts()
         key = self.text["article_key"]
-        return single(key.offsets, key.data)[first], first  # (hashing every row beats a take)
+        return article_index(self.part_hash, key.offsets, key.data)
 
     @cached_property
     def prefixes(self) -> Any:
@@ -174,11 +179,15 @@ def _open_segment(area: Path, version: str) -> Segment:
     import pyarrow as pa
 
     from partsearch.errors import CatalogError
+    from partsearch.loading._article_index import KIND, read_article_index
 
     path = area / version
     try:
-        table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
-    except (OSError, pa.ArrowInvalid) as exc:
+        # mapped, never copied: the search reads the text columns where they lie, in 2 MiB
+        # pages (a copy, as ``combine_chunks`` makes even of one chunk, cost 20M offers ~4 s
+        # and their text's size in memory at every open)
+        table = pa.ipc.open_file(pa.py_buffer(map_file(path, huge=True))).read_all()
+    except (OSError, ValueError, pa.ArrowInvalid) as exc:
         raise CatalogError(f"cannot open offers file: {exc}", path=path) from exc
     times = table.column("price_file_time")
     file_time = times[0].as_py() if table.num_rows and times[0].is_valid else None
@@ -198,7 +207,8 @@ def _open_segment(area: Path, version: str) -> Segment:
     terms["prepayment"] = bool(terms.get("prepayment", False))
     terms["restrictions"] = terms.get("restrictions")
     terms["stock_accuracy"] = float(terms.get("stock_accuracy", 1.0))
-    return Segment(area.name, version, table, file_time, terms, text)
+    articles = read_article_index(area / companion(version, KIND), table.num_rows)
+    return Segment(area.name, version, table, file_time, terms, text, articles)
 
 
 def money(kop: int) -> str:
@@ -227,9 +237,9 @@ class Strings:
     def __init__(self, column: Any):
         import pyarrow as pa
 
-        from partsearch._arrow import string_buffers
+        from partsearch._arrow import one_chunk, string_buffers
 
-        arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        arr = one_chunk(column) if isinstance(column, pa.ChunkedArray) else column
         #: the column's buffers (``_arrow.string_buffers``)
         self.offsets, self.data = string_buffers(arr)
         self._valid = None if arr.null_count == 0 else \
@@ -314,23 +324,12 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
 
 
 def _articles(segments: list[Segment], numbers: list[int]) -> dict[str, np.ndarray]:
-    """The article index of ``segments`` (numbered ``numbers`` in the store), sorted by
-    article hash: one sort of them all by polars, which gathers the three columns on both
-    cores (a sort per file, then a merge of the sorted files and numpy's gathers, took twice
-    as long to open 20M offers)."""
-    import polars as pl
-
+    """The article index of ``segments`` (numbered ``numbers`` in the store): their files'
+    indexes, each sorted by article hash, merged."""
     pieces = [s.articles() for s in segments]
-    if not pieces:
-        return {"art": np.zeros(0, np.uint64), "seg": np.zeros(0, np.int32),
-                "row": np.zeros(0, np.int64)}
-    frame = pl.DataFrame({
-        "art": np.concatenate([a for a, _ in pieces]),
-        "seg": np.concatenate([np.full(a.size, i, dtype=np.int32)
-                               for (a, _), i in zip(pieces, numbers, strict=True)]),
-        "row": np.concatenate([r for _, r in pieces]),
-    }).sort("art")
-    return {c: frame[c].to_numpy() for c in ("art", "seg", "row")}
+    runs = [{"art": art, "seg": np.full(art.size, i, dtype=np.int32), "row": row}
+            for (art, row), i in zip(pieces, numbers, strict=True)]
+    return _sorted_runs(runs, ("art", "seg", "row"))
 
 
 def _merge_runs(old: dict[str, np.ndarray], keep: np.ndarray, added: dict[str, np.ndarray]
@@ -353,17 +352,31 @@ def _merge_runs(old: dict[str, np.ndarray], keep: np.ndarray, added: dict[str, n
 
 def _sorted_runs(runs: list[dict[str, np.ndarray]], names: tuple[str, ...]
                  ) -> dict[str, np.ndarray]:
-    """Runs each sorted by hash, merged: a stable sort of their concatenation (timsort finds
-    the runs, so this is a merge, not a full sort)."""
+    """Runs each sorted by their first column (``names[0]``), merged: a k-way merge of them
+    (``_kernels.merge_order``), then each column gathered, two at a time (the kernel releases
+    the GIL)."""
     if not runs:
         return {n: np.zeros(0, _EMPTY_DTYPES.get(n, np.int64)) for n in names}
     if len(runs) == 1:  # (publishing one supplier: its run is the answer, no gather of it)
         return {n: runs[0][n] for n in names}
-    order = np.argsort(np.concatenate([r["hash"] for r in runs]), kind="stable")
-    return {n: np.concatenate([r[n] for r in runs])[order] for n in names}
+    from concurrent.futures import ThreadPoolExecutor
+
+    from partsearch.search._kernels import merge_order, take_into
+
+    key = np.concatenate([r[names[0]] for r in runs])
+    starts = np.cumsum([0] + [r[names[0]].size for r in runs], dtype=np.int64)
+    order = merge_order(key, starts)
+    out = {n: np.empty(order.size, dtype=runs[0][n].dtype) for n in names}
+
+    def gather(n: str) -> None:
+        take_into(order, key if n == names[0] else np.concatenate([r[n] for r in runs]), out[n])
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(gather, names))
+    return out
 
 
-_EMPTY_DTYPES = {"hash": np.uint64, "seg": np.int32}
+_EMPTY_DTYPES = {"hash": np.uint64, "art": np.uint64, "seg": np.int32}
 
 
 def _kopecks(column: Any) -> np.ndarray:
