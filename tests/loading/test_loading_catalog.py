@@ -181,29 +181,67 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "beta.csv" in err and "empty file" in err
 
 
-def test_publish_writes_the_article_index(tmp_path: Path) -> None:
-    """Each offers file gets its article index beside it, which an engine's store maps; a file
-    without one gets the same index made when opened, and a damaged one is named."""
+def test_publish_writes_the_companions(tmp_path: Path) -> None:
+    """Each offers file gets its article and prefix indexes beside it, which an engine's store
+    maps; a file without them gets the same indexes made, and a damaged one is named."""
     from partsearch._catalog import companion
     from partsearch.search._store import load_store
 
     toml = _setup(tmp_path)
     catalog = tmp_path / "catalog"
     published = [r.published for r in load_suppliers(toml, catalog)]
-    assert all(p is not None for p in published)
-    indexes = [p.with_name(companion(p.name, "articles")) for p in published if p is not None]
-    assert all(p.is_file() for p in indexes)
+    offers = [p for p in published if p is not None]
+    assert len(offers) == 2
+    articles = [p.with_name(companion(p.name, "articles")) for p in offers]
+    prefixes = [p.with_name(companion(p.name, "prefixes")) for p in offers]
+    assert all(p.is_file() for p in articles + prefixes)
     mapped = load_store(catalog)
     assert all(s.article_index is not None for s in mapped.segments)
     arrays = ("article_hash", "article_seg", "article_row")
     expected = [getattr(mapped, a).tolist() for a in arrays]
     assert len(expected[0]) == 4 and expected[0] == sorted(expected[0])  # four parts in all
-    for path in indexes:
+    keys = [[a.tolist() for a in s.prefixes] for s in mapped.segments]
+    assert [sorted(s.prefixes.keys(np.arange(s.prefixes.off.size - 1)))
+            for s in mapped.segments] == [["06A115561B", "W7121"], ["155093", "155095"]]
+    for path in articles + prefixes:
         path.unlink()
     made = load_store(catalog)
     assert all(s.article_index is None for s in made.segments)
     assert [getattr(made, a).tolist() for a in arrays] == expected
-    indexes[0].write_bytes(b"ARROW1 not really")
+    assert [[a.tolist() for a in s.prefixes] for s in made.segments] == keys
+    articles[0].write_bytes(b"ARROW1 not really")
     with pytest.raises(CatalogError) as caught:
         load_store(catalog)
-    assert str(indexes[0]) in str(caught.value)
+    assert str(articles[0]) in str(caught.value)
+    articles[0].unlink()
+    prefixes[1].write_bytes(b"ARROW1 not really")
+    with pytest.raises(CatalogError) as caught:
+        load_store(catalog).segments[1].prefixes  # noqa: B018 (read on first use)
+    assert str(prefixes[1]) in str(caught.value)
+
+
+def test_a_damaged_prefix_index_is_refused(tmp_path: Path) -> None:
+    """An index whose offsets run past its keys (the compiled scoring reads them unchecked)."""
+    import pyarrow as pa
+
+    from partsearch._catalog import companion
+    from partsearch.loading._companions import read_prefix_index
+
+    path = publish_offers(tmp_path, "X", read_offers(_loaded(tmp_path), "BETA"))
+    good = path.with_name(companion(path.name, "prefixes"))
+    assert read_prefix_index(good) is not None
+    table = pa.ipc.open_file(pa.memory_map(str(good))).read_all()
+    off = table.column("off").chunk(0).values.to_numpy().copy()
+    off[-1] += 100
+    bad = table.set_column(2, "off", pa.LargeListArray.from_arrays(
+        pa.array([0, off.size], pa.int64()), pa.array(off)))
+    with pa.OSFile(str(good), "wb") as sink, pa.ipc.new_file(sink, bad.schema) as writer:
+        writer.write_table(bad)
+    with pytest.raises(CatalogError, match="damaged"):
+        read_prefix_index(good)
+
+
+def _loaded(tmp_path: Path) -> Path:
+    catalog = tmp_path / "catalog"
+    load_suppliers(_setup(tmp_path), catalog)
+    return catalog

@@ -14,7 +14,8 @@ from rapidfuzz import fuzz
 
 from partsearch import Engine
 from partsearch._arrow import string_buffers
-from partsearch.search._suggest import PrefixIndex, scores, similar_articles
+from partsearch.loading._companions import PrefixIndex
+from partsearch.search._suggest import scores, similar_articles
 
 _ASCII = st.text(alphabet="ABC0123", min_size=1, max_size=64)
 _ANY = st.text(alphabet="ABC012ЖБ", min_size=0, max_size=20)  # Cyrillic: two-byte letters

@@ -28,7 +28,6 @@ from partsearch._catalog import (
 )
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import CatalogError, PriceFileError, ProfileError
-from partsearch.loading import _article_index
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
 from partsearch.loading.profiles import SupplierProfile, read_profiles
 
@@ -93,7 +92,7 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
 
 def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> Path:
     """Write ``offers/<supplier>/<version>.arrow`` (Arrow IPC file, uncompressed) and its
-    article index ``<version>.articles`` (``_article_index``), fsync them, then point
+    companions ``<version>.articles`` and ``.prefixes`` (``_companions``), fsync them, then point
     ``CURRENT`` at the version and drop old versions. Returns the written offers file.
 
     >>> publish_offers("catalog", "ALFA", report.offers)  # doctest: +SKIP
@@ -114,23 +113,28 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
         raise CatalogError(f"offers of {supplier} are not valid: {exc}") from exc
     # sorted by part: the search layer merges suppliers' files as sorted runs, without a sort
     offers = _sorted_by_part(offers)
+    from partsearch.loading import _companions as c
+
     area = Path(catalog_dir) / OFFERS / supplier
     name = new_version_name(".arrow")
-    index = companion(name, _article_index.KIND)
-    tmp, index_tmp = area / f".{name}.tmp", area / f".{index}.tmp"
+    # the companions first: a version is whole once its offers file has its name
+    files = {companion(name, c.ARTICLES): c.write_article_index,
+             companion(name, c.PREFIXES): c.write_prefix_index}
+    tmp = {f: area / f".{f}.tmp" for f in (*files, name)}
     try:
         area.mkdir(parents=True, exist_ok=True)
-        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, OFFERS_SCHEMA) as writer:
+        with pa.OSFile(str(tmp[name]), "wb") as sink, \
+                pa.ipc.new_file(sink, OFFERS_SCHEMA) as writer:
             writer.write_table(offers)
-        _article_index.write_article_index(index_tmp, offers)
-        for path in (tmp, index_tmp):
-            fsync_path(path)
-        os.replace(index_tmp, area / index)  # the companion first: the version is whole
-        os.replace(tmp, area / name)  # once its offers file has its name
+        for f, write in files.items():
+            write(tmp[f], offers)
+        for f in (*files, name):
+            fsync_path(tmp[f])
+            os.replace(tmp[f], area / f)
         fsync_path(area)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        index_tmp.unlink(missing_ok=True)
+        for path in tmp.values():
+            path.unlink(missing_ok=True)
         raise CatalogError(f"cannot write offers: {exc}", path=area / name) from exc
     write_pointer(area, name)
     collect_garbage(area)

@@ -35,6 +35,7 @@ class Segment:
     text: dict[str, Strings]  # TEXT_COLUMNS (read by the compiled search)
     # (article hash, row) of each part, by article hash, when the file has its companion
     article_index: tuple[np.ndarray, np.ndarray] | None = None
+    prefix_file: Path | None = None  # where its prefix index would be (``prefixes``)
 
     @cached_property
     def shown(self) -> tuple[Any, ...]:
@@ -58,7 +59,7 @@ class Segment:
 
     def parts(self) -> np.ndarray:
         """The first row of each part of the file (its rows are sorted by part hash)."""
-        from partsearch.loading._article_index import part_starts
+        from partsearch.loading._companions import part_starts
 
         return part_starts(self.part_hash)
 
@@ -69,18 +70,22 @@ class Segment:
         file, merged."""
         if self.article_index is not None:
             return self.article_index
-        from partsearch.loading._article_index import article_index
+        from partsearch.loading._companions import article_index
 
         key = self.text["article_key"]
         return article_index(self.part_hash, key.offsets, key.data)
 
     @cached_property
     def prefixes(self) -> Any:
-        """The file's parts' article keys by their first two bytes (``_suggest.PrefixIndex``):
-        an unknown article's suggestions read the keys that start like it. Made on the first
-        such search, then kept with the file."""
-        from partsearch.search._suggest import PrefixIndex
+        """The file's parts' article keys by their first two bytes (``PrefixIndex``): an
+        unknown article's suggestions read the keys that start like it. Mapped from its
+        companion file on the first such search (made then for a file without one), then kept
+        with the file."""
+        from partsearch.loading._companions import PrefixIndex, read_prefix_index
 
+        index = read_prefix_index(self.prefix_file) if self.prefix_file is not None else None
+        if index is not None:
+            return index
         key = self.text["article_key"]
         return PrefixIndex.of(key.offsets, key.data, self.parts())
 
@@ -179,7 +184,7 @@ def _open_segment(area: Path, version: str) -> Segment:
     import pyarrow as pa
 
     from partsearch.errors import CatalogError
-    from partsearch.loading._article_index import KIND, read_article_index
+    from partsearch.loading._companions import ARTICLES, PREFIXES, read_article_index
 
     path = area / version
     try:
@@ -207,8 +212,9 @@ def _open_segment(area: Path, version: str) -> Segment:
     terms["prepayment"] = bool(terms.get("prepayment", False))
     terms["restrictions"] = terms.get("restrictions")
     terms["stock_accuracy"] = float(terms.get("stock_accuracy", 1.0))
-    articles = read_article_index(area / companion(version, KIND), table.num_rows)
-    return Segment(area.name, version, table, file_time, terms, text, articles)
+    articles = read_article_index(area / companion(version, ARTICLES), table.num_rows)
+    return Segment(area.name, version, table, file_time, terms, text, articles,
+                   area / companion(version, PREFIXES))
 
 
 def money(kop: int) -> str:

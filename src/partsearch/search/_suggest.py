@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from numba import njit
 
-from partsearch.search._addresses import copy_bytes
+from partsearch.loading._companions import PrefixIndex
 
 _CUTOFF = 70.0  # the least similarity suggested (rapidfuzz's fuzz.ratio, 0-100)
 
@@ -63,103 +63,6 @@ def _rapidfuzz_scores(key: str, prefix: str, joined: np.ndarray) -> list[tuple[s
     candidates = [k for k in joined.tobytes().decode().split("\n") if k.startswith(prefix)]
     return [(m[0], m[1]) for m in process.extract(key, candidates, scorer=fuzz.ratio,
                                                   limit=None, score_cutoff=_CUTOFF)]
-
-
-class PrefixIndex(NamedTuple):
-    """A supplier file's article keys (one per part) grouped by prefix code, a key's first
-    two UTF-8 bytes: key ``i`` is ``data[off[i]:off[i + 1] - 1]`` (each is followed by a line
-    break, which a key, letters and digits, never holds), and the keys of ``codes[j]`` are
-    ``start[j]`` to ``start[j + 1]``, in row order. The keys and their offsets are copies
-    (about 17 bytes a part): a bucket is then one stretch of memory, where reading the keys
-    in the file, one or two cache misses each, cost ~150 ns a key (a 200M world's typo, 69
-    ms)."""
-
-    codes: np.ndarray  # the codes present, ascending
-    start: np.ndarray  # int64, one more than codes
-    off: np.ndarray  # int64, one more than the keys
-    data: np.ndarray  # uint8
-
-    @classmethod
-    def of(cls, offsets: np.ndarray, data: np.ndarray, rows: np.ndarray) -> PrefixIndex:
-        """The index of the keys of ``rows`` (ascending) of a key column (``offsets``,
-        ``data``: its buffers)."""
-        codes, start, off, joined = _build(offsets, data, rows)
-        return cls(codes, start, off, joined)
-
-    def bucket(self, code: int) -> tuple[int, int]:
-        """The keys whose prefix code is ``code``: ``lo`` to ``hi``."""
-        j = int(np.searchsorted(self.codes, code))
-        if j == self.codes.size or self.codes[j] != code:
-            return 0, 0
-        return int(self.start[j]), int(self.start[j + 1])
-
-    def keys(self, which: np.ndarray) -> list[str]:
-        """Keys ``which``, as text."""
-        return [] if not which.size else \
-            _join(self.off, self.data, which).tobytes().decode().split("\n")
-
-
-@njit(cache=True, nogil=True)
-def _build(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:meth:`PrefixIndex.of` in one compiled pass or two: a counting sort of the rows by
-    their code (65,536 counters; stable, so each code's rows stay ascending), then the keys
-    copied in that order, each with one memcpy (a slice assignment per key cost ~250 ns)."""
-    codes = np.empty(rows.size, dtype=np.int32)
-    count = np.zeros(1 << 16, dtype=np.int64)
-    size = 0
-    for i in range(rows.size):
-        a, b = offsets[rows[i]], offsets[rows[i] + 1]
-        c: Any = 0
-        if b > a:
-            c = np.int32(data[a]) << 8
-            if b > a + 1:
-                c |= np.int32(data[a + 1])
-        codes[i] = c
-        count[c] += 1
-        size += b - a + 1
-    present = np.flatnonzero(count).astype(np.int32)
-    start = np.empty(present.size + 1, dtype=np.int64)
-    fill = np.zeros(1 << 16, dtype=np.int64)  # where each code's next row goes
-    k = 0
-    for j in range(present.size):
-        start[j] = k
-        fill[present[j]] = k
-        k += count[present[j]]
-    start[present.size] = k
-    order = np.empty(rows.size, dtype=np.int64)
-    for i in range(rows.size):
-        order[fill[codes[i]]] = rows[i]
-        fill[codes[i]] += 1
-    off = np.empty(rows.size + 1, dtype=np.int64)
-    out = np.empty(size, dtype=np.uint8)
-    at = 0
-    for i in range(rows.size):
-        off[i] = at
-        a, b = offsets[order[i]], offsets[order[i] + 1]
-        copy_bytes(out, at, data, a, b - a)
-        at += b - a
-        out[at] = 10
-        at += 1
-    off[rows.size] = at
-    return present, start, off, out
-
-
-@njit(cache=True, nogil=True)
-def _join(off: np.ndarray, data: np.ndarray, which: np.ndarray) -> np.ndarray:
-    """Keys ``which`` of a :class:`PrefixIndex`, one text, line breaks between."""
-    size = 0
-    for i in which:
-        size += off[i + 1] - off[i]
-    out = np.empty(size - 1, dtype=np.uint8)
-    k = 0
-    for i in which:
-        n = off[i + 1] - off[i]
-        out[k:k + n - 1] = data[off[i]:off[i + 1] - 1]
-        if k + n - 1 < out.size:
-            out[k + n - 1] = 10
-        k += n
-    return out
 
 
 @njit(cache=True, nogil=True)
