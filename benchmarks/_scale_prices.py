@@ -134,25 +134,6 @@ def measure_price_files(world: Path, work: Path, catalog: Path) -> dict[str, Any
     return figures
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks._scale_prices WORLD WORK CATALOG``: the figures as one JSON line,
-    measured in a process of their own that keeps freed memory as ``partsearch load`` does (the
-    setting is process-wide; the benchmark's search figures are measured without it)."""
-    import json
-    import sys
-
-    from partsearch.loading import keep_freed_memory
-
-    keep_freed_memory()  # before polars is imported
-    world, work, catalog = (Path(a) for a in (argv if argv is not None else sys.argv[1:]))
-    print(json.dumps(measure_price_files(world, work, catalog)))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def _warm_publish(work: Path, offers: Any) -> None:
     """Publish a few offers into a scratch catalog, twice, and reload an engine over it: the
     publish's and the reload's compiled code loaded, as in a loader that has published before.
@@ -173,3 +154,22 @@ def _warm_publish(work: Path, offers: Any) -> None:
     publish_offers(scratch, "WARM2", few)
     engine.reload()
     shutil.rmtree(scratch)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks._scale_prices WORLD WORK CATALOG``: the figures as one JSON line,
+    measured in a process of their own that keeps freed memory as ``partsearch load`` does (the
+    setting is process-wide; the benchmark's search figures are measured without it)."""
+    import json
+    import sys
+
+    from partsearch.loading import keep_freed_memory
+
+    keep_freed_memory()  # before polars is imported
+    world, work, catalog = (Path(a) for a in (argv if argv is not None else sys.argv[1:]))
+    print(json.dumps(measure_price_files(world, work, catalog)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
