@@ -177,7 +177,21 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
             segments.append(seg)
     if previous is not None and tuple(segments) == previous.segments:
         return previous  # nothing was published since
-    return _merge(tuple(segments), previous)
+    if previous is not None or not segments:
+        return _merge(tuple(segments), previous)
+    # a fresh engine: the merge another engine left on disk, or one written for the next
+    from partsearch.search._merged import read_merged, write_merged
+
+    files = {"offers.arrow": _OFFER_ARRAYS, "articles.arrow": _ARTICLE_ARRAYS}
+    merged = read_merged(area, segments, files)
+    if merged is not None:
+        return _store_of(tuple(segments), merged["offers.arrow"], merged["articles.arrow"])
+    store = _merge(tuple(segments))
+    write_merged(area, segments, {
+        "offers.arrow": {n: getattr(store, n) for n in _OFFER_ARRAYS},
+        "articles.arrow": dict(zip(_ARTICLE_ARRAYS, (store.article_hash, store.article_seg,
+                                                     store.article_row), strict=True))})
+    return store
 
 
 def _open_segment(area: Path, version: str) -> Segment:
@@ -294,8 +308,6 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
     """The merged store. With ``previous``, rows of unchanged segments are kept as they are
     and only new segments are merged in: publishing one supplier costs O(its rows) plus one
     pass of copying, not a re-sort of every supplier."""
-    from partsearch.search._kernels import fences, presence
-
     old_index = {(s.supplier, s.version): i for i, s in
                  enumerate(previous.segments if previous else ())}
     remap = np.full(max(len(old_index), 1), -1, dtype=np.int32)
@@ -306,7 +318,7 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
             fresh.append(i)
         else:
             remap[j] = i
-    names = ("hash", "seg", "row", *_COLUMNS)
+    names = _OFFER_ARRAYS
     added = _sorted_runs([_segment_arrays(segments[i], i) for i in fresh], names)
     articles = _articles([segments[i] for i in fresh], fresh)
     if previous is not None and old_index and (remap >= 0).any():
@@ -318,6 +330,19 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
                                 "row": previous.article_row}, seg >= 0, articles)
     else:
         base = added
+    return _store_of(segments, base, articles)
+
+
+_OFFER_ARRAYS = ("hash", "seg", "row", *_COLUMNS)  # the store's per-offer arrays
+_ARTICLE_ARRAYS = ("art", "seg", "row")  # its article index's (article_hash, _seg, _row)
+
+
+def _store_of(segments: tuple[Segment, ...], base: dict[str, np.ndarray],
+              articles: dict[str, np.ndarray]) -> OfferStore:
+    """The store of merged columns ``base`` (:data:`_OFFER_ARRAYS`) and article index
+    ``articles`` (art, seg, row)."""
+    from partsearch.search._kernels import fences, presence
+
     return OfferStore(
         segments=segments, hash=base["hash"], seg=base["seg"], row=base["row"],
         price=base["price"], delivery=base["delivery"], quantity=base["quantity"],
@@ -335,7 +360,7 @@ def _articles(segments: list[Segment], numbers: list[int]) -> dict[str, np.ndarr
     pieces = [s.articles() for s in segments]
     runs = [{"art": art, "seg": np.full(art.size, i, dtype=np.int32), "row": row}
             for (art, row), i in zip(pieces, numbers, strict=True)]
-    return _sorted_runs(runs, ("art", "seg", "row"))
+    return _sorted_runs(runs, _ARTICLE_ARRAYS)
 
 
 def _merge_runs(old: dict[str, np.ndarray], keep: np.ndarray, added: dict[str, np.ndarray]

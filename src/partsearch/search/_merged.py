@@ -1,0 +1,137 @@
+"""The merged offer store kept on disk, so that the next engine to open maps it instead of
+merging every supplier's file again.
+
+Merging 20M offers takes an engine ~3 s and 1.4 GiB of its own memory at every open; every
+web worker paid both. The first engine to open a given set of supplier files writes the merge
+to ``offers/.merged/<key>/`` (``offers.arrow``: the store's per-offer columns; ``articles.arrow``:
+its article index), where the key names the files' versions; the next engines map it, and
+the processes of one machine share its pages. A set of files changes only by publishing a new
+version, so a key never names stale content. An engine that reloads after a publish merges the
+new file into what it holds (``_store._merge``) and writes nothing: the next fresh engine
+writes the new key's merge.
+
+A merge that cannot be written (a read-only catalog) is not an error; one that is damaged (its
+rows outside their files, its hashes out of order: the compiled search reads the files at the
+rows named here without checks) is not used, and is written again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MERGED = ".merged"  # under offers/: a name no supplier code takes, and without a pointer
+_KEEP = 2  # merges kept besides the one just written (engines may still map them)
+_GRACE_S = 600.0
+
+
+def key(segments: Any) -> str:
+    """The name of the merge of ``segments`` (their suppliers' current versions, in order)."""
+    text = "\n".join(f"{s.supplier}\t{s.version}" for s in segments)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def read_merged(area: Path, segments: Any, columns: dict[str, tuple[str, ...]]
+                ) -> dict[str, dict[str, np.ndarray]] | None:
+    """The merge of ``segments`` under ``area`` (the catalog's offers directory): of each
+    file of ``columns`` (its name: the columns it must have, the first sorted, with ``seg``
+    and ``row``; the first file's rows are the offers), its columns mapped in 2 MiB pages (the
+    search reads them at random). None when there is none or it is damaged."""
+    import pyarrow as pa
+
+    from partsearch._catalog import map_file
+
+    where = area / MERGED / key(segments)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    try:
+        for name, names in columns.items():
+            table = pa.ipc.open_file(pa.py_buffer(map_file(where / name, huge=True))).read_all()
+            out[name] = {c: _numpy(table, c) for c in names}
+    except (OSError, ValueError, KeyError, pa.ArrowInvalid):
+        return None
+    sizes = np.array([s.table.num_rows for s in segments] or [0], dtype=np.int64)
+    offers = out[next(iter(columns))]
+    if offers["seg"].size != sizes.sum() or not all(
+            _whole(out[name], names[0], sizes) for name, names in columns.items()):
+        return None
+    return out
+
+
+def _numpy(table: Any, name: str) -> np.ndarray:
+    """A column as a view of the mapped file (a bool column was written as its bytes)."""
+    from partsearch._arrow import one_chunk
+
+    values = np.asarray(one_chunk(table.column(name)).to_numpy())
+    meta = table.schema.field(name).metadata or {}
+    return values.view(np.bool_) if meta.get(b"numpy") == b"bool" else values
+
+
+def _whole(columns: dict[str, np.ndarray], first_name: str, sizes: np.ndarray) -> bool:
+    """Every row within its file, and the first column ascending."""
+    from partsearch.search._kernels import rows_in_files
+
+    first, seg, row = columns[first_name], columns["seg"], columns["row"]
+    if seg.dtype != np.int32 or row.dtype != np.int64 or first.dtype != np.uint64:
+        return False
+    return bool(first.size == seg.size == row.size and rows_in_files(first, seg, row, sizes))
+
+
+def write_merged(area: Path, segments: Any, files: dict[str, dict[str, np.ndarray]]) -> None:
+    """Write the merge of ``segments`` for the next engines (``files``: each file's columns,
+    as :func:`read_merged` reads them), durably, then drop old merges; quietly nothing where
+    the catalog cannot be written."""
+    import pyarrow as pa
+
+    from partsearch._catalog import fsync_path
+
+    root = area / MERGED
+    final = root / key(segments)
+    tmp = root / f".{final.name}.{secrets.token_hex(4)}.tmp"  # (engines may write at once)
+    try:
+        if final.exists():  # damaged, as read_merged found it: set aside (engines may map it)
+            os.rename(final, root / f".{final.name}.{secrets.token_hex(4)}.damaged")
+        tmp.mkdir(parents=True, exist_ok=True)
+        for name, columns in files.items():
+            # (Arrow packs booleans in bits, which no view can read: their bytes instead)
+            table = pa.Table.from_arrays(
+                [pa.array(a.view(np.uint8) if a.dtype == np.bool_ else a)
+                 for a in columns.values()],
+                schema=pa.schema([pa.field(c, pa.uint8() if a.dtype == np.bool_ else
+                                           pa.from_numpy_dtype(a.dtype),
+                                           metadata={"numpy": "bool"} if a.dtype == np.bool_
+                                           else None) for c, a in columns.items()]))
+            with pa.OSFile(str(tmp / name), "wb") as sink, \
+                    pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+            fsync_path(tmp / name)
+        fsync_path(tmp)
+        os.rename(tmp, final)  # (another engine may have written it meanwhile: then fails)
+        fsync_path(root)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    _drop_old(root, final.name)
+
+
+def _drop_old(root: Path, current: str) -> None:
+    """Remove merges and leftovers older than the grace period, but the newest few."""
+    now = time.time()
+    try:
+        entries = sorted(root.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    merges = [p for p in entries if not p.name.startswith(".") and p.name != current]
+    old = merges[_KEEP:] + [p for p in entries if p.name.startswith(".")]
+    for path in old:
+        try:
+            if now - path.stat().st_mtime >= _GRACE_S:
+                shutil.rmtree(path)
+        except OSError:
+            continue
