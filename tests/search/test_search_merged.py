@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from partsearch.search._merged import MERGED, key
+from partsearch.search._merged import MERGED, key, wait
 from partsearch.search._store import OfferStore, _merge, load_store
 
 _ARRAYS = ("hash", "seg", "row", "price", "delivery", "quantity", "exact", "on_order",
@@ -32,6 +32,7 @@ def _same(a: OfferStore, b: OfferStore) -> None:
 
 def test_the_first_open_writes_the_merge_and_the_next_maps_it(catalog: Path) -> None:
     first = load_store(catalog)
+    wait()  # (written on a thread of its own)
     where = catalog / "offers" / MERGED / key(first.segments)
     assert sorted(p.name for p in where.iterdir()) == ["articles.arrow", "offers.arrow"]
     second = load_store(catalog)
@@ -42,6 +43,7 @@ def test_the_first_open_writes_the_merge_and_the_next_maps_it(catalog: Path) -> 
 
 def test_a_damaged_merge_is_not_used_and_is_written_again(catalog: Path) -> None:
     first = load_store(catalog)
+    wait()
     where = catalog / "offers" / MERGED / key(first.segments)
     table = pa.ipc.open_file(pa.py_buffer((where / "offers.arrow").read_bytes())).read_all()
     row = table.column("row").to_numpy().copy()
@@ -51,6 +53,7 @@ def test_a_damaged_merge_is_not_used_and_is_written_again(catalog: Path) -> None
             pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table.set_column(2, "row", pa.array(row)))
     again = load_store(catalog)
+    wait()
     assert again.hash.flags.writeable  # merged, not mapped
     _same(again, first)
     _same(load_store(catalog), first)  # the merge written again is whole
@@ -60,6 +63,7 @@ def test_a_damaged_merge_is_not_used_and_is_written_again(catalog: Path) -> None
 def test_a_catalog_that_cannot_take_the_merge_still_opens(catalog: Path) -> None:
     (catalog / "offers" / MERGED).write_text("not a directory")
     store = load_store(catalog)
+    wait()
     _same(store, _merge(store.segments))
 
 
@@ -67,12 +71,14 @@ def test_a_reload_writes_no_merge_and_a_new_set_of_files_gets_its_own(catalog: P
     from partsearch.loading import publish_offers, read_offers
 
     first = load_store(catalog)
+    wait()
     supplier = first.segments[0].supplier
     publish_offers(catalog, supplier, read_offers(catalog, supplier).slice(0, 5))
     reloaded = load_store(catalog, first)
     root = catalog / "offers" / MERGED
     assert [p.name for p in root.iterdir()] == [key(first.segments)]
     fresh = load_store(catalog)
+    wait()
     assert sorted(p.name for p in root.iterdir()) == sorted([key(first.segments),
                                                              key(fresh.segments)])
     # (the same offers; equal hashes may come in another order: a reload puts the old first)

@@ -180,14 +180,14 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
     if previous is not None or not segments:
         return _merge(tuple(segments), previous)
     # a fresh engine: the merge another engine left on disk, or one written for the next
-    from partsearch.search._merged import read_merged, write_merged
+    from partsearch.search._merged import read_merged, write_merged_later
 
     files = {"offers.arrow": _OFFER_ARRAYS, "articles.arrow": _ARTICLE_ARRAYS}
     merged = read_merged(area, segments, files)
     if merged is not None:
         return _store_of(tuple(segments), merged["offers.arrow"], merged["articles.arrow"])
     store = _merge(tuple(segments))
-    write_merged(area, segments, {
+    write_merged_later(area, segments, {
         "offers.arrow": {n: getattr(store, n) for n in _OFFER_ARRAYS},
         "articles.arrow": dict(zip(_ARTICLE_ARRAYS, (store.article_hash, store.article_seg,
                                                      store.article_row), strict=True))})
