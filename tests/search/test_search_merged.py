@@ -90,3 +90,15 @@ def _rows(store: OfferStore) -> tuple[list[tuple[object, ...]], list[tuple[objec
                        store.price.tolist(), strict=True)),
             sorted(zip(store.article_hash.tolist(), store.codes[store.article_seg].tolist(),
                        store.article_row.tolist(), strict=True)))
+
+
+def test_a_merge_of_another_format_is_not_mapped(catalog: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from partsearch.search import _merged
+
+    load_store(catalog)
+    wait()
+    assert not load_store(catalog).hash.flags.writeable
+    monkeypatch.setattr(_merged, "FORMAT", _merged.FORMAT + 1)  # what a new code would write
+    assert load_store(catalog).hash.flags.writeable
+    wait()

@@ -33,9 +33,14 @@ _KEEP = 2  # merges kept besides the one just written (engines may still map the
 _GRACE_S = 600.0
 
 
+# what a merge's columns mean (the store's arrays, as ``_store._COLUMNS`` reads them from a
+# file): a change to it must change this, or engines would map merges an older code wrote
+FORMAT = 1
+
+
 def key(segments: Any) -> str:
     """The name of the merge of ``segments`` (their suppliers' current versions, in order)."""
-    text = "\n".join(f"{s.supplier}\t{s.version}" for s in segments)
+    text = "\n".join([f"format {FORMAT}", *(f"{s.supplier}\t{s.version}" for s in segments)])
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 

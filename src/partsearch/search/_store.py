@@ -279,6 +279,7 @@ class Strings:
 
 
 # the per-offer arrays of the store, with their dtypes, and how to read each from a segment
+# (a change to them is a change of the merges kept on disk: ``_merged.FORMAT``)
 _COLUMNS: dict[str, tuple[Any, Any]] = {
     "price": (np.int64, lambda c: _kopecks(c.column("price"))),
     "delivery": (np.int32, lambda c: _numpy(c.column("delivery_hours"))),
