@@ -89,7 +89,6 @@ def read_article_index(path: Path, rows: int) -> tuple[np.ndarray, np.ndarray] |
     return art, row
 
 
-
 def write_prefix_index(path: Path, offers: Any) -> None:
     """Write the :class:`PrefixIndex` of ``offers`` (a table sorted by part hash) to ``path``
     (an Arrow IPC file of one row, each array a list); the caller makes it durable and names
@@ -136,6 +135,7 @@ def _whole(index: PrefixIndex) -> bool:
         and start[-1] == off.size - 1 and off[0] == 0 and off[-1] == data.size
         and np.all(codes[1:] > codes[:-1]) and np.all(start[1:] >= start[:-1])
         and np.all(off[1:] > off[:-1]))
+
 
 class PrefixIndex(NamedTuple):
     """A supplier file's article keys (one per part) grouped by prefix code, a key's first
