@@ -34,32 +34,44 @@ def part_starts(part_hash: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], part_hash[1:] != part_hash[:-1])))
 
 
-def article_index(part_hash: np.ndarray, key_offsets: np.ndarray, key_data: np.ndarray
+def article_index(first: np.ndarray, key_offsets: np.ndarray, key_data: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(article hash, row) of each part of a file sorted by part hash, by article hash (rows
-    in order on equal hashes); ``key_*`` are its ``article_key`` column's buffers
-    (``_arrow.string_buffers``)."""
+    """(article hash, row) of each part of a file sorted by part hash (``first``: each part's
+    first row, :func:`part_starts`), by article hash (rows in order on equal hashes);
+    ``key_*`` are its ``article_key`` column's buffers (``_arrow.string_buffers``)."""
     import polars as pl
 
     from partsearch._hash_kernels import single
 
-    first = part_starts(part_hash)
     art = single(key_offsets, key_data)[first]  # (hashing every row beats a take of the keys)
     # polars' stable sort on both cores: 1M parts in 0.06 s, numpy's stable argsort 0.14 s
     pairs = pl.DataFrame({"art": art, "row": first}).sort("art", maintain_order=True)
     return pairs["art"].to_numpy(), pairs["row"].to_numpy()
 
 
-def write_article_index(path: Path, offers: Any) -> None:
-    """Write the index of ``offers`` (a table sorted by part hash) to ``path`` (an Arrow IPC
-    file); the caller makes it durable and names it."""
+def write_companions(offers: Any, articles: Path, prefixes: Path) -> None:
+    """Write the article index and the prefix index of ``offers`` (a table sorted by part
+    hash) to ``articles`` and ``prefixes`` (Arrow IPC files; the prefix index one row, each
+    of its arrays a list), its keys and parts read once for both; the caller makes them
+    durable and names them."""
     import pyarrow as pa
 
     from partsearch._arrow import one_chunk, string_buffers
 
     offsets, data = string_buffers(one_chunk(offers.column("article_key")))
-    art, row = article_index(offers.column("part_hash").to_numpy(), offsets, data)
-    table = pa.table({"article_hash": pa.array(art, pa.uint64()), "row": pa.array(row, pa.int64())})
+    first = part_starts(offers.column("part_hash").to_numpy())
+    art, row = article_index(first, offsets, data)
+    _write(articles, pa.table(dict(zip(_NAMES, (pa.array(art, pa.uint64()),
+                                                pa.array(row, pa.int64())), strict=True))))
+    index = PrefixIndex.of(offsets, data, first)
+    _write(prefixes, pa.table({name: pa.LargeListArray.from_arrays(
+        pa.array([0, getattr(index, name).size], pa.int64()), pa.array(getattr(index, name)))
+        for name in PrefixIndex._fields}))
+
+
+def _write(path: Path, table: Any) -> None:
+    import pyarrow as pa
+
     with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
 
@@ -87,23 +99,6 @@ def read_article_index(path: Path, rows: int) -> tuple[np.ndarray, np.ndarray] |
                               and bool(np.all(art[1:] >= art[:-1])))):
         raise CatalogError("the article index does not fit its offers file", path=path)
     return art, row
-
-
-def write_prefix_index(path: Path, offers: Any) -> None:
-    """Write the :class:`PrefixIndex` of ``offers`` (a table sorted by part hash) to ``path``
-    (an Arrow IPC file of one row, each array a list); the caller makes it durable and names
-    it."""
-    import pyarrow as pa
-
-    from partsearch._arrow import one_chunk, string_buffers
-
-    offsets, data = string_buffers(one_chunk(offers.column("article_key")))
-    index = PrefixIndex.of(offsets, data, part_starts(offers.column("part_hash").to_numpy()))
-    table = pa.table({name: pa.LargeListArray.from_arrays(
-        pa.array([0, getattr(index, name).size], pa.int64()), pa.array(getattr(index, name)))
-        for name in PrefixIndex._fields})
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
 
 
 def read_prefix_index(path: Path) -> PrefixIndex | None:

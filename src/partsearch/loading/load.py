@@ -118,17 +118,15 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     area = Path(catalog_dir) / OFFERS / supplier
     name = new_version_name(".arrow")
     # the companions first: a version is whole once its offers file has its name
-    files = {companion(name, c.ARTICLES): c.write_article_index,
-             companion(name, c.PREFIXES): c.write_prefix_index}
-    tmp = {f: area / f".{f}.tmp" for f in (*files, name)}
+    files = (companion(name, c.ARTICLES), companion(name, c.PREFIXES), name)
+    tmp = {f: area / f".{f}.tmp" for f in files}
     try:
         area.mkdir(parents=True, exist_ok=True)
         with pa.OSFile(str(tmp[name]), "wb") as sink, \
                 pa.ipc.new_file(sink, OFFERS_SCHEMA) as writer:
             writer.write_table(offers)
-        for f, write in files.items():
-            write(tmp[f], offers)
-        for f in (*files, name):
+        c.write_companions(offers, tmp[files[0]], tmp[files[1]])
+        for f in files:
             fsync_path(tmp[f])
             os.replace(tmp[f], area / f)
         fsync_path(area)

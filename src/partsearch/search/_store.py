@@ -73,7 +73,7 @@ class Segment:
         from partsearch.loading._companions import article_index
 
         key = self.text["article_key"]
-        return article_index(self.part_hash, key.offsets, key.data)
+        return article_index(self.parts(), key.offsets, key.data)
 
     @cached_property
     def prefixes(self) -> Any:
