@@ -36,7 +36,8 @@ def test_version_names_sort_by_time() -> None:
     assert a < b
 
 
-def test_garbage_keeps_current_and_newest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keep", [0, 1, 2, 5, 7])
+def test_garbage_keeps_current_and_newest(tmp_path: Path, keep: int) -> None:
     names = []
     for i in range(5):
         name = f"v2026010{i}-aa"
@@ -45,10 +46,11 @@ def test_garbage_keeps_current_and_newest(tmp_path: Path) -> None:
         os.utime(tmp_path / name, (old, old))
         names.append(name)
     write_pointer(tmp_path, names[0])
-    removed = collect_garbage(tmp_path, keep=2, grace_s=60)
-    assert sorted(removed) == names[1:3]
+    removed = collect_garbage(tmp_path, keep=keep, grace_s=60)
+    kept = names[max(5 - keep, 1):]  # the newest ``keep``, besides the current names[0]
+    assert sorted(removed) == names[1:max(5 - keep, 1)]
     assert read_pointer(tmp_path) == names[0]
-    assert {p.name for p in tmp_path.iterdir()} == {"CURRENT", names[0], *names[3:]}
+    assert {p.name for p in tmp_path.iterdir()} == {"CURRENT", names[0], *kept}
 
 
 def test_garbage_takes_a_version_with_its_companions(tmp_path: Path) -> None:

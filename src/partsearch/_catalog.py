@@ -126,7 +126,7 @@ def collect_garbage(area: Path, *, keep: int = 2, grace_s: float = 600.0) -> lis
     removed: list[str] = []
     entries = sorted((p for p in area.iterdir() if p.name != POINTER), key=lambda p: p.name)
     stems = sorted({_stem(p.name) for p in entries if not p.name.startswith(".")})
-    protected = set(stems[-keep:]) | ({_stem(current)} if current else set())
+    protected = set(stems[max(len(stems) - keep, 0):]) | ({_stem(current)} if current else set())
     for path in entries:
         if not path.name.startswith(".") and _stem(path.name) in protected:
             continue
