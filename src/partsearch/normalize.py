@@ -41,6 +41,8 @@ def _case_map() -> dict[str, str]:
 _UPPER: dict[str, str] = _case_map()
 _FOLD: dict[str, str] = {**_UPPER, **_LOOKALIKES}
 _DROP = re.compile("[^0-9A-ZА-ЯЁ]")
+# what _DROP removes from upper-cased ASCII, for bytes.translate (a third of the regex's time)
+_ASCII_DROP = bytes(b for b in range(128) if not (48 <= b <= 57 or 65 <= b <= 90))
 # A spreadsheet turned the numeric article 155093 into 155093.0.
 _FLOAT = re.compile(r"^ *([0-9]+)\.0+ *$")
 _UPPER_TRANS = str.maketrans(_UPPER)
@@ -95,10 +97,11 @@ def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
     # a str without a point (what a search types) is its own text: no type checks, no regex
     text = article if type(article) is str and "." not in article else \
         _unfloat(_as_text(article))
-    # ASCII text folds by upper-casing alone; str.upper agrees with the table on ASCII
-    upper = text.upper() if text.isascii() else \
-        text.translate(_UPPER_TRANS if keep_cyrillic else _FOLD_TRANS)
-    key = _DROP.sub("", upper)
+    # ASCII text folds by upper-casing alone (str.upper agrees with the table on ASCII)
+    if text.isascii():
+        key = text.upper().encode().translate(None, _ASCII_DROP).decode()
+    else:
+        key = _DROP.sub("", text.translate(_UPPER_TRANS if keep_cyrillic else _FOLD_TRANS))
     if not key:
         raise NormalizationError(f"article {text!r} has no letters or digits")
     return key

@@ -450,7 +450,9 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
 def _second(q: Query) -> int:
     """The Unix second the search's time falls in: the offers' ages are as of it, in the
     values and in the JSON answer alike."""
-    return int((time() if q.now is None else q.now.timestamp()) // 1)
+    if q.now is None:
+        return int(time())  # (the clock is past 1970: truncation is the floor, and quicker)
+    return int(q.now.timestamp() // 1)
 
 
 def _heads(state: Any, second: int) -> dict[int, tuple[Any, ...]]:
