@@ -156,3 +156,26 @@ def test_equal_filters_share_one_plan(world_catalog: Path) -> None:
     assert first is not None
     assert plan_of(Filters(in_stock=True, brands=frozenset({"BOSCH"}))) is first
     assert plan_of(Filters(in_stock=True, brands=frozenset({"KNECHT"}))) is not first
+
+
+def test_the_previous_plan_answers_only_its_own_level_sort_and_filters(
+        world_catalog: Path) -> None:
+    """``_plan`` checks the previous search's plan first: it must be taken for the same level,
+    sort and filters only, whatever came before."""
+    from partsearch.search._blocks import _plan
+
+    state = Engine.open(world_catalog)._state
+
+    def plan_of(level: str, sort: tuple[str, bool], filters: Filters) -> Any:
+        return _plan(state, Query("W 920/21", "MANN", level, sort, filters, False, 0, 20, False,
+                                  NOW))
+
+    some_filters = (Filters(in_stock=True), Filters())  # the same objects in every combination
+    combos = [(level, sort, filters) for level in list(state.config.levels)[:2]
+              for sort in (DEFAULT_SORT, ("price", True)) for filters in some_filters]
+    first = {c: plan_of(*c) for c in combos}
+    assert len({id(p) for p in first.values() if p is not None}) == len(combos)
+    for before in combos:  # every search right after every other, and after itself
+        for c in combos:
+            plan_of(*before)
+            assert plan_of(*c) is first[c], (before, c)

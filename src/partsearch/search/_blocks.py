@@ -214,25 +214,33 @@ def _plan(state: Any, q: Query) -> _Plan | None:
     time, and these three rarely change) by level, sort and the filters object itself, then by
     the filters' value (hashing a ``Filters`` costs ~0.5 us; a web app may build an equal one
     per request, and building a plan costs tens of microseconds). The compiled call takes
-    them as one address table: numba pays for each argument it unboxes."""
-    memo = state.plans
-    key = (q.level, q.sort, id(q.filters))
-    hit = memo.get(key)
-    if hit is not None and hit[0] is q.filters:  # the memo holds the filters: the id is theirs
-        plan: _Plan | None = hit[1]
+    them as one address table: numba pays for each argument it unboxes. The previous
+    search's plan is checked first: a web app's searches mostly share one level, sort and
+    filters, and comparing them costs less than hashing a key."""
+    level, sort, filters = q.level, q.sort, q.filters
+    last = state.last_plan[0]  # (level, sort, filters, plan) of the previous search
+    if last[2] is filters and last[0] == level and last[1] == sort:
+        plan: _Plan | None = last[3]
         return plan
-    by_value = state.plans_by_value
-    value_key = (q.level, q.sort, q.filters)
-    if value_key in by_value:
-        plan = by_value[value_key]
+    memo = state.plans
+    key = (level, sort, id(filters))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is filters:  # the memo holds the filters: the id is theirs
+        plan = hit[1]
     else:
-        plan = _new_plan(state, q)
-        if len(by_value) >= 256:
-            by_value.clear()
-        by_value[value_key] = plan
-    if len(memo) >= 256:
-        memo.clear()
-    memo[key] = (q.filters, plan)
+        by_value = state.plans_by_value
+        value_key = (level, sort, filters)
+        if value_key in by_value:
+            plan = by_value[value_key]
+        else:
+            plan = _new_plan(state, q)
+            if len(by_value) >= 256:
+                by_value.clear()
+            by_value[value_key] = plan
+        if len(memo) >= 256:
+            memo.clear()
+        memo[key] = (filters, plan)
+    state.last_plan[0] = (level, sort, filters, plan)  # one store: a reader sees all or none
     return plan
 
 

@@ -58,6 +58,12 @@ class _State:
         return {}
 
     @cached_property
+    def last_plan(self) -> list[tuple[Any, Any, Any, Any]]:
+        """The previous search's level, sort, filters and plan, in a one-item list
+        (``_blocks._plan``)."""
+        return [(None, None, None, None)]
+
+    @cached_property
     def plans_by_value(self) -> dict[Any, Any]:
         """The same per level, sort and filters value (``_blocks._plan``)."""
         return {}
