@@ -1,0 +1,29 @@
+"""The scale benchmark's child-process measure (``benchmarks/_scale_util.run_child``)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from benchmarks._scale_util import run_child
+
+
+def test_a_python_module_child_reports_its_own_peak_not_ours() -> None:
+    """Linux carries the parent's high-water mark into a child's ``ru_maxrss``: a child's peak
+    must not count the memory this process holds, but must count its own."""
+    held = np.ones(384 << 20, dtype=np.uint8)  # 384 MiB touched here, the parent
+    small = run_child([sys.executable, "-m", "timeit", "-n", "1", "-r", "1", "pass"])
+    big = run_child([sys.executable, "-m", "timeit", "-n", "1", "-r", "1", "-s",
+                     "b = bytearray(256 << 20)", "pass"])
+    assert held.sum() == held.size
+    assert small.peak_rss_gb < 0.1, small
+    assert 0.25 < big.peak_rss_gb < 0.35, big
+    assert "loop" in small.stdout  # the module ran, its output kept
+
+
+def test_a_module_child_that_fails_keeps_its_exit_code() -> None:
+    """Through the launcher that records the peak, a module's exit code is still the child's."""
+    with pytest.raises(RuntimeError, match="exited with 2"):
+        run_child([sys.executable, "-m", "json.tool", "--no-such-flag"])
