@@ -1,10 +1,23 @@
-"""An Arrow string column's buffers as numpy views, for the compiled kernels that read text."""
+"""Arrow helpers: a string column's buffers as numpy views, for the compiled kernels that read
+text; a table written as an Arrow IPC file."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+
+def write_file(path: Path, table: Any, schema: Any = None) -> None:
+    """``table`` as an uncompressed Arrow IPC file at ``path`` (which readers map), under
+    ``schema`` when given (the table's otherwise). The caller fsyncs and renames it into
+    place."""
+    import pyarrow as pa
+
+    with pa.OSFile(str(path), "wb") as sink, \
+            pa.ipc.new_file(sink, table.schema if schema is None else schema) as writer:
+        writer.write_table(table)
 
 
 def one_chunk(column: Any) -> Any:

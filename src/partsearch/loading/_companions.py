@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit
 
+from partsearch._arrow import write_file
+
 ARTICLES, PREFIXES = "articles", "prefixes"  # the companions' kinds (``_catalog.companion``)
 
 _NAMES = ("article_hash", "row")
@@ -61,19 +63,12 @@ def write_companions(offers: Any, articles: Path, prefixes: Path) -> None:
     offsets, data = string_buffers(one_chunk(offers.column("article_key")))
     first = part_starts(offers.column("part_hash").to_numpy())
     art, row = article_index(first, offsets, data)
-    _write(articles, pa.table(dict(zip(_NAMES, (pa.array(art, pa.uint64()),
+    write_file(articles, pa.table(dict(zip(_NAMES, (pa.array(art, pa.uint64()),
                                                 pa.array(row, pa.int64())), strict=True))))
     index = PrefixIndex.of(offsets, data, first)
-    _write(prefixes, pa.table({name: pa.LargeListArray.from_arrays(
+    write_file(prefixes, pa.table({name: pa.LargeListArray.from_arrays(
         pa.array([0, getattr(index, name).size], pa.int64()), pa.array(getattr(index, name)))
         for name in PrefixIndex._fields}))
-
-
-def _write(path: Path, table: Any) -> None:
-    import pyarrow as pa
-
-    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
 
 
 def read_article_index(path: Path, rows: int) -> tuple[np.ndarray, np.ndarray] | None:

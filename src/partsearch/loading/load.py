@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from partsearch._arrow import write_file
 from partsearch._catalog import (
     OFFERS,
     SUPPLIERS,
@@ -122,9 +123,7 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     tmp = {f: area / f".{f}.tmp" for f in files}
     try:
         area.mkdir(parents=True, exist_ok=True)
-        with pa.OSFile(str(tmp[name]), "wb") as sink, \
-                pa.ipc.new_file(sink, OFFERS_SCHEMA) as writer:
-            writer.write_table(offers)
+        write_file(tmp[name], offers, OFFERS_SCHEMA)
         c.write_companions(offers, tmp[files[0]], tmp[files[1]])
         for f in files:
             fsync_path(tmp[f])

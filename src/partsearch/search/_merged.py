@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._arrow import write_file
+
 MERGED = ".merged"  # under offers/: a name no supplier code takes, and without a pointer
 _KEEP = 2  # merges kept besides the one just written (engines may still map them)
 _GRACE_S = 600.0
@@ -133,9 +135,7 @@ def write_merged(area: Path, segments: Any, files: dict[str, dict[str, np.ndarra
                                            pa.from_numpy_dtype(a.dtype),
                                            metadata={"numpy": "bool"} if a.dtype == np.bool_
                                            else None) for c, a in columns.items()]))
-            with pa.OSFile(str(tmp / name), "wb") as sink, \
-                    pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
+            write_file(tmp / name, table)
             fsync_path(tmp / name)
         fsync_path(tmp)
         os.rename(tmp, final)  # (another engine may have written it meanwhile: then fails)
