@@ -18,17 +18,66 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
-def split_records(buf: Any, start: Any, delim: Any, quote: Any, first_line: Any,
-                  slot_of_col: Any, n_slots: Any) -> Any:
+def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
+                  slot_of_col: Any, n_slots: int, *, halves_from: int = 1 << 22) -> Any:
     """Split ``buf[start:]`` into records. ``quote`` < 0 means no quoting.
 
     Returns (rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n_records): the
     wanted fields of record r are ``out[f_start[r, s]:f_end[r, s]]`` (-1 when absent).
+
+    From ``halves_from`` bytes on, the two halves are split on two threads: the second from
+    the first line start after the middle, as if no quoted field spanned it. That guess holds
+    when the first half's last record ends exactly there; when it does not (a quoted line
+    break across the middle), the rest is split again after the first half, in order.
     """
     n = buf.shape[0]
-    cap = 1
-    for i in range(start, n):
+    out = np.empty(max(n - start, 1), np.uint8)
+    middle = start + (n - start) // 2
+    split = -1
+    if n - start >= halves_from:
+        nl = np.flatnonzero(buf[middle:min(middle + (1 << 20), n)] == 10)
+        split = middle + int(nl[0]) + 1 if nl.size else -1
+    if split < 0 or split >= n:
+        return _joined([split_range(buf, start, n, delim, quote, slot_of_col, n_slots, out, 0)],
+                       first_line, out)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:  # the kernel releases the GIL
+        later = pool.submit(split_range, buf, split, n, delim, quote, slot_of_col, n_slots,
+                            out, split - start)
+        first = split_range(buf, start, split, delim, quote, slot_of_col, n_slots, out, 0)
+        second = later.result()
+    if first[7] != split:  # a quoted field spans the middle: the second half guessed wrong
+        second = split_range(buf, first[7], n, delim, quote, slot_of_col, n_slots, out,
+                             first[8])
+    return _joined([first, second], first_line, out)
+
+
+def _joined(ranges: list[Any], first_line: int, out: Any) -> Any:
+    """The records of consecutive :func:`split_range` calls as one, their lines counted from
+    ``first_line``."""
+    pieces = [[a[:part[6]] for a in part[:6]] for part in ranges]
+    line = first_line
+    for piece, part in zip(pieces, ranges, strict=True):
+        piece[0] = piece[0] + line
+        line += part[9]
+    joined = [np.concatenate([piece[k] for piece in pieces]) if len(pieces) > 1
+              else pieces[0][k] for k in range(6)]
+    return (*joined, out, sum(part[6] for part in ranges))
+
+
+@njit(cache=True, nogil=True)
+def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, slot_of_col: Any,
+                n_slots: Any, out: Any, o: Any) -> Any:
+    """The records of ``buf`` that begin in ``[start, stop)`` (the last may run past
+    ``stop``), their wanted fields copied into ``out`` from ``o`` on.
+
+    Returns (rec_line, rec_start, rec_end, rec_fields, f_start, f_end, records, where the next
+    record begins, where ``out`` is written to, line breaks passed); lines are counted from 0.
+    """
+    n = buf.shape[0]
+    cap = 1  # every record but the last ends in a line break before stop
+    for i in range(start, stop):
         if buf[i] == 10:
             cap += 1
     rec_line = np.empty(cap, np.int64)
@@ -37,14 +86,12 @@ def split_records(buf: Any, start: Any, delim: Any, quote: Any, first_line: Any,
     rec_fields = np.empty(cap, np.int64)
     f_start = np.full((cap, max(n_slots, 1)), -1, np.int64)
     f_end = np.full((cap, max(n_slots, 1)), -1, np.int64)
-    out = np.empty(max(n - start, 1), np.uint8)
     n_cols = slot_of_col.shape[0]
 
-    o = 0
     r = 0
-    line = first_line
+    line = 0
     i = start
-    while i < n:
+    while i < stop:
         # One record starts at i.
         r_line = line
         r_start = i
@@ -124,7 +171,7 @@ def split_records(buf: Any, start: Any, delim: Any, quote: Any, first_line: Any,
         rec_end[r] = raw_end
         rec_fields[r] = field
         r += 1
-    return rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, r
+    return rec_line, rec_start, rec_end, rec_fields, f_start, f_end, r, i, o, line
 
 
 @njit(cache=True, nogil=True)
