@@ -86,6 +86,25 @@ def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     assert report.rows_read == 7  # the blank line is not a row
 
 
+def test_text_columns_are_trimmed_and_reasons_ordered(tmp_path: Path) -> None:
+    """Brand, article and description lose the whitespace str.strip() drops (no-break space
+    too); an article a spreadsheet wrote as "155093.0" is the integer; a row that fails
+    several checks gives the first in order: article, brand, price, quantity."""
+    path = tmp_path / "t.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во;Описание\n"
+                    "\u00a0 NK ;\t155093.0 ;10;1; Фильтр\u00a0\n"
+                    "NK;1.50;10;1;\n"
+                    "NK; -- ;x;y;d\n"
+                    " ;A4;x;y;d\n"
+                    "NK;A5;x;y;d\n", encoding="utf-8")
+    report = _load(path, columns={**COLS, "description": "Описание"})
+    assert _col(report, "brand_raw") == ["NK", "NK"]
+    assert _col(report, "article") == ["155093", "1.50"]
+    assert _col(report, "description") == ["Фильтр", ""]
+    reasons = [r["reason"] for r in report.rejected.to_pylist()]
+    assert reasons == ["empty article '--'", "empty brand", "bad price 'x'"]
+
+
 def test_quoted_newline_keeps_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / "n.csv"
     path.write_text('Бренд;Артикул;Цена;Кол-во;Описание\nNK;A1;1;1;"two\nlines"\nNK;A2;2;2;x\n')

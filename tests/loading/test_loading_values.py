@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,9 +13,9 @@ from partsearch.loading import _values as v
 from partsearch.loading import _values_reference as ref
 
 
-def _run(expr: Any, values: list[str | None]) -> list[tuple[Any, ...]]:
-    df = pl.DataFrame({"x": values}, schema={"x": pl.String})
-    return df.select(expr.alias("r")).unnest("r").rows()
+def _run(parse: Any, values: list[str | None], **kwargs: Any) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = parse(pa.array(values, pa.large_string()), **kwargs).rows()
+    return rows
 
 
 PRICES = [
@@ -27,7 +27,7 @@ PRICES = [
 
 @pytest.mark.parametrize(("text", "kopecks"), PRICES)
 def test_price_examples(text: str, kopecks: int) -> None:
-    assert _run(v.parse_price(pl.col("x")), [text]) == [(kopecks, None)]
+    assert _run(v.parse_price, [text]) == [(kopecks, None)]
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -35,7 +35,7 @@ def test_price_examples(text: str, kopecks: int) -> None:
     ("", "empty price"), (None, "empty price"), ("1234567890123,00", "bad price"),
 ])
 def test_price_rejects(text: str | None, reason: str) -> None:
-    ((kop, why),) = _run(v.parse_price(pl.col("x")), [text])
+    ((kop, why),) = _run(v.parse_price, [text])
     assert kop is None and why is not None and why.startswith(reason)
 
 
@@ -51,25 +51,24 @@ QUANTITIES = [
 
 @pytest.mark.parametrize(("text", "qty", "exact", "on_order"), QUANTITIES)
 def test_quantity_examples(text: str | None, qty: int | None, exact: bool, on_order: bool) -> None:
-    assert _run(v.parse_quantity(pl.col("x")), [text]) == [(qty, exact, on_order, None)]
+    assert _run(v.parse_quantity, [text]) == [(qty, exact, on_order, None)]
 
 
 def test_quantity_garbage_is_rejected() -> None:
-    assert _run(v.parse_quantity(pl.col("x")), ["много"]) == [
+    assert _run(v.parse_quantity, ["много"]) == [
         (None, False, False, "bad quantity 'много'")]
 
 
 def test_delivery() -> None:
-    rows = _run(v.parse_delivery(pl.col("x"), unit_hours=24, default=48),
-                ["3", "3-5", "", None, "2 дн.", "soon"])
+    rows = _run(v.parse_delivery, ["3", "3-5", "", None, "2 дн.", "soon"], unit_hours=24,
+                default=48)
     assert rows == [(72, None), (72, None), (48, None), (48, None), (48, None),
                     (None, "bad delivery 'soon'")]
-    assert _run(v.parse_delivery(pl.col("x"), unit_hours=1, default=1), ["36"]) == [(36, None)]
+    assert _run(v.parse_delivery, ["36"], unit_hours=1, default=1) == [(36, None)]
 
 
 def test_int_default() -> None:
-    rows = _run(v.parse_int_default(pl.col("x"), what="multiplicity"),
-                ["4", "", "0", "2.0", "x"])
+    rows = _run(v.parse_int_default, ["4", "", "0", "2.0", "x"], what="multiplicity")
     assert rows == [(4, None), (1, None), (1, None), (2, None),
                     (None, "bad multiplicity 'x'")]
 
@@ -82,11 +81,11 @@ _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 
 @given(st.lists(_TEXT, min_size=1, max_size=30))
 def test_vectorized_matches_reference(values: list[str | None]) -> None:
-    assert _run(v.parse_price(pl.col("x")), values) == [ref.price(x) for x in values]
-    assert _run(v.parse_quantity(pl.col("x")), values) == [ref.quantity(x) for x in values]
-    assert _run(v.parse_delivery(pl.col("x"), unit_hours=24, default=7), values) == [
+    assert _run(v.parse_price, values) == [ref.price(x) for x in values]
+    assert _run(v.parse_quantity, values) == [ref.quantity(x) for x in values]
+    assert _run(v.parse_delivery, values, unit_hours=24, default=7) == [
         ref.delivery(x, unit_hours=24, default=7) for x in values]
-    assert _run(v.parse_int_default(pl.col("x"), what="m"), values) == [
+    assert _run(v.parse_int_default, values, what="m") == [
         ref.int_default(x, what="m") for x in values]
 
 
@@ -98,7 +97,7 @@ def test_distinct_value_path_matches_reference(pool: list[str | None], seed: int
     # above 4096 rows, repeated spellings are parsed once each and gathered back
     picks = np.random.default_rng(seed).integers(0, len(pool), 5000)
     values = [pool[i] for i in picks]
-    assert _run(v.parse_quantity(pl.col("x")), values) == [ref.quantity(x) for x in values]
-    assert _run(v.parse_delivery(pl.col("x"), unit_hours=24, default=7), values) == [
+    assert _run(v.parse_quantity, values) == [ref.quantity(x) for x in values]
+    assert _run(v.parse_delivery, values, unit_hours=24, default=7) == [
         ref.delivery(x, unit_hours=24, default=7) for x in values]
-    assert _run(v.parse_price(pl.col("x")), values) == [ref.price(x) for x in values]
+    assert _run(v.parse_price, values) == [ref.price(x) for x in values]

@@ -1,8 +1,9 @@
-"""Vectorized parsers of price-file values (polars expressions, no Python loop per row).
+"""Vectorized parsers of price-file values (polars and Arrow, no Python loop per row).
 
-Every parser takes a string expression and yields a struct with the parsed value(s) and a
-``reason`` (null when the value is good). :mod:`._values_reference` is the slow scalar form the
-tests compare against with hypothesis; keep both in step.
+Every parser takes a column of text (an Arrow string array, as the readers give it) and yields
+a frame of the parsed value(s) and a ``reason`` (null when the value is good).
+:mod:`._values_reference` is the slow scalar form the tests compare against with hypothesis;
+keep both in step.
 
 Decisions, and why:
 
@@ -17,9 +18,12 @@ Decisions, and why:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["MAX_KOPECKS", "parse_delivery", "parse_int_default", "parse_price", "parse_quantity"]
 
@@ -36,67 +40,61 @@ def _clean(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.String).str.strip_chars()
 
 
-def parse_price(expr: pl.Expr) -> pl.Expr:
-    """Struct ``{kopecks: Int64, reason: String}`` from a price text.
+def parse_price(text: pa.Array) -> pl.DataFrame:
+    """``kopecks`` (Int64) and ``reason`` of each price text.
 
-    >>> df = pl.DataFrame({"p": ["1 234,50", "0,00", "x"]})
-    >>> df.select(parse_price(pl.col("p")).alias("r")).unnest("r").rows()
+    >>> import pyarrow as pa
+    >>> parse_price(pa.array(["1 234,50", "0,00", "x"])).rows()
     [(123450, None), (None, "zero price '0,00'"), (None, "bad price 'x'")]
     """
-    return expr.cast(pl.String).map_batches(
-        _price_fast, return_dtype=pl.Struct({"kopecks": pl.Int64, "reason": pl.String}))
-
-
-def _price_fast(series: pl.Series) -> pl.Series:
-    """The compiled fast path for plain spellings; the rest through :func:`_price_batch`."""
     import numpy as np
-    import pyarrow as pa
 
     from partsearch._arrow import string_buffers
     from partsearch.loading._price_kernel import fast_prices
 
-    arr = series.to_arrow()
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = arr.cast(pa.large_string())
+    arr = _large_text(text)
     n = len(arr)
     if n == 0:
-        return _price_batch(series)
+        return _price_batch(pl.Series(arr, dtype=pl.String)).struct.unnest()
+    # the compiled fast path for plain spellings; the rest through _price_batch
     offs, raw = string_buffers(arr)
     valid = arr.is_valid().to_numpy(zero_copy_only=False)
     kop, ok = fast_prices(offs, raw, valid)
     rest = np.flatnonzero(~ok)
     kopecks = pl.Series("kopecks", kop, dtype=pl.Int64)
-    reason = pl.Series("reason", [None] * n, dtype=pl.String)
+    reason = pl.repeat(None, n, dtype=pl.String, eager=True).alias("reason")
     if rest.size:
-        slow = _price_batch(series.gather(rest)).struct.unnest()
+        slow = _price_batch(pl.Series(arr.take(rest), dtype=pl.String)).struct.unnest()
         kopecks = kopecks.scatter(rest, slow["kopecks"])
         reason = reason.scatter(rest, slow["reason"])
-    return pl.DataFrame([kopecks, reason]).select(pl.struct("kopecks", "reason")).to_series()
+    return pl.DataFrame([kopecks, reason])
 
 
-def _on_distinct(parse: Any) -> Any:
-    """Run a column parser once per distinct value: quantity, delivery and pack columns repeat
-    a few dozen spellings over a million rows, so parsing them all is wasted work."""
+def _large_text(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+    import pyarrow as pa
 
-    def run(series: pl.Series) -> pl.Series:
-        import pyarrow as pa
-        import pyarrow.compute as pc
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    return text if text.type == pa.large_string() else text.cast(pa.large_string())
 
-        if series.len() < 4096:
-            return parse(series)  # type: ignore[no-any-return]
-        arr = series.to_arrow()
-        encoded = pc.dictionary_encode(arr, null_encoding="encode")
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        if len(encoded.dictionary) * 2 > series.len():
-            return parse(series)  # type: ignore[no-any-return]
-        values = pl.Series(series.name, encoded.dictionary.cast(pa.large_string()),
-                           dtype=pl.String)
-        parsed: pl.Series = parse(values)
-        return parsed.gather(pl.Series(encoded.indices.cast(pa.int64())))
 
-    return run
+def _on_distinct(parse: Any, text: pa.Array) -> pl.DataFrame:
+    """``parse`` (a String Series to a struct Series) run once per distinct value of ``text``:
+    quantity, delivery and pack columns repeat a few dozen spellings over a million rows, so
+    parsing them all is wasted work."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _large_text(text)
+    encoded = pc.dictionary_encode(arr, null_encoding="encode") if len(arr) >= 4096 else None
+    if encoded is None or len(encoded.dictionary) * 2 > len(arr):
+        whole: pl.Series = parse(pl.Series(arr, dtype=pl.String))
+        return whole.struct.unnest()
+    parsed: pl.Series = parse(pl.Series(encoded.dictionary, dtype=pl.String))
+    if len(encoded.dictionary) == 1:  # one spelling (a column the file lacks is all null)
+        return pl.DataFrame([c.new_from_index(0, len(arr)) for c in parsed.struct.unnest()])
+    gathered: pl.DataFrame = parsed.struct.unnest()[encoded.indices.cast(pa.int64()).to_numpy()]
+    return gathered
 
 
 def _price_batch(series: pl.Series) -> pl.Series:
@@ -149,20 +147,16 @@ def _price_batch(series: pl.Series) -> pl.Series:
     )).to_series()
 
 
-_QTY_DTYPE = pl.Struct(
-    {"quantity": pl.Int64, "exact": pl.Boolean, "on_order": pl.Boolean, "reason": pl.String})
+def parse_quantity(text: pa.Array) -> pl.DataFrame:
+    """``quantity`` (Int64), ``exact``, ``on_order`` and ``reason`` of each quantity text.
 
-
-def parse_quantity(expr: pl.Expr) -> pl.Expr:
-    """Struct ``{quantity: Int64, exact: Boolean, on_order: Boolean, reason: String}``.
-
-    >>> df = pl.DataFrame({"q": ["12", ">10", "<5", "++", "4-7", "под заказ", "", "??"]})
-    >>> [r[:3] for r in df.select(parse_quantity(pl.col("q")).alias("r")).unnest("r").rows()]
+    >>> import pyarrow as pa
+    >>> q = pa.array(["12", ">10", "<5", "++", "4-7", "под заказ", "", "??"])
+    >>> [r[:3] for r in parse_quantity(q).rows()]
     [(12, True, False), (10, False, False), (1, False, False), (10, False, False), \
 (4, False, False), (None, False, True), (None, False, False), (None, False, False)]
     """
-    return expr.cast(pl.String).map_batches(_on_distinct(_quantity_batch),
-                                            return_dtype=_QTY_DTYPE)
+    return _on_distinct(_quantity_batch, text)
 
 
 def _quantity_batch(series: pl.Series) -> pl.Series:
@@ -212,26 +206,22 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
     )).to_series()
 
 
-def parse_delivery(expr: pl.Expr, *, unit_hours: int, default: int) -> pl.Expr:
-    """Struct ``{hours: Int32, reason: String}``: days (``unit_hours=24``) or hours.
+def parse_delivery(text: pa.Array, *, unit_hours: int, default: int) -> pl.DataFrame:
+    """``hours`` (Int32) and ``reason`` of each delivery text: days (``unit_hours=24``) or
+    hours. A range ``3-5`` takes the first number (the expected time); empty gives ``default``.
 
-    A range ``3-5`` takes the first number (the expected time); empty gives ``default``.
-
-    >>> df = pl.DataFrame({"d": ["3-5", "", "2 дн."]})
-    >>> df.select(parse_delivery(pl.col("d"), unit_hours=24, default=48).alias("r")).rows()
-    [({'hours': 72, 'reason': None},), ({'hours': 48, 'reason': None},), \
-({'hours': 48, 'reason': None},)]
+    >>> import pyarrow as pa
+    >>> parse_delivery(pa.array(["3-5", "", "2 дн."]), unit_hours=24, default=48).rows()
+    [(72, None), (48, None), (48, None)]
     """
-    return _per_distinct(expr, lambda x: _delivery_expr(x, unit_hours=unit_hours,
-                                                        default=default),
-                         pl.Struct({"hours": pl.Int32, "reason": pl.String}))
+    return _per_distinct(text, lambda x: _delivery_expr(x, unit_hours=unit_hours,
+                                                        default=default))
 
 
-def _per_distinct(expr: pl.Expr, build: Any, dtype: pl.DataType) -> pl.Expr:
-    """``build(column)`` (an expression) evaluated once per distinct value of ``expr``."""
-    return expr.cast(pl.String).map_batches(
-        _on_distinct(lambda s: pl.DataFrame({"x": s}).select(build(pl.col("x"))).to_series()),
-        return_dtype=dtype)
+def _per_distinct(text: pa.Array, build: Any) -> pl.DataFrame:
+    """``build(column)`` (a struct expression) evaluated once per distinct value of ``text``."""
+    return _on_distinct(
+        lambda s: pl.DataFrame({"x": s}).select(build(pl.col("x"))).to_series(), text)
 
 
 def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int) -> pl.Expr:
@@ -250,13 +240,12 @@ def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int) -> pl.Expr:
     )
 
 
-def parse_int_default(expr: pl.Expr, *, what: str, default: int = 1) -> pl.Expr:
-    """Struct ``{value: Int32, reason: String}`` for multiplicity / minimum quantity.
+def parse_int_default(text: pa.Array, *, what: str, default: int = 1) -> pl.DataFrame:
+    """``value`` (Int32) and ``reason`` for multiplicity / minimum quantity.
 
     Empty or 0 gives ``default`` (0 would forbid any order); ``2.0`` from spreadsheets is 2.
     """
-    return _per_distinct(expr, lambda x: _int_expr(x, what=what, default=default),
-                         pl.Struct({"value": pl.Int32, "reason": pl.String}))
+    return _per_distinct(text, lambda x: _int_expr(x, what=what, default=default))
 
 
 def _int_expr(expr: pl.Expr, *, what: str, default: int) -> pl.Expr:
@@ -270,8 +259,3 @@ def _int_expr(expr: pl.Expr, *, what: str, default: int) -> pl.Expr:
         value=pl.when(reason.is_null()).then(out).otherwise(None).cast(pl.Int32),
         reason=reason,
     )
-
-
-def first_reason(*reasons: Any) -> pl.Expr:
-    """The first non-null reason of several checks (the order is the order of importance)."""
-    return pl.coalesce(*reasons)
