@@ -180,6 +180,7 @@ def test_positional_columns(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("empty.csv", b"", "empty file"),
+    ("blank.csv", b" \r\n\t\n", "empty file"),
     ("bad.zip", b"PK\x03\x04garbage", "corrupt zip"),
     ("bad.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1garbage", "cannot read spreadsheet"),
     ("nocol.csv", "Бренд;Артикул;Кол-во\nNK;A1;1\n".encode(), "missing column(s) 'Цена'"),

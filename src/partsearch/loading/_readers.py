@@ -66,7 +66,7 @@ def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
 
 def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows]:
     """Sniff the format of ``data`` and read it; a zip archive gives one entry per price file."""
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the whole file to say so)
         raise PriceFileError("empty file", path=label)
     if data[:4] == b"PK\x03\x04":
         try:
