@@ -139,3 +139,18 @@ def test_catalog_registry_extends_the_shipped_one(tmp_path: Path) -> None:
     reg = catalog_registry(tmp_path)
     assert reg.canonical("acme parts ltd") == "ACME"
     assert reg.canonical("Mann & Hummel") == "MANN-FILTER"
+
+
+@given(st.lists(st.sampled_from(["змз", "ЗМЗ", "mann", "Bosch", "", " ", "--", "ваз"])
+                | st.text(st.characters(exclude_categories=("Cs",)), max_size=6),
+                max_size=20))
+def test_brand_columns_encode_once_as_keys_then_flags(names: list[str]) -> None:
+    import numpy as np
+
+    from partsearch.brands import brand_columns, keep_cyrillic_flags
+
+    column = pa.array(names, pa.large_string())
+    keys, keep = brand_columns(column)
+    assert keys.to_pylist() == brand_keys(column).to_pylist()
+    assert np.array_equal(np.asarray(keep), np.asarray(keep_cyrillic_flags(keys)))
+

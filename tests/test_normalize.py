@@ -109,9 +109,13 @@ def test_vectorized_equals_scalar(rows: list[tuple[str, bool]]) -> None:
     expected = [_scalar_or_none(t, k) for t, k in rows]
     assert article_keys(texts, keep_cyrillic=keeps).to_pylist() == expected
     assert article_keys(texts).to_pylist() == [_scalar_or_none(t, False) for t in texts]
-    # a loaded column goes to the kernel as it is, a slice of it with its offset
-    column = pa.array(["x", *texts], pa.large_string()).slice(1)
-    assert article_keys(column, keep_cyrillic=keeps).to_pylist() == expected
+    # a loaded column goes to the kernel as it is, a slice of it with its offset (a loaded
+    # column is UTF-8: a lone surrogate cannot be in it)
+    texts = [t.encode("utf-8", "replace").decode() for t in texts]
+    expected = [_scalar_or_none(t, k) for t, k in zip(texts, keeps, strict=True)]
+    for kind in (pa.large_string(), pa.string()):
+        column = pa.array(["x", *texts], kind).slice(1)
+        assert article_keys(column, keep_cyrillic=keeps).to_pylist() == expected
 
 
 # The real traps in the MANN spellings: the TecDoc form carries a suffix the shop form lacks.

@@ -139,8 +139,10 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
     from partsearch import _normalize_kernels as kern
     from partsearch._arrow import string_buffers
 
-    if isinstance(values, pa.Array) and pa.types.is_large_string(values.type):
-        text = values  # a loaded column, as is (through polars and back would copy it twice)
+    if isinstance(values, pa.Array) and (pa.types.is_large_string(values.type)
+                                         or pa.types.is_string(values.type)):
+        # a loaded column, as is (through polars and back would copy it twice)
+        text = values.cast(pa.large_string())
     else:
         text = _to_text_series(values).to_arrow().cast(pa.large_string())
     if isinstance(text, pa.ChunkedArray):

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from partsearch.brands import BrandRegistry, brand_keys, keep_cyrillic_flags
+from partsearch.brands import BrandRegistry, brand_columns
 from partsearch.errors import CrossFileError
 
 REQUIRED = ("brand_a", "article_a", "brand_b", "article_b")
@@ -288,9 +288,10 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     n = table.num_rows
     cols = {c: table.column(mapping[c]).combine_chunks() for c in REQUIRED + OPTIONAL
             if c in mapping and mapping[c] in table.column_names}
-    brand_a, brand_b = (brand_keys(cols[c], registry) for c in ("brand_a", "brand_b"))
-    key_a = article_keys(cols["article_a"], keep_cyrillic=keep_cyrillic_flags(brand_a, registry))
-    key_b = article_keys(cols["article_b"], keep_cyrillic=keep_cyrillic_flags(brand_b, registry))
+    (brand_a, keep_a), (brand_b, keep_b) = (brand_columns(cols[c], registry)
+                                            for c in ("brand_a", "brand_b"))
+    key_a = article_keys(cols["article_a"], keep_cyrillic=keep_a)
+    key_b = article_keys(cols["article_b"], keep_cyrillic=keep_b)
     valid = pc.and_(pc.and_(brand_a.is_valid(), key_a.is_valid()),
                     pc.and_(brand_b.is_valid(), key_b.is_valid()))
     valid_np = valid.to_numpy(zero_copy_only=False)

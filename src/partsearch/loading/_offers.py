@@ -87,7 +87,7 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
     import polars as pl
     import pyarrow.compute as pc
 
-    from partsearch.brands import brand_keys, keep_cyrillic_flags
+    from partsearch.brands import brand_columns
     from partsearch.loading import _values as v
     from partsearch.normalize import article_keys
 
@@ -121,8 +121,7 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
             lambda c: f"minq_{c}"),
     ], how="horizontal")
 
-    brands = brand_keys(brand_raw, registry)
-    keep = keep_cyrillic_flags(brands, registry)
+    brands, keep = brand_columns(brand_raw, registry)
     arts = article_keys(article, keep_cyrillic=keep)
     reason = _reasons(arts, article, brands, parsed)
     bad_mask = np.zeros(n, np.bool_) if reason is None else reason.is_valid().to_numpy(
