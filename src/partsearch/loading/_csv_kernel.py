@@ -28,8 +28,10 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
     From ``halves_from`` bytes on, the two halves are split on two threads: the second from
     the first line start after the middle, as if no quoted field spanned it. That guess holds
     when the first half's last record ends exactly there; when it does not (a quoted line
-    break across the middle), the rest is split again after the first half, in order.
+    break across the middle), the whole is split again in one pass.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     n = buf.shape[0]
     out = np.empty(max(n - start, 1), np.uint8)
     middle = start + (n - start) // 2
@@ -37,62 +39,69 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
     if n - start >= halves_from:
         nl = np.flatnonzero(buf[middle:min(middle + (1 << 20), n)] == 10)
         split = middle + int(nl[0]) + 1 if nl.size else -1
-    if split < 0 or split >= n:
-        return _joined([split_range(buf, start, n, delim, quote, slot_of_col, n_slots, out, 0)],
-                       first_line, out)
-    from concurrent.futures import ThreadPoolExecutor
+    bounds = [start, n] if split < 0 or split >= n else [start, split, n]
+    kernel: Any = split_range  # (mypy counts a dispatcher's arguments wrong)
+    with ThreadPoolExecutor(2) as pool:  # the kernels release the GIL
+        breaks = list(pool.map(lambda k: line_breaks(buf, bounds[k], bounds[k + 1]),
+                               range(len(bounds) - 1)))
+        # every record but the last ends in a line break; the arrays are shared by the
+        # halves, each record's row written whole by its kernel (fresh memory is slow to
+        # fill here: 0.5-2 GiB/s)
+        cap = sum(breaks) + 1
+        rec = (*(np.empty(cap, np.int64) for _ in range(4)),
+               *(np.empty((cap, max(n_slots, 1)), np.int64) for _ in range(2)))
+        if len(bounds) == 3:
+            # the first half's records each hold one of its line breaks: the second half's
+            # rows, from breaks[0] on, cannot meet them
+            later = pool.submit(lambda: kernel(buf, split, n, delim, quote, slot_of_col, out,
+                                               split - start, *rec, breaks[0]))
+            r1, end1, _, lines1 = kernel(buf, start, split, delim, quote, slot_of_col, out,
+                                         0, *rec, 0)
+            r2 = later.result()[0] - breaks[0]
+            if end1 == split:
+                rec[0][:r1] += first_line
+                rec[0][breaks[0]:breaks[0] + r2] += first_line + lines1
+                if breaks[0] != r1:  # the first half's blank lines or quoted breaks left a gap
+                    for a in rec:
+                        a[r1:r1 + r2] = a[breaks[0]:breaks[0] + r2].copy()
+                return (*(a[:r1 + r2] for a in rec), out, r1 + r2)
+            # a quoted field spans the middle: the second half guessed wrong, and wrote over
+            # the field's text in ``out``; rare enough to split the whole again, in order
+    r = kernel(buf, start, n, delim, quote, slot_of_col, out, 0, *rec, 0)[0]
+    rec[0][:r] += first_line
+    return (*(a[:r] for a in rec), out, r)
 
-    with ThreadPoolExecutor(1) as pool:  # the kernel releases the GIL
-        later = pool.submit(split_range, buf, split, n, delim, quote, slot_of_col, n_slots,
-                            out, split - start)
-        first = split_range(buf, start, split, delim, quote, slot_of_col, n_slots, out, 0)
-        second = later.result()
-    if first[7] != split:  # a quoted field spans the middle: the second half guessed wrong
-        second = split_range(buf, first[7], n, delim, quote, slot_of_col, n_slots, out,
-                             first[8])
-    return _joined([first, second], first_line, out)
 
-
-def _joined(ranges: list[Any], first_line: int, out: Any) -> Any:
-    """The records of consecutive :func:`split_range` calls as one, their lines counted from
-    ``first_line``."""
-    pieces = [[a[:part[6]] for a in part[:6]] for part in ranges]
-    line = first_line
-    for piece, part in zip(pieces, ranges, strict=True):
-        piece[0] = piece[0] + line
-        line += part[9]
-    joined = [np.concatenate([piece[k] for piece in pieces]) if len(pieces) > 1
-              else pieces[0][k] for k in range(6)]
-    return (*joined, out, sum(part[6] for part in ranges))
+@njit(cache=True, nogil=True)
+def line_breaks(buf: Any, start: Any, stop: Any) -> Any:
+    k = 0
+    for i in range(start, stop):
+        if buf[i] == 10:
+            k += 1
+    return k
 
 
 @njit(cache=True, nogil=True)
 def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, slot_of_col: Any,
-                n_slots: Any, out: Any, o: Any) -> Any:
+                out: Any, o: Any, rec_line: Any, rec_start: Any, rec_end: Any,
+                rec_fields: Any, f_start: Any, f_end: Any, r: Any) -> Any:
     """The records of ``buf`` that begin in ``[start, stop)`` (the last may run past
-    ``stop``), their wanted fields copied into ``out`` from ``o`` on.
+    ``stop``), written to the record arrays from row ``r`` on, their wanted fields copied
+    into ``out`` from ``o`` on.
 
-    Returns (rec_line, rec_start, rec_end, rec_fields, f_start, f_end, records, where the next
-    record begins, where ``out`` is written to, line breaks passed); lines are counted from 0.
+    Returns (the row after the last written, where the next record begins, where ``out``
+    is written to, line breaks passed); lines are counted from 0.
     """
     n = buf.shape[0]
-    cap = 1  # every record but the last ends in a line break before stop
-    for i in range(start, stop):
-        if buf[i] == 10:
-            cap += 1
-    rec_line = np.empty(cap, np.int64)
-    rec_start = np.empty(cap, np.int64)
-    rec_end = np.empty(cap, np.int64)
-    rec_fields = np.empty(cap, np.int64)
-    f_start = np.full((cap, max(n_slots, 1)), -1, np.int64)
-    f_end = np.full((cap, max(n_slots, 1)), -1, np.int64)
     n_cols = slot_of_col.shape[0]
-
-    r = 0
+    width = f_start.shape[1]
     line = 0
     i = start
     while i < stop:
         # One record starts at i.
+        for k in range(width):
+            f_start[r, k] = -1
+            f_end[r, k] = -1
         r_line = line
         r_start = i
         field = 0
@@ -162,16 +171,13 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, slot_of
             raw_end -= 1
         # A blank line (one empty, unquoted field) is no record at all.
         if field == 1 and raw_end == r_start and not quoted_any:
-            if n_slots > 0:
-                f_start[r, :] = -1
-                f_end[r, :] = -1
             continue
         rec_line[r] = r_line
         rec_start[r] = r_start
         rec_end[r] = raw_end
         rec_fields[r] = field
         r += 1
-    return rec_line, rec_start, rec_end, rec_fields, f_start, f_end, r, i, o, line
+    return r, i, o, line
 
 
 @njit(cache=True, nogil=True)
