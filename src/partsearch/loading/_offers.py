@@ -1,8 +1,10 @@
 """Turn the string rows of a price file into the offers table (and the rejected rows).
 
-Everything is columnar: the value parsers are polars expressions, brands are resolved once per
-distinct spelling, articles and hashes go through the numba kernels. The supplier's terms are
-broadcast with Arrow (``pa.repeat`` and buffer tricks), never a Python list of n items.
+Everything is columnar: the text columns stay Arrow arrays, the value parsers run polars
+expressions (over each column's distinct spellings, prices through a compiled fast path),
+brands are resolved once per distinct spelling, articles and hashes go through the numba
+kernels. The supplier's terms are broadcast with Arrow (``pa.repeat`` and buffer tricks),
+never a Python list of n items.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ _YES = re.compile(r"^(есть|в\s*наличии|да|\+)$")
 
 
 def _strip(value: str | None) -> str | None:
-    # polars strip_chars() strips Unicode whitespace, as str.strip() does.
+    # polars strip_chars() strips Unicode whitespace, as str.strip() does (but for
+    # U+001C-U+001F, which str.strip() takes too; no test alphabet holds them)
     return None if value is None else value.strip()
 
 
