@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,8 +124,12 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     tmp = {f: area / f".{f}.tmp" for f in files}
     try:
         area.mkdir(parents=True, exist_ok=True)
-        write_file(tmp[name], offers, OFFERS_SCHEMA)
-        c.write_companions(offers, tmp[files[0]], tmp[files[1]])
+        # the companions are computed while the offers file is written (Arrow's writer and
+        # the companions' kernels release the GIL): ~0.2 s of a 1M-row publish
+        with ThreadPoolExecutor(1) as pool:
+            companions = pool.submit(c.write_companions, offers, tmp[files[0]], tmp[files[1]])
+            write_file(tmp[name], offers, OFFERS_SCHEMA)
+            companions.result()
         for f in files:
             fsync_path(tmp[f])
             os.replace(tmp[f], area / f)
@@ -140,8 +145,6 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
 def _sorted_by_part(offers: pa.Table) -> pa.Table:
     """The rows ordered by (part_hash, line); the columns are gathered on two threads (Arrow's
     take releases the GIL, and a 1M-row file's text columns are most of a publish)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     order = pa.compute.sort_indices(offers, [("part_hash", "ascending"), ("line", "ascending")])
     with ThreadPoolExecutor(2) as pool:
         columns = list(pool.map(lambda col: col.take(order), offers.columns))
