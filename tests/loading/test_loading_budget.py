@@ -1,0 +1,57 @@
+"""The memory budget that lets two price files load at once."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from partsearch.loading._budget import MemoryBudget, peak_bytes
+
+
+def _second_waits(budget: MemoryBudget, first: int, second: int) -> bool:
+    """Whether ``hold(second)`` waits while another thread holds ``first``."""
+    held, release, got = threading.Event(), threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with budget.hold(first):
+            held.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(5)
+
+    def taker() -> None:
+        with budget.hold(second):
+            got.set()
+
+    other = threading.Thread(target=taker)
+    other.start()
+    waited = not got.wait(0.2)
+    release.set()
+    thread.join(5)
+    other.join(5)
+    assert got.is_set()  # and it gets its share once the first is done
+    return waited
+
+
+def test_two_loads_that_fit_run_together() -> None:
+    assert not _second_waits(MemoryBudget(100), 40, 60)
+
+
+def test_a_load_that_does_not_fit_waits() -> None:
+    assert _second_waits(MemoryBudget(100), 40, 61)
+
+
+def test_a_load_larger_than_the_budget_runs_alone() -> None:
+    assert _second_waits(MemoryBudget(100), 1, 500)  # waits for the whole budget
+    assert _second_waits(MemoryBudget(100), 500, 1)  # and holds all of it
+
+
+def test_peak_estimate_by_format(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_bytes(b"x" * 100)
+    (tmp_path / "a.xlsx").write_bytes(b"x" * 100)
+    assert peak_bytes(tmp_path / "a.csv") == 1600
+    assert peak_bytes(tmp_path / "a.xlsx") == 4000
+    assert peak_bytes(tmp_path / "missing.csv") == 0
+    assert peak_bytes(None) == 0
