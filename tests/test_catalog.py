@@ -66,3 +66,11 @@ def test_garbage_takes_a_version_with_its_companions(tmp_path: Path) -> None:
     left = {p.name for p in tmp_path.iterdir()}
     kept = [names[0], *names[2:]]
     assert left == {"CURRENT", *kept, *(companion(n, "articles") for n in kept)}
+
+
+def test_write_atomic_under_a_file_is_a_catalog_error(tmp_path: Path) -> None:
+    from partsearch._catalog import write_atomic
+
+    (tmp_path / "plain").write_text("a file, not a folder")
+    with pytest.raises(CatalogError, match="cannot write"):
+        write_atomic(tmp_path / "plain" / "x.json", b"{}")

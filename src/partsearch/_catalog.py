@@ -91,7 +91,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
         fsync_path(path.parent)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # (a parent that is no directory: nothing there)
+            tmp.unlink(missing_ok=True)
         raise CatalogError(f"cannot write: {exc}", path=path) from exc
 
 

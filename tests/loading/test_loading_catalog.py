@@ -245,3 +245,15 @@ def _loaded(tmp_path: Path) -> Path:
     catalog = tmp_path / "catalog"
     load_suppliers(_setup(tmp_path), catalog)
     return catalog
+
+
+def test_a_catalog_that_cannot_be_written_stops_the_load(tmp_path: Path) -> None:
+    """A publish's own failure is not a file's: it reaches the caller (the loads run two at a
+    time; the one that failed is reported, not swallowed into a report)."""
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    (catalog / "offers").mkdir(parents=True)
+    (catalog / "offers" / "BETA").write_text("not a directory")
+    with pytest.raises(CatalogError, match="BETA"):
+        load_suppliers(toml, catalog)
+    assert (catalog / "offers" / "BETA").is_file()

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -137,7 +138,8 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
         fsync_path(area)
     except OSError as exc:
         for path in tmp.values():
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # (an area that is no directory: nothing there)
+                path.unlink(missing_ok=True)
         raise CatalogError(f"cannot write offers: {exc}", path=area / name) from exc
     write_pointer(area, name)
     collect_garbage(area)
