@@ -1,8 +1,9 @@
 """How many price files a load reads at once: two (the machine's cores), as long as their
 estimated memory fits in half of the machine's; a file too large for that loads alone.
 
-A load holds ~13x its CSV's bytes at its peak (a 53 MB, 1M-row cp1251 file: 0.85 GB) and ~35x
-a spreadsheet's or a zip's, whose bytes are compressed (a 7.5 MB, 200K-row XLSX: 0.39 GB).
+A load holds ~13x its CSV's bytes at its peak (a 53 MB, 1M-row cp1251 file: 0.85 GB) and ~33x
+a spreadsheet's, whose bytes are compressed (a 7.5 MB, 200K-row XLSX: 0.39 GB); a zip's members
+count as they unpack.
 """
 
 from __future__ import annotations
@@ -13,17 +14,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-_COMPRESSED = {".xlsx", ".xlsm", ".xls", ".zip"}
+_SPREADSHEETS = {".xlsx", ".xlsm", ".xls"}
 
 
 def peak_bytes(path: Path | None) -> int:
     """A generous estimate of the memory a load of ``path`` holds at its peak (0 when it cannot
-    be read: its load reports that)."""
+    be read: its load reports that). A zip counts its members as they unpack."""
+    if path is None:
+        return 0
     try:
-        size = path.stat().st_size if path is not None else 0
+        size = path.stat().st_size
     except OSError:
         return 0
-    return size * (40 if path is not None and path.suffix.lower() in _COMPRESSED else 16)
+    if path.suffix.lower() == ".zip":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return sum(_per_byte(Path(m.filename)) * m.file_size
+                           for m in archive.infolist())
+        except (OSError, zipfile.BadZipFile):
+            pass
+    return _per_byte(path) * size
+
+
+def _per_byte(path: Path) -> int:
+    return 40 if path.suffix.lower() in _SPREADSHEETS else 16
 
 
 def machine_bytes() -> int:
