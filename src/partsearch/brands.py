@@ -233,7 +233,6 @@ def brand_columns(values: Any, registry: BrandRegistry | None = None) -> tuple[p
     """(:func:`brand_keys`, :func:`keep_cyrillic_flags` of them) from one dictionary encoding
     of ``values`` (a loaded column's encoding costs ~30 ms per 1M rows; a cross base has 400M
     brands)."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -246,12 +245,7 @@ def brand_columns(values: Any, registry: BrandRegistry | None = None) -> tuple[p
     encoded = pc.dictionary_encode(arr)
     names = [_safe_canonical(reg, s) for s in encoded.dictionary.to_pylist()]
     keys = pa.array(names, type=pa.large_string()).take(encoded.indices)
-    flags = np.array([name is not None and reg.keeps_cyrillic(name) for name in names]
-                     + [False], dtype=np.bool_)
-    if not flags.any():
-        return keys, False
-    # nulls point at the trailing False
-    return keys, flags[encoded.indices.fill_null(len(flags) - 1).to_numpy(zero_copy_only=False)]
+    return keys, _row_flags(reg, names, encoded.indices)
 
 
 def keep_cyrillic_flags(brands: Any, registry: BrandRegistry | None = None) -> Any:
@@ -259,7 +253,6 @@ def keep_cyrillic_flags(brands: Any, registry: BrandRegistry | None = None) -> A
     once per distinct brand; ``False`` for the whole column when none does (the usual case),
     else a boolean numpy array (False for nulls). Feeds ``article_keys(keep_cyrillic=...)``.
     """
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -267,13 +260,20 @@ def keep_cyrillic_flags(brands: Any, registry: BrandRegistry | None = None) -> A
     encoded = pc.dictionary_encode(brands)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    flags = np.array([name is not None and reg.keeps_cyrillic(name)
-                      for name in encoded.dictionary.to_pylist()] + [False], dtype=np.bool_)
+    return _row_flags(reg, encoded.dictionary.to_pylist(), encoded.indices)
+
+
+def _row_flags(reg: BrandRegistry, names: list[str | None], indices: Any) -> Any:
+    """:func:`keep_cyrillic_flags` of the rows whose canonical brands are ``names`` at
+    ``indices`` (null for a null brand)."""
+    import numpy as np
+
+    flags = np.array([name is not None and reg.keeps_cyrillic(name) for name in names]
+                     + [False], dtype=np.bool_)
     if not flags.any():
         return False
     # nulls point at the trailing False
-    idx = encoded.indices.fill_null(len(flags) - 1).to_numpy(zero_copy_only=False)
-    return flags[idx]
+    return flags[indices.fill_null(len(flags) - 1).to_numpy(zero_copy_only=False)]
 
 
 def _safe_canonical(reg: BrandRegistry, name: str | None) -> str | None:
