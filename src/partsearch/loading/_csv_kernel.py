@@ -39,18 +39,12 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
     if n - start >= halves_from:
         nl = np.flatnonzero(buf[middle:min(middle + (1 << 20), n)] == 10)
         split = middle + int(nl[0]) + 1 if nl.size else -1
-    bounds = [start, n] if split < 0 or split >= n else [start, split, n]
     kernel: Any = split_range  # (mypy counts a dispatcher's arguments wrong)
-    with ThreadPoolExecutor(2) as pool:  # the kernels release the GIL
-        breaks = list(pool.map(lambda k: line_breaks(buf, bounds[k], bounds[k + 1]),
-                               range(len(bounds) - 1)))
-        # every record but the last ends in a line break; the arrays are shared by the
-        # halves, each record's row written whole by its kernel (fresh memory is slow to
-        # fill here: 0.5-2 GiB/s)
-        cap = sum(breaks) + 1
-        rec = (*(np.empty(cap, np.int64) for _ in range(4)),
-               *(np.empty((cap, max(n_slots, 1)), np.int64) for _ in range(2)))
-        if len(bounds) == 3:
+    if 0 < split < n:
+        with ThreadPoolExecutor(2) as pool:  # the kernels release the GIL
+            breaks = list(pool.map(lambda ab: line_breaks(buf, *ab),
+                                   ((start, split), (split, n))))
+            rec = _record_arrays(sum(breaks) + 1, n_slots)
             # the first half's records each hold one of its line breaks: the second half's
             # rows, from breaks[0] on, cannot meet them
             later = pool.submit(lambda: kernel(buf, split, n, delim, quote, slot_of_col, out,
@@ -58,18 +52,28 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
             r1, end1, _, lines1 = kernel(buf, start, split, delim, quote, slot_of_col, out,
                                          0, *rec, 0)
             r2 = later.result()[0] - breaks[0]
-            if end1 == split:
-                rec[0][:r1] += first_line
-                rec[0][breaks[0]:breaks[0] + r2] += first_line + lines1
-                if breaks[0] != r1:  # the first half's blank lines or quoted breaks left a gap
-                    for a in rec:
-                        a[r1:r1 + r2] = a[breaks[0]:breaks[0] + r2].copy()
-                return (*(a[:r1 + r2] for a in rec), out, r1 + r2)
-            # a quoted field spans the middle: the second half guessed wrong, and wrote over
-            # the field's text in ``out``; rare enough to split the whole again, in order
+        if end1 == split:
+            rec[0][:r1] += first_line
+            rec[0][breaks[0]:breaks[0] + r2] += first_line + lines1
+            if breaks[0] != r1:  # the first half's blank lines or quoted breaks left a gap
+                for a in rec:
+                    a[r1:r1 + r2] = a[breaks[0]:breaks[0] + r2].copy()
+            return (*(a[:r1 + r2] for a in rec), out, r1 + r2)
+        # a quoted field spans the middle: the second half guessed wrong, and wrote over the
+        # field's text in ``out``; rare enough to split the whole again, in order
+    else:
+        rec = _record_arrays(line_breaks(buf, start, n) + 1, n_slots)
     r = kernel(buf, start, n, delim, quote, slot_of_col, out, 0, *rec, 0)[0]
     rec[0][:r] += first_line
     return (*(a[:r] for a in rec), out, r)
+
+
+def _record_arrays(cap: int, n_slots: int) -> tuple[np.ndarray, ...]:
+    """rec_line, rec_start, rec_end, rec_fields, f_start, f_end for ``cap`` records (every
+    record but the last ends in a line break), unfilled: each record's row is written whole
+    by the kernel (fresh memory is slow to fill here: 0.5-2 GiB/s)."""
+    return (*(np.empty(cap, np.int64) for _ in range(4)),
+            *(np.empty((cap, max(n_slots, 1)), np.int64) for _ in range(2)))
 
 
 @njit(cache=True, nogil=True)
