@@ -45,4 +45,5 @@ def test_aioabcpapi_xlsx(realdata: Path) -> None:
         "MOBIL", "155093", "155093")
     assert first["description"] == "GARGOYLE ARCTIC 300, 208L"
     assert first["price"] == Decimal("160992.00")
-    assert (first["quantity"], first["line"]) == (3, 5)
+    # its sheet row: the sheet has no row 1, so the first data row is row 6 in Excel
+    assert (first["quantity"], first["line"]) == (3, 6)

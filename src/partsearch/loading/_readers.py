@@ -25,6 +25,7 @@ from partsearch.errors import PriceFileError
 if TYPE_CHECKING:
     import polars as pl
 
+    from partsearch.loading._xlsx import SheetPart
     from partsearch.loading.profiles import SupplierProfile
 
 __all__ = ["RawRows", "read_rows"]
@@ -294,15 +295,42 @@ def _guess_delimiter(lines: list[str]) -> str:
 # -- spreadsheets and HTML --------------------------------------------------------------------
 
 def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
-    import fastexcel
-
+    sheet = profile.sheet if profile.sheet is not None else 0
     try:
-        reader = fastexcel.read_excel(data)
-        sheet = profile.sheet if profile.sheet is not None else 0
-        frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
+        frame = _sheet_frame(data, sheet)
     except Exception as exc:  # fastexcel raises its own error classes for every problem
         raise PriceFileError(f"cannot read spreadsheet: {exc}", path=label) from exc
     return _from_frame(frame, profile, label)
+
+
+def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
+    """A sheet's cells as string columns c0, c1, ... and each row's 1-based line, ``__line``:
+    an XLSX's from A1 (lines are sheet rows, positions count from column A), a large one's
+    parsed in two parts at once (see ``_xlsx``); a legacy XLS's from its first used cell."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import polars as pl
+
+    from partsearch.loading._xlsx import SheetPart, sheet_parts
+
+    parts = sheet_parts(data, sheet) if data[:2] == b"PK" else iter([SheetPart(data, sheet, 0)])
+    # Each part parses on a worker (fastexcel releases the GIL) while the next is inflated.
+    with ThreadPoolExecutor(2) as pool:
+        loads = [pool.submit(_load_part, part) for part in parts]
+        frames = [load.result() for load in loads]
+    return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
+
+
+def _load_part(part: SheetPart) -> pl.DataFrame:
+    """A part's rows as string columns c0, c1, ... and their 1-based sheet rows, ``__line``."""
+    import fastexcel
+    import polars as pl
+
+    frame = fastexcel.read_excel(part.book).load_sheet(
+        part.sheet, header_row=None, dtypes="string", skip_rows=part.skip or None).to_polars()
+    frame.columns = [f"c{i}" for i in range(frame.width)]
+    return frame.with_columns(pl.int_range(part.skip + 1, part.skip + 1 + frame.height,
+                                           dtype=pl.Int64).alias("__line"))
 
 
 def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
@@ -317,21 +345,24 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     width = max(len(r) for r in rows)
     padded = [r + [""] * (width - len(r)) for r in rows]
     frame = pl.DataFrame(padded, schema=[f"c{i}" for i in range(width)], orient="row")
-    return _from_frame(frame, profile, label)
+    return _from_frame(frame.with_row_index("__line", offset=1), profile, label)
 
 
 def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str) -> RawRows:
-    """Rows of a sheet (all strings); the line is the 1-based sheet row."""
+    """Rows of a sheet (string columns and their 1-based lines, ``__line``)."""
     import polars as pl
 
-    if frame.height == 0:
+    names = [c for c in frame.columns if c != "__line"]
+    if frame.height == 0 or all(frame.get_column(c).null_count() == frame.height
+                                for c in names):
         raise PriceFileError("empty sheet", path=label)
-    frame = frame.select(pl.all().cast(pl.String))
-    head = [["" if c is None else c for c in r] for r in frame.head(_HEAD_LINES).rows()]
-    idx, cols = _locate(head, profile, label, list(range(1, len(head) + 1)))
-    _check_positions(cols, frame.width, label)
-    names = frame.columns
-    body = frame.with_row_index("__line", offset=1).slice(0 if idx is None else idx + 1)
+    frame = frame.with_columns(pl.col(names).cast(pl.String))
+    lines = frame.get_column("__line").head(_HEAD_LINES).to_list()
+    head = [["" if c is None else c for c in r]
+            for r in frame.select(names).head(_HEAD_LINES).rows()]
+    idx, cols = _locate(head, profile, label, lines)
+    _check_positions(cols, len(names), label)
+    body = frame.slice(0 if idx is None else idx + 1)
     # Entirely empty rows are spacing, not rows (as blank lines in a CSV).
     body = body.filter(~pl.all_horizontal(pl.col(names).is_null() | (pl.col(names) == "")))
     columns = {f: _large(body.get_column(names[c]).fill_null("")) for f, c in cols.items()}

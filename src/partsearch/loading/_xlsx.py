@@ -1,0 +1,178 @@
+"""An XLSX worksheet read from A1, a large one in two parts at once.
+
+calamine, under fastexcel, starts a sheet's table at its first used cell and parses a sheet on
+one thread. Both are changed by rewriting the sheet's XML before fastexcel reads it:
+
+- an error cell at A1 pins the table's origin: a row's line is its sheet row and a position
+  counts from column A, as the supplier sees them in Excel. fastexcel shows an error as null,
+  and a real A1 cell, written after the pin, replaces it;
+- a large sheet's rows are cut at a row tag a little before the middle into two workbooks, each
+  with the pin. The first is handed out as soon as its rows are inflated, so fastexcel parses it
+  (releasing the GIL) while the rest is inflated; the second skips the rows of its table above
+  its first (all empty: a sheet's rows are in ascending order). The first part ends its sheet
+  right after its rows: what follows them (merged cells, page setup, ...) holds no values.
+
+Anything unusual (a sheet that is not found through the workbook's relationships, a chart sheet
+among the sheets when the sheet is asked for by index, no row number at the cut) keeps the file
+as it is, or in one part.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+__all__ = ["SheetPart", "sheet_parts"]
+
+SPLIT_BYTES = 4 << 20  # sheet XML from which a second thread pays for itself
+_FIRST_SHARE = 0.45  # of the rows go to the first part, which starts parsing earlier
+
+_ROOT = re.compile(rb"<(\w+:)?worksheet\b")
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*>")
+_ROW_NUMBER = re.compile(rb"\sr=\"(\d+)\"")
+_WORKSHEET = "/worksheet"
+_OFFICE_DOCUMENT = "/officeDocument"
+
+
+@dataclass(frozen=True)
+class SheetPart:
+    """A workbook holding part of the sheet's rows. Its sheet is loaded by ``sheet`` (a name in
+    a pinned part), skipping the ``skip`` rows of its table above the part."""
+
+    book: bytes
+    sheet: int | str
+    skip: int
+
+
+def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
+    """The parts to load in place of ``data``'s sheet: pinned at A1, two when its XML is
+    :data:`SPLIT_BYTES` or more (the first handed out before the second is inflated); ``data``
+    as it is when the sheet cannot be pinned."""
+    split_bytes = SPLIT_BYTES
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        found = _sheet_member(zf, sheet)
+        if found is not None:
+            member, name = found
+            info = zf.getinfo(member)
+            others = [(i, zf.read(i)) for i in zf.infolist()
+                      if i.filename != member and not i.is_dir()]
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, EOFError,
+            ElementTree.ParseError):
+        found = None  # fastexcel reads the file as it is and says what is wrong with it
+    if found is None:
+        yield SheetPart(data, sheet, 0)
+        return
+    with zf.open(info) as src:
+        split = info.file_size >= split_bytes
+        first = src.read(int(info.file_size * _FIRST_SHARE) if split else -1)
+        marks = _marks(first)
+        cut = None if marks is None or not split else _last_row_start(first, marks[2], marks[0])
+        if cut is None:  # one part, of the whole sheet
+            first += src.read()
+            marks = _marks(first)
+        if marks is None:
+            yield SheetPart(data, sheet, 0)
+            return
+        begin, root, rows = marks
+        pin = b'<%srow r="1"><%sc r="A1" t="e"><%sv>#N/A</%sv></%sc></%srow>' % ((rows,) * 6)
+        view = memoryview(first)
+        if cut is None:
+            yield SheetPart(_book(others, member, (view[:begin], pin, view[begin:])), name, 0)
+            return
+        at, number = cut
+        close = b"</%ssheetData></%sworksheet>" % (rows, root)
+        yield SheetPart(_book(others, member, (view[:begin], pin, view[begin:at], close)), name,
+                        0)
+        rest = src.read()
+        yield SheetPart(_book(others, member, (view[:begin], pin, view[at:], rest)), name,
+                        number - 1)
+
+
+def _marks(head: bytes) -> tuple[int, bytes, bytes] | None:
+    """(offset just after the sheetData tag, the root's and the rows' namespace prefixes) in
+    the start of a sheet's XML; None without an open sheetData tag (no rows)."""
+    root, data_tag = _ROOT.search(head), _SHEET_DATA.search(head)
+    if root is None or data_tag is None or data_tag.group(0).endswith(b"/>"):
+        return None
+    return data_tag.end(), root.group(1) or b"", data_tag.group(1) or b""
+
+
+def _last_row_start(xml: bytes, prefix: bytes, begin: int) -> tuple[int, int] | None:
+    """(offset, sheet row) of the last row tag in ``xml`` after ``begin`` whose tag is whole;
+    None when there is none or it does not say its row (a row without ``r`` is numbered by its
+    place, which the second part would not know)."""
+    tag = b"<" + prefix + b"row"
+    at = len(xml)
+    while (at := xml.rfind(tag, begin, at)) >= 0:
+        after = xml[at + len(tag):at + len(tag) + 1]
+        close = xml.find(b">", at)
+        if after in (b" ", b">", b"\t", b"\n", b"\r") and close >= 0:
+            number = _ROW_NUMBER.search(xml, at, close)
+            return None if number is None else (at, int(number.group(1)))
+    return None
+
+
+def _book(others: list[tuple[zipfile.ZipInfo, bytes]], member: str,
+          pieces: tuple[bytes | memoryview, ...]) -> bytes:
+    """A workbook of ``others`` and ``member`` written from ``pieces``, stored (not deflated:
+    it is read once, right away)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as book:
+        for info, body in others:
+            book.writestr(info.filename, body)
+        size = sum(len(p) for p in pieces)
+        with book.open(member, "w", force_zip64=size >= 1 << 31) as sheet:
+            for piece in pieces:
+                sheet.write(piece)
+    return out.getvalue()
+
+
+def _sheet_member(zf: zipfile.ZipFile, sheet: int | str) -> tuple[str, str] | None:
+    """(zip member, sheet name) of the worksheet ``sheet`` (a name or a 0-based index in the
+    workbook's order), found through the package's relationships."""
+    document = next((member for member, kind in _relationships(zf, "", "_rels/.rels").values()
+                     if kind.endswith(_OFFICE_DOCUMENT)), None)
+    if document is None:
+        return None
+    folder, base = posixpath.split(document)
+    rels = _relationships(zf, folder, posixpath.join(folder, "_rels", base + ".rels"))
+    sheets = [(el.get("name"), rels.get(_rel_id(el) or ""))
+              for el in ElementTree.fromstring(zf.read(document)).iterfind(".//{*}sheet")]
+    if isinstance(sheet, str):
+        chosen = [s for s in sheets if s[0] == sheet]
+    elif all(rel is not None and rel[1].endswith(_WORKSHEET) for _, rel in sheets):
+        chosen = sheets[sheet:sheet + 1] if sheet >= 0 else []
+    else:
+        # calamine counts sheets in the workbook's order; whether a chart sheet counts is its
+        # own business, so an index is only trusted among worksheets.
+        return None
+    if len(chosen) != 1:
+        return None
+    name, rel = chosen[0]
+    if name is None or rel is None or not rel[1].endswith(_WORKSHEET):
+        return None
+    return rel[0], name
+
+
+def _rel_id(el: ElementTree.Element) -> str | None:
+    return next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+
+
+def _relationships(zf: zipfile.ZipFile, folder: str, part: str) -> dict[str, tuple[str, str]]:
+    """Id -> (zip member, type) of the relationships part ``part`` (targets relative to
+    ``folder``)."""
+    out = {}
+    for rel in ElementTree.fromstring(zf.read(part)).iterfind("{*}Relationship"):
+        rid, target = rel.get("Id"), rel.get("Target")
+        if rid is None or target is None or rel.get("TargetMode") == "External":
+            continue
+        member = (target.lstrip("/") if target.startswith("/")
+                  else posixpath.normpath(posixpath.join(folder, target)))
+        out[rid] = (member, rel.get("Type", ""))
+    return out

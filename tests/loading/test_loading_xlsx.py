@@ -1,0 +1,209 @@
+"""XLSX sheets read from A1, a large one in two parts (``_xlsx``): the parts together give the
+cells that were written, at their sheet rows and columns, whether the sheet is split or not."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from partsearch.errors import PriceFileError
+from partsearch.loading import SupplierProfile, _xlsx, load_price_file
+from partsearch.loading._readers import _sheet_frame
+
+Cells = dict[tuple[int, int], str]  # (0-based row, 0-based column) -> text
+
+
+def _book(cells: Cells, *, inline: bool = False, sheets: tuple[str, ...] = ("Price",),
+          chart_first: bool = False) -> bytes:
+    """An XLSX whose sheet ``sheets[-1]`` holds ``cells`` (the others hold one cell each);
+    ``inline`` writes strings inline (as streaming writers do) instead of shared."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": not inline, "constant_memory": inline})
+    if chart_first:
+        chart = book.add_chart({"type": "line"})
+        chart.add_series({"values": f"={sheets[0]}!$A$1:$A$2"})
+        book.add_chartsheet("Chart").set_chart(chart)
+    for name in sheets[:-1]:
+        book.add_worksheet(name).write(0, 0, f"other sheet {name}")
+    sheet = book.add_worksheet(sheets[-1])
+    for (r, c), text in sorted(cells.items()):  # constant_memory writes rows in order
+        sheet.write_string(r, c, text)
+    book.close()
+    return out.getvalue()
+
+
+def _cells_of(frame: pl.DataFrame) -> Cells:
+    """The non-null cells of a sheet frame, keyed by (sheet row - 1, column)."""
+    names = [c for c in frame.columns if c != "__line"]
+    lines = frame.get_column("__line").to_list()
+    return {(line - 1, j): v for j, name in enumerate(names)
+            for line, v in zip(lines, frame.get_column(name).to_list(), strict=True)
+            if v is not None}
+
+
+def _frame(data: bytes, sheet: int | str = 0, *, split: bool) -> pl.DataFrame:
+    """The sheet's frame, split into two parts when ``split`` (the cut target is 45 % of the
+    XML, so a sheet of a few rows still has rows on both sides)."""
+    saved = _xlsx.SPLIT_BYTES
+    _xlsx.SPLIT_BYTES = 1 if split else 1 << 40
+    try:
+        return _sheet_frame(data, sheet)
+    finally:
+        _xlsx.SPLIT_BYTES = saved
+
+
+def _parts(data: bytes, sheet: int | str = 0) -> list[_xlsx.SheetPart]:
+    saved = _xlsx.SPLIT_BYTES
+    _xlsx.SPLIT_BYTES = 1
+    try:
+        return list(_xlsx.sheet_parts(data, sheet))
+    finally:
+        _xlsx.SPLIT_BYTES = saved
+
+
+_TEXT = st.text(alphabet="AZaz09 -/.<>&\"'ЖжЁ", min_size=1, max_size=12).filter(
+    lambda s: s.strip() == s and s != "")
+_GRIDS = st.dictionaries(st.tuples(st.integers(0, 80), st.integers(0, 7)), _TEXT, min_size=1,
+                         max_size=120)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=_GRIDS, inline=st.booleans(), filler=st.booleans())
+def test_split_and_whole_give_the_written_cells(cells: Cells, inline: bool,
+                                                filler: bool) -> None:
+    if filler:  # rows enough below the drawn ones for the cut to fall among the sheet's rows
+        cells = {**cells, **{(r, 9): f"f{r}" for r in range(90, 300)}}
+    data = _book(cells, inline=inline)
+    if filler:
+        assert len(_parts(data)) == 2
+    whole, halves = _frame(data, split=False), _frame(data, split=True)
+    assert _cells_of(whole) == cells
+    assert _cells_of(halves) == cells
+    # fastexcel on the file as it is: the same cells, counted from the first used one
+    import fastexcel
+
+    plain = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string")
+    top, left = min(r for r, _ in cells), min(c for _, c in cells)
+    frame = plain.to_polars()
+    shifted = {(r + top, c + left): v for (r, c), v in _cells_of(
+        frame.with_columns(pl.int_range(1, frame.height + 1).alias("__line"))).items()}
+    assert shifted == cells
+
+
+def test_a_large_sheet_is_read_in_two_parts() -> None:
+    cells = {(r, c): f"r{r}c{c}" for r in range(3, 400) for c in range(1, 4)}
+    data = _book(cells)
+    parts = _parts(data)
+    assert len(parts) == 2 and parts[0].skip == 0 and parts[1].skip > 100
+    assert all(p.sheet == "Price" for p in parts)
+    assert _cells_of(_frame(data, split=True)) == cells
+
+
+def test_positions_and_lines_count_from_a1(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(2, 2, ["Бренд", "Артикул", "Цена"])  # C3: nothing in rows 1-2, columns A-B
+    sheet.write_row(3, 2, ["MANN", "W 712", "100"])
+    sheet.write_row(5, 2, ["Febi", "12345", "200"])
+    book.close()
+    named = SupplierProfile(code="T", name="T", file=path,
+                            columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    report = load_price_file(named)
+    assert report.offers.column("line").to_pylist() == [4, 6]
+    positional = SupplierProfile(code="T", name="T", file=path, skip_rows=3,
+                                 columns={"brand": 2, "article": 3, "price": 4})
+    offers = load_price_file(positional).offers
+    assert offers.column("article").to_pylist() == ["W 712", "12345"]
+    assert offers.column("line").to_pylist() == [4, 6]
+
+
+@pytest.mark.parametrize("sheet", ["Price", 2])
+def test_the_asked_sheet_is_the_one_pinned_and_split(sheet: int | str) -> None:
+    cells = {(r, 0): f"v{r}" for r in range(200)}
+    data = _book(cells, sheets=("First", "Second", "Price"))
+    parts = _parts(data, sheet)
+    assert len(parts) == 2 and {p.sheet for p in parts} == {"Price"}
+    assert _cells_of(_frame(data, sheet, split=True)) == cells
+    assert _cells_of(_frame(data, "Second", split=True)) == {(0, 0): "other sheet Second"}
+
+
+def test_an_index_among_chart_sheets_reads_the_file_as_it_is() -> None:
+    cells = {(r + 2, 1): f"v{r}" for r in range(50)}
+    data = _book(cells, sheets=("Data",), chart_first=True)
+    parts = _parts(data, 0)
+    assert len(parts) == 1 and parts[0].book is data
+    assert len(_parts(data, "Data")) == 2  # by name, the sheet is found for sure
+
+
+def _rewrite_sheet(data: bytes, edit: Any) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            dst.writestr(info.filename, edit(body) if "worksheets/" in info.filename else body)
+    return out.getvalue()
+
+
+def test_a_prefixed_sheet_is_split_too() -> None:
+    cells = {(r, c): f"{r}-{c}" for r in range(1, 120) for c in range(3)}
+
+    def prefix(xml: bytes) -> bytes:
+        xml = xml.replace(b"<worksheet xmlns=", b"<x:worksheet xmlns:x=")
+        return re.sub(rb"<(/?)(worksheet|dimension|sheetViews|sheetView|selection|"
+                      rb"sheetFormatPr|sheetData|row|c|v|is|t|pageMargins)\b", rb"<\1x:\2", xml)
+
+    data = _rewrite_sheet(_book(cells, inline=True), prefix)
+    assert len(_parts(data)) == 2
+    assert _cells_of(_frame(data, split=True)) == cells
+
+
+def test_rows_without_numbers_are_read_in_one_part() -> None:
+    cells = {(r, c): f"{r}-{c}" for r in range(120) for c in range(2)}
+    data = _rewrite_sheet(_book(cells), lambda xml: re.sub(rb'<row r="\d+"', b"<row", xml))
+    assert len(_parts(data)) == 1
+    assert _cells_of(_frame(data, split=True)) == cells
+
+
+def test_a_corrupt_second_part_names_the_file(tmp_path: Path) -> None:
+    cells = {(r, c): f"{r}-{c}" for r in range(1, 3000) for c in range(3)}
+    cells[(0, 0)], cells[(0, 1)], cells[(0, 2)] = "Бренд", "Артикул", "Цена"
+    data = bytearray(_book(cells))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    # the local header is 30 bytes plus the name and the extra field; break the stream's end
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    at = start + info.compress_size - 40
+    data[at:at + 8] = b"\x00" * 8
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(bytes(data))
+    profile = SupplierProfile(code="T", name="T", file=path,
+                              columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    saved = _xlsx.SPLIT_BYTES
+    _xlsx.SPLIT_BYTES = 1
+    try:
+        with pytest.raises(PriceFileError, match="cannot read spreadsheet") as err:
+            load_price_file(profile)
+    finally:
+        _xlsx.SPLIT_BYTES = saved
+    assert str(path) in str(err.value)
+
+
+def test_an_empty_sheet_is_named_so(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(_book({}, sheets=("Price",)))
+    profile = SupplierProfile(code="T", name="T", file=path, columns={"article": 0, "price": 1})
+    with pytest.raises(PriceFileError, match="empty sheet"):
+        load_price_file(profile)
