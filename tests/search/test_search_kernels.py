@@ -137,23 +137,36 @@ def test_money_is_exact(kop: int) -> None:
     assert Decimal(money(kop)) == Decimal(kop) / 100
 
 
-@given(st.lists(st.tuples(st.integers(0, 50), st.booleans()), max_size=60),
-       st.lists(st.integers(0, 50), max_size=30))
-def test_merge_plan_keeps_order_and_rows(base: list[tuple[int, bool]], new: list[int]) -> None:
-    from partsearch.search._kernels import merge_plan, merge_take
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 3)), max_size=60),
+       st.lists(st.integers(0, 50), max_size=30),
+       st.lists(st.integers(-1, 5), min_size=4, max_size=4))
+def test_merge_plan_keeps_order_and_rows(base: list[tuple[int, int]], new: list[int],
+                                         renumber: list[int]) -> None:
+    from partsearch.search._kernels import merge_plan, merge_take, merge_take_seg
 
     base.sort()
     base_hash = np.array([h for h, _ in base], dtype=np.uint64)
-    keep = np.array([k for _, k in base], dtype=bool)
+    base_seg = np.array([s for _, s in base], dtype=np.int32)
+    remap = np.array(renumber, dtype=np.int32)  # segment -> its new number, -1: dropped
     new_hash = np.array(sorted(new), dtype=np.uint64)
-    plan = merge_plan(base_hash, keep, new_hash)
-    merged = np.empty(plan.size, dtype=np.uint64)
-    merge_take(plan, base_hash, new_hash, merged)
-    expected = sorted([h for h, k in base if k] + new)
+    start, length = merge_plan(base_hash, base_seg, remap, new_hash)
+    size = int(length.sum())
+    merged = np.empty(size, dtype=np.uint64)
+    merge_take(start, length, base_hash, new_hash, merged)
+    expected = sorted([h for h, s in base if renumber[s] >= 0] + new)
     assert merged.tolist() == expected
-    ids = np.empty(plan.size, dtype=np.int64)
-    merge_take(plan, np.arange(len(base)), -1 - np.arange(len(new)), ids)
-    assert sorted(i for i in ids.tolist() if i >= 0) == [i for i, (_, k) in enumerate(base) if k]
+    ids = np.empty(size, dtype=np.int64)
+    merge_take(start, length, np.arange(len(base)), -1 - np.arange(len(new)), ids)
+    kept = [i for i, (_, s) in enumerate(base) if renumber[s] >= 0]
+    assert [i for i in ids.tolist() if i >= 0] == kept  # in order, base first on ties
+    assert [-1 - i for i in ids.tolist() if i < 0] == list(range(len(new)))
+    segs = np.empty(size, dtype=np.int32)
+    merge_take_seg(start, length, base_seg, remap, np.full(len(new), 9, np.int32), segs)
+    assert segs.tolist() == [renumber[base[i][1]] if i >= 0 else 9 for i in ids.tolist()]
+    # runs: no two neighbours that could have been one
+    first = [s if s >= 0 else -s - 1 for s in start.tolist()]
+    assert not any((start[r + 1] >= 0) == (start[r] >= 0)
+                   and first[r + 1] == first[r] + length[r] for r in range(start.size - 1))
 
 
 # random cross graphs: (number of parts, crosses between them); parts ids spread so the search's

@@ -516,37 +516,74 @@ def text_ranks(rows: np.ndarray, seg: np.ndarray, row: np.ndarray, texts: np.nda
 
 
 @njit(cache=True, nogil=True)
-def merge_plan(base_hash: np.ndarray, keep: np.ndarray, new_hash: np.ndarray) -> np.ndarray:
-    """How to merge the kept rows of a sorted base with new sorted rows: for each output row,
-    its base index (>= 0) or ``-(new index + 1)``. One linear pass; base first on equal hashes."""
+def merge_plan(base_hash: np.ndarray, base_seg: np.ndarray, remap: np.ndarray,
+               new_hash: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How to merge a sorted base's kept rows (those whose segment ``remap`` maps to >= 0) with
+    new sorted rows, base first on equal hashes, in one linear pass: runs of consecutive source
+    rows, each a start (a base index >= 0, or ``-(new index + 1)``) and a length.
+
+    Runs, not one entry per output row: a reload merges one supplier's file into ~20M rows, so
+    its plan holds a few runs per new row, and each column is copied a run at a time. The
+    arrays are allocated at their bound and only their first runs are ever touched."""
     nb, m = base_hash.size, new_hash.size
-    n_keep = 0
-    for i in range(nb):
-        if keep[i]:
-            n_keep += 1
-    plan = np.empty(n_keep + m, dtype=np.int64)
-    i = j = k = 0
-    while k < plan.size:
-        while i < nb and not keep[i]:
+    start = np.empty(nb + m + 1, dtype=np.int64)
+    length = np.empty(nb + m + 1, dtype=np.int64)
+    r = -1
+    i = j = 0
+    while True:
+        while i < nb and remap[base_seg[i]] < 0:
             i += 1
+        if i >= nb and j >= m:
+            break
         if j >= m or (i < nb and base_hash[i] <= new_hash[j]):
-            plan[k] = i
+            if r >= 0 and start[r] >= 0 and start[r] + length[r] == i:
+                length[r] += 1
+            else:
+                r += 1
+                start[r] = i
+                length[r] = 1
             i += 1
         else:
-            plan[k] = -(j + 1)
+            if r >= 0 and start[r] < 0 and -start[r] - 1 + length[r] == j:
+                length[r] += 1
+            else:
+                r += 1
+                start[r] = -(j + 1)
+                length[r] = 1
             j += 1
-        k += 1
-    return plan
+    return start[:r + 1], length[:r + 1]
 
 
 @njit(cache=True, nogil=True)
-def merge_take(plan: np.ndarray, base: np.ndarray, new: np.ndarray, out: np.ndarray) -> None:
-    """One column merged by ``merge_plan``'s plan, into ``out`` (the caller allocates it: numpy
+def merge_take(start: np.ndarray, length: np.ndarray, base: np.ndarray, new: np.ndarray,
+               out: np.ndarray) -> None:
+    """One column merged by ``merge_plan``'s runs, into ``out`` (the caller allocates it: numpy
     asks the kernel for huge pages for a large array, numba's allocator does not, and a search
     reads the merged columns at random)."""
-    for k in range(plan.size):
-        p = plan[k]
-        out[k] = base[p] if p >= 0 else new[-p - 1]
+    k = 0
+    for r in range(start.size):
+        s, n = start[r], length[r]
+        if s >= 0:
+            out[k:k + n] = base[s:s + n]
+        else:
+            out[k:k + n] = new[-s - 1:-s - 1 + n]
+        k += n
+
+
+@njit(cache=True, nogil=True)
+def merge_take_seg(start: np.ndarray, length: np.ndarray, base_seg: np.ndarray,
+                   remap: np.ndarray, new_seg: np.ndarray, out: np.ndarray) -> None:
+    """The segment column merged like :func:`merge_take`, the base's numbers renumbered by
+    ``remap`` on the way."""
+    k = 0
+    for r in range(start.size):
+        s, n = start[r], length[r]
+        if s >= 0:
+            for t in range(n):
+                out[k + t] = remap[base_seg[s + t]]
+        else:
+            out[k:k + n] = new_seg[-s - 1:-s - 1 + n]
+        k += n
 
 
 @njit(cache=True, nogil=True)

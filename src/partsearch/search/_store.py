@@ -323,12 +323,16 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
     added = _sorted_runs([_segment_arrays(segments[i], i) for i in fresh], names)
     articles = _articles([segments[i] for i in fresh], fresh)
     if previous is not None and old_index and (remap >= 0).any():
-        seg = remap[previous.seg]  # new segment numbers; -1 for replaced or removed ones
-        base = _merge_runs({n: seg if n == "seg" else getattr(previous, n) for n in names},
-                           seg >= 0, added)
-        seg = remap[previous.article_seg]
-        articles = _merge_runs({"art": previous.article_hash, "seg": seg,
-                                "row": previous.article_row}, seg >= 0, articles)
+        from concurrent.futures import ThreadPoolExecutor
+
+        # remap: the previous segments' new numbers, -1 for replaced or removed ones; the
+        # article index merges beside the offers (each plan is one pass on one core)
+        with ThreadPoolExecutor(1) as pool:
+            index = pool.submit(_merge_runs, {"art": previous.article_hash,
+                                              "seg": previous.article_seg,
+                                              "row": previous.article_row}, remap, articles)
+            base = _merge_runs({n: getattr(previous, n) for n in names}, remap, added)
+            articles = index.result()
     else:
         base = added
     return _store_of(segments, base, articles)
@@ -364,21 +368,31 @@ def _articles(segments: list[Segment], numbers: list[int]) -> dict[str, np.ndarr
     return _sorted_runs(runs, _ARTICLE_ARRAYS)
 
 
-def _merge_runs(old: dict[str, np.ndarray], keep: np.ndarray, added: dict[str, np.ndarray]
+def _merge_runs(old: dict[str, np.ndarray], remap: np.ndarray, added: dict[str, np.ndarray]
                 ) -> dict[str, np.ndarray]:
-    """The ``keep`` rows of ``old`` and the rows of ``added``, both sorted by their first
-    column, merged in that order (old first on equal keys), in one compiled pass per column,
-    two columns at a time (the kernel releases the GIL)."""
+    """The rows of ``old`` whose segment (its ``seg`` column) ``remap`` keeps, renumbered by it,
+    and the rows of ``added``, both sorted by their first column, merged in that order (old
+    first on equal keys), one compiled pass per column, two columns at a time (the kernels
+    release the GIL). No array as long as the output is made besides the output itself: at
+    200M crosses that is 1.3 GB of memory touched anew, the most of a reload's time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from partsearch.search._kernels import merge_plan, merge_take
+    from partsearch.search._kernels import merge_plan, merge_take, merge_take_seg
 
     key = next(iter(old))
-    plan = merge_plan(old[key], keep, added[key])
-    out = {n: np.empty(plan.size, dtype=old[n].dtype) for n in old}
+    start, length = merge_plan(old[key], old["seg"], remap, added[key])
+    size = int(length.sum())
+    out = {n: np.empty(size, dtype=old[n].dtype) for n in old}
+
+    def column(n: str) -> None:
+        new = added[n].astype(old[n].dtype, copy=False)
+        if n == "seg":
+            merge_take_seg(start, length, old[n], remap, new, out[n])
+        else:
+            merge_take(start, length, old[n], new, out[n])
+
     with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda n: merge_take(plan, old[n], added[n].astype(old[n].dtype, copy=False),
-                                           out[n]), old))
+        list(pool.map(column, old))
     return out
 
 
