@@ -561,12 +561,14 @@ def merge_take(start: np.ndarray, length: np.ndarray, base: np.ndarray, new: np.
     asks the kernel for huge pages for a large array, numba's allocator does not, and a search
     reads the merged columns at random)."""
     k = 0
-    for r in range(start.size):
+    for r in range(start.size):  # (loops, not slices: most runs are a row or two long)
         s, n = start[r], length[r]
         if s >= 0:
-            out[k:k + n] = base[s:s + n]
+            for t in range(n):
+                out[k + t] = base[s + t]
         else:
-            out[k:k + n] = new[-s - 1:-s - 1 + n]
+            for t in range(n):
+                out[k + t] = new[-s - 1 + t]
         k += n
 
 
@@ -582,7 +584,8 @@ def merge_take_seg(start: np.ndarray, length: np.ndarray, base_seg: np.ndarray,
             for t in range(n):
                 out[k + t] = remap[base_seg[s + t]]
         else:
-            out[k:k + n] = new_seg[-s - 1:-s - 1 + n]
+            for t in range(n):
+                out[k + t] = new_seg[-s - 1 + t]
         k += n
 
 
