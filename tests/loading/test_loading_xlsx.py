@@ -183,9 +183,10 @@ def test_a_corrupt_second_part_names_the_file(tmp_path: Path) -> None:
     cells[(0, 0)], cells[(0, 1)], cells[(0, 2)] = "Бренд", "Артикул", "Цена"
     data = bytearray(_book(cells))
     info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
-    # the local header is 30 bytes plus the name and the extra field; break the stream's end
+    # the local header is 30 bytes plus the name and the extra field; break the stream among
+    # the second part's rows (the first part is handed out by then)
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
-    at = start + info.compress_size - 40
+    at = start + info.compress_size * 7 // 10
     data[at:at + 8] = b"\x00" * 8
     path = tmp_path / "broken.xlsx"
     path.write_bytes(bytes(data))
@@ -207,3 +208,17 @@ def test_an_empty_sheet_is_named_so(tmp_path: Path) -> None:
     profile = SupplierProfile(code="T", name="T", file=path, columns={"article": 0, "price": 1})
     with pytest.raises(PriceFileError, match="empty sheet"):
         load_price_file(profile)
+
+
+def test_a_rewrite_fastexcel_refuses_falls_back_to_the_file_as_it_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cells = {(r, 2): f"v{r}" for r in range(3, 10)}
+    data = _book(cells)
+
+    def broken(data: bytes, sheet: int | str) -> Any:
+        yield _xlsx.SheetPart(b"PK\x03\x04 not a workbook", "Price", 0)
+
+    monkeypatch.setattr(_xlsx, "sheet_parts", broken)
+    frame = _sheet_frame(data, 0)
+    # read as it is: from the first used cell (C4), not from A1
+    assert _cells_of(frame) == {(r - 3, 0): v for (r, _), v in cells.items()}

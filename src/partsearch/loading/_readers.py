@@ -306,18 +306,27 @@ def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
     """A sheet's cells as string columns c0, c1, ... and each row's 1-based line, ``__line``:
     an XLSX's from A1 (lines are sheet rows, positions count from column A), a large one's
-    parsed in two parts at once (see ``_xlsx``); a legacy XLS's from its first used cell."""
+    parsed in two parts at once (see ``_xlsx``); a legacy XLS's, or one fastexcel refuses
+    rewritten, from its first used cell."""
     from concurrent.futures import ThreadPoolExecutor
 
     import polars as pl
 
     from partsearch.loading._xlsx import SheetPart, sheet_parts
 
-    parts = sheet_parts(data, sheet) if data[:2] == b"PK" else iter([SheetPart(data, sheet, 0)])
-    # Each part parses on a worker (fastexcel releases the GIL) while the next is inflated.
-    with ThreadPoolExecutor(2) as pool:
-        loads = [pool.submit(_load_part, part) for part in parts]
-        frames = [load.result() for load in loads]
+    as_is = SheetPart(data, sheet, 0)
+    try:
+        # Each part parses on a worker (fastexcel releases the GIL) while the next is inflated.
+        with ThreadPoolExecutor(2) as pool:
+            loads = [pool.submit(_load_part, part) for part in (
+                sheet_parts(data, sheet) if data[:2] == b"PK" else [as_is])]
+            frames = [load.result() for load in loads]
+    except Exception:
+        if data[:2] != b"PK":
+            raise
+        # a rewritten workbook that fastexcel refuses: the file as it is, or fastexcel's
+        # own word on what is wrong with it
+        frames = [_load_part(as_is)]
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
 
 
