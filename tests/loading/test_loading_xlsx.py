@@ -222,3 +222,41 @@ def test_a_rewrite_fastexcel_refuses_falls_back_to_the_file_as_it_is(
     frame = _sheet_frame(data, 0)
     # read as it is: from the first used cell (C4), not from A1
     assert _cells_of(frame) == {(r - 3, 0): v for (r, _), v in cells.items()}
+
+
+def _member(data: bytes) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    return zf, zf.getinfo("xl/worksheets/sheet1.xml")
+
+
+def test_the_inflated_member_is_zipfiles_and_its_crc_is_checked() -> None:
+    cells = {(r, c): f"{r}-{c}" for r in range(300) for c in range(3)}
+    data = _book(cells)
+    zf, info = _member(data)
+    whole = zf.read(info)
+    with _xlsx._open(zf, data, info) as src:
+        assert isinstance(src, _xlsx._Inflated)  # (isal is a dependency)
+        assert src.read(0) == b""
+        parts = [src.read(1000), src.read(777), src.read()]
+        assert src.read() == b""
+    assert b"".join(parts) == whole and len(parts[0]) == 1000
+    wrong = zipfile.ZipInfo(info.filename)
+    for field in ("compress_type", "header_offset", "compress_size", "file_size", "flag_bits"):
+        setattr(wrong, field, getattr(info, field))
+    wrong.CRC = info.CRC ^ 1
+    with _xlsx._open(zf, data, wrong) as src:
+        src.read(1000)
+        with pytest.raises(zipfile.BadZipFile, match="CRC"):
+            src.read()
+
+
+def test_without_isal_zipfile_inflates(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    cells = {(r, c): f"{r}-{c}" for r in range(1, 200) for c in range(3)}
+    data = _book(cells)
+    monkeypatch.setitem(sys.modules, "isal", None)  # import isal raises ImportError
+    zf, info = _member(data)
+    assert not isinstance(_xlsx._open(zf, data, info), _xlsx._Inflated)
+    assert len(_parts(data)) == 2
+    assert _cells_of(_frame(data, split=True)) == cells

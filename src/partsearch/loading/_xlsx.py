@@ -22,9 +22,11 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO, Any
 from xml.etree import ElementTree
 
 __all__ = ["SheetPart", "sheet_parts"]
@@ -68,7 +70,7 @@ def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
     if found is None:
         yield SheetPart(data, sheet, 0)
         return
-    with zf.open(info) as src:
+    with _open(zf, data, info) as src:
         split = info.file_size >= split_bytes
         first = src.read(int(info.file_size * _FIRST_SHARE) if split else -1)
         marks = _marks(first)
@@ -92,6 +94,56 @@ def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
         rest = src.read()
         yield SheetPart(_book(others, member, (view[:begin], pin, view[at:], rest)), name,
                         number - 1)
+
+
+def _open(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> IO[bytes] | _Inflated:
+    """A reader of the member ``info``: a deflated one inflated by ISA-L where it is installed
+    (~2.5x zlib's speed: 0.08 s against 0.2 s for a 200K-row sheet's 75 MB of XML, which the
+    second part waits for), else by zipfile."""
+    try:
+        from isal import isal_zlib
+    except ImportError:  # (a platform without its wheels: zlib, through zipfile)
+        return zf.open(info)
+    local = data[info.header_offset:info.header_offset + 30]
+    if (info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1
+            or len(local) < 30 or local[:4] != b"PK\x03\x04"):
+        return zf.open(info)
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    start = info.header_offset + 30 + name_len + extra_len
+    return _Inflated(memoryview(data)[start:start + info.compress_size], info, isal_zlib)
+
+
+class _Inflated:
+    """A deflated member read as it inflates, its size and CRC checked at its end (as
+    zipfile checks them)."""
+
+    def __init__(self, raw: memoryview, info: zipfile.ZipInfo, codec: Any) -> None:
+        self._raw: Any = raw  # what is left to inflate; None at the end
+        self._info, self._codec = info, codec
+        self._inflate = codec.decompressobj(-15)
+        self._size = self._crc = 0
+
+    def __enter__(self) -> _Inflated:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._raw = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self._raw is None or size == 0:  # (zlib reads a limit of 0 as none)
+            return b""
+        if 0 <= size < self._info.file_size - self._size:
+            out = bytes(self._inflate.decompress(self._raw, size))
+            self._raw = self._inflate.unconsumed_tail
+        else:
+            out = bytes(self._inflate.decompress(self._raw)) + self._inflate.flush()
+            self._raw = None
+        self._size += len(out)
+        self._crc = self._codec.crc32(out, self._crc)
+        if self._raw is None and (self._size != self._info.file_size
+                                  or self._crc != self._info.CRC):
+            raise zipfile.BadZipFile(f"bad CRC or size of {self._info.filename}")
+        return out
 
 
 def _marks(head: bytes) -> tuple[int, bytes, bytes] | None:
