@@ -315,14 +315,15 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
     from partsearch.loading._xlsx import SheetPart, sheet_parts
 
     as_is = SheetPart(data, sheet, 0)
+    xlsx = data[:2] == b"PK"  # (else a legacy XLS)
     try:
         # Each part parses on a worker (fastexcel releases the GIL) while the next is inflated.
         with ThreadPoolExecutor(2) as pool:
-            loads = [pool.submit(_load_part, part) for part in (
-                sheet_parts(data, sheet) if data[:2] == b"PK" else [as_is])]
+            loads = [pool.submit(_load_part, part)
+                     for part in (sheet_parts(data, sheet) if xlsx else [as_is])]
             frames = [load.result() for load in loads]
     except Exception:
-        if data[:2] != b"PK":
+        if not xlsx:
             raise
         # a rewritten workbook that fastexcel refuses: the file as it is, or fastexcel's
         # own word on what is wrong with it

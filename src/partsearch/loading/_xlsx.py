@@ -55,7 +55,6 @@ def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
     """The parts to load in place of ``data``'s sheet: pinned at A1, two when its XML is
     :data:`SPLIT_BYTES` or more (the first handed out before the second is inflated); ``data``
     as it is when the sheet cannot be pinned."""
-    split_bytes = SPLIT_BYTES
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         found = _sheet_member(zf, sheet)
@@ -71,7 +70,7 @@ def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
         yield SheetPart(data, sheet, 0)
         return
     with _open(zf, data, info) as src:
-        split = info.file_size >= split_bytes
+        split = info.file_size >= SPLIT_BYTES
         first = src.read(int(info.file_size * _FIRST_SHARE) if split else -1)
         marks = _marks(first)
         cut = None if marks is None or not split else _last_row_start(first, marks[2], marks[0])
