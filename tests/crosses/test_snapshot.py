@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partsearch.crosses import _snapshot
 
@@ -113,3 +115,45 @@ def test_class_adjacency_is_written_run_by_run_as_one_piece(tmp_path: Path, slot
     assert got[0].tolist() == [*whole[0].tolist(), to.size]
     for g, w in zip(got[1:], whole[1:], strict=True):
         assert g.dtype == w.dtype and g.tolist() == w.tolist()
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.sampled_from([0, 1, 2]),
+                          st.lists(st.integers(0, 2), min_size=1, max_size=3)), max_size=30))
+def test_held_back_csv_names_every_held_cross_as_the_reference_does(
+        edges: list[tuple[int, int, int, list[int]]]) -> None:
+    """``held_back.csv``, built column by column, is the file a loop over the held crosses
+    writes: each side's brand and article as written (non-ASCII too), every source, the
+    reason and the smaller side."""
+    import csv
+    import tempfile
+
+    articles = ["W 712/75", "ОС-1 «тест»", "", "0 986 452 041", "x,y\"z"]
+    data = "".join(articles).encode()
+    lengths = [len(t.encode()) for t in articles]
+    arrays = {
+        "edge_a": np.array([e[0] for e in edges], np.int32),
+        "edge_b": np.array([e[1] for e in edges], np.int32),
+        "edge_state": np.array([e[2] for e in edges], np.uint8),
+        "edge_src_off": np.cumsum([0] + [len(e[3]) for e in edges]).astype(np.int64),
+        "edge_src": np.array([s for e in edges for s in e[3]], np.uint16),
+        "part_brand": np.array([1, 0, 2, 1, 0], np.uint16),
+        "article_start": np.cumsum([0, *lengths[:-1]]).astype(np.int64),
+        "article_len": np.array(lengths, np.uint32),
+        "article_data": np.frombuffer(data, np.uint8),
+    }
+    side = np.arange(len(edges), dtype=np.int32) * 7
+    brands, sources = ["MANN-FILTER", "BOSCH", "ЛУЗАР"], ["tecdoc", "forum", "supplier-x"]
+    with tempfile.TemporaryDirectory() as tmp:
+        _snapshot.write_held_back(Path(tmp), arrays, side, brands, sources)
+        with open(Path(tmp) / "held_back.csv", encoding="utf-8", newline="") as f:
+            got = list(csv.reader(f))
+    want = [["brand_a", "article_a", "brand_b", "article_b", "sources", "reason",
+             "smaller_side"]]
+    for e, (a, b, state, srcs) in enumerate(edges):
+        if state:
+            want.append([brands[arrays["part_brand"][a]], articles[a],
+                         brands[arrays["part_brand"][b]], articles[b],
+                         ",".join(sources[s] for s in srcs),
+                         "blacklisted" if state == 2 else "single-source bridge between groups",
+                         str(side[e])])
+    assert got == want
