@@ -52,7 +52,7 @@ def map_file(path: Path, *, huge: bool) -> mmap.mmap:
     A search's loads land on random pages of gigabytes of mapped data: in 4 KiB pages each is
     a TLB miss, and a page walk in a virtual machine is itself several misses. With the
     advice, the page cache reads the file back in 2 MiB folios, which the kernel then maps
-    whole (session 14 in benchmarks/RESULTS.md)."""
+    whole (session 14 in benchmarks/HISTORY.md)."""
     with open(path, "rb") as f:
         buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     advice = getattr(mmap, "MADV_HUGEPAGE", None)

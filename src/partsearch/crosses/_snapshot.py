@@ -168,7 +168,7 @@ def _map(path: Path, huge: bool) -> np.ndarray:
     """A saved array as a read-only view of its mapped file (``_catalog.map_file``; a small
     one read whole: an empty file cannot be mapped). The searched arrays take ``huge``: 200M
     world, the files read back by each code in turn, p50 64-71 -> 62-65 us, p99 2.9 -> 2.3 ms
-    (session 14 in benchmarks/RESULTS.md)."""
+    (session 14 in benchmarks/HISTORY.md)."""
     with open(path, "rb") as f:
         version = np.lib.format.read_magic(f)
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
