@@ -103,6 +103,8 @@ def test_load_publish_read_roundtrip(tmp_path: Path) -> None:
     reports = load_suppliers(toml, catalog)
     assert [(r.supplier, r.error) for r in reports] == [("ALFA", None), ("BETA", None)]
     assert all(r.published is not None and r.published.is_file() for r in reports)
+    for r in reports:  # each report holds its published file (mapped), not the loaded table
+        assert r.offers.equals(read_offers(catalog, r.supplier))
     beta = read_offers(catalog, "BETA")
     # published sorted by part, so the search can merge suppliers as sorted runs
     hashes = beta.column("part_hash").to_pylist()

@@ -171,15 +171,18 @@ def read_offers(catalog_dir: str | Path, supplier: str | None = None) -> pa.Tabl
         version = read_pointer(area) if area.is_dir() else None
         if version is None:
             continue
-        path = area / version
-        try:
-            source = pa.memory_map(str(path), "r")
-            tables.append(pa.ipc.open_file(source).read_all())
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise CatalogError(f"cannot read offers: {exc}", path=path) from exc
+        tables.append(_mapped(area / version))
     if not tables:
         return OFFERS_SCHEMA.empty_table()
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+
+def _mapped(path: Path) -> pa.Table:
+    """An offers file, memory-mapped: its pages are the page cache's, not this process's."""
+    try:
+        return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise CatalogError(f"cannot read offers: {exc}", path=path) from exc
+
 
 def register_profiles(catalog_dir: str | Path, profiles: Iterable[SupplierProfile]) -> None:
     """Write each profile to ``suppliers/<CODE>.json`` in the catalog, atomically."""
@@ -209,7 +212,9 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
                    progress: Progress | None = None) -> list[LoadReport]:
     """Register every profile of ``toml_path``, then load and publish each file supplier (or
     only ``supplier``). A file that cannot be read gives a report with ``error`` set and leaves
-    that supplier's published offers as they were; the others still load.
+    that supplier's published offers as they were; the others still load. A published report's
+    ``offers`` is the file it published, memory-mapped (rows in part order), so the reports of
+    hundreds of suppliers hold none of their offers in memory.
 
     >>> [r.error for r in load_suppliers("suppliers.toml", "catalog")]  # doctest: +SKIP
     [None, None]
@@ -232,8 +237,11 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
                     supplier=profile.code, path=str(profile.file), rows_read=0,
                     offers=OFFERS_SCHEMA.empty_table(), rejected=REJECTED_SCHEMA.empty_table(),
                     seconds=0.0, error=str(exc))
-            return replace(report, published=publish_offers(catalog, profile.code,
-                                                            report.offers))
+            published = publish_offers(catalog, profile.code, report.offers)
+            # the report keeps the published file, mapped, not the table built in memory:
+            # a catalog of hundreds of suppliers would otherwise hold every one of them
+            # until the last is loaded
+            return replace(report, offers=_mapped(published), published=published)
 
     # two files at a time: much of a load runs on one core (a spreadsheet's parse, polars'
     # parsers, a publish's fsyncs); the 50M world's four files took 17.6-21.0 s one by one,
