@@ -816,7 +816,7 @@ def class_adjacency(class_off: np.ndarray, class_parts: np.ndarray, off: np.ndar
     lo, hi = class_off[c0], class_off[c1]
     n = hi - lo
     first = np.empty(n, dtype=np.int64)  # where each member's crosses start in ``to``
-    slot_off = np.empty(n, dtype=np.int64)
+    slot_off = np.empty(n + 1, dtype=np.int64)  # (the last: where the classes' crosses end)
     hashes = np.empty(n, dtype=np.uint64)
     for j in range(n):
         m = class_parts[lo + j]
@@ -828,21 +828,22 @@ def class_adjacency(class_off: np.ndarray, class_parts: np.ndarray, off: np.ndar
         degree = slot_off[j] - first[j]
         slot_off[j] = total
         total += degree
+    slot_off[n] = total
     targets = np.empty(total, dtype=np.int32)
     weights = np.empty(total, dtype=np.int16)
     for j in range(n):
         f, s = first[j], slot_off[j]
-        for t in range((slot_off[j + 1] if j + 1 < n else total) - s):
+        for t in range(slot_off[j + 1] - s):
             targets[s + t] = to[f + t]
             weights[s + t] = support[f + t]
     for c in range(c0, c1):
         a, b = class_off[c] - lo, class_off[c + 1] - lo
         stretch = class_parts[lo + a:lo + b]
-        for x in range(slot_off[a], slot_off[b] if b < n else total):
+        for x in range(slot_off[a], slot_off[b]):
             p = np.searchsorted(stretch, targets[x])
             targets[x] = p if p < stretch.size and stretch[p] == targets[x] else -1
     slot_off += start
-    return slot_off, targets, weights, hashes
+    return slot_off[:n], targets, weights, hashes
 
 
 @njit(cache=True, nogil=True)

@@ -209,10 +209,8 @@ def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
                         arrays["article_len"][ids])
 
     src_off = arrays["edge_src_off"]
-    first, count = src_off[held], src_off[held + 1] - src_off[held]
-    names = pa.array(sources, pa.string()).take(pa.array(arrays["edge_src"][_spans(first, count)]))
-    offsets = np.zeros(held.size + 1, dtype=np.int64)
-    np.cumsum(count, out=offsets[1:])
+    offsets, where = _spans(src_off[held], src_off[held + 1] - src_off[held])
+    names = pa.array(sources, pa.string()).take(pa.array(arrays["edge_src"][where]))
     table = pa.table({
         "brand_a": brand_names.take(pa.array(arrays["part_brand"][a])),
         "article_a": articles(a),
@@ -226,25 +224,25 @@ def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
     pl.DataFrame(table).write_csv(tmp / "held_back.csv")
 
 
-def _spans(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+def _spans(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The indexes ``first[i]`` to ``first[i] + count[i]`` (exclusive) of every ``i``, in
-    order, as one array."""
-    ends = np.cumsum(count)
-    out: np.ndarray = np.arange(int(ends[-1]) if ends.size else 0, dtype=np.int64)
-    out += np.repeat(first - (ends - count), count)
-    return out
+    order, as one array; and where each ``i``'s begin in it (Arrow's offsets: ``i + 1``
+    entries)."""
+    count = count.astype(np.int64)
+    offsets = np.zeros(count.size + 1, dtype=np.int64)
+    np.cumsum(count, out=offsets[1:])
+    where = np.arange(offsets[-1], dtype=np.int64)
+    where += np.repeat(first.astype(np.int64) - offsets[:-1], count)
+    return offsets, where
 
 
 def _strings(data: np.ndarray, start: np.ndarray, length: np.ndarray) -> Any:
     """The UTF-8 texts ``data[start[i]:start[i] + length[i]]`` as an Arrow string array."""
     import pyarrow as pa
 
-    length = length.astype(np.int64)
-    offsets = np.zeros(length.size + 1, dtype=np.int64)
-    np.cumsum(length, out=offsets[1:])
-    text = np.ascontiguousarray(data[_spans(start.astype(np.int64), length)])
+    offsets, where = _spans(start, length)
     out = pa.LargeStringArray.from_buffers(length.size, pa.py_buffer(offsets),
-                                           pa.py_buffer(text))
+                                           pa.py_buffer(np.ascontiguousarray(data[where])))
     out.validate(full=True)  # the build wrote them as UTF-8; a damaged scratch file says so
     return out
 

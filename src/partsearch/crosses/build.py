@@ -276,14 +276,15 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
                                        ("class_adj_to", np.int32, to.size),
                                        ("class_adj_sup", np.int16, to.size),
                                        ("class_hash", np.uint64, class_parts.size))}
-    start = [0]
+    start = 0
 
     def write(chunk: tuple[np.ndarray, ...]) -> None:
+        nonlocal start
         slot_off = chunk[0]
-        slot_off += start[0]  # computed from 0: a run is computed before the ones ahead end
+        slot_off += start  # computed from 0: a run is computed before the ones ahead end
         for f, arr in zip(files.values(), chunk, strict=True):  # the kernel's order
             arr.tofile(f)
-        start[0] += chunk[1].size
+        start += chunk[1].size
 
     try:
         pending: deque[Future[tuple[np.ndarray, ...]]] = deque()
@@ -300,7 +301,7 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
                 c0 = c1
             while pending:
                 write(pending.popleft().result())
-        np.array([start[0]], dtype=np.int64).tofile(files["class_adj_off"])
+        np.array([start], dtype=np.int64).tofile(files["class_adj_off"])
     finally:
         for f in files.values():
             f.close()
