@@ -22,8 +22,8 @@ class ChildRun:
 def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None) -> ChildRun:
     """Run a command in a child process; wall time and the child's own peak RSS.
 
-    The peak of a ``python -m module ...`` child is its own VmHWM, which a launcher writes at
-    its exit: the rusage ``os.wait4`` gives is no good here, since Linux carries the parent's
+    The peak of a ``python -m module ...`` or ``python -c code ...`` child is its own VmHWM,
+    which a launcher writes at its exit: the rusage ``os.wait4`` gives is no good here, since Linux carries the parent's
     high-water mark into the child's ``ru_maxrss`` across fork and exec (a bare ``python -c
     pass`` measured 2.02 GiB while this process held 2 GiB). Other commands, and a child that
     dies before its exit handlers run, report that rusage: an upper bound.
@@ -34,9 +34,9 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None) -> Chil
     env = dict(env or os.environ)
     with tempfile.TemporaryDirectory() as tmp:
         peak_file = os.path.join(tmp, "peak_kib")
-        if argv[1:2] == ["-m"] and len(argv) > 2:
+        if argv[1:2] in (["-m"], ["-c"]) and len(argv) > 2:
             env[_PEAK_ENV] = peak_file
-            argv = [argv[0], "-c", _PEAK_LAUNCHER, *argv[2:]]
+            argv = [argv[0], "-c", _PEAK_LAUNCHER, *argv[1:]]
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=None, text=True, env=env)
         assert proc.stdout is not None
@@ -59,7 +59,8 @@ def run_child(argv: Sequence[str], *, env: dict[str, str] | None = None) -> Chil
 
 
 _PEAK_ENV = "PARTSEARCH_BENCH_PEAK_FILE"
-# ``python -m module args`` with the process's own peak written to a file at exit
+# ``python -m module args`` or ``python -c code args`` with the process's own peak written to a
+# file at exit
 _PEAK_LAUNCHER = f"""
 import atexit, os, re, runpy, sys
 def _peak():
@@ -68,8 +69,13 @@ def _peak():
     with open(os.environ[{_PEAK_ENV!r}], 'w') as f:
         f.write(kib)
 atexit.register(_peak)
-sys.argv = sys.argv[1:]
-runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)
+how, what = sys.argv[1:3]
+if how == '-m':
+    sys.argv = sys.argv[2:]
+    runpy.run_module(what, run_name='__main__', alter_sys=True)
+else:
+    sys.argv = ['-c', *sys.argv[3:]]
+    exec(compile(what, '<string>', 'exec'), {{'__name__': '__main__'}})
 """
 
 

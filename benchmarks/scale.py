@@ -141,15 +141,11 @@ def _engine_open(catalog: Path) -> tuple[float, float, float]:
     The first engine to open a set of supplier files writes their merge, which the next map
     (``search/_merged.py``): the first open writes it unless an earlier run of the same
     catalog left it (``engine_open_first_ms`` is that open's), the median is one that maps."""
-    # the peak is the child's own VmHWM: its rusage's ru_maxrss starts from this process's
-    # (Linux carries the parent's high-water mark across the child's fork and exec)
-    code = ("import sys,time,re; import partsearch; t=time.perf_counter();"
-            "partsearch.Engine.open(sys.argv[1]); ms=(time.perf_counter()-t)*1e3;"
-            "kb=re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1);"
-            "print(ms, int(kb) / 2**20)")
-    runs = [run_child([sys.executable, "-c", code, str(catalog)]).stdout.split()
-            for _ in range(3)]
-    ms, gib = (np.array([float(r[i]) for r in runs]) for i in (0, 1))
+    code = ("import sys,time; import partsearch; t=time.perf_counter();"
+            "partsearch.Engine.open(sys.argv[1]); print((time.perf_counter()-t)*1e3)")
+    runs = [run_child([sys.executable, "-c", code, str(catalog)]) for _ in range(3)]
+    ms = np.array([float(r.stdout) for r in runs])
+    gib = np.array([r.peak_rss_gb for r in runs])
     return float(np.median(ms)), float(np.median(gib)), float(ms[0])
 
 

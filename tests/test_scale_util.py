@@ -23,6 +23,17 @@ def test_a_python_module_child_reports_its_own_peak_not_ours() -> None:
     assert "loop" in small.stdout  # the module ran, its output kept
 
 
+def test_a_code_child_reports_its_own_peak_and_gets_its_arguments() -> None:
+    """``python -c code args`` goes through the same launcher: the code sees its arguments
+    where ``-c`` puts them, and the peak is the child's."""
+    held = np.ones(384 << 20, dtype=np.uint8)
+    code = "import sys; b = bytearray(int(sys.argv[1]) << 20); print(sys.argv[0], len(b))"
+    big = run_child([sys.executable, "-c", code, "256"])
+    assert held.sum() == held.size
+    assert big.stdout.split() == ["-c", str(256 << 20)]
+    assert 0.25 < big.peak_rss_gb < 0.35, big
+
+
 def test_a_module_child_that_fails_keeps_its_exit_code() -> None:
     """Through the launcher that records the peak, a module's exit code is still the child's."""
     with pytest.raises(RuntimeError, match="exited with 2"):
