@@ -11,9 +11,32 @@ import polars as pl
 
 _QTY = np.array(["3", "12", ">10", "10+", "есть", "+", "++", "под заказ", "4-7", "1", "25",
                  "больше 100", "<5", "2 шт", "7", "40"])
-_DESC = np.array(["Фильтр масляный", "Фильтр топливный", "Колодки тормозные; передние",
-                  "Фильтр воздушный", "Амортизатор", "Ремень ГРМ", "Filter, oil 80x93",
-                  "Диск тормозной (цена за 1 шт)"])
+# Kinds of part, each with the ways suppliers write it: a true group of interchangeable parts is
+# one kind, so every offer of a class reads as the same thing (an oil filter's analogs are oil
+# filters), whoever sells it.
+KINDS = (
+    ("Фильтр масляный", "Filter, oil 80x93", "Масляный фильтр двигателя"),
+    ("Фильтр топливный", "Fuel filter", "Фильтр топливный тонкой очистки"),
+    ("Фильтр воздушный", "Air filter"),
+    ("Колодки тормозные; передние", "Колодки тормозные дисковые, к-т"),
+    ("Амортизатор", "Амортизатор газовый задний"),
+    ("Ремень ГРМ", "Timing belt, 111 teeth"),
+    ("Диск тормозной (цена за 1 шт)", "Диск тормозной вентилируемый"),
+)
+_STORY_KINDS = (0, 1, 0)  # worldgen.STORY's groups 0-2: oil filters, fuel filters, oil filters
+_SPELLINGS = np.array([text for kind in KINDS for text in kind])
+_FIRST = np.cumsum([0] + [len(kind) for kind in KINDS])
+
+
+def descriptions(group: np.ndarray, spelling: np.ndarray) -> np.ndarray:
+    """Each offer's description: its part's group's kind, written the ``spelling``-th way of
+    that kind (modulo its ways)."""
+    kind = np.where(group < len(_STORY_KINDS),
+                    np.take(_STORY_KINDS, np.minimum(group, len(_STORY_KINDS) - 1)),
+                    group % len(KINDS))
+    count = _FIRST[kind + 1] - _FIRST[kind]
+    return _SPELLINGS[_FIRST[kind] + spelling % count]
+
 # How the files spell some brands: the registry must bring them back to one brand.
 _SPELL = {"MANN-FILTER": "MANN", "VAG": "VW", "KAYABA": "KYB", "LEMFÖRDER": "LEMFORDER",
           "FEBI BILSTEIN": "FEBI", "MERCEDES-BENZ": "MB", "GENERAL MOTORS": "GM"}
@@ -104,7 +127,7 @@ def _offers(truth: pl.DataFrame, n: int, rng: np.random.Generator,
     return pl.DataFrame({
         "brand": brand.astype(str), "article": chosen["article"], "kop": kop,
         "qty": _QTY[rng.integers(0, _QTY.size, n)],
-        "desc": _DESC[rng.integers(0, _DESC.size, n)],
+        "desc": descriptions(chosen["group"].to_numpy(), rng.integers(0, 8, n)),
         "days": rng.integers(0, 8, n), "hours": rng.integers(1, 72, n),
         "pack": np.where(rng.random(n) < 0.1, 2, 1),
     })

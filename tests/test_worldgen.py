@@ -32,3 +32,22 @@ def test_truth_covers_every_cross_and_marks_wrong_ones(tmp_path: Path) -> None:
     # a cross joins two parts of one true group unless it is a planted wrong one
     assert len(same) - sum(same) == wrong.height
     assert parts.select("brand", "article").is_duplicated().sum() == 0
+
+
+def test_every_offer_of_a_true_group_describes_one_kind_of_part(tmp_path: Path) -> None:
+    """Suppliers write a part's description their own way, but an oil filter's analogs are oil
+    filters: the offers of one true group are all one kind, and the story's are what the source
+    document says (its group 0 oil filters, group 1 fuel filters)."""
+    from benchmarks._worldgen_prices import KINDS
+
+    build_world(tmp_path, 3000, seed=4)
+    kind_of = {text: k for k, texts in enumerate(KINDS) for text in texts}
+    beta = pl.read_csv(tmp_path / "prices" / "beta.txt", separator="\t", infer_schema=False)
+    parts = pl.read_parquet(tmp_path / "truth" / "parts-*.parquet")
+    offers = beta.join(parts, left_on="Part No", right_on="article").filter(
+        pl.col("brand").str.slice(0, 3) == pl.col("Brand").str.slice(0, 3))
+    offers = offers.with_columns(pl.col("Name").replace_strict(kind_of).alias("kind"))
+    kinds = offers.group_by("group").agg(pl.col("kind").n_unique())
+    assert offers.height > 100 and kinds["kind"].max() == 1
+    story = dict(offers.filter(pl.col("group") < 2).select("group", "kind").unique().iter_rows())
+    assert story == {0: 0, 1: 1}
