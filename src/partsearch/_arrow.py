@@ -1,5 +1,6 @@
-"""Arrow helpers: a string column's buffers as numpy views, for the compiled kernels that read
-text; a table written as an Arrow IPC file."""
+"""Arrow helpers: a column as one array, a text column as one large_string array, a string
+column's buffers as numpy views, for the compiled kernels that read text; a table written as an
+Arrow IPC file."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ def one_chunk(column: Any) -> Any:
     """A chunked column as one array: its chunk when it has one (``combine_chunks`` copies
     even then, and a mapped file's column must stay where it lies)."""
     return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
+def large_text(column: Any) -> Any:
+    """A text column (an Arrow array, or a chunked one) as one large_string array, cast only
+    when it is not one: the loaders' text is large_string (``RawRows.columns``, the value
+    parsers' input) whatever a reader or a caller gave, so a kernel reads one offset width."""
+    import pyarrow as pa
+
+    arr = one_chunk(column) if isinstance(column, pa.ChunkedArray) else column
+    return arr if arr.type == pa.large_string() else arr.cast(pa.large_string())
 
 
 def string_buffers(arr: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -362,6 +362,8 @@ def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str) -> Ra
     """Rows of a sheet (string columns and their 1-based lines, ``__line``)."""
     import polars as pl
 
+    from partsearch._arrow import large_text, string_buffers
+
     names = [c for c in frame.columns if c != "__line"]
     if frame.height == 0 or all(frame.get_column(c).null_count() == frame.height
                                 for c in names):
@@ -375,22 +377,13 @@ def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str) -> Ra
     body = frame.slice(0 if idx is None else idx + 1)
     # Entirely empty rows are spacing, not rows (as blank lines in a CSV).
     body = body.filter(~pl.all_horizontal(pl.col(names).is_null() | (pl.col(names) == "")))
-    columns = {f: _large(body.get_column(names[c]).fill_null("")) for f, c in cols.items()}
-    raw = _large(body.select(pl.concat_str(pl.col(names).fill_null(""), separator="\t"))
-                 .to_series())
-    _v, offs, chars = raw.buffers()
-    n = len(raw)
-    offsets = np.frombuffer(offs, dtype=np.int64, count=n + 1)
-    raw_buf = np.frombuffer(chars, dtype=np.uint8) if chars is not None else np.zeros(1, np.uint8)
+    columns = {f: large_text(body.get_column(names[c]).fill_null("").to_arrow())
+               for f, c in cols.items()}
+    raw = large_text(body.select(pl.concat_str(pl.col(names).fill_null(""), separator="\t"))
+                     .to_series().to_arrow())
+    offsets, raw_buf = string_buffers(raw)
     empty = np.zeros(0, np.int64)
     return RawRows(
         path=label, columns=columns, line=body.get_column("__line").to_numpy().astype(np.int64),
         raw_buf=raw_buf, raw_start=offsets[:-1], raw_end=offsets[1:], bad_line=empty,
         bad_raw=pa.array([], pa.large_string()), bad_reason=pa.array([], pa.large_string()))
-
-
-def _large(series: Any) -> pa.Array:
-    arr = series.to_arrow()
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(pa.large_string())

@@ -49,10 +49,10 @@ def parse_price(text: pa.Array) -> pl.DataFrame:
     """
     import numpy as np
 
-    from partsearch._arrow import string_buffers
+    from partsearch._arrow import large_text, string_buffers
     from partsearch.loading._price_kernel import fast_prices
 
-    arr = _large_text(text)
+    arr = large_text(text)
     n = len(arr)
     if n == 0:
         return _price_batch(pl.Series(arr, dtype=pl.String)).struct.unnest()
@@ -70,14 +70,6 @@ def parse_price(text: pa.Array) -> pl.DataFrame:
     return pl.DataFrame([kopecks, reason])
 
 
-def _large_text(text: pa.Array | pa.ChunkedArray) -> pa.Array:
-    import pyarrow as pa
-
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    return text if text.type == pa.large_string() else text.cast(pa.large_string())
-
-
 def _on_distinct(parse: Any, text: pa.Array) -> pl.DataFrame:
     """``parse`` (a String Series to a struct Series) run once per distinct value of ``text``:
     quantity, delivery and pack columns repeat a few dozen spellings over a million rows, so
@@ -85,7 +77,9 @@ def _on_distinct(parse: Any, text: pa.Array) -> pl.DataFrame:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = _large_text(text)
+    from partsearch._arrow import large_text
+
+    arr = large_text(text)
     encoded = pc.dictionary_encode(arr, null_encoding="encode") if len(arr) >= 4096 else None
     if encoded is None or len(encoded.dictionary) * 2 > len(arr):
         whole: pl.Series = parse(pl.Series(arr, dtype=pl.String))
