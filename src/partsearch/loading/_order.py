@@ -17,14 +17,16 @@ import pyarrow.compute as pc
 
 __all__ = ["sorted_by_part"]
 
+_KEYS = ("part_hash", "line")
+
 
 def sorted_by_part(offers: pa.Table) -> pa.Table:
     """``offers`` ordered by (part_hash, line), each column validated in full first (the
     search's compiled code trusts text offsets and UTF-8); raises ``pa.ArrowInvalid``."""
     offers.validate()
-    keys = [offers.column(n) for n in ("part_hash", "line")]
-    for name, key in zip(("part_hash", "line"), keys, strict=True):
-        key.validate(full=True)
+    keys = [offers.column(n) for n in _KEYS]
+    for name, key in zip(_KEYS, keys, strict=True):
+        key.validate(full=True)  # before the sort reads it; the rest as they are gathered
         if key.null_count:
             raise pa.ArrowInvalid(f"column {name} holds nulls")
     hashes, lines = (np.asarray(k.to_numpy()) for k in keys)
@@ -34,12 +36,14 @@ def sorted_by_part(offers: pa.Table) -> pa.Table:
              else np.lexsort((lines, hashes)))
     indices = pa.array(order)
 
-    def gathered(column: pa.ChunkedArray) -> pa.ChunkedArray:
-        column.validate(full=True)
+    def gathered(column: pa.ChunkedArray, validated: bool) -> pa.ChunkedArray:
+        if not validated:
+            column.validate(full=True)
         return column if _constant(column) else column.take(indices)
 
     with ThreadPoolExecutor(2) as pool:
-        columns = list(pool.map(gathered, offers.columns))
+        columns = list(pool.map(gathered, offers.columns,
+                                [name in _KEYS for name in offers.column_names]))
     return pa.Table.from_arrays(columns, schema=offers.schema)
 
 
