@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partsearch.errors import PriceFileError
-from partsearch.loading import SupplierProfile, _xlsx, load_price_file
+from partsearch.loading import SupplierProfile, _readers, _xlsx, load_price_file
 from partsearch.loading._readers import _sheet_frame
 
 Cells = dict[tuple[int, int], str]  # (0-based row, 0-based column) -> text
@@ -222,6 +222,26 @@ def test_a_rewrite_fastexcel_refuses_falls_back_to_the_file_as_it_is(
     frame = _sheet_frame(data, 0)
     # read as it is: from the first used cell (C4), not from A1
     assert _cells_of(frame) == {(r - 3, 0): v for (r, _), v in cells.items()}
+
+
+@pytest.mark.parametrize("sheet", ["Nope", 3])
+def test_a_sheet_fastexcel_refuses_as_it_is_is_loaded_once(
+        sheet: int | str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet that is not there cannot be pinned: its part is the file as it is, and
+    fastexcel's refusal of it is the answer, not a reason to load the file again."""
+    data = _book({(0, 0): "x"})
+    assert [part.book is data for part in _parts(data, sheet)] == [True]
+    loads: list[_xlsx.SheetPart] = []
+    load_part = _readers._load_part
+
+    def counted(part: _xlsx.SheetPart) -> pl.DataFrame:
+        loads.append(part)
+        return load_part(part)
+
+    monkeypatch.setattr(_readers, "_load_part", counted)
+    with pytest.raises(Exception, match="not found"):
+        _sheet_frame(data, sheet)
+    assert len(loads) == 1
 
 
 def _member(data: bytes) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:

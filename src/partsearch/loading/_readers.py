@@ -316,15 +316,18 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
 
     as_is = SheetPart(data, sheet, 0)
     xlsx = data[:2] == b"PK"  # (else a legacy XLS)
+    tried: list[SheetPart] = []
     try:
         # Each part parses on a worker (fastexcel releases the GIL) while the next is inflated.
         with ThreadPoolExecutor(2) as pool:
-            loads = [pool.submit(_load_part, part)
-                     for part in (sheet_parts(data, sheet) if xlsx else [as_is])]
+            loads = []
+            for part in sheet_parts(data, sheet) if xlsx else [as_is]:
+                tried.append(part)
+                loads.append(pool.submit(_load_part, part))
             frames = [load.result() for load in loads]
     except Exception:
-        if not xlsx:
-            raise
+        if any(part.book is data for part in tried):
+            raise  # the file as it is was refused (a sheet not pinned, or an XLS): once is enough
         # a rewritten workbook that fastexcel refuses: the file as it is, or fastexcel's
         # own word on what is wrong with it
         frames = [_load_part(as_is)]
