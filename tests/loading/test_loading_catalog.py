@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +24,7 @@ from partsearch.loading import (
     read_registered_profiles,
     register_profiles,
 )
+from partsearch.loading import load as loading
 
 TOML = """
 [ALFA]
@@ -259,3 +262,37 @@ def test_a_catalog_that_cannot_be_written_stops_the_load(tmp_path: Path) -> None
     with pytest.raises(CatalogError, match="BETA"):
         load_suppliers(toml, catalog)
     assert (catalog / "offers" / "BETA").is_file()
+
+
+def test_suppliers_are_submitted_a_few_at_a_time(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not every supplier is queued at once: at most ``_AHEAD`` loads are submitted and not
+    yet reported (all nine were, before), and the reports and progress keep the profiles'
+    order."""
+    codes = [f"S{i}" for i in range(9)]
+    for code in codes:
+        (tmp_path / f"{code}.csv").write_text(f"{code}-1,10\n")
+    toml = tmp_path / "suppliers.toml"
+    toml.write_text("".join(f'[{c}]\nname = "{c}"\nfile = "{c}.csv"\nbrand = "Mobil"\n'
+                            f"columns = {{ article = 0, price = 1 }}\n" for c in codes))
+    submitted: list[str] = []
+
+    class Counted(ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            if args and isinstance(args[0], SupplierProfile):  # (not a publish's companions)
+                submitted.append(args[0].code)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(loading, "ThreadPoolExecutor", Counted)
+    calls: list[tuple[str, int, int]] = []
+    ahead: list[int] = []
+
+    def progress(code: str, done: int, total: int) -> None:
+        calls.append((code, done, total))
+        ahead.append(len(submitted) - done)
+
+    reports = load_suppliers(toml, tmp_path / "catalog", progress=progress)
+    assert [r.supplier for r in reports] == codes and all(r.error is None for r in reports)
+    assert calls == [(c, i, len(codes)) for i, c in enumerate(codes)] + [("", 9, 9)]
+    assert submitted == codes
+    assert max(ahead) == loading._AHEAD
