@@ -142,7 +142,7 @@ def test_money_is_exact(kop: int) -> None:
        st.lists(st.integers(-1, 5), min_size=4, max_size=4))
 def test_merge_plan_keeps_order_and_rows(base: list[tuple[int, int]], new: list[int],
                                          renumber: list[int]) -> None:
-    from partsearch.search._kernels import merge_plan, merge_take, merge_take_seg
+    from partsearch.search._kernels import merge_plan, merge_take
 
     base.sort()
     base_hash = np.array([h for h, _ in base], dtype=np.uint64)
@@ -152,16 +152,16 @@ def test_merge_plan_keeps_order_and_rows(base: list[tuple[int, int]], new: list[
     start, length = merge_plan(base_hash, base_seg, remap, new_hash)
     size = int(length.sum())
     merged = np.empty(size, dtype=np.uint64)
-    merge_take(start, length, base_hash, new_hash, merged)
+    merge_take(start, length, base_hash, None, new_hash, merged)
     expected = sorted([h for h, s in base if renumber[s] >= 0] + new)
     assert merged.tolist() == expected
     ids = np.empty(size, dtype=np.int64)
-    merge_take(start, length, np.arange(len(base)), -1 - np.arange(len(new)), ids)
+    merge_take(start, length, np.arange(len(base)), None, -1 - np.arange(len(new)), ids)
     kept = [i for i, (_, s) in enumerate(base) if renumber[s] >= 0]
     assert [i for i in ids.tolist() if i >= 0] == kept  # in order, base first on ties
     assert [-1 - i for i in ids.tolist() if i < 0] == list(range(len(new)))
     segs = np.empty(size, dtype=np.int32)
-    merge_take_seg(start, length, base_seg, remap, np.full(len(new), 9, np.int32), segs)
+    merge_take(start, length, base_seg, remap, np.full(len(new), 9, np.int32), segs)
     assert segs.tolist() == [renumber[base[i][1]] if i >= 0 else 9 for i in ids.tolist()]
     # runs: no two neighbours that could have been one
     first = [s if s >= 0 else -s - 1 for s in start.tolist()]

@@ -555,37 +555,25 @@ def merge_plan(base_hash: np.ndarray, base_seg: np.ndarray, remap: np.ndarray,
 
 
 @njit(cache=True, nogil=True)
-def merge_take(start: np.ndarray, length: np.ndarray, base: np.ndarray, new: np.ndarray,
-               out: np.ndarray) -> None:
+def merge_take(start: np.ndarray, length: np.ndarray, base: np.ndarray,
+               remap: np.ndarray | None, new: np.ndarray, out: np.ndarray) -> None:
     """One column merged by ``merge_plan``'s runs, into ``out`` (the caller allocates it: numpy
     asks the kernel for huge pages for a large array, numba's allocator does not, and a search
-    reads the merged columns at random)."""
+    reads the merged columns at random). With ``remap``, the segment column: the base's numbers
+    renumbered by it on the way. (None is a type of its own to numba: ``remap is None`` is
+    settled when each kind is compiled, and no run tests it.)"""
     k = 0
     for r in range(start.size):  # (loops, not slices: most runs are a row or two long)
         s, n = start[r], length[r]
-        if s >= 0:
+        if s < 0:
+            for t in range(n):
+                out[k + t] = new[-s - 1 + t]
+        elif remap is None:
             for t in range(n):
                 out[k + t] = base[s + t]
         else:
             for t in range(n):
-                out[k + t] = new[-s - 1 + t]
-        k += n
-
-
-@njit(cache=True, nogil=True)
-def merge_take_seg(start: np.ndarray, length: np.ndarray, base_seg: np.ndarray,
-                   remap: np.ndarray, new_seg: np.ndarray, out: np.ndarray) -> None:
-    """The segment column merged like :func:`merge_take`, the base's numbers renumbered by
-    ``remap`` on the way."""
-    k = 0
-    for r in range(start.size):
-        s, n = start[r], length[r]
-        if s >= 0:
-            for t in range(n):
-                out[k + t] = remap[base_seg[s + t]]
-        else:
-            for t in range(n):
-                out[k + t] = new_seg[-s - 1 + t]
+                out[k + t] = remap[base[s + t]]
         k += n
 
 

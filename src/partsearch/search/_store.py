@@ -377,7 +377,7 @@ def _merge_runs(old: dict[str, np.ndarray], remap: np.ndarray, added: dict[str, 
     200M crosses that is 1.3 GB of memory touched anew, the most of a reload's time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from partsearch.search._kernels import merge_plan, merge_take, merge_take_seg
+    from partsearch.search._kernels import merge_plan, merge_take
 
     key = next(iter(old))
     start, length = merge_plan(old[key], old["seg"], remap, added[key])
@@ -386,10 +386,7 @@ def _merge_runs(old: dict[str, np.ndarray], remap: np.ndarray, added: dict[str, 
 
     def column(n: str) -> None:
         new = added[n].astype(old[n].dtype, copy=False)
-        if n == "seg":
-            merge_take_seg(start, length, old[n], remap, new, out[n])
-        else:
-            merge_take(start, length, old[n], new, out[n])
+        merge_take(start, length, old[n], remap if n == "seg" else None, new, out[n])
 
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(column, old))
