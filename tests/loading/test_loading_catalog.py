@@ -246,6 +246,37 @@ def test_a_damaged_prefix_index_is_refused(tmp_path: Path) -> None:
         read_prefix_index(good)
 
 
+_ART = np.array([1, 5, 5, 2**63 + 1], np.uint64)  # ascending unsigned, not as int64
+_ROW = np.array([3, 0, 2, 1], np.int64)
+
+
+@pytest.mark.parametrize(("art", "row", "rows", "fits"), [
+    (_ART, _ROW, 4, True),
+    (np.zeros(0, np.uint64), np.zeros(0, np.int64), 0, True),
+    (_ART, _ROW, 3, False),  # a row past the file's end
+    (_ART, np.array([3, -1, 2, 1], np.int64), 4, False),
+    (np.array([1, 5, 4, 2**63 + 1], np.uint64), _ROW, 4, False),
+    (_ART.astype(np.int64), _ROW, 4, False),
+    (_ART, _ROW.astype(np.int32), 4, False),
+])
+def test_an_article_index_must_fit_its_offers_file(tmp_path: Path, art: np.ndarray,
+                                                   row: np.ndarray, rows: int, fits: bool
+                                                   ) -> None:
+    """The search reads the offers file at the index's rows unchecked, and its hashes by
+    binary search: a damaged index is named when it is read."""
+    from partsearch._arrow import write_file
+    from partsearch.loading._companions import read_article_index
+
+    path = tmp_path / "x.articles"
+    write_file(path, pa.table({"article_hash": art, "row": row}))
+    if fits:
+        got = read_article_index(path, rows)
+        assert got is not None and [a.tolist() for a in got] == [art.tolist(), row.tolist()]
+    else:
+        with pytest.raises(CatalogError, match="does not fit"):
+            read_article_index(path, rows)
+
+
 def _loaded(tmp_path: Path) -> Path:
     catalog = tmp_path / "catalog"
     load_suppliers(_setup(tmp_path), catalog)

@@ -242,20 +242,3 @@ def test_merge_order_is_a_stable_argsort_of_sorted_runs(runs: list[list[int]]) -
     keys = np.array([h for run in runs for h in sorted(run)], dtype=np.uint64)
     starts = np.cumsum([0] + [len(run) for run in runs], dtype=np.int64)
     assert merge_order(keys, starts).tolist() == np.argsort(keys, kind="stable").tolist()
-
-
-@given(st.lists(st.tuples(st.integers(0, 9), st.integers(-1, 3), st.integers(-1, 6)),
-                max_size=12), st.lists(st.integers(0, 5), min_size=1, max_size=4))
-def test_rows_in_files_checks_like_numpy(rows: list[tuple[int, int, int]],
-                                         sizes: list[int]) -> None:
-    from partsearch.search._kernels import rows_in_files
-
-    first = np.array([f for f, _, _ in rows], dtype=np.uint64)
-    seg = np.array([s for _, s, _ in rows], dtype=np.int32)
-    row = np.array([r for _, _, r in rows], dtype=np.int64)
-    size = np.array(sizes, dtype=np.int64)
-    inside = (seg >= 0) & (seg < size.size)
-    expected = bool(inside.all() and (row >= 0).all()
-                    and (row < size[np.where(inside, seg, 0)]).all()
-                    and (np.diff(first.astype(np.int64)) >= 0).all())
-    assert rows_in_files(first, seg, row, size) == expected

@@ -78,6 +78,7 @@ def read_article_index(path: Path, rows: int) -> tuple[np.ndarray, np.ndarray] |
 
     from partsearch._arrow import one_chunk
     from partsearch._catalog import map_file
+    from partsearch._row_check import rows_fit
     from partsearch.errors import CatalogError
 
     if not path.exists():
@@ -87,11 +88,9 @@ def read_article_index(path: Path, rows: int) -> tuple[np.ndarray, np.ndarray] |
         art, row = (np.asarray(one_chunk(table.column(n)).to_numpy()) for n in _NAMES)
     except (OSError, ValueError, KeyError, pa.ArrowInvalid) as exc:
         raise CatalogError(f"cannot read the article index: {exc}", path=path) from exc
-    # a few passes over the arrays (~0.1 s for 20M parts), so that a damaged file is named
-    # here rather than giving wrong brand choices
-    if art.dtype != np.uint64 or row.dtype != np.int64 or art.size != row.size or (
-            row.size and not (row.min() >= 0 and row.max() < rows
-                              and bool(np.all(art[1:] >= art[:-1])))):
+    # one compiled pass over the arrays (~16 ms for 20M parts), so that a damaged file is
+    # named here rather than giving wrong brand choices
+    if not rows_fit(art, None, row, np.array([rows], dtype=np.int64)):
         raise CatalogError("the article index does not fit its offers file", path=path)
     return art, row
 

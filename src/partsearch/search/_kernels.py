@@ -633,18 +633,3 @@ def take_into(order: np.ndarray, column: np.ndarray, out: np.ndarray) -> None:
     gathered at once); the caller allocates ``out`` (see :func:`merge_take`)."""
     for i in range(order.size):
         out[i] = column[order[i]]
-
-
-@njit(cache=True, nogil=True)
-def rows_in_files(first: np.ndarray, seg: np.ndarray, row: np.ndarray, sizes: np.ndarray
-                  ) -> bool:
-    """Whether every ``(seg, row)`` names a row of its file (``sizes``: each file's rows) and
-    ``first`` is ascending: one pass over a merged store read back from disk, which the
-    compiled search then trusts."""
-    for i in range(seg.size):
-        s = seg[i]
-        if s < 0 or s >= sizes.size or row[i] < 0 or row[i] >= sizes[s]:
-            return False
-        if i and first[i] < first[i - 1]:
-            return False
-    return True

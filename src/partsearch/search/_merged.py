@@ -83,12 +83,9 @@ def _numpy(table: Any, name: str) -> np.ndarray:
 
 def _whole(columns: dict[str, np.ndarray], first_name: str, sizes: np.ndarray) -> bool:
     """Every row within its file, and the first column ascending."""
-    from partsearch.search._kernels import rows_in_files
+    from partsearch._row_check import rows_fit
 
-    first, seg, row = columns[first_name], columns["seg"], columns["row"]
-    if seg.dtype != np.int32 or row.dtype != np.int64 or first.dtype != np.uint64:
-        return False
-    return bool(first.size == seg.size == row.size and rows_in_files(first, seg, row, sizes))
+    return rows_fit(columns[first_name], columns["seg"], columns["row"], sizes)
 
 
 def write_merged_later(area: Path, segments: Any, files: dict[str, dict[str, np.ndarray]]
