@@ -29,6 +29,26 @@ def test_save_converts_slice_by_slice_to_the_asked_type(tmp_path: Path, size: in
         assert set(out.files) == {"wide.npy", "same.npy"}
         np.save(tmp_path / "reference.npy", values.astype(np.int64))
         assert out.path("wide").read_bytes() == (tmp_path / "reference.npy").read_bytes()
+        np.save(tmp_path / "reference.npy", values)
+        assert out.path("same").read_bytes() == (tmp_path / "reference.npy").read_bytes()
+
+
+@pytest.mark.parametrize("size", [0, 7, FIRST, FIRST + 1, 2 * _snapshot._SLICE + 7])
+def test_save_without_a_type_writes_the_bytes_np_save_writes(tmp_path: Path, size: int) -> None:
+    """Every array goes through the slices that end on 2 MiB boundaries (so the page cache
+    holds the file in huge folios), an array of its own type too: the file is still exactly
+    ``np.save``'s, for a 2-D array, a strided view and a bool array as well."""
+    base = np.arange(2 * size, dtype=np.uint64) * np.uint64(2654435761)
+    arrays = {"flat": base[:size], "strided": base[::2], "wide": base[:size - size % 2].reshape(
+        -1, 2) if size else base[:0].reshape(0, 2), "flags": base[:size] % 3 == 0}
+    with _snapshot.Writer(tmp_path) as out:
+        for name, arr in arrays.items():
+            out.save(name, arr)
+        out.flush()
+        for name, arr in arrays.items():
+            np.save(tmp_path / f"{name}-reference.npy", arr)
+            assert out.path(name).read_bytes() == \
+                (tmp_path / f"{name}-reference.npy").read_bytes(), name
 
 
 def _vm_flags(address: int) -> list[str]:
@@ -66,7 +86,8 @@ def test_searched_arrays_are_mapped_in_huge_pages(tmp_path: Path) -> None:
     huge, small = _snapshot._map(path, True), _snapshot._map(path, False)
     assert "hg" in _vm_flags(huge.ctypes.data)
     assert "hg" not in _vm_flags(small.ctypes.data)
-    assert {"part_hash", "class_id", "class_adj_to"} <= _snapshot.SEARCHED <= set(_snapshot.ARRAYS)
+    assert {"part_hash", "class_id", "class_adj_to", "art_hash"} <= _snapshot.SEARCHED <= \
+        set(_snapshot.ARRAYS)
 
 
 def test_saves_run_behind_and_a_failed_one_raises_at_flush(tmp_path: Path) -> None:

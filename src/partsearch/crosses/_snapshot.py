@@ -46,10 +46,11 @@ ARRAYS = ("part_hash", "part_brand", "article_start", "article_len", "article_da
           "adj_sup", "edge_a", "edge_b", "edge_kind", "edge_support", "edge_state",
           "edge_src_off", "edge_src", "class_adj_off", "class_adj_to", "class_adj_sup",
           "class_hash")
-# the arrays a search reads at random, a few cache lines per part of a class: mapped in 2 MiB
-# pages (see _map)
+# the arrays a search reads at random, a few cache lines per part of a class (the article
+# index's two: a search without a brand): mapped in 2 MiB pages (see _map)
 SEARCHED = frozenset({"part_hash", "part_brand", "class_id", "class_off", "class_parts",
-                      "class_adj_off", "class_adj_to", "class_adj_sup", "class_hash"})
+                      "class_adj_off", "class_adj_to", "class_adj_sup", "class_hash",
+                      "art_hash", "art_order"})
 _SAMPLE = 64 << 10
 _SLICE = 1 << 20  # int64s converted at a time by Writer.save: small enough for malloc to reuse
 _HUGE = 2 << 20  # a huge page; Writer.save's writes end on multiples of it
@@ -112,20 +113,18 @@ class Writer:
         # a converted copy of a whole large array would be fresh memory: in a VM that hands
         # freed memory back to its host, touching it costs more than the conversion
         path = self.path(name)
-        if dtype is None or arr.dtype == np.dtype(dtype):
-            np.save(path, np.ascontiguousarray(arr))
-        else:
-            flat = arr.reshape(-1)
-            with open_for_append(path, dtype, arr.shape) as f:
-                # slices that end on huge-page boundaries of the file, so the page cache
-                # keeps it in whole 2 MiB folios, which a reader maps in huge pages (_map);
-                # slices starting right after the header straddled them, and a quarter of
-                # such a file came out in small folios
-                size = np.dtype(dtype).itemsize
-                lo, hi = 0, (_HUGE - f.tell()) // size
-                while lo < flat.size:
-                    flat[lo:hi].astype(dtype).tofile(f)
-                    lo, hi = hi, hi + _SLICE * 8 // size  # 8 MiB a slice
+        dtype = arr.dtype if dtype is None else np.dtype(dtype)
+        flat = np.ascontiguousarray(arr).reshape(-1)
+        with open_for_append(path, dtype, arr.shape) as f:
+            # slices that end on huge-page boundaries of the file, so the page cache keeps it
+            # in whole 2 MiB folios, which a reader maps in huge pages (_map); one write
+            # starting right after the header (np.save's) left about half of a file in small
+            # folios (10M world: 14 of class_id's 28 MB mapped huge, 26 MB written in slices)
+            size = dtype.itemsize
+            lo, hi = 0, (_HUGE - f.tell()) // size
+            while lo < flat.size:
+                flat[lo:hi].astype(dtype, copy=False).tofile(f)
+                lo, hi = hi, hi + _SLICE * 8 // size  # 8 MiB a slice
         self.saved(name)
 
     def saved(self, name: str) -> None:
