@@ -132,7 +132,7 @@ def write_merged(area: Path, segments: Any, files: dict[str, dict[str, np.ndarra
                                            pa.from_numpy_dtype(a.dtype),
                                            metadata={"numpy": "bool"} if a.dtype == np.bool_
                                            else None) for c, a in columns.items()]))
-            write_file(tmp / name, table)
+            write_file(tmp / name, table, huge=True)  # (searches read it at random)
             fsync_path(tmp / name)
         fsync_path(tmp)
         os.rename(tmp, final)  # (another engine may have written it meanwhile: then fails)
