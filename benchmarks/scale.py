@@ -310,7 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     figures["crosses"] = args.crosses
     figures["machine_start"] = machine_gauge()
     log(f"machine: {figures['machine_start']}")
-    offers = args.offers if args.offers is not None else max(1_000, args.crosses // 10)
+    from benchmarks.worldgen import scale_offers
+
+    offers = args.offers if args.offers is not None else scale_offers(args.crosses)
     world = _world(work, args.crosses, args.seed, offers)
     catalog = work / "catalog"
     if not args.skip_build:
