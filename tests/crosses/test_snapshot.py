@@ -132,7 +132,7 @@ def test_class_adjacency_is_written_run_by_run_as_one_piece(tmp_path: Path, slot
         got = [np.asarray(out.load(name)) for name in
                ("class_adj_off", "class_adj_to", "class_adj_sup", "class_hash")]
     whole = k.class_adjacency(class_off, class_parts, off, to, sup, part_hash, 0,
-                              class_off.size - 1, 0)
+                              class_off.size - 1)
     assert got[0].tolist() == [*whole[0].tolist(), to.size]
     for g, w in zip(got[1:], whole[1:], strict=True):
         assert g.dtype == w.dtype and g.tolist() == w.tolist()

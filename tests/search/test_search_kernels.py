@@ -203,7 +203,8 @@ def test_class_walk_and_class_offers_match_the_reference(
     pieces, first = [], 0
     for c0 in range(0, class_off.size - 1, run):
         piece = class_adjacency(class_off, class_parts, off, to, support, part_hash, c0,
-                                min(c0 + run, class_off.size - 1), first)
+                                min(c0 + run, class_off.size - 1))
+        piece[0][:] += first
         pieces.append(piece)
         first += piece[1].size
     slot_off = np.concatenate([p[0] for p in pieces] + [np.array([first])])

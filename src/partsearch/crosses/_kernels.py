@@ -800,14 +800,14 @@ def group_members(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.nda
 
 @njit(cache=True, nogil=True)
 def class_adjacency(class_off: np.ndarray, class_parts: np.ndarray, off: np.ndarray,
-                    to: np.ndarray, support: np.ndarray, part_hash: np.ndarray, c0: int, c1: int,
-                    start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                    to: np.ndarray, support: np.ndarray, part_hash: np.ndarray, c0: int, c1: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The class-local adjacency of classes ``c0`` to ``c1`` (exclusive), along their stretch
     of ``class_parts``: per member slot, where its crosses start in the class-local targets
-    (``start`` is the first of these classes'), then those targets as positions within the
-    class (-1 outside it) and their support, and per member slot its part hash. A search walks
-    a class as one stretch of these instead of loads at random places of the global
-    adjacency and hashes (``usual_search``).
+    (counted from these classes' first: the caller adds where they lie in the whole), then
+    those targets as positions within the class (-1 outside it) and their support, and per
+    member slot its part hash. A search walks a class as one stretch of these instead of
+    loads at random places of the global adjacency and hashes (``usual_search``).
 
     In passes, each of loads independent of one another (the members' offsets and hashes,
     then their crosses, then the targets' positions within their class), so the processor
@@ -842,7 +842,6 @@ def class_adjacency(class_off: np.ndarray, class_parts: np.ndarray, off: np.ndar
         for x in range(slot_off[a], slot_off[b]):
             p = np.searchsorted(stretch, targets[x])
             targets[x] = p if p < stretch.size and stretch[p] == targets[x] else -1
-    slot_off += start
     return slot_off[:n], targets, weights, hashes
 
 

@@ -295,7 +295,7 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
                          n_classes)
                 c1 = max(c1, c0 + 1)
                 pending.append(pool.submit(k.class_adjacency, class_off, class_parts, off, to,
-                                           sup, part_hash, c0, c1, 0))
+                                           sup, part_hash, c0, c1))
                 if len(pending) > 2:  # both threads busy while the oldest run is written
                     write(pending.popleft().result())
                 c0 = c1
