@@ -355,3 +355,48 @@ def test_lookup_matches_the_reference_hash(tmp_path: Path) -> None:
         assert idx.lookup(brand, article) == expected, (brand, article)
         found += expected is not None
     assert found == len(parts)
+
+
+def _not_utf8(values: list[bytes]) -> object:
+    """A string column holding exactly these bytes (Arrow's constructors would check them)."""
+    import pyarrow as pa
+
+    offsets = np.cumsum([0, *map(len, values)]).astype(np.int32)
+    return pa.Array.from_buffers(pa.string(), len(values),
+                                 [None, pa.py_buffer(offsets.tobytes()),
+                                  pa.py_buffer(b"".join(values))])
+
+
+@pytest.mark.parametrize("column", ["article_a", "brand_b", "source"])
+@pytest.mark.parametrize("dictionary", [False, True])
+def test_parquet_text_that_is_not_utf8_names_file_row_and_column(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: str, dictionary: bool) -> None:
+    """Parquet keeps any bytes in a string column. A bad article had been filed under a cut
+    key ("W 7\\xff13" as W7) without a word; a bad brand or source failed without its row."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from partsearch.crosses import _read
+
+    good = {"brand_a": [b"MANN", b"BOSCH", b"KNECHT", b"MANN", b"FEBI"],
+            "article_a": [b"W 920/21", b"0 451 103 316", b"OC 90", b"W 713", b"22540"],
+            "brand_b": [b"KNECHT", b"MANN", b"MAHLE", b"FEBI", b"SWAG"],
+            "article_b": [b"OC 90", b"W 920/21", b"OC 90 OF", b"22540", b"5678"],
+            "source": [b"tecdoc", b"tecdoc", b"emex", b"emex", b"emex"]}
+    good[column][3] = good[column][3][:2] + b"\xff" + good[column][3][2:]  # row 4
+    table = pa.table({name: _not_utf8(values) for name, values in good.items()})
+    if dictionary:
+        table = pa.table({name: pa.DictionaryArray.from_arrays(
+            pa.array(range(5), pa.int32()), col) for name, col in zip(
+                table.column_names, table.columns, strict=True)})
+    pq.write_table(table, tmp_path / "x.parquet")
+    assert pa.types.is_dictionary(pq.read_schema(tmp_path / "x.parquet").field(column).type) \
+        == dictionary
+    catalog = tmp_path / "cat"
+    build_index([_write(tmp_path, STORY)], catalog)
+    before = read_pointer(catalog / "crosses")
+    monkeypatch.setattr(_read, "BATCH_ROWS", 2)  # row 4 is the second batch's second
+    with pytest.raises(CrossFileError, match=rf"x\.parquet:4: column '{column}' holds text "
+                                             "that is not valid UTF-8"):
+        build_index([tmp_path / "x.parquet"], catalog)
+    assert read_pointer(catalog / "crosses") == before
