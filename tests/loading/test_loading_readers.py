@@ -86,6 +86,31 @@ def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     assert report.rows_read == 7  # the blank line is not a row
 
 
+@pytest.mark.parametrize("encoding", [None, "utf-8"])
+def test_stray_byte_in_a_utf8_file_rejects_its_row_only(tmp_path: Path,
+                                                        encoding: str | None) -> None:
+    """Read as cp1251 for one stray byte, the whole file's Cyrillic had come out garbled (or,
+    named UTF-8, the file was refused); now only the row holding it is rejected."""
+    rows = ["Бренд;Артикул;Наименование;Цена;Кол-во"] + \
+        [f"MANN;W {i};Фильтр масляный;{100 + i},50;{i % 7}" for i in range(40)]
+    data = "\n".join(rows).encode() + b"\nKNECHT;OC 90;\xd0\xa4\xff\xd0;300;5\nNK;A1;\xd0\x9a;5;1\n"
+    path = tmp_path / "u.csv"
+    path.write_bytes(data)
+    report = _load(path, encoding=encoding, columns=COLS | {"description": "Наименование"})
+    assert set(_col(report, "description")) == {"Фильтр масляный", "К"}
+    assert _col(report, "line")[-1] == 43
+    assert [(r["line"], r["raw"], r["reason"]) for r in report.rejected.to_pylist()] == [
+        (42, "KNECHT;OC 90;Ф??;300;5", "not valid UTF-8 (its bad bytes shown as ?)")]
+
+
+def test_cp1251_file_named_utf8_is_refused_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во\nNK;A1;5;1\n".encode("cp1251"))
+    assert _col(_load(path), "brand_raw") == ["NK"]  # detected: cp1251
+    with pytest.raises(PriceFileError, match=r"c\.csv:1: not utf-8"):
+        load_price_file(_profile(path, encoding="utf-8"))
+
+
 def test_text_columns_are_trimmed_and_reasons_ordered(tmp_path: Path) -> None:
     """Brand, article and description lose the whitespace str.strip() drops (no-break space
     too); an article a spreadsheet wrote as "155093.0" is the integer; a row that fails

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partsearch.loading._transcode import cp1251_to_utf8
+from partsearch.loading._transcode import cp1251_to_utf8, utf8_errors
 
 
 @given(st.binary(max_size=200))
@@ -24,3 +24,40 @@ def test_same_as_codec(data: bytes) -> None:
 def test_russian_price_line() -> None:
     line = "Фильтр масляный;1 234,50;под заказ\n"
     assert cp1251_to_utf8(line.encode("cp1251")).tobytes() == line.encode("utf-8")
+
+
+def _flagged(data: bytes) -> list[int]:
+    """The reference: every byte of every error range Python's strict decoder reports."""
+    out: list[int] = []
+    rest = 0
+    while True:
+        try:
+            data[rest:].decode("utf-8")
+            return out
+        except UnicodeDecodeError as exc:
+            out.extend(range(rest + exc.start, rest + exc.end))
+            rest += exc.end
+
+
+@given(st.lists(st.one_of(st.binary(max_size=4), st.text(max_size=3).map(str.encode)),
+                max_size=40).map(b"".join))
+def test_utf8_errors_flag_the_bytes_the_codec_does(data: bytes) -> None:
+    bad, multi = utf8_errors(data)
+    assert bad.tolist() == _flagged(data)
+    valid = bytes(b for i, b in enumerate(data) if i not in set(bad.tolist()))
+    assert multi == sum(1 for ch in valid.decode("utf-8") if ord(ch) >= 0x80)
+
+
+def test_utf8_errors_beyond_the_first_buffer() -> None:
+    data = "Фильтр".encode("cp1251") * 400  # every letter a bad byte: 2,400 of them
+    bad, multi = utf8_errors(data)
+    assert bad.tolist() == _flagged(data) and len(bad) == 2400 and multi == 0
+
+
+def test_give_up_tells_cp1251_in_its_first_line_and_reads_utf8_to_the_end() -> None:
+    line = "Фильтр масляный;1 234,50\n"
+    bad, multi = utf8_errors(line.encode("cp1251") * 10_000, give_up=256)
+    assert len(bad) == 256 and bad.max() < 20 * len(line) and 8 * len(bad) > multi
+    data = line.encode() * 10_000 + b"\xff"
+    bad, multi = utf8_errors(data, give_up=256)
+    assert bad.tolist() == [len(data) - 1] and multi == 14 * 10_000

@@ -164,31 +164,51 @@ def _check_positions(cols: dict[str, int], width: int | None, label: str) -> Non
 
 # -- CSV --------------------------------------------------------------------------------------
 
-def _to_utf8(data: bytes, encoding: str | None, label: str) -> bytes | np.ndarray:
+def _to_utf8(data: bytes, encoding: str | None, label: str
+             ) -> tuple[bytes | np.ndarray, np.ndarray]:
     """The file as UTF-8 bytes (a uint8 array from cp1251): strict UTF-8 (BOM dropped), else
-    cp1251, one codec call each."""
-    from partsearch.loading._transcode import cp1251_to_utf8
+    cp1251, one codec call each; and the positions of the bytes that were not UTF-8 in a file
+    that is UTF-8 but for them, each replaced by "?" (the rows holding them are rejected).
 
-    if encoding is not None and encoding.lower().replace("-", "") not in ("utf8", "utf8sig"):
+    A file is taken for UTF-8 with stray bytes when its valid multi-byte characters outnumber
+    its bad bytes eightfold: a cp1251 file's Cyrillic is almost never valid UTF-8 (a bad byte
+    or two a letter), and reading a UTF-8 file with one stray byte as cp1251 had garbled every
+    Cyrillic text in it. A file named UTF-8 that does not look so is refused at its first bad
+    byte's line."""
+    from partsearch.loading._transcode import cp1251_to_utf8, utf8_errors
+
+    named = encoding.lower().replace("-", "") if encoding is not None else None
+    if encoding is not None and named not in ("utf8", "utf8sig"):
         try:
-            if encoding.lower().replace("-", "") in ("cp1251", "windows1251"):
-                return cp1251_to_utf8(data)
-            return data.decode(encoding).encode("utf-8")
+            if named in ("cp1251", "windows1251"):
+                return cp1251_to_utf8(data), _NO_BYTES
+            return data.decode(encoding).encode("utf-8"), _NO_BYTES
         except UnicodeDecodeError as exc:
             raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         data.decode("utf-8")
-        return data
+        return data, _NO_BYTES
     except UnicodeDecodeError as exc:
-        if encoding is not None:
-            raise PriceFileError(f"not utf-8: {exc}", path=label) from exc
+        error = exc
+    bad, multi = utf8_errors(data, give_up=256)
+    if multi >= 8 * bad.size:
+        text = np.frombuffer(data, dtype=np.uint8).copy()
+        text[bad] = ord("?")
+        return text, bad
+    if named is not None:
+        raise PriceFileError(f"not utf-8: {error}", path=label,
+                             line=data.count(b"\n", 0, error.start) + 1) from error
     try:
-        return cp1251_to_utf8(data)
+        return cp1251_to_utf8(data), _NO_BYTES
     except UnicodeDecodeError as exc:
         raise PriceFileError("cannot detect the encoding (neither utf-8 nor cp1251)",
                              path=label) from exc
+
+
+_NO_BYTES = np.zeros(0, dtype=np.int64)
+_NOT_UTF8 = "not valid UTF-8 (its bad bytes shown as ?)"
 
 
 def _split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
@@ -207,7 +227,7 @@ def _split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
-    text = _to_utf8(data, profile.encoding, label)
+    text, not_utf8 = _to_utf8(data, profile.encoding, label)
     quote = profile.quote or '"'
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
@@ -245,6 +265,10 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
             raise PriceFileError(f"rows have {width} fields, fewer than the mapped columns",
                                  path=label)
     good = rec_fields == width
+    split = good.copy()  # (the rows whose fields split right, UTF-8 or not)
+    if not_utf8.size:
+        rec_start, rec_end = rec_start[:n], rec_end[:n]
+        good &= np.searchsorted(not_utf8, rec_start) == np.searchsorted(not_utf8, rec_end)
     bad = np.flatnonzero(~good)
     def column(col: int) -> pa.Array:
         slot = int(slot_of_col[col])
@@ -254,8 +278,9 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     with ThreadPoolExecutor(2) as pool:  # the gather kernel releases the GIL
         columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
-    bad_reason = pa.array([f"expected {width} fields, found {int(k)}" for k in rec_fields[bad]],
-                          type=pa.large_string())
+    bad_reason = pa.array([_NOT_UTF8 if ok else f"expected {width} fields, found {int(k)}"
+                           for k, ok in zip(rec_fields[bad].tolist(), split[bad].tolist(),
+                                            strict=True)], type=pa.large_string())
     return RawRows(
         path=label, columns=columns, line=rec_line[:n][good], raw_buf=buf,
         raw_start=rec_start[:n][good], raw_end=rec_end[:n][good], bad_line=rec_line[:n][bad],
@@ -351,7 +376,7 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     from partsearch.loading._html import table_rows
 
-    text = bytes(_to_utf8(data, profile.encoding, label)).decode("utf-8")
+    text = bytes(_to_utf8(data, profile.encoding, label)[0]).decode("utf-8")  # (stray: "?")
     rows = table_rows(text)
     if not rows:
         raise PriceFileError("no table in the HTML file", path=label)
