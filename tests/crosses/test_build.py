@@ -400,3 +400,24 @@ def test_parquet_text_that_is_not_utf8_names_file_row_and_column(
                                              "that is not valid UTF-8"):
         build_index([tmp_path / "x.parquet"], catalog)
     assert read_pointer(catalog / "crosses") == before
+
+
+def test_cp1251_file_whose_first_megabyte_is_ascii(tmp_path: Path) -> None:
+    """Sorted by brand, a cp1251 file has its Cyrillic brands last: its first megabyte, all
+    ASCII, had been taken for UTF-8, and the build failed at the first of them."""
+    rows = "".join(f"MANN,W {i},KNECHT,OC {i}\n" for i in range(60_000))  # ~1.5 MB
+    path = tmp_path / "sorted.csv"
+    head = "brand_a,article_a,brand_b,article_b\n"
+    path.write_bytes((head + rows + "ЗМЗ,406.1012005,MANN,W 0\n").encode("cp1251"))
+    catalog = tmp_path / "c"
+    build_index([path], catalog)
+    idx = CrossIndex.open(catalog)
+    zmz, mann = idx.lookup("ЗМЗ", "406.1012005"), idx.lookup("MANN", "W 0")
+    assert zmz is not None and mann is not None and idx.explain(zmz, mann)
+    # where no sample reaches it, the build stops at its row and says what to do
+    rows = rows * 3  # ~4.5 MB; the Cyrillic row just past the first megabyte
+    middle = rows[:1 << 20].rsplit("\n", 1)[0] + "\nЗМЗ,406.1012005,MANN,W 0\n"
+    path.write_bytes((head + middle + rows[1 << 20:].split("\n", 1)[1]).encode("cp1251"))
+    with pytest.raises(CrossFileError, match=r"sorted\.csv: cannot read cross file: .*"
+                                             r"Row #\d+.*invalid UTF8.*iconv -f cp1251"):
+        build_index([path], tmp_path / "c2")

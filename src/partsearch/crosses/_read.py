@@ -196,7 +196,11 @@ class _errors:
         if exc is None or isinstance(exc, CrossFileError):
             return
         if isinstance(exc, OSError | ValueError) or type(exc).__module__.startswith("pyarrow"):
-            raise CrossFileError(f"cannot read cross file: {exc}", path=self.path) from exc
+            hint = "; the file was taken for UTF-8 (what was sampled of it is): if it is " \
+                "cp1251, convert it (iconv -f cp1251 -t utf-8)" if "invalid UTF8" in str(exc) \
+                else ""
+            raise CrossFileError(f"cannot read cross file: {exc}{hint}", path=self.path) \
+                from exc
 
 
 def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
@@ -223,7 +227,7 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
     first = sample.split(b"\n", 1)[0]
     if not first.strip():
         raise CrossFileError("empty cross file (no header)", path=path, line=1)
-    encoding = _sniff_encoding(sample)
+    encoding = _sniff_encoding(path, sample)
     text = first.decode("utf-8-sig" if encoding == "utf8" else encoding,
                         errors="replace").rstrip("\r\n")
     delimiter = max((";", ",", "\t", "|"), key=text.count)
@@ -253,15 +257,28 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
         line += batch.num_rows
 
 
-def _sniff_encoding(sample: bytes) -> str:
-    """UTF-8 when the first megabyte decodes as UTF-8 (a cut character at its end is fine),
-    else cp1251, the other encoding Russian cross files come in."""
+def _sniff_encoding(path: Path, sample: bytes) -> str:
+    """UTF-8 when the text read of the file decodes as UTF-8, else cp1251, the other encoding
+    Russian cross files come in. The text read is the first megabyte (``sample``), and when
+    that is all ASCII, which both encodings read alike, the last megabyte and 16 places
+    between: a file sorted by brand has its Cyrillic brands last, and taking a cp1251 file
+    for UTF-8 fails its build at the first of them."""
     import codecs
 
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-    except UnicodeDecodeError:
-        return "cp1251"
+    pieces = [sample]
+    if max(sample, default=0) < 0x80:
+        size = path.stat().st_size
+        step = max(size // 17, 1)
+        places = [(at, 1 << 16) for at in range(len(sample) + step, size, step)][:16]
+        with open(path, "rb") as fh:
+            for at, length in [*places, (size - (1 << 20), 1 << 20)]:
+                fh.seek(max(at, len(sample)))
+                pieces.append(fh.read(length).lstrip(bytes(range(0x80, 0xC0))))  # (a cut char)
+    for piece in pieces:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(piece, final=False)
+        except UnicodeDecodeError:
+            return "cp1251"
     return "utf8"
 
 
