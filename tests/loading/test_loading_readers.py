@@ -196,6 +196,21 @@ def test_xls_that_is_html(tmp_path: Path) -> None:
     assert _col(report, "price") == [Decimal("1200.00")]
 
 
+def test_xls_that_is_html_with_a_stray_byte(tmp_path: Path) -> None:
+    """As in a CSV file: the row holding it is rejected, the others keep their Cyrillic."""
+    rows = "".join(f"<tr><td>NK</td><td>A{i}</td><td>Фильтр</td><td>10</td><td>1</td></tr>"
+                   for i in range(20))
+    path = tmp_path / "price.xls"
+    path.write_bytes(("<table><tr><th>Бренд</th><th>Артикул</th><th>Наименование</th>"
+                      "<th>Цена</th><th>Кол-во</th></tr>" + rows).encode()
+                     + "<tr><td>NK</td><td>B1</td><td>Ф".encode() + b"\xff</td><td>5</td>"
+                     + b"<td>2</td></tr></table>")
+    report = _load(path, columns=COLS | {"description": "Наименование"})
+    assert len(_col(report, "article")) == 20 and set(_col(report, "description")) == {"Фильтр"}
+    assert [(r["line"], r["raw"], r["reason"]) for r in report.rejected.to_pylist()] == [
+        (22, "NK\tB1\tФ?\t5\t2", "not valid UTF-8 (its bad bytes shown as ?)")]
+
+
 def test_positional_columns(tmp_path: Path) -> None:
     path = tmp_path / "pos.csv"
     path.write_text("NK,A1,10.5,3\nNK,A2,11,4\n")

@@ -376,23 +376,29 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     from partsearch.loading._html import table_rows
 
-    text = bytes(_to_utf8(data, profile.encoding, label)[0]).decode("utf-8")  # (stray: "?")
-    rows = table_rows(text)
+    text, not_utf8 = _to_utf8(data, profile.encoding, label)
+    if not_utf8.size:  # (stray bytes as U+FFFD, which marks the rows to reject)
+        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").encode()
+    rows = table_rows(bytes(text).decode("utf-8"))
     if not rows:
         raise PriceFileError("no table in the HTML file", path=label)
     width = max(len(r) for r in rows)
     padded = [r + [""] * (width - len(r)) for r in rows]
     frame = pl.DataFrame(padded, schema=[f"c{i}" for i in range(width)], orient="row")
+    if not_utf8.size:
+        frame = frame.with_columns(__bad=pl.any_horizontal(pl.all().str.contains("\ufffd")))
     return _from_frame(frame.with_row_index("__line", offset=1), profile, label)
 
 
 def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str) -> RawRows:
-    """Rows of a sheet (string columns and their 1-based lines, ``__line``)."""
+    """Rows of a sheet (string columns and their 1-based lines, ``__line``; rows marked in a
+    ``__bad`` column, if any, are rejected as not UTF-8)."""
     import polars as pl
+    import pyarrow.compute as pc
 
     from partsearch._arrow import large_text, string_buffers
 
-    names = [c for c in frame.columns if c != "__line"]
+    names = [c for c in frame.columns if c not in ("__line", "__bad")]
     if frame.height == 0 or all(frame.get_column(c).null_count() == frame.height
                                 for c in names):
         raise PriceFileError("empty sheet", path=label)
@@ -405,13 +411,19 @@ def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str) -> Ra
     body = frame.slice(0 if idx is None else idx + 1)
     # Entirely empty rows are spacing, not rows (as blank lines in a CSV).
     body = body.filter(~pl.all_horizontal(pl.col(names).is_null() | (pl.col(names) == "")))
+    bad = body.filter(pl.col("__bad")) if "__bad" in body.columns else body.clear()
+    body = body.filter(~pl.col("__bad")) if "__bad" in body.columns else body
+
+    def raw_of(rows: pl.DataFrame) -> pa.Array:
+        return large_text(rows.select(pl.concat_str(pl.col(names).fill_null(""), separator="\t"))
+                          .to_series().to_arrow())
+
     columns = {f: large_text(body.get_column(names[c]).fill_null("").to_arrow())
                for f, c in cols.items()}
-    raw = large_text(body.select(pl.concat_str(pl.col(names).fill_null(""), separator="\t"))
-                     .to_series().to_arrow())
-    offsets, raw_buf = string_buffers(raw)
-    empty = np.zeros(0, np.int64)
+    offsets, raw_buf = string_buffers(raw_of(body))
     return RawRows(
         path=label, columns=columns, line=body.get_column("__line").to_numpy().astype(np.int64),
-        raw_buf=raw_buf, raw_start=offsets[:-1], raw_end=offsets[1:], bad_line=empty,
-        bad_raw=pa.array([], pa.large_string()), bad_reason=pa.array([], pa.large_string()))
+        raw_buf=raw_buf, raw_start=offsets[:-1], raw_end=offsets[1:],
+        bad_line=bad.get_column("__line").to_numpy().astype(np.int64),
+        bad_raw=pc.replace_substring(raw_of(bad), "\ufffd", "?"),  # (as a CSV row shows them)
+        bad_reason=pa.array([_NOT_UTF8] * bad.height, pa.large_string()))
