@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit, uint64
+from numba import uint64
+
+from partsearch._jit import njit
 
 _FNV_OFFSET = uint64(0xCBF29CE484222325)
 _FNV_PRIME = uint64(0x100000001B3)

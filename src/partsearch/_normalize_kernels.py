@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
+
+from partsearch._jit import njit
 
 _CYR_BASE = 0x400
 

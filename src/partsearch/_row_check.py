@@ -8,7 +8,8 @@ index; both import it lazily (numba is slow to import).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from partsearch._jit import njit
 
 
 def rows_fit(first: np.ndarray, seg: np.ndarray | None, row: np.ndarray, sizes: np.ndarray

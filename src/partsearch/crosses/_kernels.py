@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from partsearch._hash_kernels import one_pair, one_single
+from partsearch._jit import njit
 
 # ``source_summary``'s mark of a cross that several sources assert (source ids are below 65535)
 CONFIRMED = 0xFFFF

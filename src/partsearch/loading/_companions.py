@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from numba import njit
 
 from partsearch._arrow import write_file
+from partsearch._jit import njit
 
 ARTICLES, PREFIXES = "articles", "prefixes"  # the companions' kinds (``_catalog.companion``)
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
+
+from partsearch._jit import njit
 
 
 def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,

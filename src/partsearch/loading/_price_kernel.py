@@ -10,7 +10,8 @@ nulls) is marked for the full parser, which stays the single source of truth for
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from partsearch._jit import njit
 
 
 @njit(cache=True, nogil=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from partsearch._jit import njit
 
 
 def _table() -> tuple[np.ndarray, np.ndarray]:

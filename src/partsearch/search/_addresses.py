@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.core import cgutils
 from numba.core.extending import intrinsic
 from numba.np.numpy_support import carray
+
+from partsearch._jit import njit
 
 
 class Addresses:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from partsearch._jit import njit
 from partsearch.result import compact_json
 from partsearch.search._addresses import Addresses, address_view, copy_bytes, view
 from partsearch.search._kernels import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from partsearch._jit import njit
 from partsearch.loading._companions import PrefixIndex
 
 _CUTOFF = 70.0  # the least similarity suggested (rapidfuzz's fuzz.ratio, 0-100)
