@@ -6,7 +6,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partsearch.ranking._fast import SORT_CODES, TEXT_SORT, compiled_sort, rank_blocks
+from partsearch.ranking._fast import (
+    NO_RULES,
+    SORT_CODES,
+    TEXT_SORT,
+    compiled_sort,
+    rank_blocks,
+    rule_table,
+)
 from partsearch.ranking.levels import DEFAULT_LEVELS, parse_levels
 from partsearch.ranking.order import (
     DEFAULT_SORT,
@@ -17,7 +24,19 @@ from partsearch.ranking.order import (
     requested_shown,
 )
 
-LEVELS = parse_levels(DEFAULT_LEVELS, "test")
+# the default levels (price bands), and levels whose rules name suppliers and brands: one the
+# catalog lacks (never matches), conditions together, a price range, a catch-all last
+LEVELS = parse_levels(DEFAULT_LEVELS | {
+    "by_supplier": {"rules": [{"supplier": "S1", "percent": 8},
+                              {"supplier": "S9", "percent": 99},
+                              {"min_price": 1000, "max_price": 50_000, "percent": 30},
+                              {"percent": 12}]},
+    "by_brand": {"rules": [{"brand": "mann", "supplier": "S2", "percent": 7},
+                           {"brand": "BOSCH", "max_price": 1000, "percent": 40},
+                           {"brand": "Mann", "percent": 15}, {"brand": "NOBRAND", "percent": 1},
+                           {"percent": 25.5}]}}, "test")
+SUPPLIERS = np.array(["S0", "S1", "S2", "S3"], dtype=object)  # segment -> supplier code
+BRANDS = np.array(["BOSCH", "MANN-FILTER", "KNECHT", "FEBI BILSTEIN"], dtype=object)
 
 # a store of offers: (segment, row, supplier price in kopecks, delivery hours, quantity (-1
 # unknown), exact); few distinct values, so ties are common and the tie-break decides
@@ -53,8 +72,12 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
     which = np.array(data.draw(st.lists(st.integers(0, n_parts - 1), min_size=m, max_size=m)),
                      dtype=np.int64)
     oem = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)), dtype=bool)
+    brand = np.array(data.draw(st.lists(st.integers(0, 3), min_size=m, max_size=m)),
+                     dtype=np.int64)  # each candidate's brand number
     lvl = LEVELS[level]
-    assert lvl.bands is not None
+    edges, factors = lvl.bands if lvl.bands is not None else (NO_RULES, NO_RULES)
+    rules = NO_RULES if lvl.bands is not None else rule_table(
+        lvl, {c: i for i, c in enumerate(SUPPLIERS)}, {b: i for i, b in enumerate(BRANDS)})
     code = compiled_sort(sort)
     assert code is not None
     max_delivery = -1 if f.max_delivery_hours is None else f.max_delivery_hours
@@ -70,11 +93,11 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
         if code >= TEXT_SORT and m else np.zeros(0, np.int64)
 
     shown, n_shown, totals, sell = rank_blocks(
-        which, hops, support, oem, cand_rows, seg, row, price, delivery, quantity, exact,
-        *lvl.bands, code, sort[1], max_delivery, f.in_stock, keep, ranks, show_all, offset,
-        limit)
+        which, hops, support, oem, brand, cand_rows, seg, row, price, delivery, quantity, exact,
+        edges, factors, rules, code, sort[1], max_delivery, f.in_stock, keep, ranks, show_all,
+        offset, limit)
 
-    ref_sell = lvl.apply(price[cand_rows], np.zeros(m, dtype=object), np.zeros(m, dtype=object))
+    ref_sell = lvl.apply(price[cand_rows], SUPPLIERS[seg[cand_rows]], BRANDS[brand])
     assert sell.tolist() == ref_sell.tolist()
     cands = {"price": ref_sell, "delivery_hours": delivery[cand_rows], "seg": seg[cand_rows],
              "row": row[cand_rows], "hops": hops[which], "support": support[which],

@@ -65,6 +65,45 @@ def test_compiled_search_matches_the_numpy_path(
     assert len(world_parts) > 500 and shown > 20 and found == len(world_parts)
 
 
+# a trade level by supplier and brand, with a supplier and a brand the catalog lacks
+TRADE = {"rules": [{"supplier": "BETA", "percent": 8},
+                   {"brand": "MANN", "max_price": 3000, "percent": 30},
+                   {"brand": "BOSCH", "supplier": "ALFA", "percent": 3},
+                   {"brand": "NO SUCH BRAND", "percent": 90},
+                   {"supplier": "NO SUCH SUPPLIER", "percent": 90},
+                   {"min_price": 2000, "percent": 15}, {"percent": 22}]}
+
+
+@pytest.mark.parametrize(("sort", "filters"), [
+    (DEFAULT_SORT, Filters()),
+    (("price", False), Filters(in_stock=True)),
+    (("description", True), Filters(brands=frozenset({"MANN-FILTER", "BOSCH", "KNECHT"}))),
+])
+def test_levels_by_supplier_and_brand_in_the_compiled_search(
+        world_catalog: Path, world_parts: list[tuple[str, str]], sort: tuple[str, bool],
+        filters: Filters) -> None:
+    """A level whose rules name suppliers and brands had left the compiled search for the
+    numpy path; the compiled one (values and JSON) gives the same answers."""
+    from partsearch.ranking.levels import parse_levels
+    from partsearch.search._blocks import _plan, answer_json
+
+    state = Engine.open(world_catalog)._state
+    levels = state.config.levels | parse_levels({"trade": TRADE}, "test")
+    state = dataclasses.replace(state, config=dataclasses.replace(state.config, levels=levels))
+    markups = set()
+    for brand, article in world_parts:
+        canonical = state.registry.canonical(brand)
+        q = Query(article, brand, "trade", sort, filters, False, 0, 20, True, NOW)
+        key = article_key(article)
+        reference = answer(state, q, canonical, key, compiled=False)
+        assert answer(state, q, canonical, key) == reference, (brand, article)
+        assert answer_json(state, q, canonical, key) == reference.to_json(), (brand, article)
+        markups |= {round(float(o.price) / float(o.supplier_price or 1), 2)
+                    for b in reference.blocks for o in b.offers}
+    assert _plan(state, q) is not None and state.config.levels["trade"].bands is None
+    assert {1.08, 1.3, 1.03, 1.15, 1.22} <= markups  # every rule that can match did
+
+
 def _in_kernel(state: Any, brand: str, key: str) -> bool:
     from partsearch.search._blocks import _plan
     from partsearch.search._kernels import COLUMNS, H_PART, usual_search

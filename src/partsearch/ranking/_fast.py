@@ -1,6 +1,6 @@
 """The ranking of a search in one compiled call: the default order or a column sort (delivery,
-price, quantity; a text column by its ranks), the filters, a price level that depends on the
-price only.
+price, quantity; a text column by its ranks), the filters, a price level (its price bands, or
+its rules by supplier, brand and price as a table: :func:`rule_table`).
 
 It does what :func:`partsearch.ranking.order.order`, :func:`filter_mask`,
 :func:`requested_shown` and :meth:`PriceLevel.apply` do together for those cases (they stay the
@@ -10,9 +10,12 @@ each on a few candidates.
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit
+from collections.abc import Mapping
+from typing import Any
 
+import numpy as np
+
+from partsearch._jit import njit
 from partsearch.ranking.order import DEFAULT_SORT
 
 N_FAST = 3  # the requested block shows the three fastest offers, then the cheapest of the rest
@@ -97,17 +100,64 @@ def compiled_sort(sort: tuple[str, bool]) -> int | None:
     return SORT_CODES.get(sort[0])
 
 
+# a rule table (:func:`rule_table`): per rule, these five int64s in a row
+RULE_SEG, RULE_BRAND, RULE_MIN, RULE_MAX, RULE_FACTOR = range(5)
+RULE_WIDTH = 5
+ANY = -1  # a rule without that condition
+NONE = -2  # a supplier or brand the catalog has no number for: the rule matches no offer
+NO_RULES = np.zeros(0, dtype=np.int64)  # a level of price bands
+
+
+def rule_table(level: Any, segment_of: Mapping[str, int], brand_of: Mapping[str, int]
+               ) -> np.ndarray:
+    """A level's rules for :func:`rank_blocks`, flat (:data:`RULE_WIDTH` int64s a rule): the
+    segment of the offers of its supplier (``segment_of``: supplier code -> the store's
+    segment), the brand number of its brand (``brand_of``: canonical brand -> the index's
+    number), its price bounds in kopecks (from, inclusive; to, exclusive; open: int64's
+    ends) and its factor (in hundredths of a percent: 10,000 is no markup); the first rule
+    that matches an offer prices it, as :meth:`PriceLevel.apply` does.
+
+    >>> from partsearch.ranking.levels import parse_levels
+    >>> level = parse_levels({"w": {"rules": [{"supplier": "GAMMA", "percent": 8},
+    ...                                       {"percent": 12}]}}, "x")["w"]
+    >>> rule_table(level, {"GAMMA": 2}, {}).reshape(-1, RULE_WIDTH)[:, [0, 1, 4]].tolist()
+    [[2, -1, 10800], [-1, -1, 11200]]
+    """
+    low, high = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    rows = [(ANY if r.supplier is None else segment_of.get(r.supplier, NONE),
+             ANY if r.brand is None else brand_of.get(r.brand, NONE),
+             low if r.min_kop is None else r.min_kop, high if r.max_kop is None else r.max_kop,
+             f) for r, f in zip(level.rules, level.factors, strict=True)]
+    return np.array(rows, dtype=np.int64).ravel()
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rule_factor(rules: np.ndarray, seg: int, brand: int, price: int) -> int:
+    """The factor of the first rule of ``rules`` that matches the offer (the level's last
+    rule matches every offer: the parse of levels checks it)."""
+    k = 0
+    while k + RULE_WIDTH < rules.size:
+        s, b = rules[k + RULE_SEG], rules[k + RULE_BRAND]
+        # (comparisons, not `in` a tuple: numba's tuples of mixed integer types have no `in`)
+        if (s == ANY or s == seg) and (b == ANY or b == brand) and \
+                rules[k + RULE_MIN] <= price < rules[k + RULE_MAX]:  # noqa: SIM109
+            break
+        k += RULE_WIDTH
+    return int(rules[k + RULE_FACTOR])
+
+
 @njit(cache=True, nogil=True)
 def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: np.ndarray,
-                rows: np.ndarray, seg: np.ndarray, row: np.ndarray, price: np.ndarray,
-                delivery: np.ndarray, quantity: np.ndarray, exact: np.ndarray,
-                edges: np.ndarray, factors: np.ndarray, sort: int, descending: bool,
-                max_delivery: int, in_stock: bool, keep: np.ndarray, text_rank: np.ndarray,
-                show_all: bool, offset: int, limit: int
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                brand: np.ndarray, rows: np.ndarray, seg: np.ndarray, row: np.ndarray,
+                price: np.ndarray, delivery: np.ndarray, quantity: np.ndarray,
+                exact: np.ndarray, edges: np.ndarray, factors: np.ndarray, rules: np.ndarray,
+                sort: int, descending: bool, max_delivery: int, in_stock: bool,
+                keep: np.ndarray, text_rank: np.ndarray, show_all: bool, offset: int,
+                limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rank the candidates (offer ``rows`` of the store; ``which`` = their part's index in the
     search's part list, 0 = the requested part; ``hops``/``support`` per part; ``oem`` per
-    candidate) into the three blocks.
+    candidate; ``brand``, each one's brand number, read only by a level's rules) into the
+    three blocks.
 
     ``sort`` is :func:`compiled_sort`'s code (0 the default order: nearest analogs first, then
     fastest); ``max_delivery`` (-1 for none) and ``in_stock`` are the filters of that name;
@@ -116,7 +166,8 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
     texts, equal ranks; ``search._kernels.text_ranks``), empty otherwise.
     Returns (shown candidates, block 0 then 1 then 2; shown per block; total per block; sell
     price in kopecks per candidate). ``edges``/``factors`` are the level's price bands
-    (:attr:`PriceLevel.bands`).
+    (:attr:`PriceLevel.bands`), or, for a level with supplier or brand rules, ``rules`` its
+    :func:`rule_table` (empty for a level of bands).
     """
     m = rows.size
     group = np.empty(m, dtype=np.int64)
@@ -130,7 +181,9 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
         r = rows[i]
         w = which[i]
         p = price[r]
-        sell[i] = -((-p * factors[np.searchsorted(edges, p, "right")]) // 10_000)
+        f = _rule_factor(rules, seg[r], brand[i], p) if rules.size else \
+            factors[np.searchsorted(edges, p, "right")]
+        sell[i] = -((-p * f) // 10_000)
         dly[i] = delivery[r]
         tie[i] = (np.int64(seg[r]) << 32) | np.int64(row[r])
         g = 0 if w == 0 else (1 if oem[i] else 2)

@@ -53,7 +53,7 @@ class PriceLevel:
             edges, band_factors = bands
             factor: Any = band_factors[np.searchsorted(edges, price_kop, "right")]
         else:
-            factors = self._factors
+            factors = self.factors
             factor = factors[-1]  # the last rule matches everything (checked at parse)
             for rule, f in zip(self.rules[-2::-1], factors[-2::-1], strict=True):
                 mask: Any = True
@@ -71,7 +71,8 @@ class PriceLevel:
         return out
 
     @cached_property
-    def _factors(self) -> tuple[int, ...]:
+    def factors(self) -> tuple[int, ...]:
+        """Each rule's factor in hundredths of a percent (10,000: no markup)."""
         return tuple(round(r.percent * 100 + 10_000) for r in self.rules)
 
     @cached_property
@@ -84,7 +85,7 @@ class PriceLevel:
         probes = [edges[0] - 1 if edges else 0, *edges]  # one price inside each band
         band_factors = []
         for price in probes:
-            for rule, f in zip(self.rules, self._factors, strict=True):
+            for rule, f in zip(self.rules, self.factors, strict=True):
                 if (rule.min_kop is None or price >= rule.min_kop) and \
                         (rule.max_kop is None or price < rule.max_kop):
                     band_factors.append(f)

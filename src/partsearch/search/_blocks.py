@@ -113,13 +113,17 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         hops = support = np.zeros(1, np.int32)
         rows, which = store.rows_for(np.array([h], dtype=np.uint64))
         oem = np.zeros(which.size, dtype=bool)
-    if plan is not None and not _by_name(q.filters):
+    rules = plan.ranking[2] if plan is not None else _fast.NO_RULES
+    # (a part only in offers has its brand's name, which the rules' brand numbers may lack)
+    if plan is not None and not _by_name(q.filters) and (pid is not None or not rules.size):
         ranks = text_ranks(rows, store.seg, store.row, store.text_addresses,
                            plan.text_column) if plan.text_column >= 0 else _NO_RANKS
+        brand_of = idx.part_brand_array[ids[which]].astype(np.int64) if rules.size else \
+            _fast.NO_RULES
         shown, n_shown, totals, sell = rank_blocks(
-            which, hops, support, oem, rows, store.seg, store.row, store.price, store.delivery,
-            store.quantity, store.exact, *plan.ranking, _NONE, ranks, q.show_all,
-            q.analogs_offset, q.analogs_limit)
+            which, hops, support, oem, brand_of, rows, store.seg, store.row, store.price,
+            store.delivery, store.quantity, store.exact, *plan.ranking, _NONE, ranks,
+            q.show_all, q.analogs_offset, q.analogs_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, state.config.levels[q.level], ids,
                                                brand, rows, which, hops, support, oem)
@@ -245,7 +249,7 @@ def _plan(state: Any, q: Query) -> _Plan | None:
 
 
 def _new_plan(state: Any, q: Query) -> _Plan | None:
-    ranking = _compiled(q, state.config.levels[q.level])
+    ranking = _compiled(state, q, state.config.levels[q.level])
     if ranking is None:
         return None
     column = _text_column(q)
@@ -264,16 +268,27 @@ def _json_head(q: Query) -> bytes:
     return compact_json(head)[1:-1]
 
 
-def _compiled(q: Query, level: Any) -> tuple[Any, ...] | None:
+def _compiled(state: Any, q: Query, level: Any) -> tuple[Any, ...] | None:
     """``rank_blocks``' arguments from the level's price bands to ``in_stock``, when it can
-    answer ``q`` (the default order or a column sort; prices marked up by price alone), else
-    None."""
+    answer ``q`` (the default order or a column sort), else None. A level with supplier or
+    brand rules comes as its rule table, by this catalog state's segments and brand numbers
+    (its bands empty); without a cross index there are no brand numbers, and its searches
+    take the numpy path."""
     sort = _fast.compiled_sort(q.sort)
-    if sort is None or level.bands is None:
+    if sort is None:
         return None
+    if level.bands is not None:
+        (edges, factors), rules = level.bands, _fast.NO_RULES
+    elif state.index is None:
+        return None
+    else:
+        segment_of = {code: i for i, code in enumerate(state.store.codes.tolist())}
+        brand_of = {name: i for i, name in enumerate(state.index.brand_names)}
+        edges = factors = _fast.NO_RULES
+        rules = _fast.rule_table(level, segment_of, brand_of)
     f = q.filters
     max_delivery = -1 if f.max_delivery_hours is None else f.max_delivery_hours
-    return (*level.bands, sort, q.sort[1], max_delivery, f.in_stock)
+    return (edges, factors, rules, sort, q.sort[1], max_delivery, f.in_stock)
 
 
 def _text_column(q: Query) -> int:

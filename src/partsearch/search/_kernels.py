@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from partsearch._hash_kernels import one_pair
+from partsearch._jit import njit
 from partsearch.crosses._kernels import distance_order, find_sorted
 from partsearch.ranking._fast import rank_blocks
 from partsearch.search._addresses import address_view, view
@@ -203,9 +203,10 @@ def search_arrays(index: Any, store: Any, brand_oem: np.ndarray) -> tuple[np.nda
 
 
 # the arrays of a plan (the level, sort and filters of a search; ``plan_arrays``): the level's
-# price band edges and factors, the keep tables of the brand and supplier filters, PLAN_*, and
-# the JSON answer's fields from "status" to "filters" (``_blocks._json_head``)
-PLAN_DTYPES = (np.int64, np.int64, np.bool_, np.bool_, np.int64, np.uint8)
+# price band edges and factors, the keep tables of the brand and supplier filters, PLAN_*, the
+# JSON answer's fields from "status" to "filters" (``_blocks._json_head``), and the level's
+# rule table (``ranking._fast.rule_table``; empty for a level of price bands)
+PLAN_DTYPES = (np.int64, np.int64, np.bool_, np.bool_, np.int64, np.uint8, np.int64)
 PLAN_SORT, PLAN_DESCENDING, PLAN_MAX_DELIVERY, PLAN_IN_STOCK, PLAN_TEXT_COLUMN = range(5)
 
 
@@ -215,9 +216,10 @@ def plan_arrays(ranking: tuple[Any, ...], text_column: int, brand_keep: np.ndarr
     :class:`._addresses.Addresses` table) from ``rank_blocks``' arguments ``edges`` to
     ``in_stock`` (``ranking``), the text sort's column, the filters' keep tables and the JSON
     answer's head."""
-    edges, factors, sort, descending, max_delivery, in_stock = ranking
+    edges, factors, rules, sort, descending, max_delivery, in_stock = ranking
     params = np.array([sort, descending, max_delivery, in_stock, text_column], dtype=np.int64)
-    return edges, factors, brand_keep, seg_keep, params, np.frombuffer(json_head, np.uint8)
+    return (edges, factors, brand_keep, seg_keep, params, np.frombuffer(json_head, np.uint8),
+            rules)
 
 
 @njit(cache=True, nogil=True)
@@ -281,7 +283,7 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
     multiplicity, min_quantity = view(arrays, 20, np.int32), view(arrays, 21, np.int32)
     edges, factors = view(plan, 0, np.int64), view(plan, 1, np.int64)
     brand_keep, seg_keep = view(plan, 2, np.bool_), view(plan, 3, np.bool_)
-    params = view(plan, 4, np.int64)
+    params, rules = view(plan, 4, np.int64), view(plan, 6, np.int64)
     text_column = params[PLAN_TEXT_COLUMN]
     c = class_id[pid]
     ids, hops, sup, _hashes, rows, which = class_offers(
@@ -291,6 +293,9 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
     if want_oem:
         for i in range(rows.size):
             oem[i] = brand_oem[part_brand[ids[which[i]]]]
+    brand_of = np.empty(rows.size if rules.size else 0, dtype=np.int64)  # (for the rules)
+    for i in range(brand_of.size):
+        brand_of[i] = part_brand[ids[which[i]]]
     keep = np.ones(rows.size if brand_keep.size or seg_keep.size else 0, dtype=np.bool_)
     for i in range(keep.size):
         keep[i] = (brand_keep.size == 0 or brand_keep[part_brand[ids[which[i]]]]) and \
@@ -298,9 +303,10 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
     ranks = text_ranks(rows, seg, row, texts, text_column) if text_column >= 0 else \
         np.zeros(0, dtype=np.int64)
     shown, n_shown, totals, sell = rank_blocks(
-        which, hops, sup, oem, rows, seg, row, price, delivery, quantity, exact, edges, factors,
-        params[PLAN_SORT], params[PLAN_DESCENDING] != 0, params[PLAN_MAX_DELIVERY],
-        params[PLAN_IN_STOCK] != 0, keep, ranks, show_all, offset, limit)
+        which, hops, sup, oem, brand_of, rows, seg, row, price, delivery, quantity, exact,
+        edges, factors, rules, params[PLAN_SORT], params[PLAN_DESCENDING] != 0,
+        params[PLAN_MAX_DELIVERY], params[PLAN_IN_STOCK] != 0, keep, ranks, show_all, offset,
+        limit)
     return shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
                         part_brand, seg, row, quantity, exact, delivery, price, on_order,
                         multiplicity, min_quantity, offer_hash)
