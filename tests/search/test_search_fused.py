@@ -15,6 +15,7 @@ from partsearch import Engine
 from partsearch.normalize import article_key
 from partsearch.ranking.order import DEFAULT_SORT, Filters
 from partsearch.search._blocks import Query, answer
+from partsearch.search._kernels import COLUMNS, usual_search
 
 WORLD = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "world"
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -132,6 +133,54 @@ def test_usual_search_of_a_part_only_in_offers(tmp_path: Path) -> None:
     engine = Engine.open(tmp_path)
     r = engine.search("W 920/21", brand="MANN-FILTER")
     assert r.status == "ok" and r.requested.total >= 2 and r.analogs.total == 0
+
+
+def test_parts_only_in_offers_in_the_compiled_search(tmp_path: Path) -> None:
+    """A part the cross index lacks had always taken the numpy path; the compiled search now
+    answers it from its own offers (values and JSON, the same answers), but where a brand
+    filter or a level's brand rule needs the index's number of its brand."""
+    from partsearch.crosses import build_index
+    from partsearch.loading import load_suppliers, read_offers
+    from partsearch.ranking.levels import parse_levels
+    from partsearch.search._blocks import _plan, answer_json
+    from partsearch.search._kernels import H_PART, NOT_IN_INDEX, OFFERS_ONLY
+
+    load_suppliers(WORLD / "suppliers.toml", tmp_path)
+    cross = tmp_path / "one.csv"  # an index without any offered part
+    cross.write_text("brand_a,article_a,brand_b,article_b\nNOBRAND,X1,NOBRAND,X2\n")
+    build_index([cross], tmp_path)
+    state = Engine.open(tmp_path)._state
+    levels = state.config.levels | parse_levels(
+        {"trade": TRADE, "by_supplier": {"rules": [{"supplier": "BETA", "percent": 8},
+                                                   {"percent": 20}]}}, "test")
+    state = dataclasses.replace(state, config=dataclasses.replace(state.config, levels=levels))
+    offers = read_offers(tmp_path).select(["brand", "article"]).to_pylist()
+    parts = sorted({(o["brand"], o["article"]) for o in offers})
+    assert len(parts) > 100
+    mann = Filters(brands=frozenset({"MANN-FILTER"}))
+    for level, sort, filters, compiled in [
+            ("guest", DEFAULT_SORT, Filters(), True),
+            ("registered", ("price", True), Filters(in_stock=True), True),
+            ("by_supplier", ("description", False), Filters(pickup_point="M2"), True),
+            ("guest", DEFAULT_SORT, mann, False),  # the brand filter: the numpy path
+            ("trade", DEFAULT_SORT, Filters(), False)]:  # brand rules: the numpy path
+        answered = 0
+        for brand, article in parts:
+            q = Query(article, brand, level, sort, filters, True, 0, 20, True, NOW)
+            key = article_key(article)
+            reference = answer(state, q, brand, key, compiled=False)
+            assert reference.status == "ok"
+            assert answer(state, q, brand, key) == reference, (level, brand, article)
+            assert answer_json(state, q, brand, key) == reference.to_json()
+            plan = _plan(state, q)
+            assert plan is not None
+            table = np.empty((256, COLUMNS), np.int64)
+            usual_search(brand.encode(), key.encode(), state.search_args.table, False,
+                         state.store.text_addresses, plan.arrays.table, True, 0, 20, table,
+                         np.empty(1 << 16, np.uint8))
+            assert table[0, H_PART] in (NOT_IN_INDEX, OFFERS_ONLY)
+            answered += table[0, H_PART] == OFFERS_ONLY
+        assert answered == (len(parts) if compiled else 0), level
 
 
 def test_answers_that_outgrow_the_scratch_arrays(world_catalog: Path,

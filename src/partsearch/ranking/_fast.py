@@ -131,6 +131,15 @@ def rule_table(level: Any, segment_of: Mapping[str, int], brand_of: Mapping[str,
     return np.array(rows, dtype=np.int64).ravel()
 
 
+@njit(cache=True, nogil=True)
+def names_brand(rules: np.ndarray) -> bool:
+    """Whether a rule of ``rules`` (:func:`rule_table`) has a brand condition."""
+    for k in range(RULE_BRAND, rules.size, RULE_WIDTH):  # noqa: SIM110 (numba: no generators)
+        if rules[k] != ANY:
+            return True
+    return False
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _rule_factor(rules: np.ndarray, seg: int, brand: int, price: int) -> int:
     """The factor of the first rule of ``rules`` that matches the offer (the level's last

@@ -91,7 +91,7 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
                 break
             out_table, out_text = _SCRATCH.grow(-n, -size)  # the answer did not fit
         rows = out_table[:n].tolist()  # a list's item costs less than an array's
-        if rows[0][_kernels.H_PART] >= 0:
+        if rows[0][_kernels.H_PART] != _kernels.NOT_IN_INDEX:
             return _result(state, q, brand, rows, out_text[:size].tobytes())
         h, pid = rows[0][_kernels.H_HASH] & _MASK, None
     else:

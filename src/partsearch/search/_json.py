@@ -28,6 +28,7 @@ from partsearch.search._kernels import (
     HOPS,
     MIN_QUANTITY,
     MULTIPLICITY,
+    NOT_IN_INDEX,
     ON_ORDER,
     PRICE,
     QUANTITY,
@@ -119,12 +120,13 @@ def usual_json(brand: Any, key: Any, article: Any, arrays: np.ndarray, want_oem:
                texts: np.ndarray, plan: np.ndarray, show_all: bool, offset: int, limit: int,
                supplier_price: bool, second: int, tables: np.ndarray, out: np.ndarray) -> int:
     """:func:`_kernels.usual_search`'s answer as ``SearchResult.to_json()`` bytes at the start
-    of ``out``: how many; 0 when the index lacks the part (the caller answers from values),
+    of ``out``: how many; 0 when it does not answer (the index lacks the part, and the
+    compiled search does not answer it from its offers: the caller answers from values),
     or minus the bytes needed when they do not fit (the caller grows ``out`` and asks again).
     ``article`` is the query as typed (UTF-8), ``second`` the time of the search, ``tables``
     :func:`json_tables`'."""
     table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit)
-    if table[0, H_PART] < 0:
+    if table[0, H_PART] == NOT_IN_INDEX:
         return 0
     return write_json(table, brand, article, texts, plan, offset, supplier_price, second, tables,
                       out)

@@ -9,7 +9,7 @@ import numpy as np
 from partsearch._hash_kernels import one_pair
 from partsearch._jit import njit
 from partsearch.crosses._kernels import distance_order, find_sorted
-from partsearch.ranking._fast import rank_blocks
+from partsearch.ranking._fast import names_brand, rank_blocks
 from partsearch.search._addresses import address_view, view
 
 FENCE = 256  # one fence per 256 hashes: the fences of 20M offers fit in the CPU cache
@@ -184,9 +184,11 @@ COLUMNS = 14
 # "surrogateescape" (SEPARATOR becomes TEXT_SEPARATOR) and splits it in one call
 SEPARATOR = 0xFF
 TEXT_SEPARATOR = "\udcff"
-# the header: the part id (-1 when the index lacks the part) and its hash, then shown and total
-# offers of each block
+# the header: the part id (NOT_IN_INDEX when the index lacks the part and the call did not
+# answer, OFFERS_ONLY when it answered from the part's own offers) and its hash, then shown and
+# total offers of each block
 H_PART, H_HASH, H_SHOWN, H_TOTAL = 0, 1, 2, 5
+NOT_IN_INDEX, OFFERS_ONLY = -1, -2
 
 # the arrays usual_search reads, in the order of its address table (``search_arrays``)
 SEARCH_DTYPES = (np.uint64, np.int32, np.int64, np.int32, np.int64, np.int32, np.int16,
@@ -240,11 +242,13 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
 
     Each numba call costs a microsecond or two of argument and result handling (a returned
     array over a microsecond of it), and a median search shows a handful of offers: one call
-    with a few arguments, writing into the caller's arrays, is most of the saving. When the
-    index lacks the part the header says so (part -1, with its hash) and the caller takes the
+    with a few arguments, writing into the caller's arrays, is most of the saving. A part the
+    index lacks is answered from its own offers (part OFFERS_ONLY), unless it has none or a
+    brand filter or a level's rule names brands (the part's brand has no number in the index):
+    then the header says so (part NOT_IN_INDEX, with its hash) and the caller takes the
     general path."""
     table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit)
-    if table[0, H_PART] < 0:
+    if table[0, H_PART] == NOT_IN_INDEX:
         out_table[0] = table[0]  # the caller's table always has a row
         return 1, 0
     n, need = table.shape[0], _text_size(table, texts)
@@ -258,16 +262,11 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
 def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
                 plan: np.ndarray, show_all: bool, offset: int, limit: int) -> np.ndarray:
     """:func:`usual_search`'s table (the header, then the shown offers), allocated; a header
-    alone with part -1 when the index lacks the part. What the answers as values and as JSON
-    (``_json.usual_json``) share."""
+    alone with part NOT_IN_INDEX when it does not answer. What the answers as values and as
+    JSON (``_json.usual_json``) share."""
     part_hash = view(arrays, 0, np.uint64)
     h = one_pair(brand, key)
     pid = find_sorted(part_hash, h)
-    if pid < 0:
-        out = np.zeros((1, COLUMNS), dtype=np.int64)
-        out[0, H_PART] = -1
-        out[0, H_HASH] = np.int64(h)
-        return out
     # the arrays in SEARCH_DTYPES' order, each as its dtype there (Addresses checked them; a
     # wrong index here would read garbage, which the compiled-vs-numpy tests catch)
     class_id, class_off = view(arrays, 1, np.int32), view(arrays, 2, np.int64)
@@ -285,16 +284,27 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
     brand_keep, seg_keep = view(plan, 2, np.bool_), view(plan, 3, np.bool_)
     params, rules = view(plan, 4, np.int64), view(plan, 6, np.int64)
     text_column = params[PLAN_TEXT_COLUMN]
-    c = class_id[pid]
-    ids, hops, sup, _hashes, rows, which = class_offers(
-        pid, class_off[c], class_off[c + 1], class_parts, slot_off, to, slot_support,
-        member_hash, offer_hash, fence, present)
+    if pid >= 0:
+        c = class_id[pid]
+        ids, hops, sup, _hashes, rows, which = class_offers(
+            pid, class_off[c], class_off[c + 1], class_parts, slot_off, to, slot_support,
+            member_hash, offer_hash, fence, present)
+    else:  # a part only in offers: its own, ranked as the general path ranks them
+        rows, which = gather(offer_hash, fence, present, np.full(1, h, dtype=np.uint64))
+        if rows.size == 0 or brand_keep.size or names_brand(rules):
+            out = np.zeros((1, COLUMNS), dtype=np.int64)
+            out[0, H_PART] = NOT_IN_INDEX
+            out[0, H_HASH] = np.int64(h)
+            return out
+        ids = np.full(1, -1, dtype=np.int64)
+        hops, sup = np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32)
+        pid = OFFERS_ONLY
     oem = np.zeros(rows.size, dtype=np.bool_)
-    if want_oem:
+    if want_oem and ids[0] >= 0:
         for i in range(rows.size):
             oem[i] = brand_oem[part_brand[ids[which[i]]]]
-    brand_of = np.empty(rows.size if rules.size else 0, dtype=np.int64)  # (for the rules)
-    for i in range(brand_of.size):
+    brand_of = np.full(rows.size if rules.size else 0, -1, dtype=np.int64)  # (for the rules)
+    for i in range(brand_of.size if ids[0] >= 0 else 0):
         brand_of[i] = part_brand[ids[which[i]]]
     keep = np.ones(rows.size if brand_keep.size or seg_keep.size else 0, dtype=np.bool_)
     for i in range(keep.size):
