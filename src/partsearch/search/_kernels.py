@@ -228,12 +228,13 @@ def plan_arrays(ranking: tuple[Any, ...], text_column: int, brand_keep: np.ndarr
 def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
                  plan: np.ndarray, show_all: bool, offset: int, limit: int,
                  out_table: np.ndarray, out_text: np.ndarray) -> tuple[int, int]:
-    """The usual search of a part the cross index has, from its brand and article keys (UTF-8
-    bytes) to the numbers and text of every shown offer, in one compiled call: hash, lookup,
-    class walk, offer gather, OEM flags, the compiled ranking (``rank_blocks``, with the level,
-    sort and filters of ``plan``, the address table of :func:`plan_arrays`: the column of
-    ``texts`` a text sort orders by, or -1; the keep tables per brand number and per segment
-    of the brand and supplier filters, empty when off), the shown offers' columns gathered
+    """The usual search of a part (of the cross index, or only in offers: below), from its
+    brand and article keys (UTF-8 bytes) to the numbers and text of every shown offer, in one
+    compiled call: hash, lookup, class walk, offer gather, OEM flags, the compiled ranking
+    (``rank_blocks``, with the level, sort and filters of ``plan``, the address table of
+    :func:`plan_arrays`: the column of ``texts`` a text sort orders by, or -1; the keep
+    tables per brand number and per segment of the brand and supplier filters, empty when
+    off; the level's rule table, empty for price bands), the shown offers' columns gathered
     into one int64 table (the columns above; row 0 is the header) and their text
     (:func:`shown_text`), written into ``out_table`` and ``out_text``; returns the rows and
     bytes written, or both negated when the answer does not fit (the caller grows them to
