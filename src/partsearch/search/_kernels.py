@@ -300,16 +300,19 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
         ids = np.full(1, -1, dtype=np.int64)
         hops, sup = np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32)
         pid = OFFERS_ONLY
+    # each candidate's brand number, where something reads it (the OEM flags, the brand
+    # filter, a level's rules): one pass of loads at random; -1 for a part only in offers
+    brand_of = np.full(rows.size if want_oem or brand_keep.size or rules.size else 0, -1,
+                       dtype=np.int64)
+    for i in range(brand_of.size if ids[0] >= 0 else 0):
+        brand_of[i] = part_brand[ids[which[i]]]
     oem = np.zeros(rows.size, dtype=np.bool_)
     if want_oem and ids[0] >= 0:
         for i in range(rows.size):
-            oem[i] = brand_oem[part_brand[ids[which[i]]]]
-    brand_of = np.full(rows.size if rules.size else 0, -1, dtype=np.int64)  # (for the rules)
-    for i in range(brand_of.size if ids[0] >= 0 else 0):
-        brand_of[i] = part_brand[ids[which[i]]]
+            oem[i] = brand_oem[brand_of[i]]
     keep = np.ones(rows.size if brand_keep.size or seg_keep.size else 0, dtype=np.bool_)
     for i in range(keep.size):
-        keep[i] = (brand_keep.size == 0 or brand_keep[part_brand[ids[which[i]]]]) and \
+        keep[i] = (brand_keep.size == 0 or brand_keep[brand_of[i]]) and \
             (seg_keep.size == 0 or seg_keep[seg[rows[i]]])
     ranks = text_ranks(rows, seg, row, texts, text_column) if text_column >= 0 else \
         np.zeros(0, dtype=np.int64)
