@@ -4,13 +4,14 @@
 
 Times `Engine.search` over the scale benchmark's query mix (same queries, same seed) in fresh
 processes, one run of the installed `partsearch` then one of the checkout whose `src` is
-`--against`, `--pairs` times. `--json` times `Engine.search_json` instead; without
-`--against`, `--json` alternates `search` and `search_json` of the installed checkout:
+`--against`, `--pairs` times. `--json` times `Engine.search_json` instead, `--no-brand` the
+articles typed without their brands; without `--against`, `--json` alternates `search` and
+`search_json` of the installed checkout:
 
     python -m benchmarks.search_ab /tmp/partsearch-scale-10000000 --json
 
-This machine's speed drifts by 10-20 % within an hour and 2-5x across hours, so a change is judged by pairs run side by side, never by a figure from another
-hour; each line carries the machine gauge (`_scale_util.machine_gauge`).
+This machine's speed drifts by 10-20 % within an hour and 2-5x across hours, so a change is
+judged by pairs run side by side, never by a figure from another hour; each line carries the machine gauge (`_scale_util.machine_gauge`).
 """
 
 from __future__ import annotations
@@ -28,22 +29,27 @@ from pathlib import Path
 from benchmarks._scale_util import machine_gauge, time_each
 from benchmarks.scale import _queries
 import partsearch
-work, n, method = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+work, n, method, branded = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
 brands, articles, _ = _queries(work / "world", n, 7)
+if not branded:  # typed without a brand: the brand choice first
+    brands = [None] * len(articles)
 engine = partsearch.Engine.open(work / "catalog")
 search = getattr(engine, method)
 lat = time_each(lambda i: search(articles[i], brand=brands[i]), len(brands))
 print(json.dumps({"from": str(Path(partsearch.__file__).parents[1]), "method": method,
+                  "brand": branded,
                   "p50_us": round(lat.p50_us, 1),
                   "p99_us": round(lat.p99_us, 1), "gauge_ms": machine_gauge()["python_loop_ms"]}))
 """
 
 
-def _run(work: Path, queries: int, src: Path | None, method: str) -> dict[str, object]:
+def _run(work: Path, queries: int, src: Path | None, method: str, branded: bool
+         ) -> dict[str, object]:
     env = dict(os.environ)
     root = str(Path(__file__).resolve().parents[1])  # the benchmarks package
     env["PYTHONPATH"] = os.pathsep.join([str(src), root] if src else [root])
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(work), str(queries), method], env=env,
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(work), str(queries), method,
+                          "1" if branded else "0"], env=env,
                          check=True, capture_output=True, text=True).stdout
     result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
     return result
@@ -55,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", type=Path,
                         help="the other checkout's src directory (e.g. a git worktree's)")
     parser.add_argument("--json", action="store_true", help="time Engine.search_json")
+    parser.add_argument("--no-brand", action="store_true",
+                        help="type the articles without their brands (the brand choice first)")
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--queries", type=int, default=5000)
     args = parser.parse_args(argv)
@@ -65,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         [(None, "search"), (None, "search_json")]
     for _ in range(args.pairs):
         for src, method in arms:
-            print(json.dumps(_run(args.workdir, args.queries, src, method)), flush=True)
+            print(json.dumps(_run(args.workdir, args.queries, src, method, not args.no_brand)),
+                  flush=True)
     return 0
 
 
