@@ -213,6 +213,12 @@ class CrossIndex:
                 self._part_brand)
 
     @property
+    def article_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(article hash, part) of every part, by article hash: the index that
+        :meth:`brands_for_keys` searches, for compiled callers."""
+        return self._a["art_hash"], self._a["art_order"]
+
+    @property
     def part_brand_array(self) -> np.ndarray:
         """The brand number of every part id (an index into :attr:`brand_names`)."""
         return self._part_brand

@@ -81,6 +81,14 @@ class _State:
         return json_tables(self.index, self.store, self.config.stale_after_hours)
 
     @cached_property
+    def article_tables(self) -> Any:
+        """What the compiled brand finder of a search without a brand reads of this state
+        (``_sole.article_tables``)."""
+        from partsearch.search._sole import article_tables
+
+        return article_tables(self.index, self.store)
+
+    @cached_property
     def search_args(self) -> Any:
         """The arrays the compiled search reads, as one address table made once per state
         (``_blocks.search_args``; None when the compiled search cannot answer)."""
@@ -184,6 +192,11 @@ class Engine:
             raise SearchError(f"cannot search {article!r}: {exc.message}") from exc
         if brand is not None:
             return state, query, key, brand, None
+        # most articles have one brand: found in one compiled call, without the offer counts
+        # and descriptions of a brand choice
+        sole = _blocks()[3](state, article)
+        if sole is not None:
+            return state, query, key, sole, None
         choices = self.brand_choices(article)
         if len(choices) == 1:
             return state, query, key, choices[0].brand, None
@@ -256,13 +269,15 @@ _NO_FILTERS = Filters()
 
 @lru_cache(maxsize=1)
 def _blocks() -> tuple[type[Query], Callable[[Any, Query, str, str], SearchResult],
-                       Callable[[Any, Query, str, str], bytes]]:
-    """The search's block builders (as values, as JSON), imported on first search (they pull
-    in numpy and numba) and then kept: an import statement per search costs about a
-    microsecond."""
+                       Callable[[Any, Query, str, str], bytes],
+                       Callable[[Any, str], str | None]]:
+    """The search's block builders (as values, as JSON) and the sole brand finder of a search
+    without a brand, imported on first search (they pull in numpy and numba) and then kept:
+    an import statement per search costs about a microsecond."""
     from partsearch.search._blocks import Query, answer, answer_json
+    from partsearch.search._sole import sole_brand
 
-    return Query, answer, answer_json
+    return Query, answer, answer_json, sole_brand
 
 
 def _no_brand(state: _State, query: Any, choices: list[BrandChoice]) -> SearchResult:
