@@ -86,7 +86,7 @@ def test_searched_arrays_are_mapped_in_huge_pages(tmp_path: Path) -> None:
     huge, small = _snapshot._map(path, True), _snapshot._map(path, False)
     assert "hg" in _vm_flags(huge.ctypes.data)
     assert "hg" not in _vm_flags(small.ctypes.data)
-    assert {"part_hash", "class_id", "class_adj_to", "art_hash"} <= _snapshot.SEARCHED <= \
+    assert {"part_hash", "part_class", "class_adj_to", "art_hash"} <= _snapshot.SEARCHED <= \
         set(_snapshot.ARRAYS)
 
 

@@ -182,6 +182,7 @@ def test_class_walk_and_class_offers_match_the_reference(
     from partsearch.crosses._kernels import (
         bfs_local,
         class_adjacency,
+        class_places,
         csr,
         group_members,
         nearest,
@@ -215,8 +216,15 @@ def test_class_walk_and_class_offers_match_the_reference(
     c = labels[start]
     lo, hi = int(class_off[c]), int(class_off[c + 1])
     members = class_parts[lo:hi].astype(np.int64)
+    # each part's class stretch and place, as the search reads them instead of its class's
+    places = class_places(class_off, class_parts)
+    assert places.tolist() == [[class_off[labels[p]], class_off[labels[p] + 1],
+                                int(np.searchsorted(class_parts[class_off[labels[p]]:
+                                                                class_off[labels[p] + 1]], p))]
+                               for p in range(n)]
+    place = int(places[start, 2])
     ref_hops, ref_sup, _ = bfs_local(members, start, -1, off, to, eid, support)
-    hops, sup = class_walk(int(np.searchsorted(members, start)), lo, hi - lo, slot_off,
+    hops, sup = class_walk(place, lo, hi - lo, slot_off,
                            local_to, local_sup)
     assert hops.tolist() == ref_hops.tolist()
     assert sup.tolist() == ref_sup.tolist()
@@ -225,7 +233,7 @@ def test_class_walk_and_class_offers_match_the_reference(
     offered = part_hash[::3]
     offer_hash = np.sort(np.concatenate([offered, offered[::2]]))
     ids, h, s, hashes, rows, which = class_offers(
-        start, lo, hi, class_parts, slot_off, local_to, local_sup, member_hash, offer_hash,
+        start, place, lo, hi, class_parts, slot_off, local_to, local_sup, member_hash, offer_hash,
         fences(offer_hash), presence(offer_hash))
     ref_ids, ref_h, ref_s = nearest(members, start, -1, off, to, eid, support)
     assert ids.tolist() == [start, *ref_ids.tolist()]

@@ -780,6 +780,23 @@ def clipped_take(values: np.ndarray, order: np.ndarray, limit: int) -> np.ndarra
 
 
 @njit(cache=True, nogil=True)
+def class_places(class_off: np.ndarray, class_parts: np.ndarray) -> np.ndarray:
+    """Per part, where its class lies in ``class_parts`` (from, to) and its own place there,
+    as int32 triples: a search reads the three in one cache line, where the class id, then the
+    class's offsets, then a search of its members are three loads that wait on each other
+    (part ids are int32, so the stretch's ends fit too)."""
+    out = np.empty((class_parts.size, 3), dtype=np.int32)
+    for c in range(class_off.size - 1):
+        lo, hi = class_off[c], class_off[c + 1]
+        for i in range(lo, hi):
+            p = class_parts[i]
+            out[p, 0] = lo
+            out[p, 1] = hi
+            out[p, 2] = i - lo
+    return out
+
+
+@njit(cache=True, nogil=True)
 def group_members(labels: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
     """Each group's members, ascending, as CSR (offsets int64[n_groups + 1], members int32): a
     counting sort of the labels, O(n), where a general sort would first widen the labels to

@@ -38,17 +38,18 @@ from partsearch.errors import SnapshotError
 if TYPE_CHECKING:  # the build's writer thread only: opening an index must not import it
     from concurrent.futures import Future, ThreadPoolExecutor
 
-FORMAT = 4  # 2: adj_sup, the support of each adjacency slot; 3: article_start/article_len;
-# 4: the class-local adjacency and hashes (class_adj_off, class_adj_to, class_adj_sup, class_hash)
+FORMAT = 5  # 2: adj_sup, the support of each adjacency slot; 3: article_start/article_len;
+# 4: the class-local adjacency and hashes (class_adj_off, class_adj_to, class_adj_sup, class_hash);
+# 5: part_class, each part's class stretch and place in it
 MANIFEST = "manifest.json"
 ARRAYS = ("part_hash", "part_brand", "article_start", "article_len", "article_data", "art_hash",
           "art_order", "class_id", "class_off", "class_parts", "adj_off", "adj_to", "adj_edge",
           "adj_sup", "edge_a", "edge_b", "edge_kind", "edge_support", "edge_state",
           "edge_src_off", "edge_src", "class_adj_off", "class_adj_to", "class_adj_sup",
-          "class_hash")
+          "class_hash", "part_class")
 # the arrays a search reads at random, a few cache lines per part of a class (the article
 # index's two: a search without a brand): mapped in 2 MiB pages (see _map)
-SEARCHED = frozenset({"part_hash", "part_brand", "class_id", "class_off", "class_parts",
+SEARCHED = frozenset({"part_hash", "part_brand", "part_class", "class_parts",
                       "class_adj_off", "class_adj_to", "class_adj_sup", "class_hash",
                       "art_hash", "art_order"})
 _SAMPLE = 64 << 10

@@ -243,8 +243,8 @@ def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:
 
 
 def _write_classes(out: Any, class_id: np.ndarray) -> np.ndarray:
-    """Each part's class and each class's members (CSR, members ascending); returns the class
-    sizes."""
+    """Each part's class, each class's members (CSR, members ascending) and each part's place
+    among them (``class_places``); returns the class sizes."""
     from partsearch.crosses import _kernels as k
 
     out.save("class_id", class_id)
@@ -252,6 +252,7 @@ def _write_classes(out: Any, class_id: np.ndarray) -> np.ndarray:
                                              else 0)
     out.save("class_off", class_off)
     out.save("class_parts", class_parts)
+    out.save("part_class", k.class_places(class_off, class_parts))
     return np.diff(class_off)
 
 

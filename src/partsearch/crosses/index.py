@@ -75,6 +75,7 @@ class CrossIndex:
         self._class_id = arrays["class_id"]
         self._class_off = arrays["class_off"]
         self._class_parts = arrays["class_parts"]
+        self._part_class = arrays["part_class"]  # (from, to, place) per part: class_place
 
     @classmethod
     def open(cls, path: str | Path, *, registry: BrandRegistry | None = None) -> CrossIndex:
@@ -192,8 +193,13 @@ class CrossIndex:
     def class_range(self, pid: int) -> tuple[int, int]:
         """Where ``pid``'s class lies in ``class_parts`` (and, slot for slot, in the class-local
         arrays of :attr:`search_arrays`)."""
-        c = int(self._class_id[pid])
-        return int(self._class_off[c]), int(self._class_off[c + 1])
+        lo, hi, _ = self.class_place(pid)
+        return lo, hi
+
+    def class_place(self, pid: int) -> tuple[int, int, int]:
+        """:meth:`class_range` and ``pid``'s place in it."""
+        lo, hi, place = self._part_class[pid].tolist()
+        return lo, hi, place
 
     @property
     def adjacency(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -203,12 +209,12 @@ class CrossIndex:
 
     @property
     def search_arrays(self) -> tuple[np.ndarray, ...]:
-        """(part hash, class id, class offsets, class parts, then along the class parts: the
-        class-local adjacency's offsets, targets (positions within the class) and support, and
-        each member's hash; brand number per part), for the compiled search
-        (``partsearch.search._kernels.usual_search``)."""
+        """(part hash, each part's :meth:`class_place` as int32 triples laid end to end, class
+        parts, then along the class parts: the class-local adjacency's offsets, targets
+        (positions within the class) and support, and each member's hash; brand number per
+        part), for the compiled search (``partsearch.search._kernels.usual_search``)."""
         a = self._a
-        return (self._hash, self._class_id, self._class_off, self._class_parts,
+        return (self._hash, self._part_class.reshape(-1), self._class_parts,
                 a["class_adj_off"], a["class_adj_to"], a["class_adj_sup"], a["class_hash"],
                 self._part_brand)
 

@@ -101,9 +101,10 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         return _not_found(state, q, brand)
     # candidate parts: the requested one, then its class nearest first, with their offers
     if pid is not None:
-        _h, _c, _o, class_parts, slot_off, to, slot_support, member_hash, _b = idx.search_arrays
+        _h, _c, class_parts, slot_off, to, slot_support, member_hash, _b = idx.search_arrays
+        lo, hi, place = idx.class_place(pid)
         ids, hops, support, _hashes, rows, which = class_offers(
-            pid, *idx.class_range(pid), class_parts, slot_off, to, slot_support, member_hash,
+            pid, place, lo, hi, class_parts, slot_off, to, slot_support, member_hash,
             store.hash, store.fence, store.present)
         # brands of the offered parts only (a class can hold thousands of parts without offers)
         oem = idx.brand_flags(ids[which], state.registry.is_oem) if oem_brand else \

@@ -145,16 +145,16 @@ def class_walk(start: int, lo: int, k: int, slot_off: np.ndarray, to: np.ndarray
 
 
 @njit(cache=True, nogil=True)
-def class_offers(start: int, lo: int, hi: int, class_parts: np.ndarray, slot_off: np.ndarray,
-                 to: np.ndarray, support: np.ndarray, member_hash: np.ndarray,
-                 offer_hash: np.ndarray, offer_fence: np.ndarray, offer_present: np.ndarray
-                 ) -> tuple[np.ndarray, ...]:
-    """A search's candidates in one compiled call: the searched part ``start`` and the members
-    of its class (``class_parts[lo:hi]``, with the class-local adjacency and member hashes
-    along them) nearest first (ids, hops, support; the searched part first with 0, 0), their
-    hashes, the offer rows of them all, and for each row the index of its part in that list."""
+def class_offers(start: int, s0: int, lo: int, hi: int, class_parts: np.ndarray,
+                 slot_off: np.ndarray, to: np.ndarray, support: np.ndarray,
+                 member_hash: np.ndarray, offer_hash: np.ndarray, offer_fence: np.ndarray,
+                 offer_present: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A search's candidates in one compiled call: the searched part ``start``, whose place is
+    ``s0`` among the members of its class (``class_parts[lo:hi]``, with the class-local
+    adjacency and member hashes along them), and those members nearest first (ids, hops,
+    support; the searched part first with 0, 0), their hashes, the offer rows of them all,
+    and for each row the index of its part in that list."""
     members = class_parts[lo:hi]
-    s0 = int(np.searchsorted(members, start))
     hops_local, sup_local = class_walk(s0, lo, hi - lo, slot_off, to, support)
     order = distance_order(hops_local, sup_local)
     n = order.size + 1
@@ -191,7 +191,7 @@ H_PART, H_HASH, H_SHOWN, H_TOTAL = 0, 1, 2, 5
 NOT_IN_INDEX, OFFERS_ONLY = -1, -2
 
 # the arrays usual_search reads, in the order of its address table (``search_arrays``)
-SEARCH_DTYPES = (np.uint64, np.int32, np.int64, np.int32, np.int64, np.int32, np.int16,
+SEARCH_DTYPES = (np.uint64, np.int32, np.int32, np.int64, np.int32, np.int16,
                  np.uint64, np.uint16, np.bool_,  # the cross index's, and OEM per brand number
                  np.uint64, np.uint64, np.uint8, np.int32, np.int64, np.int64, np.int32,
                  np.int64, np.bool_, np.bool_, np.int32, np.int32)  # the offer store's
@@ -270,26 +270,26 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
     pid = find_sorted(part_hash, h)
     # the arrays in SEARCH_DTYPES' order, each as its dtype there (Addresses checked them; a
     # wrong index here would read garbage, which the compiled-vs-numpy tests catch)
-    class_id, class_off = view(arrays, 1, np.int32), view(arrays, 2, np.int64)
-    class_parts, slot_off = view(arrays, 3, np.int32), view(arrays, 4, np.int64)
-    to, slot_support = view(arrays, 5, np.int32), view(arrays, 6, np.int16)
-    member_hash, part_brand = view(arrays, 7, np.uint64), view(arrays, 8, np.uint16)
-    brand_oem = view(arrays, 9, np.bool_)
-    offer_hash, fence = view(arrays, 10, np.uint64), view(arrays, 11, np.uint64)
-    present, seg = view(arrays, 12, np.uint8), view(arrays, 13, np.int32)
-    row, price = view(arrays, 14, np.int64), view(arrays, 15, np.int64)
-    delivery, quantity = view(arrays, 16, np.int32), view(arrays, 17, np.int64)
-    exact, on_order = view(arrays, 18, np.bool_), view(arrays, 19, np.bool_)
-    multiplicity, min_quantity = view(arrays, 20, np.int32), view(arrays, 21, np.int32)
+    part_class, class_parts = view(arrays, 1, np.int32), view(arrays, 2, np.int32)
+    slot_off, to = view(arrays, 3, np.int64), view(arrays, 4, np.int32)
+    slot_support, member_hash = view(arrays, 5, np.int16), view(arrays, 6, np.uint64)
+    part_brand, brand_oem = view(arrays, 7, np.uint16), view(arrays, 8, np.bool_)
+    offer_hash, fence = view(arrays, 9, np.uint64), view(arrays, 10, np.uint64)
+    present, seg = view(arrays, 11, np.uint8), view(arrays, 12, np.int32)
+    row, price = view(arrays, 13, np.int64), view(arrays, 14, np.int64)
+    delivery, quantity = view(arrays, 15, np.int32), view(arrays, 16, np.int64)
+    exact, on_order = view(arrays, 17, np.bool_), view(arrays, 18, np.bool_)
+    multiplicity, min_quantity = view(arrays, 19, np.int32), view(arrays, 20, np.int32)
     edges, factors = view(plan, 0, np.int64), view(plan, 1, np.int64)
     brand_keep, seg_keep = view(plan, 2, np.bool_), view(plan, 3, np.bool_)
     params, rules = view(plan, 4, np.int64), view(plan, 6, np.int64)
     text_column = params[PLAN_TEXT_COLUMN]
     if pid >= 0:
-        c = class_id[pid]
+        # the part's class stretch and place in it: one cache line (``class_places``)
+        lo, hi, place = part_class[3 * pid], part_class[3 * pid + 1], part_class[3 * pid + 2]
         ids, hops, sup, _hashes, rows, which = class_offers(
-            pid, class_off[c], class_off[c + 1], class_parts, slot_off, to, slot_support,
-            member_hash, offer_hash, fence, present)
+            pid, place, lo, hi, class_parts, slot_off, to, slot_support, member_hash,
+            offer_hash, fence, present)
     else:  # a part only in offers: its own, ranked as the general path ranks them
         rows, which = gather(offer_hash, fence, present, np.full(1, h, dtype=np.uint64))
         if rows.size == 0 or brand_keep.size or names_brand(rules):
