@@ -103,6 +103,9 @@ def sole_part(folded: Any, kept: Any, arrays: np.ndarray, texts: np.ndarray
         lo, hi = equal_range(offer_art, a)
         for j in range(lo, hi):
             s, r = offer_seg[j], offer_row[j]
+            h = address_view(seg_hash[s] + 8 * r, 1, np.uint64)[0]
+            if count and h == first:
+                continue  # the part counted already (mostly from the index): its key unread
             start, end = _text_bounds(texts, s, _KEY_COLUMN, r)
             if end - start != len(key):
                 continue
@@ -114,7 +117,6 @@ def sole_part(folded: Any, kept: Any, arrays: np.ndarray, texts: np.ndarray
                     break
             if not same:
                 continue
-            h = address_view(seg_hash[s] + 8 * r, 1, np.uint64)[0]
             if count == 0:
                 count, first, seg, row = 1, h, int(s), int(r)
             elif h != first:
