@@ -198,7 +198,8 @@ class Engine:
         if sole is not None:
             return state, query, key, sole, None
         choices = self.brand_choices(article)
-        if len(choices) == 1:
+        if len(choices) == 1:  # one brand under two part hashes (its offers and crosses
+            # keyed by another rule, e.g. before its Cyrillic setting changed): still one
             return state, query, key, choices[0].brand, None
         return state, query, key, "", _no_brand(state, query, choices)
 
