@@ -133,3 +133,21 @@ def test_a_shared_article_hash_is_not_a_shared_article(tmp_path: Path, with_inde
             state.store.segments[seg].brand.get(row)
         assert found == brand
         assert (number >= 0) == with_index
+
+
+def test_one_brand_under_two_part_hashes_is_still_one_brand(tmp_path: Path) -> None:
+    """NEWCO's offers were loaded while it folded Cyrillic (key PK15), then the catalog's
+    registry marked it as a maker that keeps Cyrillic and the crosses were built (key РК15):
+    two parts of one brand. The finder counts parts and declines; the brand choice holds one
+    brand, and the search goes on with it rather than asking which."""
+    _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\nNEWCO;РК-15;90,00;2;1\n")
+    catalog = tmp_path / "cat"
+    (catalog / "brands.toml").write_text('["NEWCO"]\nkeep_cyrillic = true\n', encoding="utf-8")
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\nNEWCO,РК-15,NEWCO,"
+                                    "РК-16\n", encoding="utf-8")
+    build_index([tmp_path / "x.csv"], catalog)
+    engine = Engine.open(catalog)
+    assert sole_brand(engine._state, "РК-15") is None
+    assert [c.brand for c in engine.brand_choices("РК-15")] == ["NEWCO"]
+    result = engine.search("РК-15")
+    assert result.status == "ok" and result.brand == "NEWCO"
