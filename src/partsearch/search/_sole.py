@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from partsearch._hash_kernels import _FNV_OFFSET, _FNV_PRIME, _SEP, _fin, _fnv, one_single
+from partsearch._hash_kernels import one_pair, one_single
 from partsearch._jit import njit
 from partsearch.crosses._kernels import equal_range
 from partsearch.normalize import article_key_forms
@@ -92,8 +92,7 @@ def sole_part(folded: Any, kept: Any, arrays: np.ndarray, texts: np.ndarray
         for j in range(lo, hi):
             pid = art_order[j]
             b = part_brand[pid]
-            h = _fnv(_FNV_OFFSET, names, name_off[b], name_off[b + 1])
-            h = _fin(_fnv((h ^ _SEP) * _FNV_PRIME, key, 0, len(key)))
+            h = one_pair(names[name_off[b]:name_off[b + 1]], key)
             if h != part_hash[pid]:
                 continue
             if count == 0:
