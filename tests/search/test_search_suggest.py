@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from partsearch import Engine
 from partsearch._arrow import string_buffers
 from partsearch.loading._companions import PrefixIndex
-from partsearch.search._suggest import scores, similar_articles
+from partsearch.search._suggest import best_keys, similar_articles
 
 _ASCII = st.text(alphabet="ABC0123", min_size=1, max_size=64)
 _ANY = st.text(alphabet="ABC012ЖБ", min_size=0, max_size=20)  # Cyrillic: two-byte letters
@@ -27,16 +27,19 @@ def _index(keys: list[str]) -> PrefixIndex:
 
 
 @settings(max_examples=300, deadline=None)
-@given(_ASCII, st.lists(_ANY, min_size=1, max_size=30))
-def test_scores_are_rapidfuzz_ratios(pattern: str, keys: list[str]) -> None:
+@given(_ASCII, st.lists(_ANY, min_size=1, max_size=30), st.integers(1, 8),
+       st.sampled_from([0.0, 70.0]))
+def test_best_keys_are_rapidfuzz_best(pattern: str, keys: list[str], k: int,
+                                      cutoff: float) -> None:
+    """The compiled pass keeps the ``k`` best distinct keys as rapidfuzz scores and the text
+    sorts them, whatever the ties and repeats (the alphabet is small: both are common)."""
     index = _index(keys)
-    every = index.keys(np.arange(len(keys)))
-    hit, score = scores(pattern.encode(), index.off, index.data, 0, len(keys), 0.0)
-    assert hit.tolist() == list(range(len(keys)))  # a cutoff of 0 keeps every key
-    expected = [fuzz.ratio(pattern, k) for k in every]
-    assert score.tolist() == pytest.approx(expected, abs=1e-9)
-    cut, _ = scores(pattern.encode(), index.off, index.data, 0, len(keys), 70.0)
-    assert cut.tolist() == [i for i, s in enumerate(expected) if s >= 70.0 - 1e-9]
+    hit, score = best_keys(pattern.encode(), index.off, index.data, 0, len(keys), cutoff, k)
+    ratio = {key: fuzz.ratio(pattern, key) for key in keys}
+    expected = sorted((key for key, s in ratio.items() if s >= cutoff - 1e-9),
+                      key=lambda key: (round(-ratio[key], 9), key))[:k]
+    assert index.keys(hit) == expected
+    assert score.tolist() == pytest.approx([ratio[key] for key in expected], abs=1e-9)
 
 
 @given(st.lists(_ANY, min_size=0, max_size=40))
@@ -99,3 +102,28 @@ def test_cyrillic_suggestions(tmp_path: Path) -> None:
     assert engine.search("РК-159").suggestions == ("РК152", "РК153")
     with_brand = engine.search("РК-159", brand="ЗМЗ")
     assert with_brand.status == "not_found" and with_brand.suggestions[-2:] == ("РК152", "РК153")
+
+
+def test_suggestions_among_many_equal_scores(tmp_path: Path) -> None:
+    """A typo of a ten-digit number is 70 similar to most keys of its prefix, with a few
+    scores among them: each file keeps only its best few, and the answer is still the scan's,
+    with a key two brands of one file offer suggested once (and kept once among the best few
+    of its file: BETA's keys are all offered twice)."""
+    from tests.search.test_search_engine import _catalog
+
+    head = "Бренд;Артикул;Цена;Кол-во;Срок\n"
+    alfa = "".join(f"BOSCH;0 451 031 {n:03};10,00;1;1\n" for n in range(0, 300, 2))
+    beta = "".join(f"{b};0451032{n:03};10,00;1;1\n" for n in range(0, 300, 3)
+                   for b in ("BOSCH", "MAHLE"))
+    (tmp_path / "q.csv").write_text(head + beta, encoding="utf-8")
+    engine = Engine.open(_catalog(tmp_path, head + alfa, (
+        '[BETA]\nfile = "q.csv"\n'
+        'columns = { brand = "Бренд", article = "Артикул", price = "Цена", '
+        'quantity = "Кол-во", delivery_days = "Срок" }\n')))
+    assert len(engine._state.store.segments) == 2
+    for typo in ("04510316077", "04510320077", "045103160", "0451031X07", "0451301607",
+                 "0451032"):
+        got = similar_articles(engine._state.store, typo)
+        assert got == _reference(engine, typo) and len(got) == 5, typo
+    assert engine.search("0 451 031 6077").suggestions == tuple(
+        _reference(engine, "04510316077"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 import numpy as np
@@ -21,19 +22,24 @@ def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
     Only offers sharing a key's first two characters are compared (a buyer rarely mistypes
     the start of a part number): each supplier file keeps its parts' keys grouped by their
     first two bytes (:class:`PrefixIndex`), so a suggestion reads those keys alone, one
-    stretch of memory per file, and scores them in a compiled pass (:func:`scores`) where the
-    key is ASCII.
+    stretch of memory per file, and scores them in a compiled pass (:func:`best_keys`) where
+    the key is ASCII.
     """
+    typed = list(dict.fromkeys(keys))
+    # a key in the answer is among the best `limit + len(typed)` of each file it is in, for
+    # the key it scores best against: any key before it there is before it here too, and at
+    # most len(typed) of those are left out (the keys typed)
     best: dict[str, float] = {}
-    for key in dict.fromkeys(keys):
-        for k, score in _similar(store, key):
+    for key in typed:
+        for k, score in _similar(store, key, limit + len(typed)):
             best[k] = max(score, best.get(k, 0.0))
     ranked = sorted(best.items(), key=lambda ks: (-ks[1], ks[0]))
-    return [k for k, _ in ranked if k not in keys][:limit]
+    return [k for k, _ in ranked if k not in typed][:limit]
 
 
-def _similar(store: Any, key: str) -> list[tuple[str, float]]:
-    """Every offered key at least 70 similar to ``key`` among those with its prefix, scored."""
+def _similar(store: Any, key: str, k: int) -> list[tuple[str, float]]:
+    """Per supplier file, its ``k`` keys most similar to ``key`` (at least 70) among those
+    with its prefix, scored."""
     prefix = key[:2]
     if not prefix:
         return []
@@ -46,58 +52,98 @@ def _similar(store: Any, key: str) -> list[tuple[str, float]]:
         if lo == hi:
             continue
         if key.isascii() and len(pattern) <= 64:
-            hit, score = scores(pattern, index.off, index.data, lo, hi, _CUTOFF)
+            hit, score = best_keys(pattern, index.off, index.data, lo, hi, _CUTOFF, k)
             if hit.size:
                 found += zip(index.keys(hit), score.tolist(), strict=True)
         else:
-            found += _rapidfuzz_scores(key, prefix, index.data[index.off[lo]:index.off[hi] - 1])
+            found += _rapidfuzz_best(key, prefix, index.data[index.off[lo]:index.off[hi] - 1], k)
     return found
 
 
-def _rapidfuzz_scores(key: str, prefix: str, joined: np.ndarray) -> list[tuple[str, float]]:
-    """:func:`scores` for a key it cannot take (non-ASCII, or over 64 bytes), over the keys
-    ``joined`` by line breaks."""
+def _rapidfuzz_best(key: str, prefix: str, joined: np.ndarray, k: int
+                    ) -> list[tuple[str, float]]:
+    """:func:`best_keys` for a key it cannot take (non-ASCII, or over 64 bytes), over the
+    keys ``joined`` by line breaks."""
     from rapidfuzz import fuzz, process
 
     # two bytes are one Cyrillic letter: the second letter is checked here
-    candidates = [k for k in joined.tobytes().decode().split("\n") if k.startswith(prefix)]
-    return [(m[0], m[1]) for m in process.extract(key, candidates, scorer=fuzz.ratio,
-                                                  limit=None, score_cutoff=_CUTOFF)]
+    candidates = {c for c in joined.tobytes().decode().split("\n") if c.startswith(prefix)}
+    scored = process.extract(key, candidates, scorer=fuzz.ratio, limit=None,
+                             score_cutoff=_CUTOFF)
+    return heapq.nsmallest(k, ((m[0], m[1]) for m in scored), key=lambda ks: (-ks[1], ks[0]))
 
 
 @njit(cache=True, nogil=True)
-def scores(pattern: Any, off: np.ndarray, data: np.ndarray, lo: int, hi: int,
-           cutoff: float) -> tuple[np.ndarray, np.ndarray]:
-    """The keys ``lo`` to ``hi`` of a :class:`PrefixIndex` (``off``, ``data``) at least
-    ``cutoff`` similar to ``pattern`` (ASCII bytes, 64 at most), and their similarity:
+def best_keys(pattern: Any, off: np.ndarray, data: np.ndarray, lo: int, hi: int,
+              cutoff: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` keys, distinct, of ``lo`` to ``hi`` of a :class:`PrefixIndex` (``off``,
+    ``data``) most similar to ``pattern`` (ASCII bytes, 64 at most) and at least ``cutoff``
+    similar, best first (equal scores by key, as text sorts), and their similarity:
     ``fuzz.ratio``'s, 100 * 2 * LCS / (len + len), the longest common subsequence by the
     bit-parallel algorithm (Hyyrö), one word operation per byte of a key. An ASCII byte
     matches no byte of a multi-byte letter, so the LCS of bytes is that of letters; a key's
-    length counts its letters."""
+    length counts its letters.
+
+    Kept as it goes rather than sorted after: a typo of a ten-digit number is 70 similar to
+    tens of thousands of keys of its prefix, whose sort took ~50 ms in Python."""
     m = len(pattern)
     match = np.zeros(256, dtype=np.uint64)
     for i in range(m):
         match[pattern[i]] |= np.uint64(1) << np.uint64(i)
     full = np.uint64(0xFFFFFFFFFFFFFFFF) if m == 64 else \
         (np.uint64(1) << np.uint64(m)) - np.uint64(1)
-    hit = np.empty(hi - lo, dtype=np.int64)
-    score = np.empty(hi - lo, dtype=np.float64)
-    k = 0
+    top = np.empty(k, dtype=np.int64)
+    top_score = np.empty(k, dtype=np.float64)
+    n = 0
     for r in range(lo, hi):
         v = full
-        n = 0
+        letters = 0
         for j in range(off[r], off[r + 1] - 1):
             c = data[j]
-            n += (c & 0xC0) != 0x80  # continuation bytes are not letters
+            letters += (c & 0xC0) != 0x80  # continuation bytes are not letters
             u = v & match[c]
             v = ((v + u) | (v - u)) & full
-        lcs = m - _popcount(v)
-        s = 200.0 * lcs / (m + n)
-        if s >= cutoff:
-            hit[k] = r
-            score[k] = s
-            k += 1
-    return hit[:k], score[:k]
+        s = 200.0 * (m - _popcount(v)) / (m + letters)
+        if s < cutoff or (n == k and s < top_score[n - 1]):
+            continue
+        # its place among the kept: after every better key, and equal ones that sort first
+        at = n
+        for i in range(n):
+            if s > top_score[i]:
+                at = i
+                break
+            if s == top_score[i]:
+                order = _compare(off, data, r, top[i])
+                if order == 0:  # the same key again (another brand's part): kept once
+                    at = k
+                    break
+                if order < 0:
+                    at = i
+                    break
+        if at >= k:
+            continue
+        n = min(n + 1, k)
+        for i in range(n - 1, at, -1):
+            top[i] = top[i - 1]
+            top_score[i] = top_score[i - 1]
+        top[at] = r
+        top_score[at] = s
+    return top[:n], top_score[:n]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _compare(off: np.ndarray, data: np.ndarray, a: int, b: int) -> int:
+    """Keys ``a`` and ``b`` compared as their bytes (UTF-8: as the text sorts): -1, 0 or 1."""
+    i, j = off[a], off[b]
+    end_a, end_b = off[a + 1] - 1, off[b + 1] - 1
+    while i < end_a and j < end_b:
+        if data[i] != data[j]:
+            return -1 if data[i] < data[j] else 1
+        i += 1
+        j += 1
+    if i < end_a:
+        return 1  # b is a prefix of a
+    return -1 if j < end_b else 0
 
 
 @njit(cache=True, nogil=True, inline="always")
