@@ -194,7 +194,7 @@ class Engine:
             return state, query, key, brand, None
         # most articles have one brand: found in one compiled call, without the offer counts
         # and descriptions of a brand choice
-        sole = _blocks()[3](state, article)
+        sole = _blocks()[3](state, article, key)
         if sole is not None:
             return state, query, key, sole, None
         choices = self.brand_choices(article)
@@ -271,7 +271,7 @@ _NO_FILTERS = Filters()
 @lru_cache(maxsize=1)
 def _blocks() -> tuple[type[Query], Callable[[Any, Query, str, str], SearchResult],
                        Callable[[Any, Query, str, str], bytes],
-                       Callable[[Any, str], str | None]]:
+                       Callable[[Any, str, str], str | None]]:
     """The search's block builders (as values, as JSON) and the sole brand finder of a search
     without a brand, imported on first search (they pull in numpy and numba) and then kept:
     an import statement per search costs about a microsecond."""
