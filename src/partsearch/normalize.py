@@ -115,10 +115,10 @@ def article_key_forms(article: str) -> tuple[str, ...]:
     >>> article_key_forms("РК-15"), article_key_forms("OC 90"), article_key_forms("І")
     (('PK15', 'РК15'), ('OC90',), ('I',))
     """
-    return key_forms(article, article_key(article))
+    return _key_forms(article, article_key(article))
 
 
-def key_forms(article: str, folded: str) -> tuple[str, ...]:
+def _key_forms(article: str, folded: str) -> tuple[str, ...]:
     """:func:`article_key_forms`, given the folded key a caller has made already (a search
     has it): the package's own use, a normalization less per search without a brand."""
     if article.isascii():  # (keeping Cyrillic changes nothing else)

@@ -19,7 +19,7 @@ import numpy as np
 from partsearch._hash_kernels import one_pair, one_single
 from partsearch._jit import njit
 from partsearch.crosses._kernels import equal_range
-from partsearch.normalize import article_key, key_forms
+from partsearch.normalize import _key_forms, article_key
 from partsearch.search._addresses import Addresses, address_view, view
 from partsearch.search._kernels import _text_bounds
 from partsearch.search._store import TEXT_COLUMNS
@@ -57,7 +57,7 @@ def sole_brand(state: Any, article: str, folded: str | None = None) -> str | Non
     does; None when none or several do (:func:`_blocks.brand_choices` says which). ``folded``
     is its ``article_key`` when the caller has it. Raises :class:`NormalizationError` as
     ``article_key`` does."""
-    keys = key_forms(article, article_key(article) if folded is None else folded)
+    keys = _key_forms(article, article_key(article) if folded is None else folded)
     count, brand, seg, row = sole_part(keys[0].encode(), keys[-1].encode() if len(keys) > 1
                                        else b"", state.article_tables.table,
                                        state.store.text_addresses)
