@@ -402,6 +402,31 @@ def test_parquet_text_that_is_not_utf8_names_file_row_and_column(
     assert read_pointer(catalog / "crosses") == before
 
 
+@pytest.mark.parametrize("column", ["brand_a", "article_b", "source", "kind"])
+def test_parquet_dictionary_entry_no_row_uses_is_not_an_error(tmp_path: Path,
+                                                               column: str) -> None:
+    """A dictionary column may keep entries no row points at (a file cut from a larger one):
+    one that is not UTF-8 is nobody's text, and the build reads the file. A source or kind
+    had failed the build with Arrow's message, without a row."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    good = {"brand_a": [b"MANN", b"BOSCH"], "article_a": [b"W 920/21", b"0 451 103 316"],
+            "brand_b": [b"KNECHT", b"MANN"], "article_b": [b"OC 90", b"W 920/21"],
+            "source": [b"tecdoc", b"emex"], "kind": [b"cross", b"replacement"]}
+    table = pa.table({name: pa.DictionaryArray.from_arrays(
+        pa.array([0, 1], pa.int32()),
+        _not_utf8([*values, b"BAD \xff"] if name == column else values))
+        for name, values in good.items()})
+    pq.write_table(table, tmp_path / "x.parquet")
+    kept = pq.read_table(tmp_path / "x.parquet").column(column).chunk(0).dictionary
+    assert len(kept) == 3  # the file does hold the bad entry
+    build_index([tmp_path / "x.parquet"], tmp_path / "cat")
+    idx = CrossIndex.open(tmp_path / "cat")
+    mann, knecht = idx.lookup("MANN", "W 920/21"), idx.lookup("KNECHT", "OC 90")
+    assert mann is not None and knecht is not None and idx.explain(mann, knecht)
+
+
 def test_cp1251_file_whose_first_megabyte_is_ascii(tmp_path: Path) -> None:
     """Sorted by brand, a cp1251 file has its Cyrillic brands last: its first megabyte, all
     ASCII, had been taken for UTF-8, and the build failed at the first of them."""

@@ -388,8 +388,9 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
         try:  # (the few names, decoded on the main thread: checked here, where the rows are)
             encoded.dictionary.validate(full=True)
         except pa.ArrowInvalid:
-            _check_utf8(path, mapping[c], cols[c], first_line)
-            raise
+            _check_utf8(path, mapping[c], cols[c], first_line)  # raises at a row's bad name
+            # a file's own dictionary kept an entry no row uses: the rows' names alone
+            encoded = pc.dictionary_encode(encoded.dictionary.take(encoded.indices))
         return encoded
 
     return _Normalized(batch, names("source", path.stem), names("kind", DEFAULT_KIND))
