@@ -62,10 +62,14 @@ def test_prefix_index_groups_keys_by_their_first_two_bytes(keys: list[str]) -> N
 
 
 def _reference(engine: Engine, key: str, limit: int = 5) -> list[str]:
-    """Every offer's key read, those sharing the first two letters scored by rapidfuzz."""
+    """Every offer's key read, those sharing the first two letters (a zero and an O alike)
+    scored by rapidfuzz."""
+    def start(text: str) -> str:  # a zero and a letter O start a key alike
+        return text[:2].replace("O", "0")
+
     keys = {k for s in engine._state.store.segments
             for k in s.table.column("article_key").to_pylist()
-            if key[:2] and k.startswith(key[:2])}
+            if key[:2] and start(k).startswith(start(key))}
     scored = sorted(((-fuzz.ratio(key, k), k) for k in keys if fuzz.ratio(key, k) >= 70),
                     key=lambda sk: (round(sk[0], 9), sk[1]))
     return [k for _, k in scored if k != key][:limit]
@@ -127,3 +131,18 @@ def test_suggestions_among_many_equal_scores(tmp_path: Path) -> None:
         assert got == _reference(engine, typo) and len(got) == 5, typo
     assert engine.search("0 451 031 6077").suggestions == tuple(
         _reference(engine, "04510316077"))
+
+
+def test_a_zero_typed_for_the_letter_o(tmp_path: Path) -> None:
+    """Buyers type a zero for the letter O (and the other way) at the start of a part number:
+    those keys are compared too, scored as rapidfuzz scores them."""
+    from tests.search.test_search_engine import _catalog
+
+    engine = Engine.open(_catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n"
+                                  "MAHLE;OC 90;1,00;1;1\nMAHLE;OC 91;1,00;1;1\n"
+                                  "BOSCH;0 451 103 316;1,00;1;1\nMANN;W 712/1;1,00;1;1\n"))
+    assert engine.search("0C 90").suggestions == ("OC90",)  # (OC91 scores 50)
+    assert engine.search("O451103316").suggestions == ("0451103316",)
+    assert "0451103316" in engine.search("O451103316", brand="BOSCH").suggestions
+    for typo in ("0C90", "0C9", "0C911", "O451103316", "OO451103316", "W0712", "0", "O"):
+        assert similar_articles(engine._state.store, typo) == _reference(engine, typo), typo

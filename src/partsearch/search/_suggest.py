@@ -20,10 +20,10 @@ def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
     key).
 
     Only offers sharing a key's first two characters are compared (a buyer rarely mistypes
-    the start of a part number): each supplier file keeps its parts' keys grouped by their
-    first two bytes (:class:`PrefixIndex`), so a suggestion reads those keys alone, one
-    stretch of memory per file, and scores them in a compiled pass (:func:`best_keys`) where
-    the key is ASCII.
+    the start of a part number, but for a zero and a letter O, taken as the same there): each
+    supplier file keeps its parts' keys grouped by their first two bytes
+    (:class:`PrefixIndex`), so a suggestion reads those keys alone, one stretch of memory per
+    file, and scores them in a compiled pass (:func:`best_keys`) where the key is ASCII.
     """
     typed = list(dict.fromkeys(keys))
     # a key in the answer is among the best `limit + len(typed)` of each file it is in, for
@@ -38,26 +38,41 @@ def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
 
 
 def _similar(store: Any, key: str, k: int) -> list[tuple[str, float]]:
-    """Per supplier file, its ``k`` keys most similar to ``key`` (at least 70) among those
-    with its prefix, scored."""
-    prefix = key[:2]
-    if not prefix:
-        return []
+    """Per supplier file and prefix of :func:`_prefixes`, its ``k`` keys most similar to
+    ``key`` (at least 70) among those with that prefix, scored."""
     pattern = key.encode()
-    code = (pattern[0] << 8) | (pattern[1] if len(pattern) > 1 else 0)
+    compiled = key.isascii() and len(pattern) <= 64
     found: list[tuple[str, float]] = []
-    for seg in store.segments:
-        index: PrefixIndex = seg.prefixes
-        lo, hi = index.bucket(code)
-        if lo == hi:
-            continue
-        if key.isascii() and len(pattern) <= 64:
-            hit, score = best_keys(pattern, index.off, index.data, lo, hi, _CUTOFF, k)
-            if hit.size:
-                found += zip(index.keys(hit), score.tolist(), strict=True)
-        else:
-            found += _rapidfuzz_best(key, prefix, index.data[index.off[lo]:index.off[hi] - 1], k)
+    for prefix in _prefixes(key):
+        head = prefix.encode()
+        code = (head[0] << 8) | (head[1] if len(head) > 1 else 0)
+        for seg in store.segments:
+            index: PrefixIndex = seg.prefixes
+            lo, hi = index.bucket(code)
+            if lo == hi:
+                continue
+            if compiled:
+                hit, score = best_keys(pattern, index.off, index.data, lo, hi, _CUTOFF, k)
+                if hit.size:
+                    found += zip(index.keys(hit), score.tolist(), strict=True)
+            else:
+                found += _rapidfuzz_best(key, prefix,
+                                         index.data[index.off[lo]:index.off[hi] - 1], k)
     return found
+
+
+def _prefixes(key: str) -> list[str]:
+    """The first two characters of the keys compared with ``key``: its own, and the same with
+    a letter O read as a zero or a zero as an O (buyers type one for the other, most often at
+    the start: "0C 90" for OC 90)."""
+    prefix = key[:2]
+    out = [""]
+    for c in prefix:
+        out = [p + v for p in out for v in _O_ZERO.get(c, c)]
+    return out if prefix else []
+
+
+_O_ZERO = {"O": "O0", "0": "0O"}
 
 
 def _rapidfuzz_best(key: str, prefix: str, joined: np.ndarray, k: int
