@@ -146,3 +146,16 @@ def test_a_zero_typed_for_the_letter_o(tmp_path: Path) -> None:
     assert "0451103316" in engine.search("O451103316", brand="BOSCH").suggestions
     for typo in ("0C90", "0C9", "0C911", "O451103316", "OO451103316", "W0712", "0", "O"):
         assert similar_articles(engine._state.store, typo) == _reference(engine, typo), typo
+
+
+def test_a_zero_for_an_o_after_a_cyrillic_letter(tmp_path: Path) -> None:
+    """A Cyrillic letter is a bucket of its own two bytes: the second letter, a zero or an O,
+    is checked against both in one read of it (rapidfuzz's path)."""
+    from tests.search.test_search_engine import _catalog
+
+    engine = Engine.open(_catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n"
+                                  "ЗМЗ;РO-152;1,00;1;1\nЗМЗ;Р0-153;1,00;1;1\n"
+                                  "ЗМЗ;РК-152;1,00;1;1\n"))  # (a Latin O, a zero)
+    # all three score 80; РК152 starts otherwise, and the ties go by the text ("0" < "O")
+    assert similar_articles(engine._state.store, "Р0152") == ["Р0153", "РO152"] \
+        == _reference(engine, "Р0152")

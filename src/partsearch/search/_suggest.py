@@ -38,51 +38,55 @@ def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
 
 
 def _similar(store: Any, key: str, k: int) -> list[tuple[str, float]]:
-    """Per supplier file and prefix of :func:`_prefixes`, its ``k`` keys most similar to
-    ``key`` (at least 70) among those with that prefix, scored."""
+    """Per supplier file and bucket of :func:`_buckets`, its ``k`` keys most similar to
+    ``key`` (at least 70) among those with one of the bucket's prefixes, scored."""
     pattern = key.encode()
     compiled = key.isascii() and len(pattern) <= 64
     found: list[tuple[str, float]] = []
-    for prefix in _prefixes(key):
-        head = prefix.encode()
-        code = (head[0] << 8) | (head[1] if len(head) > 1 else 0)
+    for code, starts in _buckets(key).items():
         for seg in store.segments:
             index: PrefixIndex = seg.prefixes
             lo, hi = index.bucket(code)
             if lo == hi:
                 continue
-            if compiled:
+            if compiled:  # (an ASCII key's prefixes are its buckets' two bytes)
                 hit, score = best_keys(pattern, index.off, index.data, lo, hi, _CUTOFF, k)
                 if hit.size:
                     found += zip(index.keys(hit), score.tolist(), strict=True)
             else:
-                found += _rapidfuzz_best(key, prefix,
+                found += _rapidfuzz_best(key, starts,
                                          index.data[index.off[lo]:index.off[hi] - 1], k)
     return found
 
 
-def _prefixes(key: str) -> list[str]:
-    """The first two characters of the keys compared with ``key``: its own, and the same with
-    a letter O read as a zero or a zero as an O (buyers type one for the other, most often at
-    the start: "0C 90" for OC 90)."""
-    prefix = key[:2]
-    out = [""]
-    for c in prefix:
-        out = [p + v for p in out for v in _O_ZERO.get(c, c)]
-    return out if prefix else []
+def _buckets(key: str) -> dict[int, tuple[str, ...]]:
+    """The :class:`PrefixIndex` buckets (a key's first two bytes) of the keys compared with
+    ``key``, each with the first two characters they must have: ``key``'s own, and the same
+    with a letter O read as a zero or a zero as an O (buyers type one for the other, most
+    often at the start: "0C 90" for OC 90). A Cyrillic letter is two bytes: its bucket holds
+    keys of any second letter."""
+    prefixes = [""]
+    for c in key[:2]:
+        prefixes = [p + v for p in prefixes for v in _O_ZERO.get(c, c)]
+    out: dict[int, tuple[str, ...]] = {}
+    for prefix in prefixes if key else ():
+        head = prefix.encode()
+        code = (head[0] << 8) | (head[1] if len(head) > 1 else 0)
+        out[code] = (*out.get(code, ()), prefix)
+    return out
 
 
 _O_ZERO = {"O": "O0", "0": "0O"}
 
 
-def _rapidfuzz_best(key: str, prefix: str, joined: np.ndarray, k: int
+def _rapidfuzz_best(key: str, starts: tuple[str, ...], joined: np.ndarray, k: int
                     ) -> list[tuple[str, float]]:
     """:func:`best_keys` for a key it cannot take (non-ASCII, or over 64 bytes), over the
     keys ``joined`` by line breaks."""
     from rapidfuzz import fuzz, process
 
     # two bytes are one Cyrillic letter: the second letter is checked here
-    candidates = {c for c in joined.tobytes().decode().split("\n") if c.startswith(prefix)}
+    candidates = {c for c in joined.tobytes().decode().split("\n") if c.startswith(starts)}
     scored = process.extract(key, candidates, scorer=fuzz.ratio, limit=None,
                              score_cutoff=_CUTOFF)
     return heapq.nsmallest(k, ((m[0], m[1]) for m in scored), key=lambda ks: (-ks[1], ks[0]))
