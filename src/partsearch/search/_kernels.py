@@ -460,29 +460,32 @@ def _put_money(out: np.ndarray, k: int, kop: int) -> int:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _text_before(a: int, b: int, start: np.ndarray, length: np.ndarray) -> bool:
-    """Whether text ``a`` sorts before text ``b`` (UTF-8 bytes compared in turn: the order of
-    their code points, Python's string order); equal texts by position, so a sort is stable."""
-    x = address_view(start[a], length[a], np.uint8)
-    y = address_view(start[b], length[b], np.uint8)
-    for i in range(min(x.size, y.size)):
+def compare_bytes(x: Any, y: Any) -> int:
+    """-1, 0 or 1 as ``x`` sorts before ``y``, equals it or sorts after it (UTF-8 bytes,
+    arrays or ``bytes``, compared in turn: the order of their code points, Python's string
+    order)."""
+    for i in range(min(len(x), len(y))):
         if x[i] != y[i]:
-            return bool(x[i] < y[i])
-    if x.size != y.size:
-        return x.size < y.size
-    return a < b
+            return -1 if x[i] < y[i] else 1
+    if len(x) != len(y):
+        return -1 if len(x) < len(y) else 1
+    return 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _text_before(a: int, b: int, start: np.ndarray, length: np.ndarray) -> bool:
+    """Whether text ``a`` sorts before text ``b`` (:func:`compare_bytes`); equal texts by
+    position, so a sort is stable."""
+    order = compare_bytes(address_view(start[a], length[a], np.uint8),
+                          address_view(start[b], length[b], np.uint8))
+    return order < 0 if order != 0 else a < b
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _same_text(a: int, b: int, start: np.ndarray, length: np.ndarray) -> bool:
-    if length[a] != length[b]:
-        return False
-    x = address_view(start[a], length[a], np.uint8)
-    y = address_view(start[b], length[b], np.uint8)
-    for i in range(x.size):  # noqa: SIM110 (a loop numba compiles, not a generator)
-        if x[i] != y[i]:
-            return False
-    return True
+    return length[a] == length[b] and compare_bytes(
+        address_view(start[a], length[a], np.uint8),
+        address_view(start[b], length[b], np.uint8)) == 0
 
 
 @njit(cache=True, nogil=True)

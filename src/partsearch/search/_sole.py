@@ -21,7 +21,7 @@ from partsearch._jit import njit
 from partsearch.crosses._kernels import equal_range
 from partsearch.normalize import _key_forms, article_key
 from partsearch.search._addresses import Addresses, address_view, view
-from partsearch.search._kernels import _text_bounds
+from partsearch.search._kernels import _text_bounds, compare_bytes
 from partsearch.search._store import TEXT_COLUMNS
 
 _KEY_COLUMN = TEXT_COLUMNS.index("article_key")
@@ -110,12 +110,7 @@ def sole_part(folded: Any, kept: Any, arrays: np.ndarray, texts: np.ndarray
             if end - start != len(key):
                 continue
             text = address_view(texts[s, 4 * _KEY_COLUMN + 2] + start, end - start, np.uint8)
-            same = True
-            for i in range(len(key)):
-                if text[i] != key[i]:
-                    same = False
-                    break
-            if not same:
+            if compare_bytes(text, key) != 0:
                 continue
             if count == 0:
                 count, first, seg, row = 1, h, int(s), int(r)

@@ -9,6 +9,7 @@ import numpy as np
 
 from partsearch._jit import njit
 from partsearch.loading._companions import PrefixIndex
+from partsearch.search._kernels import compare_bytes
 
 _CUTOFF = 70.0  # the least similarity suggested (rapidfuzz's fuzz.ratio, 0-100)
 
@@ -132,7 +133,8 @@ def best_keys(pattern: Any, off: np.ndarray, data: np.ndarray, lo: int, hi: int,
                 at = i
                 break
             if s == top_score[i]:
-                order = _compare(off, data, r, top[i])
+                order = compare_bytes(data[off[r]:off[r + 1] - 1],
+                                      data[off[top[i]]:off[top[i] + 1] - 1])
                 if order == 0:  # the same key again (another brand's part): kept once
                     at = k
                     break
@@ -148,21 +150,6 @@ def best_keys(pattern: Any, off: np.ndarray, data: np.ndarray, lo: int, hi: int,
         top[at] = r
         top_score[at] = s
     return top[:n], top_score[:n]
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _compare(off: np.ndarray, data: np.ndarray, a: int, b: int) -> int:
-    """Keys ``a`` and ``b`` compared as their bytes (UTF-8: as the text sorts): -1, 0 or 1."""
-    i, j = off[a], off[b]
-    end_a, end_b = off[a + 1] - 1, off[b + 1] - 1
-    while i < end_a and j < end_b:
-        if data[i] != data[j]:
-            return -1 if data[i] < data[j] else 1
-        i += 1
-        j += 1
-    if i < end_a:
-        return 1  # b is a prefix of a
-    return -1 if j < end_b else 0
 
 
 @njit(cache=True, nogil=True, inline="always")
