@@ -203,7 +203,7 @@ def test_publish_writes_the_companions(tmp_path: Path) -> None:
     mapped = load_store(catalog)
     assert all(s.article_index is not None for s in mapped.segments)
     arrays = ("article_hash", "article_seg", "article_row")
-    expected = [getattr(mapped, a).tolist() for a in arrays]
+    expected = [getattr(mapped.base, a).tolist() for a in arrays]
     assert len(expected[0]) == 4 and expected[0] == sorted(expected[0])  # four parts in all
     keys = [[a.tolist() for a in s.prefixes] for s in mapped.segments]
     assert [sorted(s.prefixes.keys(np.arange(s.prefixes.off.size - 1)))
@@ -212,7 +212,7 @@ def test_publish_writes_the_companions(tmp_path: Path) -> None:
         path.unlink()
     made = load_store(catalog)
     assert all(s.article_index is None for s in made.segments)
-    assert [getattr(made, a).tolist() for a in arrays] == expected
+    assert [getattr(made.base, a).tolist() for a in arrays] == expected
     assert [[a.tolist() for a in s.prefixes] for s in made.segments] == keys
     articles[0].write_bytes(b"ARROW1 not really")
     with pytest.raises(CatalogError) as caught:

@@ -361,7 +361,7 @@ def test_popular_filter_and_text_sorts(tmp_path: Path) -> None:
 
 
 def test_incremental_reload_equals_a_fresh_merge(tmp_path: Path) -> None:
-    from partsearch.search._store import load_store
+    from partsearch.search._store import flatten, load_store
 
     (tmp_path / "b.csv").write_text("Бренд;Артикул;Цена\nMANN;W 712/1;99,00\nBOSCH;X 1;5,00\n",
                                     encoding="utf-8")
@@ -377,18 +377,22 @@ def test_incremental_reload_equals_a_fresh_merge(tmp_path: Path) -> None:
     assert incremental.segments[0] is before.segments[0]  # ALFA reused, not reopened
 
     def rows(store):  # type: ignore[no-untyped-def]
-        return sorted(zip(store.hash.tolist(), store.codes[store.seg].tolist(),
-                          store.row.tolist(), store.price.tolist(), strict=True))
+        flat = flatten(store)
+        return sorted(zip(flat.hash.tolist(), store.codes[flat.seg].tolist(),
+                          flat.row.tolist(), flat.price.tolist(), strict=True))
 
     assert rows(incremental) == rows(fresh)
-    assert incremental.hash.tolist() == sorted(incremental.hash.tolist())
+    for level in (incremental.base, incremental.delta):
+        assert level.hash.tolist() == sorted(level.hash.tolist())
 
     def articles(store):  # type: ignore[no-untyped-def]
-        return sorted(zip(store.article_hash.tolist(), store.codes[store.article_seg].tolist(),
-                          store.article_row.tolist(), strict=True))
+        flat = flatten(store)
+        return sorted(zip(flat.article_hash.tolist(), store.codes[flat.article_seg].tolist(),
+                          flat.article_row.tolist(), strict=True))
 
     assert articles(incremental) == articles(fresh)  # BETA's old parts gone, its new ones in
-    assert incremental.article_hash.tolist() == sorted(incremental.article_hash.tolist())
+    for level in (incremental.base, incremental.delta):
+        assert level.article_hash.tolist() == sorted(level.article_hash.tolist())
     assert incremental.article_offers(["X1"]) == {}  # BETA no longer offers it
     assert incremental.article_offers(["333114", "W7121"]) == {"KAYABA": 1, "MANN-FILTER": 8}
     assert load_store(catalog, incremental) is incremental  # nothing new: same store

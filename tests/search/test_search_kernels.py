@@ -7,7 +7,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partsearch.search._kernels import class_offers, class_walk, fences, gather, presence
+from partsearch.search._kernels import class_members, class_walk, fences, gather, presence
 from partsearch.search._store import Strings, money
 
 # hash values: 311 spread over 64 bits (so the presence bitmap rules most absent ones out),
@@ -177,7 +177,7 @@ walk_graphs = st.integers(1, 40).flatmap(lambda n: st.tuples(
 
 
 @given(walk_graphs, st.integers(0, 39), st.integers(1, 40))
-def test_class_walk_and_class_offers_match_the_reference(
+def test_class_walk_and_class_members_match_the_reference(
         graph: tuple[int, list[tuple[int, int]], int], start: int, run: int) -> None:
     from partsearch.crosses._kernels import (
         bfs_local,
@@ -232,9 +232,9 @@ def test_class_walk_and_class_offers_match_the_reference(
     # offers: every third part has one or two; part hashes ascending with the id (as in the index)
     offered = part_hash[::3]
     offer_hash = np.sort(np.concatenate([offered, offered[::2]]))
-    ids, h, s, hashes, rows, which = class_offers(
-        start, place, lo, hi, class_parts, slot_off, local_to, local_sup, member_hash, offer_hash,
-        fences(offer_hash), presence(offer_hash))
+    ids, h, s, hashes = class_members(
+        start, place, lo, hi, class_parts, slot_off, local_to, local_sup, member_hash)
+    rows, which = gather(offer_hash, fences(offer_hash), presence(offer_hash), hashes)
     ref_ids, ref_h, ref_s = nearest(members, start, -1, off, to, eid, support)
     assert ids.tolist() == [start, *ref_ids.tolist()]
     assert h.tolist() == [0, *ref_h.tolist()] and s.tolist() == [0, *ref_s.tolist()]

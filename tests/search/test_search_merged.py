@@ -11,11 +11,11 @@ import pyarrow as pa
 import pytest
 
 from partsearch.search._merged import MERGED, key, wait
-from partsearch.search._store import OfferStore, _merge, load_store
+from partsearch.search._store import OfferStore, _merge, flatten, load_store
 
 _ARRAYS = ("hash", "seg", "row", "price", "delivery", "quantity", "exact", "on_order",
            "multiplicity", "min_quantity", "article_hash", "article_seg", "article_row",
-           "fence", "present")
+           "segmap", "sizes", "fence", "present")
 
 
 @pytest.fixture()
@@ -27,7 +27,8 @@ def catalog(world_catalog: Path, tmp_path: Path) -> Path:
 
 def _same(a: OfferStore, b: OfferStore) -> None:
     for name in _ARRAYS:
-        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert np.array_equal(getattr(a.base, name), getattr(b.base, name)), name
+    assert a.delta.size == b.delta.size == 0
 
 
 def test_the_first_open_writes_the_merge_and_the_next_maps_it(catalog: Path) -> None:
@@ -37,8 +38,8 @@ def test_the_first_open_writes_the_merge_and_the_next_maps_it(catalog: Path) -> 
     assert sorted(p.name for p in where.iterdir()) == ["articles.arrow", "offers.arrow"]
     second = load_store(catalog)
     _same(second, _merge(first.segments))
-    assert not second.hash.flags.writeable  # mapped from the file, not merged again
-    assert first.hash.flags.writeable
+    assert not second.base.hash.flags.writeable  # mapped from the file, not merged again
+    assert first.base.hash.flags.writeable
 
 
 def test_a_damaged_merge_is_not_used_and_is_written_again(catalog: Path) -> None:
@@ -54,10 +55,10 @@ def test_a_damaged_merge_is_not_used_and_is_written_again(catalog: Path) -> None
         writer.write_table(table.set_column(2, "row", pa.array(row)))
     again = load_store(catalog)
     wait()
-    assert again.hash.flags.writeable  # merged, not mapped
+    assert again.base.hash.flags.writeable  # merged, not mapped
     _same(again, first)
     _same(load_store(catalog), first)  # the merge written again is whole
-    assert not load_store(catalog).hash.flags.writeable
+    assert not load_store(catalog).base.hash.flags.writeable
 
 
 def test_a_catalog_that_cannot_take_the_merge_still_opens(catalog: Path) -> None:
@@ -86,10 +87,11 @@ def test_a_reload_writes_no_merge_and_a_new_set_of_files_gets_its_own(catalog: P
 
 
 def _rows(store: OfferStore) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    return (sorted(zip(store.hash.tolist(), store.codes[store.seg].tolist(), store.row.tolist(),
-                       store.price.tolist(), strict=True)),
-            sorted(zip(store.article_hash.tolist(), store.codes[store.article_seg].tolist(),
-                       store.article_row.tolist(), strict=True)))
+    flat = flatten(store)
+    return (sorted(zip(flat.hash.tolist(), store.codes[flat.seg].tolist(), flat.row.tolist(),
+                       flat.price.tolist(), strict=True)),
+            sorted(zip(flat.article_hash.tolist(), store.codes[flat.article_seg].tolist(),
+                       flat.article_row.tolist(), strict=True)))
 
 
 def test_a_merge_of_another_format_is_not_mapped(catalog: Path,
@@ -98,7 +100,7 @@ def test_a_merge_of_another_format_is_not_mapped(catalog: Path,
 
     load_store(catalog)
     wait()
-    assert not load_store(catalog).hash.flags.writeable
+    assert not load_store(catalog).base.hash.flags.writeable
     monkeypatch.setattr(_merged, "FORMAT", _merged.FORMAT + 1)  # what a new code would write
-    assert load_store(catalog).hash.flags.writeable
+    assert load_store(catalog).base.hash.flags.writeable
     wait()

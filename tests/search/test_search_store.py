@@ -1,5 +1,6 @@
-"""The offer store's merge: any sequence of publishes and removals, merged one step at a time,
-gives the store a fresh merge of the same files gives (offer columns and article index)."""
+"""The offer store's merge: any sequence of publishes and removals, merged one step at a time
+(into the delta, or compacted into the base), holds the offers and article index a fresh merge
+of the same files holds, and finds the offers of any part as a scan of them does."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partsearch._hashing import part_hashes
-from partsearch.search._store import TEXT_COLUMNS, OfferStore, Segment, Strings, _merge
+from partsearch.search import _store
+from partsearch.search._store import TEXT_COLUMNS, OfferStore, Segment, Strings, _merge, flatten
 
 _BRANDS = ["KNECHT", "MAHLE", "MANN-FILTER", "ЗМЗ"]
 _ARTICLES = ["OC90", "W92021", "РК15", "PK15", "1", "0451103316"]
@@ -46,13 +49,32 @@ def _segment(supplier: str, version: int, rows: list[tuple[int, int, int]]) -> S
 
 
 def _offers(store: OfferStore) -> list[tuple[object, ...]]:
-    return sorted(zip(store.hash.tolist(), store.codes[store.seg].tolist(), store.row.tolist(),
-                      store.price.tolist(), strict=True))
+    flat = flatten(store)
+    return sorted(zip(flat.hash.tolist(), store.codes[flat.seg].tolist(), flat.row.tolist(),
+                      flat.price.tolist(), strict=True))
 
 
 def _articles(store: OfferStore) -> list[tuple[object, ...]]:
-    return sorted(zip(store.article_hash.tolist(), store.codes[store.article_seg].tolist(),
-                      store.article_row.tolist(), strict=True))
+    flat = flatten(store)
+    return sorted(zip(flat.article_hash.tolist(), store.codes[flat.article_seg].tolist(),
+                      flat.article_row.tolist(), strict=True))
+
+
+def _hits_match_a_scan(store: OfferStore, segments: tuple[Segment, ...]) -> None:
+    """Every offer of each part hash (and of one no file has), found by ``hits``: the ones a
+    scan of the files finds, with their columns, in the order of the hashes asked."""
+    scan = [(h, seg, row, p) for seg, s in enumerate(segments)
+            for row, (h, p) in enumerate(zip(s.part_hash.tolist(),
+                                             _store._kopecks(s.table.column("price")).tolist(),
+                                             strict=True))]
+    asked = sorted({h for h, *_ in scan} | {12345}, reverse=True)
+    hits = store.hits(np.array(asked, dtype=np.uint64))
+    r = hits.rows
+    found = list(zip(hits.which.tolist(), hits.hash[r].tolist(), hits.seg[r].tolist(),
+                     hits.row[r].tolist(), hits.price[r].tolist(), strict=True))
+    assert hits.which.tolist() == sorted(hits.which.tolist())
+    assert sorted(found) == sorted((asked.index(h), h, seg, row, p) for h, seg, row, p in scan)
+    assert store.size == len(scan)
 
 
 _ROWS = st.lists(st.tuples(st.integers(0, len(_BRANDS) - 1), st.integers(0, len(_ARTICLES) - 1),
@@ -62,9 +84,12 @@ _STEPS = st.lists(st.tuples(st.sampled_from("ABC"), st.one_of(st.none(), _ROWS))
                   max_size=8)
 
 
+# how often a reload compacts: never, as the store does, or at every reload
+@pytest.mark.parametrize("compact", [0, _store._COMPACT, 10**9])
 @settings(max_examples=60, deadline=None)
-@given(_STEPS)
-def test_incremental_merges_equal_a_fresh_merge(steps: list[tuple[str, object]]) -> None:
+@given(steps=_STEPS)
+def test_incremental_merges_equal_a_fresh_merge(steps: list[tuple[str, object]], compact: int
+                                                ) -> None:
     files: dict[str, Segment] = {}
     store: OfferStore | None = None
     for version, (supplier, rows) in enumerate(steps):
@@ -73,12 +98,16 @@ def test_incremental_merges_equal_a_fresh_merge(steps: list[tuple[str, object]])
         else:
             files[supplier] = _segment(supplier, version, rows)  # type: ignore[arg-type]
         segments = tuple(files[s] for s in sorted(files))
-        store = _merge(segments, store)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_store, "_COMPACT", compact)
+            store = _merge(segments, store)
         fresh = _merge(segments)
         assert _offers(store) == _offers(fresh)
         assert _articles(store) == _articles(fresh)
-        assert store.hash.tolist() == sorted(store.hash.tolist())
-        assert store.article_hash.tolist() == sorted(store.article_hash.tolist())
+        for level in (store.base, store.delta):
+            assert level.hash.tolist() == sorted(level.hash.tolist())
+            assert level.article_hash.tolist() == sorted(level.article_hash.tolist())
+        _hits_match_a_scan(store, segments)
         # brand choice from the index: each brand's offers of each article, counted by a scan
         for article in _ARTICLES:
             expected: dict[str, int] = {}

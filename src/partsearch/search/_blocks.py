@@ -30,10 +30,10 @@ from partsearch.ranking.order import (
 from partsearch.result import Block, BrandChoice, Offer, SearchResult, compact_json
 from partsearch.search import _json, _kernels
 from partsearch.search._addresses import Addresses
-from partsearch.search._store import TEXT_COLUMNS
+from partsearch.search._store import TEXT_COLUMNS, Hits
 
 # numba's dispatcher type does not carry the compiled kernel's signature
-class_offers: Any = _kernels.class_offers
+class_members: Any = _kernels.class_members
 rank_blocks: Any = _fast.rank_blocks
 usual_search: Any = _kernels.usual_search
 usual_json: Any = _json.usual_json
@@ -103,37 +103,37 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
     if pid is not None:
         _h, _c, class_parts, slot_off, to, slot_support, member_hash, _b = idx.search_arrays
         lo, hi, place = idx.class_place(pid)
-        ids, hops, support, _hashes, rows, which = class_offers(
-            pid, place, lo, hi, class_parts, slot_off, to, slot_support, member_hash,
-            store.hash, store.fence, store.present)
+        ids, hops, support, hashes = class_members(pid, place, lo, hi, class_parts, slot_off,
+                                                   to, slot_support, member_hash)
+        hits = store.hits(hashes)
         # brands of the offered parts only (a class can hold thousands of parts without offers)
-        oem = idx.brand_flags(ids[which], state.registry.is_oem) if oem_brand else \
-            np.zeros(which.size, dtype=bool)
+        oem = idx.brand_flags(ids[hits.which], state.registry.is_oem) if oem_brand else \
+            np.zeros(hits.which.size, dtype=bool)
     else:
         ids = np.full(1, -1, np.int64)
         hops = support = np.zeros(1, np.int32)
-        rows, which = store.rows_for(np.array([h], dtype=np.uint64))
-        oem = np.zeros(which.size, dtype=bool)
+        hits = store.hits(np.array([h], dtype=np.uint64))
+        oem = np.zeros(hits.which.size, dtype=bool)
+    rows, which = hits.rows, hits.which
     rules = plan.ranking[2] if plan is not None else _fast.NO_RULES
     # (a part only in offers has its brand's name, which the rules' brand numbers may lack)
     if plan is not None and not _by_name(q.filters) and (pid is not None or not rules.size):
-        ranks = text_ranks(rows, store.seg, store.row, store.text_addresses,
+        ranks = text_ranks(rows, hits.seg, hits.row, store.text_addresses,
                            plan.text_column) if plan.text_column >= 0 else _NO_RANKS
         brand_of = idx.part_brand_array[ids[which]].astype(np.int64) if rules.size else \
             _fast.NO_RULES
         shown, n_shown, totals, sell = rank_blocks(
-            which, hops, support, oem, brand_of, rows, store.seg, store.row, store.price,
-            store.delivery, store.quantity, store.exact, *plan.ranking, _NONE, ranks,
+            which, hops, support, oem, brand_of, rows, hits.seg, hits.row, hits.price,
+            hits.delivery, hits.quantity, hits.exact, *plan.ranking, _NONE, ranks,
             q.show_all, q.analogs_offset, q.analogs_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, state.config.levels[q.level], ids,
-                                               brand, rows, which, hops, support, oem)
+                                               brand, hits, hops, support, oem)
     part_brand = idx.part_brand_array if idx is not None else _NO_BRANDS
     table = shown_table(-1 if pid is None else pid, np.uint64(h), shown, n_shown, totals, sell,
-                        rows, which, ids, hops, support, part_brand, store.seg, store.row,
-                        store.quantity, store.exact, store.delivery, store.price,
-                        store.on_order, store.multiplicity, store.min_quantity,
-                        store.hash)
+                        rows, which, ids, hops, support, part_brand, hits.seg, hits.row,
+                        hits.quantity, hits.exact, hits.delivery, hits.price, hits.on_order,
+                        hits.multiplicity, hits.min_quantity, hits.hash)
     text = shown_text(table, store.text_addresses)
     return _result(state, q, brand, table.tolist(), text.tobytes())
 
@@ -335,15 +335,16 @@ def _filter_tables(state: Any, f: Filters) -> tuple[np.ndarray, np.ndarray]:
     return tables
 
 
-def _ranked(state: Any, q: Query, level: Any, ids: np.ndarray, brand: str, rows: np.ndarray,
-            which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: np.ndarray
+def _ranked(state: Any, q: Query, level: Any, ids: np.ndarray, brand: str, hits: Hits,
+            hops: np.ndarray, support: np.ndarray, oem: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Any sort, filters and level, on numpy arrays of the candidates (and the reference the
     compiled ``rank_blocks`` is tested against): shown candidates block after block, shown
     and total per block, sell price per candidate."""
+    which = hits.which
     cand_brand = state.index.brands_of(ids[which]) if ids[0] >= 0 else \
         np.full(which.size, brand, dtype=object)
-    cands = _candidates(state, q, level, rows, which, cand_brand, hops, support)
+    cands = _candidates(state, q, level, hits, cand_brand, hops, support)
     block_of = np.where(which == 0, 0, np.where(oem, 1, 2))
     # one sort for all blocks; distance keys are 0 for the requested part, so harmless there
     needed = ("row", "seg", "price", "delivery_hours", "support", "hops", "article_key",
@@ -373,17 +374,16 @@ def _page(q: Query, price: np.ndarray, ordered: np.ndarray, block: int) -> np.nd
     return ordered[q.analogs_offset: q.analogs_offset + q.analogs_limit]
 
 
-def _candidates(state: Any, q: Query, level: Any, rows: np.ndarray, which: np.ndarray,
-                brand: np.ndarray, hops: np.ndarray, support: np.ndarray
-                ) -> dict[str, np.ndarray]:
-    store = state.store
-    seg, row = store.seg[rows], store.row[rows]
+def _candidates(state: Any, q: Query, level: Any, hits: Hits, brand: np.ndarray,
+                hops: np.ndarray, support: np.ndarray) -> dict[str, np.ndarray]:
+    store, rows, which = state.store, hits.rows, hits.which
+    seg, row = hits.seg[rows], hits.row[rows]
     supplier = store.codes[seg]
     return {
         "row": row, "seg": seg, "supplier": supplier, "brand": brand,
-        "price": level.apply(store.price[rows], supplier, brand),
-        "delivery_hours": store.delivery[rows], "quantity": store.quantity[rows],
-        "quantity_exact": store.exact[rows], "hops": hops[which], "support": support[which],
+        "price": level.apply(hits.price[rows], supplier, brand),
+        "delivery_hours": hits.delivery[rows], "quantity": hits.quantity[rows],
+        "quantity_exact": hits.exact[rows], "hops": hops[which], "support": support[which],
         # a text sort's column is read only when that sort is asked for
         **(_text_key(store, SORTS[q.sort[0]], seg, row) if q.sort[0] in _TEXT_SORT_COLUMN
            else {}),

@@ -145,15 +145,14 @@ def class_walk(start: int, lo: int, k: int, slot_off: np.ndarray, to: np.ndarray
 
 
 @njit(cache=True, nogil=True)
-def class_offers(start: int, s0: int, lo: int, hi: int, class_parts: np.ndarray,
-                 slot_off: np.ndarray, to: np.ndarray, support: np.ndarray,
-                 member_hash: np.ndarray, offer_hash: np.ndarray, offer_fence: np.ndarray,
-                 offer_present: np.ndarray) -> tuple[np.ndarray, ...]:
-    """A search's candidates in one compiled call: the searched part ``start``, whose place is
-    ``s0`` among the members of its class (``class_parts[lo:hi]``, with the class-local
-    adjacency and member hashes along them), and those members nearest first (ids, hops,
-    support; the searched part first with 0, 0), their hashes, the offer rows of them all,
-    and for each row the index of its part in that list."""
+def class_members(start: int, s0: int, lo: int, hi: int, class_parts: np.ndarray,
+                  slot_off: np.ndarray, to: np.ndarray, support: np.ndarray,
+                  member_hash: np.ndarray) -> tuple[np.ndarray, ...]:
+    """A search's candidate parts in one compiled call: the searched part ``start``, whose
+    place is ``s0`` among the members of its class (``class_parts[lo:hi]``, with the
+    class-local adjacency and member hashes along them), and those members nearest first
+    (ids, hops, support; the searched part first with 0, 0), and their hashes
+    (:func:`offer_hits` finds their offers)."""
     members = class_parts[lo:hi]
     hops_local, sup_local = class_walk(s0, lo, hi - lo, slot_off, to, support)
     order = distance_order(hops_local, sup_local)
@@ -170,8 +169,108 @@ def class_offers(start: int, s0: int, lo: int, hi: int, class_parts: np.ndarray,
         all_hops[p + 1] = hops_local[i]
         all_sup[p + 1] = sup_local[i]
         hashes[p + 1] = member_hash[lo + i]
-    rows, which = gather(offer_hash, offer_fence, offer_present, hashes)
-    return all_ids, all_hops, all_sup, hashes, rows, which
+    return all_ids, all_hops, all_sup, hashes
+
+
+# the arrays of one level of the offer store (``_store.Level``), in the order of an address
+# table: hash, fences, presence bitmap, segment map, then the offer columns
+LEVEL_DTYPES = (np.uint64, np.uint64, np.uint8, np.int32,
+                np.int32, np.int64, np.int64, np.int32, np.int64, np.bool_, np.bool_, np.int32,
+                np.int32)
+LEVEL = len(LEVEL_DTYPES)
+
+
+@njit(cache=True, nogil=True)
+def offer_hits(hashes: np.ndarray, arrays: np.ndarray, at: int) -> tuple[np.ndarray, ...]:
+    """The offers of ``hashes`` in the offer store whose two levels' arrays
+    (:data:`LEVEL_DTYPES`, the base's then the delta's) start at entry ``at`` of the address
+    table ``arrays``: rows, the position in ``hashes`` each answers (ascending), and the
+    columns seg (the store's segment numbers), row, price, delivery, quantity, exact,
+    on_order, multiplicity, min_quantity and hash, which the rows index.
+
+    A store as opened is its base alone, numbered as the store is: the rows are the base's
+    and the columns its arrays. After a reload, a base row whose file was replaced or removed
+    is dropped, the others renumbered by the base's segment map, and the delta's rows (the
+    files published since) merged in by position: the columns are then the offers' own,
+    copied, and the rows 0, 1, ... (``_store.flatten`` is the reference); unless every hit
+    is a base row kept under its own number, answered as from a base alone."""
+    seg, row = view(arrays, at + 4, np.int32), view(arrays, at + 5, np.int64)
+    price, delivery = view(arrays, at + 6, np.int64), view(arrays, at + 7, np.int32)
+    quantity, exact = view(arrays, at + 8, np.int64), view(arrays, at + 9, np.bool_)
+    on_order, multiplicity = view(arrays, at + 10, np.bool_), view(arrays, at + 11, np.int32)
+    min_quantity, offer_hash = view(arrays, at + 12, np.int32), view(arrays, at, np.uint64)
+    segmap = view(arrays, at + 3, np.int32)
+    rows, which = gather(offer_hash, view(arrays, at + 1, np.uint64),
+                         view(arrays, at + 2, np.uint8), hashes)
+    d = at + LEVEL
+    d_hash = view(arrays, d, np.uint64)
+    if segmap.size == 0 and d_hash.size == 0:
+        return (rows, which, seg, row, price, delivery, quantity, exact, on_order, multiplicity,
+                min_quantity, offer_hash)
+    d_rows, d_which = gather(d_hash, view(arrays, d + 1, np.uint64),
+                             view(arrays, d + 2, np.uint8), hashes)
+    d_seg = view(arrays, d + 4, np.int32)
+    n = d_rows.size
+    same = n == 0  # no hit in the delta, and every base hit kept under its own number
+    for i in range(rows.size):
+        s = seg[rows[i]] if segmap.size == 0 else segmap[seg[rows[i]]]
+        if s >= 0:  # not replaced nor removed
+            n += 1
+        same = same and s == seg[rows[i]]
+    if same:
+        return (rows, which, seg, row, price, delivery, quantity, exact, on_order, multiplicity,
+                min_quantity, offer_hash)
+    # the hits' columns, carved from one allocation (numba pays for each)
+    m = np.empty((_HIT_ROWS, n), dtype=np.int64)
+    src = m[0]  # where each kept offer comes from: its base row, or minus one minus its delta's
+    out_which, out_rows = m[1], m[2]
+    out_seg = m[3].view(np.int32)[:n]
+    i = j = k = 0
+    while k < n:
+        if j == d_rows.size or (i < rows.size and which[i] <= d_which[j]):
+            r = rows[i]
+            s = seg[r] if segmap.size == 0 else segmap[seg[r]]
+            w = which[i]
+            i += 1
+            if s < 0:
+                continue
+            src[k] = r
+        else:
+            r = d_rows[j]
+            s = d_seg[r]
+            w = d_which[j]
+            j += 1
+            src[k] = -1 - r
+        out_which[k] = w
+        out_seg[k] = s
+        out_rows[k] = k
+        k += 1
+    return (out_rows, out_which, out_seg,
+            _pick(src, row, view(arrays, d + 5, np.int64), m[4]),
+            _pick(src, price, view(arrays, d + 6, np.int64), m[5]),
+            _pick(src, delivery, view(arrays, d + 7, np.int32), m[6].view(np.int32)[:n]),
+            _pick(src, quantity, view(arrays, d + 8, np.int64), m[7]),
+            _pick(src, exact, view(arrays, d + 9, np.bool_), m[8].view(np.bool_)[:n]),
+            _pick(src, on_order, view(arrays, d + 10, np.bool_), m[9].view(np.bool_)[:n]),
+            _pick(src, multiplicity, view(arrays, d + 11, np.int32),
+                  m[10].view(np.int32)[:n]),
+            _pick(src, min_quantity, view(arrays, d + 12, np.int32),
+                  m[11].view(np.int32)[:n]),
+            _pick(src, offer_hash, d_hash, m[12].view(np.uint64)))
+
+
+_HIT_ROWS = 13  # offer_hits' one allocation: a row per column (and its sources)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pick(src: np.ndarray, base: np.ndarray, delta: np.ndarray, out: np.ndarray
+          ) -> np.ndarray:
+    """``out[k]``: ``base[r]`` for each ``r`` >= 0 of ``src``, ``delta[-1 - r]`` for the
+    others."""
+    for k in range(src.size):
+        r = src[k]
+        out[k] = base[r] if r >= 0 else delta[-1 - r]
+    return out
 
 
 # the columns of usual_search's answer, one row per shown offer (row 0 is the header)
@@ -190,18 +289,16 @@ TEXT_SEPARATOR = "\udcff"
 H_PART, H_HASH, H_SHOWN, H_TOTAL = 0, 1, 2, 5
 NOT_IN_INDEX, OFFERS_ONLY = -1, -2
 
-# the arrays usual_search reads, in the order of its address table (``search_arrays``)
+# the arrays usual_search reads, in the order of its address table (``search_arrays``): the
+# cross index's, OEM per brand number, then the offer store's two levels (LEVEL_DTYPES each)
 SEARCH_DTYPES = (np.uint64, np.int32, np.int32, np.int64, np.int32, np.int16,
-                 np.uint64, np.uint16, np.bool_,  # the cross index's, and OEM per brand number
-                 np.uint64, np.uint64, np.uint8, np.int32, np.int64, np.int64, np.int32,
-                 np.int64, np.bool_, np.bool_, np.int32, np.int32)  # the offer store's
+                 np.uint64, np.uint16, np.bool_, *LEVEL_DTYPES, *LEVEL_DTYPES)
+_OFFERS_AT = 9  # the first of the offer store's arrays in SEARCH_DTYPES
 
 
 def search_arrays(index: Any, store: Any, brand_oem: np.ndarray) -> tuple[np.ndarray, ...]:
     """The arrays of :data:`SEARCH_DTYPES`, for :class:`._addresses.Addresses`."""
-    return (*index.search_arrays, brand_oem, store.hash, store.fence, store.present, store.seg,
-            store.row, store.price, store.delivery, store.quantity, store.exact,
-            store.on_order, store.multiplicity, store.min_quantity)
+    return (*index.search_arrays, brand_oem, *store.level_arrays)
 
 
 # the arrays of a plan (the level, sort and filters of a search; ``plan_arrays``): the level's
@@ -274,12 +371,6 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
     slot_off, to = view(arrays, 3, np.int64), view(arrays, 4, np.int32)
     slot_support, member_hash = view(arrays, 5, np.int16), view(arrays, 6, np.uint64)
     part_brand, brand_oem = view(arrays, 7, np.uint16), view(arrays, 8, np.bool_)
-    offer_hash, fence = view(arrays, 9, np.uint64), view(arrays, 10, np.uint64)
-    present, seg = view(arrays, 11, np.uint8), view(arrays, 12, np.int32)
-    row, price = view(arrays, 13, np.int64), view(arrays, 14, np.int64)
-    delivery, quantity = view(arrays, 15, np.int32), view(arrays, 16, np.int64)
-    exact, on_order = view(arrays, 17, np.bool_), view(arrays, 18, np.bool_)
-    multiplicity, min_quantity = view(arrays, 19, np.int32), view(arrays, 20, np.int32)
     edges, factors = view(plan, 0, np.int64), view(plan, 1, np.int64)
     brand_keep, seg_keep = view(plan, 2, np.bool_), view(plan, 3, np.bool_)
     params, rules = view(plan, 4, np.int64), view(plan, 6, np.int64)
@@ -287,18 +378,20 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
     if pid >= 0:
         # the part's class stretch and place in it: one cache line (``class_places``)
         lo, hi, place = part_class[3 * pid], part_class[3 * pid + 1], part_class[3 * pid + 2]
-        ids, hops, sup, _hashes, rows, which = class_offers(
-            pid, place, lo, hi, class_parts, slot_off, to, slot_support, member_hash,
-            offer_hash, fence, present)
+        ids, hops, sup, hashes = class_members(pid, place, lo, hi, class_parts, slot_off, to,
+                                               slot_support, member_hash)
     else:  # a part only in offers: its own, ranked as the general path ranks them
-        rows, which = gather(offer_hash, fence, present, np.full(1, h, dtype=np.uint64))
+        ids = np.full(1, -1, dtype=np.int64)
+        hops, sup = np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32)
+        hashes = np.full(1, h, dtype=np.uint64)
+    rows, which, seg, row, price, delivery, quantity, exact, on_order, multiplicity, \
+        min_quantity, offer_hash = offer_hits(hashes, arrays, _OFFERS_AT)
+    if pid < 0:
         if rows.size == 0 or brand_keep.size or names_brand(rules):
             out = np.zeros((1, COLUMNS), dtype=np.int64)
             out[0, H_PART] = NOT_IN_INDEX
             out[0, H_HASH] = np.int64(h)
             return out
-        ids = np.full(1, -1, dtype=np.int64)
-        hops, sup = np.zeros(1, dtype=np.int32), np.zeros(1, dtype=np.int32)
         pid = OFFERS_ONLY
     # each candidate's brand number, where something reads it (the OEM flags, the brand
     # filter, a level's rules): one pass of loads at random; -1 for a part only in offers

@@ -6,9 +6,9 @@ web worker paid both. The first engine to open a given set of supplier files wri
 to ``offers/.merged/<key>/`` (``offers.arrow``: the store's per-offer columns; ``articles.arrow``:
 its article index), where the key names the files' versions; the next engines map it, and
 the processes of one machine share its pages. A set of files changes only by publishing a new
-version, so a key never names stale content. An engine that reloads after a publish merges the
-new file into what it holds (``_store._merge``) and writes nothing: the next fresh engine
-writes the new key's merge.
+version, so a key never names stale content. An engine that reloads after a publish keeps the
+merge it holds as its base and merges the new file into its delta (``_store._merge``), and
+writes nothing: the next fresh engine writes the new key's merge.
 
 A merge that cannot be written (a read-only catalog) is not an error; one that is damaged (its
 rows outside their files, its hashes out of order: the compiled search reads the files at the

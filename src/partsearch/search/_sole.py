@@ -29,9 +29,11 @@ _KEY_COLUMN = TEXT_COLUMNS.index("article_key")
 # the arrays sole_part reads, in its address table's order (article_tables): the cross index's
 # article hashes and the part of each, every part's hash and brand number, the brand names
 # (UTF-8, joined) and their offsets; the offer store's article hashes, segment and row of
-# each, and the address of each segment's part hash column
+# each and segment map of its base (``_store.Level``), then of its delta, and the address of
+# each segment's part hash column
 ARTICLE_DTYPES = (np.uint64, np.int32, np.uint64, np.uint16, np.uint8, np.int64,
-                  np.uint64, np.int32, np.int64, np.int64)
+                  np.uint64, np.int32, np.int64, np.int32, np.uint64, np.int32, np.int64,
+                  np.int32, np.int64)
 
 
 def article_tables(index: Any, store: Any) -> Addresses:
@@ -48,8 +50,9 @@ def article_tables(index: Any, store: Any) -> Addresses:
                  np.frombuffer(b"".join(names), dtype=np.uint8).copy(),
                  np.cumsum([0] + [len(n) for n in names]).astype(np.int64))
     hashes = np.array([s.part_hash.ctypes.data for s in store.segments], dtype=np.int64)
-    return Addresses((*cross, store.article_hash, store.article_seg, store.article_row, hashes),
-                     ARTICLE_DTYPES)
+    levels = tuple(a for lv in (store.base, store.delta)
+                   for a in (lv.article_hash, lv.article_seg, lv.article_row, lv.segmap))
+    return Addresses((*cross, *levels, hashes), ARTICLE_DTYPES)
 
 
 def sole_brand(state: Any, article: str, folded: str | None = None) -> str | None:
@@ -83,8 +86,7 @@ def sole_part(folded: Any, kept: Any, arrays: np.ndarray, texts: np.ndarray
     art_hash, art_order = view(arrays, 0, np.uint64), view(arrays, 1, np.int32)
     part_hash, part_brand = view(arrays, 2, np.uint64), view(arrays, 3, np.uint16)
     names, name_off = view(arrays, 4, np.uint8), view(arrays, 5, np.int64)
-    offer_art, offer_seg = view(arrays, 6, np.uint64), view(arrays, 7, np.int32)
-    offer_row, seg_hash = view(arrays, 8, np.int64), view(arrays, 9, np.int64)
+    seg_hash = view(arrays, 14, np.int64)
     count, first, brand, seg, row = 0, np.uint64(0), -1, -1, -1
     for form in range(2 if len(kept) else 1):
         key = folded if form == 0 else kept
@@ -100,20 +102,27 @@ def sole_part(folded: Any, kept: Any, arrays: np.ndarray, texts: np.ndarray
                 count, first, brand = 1, h, int(b)
             elif h != first:
                 return 2, brand, seg, row
-        lo, hi = equal_range(offer_art, a)
-        for j in range(lo, hi):
-            s, r = offer_seg[j], offer_row[j]
-            h = address_view(seg_hash[s] + 8 * r, 1, np.uint64)[0]
-            if count and h == first:
-                continue  # the part counted already (mostly from the index): its key unread
-            start, end = _text_bounds(texts, s, _KEY_COLUMN, r)
-            if end - start != len(key):
-                continue
-            text = address_view(texts[s, 4 * _KEY_COLUMN + 2] + start, end - start, np.uint8)
-            if compare_bytes(text, key) != 0:
-                continue
-            if count == 0:
-                count, first, seg, row = 1, h, int(s), int(r)
-            elif h != first:
-                return 2, brand, seg, row
+        for at in (6, 10):  # the offer store's base, then its delta
+            offer_art, offer_seg = view(arrays, at, np.uint64), view(arrays, at + 1, np.int32)
+            offer_row, segmap = view(arrays, at + 2, np.int64), view(arrays, at + 3, np.int32)
+            lo, hi = equal_range(offer_art, a)
+            for j in range(lo, hi):
+                s = offer_seg[j] if segmap.size == 0 else segmap[offer_seg[j]]
+                if s < 0:
+                    continue  # its file was replaced or removed
+                r = offer_row[j]
+                h = address_view(seg_hash[s] + 8 * r, 1, np.uint64)[0]
+                if count and h == first:
+                    continue  # the part counted already (mostly from the index): key unread
+                start, end = _text_bounds(texts, s, _KEY_COLUMN, r)
+                if end - start != len(key):
+                    continue
+                text = address_view(texts[s, 4 * _KEY_COLUMN + 2] + start, end - start,
+                                    np.uint8)
+                if compare_bytes(text, key) != 0:
+                    continue
+                if count == 0:
+                    count, first, seg, row = 1, h, int(s), int(r)
+                elif h != first:
+                    return 2, brand, seg, row
     return count, brand, seg, row

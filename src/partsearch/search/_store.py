@@ -1,26 +1,27 @@
-"""The published offers of a catalog, merged into one part-sorted index for lookups.
+"""The published offers of a catalog, merged into part-sorted levels for lookups.
 
 Each supplier's current offers file is memory-mapped, with its article index beside it; the
 loader wrote the file sorted by part hash and the index by article hash, so merging all
 suppliers is a k-way merge of sorted runs (``_kernels.merge_order``), never a sort. The columns
 ranking needs are held as numpy arrays in merged order; text columns stay in the mapped files
-and are read only for the offers a result shows.
+and are read only for the offers a result shows. A store is the merge it opened with and the
+merge of the files published since (:class:`OfferStore`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from partsearch._catalog import OFFERS, POINTER, companion, map_file, read_pointer
-from partsearch.crosses._kernels import equal_range, find_article
+from partsearch.crosses._kernels import find_article
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,13 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class OfferStore:
-    segments: tuple[Segment, ...]
+class Level:
+    """Offers of some supplier files merged into one run by part hash, with their article
+    index; a store is two of them (:class:`OfferStore`)."""
+
     hash: np.ndarray  # uint64, sorted
-    seg: np.ndarray  # int32: segment of each merged row
-    row: np.ndarray  # int64: row inside the segment
+    seg: np.ndarray  # int32: the file of each row, numbered as when the level was merged
+    row: np.ndarray  # int64: row inside the file
     price: np.ndarray  # int64 kopecks
     delivery: np.ndarray  # int32 hours
     quantity: np.ndarray  # int64, -1 when unknown
@@ -103,18 +106,88 @@ class OfferStore:
     on_order: np.ndarray  # bool
     multiplicity: np.ndarray  # int32
     min_quantity: np.ndarray  # int32
-    # the article index: per part of each segment, its article hash (ascending), segment and
-    # row there; which brands have an article is a search of it (article_offers)
+    # the article index: per part of each file, its article hash (ascending), file and row
+    # there; which brands have an article is a search of it (``OfferStore.article_offers``)
     article_hash: np.ndarray  # uint64
     article_seg: np.ndarray  # int32
     article_row: np.ndarray  # int64
-    codes: np.ndarray  # object array: supplier code of each segment
+    # the store's segment of each number ``seg`` holds, -1 for a file replaced or removed
+    # since; empty when the numbers are the store's
+    segmap: np.ndarray  # int32
+    sizes: np.ndarray  # int64: the rows of each numbered file
     fence: np.ndarray  # every 256th hash (see search._kernels.fences)
     present: np.ndarray  # bitmap of hash prefixes (see search._kernels.presence)
 
     @property
     def size(self) -> int:
         return int(self.hash.size)
+
+    def offers(self) -> dict[str, np.ndarray]:
+        """The per-offer arrays (:data:`_OFFER_ARRAYS`), by name."""
+        return {n: getattr(self, n) for n in _OFFER_ARRAYS}
+
+    def articles(self) -> dict[str, np.ndarray]:
+        """The article index (:data:`_ARTICLE_ARRAYS`), by name."""
+        return dict(zip(_ARTICLE_ARRAYS, (self.article_hash, self.article_seg,
+                                          self.article_row), strict=True))
+
+    def store_seg(self, seg: np.ndarray) -> np.ndarray:
+        """The store's segment numbers of level numbers ``seg`` (-1: replaced or removed)."""
+        return self.segmap[seg] if self.segmap.size else seg
+
+
+class Hits(NamedTuple):
+    """The offers of some part hashes (``OfferStore.hits``): ``rows`` index the columns after
+    ``which`` (the position in the hashes each answers, ascending); ``seg`` is the store's."""
+
+    rows: np.ndarray
+    which: np.ndarray
+    seg: np.ndarray
+    row: np.ndarray
+    price: np.ndarray
+    delivery: np.ndarray
+    quantity: np.ndarray
+    exact: np.ndarray
+    on_order: np.ndarray
+    multiplicity: np.ndarray
+    min_quantity: np.ndarray
+    hash: np.ndarray
+
+
+@dataclass(frozen=True)
+class OfferStore:
+    """Every supplier's current offers, by part hash, in two levels. ``base`` is the merge the
+    store opened with (at 200M crosses, 20M offers mapped from the merge kept on disk, shared
+    by the engines of a machine); ``delta`` holds the files published since. A reload merges
+    a published file into the delta and only renumbers the base, so that publishing one
+    supplier costs O(the delta), not a copy of every offer: at 200M, that copy is 1.3 GB of
+    memory touched anew, 0.5-2 s. When the delta and the base's replaced rows pass an eighth
+    of the base, the reload merges both into a new base (a compaction)."""
+
+    segments: tuple[Segment, ...]
+    base: Level
+    delta: Level  # numbered as the store is (its segment map empty)
+    codes: np.ndarray  # object array: supplier code of each segment
+
+    @property
+    def size(self) -> int:
+        """How many offers the store holds."""
+        dead = int(self.base.sizes[self.base.segmap < 0].sum()) if self.base.segmap.size else 0
+        return self.base.size - dead + self.delta.size
+
+    @cached_property
+    def level_arrays(self) -> tuple[np.ndarray, ...]:
+        """Both levels' arrays in the order of ``_kernels.LEVEL_DTYPES``, the base's first."""
+        return tuple(a for lv in (self.base, self.delta) for a in (
+            lv.hash, lv.fence, lv.present, lv.segmap, lv.seg, lv.row, lv.price, lv.delivery,
+            lv.quantity, lv.exact, lv.on_order, lv.multiplicity, lv.min_quantity))
+
+    @cached_property
+    def _tables(self) -> Any:
+        from partsearch.search._addresses import Addresses
+        from partsearch.search._kernels import LEVEL_DTYPES
+
+        return Addresses(self.level_arrays, LEVEL_DTYPES * 2)
 
     @cached_property
     def text_addresses(self) -> np.ndarray:
@@ -126,13 +199,11 @@ class OfferStore:
                 for s in self.segments]
         return np.array(rows or [(0,) * (4 * len(TEXT_COLUMNS))], dtype=np.int64)
 
-    def rows_for(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Merged rows of all offers for ``hashes``, and the position in ``hashes`` of each."""
-        from partsearch.search._kernels import gather
+    def hits(self, hashes: np.ndarray) -> Hits:
+        """All offers of ``hashes`` (``_kernels.offer_hits``)."""
+        from partsearch.search._kernels import offer_hits
 
-        rows, which = gather(self.hash, self.fence, self.present,
-                             np.asarray(hashes, dtype=np.uint64))
-        return rows, which
+        return Hits(*offer_hits(np.asarray(hashes, dtype=np.uint64), self._tables.table, 0))
 
     def article_offers(self, keys: Iterable[str]) -> dict[str, int]:
         """How many offers each brand has of the article whose keys are ``keys`` (its folded
@@ -144,12 +215,15 @@ class OfferStore:
         """
         parts: dict[int, str] = {}  # part hash -> brand (a part offered by several suppliers)
         for key in keys:
-            lo, hi = find_article(key.encode(), self.article_hash)
-            for seg, row in zip(self.article_seg[lo:hi].tolist(),
-                                self.article_row[lo:hi].tolist(), strict=True):
-                s = self.segments[seg]
-                if s.text["article_key"].get(row) == key:  # not another key of the same hash
-                    parts.setdefault(int(s.part_hash[row]), s.brand.get(row) or "")
+            for level in (self.base, self.delta):
+                lo, hi = find_article(key.encode(), level.article_hash)
+                segs = level.store_seg(level.article_seg[lo:hi]).tolist()
+                for seg, row in zip(segs, level.article_row[lo:hi].tolist(), strict=True):
+                    if seg < 0:
+                        continue  # its file was replaced or removed
+                    s = self.segments[seg]
+                    if s.text["article_key"].get(row) == key:  # not another key of that hash
+                        parts.setdefault(int(s.part_hash[row]), s.brand.get(row) or "")
         counts: dict[str, int] = {}
         for h, brand in parts.items():
             counts[brand] = counts.get(brand, 0) + self.count(h)
@@ -157,8 +231,27 @@ class OfferStore:
 
     def count(self, h: int) -> int:
         """How many offers part hash ``h`` has."""
-        lo, hi = equal_range(self.hash, np.uint64(h))
-        return int(hi - lo)
+        return int(self.hits(np.array([h], dtype=np.uint64)).rows.size)
+
+
+def flatten(store: OfferStore) -> Level:
+    """The store's offers and article index as one level numbered as the store is: the
+    merge of a fresh open, by a slow route (the reference the levels are tested against)."""
+    parts = []
+    for lv in (store.base, store.delta):
+        seg = lv.store_seg(lv.seg)
+        art_seg = lv.store_seg(lv.article_seg)
+        keep, art_keep = seg >= 0, art_seg >= 0
+        parts.append(({**{n: a[keep] for n, a in lv.offers().items()}, "seg": seg[keep]},
+                      {"art": lv.article_hash[art_keep], "seg": art_seg[art_keep],
+                       "row": lv.article_row[art_keep]}))
+    offers, articles = ({n: np.concatenate([p[i][n] for p in parts]) for n in parts[0][i]}
+                        for i in (0, 1))
+    by_hash = np.lexsort((offers["row"], offers["seg"], offers["hash"]))
+    by_art = np.lexsort((articles["row"], articles["seg"], articles["art"]))
+    sizes = np.array([s.table.num_rows for s in store.segments], dtype=np.int64)
+    return _level({n: a[by_hash] for n, a in offers.items()},
+                  {n: a[by_art] for n, a in articles.items()}, sizes)
 
 
 def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
@@ -185,12 +278,11 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
     files = {"offers.arrow": _OFFER_ARRAYS, "articles.arrow": _ARTICLE_ARRAYS}
     merged = read_merged(area, segments, files)
     if merged is not None:
-        return _store_of(tuple(segments), merged["offers.arrow"], merged["articles.arrow"])
+        return _store_of(tuple(segments), _level(merged["offers.arrow"],
+                                                 merged["articles.arrow"], _sizes(segments)))
     store = _merge(tuple(segments))
-    write_merged_later(area, segments, {
-        "offers.arrow": {n: getattr(store, n) for n in _OFFER_ARRAYS},
-        "articles.arrow": dict(zip(_ARTICLE_ARRAYS, (store.article_hash, store.article_seg,
-                                                     store.article_row), strict=True))})
+    write_merged_later(area, segments, {"offers.arrow": store.base.offers(),
+                                        "articles.arrow": store.base.articles()})
     return store
 
 
@@ -306,9 +398,11 @@ def _segment_arrays(s: Segment, index: int) -> dict[str, np.ndarray]:
 
 
 def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) -> OfferStore:
-    """The merged store. With ``previous``, rows of unchanged segments are kept as they are
-    and only new segments are merged in: publishing one supplier costs O(its rows) plus one
-    pass of copying, not a re-sort of every supplier."""
+    """The store of ``segments``. With ``previous``, the rows of unchanged segments are kept
+    as they are: new segments are merged into the delta, and the base is renumbered, or, when
+    the delta and the base's replaced rows pass an eighth of the base, merged with the delta
+    into a new base (:class:`OfferStore`). Either way O(the new rows) plus one pass of
+    copying the delta or the base, never a re-sort of every supplier."""
     old_index = {(s.supplier, s.version): i for i, s in
                  enumerate(previous.segments if previous else ())}
     remap = np.full(max(len(old_index), 1), -1, dtype=np.int32)
@@ -319,44 +413,67 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
             fresh.append(i)
         else:
             remap[j] = i
-    names = _OFFER_ARRAYS
-    added = _sorted_runs([_segment_arrays(segments[i], i) for i in fresh], names)
+    added = _sorted_runs([_segment_arrays(segments[i], i) for i in fresh], _OFFER_ARRAYS)
     articles = _articles([segments[i] for i in fresh], fresh)
-    if previous is not None and old_index and (remap >= 0).any():
+    if previous is None or not (remap >= 0).any():
+        return _store_of(segments, _level(added, articles, _sizes(segments)))
+    # remap: the previous segments' new numbers, -1 for replaced or removed ones
+    base, delta = previous.base, previous.delta
+    if delta.size:
+        added = _merge_runs(delta.offers(), remap, added)
+        articles = _merge_runs(delta.articles(), remap, articles)
+    before = base.segmap if base.segmap.size else np.arange(base.sizes.size, dtype=np.int32)
+    segmap = np.where(before >= 0, remap[np.maximum(before, 0)], -1).astype(np.int32)
+    dead = int(base.sizes[segmap < 0].sum())
+    if (added["hash"].size + dead) * _COMPACT > base.size:
         from concurrent.futures import ThreadPoolExecutor
 
-        # remap: the previous segments' new numbers, -1 for replaced or removed ones; the
-        # article index merges beside the offers (each plan is one pass on one core)
+        # (each plan is one pass on one core: the article index merges beside the offers)
         with ThreadPoolExecutor(1) as pool:
-            index = pool.submit(_merge_runs, {"art": previous.article_hash,
-                                              "seg": previous.article_seg,
-                                              "row": previous.article_row}, remap, articles)
-            base = _merge_runs({n: getattr(previous, n) for n in names}, remap, added)
-            articles = index.result()
-    else:
-        base = added
-    return _store_of(segments, base, articles)
+            index = pool.submit(_merge_runs, base.articles(), segmap, articles)
+            offers = _merge_runs(base.offers(), segmap, added)
+            return _store_of(segments, _level(offers, index.result(), _sizes(segments)))
+    same = bool(np.array_equal(segmap, np.arange(segmap.size)))
+    return _store_of(segments, replace(base, segmap=_NO_MAP if same else segmap),
+                     _level(added, articles, _NO_SIZES))
 
 
-_OFFER_ARRAYS = ("hash", "seg", "row", *_COLUMNS)  # the store's per-offer arrays
+_COMPACT = 8  # a reload compacts when the delta and the base's replaced rows pass 1/8 of it
+_OFFER_ARRAYS = ("hash", "seg", "row", *_COLUMNS)  # a level's per-offer arrays
 _ARTICLE_ARRAYS = ("art", "seg", "row")  # its article index's (article_hash, _seg, _row)
+_NO_MAP = np.zeros(0, dtype=np.int32)
+_NO_SIZES = np.zeros(0, dtype=np.int64)
 
 
-def _store_of(segments: tuple[Segment, ...], base: dict[str, np.ndarray],
-              articles: dict[str, np.ndarray]) -> OfferStore:
-    """The store of merged columns ``base`` (:data:`_OFFER_ARRAYS`) and article index
-    ``articles`` (art, seg, row)."""
+def _sizes(segments: Iterable[Segment]) -> np.ndarray:
+    return np.array([s.table.num_rows for s in segments], dtype=np.int64)
+
+
+def _level(offers: dict[str, np.ndarray], articles: dict[str, np.ndarray], sizes: np.ndarray
+           ) -> Level:
+    """The level of merged columns ``offers`` (:data:`_OFFER_ARRAYS`) and article index
+    ``articles`` (art, seg, row), numbered as its store is."""
     from partsearch.search._kernels import fences, presence
 
-    return OfferStore(
-        segments=segments, hash=base["hash"], seg=base["seg"], row=base["row"],
-        price=base["price"], delivery=base["delivery"], quantity=base["quantity"],
-        exact=base["exact"], on_order=base["on_order"], multiplicity=base["multiplicity"],
-        min_quantity=base["min_quantity"], article_hash=articles["art"],
-        article_seg=articles["seg"], article_row=articles["row"],
-        codes=np.array([s.supplier for s in segments] or [""], dtype=object),
-        fence=fences(base["hash"]), present=presence(base["hash"]),
-    )
+    return Level(
+        hash=offers["hash"], seg=offers["seg"], row=offers["row"], price=offers["price"],
+        delivery=offers["delivery"], quantity=offers["quantity"], exact=offers["exact"],
+        on_order=offers["on_order"], multiplicity=offers["multiplicity"],
+        min_quantity=offers["min_quantity"], article_hash=articles["art"],
+        article_seg=articles["seg"], article_row=articles["row"], segmap=_NO_MAP,
+        sizes=sizes, fence=fences(offers["hash"]), present=presence(offers["hash"]))
+
+
+def _store_of(segments: tuple[Segment, ...], base: Level, delta: Level | None = None
+              ) -> OfferStore:
+    return OfferStore(segments, base, delta if delta is not None else _empty_level(),
+                      np.array([s.supplier for s in segments] or [""], dtype=object))
+
+
+@cache
+def _empty_level() -> Level:
+    empty = _sorted_runs([], _OFFER_ARRAYS)
+    return _level(empty, _sorted_runs([], _ARTICLE_ARRAYS), _NO_SIZES)
 
 
 def _articles(segments: list[Segment], numbers: list[int]) -> dict[str, np.ndarray]:
@@ -419,7 +536,8 @@ def _sorted_runs(runs: list[dict[str, np.ndarray]], names: tuple[str, ...]
     return out
 
 
-_EMPTY_DTYPES = {"hash": np.uint64, "art": np.uint64, "seg": np.int32}
+_EMPTY_DTYPES = {"hash": np.uint64, "art": np.uint64, "seg": np.int32,
+                 **{n: dtype for n, (dtype, _) in _COLUMNS.items()}}
 
 
 def _kopecks(column: Any) -> np.ndarray:
