@@ -57,6 +57,7 @@ def engines(world_catalog: Path, tmp_path: Path,
     reloaded.reload()
     store = reloaded._state.store
     assert store.delta.size and store.base.segmap.size and (store.base.segmap < 0).any()
+    assert reloaded._state.search_args is not None  # the compiled search reads both levels
     return reloaded, Engine.open(catalog), second
 
 
