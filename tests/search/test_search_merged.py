@@ -68,7 +68,7 @@ def test_a_catalog_that_cannot_take_the_merge_still_opens(catalog: Path) -> None
     _same(store, _merge(store.segments))
 
 
-def test_a_reload_writes_no_merge_and_a_new_set_of_files_gets_its_own(catalog: Path) -> None:
+def test_a_reload_writes_no_merge_and_maps_one_another_engine_wrote(catalog: Path) -> None:
     from partsearch.loading import publish_offers, read_offers
 
     first = load_store(catalog)
@@ -84,6 +84,11 @@ def test_a_reload_writes_no_merge_and_a_new_set_of_files_gets_its_own(catalog: P
                                                              key(fresh.segments)])
     # (the same offers; equal hashes may come in another order: a reload puts the old first)
     assert _rows(fresh) == _rows(reloaded)
+    assert reloaded.base.hash.flags.writeable  # merged by the reload (compacted): none to map
+    # a reload once the merge of its files is on disk maps it: one level, shared
+    again = load_store(catalog, first)
+    assert again.delta.size == 0 and not again.base.hash.flags.writeable
+    assert _rows(again) == _rows(fresh)
 
 
 def _rows(store: OfferStore) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:

@@ -270,9 +270,11 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
             segments.append(seg)
     if previous is not None and tuple(segments) == previous.segments:
         return previous  # nothing was published since
-    if previous is not None or not segments:
-        return _merge(tuple(segments), previous)
-    # a fresh engine: the merge another engine left on disk, or one written for the next
+    if not segments:
+        return _merge((), previous)
+    # the merge another engine left on disk (mapped, shared: a reload that finds one holds a
+    # single level and no memory of its own), else a reload's delta, or a fresh engine's merge
+    # written for the next
     from partsearch.search._merged import read_merged, write_merged_later
 
     files = {"offers.arrow": _OFFER_ARRAYS, "articles.arrow": _ARTICLE_ARRAYS}
@@ -280,6 +282,8 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
     if merged is not None:
         return _store_of(tuple(segments), _level(merged["offers.arrow"],
                                                  merged["articles.arrow"], _sizes(segments)))
+    if previous is not None:
+        return _merge(tuple(segments), previous)
     store = _merge(tuple(segments))
     write_merged_later(area, segments, {"offers.arrow": store.base.offers(),
                                         "articles.arrow": store.base.articles()})
