@@ -97,8 +97,6 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
     else:
         h = part_hash(brand, key)
         pid = idx.lookup_hash(h) if idx is not None else None
-    if pid is None and store.count(h) == 0:
-        return _not_found(state, q, brand)
     # candidate parts: the requested one, then its class nearest first, with their offers
     if pid is not None:
         _h, _c, class_parts, slot_off, to, slot_support, member_hash, _b = idx.search_arrays
@@ -110,9 +108,11 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         oem = idx.brand_flags(ids[hits.which], state.registry.is_oem) if oem_brand else \
             np.zeros(hits.which.size, dtype=bool)
     else:
+        hits = store.hits(np.array([h], dtype=np.uint64))
+        if hits.rows.size == 0:
+            return _not_found(state, q, brand)
         ids = np.full(1, -1, np.int64)
         hops = support = np.zeros(1, np.int32)
-        hits = store.hits(np.array([h], dtype=np.uint64))
         oem = np.zeros(hits.which.size, dtype=bool)
     rows, which = hits.rows, hits.which
     rules = plan.ranking[2] if plan is not None else _fast.NO_RULES

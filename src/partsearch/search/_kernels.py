@@ -202,24 +202,24 @@ def offer_hits(hashes: np.ndarray, arrays: np.ndarray, at: int) -> tuple[np.ndar
     segmap = view(arrays, at + 3, np.int32)
     rows, which = gather(offer_hash, view(arrays, at + 1, np.uint64),
                          view(arrays, at + 2, np.uint8), hashes)
+    as_base = (rows, which, seg, row, price, delivery, quantity, exact, on_order, multiplicity,
+               min_quantity, offer_hash)
     d = at + LEVEL
     d_hash = view(arrays, d, np.uint64)
     if segmap.size == 0 and d_hash.size == 0:
-        return (rows, which, seg, row, price, delivery, quantity, exact, on_order, multiplicity,
-                min_quantity, offer_hash)
+        return as_base
     d_rows, d_which = gather(d_hash, view(arrays, d + 1, np.uint64),
                              view(arrays, d + 2, np.uint8), hashes)
     d_seg = view(arrays, d + 4, np.int32)
     n = d_rows.size
     same = n == 0  # no hit in the delta, and every base hit kept under its own number
     for i in range(rows.size):
-        s = seg[rows[i]] if segmap.size == 0 else segmap[seg[rows[i]]]
+        s = store_segment(segmap, seg[rows[i]])
         if s >= 0:  # not replaced nor removed
             n += 1
         same = same and s == seg[rows[i]]
     if same:
-        return (rows, which, seg, row, price, delivery, quantity, exact, on_order, multiplicity,
-                min_quantity, offer_hash)
+        return as_base
     # the hits' columns, carved from one allocation (numba pays for each)
     m = np.empty((_HIT_ROWS, n), dtype=np.int64)
     src = m[0]  # where each kept offer comes from: its base row, or minus one minus its delta's
@@ -229,7 +229,7 @@ def offer_hits(hashes: np.ndarray, arrays: np.ndarray, at: int) -> tuple[np.ndar
     while k < n:
         if j == d_rows.size or (i < rows.size and which[i] <= d_which[j]):
             r = rows[i]
-            s = seg[r] if segmap.size == 0 else segmap[seg[r]]
+            s = store_segment(segmap, seg[r])
             w = which[i]
             i += 1
             if s < 0:
@@ -260,6 +260,13 @@ def offer_hits(hashes: np.ndarray, arrays: np.ndarray, at: int) -> tuple[np.ndar
 
 
 _HIT_ROWS = 13  # offer_hits' one allocation: a row per column (and its sources)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def store_segment(segmap: np.ndarray, s: int) -> int:
+    """The store's number of a level's segment ``s`` through its ``segmap`` (``_store.Level``;
+    empty: the same number), -1 for a file replaced or removed since."""
+    return s if segmap.size == 0 else segmap[s]
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -21,7 +21,7 @@ from partsearch._jit import njit
 from partsearch.crosses._kernels import equal_range
 from partsearch.normalize import _key_forms, article_key
 from partsearch.search._addresses import Addresses, address_view, view
-from partsearch.search._kernels import _text_bounds, compare_bytes
+from partsearch.search._kernels import _text_bounds, compare_bytes, store_segment
 from partsearch.search._store import TEXT_COLUMNS
 
 _KEY_COLUMN = TEXT_COLUMNS.index("article_key")
@@ -107,7 +107,7 @@ def sole_part(folded: Any, kept: Any, arrays: np.ndarray, texts: np.ndarray
             offer_row, segmap = view(arrays, at + 2, np.int64), view(arrays, at + 3, np.int32)
             lo, hi = equal_range(offer_art, a)
             for j in range(lo, hi):
-                s = offer_seg[j] if segmap.size == 0 else segmap[offer_seg[j]]
+                s = store_segment(segmap, offer_seg[j])
                 if s < 0:
                     continue  # its file was replaced or removed
                 r = offer_row[j]

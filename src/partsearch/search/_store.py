@@ -249,9 +249,8 @@ def flatten(store: OfferStore) -> Level:
                         for i in (0, 1))
     by_hash = np.lexsort((offers["row"], offers["seg"], offers["hash"]))
     by_art = np.lexsort((articles["row"], articles["seg"], articles["art"]))
-    sizes = np.array([s.table.num_rows for s in store.segments], dtype=np.int64)
     return _level({n: a[by_hash] for n, a in offers.items()},
-                  {n: a[by_art] for n, a in articles.items()}, sizes)
+                  {n: a[by_art] for n, a in articles.items()}, _sizes(store.segments))
 
 
 def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
@@ -426,7 +425,7 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
     if delta.size:
         added = _merge_runs(delta.offers(), remap, added)
         articles = _merge_runs(delta.articles(), remap, articles)
-    before = base.segmap if base.segmap.size else np.arange(base.sizes.size, dtype=np.int32)
+    before = base.store_seg(np.arange(base.sizes.size, dtype=np.int32))
     segmap = np.where(before >= 0, remap[np.maximum(before, 0)], -1).astype(np.int32)
     dead = int(base.sizes[segmap < 0].sum())
     if (added["hash"].size + dead) * _COMPACT > base.size:
