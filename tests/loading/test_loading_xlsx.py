@@ -100,6 +100,14 @@ def test_split_and_whole_give_the_written_cells(cells: Cells, inline: bool,
     assert shifted == cells
 
 
+def test_a_small_sheet_is_loaded_from_the_file_as_it_is() -> None:
+    cells = {(r + 3, 2): f"v{r}" for r in range(50)}
+    data = _book(cells)
+    assert [(p.book is data, p.sheet, p.skip) for p in _xlsx.sheet_parts(data, 0)] == [
+        (True, 0, 0)]
+    assert _cells_of(_frame(data, split=False)) == cells
+
+
 def test_a_large_sheet_is_read_in_two_parts() -> None:
     cells = {(r, c): f"r{r}c{c}" for r in range(3, 400) for c in range(1, 4)}
     data = _book(cells)
@@ -131,7 +139,7 @@ def test_positions_and_lines_count_from_a1(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("sheet", ["Price", 2])
-def test_the_asked_sheet_is_the_one_pinned_and_split(sheet: int | str) -> None:
+def test_the_asked_sheet_is_the_one_split(sheet: int | str) -> None:
     cells = {(r, 0): f"v{r}" for r in range(200)}
     data = _book(cells, sheets=("First", "Second", "Price"))
     parts = _parts(data, sheet)
@@ -220,14 +228,15 @@ def test_a_rewrite_fastexcel_refuses_falls_back_to_the_file_as_it_is(
 
     monkeypatch.setattr(_xlsx, "sheet_parts", broken)
     frame = _sheet_frame(data, 0)
-    # read as it is: from the first used cell (C4), not from A1
-    assert _cells_of(frame) == {(r - 3, 0): v for (r, _), v in cells.items()}
+    # read as it is, and still from A1: fastexcel counts the rows to skip from the sheet's first
+    # and tells where its first used column is
+    assert _cells_of(frame) == cells
 
 
 @pytest.mark.parametrize("sheet", ["Nope", 3])
 def test_a_sheet_fastexcel_refuses_as_it_is_is_loaded_once(
         sheet: int | str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A sheet that is not there cannot be pinned: its part is the file as it is, and
+    """A sheet that is not there cannot be split: its part is the file as it is, and
     fastexcel's refusal of it is the answer, not a reason to load the file again."""
     data = _book({(0, 0): "x"})
     assert [part.book is data for part in _parts(data, sheet)] == [True]

@@ -329,10 +329,9 @@ def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
 
 def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
-    """A sheet's cells as string columns c0, c1, ... and each row's 1-based line, ``__line``:
-    an XLSX's from A1 (lines are sheet rows, positions count from column A), a large one's
-    parsed in two parts at once (see ``_xlsx``); a legacy XLS's, or one fastexcel refuses
-    rewritten, from its first used cell."""
+    """A sheet's cells (XLSX or legacy XLS) as string columns c0, c1, ... from column A, and
+    each row's sheet row, ``__line``; a large XLSX sheet parsed in two parts at once (see
+    ``_xlsx``)."""
     from concurrent.futures import ThreadPoolExecutor
 
     import polars as pl
@@ -352,7 +351,7 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
             frames = [load.result() for load in loads]
     except Exception:
         if any(part.book is data for part in tried):
-            raise  # the file as it is was refused (a sheet not pinned, or an XLS): once is enough
+            raise  # the file as it is was refused: once is enough
         # a rewritten workbook that fastexcel refuses: the file as it is, or fastexcel's
         # own word on what is wrong with it
         frames = [_load_part(as_is)]
@@ -360,15 +359,22 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
 
 
 def _load_part(part: SheetPart) -> pl.DataFrame:
-    """A part's rows as string columns c0, c1, ... and their 1-based sheet rows, ``__line``."""
+    """A part's rows as string columns c0, c1, ... from column A, and their 1-based sheet rows,
+    ``__line``. Given a number of rows to skip, fastexcel counts them from the sheet's first
+    row, used or not; its columns start at the first used one, which ``absolute_index`` tells."""
     import fastexcel
     import polars as pl
 
-    frame = fastexcel.read_excel(part.book).load_sheet(
-        part.sheet, header_row=None, dtypes="string", skip_rows=part.skip or None).to_polars()
-    frame.columns = [f"c{i}" for i in range(frame.width)]
-    return frame.with_columns(pl.int_range(part.skip + 1, part.skip + 1 + frame.height,
-                                           dtype=pl.Int64).alias("__line"))
+    sheet = fastexcel.read_excel(part.book).load_sheet(
+        part.sheet, header_row=None, dtypes="string", skip_rows=part.skip)
+    used = sheet.available_columns()
+    left = used[0].absolute_index if used else 0
+    frame = sheet.to_polars()
+    return frame.select(
+        *(pl.lit(None, pl.String).alias(f"c{i}") for i in range(left)),
+        *(pl.col(name).alias(f"c{left + i}") for i, name in enumerate(frame.columns)),
+        pl.int_range(part.skip + 1, part.skip + 1 + frame.height, dtype=pl.Int64)
+        .alias("__line"))
 
 
 def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:

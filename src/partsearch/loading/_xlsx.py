@@ -1,20 +1,15 @@
-"""An XLSX worksheet read from A1, a large one in two parts at once.
+"""A large XLSX worksheet parsed in two parts at once.
 
-calamine, under fastexcel, starts a sheet's table at its first used cell and parses a sheet on
-one thread. Both are changed by rewriting the sheet's XML before fastexcel reads it:
-
-- an error cell at A1 pins the table's origin: a row's line is its sheet row and a position
-  counts from column A, as the supplier sees them in Excel. fastexcel shows an error as null,
-  and a real A1 cell, written after the pin, replaces it;
-- a large sheet's rows are cut at a row tag a little before the middle into two workbooks, each
-  with the pin. The first is handed out as soon as its rows are inflated, so fastexcel parses it
-  (releasing the GIL) while the rest is inflated; the second skips the rows of its table above
-  its first (all empty: a sheet's rows are in ascending order). The first part ends its sheet
-  right after its rows: what follows them (merged cells, page setup, ...) holds no values.
+calamine, under fastexcel, parses a sheet on one thread. A large sheet's rows are cut at a row
+tag a little before the middle into two workbooks. The first is handed out as soon as its rows
+are inflated, so fastexcel parses it (releasing the GIL) while the rest is inflated; the second
+is loaded skipping the rows above its first (fastexcel counts rows to skip from the sheet's
+first, and a sheet's rows are in ascending order). The first part ends its sheet right after its
+rows: what follows them (merged cells, page setup, ...) holds no values.
 
 Anything unusual (a sheet that is not found through the workbook's relationships, a chart sheet
 among the sheets when the sheet is asked for by index, no row number at the cut) keeps the file
-as it is, or in one part.
+as it is, in one part.
 """
 
 from __future__ import annotations
@@ -44,7 +39,7 @@ _OFFICE_DOCUMENT = "/officeDocument"
 @dataclass(frozen=True)
 class SheetPart:
     """A workbook holding part of the sheet's rows. Its sheet is loaded by ``sheet`` (a name in
-    a pinned part), skipping the ``skip`` rows of its table above the part."""
+    a part of a split sheet), skipping the ``skip`` sheet rows above the part."""
 
     book: bytes
     sheet: int | str
@@ -52,17 +47,19 @@ class SheetPart:
 
 
 def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
-    """The parts to load in place of ``data``'s sheet: pinned at A1, two when its XML is
-    :data:`SPLIT_BYTES` or more (the first handed out before the second is inflated); ``data``
-    as it is when the sheet cannot be pinned."""
+    """The parts to load in place of ``data``'s sheet: two when its XML is :data:`SPLIT_BYTES`
+    or more (the first handed out before the second is inflated), else ``data`` as it is."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         found = _sheet_member(zf, sheet)
         if found is not None:
             member, name = found
             info = zf.getinfo(member)
-            others = [(i, zf.read(i)) for i in zf.infolist()
-                      if i.filename != member and not i.is_dir()]
+            if info.file_size < SPLIT_BYTES:
+                found = None
+            else:
+                others = [(i, zf.read(i)) for i in zf.infolist()
+                          if i.filename != member and not i.is_dir()]
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, EOFError,
             ElementTree.ParseError):
         found = None  # fastexcel reads the file as it is and says what is wrong with it
@@ -70,29 +67,19 @@ def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
         yield SheetPart(data, sheet, 0)
         return
     with _open(zf, data, info) as src:
-        split = info.file_size >= SPLIT_BYTES
-        first = src.read(int(info.file_size * _FIRST_SHARE) if split else -1)
+        first = src.read(int(info.file_size * _FIRST_SHARE))
         marks = _marks(first)
-        cut = None if marks is None or not split else _last_row_start(first, marks[2], marks[0])
-        if cut is None:  # one part, of the whole sheet
-            first += src.read()
-            marks = _marks(first)
-        if marks is None:
+        cut = None if marks is None else _last_row_start(first, marks[2], marks[0])
+        if marks is None or cut is None:
             yield SheetPart(data, sheet, 0)
             return
         begin, root, rows = marks
-        pin = b'<%srow r="1"><%sc r="A1" t="e"><%sv>#N/A</%sv></%sc></%srow>' % ((rows,) * 6)
-        view = memoryview(first)
-        if cut is None:
-            yield SheetPart(_book(others, member, (view[:begin], pin, view[begin:])), name, 0)
-            return
         at, number = cut
+        view = memoryview(first)
         close = b"</%ssheetData></%sworksheet>" % (rows, root)
-        yield SheetPart(_book(others, member, (view[:begin], pin, view[begin:at], close)), name,
-                        0)
+        yield SheetPart(_book(others, member, (view[:at], close)), name, 0)
         rest = src.read()
-        yield SheetPart(_book(others, member, (view[:begin], pin, view[at:], rest)), name,
-                        number - 1)
+        yield SheetPart(_book(others, member, (view[:begin], view[at:], rest)), name, number - 1)
 
 
 def _open(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> IO[bytes] | _Inflated:

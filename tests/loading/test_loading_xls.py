@@ -1,0 +1,161 @@
+"""Legacy XLS (BIFF8) sheets read from A1, as XLSX ones are: a row's line is its sheet row and
+a position counts from column A, whatever rows and columns above and left of the table are empty.
+
+The workbooks are written here, record by record, into a compound file: a writer of legacy XLS
+that is kept up is not to be had in Python, and a few records are all a price sheet needs."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from partsearch.loading import SupplierProfile, load_price_file
+from partsearch.loading._readers import _sheet_frame
+
+Cell = str | float
+Cells = dict[tuple[int, int], Cell]  # (0-based row, 0-based column) -> value
+
+_END, _FREE, _FAT, _NONE = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+
+
+def _record(kind: int, body: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _bof(kind: int) -> bytes:  # BIFF8; 0x0005 the workbook globals, 0x0010 a worksheet
+    return _record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
+
+
+def _sheet(cells: Cells) -> bytes:
+    """A worksheet's records: a formatted empty A1 (a MulBlank, which is no value), its
+    dimensions, then its cells in row order, as labels (UTF-16) and numbers."""
+    rows = [r for r, _ in cells] or [0]
+    cols = [c for _, c in cells] or [0]
+    out = [_bof(0x0010), _record(0x0200, struct.pack("<IIHHH", min(rows), max(rows) + 1,
+                                                     min(cols), max(cols) + 1, 0)),
+           _record(0x00BE, struct.pack("<HHHHH", 0, 0, 15, 15, 1))]
+    for (r, c), value in sorted(cells.items()):
+        if isinstance(value, str):
+            text = value.encode("utf-16-le")
+            out.append(_record(0x0204, struct.pack("<HHHHB", r, c, 15, len(value), 1) + text))
+        else:
+            out.append(_record(0x0203, struct.pack("<HHHd", r, c, 15, value)))
+    return b"".join(out) + _record(0x000A)
+
+
+def _workbook(sheets: dict[str, Cells]) -> bytes:
+    """The BIFF8 Workbook stream: globals naming each sheet and where its records start."""
+    def bound(name: str, at: int) -> bytes:
+        return _record(0x0085, struct.pack("<IBBBB", at, 0, 0, len(name), 1)
+                       + name.encode("utf-16-le"))
+
+    bodies = [_sheet(cells) for cells in sheets.values()]
+    head = _bof(0x0005) + _record(0x0042, struct.pack("<H", 1200))
+    at = len(head) + sum(len(bound(n, 0)) for n in sheets) + 4
+    bounds = []
+    for name, body in zip(sheets, bodies, strict=True):
+        bounds.append(bound(name, at))
+        at += len(body)
+    return head + b"".join(bounds) + _record(0x000A) + b"".join(bodies)
+
+
+def _xls(sheets: dict[str, Cells]) -> bytes:
+    """A compound file (version 3, 512-byte sectors) holding the one stream ``Workbook``,
+    padded to 4 KiB at least so that it lives in ordinary sectors, not the mini stream."""
+    stream = _workbook(sheets)
+    stream += b"\0" * (max(4096, -(-len(stream) // 512) * 512) - len(stream))
+    n = len(stream) // 512
+    fats = 1
+    while n + fats + 1 > fats * 128:
+        fats += 1
+    fat = [*range(1, n), _END, *[_FAT] * fats, _END]
+    fat += [_FREE] * (fats * 128 - len(fat))
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return struct.pack("<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, _NONE, _NONE,
+                           child, b"", 0, 0, 0, start, size)
+
+    directory = (entry("Root Entry", 5, 1, _END, 0) + entry("Workbook", 2, _NONE, 0, len(stream))
+                 + b"\0" * 256)
+    header = struct.pack("<8s16sHHHHH6sIIIIIIIII", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"",
+                         0x3E, 3, 0xFFFE, 9, 6, b"", 0, fats, n + fats, 0, 4096, _END, 0, _END, 0)
+    difat = [*range(n, n + fats)] + [_FREE] * (109 - fats)
+    return (header + struct.pack("<109I", *difat) + stream
+            + struct.pack(f"<{len(fat)}I", *fat) + directory)
+
+
+def _cells_of(frame: object) -> Cells:
+    """The non-null cells of a sheet frame, keyed by (sheet row - 1, column)."""
+    import polars as pl
+
+    assert isinstance(frame, pl.DataFrame)
+    names = [c for c in frame.columns if c != "__line"]
+    lines = frame.get_column("__line").to_list()
+    return {(line - 1, j): v for j, name in enumerate(names)
+            for line, v in zip(lines, frame.get_column(name).to_list(), strict=True)
+            if v is not None}
+
+
+_TEXT = st.text(alphabet="AZaz09 -/.ЖжЁ", min_size=1, max_size=12).filter(
+    lambda s: s.strip() == s and s != "")
+_GRIDS = st.dictionaries(st.tuples(st.integers(0, 60), st.integers(0, 7)), _TEXT, min_size=1,
+                         max_size=80)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=_GRIDS, before=st.integers(0, 2))
+def test_the_written_cells_come_back_at_their_sheet_rows_and_columns(cells: Cells,
+                                                                     before: int) -> None:
+    sheets: dict[str, Cells] = {f"Лист{i}": {(i, i): f"other {i}"} for i in range(before)}
+    data = _xls({**sheets, "Прайс": cells})
+    assert _cells_of(_sheet_frame(data, before)) == cells
+    assert _cells_of(_sheet_frame(data, "Прайс")) == cells
+    if before:
+        assert _cells_of(_sheet_frame(data, 0)) == {(0, 0): "other 0"}
+
+
+def test_fastexcel_alone_would_count_from_the_first_used_cell() -> None:
+    """What the reader corrects: the table of a sheet whose first value is at C4."""
+    import fastexcel
+
+    data = _xls({"Прайс": {(3, 2): "Бренд", (4, 3): "W 712"}})
+    plain = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string")
+    assert plain.to_polars().rows() == [("Бренд", None), (None, "W 712")]
+
+
+def test_positions_and_lines_count_from_a1(tmp_path: Path) -> None:
+    path = tmp_path / "price.xls"
+    header = {(2, 2): "Бренд", (2, 3): "Артикул", (2, 4): "Цена"}  # C3: rows 1-2, A-B empty
+    rows = {(3, 2): "MANN", (3, 3): "W 712", (3, 4): 100.0,
+            (5, 2): "Febi", (5, 3): "12345", (5, 4): 200.5,
+            (6, 2): "Febi", (6, 3): "777", (6, 4): "по запросу"}
+    path.write_bytes(_xls({"Прайс": header | rows}))
+    named = SupplierProfile(code="T", name="T", file=path,
+                            columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    report = load_price_file(named)
+    assert report.offers.column("line").to_pylist() == [4, 6]
+    assert report.rejected.column("line").to_pylist() == [7]
+    positional = SupplierProfile(code="T", name="T", file=path, skip_rows=3,
+                                 columns={"brand": 2, "article": 3, "price": 4})
+    offers = load_price_file(positional).offers
+    assert offers.column("article").to_pylist() == ["W 712", "12345"]
+    assert [str(p) for p in offers.column("price").to_pylist()] == ["100.00", "200.50"]
+    assert offers.column("line").to_pylist() == [4, 6]
+
+
+@pytest.mark.parametrize("sheet", ["Нет такого", 3])
+def test_a_missing_sheet_names_the_file(tmp_path: Path, sheet: int | str) -> None:
+    path = tmp_path / "price.xls"
+    path.write_bytes(_xls({"Прайс": {(0, 0): "Бренд", (0, 1): "Артикул", (0, 2): "Цена"}}))
+    profile = SupplierProfile(code="T", name="T", file=path, sheet=sheet,
+                              columns={"brand": 0, "article": 1, "price": 2})
+    from partsearch.errors import PriceFileError
+
+    with pytest.raises(PriceFileError, match="cannot read spreadsheet") as err:
+        load_price_file(profile)
+    assert str(path) in str(err.value)
