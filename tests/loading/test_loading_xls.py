@@ -1,5 +1,6 @@
-"""Legacy XLS (BIFF8) sheets read from A1, as XLSX ones are: a row's line is its sheet row and
-a position counts from column A, whatever rows and columns above and left of the table are empty.
+"""Legacy XLS sheets (BIFF8, and Excel 95's BIFF5 in cp1251) read from A1, as XLSX ones are: a
+row's line is its sheet row and a position counts from column A, whatever rows and columns above
+and left of the table are empty.
 
 The workbooks are written here, record by record, into a compound file: a writer of legacy XLS
 that is kept up is not to be had in Python, and a few records are all a price sheet needs."""
@@ -26,35 +27,44 @@ def _record(kind: int, body: bytes = b"") -> bytes:
     return struct.pack("<HH", kind, len(body)) + body
 
 
-def _bof(kind: int) -> bytes:  # BIFF8; 0x0005 the workbook globals, 0x0010 a worksheet
+def _bof(kind: int, biff5: bool) -> bytes:  # 0x0005 the workbook globals, 0x0010 a worksheet
+    if biff5:
+        return _record(0x0809, struct.pack("<HHHH", 0x0500, kind, 0x0DBB, 0x07CC))
     return _record(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
 
 
-def _sheet(cells: Cells) -> bytes:
+def _text(value: str, biff5: bool, width: str) -> bytes:
+    """A string as BIFF writes it: its length, then (BIFF8) a flags byte and UTF-16, or
+    (BIFF5) the workbook's code page, here cp1251."""
+    if biff5:
+        return struct.pack(f"<{width}", len(value)) + value.encode("cp1251")
+    return struct.pack(f"<{width}B", len(value), 1) + value.encode("utf-16-le")
+
+
+def _sheet(cells: Cells, biff5: bool) -> bytes:
     """A worksheet's records: a formatted empty A1 (a MulBlank, which is no value), its
-    dimensions, then its cells in row order, as labels (UTF-16) and numbers."""
+    dimensions, then its cells in row order, as labels and numbers."""
     rows = [r for r, _ in cells] or [0]
     cols = [c for _, c in cells] or [0]
-    out = [_bof(0x0010), _record(0x0200, struct.pack("<IIHHH", min(rows), max(rows) + 1,
-                                                     min(cols), max(cols) + 1, 0)),
+    bounds = (min(rows), max(rows) + 1, min(cols), max(cols) + 1, 0)
+    out = [_bof(0x0010, biff5),
+           _record(0x0200, struct.pack("<HHHHH" if biff5 else "<IIHHH", *bounds)),
            _record(0x00BE, struct.pack("<HHHHH", 0, 0, 15, 15, 1))]
     for (r, c), value in sorted(cells.items()):
         if isinstance(value, str):
-            text = value.encode("utf-16-le")
-            out.append(_record(0x0204, struct.pack("<HHHHB", r, c, 15, len(value), 1) + text))
+            out.append(_record(0x0204, struct.pack("<HHH", r, c, 15) + _text(value, biff5, "H")))
         else:
             out.append(_record(0x0203, struct.pack("<HHHd", r, c, 15, value)))
     return b"".join(out) + _record(0x000A)
 
 
-def _workbook(sheets: dict[str, Cells]) -> bytes:
-    """The BIFF8 Workbook stream: globals naming each sheet and where its records start."""
+def _workbook(sheets: dict[str, Cells], biff5: bool) -> bytes:
+    """The workbook stream: globals naming each sheet and where its records start."""
     def bound(name: str, at: int) -> bytes:
-        return _record(0x0085, struct.pack("<IBBBB", at, 0, 0, len(name), 1)
-                       + name.encode("utf-16-le"))
+        return _record(0x0085, struct.pack("<IBB", at, 0, 0) + _text(name, biff5, "B"))
 
-    bodies = [_sheet(cells) for cells in sheets.values()]
-    head = _bof(0x0005) + _record(0x0042, struct.pack("<H", 1200))
+    bodies = [_sheet(cells, biff5) for cells in sheets.values()]
+    head = _bof(0x0005, biff5) + _record(0x0042, struct.pack("<H", 1251 if biff5 else 1200))
     at = len(head) + sum(len(bound(n, 0)) for n in sheets) + 4
     bounds = []
     for name, body in zip(sheets, bodies, strict=True):
@@ -63,10 +73,11 @@ def _workbook(sheets: dict[str, Cells]) -> bytes:
     return head + b"".join(bounds) + _record(0x000A) + b"".join(bodies)
 
 
-def _xls(sheets: dict[str, Cells]) -> bytes:
-    """A compound file (version 3, 512-byte sectors) holding the one stream ``Workbook``,
-    padded to 4 KiB at least so that it lives in ordinary sectors, not the mini stream."""
-    stream = _workbook(sheets)
+def _xls(sheets: dict[str, Cells], *, biff5: bool = False) -> bytes:
+    """A compound file (version 3, 512-byte sectors) holding the one stream ``Workbook``
+    (``Book`` in BIFF5), padded to 4 KiB at least so that it lives in ordinary sectors, not
+    the mini stream."""
+    stream = _workbook(sheets, biff5)
     stream += b"\0" * (max(4096, -(-len(stream) // 512) * 512) - len(stream))
     n = len(stream) // 512
     fats = 1
@@ -80,7 +91,8 @@ def _xls(sheets: dict[str, Cells]) -> bytes:
         return struct.pack("<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, _NONE, _NONE,
                            child, b"", 0, 0, 0, start, size)
 
-    directory = (entry("Root Entry", 5, 1, _END, 0) + entry("Workbook", 2, _NONE, 0, len(stream))
+    name = "Book" if biff5 else "Workbook"
+    directory = (entry("Root Entry", 5, 1, _END, 0) + entry(name, 2, _NONE, 0, len(stream))
                  + b"\0" * 256)
     header = struct.pack("<8s16sHHHHH6sIIIIIIIII", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"",
                          0x3E, 3, 0xFFFE, 9, 6, b"", 0, fats, n + fats, 0, 4096, _END, 0, _END, 0)
@@ -108,11 +120,11 @@ _GRIDS = st.dictionaries(st.tuples(st.integers(0, 60), st.integers(0, 7)), _TEXT
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cells=_GRIDS, before=st.integers(0, 2))
-def test_the_written_cells_come_back_at_their_sheet_rows_and_columns(cells: Cells,
-                                                                     before: int) -> None:
+@given(cells=_GRIDS, before=st.integers(0, 2), biff5=st.booleans())
+def test_the_written_cells_come_back_at_their_sheet_rows_and_columns(
+        cells: Cells, before: int, biff5: bool) -> None:
     sheets: dict[str, Cells] = {f"Лист{i}": {(i, i): f"other {i}"} for i in range(before)}
-    data = _xls({**sheets, "Прайс": cells})
+    data = _xls({**sheets, "Прайс": cells}, biff5=biff5)
     assert _cells_of(_sheet_frame(data, before)) == cells
     assert _cells_of(_sheet_frame(data, "Прайс")) == cells
     if before:
@@ -128,13 +140,14 @@ def test_fastexcel_alone_would_count_from_the_first_used_cell() -> None:
     assert plain.to_polars().rows() == [("Бренд", None), (None, "W 712")]
 
 
-def test_positions_and_lines_count_from_a1(tmp_path: Path) -> None:
+@pytest.mark.parametrize("biff5", [False, True])
+def test_positions_and_lines_count_from_a1(tmp_path: Path, biff5: bool) -> None:
     path = tmp_path / "price.xls"
     header = {(2, 2): "Бренд", (2, 3): "Артикул", (2, 4): "Цена"}  # C3: rows 1-2, A-B empty
     rows = {(3, 2): "MANN", (3, 3): "W 712", (3, 4): 100.0,
             (5, 2): "Febi", (5, 3): "12345", (5, 4): 200.5,
             (6, 2): "Febi", (6, 3): "777", (6, 4): "по запросу"}
-    path.write_bytes(_xls({"Прайс": header | rows}))
+    path.write_bytes(_xls({"Прайс": header | rows}, biff5=biff5))
     named = SupplierProfile(code="T", name="T", file=path,
                             columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
     report = load_price_file(named)
