@@ -45,7 +45,10 @@ QUANTITIES = [
     ("10 шт", 10, True, False), ("есть", 1, False, False), ("+", 1, False, False),
     ("++", 10, False, False), ("+++", 100, False, False), ("4-7", 4, False, False),
     ("под заказ", None, False, True), ("заказ", None, False, True), ("", None, False, False),
-    (None, None, False, False), ("3.0", 3, True, False),
+    (None, None, False, False), ("3.0", 3, True, False), ("1 200", 1200, True, False),
+    ("1\u00a0200 шт", 1200, True, False), ("12 500 000", 12500000, True, False),
+    (">1 000", 1000, False, False), ("больше 2\u202f000", 2000, False, False),
+    ("1 000-2000", 1000, False, False), ("<1 000", 1, False, False),
 ]
 
 
@@ -54,9 +57,10 @@ def test_quantity_examples(text: str | None, qty: int | None, exact: bool, on_or
     assert _run(v.parse_quantity, [text]) == [(qty, exact, on_order, None)]
 
 
-def test_quantity_garbage_is_rejected() -> None:
-    assert _run(v.parse_quantity, ["много"]) == [
-        (None, False, False, "bad quantity 'много'")]
+@pytest.mark.parametrize("text", ["много", "10 20", "1 2000", "1 000 000 000 000 000"])
+def test_quantity_garbage_is_rejected(text: str) -> None:
+    """Digits grouped otherwise than by three, or past 15 of them, are not a quantity."""
+    assert _run(v.parse_quantity, [text]) == [(None, False, False, f"bad quantity '{text}'")]
 
 
 def test_delivery() -> None:
@@ -74,7 +78,7 @@ def test_int_default() -> None:
 
 
 # Realistic alphabet: digits, separators, signs, currency words, Cyrillic and spaces.
-_ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0",
+_ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000",
     "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б"])
 _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 

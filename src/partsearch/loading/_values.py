@@ -10,6 +10,7 @@ Decisions, and why:
 - Prices are kept as integer kopecks (int64) so the decimal128(14, 2) column is exact; more than
   two decimals are rounded half-up to kopecks. One comma or one dot is the decimal separator;
   several of the same are thousands separators; with both, the last one is the decimal separator.
+- A quantity may group its digits by three with spaces (``1 200``), as prices do.
 - ``<5`` becomes 1 inexact: the supplier says "some, fewer than 5", so the lower bound is unknown
   but at least one unit is there.
 - A range ``4-7`` (quantity) or ``3-5`` (delivery) takes the first, smaller number: a quantity is
@@ -34,6 +35,9 @@ _CURRENCY = r"(?i)\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$"
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}']"
 _ON_ORDER = r"^(под\s*заказ|на\s*заказ|заказ|ожидается|order)$"
 _YES = r"^(есть|в\s*наличии|да|\+)$"
+#: a quantity's number: plain, or in groups of three after spaces ("1 200"; the spellings of
+#: whitespace are one space by then), 15 digits at most either way
+QUANTITY_NUMBER = r"[0-9]{1,15}|[0-9]{1,3}(?: [0-9]{3}){1,4}"
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:
@@ -163,17 +167,17 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
         .str.strip_chars()
     ))
     s = c("s")
-    num = r"([0-9]{1,15})"
+    num = f"({QUANTITY_NUMBER})"
     df = df.with_columns(
-        exact=s.str.extract(rf"^{num}(?:[.,]0+)?$", 1),
+        exact=s.str.extract(rf"^{num}(?:[.,]0+)?$", 1).str.replace_all(" ", "", literal=True),
         more=pl.coalesce(
             s.str.extract(rf"^>\s*=?\s*{num}$", 1),
             s.str.extract(rf"^{num}\s*[+>]$", 1),
             s.str.extract(rf"^(?:больше|более|свыше|от|over)\s*{num}$", 1),
             s.str.extract(rf"^{num}\s*-\s*[0-9]{{1,15}}$", 1),
-        ),
+        ).str.replace_all(" ", "", literal=True),
         # "<5": fewer than five, the lower bound is unknown but at least one unit is there.
-        less=s.str.contains(r"^(?:<\s*=?\s*|меньше\s*|менее\s*|до\s*)[0-9]{1,15}$"),
+        less=s.str.contains(rf"^(?:<\s*=?\s*|меньше\s*|менее\s*|до\s*)(?:{QUANTITY_NUMBER})$"),
         empty=c("raw").is_null() | (s == ""),
         on_order=s.str.contains(_ON_ORDER).fill_null(False),
         yes=s.str.contains(_YES),

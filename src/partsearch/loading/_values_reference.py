@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from partsearch.loading._values import MAX_KOPECKS
+from partsearch.loading._values import MAX_KOPECKS, QUANTITY_NUMBER
 
 _CURRENCY = re.compile(r"\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
@@ -63,15 +63,16 @@ def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
     if not s:
         return None, False, False, None
     on_order = bool(_ON_ORDER.search(s))
-    if m := re.fullmatch(r"([0-9]{1,15})(?:[.,]0+)?", s):
-        return int(m.group(1)), True, on_order, None
+    num = f"({QUANTITY_NUMBER})"
+    if m := re.fullmatch(num + r"(?:[.,]0+)?", s):
+        return int(m.group(1).replace(" ", "")), True, on_order, None
     for pattern in (
-        r">\s*=?\s*([0-9]{1,15})", r"([0-9]{1,15})\s*[+>]",
-        r"(?:больше|более|свыше|от|over)\s*([0-9]{1,15})", r"([0-9]{1,15})\s*-\s*[0-9]{1,15}",
+        r">\s*=?\s*" + num, num + r"\s*[+>]",
+        r"(?:больше|более|свыше|от|over)\s*" + num, num + r"\s*-\s*[0-9]{1,15}",
     ):
         if m := re.fullmatch(pattern, s):
-            return int(m.group(1)), False, on_order, None
-    if re.fullmatch(r"(?:<\s*=?\s*|меньше\s*|менее\s*|до\s*)[0-9]{1,15}", s):
+            return int(m.group(1).replace(" ", "")), False, on_order, None
+    if re.fullmatch(r"(?:<\s*=?\s*|меньше\s*|менее\s*|до\s*)(?:" + QUANTITY_NUMBER + ")", s):
         return 1, False, on_order, None
     if _YES.search(s):
         return 1, False, on_order, None
