@@ -150,7 +150,8 @@ def _engine_open(catalog: Path) -> tuple[float, float, float]:
     merged into the store, with what the open imports: what a web worker pays at start-up.
     The first engine to open a set of supplier files writes their merge, which the next map
     (``search/_merged.py``): the first open writes it unless an earlier run of the same
-    catalog left it (``engine_open_first_ms`` is that open's), the median is one that maps."""
+    catalog left it, or one of older files that leaves it little to merge
+    (``engine_open_first_ms`` is that open's); the median is one that maps."""
     code = ("import sys,time; import partsearch; t=time.perf_counter();"
             "partsearch.Engine.open(sys.argv[1]); print((time.perf_counter()-t)*1e3)")
     runs = [run_child([sys.executable, "-c", code, str(catalog)]) for _ in range(3)]
@@ -196,7 +197,7 @@ def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: 
     figs["engine_open_ms"], figs["engine_open_peak_gb"] = round(ms, 1), round(peak, 2)
     figs["engine_open_first_ms"] = round(first, 1)
     log(f"Engine.open: {ms:.1f} ms, peak {peak:.2f} GiB (medians of 3 fresh processes; "
-        f"the first, which wrote the merged offers, {first:.1f} ms)")
+        f"the first, which wrote the merged offers unless one was there, {first:.1f} ms)")
     brands, articles, hashes = _queries(world, args.queries, args.seed)
     idx = CrossIndex.open(catalog)
     lookup = time_each(lambda i: idx.lookup(brands[i], articles[i]), len(brands))

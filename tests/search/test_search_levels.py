@@ -12,7 +12,7 @@ import pytest
 from partsearch import Engine, Filters
 from partsearch.loading import load_suppliers, publish_offers, read_offers
 from partsearch.search import _blocks, _store
-from partsearch.search._merged import MERGED
+from partsearch.search._merged import MERGED, wait
 from partsearch.search._sole import sole_brand
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
@@ -58,6 +58,8 @@ def engines(world_catalog: Path, tmp_path: Path,
     store = reloaded._state.store
     assert store.delta.size and store.base.segmap.size and (store.base.segmap < 0).any()
     assert reloaded._state.search_args is not None  # the compiled search reads both levels
+    wait()
+    shutil.rmtree(catalog / "offers" / MERGED)  # (else the fresh one would map the first's)
     return reloaded, Engine.open(catalog), second
 
 

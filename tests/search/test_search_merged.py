@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from partsearch.search._merged import MERGED, key, wait
+from partsearch.search._merged import MERGED, key, merges, wait, write_merged
 from partsearch.search._store import OfferStore, _merge, flatten, load_store
 
 _ARRAYS = ("hash", "seg", "row", "price", "delivery", "quantity", "exact", "on_order",
@@ -35,7 +35,12 @@ def test_the_first_open_writes_the_merge_and_the_next_maps_it(catalog: Path) -> 
     first = load_store(catalog)
     wait()  # (written on a thread of its own)
     where = catalog / "offers" / MERGED / key(first.segments)
-    assert sorted(p.name for p in where.iterdir()) == ["articles.arrow", "offers.arrow"]
+    assert sorted(p.name for p in where.iterdir()) == ["articles.arrow", "offers.arrow",
+                                                       "segments.json"]
+    (found,) = merges(catalog / "offers")
+    assert found.path == where and found.files == tuple(
+        (s.supplier, s.version) for s in first.segments)
+    assert found.sizes.tolist() == [s.table.num_rows for s in first.segments]
     second = load_store(catalog)
     _same(second, _merge(first.segments))
     assert not second.base.hash.flags.writeable  # mapped from the file, not merged again
@@ -68,7 +73,8 @@ def test_a_catalog_that_cannot_take_the_merge_still_opens(catalog: Path) -> None
     _same(store, _merge(store.segments))
 
 
-def test_a_reload_writes_no_merge_and_maps_one_another_engine_wrote(catalog: Path) -> None:
+def test_a_compacting_reload_writes_its_merge_and_the_next_engines_map_it(
+        catalog: Path) -> None:
     from partsearch.loading import publish_offers, read_offers
 
     first = load_store(catalog)
@@ -76,19 +82,105 @@ def test_a_reload_writes_no_merge_and_maps_one_another_engine_wrote(catalog: Pat
     supplier = first.segments[0].supplier
     publish_offers(catalog, supplier, read_offers(catalog, supplier).slice(0, 5))
     reloaded = load_store(catalog, first)
-    root = catalog / "offers" / MERGED
-    assert [p.name for p in root.iterdir()] == [key(first.segments)]
-    fresh = load_store(catalog)
+    # most of a supplier replaced: compacted into a base of its own, written for the others
+    assert reloaded.delta.size == 0 and not reloaded.base.on_disk
+    assert reloaded.base.hash.flags.writeable
     wait()
+    root = catalog / "offers" / MERGED
     assert sorted(p.name for p in root.iterdir()) == sorted([key(first.segments),
-                                                             key(fresh.segments)])
+                                                             key(reloaded.segments)])
+    fresh = load_store(catalog)
+    assert fresh.delta.size == 0 and fresh.base.on_disk and not fresh.base.hash.flags.writeable
     # (the same offers; equal hashes may come in another order: a reload puts the old first)
     assert _rows(fresh) == _rows(reloaded)
-    assert reloaded.base.hash.flags.writeable  # merged by the reload (compacted): none to map
-    # a reload once the merge of its files is on disk maps it: one level, shared
-    again = load_store(catalog, first)
-    assert again.delta.size == 0 and not again.base.hash.flags.writeable
+    again = load_store(catalog, first)  # a reload once the merge of its files is on disk
+    assert again.delta.size == 0 and again.base.on_disk
     assert _rows(again) == _rows(fresh)
+
+
+def _publish_small(catalog: Path, supplier: str = "ZETA") -> None:
+    """A new supplier offering ten of another's offers: a delta, far below compaction."""
+    from partsearch.loading import publish_offers, read_offers
+
+    donor = sorted(p.name for p in (catalog / "offers").iterdir() if p.name != MERGED)[-1]
+    publish_offers(catalog, supplier, read_offers(catalog, donor).slice(0, 10))
+
+
+def test_an_engine_opening_after_a_publish_maps_the_older_merge(catalog: Path) -> None:
+    first = load_store(catalog)
+    wait()
+    _publish_small(catalog)
+    opened = load_store(catalog)
+    wait()
+    assert opened.base.on_disk and opened.delta.size == 10
+    assert (opened.base.segmap >= 0).all()  # no file of the merge replaced
+    assert _rows(opened) == _rows(_merge(opened.segments))
+    # nothing merged afresh, so nothing written: the merge on disk is still the first's
+    assert [p.name for p in (catalog / "offers" / MERGED).iterdir()] == [key(first.segments)]
+
+
+def test_a_reload_gives_its_own_base_up_for_a_merge_on_disk(catalog: Path) -> None:
+    first = load_store(catalog)  # merged by this engine: its own memory
+    wait()
+    assert first.base.hash.flags.writeable and not first.base.on_disk
+    _publish_small(catalog)
+    reloaded = load_store(catalog, first)
+    assert reloaded.base.on_disk and not reloaded.base.hash.flags.writeable
+    assert reloaded.delta.size == 10
+    assert _rows(reloaded) == _rows(_merge(reloaded.segments))
+    # an engine on the merge on disk keeps it, its delta already merged
+    _publish_small(catalog, "ETA")
+    again = load_store(catalog, reloaded)
+    assert again.base.hash is reloaded.base.hash and again.delta.size == 20
+    assert _rows(again) == _rows(_merge(again.segments))
+
+
+def test_the_merge_on_disk_leaving_the_least_to_merge_is_taken(catalog: Path) -> None:
+    load_store(catalog)
+    wait()
+    _publish_small(catalog)
+    second = _merge(load_store(catalog).segments)  # as the compacting reload of another engine
+    write_merged(catalog / "offers", second.segments, {"offers.arrow": second.base.offers(),
+                                                       "articles.arrow": second.base.articles()})
+    _publish_small(catalog, "ETA")
+    third = load_store(catalog)
+    assert third.base.on_disk and third.delta.size == 10  # the newer merge: only ETA left
+    assert _rows(third) == _rows(_merge(third.segments))
+
+
+def test_a_merge_past_the_compaction_rule_is_not_taken(catalog: Path) -> None:
+    from partsearch.loading import publish_offers, read_offers
+
+    first = load_store(catalog)
+    wait()
+    big = max(first.segments, key=lambda s: s.table.num_rows).supplier
+    publish_offers(catalog, big, read_offers(catalog, big).slice(0, 5))
+    opened = load_store(catalog)
+    assert not opened.base.on_disk and opened.delta.size == 0  # merged afresh
+    wait()
+
+
+def test_one_engine_at_a_time_writes_a_merge(catalog: Path) -> None:
+    import os
+    import time
+
+    store = load_store(catalog)
+    wait()
+    root = catalog / "offers" / MERGED
+    shutil.rmtree(root)
+    root.mkdir()
+    files = {"offers.arrow": store.base.offers(), "articles.arrow": store.base.articles()}
+    lock = root / f".{key(store.segments)}.writing"
+    lock.touch()  # another engine is writing it
+    write_merged(catalog / "offers", store.segments, files)
+    assert sorted(p.name for p in root.iterdir()) == [lock.name]
+    old = time.time() - 3600  # a writer that stopped long ago
+    os.utime(lock, (old, old))
+    write_merged(catalog / "offers", store.segments, files)
+    assert sorted(p.name for p in root.iterdir()) == [key(store.segments)]
+    # a writer that finds the merge whole (written meanwhile) leaves it as it is
+    write_merged(catalog / "offers", store.segments, files)
+    assert sorted(p.name for p in root.iterdir()) == [key(store.segments)]
 
 
 def _rows(store: OfferStore) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:

@@ -100,7 +100,7 @@ def test_incremental_merges_equal_a_fresh_merge(steps: list[tuple[str, object]],
         segments = tuple(files[s] for s in sorted(files))
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_store, "_COMPACT", compact)
-            store = _merge(segments, store)
+            store = _merge(segments, store.prior if store else None)
         fresh = _merge(segments)
         assert _offers(store) == _offers(fresh)
         assert _articles(store) == _articles(fresh)
@@ -124,13 +124,13 @@ def test_a_reload_compacts_when_the_delta_and_replaced_rows_pass_an_eighth() -> 
     store = _merge((_segment("A", 0, big), _segment("B", 1, [(0, 0, 1)] * 2)))
     # B republished: 2 rows replaced, 2 added, (2 + 2) * 8 under the base's 42: a delta
     step = (store.segments[0], _segment("B", 2, [(1, 1, 2)] * 2))
-    kept = _merge(step, store)
+    kept = _merge(step, store.prior)
     assert kept.base.hash is store.base.hash and kept.delta.size == 2 and kept.size == 42
     assert kept.base.segmap.tolist() == [0, -1]  # B's old rows skipped
     assert _offers(kept) == _offers(_merge(step))
     # A republished with one row: 1 row added, but 40 of the base's replaced: compacted
     step = (_segment("A", 3, [(2, 2, 3)]), step[1])
-    compacted = _merge(step, kept)
+    compacted = _merge(step, kept.prior)
     assert compacted.delta.size == 0 and compacted.base.segmap.size == 0
     assert compacted.size == compacted.base.size == 3
     assert _offers(compacted) == _offers(_merge(step))

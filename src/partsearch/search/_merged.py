@@ -2,13 +2,19 @@
 merging every supplier's file again.
 
 Merging 20M offers takes an engine ~3 s and 1.4 GiB of its own memory at every open; every
-web worker paid both. The first engine to open a given set of supplier files writes the merge
-to ``offers/.merged/<key>/`` (``offers.arrow``: the store's per-offer columns; ``articles.arrow``:
-its article index), where the key names the files' versions; the next engines map it, and
-the processes of one machine share its pages. A set of files changes only by publishing a new
-version, so a key never names stale content. An engine that reloads after a publish keeps the
-merge it holds as its base and merges the new file into its delta (``_store._merge``), and
-writes nothing: the next fresh engine writes the new key's merge.
+web worker paid both. An engine that merges every current file (a fresh open that finds no
+merge of them, or a reload that compacts) writes the merge to ``offers/.merged/<key>/``
+(``offers.arrow``: the store's per-offer columns; ``articles.arrow``: its article index;
+``segments.json``: the files it merges, with their rows), where the key names the files'
+versions; the next engines map it, and the processes of one machine share its pages. A set of
+files changes only by publishing a new version, so a key never names stale content.
+
+A merge of an older set of files serves too: an engine opening or reloading after a publish
+maps the merge on disk that leaves the least to do (:func:`merges`: the fewest rows of files
+it does not hold, plus its rows of files replaced since) and merges only the rest into its
+delta (``_store._merge``). So one engine's compaction is every engine's at its next reload, and
+their memory is shared again. One writer at a time writes a given merge (a lock file beside
+it); the others go on without writing.
 
 A merge that cannot be written (a read-only catalog) is not an error; one that is damaged (its
 rows outside their files, its hashes out of order: the compiled search reads the files at the
@@ -18,19 +24,21 @@ rows named here without checks) is not used, and is written again.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import secrets
 import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from partsearch._arrow import write_file
 
 MERGED = ".merged"  # under offers/: a name no supplier code takes, and without a pointer
+SEGMENTS = "segments.json"  # a merge's files, in order: supplier, version, rows
 _KEEP = 2  # merges kept besides the one just written (engines may still map them)
 _GRACE_S = 600.0
 
@@ -46,17 +54,48 @@ def key(segments: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def read_merged(area: Path, segments: Any, columns: dict[str, tuple[str, ...]]
+class Merge(NamedTuple):
+    """A merge on disk (:func:`merges`): its directory, and its files' (supplier, version)
+    and rows, in the order its ``seg`` numbers them."""
+
+    path: Path
+    files: tuple[tuple[str, str], ...]
+    sizes: np.ndarray  # int64
+
+
+def merges(area: Path) -> list[Merge]:
+    """The merges under ``area`` (the catalog's offers directory) that say which files they
+    hold, of this code's format."""
+    out = []
+    try:
+        found = [p for p in (area / MERGED).iterdir() if not p.name.startswith(".")]
+    except OSError:
+        return []
+    for path in found:
+        try:
+            manifest = json.loads((path / SEGMENTS).read_text("utf-8"))
+            if manifest["format"] != FORMAT:
+                continue
+            files = tuple((str(f["supplier"]), str(f["version"])) for f in manifest["files"])
+            sizes = np.array([int(f["rows"]) for f in manifest["files"]] or [0],
+                             dtype=np.int64)[:len(files)]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        out.append(Merge(path, files, sizes))
+    return out
+
+
+def read_merged(where: Path, sizes: np.ndarray, columns: dict[str, tuple[str, ...]]
                 ) -> dict[str, dict[str, np.ndarray]] | None:
-    """The merge of ``segments`` under ``area`` (the catalog's offers directory): of each
-    file of ``columns`` (its name: the columns it must have, the first sorted, with ``seg``
-    and ``row``; the first file's rows are the offers), its columns mapped in 2 MiB pages (the
-    search reads them at random). None when there is none or it is damaged."""
+    """The merge in ``where`` (``area / MERGED / key(segments)``, or one of :func:`merges`) of
+    files of ``sizes`` rows: of each file of ``columns`` (its name: the columns it must have,
+    the first sorted, with ``seg`` and ``row``; the first file's rows are the offers), its
+    columns mapped in 2 MiB pages (the search reads them at random). None when there is none
+    or it is damaged."""
     import pyarrow as pa
 
     from partsearch._catalog import map_file
 
-    where = area / MERGED / key(segments)
     out: dict[str, dict[str, np.ndarray]] = {}
     try:
         for name, names in columns.items():
@@ -64,7 +103,7 @@ def read_merged(area: Path, segments: Any, columns: dict[str, tuple[str, ...]]
             out[name] = {c: _numpy(table, c) for c in names}
     except (OSError, ValueError, KeyError, pa.ArrowInvalid):
         return None
-    sizes = np.array([s.table.num_rows for s in segments] or [0], dtype=np.int64)
+    sizes = sizes if sizes.size else np.zeros(1, dtype=np.int64)
     offers = out[next(iter(columns))]
     if offers["seg"].size != sizes.sum() or not all(
             _whole(out[name], names[0], sizes) for name, names in columns.items()):
@@ -111,18 +150,29 @@ _writers: list[threading.Thread] = []
 def write_merged(area: Path, segments: Any, files: dict[str, dict[str, np.ndarray]]) -> None:
     """Write the merge of ``segments`` for the next engines (``files``: each file's columns,
     as :func:`read_merged` reads them), durably, then drop old merges; quietly nothing where
-    the catalog cannot be written."""
+    the catalog cannot be written, or while another engine writes it."""
     import pyarrow as pa
 
     from partsearch._catalog import fsync_path
 
     root = area / MERGED
     final = root / key(segments)
-    tmp = root / f".{final.name}.{secrets.token_hex(4)}.tmp"  # (engines may write at once)
+    lock = root / f".{final.name}.writing"
+    tmp = root / f".{final.name}.{secrets.token_hex(4)}.tmp"
     try:
-        if final.exists():  # damaged, as read_merged found it: set aside (engines may map it)
+        root.mkdir(exist_ok=True)
+        if not _take(lock):
+            return
+    except OSError:
+        return
+    try:
+        if final.exists():
+            sizes = np.array([s.table.num_rows for s in segments], dtype=np.int64)
+            if read_merged(final, sizes, {n: tuple(c) for n, c in files.items()}) is not None:
+                return  # another engine wrote it meanwhile
+            # damaged, as read_merged found it: set aside (engines may map it)
             os.rename(final, root / f".{final.name}.{secrets.token_hex(4)}.damaged")
-        tmp.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
         for name, columns in files.items():
             # (Arrow packs booleans in bits, which no view can read: their bytes instead)
             table = pa.Table.from_arrays(
@@ -134,13 +184,37 @@ def write_merged(area: Path, segments: Any, files: dict[str, dict[str, np.ndarra
                                            else None) for c, a in columns.items()]))
             write_file(tmp / name, table, huge=True)  # (searches read it at random)
             fsync_path(tmp / name)
+        manifest = {"format": FORMAT, "files": [
+            {"supplier": s.supplier, "version": s.version, "rows": s.table.num_rows}
+            for s in segments]}
+        (tmp / SEGMENTS).write_text(json.dumps(manifest), "utf-8")
+        fsync_path(tmp / SEGMENTS)
         fsync_path(tmp)
-        os.rename(tmp, final)  # (another engine may have written it meanwhile: then fails)
+        os.rename(tmp, final)
         fsync_path(root)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         return
+    finally:
+        lock.unlink(missing_ok=True)
     _drop_old(root, final.name)
+
+
+def _take(lock: Path) -> bool:
+    """Whether this engine may write the merge: it made the lock file, or the one there was
+    left by a writer that stopped (older than the grace period)."""
+    for _ in range(2):
+        try:
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return True
+        except FileExistsError:
+            try:
+                if time.time() - lock.stat().st_mtime < _GRACE_S:
+                    return False
+                lock.unlink()
+            except FileNotFoundError:
+                continue
+    return False
 
 
 def _drop_old(root: Path, current: str) -> None:
@@ -150,8 +224,8 @@ def _drop_old(root: Path, current: str) -> None:
         entries = sorted(root.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
     except OSError:
         return
-    merges = [p for p in entries if not p.name.startswith(".") and p.name != current]
-    old = merges[_KEEP:] + [p for p in entries if p.name.startswith(".")]
+    others = [p for p in entries if not p.name.startswith(".") and p.name != current]
+    old = others[_KEEP:] + [p for p in entries if p.name.startswith(".")]
     for path in old:
         try:
             if now - path.stat().st_mtime >= _GRACE_S:

@@ -117,6 +117,7 @@ class Level:
     sizes: np.ndarray  # int64: the rows of each numbered file
     fence: np.ndarray  # every 256th hash (see search._kernels.fences)
     present: np.ndarray  # bitmap of hash prefixes (see search._kernels.presence)
+    on_disk: bool = False  # its arrays are a merge kept on disk, mapped (shared by engines)
 
     @property
     def size(self) -> int:
@@ -154,6 +155,15 @@ class Hits(NamedTuple):
     hash: np.ndarray
 
 
+class Prior(NamedTuple):
+    """What a store is merged onto (``_merge``): levels, and the (supplier, version) of each
+    file their numbers name (the ``seg`` the base's segment map gives)."""
+
+    files: tuple[tuple[str, str], ...]
+    base: Level
+    delta: Level
+
+
 @dataclass(frozen=True)
 class OfferStore:
     """Every supplier's current offers, by part hash, in two levels. ``base`` is the merge the
@@ -174,6 +184,12 @@ class OfferStore:
         """How many offers the store holds."""
         dead = int(self.base.sizes[self.base.segmap < 0].sum()) if self.base.segmap.size else 0
         return self.base.size - dead + self.delta.size
+
+    @property
+    def prior(self) -> Prior:
+        """The store as what a reload merges onto."""
+        return Prior(tuple((s.supplier, s.version) for s in self.segments), self.base,
+                     self.delta)
 
     @cached_property
     def level_arrays(self) -> tuple[np.ndarray, ...]:
@@ -254,7 +270,13 @@ def flatten(store: OfferStore) -> Level:
 
 
 def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
-    """Open every supplier's current offers; segments whose version did not change are reused."""
+    """Open every supplier's current offers; segments whose version did not change are reused.
+
+    The store is merged onto what leaves the least to merge: the merge of these very files
+    on disk, mapped as it is; else ``previous`` or a merge of older files on disk, whichever
+    holds more of the current rows (a merge on disk, shared between engines, wins a tie and
+    is taken over an own merged base), the rest merged into the delta; else every file afresh,
+    written to disk for the next engines (see ``_merged``)."""
     area = catalog / OFFERS
     known = {(s.supplier, s.version): s for s in (previous.segments if previous else ())}
     segments: list[Segment] = []
@@ -270,23 +292,64 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
     if previous is not None and tuple(segments) == previous.segments:
         return previous  # nothing was published since
     if not segments:
-        return _merge((), previous)
-    # the merge another engine left on disk (mapped, shared: a reload that finds one holds a
-    # single level and no memory of its own), else a reload's delta, or a fresh engine's merge
-    # written for the next
-    from partsearch.search._merged import read_merged, write_merged_later
+        return _merge((), previous.prior if previous else None)
+    from partsearch.search._merged import MERGED, key, read_merged, write_merged_later
 
-    files = {"offers.arrow": _OFFER_ARRAYS, "articles.arrow": _ARTICLE_ARRAYS}
-    merged = read_merged(area, segments, files)
+    sizes = _sizes(segments)
+    merged = read_merged(area / MERGED / key(segments), sizes, _FILES)
     if merged is not None:
-        return _store_of(tuple(segments), _level(merged["offers.arrow"],
-                                                 merged["articles.arrow"], _sizes(segments)))
-    if previous is not None:
-        return _merge(tuple(segments), previous)
-    store = _merge(tuple(segments))
-    write_merged_later(area, segments, {"offers.arrow": store.base.offers(),
-                                        "articles.arrow": store.base.articles()})
+        return _store_of(tuple(segments), _mapped(merged, sizes))
+    current = {(s.supplier, s.version): s.table.num_rows for s in segments}
+    prior = _onto(area, current, previous.prior if previous else None)
+    store = _merge(tuple(segments), prior)
+    if prior is None or store.base.hash is not prior.base.hash:  # every file merged afresh
+        write_merged_later(area, segments, {"offers.arrow": store.base.offers(),
+                                            "articles.arrow": store.base.articles()})
     return store
+
+
+def _mapped(merged: dict[str, dict[str, np.ndarray]], sizes: np.ndarray) -> Level:
+    return replace(_level(merged["offers.arrow"], merged["articles.arrow"], sizes), on_disk=True)
+
+
+def _onto(area: Path, current: dict[tuple[str, str], int], prior: Prior | None
+             ) -> Prior | None:
+    """What to merge the current files onto (``current``: their rows): ``prior``, or the merge
+    on disk (``_merged.merges``) that leaves the least to merge, unless that passes the
+    compaction rule (:func:`_leftover`)."""
+    from partsearch.search._merged import merges, read_merged
+
+    options = []
+    for m in merges(area):
+        left = _leftover(m.files, m.sizes, current)
+        if left is not None and left * _COMPACT <= int(m.sizes.sum()):
+            options.append((left, m))
+    if prior is not None:
+        numbers = prior.base.store_seg(np.arange(prior.base.sizes.size, dtype=np.int32))
+        own = _leftover(tuple(prior.files[k] if k >= 0 else ("", "") for k in numbers.tolist()),
+                        prior.base.sizes, current)
+        if prior.base.on_disk and own is not None and all(own <= left for left, _ in options):
+            return prior  # (its own merge, mapped, and the delta already merged)
+    for _, m in sorted(options, key=lambda o: o[0]):
+        merged = read_merged(m.path, m.sizes, _FILES)
+        if merged is not None:
+            return Prior(m.files, _mapped(merged, m.sizes), _empty_level())
+    return prior
+
+
+def _leftover(files: tuple[tuple[str, str], ...], sizes: np.ndarray,
+              current: dict[tuple[str, str], int]) -> int | None:
+    """What merging the current files (``current``: their rows) onto a base of ``files`` (of
+    ``sizes`` rows) leaves besides it: the rows it lacks, which go to the delta, and its rows
+    of files replaced or removed since (``_merge`` compacts when these pass an eighth of the
+    base). None when a file it holds has other rows than the current one."""
+    live = 0
+    for name, rows in zip(files, sizes.tolist(), strict=False):
+        if name in current:
+            if current[name] != rows:
+                return None
+            live += rows
+    return sum(current.values()) - live + int(sizes.sum()) - live
 
 
 def _open_segment(area: Path, version: str) -> Segment:
@@ -400,14 +463,14 @@ def _segment_arrays(s: Segment, index: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) -> OfferStore:
-    """The store of ``segments``. With ``previous``, the rows of unchanged segments are kept
-    as they are: new segments are merged into the delta, and the base is renumbered, or, when
-    the delta and the base's replaced rows pass an eighth of the base, merged with the delta
-    into a new base (:class:`OfferStore`). Either way O(the new rows) plus one pass of
-    copying the delta or the base, never a re-sort of every supplier."""
-    old_index = {(s.supplier, s.version): i for i, s in
-                 enumerate(previous.segments if previous else ())}
+def _merge(segments: tuple[Segment, ...], prior: Prior | None = None) -> OfferStore:
+    """The store of ``segments``. With ``prior`` (a store's levels, or a merge on disk), the
+    rows of unchanged segments are kept as they are: new segments are merged into the delta,
+    and the base is renumbered, or, when the delta and the base's replaced rows pass an eighth
+    of the base, merged with the delta into a new base (:class:`OfferStore`). Either way
+    O(the new rows) plus one pass of copying the delta or the base, never a re-sort of every
+    supplier."""
+    old_index = {name: i for i, name in enumerate(prior.files if prior else ())}
     remap = np.full(max(len(old_index), 1), -1, dtype=np.int32)
     fresh: list[int] = []
     for i, s in enumerate(segments):
@@ -418,10 +481,10 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
             remap[j] = i
     added = _sorted_runs([_segment_arrays(segments[i], i) for i in fresh], _OFFER_ARRAYS)
     articles = _articles([segments[i] for i in fresh], fresh)
-    if previous is None or not (remap >= 0).any():
+    if prior is None or not (remap >= 0).any():
         return _store_of(segments, _level(added, articles, _sizes(segments)))
-    # remap: the previous segments' new numbers, -1 for replaced or removed ones
-    base, delta = previous.base, previous.delta
+    # remap: the prior files' new numbers, -1 for replaced or removed ones
+    base, delta = prior.base, prior.delta
     if delta.size:
         added = _merge_runs(delta.offers(), remap, added)
         articles = _merge_runs(delta.articles(), remap, articles)
@@ -444,6 +507,7 @@ def _merge(segments: tuple[Segment, ...], previous: OfferStore | None = None) ->
 _COMPACT = 8  # a reload compacts when the delta and the base's replaced rows pass 1/8 of it
 _OFFER_ARRAYS = ("hash", "seg", "row", *_COLUMNS)  # a level's per-offer arrays
 _ARTICLE_ARRAYS = ("art", "seg", "row")  # its article index's (article_hash, _seg, _row)
+_FILES = {"offers.arrow": _OFFER_ARRAYS, "articles.arrow": _ARTICLE_ARRAYS}  # a merge on disk
 _NO_MAP = np.zeros(0, dtype=np.int32)
 _NO_SIZES = np.zeros(0, dtype=np.int64)
 
