@@ -109,12 +109,16 @@ def _build(world: Path, catalog: Path, figures: dict[str, Any]) -> None:
 def _forget_bench_suppliers(catalog: Path) -> None:
     """Take out of a reused catalog the supplier files an earlier run's price-file step
     published (1M more offers of the world's parts), so every run searches the world's own
-    offers."""
+    offers, and the merges of offers kept on disk: else the engines would map one holding
+    those files and skip their rows (a second level), and each run's first open, which
+    writes the merge, would differ from the last's."""
     from benchmarks._scale_prices import BENCH_SUPPLIERS
+    from partsearch.search._merged import MERGED
 
     for code in BENCH_SUPPLIERS:
         shutil.rmtree(catalog / "offers" / code, ignore_errors=True)
         (catalog / "suppliers" / f"{code}.json").unlink(missing_ok=True)
+    shutil.rmtree(catalog / "offers" / MERGED, ignore_errors=True)
 
 
 def _guard_quality(world: Path, catalog: Path, figures: dict[str, Any]) -> None:
@@ -149,9 +153,8 @@ def _engine_open(catalog: Path) -> tuple[float, float, float]:
     memory in GiB; and the first's milliseconds. The cross index, and every supplier's offers
     merged into the store, with what the open imports: what a web worker pays at start-up.
     The first engine to open a set of supplier files writes their merge, which the next map
-    (``search/_merged.py``): the first open writes it unless an earlier run of the same
-    catalog left it, or one of older files that leaves it little to merge
-    (``engine_open_first_ms`` is that open's); the median is one that maps."""
+    (``search/_merged.py``): the first open writes it (``engine_open_first_ms``; a reused
+    catalog's merges are removed first), the median is one that maps."""
     code = ("import sys,time; import partsearch; t=time.perf_counter();"
             "partsearch.Engine.open(sys.argv[1]); print((time.perf_counter()-t)*1e3)")
     runs = [run_child([sys.executable, "-c", code, str(catalog)]) for _ in range(3)]
@@ -197,7 +200,7 @@ def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: 
     figs["engine_open_ms"], figs["engine_open_peak_gb"] = round(ms, 1), round(peak, 2)
     figs["engine_open_first_ms"] = round(first, 1)
     log(f"Engine.open: {ms:.1f} ms, peak {peak:.2f} GiB (medians of 3 fresh processes; "
-        f"the first, which wrote the merged offers unless one was there, {first:.1f} ms)")
+        f"the first, which wrote the merged offers, {first:.1f} ms)")
     brands, articles, hashes = _queries(world, args.queries, args.seed)
     idx = CrossIndex.open(catalog)
     lookup = time_each(lambda i: idx.lookup(brands[i], articles[i]), len(brands))

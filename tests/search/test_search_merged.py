@@ -135,6 +135,17 @@ def test_a_reload_gives_its_own_base_up_for_a_merge_on_disk(catalog: Path) -> No
     assert _rows(again) == _rows(_merge(again.segments))
 
 
+def test_a_base_of_its_own_that_leaves_less_is_kept(catalog: Path) -> None:
+    load_store(catalog)
+    wait()
+    _publish_small(catalog)
+    own = _merge(load_store(catalog).segments)  # as a compaction whose merge was not written
+    _publish_small(catalog, "ETA")
+    reloaded = load_store(catalog, own)  # the first merge on disk would leave both new files
+    assert reloaded.base.hash is own.base.hash and reloaded.delta.size == 10
+    assert _rows(reloaded) == _rows(_merge(reloaded.segments))
+
+
 def test_the_merge_on_disk_leaving_the_least_to_merge_is_taken(catalog: Path) -> None:
     load_store(catalog)
     wait()

@@ -272,11 +272,10 @@ def flatten(store: OfferStore) -> Level:
 def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
     """Open every supplier's current offers; segments whose version did not change are reused.
 
-    The store is merged onto what leaves the least to merge: the merge of these very files
-    on disk, mapped as it is; else ``previous`` or a merge of older files on disk, whichever
-    holds more of the current rows (a merge on disk, shared between engines, wins a tie and
-    is taken over an own merged base), the rest merged into the delta; else every file afresh,
-    written to disk for the next engines (see ``_merged``)."""
+    The store is the merge of these very files on disk, mapped, when there is one. Else it is
+    merged onto ``previous`` or an older merge on disk, whichever leaves the least to merge
+    (:func:`_onto`), the rest going into the delta; where that would pass the compaction rule,
+    every file is merged afresh and written to disk for the next engines (see ``_merged``)."""
     area = catalog / OFFERS
     known = {(s.supplier, s.version): s for s in (previous.segments if previous else ())}
     segments: list[Segment] = []
@@ -312,11 +311,11 @@ def _mapped(merged: dict[str, dict[str, np.ndarray]], sizes: np.ndarray) -> Leve
     return replace(_level(merged["offers.arrow"], merged["articles.arrow"], sizes), on_disk=True)
 
 
-def _onto(area: Path, current: dict[tuple[str, str], int], prior: Prior | None
-             ) -> Prior | None:
-    """What to merge the current files onto (``current``: their rows): ``prior``, or the merge
-    on disk (``_merged.merges``) that leaves the least to merge, unless that passes the
-    compaction rule (:func:`_leftover`)."""
+def _onto(area: Path, current: dict[tuple[str, str], int], prior: Prior | None) -> Prior | None:
+    """What to merge the current files (``current``: their rows) onto: of ``prior`` and the
+    merges on disk (``_merged.merges``) not past the compaction rule, the one that leaves the
+    least to merge (:func:`_leftover`); a merge on disk wins a tie against a base of the
+    engine's own, and ``prior`` one against another merge on disk."""
     from partsearch.search._merged import merges, read_merged
 
     options = []
@@ -328,8 +327,9 @@ def _onto(area: Path, current: dict[tuple[str, str], int], prior: Prior | None
         numbers = prior.base.store_seg(np.arange(prior.base.sizes.size, dtype=np.int32))
         own = _leftover(tuple(prior.files[k] if k >= 0 else ("", "") for k in numbers.tolist()),
                         prior.base.sizes, current)
-        if prior.base.on_disk and own is not None and all(own <= left for left, _ in options):
-            return prior  # (its own merge, mapped, and the delta already merged)
+        if own is not None:
+            options = [(left, m) for left, m in options
+                       if left < own or (left == own and not prior.base.on_disk)]
     for _, m in sorted(options, key=lambda o: o[0]):
         merged = read_merged(m.path, m.sizes, _FILES)
         if merged is not None:
