@@ -135,28 +135,22 @@ def test_a_reload_gives_its_own_base_up_for_a_merge_on_disk(catalog: Path) -> No
     assert _rows(again) == _rows(_merge(again.segments))
 
 
-def test_a_base_of_its_own_that_leaves_less_is_kept(catalog: Path) -> None:
+def test_the_base_leaving_the_least_to_merge_is_taken(catalog: Path) -> None:
     load_store(catalog)
     wait()
     _publish_small(catalog)
-    own = _merge(load_store(catalog).segments)  # as a compaction whose merge was not written
+    newer = _merge(load_store(catalog).segments)  # as a compaction whose merge is not written
     _publish_small(catalog, "ETA")
-    reloaded = load_store(catalog, own)  # the first merge on disk would leave both new files
-    assert reloaded.base.hash is own.base.hash and reloaded.delta.size == 10
+    # the engine's own newer base leaves ETA alone to merge, the merge on disk ZETA too: kept
+    reloaded = load_store(catalog, newer)
+    assert reloaded.base.hash is newer.base.hash and reloaded.delta.size == 10
     assert _rows(reloaded) == _rows(_merge(reloaded.segments))
-
-
-def test_the_merge_on_disk_leaving_the_least_to_merge_is_taken(catalog: Path) -> None:
-    load_store(catalog)
-    wait()
-    _publish_small(catalog)
-    second = _merge(load_store(catalog).segments)  # as the compacting reload of another engine
-    write_merged(catalog / "offers", second.segments, {"offers.arrow": second.base.offers(),
-                                                       "articles.arrow": second.base.articles()})
-    _publish_small(catalog, "ETA")
-    third = load_store(catalog)
-    assert third.base.on_disk and third.delta.size == 10  # the newer merge: only ETA left
-    assert _rows(third) == _rows(_merge(third.segments))
+    # once that base is on disk (as another engine's compacting reload writes it), it is taken
+    write_merged(catalog / "offers", newer.segments, {"offers.arrow": newer.base.offers(),
+                                                      "articles.arrow": newer.base.articles()})
+    opened = load_store(catalog)
+    assert opened.base.on_disk and opened.delta.size == 10
+    assert _rows(opened) == _rows(reloaded)
 
 
 def test_a_merge_past_the_compaction_rule_is_not_taken(catalog: Path) -> None:
