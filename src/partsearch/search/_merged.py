@@ -9,12 +9,12 @@ merge of them, or a reload that compacts) writes the merge to ``offers/.merged/<
 versions; the next engines map it, and the processes of one machine share its pages. A set of
 files changes only by publishing a new version, so a key never names stale content.
 
-A merge of an older set of files serves too: an engine opening or reloading after a publish
-maps the merge on disk that leaves the least to do (:func:`merges`: the fewest rows of files
-it does not hold, plus its rows of files replaced since) and merges only the rest into its
-delta (``_store._merge``). So one engine's compaction is every engine's at its next reload, and
-their memory is shared again. One writer at a time writes a given merge (a lock file beside
-it); the others go on without writing.
+A merge of an older set of files serves too (:func:`merges` lists them): an engine opening or
+reloading after a publish maps the one that leaves the least to do (``_store._onto``: the
+fewest rows of files it does not hold, plus its rows of files replaced since) and merges only
+the rest into its delta (``_store._merge``). So one engine's compaction is every engine's at
+its next reload, and their memory is shared again. One writer at a time writes a given merge
+(a lock file beside it); the others go on without writing.
 
 A merge that cannot be written (a read-only catalog) is not an error; one that is damaged (its
 rows outside their files, its hashes out of order: the compiled search reads the files at the
@@ -77,8 +77,7 @@ def merges(area: Path) -> list[Merge]:
             if manifest["format"] != FORMAT:
                 continue
             files = tuple((str(f["supplier"]), str(f["version"])) for f in manifest["files"])
-            sizes = np.array([int(f["rows"]) for f in manifest["files"]] or [0],
-                             dtype=np.int64)[:len(files)]
+            sizes = np.array([int(f["rows"]) for f in manifest["files"]], dtype=np.int64)
         except (OSError, ValueError, KeyError, TypeError):
             continue
         out.append(Merge(path, files, sizes))

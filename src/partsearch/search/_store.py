@@ -344,7 +344,7 @@ def _leftover(files: tuple[tuple[str, str], ...], sizes: np.ndarray,
     of files replaced or removed since (``_merge`` compacts when these pass an eighth of the
     base). None when a file it holds has other rows than the current one."""
     live = 0
-    for name, rows in zip(files, sizes.tolist(), strict=False):
+    for name, rows in zip(files, sizes.tolist(), strict=True):
         if name in current:
             if current[name] != rows:
                 return None
