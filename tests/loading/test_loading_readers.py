@@ -196,6 +196,31 @@ def test_xls_that_is_html(tmp_path: Path) -> None:
     assert _col(report, "price") == [Decimal("1200.00")]
 
 
+def test_xls_that_is_html_with_merged_cells(tmp_path: Path) -> None:
+    """Spanned cells (an exported sheet's merged ones) keep the cells after them in their
+    columns: the text in the span's first cell, the rest empty, as a spreadsheet reads it."""
+    path = tmp_path / "price.xls"
+    path.write_text(
+        "<table><tr><td colspan=5>Прайс-лист на 01.12.2026</td></tr>"
+        "<tr><th>Бренд</th><th>Артикул</th><th colspan=2>Описание</th><th>Цена</th>"
+        "<th>Кол-во</th></tr>"
+        "<tr><td rowspan=2>MANN</td><td>W 712</td><td colspan=2>Фильтр масляный</td>"
+        "<td>100</td><td>5</td></tr>"
+        "<tr><td>W 713</td><td>Фильтр</td><td>масляный</td><td>110</td><td>2</td></tr>"
+        "<tr><td>KNECHT</td><td rowspan=2>OC 90</td><td>Фильтр</td><td></td><td>90</td>"
+        "<td rowspan=2>3</td></tr>"
+        "<tr><td>MAHLE</td><td colspan=2>Фильтр масляный</td><td>95</td></tr>"
+        "</table>", encoding="utf-8")
+    report = _load(path, columns=COLS | {"description": "Описание"})
+    assert _col(report, "article") == ["W 712", "OC 90"]
+    assert _col(report, "description") == ["Фильтр масляный", "Фильтр"]
+    assert _col(report, "price") == [Decimal("100.00"), Decimal("90.00")]
+    assert _col(report, "line") == [3, 5]
+    # a merged brand or article reads as empty below its first row, as in a spreadsheet
+    assert [(r["line"], r["reason"].split(" ")[:2]) for r in report.rejected.to_pylist()] == [
+        (4, ["empty", "brand"]), (6, ["empty", "article"])]
+
+
 def test_xls_that_is_html_with_a_stray_byte(tmp_path: Path) -> None:
     """As in a CSV file: the row holding it is rejected, the others keep their Cyrillic."""
     rows = "".join(f"<tr><td>NK</td><td>A{i}</td><td>Фильтр</td><td>10</td><td>1</td></tr>"
