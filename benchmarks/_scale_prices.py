@@ -145,6 +145,7 @@ def _warm_publish(work: Path, offers: Any) -> None:
 
     import partsearch
     from partsearch.loading import publish_offers
+    from partsearch.search._merged import wait
 
     scratch = work / "warm-catalog"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -153,6 +154,7 @@ def _warm_publish(work: Path, offers: Any) -> None:
     engine = partsearch.Engine.open(scratch)
     publish_offers(scratch, "WARM2", few)
     engine.reload()
+    wait()  # (the reload compacted, and writes its merge on a thread)
     shutil.rmtree(scratch)
 
 
