@@ -34,11 +34,16 @@ def main() -> int:
             ["search", str(catalog), "06A 115 561 B", "--brand", "VW", "--level", "wholesale"],
             ["crosses", "explain", str(catalog), "MANN", "W 920/21", "KNECHT", "OC 90"],
         ]
-        for argv in steps:
-            print(f"\n$ partsearch {' '.join(a if ' ' not in a else repr(a) for a in argv)}")
-            code = cli(argv)
-            if code not in (0, 1):
-                return code
+        try:
+            for argv in steps:
+                print(f"\n$ partsearch {' '.join(a if ' ' not in a else repr(a) for a in argv)}")
+                code = cli(argv)
+                if code not in (0, 1):
+                    return code
+        finally:
+            from partsearch.search._merged import wait
+
+            wait()  # (a search's engine writes the merged offers on a thread: done before cleanup)
     return 0
 
 
