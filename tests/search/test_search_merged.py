@@ -153,6 +153,21 @@ def test_the_base_leaving_the_least_to_merge_is_taken(catalog: Path) -> None:
     assert _rows(opened) == _rows(reloaded)
 
 
+def test_a_reload_with_nothing_published_takes_the_merge_of_its_files_once_written(
+        catalog: Path) -> None:
+    load_store(catalog)
+    wait()
+    _publish_small(catalog)
+    opened = load_store(catalog)  # the first merge and a delta
+    assert not opened.shared and load_store(catalog, opened) is opened  # nothing to take yet
+    whole = _merge(opened.segments)  # as another engine's compacting reload writes it
+    write_merged(catalog / "offers", whole.segments, {"offers.arrow": whole.base.offers(),
+                                                      "articles.arrow": whole.base.articles()})
+    again = load_store(catalog, opened)
+    assert again.shared and again.delta.size == 0 and _rows(again) == _rows(opened)
+    assert load_store(catalog, again) is again
+
+
 def test_a_merge_past_the_compaction_rule_is_not_taken(catalog: Path) -> None:
     from partsearch.loading import publish_offers, read_offers
 

@@ -186,6 +186,11 @@ class OfferStore:
         return self.base.size - dead + self.delta.size
 
     @property
+    def shared(self) -> bool:
+        """Whether the store is the merge of its files on disk alone, mapped (and shared)."""
+        return self.base.on_disk and not self.delta.size and not self.base.segmap.size
+
+    @property
     def prior(self) -> Prior:
         """The store as what a reload merges onto."""
         return Prior(tuple((s.supplier, s.version) for s in self.segments), self.base,
@@ -272,7 +277,8 @@ def flatten(store: OfferStore) -> Level:
 def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
     """Open every supplier's current offers; segments whose version did not change are reused.
 
-    The store is the merge of these very files on disk, mapped, when there is one. Else it is
+    The store is the merge of these very files on disk, mapped, when there is one (a reload
+    with nothing published since also takes it, when another engine has written it). Else it is
     merged onto ``previous`` or an older merge on disk, whichever leaves the least to merge
     (:func:`_onto`), the rest going into the delta; where that would pass the compaction rule,
     every file is merged afresh and written to disk for the next engines (see ``_merged``)."""
@@ -288,8 +294,9 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
                 continue
             seg = known.get((sub.name, version)) or _open_segment(sub, version)
             segments.append(seg)
-    if previous is not None and tuple(segments) == previous.segments:
-        return previous  # nothing was published since
+    same = previous if previous is not None and tuple(segments) == previous.segments else None
+    if same is not None and (same.shared or not segments):
+        return same  # nothing was published since, and it maps their merge
     if not segments:
         return _merge((), previous.prior if previous else None)
     from partsearch.search._merged import MERGED, key, read_merged, write_merged_later
@@ -298,6 +305,8 @@ def load_store(catalog: Path, previous: OfferStore | None = None) -> OfferStore:
     merged = read_merged(area / MERGED / key(segments), sizes, _FILES)
     if merged is not None:
         return _store_of(tuple(segments), _mapped(merged, sizes))
+    if same is not None:
+        return same  # (the merge of its files is not on disk yet: another engine may write it)
     current = {(s.supplier, s.version): s.table.num_rows for s in segments}
     prior = _onto(area, current, previous.prior if previous else None)
     store = _merge(tuple(segments), prior)
