@@ -196,6 +196,60 @@ def test_xls_that_is_html(tmp_path: Path) -> None:
     assert _col(report, "price") == [Decimal("1200.00")]
 
 
+def _ods(cells: dict[tuple[int, int], str | float], sheet: str = "Прайс") -> bytes:
+    """An OpenDocument spreadsheet (as LibreOffice writes one: the ``mimetype`` member first
+    and stored) whose one sheet holds ``cells``, (row, column) from A1."""
+    from xml.sax.saxutils import escape
+
+    def cell(value: str | float | None) -> str:
+        if value is None:
+            return "<table:table-cell/>"
+        if isinstance(value, str):
+            return (f'<table:table-cell office:value-type="string"><text:p>{escape(value)}'
+                    "</text:p></table:table-cell>")
+        return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>")
+
+    height = max(r for r, _ in cells) + 1
+    width = max(c for _, c in cells) + 1
+    rows = "".join("<table:table-row>" + "".join(cell(cells.get((r, c))) for c in range(width))
+                   + "</table:table-row>" for r in range(height))
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+               f'office:version="1.2"><office:body><office:spreadsheet>'
+               f'<table:table table:name="{sheet}">{rows}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                'manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
+                    compress_type=zipfile.ZIP_STORED)
+        zf.writestr("META-INF/manifest.xml", manifest)
+        zf.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def test_ods_spreadsheet_read_from_a1(tmp_path: Path) -> None:
+    path = tmp_path / "price.ods"
+    path.write_bytes(_ods({(0, 1): "Прайс-лист", (2, 1): "Бренд", (2, 2): "Артикул",
+                           (2, 3): "Цена", (2, 4): "Кол-во", (3, 1): "MANN", (3, 2): "W 712",
+                           (3, 3): 1234.5, (3, 4): 5, (5, 1): "KNECHT", (5, 2): "OC 90",
+                           (5, 3): "по запросу", (5, 4): 1}))
+    report = _load(path)
+    assert _col(report, "article") == ["W 712"] and _col(report, "line") == [4]
+    assert _col(report, "price") == [Decimal("1234.50")]
+    assert report.rejected.column("line").to_pylist() == [6]
+    positional = _load(path, skip_rows=3, columns={"brand": 1, "article": 2, "price": 3})
+    assert _col(positional, "article") == ["W 712"]
+
+
 def test_xls_that_is_html_with_merged_cells(tmp_path: Path) -> None:
     """Spanned cells (an exported sheet's merged ones) keep the cells after them in their
     columns: the text in the span's first cell, the rest empty, as a spreadsheet reads it."""

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-_SPREADSHEETS = {".xlsx", ".xlsm", ".xls"}
+_SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods"}
 
 
 def peak_bytes(path: Path | None) -> int:

@@ -1,10 +1,11 @@
 """Read a price file into string columns plus the 1-based source line of every row.
 
 Formats are sniffed from the first bytes, not the extension (a ".xls" is often CSV or HTML):
-``PK`` is an XLSX or a zip archive, ``D0 CF 11 E0`` a legacy XLS, ``<`` an HTML table, anything
-else CSV. Nothing is lost: a row that cannot be split into the header's number of fields comes
-back as a rejected row with its line and raw text; a file that cannot be read at all raises
-:class:`~partsearch.errors.PriceFileError` naming the file (and the line, when there is one).
+``PK`` is an XLSX, an OpenDocument spreadsheet or a zip archive, ``D0 CF 11 E0`` a legacy XLS,
+``<`` an HTML table, anything else CSV. Nothing is lost: a row that cannot be split into the
+header's number of fields comes back as a rejected row with its line and raw text; a file that
+cannot be read at all raises :class:`~partsearch.errors.PriceFileError` naming the file (and the
+line, when there is one).
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows
             names = zf.namelist()
         except (zipfile.BadZipFile, OSError) as exc:
             raise PriceFileError(f"corrupt zip/xlsx: {exc}", path=label) from exc
-        if "[Content_Types].xml" in names:
+        if "[Content_Types].xml" in names or _is_ods(zf, names):
             return [_read_sheet(data, profile, label)]
         return _read_zip(zf, profile, label)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -83,6 +84,18 @@ def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         return [_read_html(data, profile, label)]
     return [_read_csv(data, profile, label)]
+
+
+def _is_ods(zf: zipfile.ZipFile, names: list[str]) -> bool:
+    """Whether the zip is an OpenDocument spreadsheet (LibreOffice's ``.ods``), which fastexcel
+    reads as it reads an XLSX."""
+    try:
+        return "mimetype" in names and zf.read("mimetype").startswith(_ODS)
+    except (zipfile.BadZipFile, OSError, RuntimeError):
+        return False
+
+
+_ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
 def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list[RawRows]:
