@@ -314,6 +314,14 @@ def test_unreadable_files(tmp_path: Path, name: str, content: bytes, message: st
     assert str(path) in str(err.value)
 
 
+def test_an_unknown_encoding_of_a_profile_made_in_python_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("Бренд;Артикул;Цена\nNK;A1;1\n", encoding="utf-8")
+    with pytest.raises(PriceFileError, match="unknown encoding 'win-1251'") as err:
+        load_price_file(_profile(path, encoding="win-1251"))
+    assert str(path) in str(err.value)
+
+
 def test_zip_without_price_file(tmp_path: Path) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:

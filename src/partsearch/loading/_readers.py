@@ -198,6 +198,8 @@ def _to_utf8(data: bytes, encoding: str | None, label: str
             return data.decode(encoding).encode("utf-8"), _NO_BYTES
         except UnicodeDecodeError as exc:
             raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
+        except LookupError as exc:  # (a profile made in Python, not read from a TOML file)
+            raise PriceFileError(f"unknown encoding {encoding!r}", path=label) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
