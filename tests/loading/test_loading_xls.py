@@ -58,13 +58,15 @@ def _sheet(cells: Cells, biff5: bool) -> bytes:
     return b"".join(out) + _record(0x000A)
 
 
-def _workbook(sheets: dict[str, Cells], biff5: bool) -> bytes:
-    """The workbook stream: globals naming each sheet and where its records start."""
+def _workbook(sheets: dict[str, Cells], biff5: bool, extra: bytes = b"") -> bytes:
+    """The workbook stream: globals naming each sheet and where its records start (and
+    ``extra`` records)."""
     def bound(name: str, at: int) -> bytes:
         return _record(0x0085, struct.pack("<IBB", at, 0, 0) + _text(name, biff5, "B"))
 
     bodies = [_sheet(cells, biff5) for cells in sheets.values()]
-    head = _bof(0x0005, biff5) + _record(0x0042, struct.pack("<H", 1251 if biff5 else 1200))
+    head = (_bof(0x0005, biff5) + _record(0x0042, struct.pack("<H", 1251 if biff5 else 1200))
+            + extra)
     at = len(head) + sum(len(bound(n, 0)) for n in sheets) + 4
     bounds = []
     for name, body in zip(sheets, bodies, strict=True):
@@ -73,11 +75,11 @@ def _workbook(sheets: dict[str, Cells], biff5: bool) -> bytes:
     return head + b"".join(bounds) + _record(0x000A) + b"".join(bodies)
 
 
-def _xls(sheets: dict[str, Cells], *, biff5: bool = False) -> bytes:
+def _xls(sheets: dict[str, Cells], *, biff5: bool = False, extra: bytes = b"") -> bytes:
     """A compound file (version 3, 512-byte sectors) holding the one stream ``Workbook``
     (``Book`` in BIFF5), padded to 4 KiB at least so that it lives in ordinary sectors, not
     the mini stream."""
-    stream = _workbook(sheets, biff5)
+    stream = _workbook(sheets, biff5, extra)
     stream += b"\0" * (max(4096, -(-len(stream) // 512) * 512) - len(stream))
     n = len(stream) // 512
     fats = 1
@@ -172,3 +174,55 @@ def test_a_missing_sheet_names_the_file(tmp_path: Path, sheet: int | str) -> Non
     with pytest.raises(PriceFileError, match="cannot read spreadsheet") as err:
         load_price_file(profile)
     assert str(path) in str(err.value)
+
+
+_PRICE: Cells = {(0, 0): "Бренд", (0, 1): "Артикул", (0, 2): "Цена", (1, 0): "NK", (1, 1): "A1",
+                 (1, 2): 5.0}
+
+
+def _damaged(damage: str) -> bytes:
+    """A workbook with one thing it declares past what it holds (calamine, handed any of them,
+    allocates it first: a damaged 6 KB file asked it for 14 GB and the process aborted)."""
+    sst = _record(0x00FC, struct.pack("<II", 1, 10**9))  # a billion strings in a few bytes
+    data = bytearray(_xls({"Прайс": _PRICE}, extra=sst if damage == "sst" else b""))
+    stream_end = 512 + 4096  # the stream, padded to 4 KiB; then the sector table, the directory
+    dimensions = data.find(struct.pack("<HH", 0x0200, 14)) + 4
+    if damage == "mini FAT":
+        struct.pack_into("<I", data, 0x40, 10**7)
+    elif damage == "stream size":
+        struct.pack_into("<I", data, len(data) - 512 + 128 + 0x78, 2**31)
+    elif damage == "sector table":
+        struct.pack_into("<I", data, stream_end, 10**6)
+    elif damage == "rows":
+        struct.pack_into("<I", data, dimensions + 4, 2**31)
+    elif damage == "reversed rows":
+        struct.pack_into("<II", data, dimensions, 9, 3)
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    ("mini FAT", "declares 10000000 mini FAT sectors; the file holds 10"),
+    ("stream size", "a compound file stream declares 2147483648 bytes"),
+    ("sector table", "the sector table names sector 1000000"),
+    ("rows", "a sheet declares rows 0 to 2147483648"),
+    ("reversed rows", "a sheet declares rows 9 to 3"),
+    ("sst", "the workbook declares 1000000000 shared strings"),
+])
+def test_a_workbook_declaring_more_than_it_holds_is_refused_unread(
+        tmp_path: Path, damage: str, message: str) -> None:
+    from partsearch.errors import PriceFileError
+
+    path = tmp_path / "price.xls"
+    path.write_bytes(_damaged(damage))
+    profile = SupplierProfile(code="T", name="T", file=path,
+                              columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    with pytest.raises(PriceFileError, match="cannot read spreadsheet") as err:
+        load_price_file(profile)
+    assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_the_guard_passes_a_whole_workbook() -> None:
+    from partsearch.loading._xls_guard import xls_problem
+
+    assert xls_problem(_damaged("none")) is None
+    assert xls_problem(_xls({"Прайс": _PRICE}, biff5=True)) is None

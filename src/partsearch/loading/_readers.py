@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -74,12 +75,12 @@ def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
             names = zf.namelist()
-        except (zipfile.BadZipFile, OSError) as exc:
+        except _ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip/xlsx: {exc}", path=label) from exc
         if "[Content_Types].xml" in names or _is_ods(zf, names):
             return [_read_sheet(data, profile, label)]
         return _read_zip(zf, profile, label)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == _COMPOUND_FILE:
         return [_read_sheet(data, profile, label)]
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
         return [_read_html(data, profile, label)]
@@ -91,11 +92,13 @@ def _is_ods(zf: zipfile.ZipFile, names: list[str]) -> bool:
     reads as it reads an XLSX."""
     try:
         return "mimetype" in names and zf.read("mimetype").startswith(_ODS)
-    except (zipfile.BadZipFile, OSError, RuntimeError):
+    except _ZIP_ERRORS:
         return False
 
 
 _ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+# what zipfile raises on a damaged archive: its own error, or that of the layer below it
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, EOFError, ValueError)
 
 
 def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list[RawRows]:
@@ -107,7 +110,7 @@ def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list
         inner = f"{label}!{info.filename}"
         try:
             data = zf.read(info)
-        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+        except _ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
         try:
             out.extend(read_rows(data, profile, inner))
@@ -335,12 +338,24 @@ def _guess_delimiter(lines: list[str]) -> str:
 # -- spreadsheets and HTML --------------------------------------------------------------------
 
 def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
+    from partsearch.loading._xls_guard import xls_problem
+
     sheet = profile.sheet if profile.sheet is not None else 0
+    problem = xls_problem(data) if data[:8] == _COMPOUND_FILE else None
+    if problem is not None:
+        raise PriceFileError(f"cannot read spreadsheet: {problem}", path=label)
     try:
         frame = _sheet_frame(data, sheet)
     except Exception as exc:  # fastexcel raises its own error classes for every problem
         raise PriceFileError(f"cannot read spreadsheet: {exc}", path=label) from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":  # (calamine's panic, through pyo3)
+            raise
+        raise PriceFileError(f"cannot read spreadsheet: {exc}", path=label) from exc
     return _from_frame(frame, profile, label)
+
+
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy XLS
 
 
 def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:

@@ -19,6 +19,7 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -60,8 +61,8 @@ def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
             else:
                 others = [(i, zf.read(i)) for i in zf.infolist()
                           if i.filename != member and not i.is_dir()]
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, EOFError,
-            ElementTree.ParseError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, RuntimeError, EOFError,
+            ValueError, ElementTree.ParseError):
         found = None  # fastexcel reads the file as it is and says what is wrong with it
     if found is None:
         yield SheetPart(data, sheet, 0)
