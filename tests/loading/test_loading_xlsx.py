@@ -289,3 +289,45 @@ def test_without_isal_zipfile_inflates(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not isinstance(_xlsx._open(zf, data, info), _xlsx._Inflated)
     assert len(_parts(data)) == 2
     assert _cells_of(_frame(data, split=True)) == cells
+
+
+def test_a_value_far_from_the_table_is_refused_before_calamine_allocates(
+        tmp_path: Path) -> None:
+    """calamine allocates a sheet's whole span first: a stray value at XFD1048576 asked it for
+    512 GiB and aborted the process."""
+    import xlsxwriter
+
+    path = tmp_path / "far.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Бренд", "Артикул", "Цена"])
+    sheet.write_row(1, 0, ["MANN", "W 712", 100])
+    sheet.write(1048575, 16383, "забыли здесь")
+    book.close()
+    profile = SupplierProfile(code="T", name="T", file=path,
+                              columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    with pytest.raises(PriceFileError, match="a value at XFD1048576") as err:
+        load_price_file(profile)
+    assert str(path) in str(err.value)
+
+
+def test_a_wide_dimension_or_a_far_formatted_cell_is_not_a_wide_sheet(tmp_path: Path) -> None:
+    """The dimension its writer recorded is trusted when small; past the limit, the sheet's
+    cells that hold a value decide (a cell of formatting alone holds none)."""
+    import xlsxwriter
+
+    path = tmp_path / "wide.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Бренд", "Артикул", "Цена"])
+    sheet.write_row(1, 0, ["MANN", "W 712", 100])
+    sheet.write_blank(1048575, 16383, None, book.add_format({"bold": True}))
+    book.close()
+    data = _rewrite_sheet(path.read_bytes(), lambda xml: re.sub(
+        rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b'ref="A1:XFD1048576"' in xml and b'<c r="XFD1048576" s="1"/>' in xml
+    _xlsx.check_extent(data, 0)  # no error
+    assert _cells_of(_frame(data, split=False)) == {
+        (0, 0): "Бренд", (0, 1): "Артикул", (0, 2): "Цена", (1, 0): "MANN", (1, 1): "W 712",
+        (1, 2): "100"}

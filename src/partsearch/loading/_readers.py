@@ -366,10 +366,12 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
 
     import polars as pl
 
-    from partsearch.loading._xlsx import SheetPart, sheet_parts
+    from partsearch.loading._xlsx import SheetPart, check_extent, sheet_parts
 
     as_is = SheetPart(data, sheet, 0)
     xlsx = data[:2] == b"PK"  # (else a legacy XLS)
+    if xlsx:
+        check_extent(data, sheet)
     tried: list[SheetPart] = []
     try:
         # Each part parses on a worker (fastexcel releases the GIL) while the next is inflated.

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 from xml.etree import ElementTree
 
-__all__ = ["SheetPart", "sheet_parts"]
+__all__ = ["MAX_CELLS", "SheetPart", "SheetTooLarge", "check_extent", "sheet_parts"]
 
 SPLIT_BYTES = 4 << 20  # sheet XML from which a second thread pays for itself
 _FIRST_SHARE = 0.45  # of the rows go to the first part, which starts parsing earlier
@@ -81,6 +81,67 @@ def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
         yield SheetPart(_book(others, member, (view[:at], close)), name, 0)
         rest = src.read()
         yield SheetPart(_book(others, member, (view[:begin], view[at:], rest)), name, number - 1)
+
+
+class SheetTooLarge(Exception):
+    """The sheet's cells span a table past :data:`MAX_CELLS`: calamine allocates the table
+    whole (32 bytes a cell) before it reads a cell, and aborts the process when it cannot (a
+    single value at XFD1048576 asks for 512 GiB)."""
+
+
+MAX_CELLS = 1 << 26  # 2 GiB of calamine's cells: 1M rows of 64 columns
+_HEAD = 1 << 16  # of a sheet's XML, where its dimension is
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref=\"([A-Z]{1,3})(\d+)"
+                        rb"(?::([A-Z]{1,3})(\d+))?\"")
+_VALUE_CELL = re.compile(rb"<(?:\w+:)?c\b[^>/]*?\sr=\"([A-Z]{1,3})(\d+)\"[^>/]*>")
+
+
+def check_extent(data: bytes, sheet: int | str) -> None:
+    """Raise :class:`SheetTooLarge` when ``data``'s sheet spans more than :data:`MAX_CELLS`:
+    by its dimension, as its writer recorded it; where that is missing or past the limit, by
+    its cells that are not empty (a cell of formatting alone holds no value)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        found = _sheet_member(zf, sheet)
+        if found is None:
+            return
+        with _open(zf, data, zf.getinfo(found[0])) as src:
+            xml = src.read(_HEAD)
+            dimension = _DIMENSION.search(xml)
+            if dimension is not None and _area(*dimension.groups()) <= MAX_CELLS:
+                return
+            xml += src.read()
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, RuntimeError, EOFError,
+            ValueError, ElementTree.ParseError):
+        return  # fastexcel says what is wrong with it
+    refs = _VALUE_CELL.findall(xml)
+    if not refs:
+        return
+    cols = [_column(c) for c, _ in refs]
+    rows = [int(r) for _, r in refs]
+    area = (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
+    if area > MAX_CELLS:
+        far = max(refs, key=lambda ref: (_column(ref[0]), int(ref[1])))
+        raise SheetTooLarge(
+            f"its cells span {max(rows) - min(rows) + 1} rows and {max(cols) - min(cols) + 1} "
+            f"columns (a value at {far[0].decode()}{far[1].decode()}?), past the "
+            f"{MAX_CELLS:,} cells a sheet may span")
+
+
+def _area(first_col: bytes, first_row: bytes, last_col: bytes | None,
+          last_row: bytes | None) -> int:
+    if last_col is None or last_row is None:
+        return 1
+    return ((abs(int(last_row) - int(first_row)) + 1)
+            * (abs(_column(last_col) - _column(first_col)) + 1))
+
+
+def _column(letters: bytes) -> int:
+    """0-based column of Excel letters: A -> 0, Z -> 25, AA -> 26."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number - 1
 
 
 def _open(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> IO[bytes] | _Inflated:
