@@ -77,6 +77,15 @@ def _workbook(data: bytes) -> bytes | None:
             start = int(table[start])
         return out
 
+    def read(numbers: list[int]) -> bytes:
+        """The sectors ``numbers`` in turn: one slice when they follow each other, as a
+        writer lays a stream out."""
+        if numbers and numbers[-1] - numbers[0] == len(numbers) - 1 and numbers == list(
+                range(numbers[0], numbers[-1] + 1)):
+            sector(numbers[-1])  # (its bounds checked)
+            return data[(numbers[0] + 1) * size:(numbers[-1] + 2) * size]
+        return b"".join(sector(i) for i in numbers)
+
     difat = list(struct.unpack_from("<109I", data, 0x4C))
     at = difat_start
     for _ in range(difat_len):
@@ -89,7 +98,7 @@ def _workbook(data: bytes) -> bytes | None:
     if regular.size and int(regular.max()) >= sectors:
         raise _Damaged(f"the sector table names sector {int(regular.max())}; "
                        f"the file holds {sectors}")
-    directory = b"".join(sector(i) for i in chain(dir_start, fat))
+    directory = read(chain(dir_start, fat))
     streams: dict[str, tuple[int, int, int]] = {}
     for off in range(0, len(directory) - 127, 128):
         name_len, kind = struct.unpack_from("<HB", directory, off + 0x40)
@@ -110,12 +119,12 @@ def _workbook(data: bytes) -> bytes | None:
         return None
     _, start, length = found
     if length >= 4096:
-        return b"".join(sector(i) for i in chain(start, fat))[:length]
+        return read(chain(start, fat))[:length]
     root = next((v for v in streams.values() if v[0] == 5), None)
     if root is None:
         raise _Damaged("a compound file without its root entry")
-    mini = b"".join(sector(i) for i in chain(root[1], fat))[:root[2]]
-    minifat = np.frombuffer(b"".join(sector(i) for i in chain(minifat_start, fat)), "<u4")
+    mini = read(chain(root[1], fat))[:root[2]]
+    minifat = np.frombuffer(read(chain(minifat_start, fat)), "<u4")
     out = b"".join(mini[i * 64:(i + 1) * 64] for i in chain(start, minifat))[:length]
     return out
 
