@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from partsearch.loading._budget import MemoryBudget, peak_bytes
 
 
@@ -67,3 +69,26 @@ def test_a_zip_counts_its_members_unpacked(tmp_path: Path) -> None:
     assert peak_bytes(path) == 16 * 10_000 + 60 * 100
     path.write_bytes(b"PK not really a zip")
     assert peak_bytes(path) == 16 * path.stat().st_size
+
+
+def test_a_file_whose_load_could_not_fit_twice_over_is_refused_unread(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A zip bomb (here 32 MiB of one byte, packed into ~32 KiB) declares what it unpacks to:
+    a load that would hold twice the machine's memory is refused before a byte is read."""
+    import zipfile
+
+    from partsearch.errors import PriceFileError
+    from partsearch.loading import SupplierProfile, load, load_price_file
+
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("price.csv", b"Brand;Article;Price\n" + b"A" * (32 << 20))
+    assert path.stat().st_size < 1 << 20
+    profile = SupplierProfile(code="T", name="T", file=path,
+                              columns={"brand": "Brand", "article": "Article", "price": "Price"})
+    monkeypatch.setattr(load, "machine_bytes", lambda: 128 << 20)  # 32 MiB x 16 > 2 x 128 MiB
+    with pytest.raises(PriceFileError, match="too large to load here") as err:
+        load_price_file(profile)
+    assert str(path) in str(err.value)
+    monkeypatch.setattr(load, "machine_bytes", lambda: 1 << 30)
+    assert load_price_file(profile).rows_read == 1  # (one long line: a row, rejected)

@@ -84,6 +84,11 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
     if profile.file is None:
         raise ProfileError(f"supplier {profile.code} has no price file (online supplier)")
     path = profile.file
+    peak, machine = peak_bytes(path), machine_bytes()
+    if peak > 2 * machine:  # (a zip bomb, or a file no load of it here would survive)
+        raise PriceFileError(
+            f"too large to load here: its load would hold ~{peak / (1 << 30):.0f} GiB at its "
+            f"peak, the machine has {machine / (1 << 30):.0f} GiB; split the file", path=path)
     try:
         data = path.read_bytes()
         mtime = path.stat().st_mtime
