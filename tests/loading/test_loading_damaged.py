@@ -3,7 +3,8 @@ PriceFileError naming it; never another error, and never a crash of the process 
 below, calamine above all, allocate what a file declares: a damaged 6 KB XLS once asked for
 14 GB and aborted the load).
 
-Seeds of every format are mutated (bytes changed, cut, inserted), as a disk, a mail gateway or
+Seeds of every format (a legacy XLS three ways: BIFF8, BIFF5, a small one in the mini
+stream) are mutated (bytes changed, cut, inserted), as a disk, a mail gateway or
 a supplier's exporter damages them."""
 
 from __future__ import annotations
@@ -45,10 +46,11 @@ def _zip_csv() -> bytes:
 
 def _seeds() -> list[bytes]:
     from test_loading_readers import _ods
-    from test_loading_xls import _xls
+    from test_loading_xls import _xls, _xls_in_mini_stream
 
     cells = {(r + 2, c + 1): v for r, row in enumerate(_TABLE) for c, v in enumerate(row)}
     return [_xlsx(), _xls({"Прайс": dict(cells)}), _xls({"Прайс": dict(cells)}, biff5=True),
+            _xls_in_mini_stream({"Прайс": dict(cells)}),
             _ods(dict(cells)), _zip_csv(),
             "\n".join(";".join(r) for r in _TABLE).encode("cp1251"),
             ("<table>" + "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -176,6 +177,31 @@ def test_a_missing_sheet_names_the_file(tmp_path: Path, sheet: int | str) -> Non
     assert str(path) in str(err.value)
 
 
+def _xls_in_mini_stream(sheets: dict[str, Cells]) -> bytes:
+    """A compound file whose small workbook stream (under 4 KiB) lives in the mini stream:
+    64-byte sectors inside the root entry's stream, chained by the mini FAT."""
+    stream = _workbook(sheets, False)
+    assert len(stream) < 4096
+    mini = stream + b"\0" * (-len(stream) % 64)
+    container = mini + b"\0" * (-len(mini) % 512)
+    n = len(container) // 512  # sectors 0..n-1; then the mini FAT, the FAT, the directory
+    fat = [*range(1, n), _END, _END, _FAT, _END]
+    minifat = [*range(1, len(mini) // 64), _END]
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return struct.pack("<64sHBBIII16sIQQIQ", encoded, len(encoded), kind, 1, _NONE, _NONE,
+                           child, b"", 0, 0, 0, start, size)
+
+    directory = (entry("Root Entry", 5, 1, 0, len(mini))
+                 + entry("Workbook", 2, _NONE, 0, len(stream)) + b"\0" * 256)
+    header = struct.pack("<8s16sHHHHH6sIIIIIIIII", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"",
+                         0x3E, 3, 0xFFFE, 9, 6, b"", 0, 1, n + 2, 0, 4096, n, 1, _END, 0)
+    return (header + struct.pack("<109I", n + 1, *[_FREE] * 108) + container
+            + struct.pack("<128I", *minifat, *[_FREE] * (128 - len(minifat)))
+            + struct.pack("<128I", *fat, *[_FREE] * (128 - len(fat))) + directory)
+
+
 _PRICE: Cells = {(0, 0): "Бренд", (0, 1): "Артикул", (0, 2): "Цена", (1, 0): "NK", (1, 1): "A1",
                  (1, 2): 5.0}
 
@@ -197,6 +223,9 @@ def _damaged(damage: str) -> bytes:
         struct.pack_into("<I", data, dimensions + 4, 2**31)
     elif damage == "reversed rows":
         struct.pack_into("<II", data, dimensions, 9, 3)
+    elif damage == "column":  # the price's number record, moved to column 32767
+        struct.pack_into("<H", data, data.find(struct.pack("<HHHH", 0x0203, 14, 1, 2)) + 6,
+                         0x7FFF)
     return bytes(data)
 
 
@@ -207,6 +236,7 @@ def _damaged(damage: str) -> bytes:
     ("rows", "a sheet declares rows 0 to 2147483648"),
     ("reversed rows", "a sheet declares rows 9 to 3"),
     ("sst", "the workbook declares 1000000000 shared strings"),
+    ("column", "a cell names column 32767; a legacy XLS has 256"),
 ])
 def test_a_workbook_declaring_more_than_it_holds_is_refused_unread(
         tmp_path: Path, damage: str, message: str) -> None:
@@ -226,3 +256,23 @@ def test_the_guard_passes_a_whole_workbook() -> None:
 
     assert xls_problem(_damaged("none")) is None
     assert xls_problem(_xls({"Прайс": _PRICE}, biff5=True)) is None
+    small = _xls_in_mini_stream({"Прайс": _PRICE})
+    assert xls_problem(small) is None
+    assert _cells_of(_sheet_frame(small, 0)) == {k: str(v).removesuffix(".0")
+                                                 for k, v in _PRICE.items()}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=_GRIDS, before=st.integers(0, 2), biff5=st.booleans())
+def test_the_widest_column_is_the_one_written(cells: Cells, before: int, biff5: bool) -> None:
+    """The compiled walk of every sheet's records finds the rightmost cell of any sheet."""
+    from partsearch.loading._xls_guard import _globals_starts
+    from partsearch.loading._xls_kernel import widest_column
+
+    sheets: dict[str, Cells] = {f"Лист{i}": {(i, 3 * i): f"other {i}"} for i in range(before)}
+    stream = _workbook({**sheets, "Прайс": cells}, biff5)
+    starts = _globals_starts(stream)
+    assert len(starts) == before + 1
+    expected = max(c for sheet in [*sheets.values(), cells] for _, c in sheet)
+    assert widest_column(np.frombuffer(stream, dtype=np.uint8),
+                         np.array(starts, dtype=np.int64)) == expected

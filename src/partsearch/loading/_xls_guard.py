@@ -130,7 +130,25 @@ def _workbook(data: bytes) -> bytes | None:
 
 
 def _check_records(stream: bytes) -> None:
-    """The workbook's SST count and each sheet's dimensions, against the stream."""
+    """The workbook's SST count, each sheet's dimensions, and the columns its cells name:
+    calamine allocates a sheet's table from its first cell's row to its last's and from its
+    leftmost column to its rightmost, so one cell record damaged to name column 32767 asked
+    for 136 GB (BIFF has 256 columns; its rows, 65,536, fit in the record's two bytes)."""
+    sheets = _globals_starts(stream)
+    for at in sheets:
+        _check_dimensions(stream, at)
+    if sheets:
+        from partsearch.loading._xls_kernel import widest_column
+
+        column = widest_column(np.frombuffer(stream, dtype=np.uint8),
+                               np.array(sheets, dtype=np.int64))
+        if column >= 256:
+            raise _Damaged(f"a cell names column {column}; a legacy XLS has 256")
+
+
+def _globals_starts(stream: bytes) -> list[int]:
+    """Where each sheet's records start (the globals' BoundSheet records), the SST's count
+    checked on the way."""
     at, sheets = 0, []
     while at + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, at)
@@ -145,24 +163,28 @@ def _check_records(stream: bytes) -> None:
         elif kind == _EOF:
             break
         at += 4 + length
-    for at in sheets:
-        for _ in range(_HEAD_RECORDS):
-            if at + 4 > len(stream):
-                break
-            kind, length = struct.unpack_from("<HH", stream, at)
-            body = stream[at + 4:at + 4 + length]
-            if kind == _DIMENSIONS:
-                if len(body) == 14:
-                    first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", body)
-                elif len(body) == 10:
-                    first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", body)
-                else:
-                    break
-                if (last_row > 1 << 16 or last_col > 1 << 8  # BIFF8's 65,536 x 256
-                        or 0 < last_row <= first_row or 0 < last_col <= first_col):
-                    raise _Damaged(f"a sheet declares rows {first_row} to {last_row} and "
-                                   f"columns {first_col} to {last_col}")
-                break
-            if kind == _EOF:
-                break
-            at += 4 + length
+    return sheets
+
+
+def _check_dimensions(stream: bytes, at: int) -> None:
+    """The dimensions among the first records of the sheet at ``at``, within BIFF's."""
+    for _ in range(_HEAD_RECORDS):
+        if at + 4 > len(stream):
+            return
+        kind, length = struct.unpack_from("<HH", stream, at)
+        body = stream[at + 4:at + 4 + length]
+        if kind == _DIMENSIONS:
+            if len(body) == 14:
+                first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", body)
+            elif len(body) == 10:
+                first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", body)
+            else:
+                return
+            if (last_row > 1 << 16 or last_col > 1 << 8  # BIFF8's 65,536 x 256
+                    or 0 < last_row <= first_row or 0 < last_col <= first_col):
+                raise _Damaged(f"a sheet declares rows {first_row} to {last_row} and "
+                               f"columns {first_col} to {last_col}")
+            return
+        if kind == _EOF:
+            return
+        at += 4 + length
