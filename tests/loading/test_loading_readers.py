@@ -344,3 +344,17 @@ def test_after_line_looks_past_the_head_only_when_it_must() -> None:
         assert _after_line(text, raw[:64], 0) == 9
         assert _after_line(text, raw[:64], 1) == 110  # the line ends past the 64-byte head
         assert _after_line(text, raw[:64], 5) == len(raw)
+
+
+def test_a_delivery_date_counts_from_the_price_file(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    path = tmp_path / "dates.csv"
+    path.write_text("Бренд;Артикул;Цена;Поставка\nNK;A1;10;15.12.2026\nNK;A2;10;2\n"
+                    "NK;A3;10;30.02.2026\n", encoding="utf-8")
+    report = load_price_file(_profile(path, columns={"brand": "Бренд", "article": "Артикул",
+                                                     "price": "Цена",
+                                                     "delivery_days": "Поставка"}),
+                             now=datetime(2026, 12, 3, 7, 0, tzinfo=UTC))  # 10:00 in Moscow
+    assert _col(report, "delivery_hours") == [278, 48]
+    assert report.rejected.column("reason").to_pylist() == ["bad delivery '30.02.2026'"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -71,6 +72,18 @@ def test_delivery() -> None:
     assert _run(v.parse_delivery, ["36"], unit_hours=1, default=1) == [(36, None)]
 
 
+def test_delivery_dates_count_from_the_price_file_to_the_day_in_moscow() -> None:
+    file_time = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
+    rows = _run(v.parse_delivery, ["15.12.2026", "05.12.26", "2026-12-04", "01.12.2026",
+                                   "31.02.2026", "15.12.2026 д."], unit_hours=24, default=48,
+                file_time=file_time)
+    assert rows == [(278, None), (38, None), (14, None), (0, None),
+                    (None, "bad delivery '31.02.2026'"), (None, "bad delivery '15.12.2026 д.'")]
+    # without the file's time a date is not read
+    assert _run(v.parse_delivery, ["15.12.2026"], unit_hours=24, default=48) == [
+        (None, "bad delivery '15.12.2026'")]
+
+
 def test_int_default() -> None:
     rows = _run(v.parse_int_default, ["4", "", "0", "2.0", "x"], what="multiplicity")
     assert rows == [(4, None), (1, None), (1, None), (2, None),
@@ -78,9 +91,12 @@ def test_int_default() -> None:
 
 
 # Realistic alphabet: digits, separators, signs, currency words, Cyrillic and spaces.
-_ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000",
+_ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000", "2026", "12.", "-0",
     "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б"])
 _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
+
+
+_FILE_TIME = datetime(2026, 12, 3, 7, 0, 0, 250000, tzinfo=UTC)
 
 
 @given(st.lists(_TEXT, min_size=1, max_size=30))
@@ -89,8 +105,29 @@ def test_vectorized_matches_reference(values: list[str | None]) -> None:
     assert _run(v.parse_quantity, values) == [ref.quantity(x) for x in values]
     assert _run(v.parse_delivery, values, unit_hours=24, default=7) == [
         ref.delivery(x, unit_hours=24, default=7) for x in values]
+    assert _run(v.parse_delivery, values, unit_hours=1, default=7, file_time=_FILE_TIME) == [
+        ref.delivery(x, unit_hours=1, default=7, file_time=_FILE_TIME) for x in values]
     assert _run(v.parse_int_default, values, what="m") == [
         ref.int_default(x, what="m") for x in values]
+
+
+_YEARS = st.sampled_from([0, 1, 26, 27, 99, 2026, 2028, 2100, 9999])
+_DATES = st.one_of(  # days and months past the calendar's too, and two- and four-digit years
+    st.tuples(st.integers(0, 35), st.integers(0, 14), _YEARS).map(
+        lambda d: f"{d[0]:02d}.{d[1]:d}.{d[2]:02d}" if d[2] < 100
+        else f"{d[0]}.{d[1]:02d}.{d[2]}"),
+    st.tuples(st.sampled_from([0, 1, 2025, 2026, 2028]), st.integers(0, 14),
+              st.integers(0, 35)).map(lambda d: f"{d[0]:04d}-{d[1]:02d}-{d[2]}"),
+)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_DATES, min_size=1, max_size=20),
+       st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)))
+def test_delivery_dates_match_reference(values: list[str], moment: datetime) -> None:
+    file_time = moment.replace(tzinfo=UTC)
+    assert _run(v.parse_delivery, values, unit_hours=24, default=7, file_time=file_time) == [
+        ref.delivery(x, unit_hours=24, default=7, file_time=file_time) for x in values]
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])

@@ -110,9 +110,10 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
     article = _unfloat(trimmed("article"))
     description = trimmed("description")
     delivery = v.parse_delivery(text("delivery_hours"), unit_hours=1,
-                                default=profile.delivery_hours) \
+                                default=profile.delivery_hours, file_time=file_time) \
         if "delivery_hours" in rows.columns else \
-        v.parse_delivery(text("delivery_days"), unit_hours=24, default=profile.delivery_hours)
+        v.parse_delivery(text("delivery_days"), unit_hours=24, default=profile.delivery_hours,
+                         file_time=file_time)
     parsed = pl.concat([
         v.parse_price(text("price")).rename(lambda c: f"price_{c}"),
         v.parse_quantity(text("quantity")).rename(lambda c: f"qty_{c}"),

@@ -19,6 +19,7 @@ Decisions, and why:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = ["MAX_KOPECKS", "parse_delivery", "parse_int_default", "parse_price", "parse_quantity"]
+
+#: delivery dates: day.month.year (a year of two digits is this century's), or ISO
+DELIVERY_DMY = r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})$"
+DELIVERY_YMD = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$"
+MOSCOW = timedelta(hours=3)  # where delivery dates are read: UTC+3, no summer time since 2014
 
 #: decimal128(14, 2) holds at most 12 integer digits.
 MAX_KOPECKS = 10**14 - 1
@@ -204,16 +210,20 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
     )).to_series()
 
 
-def parse_delivery(text: pa.Array, *, unit_hours: int, default: int) -> pl.DataFrame:
+def parse_delivery(text: pa.Array, *, unit_hours: int, default: int,
+                   file_time: datetime | None = None) -> pl.DataFrame:
     """``hours`` (Int32) and ``reason`` of each delivery text: days (``unit_hours=24``) or
     hours. A range ``3-5`` takes the first number (the expected time); empty gives ``default``.
+    A date (``15.12.2026``, ``15.12.26``, ``2026-12-15``: the day the goods arrive) is the
+    hours from ``file_time`` (the price file's) to that day's start in Moscow time, 0 when it
+    has passed; without ``file_time`` a date is not read.
 
     >>> import pyarrow as pa
     >>> parse_delivery(pa.array(["3-5", "", "2 дн."]), unit_hours=24, default=48).rows()
     [(72, None), (48, None), (48, None)]
     """
     return _per_distinct(text, lambda x: _delivery_expr(x, unit_hours=unit_hours,
-                                                        default=default))
+                                                        default=default, file_time=file_time))
 
 
 def _per_distinct(text: pa.Array, build: Any) -> pl.DataFrame:
@@ -222,20 +232,50 @@ def _per_distinct(text: pa.Array, build: Any) -> pl.DataFrame:
         lambda s: pl.DataFrame({"x": s}).select(build(pl.col("x"))).to_series(), text)
 
 
-def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int) -> pl.Expr:
+def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int,
+                   file_time: datetime | None) -> pl.Expr:
     raw = _clean(expr)
     s = raw.str.to_lowercase().str.replace(
         r"\s*(дн\.?|дней|дня|день|д\.?|days?|d|ч\.?|час\.?|часа|часов|h|hours?)$", ""
     )
     first = s.str.extract(r"^([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?$", 1).cast(pl.Int64)
     empty = raw.is_null() | (s == "")
-    hours = pl.when(empty).then(pl.lit(default, pl.Int64)).otherwise(first * unit_hours)
-    bad = (first.is_null() & ~empty) | (hours > 2**31 - 1)
+    hours = (pl.when(empty).then(pl.lit(default, pl.Int64))
+             .when(first.is_not_null()).then(first * unit_hours))
+    if file_time is not None:
+        hours = hours.when(_date_hours(raw, file_time).is_not_null()).then(
+            _date_hours(raw, file_time))
+    bad = hours.otherwise(None).is_null() & ~empty | (hours.otherwise(None) > 2**31 - 1)
     reason = pl.when(bad).then(pl.format("bad delivery '{}'", raw))
     return pl.struct(
-        hours=pl.when(reason.is_null()).then(hours).otherwise(None).cast(pl.Int32),
+        hours=pl.when(reason.is_null()).then(hours.otherwise(None)).otherwise(None)
+        .cast(pl.Int32),
         reason=reason,
     )
+
+
+def _date_hours(raw: pl.Expr, file_time: datetime) -> pl.Expr:
+    """Hours from ``file_time`` to the start, in Moscow time, of the date ``raw`` names (null
+    when it names none, or a day no calendar has); 0 when that has passed."""
+    dmy = raw.str.extract_groups(DELIVERY_DMY)
+    ymd = raw.str.extract_groups(DELIVERY_YMD)
+    year = pl.coalesce(ymd.struct.field("1"), dmy.struct.field("3"))
+    year = pl.when(year.str.len_chars() == 2).then(pl.lit("20") + year).otherwise(year)
+    month = pl.coalesce(ymd.struct.field("2"), dmy.struct.field("2")).str.zfill(2)
+    day = pl.coalesce(ymd.struct.field("3"), dmy.struct.field("1")).str.zfill(2)
+    date = (pl.when(year.cast(pl.Int32, strict=False) > 0)  # (no year 0, as Python has none)
+            .then(pl.format("{}-{}-{}", year, month, day))
+            .str.to_date("%Y-%m-%d", strict=False))
+    seconds = (date.cast(pl.Datetime("us")) - pl.lit(_moscow_wall_time(file_time))
+               ).dt.total_seconds()
+    return pl.when(seconds > 0).then((seconds + 3599) // 3600).when(seconds.is_not_null()).then(0)
+
+
+def _moscow_wall_time(moment: datetime) -> datetime:
+    """``moment`` as Moscow's wall clock reads it, without a zone (UTC+3 all year since 2014;
+    a moment without a zone is taken as UTC)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return (utc + MOSCOW).replace(tzinfo=None)
 
 
 def parse_int_default(text: pa.Array, *, what: str, default: int = 1) -> pl.DataFrame:

@@ -7,8 +7,15 @@ readable form. Each function returns the same tuple as a row of the vectorized s
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timezone
 
-from partsearch.loading._values import MAX_KOPECKS, QUANTITY_NUMBER
+from partsearch.loading._values import (
+    DELIVERY_DMY,
+    DELIVERY_YMD,
+    MAX_KOPECKS,
+    MOSCOW,
+    QUANTITY_NUMBER,
+)
 
 _CURRENCY = re.compile(r"\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
@@ -85,7 +92,8 @@ def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
     return None, False, False, f"bad quantity '{raw}'"
 
 
-def delivery(value: str | None, *, unit_hours: int, default: int) -> tuple[int | None, str | None]:
+def delivery(value: str | None, *, unit_hours: int, default: int,
+             file_time: datetime | None = None) -> tuple[int | None, str | None]:
     """(hours, reason)."""
     raw = _strip(value)
     if raw is None:
@@ -95,12 +103,32 @@ def delivery(value: str | None, *, unit_hours: int, default: int) -> tuple[int |
     if not s:
         return default, None
     m = re.fullmatch(r"([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?", s)
-    if m is None:
-        return None, f"bad delivery '{raw}'"
-    hours = int(m.group(1)) * unit_hours
-    if hours > 2**31 - 1:
+    if m is not None:
+        hours: int | None = int(m.group(1)) * unit_hours
+    elif file_time is not None:
+        hours = _date_hours(raw, file_time)
+    else:
+        hours = None
+    if hours is None or hours > 2**31 - 1:
         return None, f"bad delivery '{raw}'"
     return hours, None
+
+
+def _date_hours(raw: str, file_time: datetime) -> int | None:
+    if m := re.fullmatch(DELIVERY_DMY, raw):
+        day, month, year = m.groups()
+    elif m := re.fullmatch(DELIVERY_YMD, raw):
+        year, month, day = m.groups()
+    else:
+        return None
+    try:
+        start = datetime(int(("20" + year) if len(year) == 2 else year), int(month), int(day),
+                         tzinfo=timezone(MOSCOW))
+    except ValueError:
+        return None
+    moment = file_time if file_time.tzinfo is not None else file_time.replace(tzinfo=UTC)
+    seconds = int((start - moment).total_seconds())  # (whole seconds, as polars counts them)
+    return -(-seconds // 3600) if seconds > 0 else 0
 
 
 def int_default(value: str | None, *, what: str, default: int = 1) -> tuple[int | None, str | None]:
