@@ -41,8 +41,7 @@ def fast_prices(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray
                 else:
                     any_int = True
                     whole = whole * 10 + (b - 48)
-                    if whole > 0 or n_int > 0:
-                        n_int += 1
+                    n_int += 1  # (leading zeros too: the full parser counts every digit)
                 i += 1
             elif b == 32 or b == 9 or b == 39:  # space, tab, apostrophe: removed anywhere
                 i += 1
