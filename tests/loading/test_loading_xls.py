@@ -223,6 +223,10 @@ def _damaged(damage: str) -> bytes:
         struct.pack_into("<I", data, dimensions + 4, 2**31)
     elif damage == "reversed rows":
         struct.pack_into("<II", data, dimensions, 9, 3)
+    elif damage == "index loop":  # the last stream sector, a DIFAT sector naming itself next
+        last = struct.unpack_from("<I", data, 0x4C)[0] - 1  # (the FAT's sector follows it)
+        struct.pack_into("<I", data, 512 + (last + 1) * 512 - 4, last)
+        struct.pack_into("<II", data, 0x44, last, 1)
     elif damage == "column":  # the price's number record, moved to column 32767
         struct.pack_into("<H", data, data.find(struct.pack("<HHHH", 0x0203, 14, 1, 2)) + 6,
                          0x7FFF)
@@ -237,6 +241,7 @@ def _damaged(damage: str) -> bytes:
     ("reversed rows", "a sheet declares rows 9 to 3"),
     ("sst", "the workbook declares 1000000000 shared strings"),
     ("column", "a cell names column 32767; a legacy XLS has 256"),
+    ("index loop", "the compound file's sector index loops"),
 ])
 def test_a_workbook_declaring_more_than_it_holds_is_refused_unread(
         tmp_path: Path, damage: str, message: str) -> None:

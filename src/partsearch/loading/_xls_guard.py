@@ -87,8 +87,11 @@ def _workbook(data: bytes) -> bytes | None:
         return b"".join(sector(i) for i in numbers)
 
     difat = list(struct.unpack_from("<109I", data, 0x4C))
-    at = difat_start
-    for _ in range(difat_len):
+    at, seen = difat_start, 0
+    while at not in (_END, _FREE):  # (as calamine follows it, whatever the count says)
+        seen += 1
+        if seen > sectors:
+            raise _Damaged("the compound file's sector index loops")
         block = struct.unpack(f"<{size // 4}I", sector(at))
         difat.extend(block[:-1])
         at = block[-1]
