@@ -70,6 +70,10 @@ def test_delivery() -> None:
     assert rows == [(72, None), (72, None), (48, None), (48, None), (48, None),
                     (None, "bad delivery 'soon'")]
     assert _run(v.parse_delivery, ["36"], unit_hours=1, default=1) == [(36, None)]
+    words = ["Сегодня", "на складе", "В наличии", "есть", "завтра", "послезавтра"]
+    assert _run(v.parse_delivery, words, unit_hours=24, default=7) == [
+        (0, None), (0, None), (0, None), (0, None), (24, None),
+        (None, "bad delivery 'послезавтра'")]
 
 
 def test_delivery_dates_count_from_the_price_file_to_the_day_in_moscow() -> None:
@@ -92,7 +96,8 @@ def test_int_default() -> None:
 
 # Realistic alphabet: digits, separators, signs, currency words, Cyrillic and spaces.
 _ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000", "2026", "12.", "-0",
-    "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б"])
+    "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б", "сегодня",
+    "завтра", "на складе"])
 _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 
 

@@ -33,6 +33,9 @@ __all__ = ["MAX_KOPECKS", "parse_delivery", "parse_int_default", "parse_price", 
 DELIVERY_DMY = r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})$"
 DELIVERY_YMD = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$"
 MOSCOW = timedelta(hours=3)  # where delivery dates are read: UTC+3, no summer time since 2014
+#: deliveries said in words: in stock or today (0 hours), tomorrow (24)
+DELIVERY_NOW = r"^(сегодня|на\s*складе|в\s*наличии|есть)$"
+DELIVERY_TOMORROW = r"^завтра$"
 
 #: decimal128(14, 2) holds at most 12 integer digits.
 MAX_KOPECKS = 10**14 - 1
@@ -214,6 +217,7 @@ def parse_delivery(text: pa.Array, *, unit_hours: int, default: int,
                    file_time: datetime | None = None) -> pl.DataFrame:
     """``hours`` (Int32) and ``reason`` of each delivery text: days (``unit_hours=24``) or
     hours. A range ``3-5`` takes the first number (the expected time); empty gives ``default``.
+    ``сегодня``, ``на складе``, ``в наличии``, ``есть`` are 0 hours; ``завтра``, 24.
     A date (``15.12.2026``, ``15.12.26``, ``2026-12-15``: the day the goods arrive) is the
     hours from ``file_time`` (the price file's) to that day's start in Moscow time, 0 when it
     has passed; without ``file_time`` a date is not read.
@@ -235,13 +239,17 @@ def _per_distinct(text: pa.Array, build: Any) -> pl.DataFrame:
 def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int,
                    file_time: datetime | None) -> pl.Expr:
     raw = _clean(expr)
-    s = raw.str.to_lowercase().str.replace(
+    low = raw.str.to_lowercase()
+    s = low.str.replace(
         r"\s*(дн\.?|дней|дня|день|д\.?|days?|d|ч\.?|час\.?|часа|часов|h|hours?)$", ""
     )
     first = s.str.extract(r"^([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?$", 1).cast(pl.Int64)
     empty = raw.is_null() | (s == "")
     hours = (pl.when(empty).then(pl.lit(default, pl.Int64))
-             .when(first.is_not_null()).then(first * unit_hours))
+             .when(first.is_not_null()).then(first * unit_hours)
+             # (the words before the units are cut: "сегодня" ends as "дня" does)
+             .when(low.str.contains(DELIVERY_NOW)).then(pl.lit(0, pl.Int64))
+             .when(low.str.contains(DELIVERY_TOMORROW)).then(pl.lit(24, pl.Int64)))
     if file_time is not None:
         hours = hours.when(_date_hours(raw, file_time).is_not_null()).then(
             _date_hours(raw, file_time))

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timezone
 
 from partsearch.loading._values import (
     DELIVERY_DMY,
+    DELIVERY_NOW,
+    DELIVERY_TOMORROW,
     DELIVERY_YMD,
     MAX_KOPECKS,
     MOSCOW,
@@ -105,6 +107,10 @@ def delivery(value: str | None, *, unit_hours: int, default: int,
     m = re.fullmatch(r"([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?", s)
     if m is not None:
         hours: int | None = int(m.group(1)) * unit_hours
+    elif re.search(DELIVERY_NOW, raw.lower()):
+        hours = 0
+    elif re.search(DELIVERY_TOMORROW, raw.lower()):
+        hours = 24
     elif file_time is not None:
         hours = _date_hours(raw, file_time)
     else:
