@@ -70,8 +70,7 @@ class _Cells(HTMLParser):
     def _close_row(self) -> None:
         self._close_cell()
         if self._row is not None:
-            if self._row or self._covered:
-                self._skip_covered()
+            self._skip_covered()  # (columns covered from above at the row's end)
             self.rows.append(self._row)
             self._below = {c: n - 1 for c, n in self._below.items() if n > 1}
         self._row = None

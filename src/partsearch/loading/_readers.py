@@ -14,7 +14,6 @@ import csv
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from partsearch.errors import PriceFileError
+from partsearch.loading._xlsx import ZIP_ERRORS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -75,7 +75,7 @@ def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
             names = zf.namelist()
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip/xlsx: {exc}", path=label) from exc
         if "[Content_Types].xml" in names or _is_ods(zf, names):
             return [_read_sheet(data, profile, label)]
@@ -92,13 +92,11 @@ def _is_ods(zf: zipfile.ZipFile, names: list[str]) -> bool:
     reads as it reads an XLSX."""
     try:
         return "mimetype" in names and zf.read("mimetype").startswith(_ODS)
-    except _ZIP_ERRORS:
+    except ZIP_ERRORS:
         return False
 
 
 _ODS = b"application/vnd.oasis.opendocument.spreadsheet"
-# what zipfile raises on a damaged archive: its own error, or that of the layer below it
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, EOFError, ValueError)
 
 
 def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list[RawRows]:
@@ -110,7 +108,7 @@ def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list
         inner = f"{label}!{info.filename}"
         try:
             data = zf.read(info)
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
         try:
             out.extend(read_rows(data, profile, inner))
@@ -366,12 +364,10 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
 
     import polars as pl
 
-    from partsearch.loading._xlsx import SheetPart, check_extent, sheet_parts
+    from partsearch.loading._xlsx import SheetPart, SheetTooLarge, sheet_parts
 
     as_is = SheetPart(data, sheet, 0)
     xlsx = data[:2] == b"PK"  # (else a legacy XLS)
-    if xlsx:
-        check_extent(data, sheet)
     tried: list[SheetPart] = []
     try:
         # Each part parses on a worker (fastexcel releases the GIL) while the next is inflated.
@@ -381,6 +377,8 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
                 tried.append(part)
                 loads.append(pool.submit(_load_part, part))
             frames = [load.result() for load in loads]
+    except SheetTooLarge:
+        raise  # (not the file as it is either: calamine would allocate its span)
     except Exception:
         if any(part.book is data for part in tried):
             raise  # the file as it is was refused: once is enough

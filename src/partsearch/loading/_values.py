@@ -251,13 +251,13 @@ def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int,
              .when(low.str.contains(DELIVERY_NOW)).then(pl.lit(0, pl.Int64))
              .when(low.str.contains(DELIVERY_TOMORROW)).then(pl.lit(24, pl.Int64)))
     if file_time is not None:
-        hours = hours.when(_date_hours(raw, file_time).is_not_null()).then(
-            _date_hours(raw, file_time))
-    bad = hours.otherwise(None).is_null() & ~empty | (hours.otherwise(None) > 2**31 - 1)
+        dated = _date_hours(raw, file_time)
+        hours = hours.when(dated.is_not_null()).then(dated)
+    value = hours.otherwise(None)
+    bad = value.is_null() & ~empty | (value > 2**31 - 1)
     reason = pl.when(bad).then(pl.format("bad delivery '{}'", raw))
     return pl.struct(
-        hours=pl.when(reason.is_null()).then(hours.otherwise(None)).otherwise(None)
-        .cast(pl.Int32),
+        hours=pl.when(reason.is_null()).then(value).otherwise(None).cast(pl.Int32),
         reason=reason,
     )
 

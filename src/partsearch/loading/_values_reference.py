@@ -107,9 +107,9 @@ def delivery(value: str | None, *, unit_hours: int, default: int,
     m = re.fullmatch(r"([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?", s)
     if m is not None:
         hours: int | None = int(m.group(1)) * unit_hours
-    elif re.search(DELIVERY_NOW, raw.lower()):
+    elif re.search(DELIVERY_NOW, low := raw.lower()):
         hours = 0
-    elif re.search(DELIVERY_TOMORROW, raw.lower()):
+    elif re.search(DELIVERY_TOMORROW, low):
         hours = 24
     elif file_time is not None:
         hours = _date_hours(raw, file_time)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 from xml.etree import ElementTree
 
-__all__ = ["MAX_CELLS", "SheetPart", "SheetTooLarge", "check_extent", "sheet_parts"]
+__all__ = ["MAX_CELLS", "ZIP_ERRORS", "SheetPart", "SheetTooLarge", "sheet_parts"]
 
 SPLIT_BYTES = 4 << 20  # sheet XML from which a second thread pays for itself
 _FIRST_SHARE = 0.45  # of the rows go to the first part, which starts parsing earlier
@@ -49,20 +49,21 @@ class SheetPart:
 
 def sheet_parts(data: bytes, sheet: int | str) -> Iterator[SheetPart]:
     """The parts to load in place of ``data``'s sheet: two when its XML is :data:`SPLIT_BYTES`
-    or more (the first handed out before the second is inflated), else ``data`` as it is."""
+    or more (the first handed out before the second is inflated), else ``data`` as it is.
+    Raises :class:`SheetTooLarge` first when the sheet spans past :data:`MAX_CELLS`."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         found = _sheet_member(zf, sheet)
         if found is not None:
             member, name = found
             info = zf.getinfo(member)
+            _check_extent(zf, data, info)
             if info.file_size < SPLIT_BYTES:
                 found = None
             else:
                 others = [(i, zf.read(i)) for i in zf.infolist()
                           if i.filename != member and not i.is_dir()]
-    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, RuntimeError, EOFError,
-            ValueError, ElementTree.ParseError):
+    except _UNREADABLE:
         found = None  # fastexcel reads the file as it is and says what is wrong with it
     if found is None:
         yield SheetPart(data, sheet, 0)
@@ -90,30 +91,25 @@ class SheetTooLarge(Exception):
 
 
 MAX_CELLS = 1 << 26  # 2 GiB of calamine's cells: 1M rows of 64 columns
+#: what zipfile raises on a damaged archive: its own error, or that of the layer below it
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, RuntimeError, EOFError, ValueError)
+_UNREADABLE = (*ZIP_ERRORS, KeyError, ElementTree.ParseError)  # (and a part or XML missing)
 _HEAD = 1 << 16  # of a sheet's XML, where its dimension is
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref=\"([A-Z]{1,3})(\d+)"
                         rb"(?::([A-Z]{1,3})(\d+))?\"")
 _VALUE_CELL = re.compile(rb"<(?:\w+:)?c\b[^>/]*?\sr=\"([A-Z]{1,3})(\d+)\"[^>/]*>")
 
 
-def check_extent(data: bytes, sheet: int | str) -> None:
-    """Raise :class:`SheetTooLarge` when ``data``'s sheet spans more than :data:`MAX_CELLS`:
+def _check_extent(zf: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> None:
+    """Raise :class:`SheetTooLarge` when the sheet ``info`` spans more than :data:`MAX_CELLS`:
     by its dimension, as its writer recorded it; where that is missing or past the limit, by
     its cells that are not empty (a cell of formatting alone holds no value)."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        found = _sheet_member(zf, sheet)
-        if found is None:
+    with _open(zf, data, info) as src:
+        xml = src.read(_HEAD)
+        dimension = _DIMENSION.search(xml)
+        if dimension is not None and _area(*dimension.groups()) <= MAX_CELLS:
             return
-        with _open(zf, data, zf.getinfo(found[0])) as src:
-            xml = src.read(_HEAD)
-            dimension = _DIMENSION.search(xml)
-            if dimension is not None and _area(*dimension.groups()) <= MAX_CELLS:
-                return
-            xml += src.read()
-    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, RuntimeError, EOFError,
-            ValueError, ElementTree.ParseError):
-        return  # fastexcel says what is wrong with it
+        xml += src.read()
     refs = _VALUE_CELL.findall(xml)
     if not refs:
         return
