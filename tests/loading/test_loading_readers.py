@@ -73,7 +73,7 @@ def test_single_quote_holds_delimiter(tmp_path: Path) -> None:
 def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("Бренд;Артикул;Цена;Кол-во\nNK;A1;10;1\nNK;A2;10;1;extra\n\nNK;A3\n"
-                    "NK;A4;0,00;1\nNK;--;5;1\n;A6;5;1\nNK;A7;5;много\n", encoding="utf-8")
+                    "NK;A4;0,00;1\nNK;--;5;1\n;A6;5;1\nNK;A7;5;звоните\n", encoding="utf-8")
     report = _load(path)
     assert _col(report, "article") == ["A1"]
     rej = {r["line"]: (r["raw"], r["reason"]) for r in report.rejected.to_pylist()}
@@ -82,7 +82,7 @@ def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     assert rej[6][1] == "zero price '0,00'"
     assert rej[7][1].startswith("empty article")
     assert rej[8][1] == "empty brand"
-    assert rej[9][1] == "bad quantity 'много'"
+    assert rej[9][1] == "bad quantity 'звоните'"
     assert report.rows_read == 7  # the blank line is not a row
 
 
@@ -358,3 +358,19 @@ def test_a_delivery_date_counts_from_the_price_file(tmp_path: Path) -> None:
                              now=datetime(2026, 12, 3, 7, 0, tzinfo=UTC))  # 10:00 in Moscow
     assert _col(report, "delivery_hours") == [278, 48]
     assert report.rejected.column("reason").to_pylist() == ["bad delivery '30.02.2026'"]
+
+
+def test_words_and_units_of_stock_and_delivery_load(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    path = tmp_path / "words.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во;Срок\nNK;A1;10;нет;2 раб. дн.\nNK;A2;10;много;36 ч\n"
+                    "NK;A3;10;-;послезавтра\nNK;A4;10;звоните;1\n", encoding="utf-8")
+    report = load_price_file(_profile(path, columns={"brand": "Бренд", "article": "Артикул",
+                                                     "price": "Цена", "quantity": "Кол-во",
+                                                     "delivery_days": "Срок"}),
+                             now=datetime(2026, 12, 4, 9, 0, tzinfo=UTC))  # a Friday
+    assert _col(report, "quantity") == [0, 1, 0]
+    assert _col(report, "quantity_exact") == [True, False, True]
+    assert _col(report, "delivery_hours") == [96, 36, 48]  # Tuesday; hours as written
+    assert report.rejected.column("reason").to_pylist() == ["bad quantity 'звоните'"]

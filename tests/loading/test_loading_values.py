@@ -50,6 +50,10 @@ QUANTITIES = [
     ("1\u00a0200 шт", 1200, True, False), ("12 500 000", 12500000, True, False),
     (">1 000", 1000, False, False), ("больше 2\u202f000", 2000, False, False),
     ("1 000-2000", 1000, False, False), ("<1 000", 1, False, False),
+    ("много", 1, False, False), ("Достаточно", 1, False, False), ("мало", 1, False, False),
+    ("0", 0, True, False),
+    ("нет", 0, True, False), ("Нет в наличии", 0, True, False), ("отсутствует", 0, True, False),
+    ("-", 0, True, False), ("—", 0, True, False),
 ]
 
 
@@ -58,7 +62,7 @@ def test_quantity_examples(text: str | None, qty: int | None, exact: bool, on_or
     assert _run(v.parse_quantity, [text]) == [(qty, exact, on_order, None)]
 
 
-@pytest.mark.parametrize("text", ["много", "10 20", "1 2000", "1 000 000 000 000 000"])
+@pytest.mark.parametrize("text", ["звоните", "10 20", "1 2000", "1 000 000 000 000 000", "--"])
 def test_quantity_garbage_is_rejected(text: str) -> None:
     """Digits grouped otherwise than by three, or past 15 of them, are not a quantity."""
     assert _run(v.parse_quantity, [text]) == [(None, False, False, f"bad quantity '{text}'")]
@@ -70,10 +74,33 @@ def test_delivery() -> None:
     assert rows == [(72, None), (72, None), (48, None), (48, None), (48, None),
                     (None, "bad delivery 'soon'")]
     assert _run(v.parse_delivery, ["36"], unit_hours=1, default=1) == [(36, None)]
-    words = ["Сегодня", "на складе", "В наличии", "есть", "завтра", "послезавтра"]
+    words = ["Сегодня", "на складе", "В наличии", "есть", "завтра", "послезавтра", "вчера"]
     assert _run(v.parse_delivery, words, unit_hours=24, default=7) == [
-        (0, None), (0, None), (0, None), (0, None), (24, None),
-        (None, "bad delivery 'послезавтра'")]
+        (0, None), (0, None), (0, None), (0, None), (24, None), (48, None),
+        (None, "bad delivery 'вчера'")]
+
+
+def test_a_delivery_unit_written_in_the_text_wins_over_the_column() -> None:
+    texts = ["2 дн.", "2-3 дня", "36 ч", "36 часов", "1 нед.", "2 недели", "48", "дн."]
+    assert _run(v.parse_delivery, texts, unit_hours=1, default=5) == [
+        (48, None), (48, None), (36, None), (36, None), (168, None), (336, None), (48, None),
+        (5, None)]
+    assert _run(v.parse_delivery, texts, unit_hours=24, default=5) == [
+        (48, None), (48, None), (36, None), (36, None), (168, None), (336, None),
+        (1152, None), (5, None)]
+
+
+def test_working_days_skip_the_weekend_from_the_price_files_day() -> None:
+    texts = ["1 раб. дн.", "3-5 рабочих дней", "5 р.д.", "0 раб.дн."]
+    friday = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
+    assert _run(v.parse_delivery, texts, unit_hours=24, default=7, file_time=friday) == [
+        (72, None), (120, None), (168, None), (0, None)]  # Monday; Wednesday; Friday
+    saturday_in_moscow = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)  # 01:00 Saturday
+    assert _run(v.parse_delivery, texts[:1], unit_hours=24, default=7,
+                file_time=saturday_in_moscow) == [(48, None)]
+    # without the file's day, working days cannot be counted
+    assert _run(v.parse_delivery, texts[:1], unit_hours=24, default=7) == [
+        (None, "bad delivery '1 раб. дн.'")]
 
 
 def test_delivery_dates_count_from_the_price_file_to_the_day_in_moscow() -> None:
@@ -97,7 +124,8 @@ def test_int_default() -> None:
 # Realistic alphabet: digits, separators, signs, currency words, Cyrillic and spaces.
 _ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000", "2026", "12.", "-0",
     "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б", "сегодня",
-    "завтра", "на складе"])
+    "завтра", "на складе", "послезавтра", "раб. дн.", "р.д.", "нед.", "часов", "нет", "много",
+    "—"])
 _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 
 
@@ -133,6 +161,19 @@ def test_delivery_dates_match_reference(values: list[str], moment: datetime) -> 
     file_time = moment.replace(tzinfo=UTC)
     assert _run(v.parse_delivery, values, unit_hours=24, default=7, file_time=file_time) == [
         ref.delivery(x, unit_hours=24, default=7, file_time=file_time) for x in values]
+
+
+_WORKING = st.tuples(st.integers(0, 40), st.sampled_from(["раб. дн.", "рабочих дня", "р.д.", "рд"])
+                     ).map(lambda w: f"{w[0]} {w[1]}")
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_WORKING, min_size=1, max_size=10),
+       st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)))
+def test_working_days_match_reference(values: list[str], moment: datetime) -> None:
+    file_time = moment.replace(tzinfo=UTC)
+    assert _run(v.parse_delivery, values, unit_hours=1, default=7, file_time=file_time) == [
+        ref.delivery(x, unit_hours=1, default=7, file_time=file_time) for x in values]
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])

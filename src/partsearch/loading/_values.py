@@ -33,9 +33,21 @@ __all__ = ["MAX_KOPECKS", "parse_delivery", "parse_int_default", "parse_price", 
 DELIVERY_DMY = r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})$"
 DELIVERY_YMD = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$"
 MOSCOW = timedelta(hours=3)  # where delivery dates are read: UTC+3, no summer time since 2014
-#: deliveries said in words: in stock or today (0 hours), tomorrow (24)
+#: deliveries said in words: in stock or today (0 hours), tomorrow (24), the day after (48)
 DELIVERY_NOW = r"^(сегодня|на\s*складе|в\s*наличии|есть)$"
 DELIVERY_TOMORROW = r"^завтра$"
+DELIVERY_DAY_AFTER = r"^послезавтра$"
+#: a delivery's own unit, which wins over its column's; the first letter tells which:
+#: working days (р), weeks (н, w), hours (ч, h), days (д, d)
+DELIVERY_UNIT = (
+    r"раб\.?\s*(?:дн\.?|дней|дня|день)|рабоч(?:их|ий|его)\s*(?:дней|дня|день)|р\.?\s*д\.?|рд"
+    r"|нед\.?|недел[ьияю]|weeks?|w"
+    r"|ч\.?|час\.?|часа|часов|h|hours?"
+    r"|дн\.?|дней|дня|день|д\.?|days?|d"
+)
+#: a number of days, hours or weeks (a range ``3-5`` gives its first), then its unit if any
+DELIVERY_AMOUNT = (rf"^([0-9]{{1,6}})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{{1,6}})?"
+                   rf"\s*({DELIVERY_UNIT})?$")
 
 #: decimal128(14, 2) holds at most 12 integer digits.
 MAX_KOPECKS = 10**14 - 1
@@ -43,7 +55,9 @@ MAX_KOPECKS = 10**14 - 1
 _CURRENCY = r"(?i)\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$"
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}']"
 _ON_ORDER = r"^(под\s*заказ|на\s*заказ|заказ|ожидается|order)$"
-_YES = r"^(есть|в\s*наличии|да|\+)$"
+_YES = r"^(есть|в\s*наличии|да|\+|много|достаточно|мало)$"
+#: none in stock, said in words or a dash: the same as 0
+_NONE = r"^(нет|нет\s*в\s*наличии|отсутствует|-|–|—)$"
 #: a quantity's number: plain, or in groups of three after spaces ("1 200"; the spellings of
 #: whitespace are one space by then), 15 digits at most either way
 QUANTITY_NUMBER = r"[0-9]{1,15}|[0-9]{1,3}(?: [0-9]{3}){1,4}"
@@ -178,7 +192,8 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
     s = c("s")
     num = f"({QUANTITY_NUMBER})"
     df = df.with_columns(
-        exact=s.str.extract(rf"^{num}(?:[.,]0+)?$", 1).str.replace_all(" ", "", literal=True),
+        exact=pl.when(s.str.contains(_NONE)).then(pl.lit("0"))
+        .otherwise(s.str.extract(rf"^{num}(?:[.,]0+)?$", 1).str.replace_all(" ", "", literal=True)),
         more=pl.coalesce(
             s.str.extract(rf"^>\s*=?\s*{num}$", 1),
             s.str.extract(rf"^{num}\s*[+>]$", 1),
@@ -217,7 +232,10 @@ def parse_delivery(text: pa.Array, *, unit_hours: int, default: int,
                    file_time: datetime | None = None) -> pl.DataFrame:
     """``hours`` (Int32) and ``reason`` of each delivery text: days (``unit_hours=24``) or
     hours. A range ``3-5`` takes the first number (the expected time); empty gives ``default``.
-    ``сегодня``, ``на складе``, ``в наличии``, ``есть`` are 0 hours; ``завтра``, 24.
+    A unit written in the text wins over the column's: ``2 дн.``, ``36 ч``, ``1 нед.``, and
+    working days ``5 раб. дн.`` (counted from the price file's day, weekends skipped).
+    ``сегодня``, ``на складе``, ``в наличии``, ``есть`` are 0 hours; ``завтра``, 24;
+    ``послезавтра``, 48.
     A date (``15.12.2026``, ``15.12.26``, ``2026-12-15``: the day the goods arrive) is the
     hours from ``file_time`` (the price file's) to that day's start in Moscow time, 0 when it
     has passed; without ``file_time`` a date is not read.
@@ -240,19 +258,23 @@ def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int,
                    file_time: datetime | None) -> pl.Expr:
     raw = _clean(expr)
     low = raw.str.to_lowercase()
-    s = low.str.replace(
-        r"\s*(дн\.?|дней|дня|день|д\.?|days?|d|ч\.?|час\.?|часа|часов|h|hours?)$", ""
-    )
-    first = s.str.extract(r"^([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?$", 1).cast(pl.Int64)
-    empty = raw.is_null() | (s == "")
+    amount = low.str.extract_groups(DELIVERY_AMOUNT)
+    number = amount.struct.field("1").cast(pl.Int64)
+    unit = amount.struct.field("2").str.slice(0, 1)
+    per = (pl.when(unit.is_null()).then(pl.lit(unit_hours, pl.Int64))
+           .when(unit.is_in(["н", "w"])).then(pl.lit(168, pl.Int64))
+           .when(unit.is_in(["ч", "h"])).then(pl.lit(1, pl.Int64))
+           .otherwise(pl.lit(24, pl.Int64)))
+    empty = raw.is_null() | (raw == "") | low.str.contains(f"^(?:{DELIVERY_UNIT})$")
     hours = (pl.when(empty).then(pl.lit(default, pl.Int64))
-             .when(first.is_not_null()).then(first * unit_hours)
-             # (the words before the units are cut: "сегодня" ends as "дня" does)
+             .when(number.is_not_null() & (unit != "р").fill_null(True)).then(number * per)
              .when(low.str.contains(DELIVERY_NOW)).then(pl.lit(0, pl.Int64))
-             .when(low.str.contains(DELIVERY_TOMORROW)).then(pl.lit(24, pl.Int64)))
+             .when(low.str.contains(DELIVERY_TOMORROW)).then(pl.lit(24, pl.Int64))
+             .when(low.str.contains(DELIVERY_DAY_AFTER)).then(pl.lit(48, pl.Int64)))
     if file_time is not None:
         dated = _date_hours(raw, file_time)
-        hours = hours.when(dated.is_not_null()).then(dated)
+        hours = (hours.when(number.is_not_null()).then(24 * _working_days(number, file_time))
+                 .when(dated.is_not_null()).then(dated))
     value = hours.otherwise(None)
     bad = value.is_null() & ~empty | (value > 2**31 - 1)
     reason = pl.when(bad).then(pl.format("bad delivery '{}'", raw))
@@ -260,6 +282,16 @@ def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int,
         hours=pl.when(reason.is_null()).then(value).otherwise(None).cast(pl.Int32),
         reason=reason,
     )
+
+
+def _working_days(count: pl.Expr, file_time: datetime) -> pl.Expr:
+    """Calendar days from the price file's day (in Moscow) to the ``count``-th working day
+    after it, Saturdays and Sundays skipped (public holidays are not known here)."""
+    weekday = _moscow_wall_time(file_time).weekday()
+    # from a weekend, count as from its Friday, then take back the days past that Friday
+    start, past = (weekday, 0) if weekday < 5 else (4, weekday - 4)
+    days = count + 2 * ((count + start) // 5) - past
+    return pl.when(days > 0).then(days).otherwise(0)
 
 
 def _date_hours(raw: pl.Expr, file_time: datetime) -> pl.Expr:

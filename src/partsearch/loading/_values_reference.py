@@ -7,12 +7,15 @@ readable form. Each function returns the same tuple as a row of the vectorized s
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from partsearch.loading._values import (
+    DELIVERY_AMOUNT,
+    DELIVERY_DAY_AFTER,
     DELIVERY_DMY,
     DELIVERY_NOW,
     DELIVERY_TOMORROW,
+    DELIVERY_UNIT,
     DELIVERY_YMD,
     MAX_KOPECKS,
     MOSCOW,
@@ -22,7 +25,8 @@ from partsearch.loading._values import (
 _CURRENCY = re.compile(r"\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _ON_ORDER = re.compile(r"^(под\s*заказ|на\s*заказ|заказ|ожидается|order)$")
-_YES = re.compile(r"^(есть|в\s*наличии|да|\+)$")
+_YES = re.compile(r"^(есть|в\s*наличии|да|\+|много|достаточно|мало)$")
+_NONE = re.compile(r"^(нет|нет\s*в\s*наличии|отсутствует|-|–|—)$")
 
 
 def _strip(value: str | None) -> str | None:
@@ -72,6 +76,8 @@ def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
     if not s:
         return None, False, False, None
     on_order = bool(_ON_ORDER.search(s))
+    if _NONE.search(s):
+        return 0, True, on_order, None
     num = f"({QUANTITY_NUMBER})"
     if m := re.fullmatch(num + r"(?:[.,]0+)?", s):
         return int(m.group(1).replace(" ", "")), True, on_order, None
@@ -94,30 +100,50 @@ def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
     return None, False, False, f"bad quantity '{raw}'"
 
 
+_UNIT_HOURS = {"н": 168, "w": 168, "ч": 1, "h": 1, "д": 24, "d": 24}
+
+
 def delivery(value: str | None, *, unit_hours: int, default: int,
              file_time: datetime | None = None) -> tuple[int | None, str | None]:
     """(hours, reason)."""
     raw = _strip(value)
-    if raw is None:
+    if not raw:
         return default, None
-    s = re.sub(r"\s*(дн\.?|дней|дня|день|д\.?|days?|d|ч\.?|час\.?|часа|часов|h|hours?)$", "",
-               raw.lower(), count=1)
-    if not s:
+    low = raw.lower()
+    hours: int | None = None
+    if m := re.fullmatch(DELIVERY_AMOUNT, low):
+        number, unit = int(m.group(1)), m.group(2)
+        if unit is None:
+            hours = number * unit_hours
+        elif unit.startswith("р"):
+            hours = None if file_time is None else 24 * _working_days(number, file_time)
+        else:
+            hours = number * _UNIT_HOURS[unit[0]]
+    elif re.fullmatch(f"(?:{DELIVERY_UNIT})", low):  # a unit alone says nothing
         return default, None
-    m = re.fullmatch(r"([0-9]{1,6})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{1,6})?", s)
-    if m is not None:
-        hours: int | None = int(m.group(1)) * unit_hours
-    elif re.search(DELIVERY_NOW, low := raw.lower()):
+    elif re.search(DELIVERY_NOW, low):
         hours = 0
     elif re.search(DELIVERY_TOMORROW, low):
         hours = 24
+    elif re.search(DELIVERY_DAY_AFTER, low):
+        hours = 48
     elif file_time is not None:
         hours = _date_hours(raw, file_time)
-    else:
-        hours = None
     if hours is None or hours > 2**31 - 1:
         return None, f"bad delivery '{raw}'"
     return hours, None
+
+
+def _working_days(count: int, file_time: datetime) -> int:
+    """Calendar days from the file's day in Moscow to the ``count``-th weekday after it."""
+    moment = file_time if file_time.tzinfo is not None else file_time.replace(tzinfo=UTC)
+    day = (moment + MOSCOW).date()
+    days = 0
+    while count > 0:
+        day += timedelta(days=1)
+        days += 1
+        count -= day.weekday() < 5
+    return days
 
 
 def _date_hours(raw: str, file_time: datetime) -> int | None:
