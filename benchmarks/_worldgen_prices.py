@@ -162,7 +162,11 @@ def write_prices(out: Path, truth: pl.DataFrame, n_offers: int, rng: np.random.G
     text = alfa.select(
         pl.col("brand").alias("Бренд"), pl.col("article").alias("Артикул"),
         pl.col("desc").alias("Наименование"), _price_text(alfa["kop"].to_numpy(), "comma")
-        .alias("Цена"), pl.col("qty").alias("Кол-во"), pl.col("days").alias("Срок"),
+        .alias("Цена"), pl.col("qty").alias("Кол-во"),
+        # every fourth row the expected and the guaranteed days, "2-4"
+        pl.when((pl.int_range(pl.len()) % 4 == 3) & (pl.col("days") > 0))
+        .then(pl.format("{}-{}", "days", pl.col("days") + 2))
+        .otherwise(pl.col("days").cast(pl.String)).alias("Срок"),
     ).write_csv(separator=";", quote_style="necessary")
     preamble = 'Прайс-лист ООО "Альфа Партс";;;;;\nДата: 22.11.2026;;;;;\n'
     # cp1251 has no Ö: files in it write LEMFORDER (the registry knows that spelling)

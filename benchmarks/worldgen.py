@@ -22,7 +22,7 @@ wrong crosses between unrelated groups. Brands are drawn Zipf-like; each brand w
 in its own format (``W 920/21``, ``0 451 103 316``, ``06A 115 561 B``, ``90915-YZZD4``, ...).
 
 Price files: ALFA (cp1251, ``;``, two preamble rows, decimal commas, quirky quantities, delivery in
-days, brand spellings like ``MANN`` / ``VW`` / ``KYB``), BETA (UTF-8 with BOM, tab, hours), GAMMA
+days, some as a range of the expected and the guaranteed, brand spellings like ``MANN`` / ``VW`` / ``KYB``), BETA (UTF-8 with BOM, tab, hours), GAMMA
 (XLSX, three preamble rows, numeric articles stored as numbers), DELTA (a zip holding a ``'``-quoted
 CSV whose descriptions hold ``;``, plus a readme). Each file also carries a few bad rows (zero
 price, empty article) so a load has something to reject.

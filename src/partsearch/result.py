@@ -27,6 +27,8 @@ class Offer(NamedTuple):
     is None unless asked for at a non-guest level. ``why`` is ``requested``,
     ``oem_replacement``, ``analog`` or ``supplier_cross``; ``hops``/``support`` say how far the
     part is from the searched one in the cross index (0 for the requested part).
+    ``delivery_hours`` is the expected delivery, ``delivery_hours_max`` the guaranteed one
+    where the supplier states it.
 
     An immutable named tuple rather than a frozen dataclass: a search builds dozens of these, and
     a tuple is built several times faster.
@@ -49,6 +51,7 @@ class Offer(NamedTuple):
     multiplicity: int
     min_quantity: int
     delivery_hours: int
+    delivery_hours_max: int | None
     price: str
     supplier_price: str | None
     below_min_order: bool

@@ -69,38 +69,45 @@ def test_quantity_garbage_is_rejected(text: str) -> None:
 
 
 def test_delivery() -> None:
-    rows = _run(v.parse_delivery, ["3", "3-5", "", None, "2 дн.", "soon"], unit_hours=24,
-                default=48)
-    assert rows == [(72, None), (72, None), (48, None), (48, None), (48, None),
-                    (None, "bad delivery 'soon'")]
-    assert _run(v.parse_delivery, ["36"], unit_hours=1, default=1) == [(36, None)]
+    rows = _run(v.parse_delivery, ["3", "3-5", "", None, "2 дн.", "soon", "5-3", "3 - 3"],
+                unit_hours=24, default=48)
+    assert rows == [(72, None, None), (72, 120, None), (48, None, None), (48, None, None),
+                    (48, None, None), (None, None, "bad delivery 'soon'"),
+                    (120, None, None),  # a guarantee shorter than the expected time is none
+                    (72, 72, None)]
+    assert _run(v.parse_delivery, ["36"], unit_hours=1, default=1) == [(36, None, None)]
     words = ["Сегодня", "на складе", "В наличии", "есть", "завтра", "послезавтра", "вчера"]
     assert _run(v.parse_delivery, words, unit_hours=24, default=7) == [
-        (0, None), (0, None), (0, None), (0, None), (24, None), (48, None),
-        (None, "bad delivery 'вчера'")]
+        (0, None, None), (0, None, None), (0, None, None), (0, None, None), (24, None, None),
+        (48, None, None), (None, None, "bad delivery 'вчера'")]
+    # the guaranteed time's own column: empty is no guarantee, and its reason names it
+    assert _run(v.parse_delivery, ["", "7", "x"], unit_hours=24, default=None,
+                what="delivery_max") == [(None, None, None), (168, None, None),
+                                         (None, None, "bad delivery_max 'x'")]
 
 
 def test_a_delivery_unit_written_in_the_text_wins_over_the_column() -> None:
     texts = ["2 дн.", "2-3 дня", "36 ч", "36 часов", "1 нед.", "2 недели", "48", "дн."]
     assert _run(v.parse_delivery, texts, unit_hours=1, default=5) == [
-        (48, None), (48, None), (36, None), (36, None), (168, None), (336, None), (48, None),
-        (5, None)]
+        (48, None, None), (48, 72, None), (36, None, None), (36, None, None),
+        (168, None, None), (336, None, None), (48, None, None), (5, None, None)]
     assert _run(v.parse_delivery, texts, unit_hours=24, default=5) == [
-        (48, None), (48, None), (36, None), (36, None), (168, None), (336, None),
-        (1152, None), (5, None)]
+        (48, None, None), (48, 72, None), (36, None, None), (36, None, None),
+        (168, None, None), (336, None, None), (1152, None, None), (5, None, None)]
 
 
 def test_working_days_skip_the_weekend_from_the_price_files_day() -> None:
     texts = ["1 раб. дн.", "3-5 рабочих дней", "5 р.д.", "0 раб.дн."]
     friday = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # 15:00 in Moscow
     assert _run(v.parse_delivery, texts, unit_hours=24, default=7, file_time=friday) == [
-        (72, None), (120, None), (168, None), (0, None)]  # Monday; Wednesday; Friday
+        # Monday; Wednesday to Friday; Friday; now
+        (72, None, None), (120, 168, None), (168, None, None), (0, None, None)]
     saturday_in_moscow = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)  # 01:00 Saturday
     assert _run(v.parse_delivery, texts[:1], unit_hours=24, default=7,
-                file_time=saturday_in_moscow) == [(48, None)]
+                file_time=saturday_in_moscow) == [(48, None, None)]
     # without the file's day, working days cannot be counted
     assert _run(v.parse_delivery, texts[:1], unit_hours=24, default=7) == [
-        (None, "bad delivery '1 раб. дн.'")]
+        (None, None, "bad delivery '1 раб. дн.'")]
 
 
 def test_delivery_dates_count_from_the_price_file_to_the_day_in_moscow() -> None:
@@ -108,11 +115,12 @@ def test_delivery_dates_count_from_the_price_file_to_the_day_in_moscow() -> None
     rows = _run(v.parse_delivery, ["15.12.2026", "05.12.26", "2026-12-04", "01.12.2026",
                                    "31.02.2026", "15.12.2026 д."], unit_hours=24, default=48,
                 file_time=file_time)
-    assert rows == [(278, None), (38, None), (14, None), (0, None),
-                    (None, "bad delivery '31.02.2026'"), (None, "bad delivery '15.12.2026 д.'")]
+    assert rows == [(278, None, None), (38, None, None), (14, None, None), (0, None, None),
+                    (None, None, "bad delivery '31.02.2026'"),
+                    (None, None, "bad delivery '15.12.2026 д.'")]
     # without the file's time a date is not read
     assert _run(v.parse_delivery, ["15.12.2026"], unit_hours=24, default=48) == [
-        (None, "bad delivery '15.12.2026'")]
+        (None, None, "bad delivery '15.12.2026'")]
 
 
 def test_int_default() -> None:
@@ -163,8 +171,9 @@ def test_delivery_dates_match_reference(values: list[str], moment: datetime) -> 
         ref.delivery(x, unit_hours=24, default=7, file_time=file_time) for x in values]
 
 
-_WORKING = st.tuples(st.integers(0, 40), st.sampled_from(["раб. дн.", "рабочих дня", "р.д.", "рд"])
-                     ).map(lambda w: f"{w[0]} {w[1]}")
+_WORKING = st.tuples(st.integers(0, 40), st.sampled_from(["", "-3", "-12", " - 0"]),
+                     st.sampled_from(["раб. дн.", "рабочих дня", "р.д.", "рд"])
+                     ).map(lambda w: f"{w[0]}{w[1]} {w[2]}")
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])

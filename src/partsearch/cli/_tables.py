@@ -58,7 +58,9 @@ def print_result(result: SearchResult) -> None:
                 notes.append(f"price {o.age_hours:.0f} h old")
             price = o.price + (f" ({o.supplier_price})" if o.supplier_price else "")
             table.add_row(o.brand, o.article, o.description[:40], o.supplier, terms, qty,
-                          str(o.delivery_hours), price, ", ".join(notes))
+                          str(o.delivery_hours) + (f"-{o.delivery_hours_max}"
+                                                   if o.delivery_hours_max is not None else ""),
+                          price, ", ".join(notes))
         console.print(table)
     for outcome in result.online:
         console.print(f"online {outcome.supplier}: {outcome.status}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -79,6 +79,36 @@ def _reasons(arts: pa.Array, article: pa.Array, brands: pa.Array, parsed: pl.Dat
     return reason.to_series().to_arrow().cast(pa.large_string())
 
 
+def _delivery(rows: Any, text: Any, profile: SupplierProfile, file_time: datetime
+              ) -> pl.DataFrame:
+    """``delivery_hours``, ``delivery_hours_max`` (the guaranteed time) and their reasons:
+    the expected time from the hours or days column, the guaranteed from its own column when
+    the file has one (its largest number), else from a range ``3-5`` in the first."""
+    import polars as pl
+
+    from partsearch.loading import _values as v
+
+    unit = 1 if "delivery_hours" in rows.columns else 24
+    expected = v.parse_delivery(text("delivery_hours" if unit == 1 else "delivery_days"),
+                                unit_hours=unit, default=profile.delivery_hours,
+                                file_time=file_time)
+    longest = expected.get_column("hours_max")
+    reasons = [expected.get_column("reason").alias("delivery_reason")]
+    field = next((f for f in ("delivery_hours_max", "delivery_days_max") if f in rows.columns),
+                 None)
+    if field is not None:
+        own = v.parse_delivery(text(field), unit_hours=1 if field == "delivery_hours_max" else 24,
+                               default=None, file_time=file_time, what=field)
+        longest = own.select(pl.coalesce("hours_max", "hours")).to_series()
+        reasons.append(own.get_column("reason").alias("delivery_max_reason"))
+    hours = expected.get_column("hours")
+    return pl.DataFrame([hours.alias("delivery_hours"), longest.alias("m"), *reasons]).select(
+        "delivery_hours",
+        # a guarantee shorter than the expected time is none
+        pl.when(pl.col("m") >= pl.col("delivery_hours")).then("m").alias("delivery_hours_max"),
+        *(r.name for r in reasons))
+
+
 def _kopecks(value: Decimal) -> int:
     return int((value * 100).to_integral_value())
 
@@ -109,15 +139,11 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
         else trimmed("brand")
     article = _unfloat(trimmed("article"))
     description = trimmed("description")
-    delivery = v.parse_delivery(text("delivery_hours"), unit_hours=1,
-                                default=profile.delivery_hours, file_time=file_time) \
-        if "delivery_hours" in rows.columns else \
-        v.parse_delivery(text("delivery_days"), unit_hours=24, default=profile.delivery_hours,
-                         file_time=file_time)
+    delivery = _delivery(rows, text, profile, file_time)
     parsed = pl.concat([
         v.parse_price(text("price")).rename(lambda c: f"price_{c}"),
         v.parse_quantity(text("quantity")).rename(lambda c: f"qty_{c}"),
-        delivery.rename(lambda c: f"delivery_{c}"),
+        delivery,
         v.parse_int_default(text("multiplicity"), what="multiplicity").rename(
             lambda c: f"mult_{c}"),
         v.parse_int_default(text("min_quantity"), what="min_quantity").rename(
@@ -165,6 +191,7 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
         good.get_column("mult_value").to_arrow().cast(pa.int32()),
         good.get_column("minq_value").to_arrow().cast(pa.int32()),
         good.get_column("delivery_hours").to_arrow().cast(pa.int32()),
+        good.get_column("delivery_hours_max").to_arrow().cast(pa.int32()),
         points,
         decimal_from_kopecks(np.full(m, _kopecks(profile.min_order_sum), np.int64)),
         pa.repeat(pa.scalar(profile.returnable), m),

@@ -1,7 +1,8 @@
 """The offers table schema (ARCHITECTURE.md, "The offers table") and the rejected-rows schema.
 
 Fields are declared with Arrow's default nullability so that any reader comparing schemas with
-``pa.schema([...])`` sees them equal; only ``quantity`` and ``restrictions`` ever hold nulls.
+``pa.schema([...])`` sees them equal; only ``quantity``, ``delivery_hours_max`` and
+``restrictions`` ever hold nulls.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ OFFERS_SCHEMA = pa.schema([
     ("multiplicity", pa.int32()),
     ("min_quantity", pa.int32()),
     ("delivery_hours", pa.int32()),
+    ("delivery_hours_max", pa.int32()),
     ("pickup_points", pa.list_(pa.string())),
     ("min_order_sum", pa.decimal128(14, 2)),
     ("returnable", pa.bool_()),

@@ -45,8 +45,9 @@ DELIVERY_UNIT = (
     r"|ч\.?|час\.?|часа|часов|h|hours?"
     r"|дн\.?|дней|дня|день|д\.?|days?|d"
 )
-#: a number of days, hours or weeks (a range ``3-5`` gives its first), then its unit if any
-DELIVERY_AMOUNT = (rf"^([0-9]{{1,6}})(?:[.,]0+)?(?:\s*[-–]\s*[0-9]{{1,6}})?"
+#: a number of days, hours or weeks, or a range ``3-5`` of them (the expected time, then the
+#: guaranteed), then its unit if any
+DELIVERY_AMOUNT = (rf"^([0-9]{{1,6}})(?:[.,]0+)?(?:\s*[-–]\s*([0-9]{{1,6}}))?"
                    rf"\s*({DELIVERY_UNIT})?$")
 
 #: decimal128(14, 2) holds at most 12 integer digits.
@@ -228,24 +229,26 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
     )).to_series()
 
 
-def parse_delivery(text: pa.Array, *, unit_hours: int, default: int,
-                   file_time: datetime | None = None) -> pl.DataFrame:
-    """``hours`` (Int32) and ``reason`` of each delivery text: days (``unit_hours=24``) or
-    hours. A range ``3-5`` takes the first number (the expected time); empty gives ``default``.
+def parse_delivery(text: pa.Array, *, unit_hours: int, default: int | None,
+                   file_time: datetime | None = None, what: str = "delivery") -> pl.DataFrame:
+    """``hours`` (Int32), ``hours_max`` (the guaranteed time, Int32 or null) and ``reason`` of
+    each delivery text: days (``unit_hours=24``) or hours. A range ``3-5`` is the expected time,
+    then the guaranteed (null when smaller); empty gives ``default``.
     A unit written in the text wins over the column's: ``2 дн.``, ``36 ч``, ``1 нед.``, and
     working days ``5 раб. дн.`` (counted from the price file's day, weekends skipped).
     ``сегодня``, ``на складе``, ``в наличии``, ``есть`` are 0 hours; ``завтра``, 24;
     ``послезавтра``, 48.
     A date (``15.12.2026``, ``15.12.26``, ``2026-12-15``: the day the goods arrive) is the
     hours from ``file_time`` (the price file's) to that day's start in Moscow time, 0 when it
-    has passed; without ``file_time`` a date is not read.
+    has passed; without ``file_time`` a date is not read. ``what`` names the value in a
+    reason.
 
     >>> import pyarrow as pa
     >>> parse_delivery(pa.array(["3-5", "", "2 дн."]), unit_hours=24, default=48).rows()
-    [(72, None), (48, None), (48, None)]
+    [(72, 120, None), (48, None, None), (48, None, None)]
     """
-    return _per_distinct(text, lambda x: _delivery_expr(x, unit_hours=unit_hours,
-                                                        default=default, file_time=file_time))
+    return _per_distinct(text, lambda x: _delivery_expr(
+        x, unit_hours=unit_hours, default=default, file_time=file_time, what=what))
 
 
 def _per_distinct(text: pa.Array, build: Any) -> pl.DataFrame:
@@ -254,32 +257,41 @@ def _per_distinct(text: pa.Array, build: Any) -> pl.DataFrame:
         lambda s: pl.DataFrame({"x": s}).select(build(pl.col("x"))).to_series(), text)
 
 
-def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int,
-                   file_time: datetime | None) -> pl.Expr:
+def _delivery_expr(expr: pl.Expr, *, unit_hours: int, default: int | None,
+                   file_time: datetime | None, what: str) -> pl.Expr:
     raw = _clean(expr)
     low = raw.str.to_lowercase()
     amount = low.str.extract_groups(DELIVERY_AMOUNT)
-    number = amount.struct.field("1").cast(pl.Int64)
-    unit = amount.struct.field("2").str.slice(0, 1)
+    first = amount.struct.field("1").cast(pl.Int64)
+    last = amount.struct.field("2").cast(pl.Int64)
+    unit = amount.struct.field("3").str.slice(0, 1)
     per = (pl.when(unit.is_null()).then(pl.lit(unit_hours, pl.Int64))
            .when(unit.is_in(["н", "w"])).then(pl.lit(168, pl.Int64))
            .when(unit.is_in(["ч", "h"])).then(pl.lit(1, pl.Int64))
            .otherwise(pl.lit(24, pl.Int64)))
     empty = raw.is_null() | (raw == "") | low.str.contains(f"^(?:{DELIVERY_UNIT})$")
+    working = (unit == "р").fill_null(False)
     hours = (pl.when(empty).then(pl.lit(default, pl.Int64))
-             .when(number.is_not_null() & (unit != "р").fill_null(True)).then(number * per)
+             .when(first.is_not_null() & ~working).then(first * per)
              .when(low.str.contains(DELIVERY_NOW)).then(pl.lit(0, pl.Int64))
              .when(low.str.contains(DELIVERY_TOMORROW)).then(pl.lit(24, pl.Int64))
              .when(low.str.contains(DELIVERY_DAY_AFTER)).then(pl.lit(48, pl.Int64)))
+    longest = last * per
     if file_time is not None:
         dated = _date_hours(raw, file_time)
-        hours = (hours.when(number.is_not_null()).then(24 * _working_days(number, file_time))
+        hours = (hours.when(first.is_not_null()).then(24 * _working_days(first, file_time))
                  .when(dated.is_not_null()).then(dated))
+        longest = pl.when(working).then(24 * _working_days(last, file_time)).otherwise(longest)
+    else:
+        longest = pl.when(~working).then(longest)
     value = hours.otherwise(None)
     bad = value.is_null() & ~empty | (value > 2**31 - 1)
-    reason = pl.when(bad).then(pl.format("bad delivery '{}'", raw))
+    reason = pl.when(bad).then(pl.format(f"bad {what} '{{}}'", raw))
+    good = reason.is_null()
     return pl.struct(
-        hours=pl.when(reason.is_null()).then(value).otherwise(None).cast(pl.Int32),
+        hours=pl.when(good).then(value).otherwise(None).cast(pl.Int32),
+        hours_max=pl.when(good & (longest >= value)).then(longest).otherwise(None)
+        .cast(pl.Int32),
         reason=reason,
     )
 
@@ -290,8 +302,7 @@ def _working_days(count: pl.Expr, file_time: datetime) -> pl.Expr:
     weekday = _moscow_wall_time(file_time).weekday()
     # from a weekend, count as from its Friday, then take back the days past that Friday
     start, past = (weekday, 0) if weekday < 5 else (4, weekday - 4)
-    days = count + 2 * ((count + start) // 5) - past
-    return pl.when(days > 0).then(days).otherwise(0)
+    return (count + 2 * ((count + start) // 5) - past).clip(lower_bound=0)
 
 
 def _date_hours(raw: pl.Expr, file_time: datetime) -> pl.Expr:

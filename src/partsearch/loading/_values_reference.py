@@ -103,24 +103,26 @@ def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
 _UNIT_HOURS = {"н": 168, "w": 168, "ч": 1, "h": 1, "д": 24, "d": 24}
 
 
-def delivery(value: str | None, *, unit_hours: int, default: int,
-             file_time: datetime | None = None) -> tuple[int | None, str | None]:
-    """(hours, reason)."""
+def delivery(value: str | None, *, unit_hours: int, default: int | None,
+             file_time: datetime | None = None, what: str = "delivery"
+             ) -> tuple[int | None, int | None, str | None]:
+    """(hours, hours_max, reason)."""
     raw = _strip(value)
     if not raw:
-        return default, None
+        return default, None, None
     low = raw.lower()
-    hours: int | None = None
+    hours = longest = None
     if m := re.fullmatch(DELIVERY_AMOUNT, low):
-        number, unit = int(m.group(1)), m.group(2)
-        if unit is None:
-            hours = number * unit_hours
-        elif unit.startswith("р"):
-            hours = None if file_time is None else 24 * _working_days(number, file_time)
-        else:
-            hours = number * _UNIT_HOURS[unit[0]]
+        first, last, unit = m.groups()
+        if unit is None or not unit.startswith("р"):
+            per = unit_hours if unit is None else _UNIT_HOURS[unit[0]]
+            hours = int(first) * per
+            longest = None if last is None else int(last) * per
+        elif file_time is not None:
+            hours = 24 * _working_days(int(first), file_time)
+            longest = None if last is None else 24 * _working_days(int(last), file_time)
     elif re.fullmatch(f"(?:{DELIVERY_UNIT})", low):  # a unit alone says nothing
-        return default, None
+        return default, None, None
     elif re.search(DELIVERY_NOW, low):
         hours = 0
     elif re.search(DELIVERY_TOMORROW, low):
@@ -130,8 +132,8 @@ def delivery(value: str | None, *, unit_hours: int, default: int,
     elif file_time is not None:
         hours = _date_hours(raw, file_time)
     if hours is None or hours > 2**31 - 1:
-        return None, f"bad delivery '{raw}'"
-    return hours, None
+        return None, None, f"bad {what} '{raw}'"
+    return hours, longest if longest is not None and longest >= hours else None, None
 
 
 def _working_days(count: int, file_time: datetime) -> int:

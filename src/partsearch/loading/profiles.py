@@ -35,7 +35,8 @@ __all__ = ["FIELDS", "REQUIRED_FIELDS", "SupplierProfile", "read_profiles"]
 #: Fields of ours that a price file column may be mapped to.
 FIELDS = (
     "brand", "article", "description", "price", "quantity",
-    "delivery_days", "delivery_hours", "multiplicity", "min_quantity",
+    "delivery_days", "delivery_hours", "delivery_days_max", "delivery_hours_max",
+    "multiplicity", "min_quantity",
 )
 #: Mapped columns a file supplier must have (``brand`` may be replaced by a fixed ``brand``).
 REQUIRED_FIELDS = ("brand", "article", "price")

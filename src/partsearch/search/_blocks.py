@@ -133,7 +133,8 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
     table = shown_table(-1 if pid is None else pid, np.uint64(h), shown, n_shown, totals, sell,
                         rows, which, ids, hops, support, part_brand, hits.seg, hits.row,
                         hits.quantity, hits.exact, hits.delivery, hits.price, hits.on_order,
-                        hits.multiplicity, hits.min_quantity, hits.hash)
+                        hits.multiplicity, hits.min_quantity, hits.hash,
+                        store.text_addresses)
     text = shown_text(table, store.text_addresses)
     return _result(state, q, brand, table.tolist(), text.tobytes())
 
@@ -450,7 +451,7 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
         why = _WHY[name]
         out = []
         for (seg, _row, q_k, exact, delivery, sp, on_order, mult, min_q, _h, _sell, hops, sup,
-             b) in fields[k:k + count]:
+             b, longest) in fields[k:k + count]:
             head = heads.get(seg)
             if head is None:
                 head = heads[seg] = _segment_head(segments[seg], second,
@@ -461,7 +462,8 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
             out.append(_new(Offer, (name, why, brand if b < 0 else names[b], texts[t],
                                     texts[t + 1], supplier, points, min_sum, returnable, prepay,
                                     notes, None if q_k < 0 else q_k, exact == 1,
-                                    on_order == 1, mult, min_q, delivery, texts[t + 2],
+                                    on_order == 1, mult, min_q, delivery,
+                                    None if longest < 0 else longest, texts[t + 2],
                                     texts[t + 3] if show_sp else None, sp < min_kop,
                                     file_time, age, stale, accuracy, hops, sup, texts[t + 4])))
             t += 5

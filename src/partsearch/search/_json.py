@@ -20,6 +20,7 @@ from partsearch.search._addresses import Addresses, address_view, copy_bytes, vi
 from partsearch.search._kernels import (
     BRAND,
     DELIVERY,
+    DELIVERY_MAX,
     EXACT,
     H_PART,
     H_SHOWN,
@@ -48,7 +49,8 @@ _PIECES = (
     ',"has_more":', ',"offers":[', "]}", '"brands":[],"suggestions":[],"online":{},'
     '"supplier_crosses":[]}', "true", "false", "null", ',"article":', ',"description":',
     ',"quantity":', ',"quantity_exact":', ',"on_order":', ',"multiplicity":', ',"min_quantity":',
-    ',"delivery_hours":', ',"price":"', '","supplier_price":', ',"below_min_order":',
+    ',"delivery_hours":', ',"delivery_hours_max":', ',"price":"', '","supplier_price":',
+    ',"below_min_order":',
     ',"price_file_time":', ',"age_hours":', ',"stale":', ',"stock_accuracy":', ',"hops":',
     ',"support":', ',"part_hash":"', '"}', '"',
     # per block: its opening, then an offer's opening
@@ -61,13 +63,14 @@ _PIECES = (
 )
 (P_ARTICLE, P_BRAND, P_COMMA, P_BLOCKS, P_BLOCKS_END, P_OFFSET, P_SHOWN, P_HAS_MORE, P_OFFERS,
  P_BLOCK_END, P_TAIL, P_TRUE, P_FALSE, P_NULL, P_O_ARTICLE, P_O_DESCRIPTION, P_O_QUANTITY,
- P_O_EXACT, P_O_ON_ORDER, P_O_MULTIPLICITY, P_O_MIN_QUANTITY, P_O_DELIVERY, P_O_PRICE,
- P_O_SUPPLIER_PRICE, P_O_BELOW, P_O_FILE_TIME, P_O_AGE, P_O_STALE, P_O_ACCURACY, P_O_HOPS,
- P_O_SUPPORT, P_O_HASH, P_O_END, P_QUOTE, P_BLOCK, _, _, P_OFFER, _, _) = range(len(_PIECES))
+ P_O_EXACT, P_O_ON_ORDER, P_O_MULTIPLICITY, P_O_MIN_QUANTITY, P_O_DELIVERY, P_O_DELIVERY_MAX,
+ P_O_PRICE, P_O_SUPPLIER_PRICE, P_O_BELOW, P_O_FILE_TIME, P_O_AGE, P_O_STALE, P_O_ACCURACY,
+ P_O_HOPS, P_O_SUPPORT, P_O_HASH, P_O_END, P_QUOTE, P_BLOCK, _, _, P_OFFER, _, _) = \
+    range(len(_PIECES))
 _PIECE_BYTES = np.frombuffer("".join(_PIECES).encode(), dtype=np.uint8).copy()
 _PIECE_OFF = np.cumsum([0] + [len(p.encode()) for p in _PIECES]).astype(np.int64)
 _LONGEST_PIECE = int(np.diff(_PIECE_OFF).max())
-# bytes an offer may take beyond its brand, texts and its file's terms: the pieces, seven
+# bytes an offer may take beyond its brand, texts and its file's terms: the pieces, eight
 # integers of at most 20 bytes, two prices of 23, a hash of 20, an age of 22
 _OFFER_FIXED = sum(len(p) for p in _PIECES[P_O_ARTICLE:P_QUOTE + 1]) + len(_PIECES[-1]) + 300
 
@@ -198,6 +201,9 @@ def write_json(table: np.ndarray, brand: Any, article: Any, texts: np.ndarray, p
             k = _put_int(out, k, o[MIN_QUANTITY])
             k = _piece(out, k, P_O_DELIVERY)
             k = _put_int(out, k, o[DELIVERY])
+            k = _piece(out, k, P_O_DELIVERY_MAX)
+            k = _piece(out, k, P_NULL) if o[DELIVERY_MAX] < 0 else \
+                _put_int(out, k, o[DELIVERY_MAX])
             k = _piece(out, k, P_O_PRICE)
             k = _put_money(out, k, o[SELL])
             k = _piece(out, k, P_O_SUPPLIER_PRICE)

@@ -11,6 +11,7 @@ from partsearch._jit import njit
 from partsearch.crosses._kernels import distance_order, find_sorted
 from partsearch.ranking._fast import names_brand, rank_blocks
 from partsearch.search._addresses import address_view, view
+from partsearch.search._store import TEXT_COLUMNS
 
 FENCE = 256  # one fence per 256 hashes: the fences of 20M offers fit in the CPU cache
 
@@ -282,8 +283,9 @@ def _pick(src: np.ndarray, base: np.ndarray, delta: np.ndarray, out: np.ndarray
 
 # the columns of usual_search's answer, one row per shown offer (row 0 is the header)
 SEG, ROW, QUANTITY, EXACT, DELIVERY, PRICE, ON_ORDER, MULTIPLICITY, MIN_QUANTITY, HASH, SELL, \
-    HOPS, SUPPORT, BRAND = range(14)
-COLUMNS = 14
+    HOPS, SUPPORT, BRAND, DELIVERY_MAX = range(15)
+COLUMNS = 15
+NO_GUARANTEE = -1  # DELIVERY_MAX of an offer whose file states no guaranteed time
 # the text that comes with the table: per shown offer its article, description, sell price,
 # supplier price (roubles, as ``_store.money`` writes them) and part hash (unsigned decimal),
 # each followed by SEPARATOR, a byte valid UTF-8 never holds: the caller decodes it once with
@@ -423,7 +425,7 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
         limit)
     return shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
                         part_brand, seg, row, quantity, exact, delivery, price, on_order,
-                        multiplicity, min_quantity, offer_hash)
+                        multiplicity, min_quantity, offer_hash, texts)
 
 
 @njit(cache=True, nogil=True)
@@ -432,11 +434,12 @@ def shown_table(pid: int, h: Any, shown: np.ndarray, n_shown: np.ndarray, totals
                 hops: np.ndarray, sup: np.ndarray, part_brand: np.ndarray, seg: np.ndarray,
                 row: np.ndarray, quantity: np.ndarray, exact: np.ndarray,
                 delivery: np.ndarray, price: np.ndarray, on_order: np.ndarray,
-                multiplicity: np.ndarray, min_quantity: np.ndarray, offer_hash: np.ndarray
-                ) -> np.ndarray:
+                multiplicity: np.ndarray, min_quantity: np.ndarray, offer_hash: np.ndarray,
+                texts: np.ndarray) -> np.ndarray:
     """The ranking's shown candidates (``rank_blocks``' answer) as :func:`usual_search`'s
-    table: the header, then the columns above for each, gathered from the store's arrays. The
-    brand number is -1 for a part the index lacks (``ids`` -1, or no ``part_brand``)."""
+    table: the header, then the columns above for each, gathered from the store's arrays (the
+    guaranteed delivery from the offer's file, through ``texts``). The brand number is -1 for
+    a part the index lacks (``ids`` -1, or no ``part_brand``)."""
     out = np.zeros((shown.size + 1, COLUMNS), dtype=np.int64)
     out[0, H_PART] = pid
     out[0, H_HASH] = np.int64(h)
@@ -462,7 +465,20 @@ def shown_table(pid: int, h: Any, shown: np.ndarray, n_shown: np.ndarray, totals
         o[HOPS] = hops[p]
         o[SUPPORT] = sup[p]
         o[BRAND] = part_brand[ids[p]] if ids[p] >= 0 and part_brand.size else -1
+        o[DELIVERY_MAX] = _guarantee(texts, o[SEG], o[ROW])
     return out
+
+
+_GUARANTEE = 4 * len(TEXT_COLUMNS)  # where a segment's row of ``texts`` has the guarantees
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _guarantee(texts: np.ndarray, seg: int, r: int) -> int:
+    """Row ``r``'s guaranteed delivery hours in a supplier file (NO_GUARANTEE for none): its
+    int32 column's address follows the text columns' in ``texts``, 0 when the file has
+    none."""
+    at = texts[seg, _GUARANTEE]
+    return NO_GUARANTEE if at == 0 else int(address_view(at + 4 * r, 1, np.int32)[0])
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -132,6 +132,7 @@ class _Placer:
             restrictions=profile.restrictions if profile else None, quantity=lo.quantity,
             quantity_exact=lo.quantity_exact, on_order=lo.on_order,
             multiplicity=lo.multiplicity, min_quantity=1, delivery_hours=lo.delivery_hours,
+            delivery_hours_max=lo.delivery_hours_max,
             price=money(sell), supplier_price=money(kop) if self.show_supplier_price else None,
             below_min_order=lo.price < min_sum,
             price_file_time=updated or datetime.now(UTC).isoformat(timespec="seconds"),

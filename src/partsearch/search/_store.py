@@ -54,6 +54,20 @@ class Segment:
         return _numpy(self.table.column("part_hash")).astype(np.uint64, copy=False)
 
     @cached_property
+    def guarantee(self) -> np.ndarray | None:
+        """The file's guaranteed delivery hours (int32, -1 for none; a view of the mapped
+        column when every row has one), or None when no row has one (older files have no
+        such column)."""
+        if "delivery_hours_max" not in self.table.column_names:
+            return None
+        column = self.table.column("delivery_hours_max")
+        if column.null_count == len(column):
+            return None
+        if column.null_count:
+            column = column.fill_null(-1)
+        return _numpy(column).astype(np.int32, copy=False)
+
+    @cached_property
     def brand(self) -> Strings:
         """The file's canonical brands, read for the few rows a brand choice names."""
         return Strings(self.table.column("brand"))
@@ -212,13 +226,15 @@ class OfferStore:
 
     @cached_property
     def text_addresses(self) -> np.ndarray:
-        """Per segment, the ``Strings.addresses`` of each of :data:`TEXT_COLUMNS` in turn: the
-        compiled search reads the shown offers' text (``_kernels.shown_text``) and sorts by
-        text (``_kernels.text_ranks``) through them. The segments hold the buffers, and the
-        store holds the segments."""
-        rows = [tuple(a for name in TEXT_COLUMNS for a in s.text[name].addresses)
+        """Per segment, the ``Strings.addresses`` of each of :data:`TEXT_COLUMNS` in turn,
+        then the address of its ``guarantee`` (0 for none) and three zeros: the compiled
+        search reads the shown offers' text (``_kernels.shown_text``) and guaranteed delivery
+        and sorts by text (``_kernels.text_ranks``) through them. The segments hold the
+        buffers, and the store holds the segments."""
+        rows = [(*(a for name in TEXT_COLUMNS for a in s.text[name].addresses),
+                 0 if s.guarantee is None else s.guarantee.ctypes.data, 0, 0, 0)
                 for s in self.segments]
-        return np.array(rows or [(0,) * (4 * len(TEXT_COLUMNS))], dtype=np.int64)
+        return np.array(rows or [(0,) * (4 * len(TEXT_COLUMNS) + 4)], dtype=np.int64)
 
     def hits(self, hashes: np.ndarray) -> Hits:
         """All offers of ``hashes`` (``_kernels.offer_hits``)."""
