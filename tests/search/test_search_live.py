@@ -19,7 +19,7 @@ from partsearch.loading import load_suppliers
 
 ANSWER = [
     {"brand": "MANN", "number": "W 920/21", "price": "510.00", "availability": 4,
-     "deliveryPeriod": 2, "packing": 1},
+     "deliveryPeriod": 2, "deliveryPeriodMax": 5, "packing": 1},
     {"brand": "FILTRON", "number": "OP 520", "price": "300", "availability": -2,
      "deliveryPeriod": 24},
     # the supplier's own cross: a part our index does not link to W 920/21
@@ -99,8 +99,9 @@ def test_live_search_merges_and_reports_each_supplier(catalog: Path) -> None:
     status = {o.supplier: o.status for o in r.online}
     assert status == {"FAST": "answered", "NEVER": "timed_out", "FAIL": "failed"}
     assert "HTTP 500" in (next(o for o in r.online if o.supplier == "FAIL").error or "")
-    # the file offer stays first; the online one is appended after it
-    assert [o.supplier for o in r.requested.offers] == ["FILE", "FAST"]
+    # the file offer stays first; the online one is appended after it, with its guarantee
+    assert [(o.supplier, o.delivery_hours_max) for o in r.requested.offers] == [
+        ("FILE", None), ("FAST", 5)]
     whys = {(o.brand, o.article, o.supplier): o.why for o in r.analogs.offers}
     assert whys[("FILTRON", "OP 520", "FAST")] == "analog"
     assert whys[("FILTRON", "OP 520/1T", "FAST")] == "supplier_cross"
