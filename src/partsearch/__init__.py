@@ -46,6 +46,8 @@ _LAZY: dict[str, str] = {
     "CrossStep": "partsearch.crosses.index",
     "build_index": "partsearch.crosses.build",
     "load_suppliers": "partsearch.loading.load",
+    "catalog_info": "partsearch.info",
+    "CatalogInfo": "partsearch.info",
     "read_profiles": "partsearch.loading.profiles",
     "SupplierProfile": "partsearch.loading.profiles",
 }
@@ -56,6 +58,7 @@ __all__ = [
     "BrandChoice",
     "BrandRegistry",
     "CatalogError",
+    "CatalogInfo",
     "CrossFileError",
     "CrossIndex",
     "CrossStep",
@@ -77,6 +80,7 @@ __all__ = [
     "brand_key",
     "brand_keys",
     "build_index",
+    "catalog_info",
     "display_article",
     "load_suppliers",
     "read_profiles",
@@ -86,6 +90,7 @@ if TYPE_CHECKING:
     from partsearch.brands import Brand, BrandRegistry, brand_key, brand_keys
     from partsearch.crosses.build import build_index
     from partsearch.crosses.index import CrossIndex, CrossStep
+    from partsearch.info import CatalogInfo, catalog_info
     from partsearch.loading.load import load_suppliers
     from partsearch.loading.profiles import SupplierProfile, read_profiles
     from partsearch.normalize import article_key, article_keys, display_article

@@ -23,6 +23,7 @@ POINTER = "CURRENT"
 OFFERS = "offers"
 CROSSES = "crosses"
 SUPPLIERS = "suppliers"
+LOADS = "loads"  # the last load of each supplier's file: <CODE>.json
 CONFIG = "catalog.toml"
 BRANDS = "brands.toml"
 

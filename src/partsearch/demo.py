@@ -4,7 +4,8 @@ The fixtures (``data/fixtures/world``) are a small synthetic world made by
 ``benchmarks/worldgen.py``: a cross base with planted wrong crosses and four suppliers' price
 files in the real formats. The demo loads them, builds the cross index, then searches the
 example of the shop's handbook: MANN W 920/21, whose analogs include FILTRON OP 520 but not
-FILTRON PS 842 (a fuel filter that one wrong cross tried to merge in).
+FILTRON PS 842 (a fuel filter that one wrong cross tried to merge in); it ends with what the
+catalog holds (``partsearch info``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> int:
             ["search", str(catalog), "OC90"],
             ["search", str(catalog), "06A 115 561 B", "--brand", "VW", "--level", "wholesale"],
             ["crosses", "explain", str(catalog), "MANN", "W 920/21", "KNECHT", "OC 90"],
+            ["info", str(catalog), "--brands", "3"],
         ]
         try:
             for argv in steps:

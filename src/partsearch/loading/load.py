@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from partsearch._arrow import write_file
 from partsearch._catalog import (
+    LOADS,
     OFFERS,
     SUPPLIERS,
     collect_garbage,
@@ -38,7 +39,7 @@ from partsearch.loading.profiles import SupplierProfile, read_profiles
 
 __all__ = [
     "LoadReport", "load_price_file", "load_suppliers", "publish_offers", "read_offers",
-    "read_registered_profiles", "register_profiles",
+    "read_registered_profiles", "record_load", "register_profiles",
 ]
 
 #: ``progress(supplier_code, done, total)``, called before each supplier and once at the end.
@@ -158,6 +159,43 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     return area / name
 
 
+def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
+    """Keep ``report``'s summary as the supplier's last load, ``loads/<CODE>.json`` (what
+    ``partsearch info`` shows): its counts, its reasons of rejection by kind with their rows,
+    the first rejected rows, and its error when the file could not be read (its offers
+    published before then stay current)."""
+    import json
+
+    import pyarrow.compute as pc
+
+    reasons = report.rejected.column("reason")
+    # a reason's kind is its text before the value it quotes: "bad quantity 'x'"
+    kinds = pc.value_counts(pc.replace_substring_regex(reasons, r" '.*$", "")).to_pylist() \
+        if len(reasons) else []
+    head = report.rejected.slice(0, _FIRST_REJECTED).select(["line", "reason"]).to_pylist()
+    record = {
+        "supplier": report.supplier, "path": report.path,
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(report.seconds, 3), "rows_read": report.rows_read,
+        "offers": report.offers.num_rows, "rejected": report.rejected.num_rows,
+        "reasons": sorted(([k["values"], k["counts"]] for k in kinds),
+                          key=lambda kc: (-kc[1], kc[0])),
+        "first_rejected": [[r["line"], r["reason"]] for r in head],
+        "error": report.error,
+        "version": report.published.name if report.published is not None else None,
+    }
+    area = Path(catalog_dir) / LOADS
+    try:
+        area.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CatalogError(f"cannot create: {exc}", path=area) from exc
+    write_atomic(area / f"{report.supplier}.json",
+                 json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+_FIRST_REJECTED = 5  # rejected rows a load's record keeps as examples
+
+
 def _write_companions(offers: pa.Table, articles: Path, prefixes: Path) -> None:
     from partsearch.loading._companions import write_companions
 
@@ -244,15 +282,18 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
             try:
                 report = load_price_file(profile, registry=registry)
             except PriceFileError as exc:
-                return LoadReport(
+                report = LoadReport(
                     supplier=profile.code, path=str(profile.file), rows_read=0,
                     offers=OFFERS_SCHEMA.empty_table(), rejected=REJECTED_SCHEMA.empty_table(),
                     seconds=0.0, error=str(exc))
-            published = publish_offers(catalog, profile.code, report.offers)
-            # the report keeps the published file, mapped, not the table built in memory:
-            # a catalog of hundreds of suppliers would otherwise hold every one of them
-            # until the last is loaded
-            return replace(report, offers=_mapped(published), published=published)
+            else:
+                published = publish_offers(catalog, profile.code, report.offers)
+                # the report keeps the published file, mapped, not the table built in memory:
+                # a catalog of hundreds of suppliers would otherwise hold every one of them
+                # until the last is loaded
+                report = replace(report, offers=_mapped(published), published=published)
+            record_load(catalog, report)
+            return report
 
     # two files at a time: much of a load runs on one core (a spreadsheet's parse, polars'
     # parsers, a publish's fsyncs); the 50M world's four files took 17.6-21.0 s one by one,

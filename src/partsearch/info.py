@@ -1,0 +1,168 @@
+"""What a catalog holds, for whoever runs it: each supplier's offers, their age and brands,
+its last load (rows rejected and why, or why the file could not be read), and the cross index.
+
+>>> info = catalog_info("catalog")                                      # doctest: +SKIP
+>>> [(s.code, s.offers, s.stale) for s in info.suppliers]               # doctest: +SKIP
+[('ALFA', 998, False), ('BETA', 1204, True), ('ONLINE1', 0, False)]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from partsearch._catalog import CROSSES, LOADS, OFFERS, read_pointer
+from partsearch.errors import CatalogError
+
+__all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "SupplierInfo", "catalog_info"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRecord:
+    """A supplier's last load (``partsearch load``): when, from which file, its counts, its
+    reasons of rejection by kind (most rows first) and the first rejected rows (line, reason);
+    ``error`` when the file could not be read, its offers published before then current."""
+
+    finished: str
+    path: str
+    seconds: float
+    rows_read: int
+    offers: int
+    rejected: int
+    reasons: tuple[tuple[str, int], ...]
+    first_rejected: tuple[tuple[int, str], ...]
+    error: str | None
+    version: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierInfo:
+    """One registered supplier: ``kind`` ``file`` or ``online`` (``api`` its kind and URL,
+    never its credentials); the current offers, the price file's time and age (``stale``
+    past the catalog's ``stale_after_hours``) and the brands with most offers."""
+
+    code: str
+    name: str
+    kind: str
+    offers: int
+    price_file_time: str | None
+    age_hours: float | None
+    stale: bool
+    brands: tuple[tuple[str, int], ...]
+    last_load: LoadRecord | None
+    api: tuple[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class CrossesInfo:
+    """The current cross snapshot: parts, classes, the largest class, the distinct crosses
+    read and those the guard held back (``partsearch crosses build``)."""
+
+    version: str
+    parts: int
+    classes: int
+    largest_class: int
+    crosses: int
+    held_back: int
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogInfo:
+    """:func:`catalog_info`'s answer; ``to_dict()`` is JSON-ready."""
+
+    path: str
+    suppliers: tuple[SupplierInfo, ...]
+    crosses: CrossesInfo | None
+    stale_after_hours: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None = None
+                 ) -> CatalogInfo:
+    """What ``catalog`` holds (see the module's docstring), ages as of ``now``; the top
+    ``brands`` brands of each supplier by offers (a pass over its brand column).
+
+    >>> catalog_info("catalog").crosses.parts                          # doctest: +SKIP
+    2083
+    """
+    from partsearch.loading.load import read_registered_profiles
+    from partsearch.search._config import CatalogConfig
+
+    root = Path(catalog)
+    if not root.is_dir():
+        raise CatalogError("not a catalog directory", path=root)
+    stale_after = CatalogConfig.load(root).stale_after_hours
+    moment = now or datetime.now(UTC)
+    suppliers = tuple(
+        _supplier(root, profile, brands, moment, stale_after)
+        for profile in read_registered_profiles(root).values())
+    return CatalogInfo(str(root), suppliers, _crosses(root), stale_after)
+
+
+def _supplier(root: Path, profile: Any, top: int, now: datetime, stale_after: float
+              ) -> SupplierInfo:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    area = root / OFFERS / profile.code
+    version = read_pointer(area) if area.is_dir() else None
+    offers, file_time = 0, None
+    brands: tuple[tuple[str, int], ...] = ()
+    if version is not None:
+        try:
+            table = pa.ipc.open_file(pa.memory_map(str(area / version), "r")).read_all()
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise CatalogError(f"cannot read offers: {exc}", path=area / version) from exc
+        offers = table.num_rows
+        if offers:
+            file_time = table.column("price_file_time")[0].as_py()
+            counts = pc.value_counts(table.column("brand")).to_pylist()
+            brands = tuple((c["values"], c["counts"]) for c in sorted(
+                counts, key=lambda c: (-c["counts"], c["values"]))[:top])
+    age = None if file_time is None else round((now - file_time).total_seconds() / 3600, 1)
+    api = None if profile.api is None else (str(profile.api.get("kind")),
+                                            str(profile.api.get("url", "")))
+    return SupplierInfo(
+        profile.code, profile.name, "online" if profile.is_online else "file", offers,
+        None if file_time is None else file_time.isoformat(), age,
+        age is not None and age > stale_after, brands, _last_load(root, profile.code), api)
+
+
+def _last_load(root: Path, code: str) -> LoadRecord | None:
+    path = root / LOADS / f"{code}.json"
+    try:
+        raw = json.loads(path.read_bytes())
+        return LoadRecord(
+            raw["finished"], raw["path"], raw["seconds"], raw["rows_read"], raw["offers"],
+            raw["rejected"], tuple((k, n) for k, n in raw["reasons"]),
+            tuple((line, why) for line, why in raw["first_rejected"]), raw["error"],
+            raw["version"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CatalogError(f"cannot read the last load's record: {exc!r}", path=path) from exc
+
+
+def _crosses(root: Path) -> CrossesInfo | None:
+    from partsearch.crosses._snapshot import MANIFEST
+
+    area = root / CROSSES
+    version = read_pointer(area) if area.is_dir() else None
+    if version is None:
+        return None
+    path = area / version / MANIFEST
+    try:
+        m = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"cannot read the cross snapshot's manifest: {exc}",
+                           path=path) from exc
+    return CrossesInfo(version, m["parts"], m["classes"], m["largest_class"], m["crosses"],
+                       m["crosses"] - m["accepted"])

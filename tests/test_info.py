@@ -1,0 +1,102 @@
+"""``catalog_info`` and ``partsearch info``: what a catalog holds, and each supplier's last load."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from partsearch import CatalogError, CrossIndex, catalog_info
+from partsearch.cli import main
+from partsearch.crosses import build_index
+from partsearch.loading import load_suppliers
+
+_PROFILES = (
+    '[ALFA]\nname = "Alfa"\nfile = "alfa.csv"\ncolumns = { brand = "Бренд", article = "Артикул", '
+    'price = "Цена", quantity = "Кол-во" }\n'
+    '[BETA]\nname = "Beta"\nfile = "beta.csv"\ncolumns = { brand = "b", article = "a", '
+    'price = "p" }\n'
+    '[WEB]\nname = "Web"\napi = { kind = "abcp", url = "http://127.0.0.1:9", '
+    'login_env = "WEB_LOGIN", password_env = "WEB_PASSWORD" }\n'
+)
+
+
+@pytest.fixture()
+def catalog(tmp_path: Path) -> Path:
+    (tmp_path / "alfa.csv").write_text(
+        "Бренд;Артикул;Цена;Кол-во\nMANN;W 712/1;100;1\nMANN;W 920/21;90;2\nKNECHT;OC 90;80;3\n"
+        "KNECHT;OC 91;0;1\nKNECHT;OC 92;0,00;1\nMANN;W 1;5;звоните\n", encoding="utf-8")
+    (tmp_path / "beta.csv").write_text("b;a;p\nBOSCH;0 986 424 815;120\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(_PROFILES, encoding="utf-8")
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
+    cat = tmp_path / "cat"
+    load_suppliers(tmp_path / "s.toml", cat)
+    build_index([tmp_path / "x.csv"], cat)
+    return cat
+
+
+def test_suppliers_offers_brands_and_last_loads(catalog: Path) -> None:
+    info = catalog_info(catalog)
+    by_code = {s.code: s for s in info.suppliers}
+    assert list(by_code) == ["ALFA", "BETA", "WEB"]
+    alfa = by_code["ALFA"]
+    assert (alfa.kind, alfa.offers, alfa.brands) == ("file", 3, (("MANN-FILTER", 2),
+                                                                 ("KNECHT", 1)))
+    assert alfa.last_load is not None
+    load = alfa.last_load
+    assert (load.rows_read, load.offers, load.rejected, load.error) == (6, 3, 3, None)
+    assert load.reasons == (("zero price", 2), ("bad quantity", 1))
+    assert load.first_rejected[0] == (5, "zero price '0'")
+    assert load.version == (catalog / "offers" / "ALFA" / "CURRENT").read_text().strip()
+    assert not alfa.stale and alfa.age_hours is not None
+    web = by_code["WEB"]
+    assert (web.kind, web.offers, web.last_load, web.api) == (
+        "online", 0, None, ("abcp", "http://127.0.0.1:9"))
+    index = CrossIndex.open(catalog)
+    assert info.crosses is not None
+    assert (info.crosses.parts, info.crosses.classes, info.crosses.held_back) == (
+        index.n_parts, index.n_classes, 0)
+    assert json.loads(info.to_json())["suppliers"][0]["last_load"]["reasons"] == [
+        ["zero price", 2], ["bad quantity", 1]]
+
+
+def test_a_failed_load_is_recorded_and_the_old_offers_stay(catalog: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    (tmp_path / "beta.csv").write_bytes(b"")  # an empty file cannot be read
+    load_suppliers(tmp_path / "s.toml", catalog, supplier="BETA")
+    beta = {s.code: s for s in catalog_info(catalog).suppliers}["BETA"]
+    assert beta.offers == 1  # published before: still current
+    assert beta.last_load is not None and beta.last_load.error is not None
+    assert "beta.csv" in beta.last_load.error and beta.last_load.version is None
+    assert main(["info", str(catalog)]) == 1
+    assert "FAILED" in capsys.readouterr().out
+    assert main(["info", str(catalog), "--json"]) == 1
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["suppliers"][1]["last_load"]["error"] == beta.last_load.error
+    assert "WEB_PASSWORD" not in json.dumps(answer)  # names of secrets are not shown either
+
+
+def test_ages_and_staleness_follow_the_time_asked(catalog: Path) -> None:
+    later = datetime.now(UTC) + timedelta(hours=100)  # past the default 72 hours
+    alfa = catalog_info(catalog, now=later).suppliers[0]
+    assert alfa.stale and alfa.age_hours is not None and alfa.age_hours >= 99.9
+
+
+def test_a_catalog_without_loads_or_crosses(tmp_path: Path) -> None:
+    (tmp_path / "cat").mkdir()
+    info = catalog_info(tmp_path / "cat")
+    assert info.suppliers == () and info.crosses is None
+    with pytest.raises(CatalogError, match="not a catalog directory"):
+        catalog_info(tmp_path / "missing")
+
+
+def test_held_back_crosses_are_the_guards(tmp_path: Path) -> None:
+    world = Path(__file__).resolve().parents[1] / "data" / "fixtures" / "world"
+    build_index(sorted((world / "crosses").iterdir()), tmp_path)
+    crosses = catalog_info(tmp_path).crosses
+    assert crosses is not None
+    assert crosses.held_back == CrossIndex.open(tmp_path).held_back().height > 0
