@@ -34,37 +34,41 @@ def _info(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.buffer.write(info.to_json() + b"\n")
         return 1 if failed else 0
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    table = Table(title=f"{info.path}: suppliers", title_justify="left")
-    for col in ("code", "name", "offers", "price file", "age h", "brands", "last load"):
-        table.add_column(col, overflow="fold")
+    print(f"{info.path}")
     for s in info.suppliers:
         if s.kind == "online":
-            table.add_row(s.code, s.name, "online", "", "", "",
-                          f"{s.api[0]} {s.api[1]}" if s.api else "")
+            print(f"  {s.code}  online ({s.api[0]} {s.api[1]})" if s.api else
+                  f"  {s.code}  online")
             continue
-        age = "" if s.age_hours is None else f"{s.age_hours:g}" + (" stale" if s.stale else "")
-        brands = ", ".join(f"{b} {n}" for b, n in s.brands)
-        table.add_row(s.code, s.name, str(s.offers), s.price_file_time or "", age, brands,
-                      _load_text(s.last_load))
-    console.print(table)
+        when = "" if s.price_file_time is None else (
+            f", price file {_minute(s.price_file_time)} UTC ({s.age_hours:g} h old"
+            + (", stale)" if s.stale else ")"))
+        print(f"  {s.code}  {s.offers} offers{when}")
+        if s.brands:
+            print("      brands: " + ", ".join(f"{b} {n}" for b, n in s.brands))
+        print(f"      last load: {_load_text(s.last_load)}")
     c = info.crosses
-    console.print("crosses: none built" if c is None else
-                  f"crosses {c.version}: {c.parts:,} parts in {c.classes:,} classes (largest "
-                  f"{c.largest_class:,}), {c.crosses:,} crosses, {c.held_back:,} held back")
+    print("crosses: none built" if c is None else
+          f"crosses {c.version}: {c.parts:,} parts in {c.classes:,} classes (largest "
+          f"{c.largest_class:,}), {c.crosses:,} crosses, {c.held_back:,} held back")
     return 1 if failed else 0
+
+
+def _minute(iso: str | None) -> str:
+    """An ISO time in UTC to the minute: ``2026-12-03 04:09``."""
+    if iso is None:
+        return ""
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _load_text(load: Any) -> str:
     if load is None:
         return "never loaded here"
     if load.error:
-        return f"FAILED {load.finished}: {load.error}"
-    text = (f"{load.finished}: {load.rows_read} rows, {load.offers} offers, "
-            f"{load.rejected} rejected")
+        return f"FAILED {_minute(load.finished)}: {load.error}"
+    text = f"{_minute(load.finished)}: {load.rows_read} rows, {load.rejected} rejected"
     if load.reasons:
         text += " (" + ", ".join(f"{k} {n}" for k, n in load.reasons) + ")"
     return text
