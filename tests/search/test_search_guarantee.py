@@ -59,10 +59,8 @@ def test_the_guarantee_is_shown_as_values_and_as_json(tmp_path: Path) -> None:
 def test_a_file_published_before_the_guarantee_shows_none(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path)
     for path in (catalog / "offers").glob("*/*.arrow"):
-        table = pa.ipc.open_file(path.read_bytes()).read_all()
-        if "delivery_hours_max" not in table.column_names:
-            continue  # (a companion file)
-        old = table.drop_columns(["delivery_hours_max"])
+        old = pa.ipc.open_file(path.read_bytes()).read_all().drop_columns(
+            ["delivery_hours_max"])
         with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, old.schema) as writer:
             writer.write_table(old)
     engine = Engine.open(catalog)
@@ -78,3 +76,17 @@ def test_a_reloaded_engine_shows_the_new_files_guarantees(tmp_path: Path) -> Non
     engine.reload()
     assert _shown(engine) == [("ALFA", 48, 96), ("ALFA", 72, None), ("ALFA", 120, None),
                               ("BETA", 3, 9)]
+
+
+def test_read_offers_brings_older_files_to_todays_schema(tmp_path: Path) -> None:
+    from partsearch.loading import OFFERS_SCHEMA, read_offers
+
+    catalog = _catalog(tmp_path)
+    path = next((catalog / "offers" / "ALFA").glob("*.arrow"))
+    old = pa.ipc.open_file(path.read_bytes()).read_all().drop_columns(["delivery_hours_max"])
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, old.schema) as writer:
+        writer.write_table(old)
+    offers = read_offers(catalog)
+    assert offers.schema.equals(OFFERS_SCHEMA) and offers.num_rows == 7
+    by_supplier = offers.group_by("supplier").aggregate([("delivery_hours_max", "count")])
+    assert dict(zip(*by_supplier.to_pydict().values(), strict=True)) == {"ALFA": 0, "BETA": 2}

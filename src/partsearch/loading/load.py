@@ -226,11 +226,17 @@ def read_offers(catalog_dir: str | Path, supplier: str | None = None) -> pa.Tabl
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
 def _mapped(path: Path) -> pa.Table:
-    """An offers file, memory-mapped: its pages are the page cache's, not this process's."""
+    """An offers file, memory-mapped: its pages are the page cache's, not this process's; one
+    published before a column of today's schema existed gets that column, all null."""
     try:
-        return pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
+        table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
     except (OSError, pa.ArrowInvalid) as exc:
         raise CatalogError(f"cannot read offers: {exc}", path=path) from exc
+    if table.schema.names != OFFERS_SCHEMA.names:
+        table = pa.table([table.column(f.name) if f.name in table.column_names else
+                          pa.nulls(table.num_rows, f.type) for f in OFFERS_SCHEMA],
+                         schema=OFFERS_SCHEMA)
+    return table
 
 
 def register_profiles(catalog_dir: str | Path, profiles: Iterable[SupplierProfile]) -> None:
