@@ -147,6 +147,20 @@ def test_publish_and_register_directly(tmp_path: Path) -> None:
     assert read_registered_profiles(tmp_path) == {"X": p}
 
 
+def test_publish_takes_a_table_without_the_columns_added_later(tmp_path: Path) -> None:
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    load_suppliers(toml, catalog)
+    offers = read_offers(catalog, "ALFA")
+    older = offers.drop_columns(["delivery_hours_max"])  # as a caller built it before
+    publish_offers(catalog, "OLD", older)
+    again = read_offers(catalog, "OLD")
+    assert again.schema.equals(OFFERS_SCHEMA) and again.num_rows == offers.num_rows
+    assert again.column("delivery_hours_max").null_count == offers.num_rows
+    with pytest.raises(CatalogError, match="do not match the offers schema"):
+        publish_offers(catalog, "NOPRICE", offers.drop_columns(["price"]))  # not optional
+
+
 def _invalid_utf8(like: pa.ChunkedArray) -> pa.Array:
     """A column of ``like``'s type and length whose every value is the byte 0xFF (never UTF-8)."""
     n = len(like)

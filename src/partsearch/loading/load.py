@@ -116,7 +116,7 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     """
     if not offers.schema.equals(OFFERS_SCHEMA):
         try:
-            offers = offers.select(OFFERS_SCHEMA.names).cast(OFFERS_SCHEMA)
+            offers = _with_later_columns(offers).select(OFFERS_SCHEMA.names).cast(OFFERS_SCHEMA)
         except (KeyError, pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise CatalogError(f"offers of {supplier} do not match the offers schema: {exc}") \
                 from exc
@@ -232,11 +232,22 @@ def _mapped(path: Path) -> pa.Table:
         table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
     except (OSError, pa.ArrowInvalid) as exc:
         raise CatalogError(f"cannot read offers: {exc}", path=path) from exc
-    if table.schema.names != OFFERS_SCHEMA.names:
-        table = pa.table([table.column(f.name) if f.name in table.column_names else
-                          pa.nulls(table.num_rows, f.type) for f in OFFERS_SCHEMA],
-                         schema=OFFERS_SCHEMA)
-    return table
+    return _with_later_columns(table) if table.schema.names != OFFERS_SCHEMA.names else table
+
+
+def _with_later_columns(table: pa.Table) -> pa.Table:
+    """``table`` in today's column order, with each column the schema gained after its
+    release (:data:`LATER_COLUMNS`) all null where it lacks one."""
+    missing = [name for name in LATER_COLUMNS if name not in table.column_names]
+    for name in missing:
+        table = table.append_column(OFFERS_SCHEMA.field(name),
+                                    pa.nulls(table.num_rows, OFFERS_SCHEMA.field(name).type))
+    return table.select(OFFERS_SCHEMA.names) if missing else table
+
+
+#: offers columns added after the first release, optional in a table given to publish and
+#: in a file published before them
+LATER_COLUMNS = ("delivery_hours_max",)
 
 
 def register_profiles(catalog_dir: str | Path, profiles: Iterable[SupplierProfile]) -> None:
