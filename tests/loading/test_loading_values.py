@@ -162,27 +162,21 @@ _DATES = st.one_of(  # days and months past the calendar's too, and two- and fou
 )
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_DATES, min_size=1, max_size=20),
-       st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)))
-def test_delivery_dates_match_reference(values: list[str], moment: datetime) -> None:
-    file_time = moment.replace(tzinfo=UTC)
-    assert _run(v.parse_delivery, values, unit_hours=24, default=7, file_time=file_time) == [
-        ref.delivery(x, unit_hours=24, default=7, file_time=file_time) for x in values]
-
-
 _WORKING = st.tuples(st.integers(0, 40), st.sampled_from(["", "-3", "-12", " - 0"]),
                      st.sampled_from(["раб. дн.", "рабочих дня", "р.д.", "рд"])
                      ).map(lambda w: f"{w[0]}{w[1]} {w[2]}")
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_WORKING, min_size=1, max_size=10),
-       st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)))
-def test_working_days_match_reference(values: list[str], moment: datetime) -> None:
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_DATES, _WORKING), min_size=1, max_size=20),
+       st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1)),
+       st.sampled_from([1, 24]))
+def test_dates_and_working_days_match_reference(values: list[str], moment: datetime,
+                                                unit: int) -> None:
+    """Counted from the file's time: both turn on its weekday and hour in Moscow."""
     file_time = moment.replace(tzinfo=UTC)
-    assert _run(v.parse_delivery, values, unit_hours=1, default=7, file_time=file_time) == [
-        ref.delivery(x, unit_hours=1, default=7, file_time=file_time) for x in values]
+    assert _run(v.parse_delivery, values, unit_hours=unit, default=7, file_time=file_time) == [
+        ref.delivery(x, unit_hours=unit, default=7, file_time=file_time) for x in values]
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
