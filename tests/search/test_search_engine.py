@@ -276,9 +276,36 @@ def test_reload_sees_new_offers_and_old_state_keeps_working(tmp_path: Path) -> N
                                     encoding="utf-8")
     load_suppliers(tmp_path / "s.toml", catalog)
     assert engine.search("W7121", brand="MANN").requested.total == 6  # not reloaded yet
-    engine.reload()
+    assert engine.reload()
     assert engine.search("W7121", brand="MANN").requested.total == 1
     assert old_state.store.size == 6  # a search that started before keeps its snapshot
+
+
+def test_a_reload_with_nothing_changed_keeps_the_state(tmp_path: Path) -> None:
+    """A web app may call reload() every second: it reads nothing unless a publish, a build,
+    a registration, a merge on disk or an edited config changed the catalog."""
+    import time
+
+    from partsearch.crosses import build_index
+
+    catalog = _catalog(tmp_path)
+    engine = Engine.open(catalog)
+    state = engine._state
+    assert not engine.reload() and engine._state is state
+    load_suppliers(tmp_path / "s.toml", catalog)  # the same file again: a new version
+    assert engine.reload() and engine._state is not state
+    state = engine._state
+    # a publish right after a reload is seen: a pointer is a new file, even within a tick
+    load_suppliers(tmp_path / "s.toml", catalog)
+    assert engine.reload() and engine._state is not state and not engine.reload()
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 712/1,KNECHT,OC 90\n", encoding="utf-8")
+    build_index([tmp_path / "x.csv"], catalog)
+    assert engine.reload() and engine.index is not None
+    (catalog / "catalog.toml").write_text("stale_after_hours = 5\n", encoding="utf-8")
+    assert engine.reload() and engine._state.config.stale_after_hours == 5
+    time.sleep(0.01)
+    assert not engine.reload()
 
 
 def test_cli_search_json_and_exit_codes(world_catalog: Path,
