@@ -49,7 +49,7 @@ def test_suppliers_offers_brands_and_last_loads(catalog: Path) -> None:
     load = alfa.last_load
     assert (load.rows_read, load.offers, load.rejected, load.error) == (6, 3, 3, None)
     assert load.reasons == (("zero price", 2), ("bad quantity", 1))
-    assert load.first_rejected[0] == (5, "zero price '0'")
+    assert load.first_rejected[0] == (5, "zero price '0'", "KNECHT;OC 91;0;1")
     assert load.version == (catalog / "offers" / "ALFA" / "CURRENT").read_text().strip()
     assert not alfa.stale and alfa.age_hours is not None
     web = by_code["WEB"]

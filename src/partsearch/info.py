@@ -23,7 +23,8 @@ __all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "SupplierInfo", "catalog_
 @dataclass(frozen=True, slots=True)
 class LoadRecord:
     """A supplier's last load (``partsearch load``): when, from which file, its counts, its
-    reasons of rejection by kind (most rows first) and the first rejected rows (line, reason);
+    reasons of rejection by kind (most rows first) and the first rejected rows (line, reason,
+    the row's text as the file has it, cut at 200 characters);
     ``error`` when the file could not be read, its offers published before then current."""
 
     finished: str
@@ -33,7 +34,7 @@ class LoadRecord:
     offers: int
     rejected: int
     reasons: tuple[tuple[str, int], ...]
-    first_rejected: tuple[tuple[int, str], ...]
+    first_rejected: tuple[tuple[int, str, str], ...]
     error: str | None
     version: str | None
 
@@ -143,7 +144,8 @@ def _last_load(root: Path, code: str) -> LoadRecord | None:
         return LoadRecord(
             raw["finished"], raw["path"], raw["seconds"], raw["rows_read"], raw["offers"],
             raw["rejected"], tuple((k, n) for k, n in raw["reasons"]),
-            tuple((line, why) for line, why in raw["first_rejected"]), raw["error"],
+            tuple((line, why, text) for line, why, text in raw["first_rejected"]),
+            raw["error"],
             raw["version"])
     except FileNotFoundError:
         return None

@@ -162,8 +162,8 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
 def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
     """Keep ``report``'s summary as the supplier's last load, ``loads/<CODE>.json`` (what
     ``partsearch info`` shows): its counts, its reasons of rejection by kind with their rows,
-    the first rejected rows, and its error when the file could not be read (its offers
-    published before then stay current)."""
+    the first rejected rows (line, reason, text), and its error when the file could not be
+    read (its offers published before then stay current)."""
     import json
 
     import pyarrow.compute as pc
@@ -172,7 +172,7 @@ def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
     # a reason's kind is its text before the value it quotes: "bad quantity 'x'"
     kinds = pc.value_counts(pc.replace_substring_regex(reasons, r" '.*$", "")).to_pylist() \
         if len(reasons) else []
-    head = report.rejected.slice(0, _FIRST_REJECTED).select(["line", "reason"]).to_pylist()
+    head = report.rejected.slice(0, _FIRST_REJECTED).select(["line", "reason", "raw"]).to_pylist()
     record = {
         "supplier": report.supplier, "path": report.path,
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -180,7 +180,8 @@ def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
         "offers": report.offers.num_rows, "rejected": report.rejected.num_rows,
         "reasons": sorted(([k["values"], k["counts"]] for k in kinds),
                           key=lambda kc: (-kc[1], kc[0])),
-        "first_rejected": [[r["line"], r["reason"]] for r in head],
+        "first_rejected": [[r["line"], r["reason"], (r["raw"] or "")[:_RAW_CHARS]]
+                           for r in head],
         "error": report.error,
         "version": report.published.name if report.published is not None else None,
     }
@@ -194,6 +195,7 @@ def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
 
 
 _FIRST_REJECTED = 5  # rejected rows a load's record keeps as examples
+_RAW_CHARS = 200  # of each one's text as the file has it
 
 
 def _write_companions(offers: pa.Table, articles: Path, prefixes: Path) -> None:
