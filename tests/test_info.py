@@ -100,3 +100,16 @@ def test_held_back_crosses_are_the_guards(tmp_path: Path) -> None:
     crosses = catalog_info(tmp_path).crosses
     assert crosses is not None
     assert crosses.held_back == CrossIndex.open(tmp_path).held_back().height > 0
+
+
+def test_a_reader_that_stops_early_is_no_error(catalog: Path) -> None:
+    """``partsearch info CATALOG | head -1``: exit 0, nothing on stderr."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "partsearch", "info", str(catalog)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before it writes a byte
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""

@@ -38,12 +38,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_glue_sort(sys.argv[1:] if argv is None else argv))
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # (here, where a closed pipe is caught below, not at exit)
+        return code
     except PartsearchError as exc:
         print(f"partsearch: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader stopped early (``| head``): not an error; stdout goes nowhere from here,
+        # so the interpreter's own flush at exit does not fail again
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _glue_sort(argv: Sequence[str]) -> list[str]:

@@ -47,6 +47,9 @@ def _info(args: argparse.Namespace) -> int:
         if s.brands:
             print("      brands: " + ", ".join(f"{b} {n}" for b, n in s.brands))
         print(f"      last load: {_load_text(s.last_load)}")
+        if s.last_load is not None and s.last_load.first_rejected:
+            line, why, text = s.last_load.first_rejected[0]
+            print(f"      first rejected: line {line}: {why}: {text[:60]!r}")
     c = info.crosses
     print("crosses: none built" if c is None else
           f"crosses {c.version}: {c.parts:,} parts in {c.classes:,} classes (largest "
