@@ -113,3 +113,18 @@ def test_a_reader_that_stops_early_is_no_error(catalog: Path) -> None:
     proc.stdout.close()  # before it writes a byte
     assert proc.wait(timeout=60) == 0
     assert proc.stderr.read() == b""
+
+
+def test_merges_on_disk_are_listed_with_whether_they_are_current(catalog: Path,
+                                                                 tmp_path: Path) -> None:
+    from partsearch import Engine
+    from partsearch.search._merged import wait
+
+    assert catalog_info(catalog).merges == ()
+    Engine.open(catalog)
+    wait()  # (the first engine writes the merge of the current files on a thread)
+    (merge,) = catalog_info(catalog).merges
+    assert (merge.files, merge.rows, merge.current) == (2, 4, True) and merge.bytes > 0
+    (tmp_path / "beta.csv").write_text("b;a;p\nBOSCH;0 986 424 816;130\n", encoding="utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog, supplier="BETA")
+    assert [m.current for m in catalog_info(catalog).merges] == [False]

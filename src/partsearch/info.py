@@ -17,7 +17,8 @@ from typing import Any
 from partsearch._catalog import CROSSES, LOADS, OFFERS, read_pointer
 from partsearch.errors import CatalogError
 
-__all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "SupplierInfo", "catalog_info"]
+__all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "MergeInfo", "SupplierInfo",
+           "catalog_info"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,18 @@ class CrossesInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class MergeInfo:
+    """A merge of offers files kept on disk for the engines to map (``offers/.merged``):
+    its files, rows and bytes, and whether its files are the current ones."""
+
+    name: str
+    files: int
+    rows: int
+    bytes: int
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogInfo:
     """:func:`catalog_info`'s answer; ``to_dict()`` is JSON-ready."""
 
@@ -78,6 +91,7 @@ class CatalogInfo:
     suppliers: tuple[SupplierInfo, ...]
     crosses: CrossesInfo | None
     stale_after_hours: float
+    merges: tuple[MergeInfo, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,7 +119,22 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
     suppliers = tuple(
         _supplier(root, profile, brands, moment, stale_after)
         for profile in read_registered_profiles(root).values())
-    return CatalogInfo(str(root), suppliers, _crosses(root), stale_after)
+    return CatalogInfo(str(root), suppliers, _crosses(root), stale_after, _merges(root))
+
+
+def _merges(root: Path) -> tuple[MergeInfo, ...]:
+    from partsearch.search._merged import merges
+
+    area = root / OFFERS
+    areas = [p for p in area.iterdir() if p.is_dir() and not p.name.startswith(".")] \
+        if area.is_dir() else []
+    current = {(p.name, v) for p in areas if (v := read_pointer(p)) is not None}
+    out = []
+    for m in sorted(merges(area), key=lambda m: m.path.name):
+        size = sum(f.stat().st_size for f in m.path.iterdir() if f.is_file())
+        out.append(MergeInfo(m.path.name, len(m.files), int(m.sizes.sum()), size,
+                             set(m.files) == current))
+    return tuple(out)
 
 
 def _supplier(root: Path, profile: Any, top: int, now: datetime, stale_after: float

@@ -50,6 +50,11 @@ def _info(args: argparse.Namespace) -> int:
         if s.last_load is not None and s.last_load.first_rejected:
             line, why, text = s.last_load.first_rejected[0]
             print(f"      first rejected: line {line}: {why}: {text[:60]!r}")
+    if info.merges:
+        total = sum(m.bytes for m in info.merges) / (1 << 20)
+        now = sum(m.current for m in info.merges)
+        print(f"offers merged on disk: {len(info.merges)} ({total:,.0f} MiB), "
+              f"{'one' if now else 'none'} of the current files")
     c = info.crosses
     print("crosses: none built" if c is None else
           f"crosses {c.version}: {c.parts:,} parts in {c.classes:,} classes (largest "
