@@ -32,7 +32,8 @@ GOOD: list[dict[str, Any]] = [
      "deliveryPeriod": 0, "price": 300, "noReturn": "1", "deliveryProbability": "85.5"},
     {"brand": "BOSCH", "number": "0 451 103 316", "availability": -10, "price": 401.5,
      "deliveryPeriod": 240, "deliveryPeriodMax": 0},
-    {"brand": "KNECHT", "number": "OC 90", "availability": -3, "price": "1 234,50"},
+    {"brand": "KNECHT", "number": "OC 90", "availability": -3, "price": "1 234,50",
+     "deliveryPeriod": 72, "deliveryPeriodMax": 48},
     {"brand": "Mahle", "number": "OC90", "availability": -7, "price": "99", "packing": "x"},
 ]  # fmt: skip
 BAD: list[Any] = [

@@ -55,6 +55,8 @@ def test_mapping_of_a_good_answer(server: Any) -> None:
     knecht = by_article["OC 90"]  # "+++", price with a space and a decimal comma
     assert (knecht.quantity, knecht.quantity_exact) == (100, False)
     assert knecht.price == Decimal("1234.50")
+    # a guarantee before the expected time is none, as in price files
+    assert (knecht.delivery_hours, knecht.delivery_hours_max) == (72, None)
     mahle = by_article["OC90"]  # unknown negative code: inexact 1; bad packing -> 1
     assert (mahle.quantity, mahle.quantity_exact, mahle.multiplicity) == (1, False, 1)
 

@@ -233,6 +233,7 @@ class AbcpConnector:
         else:
             quantity = _INEXACT.get(availability, 1)
         packing = _int(item.get("packing"), 1) or 1
+        period = max(_int(item.get("deliveryPeriod"), 0) or 0, 0)
         period_max = _int(item.get("deliveryPeriodMax"), None)
         updated = item.get("lastUpdateTime")
         item_key = item.get("itemKey")
@@ -248,8 +249,10 @@ class AbcpConnector:
             quantity_exact=exact,
             on_order=on_order,
             multiplicity=max(packing, 1),
-            delivery_hours=max(_int(item.get("deliveryPeriod"), 0) or 0, 0),
-            delivery_hours_max=period_max if period_max and period_max > 0 else None,
+            delivery_hours=period,
+            # 0 is "not given"; a guarantee before the expected time is none (as in files)
+            delivery_hours_max=period_max if period_max and period_max >= max(period, 1)
+            else None,
             returnable=not _truthy(item.get("noReturn")),
             item_key=None if item_key in (None, "") else str(item_key),
             updated=None if updated in (None, "") else str(updated),
