@@ -103,6 +103,39 @@ def test_stray_byte_in_a_utf8_file_rejects_its_row_only(tmp_path: Path,
         (42, "KNECHT;OC 90;Ф??;300;5", "not valid UTF-8 (its bad bytes shown as ?)")]
 
 
+@pytest.mark.parametrize("encoding", [None, "cp1251"])
+def test_the_byte_cp1251_lacks_rejects_its_row_only(tmp_path: Path,
+                                                    encoding: str | None) -> None:
+    """0x98 is the one byte cp1251 leaves undefined: one of them had the whole file refused
+    ("cannot detect the encoding"); as a stray byte in UTF-8, it now rejects its row."""
+    rows = ["Бренд;Артикул;Наименование;Цена;Кол-во"] + \
+        [f"MANN;W {i};Фильтр масляный;{100 + i},50;{i % 7}" for i in range(40)]
+    data = "\n".join(rows).encode("cp1251") + b"\nKNECHT;OC 90;\xd4\x98;300;5\n" + \
+        "NK;A1;Ф;5;1\n".encode("cp1251")
+    path = tmp_path / "c.csv"
+    path.write_bytes(data)
+    report = _load(path, encoding=encoding, columns=COLS | {"description": "Наименование"})
+    assert set(_col(report, "description")) == {"Фильтр масляный", "Ф"}
+    assert [(r["line"], r["raw"], r["reason"]) for r in report.rejected.to_pylist()] == [
+        (42, "KNECHT;OC 90;Ф?;300;5", "not valid cp1251 (its bad bytes shown as ?)")]
+    html = tmp_path / "c.xls"  # the same in a ".xls" that is an HTML table
+    html.write_bytes("<table><tr><th>Бренд</th><th>Артикул</th><th>Наименование</th>"
+                     "<th>Цена</th><th>Кол-во</th></tr><tr><td>NK</td><td>A1</td><td>Ф</td>"
+                     "<td>5</td><td>1</td></tr>".encode("cp1251") + b"<tr><td>NK</td><td>B1"
+                     b"</td><td>\xd4\x98</td><td>5</td><td>2</td></tr></table>")
+    report = _load(html, encoding=encoding, columns=COLS | {"description": "Наименование"})
+    assert _col(report, "description") == ["Ф"]
+    assert [(r["line"], r["raw"], r["reason"]) for r in report.rejected.to_pylist()] == [
+        (3, "NK\tB1\tФ?\t5\t2", "not valid cp1251 (its bad bytes shown as ?)")]
+
+
+def test_a_file_of_many_bytes_cp1251_lacks_is_neither_encoding(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во\n".encode("cp1251") + b"\x98\xff" * 20)
+    with pytest.raises(PriceFileError, match="cannot detect the encoding"):
+        _load(path)
+
+
 def test_cp1251_file_named_utf8_is_refused_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_bytes("Бренд;Артикул;Цена;Кол-во\nNK;A1;5;1\n".encode("cp1251"))

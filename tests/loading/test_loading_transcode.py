@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partsearch.loading._transcode import cp1251_to_utf8, utf8_errors
+from partsearch.loading._transcode import cp1251_strays, cp1251_to_utf8, utf8_errors
 
 
 @given(st.binary(max_size=200))
@@ -19,6 +19,16 @@ def test_same_as_codec(data: bytes) -> None:
         assert ours.value.start == exc.start  # the first undefined byte, in either half
         return
     assert cp1251_to_utf8(data).tobytes() == expected
+
+
+@given(st.binary(max_size=200))
+def test_strays_are_marked_where_the_codec_would_fail(data: bytes) -> None:
+    text, marks = cp1251_strays(data)
+    assert text.tobytes() == data.replace(b"\x98", b"?").decode("cp1251").encode("utf-8")
+    # each mark is the "?" of a stray: the UTF-8 of what came before it, then one byte
+    stray = [i for i, b in enumerate(data) if b == 0x98]
+    assert marks.tolist() == [len(data[:i].replace(b"\x98", b"?").decode("cp1251").encode())
+                              for i in stray]
 
 
 def test_russian_price_line() -> None:

@@ -179,24 +179,25 @@ def _check_positions(cols: dict[str, int], width: int | None, label: str) -> Non
 # -- CSV --------------------------------------------------------------------------------------
 
 def _to_utf8(data: bytes, encoding: str | None, label: str
-             ) -> tuple[bytes | np.ndarray, np.ndarray]:
+             ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
     """The file as UTF-8 bytes (a uint8 array from cp1251): strict UTF-8 (BOM dropped), else
-    cp1251, one codec call each; and the positions of the bytes that were not UTF-8 in a file
-    that is UTF-8 but for them, each replaced by "?" (the rows holding them are rejected).
+    cp1251, one codec call each; the positions of the stray bytes, each replaced by "?" (the
+    rows holding them are rejected): bytes that were not UTF-8 in a file that is UTF-8 but for
+    them, or the byte cp1251 leaves undefined; and which of the two the file was read as.
 
     A file is taken for UTF-8 with stray bytes when its valid multi-byte characters outnumber
     its bad bytes eightfold: a cp1251 file's Cyrillic is almost never valid UTF-8 (a bad byte
     or two a letter), and reading a UTF-8 file with one stray byte as cp1251 had garbled every
     Cyrillic text in it. A file named UTF-8 that does not look so is refused at its first bad
     byte's line."""
-    from partsearch.loading._transcode import cp1251_to_utf8, utf8_errors
+    from partsearch.loading._transcode import utf8_errors
 
     named = encoding.lower().replace("-", "") if encoding is not None else None
     if encoding is not None and named not in ("utf8", "utf8sig"):
         try:
             if named in ("cp1251", "windows1251"):
-                return cp1251_to_utf8(data), _NO_BYTES
-            return data.decode(encoding).encode("utf-8"), _NO_BYTES
+                return (*_from_cp1251(data), "cp1251")
+            return data.decode(encoding).encode("utf-8"), _NO_BYTES, encoding
         except UnicodeDecodeError as exc:
             raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
         except LookupError as exc:  # (a profile made in Python, not read from a TOML file)
@@ -205,26 +206,49 @@ def _to_utf8(data: bytes, encoding: str | None, label: str
         data = data[3:]
     try:
         data.decode("utf-8")
-        return data, _NO_BYTES
+        return data, _NO_BYTES, _UTF8
     except UnicodeDecodeError as exc:
         error = exc
     bad, multi = utf8_errors(data, give_up=256)
     if multi >= 8 * bad.size:
         text = np.frombuffer(data, dtype=np.uint8).copy()
         text[bad] = ord("?")
-        return text, bad
+        return text, bad, _UTF8
     if named is not None:
         raise PriceFileError(f"not utf-8: {error}", path=label,
                              line=data.count(b"\n", 0, error.start) + 1) from error
     try:
-        return cp1251_to_utf8(data), _NO_BYTES
+        return (*_from_cp1251(data), "cp1251")
     except UnicodeDecodeError as exc:
         raise PriceFileError("cannot detect the encoding (neither utf-8 nor cp1251)",
                              path=label) from exc
 
 
+def _from_cp1251(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """cp1251 as UTF-8, and where its stray bytes are (as "?"): a byte cp1251 leaves undefined
+    rejects the rows holding it, as a stray byte does in UTF-8, when such bytes are rare (one
+    in eight of the file's non-ASCII bytes at most, as for UTF-8's stray bytes; its Cyrillic
+    text makes the rest); more, and the file is not cp1251 (UnicodeDecodeError at the
+    first)."""
+    from partsearch.loading._transcode import cp1251_strays
+
+    text, strays = cp1251_strays(data)
+    if strays.size and 8 * strays.size > np.count_nonzero(
+            np.frombuffer(data, dtype=np.uint8) >= 0x80):
+        first = data.index(b"\x98")
+        raise UnicodeDecodeError("cp1251", data, first, first + 1,
+                                 "character maps to <undefined>")
+    return text, strays
+
+
 _NO_BYTES = np.zeros(0, dtype=np.int64)
-_NOT_UTF8 = "not valid UTF-8 (its bad bytes shown as ?)"
+_UTF8 = "UTF-8"
+
+
+def _stray_reason(charset: str) -> str:
+    """Why a row holding a stray byte is rejected: ``not valid UTF-8 (its bad bytes shown
+    as ?)``, or cp1251."""
+    return f"not valid {charset} (its bad bytes shown as ?)"
 
 
 def _split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
@@ -243,7 +267,7 @@ def _split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
-    text, not_utf8 = _to_utf8(data, profile.encoding, label)
+    text, stray, charset = _to_utf8(data, profile.encoding, label)
     quote = profile.quote or '"'
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
@@ -282,9 +306,9 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
                                  path=label)
     good = rec_fields == width
     split = good.copy()  # (the rows whose fields split right, UTF-8 or not)
-    if not_utf8.size:
+    if stray.size:
         rec_start, rec_end = rec_start[:n], rec_end[:n]
-        good &= np.searchsorted(not_utf8, rec_start) == np.searchsorted(not_utf8, rec_end)
+        good &= np.searchsorted(stray, rec_start) == np.searchsorted(stray, rec_end)
     bad = np.flatnonzero(~good)
     def column(col: int) -> pa.Array:
         slot = int(slot_of_col[col])
@@ -294,7 +318,8 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     with ThreadPoolExecutor(2) as pool:  # the gather kernel releases the GIL
         columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
-    bad_reason = pa.array([_NOT_UTF8 if ok else f"expected {width} fields, found {int(k)}"
+    bad_reason = pa.array([_stray_reason(charset) if ok else
+                           f"expected {width} fields, found {int(k)}"
                            for k, ok in zip(rec_fields[bad].tolist(), split[bad].tolist(),
                                             strict=True)], type=pa.large_string())
     return RawRows(
@@ -412,23 +437,26 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     from partsearch.loading._html import table_rows
 
-    text, not_utf8 = _to_utf8(data, profile.encoding, label)
-    if not_utf8.size:  # (stray bytes as U+FFFD, which marks the rows to reject)
-        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace").encode()
+    text, stray, charset = _to_utf8(data, profile.encoding, label)
+    if stray.size:  # (stray bytes as U+FFFD, which marks the rows to reject)
+        text = data.removeprefix(b"\xef\xbb\xbf").decode(
+            "utf-8" if charset == _UTF8 else charset, "replace").encode()
     rows = table_rows(bytes(text).decode("utf-8"))
     if not rows:
         raise PriceFileError("no table in the HTML file", path=label)
     width = max(len(r) for r in rows)
     padded = [r + [""] * (width - len(r)) for r in rows]
     frame = pl.DataFrame(padded, schema=[f"c{i}" for i in range(width)], orient="row")
-    if not_utf8.size:
+    if stray.size:
         frame = frame.with_columns(__bad=pl.any_horizontal(pl.all().str.contains("\ufffd")))
-    return _from_frame(frame.with_row_index("__line", offset=1), profile, label)
+    return _from_frame(frame.with_row_index("__line", offset=1), profile, label,
+                       _stray_reason(charset))
 
 
-def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str) -> RawRows:
+def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str,
+                stray_reason: str = "") -> RawRows:
     """Rows of a sheet (string columns and their 1-based lines, ``__line``; rows marked in a
-    ``__bad`` column, if any, are rejected as not UTF-8)."""
+    ``__bad`` column, if any, are rejected for ``stray_reason``)."""
     import polars as pl
     import pyarrow.compute as pc
 
@@ -462,4 +490,4 @@ def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str) -> Ra
         raw_buf=raw_buf, raw_start=offsets[:-1], raw_end=offsets[1:],
         bad_line=bad.get_column("__line").to_numpy().astype(np.int64),
         bad_raw=pc.replace_substring(raw_of(bad), "\ufffd", "?"),  # (as a CSV row shows them)
-        bad_reason=pa.array([_NOT_UTF8] * bad.height, pa.large_string()))
+        bad_reason=pa.array([stray_reason] * bad.height, pa.large_string()))

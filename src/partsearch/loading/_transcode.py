@@ -141,3 +141,24 @@ def utf8_errors(data: bytes | np.ndarray, give_up: int = 0) -> tuple[np.ndarray,
         out = np.empty(bad, dtype=np.int64)
         _utf8_errors(buf, out, give_up)
     return out[:bad], multi
+
+
+def cp1251_strays(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``data`` from cp1251 as :func:`cp1251_to_utf8` gives it, but each byte cp1251 leaves
+    undefined (0x98 alone) written as "?"; and where those marks are in the result,
+    ascending (empty when there are none). The caller decides how many strays it accepts.
+
+    >>> text, marks = cp1251_strays("Фильтр".encode("cp1251") + b"\\x98!")
+    >>> bytes(text).decode(), marks.tolist()
+    ('Фильтр?!', [12])
+    """
+    buf = np.frombuffer(data, dtype=np.uint8)
+    size = _TABLE[1]
+    stray = np.flatnonzero(size[buf] == 0)
+    if not stray.size:
+        return cp1251_to_utf8(data), stray
+    fixed = buf.copy()
+    fixed[stray] = ord("?")
+    # where each mark lands: the UTF-8 bytes of everything before it
+    ends = np.cumsum(size[fixed])
+    return cp1251_to_utf8(fixed.tobytes()), ends[stray] - 1
