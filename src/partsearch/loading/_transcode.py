@@ -143,6 +143,24 @@ def utf8_errors(data: bytes | np.ndarray, give_up: int = 0) -> tuple[np.ndarray,
     return out[:bad], multi
 
 
+@njit(cache=True, nogil=True)
+def _marks(data: np.ndarray, size: np.ndarray, out: np.ndarray) -> int:
+    """Writes "?" over each undefined byte of ``data`` (in place), and where its mark lands in
+    the UTF-8 text into ``out``; how many there are."""
+    k = 0  # the UTF-8 bytes so far
+    found = 0
+    for i in range(data.size):
+        n = size[data[i]]
+        if n == 0:
+            data[i] = 63  # "?"
+            if found < out.size:
+                out[found] = k
+            found += 1
+            n = 1
+        k += n
+    return found
+
+
 def cp1251_strays(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """``data`` from cp1251 as :func:`cp1251_to_utf8` gives it, but each byte cp1251 leaves
     undefined (0x98 alone) written as "?"; and where those marks are in the result,
@@ -152,13 +170,15 @@ def cp1251_strays(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     >>> bytes(text).decode(), marks.tolist()
     ('Фильтр?!', [12])
     """
-    buf = np.frombuffer(data, dtype=np.uint8)
-    size = _TABLE[1]
-    stray = np.flatnonzero(size[buf] == 0)
-    if not stray.size:
-        return cp1251_to_utf8(data), stray
-    fixed = buf.copy()
-    fixed[stray] = ord("?")
-    # where each mark lands: the UTF-8 bytes of everything before it
-    ends = np.cumsum(size[fixed])
-    return cp1251_to_utf8(fixed.tobytes()), ends[stray] - 1
+    try:  # (the usual file: one pass, no copy)
+        return cp1251_to_utf8(data), np.zeros(0, dtype=np.int64)
+    except UnicodeDecodeError:
+        pass
+    fixed = np.frombuffer(data, dtype=np.uint8).copy()
+    out = np.empty(1024, dtype=np.int64)
+    found = _marks(fixed, _TABLE[1], out)
+    if found > out.size:  # (a second pass, with room for all, over the bytes as they were)
+        fixed = np.frombuffer(data, dtype=np.uint8).copy()
+        out = np.empty(found, dtype=np.int64)
+        _marks(fixed, _TABLE[1], out)
+    return cp1251_to_utf8(fixed.tobytes()), out[:found]
