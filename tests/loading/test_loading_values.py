@@ -86,6 +86,13 @@ def test_delivery() -> None:
                                          (None, None, "bad delivery_max 'x'")]
 
 
+def test_up_to_and_from_a_number_of_days() -> None:
+    texts = ["до 5 дней", "в течение 2 дней", "от 3 дней", "от 2 до 5 дней", "3 до 5"]
+    assert _run(v.parse_delivery, texts, unit_hours=24, default=7) == [
+        (120, 120, None),  # up to 5: as far as the file tells, 5 expected, 5 guaranteed
+        (48, 48, None), (72, None, None), (48, 120, None), (72, 120, None)]
+
+
 def test_a_delivery_unit_written_in_the_text_wins_over_the_column() -> None:
     texts = ["2 дн.", "2-3 дня", "36 ч", "36 часов", "1 нед.", "2 недели", "48", "дн."]
     assert _run(v.parse_delivery, texts, unit_hours=1, default=5) == [
@@ -133,7 +140,7 @@ def test_int_default() -> None:
 _ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000", "2026", "12.", "-0",
     "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б", "сегодня",
     "завтра", "на складе", "послезавтра", "раб. дн.", "р.д.", "нед.", "часов", "нет", "много",
-    "—"])
+    "—", "до ", "от ", "в течение "])
 _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 
 

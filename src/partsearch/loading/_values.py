@@ -45,10 +45,11 @@ DELIVERY_UNIT = (
     r"|ч\.?|час\.?|часа|часов|h|hours?"
     r"|дн\.?|дней|дня|день|д\.?|days?|d"
 )
-#: a number of days, hours or weeks, or a range ``3-5`` of them (the expected time, then the
-#: guaranteed), then its unit if any
-DELIVERY_AMOUNT = (rf"^([0-9]{{1,6}})(?:[.,]0+)?(?:\s*[-–]\s*([0-9]{{1,6}}))?"
-                   rf"\s*({DELIVERY_UNIT})?$")
+#: a number of days, hours or weeks, or a range ``3-5`` / ``от 3 до 5`` of them (the expected
+#: time, then the guaranteed), then its unit if any; ``до 5`` / ``в течение 5`` (up to, within)
+#: is 5 expected and guaranteed, ``от 3`` (from) 3 expected
+DELIVERY_AMOUNT = (rf"^(?:(от|до|в\s*течение)\s*)?([0-9]{{1,6}})(?:[.,]0+)?"
+                   rf"(?:\s*(?:[-–]|до)\s*([0-9]{{1,6}}))?\s*({DELIVERY_UNIT})?$")
 
 #: decimal128(14, 2) holds at most 12 integer digits.
 MAX_KOPECKS = 10**14 - 1
@@ -232,8 +233,9 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
 def parse_delivery(text: pa.Array, *, unit_hours: int, default: int | None,
                    file_time: datetime | None = None, what: str = "delivery") -> pl.DataFrame:
     """``hours`` (Int32), ``hours_max`` (the guaranteed time, Int32 or null) and ``reason`` of
-    each delivery text: days (``unit_hours=24``) or hours. A range ``3-5`` is the expected time,
-    then the guaranteed (null when smaller); empty gives ``default``.
+    each delivery text: days (``unit_hours=24``) or hours. A range ``3-5`` (``от 3 до 5``) is
+    the expected time, then the guaranteed (null when smaller); ``до 5`` (``в течение 5``) is
+    5 both, ``от 3`` 3 without a guarantee; empty gives ``default``.
     A unit written in the text wins over the column's: ``2 дн.``, ``36 ч``, ``1 нед.``, and
     working days ``5 раб. дн.`` (counted from the price file's day, weekends skipped).
     ``сегодня``, ``на складе``, ``в наличии``, ``есть`` are 0 hours; ``завтра``, 24;
@@ -267,9 +269,12 @@ def _delivery_batch(series: pl.Series, *, unit_hours: int, default: int | None,
     df = df.with_columns(amount=c("low").str.extract_groups(DELIVERY_AMOUNT))
     amount = c("amount")
     df = df.with_columns(
-        first=amount.struct.field("1").cast(pl.Int64),
-        last=amount.struct.field("2").cast(pl.Int64),
-        unit=amount.struct.field("3").str.slice(0, 1),
+        first=amount.struct.field("2").cast(pl.Int64),
+        # "up to 5": 5 is the guarantee, and the expected time as far as the file tells
+        last=pl.when(amount.struct.field("3").is_not_null()).then(amount.struct.field("3"))
+        .when(amount.struct.field("1").is_not_null() & ~amount.struct.field("1")
+              .str.starts_with("от")).then(amount.struct.field("2")).cast(pl.Int64),
+        unit=amount.struct.field("4").str.slice(0, 1),
         empty=c("raw").is_null() | (c("raw") == "")
         | c("low").str.contains(f"^(?:{DELIVERY_UNIT})$"),
     )

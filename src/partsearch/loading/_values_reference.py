@@ -113,7 +113,9 @@ def delivery(value: str | None, *, unit_hours: int, default: int | None,
     low = raw.lower()
     hours = longest = None
     if m := re.fullmatch(DELIVERY_AMOUNT, low):
-        first, last, unit = m.groups()
+        word, first, last, unit = m.groups()
+        if last is None and word is not None and not word.startswith("от"):
+            last = first  # "up to 5", "within 5" ("from 3" states no guarantee)
         if unit is None or not unit.startswith("р"):
             per = unit_hours if unit is None else _UNIT_HOURS[unit[0]]
             hours = int(first) * per
