@@ -407,3 +407,25 @@ def test_words_and_units_of_stock_and_delivery_load(tmp_path: Path) -> None:
     assert _col(report, "quantity_exact") == [True, False, True]
     assert _col(report, "delivery_hours") == [96, 36, 48]  # Tuesday; hours as written
     assert report.rejected.column("reason").to_pylist() == ["bad quantity 'звоните'"]
+
+
+def test_a_date_cell_in_a_sheets_delivery_column(tmp_path: Path) -> None:
+    """A spreadsheet's date cell reads as "2026-12-15 00:00:00": a delivery date, not a bad
+    value."""
+    from datetime import UTC, datetime
+
+    import xlsxwriter
+
+    path = tmp_path / "d.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Бренд", "Артикул", "Цена", "Срок"])
+    sheet.write_row(1, 0, ["NK", "A1", 10])
+    day = book.add_format({"num_format": "dd.mm.yyyy"})
+    sheet.write_datetime(1, 3, datetime(2026, 12, 15), day)
+    sheet.write_row(2, 0, ["NK", "A2", 10, 3])
+    book.close()
+    report = load_price_file(_profile(path, columns={"brand": "Бренд", "article": "Артикул",
+                                                     "price": "Цена", "delivery_days": "Срок"}),
+                             now=datetime(2026, 12, 3, 7, 0, tzinfo=UTC))  # 10:00 in Moscow
+    assert _col(report, "delivery_hours") == [278, 72] and report.rejected.num_rows == 0

@@ -29,9 +29,12 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_KOPECKS", "parse_delivery", "parse_int_default", "parse_price", "parse_quantity"]
 
-#: delivery dates: day.month.year (a year of two digits is this century's), or ISO
-DELIVERY_DMY = r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}|[0-9]{2})$"
-DELIVERY_YMD = r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$"
+#: delivery dates: day.month.year (a year of two digits is this century's), or ISO; either
+#: may carry midnight, as a spreadsheet's date cell reads ("2026-12-15 00:00:00") or a
+#: Russian Excel writes it to CSV ("15.12.2026 0:00:00")
+_MIDNIGHT = r"(?:[ T]+0?0:00(?::00(?:\.0+)?)?)?"
+DELIVERY_DMY = rf"^([0-9]{{1,2}})\.([0-9]{{1,2}})\.([0-9]{{4}}|[0-9]{{2}}){_MIDNIGHT}$"
+DELIVERY_YMD = rf"^([0-9]{{4}})-([0-9]{{1,2}})-([0-9]{{1,2}}){_MIDNIGHT}$"
 MOSCOW = timedelta(hours=3)  # where delivery dates are read: UTC+3, no summer time since 2014
 #: deliveries said in words: in stock or today (0 hours), tomorrow (24), the day after (48)
 DELIVERY_NOW = r"^(сегодня|на\s*складе|в\s*наличии|есть)$"
