@@ -94,13 +94,16 @@ def test_up_to_and_from_a_number_of_days() -> None:
 
 
 def test_a_delivery_unit_written_in_the_text_wins_over_the_column() -> None:
-    texts = ["2 дн.", "2-3 дня", "36 ч", "36 часов", "1 нед.", "2 недели", "48", "дн."]
+    texts = ["2 дн.", "2-3 дня", "36 ч", "36 часов", "1 нед.", "2 недели", "48", "дн.",
+             "2 суток"]
     assert _run(v.parse_delivery, texts, unit_hours=1, default=5) == [
         (48, None, None), (48, 72, None), (36, None, None), (36, None, None),
-        (168, None, None), (336, None, None), (48, None, None), (5, None, None)]
+        (168, None, None), (336, None, None), (48, None, None), (5, None, None),
+        (48, None, None)]
     assert _run(v.parse_delivery, texts, unit_hours=24, default=5) == [
         (48, None, None), (48, 72, None), (36, None, None), (36, None, None),
-        (168, None, None), (336, None, None), (1152, None, None), (5, None, None)]
+        (168, None, None), (336, None, None), (1152, None, None), (5, None, None),
+        (48, None, None)]
 
 
 def test_working_days_skip_the_weekend_from_the_price_files_day() -> None:

@@ -41,12 +41,12 @@ DELIVERY_NOW = r"^(сегодня|на\s*складе|в\s*наличии|ест
 DELIVERY_TOMORROW = r"^завтра$"
 DELIVERY_DAY_AFTER = r"^послезавтра$"
 #: a delivery's own unit, which wins over its column's; the first letter tells which:
-#: working days (р), weeks (н, w), hours (ч, h), days (д, d)
+#: working days (р), weeks (н, w), hours (ч, h), days (д, d, с: "сутки")
 DELIVERY_UNIT = (
     r"раб\.?\s*(?:дн\.?|дней|дня|день)|рабоч(?:их|ий|его)\s*(?:дней|дня|день)|р\.?\s*д\.?|рд"
     r"|нед\.?|недел[ьияю]|weeks?|w"
     r"|ч\.?|час\.?|часа|часов|h|hours?"
-    r"|дн\.?|дней|дня|день|д\.?|days?|d"
+    r"|дн\.?|дней|дня|день|д\.?|days?|d|сут\.?|суток|сутки"
 )
 #: a number of days, hours or weeks, or a range ``3-5`` / ``от 3 до 5`` of them (the expected
 #: time, then the guaranteed), then its unit if any; ``до 5`` / ``в течение 5`` (up to, within)

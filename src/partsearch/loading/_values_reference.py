@@ -100,7 +100,7 @@ def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
     return None, False, False, f"bad quantity '{raw}'"
 
 
-_UNIT_HOURS = {"н": 168, "w": 168, "ч": 1, "h": 1, "д": 24, "d": 24}
+_UNIT_HOURS = {"н": 168, "w": 168, "ч": 1, "h": 1, "д": 24, "d": 24, "с": 24}
 
 
 def delivery(value: str | None, *, unit_hours: int, default: int | None,
