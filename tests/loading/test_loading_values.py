@@ -53,7 +53,8 @@ QUANTITIES = [
     ("много", 1, False, False), ("Достаточно", 1, False, False), ("мало", 1, False, False),
     ("0", 0, True, False),
     ("нет", 0, True, False), ("Нет в наличии", 0, True, False), ("отсутствует", 0, True, False),
-    ("-", 0, True, False), ("—", 0, True, False),
+    ("-", 0, True, False), ("—", 0, True, False), ("≥10", 10, False, False),
+    ("≥ 1 000", 1000, False, False), ("≤5", 1, False, False),
 ]
 
 
@@ -147,7 +148,7 @@ def test_int_default() -> None:
 _ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000", "2026", "12.", "-0",
     "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б", "сегодня",
     "завтра", "на складе", "послезавтра", "раб. дн.", "р.д.", "нед.", "часов", "нет", "много",
-    "—", "до ", "от ", "в течение "])
+    "—", "до ", "от ", "в течение ", "≥", "≤"])
 _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 
 

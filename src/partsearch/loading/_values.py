@@ -200,13 +200,14 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
         exact=pl.when(s.str.contains(_NONE)).then(pl.lit("0"))
         .otherwise(s.str.extract(rf"^{num}(?:[.,]0+)?$", 1).str.replace_all(" ", "", literal=True)),
         more=pl.coalesce(
-            s.str.extract(rf"^>\s*=?\s*{num}$", 1),
+            s.str.extract(rf"^(?:>\s*=?|≥)\s*{num}$", 1),
             s.str.extract(rf"^{num}\s*[+>]$", 1),
             s.str.extract(rf"^(?:больше|более|свыше|от|over)\s*{num}$", 1),
             s.str.extract(rf"^{num}\s*-\s*[0-9]{{1,15}}$", 1),
         ).str.replace_all(" ", "", literal=True),
         # "<5": fewer than five, the lower bound is unknown but at least one unit is there.
-        less=s.str.contains(rf"^(?:<\s*=?\s*|меньше\s*|менее\s*|до\s*)(?:{QUANTITY_NUMBER})$"),
+        less=s.str.contains(
+            rf"^(?:<\s*=?\s*|≤\s*|меньше\s*|менее\s*|до\s*)(?:{QUANTITY_NUMBER})$"),
         empty=c("raw").is_null() | (s == ""),
         on_order=s.str.contains(_ON_ORDER).fill_null(False),
         yes=s.str.contains(_YES),

@@ -82,12 +82,13 @@ def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
     if m := re.fullmatch(num + r"(?:[.,]0+)?", s):
         return int(m.group(1).replace(" ", "")), True, on_order, None
     for pattern in (
-        r">\s*=?\s*" + num, num + r"\s*[+>]",
+        r"(?:>\s*=?|≥)\s*" + num, num + r"\s*[+>]",
         r"(?:больше|более|свыше|от|over)\s*" + num, num + r"\s*-\s*[0-9]{1,15}",
     ):
         if m := re.fullmatch(pattern, s):
             return int(m.group(1).replace(" ", "")), False, on_order, None
-    if re.fullmatch(r"(?:<\s*=?\s*|меньше\s*|менее\s*|до\s*)(?:" + QUANTITY_NUMBER + ")", s):
+    if re.fullmatch(r"(?:<\s*=?\s*|≤\s*|меньше\s*|менее\s*|до\s*)(?:" + QUANTITY_NUMBER + ")",
+                    s):
         return 1, False, on_order, None
     if _YES.search(s):
         return 1, False, on_order, None
