@@ -43,9 +43,9 @@ def _info(args: argparse.Namespace) -> int:
         when = "" if s.price_file_time is None else (
             f", price file {_minute(s.price_file_time)} UTC ({s.age_hours:g} h old"
             + (", stale)" if s.stale else ")"))
-        print(f"  {s.code}  {s.offers} offers{when}")
+        print(f"  {s.code}  {s.offers:,} offers{when}")
         if s.brands:
-            print("      brands: " + ", ".join(f"{b} {n}" for b, n in s.brands))
+            print("      brands: " + ", ".join(f"{b} {n:,}" for b, n in s.brands))
         print(f"      last load: {_load_text(s.last_load)}")
         if s.last_load is not None and s.last_load.first_rejected:
             line, why, text = s.last_load.first_rejected[0]
@@ -76,7 +76,7 @@ def _load_text(load: Any) -> str:
         return "never loaded here"
     if load.error:
         return f"FAILED {_minute(load.finished)}: {load.error}"
-    text = f"{_minute(load.finished)}: {load.rows_read} rows, {load.rejected} rejected"
+    text = f"{_minute(load.finished)}: {load.rows_read:,} rows, {load.rejected:,} rejected"
     if load.reasons:
-        text += " (" + ", ".join(f"{k} {n}" for k, n in load.reasons) + ")"
+        text += " (" + ", ".join(f"{k} {n:,}" for k, n in load.reasons) + ")"
     return text
