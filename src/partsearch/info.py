@@ -139,24 +139,18 @@ def _merges(root: Path) -> tuple[MergeInfo, ...]:
 
 def _supplier(root: Path, profile: Any, top: int, now: datetime, stale_after: float
               ) -> SupplierInfo:
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    area = root / OFFERS / profile.code
-    version = read_pointer(area) if area.is_dir() else None
-    offers, file_time = 0, None
+    from partsearch.loading.load import read_offers
+
+    table = read_offers(root, profile.code)  # (mapped; empty before the first publish)
+    offers, file_time = table.num_rows, None
     brands: tuple[tuple[str, int], ...] = ()
-    if version is not None:
-        try:
-            table = pa.ipc.open_file(pa.memory_map(str(area / version), "r")).read_all()
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise CatalogError(f"cannot read offers: {exc}", path=area / version) from exc
-        offers = table.num_rows
-        if offers:
-            file_time = table.column("price_file_time")[0].as_py()
-            counts = pc.value_counts(table.column("brand")).to_pylist()
-            brands = tuple((c["values"], c["counts"]) for c in sorted(
-                counts, key=lambda c: (-c["counts"], c["values"]))[:top])
+    if offers:
+        file_time = table.column("price_file_time")[0].as_py()
+        counts = pc.value_counts(table.column("brand")).to_pylist()
+        brands = tuple((c["values"], c["counts"]) for c in sorted(
+            counts, key=lambda c: (-c["counts"], c["values"]))[:top])
     age = None if file_time is None else round((now - file_time).total_seconds() / 3600, 1)
     api = None if profile.api is None else (str(profile.api.get("kind")),
                                             str(profile.api.get("url", "")))
