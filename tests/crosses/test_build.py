@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partsearch import CrossFileError, SnapshotError
 from partsearch._catalog import read_pointer
@@ -446,3 +448,98 @@ def test_cp1251_file_whose_first_megabyte_is_ascii(tmp_path: Path) -> None:
     with pytest.raises(CrossFileError, match=r"sorted\.csv: cannot read cross file: .*"
                                              r"Row #\d+.*invalid UTF8.*iconv -f cp1251"):
         build_index([path], tmp_path / "c2")
+
+
+SEVERAL = """MANN,W 712/1; W 712/4,BOSCH,0 451 103 079;0451103316;,tecdoc,analog
+MANN,W 712/1,KNECHT,OC 90,tecdoc,analog
+VAG,;  ;,BOSCH,1 457 429 192,tecdoc,oem
+"""
+
+
+def test_cells_holding_several_numbers_cross_each_with_each(tmp_path: Path) -> None:
+    catalog = tmp_path / "c"
+    report = build_index([_write(tmp_path, SEVERAL)], catalog, split=";")
+    # 2 x 2 from the first row, 1 from the second; the third's side a has no number
+    assert (report.crosses_read, report.rows_rejected, report.unique_crosses) == (6, 1, 5)
+    assert ":4: no brand or article on side a" in report.rejects[0]
+    idx = CrossIndex.open(catalog)
+    parts = [idx.lookup(b, a) for b, a in [("MANN", "W7121"), ("MANN", "W7124"),
+                                            ("BOSCH", "0451103079"), ("BOSCH", "0451103316"),
+                                            ("KNECHT", "OC90")]]
+    assert None not in parts and len(set(parts)) == 5
+    assert sorted(idx.class_members(parts[0]).tolist()) == sorted(parts)  # type: ignore[arg-type]
+    steps = idx.explain(parts[1], parts[3])
+    assert steps is not None and len(steps) == 1 and steps[0].article_a == "W 712/4"
+
+
+def test_without_split_a_cell_is_one_number(tmp_path: Path) -> None:
+    catalog = tmp_path / "c"
+    build_index([_write(tmp_path, SEVERAL)], catalog)
+    idx = CrossIndex.open(catalog)
+    assert idx.lookup("MANN", "W7121W7124") is not None and idx.lookup("MANN", "W7124") is None
+
+
+def test_split_cells_of_a_parquet_dictionary_column(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "x.parquet"
+    pq.write_table(pa.table({
+        "brand_a": ["TOYOTA", "TOYOTA"],
+        "article_a": pa.array(["13568-09041 | 13568-79095", "13568-79095"]).dictionary_encode(),
+        "brand_b": ["GATES", "DAYCO"], "article_b": ["T199 | T199RB", "95199"]}), path)
+    report = build_index([path], tmp_path / "c", split=" | ")
+    assert (report.crosses_read, report.parts, report.classes) == (5, 5, 1)
+
+
+@given(st.lists(st.tuples(st.one_of(st.none(), st.text(";, x1-", max_size=8)),
+                          st.one_of(st.none(), st.text("; y2", max_size=8))), max_size=12))
+def test_split_matches_a_plain_reference(rows: list[tuple[str | None, str | None]]) -> None:
+    import pyarrow as pa
+
+    from partsearch.crosses._read import _split
+
+    def numbers(cell: str | None) -> list[str | None]:
+        found = [] if cell is None else [n.strip() for n in cell.split(";") if n.strip()]
+        return found or [None]  # a side without a number stays, to be rejected
+
+    expected = [(a, b, row) for row, (cell_a, cell_b) in enumerate(rows)
+                for a in numbers(cell_a) for b in numbers(cell_b)]
+    cols = {"article_a": pa.array([r[0] for r in rows], pa.string()),
+            "article_b": pa.array([r[1] for r in rows], pa.string()),
+            "brand_a": pa.array([f"B{i}" for i in range(len(rows))])}
+    out, row = _split(cols, ";")
+    got = list(zip(out["article_a"].to_pylist(), out["article_b"].to_pylist(), row.tolist(),
+                   strict=True))
+    assert got == expected
+    assert out["brand_a"].to_pylist() == [f"B{r}" for _, _, r in expected]
+
+
+def test_real_timing_belts_with_several_numbers_in_a_cell(realdata: Path,
+                                                         tmp_path: Path) -> None:
+    """The real timing-belt table: one row per Toyota or Honda belt, its OE number, the related
+    OE numbers (``"13568-79095; 13568-79095-83"``) and each maker's numbers (``"T199;
+    T199RB"``) in cells. Laid out as pairs, the cells kept as they are, ``split=";"`` puts
+    every number of a belt in one class."""
+    import polars as pl
+
+    table = pl.read_csv(
+        realdata / "RealshowBelt+timing-belt-oem-cross-reference" / "toyota.csv",
+        infer_schema=False, truncate_ragged_lines=True)
+    oem = pl.concat_str(["oem_part_number", "oem_related_numbers"], separator="; ",
+                        ignore_nulls=True)
+    pairs = tmp_path / "belts.csv"
+    pl.concat([table.select(brand_a="oem_brand", article_a=oem, brand_b=pl.lit(maker),
+                            article_b=pl.col(f"{maker.lower()}_part_number"))
+               for maker in ("GATES", "DAYCO", "CONTINENTAL", "BANDO")]).write_csv(pairs)
+    catalog = tmp_path / "c"
+    build_index([pairs], catalog, split=";")
+    idx = CrossIndex.open(catalog)
+    t199 = [idx.lookup(b, a) for b, a in [("TOYOTA", "13568-09041"), ("TOYOTA", "13568-79095-83"),
+                                          ("GATES", "T199RB"), ("DAYCO", "95199FN"),
+                                          ("BANDO", "TB199")]]
+    assert None not in t199
+    assert set(t199) <= set(idx.class_members(t199[0]).tolist())  # type: ignore[arg-type]
+    assert idx.lookup("GATES", "T199RB") != idx.lookup("GATES", "T240")
+    steps = idx.explain(t199[1], t199[2])  # type: ignore[arg-type]
+    assert steps is not None and steps[0].article_a == "13568-79095-83"

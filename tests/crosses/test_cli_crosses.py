@@ -46,3 +46,15 @@ def test_explain_names_a_held_back_cross(tmp_path: Path,
                  "W 3/2"]) == 1
     out = capsys.readouterr().out
     assert "held back (guard" in out and "forum" in out
+
+
+def test_build_with_split_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crosses = tmp_path / "x.csv"
+    crosses.write_text("brand_a,article_a,brand_b,article_b\n"
+                       "TOYOTA,13568-09041; 13568-79095,GATES,T199; T199RB\n", encoding="utf-8")
+    assert main(["crosses", "build", str(crosses), "--out", str(tmp_path / "c"),
+                 "--split", ";"]) == 0
+    out = capsys.readouterr().out
+    assert "crosses read                  4" in out and "parts                         4" in out
+    assert main(["crosses", "explain", str(tmp_path / "c"), "TOYOTA", "13568-79095", "GATES",
+                 "T199RB"]) == 0

@@ -17,6 +17,8 @@ def register(sub: Any) -> None:
     build.add_argument("--blacklist", type=Path, help="CSV of crosses marked wrong")
     build.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
                        help="map a column, e.g. --column brand_a=Brand1")
+    build.add_argument("--split", metavar="SEP",
+                       help="article cells hold several numbers separated by SEP, e.g. ';'")
     build.add_argument("--min-side", type=int, default=3,
                        help="guard: smaller side of a single-source bridge to hold back")
     build.add_argument("--no-guard", action="store_true", help="accept every cross")
@@ -47,7 +49,8 @@ def _build(args: argparse.Namespace) -> int:
     guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
     with progress_bar("crosses") as progress:
         report = build_index(args.files, args.out, blacklist=args.blacklist,
-                             columns=columns or None, guard=guard, progress=progress)
+                             columns=columns or None, guard=guard, split=args.split,
+                             progress=progress)
     print(f"crosses read     {report.crosses_read:>14,}")
     print(f"rows rejected    {report.rows_rejected:>14,}")
     print(f"distinct crosses {report.unique_crosses:>14,}")

@@ -89,15 +89,18 @@ class _Normalized:
 
 
 def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandRegistry,
-                 sources: Vocabulary, kinds: Vocabulary) -> Iterator[Batch]:
-    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file."""
-    for item in _pending_batches(path, columns, registry, lambda fn, *args: _Done(fn(*args))):
+                 sources: Vocabulary, kinds: Vocabulary, *, split: str | None = None
+                 ) -> Iterator[Batch]:
+    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file.
+    With ``split``, an article cell may hold several numbers separated by it (:func:`_split`)."""
+    for item in _pending_batches(path, columns, registry, lambda fn, *args: _Done(fn(*args)),
+                                 split):
         yield _finish(item.result(), sources, kinds)
 
 
 def read_files(paths: list[Path], columns: Mapping[str, str] | None, registry: BrandRegistry,
                sources: Vocabulary, kinds: Vocabulary, *, workers: int = 2,
-               on_file: Any = None) -> Iterator[Batch]:
+               on_file: Any = None, split: str | None = None) -> Iterator[Batch]:
     """Normalized batches of several files in file order, normalized by ``workers`` threads
     (the kernels and Arrow release the GIL) while the caller consumes earlier batches.
     ``on_file(path)`` is called once a file's last batch has been yielded."""
@@ -117,7 +120,7 @@ def read_files(paths: list[Path], columns: Mapping[str, str] | None, registry: B
                 yield _finish(_result(path, item), sources, kinds)
 
         for path in paths:
-            for item in _pending_batches(path, columns, registry, pool.submit):
+            for item in _pending_batches(path, columns, registry, pool.submit, split):
                 pending.append((path, item))
                 yield from drain(workers)  # bounded read-ahead: memory stays a few batches
             pending.append((path, None))
@@ -168,14 +171,14 @@ def _finish(item: _Normalized, sources: Vocabulary, kinds: Vocabulary) -> Batch:
 
 
 def _pending_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandRegistry,
-                     submit: Any) -> Iterator[Any]:
+                     submit: Any, split: str | None) -> Iterator[Any]:
     """One future per batch of ``path`` (normalized by ``submit``), then one for the rows that
     did not split into the header's columns."""
     mapping = {name: name for name in REQUIRED + OPTIONAL} | dict(columns or {})
     bad_rows: list[str] = []
     with _errors(path):
         for table, first_line, resolved in _raw_batches(path, mapping, bad_rows):
-            yield submit(_normalize, path, table, first_line, resolved, registry)
+            yield submit(_normalize, path, table, first_line, resolved, registry, split)
         if bad_rows:  # skipped and counted; no parts
             empty = np.zeros(0, np.uint64)
             yield _Done(_Normalized(Batch(empty, empty, empty, empty, len(bad_rows),
@@ -335,15 +338,47 @@ def _check_utf8(path: Path, name: str, col: Any, first_line: int) -> None:
                          path=path, line=first_line + lo)
 
 
+def _split(cols: dict[str, Any], separator: str) -> tuple[dict[str, Any], np.ndarray]:
+    """Rows whose article cells hold several numbers (``separator`` between them, spaces around
+    them dropped) as one cross per pair: each number of side a with each of side b. Returns
+    the columns, a row per cross, and each cross's row in the batch. A side left without a
+    number (empty, or separators only) keeps one null, which the caller rejects."""
+    row = np.arange(len(cols["article_a"]))
+    for side in ("article_a", "article_b"):
+        numbers, parent = _numbers(cols[side], separator)
+        cols = {c: numbers if c == side else col.take(parent) for c, col in cols.items()}
+        row = row[parent]
+    return cols, row
+
+
+def _numbers(col: Any, separator: str) -> tuple[Any, np.ndarray]:
+    """The numbers of each cell of ``col``, flattened, and the row each came from."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    lists = pc.split_pattern(col, separator)
+    numbers = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    kept = pc.greater(pc.binary_length(numbers), 0)
+    numbers, parent = numbers.filter(kept), parent[kept.to_numpy(zero_copy_only=False)]
+    bare = np.setdiff1d(np.arange(len(col)), parent, assume_unique=False)
+    if bare.size:
+        order = np.argsort(np.concatenate([parent, bare]), kind="stable")
+        numbers = pa.concat_arrays([numbers, pa.nulls(bare.size, numbers.type)]).take(order)
+        parent = np.concatenate([parent, bare])[order]
+    return numbers, parent
+
+
 def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
-               registry: BrandRegistry) -> _Normalized:
+               registry: BrandRegistry, split: str | None = None) -> _Normalized:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from partsearch._hashing import part_hashes
     from partsearch.normalize import article_keys
 
-    n = table.num_rows
     cols = {c: table.column(mapping[c]).combine_chunks() for c in REQUIRED + OPTIONAL
             if c in mapping and mapping[c] in table.column_names}
     # the article normalizer reads bytes as UTF-8 unchecked and stops at one that is not: a
@@ -352,6 +387,9 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     for c in ("article_a", "article_b"):
         if not _ascii(cols[c]):
             _check_utf8(path, mapping[c], cols[c], first_line)
+    row = None  # each cross's row of the batch, when one row may give several
+    if split:
+        cols, row = _split(cols, split)
     try:
         (brand_a, keep_a), (brand_b, keep_b) = (brand_columns(cols[c], registry)
                                                 for c in ("brand_a", "brand_b"))
@@ -364,13 +402,14 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     valid = pc.and_(pc.and_(brand_a.is_valid(), key_a.is_valid()),
                     pc.and_(brand_b.is_valid(), key_b.is_valid()))
     valid_np = valid.to_numpy(zero_copy_only=False)
-    n_bad = int(n - valid_np.sum())
+    n_bad = int(valid_np.size - valid_np.sum())  # crosses: with split, a row may give several
     rejected: list[str] = []
     if n_bad:
         for i in np.flatnonzero(~valid_np)[:MAX_REJECTS_KEPT]:
             side = "a" if not (brand_a[i].is_valid and key_a[i].is_valid) else "b"
             raw = ";".join(str(cols[c][int(i)].as_py()) for c in REQUIRED)
-            rejected.append(f"{path}:{first_line + int(i)}: no brand or article on side "
+            line = first_line + int(i if row is None else row[i])
+            rejected.append(f"{path}:{line}: no brand or article on side "
                             f"{side}: {raw}")
 
     def ok(col: Any) -> Any:
@@ -378,7 +417,7 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
 
     brand_a, brand_b, key_a, key_b = ok(brand_a), ok(brand_b), ok(key_a), ok(key_b)
     batch = Batch(part_hashes(brand_a, key_a), part_hashes(brand_b, key_b), np.zeros(0),
-                  np.zeros(0), n, rejected, n_bad, brand_a, brand_b, key_a, key_b,
+                  np.zeros(0), valid_np.size, rejected, n_bad, brand_a, brand_b, key_a, key_b,
                   ok(cols["article_a"]), ok(cols["article_b"]))
 
     def names(c: str, default: str) -> Any:

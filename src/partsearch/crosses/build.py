@@ -70,13 +70,17 @@ Progress = Callable[[str, int, int], None]
 def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                 blacklist: str | Path | None = None, columns: Mapping[str, str] | None = None,
                 registry: BrandRegistry | None = None, guard: GuardConfig | None = None,
-                progress: Progress | None = None) -> BuildReport:
+                split: str | None = None, progress: Progress | None = None) -> BuildReport:
     """Build a cross snapshot from ``files`` into ``catalog_dir/crosses`` and publish it.
 
     ``columns`` maps our names (``brand_a``, ``article_a``, ``brand_b``, ``article_b``,
     ``source``, ``kind``) to the files' own headers. ``blacklist`` is a CSV of crosses a manager
-    marked wrong (the same four columns). A failure leaves the previously published snapshot as it
+    marked wrong (the same four columns). ``split`` (``";"``, say) reads an article cell holding
+    several numbers, ``"T199; T199RB"``, as that many parts: a row crosses each number of its
+    side a with each of its side b. A failure leaves the previously published snapshot as it
     was. ``progress(stage, done, total)`` is called as files are read and stages end.
+
+    Example: ``build_index(["crosses.csv"], "catalog", split=";").classes``.
     """
     from partsearch.crosses import _kernels as k
     from partsearch.crosses import _snapshot
@@ -87,6 +91,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     paths = [Path(f) for f in files]
     if not paths:
         raise CrossFileError("no cross files given")
+    if split == "":
+        raise CrossFileError("split wants a separator, such as ';'")
     for path in paths:
         if not path.exists():
             raise CrossFileError("cross file not found", path=path)
@@ -103,7 +109,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             progress(name, 1, 1)
 
     with _snapshot.Writer(catalog) as out:
-        read = _read(paths, columns, reg, out.work, progress)
+        read = _read(paths, columns, reg, out.work, progress, split)
         stage("read")
         n, rank = _write_parts(out, read.parts)
         out.flush()  # saves still pending would hold their arrays into the next stage's peak
@@ -121,7 +127,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         del sorted_keys, order
         state = np.zeros(edges.a.size, dtype=np.uint8)
         if blacklist is not None:
-            state[_blacklisted(Path(blacklist), out.load("part_hash"), edges, reg)] = \
+            state[_blacklisted(Path(blacklist), out.load("part_hash"), edges, reg, split)] = \
                 BLACKLISTED
         sources = Sources(*k.source_summary(per_edge["src_off"], per_edge["src"], state,
                                             max(1, len(read.sources.names))))
@@ -190,7 +196,7 @@ class _ReadResult:
 
 
 def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegistry,
-          work: Path, progress: Progress | None) -> _ReadResult:
+          work: Path, progress: Progress | None, split: str | None) -> _ReadResult:
     """Stream the files: parts numbered as they appear, each cross's two numbers and its
     source and kind appended to scratch files in ``work``."""
     from partsearch.crosses._parts import PartTable
@@ -208,7 +214,8 @@ def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegist
     names = ("a.i32", "b.i32", "src.u16", "kind.u16")
     sinks = [open(work / name, "wb") for name in names]  # noqa: SIM115 - closed below
     try:
-        for batch in read_files(paths, columns, reg, res.sources, res.kinds, on_file=file_done):
+        for batch in read_files(paths, columns, reg, res.sources, res.kinds, on_file=file_done,
+                                split=split):
             res.rows += batch.rows
             res.rejected_count += batch.n_rejected
             res.rejects.extend(batch.rejected[: max(0, 20 - len(res.rejects))])
@@ -356,11 +363,11 @@ def edge_positions(edges_a: np.ndarray, edges_b: np.ndarray, a: np.ndarray,
 
 
 def _blacklisted(path: Path, part_hash: np.ndarray, edges: Edges,
-                 registry: BrandRegistry) -> np.ndarray:
+                 registry: BrandRegistry, split: str | None) -> np.ndarray:
     from partsearch.crosses.index import positions
 
     ids: list[np.ndarray] = []
-    for batch in read_batches(path, None, registry, Vocabulary(), Vocabulary()):
+    for batch in read_batches(path, None, registry, Vocabulary(), Vocabulary(), split=split):
         ia, ib = positions(part_hash, batch.hash_a), positions(part_hash, batch.hash_b)
         known = (ia >= 0) & (ib >= 0)
         pos = edge_positions(edges.a, edges.b, ia[known], ib[known])
