@@ -121,6 +121,31 @@ def test_working_days_skip_the_weekend_from_the_price_files_day() -> None:
         (None, None, "bad delivery '1 раб. дн.'")]
 
 
+def test_working_days_skip_russias_public_holidays() -> None:
+    texts = ["5 раб. дн.", "1 раб. дн."]
+    # Wednesday 30 December: 31 December, then 11-14 January (1-8 January are holidays)
+    assert _run(v.parse_delivery, texts, unit_hours=24, default=7,
+                file_time=datetime(2026, 12, 30, 9, 0, tzinfo=UTC)) == [
+        (15 * 24, None, None), (24, None, None)]
+    # Friday 6 March 2026: 8 March falls on a Sunday, so Monday the 9th is off
+    assert _run(v.parse_delivery, texts[1:], unit_hours=24, default=7,
+                file_time=datetime(2026, 3, 6, 9, 0, tzinfo=UTC)) == [(96, None, None)]
+
+
+def test_days_off_follow_the_labour_code() -> None:
+    from datetime import date
+
+    from partsearch.loading._calendar import days_off, is_working
+
+    off = days_off(2026)
+    assert {date(2026, 1, d) for d in range(1, 9)} <= off
+    assert {date(2026, 2, 23), date(2026, 3, 9), date(2026, 5, 1), date(2026, 5, 11),
+            date(2026, 6, 12), date(2026, 11, 4)} <= off  # 8 March and 9 May are Sundays
+    assert not is_working(date(2026, 3, 9)) and is_working(date(2026, 3, 10))
+    # a January holiday on a weekend moves by decree, not by the law's rule: not known here
+    assert is_working(date(2026, 1, 9)) and date(2027, 6, 14) in days_off(2027)
+
+
 def test_delivery_dates_count_from_the_price_file_to_the_day_in_moscow() -> None:
     file_time = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
     rows = _run(v.parse_delivery, ["15.12.2026", "05.12.26", "2026-12-04", "01.12.2026",
@@ -178,7 +203,7 @@ _DATES = st.one_of(  # days and months past the calendar's too, and two- and fou
 )
 
 
-_WORKING = st.tuples(st.integers(0, 40), st.sampled_from(["", "-3", "-12", " - 0"]),
+_WORKING = st.tuples(st.integers(0, 400), st.sampled_from(["", "-3", "-12", " - 0"]),
                      st.sampled_from(["раб. дн.", "рабочих дня", "р.д.", "рд"])
                      ).map(lambda w: f"{w[0]}{w[1]} {w[2]}")
 

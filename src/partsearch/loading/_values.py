@@ -241,7 +241,8 @@ def parse_delivery(text: pa.Array, *, unit_hours: int, default: int | None,
     the expected time, then the guaranteed (null when smaller); ``до 5`` (``в течение 5``) is
     5 both, ``от 3`` 3 without a guarantee; empty gives ``default``.
     A unit written in the text wins over the column's: ``2 дн.``, ``36 ч``, ``1 нед.``, and
-    working days ``5 раб. дн.`` (counted from the price file's day, weekends skipped).
+    working days ``5 раб. дн.`` (counted from the price file's day, weekends and public
+    holidays skipped).
     ``сегодня``, ``на складе``, ``в наличии``, ``есть`` are 0 hours; ``завтра``, 24;
     ``послезавтра``, 48.
     A date (``15.12.2026``, ``15.12.26``, ``2026-12-15``: the day the goods arrive) is the
@@ -318,11 +319,25 @@ def _delivery_batch(series: pl.Series, *, unit_hours: int, default: int | None,
 
 def _working_days(count: pl.Expr, file_time: datetime) -> pl.Expr:
     """Calendar days from the price file's day (in Moscow) to the ``count``-th working day
-    after it, Saturdays and Sundays skipped (public holidays are not known here)."""
-    weekday = _moscow_wall_time(file_time).weekday()
-    # from a weekend, count as from its Friday, then take back the days past that Friday
-    start, past = (weekday, 0) if weekday < 5 else (4, weekday - 4)
-    return (count + 2 * ((count + start) // 5) - past).clip(lower_bound=0)
+    after it: weekends and Russia's public holidays skipped (``_calendar``)."""
+    import numpy as np
+
+    from partsearch.loading._calendar import busday_calendar
+
+    day = np.datetime64(_moscow_wall_time(file_time).date(), "D")
+    year = _moscow_wall_time(file_time).year
+
+    def days(counts: pl.Series) -> pl.Series:
+        # (10**8 working days is past the hours an offer can hold: rejected either way)
+        n = counts.fill_null(0).clip(0, 10**8).to_numpy()
+        # holidays of the years ~1,000 working days reach; a count beyond is absurd anyway
+        calendar = busday_calendar(year - 1, year + 1 + min(int(n.max(initial=0)), 1000) // 240)
+        # from a day off, count as from the working day before it (Friday, from a Saturday)
+        end = np.busday_offset(day, n, roll="backward", busdaycal=calendar)
+        found = pl.Series(np.maximum((end - day).astype(np.int64), 0))
+        return found.zip_with(counts.is_not_null(), counts)  # (null stays null)
+
+    return count.map_batches(days, return_dtype=pl.Int64)
 
 
 def _date_hours(raw: pl.Expr, file_time: datetime) -> pl.Expr:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+from partsearch.loading._calendar import is_working
 from partsearch.loading._values import (
     DELIVERY_AMOUNT,
     DELIVERY_DAY_AFTER,
@@ -140,14 +141,14 @@ def delivery(value: str | None, *, unit_hours: int, default: int | None,
 
 
 def _working_days(count: int, file_time: datetime) -> int:
-    """Calendar days from the file's day in Moscow to the ``count``-th weekday after it."""
+    """Calendar days from the file's day in Moscow to the ``count``-th working day after it."""
     moment = file_time if file_time.tzinfo is not None else file_time.replace(tzinfo=UTC)
     day = (moment + MOSCOW).date()
     days = 0
     while count > 0:
         day += timedelta(days=1)
         days += 1
-        count -= day.weekday() < 5
+        count -= is_working(day)
     return days
 
 
