@@ -543,3 +543,71 @@ def test_real_timing_belts_with_several_numbers_in_a_cell(realdata: Path,
     assert idx.lookup("GATES", "T199RB") != idx.lookup("GATES", "T240")
     steps = idx.explain(t199[1], t199[2])  # type: ignore[arg-type]
     assert steps is not None and steps[0].article_a == "13568-79095-83"
+
+
+def _sheet(path: Path, rows: list[list[object]]) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Crosses")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+def test_spreadsheet_with_a_title_row_fixed_brand_and_number_cells(tmp_path: Path) -> None:
+    """A maker's own sheet: a title, then its numbers against OE numbers, one brand for its
+    side, an OE cell holding several numbers, a row whose lookup found nothing (rejected with
+    its sheet row), and numbers stored as numbers."""
+    path = _sheet(tmp_path / "mahle.xlsx", [
+        ["MAHLE compressors, 2026"],
+        ["ArticleNo", "Maker", "OE_Numbers"],
+        ["AC 273 000S", "LAND ROVER", "JRB500250; LR015556"],
+        [None, "LAND ROVER", None],
+        ["AC 425 000P", "PORSCHE", 97057311100],
+    ])
+    catalog = tmp_path / "c"
+    report = build_index([path], catalog, brand_a="MAHLE", split=";", columns={
+        "article_a": "articleno", "brand_b": "Maker", "article_b": "OE_Numbers"})
+    assert (report.crosses_read, report.rows_rejected, report.unique_crosses) == (4, 1, 3)
+    assert "mahle.xlsx:4: no brand or article on side a" in report.rejects[0]
+    idx = CrossIndex.open(catalog)
+    ac273, lr = idx.lookup("MAHLE", "AC273000S"), idx.lookup("LAND ROVER", "LR015556")
+    assert ac273 is not None and lr is not None
+    steps = idx.explain(ac273, lr)
+    assert steps is not None and steps[0].sources == ("mahle",)
+    ac425, porsche = idx.lookup("MAHLE", "AC425000P"), idx.lookup("PORSCHE", "97057311100")
+    assert ac425 is not None and porsche is not None
+    steps = idx.explain(ac425, porsche)
+    assert steps is not None and steps[0].article_b == "97057311100"  # (not "97057311100.0")
+
+
+def test_spreadsheet_without_the_columns_names_its_header(tmp_path: Path) -> None:
+    path = _sheet(tmp_path / "x.xlsx", [["Brand", "Article"], ["MANN", "W 712/1"]])
+    with pytest.raises(CrossFileError, match=r"x\.xlsx:1: missing column\(s\) 'brand_a'.*"
+                                             r"the file has 'Brand', 'Article'"):
+        build_index([path], tmp_path / "c")
+    damaged = tmp_path / "d.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    with pytest.raises(CrossFileError, match=r"d\.xlsx: cannot read spreadsheet"):
+        build_index([damaged], tmp_path / "c")
+    assert not (tmp_path / "c" / "crosses" / "CURRENT").exists()
+
+
+def test_real_mahle_sheet_with_oe_numbers_in_one_cell(realdata: Path, tmp_path: Path) -> None:
+    """The real MAHLE lookup sheet: MAHLE compressors against OE numbers (Land Rover's among
+    Jaguar's and Ford's), several in a cell, and one row whose lookup failed."""
+    catalog = tmp_path / "c"
+    report = build_index([realdata / "alungchen+MahlePartNumberSearch" / "Output.xlsx"],
+                         catalog, brand_a="MAHLE", brand_b="LAND ROVER", split=";",
+                         columns={"article_a": "ArticleNo", "article_b": "OE_Numbers"})
+    assert report.rows_rejected == 1 and "Output.xlsx:5:" in report.rejects[0]
+    idx = CrossIndex.open(catalog)
+    ac273 = idx.lookup("MAHLE", "AC 273 000S")
+    assert ac273 is not None
+    members = set(idx.class_members(ac273).tolist())
+    assert {idx.lookup("LAND ROVER", n) for n in ("JRB500250", "LR015556", "LR018405")} <= members
+    assert idx.lookup("LAND ROVER", "LR106642") not in members

@@ -58,3 +58,15 @@ def test_build_with_split_cells(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "crosses read                  4" in out and "parts                         4" in out
     assert main(["crosses", "explain", str(tmp_path / "c"), "TOYOTA", "13568-79095", "GATES",
                  "T199RB"]) == 0
+
+
+def test_build_with_a_fixed_brand(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crosses = tmp_path / "gates.csv"
+    crosses.write_text("oem_brand;oem;gates\nTOYOTA;13568-09041;T199\n", encoding="utf-8")
+    assert main(["crosses", "build", str(crosses), "--out", str(tmp_path / "c"),
+                 "--column", "brand_a=oem_brand", "--column", "article_a=oem",
+                 "--brand-b", "Gates", "--column", "article_b=gates"]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "explain", str(tmp_path / "c"), "TOYOTA", "13568-09041", "GATES",
+                 "T199"]) == 0
+    assert "[cross; gates]" in capsys.readouterr().out

@@ -12,11 +12,15 @@ def register(sub: Any) -> None:
     crosses = sub.add_parser("crosses", help="build and query the cross index")
     csub = crosses.add_subparsers(dest="crosses_command", required=True)
     build = csub.add_parser("build", help="build a cross snapshot into a catalog directory")
-    build.add_argument("files", nargs="+", type=Path, help="cross files (CSV or Parquet)")
+    build.add_argument("files", nargs="+", type=Path,
+                       help="cross files (CSV, Parquet, or XLSX/XLS/ODS: the first sheet)")
     build.add_argument("--out", type=Path, required=True, help="catalog directory")
     build.add_argument("--blacklist", type=Path, help="CSV of crosses marked wrong")
     build.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
                        help="map a column, e.g. --column brand_a=Brand1")
+    build.add_argument("--brand-a", metavar="BRAND",
+                       help="one brand for side a of every row (the files have no column)")
+    build.add_argument("--brand-b", metavar="BRAND", help="the same for side b")
     build.add_argument("--split", metavar="SEP",
                        help="article cells hold several numbers separated by SEP, e.g. ';'")
     build.add_argument("--min-side", type=int, default=3,
@@ -49,7 +53,8 @@ def _build(args: argparse.Namespace) -> int:
     guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
     with progress_bar("crosses") as progress:
         report = build_index(args.files, args.out, blacklist=args.blacklist,
-                             columns=columns or None, guard=guard, split=args.split,
+                             columns=columns or None, brand_a=args.brand_a,
+                             brand_b=args.brand_b, guard=guard, split=args.split,
                              progress=progress)
     print(f"crosses read     {report.crosses_read:>14,}")
     print(f"rows rejected    {report.rows_rejected:>14,}")

@@ -1,4 +1,5 @@
-"""Cross files (CSV or Parquet) read in batches and normalized to part hashes.
+"""Cross files (CSV, Parquet, or a spreadsheet's first sheet) read in batches and normalized to
+part hashes.
 
 A batch is normalized with the foundation's vectorized functions into numbers (two part hashes, a
 source id, a kind id per cross) beside the Arrow columns they came from; the build keeps the text
@@ -55,6 +56,22 @@ class Vocabulary:
         return self.ids[name]
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How cross files are laid out: ``columns`` maps our names to their headers, ``brands``
+    gives a side a fixed brand where the files have no brand column (``{"brand_a": "MAHLE"}``),
+    and ``split`` separates several numbers in one article cell (:func:`_split`)."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    brands: Mapping[str, str] = field(default_factory=dict)
+    split: str | None = None
+
+    def mapping(self) -> dict[str, str]:
+        """Our names -> the files' headers, for every column read from the files."""
+        return {n: n for n in REQUIRED + OPTIONAL if n not in self.brands} | \
+            {ours: theirs for ours, theirs in self.columns.items() if ours not in self.brands}
+
+
 @dataclass
 class Batch:
     """One batch of a cross file, normalized: every row with a brand and article on both sides.
@@ -88,19 +105,16 @@ class _Normalized:
     kind: Any
 
 
-def read_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandRegistry,
-                 sources: Vocabulary, kinds: Vocabulary, *, split: str | None = None
-                 ) -> Iterator[Batch]:
-    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file.
-    With ``split``, an article cell may hold several numbers separated by it (:func:`_split`)."""
-    for item in _pending_batches(path, columns, registry, lambda fn, *args: _Done(fn(*args)),
-                                 split):
+def read_batches(path: Path, layout: Layout, registry: BrandRegistry, sources: Vocabulary,
+                 kinds: Vocabulary) -> Iterator[Batch]:
+    """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file."""
+    for item in _pending_batches(path, layout, registry, lambda fn, *args: _Done(fn(*args))):
         yield _finish(item.result(), sources, kinds)
 
 
-def read_files(paths: list[Path], columns: Mapping[str, str] | None, registry: BrandRegistry,
+def read_files(paths: list[Path], layout: Layout, registry: BrandRegistry,
                sources: Vocabulary, kinds: Vocabulary, *, workers: int = 2,
-               on_file: Any = None, split: str | None = None) -> Iterator[Batch]:
+               on_file: Any = None) -> Iterator[Batch]:
     """Normalized batches of several files in file order, normalized by ``workers`` threads
     (the kernels and Arrow release the GIL) while the caller consumes earlier batches.
     ``on_file(path)`` is called once a file's last batch has been yielded."""
@@ -120,7 +134,7 @@ def read_files(paths: list[Path], columns: Mapping[str, str] | None, registry: B
                 yield _finish(_result(path, item), sources, kinds)
 
         for path in paths:
-            for item in _pending_batches(path, columns, registry, pool.submit, split):
+            for item in _pending_batches(path, layout, registry, pool.submit):
                 pending.append((path, item))
                 yield from drain(workers)  # bounded read-ahead: memory stays a few batches
             pending.append((path, None))
@@ -170,15 +184,14 @@ def _finish(item: _Normalized, sources: Vocabulary, kinds: Vocabulary) -> Batch:
     return batch
 
 
-def _pending_batches(path: Path, columns: Mapping[str, str] | None, registry: BrandRegistry,
-                     submit: Any, split: str | None) -> Iterator[Any]:
+def _pending_batches(path: Path, layout: Layout, registry: BrandRegistry, submit: Any
+                     ) -> Iterator[Any]:
     """One future per batch of ``path`` (normalized by ``submit``), then one for the rows that
     did not split into the header's columns."""
-    mapping = {name: name for name in REQUIRED + OPTIONAL} | dict(columns or {})
     bad_rows: list[str] = []
     with _errors(path):
-        for table, first_line, resolved in _raw_batches(path, mapping, bad_rows):
-            yield submit(_normalize, path, table, first_line, resolved, registry, split)
+        for table, first_line, resolved in _raw_batches(path, layout.mapping(), bad_rows):
+            yield submit(_normalize, path, table, first_line, resolved, registry, layout)
         if bad_rows:  # skipped and counted; no parts
             empty = np.zeros(0, np.uint64)
             yield _Done(_Normalized(Batch(empty, empty, empty, empty, len(bad_rows),
@@ -212,6 +225,11 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
 
     if not path.exists():
         raise CrossFileError("cross file not found", path=path)
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        yield from _sheet_batches(path, mapping)  # XLSX, ODS, or a legacy XLS
+        return
     if path.suffix.lower() in (".parquet", ".pq"):
         import pyarrow.parquet as pq
 
@@ -260,6 +278,38 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
         line += batch.num_rows
 
 
+def _sheet_batches(path: Path, mapping: Mapping[str, str]
+                   ) -> Iterator[tuple[Any, int, dict[str, str]]]:
+    """A spreadsheet's first sheet as one batch. Its header is the first of its first 20 rows
+    that names every column read (a sheet may open with a title); lines are sheet rows."""
+    import pyarrow as pa
+
+    from partsearch.errors import PriceFileError
+    from partsearch.loading._readers import sheet_cells
+
+    try:
+        frame = sheet_cells(path.read_bytes(), 0, str(path))
+    except PriceFileError as exc:
+        raise CrossFileError(exc.message, path=path) from exc
+    lines = frame.get_column("__line").to_list()
+    rows = frame.drop("__line").head(20).rows()
+    if not rows:
+        raise CrossFileError("empty spreadsheet (no header)", path=path, line=1)
+    for at, row in enumerate([*rows, rows[0]]):
+        header = ["" if cell is None else str(cell).strip() for cell in row]
+        try:
+            resolved = _resolve_columns(path, header, mapping, line=lines[at % len(rows)])
+            break
+        except CrossFileError:
+            if at == len(rows):
+                raise  # (named against the first row)
+    position = {name.lower(): i for i, name in reversed(list(enumerate(header)))}
+    body = frame.slice(at + 1)
+    if body.height:
+        yield pa.table({theirs: body.get_column(f"c{position[theirs.lower()]}").to_arrow()
+                        for theirs in dict.fromkeys(resolved.values())}), lines[at + 1], resolved
+
+
 def _sniff_encoding(path: Path, sample: bytes) -> str:
     """UTF-8 when the text read of the file decodes as UTF-8, else cp1251, the other encoding
     Russian cross files come in. The text read is the first megabyte (``sample``), and when
@@ -285,16 +335,17 @@ def _sniff_encoding(path: Path, sample: bytes) -> str:
     return "utf8"
 
 
-def _resolve_columns(path: Path, header: list[str], mapping: Mapping[str, str]
-                     ) -> dict[str, str]:
+def _resolve_columns(path: Path, header: list[str], mapping: Mapping[str, str], *,
+                     line: int = 1) -> dict[str, str]:
     """Our column names -> the file's, matched ignoring case and surrounding spaces."""
     by_key = {h.strip().lower(): h for h in header}
     resolved = {ours: by_key[theirs.strip().lower()] for ours, theirs in mapping.items()
                 if theirs.strip().lower() in by_key}
-    missing = [mapping[c] for c in REQUIRED if c not in resolved]
+    missing = [mapping[c] for c in REQUIRED if c in mapping and c not in resolved]
     if missing:
         raise CrossFileError(f"missing column(s) {', '.join(map(repr, missing))}; "
-                             f"the file has {', '.join(map(repr, header))}", path=path, line=1)
+                             f"the file has {', '.join(map(repr, header))}", path=path,
+                             line=line)
     return resolved
 
 
@@ -372,7 +423,7 @@ def _numbers(col: Any, separator: str) -> tuple[Any, np.ndarray]:
 
 
 def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
-               registry: BrandRegistry, split: str | None = None) -> _Normalized:
+               registry: BrandRegistry, layout: Layout = Layout()) -> _Normalized:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -381,6 +432,8 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
 
     cols = {c: table.column(mapping[c]).combine_chunks() for c in REQUIRED + OPTIONAL
             if c in mapping and mapping[c] in table.column_names}
+    cols |= {c: pa.repeat(pa.scalar(brand, pa.string()), table.num_rows)
+             for c, brand in layout.brands.items()}
     # the article normalizer reads bytes as UTF-8 unchecked and stops at one that is not: a
     # Parquet file (Arrow's CSV reader checks) could file "W 7\xff13" under W7. The brands,
     # sources and kinds are decoded to Python text, which fails by itself: only then looked at
@@ -388,14 +441,15 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
         if not _ascii(cols[c]):
             _check_utf8(path, mapping[c], cols[c], first_line)
     row = None  # each cross's row of the batch, when one row may give several
-    if split:
-        cols, row = _split(cols, split)
+    if layout.split:
+        cols, row = _split(cols, layout.split)
     try:
         (brand_a, keep_a), (brand_b, keep_b) = (brand_columns(cols[c], registry)
                                                 for c in ("brand_a", "brand_b"))
     except UnicodeDecodeError:
         for c in ("brand_a", "brand_b"):
-            _check_utf8(path, mapping[c], cols[c], first_line)
+            if c in mapping:  # (a fixed brand is a Python string, valid)
+                _check_utf8(path, mapping[c], cols[c], first_line)
         raise
     key_a = article_keys(cols["article_a"], keep_cyrillic=keep_a)
     key_b = article_keys(cols["article_b"], keep_cyrillic=keep_b)

@@ -29,7 +29,7 @@ import numpy as np
 from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
-from partsearch.crosses._read import Vocabulary, read_batches, read_files, rows_hint
+from partsearch.crosses._read import Layout, Vocabulary, read_batches, read_files, rows_hint
 from partsearch.errors import CrossFileError
 
 # edge states stored in the snapshot
@@ -69,18 +69,24 @@ Progress = Callable[[str, int, int], None]
 
 def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                 blacklist: str | Path | None = None, columns: Mapping[str, str] | None = None,
-                registry: BrandRegistry | None = None, guard: GuardConfig | None = None,
-                split: str | None = None, progress: Progress | None = None) -> BuildReport:
+                brand_a: str | None = None, brand_b: str | None = None,
+                split: str | None = None, registry: BrandRegistry | None = None,
+                guard: GuardConfig | None = None, progress: Progress | None = None
+                ) -> BuildReport:
     """Build a cross snapshot from ``files`` into ``catalog_dir/crosses`` and publish it.
 
     ``columns`` maps our names (``brand_a``, ``article_a``, ``brand_b``, ``article_b``,
     ``source``, ``kind``) to the files' own headers. ``blacklist`` is a CSV of crosses a manager
-    marked wrong (the same four columns). ``split`` (``";"``, say) reads an article cell holding
-    several numbers, ``"T199; T199RB"``, as that many parts: a row crosses each number of its
-    side a with each of its side b. A failure leaves the previously published snapshot as it
-    was. ``progress(stage, done, total)`` is called as files are read and stages end.
+    marked wrong (the same four columns). ``brand_a``/``brand_b`` give a side one brand for
+    every row, where the files have no brand column for it (a maker's own table of its numbers
+    against OE numbers). ``split`` (``";"``, say) reads an article cell holding several numbers,
+    ``"T199; T199RB"``, as that many parts: a row crosses each number of its side a with each
+    of its side b. A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet).
+    A failure leaves the previously published snapshot as it was. ``progress(stage, done,
+    total)`` is called as files are read and stages end.
 
-    Example: ``build_index(["crosses.csv"], "catalog", split=";").classes``.
+    Example: ``build_index(["mahle.xlsx"], "catalog", brand_a="MAHLE", split=";",
+    columns={"article_a": "ArticleNo", "brand_b": "Maker", "article_b": "OE_Numbers"})``.
     """
     from partsearch.crosses import _kernels as k
     from partsearch.crosses import _snapshot
@@ -93,6 +99,11 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         raise CrossFileError("no cross files given")
     if split == "":
         raise CrossFileError("split wants a separator, such as ';'")
+    fixed = {side: brand for side, brand in (("brand_a", brand_a), ("brand_b", brand_b))
+             if brand is not None}
+    if any(not brand.strip() for brand in fixed.values()):
+        raise CrossFileError("a fixed brand must not be empty")
+    layout = Layout(dict(columns or {}), fixed, split)
     for path in paths:
         if not path.exists():
             raise CrossFileError("cross file not found", path=path)
@@ -109,7 +120,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             progress(name, 1, 1)
 
     with _snapshot.Writer(catalog) as out:
-        read = _read(paths, columns, reg, out.work, progress, split)
+        read = _read(paths, layout, reg, out.work, progress)
         stage("read")
         n, rank = _write_parts(out, read.parts)
         out.flush()  # saves still pending would hold their arrays into the next stage's peak
@@ -127,7 +138,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         del sorted_keys, order
         state = np.zeros(edges.a.size, dtype=np.uint8)
         if blacklist is not None:
-            state[_blacklisted(Path(blacklist), out.load("part_hash"), edges, reg, split)] = \
+            state[_blacklisted(Path(blacklist), out.load("part_hash"), edges, reg,
+                               Layout(split=split))] = \
                 BLACKLISTED
         sources = Sources(*k.source_summary(per_edge["src_off"], per_edge["src"], state,
                                             max(1, len(read.sources.names))))
@@ -195,8 +207,8 @@ class _ReadResult:
     rejects: list[str]
 
 
-def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegistry,
-          work: Path, progress: Progress | None, split: str | None) -> _ReadResult:
+def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, work: Path,
+          progress: Progress | None) -> _ReadResult:
     """Stream the files: parts numbered as they appear, each cross's two numbers and its
     source and kind appended to scratch files in ``work``."""
     from partsearch.crosses._parts import PartTable
@@ -214,8 +226,7 @@ def _read(paths: list[Path], columns: Mapping[str, str] | None, reg: BrandRegist
     names = ("a.i32", "b.i32", "src.u16", "kind.u16")
     sinks = [open(work / name, "wb") for name in names]  # noqa: SIM115 - closed below
     try:
-        for batch in read_files(paths, columns, reg, res.sources, res.kinds, on_file=file_done,
-                                split=split):
+        for batch in read_files(paths, layout, reg, res.sources, res.kinds, on_file=file_done):
             res.rows += batch.rows
             res.rejected_count += batch.n_rejected
             res.rejects.extend(batch.rejected[: max(0, 20 - len(res.rejects))])
@@ -363,11 +374,11 @@ def edge_positions(edges_a: np.ndarray, edges_b: np.ndarray, a: np.ndarray,
 
 
 def _blacklisted(path: Path, part_hash: np.ndarray, edges: Edges,
-                 registry: BrandRegistry, split: str | None) -> np.ndarray:
+                 registry: BrandRegistry, layout: Layout) -> np.ndarray:
     from partsearch.crosses.index import positions
 
     ids: list[np.ndarray] = []
-    for batch in read_batches(path, None, registry, Vocabulary(), Vocabulary(), split=split):
+    for batch in read_batches(path, layout, registry, Vocabulary(), Vocabulary()):
         ia, ib = positions(part_hash, batch.hash_a), positions(part_hash, batch.hash_b)
         known = (ia >= 0) & (ib >= 0)
         pos = edge_positions(edges.a, edges.b, ia[known], ib[known])

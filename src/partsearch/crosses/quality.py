@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from partsearch.crosses._read import Vocabulary, read_batches
+from partsearch.crosses._read import Layout, Vocabulary, read_batches
 from partsearch.crosses.build import edge_positions
 from partsearch.crosses.index import CrossIndex
 
@@ -42,7 +42,8 @@ def guard_quality(catalog: str | Path, wrong_crosses: str | Path) -> GuardQualit
     arrays = idx._a
     state = np.asarray(arrays["edge_state"])
     wrong_edges: list[np.ndarray] = []
-    for batch in read_batches(Path(wrong_crosses), None, idx._reg(), Vocabulary(), Vocabulary()):
+    for batch in read_batches(Path(wrong_crosses), Layout(), idx._reg(), Vocabulary(),
+                              Vocabulary()):
         ia, ib = idx.lookup_hashes(batch.hash_a), idx.lookup_hashes(batch.hash_b)
         known = (ia >= 0) & (ib >= 0)
         pos = edge_positions(np.asarray(arrays["edge_a"]), np.asarray(arrays["edge_b"]),

@@ -361,21 +361,27 @@ def _guess_delimiter(lines: list[str]) -> str:
 # -- spreadsheets and HTML --------------------------------------------------------------------
 
 def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
+    sheet = profile.sheet if profile.sheet is not None else 0
+    return _from_frame(sheet_cells(data, sheet, label), profile, label)
+
+
+def sheet_cells(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
+    """A spreadsheet's (XLSX, legacy XLS or ODS) sheet as string columns c0, c1, ... from
+    column A, and each row's sheet row, ``__line``; a file that cannot be read, or that the
+    reader below would have to allocate past reason for, raises :class:`PriceFileError`."""
     from partsearch.loading._xls_guard import xls_problem
 
-    sheet = profile.sheet if profile.sheet is not None else 0
     problem = xls_problem(data) if data[:8] == _COMPOUND_FILE else None
     if problem is not None:
         raise PriceFileError(f"cannot read spreadsheet: {problem}", path=label)
     try:
-        frame = _sheet_frame(data, sheet)
+        return _sheet_frame(data, sheet)
     except Exception as exc:  # fastexcel raises its own error classes for every problem
         raise PriceFileError(f"cannot read spreadsheet: {exc}", path=label) from exc
     except BaseException as exc:
         if type(exc).__name__ != "PanicException":  # (calamine's panic, through pyo3)
             raise
         raise PriceFileError(f"cannot read spreadsheet: {exc}", path=label) from exc
-    return _from_frame(frame, profile, label)
 
 
 _COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy XLS
