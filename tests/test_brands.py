@@ -120,6 +120,19 @@ def test_real_brand_spellings_meet(realdata: Path) -> None:
     assert {brand_key(r["td_brand"]) for r in mann_rows} == {"MANN-FILTER"}
 
 
+def test_real_catalogue_brands_stay_apart(realdata: Path) -> None:
+    """1,144 brands of a parts catalogue, one id each: the registry merges none of them (its
+    aliases are explicit; KNECHT and MAHLE, GATES and its Australian range GATES-AU, stay
+    apart). The list repeats a few names under two ids, which do meet."""
+    path = realdata / "vintikcomua+littleshop" / "db" / "TecDocBrand.csv"
+    names = [row[1] for row in csv.reader(path.open(encoding="utf-8"), delimiter=";")]
+    assert len(names) > 1_000 and {"KNECHT", "MAHLE", "GATES", "GATES-AU"} <= set(names)
+    spellings: dict[str, set[str]] = {}
+    for name in names:
+        spellings.setdefault(brand_key(name), set()).add(" ".join(name.upper().split()))
+    assert {key: found for key, found in spellings.items() if len(found) > 1} == {}
+
+
 def test_keep_cyrillic_flags_per_row() -> None:
     import pyarrow as pa
 
