@@ -75,6 +75,29 @@ def _reference_choices(engine: Engine, article: str) -> list[tuple[str, int, boo
     return [(b, counts[b], b in in_index) for b in sorted(set(counts) | in_index)]
 
 
+def test_a_brand_typed_beside_the_article(engine: Engine) -> None:
+    """A query naming its brand before or after the article, as buyers paste it, is that
+    brand's search; the result says how it was read."""
+    plain = engine.search("W 920/21", brand="MANN")
+    for query, article in [("MANN W 920/21", "W 920/21"), ("W920/21 mann", "W920/21"),
+                           ("Mann & Hummel W 920/21", "W 920/21"),
+                           ("MANN FILTER W 920/21", "W 920/21")]:
+        r = engine.search(query)
+        assert (r.status, r.article, r.brand) == ("ok", article, "MANN-FILTER"), query
+        assert r.requested == plain.requested and r.analogs == plain.analogs
+        assert engine.search_json(query) == r.to_json()
+    # a brand that lacks the rest as an article, or an article nobody has: not found
+    for query in ("KNECHT W 920/21", "MANN W 920/22", "MANN"):
+        assert engine.search(query).status == "not_found", query
+
+
+def test_a_query_found_whole_is_not_split(tmp_path: Path) -> None:
+    engine = Engine.open(_catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n"
+                                  "FEBI;AB 12;100,00;1;1\nAB;12;50,00;1;1\n"))
+    assert engine.search("AB 12").brand == "FEBI BILSTEIN"  # its own article, whole
+    assert engine.search("12 AB").brand == "AB"  # nobody's whole: AB's 12
+
+
 def test_brand_choices_match_a_scan_of_every_offer(engine: Engine,
                                                    world_parts: list[tuple[str, str]]) -> None:
     articles = sorted({a for _, a in world_parts} | {

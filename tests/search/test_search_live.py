@@ -29,11 +29,15 @@ ANSWER = [
 
 
 class _Handler(BaseHTTPRequestHandler):
+    asked: list[str] = []  # the paths asked of the fast supplier, with their queries
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
         behaviour = self.path.split("/")[1]
+        if behaviour == "fast":
+            self.asked.append(self.path)
         if behaviour == "never":
             time.sleep(5)
             return
@@ -152,3 +156,16 @@ def test_iter_live_yields_file_result_first_then_each_outcome(catalog: Path) -> 
         "FILE"]
     assert [len(r.online) for r in results[1:]] == [1, 2, 3]
     assert {o.status for o in results[-1].online} == {"answered", "timed_out", "failed"}
+
+
+def test_live_search_of_a_brand_typed_beside_the_article(catalog: Path) -> None:
+    """Online suppliers are asked for the article as the search read it, with its brand."""
+    from urllib.parse import parse_qs, urlsplit
+
+    engine = Engine.open(catalog)
+    _Handler.asked.clear()
+    r = engine.search_live_sync("MANN W 920/21", deadline_s=0.5)
+    assert (r.status, r.article, r.brand) == ("ok", "W 920/21", "MANN-FILTER")
+    assert {o.supplier for o in r.requested.offers} == {"FILE", "FAST"}
+    query = parse_qs(urlsplit(_Handler.asked[-1]).query)
+    assert (query["number"], query["brand"]) == (["W 920/21"], ["MANN-FILTER"])

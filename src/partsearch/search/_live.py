@@ -39,7 +39,8 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
     live = engine._live_suppliers()
     placer = _Placer(engine, result)
     outcomes: list[SupplierOutcome] = []
-    async with aclosing(live.ask(article, result.brand, deadline_s=deadline_s)) as stream:
+    # (the article as read: a query naming its brand beside it is asked as that brand's)
+    async with aclosing(live.ask(result.article, result.brand, deadline_s=deadline_s)) as stream:
         async for outcome in stream:
             outcomes.append(outcome)
             if outcome.status == "answered" and outcome.offers:

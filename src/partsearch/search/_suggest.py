@@ -1,4 +1,5 @@
-"""Suggestions for an article nobody has: close article keys among the catalog's parts."""
+"""For an article nobody has: the brand typed beside it (:func:`brand_in_query`), and close
+article keys among the catalog's parts (:func:`similar_articles`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,29 @@ from partsearch.loading._companions import PrefixIndex
 from partsearch.search._kernels import compare_bytes
 
 _CUTOFF = 70.0  # the least similarity suggested (rapidfuzz's fuzz.ratio, 0-100)
+
+
+def brand_in_query(state: Any, query: str, *, most_words: int = 3) -> tuple[str, str] | None:
+    """``(article, brand)`` of a query that names its brand beside the article, as a buyer
+    pastes it: ``MANN W 920/21``, ``0 986 424 815 Bosch``, ``Mann & Hummel W 712/1``. The
+    brand is the query's first or last one to ``most_words`` words, fewest first, the first
+    before the last; it counts only when that brand has the rest as an article in the catalog
+    (its cross index or offers). None when no split does. Meant for a query not found whole.
+    """
+    from partsearch.errors import PartsearchError
+    from partsearch.search._blocks import brand_choices
+
+    words = query.split()
+    for k in range(1, min(most_words, len(words) - 1) + 1):
+        for brand, article in ((" ".join(words[:k]), " ".join(words[k:])),
+                               (" ".join(words[-k:]), " ".join(words[:-k]))):
+            try:
+                wanted = state.registry.canonical(brand)
+                if any(c.brand == wanted for c in brand_choices(state, article)):
+                    return article, brand
+            except PartsearchError:  # (a side that is punctuation only)
+                continue
+    return None
 
 
 def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:

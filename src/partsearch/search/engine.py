@@ -148,7 +148,10 @@ class Engine:
                sort: tuple[str, bool] | None = None, filters: Filters | None = None,
                show_all: bool = False, analogs_offset: int = 0, analogs_limit: int = 20,
                show_supplier_price: bool = False, now: datetime | None = None) -> SearchResult:
-        """Search ``article`` (of ``brand``, or of the only brand that has it).
+        """Search ``article`` (of ``brand``, or of the only brand that has it). Without a
+        brand, a query nobody has whole that names its brand beside the article (``MANN W
+        920/21``, ``0 986 424 815 Bosch``) is searched as that brand's article; the result's
+        ``article`` and ``brand`` say so.
 
         ``sort`` is ``(column, descending)`` with column one of ``code``, ``description``,
         ``quantity``, ``note``, ``delivery``, ``price`` (default ``("delivery", False)``);
@@ -216,6 +219,13 @@ class Engine:
         if len(choices) == 1:  # one brand under two part hashes (its offers and crosses
             # keyed by another rule, e.g. before its Cyrillic setting changed): still one
             return state, query, key, choices[0].brand, None
+        if not choices:  # "MANN W 920/21": the brand typed beside the article
+            from partsearch.search._suggest import brand_in_query
+
+            read = brand_in_query(state, article)
+            if read is not None:
+                query = query._replace(article=read[0], brand=read[1])
+                return state, query, article_key(read[0]), read[1], None
         return state, query, key, "", _no_brand(state, query, choices)
 
     def brand_choices(self, article: str) -> list[BrandChoice]:
