@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partsearch import CatalogError, Engine, Filters, SearchError
 from partsearch.cli import main
@@ -89,6 +91,34 @@ def test_a_brand_typed_beside_the_article(engine: Engine) -> None:
     # a brand that lacks the rest as an article, or an article nobody has: not found
     for query in ("KNECHT W 920/21", "MANN W 920/22", "MANN"):
         assert engine.search(query).status == "not_found", query
+
+
+def test_a_query_typed_with_the_russian_layout_on(engine: Engine) -> None:
+    """The keys of W920/21 with the keyboard on Russian give "Ц920.21": searched as the Latin
+    keys read (the result says so); with the brand typed beside it too; a reading nobody has
+    either lends its suggestions."""
+    r = engine.search("Ц920.21")
+    assert (r.status, r.article, r.brand) == ("ok", "W920.21", "MANN-FILTER")
+    assert r.requested == engine.search("W 920/21", brand="MANN").requested
+    assert engine.search_json("Ц920.21") == r.to_json()
+    both = engine.search("ьфтт ц 920.21")
+    assert (both.status, both.article, both.brand) == ("ok", "W 920.21", "MANN-FILTER")
+    choice = engine.search("ЩС90")  # OC90: several makers
+    assert choice.status == "choose_brand" and choice.article == "OC90"
+    typo = engine.search("ЩС 91")
+    assert (typo.status, typo.article) == ("not_found", "ЩС 91") and "OC90" in typo.suggestions
+    assert engine.search("ЪЪ").status == "not_found"  # "]]": nothing to search
+
+
+@given(st.text(max_size=12))
+def test_latin_layout_leaves_no_russian_letter(text: str) -> None:
+    from partsearch.search._suggest import latin_layout
+
+    latin = latin_layout(text)
+    assert len(latin) == len(text) and latin_layout(latin) == latin
+    assert not any("а" <= ch.lower() <= "я" or ch.lower() == "ё" for ch in latin)
+    assert [a for a, b in zip(text, latin, strict=True) if a == b] == [
+        a for a in text if not ("а" <= a.lower() <= "я" or a.lower() == "ё")]
 
 
 def test_a_query_found_whole_is_not_split(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -29,7 +29,7 @@ ANSWER = [
 
 
 class _Handler(BaseHTTPRequestHandler):
-    asked: list[str] = []  # the paths asked of the fast supplier, with their queries
+    asked: ClassVar[list[str]] = []  # the paths asked of the fast supplier, with their queries
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -38,6 +38,23 @@ def brand_in_query(state: Any, query: str, *, most_words: int = 3) -> tuple[str,
     return None
 
 
+# the Latin keys of the Russian keyboard's letters (ЙЦУКЕН): a part number typed with the
+# layout left on Russian reads "ЩС90" for "OC90", "Ц920.21" for "W920/21"
+_LAYOUT = str.maketrans(
+    "йцукенгшщзхъфывапролджэячсмитьбюё" "ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ",
+    "QWERTYUIOP[]ASDFGHJKL;'ZXCVBNM,.`" "QWERTYUIOP[]ASDFGHJKL;'ZXCVBNM,.`")
+
+
+def latin_layout(query: str) -> str:
+    """``query`` as typed on the same keys with the Latin layout: its Cyrillic letters
+    replaced by the Latin letters (or marks) of their keys, the rest kept.
+
+    >>> latin_layout("ЩС 90"), latin_layout("Ц920.21")
+    ('OC 90', 'W920.21')
+    """
+    return query.translate(_LAYOUT)
+
+
 def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
     """Articles of offers whose key is within a small edit distance of one of ``keys`` (an
     article's folded key and the one a Cyrillic-keeping maker writes, when the brand is not

@@ -16,6 +16,7 @@ flight keeps the state it started with.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -150,8 +151,9 @@ class Engine:
                show_supplier_price: bool = False, now: datetime | None = None) -> SearchResult:
         """Search ``article`` (of ``brand``, or of the only brand that has it). Without a
         brand, a query nobody has whole that names its brand beside the article (``MANN W
-        920/21``, ``0 986 424 815 Bosch``) is searched as that brand's article; the result's
-        ``article`` and ``brand`` say so.
+        920/21``, ``0 986 424 815 Bosch``) is searched as that brand's article, and one typed
+        with the keyboard left on Russian as its Latin keys read (``ЩС90``: ``OC90``); the
+        result's ``article`` and ``brand`` say so.
 
         ``sort`` is ``(column, descending)`` with column one of ``code``, ``description``,
         ``quantity``, ``note``, ``delivery``, ``price`` (default ``("delivery", False)``);
@@ -210,23 +212,49 @@ class Engine:
             raise SearchError(f"cannot search {article!r}: {exc.message}") from exc
         if brand is not None:
             return state, query, key, brand, None
+        return self._without_brand(state, query, key)
+
+    def _without_brand(self, state: _State, query: Query, key: str
+                       ) -> tuple[_State, Query, str, str, SearchResult | None]:
+        """:meth:`_prepare` of a query without a brand."""
         # most articles have one brand: found in one compiled call, without the offer counts
         # and descriptions of a brand choice
-        sole = _blocks()[3](state, article, key)
+        sole = _blocks()[3](state, query.article, key)
         if sole is not None:
             return state, query, key, sole, None
-        choices = self.brand_choices(article)
+        choices = self.brand_choices(query.article)
         if len(choices) == 1:  # one brand under two part hashes (its offers and crosses
             # keyed by another rule, e.g. before its Cyrillic setting changed): still one
             return state, query, key, choices[0].brand, None
-        if not choices:  # "MANN W 920/21": the brand typed beside the article
-            from partsearch.search._suggest import brand_in_query
-
-            read = brand_in_query(state, article)
-            if read is not None:
-                query = query._replace(article=read[0], brand=read[1])
-                return state, query, article_key(read[0]), read[1], None
+        if not choices:
+            return self._unknown(state, query, key)
         return state, query, key, "", _no_brand(state, query, choices)
+
+    def _unknown(self, state: _State, query: Query, key: str
+                 ) -> tuple[_State, Query, str, str, SearchResult | None]:
+        """A query without a brand that nobody has whole, read as a buyer may have meant it:
+        with the brand typed beside the article (``MANN W 920/21``), or typed with the keyboard
+        left on the Russian layout (``ЩС90`` for ``OC90``); else not found, with the
+        suggestions of both readings."""
+        from partsearch.search._suggest import brand_in_query, latin_layout
+
+        read = brand_in_query(state, query.article)
+        if read is not None:
+            query = query._replace(article=read[0], brand=read[1])
+            return state, query, article_key(read[0]), read[1], None
+        latin = latin_layout(query.article)
+        as_latin = None
+        if latin != query.article:  # (no Cyrillic letter is left in it: one step deep)
+            with suppress(NormalizationError):  # (punctuation only, as those keys read)
+                as_latin = self._without_brand(state, query._replace(article=latin),
+                                               article_key(latin))
+        if as_latin is not None and (as_latin[4] is None or as_latin[4].status != "not_found"):
+            return as_latin
+        unknown = _no_brand(state, query, [])
+        if as_latin is not None and as_latin[4] is not None:
+            unknown = unknown._replace(suggestions=tuple(dict.fromkeys(
+                unknown.suggestions + as_latin[4].suggestions))[:5])
+        return state, query, key, "", unknown
 
     def brand_choices(self, article: str) -> list[BrandChoice]:
         """The brands that have ``article`` in the cross index or in offers, with offer counts
