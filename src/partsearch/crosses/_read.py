@@ -292,17 +292,15 @@ def _sheet_batches(path: Path, mapping: Mapping[str, str]
     except PriceFileError as exc:
         raise CrossFileError(exc.message, path=path) from exc
     lines = frame.get_column("__line").to_list()
-    rows = frame.drop("__line").head(20).rows()
-    if not rows:
+    heads = [["" if cell is None else str(cell).strip() for cell in row]
+             for row in frame.drop("__line").head(20).rows()]
+    if not heads:
         raise CrossFileError("empty spreadsheet (no header)", path=path, line=1)
-    for at, row in enumerate([*rows, rows[0]]):
-        header = ["" if cell is None else str(cell).strip() for cell in row]
-        try:
-            resolved = _resolve_columns(path, header, mapping, line=lines[at % len(rows)])
-            break
-        except CrossFileError:
-            if at == len(rows):
-                raise  # (named against the first row)
+    at = next((i for i, head in enumerate(heads)
+               if all(c not in mapping or mapping[c].strip().lower() in
+                      {h.lower() for h in head} for c in REQUIRED)), 0)
+    header = heads[at]
+    resolved = _resolve_columns(path, header, mapping, line=lines[at])  # (raises at row 1)
     position = {name.lower(): i for i, name in reversed(list(enumerate(header)))}
     body = frame.slice(at + 1)
     if body.height:
