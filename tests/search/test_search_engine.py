@@ -108,6 +108,11 @@ def test_a_query_typed_with_the_russian_layout_on(engine: Engine) -> None:
     typo = engine.search("ЩС 91")
     assert (typo.status, typo.article) == ("not_found", "ЩС 91") and "OC90" in typo.suggestions
     assert engine.search("ЪЪ").status == "not_found"  # "]]": nothing to search
+    branded = engine.search("Ц920.21", brand="MANN")  # with its brand, too
+    assert (branded.status, branded.article) == ("ok", "W920.21")
+    assert branded.requested == r.requested
+    assert engine.search_json("Ц920.21", brand="MANN") == branded.to_json()
+    assert engine.search("Ц920.21", brand="KNECHT").status == "not_found"
 
 
 @given(st.text(max_size=12))

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from partsearch._hashing import part_hash
-from partsearch.errors import SearchError
+from partsearch.errors import NormalizationError, SearchError
 from partsearch.normalize import article_key, article_key_forms
 from partsearch.ranking import _fast
 from partsearch.ranking.order import (
@@ -518,11 +518,22 @@ def brand_choices(state: Any, article: str) -> list[BrandChoice]:
 
 
 def _not_found(state: Any, q: Query, brand: str) -> SearchResult:
-    """An unknown (brand, article): suggest the brands that do have the article, closest
-    spelling first; failing that, registry brands close to the one typed and similar articles."""
+    """An unknown (brand, article): the brand's article as the keys typed read with the Latin
+    layout, when it has that (``Ц920.21``: ``W920.21``); else suggest the brands that do have
+    the article, closest spelling first; failing that, registry brands close to the one typed
+    and similar articles."""
     from rapidfuzz import fuzz, process
 
-    from partsearch.search._suggest import similar_articles
+    from partsearch.search._suggest import latin_layout, similar_articles
+
+    latin = latin_layout(q.article)
+    if latin != q.article:  # (no Cyrillic letter is left in it: one step deep)
+        try:
+            as_latin = answer(state, q._replace(article=latin), brand, article_key(latin))
+        except NormalizationError:  # (punctuation only, as those keys read)
+            as_latin = None
+        if as_latin is not None and as_latin.status == "ok":
+            return as_latin
 
     choices = tuple(brand_choices(state, q.article))
     have = [c.brand for c in choices]
