@@ -515,25 +515,42 @@ def test_split_matches_a_plain_reference(rows: list[tuple[str | None, str | None
     assert out["brand_a"].to_pylist() == [f"B{r}" for _, _, r in expected]
 
 
-def test_real_timing_belts_with_several_numbers_in_a_cell(realdata: Path,
-                                                         tmp_path: Path) -> None:
-    """The real timing-belt table: one row per Toyota or Honda belt, its OE number, the related
-    OE numbers (``"13568-79095; 13568-79095-83"``) and each maker's numbers (``"T199;
-    T199RB"``) in cells. Laid out as pairs, the cells kept as they are, ``split=";"`` puts
-    every number of a belt in one class."""
-    import polars as pl
-
-    table = pl.read_csv(
-        realdata / "RealshowBelt+timing-belt-oem-cross-reference" / "toyota.csv",
-        infer_schema=False, truncate_ragged_lines=True)
-    oem = pl.concat_str(["oem_part_number", "oem_related_numbers"], separator="; ",
-                        ignore_nulls=True)
-    pairs = tmp_path / "belts.csv"
-    pl.concat([table.select(brand_a="oem_brand", article_a=oem, brand_b=pl.lit(maker),
-                            article_b=pl.col(f"{maker.lower()}_part_number"))
-               for maker in ("GATES", "DAYCO", "CONTINENTAL", "BANDO")]).write_csv(pairs)
+def test_wide_table_one_column_per_maker(tmp_path: Path) -> None:
+    """A wide table: an OE number, then a column per maker; an empty cell is no cross, a row
+    without its OE number is rejected with its line."""
+    path = tmp_path / "belts.csv"
+    path.write_text("group,oem_brand,oem,gates,dayco\n"
+                    "T199,TOYOTA,13568-09041,T199; T199RB,\n"
+                    "T240,TOYOTA,13568-69075,T240,95240\n"
+                    "T1,TOYOTA,,T1,\n", encoding="utf-8")
     catalog = tmp_path / "c"
-    build_index([pairs], catalog, split=";")
+    report = build_index([path], catalog, columns={"brand_a": "oem_brand", "article_a": "oem"},
+                         makers={"gates": "GATES", "Dayco": "DAYCO"}, split=";")
+    assert (report.crosses_read, report.rows_rejected, report.unique_crosses) == (5, 1, 4)
+    assert "belts.csv:4: no brand or article on side a" in report.rejects[0]
+    idx = CrossIndex.open(catalog)
+    t199, t240 = idx.lookup("TOYOTA", "13568-09041"), idx.lookup("TOYOTA", "13568-69075")
+    assert t199 is not None and t240 is not None
+    assert {idx.lookup("GATES", "T199"), idx.lookup("GATES", "T199RB")} <= set(
+        idx.class_members(t199).tolist())
+    assert idx.lookup("DAYCO", "95240") in set(idx.class_members(t240).tolist())
+    with pytest.raises(CrossFileError, match=r"missing column\(s\) 'conti'"):
+        build_index([path], tmp_path / "d", columns={"article_a": "oem", "brand_a": "oem_brand"},
+                    makers={"conti": "CONTINENTAL"})
+
+
+def test_real_timing_belts_a_wide_table_with_numbers_in_cells(realdata: Path,
+                                                              tmp_path: Path) -> None:
+    """The real timing-belt tables: a row per Toyota, Honda, ... belt, its OE number, related
+    OE numbers and each maker's numbers in cells of their own (``"T199; T199RB"``), two rows
+    with a field too many. Read as they are (``makers``, ``split``), every number of a belt
+    meets in one class, and the two rows are rejected with their lines."""
+    folder = realdata / "RealshowBelt+timing-belt-oem-cross-reference"
+    makers = {f"{m.lower()}_part_number": m for m in ("GATES", "DAYCO", "CONTINENTAL", "BANDO")}
+    columns = {"brand_a": "oem_brand", "article_a": "oem_part_number"}
+    catalog = tmp_path / "c"
+    build_index([folder / "toyota.csv"], catalog, columns=columns, split=";",
+                makers={"oem_related_numbers": "TOYOTA"} | makers)
     idx = CrossIndex.open(catalog)
     t199 = [idx.lookup(b, a) for b, a in [("TOYOTA", "13568-09041"), ("TOYOTA", "13568-79095-83"),
                                           ("GATES", "T199RB"), ("DAYCO", "95199FN"),
@@ -543,6 +560,11 @@ def test_real_timing_belts_with_several_numbers_in_a_cell(realdata: Path,
     assert idx.lookup("GATES", "T199RB") != idx.lookup("GATES", "T240")
     steps = idx.explain(t199[1], t199[2])  # type: ignore[arg-type]
     assert steps is not None and steps[0].article_a == "13568-79095-83"
+    report = build_index([folder / "timing-belt-cross-reference.csv"], tmp_path / "d",
+                         columns=columns, makers=makers, split=";")
+    assert report.rows_rejected == 2 and [
+        r.split(":")[1] for r in report.rejects] == ["13", "14"]
+    assert "expected 21 fields, found 22" in report.rejects[0]
 
 
 def _sheet(path: Path, rows: list[list[object]]) -> Path:

@@ -70,3 +70,18 @@ def test_build_with_a_fixed_brand(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["crosses", "explain", str(tmp_path / "c"), "TOYOTA", "13568-09041", "GATES",
                  "T199"]) == 0
     assert "[cross; gates]" in capsys.readouterr().out
+
+
+def test_build_a_wide_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crosses = tmp_path / "belts.csv"
+    crosses.write_text("oem_brand,oem,gates,dayco\nTOYOTA,13568-09041,T199,95199\n"
+                       "TOYOTA,13568-69075,T240,\n", encoding="utf-8")
+    assert main(["crosses", "build", str(crosses), "--out", str(tmp_path / "c"),
+                 "--column", "brand_a=oem_brand", "--column", "article_a=oem",
+                 "--maker", "gates=GATES", "--maker", "dayco=DAYCO"]) == 0
+    assert "crosses read                  3" in capsys.readouterr().out
+    assert main(["crosses", "explain", str(tmp_path / "c"), "GATES", "T199", "DAYCO",
+                 "95199"]) == 0
+    assert main(["crosses", "build", str(crosses), "--out", str(tmp_path / "c"),
+                 "--maker", "gates"]) == 2
+    assert "--maker wants NAME=VALUE" in capsys.readouterr().err

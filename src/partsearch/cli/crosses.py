@@ -21,6 +21,9 @@ def register(sub: Any) -> None:
     build.add_argument("--brand-a", metavar="BRAND",
                        help="one brand for side a of every row (the files have no column)")
     build.add_argument("--brand-b", metavar="BRAND", help="the same for side b")
+    build.add_argument("--maker", action="append", default=[], metavar="COLUMN=BRAND",
+                       help="a wide table's column of one maker's numbers, crossed with side "
+                       "a (side b then comes from these), e.g. --maker gates=GATES")
     build.add_argument("--split", metavar="SEP",
                        help="article cells hold several numbers separated by SEP, e.g. ';'")
     build.add_argument("--min-side", type=int, default=3,
@@ -44,18 +47,22 @@ def _build(args: argparse.Namespace) -> int:
     from partsearch.crosses import GuardConfig, build_index, guard_quality
     from partsearch.errors import CrossFileError
 
-    columns = {}
-    for item in args.column:
-        ours, sep, theirs = item.partition("=")
-        if not sep:
-            raise CrossFileError(f"--column wants OURS=THEIRS, got {item!r}")
-        columns[ours] = theirs
+    def pairs(items: list[str], flag: str) -> dict[str, str]:
+        out = {}
+        for item in items:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise CrossFileError(f"{flag} wants NAME=VALUE, got {item!r}")
+            out[key] = value
+        return out
+
     guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
     with progress_bar("crosses") as progress:
         report = build_index(args.files, args.out, blacklist=args.blacklist,
-                             columns=columns or None, brand_a=args.brand_a,
-                             brand_b=args.brand_b, guard=guard, split=args.split,
-                             progress=progress)
+                             columns=pairs(args.column, "--column") or None,
+                             brand_a=args.brand_a, brand_b=args.brand_b,
+                             makers=pairs(args.maker, "--maker") or None, guard=guard,
+                             split=args.split, progress=progress)
     print(f"crosses read     {report.crosses_read:>14,}")
     print(f"rows rejected    {report.rows_rejected:>14,}")
     print(f"distinct crosses {report.unique_crosses:>14,}")

@@ -60,16 +60,27 @@ class Vocabulary:
 class Layout:
     """How cross files are laid out: ``columns`` maps our names to their headers, ``brands``
     gives a side a fixed brand where the files have no brand column (``{"brand_a": "MAHLE"}``),
-    and ``split`` separates several numbers in one article cell (:func:`_split`)."""
+    ``makers`` lists the columns of a wide table, each one maker's numbers crossed with side a
+    (``{"gates_part_number": "GATES"}``: side b), and ``split`` separates several numbers in
+    one article cell (:func:`_split`)."""
 
     columns: Mapping[str, str] = field(default_factory=dict)
     brands: Mapping[str, str] = field(default_factory=dict)
     split: str | None = None
+    makers: Mapping[str, str] = field(default_factory=dict)
 
     def mapping(self) -> dict[str, str]:
-        """Our names -> the files' headers, for every column read from the files."""
-        return {n: n for n in REQUIRED + OPTIONAL if n not in self.brands} | \
-            {ours: theirs for ours, theirs in self.columns.items() if ours not in self.brands}
+        """Our names -> the files' headers, for every column read from the files: each one
+        the files must have, but ``source`` and ``kind``; a maker column as ``maker <i>``."""
+        ours = [n for n in REQUIRED + OPTIONAL if n not in self.brands
+                and not (self.makers and n in _SIDE_B)]
+        return {n: n for n in ours} | {n: theirs for n, theirs in self.columns.items()
+                                       if n in ours} | \
+            {f"{MAKER}{i}": column for i, column in enumerate(self.makers)}
+
+
+_SIDE_B = ("brand_b", "article_b")
+MAKER = "maker "  # (a maker column's name in a mapping: "maker 0", "maker 1", ...)
 
 
 @dataclass
@@ -297,8 +308,8 @@ def _sheet_batches(path: Path, mapping: Mapping[str, str]
     if not heads:
         raise CrossFileError("empty spreadsheet (no header)", path=path, line=1)
     at = next((i for i, head in enumerate(heads)
-               if all(c not in mapping or mapping[c].strip().lower() in
-                      {h.lower() for h in head} for c in REQUIRED)), 0)
+               if all(theirs.strip().lower() in {h.lower() for h in head}
+                      for ours, theirs in mapping.items() if ours not in OPTIONAL)), 0)
     header = heads[at]
     resolved = _resolve_columns(path, header, mapping, line=lines[at])  # (raises at row 1)
     position = {name.lower(): i for i, name in reversed(list(enumerate(header)))}
@@ -339,7 +350,8 @@ def _resolve_columns(path: Path, header: list[str], mapping: Mapping[str, str], 
     by_key = {h.strip().lower(): h for h in header}
     resolved = {ours: by_key[theirs.strip().lower()] for ours, theirs in mapping.items()
                 if theirs.strip().lower() in by_key}
-    missing = [mapping[c] for c in REQUIRED if c in mapping and c not in resolved]
+    missing = [theirs for ours, theirs in mapping.items()
+               if ours not in OPTIONAL and ours not in resolved]
     if missing:
         raise CrossFileError(f"missing column(s) {', '.join(map(repr, missing))}; "
                              f"the file has {', '.join(map(repr, header))}", path=path,
@@ -400,6 +412,28 @@ def _split(cols: dict[str, Any], separator: str) -> tuple[dict[str, Any], np.nda
     return cols, row
 
 
+def _wide(cols: dict[str, Any], makers: list[tuple[Any, str]]
+          ) -> tuple[dict[str, Any], np.ndarray]:
+    """A wide table's rows as crosses: side a with each maker column's cell (side b, the
+    maker's brand), where the cell holds anything (a maker without a number for the part is
+    no cross). Returns the columns and each cross's row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pieces, rows = [], []
+    for column, brand in makers:
+        text = column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
+        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text.cast(pa.string()))), 0)
+        at = np.flatnonzero(filled.fill_null(False).to_numpy(zero_copy_only=False))
+        pieces.append({c: col.take(at) for c, col in cols.items()}
+                      | {"brand_b": pa.repeat(pa.scalar(brand, pa.string()), at.size),
+                         "article_b": text.cast(pa.string()).take(at)})
+        rows.append(at)
+    joined = {c: pa.concat_arrays([p[c].cast(pieces[0][c].type) for p in pieces])
+              for c in pieces[0]}
+    return joined, np.concatenate(rows)
+
+
 def _numbers(col: Any, separator: str) -> tuple[Any, np.ndarray]:
     """The numbers of each cell of ``col``, flattened, and the row each came from."""
     import pyarrow as pa
@@ -428,26 +462,31 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     from partsearch._hashing import part_hashes
     from partsearch.normalize import article_keys
 
-    cols = {c: table.column(mapping[c]).combine_chunks() for c in REQUIRED + OPTIONAL
-            if c in mapping and mapping[c] in table.column_names}
-    cols |= {c: pa.repeat(pa.scalar(brand, pa.string()), table.num_rows)
-             for c, brand in layout.brands.items()}
+    read = {c: table.column(theirs).combine_chunks() for c, theirs in mapping.items()
+            if theirs in table.column_names}
     # the article normalizer reads bytes as UTF-8 unchecked and stops at one that is not: a
     # Parquet file (Arrow's CSV reader checks) could file "W 7\xff13" under W7. The brands,
     # sources and kinds are decoded to Python text, which fails by itself: only then looked at
-    for c in ("article_a", "article_b"):
-        if not _ascii(cols[c]):
-            _check_utf8(path, mapping[c], cols[c], first_line)
+    for c, col in read.items():
+        if c.startswith(("article_", MAKER)) and not _ascii(col):
+            _check_utf8(path, mapping[c], col, first_line)
+    cols = {c: read[c] for c in REQUIRED + OPTIONAL if c in read}
+    cols |= {c: pa.repeat(pa.scalar(brand, pa.string()), table.num_rows)
+             for c, brand in layout.brands.items()}
     row = None  # each cross's row of the batch, when one row may give several
+    if layout.makers:
+        cols, row = _wide(cols, [(read[f"{MAKER}{i}"], brand)
+                                 for i, brand in enumerate(layout.makers.values())])
     if layout.split:
-        cols, row = _split(cols, layout.split)
+        cols, split_row = _split(cols, layout.split)
+        row = split_row if row is None else row[split_row]
     try:
         (brand_a, keep_a), (brand_b, keep_b) = (brand_columns(cols[c], registry)
                                                 for c in ("brand_a", "brand_b"))
     except UnicodeDecodeError:
         for c in ("brand_a", "brand_b"):
-            if c in mapping:  # (a fixed brand is a Python string, valid)
-                _check_utf8(path, mapping[c], cols[c], first_line)
+            if c in read:  # (a fixed brand is a Python string, valid)
+                _check_utf8(path, mapping[c], read[c], first_line)
         raise
     key_a = article_keys(cols["article_a"], keep_cyrillic=keep_a)
     key_b = article_keys(cols["article_b"], keep_cyrillic=keep_b)
@@ -479,7 +518,7 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
         try:  # (the few names, decoded on the main thread: checked here, where the rows are)
             encoded.dictionary.validate(full=True)
         except pa.ArrowInvalid:
-            _check_utf8(path, mapping[c], cols[c], first_line)  # raises at a row's bad name
+            _check_utf8(path, mapping[c], read[c], first_line)  # raises at a row's bad name
             # a file's own dictionary kept an entry no row uses: the rows' names alone
             encoded = pc.dictionary_encode(encoded.dictionary.take(encoded.indices))
         return encoded

@@ -70,6 +70,7 @@ Progress = Callable[[str, int, int], None]
 def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                 blacklist: str | Path | None = None, columns: Mapping[str, str] | None = None,
                 brand_a: str | None = None, brand_b: str | None = None,
+                makers: Mapping[str, str] | None = None,
                 split: str | None = None, registry: BrandRegistry | None = None,
                 guard: GuardConfig | None = None, progress: Progress | None = None
                 ) -> BuildReport:
@@ -79,7 +80,10 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     ``source``, ``kind``) to the files' own headers. ``blacklist`` is a CSV of crosses a manager
     marked wrong (the same four columns). ``brand_a``/``brand_b`` give a side one brand for
     every row, where the files have no brand column for it (a maker's own table of its numbers
-    against OE numbers). ``split`` (``";"``, say) reads an article cell holding several numbers,
+    against OE numbers). ``makers`` reads a wide table, one column per maker (``{"gates":
+    "GATES", "dayco": "DAYCO"}``): each row's side a crosses each maker's number in it, and
+    a maker without one for the row is no cross. ``split`` (``";"``, say) reads an article
+    cell holding several numbers,
     ``"T199; T199RB"``, as that many parts: a row crosses each number of its side a with each
     of its side b. A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet).
     A failure leaves the previously published snapshot as it was. ``progress(stage, done,
@@ -103,7 +107,9 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
              if brand is not None}
     if any(not brand.strip() for brand in fixed.values()):
         raise CrossFileError("a fixed brand must not be empty")
-    layout = Layout(dict(columns or {}), fixed, split)
+    if makers and any(not brand.strip() for brand in makers.values()):
+        raise CrossFileError("a maker column's brand must not be empty")
+    layout = Layout(dict(columns or {}), fixed, split, dict(makers or {}))
     for path in paths:
         if not path.exists():
             raise CrossFileError("cross file not found", path=path)
