@@ -404,6 +404,26 @@ def test_parquet_text_that_is_not_utf8_names_file_row_and_column(
     assert read_pointer(catalog / "crosses") == before
 
 
+@pytest.mark.parametrize("column", ["gates", "oem_brand"])
+def test_wide_table_text_that_is_not_utf8_names_its_row(tmp_path: Path, column: str) -> None:
+    """The rows of a wide table with cells split are reshaped after their text is checked: a
+    bad byte is named at its row of the file, in its column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cells = {"oem_brand": [b"TOYOTA"] * 5,
+             "oem": [b"13568-0904%d" % i for i in range(5)],
+             "gates": [b"T19%d; T19%dRB" % (i, i) for i in range(5)],
+             "dayco": [b"", b"95199", b"", b"95240", b"9524"]}
+    cells[column][3] = cells[column][3][:2] + b"\xff" + cells[column][3][2:]  # row 4
+    pq.write_table(pa.table({n: _not_utf8(v) for n, v in cells.items()}), tmp_path / "x.parquet")
+    with pytest.raises(CrossFileError, match=rf"x\.parquet:4: column '{column}' holds text "
+                                             "that is not valid UTF-8"):
+        build_index([tmp_path / "x.parquet"], tmp_path / "c", split=";",
+                    columns={"brand_a": "oem_brand", "article_a": "oem"},
+                    makers={"gates": "GATES", "dayco": "DAYCO"})
+
+
 @pytest.mark.parametrize("column", ["brand_a", "article_b", "source", "kind"])
 def test_parquet_dictionary_entry_no_row_uses_is_not_an_error(tmp_path: Path,
                                                                column: str) -> None:
