@@ -404,6 +404,54 @@ def test_parquet_text_that_is_not_utf8_names_file_row_and_column(
     assert read_pointer(catalog / "crosses") == before
 
 
+def test_numbers_with_their_maker_in_parentheses(tmp_path: Path) -> None:
+    """A catalogue export's OE list: each number with its maker in parentheses (one maker's
+    name holding a pair of its own); a number without a maker takes the side's brand, or is
+    rejected where the side has no brand column; "(10)" names no maker."""
+    path = tmp_path / "oe.csv"
+    path.write_text("brand,article,oe\n"
+                    "MANN-FILTER,W 712/1,583 0674 (TEREX) | 17801-31131 (TOYOTA (FAW))\n"
+                    "MANN-FILTER,WK 842/2,WK 3002 (10) | 1K0 127 177 (VW)\n", encoding="utf-8")
+    columns = {"brand_a": "brand", "article_a": "article", "article_b": "oe"}
+    catalog = tmp_path / "c"
+    report = build_index([path], catalog, columns=columns, split=" | ", cell_brands=True)
+    assert (report.crosses_read, report.rows_rejected) == (4, 1)
+    assert ":3: no brand or article on side b" in report.rejects[0]  # WK 3002 (10): no maker
+    idx = CrossIndex.open(catalog)
+    w712, wk842 = idx.lookup("MANN", "W7121"), idx.lookup("MANN", "WK8422")
+    assert w712 is not None and wk842 is not None
+    steps = idx.explain(w712, idx.lookup("TOYOTA (FAW)", "17801-31131"))  # type: ignore[arg-type]
+    assert steps is not None and steps[0].article_b == "17801-31131"
+    assert idx.lookup("VAG", "1K0127177") in set(idx.class_members(wk842).tolist())
+    # the side's brand where a number names none
+    with_b = build_index([path], tmp_path / "d", columns=columns | {"brand_b": "brand"},
+                         split=" | ", cell_brands=True)
+    assert with_b.rows_rejected == 0
+    assert CrossIndex.open(tmp_path / "d").lookup("MANN-FILTER", "WK 3002 (10)") is not None
+
+
+def test_real_catalogue_export_with_oe_numbers_and_their_makers_in_one_cell(
+        realdata: Path, tmp_path: Path) -> None:
+    """The original MANN-FILTER catalogue export (XLSX, 44 columns): each article's OE numbers
+    in one cell, `5830674 (DEMAG) | 10661924 (INGERSOLL-RAND) | ...`. Read as it is, it
+    builds the parts and crosses of the flat CSV derived from it, and 69 more: the numbers of
+    makers whose names hold parentheses, `17801-31131 (TOYOTA (FAW))`, which the CSV left
+    unsplit (rejected there for want of a brand)."""
+    folder = realdata / "Motorlink+TECDOC-REPO"
+    sheet = build_index([folder / "Webisco_FINAL_Export_20251219_045329.xlsx"], tmp_path / "x",
+                        columns={"brand_a": "TD_MfrName", "article_a": "TD_ArticleNumber",
+                                 "article_b": "TD_OEMNumbers"}, split=" | ", cell_brands=True)
+    flat = build_index([folder / "mann_filter_oe_numbers_flat.csv"], tmp_path / "f",
+                       columns={"brand_a": "td_brand", "article_a": "td_article_number",
+                                "brand_b": "oem_brand", "article_b": "oem_number"})
+    assert flat.rows_rejected == 69
+    assert sheet.unique_crosses == flat.unique_crosses + 69
+    from_sheet = set(np.asarray(CrossIndex.open(tmp_path / "x").part_hash_array).tolist())
+    from_flat = set(np.asarray(CrossIndex.open(tmp_path / "f").part_hash_array).tolist())
+    assert from_flat < from_sheet and len(from_sheet - from_flat) == 69
+    assert CrossIndex.open(tmp_path / "x").lookup("TOYOTA (FAW)", "17801-31131") is not None
+
+
 @pytest.mark.parametrize("column", ["gates", "oem_brand"])
 def test_wide_table_text_that_is_not_utf8_names_its_row(tmp_path: Path, column: str) -> None:
     """The rows of a wide table with cells split are reshaped after their text is checked: a

@@ -85,3 +85,15 @@ def test_build_a_wide_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["crosses", "build", str(crosses), "--out", str(tmp_path / "c"),
                  "--maker", "gates"]) == 2
     assert "--maker wants NAME=VALUE" in capsys.readouterr().err
+
+
+def test_build_with_makers_in_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    crosses = tmp_path / "oe.csv"
+    crosses.write_text("brand,article,oe\nMANN,W 712/1,583 0674 (TEREX) | 1K0 127 177 (VW)\n",
+                       encoding="utf-8")
+    assert main(["crosses", "build", str(crosses), "--out", str(tmp_path / "c"), "--column",
+                 "brand_a=brand", "--column", "article_a=article", "--column", "article_b=oe",
+                 "--split", " | ", "--cell-brands"]) == 0
+    assert "rows rejected                 0" in capsys.readouterr().out
+    assert main(["crosses", "explain", str(tmp_path / "c"), "TEREX", "5830674", "VAG",
+                 "1K0127177"]) == 0

@@ -26,6 +26,8 @@ def register(sub: Any) -> None:
                        "a (side b then comes from these), e.g. --maker gates=GATES")
     build.add_argument("--split", metavar="SEP",
                        help="article cells hold several numbers separated by SEP, e.g. ';'")
+    build.add_argument("--cell-brands", action="store_true",
+                       help="a number may carry its maker in parentheses: '583 0674 (TEREX)'")
     build.add_argument("--min-side", type=int, default=3,
                        help="guard: smaller side of a single-source bridge to hold back")
     build.add_argument("--no-guard", action="store_true", help="accept every cross")
@@ -62,7 +64,8 @@ def _build(args: argparse.Namespace) -> int:
                              columns=pairs(args.column, "--column") or None,
                              brand_a=args.brand_a, brand_b=args.brand_b,
                              makers=pairs(args.maker, "--maker") or None, guard=guard,
-                             split=args.split, progress=progress)
+                             split=args.split, cell_brands=args.cell_brands,
+                             progress=progress)
     print(f"crosses read     {report.crosses_read:>14,}")
     print(f"rows rejected    {report.rows_rejected:>14,}")
     print(f"distinct crosses {report.unique_crosses:>14,}")

@@ -61,13 +61,15 @@ class Layout:
     """How cross files are laid out: ``columns`` maps our names to their headers, ``brands``
     gives a side a fixed brand where the files have no brand column (``{"brand_a": "MAHLE"}``),
     ``makers`` lists the columns of a wide table, each one maker's numbers crossed with side a
-    (``{"gates_part_number": "GATES"}``: side b), and ``split`` separates several numbers in
-    one article cell (:func:`_split`)."""
+    (``{"gates_part_number": "GATES"}``: side b), ``split`` separates several numbers in one
+    article cell (:func:`_split`), and with ``cell_brands`` a number may carry its maker in
+    parentheses, ``583 0674 (TEREX)`` (:func:`_cell_brands`)."""
 
     columns: Mapping[str, str] = field(default_factory=dict)
     brands: Mapping[str, str] = field(default_factory=dict)
     split: str | None = None
     makers: Mapping[str, str] = field(default_factory=dict)
+    cell_brands: bool = False
 
     def mapping(self) -> dict[str, str]:
         """Our names -> the files' headers, for every column read from the files: each one
@@ -77,6 +79,11 @@ class Layout:
         return {n: n for n in ours} | {n: theirs for n, theirs in self.columns.items()
                                        if n in ours} | \
             {f"{MAKER}{i}": column for i, column in enumerate(self.makers)}
+
+    def required(self) -> set[str]:
+        """Our names of the mapped columns a file must have."""
+        return set(self.mapping()) - set(OPTIONAL) - \
+            ({"brand_a", "brand_b"} if self.cell_brands else set())
 
 
 _SIDE_B = ("brand_b", "article_b")
@@ -201,7 +208,7 @@ def _pending_batches(path: Path, layout: Layout, registry: BrandRegistry, submit
     did not split into the header's columns."""
     bad_rows: list[str] = []
     with _errors(path):
-        for table, first_line, resolved in _raw_batches(path, layout.mapping(), bad_rows):
+        for table, first_line, resolved in _raw_batches(path, layout, bad_rows):
             yield submit(_normalize, path, table, first_line, resolved, registry, layout)
         if bad_rows:  # skipped and counted; no parts
             empty = np.zeros(0, np.uint64)
@@ -230,7 +237,7 @@ class _errors:
                 from exc
 
 
-def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
+def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                  ) -> Iterator[tuple[Any, int, dict[str, str]]]:
     import pyarrow as pa
 
@@ -239,13 +246,13 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
     with open(path, "rb") as fh:
         magic = fh.read(8)
     if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        yield from _sheet_batches(path, mapping)  # XLSX, ODS, or a legacy XLS
+        yield from _sheet_batches(path, layout)  # XLSX, ODS, or a legacy XLS
         return
     if path.suffix.lower() in (".parquet", ".pq"):
         import pyarrow.parquet as pq
 
         pf = pq.ParquetFile(path)
-        resolved = _resolve_columns(path, pf.schema_arrow.names, mapping)
+        resolved = _resolve_columns(path, pf.schema_arrow.names, layout)
         wanted = list(dict.fromkeys(resolved.values()))
         row = 1
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
@@ -264,7 +271,7 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
                         errors="replace").rstrip("\r\n")
     delimiter = max((";", ",", "\t", "|"), key=text.count)
     header = [h.strip().strip('"') for h in text.split(delimiter)]
-    resolved = _resolve_columns(path, header, mapping)
+    resolved = _resolve_columns(path, header, layout)
 
     def skip(row: Any) -> str:
         # a row that does not split into the header's fields: counted, named, skipped
@@ -289,7 +296,7 @@ def _raw_batches(path: Path, mapping: Mapping[str, str], bad_rows: list[str]
         line += batch.num_rows
 
 
-def _sheet_batches(path: Path, mapping: Mapping[str, str]
+def _sheet_batches(path: Path, layout: Layout
                    ) -> Iterator[tuple[Any, int, dict[str, str]]]:
     """A spreadsheet's first sheet as one batch. Its header is the first of its first 20 rows
     that names every column read (a sheet may open with a title); lines are sheet rows."""
@@ -307,11 +314,12 @@ def _sheet_batches(path: Path, mapping: Mapping[str, str]
              for row in frame.drop("__line").head(20).rows()]
     if not heads:
         raise CrossFileError("empty spreadsheet (no header)", path=path, line=1)
+    mapping, required = layout.mapping(), layout.required()
     at = next((i for i, head in enumerate(heads)
-               if all(theirs.strip().lower() in {h.lower() for h in head}
-                      for ours, theirs in mapping.items() if ours not in OPTIONAL)), 0)
+               if all(mapping[ours].strip().lower() in {h.lower() for h in head}
+                      for ours in required)), 0)
     header = heads[at]
-    resolved = _resolve_columns(path, header, mapping, line=lines[at])  # (raises at row 1)
+    resolved = _resolve_columns(path, header, layout, line=lines[at])  # (raises at row 1)
     position = {name.lower(): i for i, name in reversed(list(enumerate(header)))}
     body = frame.slice(at + 1)
     if body.height:
@@ -344,14 +352,15 @@ def _sniff_encoding(path: Path, sample: bytes) -> str:
     return "utf8"
 
 
-def _resolve_columns(path: Path, header: list[str], mapping: Mapping[str, str], *,
+def _resolve_columns(path: Path, header: list[str], layout: Layout, *,
                      line: int = 1) -> dict[str, str]:
     """Our column names -> the file's, matched ignoring case and surrounding spaces."""
+    mapping = layout.mapping()
     by_key = {h.strip().lower(): h for h in header}
     resolved = {ours: by_key[theirs.strip().lower()] for ours, theirs in mapping.items()
                 if theirs.strip().lower() in by_key}
     missing = [theirs for ours, theirs in mapping.items()
-               if ours not in OPTIONAL and ours not in resolved]
+               if ours in layout.required() and ours not in resolved]
     if missing:
         raise CrossFileError(f"missing column(s) {', '.join(map(repr, missing))}; "
                              f"the file has {', '.join(map(repr, header))}", path=path,
@@ -434,6 +443,32 @@ def _wide(cols: dict[str, Any], makers: list[tuple[Any, str]]
     return joined, np.concatenate(rows)
 
 
+# a number, then its maker in parentheses at the end, which may hold one more pair of them
+_CELL_BRAND = r"^(?P<number>.*?)\s*\((?P<brand>(?:[^()]|\([^()]*\))+)\)\s*$"
+
+
+def _cell_brands(cols: dict[str, Any]) -> dict[str, Any]:
+    """Numbers written with their maker in parentheses at the end, as catalogue exports list
+    OE numbers (``583 0674 (TEREX)``, ``17801-31131 (TOYOTA (FAW))``), as that maker's: the
+    maker, when it holds a letter (``WK 3002 (10)`` is MANN's number as it is), wins over the
+    side's brand; a side without a brand column has only these."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = dict(cols)
+    for side in ("a", "b"):
+        text = out[f"article_{side}"]
+        if pa.types.is_dictionary(text.type):
+            text = text.dictionary_decode()
+        found = pc.extract_regex(text, _CELL_BRAND)
+        brand = pc.struct_field(found, "brand")
+        named = pc.and_(found.is_valid(), pc.match_substring_regex(brand, r"\pL")).fill_null(False)
+        out[f"article_{side}"] = pc.if_else(named, pc.struct_field(found, "number"), text)
+        given = out.get(f"brand_{side}", pa.nulls(len(text), pa.string()))
+        out[f"brand_{side}"] = pc.if_else(named, brand, given.cast(pa.string()))
+    return out
+
+
 def _numbers(col: Any, separator: str) -> tuple[Any, np.ndarray]:
     """The numbers of each cell of ``col``, flattened, and the row each came from."""
     import pyarrow as pa
@@ -480,6 +515,8 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     if layout.split:
         cols, split_row = _split(cols, layout.split)
         row = split_row if row is None else row[split_row]
+    if layout.cell_brands:
+        cols = _cell_brands(cols)
     try:
         (brand_a, keep_a), (brand_b, keep_b) = (brand_columns(cols[c], registry)
                                                 for c in ("brand_a", "brand_b"))

@@ -70,8 +70,8 @@ Progress = Callable[[str, int, int], None]
 def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                 blacklist: str | Path | None = None, columns: Mapping[str, str] | None = None,
                 brand_a: str | None = None, brand_b: str | None = None,
-                makers: Mapping[str, str] | None = None,
-                split: str | None = None, registry: BrandRegistry | None = None,
+                makers: Mapping[str, str] | None = None, split: str | None = None,
+                cell_brands: bool = False, registry: BrandRegistry | None = None,
                 guard: GuardConfig | None = None, progress: Progress | None = None
                 ) -> BuildReport:
     """Build a cross snapshot from ``files`` into ``catalog_dir/crosses`` and publish it.
@@ -85,7 +85,10 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     a maker without one for the row is no cross. ``split`` (``";"``, say) reads an article
     cell holding several numbers,
     ``"T199; T199RB"``, as that many parts: a row crosses each number of its side a with each
-    of its side b. A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet).
+    of its side b. With ``cell_brands``, a number may carry its maker in parentheses, as
+    catalogue exports list OE numbers (``583 0674 (TEREX)``): that maker wins over the side's
+    brand, and a side without a brand column takes its brands from these alone.
+    A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet).
     A failure leaves the previously published snapshot as it was. ``progress(stage, done,
     total)`` is called as files are read and stages end.
 
@@ -109,7 +112,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         raise CrossFileError("a fixed brand must not be empty")
     if makers and any(not brand.strip() for brand in makers.values()):
         raise CrossFileError("a maker column's brand must not be empty")
-    layout = Layout(dict(columns or {}), fixed, split, dict(makers or {}))
+    layout = Layout(dict(columns or {}), fixed, split, dict(makers or {}), cell_brands)
     for path in paths:
         if not path.exists():
             raise CrossFileError("cross file not found", path=path)
