@@ -49,6 +49,8 @@ _LAZY: dict[str, str] = {
     "catalog_info": "partsearch.info",
     "CatalogInfo": "partsearch.info",
     "read_profiles": "partsearch.loading.profiles",
+    "draft_profile": "partsearch.loading.draft",
+    "ProfileDraft": "partsearch.loading.draft",
     "SupplierProfile": "partsearch.loading.profiles",
 }
 
@@ -68,6 +70,7 @@ __all__ = [
     "Offer",
     "PartsearchError",
     "PriceFileError",
+    "ProfileDraft",
     "ProfileError",
     "SearchError",
     "SearchResult",
@@ -82,6 +85,7 @@ __all__ = [
     "build_index",
     "catalog_info",
     "display_article",
+    "draft_profile",
     "load_suppliers",
     "read_profiles",
 ]
@@ -91,6 +95,7 @@ if TYPE_CHECKING:
     from partsearch.crosses.build import build_index
     from partsearch.crosses.index import CrossIndex, CrossStep
     from partsearch.info import CatalogInfo, catalog_info
+    from partsearch.loading.draft import ProfileDraft, draft_profile
     from partsearch.loading.load import load_suppliers
     from partsearch.loading.profiles import SupplierProfile, read_profiles
     from partsearch.normalize import article_key, article_keys, display_article

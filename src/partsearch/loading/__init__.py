@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from partsearch._memory import keep_freed_memory
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
+from partsearch.loading.draft import ProfileDraft, draft_profile
 from partsearch.loading.load import (
     LoadReport,
     load_price_file,
@@ -24,7 +25,9 @@ __all__ = [
     "OFFERS_SCHEMA",
     "REJECTED_SCHEMA",
     "LoadReport",
+    "ProfileDraft",
     "SupplierProfile",
+    "draft_profile",
     "keep_freed_memory",
     "load_price_file",
     "load_suppliers",

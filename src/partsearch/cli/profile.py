@@ -1,0 +1,53 @@
+"""``partsearch profile FILE [--code CODE]``: draft a new supplier's profile from its price file.
+
+Prints the ``suppliers.toml`` table (its header row found and its columns mapped by name),
+then, as TOML comments, what loading the file with it gives: rows read, offers, rejected rows
+by reason and the first offers. The output can go straight into a TOML file to be completed
+with the supplier's terms. Exit 0, or 1 when the draft lacks a brand column.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """Add the ``profile`` subcommand to the ``partsearch`` parser."""
+    p = sub.add_parser("profile", help="draft a supplier profile from its price file",
+                       description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("file", type=Path, help="the supplier's price file (any format load reads)")
+    p.add_argument("--code", default="NEW", help="the supplier's code (default NEW)")
+    p.set_defaults(func=_profile)
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from partsearch.loading import load_price_file
+    from partsearch.loading.draft import draft_profile
+
+    draft = draft_profile(args.file, code=args.code)
+    print(draft.toml, end="")
+    print(f"# header row: line {draft.line}")
+    if draft.missing:
+        print(f"# not loaded: no column for {', '.join(draft.missing)}")
+        return 1
+    report = load_price_file(draft.profile)
+    print(f"# loaded with it: {report.rows_read:,} rows read, {report.offers.num_rows:,} "
+          f"offers, {report.rejected.num_rows:,} rejected")
+    if report.rejected.num_rows:
+        print("# first rejected:")
+    for reason, line in zip(report.rejected.column("reason").to_pylist()[:3],
+                            report.rejected.column("line").to_pylist()[:3], strict=True):
+        print(f"#   line {line}: {reason}")
+    if report.offers.num_rows:
+        print("# first offers:")
+    for o in report.offers.slice(0, 3).to_pylist():
+        quantity = "on order" if o["on_order"] else (
+            "-" if o["quantity"] is None else
+            f"{o['quantity']}{'' if o['quantity_exact'] else '+'}")
+        print(f"#   line {o['line']}: {o['brand']} {o['article']}  {o['price']} RUB  "
+              f"qty {quantity}  {o['delivery_hours']} h  {o['description'] or ''}".rstrip())
+    return 0

@@ -1,0 +1,177 @@
+"""A first profile for a new supplier's price file: its header row found and its columns mapped
+by what they are called (``Артикул``, ``Цена, руб.``, ``Остаток, шт.``, ``Part No``), for a
+person to check and to complete with the supplier's terms.
+
+>>> draft = draft_profile("prices/new.csv", code="NEW")  # doctest: +SKIP
+>>> print(draft.toml)                                      # doctest: +SKIP
+[NEW]
+file = "prices/new.csv"
+columns = { brand = "Бренд", article = "Артикул", price = "Цена", quantity = "Кол-во" }
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from partsearch.errors import PriceFileError
+from partsearch.loading.profiles import SupplierProfile
+
+__all__ = ["FIELD_NAMES", "ProfileDraft", "draft_profile"]
+
+#: what each field's column is called, strongest first: a header is matched from its start
+#: (case, spacing and "ё" aside), so "Цена, руб." is a price and "Базовая цена" is not
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "article": ("артикул", "код (детали|производителя|товара|запчасти)", "каталожный номер",
+                "номер (детали|запчасти|по каталогу)", "part ?(no|number|#)", "article",
+                "art\\.? ?(no|nr)", "sku", "номер", "код", "code"),
+    "price": ("цена", "стоимость", "price", "cost"),
+    "brand": ("бренд", "производитель", "изготовитель", "марка", "фирма", "brand",
+              "manufacturer", "maker", "make", "mfr"),
+    "quantity": ("кол-?во", "количество", "наличие", "в наличии", "остат", "склад", "qty",
+                 "quantity", "stock", "avail"),
+    "delivery_hours": ("срок.*\\b(час|ч)\\b", "часы?\\b", "(delivery|lead).*hour", "hours?\\b"),
+    "delivery_days": ("срок", "дней", "поставка", "доставка", "delivery", "lead ?time",
+                      "days"),
+    "description": ("наименование", "название", "описание", "продукт", "товар", "description",
+                    "name", "title", "номенклатура"),
+    "multiplicity": ("кратн", "multiplicity", "в упаковке", "упаковка", "pack"),
+    "min_quantity": ("мин", "min"),
+}
+_HEAD_ROWS = 30  # where the header row is looked for
+
+
+@dataclass(frozen=True)
+class ProfileDraft:
+    """A drafted profile: ``profile`` (to load the file as it is), the ``line`` of the header
+    row, the headers left unmapped, the required fields no column was found for (``brand``:
+    name the maker of every row with the profile's ``brand``), and ``toml``, the profile as a
+    ``suppliers.toml`` table with the supplier's terms to fill in."""
+
+    profile: SupplierProfile
+    line: int
+    unmapped: tuple[str, ...]
+    missing: tuple[str, ...]
+    toml: str
+
+
+def draft_profile(file: str | Path, *, code: str = "NEW") -> ProfileDraft:
+    """Draft the profile of price file ``file`` (any format ``load`` reads): the row of its
+    first rows that names an article and a price, and the most it names besides, mapped by
+    :data:`FIELD_NAMES`. Raises :class:`PriceFileError` when no row names both."""
+    path = Path(file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PriceFileError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    rows, lines, quote = _head(data, str(path))
+    best: tuple[int, dict[str, int]] | None = None
+    for i, row in enumerate(rows):
+        found = map_columns(row)
+        if {"article", "price"} <= set(found) and (best is None or len(found) > len(best[1])):
+            best = (i, found)
+    if best is None:
+        raise PriceFileError(f"no row of the first {len(rows)} names an article and a price "
+                             f"column (as {FIELD_NAMES['article'][0]!r} and "
+                             f"{FIELD_NAMES['price'][0]!r} do)", path=path)
+    at, found = best
+    header = [cell.strip() for cell in rows[at]]
+    columns = {fld: header[i] for fld, i in sorted(found.items(), key=lambda kv: kv[1])}
+    profile = SupplierProfile(code=code, name=code, file=path, quote=quote, columns=columns)
+    unmapped = tuple(h for i, h in enumerate(header) if h and i not in found.values())
+    missing = () if "brand" in found else ("brand",)
+    return ProfileDraft(profile, lines[at], unmapped, missing,
+                        _toml(profile, unmapped, missing))
+
+
+def map_columns(cells: list[str]) -> dict[str, int]:
+    """field -> index of the cell naming it: each field, in :data:`FIELD_NAMES`' order, takes
+    the cell its strongest name matches (the first such cell), among the cells left.
+
+    >>> map_columns(["Бренд", "Артикул", "Базовая цена", "Цена, руб.", "Остаток, шт."])
+    {'article': 1, 'price': 3, 'brand': 0, 'quantity': 4}
+    """
+    names = [re.sub(r"\s+", " ", c.replace("\ufeff", "")).strip().casefold().replace("ё", "е")
+             for c in cells]
+    taken: dict[str, int] = {}
+    for fld, patterns in FIELD_NAMES.items():
+        for pattern in patterns:
+            at = next((i for i, n in enumerate(names) if n and i not in taken.values()
+                       and re.match(pattern, n)), None)
+            if at is not None:
+                taken[fld] = at
+                break
+    if "delivery_hours" in taken and "delivery_days" in taken:
+        del taken["delivery_days"]  # (one expected time: the column in hours names its unit)
+    return taken
+
+
+def _head(data: bytes, label: str) -> tuple[list[list[str]], list[int], str | None]:
+    """The file's first rows as cells, their lines, and the quote its CSV needs when not
+    '"'; a zip archive's first member that reads."""
+    from partsearch.loading import _readers as r
+    from partsearch.loading._xlsx import ZIP_ERRORS
+
+    if not data.strip():
+        raise PriceFileError("empty file", path=label)
+    if data[:4] == b"PK\x03\x04":
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            names = zf.namelist()
+        except ZIP_ERRORS as exc:
+            raise PriceFileError(f"corrupt zip/xlsx: {exc}", path=label) from exc
+        if "[Content_Types].xml" not in names and not r._is_ods(zf, names):
+            for info in (i for i in zf.infolist() if not i.is_dir()):
+                try:
+                    return _head(zf.read(info), f"{label}!{info.filename}")
+                except (PriceFileError, *ZIP_ERRORS):
+                    continue
+            raise PriceFileError("no price file in the archive", path=label)
+    if data[:4] == b"PK\x03\x04" or data[:8] == r._COMPOUND_FILE:
+        frame = r.sheet_cells(data, 0, label).head(_HEAD_ROWS)
+        lines = frame.get_column("__line").to_list()
+        return [["" if c is None else str(c) for c in row]
+                for row in frame.drop("__line").rows()], lines, None
+    text, _stray, _charset = r._to_utf8(data, None, label)
+    head = bytes(text[: 1 << 16]).decode("utf-8", "replace")
+    if head.lstrip()[:1] == "<":
+        from partsearch.loading._html import table_rows
+
+        rows = table_rows(bytes(text).decode("utf-8", "replace"))[:_HEAD_ROWS]
+        return rows, list(range(1, len(rows) + 1)), None
+    lines = [ln.rstrip("\r") for ln in head.split("\n")[:_HEAD_ROWS]]
+    delimiter, quote = max(((d, q) for q in ('"', "'") for d in r._DELIMITERS),
+                           key=lambda dq: _steadiness(r._split_head(lines, *dq)))
+    return r._split_head(lines, delimiter, quote), list(range(1, len(lines) + 1)), \
+        None if quote == '"' else quote
+
+
+def _steadiness(rows: list[list[str]]) -> tuple[int, int]:
+    """How many rows have the commonest number of fields (above one), and that number."""
+    widths = [len(row) for row in rows if any(cell.strip() for cell in row)]
+    common = max(set(widths), key=lambda w: (widths.count(w), w), default=0)
+    return (widths.count(common), common) if common > 1 else (0, 0)
+
+
+def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[str, ...]
+          ) -> str:
+    def text(value: object) -> str:
+        return json.dumps(str(value), ensure_ascii=False)  # (a TOML basic string)
+
+    columns = ", ".join(f"{fld} = {text(name)}" for fld, name in profile.columns.items())
+    out = [f"[{profile.code}]", f"name = {text(profile.name)}", f"file = {text(profile.file)}"]
+    if profile.quote:
+        out.append(f"quote = {text(profile.quote)}")
+    if missing:
+        out.append('# brand = "MAKER"       # no brand column found: the maker of every row')
+    out.append(f"columns = {{ {columns} }}")
+    if unmapped:
+        out.append(f"# not mapped: {', '.join(text(h) for h in unmapped)}")
+    out += ["# the supplier's terms (these are the defaults):", "# delivery_hours = 24",
+            "# pickup_points = []", "# min_order_sum = 0", "# returnable = true",
+            "# prepayment = false", "# stock_accuracy = 0.97"]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,95 @@
+"""Drafting a supplier profile from its price file (``partsearch profile``)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from partsearch import PriceFileError
+from partsearch.cli import main
+from partsearch.loading import load_price_file, read_profiles
+from partsearch.loading.draft import draft_profile, map_columns
+
+WORLD = Path(__file__).resolve().parents[2] / "data" / "fixtures" / "world"
+
+
+@pytest.mark.parametrize("code", ["ALFA", "BETA", "GAMMA", "DELTA"])
+def test_drafts_of_the_fixture_files_map_what_their_profiles_do(code: str) -> None:
+    """Each fixture supplier's file, drafted from nothing: the columns its hand-written profile
+    maps (GAMMA's by position, under its header row), and DELTA's "'" quote."""
+    written = read_profiles(WORLD / "suppliers.toml")
+    profile = next(p for p in written if p.code == code)
+    assert profile.file is not None
+    draft = draft_profile(profile.file, code=code)
+    if code == "GAMMA":
+        header = ["Производитель", "Номер", "Описание", "Цена", "Наличие"]
+        assert dict(draft.profile.columns) == {f: header[int(i)]
+                                               for f, i in profile.columns.items()}
+        assert draft.line == 4
+    else:
+        assert dict(draft.profile.columns) == dict(profile.columns)
+    assert draft.profile.quote == profile.quote and draft.missing == ()
+    drafted, hand = load_price_file(draft.profile), load_price_file(profile)
+    assert drafted.offers.select(["article", "price", "quantity"]).equals(
+        hand.offers.select(["article", "price", "quantity"]))
+
+
+def test_drafts_of_the_real_price_files(realdata: Path) -> None:
+    """The two real files map as the tests of their loading map them by hand."""
+    aq = draft_profile(realdata / "AlexQuasar+supplierPriceLoader" / "loadFile.csv")
+    assert dict(aq.profile.columns) == {
+        "brand": "Бренд", "article": "Артикул", "description": "Описание",
+        "multiplicity": "Кратность отгрузки", "price": "Цена, руб.", "quantity": "Наличие",
+        "delivery_days": "Срок поставки, дн."}
+    assert aq.profile.quote == "'" and "Базовая цена, руб." in aq.unmapped
+    bl = draft_profile(realdata / "bl4ckm45k+aioabcpapi" / "some_price.xlsx")
+    assert dict(bl.profile.columns) == {
+        "brand": "Бренд", "article": "Артикул", "description": "Продукт",
+        "quantity": "Остаток, шт.", "price": "Цена, р. с НДС"}
+    assert bl.line == 5 and load_price_file(bl.profile).offers.num_rows == 159
+
+
+def test_columns_by_name() -> None:
+    assert map_columns(["Бренд", "Артикул", "Базовая цена", "Цена, руб.", "Остаток, шт."]) == {
+        "article": 1, "price": 3, "brand": 0, "quantity": 4}
+    assert map_columns(["Part No", "Price", "Lead time", "Delivery, hours"]) == {
+        "article": 0, "price": 1, "delivery_hours": 3}
+    assert map_columns(["Код детали", "Цена", "Код"]) == {"article": 0, "price": 1}
+    assert map_columns(["Номенклатура", "Наименование", "Артикул", "ЦЕНА"]) == {
+        "article": 2, "price": 3, "description": 1}
+
+
+def test_the_drafted_table_is_a_profile_that_loads(tmp_path: Path) -> None:
+    price = tmp_path / "p.csv"
+    price.write_text('Прайс "Ромашка" на 01.12.2026\n\nАртикул;Цена;Кол-во;Вес\n'
+                     "W 712/1;100,50;3;0,2\nOC 90;0;1;0,1\n", encoding="cp1251")
+    draft = draft_profile(price, code="ROMASHKA")
+    assert draft.missing == ("brand",) and draft.line == 3 and draft.unmapped == ("Вес",)
+    toml = tmp_path / "s.toml"
+    toml.write_text(draft.toml.replace('# brand = "MAKER"', 'brand = "MANN"'),
+                    encoding="utf-8")
+    assert tomllib.loads(toml.read_text(encoding="utf-8"))["ROMASHKA"]["file"] == str(price)
+    report = load_price_file(read_profiles(toml)[0])
+    assert (report.rows_read, report.offers.num_rows) == (2, 1)
+
+
+def test_a_file_without_an_article_and_a_price_column(tmp_path: Path) -> None:
+    price = tmp_path / "p.csv"
+    price.write_text("Бренд;Код;Остаток\nMANN;W 712/1;3\n", encoding="utf-8")
+    with pytest.raises(PriceFileError, match="names an article and a price"):
+        draft_profile(price)
+
+
+def test_cli_prints_the_table_and_what_it_loads(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["profile", str(WORLD / "prices" / "alfa.csv"), "--code", "ALFA"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[ALFA]\n") and 'article = "Артикул"' in out
+    assert "# loaded with it: " in out and "# first offers:" in out
+    tomllib.loads(out)  # the whole output is TOML: the rest are comments
+    price = tmp_path / "p.csv"
+    price.write_text("Артикул;Цена\nW 712/1;100\n", encoding="utf-8")
+    assert main(["profile", str(price)]) == 1
+    assert "# not loaded: no column for brand" in capsys.readouterr().out
