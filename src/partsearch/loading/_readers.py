@@ -69,6 +69,18 @@ def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
 
 def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows]:
     """Sniff the format of ``data`` and read it; a zip archive gives one entry per price file."""
+    kind, zf = file_kind(data, label)
+    if kind == "zip":
+        assert zf is not None
+        return _read_zip(zf, profile, label)
+    read = {"sheet": _read_sheet, "html": _read_html, "csv": _read_csv}[kind]
+    return [read(data, profile, label)]
+
+
+def file_kind(data: bytes, label: str) -> tuple[str, zipfile.ZipFile | None]:
+    """What ``data`` is: ``sheet`` (XLSX, ODS or a legacy XLS), ``zip`` (an archive, given
+    opened), ``html`` (a ".xls" that is an HTML table) or ``csv``; an empty file or a damaged
+    zip raises :class:`PriceFileError`."""
     if not data or data.isspace():  # (strip() would copy the whole file to say so)
         raise PriceFileError("empty file", path=label)
     if data[:4] == b"PK\x03\x04":
@@ -78,13 +90,13 @@ def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows
         except ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip/xlsx: {exc}", path=label) from exc
         if "[Content_Types].xml" in names or _is_ods(zf, names):
-            return [_read_sheet(data, profile, label)]
-        return _read_zip(zf, profile, label)
+            return "sheet", None
+        return "zip", zf
     if data[:8] == _COMPOUND_FILE:
-        return [_read_sheet(data, profile, label)]
+        return "sheet", None
     if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
-        return [_read_html(data, profile, label)]
-    return [_read_csv(data, profile, label)]
+        return "html", None
+    return "csv", None
 
 
 def _is_ods(zf: zipfile.ZipFile, names: list[str]) -> bool:

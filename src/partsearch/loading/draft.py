@@ -11,10 +11,8 @@ columns = { brand = "Бренд", article = "Артикул", price = "Цена"
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,33 +114,26 @@ def _head(data: bytes, label: str) -> tuple[list[list[str]], list[int], str | No
     from partsearch.loading import _readers as r
     from partsearch.loading._xlsx import ZIP_ERRORS
 
-    if not data.strip():
-        raise PriceFileError("empty file", path=label)
-    if data[:4] == b"PK\x03\x04":
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
-            names = zf.namelist()
-        except ZIP_ERRORS as exc:
-            raise PriceFileError(f"corrupt zip/xlsx: {exc}", path=label) from exc
-        if "[Content_Types].xml" not in names and not r._is_ods(zf, names):
-            for info in (i for i in zf.infolist() if not i.is_dir()):
-                try:
-                    return _head(zf.read(info), f"{label}!{info.filename}")
-                except (PriceFileError, *ZIP_ERRORS):
-                    continue
-            raise PriceFileError("no price file in the archive", path=label)
-    if data[:4] == b"PK\x03\x04" or data[:8] == r._COMPOUND_FILE:
+    kind, zf = r.file_kind(data, label)
+    if zf is not None:
+        for info in (i for i in zf.infolist() if not i.is_dir()):
+            try:
+                return _head(zf.read(info), f"{label}!{info.filename}")
+            except (PriceFileError, *ZIP_ERRORS):
+                continue  # (a readme, say)
+        raise PriceFileError("no price file in the archive", path=label)
+    if kind == "sheet":
         frame = r.sheet_cells(data, 0, label).head(_HEAD_ROWS)
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
                 for row in frame.drop("__line").rows()], lines, None
     text, _stray, _charset = r._to_utf8(data, None, label)
-    head = bytes(text[: 1 << 16]).decode("utf-8", "replace")
-    if head.lstrip()[:1] == "<":
+    if kind == "html":
         from partsearch.loading._html import table_rows
 
         rows = table_rows(bytes(text).decode("utf-8", "replace"))[:_HEAD_ROWS]
         return rows, list(range(1, len(rows) + 1)), None
+    head = bytes(text[: 1 << 16]).decode("utf-8", "replace")
     lines = [ln.rstrip("\r") for ln in head.split("\n")[:_HEAD_ROWS]]
     delimiter, quote = max(((d, q) for q in ('"', "'") for d in r._DELIMITERS),
                            key=lambda dq: _steadiness(r._split_head(lines, *dq)))
