@@ -2,9 +2,10 @@
 
 The fixtures (``data/fixtures/world``) are a small synthetic world made by
 ``benchmarks/worldgen.py``: a cross base with planted wrong crosses and four suppliers' price
-files in the real formats. The demo loads them, builds the cross index, then searches the
-example of the shop's handbook: MANN W 920/21, whose analogs include FILTRON OP 520 but not
-FILTRON PS 842 (a fuel filter that one wrong cross tried to merge in); it ends with what the
+files in the real formats. The demo drafts one supplier's profile from its file, loads them
+all, builds the cross index, then searches the example of the shop's handbook: MANN W 920/21,
+whose analogs include FILTRON OP 520 but not FILTRON PS 842 (a fuel filter that one wrong cross
+tried to merge in), typed with its brand and as a buyer pastes it; it ends with what the
 catalog holds (``partsearch info``).
 """
 
@@ -27,11 +28,13 @@ def main() -> int:
         catalog = Path(tmp) / "catalog"
         crosses = sorted(str(p) for p in (FIXTURES / "crosses").iterdir())
         steps = [
+            ["profile", str(FIXTURES / "prices" / "gamma.xlsx"), "--code", "GAMMA"],
             ["load", str(FIXTURES / "suppliers.toml"), "--out", str(catalog)],
             ["crosses", "build", *crosses, "--out", str(catalog), "--truth",
              str(FIXTURES / "truth" / "wrong_crosses.parquet")],
             ["search", str(catalog), "W 920/21", "--brand", "MANN"],
             ["search", str(catalog), "OC90"],
+            ["search", str(catalog), "MANN W 920/21"],
             ["search", str(catalog), "06A 115 561 B", "--brand", "VW", "--level", "wholesale"],
             ["crosses", "explain", str(catalog), "MANN", "W 920/21", "KNECHT", "OC 90"],
             ["info", str(catalog), "--brands", "3"],
