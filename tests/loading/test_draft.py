@@ -65,6 +65,7 @@ def test_the_drafted_table_is_a_profile_that_loads(tmp_path: Path) -> None:
     price = tmp_path / "p.csv"
     price.write_text('Прайс "Ромашка" на 01.12.2026\n\nАртикул;Цена;Кол-во;Вес\n'
                      "W 712/1;100,50;3;0,2\nOC 90;0;1;0,1\n", encoding="cp1251")
+    assert draft_profile(price, code="Ромашка 2").toml.startswith('["Ромашка 2"]\n')
     draft = draft_profile(price, code="ROMASHKA")
     assert draft.missing == ("brand",) and draft.line == 3 and draft.unmapped == ("Вес",)
     toml = tmp_path / "s.toml"

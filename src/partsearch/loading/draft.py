@@ -154,7 +154,8 @@ def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[st
         return json.dumps(str(value), ensure_ascii=False)  # (a TOML basic string)
 
     columns = ", ".join(f"{fld} = {text(name)}" for fld, name in profile.columns.items())
-    out = [f"[{profile.code}]", f"name = {text(profile.name)}", f"file = {text(profile.file)}"]
+    table = profile.code if re.fullmatch(r"[A-Za-z0-9_-]+", profile.code) else text(profile.code)
+    out = [f"[{table}]", f"name = {text(profile.name)}", f"file = {text(profile.file)}"]
     if profile.quote:
         out.append(f"quote = {text(profile.quote)}")
     if missing:
