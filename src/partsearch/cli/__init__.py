@@ -1,7 +1,7 @@
 """The ``partsearch`` command: a thin shell over the library.
 
 Each layer registers its own subcommands (``cli/load.py``, ``cli/profile.py``,
-``cli/crosses.py``, ``cli/search.py``, ``cli/info.py``);
+``cli/crosses.py``, ``cli/search.py``, ``cli/info.py``, ``cli/sql.py``);
 a subcommand parses arguments, calls the library and prints. A :class:`PartsearchError` ends the
 command with its message and exit code 2, never a traceback.
 """
@@ -17,7 +17,7 @@ from partsearch.errors import PartsearchError
 
 # Modules that define ``register(subparsers)``; each sets ``func`` on its parsers.
 _COMMANDS = ("partsearch.cli.load", "partsearch.cli.profile", "partsearch.cli.crosses",
-             "partsearch.cli.search", "partsearch.cli.info")
+             "partsearch.cli.search", "partsearch.cli.info", "partsearch.cli.sql")
 
 
 def build_parser() -> argparse.ArgumentParser:

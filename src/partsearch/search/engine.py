@@ -263,6 +263,26 @@ class Engine:
 
         return brand_choices(self._state, article)
 
+    def sql(self, query: str) -> Any:
+        """Ad-hoc SQL over this engine's catalog, as a DuckDB relation (``.fetchall()``,
+        ``.arrow()``, ``.pl()``): ``offers``, ``suppliers``, ``parts`` and ``crosses``, read
+        from the engine's own memory-mapped columns without copying them (see
+        ``partsearch.search._sql``). For analysis, beside the search: each call opens its
+        own in-memory DuckDB connection.
+
+        >>> engine.sql("select supplier, max(price_file_time) from offers group by 1"
+        ...            ).fetchall()                                     # doctest: +SKIP
+        [('ALFA', datetime.datetime(2026, 12, 3, 6, 0, tzinfo=...)), ...]
+        """
+        import duckdb
+
+        from partsearch.search._sql import connect
+
+        try:
+            return connect(self._state).sql(query)
+        except duckdb.Error as exc:  # (the query's own error: a name, a type, its syntax)
+            raise SearchError(f"sql: {exc}") from exc
+
     def explain(self, brand_a: str, article_a: str, brand_b: str, article_b: str) -> list[Any]:
         """The chain of crosses that makes two parts interchangeable (``CrossStep`` list);
         empty when they are not linked in the cross index."""

@@ -1,0 +1,124 @@
+"""Ad-hoc SQL over an engine's catalog (``Engine.sql``): DuckDB reading the engine's own
+memory-mapped columns through Arrow, so nothing is copied into DuckDB.
+
+Relations (see ``README.md``, "Questions in SQL"):
+
+- ``offers``: every current offer, the offers table's columns (``OFFERS_SCHEMA``);
+- ``suppliers``: the registered profiles: ``code, name, kind ('file' or 'online'),
+  pickup_points, min_order_sum, returnable, prepayment, restrictions, stock_accuracy,
+  delivery_hours``;
+- ``parts``: the cross index's parts: ``part`` (its id), ``brand``, ``article`` (as first
+  written), ``class`` (its equivalence class), ``part_hash`` (the join key with
+  ``offers.part_hash``);
+- ``crosses``: ``part_a, part_b`` (part ids), ``kind``, ``state`` (``accepted``,
+  ``held_back`` by the guard, ``blacklisted``), ``support`` (its sources' count),
+  ``sources``.
+
+A part's article is text stored per part out of order, which Arrow cannot view as a column:
+``parts.article`` is the function ``article(part)``, evaluated on the rows a query keeps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["connect"]
+
+STATES = ("accepted", "held_back", "blacklisted")  # (crosses.build's ACCEPTED, GUARDED, ...)
+
+
+def connect(state: Any) -> Any:
+    """A DuckDB connection with the relations of the module docstring over ``state``."""
+    import duckdb
+    import pyarrow as pa
+
+    from partsearch.loading.load import LATER_COLUMNS, _with_later_columns
+
+    con = duckdb.connect()
+    con.sql("set enable_progress_bar = false")  # (a library's caller prints what it wants)
+    tables = [s.table if set(LATER_COLUMNS) <= set(s.table.column_names)
+              else _with_later_columns(s.table) for s in state.store.segments]
+    from partsearch.loading import OFFERS_SCHEMA
+
+    con.register("offers", pa.concat_tables(tables) if tables else OFFERS_SCHEMA.empty_table())
+    con.register("suppliers", _suppliers(state.profiles))
+    index = state.index
+    if index is None:
+        con.sql("create view parts as select null::integer as part, null::varchar as brand, "
+                "null::varchar as article, null::integer as class, null::ubigint as part_hash "
+                "where false")
+        con.sql("create view crosses as select null::integer as part_a, "
+                "null::integer as part_b, null::varchar as kind, null::varchar as state, "
+                "null::integer as support, null::varchar[] as sources where false")
+        return con
+    a = index._a
+    con.register("_parts", pa.table({
+        "brand": _named(a["part_brand"], index.brand_names),
+        "class": pa.array(np.asarray(a["class_id"])),
+        "part_hash": pa.array(np.asarray(a["part_hash"])),
+    }))
+    sources = _named(a["edge_src"], index.manifest["sources"])
+    con.register("_crosses", pa.table({
+        "part_a": pa.array(np.asarray(a["edge_a"])),
+        "part_b": pa.array(np.asarray(a["edge_b"])),
+        "kind": _named(a["edge_kind"], index.manifest["kinds"]),
+        "state": _named(a["edge_state"], list(STATES)),
+        "support": pa.array(np.asarray(a["edge_support"])),
+        "sources": pa.LargeListArray.from_arrays(pa.array(np.asarray(a["edge_src_off"])),
+                                                 sources),
+    }))
+    arrow: Any = "arrow"  # (DuckDB takes the name; its stubs want its enum, moved in 2.0)
+    con.create_function("article", _articles(a), ["integer"], "varchar", type=arrow)
+    # (ids are positions: a positional join with range() numbers the rows without a column)
+    con.sql("create view parts as select range::integer as part, brand, article(range::integer) "
+            "as article, class, part_hash from range((select count(*) from _parts)) "
+            "positional join _parts")
+    con.sql("create view crosses as select * from _crosses")
+    return con
+
+
+def _named(numbers: np.ndarray, names: list[str]) -> Any:
+    """A column of name numbers as Arrow's dictionary type over the mapped numbers."""
+    import pyarrow as pa
+
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(numbers)),
+                                          pa.array(names, pa.string()))
+
+
+def _articles(a: dict[str, np.ndarray]) -> Any:
+    """``article(part)``: the text of each part of a batch, gathered from the snapshot."""
+    import pyarrow as pa
+
+    start, length, data = a["article_start"], a["article_len"], a["article_data"]
+
+    def article(parts: Any) -> Any:
+        ids = parts.to_numpy(zero_copy_only=False).astype(np.int64)
+        lengths = np.asarray(length[ids], dtype=np.int64)
+        offsets = np.zeros(ids.size + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        # each byte's place in the data: its part's start, then its place within the part
+        at = np.repeat(np.asarray(start[ids]) - offsets[:-1], lengths) + np.arange(offsets[-1])
+        return pa.LargeStringArray.from_buffers(
+            ids.size, pa.py_buffer(offsets), pa.py_buffer(np.asarray(data[at]).tobytes()))
+
+    return article
+
+
+def _suppliers(profiles: dict[str, Any]) -> Any:
+    import pyarrow as pa
+
+    rows = sorted(profiles.values(), key=lambda p: p.code)
+    return pa.table({
+        "code": [p.code for p in rows], "name": [p.name for p in rows],
+        "kind": ["online" if p.is_online else "file" for p in rows],
+        "pickup_points": pa.array([list(p.pickup_points) for p in rows],
+                                  pa.list_(pa.string())),
+        "min_order_sum": pa.array([p.min_order_sum for p in rows], pa.decimal128(14, 2)),
+        "returnable": pa.array([p.returnable for p in rows], pa.bool_()),
+        "prepayment": pa.array([p.prepayment for p in rows], pa.bool_()),
+        "restrictions": pa.array([p.restrictions for p in rows], pa.string()),
+        "stock_accuracy": pa.array([p.stock_accuracy for p in rows], pa.float64()),
+        "delivery_hours": pa.array([p.delivery_hours for p in rows], pa.int32()),
+    })
