@@ -76,19 +76,21 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                 ) -> BuildReport:
     """Build a cross snapshot from ``files`` into ``catalog_dir/crosses`` and publish it.
 
-    ``columns`` maps our names (``brand_a``, ``article_a``, ``brand_b``, ``article_b``,
-    ``source``, ``kind``) to the files' own headers. ``blacklist`` is a CSV of crosses a manager
-    marked wrong (the same four columns). ``brand_a``/``brand_b`` give a side one brand for
-    every row, where the files have no brand column for it (a maker's own table of its numbers
-    against OE numbers). ``makers`` reads a wide table, one column per maker (``{"gates":
-    "GATES", "dayco": "DAYCO"}``): each row's side a crosses each maker's number in it, and
-    a maker without one for the row is no cross. ``split`` (``";"``, say) reads an article
-    cell holding several numbers,
-    ``"T199; T199RB"``, as that many parts: a row crosses each number of its side a with each
-    of its side b. With ``cell_brands``, a number may carry its maker in parentheses, as
-    catalogue exports list OE numbers (``583 0674 (TEREX)``): that maker wins over the side's
-    brand, and a side without a brand column takes its brands from these alone.
-    A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet).
+    A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet). ``columns``
+    maps our names (``brand_a``, ``article_a``, ``brand_b``, ``article_b``, ``source``,
+    ``kind``) to the files' own headers. ``blacklist`` is a CSV of crosses a manager marked
+    wrong (the same four columns, read with ``split``).
+
+    Tables as shops have them: ``brand_a``/``brand_b`` give a side one brand for every row,
+    where the files have no brand column for it (a maker's own table of its numbers against
+    OE numbers). ``makers`` reads a wide table, one column per maker (``{"gates": "GATES"}``):
+    each row's side a crosses each maker's number in it, and a maker without one for the row
+    is no cross. ``split`` (``";"``, say) reads a cell holding several numbers, ``"T199;
+    T199RB"``, as that many parts: a row crosses each number of its side a with each of its
+    side b. With ``cell_brands``, a number may carry its maker in parentheses, as catalogue
+    exports list OE numbers (``583 0674 (TEREX)``): that maker wins over the side's brand, and
+    a side without a brand column takes its brands from these alone.
+
     A failure leaves the previously published snapshot as it was. ``progress(stage, done,
     total)`` is called as files are read and stages end.
 
