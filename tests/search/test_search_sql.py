@@ -59,6 +59,11 @@ def test_parts_and_crosses_are_the_cross_index(engine: Engine) -> None:
         "order by part_a, part_b limit 1").fetchall()[0]
     held = idx.held_between(part_a, part_b)
     assert held and sorted(held[0][0].sources) == sorted(sources)
+    why = engine.sql("select brand_a, article_a, reason, smaller_side from held_back "
+                     "order by all").fetchall()
+    assert why == sorted((r["brand_a"], r["article_a"], r["reason"], int(r["smaller_side"]))
+                         for r in idx.held_back().to_dicts())
+    assert len(why) == states["held_back"] + states.get("blacklisted", 0)
 
 
 def test_offers_join_parts_by_part_hash(engine: Engine) -> None:
@@ -80,6 +85,7 @@ def test_a_catalog_without_crosses_and_bad_sql(tmp_path: Path) -> None:
         ("MANN-FILTER", "W 712/1")]
     assert engine.sql("select count(*) from parts").fetchall() == [(0,)]
     assert engine.sql("select count(*) from crosses").fetchall() == [(0,)]
+    assert engine.sql("select count(*) from held_back").fetchall() == [(0,)]
     with pytest.raises(SearchError, match=r"sql: .*nothing"):
         engine.sql("select * from nothing")
 

@@ -12,7 +12,10 @@ Relations (see ``README.md``, "Questions in SQL"):
   ``offers.part_hash``);
 - ``crosses``: ``part_a, part_b`` (part ids), ``kind``, ``state`` (``accepted``,
   ``held_back`` by the guard, ``blacklisted``), ``support`` (its sources' count),
-  ``sources``.
+  ``sources``;
+- ``held_back``: the crosses kept out of the classes, with why (the snapshot's
+  ``held_back.csv``): ``brand_a, article_a, brand_b, article_b, sources, reason,
+  smaller_side``.
 
 A part's article is text stored per part out of order, which Arrow cannot view as a column:
 ``parts.article`` is the function ``article(part)``, evaluated on the rows a query keeps.
@@ -52,6 +55,10 @@ def connect(state: Any) -> Any:
         con.sql("create view crosses as select null::integer as part_a, "
                 "null::integer as part_b, null::varchar as kind, null::varchar as state, "
                 "null::integer as support, null::varchar[] as sources where false")
+        con.sql("create view held_back as select null::varchar as brand_a, "
+                "null::varchar as article_a, null::varchar as brand_b, "
+                "null::varchar as article_b, null::varchar as sources, "
+                "null::varchar as reason, null::integer as smaller_side where false")
         return con
     a = index._a
     con.register("_parts", pa.table({
@@ -76,6 +83,11 @@ def connect(state: Any) -> Any:
             "as article, class, part_hash from range((select count(*) from _parts)) "
             "positional join _parts")
     con.sql("create view crosses as select * from _crosses")
+    held = str(index.path / "held_back.csv").replace("'", "''")
+    # (as text: an article of digits alone is text, "0 450 905 316" or "0450905316")
+    con.sql(f"create view held_back as select * exclude (smaller_side), "
+            f"smaller_side::integer as smaller_side from read_csv('{held}', all_varchar = true, "
+            f"header = true)")
     return con
 
 
