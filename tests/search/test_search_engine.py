@@ -88,6 +88,11 @@ def test_a_brand_typed_beside_the_article(engine: Engine) -> None:
         assert (r.status, r.article, r.brand) == ("ok", article, "MANN-FILTER"), query
         assert r.requested == plain.requested and r.analogs == plain.analogs
         assert engine.search_json(query) == r.to_json()
+    with_brand = engine.search("MANN W 920/21", brand="MANN")  # typed in both places
+    assert (with_brand.status, with_brand.article) == ("ok", "W 920/21")
+    assert with_brand.requested == plain.requested
+    assert engine.search_json("MANN W 920/21", brand="MANN") == with_brand.to_json()
+    assert engine.search("MANN W 920/21", brand="KNECHT").status == "not_found"
     # a brand that lacks the rest as an article, or an article nobody has: not found
     for query in ("KNECHT W 920/21", "MANN W 920/22", "MANN"):
         assert engine.search(query).status == "not_found", query

@@ -518,14 +518,18 @@ def brand_choices(state: Any, article: str) -> list[BrandChoice]:
 
 
 def _not_found(state: Any, q: Query, brand: str) -> SearchResult:
-    """An unknown (brand, article): the brand's article as the keys typed read with the Latin
-    layout, when it has that (``Ц920.21``: ``W920.21``); else suggest the brands that do have
-    the article, closest spelling first; failing that, registry brands close to the one typed
-    and similar articles."""
+    """An unknown (brand, article): the brand's article as the query may have meant it, when
+    the brand has that: with the brand typed in it too (``MANN W 920/21``), or as the keys
+    typed read with the Latin layout (``Ц920.21``: ``W920.21``); else suggest the brands that
+    do have the article, closest spelling first; failing that, registry brands close to the
+    one typed and similar articles."""
     from rapidfuzz import fuzz, process
 
-    from partsearch.search._suggest import latin_layout, similar_articles
+    from partsearch.search._suggest import brand_in_query, latin_layout, similar_articles
 
+    read = brand_in_query(state, q.article)  # (each reading is shorter: the recursion ends)
+    if read is not None and state.registry.canonical(read[1]) == brand:
+        return answer(state, q._replace(article=read[0]), brand, article_key(read[0]))
     latin = latin_layout(q.article)
     if latin != q.article:  # (no Cyrillic letter is left in it: one step deep)
         try:
