@@ -90,6 +90,25 @@ def test_a_catalog_without_crosses_and_bad_sql(tmp_path: Path) -> None:
         engine.sql("select * from nothing")
 
 
+def test_each_thread_asks_its_own_connection_and_a_reload_a_new_one(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    (tmp_path / "p.csv").write_text("brand;article;price\nMANN;W 712/1;100\n", encoding="utf-8")
+    toml = tmp_path / "s.toml"
+    toml.write_text('[A]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
+                    'price = "price" }\n', encoding="utf-8")
+    load_suppliers(toml, tmp_path / "cat")
+    engine = Engine.open(tmp_path / "cat")
+    count = "select count(*) from offers"
+    with ThreadPoolExecutor(4) as pool:
+        assert set(pool.map(lambda _: engine.sql(count).fetchall()[0][0], range(40))) == {1}
+    (tmp_path / "p.csv").write_text("brand;article;price\nMANN;W 712/1;100\nMANN;W 713;90\n",
+                                    encoding="utf-8")
+    load_suppliers(toml, tmp_path / "cat")
+    assert engine.sql(count).fetchall() == [(1,)]  # the state it has open
+    assert engine.reload() and engine.sql(count).fetchall() == [(2,)]
+
+
 def test_cli_sql(world_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from partsearch.cli import main
 

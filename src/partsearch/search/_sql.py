@@ -63,18 +63,17 @@ def connect(state: Any) -> Any:
     a = index._a
     con.register("_parts", pa.table({
         "brand": _named(a["part_brand"], index.brand_names),
-        "class": pa.array(np.asarray(a["class_id"])),
-        "part_hash": pa.array(np.asarray(a["part_hash"])),
+        "class": _view(a["class_id"]),
+        "part_hash": _view(a["part_hash"]),
     }))
     sources = _named(a["edge_src"], index.manifest["sources"])
     con.register("_crosses", pa.table({
-        "part_a": pa.array(np.asarray(a["edge_a"])),
-        "part_b": pa.array(np.asarray(a["edge_b"])),
+        "part_a": _view(a["edge_a"]),
+        "part_b": _view(a["edge_b"]),
         "kind": _named(a["edge_kind"], index.manifest["kinds"]),
         "state": _named(a["edge_state"], list(STATES)),
-        "support": pa.array(np.asarray(a["edge_support"])),
-        "sources": pa.LargeListArray.from_arrays(pa.array(np.asarray(a["edge_src_off"])),
-                                                 sources),
+        "support": _view(a["edge_support"]),
+        "sources": pa.LargeListArray.from_arrays(_view(a["edge_src_off"]), sources),
     }))
     arrow: Any = "arrow"  # (DuckDB takes the name; its stubs want its enum, moved in 2.0)
     con.create_function("article", _articles(a), ["integer"], "varchar", type=arrow)
@@ -95,8 +94,16 @@ def _named(numbers: np.ndarray, names: list[str]) -> Any:
     """A column of name numbers as Arrow's dictionary type over the mapped numbers."""
     import pyarrow as pa
 
-    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(numbers)),
-                                          pa.array(names, pa.string()))
+    return pa.DictionaryArray.from_arrays(_view(numbers), pa.array(names, pa.string()))
+
+
+def _view(values: np.ndarray) -> Any:
+    """A mapped array as an Arrow array over the same memory."""
+    import pyarrow as pa
+
+    values = np.asarray(values)
+    return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), values.size,
+                                 [None, pa.py_buffer(values)])
 
 
 def _articles(a: dict[str, np.ndarray]) -> Any:

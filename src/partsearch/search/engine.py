@@ -15,6 +15,7 @@ flight keeps the state it started with.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ class Engine:
         self.catalog = catalog
         self._state = state
         self._seen = seen  # the catalog's fingerprint when the state was read
+        self._sql = threading.local()  # each thread's DuckDB connection over a state (sql())
         self._live: LiveSuppliers | None = None
 
     @classmethod
@@ -267,8 +269,8 @@ class Engine:
         """Ad-hoc SQL over this engine's catalog, as a DuckDB relation (``.fetchall()``,
         ``.arrow()``, ``.pl()``): ``offers``, ``suppliers``, ``parts`` and ``crosses``, read
         from the engine's own memory-mapped columns without copying them (see
-        ``partsearch.search._sql``). For analysis, beside the search: each call opens its
-        own in-memory DuckDB connection.
+        ``partsearch.search._sql``). For analysis, beside the search: each thread has its own
+        in-memory DuckDB connection, made on its first call and kept until a reload.
 
         >>> engine.sql("select supplier, max(price_file_time) from offers group by 1"
         ...            ).fetchall()                                     # doctest: +SKIP
@@ -278,8 +280,11 @@ class Engine:
 
         from partsearch.search._sql import connect
 
+        state, local = self._state, self._sql
+        if getattr(local, "state", None) is not state:  # (a reload gives the next call anew)
+            local.connection, local.state = connect(state), state
         try:
-            return connect(self._state).sql(query)
+            return local.connection.sql(query)
         except duckdb.Error as exc:  # (the query's own error: a name, a type, its syntax)
             raise SearchError(f"sql: {exc}") from exc
 
