@@ -40,6 +40,17 @@ def test_suppliers_are_the_registered_profiles(engine: Engine) -> None:
     assert alfa[2] == ["Г", "M1"] and alfa[3] == 500
 
 
+def test_brands_are_the_registry(engine: Engine) -> None:
+    from partsearch import BrandRegistry
+
+    shipped = BrandRegistry.default()
+    assert engine.sql("select count(*) from brands").fetchall() == [(len(shipped.brands),)]
+    oem = {name for (name,) in engine.sql("select name from brands where oem").fetchall()}
+    assert oem == {b.name for b in shipped.brands.values() if b.oem} and "VAG" in oem
+    assert engine.sql("select aliases from brands where name = 'MANN-FILTER'").fetchall()[0][0] \
+        == list(shipped.brands["MANN-FILTER"].aliases)
+
+
 def test_parts_and_crosses_are_the_cross_index(engine: Engine) -> None:
     idx = engine.index
     assert idx is not None

@@ -7,6 +7,8 @@ Relations (see ``README.md``, "Questions in SQL"):
 - ``suppliers``: the registered profiles: ``code, name, kind ('file' or 'online'),
   pickup_points, min_order_sum, returnable, prepayment, restrictions, stock_accuracy,
   delivery_hours``;
+- ``brands``: the brand registry (the shipped one and the catalog's ``brands.toml``): ``name,
+  aliases, oem, keep_cyrillic, description``;
 - ``parts``: the cross index's parts: ``part`` (its id), ``brand``, ``article`` (as first
   written), ``class`` (its equivalence class), ``part_hash`` (the join key with
   ``offers.part_hash``);
@@ -47,6 +49,7 @@ def connect(state: Any) -> Any:
 
     con.register("offers", pa.concat_tables(tables) if tables else OFFERS_SCHEMA.empty_table())
     con.register("suppliers", _suppliers(state.profiles))
+    con.register("brands", _brands(state.registry))
     index = state.index
     if index is None:
         con.sql("create view parts as select null::integer as part, null::varchar as brand, "
@@ -140,4 +143,17 @@ def _suppliers(profiles: dict[str, Any]) -> Any:
         "restrictions": pa.array([p.restrictions for p in rows], pa.string()),
         "stock_accuracy": pa.array([p.stock_accuracy for p in rows], pa.float64()),
         "delivery_hours": pa.array([p.delivery_hours for p in rows], pa.int32()),
+    })
+
+
+def _brands(registry: Any) -> Any:
+    import pyarrow as pa
+
+    rows = sorted(registry.brands.values(), key=lambda b: b.name)
+    return pa.table({
+        "name": pa.array([b.name for b in rows], pa.string()),
+        "aliases": pa.array([list(b.aliases) for b in rows], pa.list_(pa.string())),
+        "oem": pa.array([b.oem for b in rows], pa.bool_()),
+        "keep_cyrillic": pa.array([b.keep_cyrillic for b in rows], pa.bool_()),
+        "description": pa.array([b.description or "" for b in rows], pa.string()),
     })
