@@ -121,6 +121,17 @@ def test_working_days_skip_the_weekend_from_the_price_files_day() -> None:
         (None, None, "bad delivery '1 раб. дн.'")]
 
 
+def test_delivery_on_order_states_no_time() -> None:
+    """"под заказ" in a delivery column says the part is ordered, not when it comes: the
+    profile's delivery time, as for an empty cell (the quantity column says it is on order)."""
+    texts = ["под заказ", "Под  заказ", "на заказ", "заказ 5"]
+    assert _run(v.parse_delivery, texts, unit_hours=24, default=72) == [
+        (72, None, None), (72, None, None), (72, None, None),
+        (None, None, "bad delivery 'заказ 5'")]
+    assert [ref.delivery(t, unit_hours=24, default=72) for t in texts] == _run(
+        v.parse_delivery, texts, unit_hours=24, default=72)
+
+
 def test_working_days_skip_russias_public_holidays() -> None:
     texts = ["5 раб. дн.", "1 раб. дн."]
     # Wednesday 30 December: 31 December, then 11-14 January (1-8 January are holidays)

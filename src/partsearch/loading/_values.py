@@ -280,8 +280,9 @@ def _delivery_batch(series: pl.Series, *, unit_hours: int, default: int | None,
         .when(amount.struct.field("1").is_not_null() & ~amount.struct.field("1")
               .str.starts_with("от")).then(amount.struct.field("2")).cast(pl.Int64),
         unit=amount.struct.field("4").str.slice(0, 1),
+        # a unit alone, or "on order" (its quantity column says so), states no time
         empty=c("raw").is_null() | (c("raw") == "")
-        | c("low").str.contains(f"^(?:{DELIVERY_UNIT})$"),
+        | c("low").str.contains(f"^(?:{DELIVERY_UNIT})$") | c("low").str.contains(_ON_ORDER),
     )
     unit = c("unit")
     df = df.with_columns(

@@ -125,7 +125,7 @@ def delivery(value: str | None, *, unit_hours: int, default: int | None,
         elif file_time is not None:
             hours = 24 * _working_days(int(first), file_time)
             longest = None if last is None else 24 * _working_days(int(last), file_time)
-    elif re.fullmatch(f"(?:{DELIVERY_UNIT})", low):  # a unit alone says nothing
+    elif re.fullmatch(f"(?:{DELIVERY_UNIT})", low) or _ON_ORDER.search(low):  # (no time)
         return default, None, None
     elif re.search(DELIVERY_NOW, low):
         hours = 0
