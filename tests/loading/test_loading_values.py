@@ -161,14 +161,21 @@ def test_delivery_dates_count_from_the_price_file_to_the_day_in_moscow() -> None
     file_time = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 10:00 in Moscow
     rows = _run(v.parse_delivery, ["15.12.2026", "05.12.26", "2026-12-04", "01.12.2026",
                                    "31.02.2026", "15.12.2026 д.", "2026-12-15 00:00:00",
-                                   "15.12.2026 0:00:00", "2026-12-15 14:00:00"],
+                                   "15.12.2026 0:00:00", "2026-12-15 14:00:00",
+                                   "03.12.2026 12:30", "20261215", "20261203140000",
+                                   "15.12.2026 24:00", "20261301"],
                 unit_hours=24, default=48, file_time=file_time)
     assert rows == [(278, None, None), (38, None, None), (14, None, None), (0, None, None),
                     (None, None, "bad delivery '31.02.2026'"),
                     (None, None, "bad delivery '15.12.2026 д.'"),
                     # a spreadsheet's date cell, and Russian Excel's date in a CSV: midnight
                     (278, None, None), (278, None, None),
-                    (None, None, "bad delivery '2026-12-15 14:00:00'")]
+                    # a time of day: hours to it, begun hours counted whole
+                    (292, None, None), (3, None, None),
+                    # packed, as Armtek's DLVDT: a day, then a day and a time
+                    (278, None, None), (4, None, None),
+                    (None, None, "bad delivery '15.12.2026 24:00'"),
+                    (None, None, "bad delivery '20261301'")]
     # without the file's time a date is not read
     assert _run(v.parse_delivery, ["15.12.2026"], unit_hours=24, default=48) == [
         (None, None, "bad delivery '15.12.2026'")]
@@ -204,13 +211,18 @@ def test_vectorized_matches_reference(values: list[str | None]) -> None:
 
 
 _YEARS = st.sampled_from([0, 1, 26, 27, 99, 2026, 2028, 2100, 9999])
-_TIMES = st.sampled_from(["", " 00:00:00", " 0:00:00", "T00:00", " 00:00:00.000", " 01:00"])
+_TIMES = st.one_of(st.sampled_from(["", " 00:00:00", " 0:00:00", "T00:00", " 00:00:00.000"]),
+                   st.tuples(st.integers(0, 25), st.integers(0, 61), st.booleans()).map(
+                       lambda t: f" {t[0]}:{t[1]:02d}" + (f":{t[1]:02d}" if t[2] else "")))
 _DATES = st.one_of(  # days and months past the calendar's too, and two- and four-digit years
     st.tuples(st.integers(0, 35), st.integers(0, 14), _YEARS, _TIMES).map(
         lambda d: (f"{d[0]:02d}.{d[1]:d}.{d[2]:02d}" if d[2] < 100
                    else f"{d[0]}.{d[1]:02d}.{d[2]}") + d[3]),
     st.tuples(st.sampled_from([0, 1, 2025, 2026, 2028]), st.integers(0, 14),
               st.integers(0, 35), _TIMES).map(lambda d: f"{d[0]:04d}-{d[1]:02d}-{d[2]}{d[3]}"),
+    st.tuples(st.sampled_from([2000, 2026, 2027, 2099]), st.integers(0, 13), st.integers(0, 32),
+              st.sampled_from(["", "0000", "1430", "143059", "2500", "99"])).map(
+        lambda d: f"{d[0]}{d[1]:02d}{d[2]:02d}{d[3]}"),  # packed, as Armtek's DLVDT
 )
 
 

@@ -30,11 +30,16 @@ if TYPE_CHECKING:
 __all__ = ["MAX_KOPECKS", "parse_delivery", "parse_int_default", "parse_price", "parse_quantity"]
 
 #: delivery dates: day.month.year (a year of two digits is this century's), or ISO; either
-#: may carry midnight, as a spreadsheet's date cell reads ("2026-12-15 00:00:00") or a
-#: Russian Excel writes it to CSV ("15.12.2026 0:00:00")
-_MIDNIGHT = r"(?:[ T]+0?0:00(?::00(?:\.0+)?)?)?"
-DELIVERY_DMY = rf"^([0-9]{{1,2}})\.([0-9]{{1,2}})\.([0-9]{{4}}|[0-9]{{2}}){_MIDNIGHT}$"
-DELIVERY_YMD = rf"^([0-9]{{4}})-([0-9]{{1,2}})-([0-9]{{1,2}}){_MIDNIGHT}$"
+#: may carry a time of day, as a spreadsheet's date cell reads ("2026-12-15 00:00:00") or a
+#: Russian Excel writes it to CSV ("15.12.2026 0:00:00"); or packed, as Armtek's DLVDT
+#: ("20261215", "20261215140000"). Groups: year, month, day, hour, minute, second (named)
+_TIME = r"(?:[ T]+(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:\.[0-9]+)?)?)?"
+DELIVERY_DMY = (r"^(?P<d>[0-9]{1,2})\.(?P<mo>[0-9]{1,2})\.(?P<y>[0-9]{4}|[0-9]{2})"
+                rf"{_TIME}$")
+DELIVERY_YMD = rf"^(?P<y>[0-9]{{4}})-(?P<mo>[0-9]{{1,2}})-(?P<d>[0-9]{{1,2}}){_TIME}$"
+DELIVERY_PACKED = (r"^(?P<y>20[0-9]{2})(?P<mo>[0-9]{2})(?P<d>[0-9]{2})"
+                   r"(?:(?P<h>[0-9]{2})(?P<mi>[0-9]{2})(?P<s>[0-9]{2})?)?$")
+_MAY_BE_DATE = r"^[0-9]{1,4}[.-][0-9]|^20[0-9]{6}"  # (what every date form begins with)
 MOSCOW = timedelta(hours=3)  # where delivery dates are read: UTC+3, no summer time since 2014
 #: deliveries said in words: in stock or today (0 hours), tomorrow (24), the day after (48)
 DELIVERY_NOW = r"^(сегодня|на\s*складе|в\s*наличии|есть)$"
@@ -291,8 +296,12 @@ def _delivery_batch(series: pl.Series, *, unit_hours: int, default: int | None,
              .when(unit.is_in(["ч", "h"])).then(pl.lit(1, pl.Int64))
              .otherwise(pl.lit(24, pl.Int64))),
         working=(unit == "р").fill_null(False),
-        dated=None if file_time is None else _date_hours(c("raw"), file_time),
+        may_be_date=c("raw").str.contains(_MAY_BE_DATE).fill_null(False),
     )
+    # working days and dates are counted from the file's time, and only where a value may be
+    # one: each costs its expression's planning (~1-2 ms), and most files hold neither
+    working_days = file_time is not None and bool(df.get_column("working").any())
+    dates = file_time is not None and bool(df.get_column("may_be_date").any())
     first, last, working = c("first"), c("last"), c("working")
     hours = (pl.when(c("empty")).then(pl.lit(default, pl.Int64))
              .when(first.is_not_null() & ~working).then(first * c("per"))
@@ -300,11 +309,14 @@ def _delivery_batch(series: pl.Series, *, unit_hours: int, default: int | None,
              .when(c("low").str.contains(DELIVERY_TOMORROW)).then(pl.lit(24, pl.Int64))
              .when(c("low").str.contains(DELIVERY_DAY_AFTER)).then(pl.lit(48, pl.Int64)))
     longest: pl.Expr = pl.when(~working).then(last * c("per"))
-    if file_time is not None:
-        hours = (hours.when(first.is_not_null()).then(24 * _working_days(first, file_time))
-                 .when(c("dated").is_not_null()).then(c("dated")))
+    if working_days:
+        assert file_time is not None
+        hours = hours.when(first.is_not_null()).then(24 * _working_days(first, file_time))
         longest = pl.when(working).then(24 * _working_days(last, file_time)) \
             .otherwise(last * c("per"))
+    if dates:
+        assert file_time is not None
+        hours = hours.when(first.is_null()).then(_date_hours(c("raw"), file_time))
     df = df.with_columns(hours=hours.otherwise(None), longest=longest)
     value = c("hours")
     df = df.with_columns(reason=pl.when(value.is_null() & ~c("empty") | (value > 2**31 - 1))
@@ -342,19 +354,23 @@ def _working_days(count: pl.Expr, file_time: datetime) -> pl.Expr:
 
 
 def _date_hours(raw: pl.Expr, file_time: datetime) -> pl.Expr:
-    """Hours from ``file_time`` to the start, in Moscow time, of the date ``raw`` names (null
-    when it names none, or a day no calendar has); 0 when that has passed."""
-    dmy = raw.str.extract_groups(DELIVERY_DMY)
-    ymd = raw.str.extract_groups(DELIVERY_YMD)
-    year = pl.coalesce(ymd.struct.field("1"), dmy.struct.field("3"))
+    """Hours from ``file_time`` to the moment, in Moscow time, that the date ``raw`` names (its
+    day's start when it has no time; null when it names none, or a day no calendar has); 0
+    when that has passed."""
+    forms = [raw.str.extract_groups(form) for form in
+             (DELIVERY_DMY, DELIVERY_YMD, DELIVERY_PACKED)]
+
+    def field(name: str) -> pl.Expr:
+        return pl.coalesce(*(form.struct.field(name) for form in forms))
+
+    year = field("y")
     year = pl.when(year.str.len_chars() == 2).then(pl.lit("20") + year).otherwise(year)
-    month = pl.coalesce(ymd.struct.field("2"), dmy.struct.field("2")).str.zfill(2)
-    day = pl.coalesce(ymd.struct.field("3"), dmy.struct.field("1")).str.zfill(2)
-    date = (pl.when(year.cast(pl.Int32, strict=False) > 0)  # (no year 0, as Python has none)
-            .then(pl.format("{}-{}-{}", year, month, day))
-            .str.to_date("%Y-%m-%d", strict=False))
-    seconds = (date.cast(pl.Datetime("us")) - pl.lit(_moscow_wall_time(file_time))
-               ).dt.total_seconds()
+    parts = [field(name).fill_null("0").str.zfill(2) for name in ("h", "mi", "s")]
+    moment = (pl.when(year.cast(pl.Int32, strict=False) > 0)  # (no year 0, as Python has none)
+              .then(pl.format("{}-{}-{} {}:{}:{}", year, field("mo").str.zfill(2),
+                              field("d").str.zfill(2), *parts))
+              .str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False, time_unit="us"))
+    seconds = (moment - pl.lit(_moscow_wall_time(file_time))).dt.total_seconds()
     return pl.when(seconds > 0).then((seconds + 3599) // 3600).when(seconds.is_not_null()).then(0)
 
 

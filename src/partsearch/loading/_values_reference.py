@@ -15,6 +15,7 @@ from partsearch.loading._values import (
     DELIVERY_DAY_AFTER,
     DELIVERY_DMY,
     DELIVERY_NOW,
+    DELIVERY_PACKED,
     DELIVERY_TOMORROW,
     DELIVERY_UNIT,
     DELIVERY_YMD,
@@ -153,14 +154,14 @@ def _working_days(count: int, file_time: datetime) -> int:
 
 
 def _date_hours(raw: str, file_time: datetime) -> int | None:
-    if m := re.fullmatch(DELIVERY_DMY, raw):
-        day, month, year = m.groups()
-    elif m := re.fullmatch(DELIVERY_YMD, raw):
-        year, month, day = m.groups()
-    else:
+    m = (re.fullmatch(DELIVERY_DMY, raw) or re.fullmatch(DELIVERY_YMD, raw)
+         or re.fullmatch(DELIVERY_PACKED, raw))
+    if m is None:
         return None
+    year = m["y"]
     try:
-        start = datetime(int(("20" + year) if len(year) == 2 else year), int(month), int(day),
+        start = datetime(int(("20" + year) if len(year) == 2 else year), int(m["mo"]),
+                         int(m["d"]), int(m["h"] or 0), int(m["mi"] or 0), int(m["s"] or 0),
                          tzinfo=timezone(MOSCOW))
     except ValueError:
         return None
