@@ -267,10 +267,11 @@ class Engine:
 
     def sql(self, query: str) -> Any:
         """Ad-hoc SQL over this engine's catalog, as a DuckDB relation (``.fetchall()``,
-        ``.arrow()``, ``.pl()``): ``offers``, ``suppliers``, ``parts`` and ``crosses``, read
-        from the engine's own memory-mapped columns without copying them (see
-        ``partsearch.search._sql``). For analysis, beside the search: each thread has its own
-        in-memory DuckDB connection, made on its first call and kept until a reload.
+        ``.arrow()``, ``.pl()``): ``offers``, ``suppliers``, ``brands``, ``parts``,
+        ``crosses`` and ``held_back``, read from the engine's own memory-mapped columns without
+        copying them (see ``partsearch.search._sql``). For analysis, beside the search: each
+        thread has its own in-memory DuckDB connection, made on its first call and kept until
+        a reload. A query DuckDB cannot bind raises :class:`SearchError`.
 
         >>> engine.sql("select supplier, max(price_file_time) from offers group by 1"
         ...            ).fetchall()                                     # doctest: +SKIP
