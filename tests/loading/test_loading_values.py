@@ -138,6 +138,11 @@ def test_working_days_skip_russias_public_holidays() -> None:
     assert _run(v.parse_delivery, texts, unit_hours=24, default=7,
                 file_time=datetime(2026, 12, 30, 9, 0, tzinfo=UTC)) == [
         (15 * 24, None, None), (24, None, None)]
+    # a count that reaches years ahead meets every year's holidays on the way
+    far = ["2026 раб. дн.", "999999 раб. дн."]
+    file_time = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)
+    assert _run(v.parse_delivery, far, unit_hours=24, default=7, file_time=file_time) == [
+        ref.delivery(x, unit_hours=24, default=7, file_time=file_time) for x in far]
     # Friday 6 March 2026: 8 March falls on a Sunday, so Monday the 9th is off
     assert _run(v.parse_delivery, texts[1:], unit_hours=24, default=7,
                 file_time=datetime(2026, 3, 6, 9, 0, tzinfo=UTC)) == [(96, None, None)]

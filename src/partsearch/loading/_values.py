@@ -341,10 +341,10 @@ def _working_days(count: pl.Expr, file_time: datetime) -> pl.Expr:
     year = _moscow_wall_time(file_time).year
 
     def days(counts: pl.Series) -> pl.Series:
-        # (10**8 working days is past the hours an offer can hold: rejected either way)
-        n = counts.fill_null(0).clip(0, 10**8).to_numpy()
-        # holidays of the years ~1,000 working days reach; a count beyond is absurd anyway
-        calendar = busday_calendar(year - 1, year + 1 + min(int(n.max(initial=0)), 1000) // 240)
+        # (DELIVERY_AMOUNT reads at most six digits: 999,999 working days, ~4,000 years)
+        n = counts.fill_null(0).clip(0, 10**6).to_numpy()
+        # the holidays of every year the counts reach (a year has over 240 working days)
+        calendar = busday_calendar(year - 1, year + 2 + int(n.max(initial=0)) // 240)
         # from a day off, count as from the working day before it (Friday, from a Saturday)
         end = np.busday_offset(day, n, roll="backward", busdaycal=calendar)
         found = pl.Series(np.maximum((end - day).astype(np.int64), 0))
