@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["RawRows", "read_rows"]
 
 _HEAD_LINES = 60
-_DELIMITERS = (";", "\t", ",", "|")
+DELIMITERS = (";", "\t", ",", "|")
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def _check_positions(cols: dict[str, int], width: int | None, label: str) -> Non
 
 # -- CSV --------------------------------------------------------------------------------------
 
-def _to_utf8(data: bytes, encoding: str | None, label: str
+def to_utf8(data: bytes, encoding: str | None, label: str
              ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
     """The file as UTF-8 bytes (a uint8 array from cp1251): strict UTF-8 (BOM dropped), else
     cp1251, one codec call each; the positions of the stray bytes, each replaced by "?" (the
@@ -263,7 +263,7 @@ def _stray_reason(charset: str) -> str:
     return f"not valid {charset} (its bad bytes shown as ?)"
 
 
-def _split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
+def split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
     """The fields of each head line, where the header row is looked for. A line the csv
     module refuses (a quoted value the head's line split cut at a carriage return) is split at
     the delimiter: it is a data row, and the records themselves are split quote-aware."""
@@ -279,26 +279,26 @@ def _split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
-    text, stray, charset = _to_utf8(data, profile.encoding, label)
+    text, stray, charset = to_utf8(data, profile.encoding, label)
     quote = profile.quote or '"'
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
     line_of = list(range(1, len(head) + 1))
-    delims = [profile.delimiter] if profile.delimiter else list(_DELIMITERS)
+    delims = [profile.delimiter] if profile.delimiter else list(DELIMITERS)
     if not _named(profile) and not profile.delimiter:
         delims = [_guess_delimiter(head)]
     error: PriceFileError | None = None
     for delim in delims:
         try:
-            idx, cols = _locate(_split_head(head, delim, quote), profile, label, line_of)
+            idx, cols = _locate(split_head(head, delim, quote), profile, label, line_of)
             break
         except PriceFileError as exc:
             error = error or exc
     else:
         assert error is not None
         raise error
-    width = len(_split_head([head[idx]], delim, quote)[0]) if idx is not None and _named(
+    width = len(split_head([head[idx]], delim, quote)[0]) if idx is not None and _named(
         profile) else None
     _check_positions(cols, width, label)
     start = _after_line(text, first, idx) if idx is not None else 0
@@ -367,7 +367,7 @@ def _guess_delimiter(lines: list[str]) -> str:
             return (0, 0)
         mode = max(set(counts), key=counts.count)
         return (counts.count(mode) if mode else 0, mode)
-    return max(_DELIMITERS, key=score)
+    return max(DELIMITERS, key=score)
 
 
 # -- spreadsheets and HTML --------------------------------------------------------------------
@@ -455,7 +455,7 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     from partsearch.loading._html import table_rows
 
-    text, stray, charset = _to_utf8(data, profile.encoding, label)
+    text, stray, charset = to_utf8(data, profile.encoding, label)
     if stray.size:  # (stray bytes as U+FFFD, which marks the rows to reject)
         text = data.removeprefix(b"\xef\xbb\xbf").decode(
             "utf-8" if charset == _UTF8 else charset, "replace").encode()

@@ -127,7 +127,7 @@ def _head(data: bytes, label: str) -> tuple[list[list[str]], list[int], str | No
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
                 for row in frame.drop("__line").rows()], lines, None
-    text, _stray, _charset = r._to_utf8(data, None, label)
+    text, _stray, _charset = r.to_utf8(data, None, label)
     if kind == "html":
         from partsearch.loading._html import table_rows
 
@@ -135,9 +135,9 @@ def _head(data: bytes, label: str) -> tuple[list[list[str]], list[int], str | No
         return rows, list(range(1, len(rows) + 1)), None
     head = bytes(text[: 1 << 16]).decode("utf-8", "replace")
     lines = [ln.rstrip("\r") for ln in head.split("\n")[:_HEAD_ROWS]]
-    delimiter, quote = max(((d, q) for q in ('"', "'") for d in r._DELIMITERS),
-                           key=lambda dq: _steadiness(r._split_head(lines, *dq)))
-    return r._split_head(lines, delimiter, quote), list(range(1, len(lines) + 1)), \
+    delimiter, quote = max(((d, q) for q in ('"', "'") for d in r.DELIMITERS),
+                           key=lambda dq: _steadiness(r.split_head(lines, *dq)))
+    return r.split_head(lines, delimiter, quote), list(range(1, len(lines) + 1)), \
         None if quote == '"' else quote
 
 

@@ -116,7 +116,7 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     """
     if not offers.schema.equals(OFFERS_SCHEMA):
         try:
-            offers = _with_later_columns(offers).select(OFFERS_SCHEMA.names).cast(OFFERS_SCHEMA)
+            offers = with_later_columns(offers).select(OFFERS_SCHEMA.names).cast(OFFERS_SCHEMA)
         except (KeyError, pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
             raise CatalogError(f"offers of {supplier} do not match the offers schema: {exc}") \
                 from exc
@@ -234,10 +234,10 @@ def _mapped(path: Path) -> pa.Table:
         table = pa.ipc.open_file(pa.memory_map(str(path), "r")).read_all()
     except (OSError, pa.ArrowInvalid) as exc:
         raise CatalogError(f"cannot read offers: {exc}", path=path) from exc
-    return _with_later_columns(table) if table.schema.names != OFFERS_SCHEMA.names else table
+    return with_later_columns(table) if table.schema.names != OFFERS_SCHEMA.names else table
 
 
-def _with_later_columns(table: pa.Table) -> pa.Table:
+def with_later_columns(table: pa.Table) -> pa.Table:
     """``table`` in today's column order, with each column the schema gained after its
     release (:data:`LATER_COLUMNS`) all null where it lacks one."""
     missing = [name for name in LATER_COLUMNS if name not in table.column_names]

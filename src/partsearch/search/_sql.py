@@ -39,12 +39,12 @@ def connect(state: Any) -> Any:
     import duckdb
     import pyarrow as pa
 
-    from partsearch.loading.load import LATER_COLUMNS, _with_later_columns
+    from partsearch.loading.load import LATER_COLUMNS, with_later_columns
 
     con = duckdb.connect()
     con.sql("set enable_progress_bar = false")  # (a library's caller prints what it wants)
     tables = [s.table if set(LATER_COLUMNS) <= set(s.table.column_names)
-              else _with_later_columns(s.table) for s in state.store.segments]
+              else with_later_columns(s.table) for s in state.store.segments]
     from partsearch.loading import OFFERS_SCHEMA
 
     con.register("offers", pa.concat_tables(tables) if tables else OFFERS_SCHEMA.empty_table())
