@@ -39,14 +39,13 @@ def connect(state: Any) -> Any:
     import duckdb
     import pyarrow as pa
 
-    from partsearch.loading.load import LATER_COLUMNS, with_later_columns
+    from partsearch.loading import OFFERS_SCHEMA
+    from partsearch.loading.load import with_later_columns
 
     con = duckdb.connect()
     con.sql("set enable_progress_bar = false")  # (a library's caller prints what it wants)
-    tables = [s.table if set(LATER_COLUMNS) <= set(s.table.column_names)
-              else with_later_columns(s.table) for s in state.store.segments]
-    from partsearch.loading import OFFERS_SCHEMA
-
+    # (a file published before a column of today's schema gets it, all null)
+    tables = [with_later_columns(s.table) for s in state.store.segments]
     con.register("offers", pa.concat_tables(tables) if tables else OFFERS_SCHEMA.empty_table())
     con.register("suppliers", _suppliers(state.profiles))
     con.register("brands", _brands(state.registry))
