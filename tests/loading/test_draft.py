@@ -83,6 +83,25 @@ def test_a_file_without_an_article_and_a_price_column(tmp_path: Path) -> None:
         draft_profile(price)
 
 
+def test_a_sheet_other_than_the_first(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "two.xlsx"))
+    book.add_worksheet("Readme").write(0, 0, "Price list")
+    moscow = book.add_worksheet("Moscow")
+    for row in ([["Brand", "Part No", "Price"], ["MANN", "W 712/1", 100.5]]):
+        moscow.write_row(0 if row[0] == "Brand" else 1, 0, row)
+    book.close()
+    with pytest.raises(PriceFileError, match=r"of the first sheet \(another: sheet=\)"):
+        draft_profile(tmp_path / "two.xlsx")
+    for sheet in ("Moscow", 1):
+        draft = draft_profile(tmp_path / "two.xlsx", sheet=sheet)
+        assert draft.profile.sheet == sheet and f"sheet = {sheet!r}".replace("'", '"') in \
+            draft.toml
+        assert load_price_file(draft.profile).offers.num_rows == 1
+    assert main(["profile", str(tmp_path / "two.xlsx"), "--sheet", "1"]) == 0
+
+
 def test_cli_prints_the_table_and_what_it_loads(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profile", str(WORLD / "prices" / "alfa.csv"), "--code", "ALFA"]) == 0

@@ -1,4 +1,4 @@
-"""``partsearch profile FILE [--code CODE]``: draft a new supplier's profile from its price file.
+"""``partsearch profile FILE [--code C] [--sheet S]``: draft a supplier's profile from its file.
 
 Prints the ``suppliers.toml`` table (its header row found and its columns mapped by name),
 then, as TOML comments, what loading the file with it gives: rows read, offers, rejected rows
@@ -21,6 +21,8 @@ def register(sub: Any) -> None:
                        description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("file", type=Path, help="the supplier's price file (any format load reads)")
     p.add_argument("--code", default="NEW", help="the supplier's code (default NEW)")
+    p.add_argument("--sheet", help="a spreadsheet's sheet, by name or 0-based index "
+                   "(default the first)")
     p.set_defaults(func=_profile)
 
 
@@ -28,7 +30,9 @@ def _profile(args: argparse.Namespace) -> int:
     from partsearch.loading import load_price_file
     from partsearch.loading.draft import draft_profile
 
-    draft = draft_profile(args.file, code=args.code)
+    sheet = None if args.sheet is None else int(args.sheet) if args.sheet.isdigit() \
+        else args.sheet
+    draft = draft_profile(args.file, code=args.code, sheet=sheet)
     print(draft.toml, end="")
     print(f"# header row: line {draft.line}")
     if draft.missing:

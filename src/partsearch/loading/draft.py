@@ -57,29 +57,37 @@ class ProfileDraft:
     toml: str
 
 
-def draft_profile(file: str | Path, *, code: str = "NEW") -> ProfileDraft:
-    """Draft the profile of price file ``file`` (any format ``load`` reads): the row of its
-    first rows that names an article and a price, and the most it names besides, mapped by
-    :data:`FIELD_NAMES`. Raises :class:`PriceFileError` when no row names both."""
+def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | None = None
+                  ) -> ProfileDraft:
+    """Draft the profile of price file ``file`` (any format ``load`` reads; a spreadsheet's
+    ``sheet``, by name or 0-based index, else its first): the row of its first rows that names
+    an article and a price, and the most it names besides, mapped by :data:`FIELD_NAMES`.
+    Raises :class:`PriceFileError` when no row names both."""
     path = Path(file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise PriceFileError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    rows, lines, quote = _head(data, str(path))
+    rows, lines, quote = _head(data, str(path), 0 if sheet is None else sheet)
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(rows):
         found = map_columns(row)
         if {"article", "price"} <= set(found) and (best is None or len(found) > len(best[1])):
             best = (i, found)
     if best is None:
-        raise PriceFileError(f"no row of the first {len(rows)} names an article and a price "
-                             f"column (as {FIELD_NAMES['article'][0]!r} and "
+        from partsearch.loading._readers import file_kind
+
+        where = f"sheet {sheet!r}" if sheet is not None else \
+            "the first sheet (another: sheet=)" if file_kind(data, str(path))[0] == "sheet" \
+            else "the file"
+        raise PriceFileError(f"no row of the first {len(rows)} of {where} names an article and "
+                             f"a price column (as {FIELD_NAMES['article'][0]!r} and "
                              f"{FIELD_NAMES['price'][0]!r} do)", path=path)
     at, found = best
     header = [cell.strip() for cell in rows[at]]
     columns = {fld: header[i] for fld, i in sorted(found.items(), key=lambda kv: kv[1])}
-    profile = SupplierProfile(code=code, name=code, file=path, quote=quote, columns=columns)
+    profile = SupplierProfile(code=code, name=code, file=path, quote=quote, sheet=sheet,
+                              columns=columns)
     unmapped = tuple(h for i, h in enumerate(header) if h and i not in found.values())
     missing = () if "brand" in found else ("brand",)
     return ProfileDraft(profile, lines[at], unmapped, missing,
@@ -108,7 +116,8 @@ def map_columns(cells: list[str]) -> dict[str, int]:
     return taken
 
 
-def _head(data: bytes, label: str) -> tuple[list[list[str]], list[int], str | None]:
+def _head(data: bytes, label: str, sheet: str | int
+          ) -> tuple[list[list[str]], list[int], str | None]:
     """The file's first rows as cells, their lines, and the quote its CSV needs when not
     '"'; a zip archive's first member that reads."""
     from partsearch.loading import _readers as r
@@ -118,12 +127,12 @@ def _head(data: bytes, label: str) -> tuple[list[list[str]], list[int], str | No
     if zf is not None:
         for info in (i for i in zf.infolist() if not i.is_dir()):
             try:
-                return _head(zf.read(info), f"{label}!{info.filename}")
+                return _head(zf.read(info), f"{label}!{info.filename}", sheet)
             except (PriceFileError, *ZIP_ERRORS):
                 continue  # (a readme, say)
         raise PriceFileError("no price file in the archive", path=label)
     if kind == "sheet":
-        frame = r.sheet_cells(data, 0, label).head(_HEAD_ROWS)
+        frame = r.sheet_cells(data, sheet, label).head(_HEAD_ROWS)
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
                 for row in frame.drop("__line").rows()], lines, None
@@ -158,6 +167,9 @@ def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[st
     out = [f"[{table}]", f"name = {text(profile.name)}", f"file = {text(profile.file)}"]
     if profile.quote:
         out.append(f"quote = {text(profile.quote)}")
+    if profile.sheet is not None:
+        sheet = profile.sheet
+        out.append(f"sheet = {sheet if isinstance(sheet, int) else text(sheet)}")
     if missing:
         out.append('# brand = "MAKER"       # no brand column found: the maker of every row')
     out.append(f"columns = {{ {columns} }}")
