@@ -92,8 +92,10 @@ def test_a_sheet_other_than_the_first(tmp_path: Path) -> None:
     for row in ([["Brand", "Part No", "Price"], ["MANN", "W 712/1", 100.5]]):
         moscow.write_row(0 if row[0] == "Brand" else 1, 0, row)
     book.close()
-    with pytest.raises(PriceFileError, match=r"of the first sheet \(another: sheet=\)"):
-        draft_profile(tmp_path / "two.xlsx")
+    found = draft_profile(tmp_path / "two.xlsx")  # its first sheet with the header
+    assert found.profile.sheet == 1 and "\nsheet = 1\n" in found.toml
+    with pytest.raises(PriceFileError, match=r"of sheet 'Readme' names"):
+        draft_profile(tmp_path / "two.xlsx", sheet="Readme")
     for sheet in ("Moscow", 1):
         draft = draft_profile(tmp_path / "two.xlsx", sheet=sheet)
         assert draft.profile.sheet == sheet and f"sheet = {sheet!r}".replace("'", '"') in \

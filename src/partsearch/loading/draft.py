@@ -68,21 +68,23 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
         data = path.read_bytes()
     except OSError as exc:
         raise PriceFileError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    rows, lines, quote = _head(data, str(path), 0 if sheet is None else sheet)
-    best: tuple[int, dict[str, int]] | None = None
-    for i, row in enumerate(rows):
-        found = map_columns(row)
-        if {"article", "price"} <= set(found) and (best is None or len(found) > len(best[1])):
-            best = (i, found)
-    if best is None:
+    found_in = _header(data, str(path), 0 if sheet is None else sheet)
+    if found_in is None and sheet is None:
+        # a workbook that opens with a readme or a title sheet: its first sheet with the
+        # header, written into the table (the loader reads the first unless told)
         from partsearch.loading._readers import file_kind
 
-        where = f"sheet {sheet!r}" if sheet is not None else \
-            "the first sheet (another: sheet=)" if file_kind(data, str(path))[0] == "sheet" \
-            else "the file"
-        raise PriceFileError(f"no row of the first {len(rows)} of {where} names an article and "
-                             f"a price column (as {FIELD_NAMES['article'][0]!r} and "
+        if file_kind(data, str(path))[0] == "sheet":
+            for index in range(1, _sheet_count(data)):
+                if (found_in := _header(data, str(path), index)) is not None:
+                    sheet = index
+                    break
+    if found_in is None:
+        where = "the file" if sheet is None else f"sheet {sheet!r}"
+        raise PriceFileError(f"no row of the first {_HEAD_ROWS} of {where} names an article "
+                             f"and a price column (as {FIELD_NAMES['article'][0]!r} and "
                              f"{FIELD_NAMES['price'][0]!r} do)", path=path)
+    rows, lines, quote, best = found_in
     at, found = best
     header = [cell.strip() for cell in rows[at]]
     columns = {fld: header[i] for fld, i in sorted(found.items(), key=lambda kv: kv[1])}
@@ -92,6 +94,28 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     missing = () if "brand" in found else ("brand",)
     return ProfileDraft(profile, lines[at], unmapped, missing,
                         _toml(profile, unmapped, missing))
+
+
+def _header(data: bytes, label: str, sheet: str | int
+            ) -> tuple[list[list[str]], list[int], str | None, tuple[int, dict[str, int]]] | None:
+    """The file's first rows, their lines, its quote, and its header row with the columns it
+    maps: the row naming an article and a price, and the most besides; None when none does."""
+    rows, lines, quote = _head(data, label, sheet)
+    best: tuple[int, dict[str, int]] | None = None
+    for i, row in enumerate(rows):
+        found = map_columns(row)
+        if {"article", "price"} <= set(found) and (best is None or len(found) > len(best[1])):
+            best = (i, found)
+    return None if best is None else (rows, lines, quote, best)
+
+
+def _sheet_count(data: bytes) -> int:
+    import fastexcel
+
+    try:
+        return len(fastexcel.read_excel(data).sheet_names)
+    except Exception:  # (fastexcel's own errors: the first sheet's read said what was wrong)
+        return 1
 
 
 def map_columns(cells: list[str]) -> dict[str, int]:
