@@ -115,3 +115,4 @@ def test_cli_prints_the_table_and_what_it_loads(tmp_path: Path,
     price.write_text("Артикул;Цена\nW 712/1;100\n", encoding="utf-8")
     assert main(["profile", str(price)]) == 1
     assert "# not loaded: no column for brand" in capsys.readouterr().out
+

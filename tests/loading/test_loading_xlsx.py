@@ -331,3 +331,24 @@ def test_a_wide_dimension_or_a_far_formatted_cell_is_not_a_wide_sheet(tmp_path: 
     assert _cells_of(_frame(data, split=False)) == {
         (0, 0): "Бренд", (0, 1): "Артикул", (0, 2): "Цена", (1, 0): "MANN", (1, 1): "W 712",
         (1, 2): "100"}
+
+
+def test_loading_a_workbook_that_opens_with_a_readme_sheet(tmp_path: Path) -> None:
+    """A profile without ``sheet``: the first sheet that has its header, named in the rows'
+    path; a workbook none of whose sheets has it fails as before, naming the columns."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "p.xlsx"))
+    book.add_worksheet("Readme").write(0, 0, "Prices of Beta, December")
+    moscow = book.add_worksheet("Moscow")
+    moscow.write_row(0, 0, ["Brand", "Part No", "Price"])
+    moscow.write_row(1, 0, ["MANN", "W 712/1", 100.5])
+    moscow.write_row(2, 0, ["MANN", "W 713", 0])
+    book.close()
+    columns = {"brand": "Brand", "article": "Part No", "price": "Price"}
+    report = load_price_file(SupplierProfile("B", "B", tmp_path / "p.xlsx", columns=columns))
+    assert report.offers.num_rows == 1 and report.rejected.column("path").to_pylist() == [
+        f"{tmp_path / 'p.xlsx'}!Moscow"]
+    with pytest.raises(PriceFileError, match="missing column"):
+        load_price_file(SupplierProfile("B", "B", tmp_path / "p.xlsx",
+                                        columns=columns | {"quantity": "Stock"}))

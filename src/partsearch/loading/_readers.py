@@ -373,8 +373,32 @@ def _guess_delimiter(lines: list[str]) -> str:
 # -- spreadsheets and HTML --------------------------------------------------------------------
 
 def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
-    sheet = profile.sheet if profile.sheet is not None else 0
-    return _from_frame(sheet_cells(data, sheet, label), profile, label)
+    if profile.sheet is not None:
+        return _from_frame(sheet_cells(data, profile.sheet, label), profile, label)
+    try:
+        return _from_frame(sheet_cells(data, 0, label), profile, label)
+    except PriceFileError as first:
+        if "missing column" not in first.message:
+            raise
+        # a workbook that opens with a readme or a title sheet: its first sheet that has the
+        # profile's header (a profile naming none reads the first), named in its rows' path
+        for index, name in enumerate(sheet_names(data)[1:], start=1):
+            try:
+                return _from_frame(sheet_cells(data, index, label), profile, f"{label}!{name}")
+            except PriceFileError:
+                continue
+        raise
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """A spreadsheet's sheets, in order (none when fastexcel cannot tell: the first sheet's
+    read says what is wrong)."""
+    import fastexcel
+
+    try:
+        return list(fastexcel.read_excel(data).sheet_names)
+    except Exception:  # (fastexcel raises its own error classes for every problem)
+        return []
 
 
 def sheet_cells(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:

@@ -72,10 +72,10 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     if found_in is None and sheet is None:
         # a workbook that opens with a readme or a title sheet: its first sheet with the
         # header, written into the table (the loader reads the first unless told)
-        from partsearch.loading._readers import file_kind
+        from partsearch.loading._readers import file_kind, sheet_names
 
         if file_kind(data, str(path))[0] == "sheet":
-            for index in range(1, _sheet_count(data)):
+            for index in range(1, len(sheet_names(data))):
                 if (found_in := _header(data, str(path), index)) is not None:
                     sheet = index
                     break
@@ -107,15 +107,6 @@ def _header(data: bytes, label: str, sheet: str | int
         if {"article", "price"} <= set(found) and (best is None or len(found) > len(best[1])):
             best = (i, found)
     return None if best is None else (rows, lines, quote, best)
-
-
-def _sheet_count(data: bytes) -> int:
-    import fastexcel
-
-    try:
-        return len(fastexcel.read_excel(data).sheet_names)
-    except Exception:  # (fastexcel's own errors: the first sheet's read said what was wrong)
-        return 1
 
 
 def map_columns(cells: list[str]) -> dict[str, int]:
