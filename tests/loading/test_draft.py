@@ -116,3 +116,31 @@ def test_cli_prints_the_table_and_what_it_loads(tmp_path: Path,
     assert main(["profile", str(price)]) == 1
     assert "# not loaded: no column for brand" in capsys.readouterr().out
 
+
+
+def test_drafted_tables_appended_into_a_toml_load_a_catalog(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The onboarding the command is for: each file's drafted table appended as printed into
+    one suppliers.toml beside the files, then loaded: the same offers as the hand-written
+    profiles give."""
+    import shutil
+
+    from partsearch.loading import load_suppliers
+
+    written = {p.code: p for p in read_profiles(WORLD / "suppliers.toml") if p.file is not None}
+    monkeypatch.chdir(tmp_path)  # (where the TOML will be: the drafted paths are relative)
+    tables = []
+    for code, profile in written.items():
+        assert profile.file is not None
+        shutil.copy(profile.file, tmp_path / profile.file.name)
+        capsys.readouterr()
+        assert main(["profile", profile.file.name, "--code", code]) == 0
+        tables.append(capsys.readouterr().out)
+    (tmp_path / "suppliers.toml").write_text("\n".join(tables), encoding="utf-8")
+    reports = load_suppliers(tmp_path / "suppliers.toml", tmp_path / "catalog")
+    assert [r.error for r in reports] == [None] * len(written)
+    for r in reports:
+        hand = load_price_file(written[r.supplier])
+        assert (r.offers.num_rows, r.rejected.num_rows) == (hand.offers.num_rows,
+                                                             hand.rejected.num_rows)
