@@ -314,10 +314,7 @@ def _sheet_batches(path: Path, layout: Layout
              for row in frame.drop("__line").head(20).rows()]
     if not heads:
         raise CrossFileError("empty spreadsheet (no header)", path=path, line=1)
-    mapping, required = layout.mapping(), layout.required()
-    at = next((i for i, head in enumerate(heads)
-               if all(mapping[ours].strip().lower() in {h.lower() for h in head}
-                      for ours in required)), 0)
+    at = next((i for i, head in enumerate(heads) if not _match(head, layout)[1]), 0)
     header = heads[at]
     resolved = _resolve_columns(path, header, layout, line=lines[at])  # (raises at row 1)
     position = {name.lower(): i for i, name in reversed(list(enumerate(header)))}
@@ -355,17 +352,23 @@ def _sniff_encoding(path: Path, sample: bytes) -> str:
 def _resolve_columns(path: Path, header: list[str], layout: Layout, *,
                      line: int = 1) -> dict[str, str]:
     """Our column names -> the file's, matched ignoring case and surrounding spaces."""
-    mapping = layout.mapping()
-    by_key = {h.strip().lower(): h for h in header}
-    resolved = {ours: by_key[theirs.strip().lower()] for ours, theirs in mapping.items()
-                if theirs.strip().lower() in by_key}
-    missing = [theirs for ours, theirs in mapping.items()
-               if ours in layout.required() and ours not in resolved]
+    resolved, missing = _match(header, layout)
     if missing:
         raise CrossFileError(f"missing column(s) {', '.join(map(repr, missing))}; "
                              f"the file has {', '.join(map(repr, header))}", path=path,
                              line=line)
     return resolved
+
+
+def _match(header: list[str], layout: Layout) -> tuple[dict[str, str], list[str]]:
+    """Our names -> the header's of the columns it has (case and surrounding spaces aside),
+    and the names of the required columns it lacks."""
+    mapping = layout.mapping()
+    by_key = {h.strip().lower(): h for h in header}
+    resolved = {ours: by_key[theirs.strip().lower()] for ours, theirs in mapping.items()
+                if theirs.strip().lower() in by_key}
+    return resolved, [theirs for ours, theirs in mapping.items()
+                      if ours in layout.required() and ours not in resolved]
 
 
 def _ascii(col: Any) -> bool:
@@ -431,12 +434,13 @@ def _wide(cols: dict[str, Any], makers: list[tuple[Any, str]]
 
     pieces, rows = [], []
     for column, brand in makers:
-        text = column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
-        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text.cast(pa.string()))), 0)
+        text = (column.dictionary_decode() if pa.types.is_dictionary(column.type)
+                else column).cast(pa.string())
+        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(text)), 0)
         at = np.flatnonzero(filled.fill_null(False).to_numpy(zero_copy_only=False))
         pieces.append({c: col.take(at) for c, col in cols.items()}
                       | {"brand_b": pa.repeat(pa.scalar(brand, pa.string()), at.size),
-                         "article_b": text.cast(pa.string()).take(at)})
+                         "article_b": text.take(at)})
         rows.append(at)
     joined = {c: pa.concat_arrays([p[c].cast(pieces[0][c].type) for p in pieces])
               for c in pieces[0]}
@@ -481,7 +485,9 @@ def _numbers(col: Any, separator: str) -> tuple[Any, np.ndarray]:
     parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
     kept = pc.greater(pc.binary_length(numbers), 0)
     numbers, parent = numbers.filter(kept), parent[kept.to_numpy(zero_copy_only=False)]
-    bare = np.setdiff1d(np.arange(len(col)), parent, assume_unique=False)
+    has = np.zeros(len(col), dtype=bool)
+    has[parent] = True
+    bare = np.flatnonzero(~has)
     if bare.size:
         order = np.argsort(np.concatenate([parent, bare]), kind="stable")
         numbers = pa.concat_arrays([numbers, pa.nulls(bare.size, numbers.type)]).take(order)
