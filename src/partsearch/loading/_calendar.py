@@ -37,8 +37,10 @@ def is_working(day: date) -> bool:
     return day.weekday() < 5 and day not in days_off(day.year)
 
 
+@cache
 def busday_calendar(first_year: int, last_year: int) -> Any:
-    """numpy's business-day calendar of the years ``first_year`` to ``last_year``."""
+    """numpy's business-day calendar of the years ``first_year`` to ``last_year`` (kept: a
+    file's expected and guaranteed times ask for the same, and so do the files of a day)."""
     import numpy as np
 
     holidays = sorted(d for y in range(first_year, last_year + 1) for d in days_off(y))

@@ -135,18 +135,19 @@ def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list
 
 # -- header detection -------------------------------------------------------------------------
 
-def _norm(cell: object) -> str:
+def header_key(cell: object) -> str:
+    """A header cell as headers are matched: case, spacing and a BOM aside."""
     text = "" if cell is None else str(cell)
     return re.sub(r"\s+", " ", text.replace("\ufeff", "")).strip().casefold()
 
 
 def _named(profile: SupplierProfile) -> dict[str, str]:
-    return {f: _norm(v) for f, v in profile.columns.items() if isinstance(v, str)}
+    return {f: header_key(v) for f, v in profile.columns.items() if isinstance(v, str)}
 
 
 def _match_header(cells: list[str], profile: SupplierProfile) -> dict[str, int] | None:
     """field -> column index when ``cells`` names every mapped header, else None."""
-    names = [_norm(c) for c in cells]
+    names = [header_key(c) for c in cells]
     found: dict[str, int] = {}
     for fld, want in _named(profile).items():
         if want not in names:
@@ -171,8 +172,9 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
         if i < len(rows) and (found := _match_header(rows[i], profile)) is not None:
             return i, found
     # Name what is missing against the most similar row, so the error is actionable.
-    best = max(rows, key=lambda r: len({_norm(c) for c in r} & set(named.values())), default=[])
-    have = {_norm(c) for c in best}
+    best = max(rows, key=lambda r: len({header_key(c) for c in r} & set(named.values())),
+               default=[])
+    have = {header_key(c) for c in best}
     missing = [profile.columns[f] for f, v in named.items() if v not in have]
     where = line_of[rows.index(best)] if best in rows and line_of else None
     raise PriceFileError(

@@ -337,8 +337,8 @@ def _working_days(count: pl.Expr, file_time: datetime) -> pl.Expr:
 
     from partsearch.loading._calendar import busday_calendar
 
-    day = np.datetime64(_moscow_wall_time(file_time).date(), "D")
-    year = _moscow_wall_time(file_time).year
+    wall = _moscow_wall_time(file_time)
+    day, year = np.datetime64(wall.date(), "D"), wall.year
 
     def days(counts: pl.Series) -> pl.Series:
         # (DELIVERY_AMOUNT reads at most six digits: 999,999 working days, ~4,000 years)

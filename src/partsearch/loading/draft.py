@@ -116,8 +116,9 @@ def map_columns(cells: list[str]) -> dict[str, int]:
     >>> map_columns(["Бренд", "Артикул", "Базовая цена", "Цена, руб.", "Остаток, шт."])
     {'article': 1, 'price': 3, 'brand': 0, 'quantity': 4}
     """
-    names = [re.sub(r"\s+", " ", c.replace("\ufeff", "")).strip().casefold().replace("ё", "е")
-             for c in cells]
+    from partsearch.loading._readers import header_key
+
+    names = [header_key(c).replace("ё", "е") for c in cells]
     taken: dict[str, int] = {}
     for fld, patterns in FIELD_NAMES.items():
         for pattern in patterns:
