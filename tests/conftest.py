@@ -1,7 +1,9 @@
-"""Shared fixtures: paths to the committed fixtures and to the read-only real data."""
+"""Shared fixtures: paths to the committed fixtures and to the read-only real data; a small
+catalog made from text (:func:`write_catalog`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -28,3 +30,21 @@ def realdata() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+def write_catalog(folder: Path, files: Mapping[str, str], profiles: str,
+                  crosses: str | None = None) -> Path:
+    """``folder/cat``, a catalog of the price files ``files`` (name -> text) loaded with the
+    ``suppliers.toml`` text ``profiles``, and the cross index of the CSV text ``crosses``."""
+    from partsearch.crosses import build_index
+    from partsearch.loading import load_suppliers
+
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "s.toml").write_text(profiles, encoding="utf-8")
+    catalog = folder / "cat"
+    load_suppliers(folder / "s.toml", catalog)
+    if crosses is not None:
+        (folder / "x.csv").write_text(crosses, encoding="utf-8")
+        build_index([folder / "x.csv"], catalog)
+    return catalog

@@ -12,6 +12,7 @@ from partsearch import CatalogError, CrossIndex, catalog_info
 from partsearch.cli import main
 from partsearch.crosses import build_index
 from partsearch.loading import load_suppliers
+from tests.conftest import write_catalog
 
 _PROFILES = (
     '[ALFA]\nname = "Alfa"\nfile = "alfa.csv"\ncolumns = { brand = "Бренд", article = "Артикул", '
@@ -25,17 +26,12 @@ _PROFILES = (
 
 @pytest.fixture()
 def catalog(tmp_path: Path) -> Path:
-    (tmp_path / "alfa.csv").write_text(
-        "Бренд;Артикул;Цена;Кол-во\nMANN;W 712/1;100;1\nMANN;W 920/21;90;2\nKNECHT;OC 90;80;3\n"
-        "KNECHT;OC 91;0;1\nKNECHT;OC 92;0,00;1\nMANN;W 1;5;звоните\n", encoding="utf-8")
-    (tmp_path / "beta.csv").write_text("b;a;p\nBOSCH;0 986 424 815;120\n", encoding="utf-8")
-    (tmp_path / "s.toml").write_text(_PROFILES, encoding="utf-8")
-    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
-                                    "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
-    cat = tmp_path / "cat"
-    load_suppliers(tmp_path / "s.toml", cat)
-    build_index([tmp_path / "x.csv"], cat)
-    return cat
+    return write_catalog(tmp_path, {
+        "alfa.csv": "Бренд;Артикул;Цена;Кол-во\nMANN;W 712/1;100;1\nMANN;W 920/21;90;2\n"
+                    "KNECHT;OC 90;80;3\nKNECHT;OC 91;0;1\nKNECHT;OC 92;0,00;1\n"
+                    "MANN;W 1;5;звоните\n",
+        "beta.csv": "b;a;p\nBOSCH;0 986 424 815;120\n"}, _PROFILES,
+        "brand_a,article_a,brand_b,article_b\nMANN,W 920/21,KNECHT,OC 90\n")
 
 
 def test_suppliers_offers_brands_and_last_loads(catalog: Path) -> None:

@@ -14,8 +14,7 @@ from typing import Any, ClassVar
 import pytest
 
 from partsearch import Engine
-from partsearch.crosses import build_index
-from partsearch.loading import load_suppliers
+from tests.conftest import write_catalog
 
 ANSWER = [
     {"brand": "MANN", "number": "W 920/21", "price": "510.00", "availability": 4,
@@ -66,21 +65,16 @@ def base_url() -> Iterator[str]:
 def catalog(tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("L", "login-secret")
     monkeypatch.setenv("P", "pw-secret")
-    (tmp_path / "p.csv").write_text("brand;article;price\nMANN;W 920/21;500,00\n"
-                                    "FILTRON;OP 520/1T;250,00\n", encoding="utf-8")
     suppliers = ['[FILE]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
                  'price = "price" }\n']
     for code, behaviour in (("FAST", "fast"), ("NEVER", "never"), ("FAIL", "fail")):
         suppliers.append(f'[{code}]\npickup_points = ["A"]\napi = {{ kind = "abcp", url = '
                          f'"{base_url}/{behaviour}", login_env = "L", password_env = "P", '
                          'deadline_s = 0.5 }\n')
-    (tmp_path / "s.toml").write_text("\n".join(suppliers), encoding="utf-8")
-    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
-                                    "MANN,W 920/21,FILTRON,OP 520\n", encoding="utf-8")
-    cat = tmp_path / "cat"
-    load_suppliers(tmp_path / "s.toml", cat)
-    build_index([tmp_path / "x.csv"], cat)
-    return cat
+    return write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"
+                            "FILTRON;OP 520/1T;250,00\n"}, "\n".join(suppliers),
+        "brand_a,article_a,brand_b,article_b\nMANN,W 920/21,FILTRON,OP 520\n")
 
 
 def test_live_search_merges_and_reports_each_supplier(catalog: Path) -> None:

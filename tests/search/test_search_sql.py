@@ -10,6 +10,7 @@ import pytest
 
 from partsearch import Engine, SearchError
 from partsearch.loading import load_suppliers, read_offers
+from tests.conftest import write_catalog
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +86,13 @@ def test_offers_join_parts_by_part_hash(engine: Engine) -> None:
     assert all(b == ob and article_key(a) == key for b, a, ob, key in rows)
 
 
+_ONE_SUPPLIER = ('[A]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
+                 'price = "price" }\n')
+
+
 def test_a_catalog_without_crosses_and_bad_sql(tmp_path: Path) -> None:
-    (tmp_path / "p.csv").write_text("brand;article;price\nMANN;W 712/1;100\n", encoding="utf-8")
-    (tmp_path / "s.toml").write_text('[A]\nfile = "p.csv"\ncolumns = { brand = "brand", '
-                                     'article = "article", price = "price" }\n',
-                                     encoding="utf-8")
-    load_suppliers(tmp_path / "s.toml", tmp_path / "cat")
-    engine = Engine.open(tmp_path / "cat")
+    engine = Engine.open(write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 712/1;100\n"}, _ONE_SUPPLIER))
     assert engine.sql("select brand, article from offers").fetchall() == [
         ("MANN-FILTER", "W 712/1")]
     assert engine.sql("select count(*) from parts").fetchall() == [(0,)]
@@ -104,18 +105,14 @@ def test_a_catalog_without_crosses_and_bad_sql(tmp_path: Path) -> None:
 def test_each_thread_asks_its_own_connection_and_a_reload_a_new_one(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    (tmp_path / "p.csv").write_text("brand;article;price\nMANN;W 712/1;100\n", encoding="utf-8")
-    toml = tmp_path / "s.toml"
-    toml.write_text('[A]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
-                    'price = "price" }\n', encoding="utf-8")
-    load_suppliers(toml, tmp_path / "cat")
-    engine = Engine.open(tmp_path / "cat")
+    engine = Engine.open(write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 712/1;100\n"}, _ONE_SUPPLIER))
     count = "select count(*) from offers"
     with ThreadPoolExecutor(4) as pool:
         assert set(pool.map(lambda _: engine.sql(count).fetchall()[0][0], range(40))) == {1}
     (tmp_path / "p.csv").write_text("brand;article;price\nMANN;W 712/1;100\nMANN;W 713;90\n",
                                     encoding="utf-8")
-    load_suppliers(toml, tmp_path / "cat")
+    load_suppliers(tmp_path / "s.toml", tmp_path / "cat")
     assert engine.sql(count).fetchall() == [(1,)]  # the state it has open
     assert engine.reload() and engine.sql(count).fetchall() == [(2,)]
 
