@@ -22,7 +22,7 @@ def register(sub: Any) -> None:
     p.add_argument("file", type=Path, help="the supplier's price file (any format load reads)")
     p.add_argument("--code", default="NEW", help="the supplier's code (default NEW)")
     p.add_argument("--sheet", help="a spreadsheet's sheet, by name or 0-based index "
-                   "(default the first)")
+                   "(default the first with a header)")
     p.set_defaults(func=_profile)
 
 
