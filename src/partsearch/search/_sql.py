@@ -50,32 +50,23 @@ def connect(state: Any) -> Any:
     con.register("suppliers", _suppliers(state.profiles))
     con.register("brands", _brands(state.registry))
     index = state.index
-    if index is None:
-        con.sql("create view parts as select null::integer as part, null::varchar as brand, "
-                "null::varchar as article, null::integer as class, null::ubigint as part_hash "
-                "where false")
-        con.sql("create view crosses as select null::integer as part_a, "
-                "null::integer as part_b, null::varchar as kind, null::varchar as state, "
-                "null::integer as support, null::varchar[] as sources where false")
-        con.sql("create view held_back as select null::varchar as brand_a, "
-                "null::varchar as article_a, null::varchar as brand_b, "
-                "null::varchar as article_b, null::varchar as sources, "
-                "null::varchar as reason, null::integer as smaller_side where false")
-        return con
-    a = index._a
+    # (a catalog without crosses: the same relations, empty)
+    a = index._a if index is not None else _NO_SNAPSHOT
+    brands, kinds, sources = ([], [], []) if index is None else (
+        index.brand_names, index.manifest["kinds"], index.manifest["sources"])
     con.register("_parts", pa.table({
-        "brand": _named(a["part_brand"], index.brand_names),
+        "brand": _named(a["part_brand"], brands),
         "class": _view(a["class_id"]),
         "part_hash": _view(a["part_hash"]),
     }))
-    sources = _named(a["edge_src"], index.manifest["sources"])
     con.register("_crosses", pa.table({
         "part_a": _view(a["edge_a"]),
         "part_b": _view(a["edge_b"]),
-        "kind": _named(a["edge_kind"], index.manifest["kinds"]),
+        "kind": _named(a["edge_kind"], kinds),
         "state": _named(a["edge_state"], list(STATES)),
         "support": _view(a["edge_support"]),
-        "sources": pa.LargeListArray.from_arrays(_view(a["edge_src_off"]), sources),
+        "sources": pa.LargeListArray.from_arrays(_view(a["edge_src_off"]),
+                                                 _named(a["edge_src"], sources)),
     }))
     arrow: Any = "arrow"  # (DuckDB takes the name; its stubs want its enum, moved in 2.0)
     con.create_function("article", _articles(a), ["integer"], "varchar", type=arrow)
@@ -84,12 +75,26 @@ def connect(state: Any) -> Any:
             "as article, class, part_hash from range((select count(*) from _parts)) "
             "positional join _parts")
     con.sql("create view crosses as select * from _crosses")
+    if index is None:
+        con.register("held_back", pa.table({name: pa.array([], pa.string()) for name in (
+            "brand_a", "article_a", "brand_b", "article_b", "sources", "reason")}
+            | {"smaller_side": pa.array([], pa.int32())}))
+        return con
     held = str(index.path / "held_back.csv").replace("'", "''")
     # (as text: an article of digits alone is text, "0 450 905 316" or "0450905316")
     con.sql(f"create view held_back as select * exclude (smaller_side), "
             f"smaller_side::integer as smaller_side from read_csv('{held}', all_varchar = true, "
             f"header = true)")
     return con
+
+
+#: a snapshot's arrays that the relations read, empty, for a catalog without crosses
+_NO_SNAPSHOT = {name: np.zeros(size, dtype) for name, size, dtype in (
+    ("part_brand", 0, np.uint16), ("class_id", 0, np.int32), ("part_hash", 0, np.uint64),
+    ("edge_a", 0, np.int32), ("edge_b", 0, np.int32), ("edge_kind", 0, np.uint16),
+    ("edge_state", 0, np.uint8), ("edge_support", 0, np.int32), ("edge_src_off", 1, np.int64),
+    ("edge_src", 0, np.uint16), ("article_start", 0, np.int64), ("article_len", 0, np.uint32),
+    ("article_data", 0, np.uint8))}
 
 
 def _named(numbers: np.ndarray, names: list[str]) -> Any:
