@@ -67,19 +67,28 @@ def test_vectorized_per_row_keep_cyrillic() -> None:
     assert out == ["РК15", "PK15"]
 
 
-def _scalar_or_none(text: str, keep: bool) -> str | None:
+def _scalar_or_none(text: object, keep: bool = False) -> str | None:
     try:
         return article_key(text, keep_cyrillic=keep)
     except NormalizationError:
         return None
 
 
-_articles = st.text(
-    alphabet=st.one_of(
-        st.characters(),
-        st.sampled_from("ABCWXYZ0123456789 ./-АВЕКМНОРСТХУабвгдеёжРКіјѕ"),
+_white = st.text(alphabet=" \t\n\r\x0b\x0c\u00a0", max_size=3)
+# what a spreadsheet writes for a numeric article, with a cell's white space around it
+_float_form = st.builds(lambda a, digits, zeros, b: f"{a}{digits}.{zeros}{b}", _white,
+                        st.from_regex(r"[0-9]{1,8}", fullmatch=True),
+                        st.from_regex(r"0{0,3}[0-9]?", fullmatch=True), _white)
+_articles = st.one_of(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(),
+            st.sampled_from("ABCWXYZ0123456789 ./-АВЕКМНОРСТХУабвгдеёжРКіјѕ\n\t\r"),
+            st.sampled_from("\ud800\udc80\udfff"),  # lone surrogates (surrogateescape'd bytes)
+        ),
+        max_size=24,
     ),
-    max_size=24,
+    _float_form,
 )
 
 
@@ -116,6 +125,75 @@ def test_vectorized_equals_scalar(rows: list[tuple[str, bool]]) -> None:
     for kind in (pa.large_string(), pa.string()):
         column = pa.array(["x", *texts], kind).slice(1)
         assert article_keys(column, keep_cyrillic=keeps).to_pylist() == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [("155093.0\n", "155093"), ("1.0\n", "1"), (" 1.0\n", "1"), ("\t155093.0\r\n", "155093"),
+     ("1.0\nx", "10X"), ("\u00a01.0", "10")],  # a no-break space is no cell padding
+)
+def test_float_form_with_white_space_is_the_same_in_both_forms(raw: str, key: str) -> None:
+    """The scalar's ``$`` once matched before a final newline (155093) where the kernel kept
+    the point's zero (1550930); ASCII white space around the number is a cell's, in both."""
+    assert article_key(raw) == key
+    assert article_keys([raw]).to_pylist() == [key]
+    assert article_keys(pa.array([raw], pa.string())).to_pylist() == [key]
+
+
+def test_float_column_with_a_non_whole_value_is_vectorized(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """One NaN or 24.5 among millions of whole floats once sent the whole column through the
+    scalar form, a Python call per row."""
+    import polars as pl
+
+    from partsearch import normalize
+
+    def per_row(value: object) -> str | None:
+        raise AssertionError("a Python call per row")
+
+    monkeypatch.setattr(normalize, "_safe_text", per_row)
+    column = pl.Series([155093.0, float("nan"), 24.5, None, 1e19, 1.5e-7, float("-inf")])
+    assert article_keys(column).to_pylist() == ["155093", None, "245", None, "1E19", "15E07",
+                                                None]
+
+
+_floats = st.one_of(
+    st.floats(),
+    st.floats(min_value=-1e20, max_value=1e20),
+    st.integers(-(2**64), 2**64).map(float),  # whole, around int64's ends
+    st.sampled_from([2.0**63, -(2.0**63), 2.0**63 - 1024, 1e16, 1e-4, 9.9999e-5, 0.5, -0.0]),
+)
+
+
+@given(st.lists(st.none() | _floats, max_size=30))
+def test_vectorized_float_column_equals_scalar(values: list[float | None]) -> None:
+    """A float column (a Parquet cross file's article) keys as the scalar keys each float:
+    whole within int64 as the integer, anything else by its repr (1e-05 keys as 1E05)."""
+    import polars as pl
+
+    expected = [None if v is None else _scalar_or_none(v) for v in values]
+    assert article_keys(pl.Series(values, dtype=pl.Float64)).to_pylist() == expected
+    assert article_keys(pa.array(values, pa.float64())).to_pylist() == expected
+    assert article_keys(values).to_pylist() == expected
+    single = pl.Series(values, dtype=pl.Float64, strict=False).cast(pl.Float32)
+    assert article_keys(single).to_pylist() == [
+        None if v is None else _scalar_or_none(v) for v in single.to_list()]
+
+
+@given(st.lists(st.none() | st.booleans() | st.integers() | _floats | _articles | st.binary(),
+                max_size=20))
+def test_vectorized_list_of_any_values_equals_scalar(values: list[object]) -> None:
+    """Anything a list may hold: a value the scalar rejects is null, never an exception."""
+    expected = [None if v is None else _scalar_or_none(v) for v in values]
+    assert article_keys(values).to_pylist() == expected
+
+
+def test_typed_columns_the_scalar_rejects_are_null() -> None:
+    import polars as pl
+
+    assert article_keys(pl.Series([True, None])).to_pylist() == [None, None]
+    assert article_keys(pl.Series(["W 920", "oc 90"], dtype=pl.Categorical)).to_pylist() == [
+        "W920", "OC90"]
 
 
 # The real traps in the MANN spellings: the TecDoc form carries a suffix the shop form lacks.

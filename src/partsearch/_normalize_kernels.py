@@ -36,12 +36,13 @@ def tables(mapping: dict[str, str], keep: str) -> tuple[np.ndarray, np.ndarray]:
 
 @njit(cache=True, inline="always")
 def _is_float_form(data: Any, start: int, end: int) -> int:
-    """Length of the integer part when the text is ``' *[0-9]+\\.0+ *'``, else -1."""
+    """End of the integer part when the text is ``'\\s*[0-9]+\\.0+\\s*'`` (ASCII white space, as
+    the scalar's ``_FLOAT``), else -1."""
     i = start
-    while i < end and data[i] == 32:
+    while i < end and (data[i] == 32 or 9 <= data[i] <= 13):
         i += 1
     j = end
-    while j > i and data[j - 1] == 32:
+    while j > i and (data[j - 1] == 32 or 9 <= data[j - 1] <= 13):
         j -= 1
     k = i
     while k < j and 48 <= data[k] <= 57:

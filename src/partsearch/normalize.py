@@ -43,8 +43,13 @@ _FOLD: dict[str, str] = {**_UPPER, **_LOOKALIKES}
 _DROP = re.compile("[^0-9A-ZА-ЯЁ]")
 # what _DROP removes from upper-cased ASCII, for bytes.translate (a third of the regex's time)
 _ASCII_DROP = bytes(b for b in range(128) if not (48 <= b <= 57 or 65 <= b <= 90))
-# A spreadsheet turned the numeric article 155093 into 155093.0.
-_FLOAT = re.compile(r"^ *([0-9]+)\.0+ *$")
+# A spreadsheet turned the numeric article 155093 into 155093.0. The whole text must be that
+# (fullmatch: ``$`` would also match before a final newline); ASCII white space around it is a
+# cell's, not the article's (the kernel strips the same bytes).
+_FLOAT = re.compile(r"[ \t\n\v\f\r]*([0-9]+)\.0+[ \t\n\v\f\r]*")
+# A float is an integer the spreadsheet wrote when it is whole and fits an int64, as a column of
+# them does; beyond that its digits are the binary value's, not a supplier's: it keeps repr.
+_INT_FLOAT_LIMIT = 2.0**63
 _UPPER_TRANS = str.maketrans(_UPPER)
 _FOLD_TRANS = str.maketrans(_FOLD)
 
@@ -57,7 +62,9 @@ def _as_text(article: object) -> str:
     if isinstance(article, float):
         if article != article or article in (float("inf"), float("-inf")):
             raise NormalizationError(f"not an article: {article!r}")
-        return str(int(article)) if article.is_integer() else repr(article)
+        if article.is_integer() and abs(article) < _INT_FLOAT_LIMIT:
+            return str(int(article))
+        return repr(article)
     if isinstance(article, str):
         return article
     raise NormalizationError(f"not an article: {article!r}")
@@ -65,7 +72,7 @@ def _as_text(article: object) -> str:
 
 def _unfloat(text: str) -> str:
     # a match and a group, not _FLOAT.sub: sub parses its template on every call (1 us a search)
-    m = _FLOAT.match(text)
+    m = _FLOAT.fullmatch(text)
     return m.group(1) if m else text
 
 
@@ -197,12 +204,56 @@ def _to_text_series(values: Any) -> Any:
     if series.dtype == pl.String:
         return series
     if series.dtype.is_float():
-        whole = (series.is_finite() & (series == series.floor())).fill_null(True)
-        if whole.all():  # the common case, a column of integers stored as floats
-            return series.cast(pl.Int64, strict=False).cast(pl.String)
-    if series.dtype.is_integer():
+        return _float_text(series)
+    if series.dtype.is_integer() or isinstance(series.dtype, pl.Categorical | pl.Enum):
         return series.cast(pl.String)
-    return pl.Series(values=[_safe_text(v) for v in series.to_list()], dtype=pl.String)
+    if series.dtype == pl.Object:  # Python objects already: the scalar's rules, one by one
+        return pl.Series(values=[_safe_text(v) for v in series.to_list()], dtype=pl.String)
+    # what the scalar form rejects (bool, dates, decimals, lists, ...) is null, as it is there
+    return pl.Series(values=[None] * len(series), dtype=pl.String)
+
+
+def _float_text(series: Any) -> Any:
+    """A float column as text with the scalar's keys, without a Python loop per row: a NaN or a
+    24.5 among millions of whole floats would make one.
+
+    A whole float within int64 is its integer. Any other finite float is what polars writes:
+    the shortest round-trip digits, as ``repr``'s (both are shortest and nearest). Where
+    ``repr`` switches to an exponent (below 1e-4, from 1e16) and polars may not, the exponent
+    is part of the key (``repr(1e-05)`` is ``'1e-05'``, key ``1E05``; polars writes
+    ``0.00001``): those rows alone are laid out again by Python's rule.
+    """
+    import polars as pl
+
+    x = pl.col("x")
+    finite = x.is_finite()
+    whole = finite & (x == x.floor()) & (x.abs() < _INT_FLOAT_LIMIT)
+    frame = pl.DataFrame({"x": series.cast(pl.Float64)})
+    as_int = x.cast(pl.Int64, strict=False).cast(pl.String)
+    if frame.select((finite & ~whole).any()).item() is not True:  # the common case
+        return frame.select(pl.when(whole).then(as_int)).to_series()
+    text = frame.select(pl.when(whole).then(as_int).when(finite).then(x.cast(pl.String)))
+    exponent = finite & ~whole & ((x.abs() < 1e-4) | (x.abs() >= 1e16))
+    rows = frame.select(exponent.arg_true()).to_series()
+    if rows.is_empty():
+        return text.to_series()
+    return text.to_series().scatter(rows, frame[rows].select(_repr_key(x)).to_series())
+
+
+def _repr_key(x: Any) -> Any:
+    """The key characters of ``repr`` of a finite float that ``repr`` writes with an exponent,
+    from polars' text of it, whatever its layout: the significant digits, ``E``, the exponent
+    (two digits at least). Signs and points never reach a key."""
+    import polars as pl
+
+    # written: [-]I[.F][e[+-]E], the digits I+F with the point after I, times 10**E
+    parts = x.cast(pl.String).str.extract_groups(r"^-?([0-9]+)(?:\.([0-9]*))?(?:e([+-]?[0-9]+))?$")
+    digits = pl.concat_str(parts.struct[0], parts.struct[1].fill_null(""))
+    lead = digits.str.len_chars() - digits.str.strip_chars_start("0").str.len_chars()
+    exp10 = (parts.struct[0].str.len_chars().cast(pl.Int64) - 1 - lead
+             + parts.struct[2].cast(pl.Int64).fill_null(0))
+    return pl.concat_str(digits.str.strip_chars("0"), pl.lit("E"),
+                         exp10.abs().cast(pl.String).str.zfill(2))
 
 
 def _safe_text(value: object) -> str | None:
