@@ -27,6 +27,10 @@ __all__ = ["Brand", "BrandRegistry", "brand_key", "brand_keys", "catalog_registr
 
 _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
+# A lone surrogate (text decoded with surrogateescape) is no character: Arrow cannot hold it, so
+# a kept brand shows it as U+FFFD, the scalar form as the vectorized one. Neither is a match
+# key character, so matching is the same either way.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @lru_cache(maxsize=65_536)  # brands repeat across searches and rows: normalize each once
@@ -39,7 +43,7 @@ def _match_key(name: str) -> str:
 
 def _passthrough(name: str) -> str:
     """How an unknown brand is kept: uppercase, trimmed, inner spaces collapsed."""
-    return _SPACES.sub(" ", name.strip()).upper()
+    return _SURROGATE.sub("\ufffd", _SPACES.sub(" ", name.strip()).upper())
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +222,8 @@ def brand_key(brand: str, registry: BrandRegistry | None = None) -> str:
 
 
 def brand_keys(values: Any, registry: BrandRegistry | None = None) -> pa.Array:
-    """Vectorized :func:`brand_key`: null where the scalar would raise.
+    """Vectorized :func:`brand_key`: null where the scalar would raise (an empty brand, an item
+    of a list that is not a str). A typed column (Arrow, polars) of numbers is read as its text.
 
     Brands repeat heavily, so the column is dictionary-encoded and each distinct spelling is
     resolved once; the cost is per distinct brand, not per row.
@@ -295,4 +300,10 @@ def _to_arrow(values: Any) -> pa.Array:
             return values.to_arrow()
     except ImportError:  # pragma: no cover - polars is a dependency
         pass
-    return pa.array(list(values), type=pa.large_string())
+    # what the scalar form rejects (anything but a str: bytes Arrow would take) is null
+    texts = [v if isinstance(v, str) else None for v in values]
+    try:
+        return pa.array(texts, type=pa.large_string())
+    except UnicodeEncodeError:  # a lone surrogate: U+FFFD, as the scalar keeps it
+        return pa.array([None if t is None else _SURROGATE.sub("\ufffd", t) for t in texts],
+                        type=pa.large_string())
