@@ -188,3 +188,61 @@ def test_brand_columns_encode_once_as_keys_then_flags(names: list[str]) -> None:
     assert keys.to_pylist() == brand_keys(column).to_pylist()
     assert np.array_equal(np.asarray(keep), np.asarray(keep_cyrillic_flags(keys)))
 
+
+
+def _catalog_with(tmp_path: Path, toml: str) -> BrandRegistry:
+    from partsearch.brands import catalog_registry
+
+    (tmp_path / "brands.toml").write_text(toml, encoding="utf-8")
+    return catalog_registry(tmp_path)
+
+
+def test_catalog_table_of_a_shipped_brand_adds_to_it(tmp_path: Path) -> None:
+    """It replaced the shipped brand: MANN was no longer MANN-FILTER, VAG no longer OEM."""
+    shipped = BrandRegistry.default()
+    reg = _catalog_with(tmp_path, '["MANN-FILTER"]\naliases = ["MANN AG"]\n\n'
+                                  '["vag"]\naliases = ["VW GROUP"]\n')
+    assert reg.canonical("MANN AG") == reg.canonical("MANN") == "MANN-FILTER"
+    assert reg.canonical("Mann & Hummel") == "MANN-FILTER"
+    mann = reg.brands["MANN-FILTER"]
+    assert mann.aliases == (*shipped.brands["MANN-FILTER"].aliases, "MANN AG")
+    assert mann.description == shipped.brands["MANN-FILTER"].description
+    assert reg.canonical("vw group") == reg.canonical("AUDI") == "VAG" and reg.is_oem("VW GROUP")
+    assert "VAG" in reg.brands and "vag" not in reg.brands
+
+
+def test_catalog_table_sets_a_shipped_brands_flags_explicitly(tmp_path: Path) -> None:
+    reg = _catalog_with(tmp_path, '["VAG"]\noem = false\n\n["LEMFORDER"]\nkeep_cyrillic = true\n'
+                                  'description = "ours"\n')
+    assert not reg.is_oem("VW") and reg.canonical("SKODA") == "VAG"
+    assert reg.keeps_cyrillic("LEMFÖRDER") and reg.get("ZF LEMFORDER") == reg.brands["LEMFÖRDER"]
+    assert reg.brands["LEMFÖRDER"].description == "ours" and reg.is_oem("TOYOTA")
+
+
+def test_catalog_alias_of_a_shipped_brand_moves_to_the_catalogs_brand(tmp_path: Path) -> None:
+    """The catalog's word wins: its alias leaves the shipped brand that had it (a new brand's
+    or an extended shipped brand's alike), and so does a shipped alias it names a table."""
+    reg = _catalog_with(tmp_path, '["ACME FILTERS"]\naliases = ["MANN HUMMEL"]\n\n'
+                                  '["KNECHT"]\naliases = ["MAHLE ORIGINAL"]\n\n["KYB"]\n')
+    assert reg.canonical("Mann Hummel") == "ACME FILTERS"
+    assert reg.canonical("MANN") == "MANN-FILTER"
+    assert "MANN HUMMEL" not in reg.brands["MANN-FILTER"].aliases
+    assert reg.canonical("MAHLE ORIGINAL") == "KNECHT" and reg.canonical("MAHLE") == "MAHLE"
+    assert "MAHLE ORIGINAL" not in reg.brands["MAHLE"].aliases
+    assert reg.canonical("kyb") == "KYB" and "KYB" not in reg.brands["KAYABA"].aliases
+    assert BrandRegistry.default().canonical("Mann Hummel") == "MANN-FILTER"  # shipped: as was
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [('["ACME"]\naliases = ["Bosch"]\n', r"alias 'Bosch' of 'ACME' is the brand 'BOSCH'"),
+     ('["ACME"]\naliases = ["AC ME"]\n\n["ACME2"]\naliases = ["ac-me"]\n',
+      r"'ac-me' is given to both 'ACME' and 'ACME2'"),
+     ('["ACME"]\noem = "yes"\n', r"oem must be true or false"),
+     ('["BOSCH"]\ndescription = 5\n', r"description must be a string")],
+)
+def test_catalog_registry_conflicts_are_errors_naming_the_file(tmp_path: Path, toml: str,
+                                                               message: str) -> None:
+    with pytest.raises(ProfileError, match=message) as err:
+        _catalog_with(tmp_path, toml)
+    assert "brands.toml" in str(err.value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -94,15 +94,45 @@ class BrandRegistry:
 
     @classmethod
     def load(cls, path: str | Path, *, base: BrandRegistry | None = None) -> BrandRegistry:
-        """Load a registry TOML; with ``base``, its tables extend and override ``base``."""
+        """Load a registry TOML; with ``base``, its tables add to ``base``.
+
+        A table named as a ``base`` brand (matched as aliases are) adds its aliases to that
+        brand and replaces only the keys it sets (``oem``, ``keep_cyrillic``, ``description``);
+        any other table is a new brand. A spelling the file gives (a table's name or an alias)
+        means the file's brand: it leaves whichever ``base`` brand had it as an alias. An alias
+        that is another brand's canonical name, or one given to two of the file's brands, is a
+        :class:`ProfileError`.
+        """
         path = Path(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ProfileError(f"cannot read brand registry: {exc}", path=path) from exc
         brands = dict(base.brands) if base is not None else {}
+        shipped = {_match_key(name): name for name in brands}
+        # match key of a spelling this file gives -> (its brand, the spelling)
+        claimed: dict[str, tuple[str, str]] = {}
         for name, table in data.items():
-            brands[_passthrough(name)] = _parse_brand(name, table, path)
+            extended = brands.get(shipped.get(_match_key(name), ""))
+            brand = _parse_brand(name, table, path, extended)
+            brands[brand.name] = brand
+            for spelling in (name, *table.get("aliases", [])):
+                key = _match_key(spelling)
+                owner = claimed.setdefault(key, (brand.name, spelling))[0] if key else brand.name
+                if owner != brand.name:
+                    raise ProfileError(f"{spelling!r} is given to both {owner!r} and "
+                                       f"{brand.name!r}", path=path)
+        names = {_match_key(name): name for name in brands}
+        for key, (owner, spelling) in claimed.items():
+            if names.get(key, owner) != owner:
+                raise ProfileError(f"alias {spelling!r} of {owner!r} is the brand "
+                                   f"{names[key]!r}: one brand cannot be another's alias",
+                                   path=path)
+        for name, brand in brands.items():  # what the file gives moves to the file's brand
+            kept = tuple(a for a in brand.aliases
+                         if claimed.get(_match_key(a), (name,))[0] == name)
+            if kept != brand.aliases:
+                brands[name] = replace(brand, aliases=kept)
         return cls.from_brands(brands)
 
     def canonical(self, name: str) -> str:
@@ -175,7 +205,8 @@ class BrandRegistry:
         return out
 
 
-def _parse_brand(name: str, table: Any, path: Path) -> Brand:
+def _parse_brand(name: str, table: Any, path: Path, extended: Brand | None = None) -> Brand:
+    """A registry table as a brand; with ``extended``, what the table adds to that brand."""
     if not isinstance(table, dict):
         raise ProfileError(f"brand {name!r} must be a table", path=path)
     aliases = table.get("aliases", [])
@@ -184,12 +215,19 @@ def _parse_brand(name: str, table: Any, path: Path) -> Brand:
     unknown = set(table) - {"aliases", "oem", "keep_cyrillic", "description"}
     if unknown:
         raise ProfileError(f"brand {name!r}: unknown keys {sorted(unknown)}", path=path)
+    for flag in ("oem", "keep_cyrillic"):
+        if not isinstance(table.get(flag, False), bool):
+            raise ProfileError(f"brand {name!r}: {flag} must be true or false", path=path)
+    if not isinstance(table.get("description", ""), str):
+        raise ProfileError(f"brand {name!r}: description must be a string", path=path)
+    if extended is None:
+        extended = Brand(name=_passthrough(name))
     return Brand(
-        name=_passthrough(name),
-        aliases=tuple(aliases),
-        oem=bool(table.get("oem", False)),
-        keep_cyrillic=bool(table.get("keep_cyrillic", False)),
-        description=str(table.get("description", "")),
+        name=extended.name,
+        aliases=tuple(dict.fromkeys((*extended.aliases, *aliases))),
+        oem=table.get("oem", extended.oem),
+        keep_cyrillic=table.get("keep_cyrillic", extended.keep_cyrillic),
+        description=table.get("description", extended.description),
     )
 
 
@@ -202,8 +240,8 @@ def default_registry() -> BrandRegistry:
 
 
 def catalog_registry(catalog: str | Path) -> BrandRegistry:
-    """The registry a catalog uses: the shipped one, extended and overridden by the catalog's
-    own ``brands.toml`` when it has one."""
+    """The registry a catalog uses: the shipped one with the catalog's own ``brands.toml``
+    added (see :meth:`BrandRegistry.load`) when it has one."""
     from partsearch._catalog import BRANDS
 
     extra = Path(catalog) / BRANDS
