@@ -246,3 +246,28 @@ def test_catalog_registry_conflicts_are_errors_naming_the_file(tmp_path: Path, t
     with pytest.raises(ProfileError, match=message) as err:
         _catalog_with(tmp_path, toml)
     assert "brands.toml" in str(err.value)
+
+
+# Names in the OE column that are not (only) car makers: a placeholder, and three that TecDoc's
+# catalogue also gives aftermarket makers (its AMC is no American Motors); flagged OEM, their
+# aftermarket parts' analogs would be shown as OEM replacements.
+NOT_OEM_IN_OE_COLUMN = {"GENERIC", "AMC", "EATON", "HITACHI"}
+
+
+def test_real_oe_makers_are_oem_brands(realdata: Path) -> None:
+    """Every maker of TecDoc's OE numbers is an OEM brand (144 of 203 were unknown, so
+    searching GMC or HOLDEN showed no OEM replacements), and a joint venture's cars are their
+    make's (VW (FAW) is VAG, FORD MOTOR COMPANY is FORD)."""
+    path = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
+    makers = {r["oem_brand"] for r in csv.DictReader(path.open(encoding="utf-8"))}
+    assert len(makers) == 203 and makers >= NOT_OEM_IN_OE_COLUMN
+    reg = BrandRegistry.default()
+    assert {m for m in makers if not reg.is_oem(m)} == NOT_OEM_IN_OE_COLUMN
+    assert {brand_key(m) for m in ("VW (FAW)", "AUDI (FAW)", "VW (SVW)", "SKODA (SVW)")} == {
+        "VAG"}
+    assert brand_key("FORD MOTOR COMPANY") == brand_key("FORD (CHANGAN)") == "FORD"
+    assert brand_key("TOYOTA (FAW)") == "TOYOTA" and brand_key("CITROËN (DF-PSA)") == "CITROEN"
+    # distinct makers stay apart: GM's makes, a maker's sub-brands, a truck maker of a car name
+    apart = ["GMC", "BUICK", "CADILLAC", "HOLDEN", "PONTIAC", "GENERAL MOTORS", "CHEVROLET",
+             "SCION", "GENESIS", "DS", "RENAULT TRUCKS", "RENAULT", "BAIC WEIWANG", "BAIC"]
+    assert len({brand_key(m) for m in apart}) == len(apart)
