@@ -172,7 +172,8 @@ def _keys(articles: pl.Series) -> np.ndarray:
 def _group_sizes(rng: np.random.Generator, target_crosses: int) -> np.ndarray:
     # draw generously (about 1.75 crosses per part); build_world keeps whole groups up to the target
     mean_size = 6.0
-    n = max(8, int(target_crosses / (1.2 * (mean_size - 1))) + 8)
+    # (a tiny world draws 64 groups, so a few have one cross: some fit however small it is)
+    n = max(64, int(target_crosses / (1.2 * (mean_size - 1))) + 8)
     sizes = 2 + np.floor(rng.pareto(1.7, n) * 3).astype(np.int64)
     return np.minimum(sizes, 3000)
 
@@ -208,10 +209,15 @@ def _true_crosses(rng: np.random.Generator, parts: pl.DataFrame) -> pl.DataFrame
 
 
 def _wrong_crosses(rng: np.random.Generator, parts: pl.DataFrame, n: int) -> pl.DataFrame:
-    """Crosses between parts of different groups, each from one weak source."""
+    """Crosses between parts of different groups, each from one weak source (fewer than ``n``
+    when a tiny world has few such parts)."""
     group = parts["group"].to_numpy()
     sizes = np.bincount(group)
     eligible = np.flatnonzero(sizes[group] >= 3)
+    if n == 0 or eligible.size == 0:
+        return pl.DataFrame({"ia": [], "ib": [], "source": [], "kind": []},
+                            schema={"ia": pl.Int64, "ib": pl.Int64, "source": pl.String,
+                                    "kind": pl.String})
     ia = eligible[rng.integers(0, eligible.size, n * 2)]
     ib = eligible[rng.integers(0, eligible.size, n * 2)]
     keep = group[ia] != group[ib]
@@ -242,6 +248,11 @@ STORY_WRONG = [(2, 7, "forum", "analog")]  # OP 520 (oil) = PS 842 (fuel): an "a
 
 
 CHUNK_CROSSES = 10_000_000  # a world is generated chunk by chunk, so memory stays bounded
+# Wrong crosses are at most one in WRONG_PER of a chunk's, the story's one included (a 25-cross
+# world had 4 of 25): a world too small for it has the story without its wrong cross. The story
+# (15 crosses) is in a world of STORY_MIN crosses or more.
+WRONG_PER = 20
+STORY_MIN = WRONG_PER * len(STORY_WRONG)
 
 
 def build_world(out: Path, crosses: int, seed: int, offers: int | None = None) -> dict[str, Any]:
@@ -255,8 +266,9 @@ def build_world(out: Path, crosses: int, seed: int, offers: int | None = None) -
     for i, start in enumerate(range(0, crosses, CHUNK_CROSSES)):
         target = min(CHUNK_CROSSES, crosses - start)
         rng = np.random.default_rng([seed, i])
-        allx, wrong, truth = _chunk(rng, target, counters, story=i == 0, group_base=group_base)
-        group_base = int(truth["group"].max()) + 1
+        story = i == 0 and target >= STORY_MIN
+        allx, wrong, truth = _chunk(rng, target, counters, story=story, group_base=group_base)
+        group_base = int(truth["group"].max() or 0) + 1 if truth.height else group_base
         if crosses <= 100_000:
             allx.write_csv(out / "crosses" / f"crosses-{i:03d}.csv")
         else:
@@ -270,9 +282,10 @@ def build_world(out: Path, crosses: int, seed: int, offers: int | None = None) -
         # offers are drawn per chunk, in proportion; the story's parts lead the first sample
         want = (offers if offers is not None else max(400, truth.height // 2) * crosses
                 // max(target, 1)) * target // max(crosses, 1)
-        picks = rng.integers(len(STORY) if i == 0 else 0, truth.height, max(want, 1))
+        shift = len(STORY) if story else 0
+        picks = rng.integers(shift, truth.height, max(want, 1)) if truth.height > shift else []
         sample = truth[picks]
-        samples.append(pl.concat([truth.head(len(STORY)), sample]) if i == 0 else sample)
+        samples.append(pl.concat([truth.head(shift), sample]) if story else sample)
         del allx, truth
     pl.concat(wrongs).write_parquet(out / "truth" / "wrong_crosses.parquet")
     from benchmarks._worldgen_prices import write_prices
@@ -290,7 +303,8 @@ def _chunk(rng: np.random.Generator, crosses: int, counters: dict[str, int], *, 
            group_base: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One chunk of the world: its crosses (named, wrong ones interleaved), its wrong crosses,
     and its parts (brand, article, group, is_oem)."""
-    n_wrong = max(3, int(crosses * 0.001))
+    n_wrong = max(0, min(max(3, int(crosses * 0.001)),
+                         crosses // WRONG_PER - (len(STORY_WRONG) if story else 0)))
     sizes = _group_sizes(rng, crosses)
     parts = _parts(rng, sizes, counters)
     parts = parts.with_columns(pl.col("group") + 3 + group_base)
@@ -305,10 +319,22 @@ def _chunk(rng: np.random.Generator, crosses: int, counters: dict[str, int], *, 
     # keep whole groups, in group order, up to the target: a cut group would be split in the truth
     per_group = good.group_by("group").len().sort("group")
     room = crosses - n_wrong - (len(STORY_CROSSES) + len(STORY_WRONG) if story else 0)
-    last = per_group.filter(pl.col("len").cum_sum() <= max(room, 0))["group"].max()
-    last = last if last is not None else -1
-    good = good.filter(pl.col("group") <= last).drop("group")
-    parts = pl.concat([parts[:shift], parts[shift:].filter(pl.col("group") <= last)])
+    kept = per_group.filter(pl.col("len").cum_sum() <= max(room, 0))["group"]
+    if kept.is_empty():  # a tiny world, smaller than its first group: the groups that fit
+        kept = _fitting(per_group, room)
+    good = good.filter(pl.col("group").is_in(kept.implode())).drop("group")
+    keep = np.concatenate([np.ones(shift, dtype=bool),
+                           parts[shift:]["group"].is_in(kept.implode()).to_numpy()])
+    if not keep.all():  # the crosses' part numbers, among the parts kept (the same for a prefix)
+        at = np.cumsum(keep) - 1
+        good = good.with_columns(ia=pl.Series(at[good["ia"].to_numpy()]),
+                                 ib=pl.Series(at[good["ib"].to_numpy()]))
+        parts = parts.filter(pl.Series(keep))
+    # the bound holds for the crosses the whole groups gave (fewer than asked): w wrong of
+    # g + w when 19 w <= g
+    story_wrong = int(story and (good.height + len(STORY_CROSSES)) // (WRONG_PER - 1) >= 1)
+    n_wrong = max(0, min(n_wrong, (good.height + (len(STORY_CROSSES) if story else 0))
+                         // (WRONG_PER - 1) - story_wrong))
     wrong = _wrong_crosses(rng, parts[shift:], n_wrong).with_columns(
         pl.col("ia") + shift, pl.col("ib") + shift)
     cols = ["ia", "ib", "source", "kind"]
@@ -316,8 +342,8 @@ def _chunk(rng: np.random.Generator, crosses: int, counters: dict[str, int], *, 
     if story:
         good = pl.concat([pl.DataFrame(STORY_CROSSES, schema=cols, orient="row")
                           .with_columns(cast), good])
-        wrong = pl.concat([pl.DataFrame(STORY_WRONG, schema=cols, orient="row")
-                           .with_columns(cast), wrong])
+        wrong = pl.concat([pl.DataFrame(STORY_WRONG[:story_wrong], orient="row", schema={
+            "ia": pl.Int64, "ib": pl.Int64, "source": pl.String, "kind": pl.String}), wrong])
     # interleave the wrong crosses at random places, as they arrive in a real base
     allx = pl.concat([good, wrong]).with_columns(
         o=pl.Series(rng.permutation(good.height + wrong.height))).sort("o").drop("o")
@@ -332,6 +358,17 @@ def _chunk(rng: np.random.Generator, crosses: int, counters: dict[str, int], *, 
     used = np.unique(np.concatenate([allx["ia"].to_numpy(), allx["ib"].to_numpy()]))
     truth = parts[used].select("brand", "article", "group", "is_oem")
     return named(allx), named(wrong).drop("source", "kind"), truth
+
+
+def _fitting(per_group: pl.DataFrame, room: int) -> pl.Series:
+    """The groups, in order, that fit ``room`` crosses, skipping those that do not (a tiny
+    world's handful of groups: a loop is fine)."""
+    kept = []
+    for group, n in per_group.iter_rows():
+        if n <= room:
+            kept.append(group)
+            room -= n
+    return pl.Series("group", kept, dtype=per_group["group"].dtype)
 
 
 LARGE = 1_000_000  # crosses from which a world's default offers are the scale benchmark's
