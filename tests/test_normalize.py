@@ -35,6 +35,18 @@ def test_article_key_documented_forms(raw: object, key: str) -> None:
     assert article_key(raw) == key
 
 
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [("ＷＫ９４０", "WK940"), ("ｗｋ　９４０／１", "WK9401"), ("ＨＵ 719/7 ｘ", "HU7197X"),
+     ("Ｗ９２０．０", "W9200")],  # (a full-width point is no spreadsheet's float)
+)
+def test_full_width_forms_are_their_ascii(raw: str, key: str) -> None:
+    """A Japanese or Chinese input method types ＷＫ９４０: it raised "no letters or digits"."""
+    assert article_key(raw) == key
+    assert article_key(raw, keep_cyrillic=True) == key
+    assert article_keys([raw, raw], keep_cyrillic=[False, True]).to_pylist() == [key, key]
+
+
 def test_keep_cyrillic_brand() -> None:
     assert article_key("РК15", keep_cyrillic=True) == "РК15"
     assert article_key("рк15", keep_cyrillic=True) == "РК15"
@@ -85,6 +97,7 @@ _articles = st.one_of(
             st.characters(),
             st.sampled_from("ABCWXYZ0123456789 ./-АВЕКМНОРСТХУабвгдеёжРКіјѕ\n\t\r"),
             st.sampled_from("\ud800\udc80\udfff"),  # lone surrogates (surrogateescape'd bytes)
+            st.characters(min_codepoint=0xFF00, max_codepoint=0xFF65),  # full-width forms
         ),
         max_size=24,
     ),

@@ -2,7 +2,8 @@
 
 It walks Arrow's UTF-8 buffers once, mapping each code point through two small tables (ASCII and
 the Cyrillic block) built from the same dictionaries as the scalar reference, so the two forms
-cannot drift apart. Keys never grow: a 2-byte Cyrillic letter becomes 1 Latin byte or stays 2.
+cannot drift apart; a full-width ASCII form goes through the ASCII table. Keys never grow: a
+2-byte Cyrillic letter becomes 1 Latin byte or stays 2, a 3-byte full-width one 1 byte.
 """
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ def normalize(
                 elif b >= 0xF0:
                     i += 4
                 elif b >= 0xE0:
+                    # a full-width ASCII form (U+FF01..U+FF5E: EF BC 81 .. EF BD 9E) is its
+                    # ASCII character's, as the scalar's table says
+                    if b == 0xEF and i + 2 < end:
+                        cp = ((data[i + 1] & 0x3F) << 6 | (data[i + 2] & 0x3F)) | 0xF000
+                        if 0xFF01 <= cp <= 0xFF5E:
+                            c = at[cp - 0xFEE0]
+                            if c:
+                                out[pos] = c
+                                pos += 1
                     i += 3
                 elif b >= 0xC0:
                     cp = ((b & 0x1F) << 6) | (data[i + 1] & 0x3F) if i + 1 < end else 0

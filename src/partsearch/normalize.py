@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["article_key", "article_key_forms", "article_keys", "display_article"]
 
 _LATIN_LOWER = "abcdefghijklmnopqrstuvwxyz"
+# U+FF01..U+FF5E: the full-width forms of ASCII ! .. ~, each 0xFEE0 above its ASCII character
+_FULL_WIDTH_FIRST, _FULL_WIDTH_LAST, _FULL_WIDTH_OFFSET = 0xFF01, 0xFF5E, 0xFEE0
 _CYR_LOWER = "абвгдежзийклмнопрстуфхцчшщъыьэюяё"
 _CYR_UPPER = "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯЁ"
 # Cyrillic (upper and lower) letters whose glyph is a Latin capital, and the Latin they fold to.
@@ -35,6 +37,12 @@ _LOOKALIKES = {
 def _case_map() -> dict[str, str]:
     table = {lo: lo.upper() for lo in _LATIN_LOWER}
     table.update(zip(_CYR_LOWER, _CYR_UPPER, strict=True))
+    # Full-width letters and digits (ＷＫ９４０, typed with a Japanese or Chinese input method)
+    # are their ASCII forms, as NFKC makes them; the kernel maps the same block.
+    for code in range(_FULL_WIDTH_FIRST, _FULL_WIDTH_LAST + 1):
+        ascii_form = chr(code - _FULL_WIDTH_OFFSET)
+        if ascii_form.isalnum():
+            table[chr(code)] = ascii_form.upper()
     return table
 
 
