@@ -218,7 +218,7 @@ def _to_text_series(values: Any) -> Any:
     if series.dtype == pl.Object:  # Python objects already: the scalar's rules, one by one
         return pl.Series(values=[_safe_text(v) for v in series.to_list()], dtype=pl.String)
     # what the scalar form rejects (bool, dates, decimals, lists, ...) is null, as it is there
-    return pl.Series(values=[None] * len(series), dtype=pl.String)
+    return pl.repeat(None, len(series), dtype=pl.String, eager=True)
 
 
 def _float_text(series: Any) -> Any:
