@@ -434,22 +434,41 @@ def test_real_catalogue_export_with_oe_numbers_and_their_makers_in_one_cell(
         realdata: Path, tmp_path: Path) -> None:
     """The original MANN-FILTER catalogue export (XLSX, 44 columns): each article's OE numbers
     in one cell, `5830674 (DEMAG) | 10661924 (INGERSOLL-RAND) | ...`. Read as it is, it
-    builds the parts and crosses of the flat CSV derived from it, and 69 more: the numbers of
-    makers whose names hold parentheses, `17801-31131 (TOYOTA (FAW))`, which the CSV left
-    unsplit (rejected there for want of a brand)."""
+    builds the parts and crosses of the flat CSV derived from it, and those of its 69 rows
+    more: the numbers of makers whose names hold parentheses, `17801-31131 (TOYOTA (FAW))`,
+    which the CSV left unsplit (rejected there for want of a brand). A joint venture's number
+    is its make's (TOYOTA (FAW) is TOYOTA), so some of them the flat CSV has already."""
+    import csv
+    import re
+
+    from partsearch import article_key, brand_key
+
     folder = realdata / "Motorlink+TECDOC-REPO"
+    rows = list(csv.DictReader((folder / "mann_filter_oe_numbers_flat.csv").open(
+        encoding="utf-8")))
+    known = {(article_key(r["td_article_number"]), brand_key(r["oem_brand"]),
+              article_key(r["oem_number"])) for r in rows if r["oem_brand"].strip()}
+    # "17801-31131 (TOYOTA (FAW))": the number, then its maker in parentheses
+    unsplit = [(r["td_article_number"], re.fullmatch(r"(.*?) \((.*)\)", r["oem_number"]))
+               for r in rows if not r["oem_brand"].strip()]
+    crosses = {(article_key(article), brand_key(m[2]), article_key(m[1]))
+               for article, m in unsplit if m is not None}
+    parts = {c[1:] for c in crosses} - {c[1:] for c in known}
     sheet = build_index([folder / "Webisco_FINAL_Export_20251219_045329.xlsx"], tmp_path / "x",
                         columns={"brand_a": "TD_MfrName", "article_a": "TD_ArticleNumber",
                                  "article_b": "TD_OEMNumbers"}, split=" | ", cell_brands=True)
     flat = build_index([folder / "mann_filter_oe_numbers_flat.csv"], tmp_path / "f",
                        columns={"brand_a": "td_brand", "article_a": "td_article_number",
                                 "brand_b": "oem_brand", "article_b": "oem_number"})
-    assert flat.rows_rejected == 69
-    assert sheet.unique_crosses == flat.unique_crosses + 69
+    assert flat.rows_rejected == len(unsplit) == 69
+    assert len(crosses - known) == 52 and len(parts) == 50  # the rest met under the make
+    assert sheet.unique_crosses == flat.unique_crosses + len(crosses - known)
     from_sheet = set(np.asarray(CrossIndex.open(tmp_path / "x").part_hash_array).tolist())
     from_flat = set(np.asarray(CrossIndex.open(tmp_path / "f").part_hash_array).tolist())
-    assert from_flat < from_sheet and len(from_sheet - from_flat) == 69
-    assert CrossIndex.open(tmp_path / "x").lookup("TOYOTA (FAW)", "17801-31131") is not None
+    assert from_flat < from_sheet and len(from_sheet - from_flat) == len(parts)
+    index = CrossIndex.open(tmp_path / "x")
+    assert index.lookup("TOYOTA (FAW)", "17801-31131") == index.lookup("TOYOTA", "17801-31131")
+    assert index.lookup("TOYOTA", "17801-31131") is not None
 
 
 @pytest.mark.parametrize("column", ["gates", "oem_brand"])
