@@ -701,3 +701,23 @@ def test_real_mahle_sheet_with_oe_numbers_in_one_cell(realdata: Path, tmp_path: 
     members = set(idx.class_members(ac273).tolist())
     assert {idx.lookup("LAND ROVER", n) for n in ("JRB500250", "LR015556", "LR018405")} <= members
     assert idx.lookup("LAND ROVER", "LR106642") not in members
+
+
+def test_columns_mapped_by_mistake_are_refused(tmp_path: Path) -> None:
+    """A misspelt name, a name for a side that has a fixed brand, and a source column the file
+    lacks each stop the build, where they used to be dropped without a word."""
+    path = _write(tmp_path, STORY)
+    with pytest.raises(CrossFileError, match=r"no column 'surce' to map; the columns are "
+                       r"brand_a, article_a, brand_b, article_b, source, kind"):
+        build_index([path], tmp_path / "c", columns={"surce": "source"})
+    with pytest.raises(CrossFileError, match=r"'brand_a' is mapped but not read.*fixed brand"):
+        build_index([path], tmp_path / "c", columns={"brand_a": "source"}, brand_a="MAHLE")
+    with pytest.raises(CrossFileError, match=r"crosses\.csv:1: missing column\(s\) "
+                       r"'Supplier' \(source\)"):
+        build_index([path], tmp_path / "c", columns={"source": "Supplier"})
+    with pytest.raises(CrossFileError, match=r"'kind' is mapped to no header"):
+        build_index([path], tmp_path / "c", columns={"kind": []})
+    assert not (tmp_path / "c" / "crosses" / "CURRENT").exists()
+    # the file's own source column under another name, the first of two found
+    build_index([path], tmp_path / "d", columns={"source": ["Supplier", "kind"]})
+    assert set(CrossIndex.open(tmp_path / "d").manifest["sources"]) == {"oem", "analog"}

@@ -97,3 +97,70 @@ def test_build_with_makers_in_cells(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "rows rejected                 0" in capsys.readouterr().out
     assert main(["crosses", "explain", str(tmp_path / "c"), "TEREX", "5830674", "VAG",
                  "1K0127177"]) == 0
+
+
+def test_build_files_with_different_headers_through_alternative_names(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A column given several names: each file reads the first it has, so two exports with
+    their own headers build into one index; a file with none of them is named, with the
+    field and the names tried."""
+    (tmp_path / "oe.csv").write_text("aftermarket_brand,aftermarket_article,oem_brand,oem_number\n"
+                                     "BOSCH,1 457 433 315,VAG,03C 129 620 B\n", encoding="utf-8")
+    (tmp_path / "mann.csv").write_text("shop_manufacturer,shop_manu_nr,oem_brand,oem_number\n"
+                                       "Mann & Hummel,C 3083/1,VW,03C129620B\n",
+                                       encoding="utf-8")
+    columns = ["--column", "brand_a=aftermarket_brand", "--column", "brand_a=shop_manufacturer",
+               "--column", "article_a=aftermarket_article", "--column", "article_a=shop_manu_nr",
+               "--column", "brand_b=oem_brand", "--column", "article_b=oem_number"]
+    files = [str(tmp_path / "oe.csv"), str(tmp_path / "mann.csv")]
+    assert main(["crosses", "build", *files, "--out", str(tmp_path / "c"), *columns]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "explain", str(tmp_path / "c"), "MANN", "C 3083/1", "BOSCH",
+                 "1457433315"]) == 0
+    assert "in 2 cross(es)" in capsys.readouterr().out
+    # one name per column, as before: the second file has no aftermarket_brand
+    assert main(["crosses", "build", *files, "--out", str(tmp_path / "d"),
+                 *columns[:2], *columns[4:6], *columns[8:]]) == 2
+    err = capsys.readouterr().err
+    assert "mann.csv:1: missing column(s) 'aftermarket_brand' (brand_a)" in err
+    assert main(["crosses", "build", *files, "--out", str(tmp_path / "d"), *columns,
+                 "--column", "brand_a=x"]) == 0  # a third name, never needed
+    capsys.readouterr()
+    (tmp_path / "other.csv").write_text("maker,number,oem_brand,oem_number\n", encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "other.csv"), "--out", str(tmp_path / "e"),
+                 *columns]) == 2
+    assert "other.csv:1: missing column(s) 'aftermarket_brand' or 'shop_manufacturer' " \
+        "(brand_a), 'aftermarket_article' or 'shop_manu_nr' (article_a)" in capsys.readouterr().err
+
+
+def test_both_real_cross_files_build_in_one_command(
+        realdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's two real files, as they are, in one build: each names its columns its own
+    way, and a MANN filter meets a BOSCH filter through a shared VAG number."""
+    files = [realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv",
+             realdata / "Motorlink+TECDOC-REPO" / "mann_filter_oe_numbers_flat.csv"]
+    assert main(["crosses", "build", *map(str, files), "--out", str(tmp_path / "c"),
+                 "--column", "brand_a=aftermarket_brand", "--column", "brand_a=shop_manufacturer",
+                 "--column", "article_a=aftermarket_article",
+                 "--column", "article_a=shop_manu_nr",
+                 "--column", "brand_b=oem_brand", "--column", "article_b=oem_number"]) == 0
+    out = capsys.readouterr().out
+    read = int(next(line for line in out.splitlines() if line.startswith("crosses read"))
+               .split()[-1].replace(",", ""))
+    assert read > 60_000
+    assert main(["crosses", "explain", str(tmp_path / "c"), "Mann & Hummel", "C 3083/1",
+                 "BOSCH", "1 457 433 315"]) == 0
+    out = capsys.readouterr().out
+    assert "in 2 cross(es)" in out and "VAG 03C 129 620 B" in out
+    assert "mann_filter_oe_numbers_flat" in out and "oe_crosses_flat" in out
+
+
+def test_a_maker_column_given_twice_is_refused(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``--column`` repeated gives a column alternative names; ``--maker`` repeated for one
+    column would give it two brands, which no table means."""
+    (tmp_path / "x.csv").write_text("brand_a,article_a,gates\nTOYOTA,13568-09041,T199\n",
+                                    encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(tmp_path / "c"),
+                 "--maker", "gates=GATES", "--maker", "gates=DAYCO"]) == 2
+    assert "--maker gates=... given 2 times" in capsys.readouterr().err

@@ -9,7 +9,7 @@ Several batches are normalized at once on worker threads (:func:`read_files`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,32 +58,57 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class Layout:
-    """How cross files are laid out: ``columns`` maps our names to their headers, ``brands``
+    """How cross files are laid out: ``columns`` maps our names to their headers (a name, or
+    several in order: each file reads the first of them it has, so files with different
+    headers build together), ``brands``
     gives a side a fixed brand where the files have no brand column (``{"brand_a": "MAHLE"}``),
     ``makers`` lists the columns of a wide table, each one maker's numbers crossed with side a
     (``{"gates_part_number": "GATES"}``: side b), ``split`` separates several numbers in one
     article cell (:func:`_split`), and with ``cell_brands`` a number may carry its maker in
     parentheses, ``583 0674 (TEREX)`` (:func:`_cell_brands`)."""
 
-    columns: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
     brands: Mapping[str, str] = field(default_factory=dict)
     split: str | None = None
     makers: Mapping[str, str] = field(default_factory=dict)
     cell_brands: bool = False
 
-    def mapping(self) -> dict[str, str]:
-        """Our names -> the files' headers, for every column read from the files: each one
-        the files must have, but ``source`` and ``kind``; a maker column as ``maker <i>``."""
-        ours = [n for n in REQUIRED + OPTIONAL if n not in self.brands
+    def __post_init__(self) -> None:
+        # a misspelt or contradicted name would otherwise be dropped without a word, and the
+        # build would read another column than the one asked for
+        ours = self._ours()
+        for name, theirs in self.columns.items():
+            if name not in REQUIRED + OPTIONAL:
+                raise CrossFileError(f"no column {name!r} to map; the columns are "
+                                     f"{', '.join(REQUIRED + OPTIONAL)}")
+            if name not in ours:
+                why = "a fixed brand" if name in self.brands else "the maker columns"
+                raise CrossFileError(f"column {name!r} is mapped but not read: that side's "
+                                     f"{name.split('_')[0]} comes from {why}")
+            if not _names(theirs) or not all(t.strip() for t in _names(theirs)):
+                raise CrossFileError(f"column {name!r} is mapped to no header name")
+
+    def _ours(self) -> list[str]:
+        return [n for n in REQUIRED + OPTIONAL if n not in self.brands
                 and not (self.makers and n in _SIDE_B)]
-        return {n: n for n in ours} | {n: theirs for n, theirs in self.columns.items()
-                                       if n in ours} | \
-            {f"{MAKER}{i}": column for i, column in enumerate(self.makers)}
+
+    def mapping(self) -> dict[str, tuple[str, ...]]:
+        """Our names -> the files' headers that may hold them, first choice first, for every
+        column read from the files: each one the files must have, but ``source`` and ``kind``
+        unless mapped; a maker column as ``maker <i>``."""
+        return {n: (n,) for n in self._ours()} | \
+            {n: _names(theirs) for n, theirs in self.columns.items()} | \
+            {f"{MAKER}{i}": (column,) for i, column in enumerate(self.makers)}
 
     def required(self) -> set[str]:
-        """Our names of the mapped columns a file must have."""
-        return set(self.mapping()) - set(OPTIONAL) - \
+        """Our names of the mapped columns a file must have: a ``source`` or ``kind`` mapped
+        to a header too (a name asked for and not found is a mistake, not a default)."""
+        return set(self.mapping()) - (set(OPTIONAL) - set(self.columns)) - \
             ({"brand_a", "brand_b"} if self.cell_brands else set())
+
+
+def _names(theirs: str | Sequence[str]) -> tuple[str, ...]:
+    return (theirs,) if isinstance(theirs, str) else tuple(theirs)
 
 
 _SIDE_B = ("brand_b", "article_b")
@@ -354,21 +379,30 @@ def _resolve_columns(path: Path, header: list[str], layout: Layout, *,
     """Our column names -> the file's, matched ignoring case and surrounding spaces."""
     resolved, missing = _match(header, layout)
     if missing:
-        raise CrossFileError(f"missing column(s) {', '.join(map(repr, missing))}; "
+        raise CrossFileError(f"missing column(s) {', '.join(missing)}; "
                              f"the file has {', '.join(map(repr, header))}", path=path,
                              line=line)
     return resolved
 
 
 def _match(header: list[str], layout: Layout) -> tuple[dict[str, str], list[str]]:
-    """Our names -> the header's of the columns it has (case and surrounding spaces aside),
-    and the names of the required columns it lacks."""
-    mapping = layout.mapping()
+    """Our names -> the header's of the columns it has (case and surrounding spaces aside; of
+    several names for one column, the first the header has), and the required columns it
+    lacks, as the names tried (``'aftermarket_brand' or 'shop_manufacturer' (brand_a)``, the
+    field named where it was mapped)."""
     by_key = {h.strip().lower(): h for h in header}
-    resolved = {ours: by_key[theirs.strip().lower()] for ours, theirs in mapping.items()
-                if theirs.strip().lower() in by_key}
-    return resolved, [theirs for ours, theirs in mapping.items()
-                      if ours in layout.required() and ours not in resolved]
+    resolved: dict[str, str] = {}
+    missing: list[str] = []
+    required = layout.required()
+    for ours, names in layout.mapping().items():
+        found = next((by_key[t.strip().lower()] for t in names if t.strip().lower() in by_key),
+                     None)
+        if found is not None:
+            resolved[ours] = found
+        elif ours in required:
+            tried = " or ".join(map(repr, names))
+            missing.append(f"{tried} ({ours})" if ours in layout.columns else tried)
+    return resolved, missing
 
 
 def _ascii(col: Any) -> bool:

@@ -19,7 +19,7 @@ Steps (each vectorized or compiled; no Python loop per cross):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
-                blacklist: str | Path | None = None, columns: Mapping[str, str] | None = None,
+                blacklist: str | Path | None = None,
+                columns: Mapping[str, str | Sequence[str]] | None = None,
                 brand_a: str | None = None, brand_b: str | None = None,
                 makers: Mapping[str, str] | None = None, split: str | None = None,
                 cell_brands: bool = False, registry: BrandRegistry | None = None,
@@ -78,7 +79,11 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
 
     A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet). ``columns``
     maps our names (``brand_a``, ``article_a``, ``brand_b``, ``article_b``, ``source``,
-    ``kind``) to the files' own headers. ``blacklist`` is a CSV of crosses a manager marked
+    ``kind``) to the files' own headers; a sequence of headers for one name lets files with
+    different headers build together, each reading the first of them it has
+    (``{"brand_a": ["aftermarket_brand", "shop_manufacturer"]}``). A name mapped, ``source``
+    and ``kind`` too, must be in every file (:class:`CrossFileError` naming the file, the name
+    and the headers tried). ``blacklist`` is a CSV of crosses a manager marked
     wrong (the same four columns, read with ``split``).
 
     Tables as shops have them: ``brand_a``/``brand_b`` give a side one brand for every row,
