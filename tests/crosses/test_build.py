@@ -319,6 +319,37 @@ def test_parquet_sides_stored_with_different_string_types(tmp_path: Path) -> Non
         [("BOSCH", "0 451 103 079"), ("KNECHT", "OC 90"), ("MANN-FILTER", "W 712/1")]
 
 
+@pytest.mark.parametrize("numeric", ["article_a", "article_b"])
+def test_parquet_numbers_stored_as_numbers(tmp_path: Path, numeric: str) -> None:
+    """A Parquet file whose articles (either side), source or kind are numbers, not text: read
+    as CSV reads them, an article through the normalizer's number rules (155093.0 is
+    155093), where the build stopped with Arrow's traceback."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = {"article_a": ["W 712/1", "0 451 103 079", "OC 90"],
+            "article_b": ["0 451 103 079", "OC 90", "W 712/1"]}
+    numbers = {"article_a": pa.array([155093, 1457433315, None], pa.int64()),
+               "article_b": pa.array([155093.0, 1457433315.0, 2.5], pa.float64())}
+    pq.write_table(pa.table({
+        "brand_a": ["MANN", "BOSCH", "KNECHT"], "article_a": text["article_a"],
+        "brand_b": ["MAHLE", "MAHLE", "MAHLE"], "article_b": text["article_b"],
+    } | {numeric: numbers[numeric]} | {
+        "source": pa.array([7, None, 7], pa.int64()), "kind": pa.array([1, 2, 1], pa.int8())}),
+        tmp_path / "x.parquet")
+    report = build_index([tmp_path / "x.parquet"], tmp_path / "cat")
+    assert report.rows_rejected == (1 if numeric == "article_a" else 0)
+    idx = CrossIndex.open(tmp_path / "cat")
+    assert set(idx.manifest["sources"]) == {"7", "x"}  # an empty source: the file's name
+    assert set(idx.manifest["kinds"]) == {"1", "2"}
+    side = "MANN" if numeric == "article_a" else "MAHLE"
+    pid = idx.lookup(side, "155093")
+    assert pid is not None and idx.article(pid) == "155093"
+    assert idx.lookup(side, "155093.0") == pid
+    if numeric == "article_b":
+        assert idx.lookup("MAHLE", "2.5") is not None
+
+
 def test_opening_an_index_imports_nothing_only_the_build_needs(
         story: tuple[Path, CrossIndex]) -> None:
     # a web worker opens the index at start-up: the build's writer thread pool (~10 ms of
@@ -721,3 +752,35 @@ def test_columns_mapped_by_mistake_are_refused(tmp_path: Path) -> None:
     # the file's own source column under another name, the first of two found
     build_index([path], tmp_path / "d", columns={"source": ["Supplier", "kind"]})
     assert set(CrossIndex.open(tmp_path / "d").manifest["sources"]) == {"oem", "analog"}
+
+
+def test_an_empty_source_or_kind_cell_is_the_default(tmp_path: Path) -> None:
+    """README: a cross's source is the file's name when the file does not say; an empty or
+    blank cell does not say (it was a source named "")."""
+    path = tmp_path / "tecdoc.csv"
+    path.write_text("brand_a,article_a,brand_b,article_b,source,kind\n"
+                    "MANN,W 712/1,BOSCH,0 451 103 079,,\n"
+                    "BOSCH,0 451 103 079,KNECHT,OC 90,  ,oem\n"
+                    "KNECHT,OC 90,MAHLE,OC 90,emex, \n", encoding="utf-8")
+    build_index([path], tmp_path / "c")
+    idx = CrossIndex.open(tmp_path / "c")
+    assert sorted(idx.manifest["sources"]) == ["emex", "tecdoc"]
+    assert sorted(idx.manifest["kinds"]) == ["cross", "oem"]
+    mann, mahle = idx.lookup("MANN", "W 712/1"), idx.lookup("MAHLE", "OC 90")
+    assert mann is not None and mahle is not None
+    steps = idx.explain(mann, mahle)
+    assert steps is not None
+    assert [(s.sources, s.kind) for s in steps] == [
+        (("tecdoc",), "cross"), (("tecdoc",), "oem"), (("emex",), "cross")]
+
+
+def test_parquet_column_neither_text_nor_numbers_is_named(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"brand_a": ["MANN"], "article_a": pa.array([["W 712/1"]]),
+                             "brand_b": ["BOSCH"], "article_b": ["0 451 103 079"]}),
+                   tmp_path / "x.parquet")
+    with pytest.raises(CrossFileError, match=r"x\.parquet: column 'article_a' holds "
+                       r"list<.*>, not text or numbers"):
+        build_index([tmp_path / "x.parquet"], tmp_path / "c")

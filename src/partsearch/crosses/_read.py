@@ -529,6 +529,30 @@ def _numbers(col: Any, separator: str) -> tuple[Any, np.ndarray]:
     return numbers, parent
 
 
+def _text(path: Path, ours: str, theirs: str, col: Any) -> Any:
+    """``col`` as text, as a CSV file's cells are read: a Parquet file may store numbers
+    (``155093``, ``1457433315.0``), which the rest of the read takes for text. Articles go
+    through the normalizer's number rules (a whole float is its integer), the other columns
+    through Arrow's cast."""
+    import pyarrow as pa
+
+    from partsearch.normalize import _to_text_series
+
+    kind = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return col
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    if ours.startswith(("article_", MAKER)) and (pa.types.is_integer(kind)
+                                                 or pa.types.is_floating(kind)):
+        return _to_text_series(col).to_arrow()
+    try:
+        return col.cast(pa.string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as exc:
+        raise CrossFileError(f"column {theirs!r} holds {kind}, not text or numbers",
+                             path=path) from exc
+
+
 def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
                registry: BrandRegistry, layout: Layout = Layout()) -> _Normalized:
     import pyarrow as pa
@@ -537,8 +561,8 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     from partsearch._hashing import part_hashes
     from partsearch.normalize import article_keys
 
-    read = {c: table.column(theirs).combine_chunks() for c, theirs in mapping.items()
-            if theirs in table.column_names}
+    read = {c: _text(path, c, theirs, table.column(theirs).combine_chunks())
+            for c, theirs in mapping.items() if theirs in table.column_names}
     # the article normalizer reads bytes as UTF-8 unchecked and stops at one that is not: a
     # Parquet file (Arrow's CSV reader checks) could file "W 7\xff13" under W7. The brands,
     # sources and kinds are decoded to Python text, which fails by itself: only then looked at
@@ -591,13 +615,22 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     def names(c: str, default: str) -> Any:
         if c not in cols:
             return default
-        encoded = pc.dictionary_encode(ok(cols[c]).fill_null(default))
+        encoded = pc.dictionary_encode(ok(cols[c]))
         try:  # (the few names, decoded on the main thread: checked here, where the rows are)
             encoded.dictionary.validate(full=True)
         except pa.ArrowInvalid:
             _check_utf8(path, mapping[c], read[c], first_line)  # raises at a row's bad name
             # a file's own dictionary kept an entry no row uses: the rows' names alone
             encoded = pc.dictionary_encode(encoded.dictionary.take(encoded.indices))
-        return encoded
+        # an empty or blank cell is a name left out, as a missing one is: the default, as
+        # where the file has no such column (on the few distinct names, not on every row)
+        words, indices = encoded.dictionary, encoded.indices
+        blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(words)), 0)
+        if pc.any(blank).as_py():
+            words = pc.if_else(blank, pa.scalar(default, words.type), words)
+        if indices.null_count:
+            indices = indices.fill_null(len(words))
+            words = pa.concat_arrays([words, pa.array([default], words.type)])
+        return pa.DictionaryArray.from_arrays(indices, words)
 
     return _Normalized(batch, names("source", path.stem), names("kind", DEFAULT_KIND))
