@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -164,6 +165,82 @@ def test_damaged_snapshot_is_refused(story: tuple[Path, CrossIndex]) -> None:
     target.unlink()
     with pytest.raises(SnapshotError, match="missing"):
         CrossIndex.open(catalog)
+
+
+@pytest.mark.parametrize(("edit", "problem"), [
+    (lambda m: {"format": m["format"]}, r"'parts' is not a count.*'brands' is not a list of "
+     r"names.*'files' is not an object"),
+    (lambda m: [], "manifest is not a JSON object but list"),
+    (lambda m: {k: v for k, v in m.items() if k != "brands"}, "'brands' is not a list of names"),
+    (lambda m: m | {"kinds": "oem"}, "'kinds' is not a list of names"),
+    (lambda m: m | {"files": {k: v for k, v in m["files"].items() if k != "edge_a.npy"}},
+     "'files' lacks edge_a.npy"),
+    (lambda m: m | {"files": m["files"] | {"class_id.npy": {"bytes": "8"}}},
+     "'files' has a bad entry for 'class_id.npy'"),
+])
+def test_damaged_manifest_is_refused_saying_what_is_wrong(
+        story: tuple[Path, CrossIndex], edit: Any, problem: str) -> None:
+    catalog, idx = story
+    manifest = idx.path / "manifest.json"
+    manifest.write_text(json.dumps(edit(json.loads(manifest.read_text()))))
+    with pytest.raises(SnapshotError, match=r"manifest\.json: damaged manifest: .*" + problem
+                       if "JSON object" not in problem else problem):
+        CrossIndex.open(catalog)
+
+
+def test_missing_or_damaged_held_back_list_is_refused(story: tuple[Path, CrossIndex]) -> None:
+    catalog, idx = story
+    held = idx.path / "held_back.csv"
+    assert "held_back.csv" in idx.manifest["files"]
+    held.write_text(held.read_text() + "MANN,W 1,MANN,W 2,forum,blacklisted,0\n")
+    with pytest.raises(SnapshotError, match=r"held_back\.csv: snapshot file is damaged"):
+        CrossIndex.open(catalog)
+    held.unlink()
+    with pytest.raises(SnapshotError, match=r"held_back\.csv: snapshot file is missing"):
+        CrossIndex.open(catalog)
+    # a snapshot from before held_back.csv was in the manifest: it must be there all the same
+    manifest = idx.path / "manifest.json"
+    meta = json.loads(manifest.read_text())
+    del meta["files"]["held_back.csv"]
+    manifest.write_text(json.dumps(meta))
+    with pytest.raises(SnapshotError, match=r"held_back\.csv: snapshot file is missing"):
+        CrossIndex.open(catalog)
+
+
+def test_snapshot_fingerprinted_before_the_middle_pages_still_opens(
+        story: tuple[Path, CrossIndex]) -> None:
+    """A snapshot published before the fingerprint read the middle pages and held_back.csv
+    (the scale benchmarks' catalogs) opens without a rebuild."""
+    catalog, idx = story
+    manifest = idx.path / "manifest.json"
+    meta = json.loads(manifest.read_text())
+    meta["files"] = {name: {"bytes": want["bytes"], "crc": want["crc"]}
+                     for name, want in meta["files"].items() if name != "held_back.csv"}
+    manifest.write_text(json.dumps(meta))
+    assert CrossIndex.open(catalog).lookup("MANN", "W 920/21") is not None
+
+
+def test_damage_in_the_middle_of_a_large_file_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bytes flipped in the middle of a file, far from the first and last 64 KiB that the
+    fingerprint read until now, are found at open: the fingerprint also reads pages spread
+    between them (here the sampled ends and pages are made small, so a small build has a
+    middle)."""
+    from partsearch.crosses import _snapshot
+
+    monkeypatch.setattr(_snapshot, "_SAMPLE", 256)
+    monkeypatch.setattr(_snapshot, "_PAGE", 256)
+    rows = [f"MANN,W {i},BOSCH,0 451 {i:06d},tecdoc,oem" for i in range(600)]
+    build_index([_write(tmp_path, "\n".join(rows) + "\n")], tmp_path / "c")
+    idx = CrossIndex.open(tmp_path / "c")
+    target = idx.path / "part_hash.npy"
+    data = bytearray(target.read_bytes())
+    assert len(data) > 8 * 256
+    middle = len(data) // 2
+    data[middle:middle + 8] = bytes(b ^ 0xFF for b in data[middle:middle + 8])
+    target.write_bytes(bytes(data))
+    with pytest.raises(SnapshotError, match=r"part_hash\.npy: snapshot file is damaged"):
+        CrossIndex.open(tmp_path / "c")
 
 
 def test_snapshot_of_another_format_is_refused_with_what_to_do(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The snapshot directory: flat arrays written once, memory-mapped at open, published atomically.
 
     crosses/<version>/manifest.json   counts, brands, sources, kinds, and each file's size and
-                                      checksum of its first and last 64 KiB
+                                      checksums of sampled pages (``_fingerprint``)
     crosses/<version>/*.npy           the arrays below (numpy format: memory-mappable, typed)
     crosses/<version>/held_back.csv   crosses kept out of the classes, with the reason
 
@@ -18,6 +18,7 @@ member's ``class_hash``.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zlib
 from pathlib import Path
@@ -53,6 +54,8 @@ SEARCHED = frozenset({"part_hash", "part_brand", "part_class", "class_parts",
                       "class_adj_off", "class_adj_to", "class_adj_sup", "class_hash",
                       "art_hash", "art_order"})
 _SAMPLE = 64 << 10
+_PAGE, _PAGES = 4 << 10, 5  # the pages of a file's middle its fingerprint reads (_fingerprint)
+HELD_BACK = "held_back.csv"
 _SLICE = 1 << 20  # int64s converted at a time by Writer.save: small enough for malloc to reuse
 _HUGE = 2 << 20  # a huge page; Writer.save's writes end on multiples of it
 
@@ -143,9 +146,12 @@ class Writer:
         missing = [name for name in ARRAYS if f"{name}.npy" not in self.files]
         if missing:
             raise SnapshotError(f"snapshot is missing {missing}", path=self.tmp)
+        if not (self.tmp / HELD_BACK).is_file():
+            raise SnapshotError(f"snapshot is missing {HELD_BACK}", path=self.tmp)
         shutil.rmtree(self.work)
+        files = {f"{name}.npy": self.files[f"{name}.npy"] for name in ARRAYS}
         manifest = {"format": FORMAT, "version": self.version, **counts,
-                    "files": {f"{name}.npy": self.files[f"{name}.npy"] for name in ARRAYS}}
+                    "files": files | {HELD_BACK: _fingerprint(self.tmp / HELD_BACK)}}
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         fsync_tree(self.tmp)
         final = self.area / self.version
@@ -221,7 +227,7 @@ def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
                            "single-source bridge between groups"),
         "smaller_side": side[held].astype(np.int64),
     })
-    pl.DataFrame(table).write_csv(tmp / "held_back.csv")
+    pl.DataFrame(table).write_csv(tmp / HELD_BACK)
 
 
 def _spans(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -247,18 +253,61 @@ def _strings(data: np.ndarray, start: np.ndarray, length: np.ndarray) -> Any:
     return out
 
 
-def _fingerprint(path: Path) -> dict[str, int]:
+def _fingerprint(path: Path, pages: bool = True) -> dict[str, int]:
+    """A file's size, the checksum of its first and last 64 KiB (``crc``: the header, and
+    what a truncated or partly written file lacks), and of ``_PAGES`` pages spread evenly
+    between them (``pages``: a damage in the middle of a large file, where a page is hit).
+    Reading all of it would take seconds at 200M crosses; see :func:`verify`."""
     size = path.stat().st_size
     with open(path, "rb") as fh:
         head = fh.read(_SAMPLE)
         fh.seek(max(0, size - _SAMPLE))
         tail = fh.read(_SAMPLE)
-    return {"bytes": size, "crc": zlib.crc32(head + tail)}
+        out = {"bytes": size, "crc": zlib.crc32(head + tail)}
+        if pages:
+            crc, inner, fd = 0, size - 2 * _SAMPLE, fh.fileno()  # (a small file: no middle)
+            for i in range(1, _PAGES + 1) if inner > _PAGE else ():
+                crc = zlib.crc32(os.pread(fd, _PAGE, _SAMPLE + (inner - _PAGE) * i
+                                          // (_PAGES + 1)), crc)
+            out["pages"] = crc
+    return out
 
 
 def read_counts(snapshot: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((snapshot / MANIFEST).read_text())
     return data
+
+
+_COUNTS = ("parts", "classes", "largest_class", "crosses", "accepted")
+_NAMES = ("brands", "sources", "kinds")
+
+
+def _check_manifest(manifest: Any, path: Path) -> None:
+    """Refuse a manifest that is not what a build writes, saying what is wrong (a damaged or
+    hand-edited one would fail later, at the first use of what it lacks)."""
+    if not isinstance(manifest, dict):
+        raise SnapshotError(f"manifest is not a JSON object but {type(manifest).__name__}",
+                            path=path)
+    if manifest.get("format") != FORMAT:
+        raise SnapshotError(f"snapshot format {manifest.get('format')!r}, expected {FORMAT}: "
+                            "rebuild it with `partsearch crosses build`", path=path.parent)
+    wrong = [f"{key!r} is not a count" for key in _COUNTS
+             if type(manifest.get(key)) is not int or manifest[key] < 0]
+    wrong += [f"{key!r} is not a list of names" for key in _NAMES
+              if not isinstance(manifest.get(key), list)
+              or not all(isinstance(name, str) for name in manifest[key])]
+    files = manifest.get("files")
+    known = {f"{name}.npy" for name in ARRAYS} | {HELD_BACK}
+    if not isinstance(files, dict):
+        wrong.append("'files' is not an object")
+    else:
+        wrong += [f"'files' lacks {name}.npy" for name in ARRAYS if f"{name}.npy" not in files]
+        wrong += [f"'files' has a bad entry for {name!r}" for name, want in files.items()
+                  if not isinstance(want, dict) or not {"bytes", "crc"} <= set(want)
+                  or not all(type(v) is int for v in want.values())
+                  or name not in known]
+    if wrong:
+        raise SnapshotError(f"damaged manifest: {'; '.join(wrong)}", path=path)
 
 
 def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -270,22 +319,23 @@ def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
                             path=snapshot) from exc
     except (OSError, ValueError) as exc:
         raise SnapshotError(f"unreadable manifest: {exc}", path=snapshot / MANIFEST) from exc
-    if manifest.get("format") != FORMAT:
-        raise SnapshotError(f"snapshot format {manifest.get('format')!r}, expected {FORMAT}: "
-                            "rebuild it with `partsearch crosses build`", path=snapshot)
+    _check_manifest(manifest, snapshot / MANIFEST)
     arrays: dict[str, np.ndarray] = {}
-    for name in ARRAYS:
-        path = snapshot / f"{name}.npy"
-        want = manifest["files"].get(path.name)
+    files: dict[str, Any] = manifest["files"]
+    # a snapshot published before held_back.csv was fingerprinted: that it is there, at least
+    for name in [*files, *([] if HELD_BACK in files else [HELD_BACK])]:
+        path = snapshot / name
+        want = files.get(name)
         try:
-            got = _fingerprint(path)
+            got = _fingerprint(path, pages=want is not None and "pages" in want)
         except FileNotFoundError as exc:
             raise SnapshotError("snapshot file is missing", path=path) from exc
-        if want is None or got != want:
+        if want is not None and got != want:
             raise SnapshotError(f"snapshot file is damaged (expected {want}, found {got})",
                                 path=path)
-        try:
-            arrays[name] = _map(path, huge=name in SEARCHED)
-        except (OSError, ValueError) as exc:
-            raise SnapshotError(f"snapshot file is unreadable: {exc}", path=path) from exc
+        if name.endswith(".npy"):
+            try:
+                arrays[name[:-4]] = _map(path, huge=name[:-4] in SEARCHED)
+            except (OSError, ValueError) as exc:
+                raise SnapshotError(f"snapshot file is unreadable: {exc}", path=path) from exc
     return manifest, arrays
