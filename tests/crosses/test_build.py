@@ -861,3 +861,28 @@ def test_parquet_column_neither_text_nor_numbers_is_named(tmp_path: Path) -> Non
     with pytest.raises(CrossFileError, match=r"x\.parquet: column 'article_a' holds "
                        r"list<.*>, not text or numbers"):
         build_index([tmp_path / "x.parquet"], tmp_path / "c")
+
+
+def test_an_opened_catalog_reads_brands_with_its_own_registry(tmp_path: Path) -> None:
+    """The build reads brands with the catalog's brands.toml; so do lookups, explain and the
+    guard's measure on the opened index, where they took the shipped registry and lost
+    every part of a brand only the catalog knows a spelling of."""
+    catalog = tmp_path / "c"
+    catalog.mkdir()
+    (catalog / "brands.toml").write_text('["KNECHT"]\naliases = ["KN", "KNECHT FILTER"]\n',
+                                         encoding="utf-8")
+    path = _write(tmp_path, "MANN,W 920/21,KN,OC 90,tecdoc,oem\n"
+                            "KN,OC 90,MAHLE,OC 90,emex,analog\n")
+    build_index([path], catalog)
+    idx = CrossIndex.open(catalog)
+    assert idx.manifest["brands"] == ["MANN-FILTER", "KNECHT", "MAHLE"]
+    knecht = idx.lookup("KN", "OC 90")
+    assert knecht is not None and knecht == idx.lookup("KNECHT FILTER", "OC90")
+    assert idx.brands_for_article("OC 90") == [("KNECHT", knecht), ("MAHLE", idx.lookup(
+        "MAHLE", "OC 90"))]
+    assert CrossIndex.open(idx.path).lookup("KN", "OC 90") == knecht  # the snapshot itself
+    assert CrossIndex.open(catalog / "crosses").lookup("KN", "OC 90") == knecht
+    truth = tmp_path / "wrong.csv"
+    truth.write_text("brand_a,article_a,brand_b,article_b\nKN,OC 90,MAHLE,OC 90\n",
+                     encoding="utf-8")
+    assert guard_quality(catalog, truth).wrong == 1

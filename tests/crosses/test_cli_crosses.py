@@ -164,3 +164,18 @@ def test_a_maker_column_given_twice_is_refused(tmp_path: Path,
     assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(tmp_path / "c"),
                  "--maker", "gates=GATES", "--maker", "gates=DAYCO"]) == 2
     assert "--maker gates=... given 2 times" in capsys.readouterr().err
+
+
+def test_explain_reads_brands_with_the_catalogs_registry(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalog = tmp_path / "c"
+    catalog.mkdir()
+    (catalog / "brands.toml").write_text('["KNECHT"]\naliases = ["KN", "KNECHT FILTER"]\n',
+                                         encoding="utf-8")
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KN,OC 90\n", encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(catalog)]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "explain", str(catalog), "MANN", "W 920/21", "KNECHT FILTER",
+                 "OC 90"]) == 0
+    assert "MANN-FILTER W 920/21  =  KNECHT OC 90" in capsys.readouterr().out
