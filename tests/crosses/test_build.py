@@ -886,3 +886,37 @@ def test_an_opened_catalog_reads_brands_with_its_own_registry(tmp_path: Path) ->
     truth.write_text("brand_a,article_a,brand_b,article_b\nKN,OC 90,MAHLE,OC 90\n",
                      encoding="utf-8")
     assert guard_quality(catalog, truth).wrong == 1
+
+
+def test_progress_while_files_are_read_and_as_stages_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The progress bar moves while a file is read (per batch: a CSV's bytes, a Parquet
+    file's rows) and shows each stage as it starts, the guard's walks as they end; it was told
+    of a file only once it was all read, and of a stage only once it had ended."""
+    import polars as pl
+
+    from partsearch.crosses import _read
+
+    monkeypatch.setattr(_read, "CSV_BLOCK_BYTES", 200)
+    monkeypatch.setattr(_read, "BATCH_ROWS", 4)
+    rows = [f"MANN,W {i},BOSCH,0 451 {i:06d},tecdoc,oem" for i in range(40)]
+    csv = _write(tmp_path, "\n".join(rows) + "\n")
+    parquet = tmp_path / "x.parquet"
+    pl.read_csv(csv, infer_schema=False).head(20).write_parquet(parquet)
+    calls: list[tuple[str, int, int]] = []
+    build_index([csv, parquet], tmp_path / "c",
+                progress=lambda stage, done, total: calls.append((stage, done, total)))
+    total = csv.stat().st_size + parquet.stat().st_size
+    read = [done for stage, done, size in calls if stage == "read" and size == total]
+    assert read[0] == 0 and read[-1] == total and read == sorted(read)
+    within_csv = [done for done in read if 0 < done < csv.stat().st_size]
+    within_parquet = [done for done in read if csv.stat().st_size < done < total]
+    assert len(set(within_csv)) >= 5 and len(set(within_parquet)) == 4  # 20 rows, 4 a batch
+    order = ["read", "dictionary", "dedupe", "guard", "write"]
+    starts = [calls.index((stage, 0, 1) if stage != "read" else ("read", 0, total))
+              for stage in order]
+    ends = [calls.index((stage, 1, 1)) for stage in order]
+    assert starts == sorted(starts) and all(s < e for s, e in zip(starts, ends, strict=True))
+    assert ends[:-1] < starts[1:]  # a stage starts as the one before ends
+    guard = [(done, size) for stage, done, size in calls if stage == "guard" and size > 1]
+    assert guard[0] == (1, 7) and guard[-1] == (7, 7) and guard == sorted(guard)

@@ -137,6 +137,7 @@ class Batch:
     key_b: Any = None
     article_a: Any = None
     article_b: Any = None
+    read_share: float = 1.0  # how much of its file is read up to this batch's end (progress)
 
 
 @dataclass
@@ -151,7 +152,8 @@ class _Normalized:
 def read_batches(path: Path, layout: Layout, registry: BrandRegistry, sources: Vocabulary,
                  kinds: Vocabulary) -> Iterator[Batch]:
     """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file."""
-    for item in _pending_batches(path, layout, registry, lambda fn, *args: _Done(fn(*args))):
+    for item, _share in _pending_batches(path, layout, registry,
+                                         lambda fn, *args: _Done(fn(*args))):
         yield _finish(item.result(), sources, kinds)
 
 
@@ -165,22 +167,25 @@ def read_files(paths: list[Path], layout: Layout, registry: BrandRegistry,
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(workers, thread_name_prefix="partsearch-read") as pool:
-        pending: deque[tuple[Path, Any]] = deque()  # (path, future); None marks a file's end
+        # (path, future, share of the file read); None marks a file's end
+        pending: deque[tuple[Path, Any, float]] = deque()
 
         def drain(keep: int) -> Iterator[Batch]:
             while len(pending) > keep:
-                path, item = pending.popleft()
+                path, item, share = pending.popleft()
                 if item is None:
                     if on_file:
                         on_file(path)
                     continue
-                yield _finish(_result(path, item), sources, kinds)
+                batch = _finish(_result(path, item), sources, kinds)
+                batch.read_share = share
+                yield batch
 
         for path in paths:
-            for item in _pending_batches(path, layout, registry, pool.submit):
-                pending.append((path, item))
+            for item, share in _pending_batches(path, layout, registry, pool.submit):
+                pending.append((path, item, share))
                 yield from drain(workers)  # bounded read-ahead: memory stays a few batches
-            pending.append((path, None))
+            pending.append((path, None, 1.0))
         yield from drain(0)
 
 
@@ -228,18 +233,18 @@ def _finish(item: _Normalized, sources: Vocabulary, kinds: Vocabulary) -> Batch:
 
 
 def _pending_batches(path: Path, layout: Layout, registry: BrandRegistry, submit: Any
-                     ) -> Iterator[Any]:
+                     ) -> Iterator[tuple[Any, float]]:
     """One future per batch of ``path`` (normalized by ``submit``), then one for the rows that
-    did not split into the header's columns."""
+    did not split into the header's columns; each with the share of the file read by then."""
     bad_rows: list[str] = []
     with _errors(path):
-        for table, first_line, resolved in _raw_batches(path, layout, bad_rows):
-            yield submit(_normalize, path, table, first_line, resolved, registry, layout)
+        for table, first_line, resolved, share in _raw_batches(path, layout, bad_rows):
+            yield submit(_normalize, path, table, first_line, resolved, registry, layout), share
         if bad_rows:  # skipped and counted; no parts
             empty = np.zeros(0, np.uint64)
             yield _Done(_Normalized(Batch(empty, empty, empty, empty, len(bad_rows),
                                           bad_rows[:MAX_REJECTS_KEPT], len(bad_rows)),
-                                    path.stem, DEFAULT_KIND))
+                                    path.stem, DEFAULT_KIND)), 1.0
 
 
 class _errors:
@@ -263,7 +268,9 @@ class _errors:
 
 
 def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
-                 ) -> Iterator[tuple[Any, int, dict[str, str]]]:
+                 ) -> Iterator[tuple[Any, int, dict[str, str], float]]:
+    """The file's batches as Arrow tables, each with its first line, the columns resolved,
+    and the share of the file read by its end (rows of a Parquet file, bytes of a CSV)."""
     import pyarrow as pa
 
     if not path.exists():
@@ -271,7 +278,8 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     with open(path, "rb") as fh:
         magic = fh.read(8)
     if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        yield from _sheet_batches(path, layout)  # XLSX, ODS, or a legacy XLS
+        for table, line, resolved in _sheet_batches(path, layout):  # XLSX, ODS, legacy XLS
+            yield table, line, resolved, 1.0
         return
     if path.suffix.lower() in (".parquet", ".pq"):
         import pyarrow.parquet as pq
@@ -279,9 +287,10 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
         pf = pq.ParquetFile(path)
         resolved = _resolve_columns(path, pf.schema_arrow.names, layout)
         wanted = list(dict.fromkeys(resolved.values()))
-        row = 1
+        row, rows = 1, max(pf.metadata.num_rows, 1)
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
-            yield pa.Table.from_batches([batch]), row, resolved
+            yield pa.Table.from_batches([batch]), row, resolved, \
+                min((row - 1 + batch.num_rows) / rows, 1.0)
             row += batch.num_rows
         return
     import pyarrow.csv as pcsv
@@ -305,20 +314,27 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                         f"{row.actual_columns}: {(row.text or '')[:80]}")
         return "skip"
 
-    reader = pcsv.open_csv(
-        path,
-        # single-threaded parsing keeps physical row numbers for the rows we skip
-        read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
-                                      use_threads=False),
-        parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
-        convert_options=pcsv.ConvertOptions(
-            column_types={h: pa.string() for h in header},
-            include_columns=list(dict.fromkeys(resolved.values())), strings_can_be_null=False),
-    )
-    line = 2
-    for batch in reader:
-        yield pa.Table.from_batches([batch]), line, resolved
-        line += batch.num_rows
+    # how much of the file a batch ends at: its lines at the first megabyte's bytes per line,
+    # and at most the file's position (Arrow reads up to 32 blocks ahead of the batches)
+    size = max(path.stat().st_size, 1)
+    line_bytes = len(sample) / max(sample.count(b"\n"), 1)
+    with pa.OSFile(str(path)) as source:
+        reader = pcsv.open_csv(
+            source,
+            # single-threaded parsing keeps physical row numbers for the rows we skip
+            read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
+                                          use_threads=False),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                include_columns=list(dict.fromkeys(resolved.values())),
+                strings_can_be_null=False),
+        )
+        line = 2
+        for batch in reader:
+            line += batch.num_rows
+            yield pa.Table.from_batches([batch]), line - batch.num_rows, resolved, \
+                min((line - 1) * line_bytes, source.tell()) / size
 
 
 def _sheet_batches(path: Path, layout: Layout

@@ -97,7 +97,9 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     a side without a brand column takes its brands from these alone.
 
     A failure leaves the previously published snapshot as it was. ``progress(stage, done,
-    total)`` is called as files are read and stages end.
+    total)`` is called as each stage starts (``done`` 0) and ends (``done == total``), and
+    between: for ``read`` as each batch is read (bytes of the files: a CSV batch's end, or
+    a Parquet batch's rows as a share of its file), for ``guard`` as each of its walks ends.
 
     Example: ``build_index(["mahle.xlsx"], "catalog", brand_a="MAHLE", split=";",
     columns={"article_a": "ArticleNo", "brand_b": "Maker", "article_b": "OE_Numbers"})``.
@@ -127,20 +129,23 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     stages: list[tuple[str, float]] = []
     mark = [started]
 
-    def stage(name: str) -> None:
+    def stage(name: str, then: str | None = None) -> None:
+        """``name`` ended, ``then`` starts."""
         release_freed_memory()
         now = time.perf_counter()
         stages.append((name, round(now - mark[0], 3)))
         mark[0] = now
         if progress:
             progress(name, 1, 1)
+            if then:
+                progress(then, 0, 1)
 
     with _snapshot.Writer(catalog) as out:
         read = _read(paths, layout, reg, out.work, progress)
-        stage("read")
+        stage("read", "dictionary")
         n, rank = _write_parts(out, read.parts)
         out.flush()  # saves still pending would hold their arrays into the next stage's peak
-        stage("dictionary")
+        stage("dictionary", "dedupe")
 
         keys = k.pair_keys(*_renumbered([out.work / "a.i32", out.work / "b.i32"], rank))
         del rank
@@ -163,11 +168,12 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         for name in ("kind", "src_off", "src", "support"):
             out.save(f"edge_{name}", per_edge.pop(name))
         out.flush()
-        stage("dedupe")
+        stage("dedupe", "guard")
         side, (adj_off, adj_to, adj_edge), class_id = apply_guard(
-            n, edges.a, edges.b, state, sources, guard or GuardConfig())
+            n, edges.a, edges.b, state, sources, guard or GuardConfig(),
+            on_step=(lambda done, total: progress("guard", done, total)) if progress else None)
         del sources
-        stage("guard")
+        stage("guard", "write")
         out.save("adj_off", adj_off, np.int64)
         out.save("adj_to", adj_to)
         del adj_off, adj_to
@@ -231,13 +237,17 @@ def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, work: Path,
 
     res = _ReadResult(PartTable(work, Vocabulary(), rows_hint(paths)), Vocabulary(),
                       Vocabulary(), 0, 0, 0, [])
-    total_bytes = sum(p.stat().st_size for p in paths)
-    done = [0]
+    sizes = [p.stat().st_size for p in paths]
+    total_bytes = sum(sizes)
+    done = [0, 0]  # files read, their bytes
+    if progress:
+        progress("read", 0, total_bytes)
 
-    def file_done(path: Path) -> None:
-        done[0] += path.stat().st_size
+    def file_done(_path: Path) -> None:
+        done[1] += sizes[done[0]]  # (files end in order)
+        done[0] += 1
         if progress:
-            progress("read", done[0], total_bytes)
+            progress("read", done[1], total_bytes)
 
     names = ("a.i32", "b.i32", "src.u16", "kind.u16")
     sinks = [open(work / name, "wb") for name in names]  # noqa: SIM115 - closed below
@@ -246,6 +256,8 @@ def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, work: Path,
             res.rows += batch.rows
             res.rejected_count += batch.n_rejected
             res.rejects.extend(batch.rejected[: max(0, 20 - len(res.rejects))])
+            if progress and done[0] < len(sizes):
+                progress("read", done[1] + int(batch.read_share * sizes[done[0]]), total_bytes)
             if not batch.hash_a.size:
                 continue
             a, b = res.parts.add(batch)
