@@ -112,7 +112,8 @@ class CrossIndex:
 
     # -- lookups -----------------------------------------------------------------------------
     def lookup(self, brand: str, article: str) -> int | None:
-        """The part id of (brand, article), both normalized; None when the index lacks it."""
+        """The part id of (brand, article), both normalized; None when the index lacks it, as
+        it lacks a brand or article that normalizes to nothing (``""``, ``"--"``)."""
         try:
             canonical, keeps_cyrillic, _oem = self._reg().facts(brand)
             key = article_key(article, keep_cyrillic=keeps_cyrillic)
@@ -175,8 +176,13 @@ class CrossIndex:
         return article_key(self.article(pid), keep_cyrillic=self._reg().keeps_cyrillic(brand))
 
     def brands_for_article(self, article: str) -> list[tuple[str, int]]:
-        """(brand, part id) of every part whose article key is ``article``'s, by brand."""
-        return self.brands_for_keys(article_key_forms(article))
+        """(brand, part id) of every part whose article key is ``article``'s, by brand; none
+        for an article without letters or digits (as :meth:`lookup` finds no part for it)."""
+        try:
+            keys = article_key_forms(article)
+        except NormalizationError:
+            return []
+        return self.brands_for_keys(keys)
 
     def brands_for_keys(self, keys: Iterable[str]) -> list[tuple[str, int]]:
         """:meth:`brands_for_article` of an article's keys (``article_key_forms``)."""
