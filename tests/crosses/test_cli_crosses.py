@@ -179,3 +179,42 @@ def test_explain_reads_brands_with_the_catalogs_registry(
     assert main(["crosses", "explain", str(catalog), "MANN", "W 920/21", "KNECHT FILTER",
                  "OC 90"]) == 0
     assert "MANN-FILTER W 920/21  =  KNECHT OC 90" in capsys.readouterr().out
+
+
+def test_verify_reads_every_byte_and_finds_what_open_does_not(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Open checks a file's ends and a few pages of its middle; ``crosses verify`` reads all
+    of every file against the checksums the build recorded, and finds a byte open cannot."""
+    import json
+
+    from partsearch.crosses import CrossIndex
+
+    rows = ["brand_a,article_a,brand_b,article_b,source"]
+    rows += [f"MANN,W {i},BOSCH,0 451 {i:06d},tecdoc" for i in range(30_000)]
+    (tmp_path / "x.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    catalog = tmp_path / "c"
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(catalog)]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "verify", str(catalog)]) == 0
+    out = capsys.readouterr().out
+    assert "27 files" in out and "no damage found" in out and "no checksum" not in out
+    snapshot = CrossIndex.open(catalog).path
+    target = snapshot / "part_hash.npy"
+    data = bytearray(target.read_bytes())
+    assert len(data) > 3 * 64 * 1024
+    at = 64 * 1024 + 100  # past the first 64 KiB, before the first page sampled in the middle
+    data[at] ^= 0x01
+    target.write_bytes(bytes(data))
+    CrossIndex.open(catalog)  # open cannot see it
+    assert main(["crosses", "verify", str(catalog)]) == 2
+    assert "part_hash.npy: snapshot file is damaged (checksum" in capsys.readouterr().err
+    data[at] ^= 0x01
+    target.write_bytes(bytes(data))
+    # a snapshot from before the build recorded whole-file checksums: said so
+    manifest = snapshot / "manifest.json"
+    meta = json.loads(manifest.read_text())
+    meta["files"]["edge_a.npy"].pop("all")
+    manifest.write_text(json.dumps(meta))
+    assert main(["crosses", "verify", str(catalog)]) == 0
+    out = capsys.readouterr().out
+    assert "in the 26 with a recorded checksum" in out and "recorded for edge_a.npy" in out

@@ -1,4 +1,4 @@
-"""``partsearch crosses build|explain``."""
+"""``partsearch crosses build|explain|verify``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,10 @@ def register(sub: Any) -> None:
     explain.add_argument("article_b")
     explain.add_argument("--json", action="store_true")
     explain.set_defaults(func=_explain)
+    verify = csub.add_parser("verify", help="read every byte of the current cross snapshot "
+                             "and check it against the checksums the build recorded")
+    verify.add_argument("catalog", type=Path, help="catalog directory (or a snapshot)")
+    verify.set_defaults(func=_verify)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -126,4 +130,24 @@ def _explain(args: argparse.Namespace) -> int:
     for s in steps:
         print(f"  {s.brand_a} {s.article_a}  =  {s.brand_b} {s.article_b}   "
               f"[{s.kind}; {', '.join(s.sources)}]")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import time
+
+    from partsearch.crosses import CrossIndex
+    from partsearch.crosses._snapshot import verify
+
+    started = time.perf_counter()
+    snapshot = CrossIndex.open(args.catalog).path  # (the manifest and the sampled pages)
+    files, read, unchecked = verify(snapshot)
+    print(f"{snapshot}: {files} files, {read:,} bytes read in "
+          f"{time.perf_counter() - started:.1f}s: "
+          + ("no damage found" if not unchecked else
+             f"no damage found in the {files - len(unchecked)} with a recorded checksum"))
+    if unchecked:
+        print(f"  no checksum of the whole file was recorded for {', '.join(unchecked)} (built "
+              "before there was one): only their sampled pages are checked; rebuild to check "
+              "them all")
     return 0

@@ -1,7 +1,8 @@
 """The snapshot directory: flat arrays written once, memory-mapped at open, published atomically.
 
-    crosses/<version>/manifest.json   counts, brands, sources, kinds, and each file's size and
-                                      checksums of sampled pages (``_fingerprint``)
+    crosses/<version>/manifest.json   counts, brands, sources, kinds, and each file's size,
+                                      checksums of sampled pages (``_fingerprint``, checked at
+                                      open) and of all of it (``verify``)
     crosses/<version>/*.npy           the arrays below (numpy format: memory-mappable, typed)
     crosses/<version>/held_back.csv   crosses kept out of the classes, with the reason
 
@@ -17,6 +18,7 @@ member's ``class_hash``.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -100,11 +102,14 @@ class Writer:
         computing while the page cache takes the bytes (16 GB of snapshot at 200M crosses).
         The array is kept alive, and must not change, until :meth:`flush` (or :meth:`load` of
         the same name, or :meth:`publish`)."""
+        self._saving[name] = self._submit(self._write, name, arr, dtype)
+
+    def _submit(self, fn: Any, *args: Any) -> Future[None]:
         if self._saver is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._saver = ThreadPoolExecutor(1, thread_name_prefix="partsearch-save")
-        self._saving[name] = self._saver.submit(self._write, name, arr, dtype)
+        return self._saver.submit(fn, *args)
 
     def flush(self) -> None:
         """Wait for every pending save (and free the arrays they hold); raise the first
@@ -119,7 +124,7 @@ class Writer:
         path = self.path(name)
         dtype = arr.dtype if dtype is None else np.dtype(dtype)
         flat = np.ascontiguousarray(arr).reshape(-1)
-        with open_for_append(path, dtype, arr.shape) as f:
+        with AppendFile(path, dtype, arr.shape) as f:
             # slices that end on huge-page boundaries of the file, so the page cache keeps it
             # in whole 2 MiB folios, which a reader maps in huge pages (_map); one write
             # starting right after the header (np.save's) left about half of a file in small
@@ -127,13 +132,22 @@ class Writer:
             size = dtype.itemsize
             lo, hi = 0, (_HUGE - f.tell()) // size
             while lo < flat.size:
-                flat[lo:hi].astype(dtype, copy=False).tofile(f)
+                f.write(flat[lo:hi].astype(dtype, copy=False))
                 lo, hi = hi, hi + _SLICE * 8 // size  # 8 MiB a slice
-        self.saved(name)
+        self.saved(name, f.crc)
 
-    def saved(self, name: str) -> None:
-        """Record an array written to :meth:`path` directly."""
-        self.files[f"{name}.npy"] = _fingerprint(self.path(name))
+    def saved(self, name: str, crc: int | None = None) -> None:
+        """Record an array written to :meth:`path` directly, with the checksum of all of it
+        (``crc``) when the writer kept one; else it is read back on the writer thread."""
+        entry = _fingerprint(self.path(name))
+        self.files[f"{name}.npy"] = entry
+        if crc is None:
+            def whole() -> None:
+                entry["all"] = _checksum(self.path(name))
+
+            self._saving[f"{name} (checksum)"] = self._submit(whole)
+        else:
+            entry["all"] = crc
 
     def load(self, name: str) -> np.ndarray:
         """An array already saved, mapped back."""
@@ -150,8 +164,9 @@ class Writer:
             raise SnapshotError(f"snapshot is missing {HELD_BACK}", path=self.tmp)
         shutil.rmtree(self.work)
         files = {f"{name}.npy": self.files[f"{name}.npy"] for name in ARRAYS}
+        held = self.tmp / HELD_BACK
         manifest = {"format": FORMAT, "version": self.version, **counts,
-                    "files": files | {HELD_BACK: _fingerprint(self.tmp / HELD_BACK)}}
+                    "files": files | {HELD_BACK: _fingerprint(held) | {"all": _checksum(held)}}}
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         fsync_tree(self.tmp)
         final = self.area / self.version
@@ -161,13 +176,35 @@ class Writer:
         return final
 
 
-def open_for_append(path: Path, dtype: Any, shape: tuple[int, ...]) -> BinaryIO:
+class AppendFile:
     """A new ``.npy`` file of ``shape`` and ``dtype`` with its header written, open for its
-    data to be appended (a C-order array's bytes, in order) and then closed by the caller."""
-    f = open(path, "wb")  # noqa: SIM115 (the caller closes it)
-    np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(
-        np.dtype(dtype)), "fortran_order": False, "shape": shape})
-    return f
+    data to be appended by :meth:`write` (a C-order array's bytes, in order), which keeps the
+    checksum of the whole file (``crc``: :func:`verify` compares it) as the bytes go by."""
+
+    def __init__(self, path: Path, dtype: Any, shape: tuple[int, ...]) -> None:
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(
+            np.dtype(dtype)), "fortran_order": False, "shape": shape})
+        self.file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self.file.write(header.getvalue())
+        self.crc = zlib.crc32(header.getvalue())
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def write(self, arr: np.ndarray) -> None:
+        arr = np.ascontiguousarray(arr)
+        self.crc = zlib.crc32(arr.reshape(-1).view(np.uint8).data, self.crc)
+        arr.tofile(self.file)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> AppendFile:
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
 
 
 def _map(path: Path, huge: bool) -> np.ndarray:
@@ -253,6 +290,38 @@ def _strings(data: np.ndarray, start: np.ndarray, length: np.ndarray) -> Any:
     return out
 
 
+def _checksum(path: Path) -> int:
+    """The checksum of all of a file (its fingerprint's ``all``), read 16 MiB at a time."""
+    crc = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(16 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def verify(snapshot: Path) -> tuple[int, int, list[str]]:
+    """Read every byte of every file of a snapshot (opened: its manifest checked, see
+    :func:`open_arrays`) and compare each file's checksum with the one the build recorded.
+    Returns the files and bytes read and the files without a recorded checksum (a snapshot
+    built before there was one); raises :class:`SnapshotError` at a file that differs."""
+    files: dict[str, Any] = json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))[
+        "files"]
+    read, unchecked = 0, []
+    for name, want in files.items():
+        path = snapshot / name
+        try:
+            crc = _checksum(path)
+        except FileNotFoundError as exc:
+            raise SnapshotError("snapshot file is missing", path=path) from exc
+        read += path.stat().st_size
+        if "all" not in want:
+            unchecked.append(name)
+        elif crc != want["all"]:
+            raise SnapshotError(f"snapshot file is damaged (checksum {crc}, recorded "
+                                f"{want['all']})", path=path)
+    return len(files), read, unchecked
+
+
 def _fingerprint(path: Path, pages: bool = True) -> dict[str, int]:
     """A file's size, the checksum of its first and last 64 KiB (``crc``: the header, and
     what a truncated or partly written file lacks), and of ``_PAGES`` pages spread evenly
@@ -330,7 +399,7 @@ def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             got = _fingerprint(path, pages=want is not None and "pages" in want)
         except FileNotFoundError as exc:
             raise SnapshotError("snapshot file is missing", path=path) from exc
-        if want is not None and got != want:
+        if want is not None and got != {k: v for k, v in want.items() if k != "all"}:
             raise SnapshotError(f"snapshot file is damaged (expected {want}, found {got})",
                                 path=path)
         if name.endswith(".npy"):

@@ -318,7 +318,7 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
     class_off, class_parts = out.load("class_off"), out.load("class_parts")
     off, to, sup = out.load("adj_off"), out.load("adj_to"), out.load("adj_sup")
     part_hash = out.load("part_hash")
-    files = {name: _snapshot.open_for_append(out.path(name), dtype, (size,))
+    files = {name: _snapshot.AppendFile(out.path(name), dtype, (size,))
              for name, dtype, size in (("class_adj_off", np.int64, class_parts.size + 1),
                                        ("class_adj_to", np.int32, to.size),
                                        ("class_adj_sup", np.int16, to.size),
@@ -330,7 +330,7 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
         slot_off = chunk[0]
         slot_off += start  # computed from 0: a run is computed before the ones ahead end
         for f, arr in zip(files.values(), chunk, strict=True):  # the kernel's order
-            arr.tofile(f)
+            f.write(arr)
         start += chunk[1].size
 
     try:
@@ -348,12 +348,12 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
                 c0 = c1
             while pending:
                 write(pending.popleft().result())
-        np.array([start], dtype=np.int64).tofile(files["class_adj_off"])
+        files["class_adj_off"].write(np.array([start], dtype=np.int64))
     finally:
         for f in files.values():
             f.close()
-    for name in files:
-        out.saved(name)
+    for name, f in files.items():
+        out.saved(name, f.crc)
 
 
 def _renumbered(paths: list[Path], rank: np.ndarray) -> list[np.ndarray]:
