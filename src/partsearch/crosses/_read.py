@@ -60,12 +60,12 @@ class Vocabulary:
 class Layout:
     """How cross files are laid out: ``columns`` maps our names to their headers (a name, or
     several in order: each file reads the first of them it has, so files with different
-    headers build together), ``brands``
-    gives a side a fixed brand where the files have no brand column (``{"brand_a": "MAHLE"}``),
-    ``makers`` lists the columns of a wide table, each one maker's numbers crossed with side a
-    (``{"gates_part_number": "GATES"}``: side b), ``split`` separates several numbers in one
-    article cell (:func:`_split`), and with ``cell_brands`` a number may carry its maker in
-    parentheses, ``583 0674 (TEREX)`` (:func:`_cell_brands`)."""
+    headers build together), ``brands`` gives a side a fixed brand where the files have no
+    brand column (``{"brand_a": "MAHLE"}``), ``makers`` lists the columns of a wide table,
+    each one maker's numbers crossed with side a (``{"gates_part_number": "GATES"}``: side
+    b), ``split`` separates several numbers in one article cell (:func:`_split`), and with
+    ``cell_brands`` a number may carry its maker in parentheses, ``583 0674 (TEREX)``
+    (:func:`_cell_brands`)."""
 
     columns: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
     brands: Mapping[str, str] = field(default_factory=dict)
