@@ -935,3 +935,22 @@ def test_progress_while_files_are_read_and_as_stages_start(
     assert ends[:-1] < starts[1:]  # a stage starts as the one before ends
     guard = [(done, size) for stage, done, size in calls if stage == "guard" and size > 1]
     assert guard[0] == (1, 7) and guard[-1] == (7, 7) and guard == sorted(guard)
+
+
+def test_a_later_file_without_a_column_stops_the_build_before_any_is_read(
+        tmp_path: Path) -> None:
+    """Every file's header is checked first: a build of many files does not read the first
+    for minutes to fail at the last one's header."""
+    import polars as pl
+
+    good = _write(tmp_path, STORY)
+    pl.DataFrame({"brand_a": ["MANN"], "article_a": ["W 712/1"], "brand": ["BOSCH"],
+                  "article_b": ["0 451 103 079"]}).write_parquet(tmp_path / "late.parquet")
+    (tmp_path / "late.csv").write_text("brand_a;article_a;brand_b\nMANN;W 1;BOSCH\n",
+                                       encoding="utf-8")
+    calls: list[tuple[str, int, int]] = []
+    for late, missing in (("late.parquet", "'brand_b'"), ("late.csv", "'article_b'")):
+        with pytest.raises(CrossFileError, match=rf"{late}:1: missing column\(s\) {missing}"):
+            build_index([good, tmp_path / late], tmp_path / "c",
+                        progress=lambda *call: calls.append(call))
+    assert calls == [] and not (tmp_path / "c" / "crosses").exists()

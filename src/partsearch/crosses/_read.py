@@ -295,16 +295,7 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
         return
     import pyarrow.csv as pcsv
 
-    with open(path, "rb") as fh:
-        sample = fh.read(1 << 20)
-    first = sample.split(b"\n", 1)[0]
-    if not first.strip():
-        raise CrossFileError("empty cross file (no header)", path=path, line=1)
-    encoding = _sniff_encoding(path, sample)
-    text = first.decode("utf-8-sig" if encoding == "utf8" else encoding,
-                        errors="replace").rstrip("\r\n")
-    delimiter = max((";", ",", "\t", "|"), key=text.count)
-    header = [h.strip().strip('"') for h in text.split(delimiter)]
+    sample, encoding, delimiter, header = _csv_header(path)
     resolved = _resolve_columns(path, header, layout)
 
     def skip(row: Any) -> str:
@@ -335,6 +326,40 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
             line += batch.num_rows
             yield pa.Table.from_batches([batch]), line - batch.num_rows, resolved, \
                 min((line - 1) * line_bytes, source.tell()) / size
+
+
+def _csv_header(path: Path) -> tuple[bytes, str, str, list[str]]:
+    """A CSV file's first megabyte, encoding, delimiter and header."""
+    with open(path, "rb") as fh:
+        sample = fh.read(1 << 20)
+    first = sample.split(b"\n", 1)[0]
+    if not first.strip():
+        raise CrossFileError("empty cross file (no header)", path=path, line=1)
+    encoding = _sniff_encoding(path, sample)
+    text = first.decode("utf-8-sig" if encoding == "utf8" else encoding,
+                        errors="replace").rstrip("\r\n")
+    delimiter = max((";", ",", "\t", "|"), key=text.count)
+    return sample, encoding, delimiter, [h.strip().strip('"') for h in text.split(delimiter)]
+
+
+def check_columns(path: Path, layout: Layout) -> None:
+    """Raise as reading ``path`` would if it lacks a column, reading only its header (a
+    Parquet file's schema): a build of several files finds a mistake in the last before it
+    reads the first. A spreadsheet, whose header is found by reading the sheet, is checked
+    when it is read."""
+    with _errors(path):
+        if not path.exists():
+            raise CrossFileError("cross file not found", path=path)
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+        if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return
+        if path.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            _resolve_columns(path, pq.ParquetFile(path).schema_arrow.names, layout)
+            return
+        _resolve_columns(path, _csv_header(path)[3], layout)
 
 
 def _sheet_batches(path: Path, layout: Layout

@@ -29,7 +29,14 @@ import numpy as np
 from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
-from partsearch.crosses._read import Layout, Vocabulary, read_batches, read_files, rows_hint
+from partsearch.crosses._read import (
+    Layout,
+    Vocabulary,
+    check_columns,
+    read_batches,
+    read_files,
+    rows_hint,
+)
 from partsearch.errors import CrossFileError
 
 # edge states stored in the snapshot
@@ -123,8 +130,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         raise CrossFileError("a maker column's brand must not be empty")
     layout = Layout(dict(columns or {}), fixed, split, dict(makers or {}), cell_brands)
     for path in paths:
-        if not path.exists():
-            raise CrossFileError("cross file not found", path=path)
+        check_columns(path, layout)
 
     stages: list[tuple[str, float]] = []
     mark = [started]
