@@ -97,3 +97,124 @@ def test_build_with_makers_in_cells(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "rows rejected                 0" in capsys.readouterr().out
     assert main(["crosses", "explain", str(tmp_path / "c"), "TEREX", "5830674", "VAG",
                  "1K0127177"]) == 0
+
+
+def test_build_files_with_different_headers_through_alternative_names(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A column given several names: each file reads the first it has, so two exports with
+    their own headers build into one index; a file with none of them is named, with the
+    field and the names tried."""
+    (tmp_path / "oe.csv").write_text("aftermarket_brand,aftermarket_article,oem_brand,oem_number\n"
+                                     "BOSCH,1 457 433 315,VAG,03C 129 620 B\n", encoding="utf-8")
+    (tmp_path / "mann.csv").write_text("shop_manufacturer,shop_manu_nr,oem_brand,oem_number\n"
+                                       "Mann & Hummel,C 3083/1,VW,03C129620B\n",
+                                       encoding="utf-8")
+    columns = ["--column", "brand_a=aftermarket_brand", "--column", "brand_a=shop_manufacturer",
+               "--column", "article_a=aftermarket_article", "--column", "article_a=shop_manu_nr",
+               "--column", "brand_b=oem_brand", "--column", "article_b=oem_number"]
+    files = [str(tmp_path / "oe.csv"), str(tmp_path / "mann.csv")]
+    assert main(["crosses", "build", *files, "--out", str(tmp_path / "c"), *columns]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "explain", str(tmp_path / "c"), "MANN", "C 3083/1", "BOSCH",
+                 "1457433315"]) == 0
+    assert "in 2 cross(es)" in capsys.readouterr().out
+    # one name per column, as before: the second file has no aftermarket_brand
+    assert main(["crosses", "build", *files, "--out", str(tmp_path / "d"),
+                 *columns[:2], *columns[4:6], *columns[8:]]) == 2
+    err = capsys.readouterr().err
+    assert "mann.csv:1: missing column(s) 'aftermarket_brand' (brand_a)" in err
+    assert main(["crosses", "build", *files, "--out", str(tmp_path / "d"), *columns,
+                 "--column", "brand_a=x"]) == 0  # a third name, never needed
+    capsys.readouterr()
+    (tmp_path / "other.csv").write_text("maker,number,oem_brand,oem_number\n", encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "other.csv"), "--out", str(tmp_path / "e"),
+                 *columns]) == 2
+    assert "other.csv:1: missing column(s) 'aftermarket_brand' or 'shop_manufacturer' " \
+        "(brand_a), 'aftermarket_article' or 'shop_manu_nr' (article_a)" in capsys.readouterr().err
+
+
+def test_both_real_cross_files_build_in_one_command(
+        realdata: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's two real files, as they are, in one build: each names its columns its own
+    way, and a MANN filter meets a BOSCH filter through a shared VAG number."""
+    files = [realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv",
+             realdata / "Motorlink+TECDOC-REPO" / "mann_filter_oe_numbers_flat.csv"]
+    assert main(["crosses", "build", *map(str, files), "--out", str(tmp_path / "c"),
+                 "--column", "brand_a=aftermarket_brand", "--column", "brand_a=shop_manufacturer",
+                 "--column", "article_a=aftermarket_article",
+                 "--column", "article_a=shop_manu_nr",
+                 "--column", "brand_b=oem_brand", "--column", "article_b=oem_number"]) == 0
+    out = capsys.readouterr().out
+    read = int(next(line for line in out.splitlines() if line.startswith("crosses read"))
+               .split()[-1].replace(",", ""))
+    assert read > 60_000
+    assert main(["crosses", "explain", str(tmp_path / "c"), "Mann & Hummel", "C 3083/1",
+                 "BOSCH", "1 457 433 315"]) == 0
+    out = capsys.readouterr().out
+    assert "in 2 cross(es)" in out and "VAG 03C 129 620 B" in out
+    assert "mann_filter_oe_numbers_flat" in out and "oe_crosses_flat" in out
+
+
+def test_a_maker_column_given_twice_is_refused(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """``--column`` repeated gives a column alternative names; ``--maker`` repeated for one
+    column would give it two brands, which no table means."""
+    (tmp_path / "x.csv").write_text("brand_a,article_a,gates\nTOYOTA,13568-09041,T199\n",
+                                    encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(tmp_path / "c"),
+                 "--maker", "gates=GATES", "--maker", "gates=DAYCO"]) == 2
+    assert "--maker gates=... given 2 times" in capsys.readouterr().err
+
+
+def test_explain_reads_brands_with_the_catalogs_registry(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalog = tmp_path / "c"
+    catalog.mkdir()
+    (catalog / "brands.toml").write_text('["KNECHT"]\naliases = ["KN", "KNECHT FILTER"]\n',
+                                         encoding="utf-8")
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KN,OC 90\n", encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(catalog)]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "explain", str(catalog), "MANN", "W 920/21", "KNECHT FILTER",
+                 "OC 90"]) == 0
+    assert "MANN-FILTER W 920/21  =  KNECHT OC 90" in capsys.readouterr().out
+
+
+def test_verify_reads_every_byte_and_finds_what_open_does_not(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Open checks a file's ends and a few pages of its middle; ``crosses verify`` reads all
+    of every file against the checksums the build recorded, and finds a byte open cannot."""
+    import json
+
+    from partsearch.crosses import CrossIndex
+
+    rows = ["brand_a,article_a,brand_b,article_b,source"]
+    rows += [f"MANN,W {i},BOSCH,0 451 {i:06d},tecdoc" for i in range(30_000)]
+    (tmp_path / "x.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    catalog = tmp_path / "c"
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(catalog)]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "verify", str(catalog)]) == 0
+    out = capsys.readouterr().out
+    assert "27 files" in out and "no damage found" in out and "no checksum" not in out
+    snapshot = CrossIndex.open(catalog).path
+    target = snapshot / "part_hash.npy"
+    data = bytearray(target.read_bytes())
+    assert len(data) > 3 * 64 * 1024
+    at = 64 * 1024 + 100  # past the first 64 KiB, before the first page sampled in the middle
+    data[at] ^= 0x01
+    target.write_bytes(bytes(data))
+    CrossIndex.open(catalog)  # open cannot see it
+    assert main(["crosses", "verify", str(catalog)]) == 2
+    assert "part_hash.npy: snapshot file is damaged (checksum" in capsys.readouterr().err
+    data[at] ^= 0x01
+    target.write_bytes(bytes(data))
+    # a snapshot from before the build recorded whole-file checksums: said so
+    manifest = snapshot / "manifest.json"
+    meta = json.loads(manifest.read_text())
+    meta["files"]["edge_a.npy"].pop("all")
+    manifest.write_text(json.dumps(meta))
+    assert main(["crosses", "verify", str(catalog)]) == 0
+    out = capsys.readouterr().out
+    assert "in the 26 with a recorded checksum" in out and "recorded for edge_a.npy" in out

@@ -178,3 +178,25 @@ def test_held_back_csv_names_every_held_cross_as_the_reference_does(
                          "blacklisted" if state == 2 else "single-source bridge between groups",
                          str(side[e])])
     assert got == want
+
+
+def test_every_file_of_a_build_has_the_checksum_of_all_of_it(tmp_path: Path) -> None:
+    """Whether written by the writer thread, appended run by run, or written elsewhere and
+    read back, each file's recorded ``all`` is the checksum of its bytes (what ``crosses
+    verify`` compares)."""
+    import json
+    import zlib
+
+    from partsearch.crosses import build_index
+
+    path = tmp_path / "x.csv"
+    path.write_text("brand_a,article_a,brand_b,article_b\n"
+                    + "".join(f"MANN,W {i},BOSCH,0 451 {i:06d}\n" for i in range(2000)),
+                    encoding="utf-8")
+    report = build_index([path], tmp_path / "c")
+    files = json.loads((report.snapshot / "manifest.json").read_text())["files"]
+    assert set(files) == {f"{name}.npy" for name in _snapshot.ARRAYS} | {"held_back.csv"}
+    for name, want in files.items():
+        assert want["all"] == zlib.crc32((report.snapshot / name).read_bytes()), name
+    assert _snapshot.verify(report.snapshot) == (
+        27, sum((report.snapshot / name).stat().st_size for name in files), [])

@@ -1,4 +1,4 @@
-"""``partsearch crosses build|explain``."""
+"""``partsearch crosses build|explain|verify``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ def register(sub: Any) -> None:
     build.add_argument("--out", type=Path, required=True, help="catalog directory")
     build.add_argument("--blacklist", type=Path, help="CSV of crosses marked wrong")
     build.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
-                       help="map a column, e.g. --column brand_a=Brand1")
+                       help="map a column, e.g. --column brand_a=Brand1; repeated for one "
+                       "column, each file reads the first of the names it has")
     build.add_argument("--brand-a", metavar="BRAND",
                        help="one brand for side a of every row (the files have no column)")
     build.add_argument("--brand-b", metavar="BRAND", help="the same for side b")
@@ -42,6 +43,10 @@ def register(sub: Any) -> None:
     explain.add_argument("article_b")
     explain.add_argument("--json", action="store_true")
     explain.set_defaults(func=_explain)
+    verify = csub.add_parser("verify", help="read every byte of the current cross snapshot "
+                             "and check it against the checksums the build recorded")
+    verify.add_argument("catalog", type=Path, help="catalog directory (or a snapshot)")
+    verify.set_defaults(func=_verify)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -49,21 +54,28 @@ def _build(args: argparse.Namespace) -> int:
     from partsearch.crosses import GuardConfig, build_index, guard_quality
     from partsearch.errors import CrossFileError
 
-    def pairs(items: list[str], flag: str) -> dict[str, str]:
-        out = {}
+    def pairs(items: list[str], flag: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
         for item in items:
             key, sep, value = item.partition("=")
             if not sep:
                 raise CrossFileError(f"{flag} wants NAME=VALUE, got {item!r}")
-            out[key] = value
+            out.setdefault(key, []).append(value)
         return out
+
+    def single(items: dict[str, list[str]], flag: str) -> dict[str, str]:
+        for key, values in items.items():
+            if len(values) > 1:
+                raise CrossFileError(f"{flag} {key}=... given {len(values)} times")
+        return {key: values[0] for key, values in items.items()}
 
     guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
     with progress_bar("crosses") as progress:
         report = build_index(args.files, args.out, blacklist=args.blacklist,
                              columns=pairs(args.column, "--column") or None,
                              brand_a=args.brand_a, brand_b=args.brand_b,
-                             makers=pairs(args.maker, "--maker") or None, guard=guard,
+                             makers=single(pairs(args.maker, "--maker"), "--maker") or None,
+                             guard=guard,
                              split=args.split, cell_brands=args.cell_brands,
                              progress=progress)
     print(f"crosses read     {report.crosses_read:>14,}")
@@ -118,4 +130,24 @@ def _explain(args: argparse.Namespace) -> int:
     for s in steps:
         print(f"  {s.brand_a} {s.article_a}  =  {s.brand_b} {s.article_b}   "
               f"[{s.kind}; {', '.join(s.sources)}]")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import time
+
+    from partsearch.crosses import CrossIndex
+    from partsearch.crosses._snapshot import verify
+
+    started = time.perf_counter()
+    snapshot = CrossIndex.open(args.catalog).path  # (the manifest and the sampled pages)
+    files, read, unchecked = verify(snapshot)
+    print(f"{snapshot}: {files} files, {read:,} bytes read in "
+          f"{time.perf_counter() - started:.1f}s: "
+          + ("no damage found" if not unchecked else
+             f"no damage found in the {files - len(unchecked)} with a recorded checksum"))
+    if unchecked:
+        print(f"  no checksum of the whole file was recorded for {', '.join(unchecked)} (built "
+              "before there was one): only their sampled pages are checked; rebuild to check "
+              "them all")
     return 0

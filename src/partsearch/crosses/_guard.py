@@ -26,6 +26,7 @@ bridges with subtree sizes, compiled).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +55,8 @@ class Sources:
 
 
 def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources: Sources,
-                config: GuardConfig, rounds: int = 4
+                config: GuardConfig, rounds: int = 4,
+                on_step: Callable[[int, int], None] | None = None
                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
     """Mark held-back crosses in ``state`` (in place, value 1). Return each edge's smaller side
     when it is a bridge of the final accepted graph (for a held edge: when it was held; 0 when
@@ -65,7 +67,10 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
     The adjacency is built once, while a union-find labels the components. The first walk
     runs on every core, each thread taking its share of the components; each later round
     re-walks only the components that lost an edge, on every core too; the
-    classes are the union-find's labels with those components split."""
+    classes are the union-find's labels with those components split.
+
+    ``on_step(done, total)`` is told as each of its steps ends: the adjacency, the first
+    walk, each round (up to ``rounds``), the classes."""
     from concurrent.futures import ThreadPoolExecutor
 
     from partsearch.crosses import _kernels as k
@@ -78,12 +83,20 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
         off, to, eid = k.csr(n, a, b, accepted)
         labels = labelling.result()
     del accepted
+    steps = 3 + (rounds if config.enabled else 0)
+
+    def step(done: int) -> None:
+        if on_step:
+            on_step(done, steps)
+
+    step(1)
     side = np.zeros(a.size, dtype=np.int32)
     disc = np.full(n, -1, dtype=np.int32)
     low, sub = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
     t = _walk_all(off, to, eid, side, disc, low, sub, labels)
+    step(2)
     rate: np.ndarray | None = None
-    for _ in range(rounds if config.enabled else 0):
+    for walked in range(rounds if config.enabled else 0):
         suspicious = k.suspicious(state, sources.only, side, config.min_side)
         if suspicious.size == 0:
             break
@@ -104,11 +117,13 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
             t = 0
         roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
         t = _rewalk(off, to, eid, state, roots, side, disc, low, sub, labels, t)
+        step(3 + walked)
     del disc, low, sub
     held = np.flatnonzero(state == 1)
     m = k.compact(off, to, eid, a, b, held)
     if held.size:
         labels = k.split_classes(off, to[:m], labels, np.concatenate([a[held], b[held]]))
+    step(steps)
     return side, (off, to[:m], eid[:m]), labels
 
 

@@ -9,7 +9,7 @@ Several batches are normalized at once on worker threads (:func:`read_files`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,32 +58,57 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class Layout:
-    """How cross files are laid out: ``columns`` maps our names to their headers, ``brands``
-    gives a side a fixed brand where the files have no brand column (``{"brand_a": "MAHLE"}``),
-    ``makers`` lists the columns of a wide table, each one maker's numbers crossed with side a
-    (``{"gates_part_number": "GATES"}``: side b), ``split`` separates several numbers in one
-    article cell (:func:`_split`), and with ``cell_brands`` a number may carry its maker in
-    parentheses, ``583 0674 (TEREX)`` (:func:`_cell_brands`)."""
+    """How cross files are laid out: ``columns`` maps our names to their headers (a name, or
+    several in order: each file reads the first of them it has, so files with different
+    headers build together), ``brands`` gives a side a fixed brand where the files have no
+    brand column (``{"brand_a": "MAHLE"}``), ``makers`` lists the columns of a wide table,
+    each one maker's numbers crossed with side a (``{"gates_part_number": "GATES"}``: side
+    b), ``split`` separates several numbers in one article cell (:func:`_split`), and with
+    ``cell_brands`` a number may carry its maker in parentheses, ``583 0674 (TEREX)``
+    (:func:`_cell_brands`)."""
 
-    columns: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
     brands: Mapping[str, str] = field(default_factory=dict)
     split: str | None = None
     makers: Mapping[str, str] = field(default_factory=dict)
     cell_brands: bool = False
 
-    def mapping(self) -> dict[str, str]:
-        """Our names -> the files' headers, for every column read from the files: each one
-        the files must have, but ``source`` and ``kind``; a maker column as ``maker <i>``."""
-        ours = [n for n in REQUIRED + OPTIONAL if n not in self.brands
+    def __post_init__(self) -> None:
+        # a misspelt or contradicted name would otherwise be dropped without a word, and the
+        # build would read another column than the one asked for
+        ours = self._ours()
+        for name, theirs in self.columns.items():
+            if name not in REQUIRED + OPTIONAL:
+                raise CrossFileError(f"no column {name!r} to map; the columns are "
+                                     f"{', '.join(REQUIRED + OPTIONAL)}")
+            if name not in ours:
+                why = "a fixed brand" if name in self.brands else "the maker columns"
+                raise CrossFileError(f"column {name!r} is mapped but not read: that side's "
+                                     f"{name.split('_')[0]} comes from {why}")
+            if not _names(theirs) or not all(t.strip() for t in _names(theirs)):
+                raise CrossFileError(f"column {name!r} is mapped to no header name")
+
+    def _ours(self) -> list[str]:
+        return [n for n in REQUIRED + OPTIONAL if n not in self.brands
                 and not (self.makers and n in _SIDE_B)]
-        return {n: n for n in ours} | {n: theirs for n, theirs in self.columns.items()
-                                       if n in ours} | \
-            {f"{MAKER}{i}": column for i, column in enumerate(self.makers)}
+
+    def mapping(self) -> dict[str, tuple[str, ...]]:
+        """Our names -> the files' headers that may hold them, first choice first, for every
+        column read from the files: each one the files must have, but ``source`` and ``kind``
+        unless mapped; a maker column as ``maker <i>``."""
+        return {n: (n,) for n in self._ours()} | \
+            {n: _names(theirs) for n, theirs in self.columns.items()} | \
+            {f"{MAKER}{i}": (column,) for i, column in enumerate(self.makers)}
 
     def required(self) -> set[str]:
-        """Our names of the mapped columns a file must have."""
-        return set(self.mapping()) - set(OPTIONAL) - \
+        """Our names of the mapped columns a file must have: a ``source`` or ``kind`` mapped
+        to a header too (a name asked for and not found is a mistake, not a default)."""
+        return set(self.mapping()) - (set(OPTIONAL) - set(self.columns)) - \
             ({"brand_a", "brand_b"} if self.cell_brands else set())
+
+
+def _names(theirs: str | Sequence[str]) -> tuple[str, ...]:
+    return (theirs,) if isinstance(theirs, str) else tuple(theirs)
 
 
 _SIDE_B = ("brand_b", "article_b")
@@ -112,6 +137,7 @@ class Batch:
     key_b: Any = None
     article_a: Any = None
     article_b: Any = None
+    read_share: float = 1.0  # how much of its file is read up to this batch's end (progress)
 
 
 @dataclass
@@ -126,7 +152,8 @@ class _Normalized:
 def read_batches(path: Path, layout: Layout, registry: BrandRegistry, sources: Vocabulary,
                  kinds: Vocabulary) -> Iterator[Batch]:
     """Normalized batches of one cross file; raises :class:`CrossFileError` naming the file."""
-    for item in _pending_batches(path, layout, registry, lambda fn, *args: _Done(fn(*args))):
+    for item, _share in _pending_batches(path, layout, registry,
+                                         lambda fn, *args: _Done(fn(*args))):
         yield _finish(item.result(), sources, kinds)
 
 
@@ -140,22 +167,25 @@ def read_files(paths: list[Path], layout: Layout, registry: BrandRegistry,
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(workers, thread_name_prefix="partsearch-read") as pool:
-        pending: deque[tuple[Path, Any]] = deque()  # (path, future); None marks a file's end
+        # (path, future, share of the file read); None marks a file's end
+        pending: deque[tuple[Path, Any, float]] = deque()
 
         def drain(keep: int) -> Iterator[Batch]:
             while len(pending) > keep:
-                path, item = pending.popleft()
+                path, item, share = pending.popleft()
                 if item is None:
                     if on_file:
                         on_file(path)
                     continue
-                yield _finish(_result(path, item), sources, kinds)
+                batch = _finish(_result(path, item), sources, kinds)
+                batch.read_share = share
+                yield batch
 
         for path in paths:
-            for item in _pending_batches(path, layout, registry, pool.submit):
-                pending.append((path, item))
+            for item, share in _pending_batches(path, layout, registry, pool.submit):
+                pending.append((path, item, share))
                 yield from drain(workers)  # bounded read-ahead: memory stays a few batches
-            pending.append((path, None))
+            pending.append((path, None, 1.0))
         yield from drain(0)
 
 
@@ -203,18 +233,18 @@ def _finish(item: _Normalized, sources: Vocabulary, kinds: Vocabulary) -> Batch:
 
 
 def _pending_batches(path: Path, layout: Layout, registry: BrandRegistry, submit: Any
-                     ) -> Iterator[Any]:
+                     ) -> Iterator[tuple[Any, float]]:
     """One future per batch of ``path`` (normalized by ``submit``), then one for the rows that
-    did not split into the header's columns."""
+    did not split into the header's columns; each with the share of the file read by then."""
     bad_rows: list[str] = []
     with _errors(path):
-        for table, first_line, resolved in _raw_batches(path, layout, bad_rows):
-            yield submit(_normalize, path, table, first_line, resolved, registry, layout)
+        for table, first_line, resolved, share in _raw_batches(path, layout, bad_rows):
+            yield submit(_normalize, path, table, first_line, resolved, registry, layout), share
         if bad_rows:  # skipped and counted; no parts
             empty = np.zeros(0, np.uint64)
             yield _Done(_Normalized(Batch(empty, empty, empty, empty, len(bad_rows),
                                           bad_rows[:MAX_REJECTS_KEPT], len(bad_rows)),
-                                    path.stem, DEFAULT_KIND))
+                                    path.stem, DEFAULT_KIND)), 1.0
 
 
 class _errors:
@@ -238,7 +268,9 @@ class _errors:
 
 
 def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
-                 ) -> Iterator[tuple[Any, int, dict[str, str]]]:
+                 ) -> Iterator[tuple[Any, int, dict[str, str], float]]:
+    """The file's batches as Arrow tables, each with its first line, the columns resolved,
+    and the share of the file read by its end (rows of a Parquet file, bytes of a CSV)."""
     import pyarrow as pa
 
     if not path.exists():
@@ -246,7 +278,8 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     with open(path, "rb") as fh:
         magic = fh.read(8)
     if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        yield from _sheet_batches(path, layout)  # XLSX, ODS, or a legacy XLS
+        for table, line, resolved in _sheet_batches(path, layout):  # XLSX, ODS, legacy XLS
+            yield table, line, resolved, 1.0
         return
     if path.suffix.lower() in (".parquet", ".pq"):
         import pyarrow.parquet as pq
@@ -254,23 +287,15 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
         pf = pq.ParquetFile(path)
         resolved = _resolve_columns(path, pf.schema_arrow.names, layout)
         wanted = list(dict.fromkeys(resolved.values()))
-        row = 1
+        row, rows = 1, max(pf.metadata.num_rows, 1)
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
-            yield pa.Table.from_batches([batch]), row, resolved
+            yield pa.Table.from_batches([batch]), row, resolved, \
+                min((row - 1 + batch.num_rows) / rows, 1.0)
             row += batch.num_rows
         return
     import pyarrow.csv as pcsv
 
-    with open(path, "rb") as fh:
-        sample = fh.read(1 << 20)
-    first = sample.split(b"\n", 1)[0]
-    if not first.strip():
-        raise CrossFileError("empty cross file (no header)", path=path, line=1)
-    encoding = _sniff_encoding(path, sample)
-    text = first.decode("utf-8-sig" if encoding == "utf8" else encoding,
-                        errors="replace").rstrip("\r\n")
-    delimiter = max((";", ",", "\t", "|"), key=text.count)
-    header = [h.strip().strip('"') for h in text.split(delimiter)]
+    sample, encoding, delimiter, header = _csv_header(path)
     resolved = _resolve_columns(path, header, layout)
 
     def skip(row: Any) -> str:
@@ -280,20 +305,61 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                         f"{row.actual_columns}: {(row.text or '')[:80]}")
         return "skip"
 
-    reader = pcsv.open_csv(
-        path,
-        # single-threaded parsing keeps physical row numbers for the rows we skip
-        read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
-                                      use_threads=False),
-        parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
-        convert_options=pcsv.ConvertOptions(
-            column_types={h: pa.string() for h in header},
-            include_columns=list(dict.fromkeys(resolved.values())), strings_can_be_null=False),
-    )
-    line = 2
-    for batch in reader:
-        yield pa.Table.from_batches([batch]), line, resolved
-        line += batch.num_rows
+    # how much of the file a batch ends at: its lines at the first megabyte's bytes per line,
+    # and at most the file's position (Arrow reads up to 32 blocks ahead of the batches)
+    size = max(path.stat().st_size, 1)
+    line_bytes = len(sample) / max(sample.count(b"\n"), 1)
+    with pa.OSFile(str(path)) as source:
+        reader = pcsv.open_csv(
+            source,
+            # single-threaded parsing keeps physical row numbers for the rows we skip
+            read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
+                                          use_threads=False),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in header},
+                include_columns=list(dict.fromkeys(resolved.values())),
+                strings_can_be_null=False),
+        )
+        line = 2
+        for batch in reader:
+            line += batch.num_rows
+            yield pa.Table.from_batches([batch]), line - batch.num_rows, resolved, \
+                min((line - 1) * line_bytes, source.tell()) / size
+
+
+def _csv_header(path: Path) -> tuple[bytes, str, str, list[str]]:
+    """A CSV file's first megabyte, encoding, delimiter and header."""
+    with open(path, "rb") as fh:
+        sample = fh.read(1 << 20)
+    first = sample.split(b"\n", 1)[0]
+    if not first.strip():
+        raise CrossFileError("empty cross file (no header)", path=path, line=1)
+    encoding = _sniff_encoding(path, sample)
+    text = first.decode("utf-8-sig" if encoding == "utf8" else encoding,
+                        errors="replace").rstrip("\r\n")
+    delimiter = max((";", ",", "\t", "|"), key=text.count)
+    return sample, encoding, delimiter, [h.strip().strip('"') for h in text.split(delimiter)]
+
+
+def check_columns(path: Path, layout: Layout) -> None:
+    """Raise as reading ``path`` would if it lacks a column, reading only its header (a
+    Parquet file's schema): a build of several files finds a mistake in the last before it
+    reads the first. A spreadsheet, whose header is found by reading the sheet, is checked
+    when it is read."""
+    with _errors(path):
+        if not path.exists():
+            raise CrossFileError("cross file not found", path=path)
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+        if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return
+        if path.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            _resolve_columns(path, pq.ParquetFile(path).schema_arrow.names, layout)
+            return
+        _resolve_columns(path, _csv_header(path)[3], layout)
 
 
 def _sheet_batches(path: Path, layout: Layout
@@ -354,21 +420,30 @@ def _resolve_columns(path: Path, header: list[str], layout: Layout, *,
     """Our column names -> the file's, matched ignoring case and surrounding spaces."""
     resolved, missing = _match(header, layout)
     if missing:
-        raise CrossFileError(f"missing column(s) {', '.join(map(repr, missing))}; "
+        raise CrossFileError(f"missing column(s) {', '.join(missing)}; "
                              f"the file has {', '.join(map(repr, header))}", path=path,
                              line=line)
     return resolved
 
 
 def _match(header: list[str], layout: Layout) -> tuple[dict[str, str], list[str]]:
-    """Our names -> the header's of the columns it has (case and surrounding spaces aside),
-    and the names of the required columns it lacks."""
-    mapping = layout.mapping()
+    """Our names -> the header's of the columns it has (case and surrounding spaces aside; of
+    several names for one column, the first the header has), and the required columns it
+    lacks, as the names tried (``'aftermarket_brand' or 'shop_manufacturer' (brand_a)``, the
+    field named where it was mapped)."""
     by_key = {h.strip().lower(): h for h in header}
-    resolved = {ours: by_key[theirs.strip().lower()] for ours, theirs in mapping.items()
-                if theirs.strip().lower() in by_key}
-    return resolved, [theirs for ours, theirs in mapping.items()
-                      if ours in layout.required() and ours not in resolved]
+    resolved: dict[str, str] = {}
+    missing: list[str] = []
+    required = layout.required()
+    for ours, names in layout.mapping().items():
+        found = next((by_key[t.strip().lower()] for t in names if t.strip().lower() in by_key),
+                     None)
+        if found is not None:
+            resolved[ours] = found
+        elif ours in required:
+            tried = " or ".join(map(repr, names))
+            missing.append(f"{tried} ({ours})" if ours in layout.columns else tried)
+    return resolved, missing
 
 
 def _ascii(col: Any) -> bool:
@@ -495,6 +570,30 @@ def _numbers(col: Any, separator: str) -> tuple[Any, np.ndarray]:
     return numbers, parent
 
 
+def _text(path: Path, ours: str, theirs: str, col: Any) -> Any:
+    """``col`` as text, as a CSV file's cells are read: a Parquet file may store numbers
+    (``155093``, ``1457433315.0``), which the rest of the read takes for text. Articles go
+    through the normalizer's number rules (a whole float is its integer), the other columns
+    through Arrow's cast."""
+    import pyarrow as pa
+
+    from partsearch.normalize import _to_text_series
+
+    kind = col.type.value_type if pa.types.is_dictionary(col.type) else col.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return col
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    if ours.startswith(("article_", MAKER)) and (pa.types.is_integer(kind)
+                                                 or pa.types.is_floating(kind)):
+        return _to_text_series(col).to_arrow()
+    try:
+        return col.cast(pa.string())
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid) as exc:
+        raise CrossFileError(f"column {theirs!r} holds {kind}, not text or numbers",
+                             path=path) from exc
+
+
 def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
                registry: BrandRegistry, layout: Layout = Layout()) -> _Normalized:
     import pyarrow as pa
@@ -503,8 +602,8 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     from partsearch._hashing import part_hashes
     from partsearch.normalize import article_keys
 
-    read = {c: table.column(theirs).combine_chunks() for c, theirs in mapping.items()
-            if theirs in table.column_names}
+    read = {c: _text(path, c, theirs, table.column(theirs).combine_chunks())
+            for c, theirs in mapping.items() if theirs in table.column_names}
     # the article normalizer reads bytes as UTF-8 unchecked and stops at one that is not: a
     # Parquet file (Arrow's CSV reader checks) could file "W 7\xff13" under W7. The brands,
     # sources and kinds are decoded to Python text, which fails by itself: only then looked at
@@ -557,13 +656,22 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     def names(c: str, default: str) -> Any:
         if c not in cols:
             return default
-        encoded = pc.dictionary_encode(ok(cols[c]).fill_null(default))
+        encoded = pc.dictionary_encode(ok(cols[c]))
         try:  # (the few names, decoded on the main thread: checked here, where the rows are)
             encoded.dictionary.validate(full=True)
         except pa.ArrowInvalid:
             _check_utf8(path, mapping[c], read[c], first_line)  # raises at a row's bad name
             # a file's own dictionary kept an entry no row uses: the rows' names alone
             encoded = pc.dictionary_encode(encoded.dictionary.take(encoded.indices))
-        return encoded
+        # an empty or blank cell is a name left out, as a missing one is: the default, as
+        # where the file has no such column (on the few distinct names, not on every row)
+        words, indices = encoded.dictionary, encoded.indices
+        blank = pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(words)), 0)
+        if pc.any(blank).as_py():
+            words = pc.if_else(blank, pa.scalar(default, words.type), words)
+        if indices.null_count:
+            indices = indices.fill_null(len(words))
+            words = pa.concat_arrays([words, pa.array([default], words.type)])
+        return pa.DictionaryArray.from_arrays(indices, words)
 
     return _Normalized(batch, names("source", path.stem), names("kind", DEFAULT_KIND))

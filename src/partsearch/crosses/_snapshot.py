@@ -1,7 +1,8 @@
 """The snapshot directory: flat arrays written once, memory-mapped at open, published atomically.
 
-    crosses/<version>/manifest.json   counts, brands, sources, kinds, and each file's size and
-                                      checksum of its first and last 64 KiB
+    crosses/<version>/manifest.json   counts, brands, sources, kinds, and each file's size,
+                                      checksums of sampled pages (``_fingerprint``, checked at
+                                      open) and of all of it (``verify``)
     crosses/<version>/*.npy           the arrays below (numpy format: memory-mappable, typed)
     crosses/<version>/held_back.csv   crosses kept out of the classes, with the reason
 
@@ -17,7 +18,9 @@ member's ``class_hash``.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
 import zlib
 from pathlib import Path
@@ -53,6 +56,8 @@ SEARCHED = frozenset({"part_hash", "part_brand", "part_class", "class_parts",
                       "class_adj_off", "class_adj_to", "class_adj_sup", "class_hash",
                       "art_hash", "art_order"})
 _SAMPLE = 64 << 10
+_PAGE, _PAGES = 4 << 10, 5  # the pages of a file's middle its fingerprint reads (_fingerprint)
+HELD_BACK = "held_back.csv"
 _SLICE = 1 << 20  # int64s converted at a time by Writer.save: small enough for malloc to reuse
 _HUGE = 2 << 20  # a huge page; Writer.save's writes end on multiples of it
 
@@ -97,11 +102,14 @@ class Writer:
         computing while the page cache takes the bytes (16 GB of snapshot at 200M crosses).
         The array is kept alive, and must not change, until :meth:`flush` (or :meth:`load` of
         the same name, or :meth:`publish`)."""
+        self._saving[name] = self._submit(self._write, name, arr, dtype)
+
+    def _submit(self, fn: Any, *args: Any) -> Future[None]:
         if self._saver is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._saver = ThreadPoolExecutor(1, thread_name_prefix="partsearch-save")
-        self._saving[name] = self._saver.submit(self._write, name, arr, dtype)
+        return self._saver.submit(fn, *args)
 
     def flush(self) -> None:
         """Wait for every pending save (and free the arrays they hold); raise the first
@@ -116,7 +124,7 @@ class Writer:
         path = self.path(name)
         dtype = arr.dtype if dtype is None else np.dtype(dtype)
         flat = np.ascontiguousarray(arr).reshape(-1)
-        with open_for_append(path, dtype, arr.shape) as f:
+        with AppendFile(path, dtype, arr.shape) as f:
             # slices that end on huge-page boundaries of the file, so the page cache keeps it
             # in whole 2 MiB folios, which a reader maps in huge pages (_map); one write
             # starting right after the header (np.save's) left about half of a file in small
@@ -124,13 +132,22 @@ class Writer:
             size = dtype.itemsize
             lo, hi = 0, (_HUGE - f.tell()) // size
             while lo < flat.size:
-                flat[lo:hi].astype(dtype, copy=False).tofile(f)
+                f.write(flat[lo:hi].astype(dtype, copy=False))
                 lo, hi = hi, hi + _SLICE * 8 // size  # 8 MiB a slice
-        self.saved(name)
+        self.saved(name, f.crc)
 
-    def saved(self, name: str) -> None:
-        """Record an array written to :meth:`path` directly."""
-        self.files[f"{name}.npy"] = _fingerprint(self.path(name))
+    def saved(self, name: str, crc: int | None = None) -> None:
+        """Record an array written to :meth:`path` directly, with the checksum of all of it
+        (``crc``) when the writer kept one; else it is read back on the writer thread."""
+        entry = _fingerprint(self.path(name))
+        self.files[f"{name}.npy"] = entry
+        if crc is None:
+            def whole() -> None:
+                entry["all"] = _checksum(self.path(name))
+
+            self._saving[f"{name} (checksum)"] = self._submit(whole)
+        else:
+            entry["all"] = crc
 
     def load(self, name: str) -> np.ndarray:
         """An array already saved, mapped back."""
@@ -143,9 +160,13 @@ class Writer:
         missing = [name for name in ARRAYS if f"{name}.npy" not in self.files]
         if missing:
             raise SnapshotError(f"snapshot is missing {missing}", path=self.tmp)
+        if not (self.tmp / HELD_BACK).is_file():
+            raise SnapshotError(f"snapshot is missing {HELD_BACK}", path=self.tmp)
         shutil.rmtree(self.work)
+        files = {f"{name}.npy": self.files[f"{name}.npy"] for name in ARRAYS}
+        held = self.tmp / HELD_BACK
         manifest = {"format": FORMAT, "version": self.version, **counts,
-                    "files": {f"{name}.npy": self.files[f"{name}.npy"] for name in ARRAYS}}
+                    "files": files | {HELD_BACK: _fingerprint(held) | {"all": _checksum(held)}}}
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         fsync_tree(self.tmp)
         final = self.area / self.version
@@ -155,13 +176,35 @@ class Writer:
         return final
 
 
-def open_for_append(path: Path, dtype: Any, shape: tuple[int, ...]) -> BinaryIO:
+class AppendFile:
     """A new ``.npy`` file of ``shape`` and ``dtype`` with its header written, open for its
-    data to be appended (a C-order array's bytes, in order) and then closed by the caller."""
-    f = open(path, "wb")  # noqa: SIM115 (the caller closes it)
-    np.lib.format.write_array_header_1_0(f, {"descr": np.lib.format.dtype_to_descr(
-        np.dtype(dtype)), "fortran_order": False, "shape": shape})
-    return f
+    data to be appended by :meth:`write` (a C-order array's bytes, in order), which keeps the
+    checksum of the whole file (``crc``: :func:`verify` compares it) as the bytes go by."""
+
+    def __init__(self, path: Path, dtype: Any, shape: tuple[int, ...]) -> None:
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(
+            np.dtype(dtype)), "fortran_order": False, "shape": shape})
+        self.file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by close()
+        self.file.write(header.getvalue())
+        self.crc = zlib.crc32(header.getvalue())
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def write(self, arr: np.ndarray) -> None:
+        arr = np.ascontiguousarray(arr)
+        self.crc = zlib.crc32(arr.reshape(-1).view(np.uint8).data, self.crc)
+        arr.tofile(self.file)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> AppendFile:
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.close()
 
 
 def _map(path: Path, huge: bool) -> np.ndarray:
@@ -221,7 +264,7 @@ def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
                            "single-source bridge between groups"),
         "smaller_side": side[held].astype(np.int64),
     })
-    pl.DataFrame(table).write_csv(tmp / "held_back.csv")
+    pl.DataFrame(table).write_csv(tmp / HELD_BACK)
 
 
 def _spans(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -247,18 +290,93 @@ def _strings(data: np.ndarray, start: np.ndarray, length: np.ndarray) -> Any:
     return out
 
 
-def _fingerprint(path: Path) -> dict[str, int]:
+def _checksum(path: Path) -> int:
+    """The checksum of all of a file (its fingerprint's ``all``), read 16 MiB at a time."""
+    crc = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(16 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def verify(snapshot: Path) -> tuple[int, int, list[str]]:
+    """Read every byte of every file of a snapshot (opened: its manifest checked, see
+    :func:`open_arrays`) and compare each file's checksum with the one the build recorded.
+    Returns the files and bytes read and the files without a recorded checksum (a snapshot
+    built before there was one); raises :class:`SnapshotError` at a file that differs."""
+    files: dict[str, Any] = json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))[
+        "files"]
+    read, unchecked = 0, []
+    for name, want in files.items():
+        path = snapshot / name
+        try:
+            crc = _checksum(path)
+        except FileNotFoundError as exc:
+            raise SnapshotError("snapshot file is missing", path=path) from exc
+        read += path.stat().st_size
+        if "all" not in want:
+            unchecked.append(name)
+        elif crc != want["all"]:
+            raise SnapshotError(f"snapshot file is damaged (checksum {crc}, recorded "
+                                f"{want['all']})", path=path)
+    return len(files), read, unchecked
+
+
+def _fingerprint(path: Path, pages: bool = True) -> dict[str, int]:
+    """A file's size, the checksum of its first and last 64 KiB (``crc``: the header, and
+    what a truncated or partly written file lacks), and of ``_PAGES`` pages spread evenly
+    between them (``pages``: a damage in the middle of a large file, where a page is hit).
+    Reading all of it would take seconds at 200M crosses; see :func:`verify`."""
     size = path.stat().st_size
     with open(path, "rb") as fh:
         head = fh.read(_SAMPLE)
         fh.seek(max(0, size - _SAMPLE))
         tail = fh.read(_SAMPLE)
-    return {"bytes": size, "crc": zlib.crc32(head + tail)}
+        out = {"bytes": size, "crc": zlib.crc32(head + tail)}
+        if pages:
+            crc, inner, fd = 0, size - 2 * _SAMPLE, fh.fileno()  # (a small file: no middle)
+            for i in range(1, _PAGES + 1) if inner > _PAGE else ():
+                crc = zlib.crc32(os.pread(fd, _PAGE, _SAMPLE + (inner - _PAGE) * i
+                                          // (_PAGES + 1)), crc)
+            out["pages"] = crc
+    return out
 
 
 def read_counts(snapshot: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((snapshot / MANIFEST).read_text())
     return data
+
+
+_COUNTS = ("parts", "classes", "largest_class", "crosses", "accepted")
+_NAMES = ("brands", "sources", "kinds")
+
+
+def _check_manifest(manifest: Any, path: Path) -> None:
+    """Refuse a manifest that is not what a build writes, saying what is wrong (a damaged or
+    hand-edited one would fail later, at the first use of what it lacks)."""
+    if not isinstance(manifest, dict):
+        raise SnapshotError(f"manifest is not a JSON object but {type(manifest).__name__}",
+                            path=path)
+    if manifest.get("format") != FORMAT:
+        raise SnapshotError(f"snapshot format {manifest.get('format')!r}, expected {FORMAT}: "
+                            "rebuild it with `partsearch crosses build`", path=path.parent)
+    wrong = [f"{key!r} is not a count" for key in _COUNTS
+             if type(manifest.get(key)) is not int or manifest[key] < 0]
+    wrong += [f"{key!r} is not a list of names" for key in _NAMES
+              if not isinstance(manifest.get(key), list)
+              or not all(isinstance(name, str) for name in manifest[key])]
+    files = manifest.get("files")
+    known = {f"{name}.npy" for name in ARRAYS} | {HELD_BACK}
+    if not isinstance(files, dict):
+        wrong.append("'files' is not an object")
+    else:
+        wrong += [f"'files' lacks {name}.npy" for name in ARRAYS if f"{name}.npy" not in files]
+        wrong += [f"'files' has a bad entry for {name!r}" for name, want in files.items()
+                  if not isinstance(want, dict) or not {"bytes", "crc"} <= set(want)
+                  or not all(type(v) is int for v in want.values())
+                  or name not in known]
+    if wrong:
+        raise SnapshotError(f"damaged manifest: {'; '.join(wrong)}", path=path)
 
 
 def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -270,22 +388,23 @@ def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
                             path=snapshot) from exc
     except (OSError, ValueError) as exc:
         raise SnapshotError(f"unreadable manifest: {exc}", path=snapshot / MANIFEST) from exc
-    if manifest.get("format") != FORMAT:
-        raise SnapshotError(f"snapshot format {manifest.get('format')!r}, expected {FORMAT}: "
-                            "rebuild it with `partsearch crosses build`", path=snapshot)
+    _check_manifest(manifest, snapshot / MANIFEST)
     arrays: dict[str, np.ndarray] = {}
-    for name in ARRAYS:
-        path = snapshot / f"{name}.npy"
-        want = manifest["files"].get(path.name)
+    files: dict[str, Any] = manifest["files"]
+    # a snapshot published before held_back.csv was fingerprinted: that it is there, at least
+    for name in [*files, *([] if HELD_BACK in files else [HELD_BACK])]:
+        path = snapshot / name
+        want = files.get(name)
         try:
-            got = _fingerprint(path)
+            got = _fingerprint(path, pages=want is not None and "pages" in want)
         except FileNotFoundError as exc:
             raise SnapshotError("snapshot file is missing", path=path) from exc
-        if want is None or got != want:
+        if want is not None and got != {k: v for k, v in want.items() if k != "all"}:
             raise SnapshotError(f"snapshot file is damaged (expected {want}, found {got})",
                                 path=path)
-        try:
-            arrays[name] = _map(path, huge=name in SEARCHED)
-        except (OSError, ValueError) as exc:
-            raise SnapshotError(f"snapshot file is unreadable: {exc}", path=path) from exc
+        if name.endswith(".npy"):
+            try:
+                arrays[name[:-4]] = _map(path, huge=name[:-4] in SEARCHED)
+            except (OSError, ValueError) as exc:
+                raise SnapshotError(f"snapshot file is unreadable: {exc}", path=path) from exc
     return manifest, arrays

@@ -19,7 +19,7 @@ Steps (each vectorized or compiled; no Python loop per cross):
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,14 @@ import numpy as np
 from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
-from partsearch.crosses._read import Layout, Vocabulary, read_batches, read_files, rows_hint
+from partsearch.crosses._read import (
+    Layout,
+    Vocabulary,
+    check_columns,
+    read_batches,
+    read_files,
+    rows_hint,
+)
 from partsearch.errors import CrossFileError
 
 # edge states stored in the snapshot
@@ -68,7 +75,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
-                blacklist: str | Path | None = None, columns: Mapping[str, str] | None = None,
+                blacklist: str | Path | None = None,
+                columns: Mapping[str, str | Sequence[str]] | None = None,
                 brand_a: str | None = None, brand_b: str | None = None,
                 makers: Mapping[str, str] | None = None, split: str | None = None,
                 cell_brands: bool = False, registry: BrandRegistry | None = None,
@@ -78,7 +86,11 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
 
     A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet). ``columns``
     maps our names (``brand_a``, ``article_a``, ``brand_b``, ``article_b``, ``source``,
-    ``kind``) to the files' own headers. ``blacklist`` is a CSV of crosses a manager marked
+    ``kind``) to the files' own headers; a sequence of headers for one name lets files with
+    different headers build together, each reading the first of them it has
+    (``{"brand_a": ["aftermarket_brand", "shop_manufacturer"]}``). A name mapped, ``source``
+    and ``kind`` too, must be in every file (:class:`CrossFileError` naming the file, the name
+    and the headers tried). ``blacklist`` is a CSV of crosses a manager marked
     wrong (the same four columns, read with ``split``).
 
     Tables as shops have them: ``brand_a``/``brand_b`` give a side one brand for every row,
@@ -92,7 +104,9 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     a side without a brand column takes its brands from these alone.
 
     A failure leaves the previously published snapshot as it was. ``progress(stage, done,
-    total)`` is called as files are read and stages end.
+    total)`` is called as each stage starts (``done`` 0) and ends (``done == total``), and
+    between: for ``read`` as each batch is read (bytes of the files: a CSV batch's end, or
+    a Parquet batch's rows as a share of its file), for ``guard`` as each of its walks ends.
 
     Example: ``build_index(["mahle.xlsx"], "catalog", brand_a="MAHLE", split=";",
     columns={"article_a": "ArticleNo", "brand_b": "Maker", "article_b": "OE_Numbers"})``.
@@ -116,26 +130,28 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         raise CrossFileError("a maker column's brand must not be empty")
     layout = Layout(dict(columns or {}), fixed, split, dict(makers or {}), cell_brands)
     for path in paths:
-        if not path.exists():
-            raise CrossFileError("cross file not found", path=path)
+        check_columns(path, layout)
 
     stages: list[tuple[str, float]] = []
     mark = [started]
 
-    def stage(name: str) -> None:
+    def stage(name: str, then: str | None = None) -> None:
+        """``name`` ended, ``then`` starts."""
         release_freed_memory()
         now = time.perf_counter()
         stages.append((name, round(now - mark[0], 3)))
         mark[0] = now
         if progress:
             progress(name, 1, 1)
+            if then:
+                progress(then, 0, 1)
 
     with _snapshot.Writer(catalog) as out:
         read = _read(paths, layout, reg, out.work, progress)
-        stage("read")
+        stage("read", "dictionary")
         n, rank = _write_parts(out, read.parts)
         out.flush()  # saves still pending would hold their arrays into the next stage's peak
-        stage("dictionary")
+        stage("dictionary", "dedupe")
 
         keys = k.pair_keys(*_renumbered([out.work / "a.i32", out.work / "b.i32"], rank))
         del rank
@@ -158,11 +174,12 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         for name in ("kind", "src_off", "src", "support"):
             out.save(f"edge_{name}", per_edge.pop(name))
         out.flush()
-        stage("dedupe")
+        stage("dedupe", "guard")
         side, (adj_off, adj_to, adj_edge), class_id = apply_guard(
-            n, edges.a, edges.b, state, sources, guard or GuardConfig())
+            n, edges.a, edges.b, state, sources, guard or GuardConfig(),
+            on_step=(lambda done, total: progress("guard", done, total)) if progress else None)
         del sources
-        stage("guard")
+        stage("guard", "write")
         out.save("adj_off", adj_off, np.int64)
         out.save("adj_to", adj_to)
         del adj_off, adj_to
@@ -226,13 +243,17 @@ def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, work: Path,
 
     res = _ReadResult(PartTable(work, Vocabulary(), rows_hint(paths)), Vocabulary(),
                       Vocabulary(), 0, 0, 0, [])
-    total_bytes = sum(p.stat().st_size for p in paths)
-    done = [0]
+    sizes = [p.stat().st_size for p in paths]
+    total_bytes = sum(sizes)
+    done = [0, 0]  # files read, their bytes
+    if progress:
+        progress("read", 0, total_bytes)
 
-    def file_done(path: Path) -> None:
-        done[0] += path.stat().st_size
+    def file_done(_path: Path) -> None:
+        done[1] += sizes[done[0]]  # (files end in order)
+        done[0] += 1
         if progress:
-            progress("read", done[0], total_bytes)
+            progress("read", done[1], total_bytes)
 
     names = ("a.i32", "b.i32", "src.u16", "kind.u16")
     sinks = [open(work / name, "wb") for name in names]  # noqa: SIM115 - closed below
@@ -241,6 +262,8 @@ def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, work: Path,
             res.rows += batch.rows
             res.rejected_count += batch.n_rejected
             res.rejects.extend(batch.rejected[: max(0, 20 - len(res.rejects))])
+            if progress and done[0] < len(sizes):
+                progress("read", done[1] + int(batch.read_share * sizes[done[0]]), total_bytes)
             if not batch.hash_a.size:
                 continue
             a, b = res.parts.add(batch)
@@ -301,7 +324,7 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
     class_off, class_parts = out.load("class_off"), out.load("class_parts")
     off, to, sup = out.load("adj_off"), out.load("adj_to"), out.load("adj_sup")
     part_hash = out.load("part_hash")
-    files = {name: _snapshot.open_for_append(out.path(name), dtype, (size,))
+    files = {name: _snapshot.AppendFile(out.path(name), dtype, (size,))
              for name, dtype, size in (("class_adj_off", np.int64, class_parts.size + 1),
                                        ("class_adj_to", np.int32, to.size),
                                        ("class_adj_sup", np.int16, to.size),
@@ -313,7 +336,7 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
         slot_off = chunk[0]
         slot_off += start  # computed from 0: a run is computed before the ones ahead end
         for f, arr in zip(files.values(), chunk, strict=True):  # the kernel's order
-            arr.tofile(f)
+            f.write(arr)
         start += chunk[1].size
 
     try:
@@ -331,12 +354,12 @@ def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
                 c0 = c1
             while pending:
                 write(pending.popleft().result())
-        np.array([start], dtype=np.int64).tofile(files["class_adj_off"])
+        files["class_adj_off"].write(np.array([start], dtype=np.int64))
     finally:
         for f in files.values():
             f.close()
-    for name in files:
-        out.saved(name)
+    for name, f in files.items():
+        out.saved(name, f.crc)
 
 
 def _renumbered(paths: list[Path], rank: np.ndarray) -> list[np.ndarray]:

@@ -23,7 +23,7 @@ import numpy as np
 
 from partsearch._catalog import CROSSES, read_pointer
 from partsearch._hashing import part_hash
-from partsearch.brands import BrandRegistry
+from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import NormalizationError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 
@@ -67,6 +67,7 @@ class CrossIndex:
         self._sources: list[str] = manifest["sources"]
         self._kinds: list[str] = manifest["kinds"]
         self._registry = registry
+        self._catalog: Path | None = None  # where :meth:`_reg` finds brands.toml
         self._hash = arrays["part_hash"]
         self._adjacency = (arrays["adj_off"], arrays["adj_to"], arrays["adj_edge"],
                            arrays["adj_sup"])
@@ -79,7 +80,11 @@ class CrossIndex:
 
     @classmethod
     def open(cls, path: str | Path, *, registry: BrandRegistry | None = None) -> CrossIndex:
-        """Open a catalog's current snapshot (``DIR/crosses/CURRENT``) or a snapshot directory."""
+        """Open a catalog's current snapshot (``DIR/crosses/CURRENT``) or a snapshot directory.
+
+        Brands are read with ``registry``, or else, as the build read them, with the catalog's
+        (``catalog_registry``: its ``brands.toml`` over the shipped one) when the snapshot is
+        in a catalog, the shipped registry when it is not."""
         from partsearch.crosses._snapshot import MANIFEST, open_arrays
 
         root = Path(path)
@@ -91,7 +96,10 @@ class CrossIndex:
                 raise SnapshotError("no cross snapshot published here", path=root)
             snapshot = area / name
         manifest, arrays = open_arrays(snapshot)
-        return cls(snapshot, manifest, arrays, registry)
+        index = cls(snapshot, manifest, arrays, registry)
+        if registry is None and snapshot.parent.name == CROSSES:
+            index._catalog = snapshot.parent.parent  # (its registry read at first use)
+        return index
 
     # -- sizes -------------------------------------------------------------------------------
     @property
@@ -104,7 +112,8 @@ class CrossIndex:
 
     # -- lookups -----------------------------------------------------------------------------
     def lookup(self, brand: str, article: str) -> int | None:
-        """The part id of (brand, article), both normalized; None when the index lacks it."""
+        """The part id of (brand, article), both normalized; None when the index lacks it, as
+        it lacks a brand or article that normalizes to nothing (``""``, ``"--"``)."""
         try:
             canonical, keeps_cyrillic, _oem = self._reg().facts(brand)
             key = article_key(article, keep_cyrillic=keeps_cyrillic)
@@ -167,8 +176,13 @@ class CrossIndex:
         return article_key(self.article(pid), keep_cyrillic=self._reg().keeps_cyrillic(brand))
 
     def brands_for_article(self, article: str) -> list[tuple[str, int]]:
-        """(brand, part id) of every part whose article key is ``article``'s, by brand."""
-        return self.brands_for_keys(article_key_forms(article))
+        """(brand, part id) of every part whose article key is ``article``'s, by brand; none
+        for an article without letters or digits (as :meth:`lookup` finds no part for it)."""
+        try:
+            keys = article_key_forms(article)
+        except NormalizationError:
+            return []
+        return self.brands_for_keys(keys)
 
     def brands_for_keys(self, keys: Iterable[str]) -> list[tuple[str, int]]:
         """:meth:`brands_for_article` of an article's keys (``article_key_forms``)."""
@@ -305,7 +319,8 @@ class CrossIndex:
 
     def _reg(self) -> BrandRegistry:
         if self._registry is None:
-            self._registry = BrandRegistry.default()
+            self._registry = BrandRegistry.default() if self._catalog is None else \
+                catalog_registry(self._catalog)
         return self._registry
 
 
