@@ -70,6 +70,26 @@ def test_single_quote_holds_delimiter(tmp_path: Path) -> None:
     assert report.rejected.num_rows == 0
 
 
+@pytest.mark.parametrize("delimiter", [None, ";"])
+def test_a_quote_not_given_is_detected(tmp_path: Path, delimiter: str | None) -> None:
+    # as loadFile.csv: "'" quotes hold ";" (and a doubled "'" inside is one)
+    path = tmp_path / "q.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во;Кроссы\nNK;SA1;10,5;1;'A;B;C'\n"
+                    "NK;SA2;11;2;'it''s;x'\nNK;SA3;12;3;D\n", encoding="utf-8")
+    report = _load(path, delimiter=delimiter)
+    assert _col(report, "article") == ["SA1", "SA2", "SA3"]
+    assert report.rejected.num_rows == 0
+
+
+def test_a_double_quoted_file_keeps_its_quote(tmp_path: Path) -> None:
+    # an apostrophe in a text is no quote: '"' stays the quote when "'" splits no steadier
+    path = tmp_path / "q.csv"
+    path.write_text('Бренд;Артикул;Цена;Кол-во;Имя\nNK;SA1;10;1;"A;B"\n'
+                    "NK;SA2;11;2;'O'Neil\nNK;SA3;12;3;\"x\"\n", encoding="utf-8")
+    report = _load(path)
+    assert _col(report, "article") == ["SA1", "SA2", "SA3"]
+
+
 def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("Бренд;Артикул;Цена;Кол-во\nNK;A1;10;1\nNK;A2;10;1;extra\n\nNK;A3\n"

@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ __all__ = ["RawRows", "read_rows"]
 
 _HEAD_LINES = 60
 DELIMITERS = (";", "\t", ",", "|")
+QUOTES = ('"', "'")
 
 
 @dataclass(frozen=True)
@@ -278,16 +279,34 @@ def split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
     return out
 
 
+def detect_format(lines: list[str], delimiters: Sequence[str] = DELIMITERS
+                  ) -> tuple[str, str]:
+    """(delimiter, quote) of the pairs of ``delimiters`` and :data:`QUOTES` that splits the
+    head's ``lines`` the steadiest: the most rows into one number of fields; on a tie '"',
+    then the delimiter listed first."""
+    return max(((d, q) for q in QUOTES for d in delimiters),
+               key=lambda dq: steadiness(split_head(lines, *dq)))
+
+
+def steadiness(rows: list[list[str]]) -> tuple[int, int]:
+    """How many rows have the commonest number of fields (above one), and that number."""
+    widths = [len(row) for row in rows if any(cell.strip() for cell in row)]
+    common = max(set(widths), key=lambda w: (widths.count(w), w), default=0)
+    return (widths.count(common), common) if common > 1 else (0, 0)
+
+
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
     text, stray, charset = to_utf8(data, profile.encoding, label)
-    quote = profile.quote or '"'
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
     line_of = list(range(1, len(head) + 1))
     delims = [profile.delimiter] if profile.delimiter else list(DELIMITERS)
+    # a quote not given is the file's own, as `partsearch profile` finds it: a "'"-quoted
+    # file read with '"' splits each quoted ";" apart and rejects every row
+    quote = profile.quote or detect_format(head, delims)[1]
     if not _named(profile) and not profile.delimiter:
         delims = [_guess_delimiter(head)]
     error: PriceFileError | None = None
