@@ -90,6 +90,23 @@ def test_a_double_quoted_file_keeps_its_quote(tmp_path: Path) -> None:
     assert _col(report, "article") == ["SA1", "SA2", "SA3"]
 
 
+@pytest.mark.parametrize("columns", [None, {"brand": 0, "article": 1, "price": 2}])
+def test_a_stray_quote_rejects_its_line_alone(tmp_path: Path,
+                                              columns: dict[str, int] | None) -> None:
+    path = tmp_path / "s.csv"
+    header = "" if columns else "Бренд;Артикул;Цена;Кол-во\n"
+    path.write_text(header + "MANN;W1;10;1\nMANN;W2;20;2\nMANN;W3;30;3\n"
+                    'MANN;W4;"unterminated;40\nMANN;W5;50;5\nMANN;W6;"60";6\nMANN;W7;70;7\n',
+                    encoding="utf-8")
+    report = _load(path, quote='"', **({"columns": columns} if columns else {}))
+    assert _col(report, "article") == ["W1", "W2", "W3", "W5", "W6", "W7"]
+    line = 4 if columns else 5
+    assert _col(report, "line") == [line - 3, line - 2, line - 1, line + 1, line + 2, line + 3]
+    assert report.rejected.select(["line", "raw", "reason"]).to_pylist() == [
+        {"line": line, "raw": 'MANN;W4;"unterminated;40',
+         "reason": "expected 4 fields; a quote opened here is not closed on this line"}]
+
+
 def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("Бренд;Артикул;Цена;Кол-во\nNK;A1;10;1\nNK;A2;10;1;extra\n\nNK;A3\n"

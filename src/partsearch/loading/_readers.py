@@ -16,7 +16,7 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -328,15 +328,29 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     for s, c in enumerate(used):
         slot_of_col[c] = s
     buf = np.frombuffer(text, dtype=np.uint8)
-    rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = kern.split_records(
-        buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
-        slot_of_col, len(used))
+
+    def records(width: int) -> tuple[Any, ...]:
+        records: tuple[Any, ...] = kern.split_records(
+            buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
+            slot_of_col, len(used), width=width)
+        return records
+
+    # a file without a header row: its rows' commonest width, guessed from its head for the
+    # split (which needs it to tell a stray quote), and split again in the rare file whose
+    # rows say otherwise
+    guess = width if width is not None else steadiness(
+        split_head(head[0 if idx is None else idx + 1:], delim, quote))[1] or -1
+    rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = records(guess)
     rec_fields = rec_fields[:n]
     if width is None:
-        width = int(np.bincount(rec_fields).argmax()) if n else max(used) + 1
+        whole = rec_fields[rec_fields >= 0]
+        width = int(np.bincount(whole).argmax()) if whole.size else max(used) + 1
         if width <= max(used):
             raise PriceFileError(f"rows have {width} fields, fewer than the mapped columns",
                                  path=label)
+        if width != guess:
+            rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = records(width)
+            rec_fields = rec_fields[:n]
     good = rec_fields == width
     split = good.copy()  # (the rows whose fields split right, UTF-8 or not)
     if stray.size:
@@ -352,6 +366,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     with ThreadPoolExecutor(2) as pool:  # the gather kernel releases the GIL
         columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
     bad_reason = pa.array([_stray_reason(charset) if ok else
+                           f"expected {width} fields; {_UNCLOSED}" if k == kern.UNCLOSED else
                            f"expected {width} fields, found {int(k)}"
                            for k, ok in zip(rec_fields[bad].tolist(), split[bad].tolist(),
                                             strict=True)], type=pa.large_string())
@@ -359,6 +374,9 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         path=label, columns=columns, line=rec_line[:n][good], raw_buf=buf,
         raw_start=rec_start[:n][good], raw_end=rec_end[:n][good], bad_line=rec_line[:n][bad],
         bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason)
+
+
+_UNCLOSED = "a quote opened here is not closed on this line"
 
 
 def _after_line(text: bytes | np.ndarray, head: bytes, idx: int) -> int:
