@@ -137,6 +137,24 @@ def test_failed_reload_keeps_old_offers(tmp_path: Path) -> None:
     assert read_offers(catalog, "BETA").column("price").to_pylist() == [Decimal("11.00")]
 
 
+def test_a_zips_skipped_members_are_in_the_load_record_and_the_summary(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "p.zip", "w") as zf:
+        zf.writestr("readme.txt", "Прайс обновляется ежедневно")
+        zf.writestr("msk.csv", "Бренд;Артикул;Цена\nNK;A1;1\n")
+    toml = tmp_path / "s.toml"
+    toml.write_text('[Z]\nfile = "p.zip"\n'
+                    'columns = { brand = "Бренд", article = "Артикул", price = "Цена" }\n',
+                    encoding="utf-8")
+    assert main(["load", str(toml), "--out", str(tmp_path / "cat")]) == 0
+    assert "    skipped readme.txt: not a price table" in capsys.readouterr().out
+    record = json.loads((tmp_path / "cat" / "loads" / "Z.json").read_text(encoding="utf-8"))
+    assert [m.split(":")[0] for m in record["skipped"]] == ["readme.txt"]
+
+
 def test_publish_and_register_directly(tmp_path: Path) -> None:
     path = publish_offers(tmp_path, "X", OFFERS_SCHEMA.empty_table())
     assert path.parent == tmp_path / "offers" / "X"

@@ -250,6 +250,38 @@ def test_zip_with_two_csvs_and_readme(tmp_path: Path) -> None:
     assert report.rejected.column("path").to_pylist() == [f"{path}!spb.csv"]
 
 
+def test_a_zip_lists_the_members_it_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "prices.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "Прайс обновляется ежедневно.\nЗвоните: 8-800, доб. 1")
+        zf.writestr("__MACOSX/._msk.csv", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+        zf.writestr("msk.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n")
+        zf.writestr("contract.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    report = _load(path)
+    assert _col(report, "article") == ["A1"]
+    assert [m.split(":")[0] for m in report.skipped] == [
+        "readme.txt", "__MACOSX/._msk.csv", "contract.pdf"]
+
+
+@pytest.mark.parametrize(("name", "text", "why"), [
+    ("spb.csv", "Бренд;Артикул;Стоимость;Кол-во\nNK;A2;2;2\n", "missing column(s) 'Цена'"),
+    ("spb.txt", "Бренд\tАртикул\tСтоимость\nNK\tA2\t2\nNK\tA3\t3\n",
+     "missing column(s) 'Цена', 'Кол-во'"),
+    ("spb.xlsx", b"PK\x03\x04 a damaged workbook", "corrupt zip/xlsx"),
+])
+def test_a_zip_member_that_is_a_price_table_and_fails_fails_the_load(
+        tmp_path: Path, name: str, text: str | bytes, why: str) -> None:
+    # its offers would be lost silently, the archive's others loaded as if they were all
+    path = tmp_path / "prices.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("msk.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n")
+        zf.writestr(name, text)
+    with pytest.raises(PriceFileError) as caught:
+        load_price_file(_profile(path))
+    assert caught.value.path == f"{path}!{name}"
+    assert why in caught.value.message
+
+
 def test_xls_that_is_csv(tmp_path: Path) -> None:
     path = tmp_path / "price.xls"
     path.write_bytes("Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n".encode("cp1251"))

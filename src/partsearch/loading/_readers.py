@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -68,12 +69,14 @@ def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
                                             pa.py_buffer(chars))
 
 
-def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows]:
-    """Sniff the format of ``data`` and read it; a zip archive gives one entry per price file."""
+def read_rows(data: bytes, profile: SupplierProfile, label: str,
+              skipped: list[str] | None = None) -> list[RawRows]:
+    """Sniff the format of ``data`` and read it; a zip archive gives one entry per price file,
+    and adds to ``skipped`` each member it did not read as one (``name: why``)."""
     kind, zf = file_kind(data, label)
     if kind == "zip":
         assert zf is not None
-        return _read_zip(zf, profile, label)
+        return _read_zip(zf, profile, label, [] if skipped is None else skipped)
     read = {"sheet": _read_sheet, "html": _read_html, "csv": _read_csv}[kind]
     return [read(data, profile, label)]
 
@@ -112,26 +115,65 @@ def _is_ods(zf: zipfile.ZipFile, names: list[str]) -> bool:
 _ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list[RawRows]:
+def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str,
+              skipped: list[str]) -> list[RawRows]:
+    """The price files of an archive. A member that is a price table (:func:`_is_table`) and
+    cannot be read or mapped fails the whole: its offers would be lost silently; any other
+    (a readme, a scan of the contract) is added to ``skipped`` with why."""
     out: list[RawRows] = []
-    skipped: list[str] = []
+    passed: list[str] = []
     for info in zf.infolist():
         if info.is_dir():
             continue
         inner = f"{label}!{info.filename}"
+        if _is_metadata(info.filename):
+            passed.append(f"{info.filename}: an archiver's metadata, not a file")
+            continue
         try:
             data = zf.read(info)
         except ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
         try:
-            out.extend(read_rows(data, profile, inner))
+            out.extend(read_rows(data, profile, inner, skipped))
         except PriceFileError as exc:
-            # A readme or a file of another shape: not a price file, skip it but say why.
-            skipped.append(f"{info.filename}: {exc.message}")
+            if _is_table(info.filename, data):
+                raise
+            passed.append(f"{info.filename}: not a price table ({exc.message})")
     if not out:
-        detail = "; ".join(skipped) or "archive is empty"
+        detail = "; ".join(passed) or "archive is empty"
         raise PriceFileError(f"no price file in the archive ({detail})", path=label)
+    skipped += passed
     return out
+
+
+#: a member named so is a price table, whatever is wrong with it
+_TABLE_SUFFIXES = (".csv", ".tsv", ".xls", ".xlsx", ".xlsm", ".xlsb", ".ods", ".htm", ".html")
+#: a member named so is a text, a table when its head splits as one
+_TEXT_SUFFIXES = ("", ".txt", ".dat", ".prn")
+
+
+def _is_table(name: str, data: bytes) -> bool:
+    """Whether an archive member is a price table: named as one, or a text (``.txt``, no
+    suffix) that is a spreadsheet or splits steadily (two rows or more, most of its first
+    rows, into one number of fields above one), as a CSV does and a readme does not."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in _TABLE_SUFFIXES:
+        return True
+    if suffix not in _TEXT_SUFFIXES or not data or data.isspace():
+        return False  # (a readme.pdf, a contract.docx, a logo.png; an empty file)
+    kind = file_kind(data, name)[0]
+    if kind != "csv":
+        return kind == "sheet"
+    lines = data[: 1 << 16].decode("utf-8", "replace").splitlines()[:_HEAD_LINES]
+    rows = split_head(lines, *detect_format(lines))
+    count, _width = steadiness(rows)
+    return count >= 2 and 2 * count >= sum(1 for ln in lines if ln.strip())
+
+
+def _is_metadata(name: str) -> bool:
+    """An archiver's own member: macOS's ``__MACOSX/`` folder and ``._name`` resource forks."""
+    path = PurePosixPath(name)
+    return path.parts[:1] == ("__MACOSX",) or path.name.startswith("._")
 
 
 # -- header detection -------------------------------------------------------------------------
@@ -306,19 +348,20 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     delims = [profile.delimiter] if profile.delimiter else list(DELIMITERS)
     # a quote not given is the file's own, as `partsearch profile` finds it: a "'"-quoted
     # file read with '"' splits each quoted ";" apart and rejects every row
-    quote = profile.quote or detect_format(head, delims)[1]
+    steadiest, found = detect_format(head, delims)
+    quote = profile.quote or found
     if not _named(profile) and not profile.delimiter:
         delims = [_guess_delimiter(head)]
-    error: PriceFileError | None = None
+    errors: dict[str, PriceFileError] = {}
     for delim in delims:
         try:
             idx, cols = _locate(split_head(head, delim, quote), profile, label, line_of)
             break
         except PriceFileError as exc:
-            error = error or exc
+            errors[delim] = exc
     else:
-        assert error is not None
-        raise error
+        # what is missing as the file splits: its closest header is the file's own
+        raise errors.get(steadiest, errors[delims[0]])
     width = len(split_head([head[idx]], delim, quote)[0]) if idx is not None and _named(
         profile) else None
     _check_positions(cols, width, label)

@@ -56,7 +56,8 @@ class LoadReport:
 
     ``error`` is set (and the tables are empty) when the file could not be read at all; the
     supplier's previously published offers then stay current. ``published`` is the offers file
-    written into the catalog, when there was one.
+    written into the catalog, when there was one. ``skipped`` lists the members of a zip
+    archive not read as price files, each as ``name: why`` (a readme).
     """
 
     supplier: str
@@ -67,6 +68,7 @@ class LoadReport:
     seconds: float
     error: str | None = None
     published: Path | None = None
+    skipped: tuple[str, ...] = ()
 
 def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None = None,
                     now: datetime | None = None) -> LoadReport:
@@ -97,14 +99,16 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
         raise PriceFileError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     file_time = now or datetime.fromtimestamp(int(mtime), tz=UTC)
     reg = registry or BrandRegistry.default()
+    skipped: list[str] = []
     parts = [build_offers(profile, rows, reg, file_time)
-             for rows in read_rows(data, profile, str(path))]
+             for rows in read_rows(data, profile, str(path), skipped)]
     offers = pa.concat_tables([o for o, _ in parts]) if parts else OFFERS_SCHEMA.empty_table()
     rejected = pa.concat_tables([r for _, r in parts]) if parts else \
         REJECTED_SCHEMA.empty_table()
     return LoadReport(
         supplier=profile.code, path=str(path), rows_read=offers.num_rows + rejected.num_rows,
-        offers=offers, rejected=rejected, seconds=time.perf_counter() - started)
+        offers=offers, rejected=rejected, seconds=time.perf_counter() - started,
+        skipped=tuple(skipped))
 
 def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> Path:
     """Write ``offers/<supplier>/<version>.arrow`` (Arrow IPC file, uncompressed) and its
@@ -183,6 +187,7 @@ def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
         "first_rejected": [[r["line"], r["reason"], (r["raw"] or "")[:_RAW_CHARS]]
                            for r in head],
         "error": report.error,
+        "skipped": list(report.skipped),
         "version": report.published.name if report.published is not None else None,
     }
     area = Path(catalog_dir) / LOADS
