@@ -267,6 +267,12 @@ def register_profiles(catalog_dir: str | Path, profiles: Iterable[SupplierProfil
     for profile in profiles:
         write_atomic(area / f"{profile.code}.json", profile.to_json().encode("utf-8"))
 
+def _published(catalog: Path, code: str) -> bool:
+    """Whether supplier ``code`` has offers published in ``catalog``."""
+    area = catalog / OFFERS / code
+    return area.is_dir() and read_pointer(area) is not None
+
+
 def read_registered_profiles(catalog_dir: str | Path) -> dict[str, SupplierProfile]:
     """Registered profiles of a catalog by supplier code (empty when none)."""
     area = Path(catalog_dir) / SUPPLIERS
@@ -283,11 +289,16 @@ def read_registered_profiles(catalog_dir: str | Path) -> dict[str, SupplierProfi
 
 def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: str | None = None,
                    progress: Progress | None = None) -> list[LoadReport]:
-    """Register every profile of ``toml_path``, then load and publish each file supplier (or
-    only ``supplier``). A file that cannot be read gives a report with ``error`` set and leaves
-    that supplier's published offers as they were; the others still load. A published report's
-    ``offers`` is the file it published, memory-mapped (rows in part order), so the reports of
-    hundreds of suppliers hold none of their offers in memory.
+    """Load and publish each file supplier of ``toml_path`` (or only ``supplier``), and
+    register every profile. A file that cannot be read gives a report with ``error`` set and
+    leaves that supplier's published offers as they were; the others still load. A published
+    report's ``offers`` is the file it published, memory-mapped (rows in part order), so the
+    reports of hundreds of suppliers hold none of their offers in memory.
+
+    A file supplier's profile is registered right after its offers are published: its terms
+    (pickup points, delivery, minimum sum) are the published offers' own, never a new profile's
+    over the old offers while a file loads or after it failed. One with no offers published
+    yet, and every online supplier, is registered at once (there is nothing to mix with).
 
     >>> [r.error for r in load_suppliers("suppliers.toml", "catalog")]  # doctest: +SKIP
     [None, None]
@@ -296,7 +307,8 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
     if supplier is not None and supplier not in {p.code for p in profiles}:
         raise ProfileError(f"no supplier {supplier!r}", path=toml_path)
     catalog = Path(catalog_dir)
-    register_profiles(catalog, profiles)
+    register_profiles(catalog, [p for p in profiles if not _published(catalog, p.code)
+                                or p.is_online])
     registry = catalog_registry(catalog)
     todo = [p for p in profiles if not p.is_online and supplier in (None, p.code)]
     budget = MemoryBudget(machine_bytes() // 2)
@@ -312,6 +324,7 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
                     seconds=0.0, error=str(exc))
             else:
                 published = publish_offers(catalog, profile.code, report.offers)
+                register_profiles(catalog, [profile])  # (with its offers, not before)
                 # the report keeps the published file, mapped, not the table built in memory:
                 # a catalog of hundreds of suppliers would otherwise hold every one of them
                 # until the last is loaded
