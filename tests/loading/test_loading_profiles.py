@@ -98,6 +98,17 @@ BAD = [
     ('[A]\nfile = "prices/alfa.csv"\ndelimiter = ";;"\n'
      'columns = {brand="b", article="a", price="p"}', "one character"),
     ("A = 1", "must be a table"),
+    # values the offers table cannot hold: refused before anything loads
+    *((f'[A]\napi = {{ kind = "abcp" }}\nmin_order_sum = {v}', "'min_order_sum' must be")
+      for v in ("nan", "inf", "-1", "1e20", '"1e13"', "1000000000000")),
+    ('[A]\napi = { kind = "abcp" }\nmin_order_sum = "x"', "'min_order_sum': not a number"),
+    ('[A]\napi = { kind = "abcp" }\ndelivery_hours = 99999999999', "'delivery_hours' must be"),
+    ('[A]\nfile = "prices/alfa.csv"\n'
+     'columns = {brand="b", article="a", price=99999999999}', "'columns.price': must be"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p", '
+     'delivery_days="d", delivery_hours="h"}', "maps both delivery_days and delivery_hours"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p", '
+     'delivery_days_max=4, delivery_hours_max=5}', "maps both delivery_days_max and"),
     ("[A\n", "cannot read"),
 ]
 

@@ -48,6 +48,13 @@ _KEYS = {
 }
 
 
+#: what the offers table's columns hold (``min_order_sum`` a decimal(14, 2), ``delivery_hours``
+#: an int32); a position past a spreadsheet's last column (XFD) is no column
+_MAX_SUM = Decimal("999999999999.99")
+_MAX_HOURS = 2**31 - 1
+_MAX_COLUMNS = 16384
+
+
 @dataclass(frozen=True)
 class SupplierProfile:
     """One supplier: where its price file is, how to read it, and its terms.
@@ -177,9 +184,14 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         if key not in FIELDS:
             raise fail(f"key 'columns': unknown field {key!r} (known: {', '.join(FIELDS)})")
         if isinstance(value, bool) or not isinstance(value, str | int) or (
-            isinstance(value, int) and value < 0
+            isinstance(value, int) and not 0 <= value < _MAX_COLUMNS
         ):
-            raise fail(f"key 'columns.{key}': must be a header name or a 0-based position")
+            raise fail(f"key 'columns.{key}': must be a header name or a 0-based position "
+                       f"(below {_MAX_COLUMNS}, a spreadsheet's columns)")
+    for pair in (("delivery_days", "delivery_hours"), ("delivery_days_max", "delivery_hours_max")):
+        if set(pair) <= set(columns):
+            raise fail(f"key 'columns': maps both {pair[0]} and {pair[1]} (one column is the "
+                       "time, in days or in hours)")
     brand = get("brand", str)
     if file_path is not None:
         need = [f for f in REQUIRED_FIELDS if f not in columns and not (f == "brand" and brand)]
@@ -201,18 +213,20 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         except LookupError as exc:
             raise fail(f"key 'encoding': unknown encoding {encoding!r}") from exc
     hours = get("delivery_hours", int, 24)
-    if hours < 0:
-        raise fail("key 'delivery_hours' must be >= 0")
+    if not 0 <= hours <= _MAX_HOURS:
+        raise fail(f"key 'delivery_hours' must be within 0..{_MAX_HOURS}")
     points = get("pickup_points", list, [])
     if not all(isinstance(p, str) for p in points):
         raise fail("key 'pickup_points' must be a list of strings")
     min_sum = get("min_order_sum", (int, float, str), 0)
     try:
-        min_order_sum = Decimal(str(min_sum)).quantize(Decimal("0.01"))
+        min_order_sum = Decimal(str(min_sum))
     except InvalidOperation as exc:
         raise fail(f"key 'min_order_sum': not a number {min_sum!r}") from exc
-    if min_order_sum < 0:
-        raise fail("key 'min_order_sum' must be >= 0")
+    # (NaN first: it is no number, and comparing it raises)
+    if not min_order_sum.is_finite() or not 0 <= min_order_sum <= _MAX_SUM:
+        raise fail(f"key 'min_order_sum' must be a number within 0..{_MAX_SUM}")
+    min_order_sum = min_order_sum.quantize(Decimal("0.01"))
     accuracy = float(get("stock_accuracy", (int, float), 0.97))
     if not 0.0 <= accuracy <= 1.0:
         raise fail("key 'stock_accuracy' must be within 0..1")
