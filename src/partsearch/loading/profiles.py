@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -170,8 +171,8 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
     name = get("name", str, code)
     file = get("file", str)
     api = get("api", dict)
-    if api is not None and not isinstance(api.get("kind"), str):
-        raise fail("key 'api': 'kind' must be a string")
+    if api is not None:
+        _check_api(api, fail)
     if file is None and api is None:
         raise fail("needs a 'file' or an 'api'")
     file_path = None
@@ -237,3 +238,62 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         returnable=get("returnable", bool, True), prepayment=get("prepayment", bool, False),
         restrictions=get("restrictions", str), stock_accuracy=accuracy, api=api,
     )
+
+
+#: the keys of an ``api`` table every connector reads (``online.abcp``), with their checks;
+#: an ABCP table has no others, another kind (a shop's own connector) may
+_API_KEYS = ("kind", "url", "login_env", "password_env", "deadline_s", "max_concurrency",
+             "use_online_stocks")
+#: a key naming a credential itself, not the environment variable holding it
+_SECRET = re.compile(r"(^|_)(login|user|username|userlogin|pass|passwd|password|pwd|psw|userpsw"
+                     r"|token|secret|key|apikey)(_|$)", re.IGNORECASE)
+
+
+def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None:
+    """An ``api`` table's mistakes, at load time rather than at the first live search: an
+    unknown key of ABCP's (a key of another kind's close to one of the common keys, a typo,
+    too), a kind that is no name, a URL that is not http(s), a deadline or concurrency that is
+    not positive, and a credential written into the file."""
+    import difflib
+    from urllib.parse import parse_qs, urlsplit
+
+    kind = api.get("kind")
+    if not isinstance(kind, str) or not kind.strip():
+        raise fail("key 'api': 'kind' must be a string naming the connector")
+    for key in api:
+        if _SECRET.search(key) and not key.endswith("_env"):
+            raise fail(f"key 'api.{key}': credentials come from the named environment "
+                       f"variables, never from the file ({key}_env = \"VARIABLE\")")
+        if key in _API_KEYS:
+            continue
+        close = difflib.get_close_matches(key, _API_KEYS, n=1, cutoff=0.8)
+        if kind == "abcp" or close:
+            hint = f" (did you mean {close[0]!r}?)" if close else \
+                f" (known: {', '.join(_API_KEYS)})"
+            raise fail(f"key 'api': unknown key {key!r}{hint}")
+    url = api.get("url")
+    if url is not None:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise fail(f"key 'api.url': must be an http(s) URL, not {url!r}")
+        if parts.username or parts.password or any(
+                _SECRET.search(k) for k in parse_qs(parts.query)):
+            raise fail("key 'api.url': credentials come from the named environment "
+                       "variables, never from the file")
+    for key in ("login_env", "password_env"):
+        value = api.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise fail(f"key 'api.{key}': must name an environment variable")
+    deadline = api.get("deadline_s")
+    if deadline is not None and (isinstance(deadline, bool) or not isinstance(
+            deadline, int | float) or not 0 < deadline < math.inf):
+        raise fail(f"key 'api.deadline_s': must be a positive number of seconds, not "
+                   f"{deadline!r}")
+    concurrency = api.get("max_concurrency")
+    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(
+            concurrency, int) or concurrency < 1):
+        raise fail(f"key 'api.max_concurrency': must be a whole number >= 1, not "
+                   f"{concurrency!r}")
+    stocks = api.get("use_online_stocks")
+    if stocks is not None and not isinstance(stocks, bool):
+        raise fail("key 'api.use_online_stocks': must be true or false")
