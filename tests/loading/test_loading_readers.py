@@ -399,6 +399,28 @@ def test_positional_columns(tmp_path: Path) -> None:
     assert _col(report, "price") == [Decimal("10.50"), Decimal("11.00")]
 
 
+@pytest.mark.parametrize("kind", ["csv", "ods"])
+def test_positional_columns_find_their_first_data_row(tmp_path: Path, kind: str) -> None:
+    # no skip_rows: the title, the date and the header row are a preamble, not rows to reject;
+    # the first data row, with a zero price, is a row (rejected as one)
+    rows = [["ООО Гамма Импорт"], ["Цены на 01.02.2024"], [], ["Бренд", "Номер", "Цена", "Кол-во"],
+            ["NK", "A0", "0,00", "1"], ["NK", "A1", "10,50", "3"], ["MANN", "W 7", "1 200", "4"]]
+    if kind == "csv":
+        path = tmp_path / "pos.csv"
+        path.write_text("".join(";".join(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        path = tmp_path / "pos.ods"
+        path.write_bytes(_ods({(i, j): v for i, r in enumerate(rows) for j, v in enumerate(r)}))
+    report = _load(path, columns={"brand": 0, "article": 1, "price": 2, "quantity": 3})
+    assert _col(report, "article") == ["A1", "W 7"]
+    assert _col(report, "line") == [6, 7]
+    assert report.rejected.select(["line", "reason"]).to_pylist() == [
+        {"line": 5, "reason": "zero price '0,00'"}]
+    # skip_rows given: taken as it is
+    report = _load(path, columns={"brand": 0, "article": 1, "price": 2}, skip_rows=5)
+    assert _col(report, "line") == [6, 7] and report.rejected.num_rows == 0
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("empty.csv", b"", "empty file"),
     ("blank.csv", b" \r\n\t\n", "empty file"),

@@ -208,7 +208,7 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     named = _named(profile)
     if not named:  # positional only: no header row, data after skip_rows
         cols = {f: int(v) for f, v in profile.columns.items()}
-        skip = profile.skip_rows or 0
+        skip = profile.skip_rows if profile.skip_rows is not None else _preamble(rows, cols)
         return (skip - 1 if skip else None), cols
     candidates = range(len(rows)) if profile.skip_rows is None else [profile.skip_rows]
     for i in candidates:
@@ -223,6 +223,29 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     raise PriceFileError(
         f"missing column(s) {', '.join(map(repr, missing))}; "
         f"closest header: {[c for c in best if c]}", path=label, line=where)
+
+
+def _preamble(rows: list[list[str]], cols: dict[str, int]) -> int:
+    """How many of a file's first rows come before its data, when a profile mapping columns by
+    position does not say (``skip_rows``): the rows before the first that has the commonest
+    number of fields and a number at the price's position (a title, a date, a header row: each
+    would be rejected on every load). None such: no row is skipped."""
+    import polars as pl
+
+    from partsearch.loading._values import parse_price
+
+    filled = [r for r in rows if any(c.strip() for c in r)]
+    if not filled or "price" not in cols:
+        return 0
+    lengths = [len(r) for r in filled]
+    width = max(set(lengths), key=lambda w: (lengths.count(w), w))
+    at = cols["price"]
+    prices = parse_price(pa.array([r[at] if at < len(r) else None for r in rows],
+                                  pa.large_string()))
+    # a zero, negative or huge price is a number still: a data row, rejected as such
+    number = prices.select(pl.col("kopecks").is_not_null() | pl.col("reason").str.contains(
+        "^(zero|negative) price|^price too large")).to_series().to_list()
+    return next((i for i, r in enumerate(rows) if len(r) == width and number[i]), 0)
 
 
 def _check_positions(cols: dict[str, int], width: int | None, label: str) -> None:
