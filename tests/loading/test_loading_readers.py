@@ -61,6 +61,21 @@ def test_utf8_bom_tab(tmp_path: Path) -> None:
     assert _col(report, "quantity") == [2]
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(tmp_path: Path, codec: str) -> None:
+    # Excel's "Unicode text": UTF-16 with a BOM, tab separated
+    path = tmp_path / "p.txt"
+    bom = "\ufeff".encode(codec)
+    path.write_bytes(bom + "Бренд\tАртикул\tЦена\tКол-во\r\nKYB\t334302\t2 500,00\t2\r\n"
+                     "МАНН\tW 7\t10\t1\r\n".encode(codec))
+    report = _load(path)
+    assert _col(report, "brand_raw") == ["KYB", "МАНН"]
+    assert _col(report, "price") == [Decimal("2500.00"), Decimal("10.00")]
+    path.write_bytes(bom + "Бренд\tАртикул".encode(codec) + b"\x00")  # an odd byte out
+    with pytest.raises(PriceFileError, match="not utf-16"):
+        _load(path)
+
+
 def test_single_quote_holds_delimiter(tmp_path: Path) -> None:
     path = tmp_path / "q.csv"
     path.write_text("Бренд;Артикул;Цена;Кол-во;Кроссы\nNK;SA1;10,5;1;'A;B;C'\n"

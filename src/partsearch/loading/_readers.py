@@ -284,6 +284,12 @@ def to_utf8(data: bytes, encoding: str | None, label: str
             raise PriceFileError(f"unknown encoding {encoding!r}", path=label) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")) and named is None:
+        # Excel's "Unicode text": UTF-16 with its BOM (the codec reads the BOM's byte order)
+        try:
+            return data.decode("utf-16").encode("utf-8"), _NO_BYTES, "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise PriceFileError(f"not utf-16 (as its BOM says): {exc}", path=label) from exc
     try:
         data.decode("utf-8")
         return data, _NO_BYTES, _UTF8
