@@ -65,8 +65,8 @@ def test_a_stray_quote_rejects_its_line_alone() -> None:
     text = b'a;b;c\nd;"e;f\ng;"h";i\nj;k;l\n'
     assert [r[:3] for r in _records(text, 1 << 30, width=3)] == [
         (7, b"a;b;c", 3), (8, b'd;"e;f', UNCLOSED), (9, b'g;"h";i', 3), (10, b"j;k;l", 3)]
-    # a quoted line break in a row of the width stays
-    text = b'a;"b\nc";"d"\n'
+    # a quoted line break in a row of the width stays (a space after its quote too)
+    text = b'a;"b\nc" ;"d"\n'
     assert [r[:3] for r in _records(text, 1 << 30, width=3)] == [(7, text[:-1], 3)]
 
 

@@ -146,7 +146,7 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
                         continue
                     in_quotes = False
                     if i + 1 < n and buf[i + 1] != delim and buf[i + 1] != 10 \
-                            and buf[i + 1] != 13:
+                            and buf[i + 1] != 13 and buf[i + 1] != 32:  # (a space: sloppy)
                         text_after_quote = True
                     i += 1
                     continue
