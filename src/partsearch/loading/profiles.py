@@ -244,9 +244,10 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
 #: an ABCP table has no others, another kind (a shop's own connector) may
 _API_KEYS = ("kind", "url", "login_env", "password_env", "deadline_s", "max_concurrency",
              "use_online_stocks")
-#: a key naming a credential itself, not the environment variable holding it
-_SECRET = re.compile(r"(^|_)(login|user|username|userlogin|pass|passwd|password|pwd|psw|userpsw"
-                     r"|token|secret|key|apikey)(_|$)", re.IGNORECASE)
+#: a key naming a credential itself, not the environment variable holding it (``login``,
+#: ``api_key``, ``client_secret``, ``access_token``; not ``user_agent``, ``max_tokens``)
+_SECRET = re.compile(r"^(api_?key|key|auth|login|user(name)?|userlogin|pass(wd|word)?|pwd|psw"
+                     r"|userpsw)$|(^|_)(password|secret|token)(_|$)", re.IGNORECASE)
 
 
 def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None:
