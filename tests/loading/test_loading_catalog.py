@@ -137,6 +137,57 @@ def test_failed_reload_keeps_old_offers(tmp_path: Path) -> None:
     assert read_offers(catalog, "BETA").column("price").to_pylist() == [Decimal("11.00")]
 
 
+def test_a_zips_skipped_members_are_in_the_load_record_and_the_summary(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "p.zip", "w") as zf:
+        zf.writestr("readme.txt", "Прайс обновляется ежедневно")
+        zf.writestr("msk.csv", "Бренд;Артикул;Цена\nNK;A1;1\n")
+    toml = tmp_path / "s.toml"
+    toml.write_text('[Z]\nfile = "p.zip"\n'
+                    'columns = { brand = "Бренд", article = "Артикул", price = "Цена" }\n',
+                    encoding="utf-8")
+    assert main(["load", str(toml), "--out", str(tmp_path / "cat")]) == 0
+    assert "    skipped readme.txt: not a price table" in capsys.readouterr().out
+    record = json.loads((tmp_path / "cat" / "loads" / "Z.json").read_text(encoding="utf-8"))
+    assert [m.split(":")[0] for m in record["skipped"]] == ["readme.txt"]
+
+
+def test_a_profile_is_registered_with_its_offers(tmp_path: Path) -> None:
+    import partsearch
+
+    def setup(points: str, price_file: str) -> None:
+        (tmp_path / "r.csv").write_text(price_file, encoding="utf-8")
+        toml.write_text(f'[R]\nfile = "r.csv"\npickup_points = [{points}]\n'
+                        'columns = { brand = "brand", article = "article", price = "price" }\n'
+                        '[WEB]\napi = { kind = "abcp", url = "http://127.0.0.1:9" }\n',
+                        encoding="utf-8")
+
+    def found(engine: partsearch.Engine, point: str) -> int:
+        engine.reload()
+        return engine.search("W 920/21", brand="MANN", filters=partsearch.Filters(
+            pickup_point=point)).requested.total
+
+    toml, catalog = tmp_path / "s.toml", tmp_path / "cat"
+    setup('"A"', "")
+    assert load_suppliers(toml, catalog)[0].error is not None
+    # nothing published: registered at once, as the online supplier is
+    assert sorted(read_registered_profiles(catalog)) == ["R", "WEB"]
+    setup('"A"', "brand;article;price\nMANN;W 920/21;100\n")
+    load_suppliers(toml, catalog)
+    engine = partsearch.Engine.open(catalog)
+    assert (found(engine, "A"), found(engine, "B")) == (1, 0)
+    setup('"B"', "")  # a new pickup point and a file that fails: the old offers, old terms
+    assert load_suppliers(toml, catalog)[0].error is not None
+    assert read_registered_profiles(catalog)["R"].pickup_points == ("A",)
+    assert (found(engine, "A"), found(engine, "B")) == (1, 0)
+    setup('"B"', "brand;article;price\nMANN;W 920/21;90\n")
+    load_suppliers(toml, catalog)
+    assert (found(engine, "A"), found(engine, "B")) == (0, 1)
+
+
 def test_publish_and_register_directly(tmp_path: Path) -> None:
     path = publish_offers(tmp_path, "X", OFFERS_SCHEMA.empty_table())
     assert path.parent == tmp_path / "offers" / "X"

@@ -98,6 +98,39 @@ BAD = [
     ('[A]\nfile = "prices/alfa.csv"\ndelimiter = ";;"\n'
      'columns = {brand="b", article="a", price="p"}', "one character"),
     ("A = 1", "must be a table"),
+    # an api table's mistakes, found when it is read, not at the first live search
+    *((f'[A]\napi = {{ kind = "abcp", url = "https://x.example", {extra} }}', message)
+      for extra, message in (
+          ('login = "plainuser", password_env = "P"', "'api.login': credentials come from"),
+          ('login_env = "L", password = "plainpw"', "'api.password': credentials come from"),
+          ('token = "t0k3n"', "'api.token': credentials come from"),
+          ('deadlin_s = 2.0', "unknown key 'deadlin_s' (did you mean 'deadline_s'?)"),
+          ('timeout = 2.0', "unknown key 'timeout' (known: kind, url"),
+          ("deadline_s = -1", "'api.deadline_s': must be a positive number"),
+          ("deadline_s = nan", "'api.deadline_s': must be a positive number"),
+          ('deadline_s = "3"', "'api.deadline_s': must be a positive number"),
+          ("max_concurrency = 0", "'api.max_concurrency': must be a whole number"),
+          ('use_online_stocks = "yes"', "'api.use_online_stocks': must be true or false"),
+          ('login_env = ""', "'api.login_env': must name an environment variable"))),
+    ('[A]\napi = { kind = "abcp", url = "ftp://x.example" }', "'api.url': must be an http(s)"),
+    ('[A]\napi = { kind = "abcp", url = "https://me:pw@x.example" }', "'api.url': credentials"),
+    ('[A]\napi = { kind = "abcp", url = "https://x.example/?userpsw=pw" }',
+     "'api.url': credentials"),
+    ('[A]\napi = { kind = "" }', "'kind' must be a string naming"),
+    ('[A]\napi = { kind = "myshop", max_concurency = 2 }',  # another kind's typo too
+     "unknown key 'max_concurency' (did you mean 'max_concurrency'?)"),
+    ('[A]\napi = { kind = "myshop", secret = "s" }', "'api.secret': credentials come from"),
+    # values the offers table cannot hold: refused before anything loads
+    *((f'[A]\napi = {{ kind = "abcp" }}\nmin_order_sum = {v}', "'min_order_sum' must be")
+      for v in ("nan", "inf", "-1", "1e20", '"1e13"', "1000000000000")),
+    ('[A]\napi = { kind = "abcp" }\nmin_order_sum = "x"', "'min_order_sum': not a number"),
+    ('[A]\napi = { kind = "abcp" }\ndelivery_hours = 99999999999', "'delivery_hours' must be"),
+    ('[A]\nfile = "prices/alfa.csv"\n'
+     'columns = {brand="b", article="a", price=99999999999}', "'columns.price': must be"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p", '
+     'delivery_days="d", delivery_hours="h"}', "maps both delivery_days and delivery_hours"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p", '
+     'delivery_days_max=4, delivery_hours_max=5}', "maps both delivery_days_max and"),
     ("[A\n", "cannot read"),
 ]
 
@@ -111,6 +144,18 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
     assert str(path) in str(err.value)
     if message != "cannot read":
         assert "A" in str(err.value)
+
+
+def test_another_connector_kind_keeps_its_own_keys(tmp_path: Path) -> None:
+    # a shop's own connector kind (registered by the shop): only the common keys are checked
+    path = _write(tmp_path, '[A]\napi = { kind = "myshop", url = "https://x.example", '
+                            'region = "msk", token_env = "MYSHOP_TOKEN", deadline_s = 2, '
+                            'user_agent = "partsearch", max_tokens = 5 }')
+    (profile,) = read_profiles(path)
+    assert profile.api is not None and profile.api["region"] == "msk"
+    path = _write(tmp_path, '[A]\napi = { kind = "myshop", client_secret = "s" }')
+    with pytest.raises(ProfileError, match=r"'api\.client_secret': credentials come from"):
+        read_profiles(path)
 
 
 def test_fixed_brand_replaces_brand_column(tmp_path: Path) -> None:

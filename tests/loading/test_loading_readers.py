@@ -61,6 +61,21 @@ def test_utf8_bom_tab(tmp_path: Path) -> None:
     assert _col(report, "quantity") == [2]
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_bom(tmp_path: Path, codec: str) -> None:
+    # Excel's "Unicode text": UTF-16 with a BOM, tab separated
+    path = tmp_path / "p.txt"
+    bom = "\ufeff".encode(codec)
+    path.write_bytes(bom + "Бренд\tАртикул\tЦена\tКол-во\r\nKYB\t334302\t2 500,00\t2\r\n"
+                     "МАНН\tW 7\t10\t1\r\n".encode(codec))
+    report = _load(path)
+    assert _col(report, "brand_raw") == ["KYB", "МАНН"]
+    assert _col(report, "price") == [Decimal("2500.00"), Decimal("10.00")]
+    path.write_bytes(bom + "Бренд\tАртикул".encode(codec) + b"\x00")  # an odd byte out
+    with pytest.raises(PriceFileError, match="not utf-16"):
+        _load(path)
+
+
 def test_single_quote_holds_delimiter(tmp_path: Path) -> None:
     path = tmp_path / "q.csv"
     path.write_text("Бренд;Артикул;Цена;Кол-во;Кроссы\nNK;SA1;10,5;1;'A;B;C'\n"
@@ -68,6 +83,43 @@ def test_single_quote_holds_delimiter(tmp_path: Path) -> None:
     report = _load(path, quote="'")
     assert _col(report, "article") == ["SA1", "SA2"]
     assert report.rejected.num_rows == 0
+
+
+@pytest.mark.parametrize("delimiter", [None, ";"])
+def test_a_quote_not_given_is_detected(tmp_path: Path, delimiter: str | None) -> None:
+    # as loadFile.csv: "'" quotes hold ";" (and a doubled "'" inside is one)
+    path = tmp_path / "q.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во;Кроссы\nNK;SA1;10,5;1;'A;B;C'\n"
+                    "NK;SA2;11;2;'it''s;x'\nNK;SA3;12;3;D\n", encoding="utf-8")
+    report = _load(path, delimiter=delimiter)
+    assert _col(report, "article") == ["SA1", "SA2", "SA3"]
+    assert report.rejected.num_rows == 0
+
+
+def test_a_double_quoted_file_keeps_its_quote(tmp_path: Path) -> None:
+    # an apostrophe in a text is no quote: '"' stays the quote when "'" splits no steadier
+    path = tmp_path / "q.csv"
+    path.write_text('Бренд;Артикул;Цена;Кол-во;Имя\nNK;SA1;10;1;"A;B"\n'
+                    "NK;SA2;11;2;'O'Neil\nNK;SA3;12;3;\"x\"\n", encoding="utf-8")
+    report = _load(path)
+    assert _col(report, "article") == ["SA1", "SA2", "SA3"]
+
+
+@pytest.mark.parametrize("columns", [None, {"brand": 0, "article": 1, "price": 2}])
+def test_a_stray_quote_rejects_its_line_alone(tmp_path: Path,
+                                              columns: dict[str, int] | None) -> None:
+    path = tmp_path / "s.csv"
+    header = "" if columns else "Бренд;Артикул;Цена;Кол-во\n"
+    path.write_text(header + "MANN;W1;10;1\nMANN;W2;20;2\nMANN;W3;30;3\n"
+                    'MANN;W4;"unterminated;40\nMANN;W5;50;5\nMANN;W6;"60";6\nMANN;W7;70;7\n',
+                    encoding="utf-8")
+    report = _load(path, quote='"', **({"columns": columns} if columns else {}))
+    assert _col(report, "article") == ["W1", "W2", "W3", "W5", "W6", "W7"]
+    line = 4 if columns else 5
+    assert _col(report, "line") == [line - 3, line - 2, line - 1, line + 1, line + 2, line + 3]
+    assert report.rejected.select(["line", "raw", "reason"]).to_pylist() == [
+        {"line": line, "raw": 'MANN;W4;"unterminated;40',
+         "reason": "expected 4 fields; a quote opened here is not closed on this line"}]
 
 
 def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
@@ -213,6 +265,38 @@ def test_zip_with_two_csvs_and_readme(tmp_path: Path) -> None:
     assert report.rejected.column("path").to_pylist() == [f"{path}!spb.csv"]
 
 
+def test_a_zip_lists_the_members_it_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "prices.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "Прайс обновляется ежедневно.\nЗвоните: 8-800, доб. 1")
+        zf.writestr("__MACOSX/._msk.csv", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+        zf.writestr("msk.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n")
+        zf.writestr("contract.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    report = _load(path)
+    assert _col(report, "article") == ["A1"]
+    assert [m.split(":")[0] for m in report.skipped] == [
+        "readme.txt", "__MACOSX/._msk.csv", "contract.pdf"]
+
+
+@pytest.mark.parametrize(("name", "text", "why"), [
+    ("spb.csv", "Бренд;Артикул;Стоимость;Кол-во\nNK;A2;2;2\n", "missing column(s) 'Цена'"),
+    ("spb.txt", "Бренд\tАртикул\tСтоимость\nNK\tA2\t2\nNK\tA3\t3\n",
+     "missing column(s) 'Цена', 'Кол-во'"),
+    ("spb.xlsx", b"PK\x03\x04 a damaged workbook", "corrupt zip/xlsx"),
+])
+def test_a_zip_member_that_is_a_price_table_and_fails_fails_the_load(
+        tmp_path: Path, name: str, text: str | bytes, why: str) -> None:
+    # its offers would be lost silently, the archive's others loaded as if they were all
+    path = tmp_path / "prices.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("msk.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n")
+        zf.writestr(name, text)
+    with pytest.raises(PriceFileError) as caught:
+        load_price_file(_profile(path))
+    assert caught.value.path == f"{path}!{name}"
+    assert why in caught.value.message
+
+
 def test_xls_that_is_csv(tmp_path: Path) -> None:
     path = tmp_path / "price.xls"
     path.write_bytes("Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n".encode("cp1251"))
@@ -328,6 +412,28 @@ def test_positional_columns(tmp_path: Path) -> None:
     path.write_text("NK,A1,10.5,3\nNK,A2,11,4\n")
     report = _load(path, columns={"brand": 0, "article": 1, "price": 2, "quantity": 3})
     assert _col(report, "price") == [Decimal("10.50"), Decimal("11.00")]
+
+
+@pytest.mark.parametrize("kind", ["csv", "ods"])
+def test_positional_columns_find_their_first_data_row(tmp_path: Path, kind: str) -> None:
+    # no skip_rows: the title, the date and the header row are a preamble, not rows to reject;
+    # the first data row, with a zero price, is a row (rejected as one)
+    rows = [["ООО Гамма Импорт"], ["Цены на 01.02.2024"], [], ["Бренд", "Номер", "Цена", "Кол-во"],
+            ["NK", "A0", "0,00", "1"], ["NK", "A1", "10,50", "3"], ["MANN", "W 7", "1 200", "4"]]
+    if kind == "csv":
+        path = tmp_path / "pos.csv"
+        path.write_text("".join(";".join(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        path = tmp_path / "pos.ods"
+        path.write_bytes(_ods({(i, j): v for i, r in enumerate(rows) for j, v in enumerate(r)}))
+    report = _load(path, columns={"brand": 0, "article": 1, "price": 2, "quantity": 3})
+    assert _col(report, "article") == ["A1", "W 7"]
+    assert _col(report, "line") == [6, 7]
+    assert report.rejected.select(["line", "reason"]).to_pylist() == [
+        {"line": 5, "reason": "zero price '0,00'"}]
+    # skip_rows given: taken as it is
+    report = _load(path, columns={"brand": 0, "article": 1, "price": 2}, skip_rows=5)
+    assert _col(report, "line") == [6, 7] and report.rejected.num_rows == 0
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [

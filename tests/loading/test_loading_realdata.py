@@ -30,6 +30,16 @@ def test_alexquasar_csv(realdata: Path) -> None:
     assert first["delivery_hours"] == 0
 
 
+def test_alexquasar_csv_without_its_quote(realdata: Path) -> None:
+    # the profile says no quote: the file's "'" is found, as `partsearch profile` finds it
+    profile = SupplierProfile(
+        code="AQ", name="AlexQuasar sample",
+        file=realdata / "AlexQuasar+supplierPriceLoader" / "loadFile.csv",
+        columns={"brand": "Бренд", "article": "Артикул", "price": "Цена, руб."})
+    report = load_price_file(profile)
+    assert (report.rows_read, report.offers.num_rows) == (10, 10)
+
+
 def test_aioabcpapi_xlsx(realdata: Path) -> None:
     # Three preamble rows (title, date, blank); numeric articles stored as numbers.
     profile = SupplierProfile(

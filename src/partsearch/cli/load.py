@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
         for reason, line in zip(r.rejected.column("reason").to_pylist()[:3],
                                 r.rejected.column("line").to_pylist()[:3], strict=True):
             print(f"    line {line}: {reason}")
+        for member in r.skipped:
+            print(f"    skipped {member}")
     if args.rejects is not None:
         tables = [r.rejected for r in reports if r.rejected.num_rows]
         table = pa.concat_tables(tables) if tables else REJECTED_SCHEMA.empty_table()

@@ -8,6 +8,12 @@ second small kernel gathers one column's fields into Arrow string buffers.
 
 Doing this ourselves instead of handing the bytes to a CSV library gives exact line numbers for
 every row and turns rows with the wrong field count into rejected rows instead of an exception.
+
+A stray quote at a field's start (``MANN;W4;"unterminated;40``) would open a field running to the
+next quote, lines or the whole file away. Given the row width, a record whose quoted field runs
+past its first line and that does not split into that width, or whose closing quote is followed
+by more text (the next quote was another field's opening one), is taken for one: its first line
+alone is the record (its field count :data:`UNCLOSED`), and the split goes on from the next line.
 """
 
 from __future__ import annotations
@@ -18,10 +24,17 @@ import numpy as np
 
 from partsearch._jit import njit
 
+#: the field count of a record cut at its first line: a quote opened there is not closed
+#: before a line break, and the record running on to its close does not have the row width
+UNCLOSED = -1
+
 
 def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
-                  slot_of_col: Any, n_slots: int, *, halves_from: int = 1 << 22) -> Any:
-    """Split ``buf[start:]`` into records. ``quote`` < 0 means no quoting.
+                  slot_of_col: Any, n_slots: int, *, width: int = -1,
+                  halves_from: int = 1 << 22) -> Any:
+    """Split ``buf[start:]`` into records. ``quote`` < 0 means no quoting; ``width`` >= 0 is
+    the row width, cutting a record that holds a quoted line break at its first line when a
+    stray quote is likely (module docstring; its field count :data:`UNCLOSED`).
 
     Returns (rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n_records): the
     wanted fields of record r are ``out[f_start[r, s]:f_end[r, s]]`` (-1 when absent).
@@ -48,10 +61,10 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
             rec = _record_arrays(sum(breaks) + 1, n_slots)
             # the first half's records each hold one of its line breaks: the second half's
             # rows, from breaks[0] on, cannot meet them
-            later = pool.submit(lambda: kernel(buf, split, n, delim, quote, slot_of_col, out,
-                                               split - start, *rec, breaks[0]))
-            r1, end1, _, lines1 = kernel(buf, start, split, delim, quote, slot_of_col, out,
-                                         0, *rec, 0)
+            later = pool.submit(lambda: kernel(buf, split, n, delim, quote, width, slot_of_col,
+                                               out, split - start, *rec, breaks[0]))
+            r1, end1, _, lines1 = kernel(buf, start, split, delim, quote, width, slot_of_col,
+                                         out, 0, *rec, 0)
             r2 = later.result()[0] - breaks[0]
         if end1 == split:
             rec[0][:r1] += first_line
@@ -64,7 +77,7 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
         # field's text in ``out``; rare enough to split the whole again, in order
     else:
         rec = _record_arrays(line_breaks(buf, start, n) + 1, n_slots)
-    r = kernel(buf, start, n, delim, quote, slot_of_col, out, 0, *rec, 0)[0]
+    r = kernel(buf, start, n, delim, quote, width, slot_of_col, out, 0, *rec, 0)[0]
     rec[0][:r] += first_line
     return (*(a[:r] for a in rec), out, r)
 
@@ -87,21 +100,24 @@ def line_breaks(buf: Any, start: Any, stop: Any) -> Any:
 
 
 @njit(cache=True, nogil=True)
-def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, slot_of_col: Any,
-                out: Any, o: Any, rec_line: Any, rec_start: Any, rec_end: Any,
-                rec_fields: Any, f_start: Any, f_end: Any, r: Any) -> Any:
+def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_width: Any,
+                slot_of_col: Any, out: Any, o: Any, rec_line: Any, rec_start: Any,
+                rec_end: Any, rec_fields: Any, f_start: Any, f_end: Any, r: Any) -> Any:
     """The records of ``buf`` that begin in ``[start, stop)`` (the last may run past
     ``stop``), written to the record arrays from row ``r`` on, their wanted fields copied
     into ``out`` from ``o`` on.
 
     Returns (the row after the last written, where the next record begins, where ``out``
-    is written to, line breaks passed); lines are counted from 0.
+    is written to, line breaks passed); lines are counted from 0. Where a record cut at its
+    first line was read further (into the next half's text and output), the second is how
+    far it was read: the halves' guess then fails as for a quote left open.
     """
     n = buf.shape[0]
     n_cols = slot_of_col.shape[0]
     width = f_start.shape[1]
     line = 0
     i = start
+    reach = start
     while i < stop:
         # One record starts at i.
         for k in range(width):
@@ -109,9 +125,12 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, slot_of
             f_end[r, k] = -1
         r_line = line
         r_start = i
+        r_out = o
         field = 0
         f_begin = o
         quoted_any = False
+        quoted_break = False
+        text_after_quote = False
         at_field_start = True
         in_quotes = False
         slot = slot_of_col[0] if n_cols > 0 else -1
@@ -126,10 +145,14 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, slot_of
                         i += 2
                         continue
                     in_quotes = False
+                    if i + 1 < n and buf[i + 1] != delim and buf[i + 1] != 10 \
+                            and buf[i + 1] != 13 and buf[i + 1] != 32:  # (a space: sloppy)
+                        text_after_quote = True
                     i += 1
                     continue
                 if c == 10:
                     line += 1
+                    quoted_break = True
                 if slot >= 0:
                     out[o] = c
                     o += 1
@@ -177,12 +200,26 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, slot_of
         # A blank line (one empty, unquoted field) is no record at all.
         if field == 1 and raw_end == r_start and not quoted_any:
             continue
+        if quoted_break and row_width >= 0 and (field != row_width or text_after_quote):
+            # a stray quote: the record is its first line, and the next line starts afresh
+            reach = max(reach, i)
+            i = r_start
+            while buf[i] != 10:
+                i += 1
+            raw_end = i - 1 if i > r_start and buf[i - 1] == 13 else i
+            i += 1
+            line = r_line + 1
+            o = r_out
+            field = UNCLOSED
+            for k in range(width):
+                f_start[r, k] = -1
+                f_end[r, k] = -1
         rec_line[r] = r_line
         rec_start[r] = r_start
         rec_end[r] = raw_end
         rec_fields[r] = field
         r += 1
-    return r, i, o, line
+    return r, max(i, reach), o, line
 
 
 @njit(cache=True, nogil=True)

@@ -14,9 +14,10 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -34,6 +35,7 @@ __all__ = ["RawRows", "read_rows"]
 
 _HEAD_LINES = 60
 DELIMITERS = (";", "\t", ",", "|")
+QUOTES = ('"', "'")
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,14 @@ def _gather(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
                                             pa.py_buffer(chars))
 
 
-def read_rows(data: bytes, profile: SupplierProfile, label: str) -> list[RawRows]:
-    """Sniff the format of ``data`` and read it; a zip archive gives one entry per price file."""
+def read_rows(data: bytes, profile: SupplierProfile, label: str,
+              skipped: list[str] | None = None) -> list[RawRows]:
+    """Sniff the format of ``data`` and read it; a zip archive gives one entry per price file,
+    and adds to ``skipped`` each member it did not read as one (``name: why``)."""
     kind, zf = file_kind(data, label)
     if kind == "zip":
         assert zf is not None
-        return _read_zip(zf, profile, label)
+        return _read_zip(zf, profile, label, [] if skipped is None else skipped)
     read = {"sheet": _read_sheet, "html": _read_html, "csv": _read_csv}[kind]
     return [read(data, profile, label)]
 
@@ -111,26 +115,65 @@ def _is_ods(zf: zipfile.ZipFile, names: list[str]) -> bool:
 _ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str) -> list[RawRows]:
+def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str,
+              skipped: list[str]) -> list[RawRows]:
+    """The price files of an archive. A member that is a price table (:func:`_is_table`) and
+    cannot be read or mapped fails the whole: its offers would be lost silently; any other
+    (a readme, a scan of the contract) is added to ``skipped`` with why."""
     out: list[RawRows] = []
-    skipped: list[str] = []
+    passed: list[str] = []
     for info in zf.infolist():
         if info.is_dir():
             continue
         inner = f"{label}!{info.filename}"
+        if _is_metadata(info.filename):
+            passed.append(f"{info.filename}: an archiver's metadata, not a file")
+            continue
         try:
             data = zf.read(info)
         except ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
         try:
-            out.extend(read_rows(data, profile, inner))
+            out.extend(read_rows(data, profile, inner, skipped))
         except PriceFileError as exc:
-            # A readme or a file of another shape: not a price file, skip it but say why.
-            skipped.append(f"{info.filename}: {exc.message}")
+            if _is_table(info.filename, data):
+                raise
+            passed.append(f"{info.filename}: not a price table ({exc.message})")
     if not out:
-        detail = "; ".join(skipped) or "archive is empty"
+        detail = "; ".join(passed) or "archive is empty"
         raise PriceFileError(f"no price file in the archive ({detail})", path=label)
+    skipped += passed
     return out
+
+
+#: a member named so is a price table, whatever is wrong with it
+_TABLE_SUFFIXES = (".csv", ".tsv", ".xls", ".xlsx", ".xlsm", ".xlsb", ".ods", ".htm", ".html")
+#: a member named so is a text, a table when its head splits as one
+_TEXT_SUFFIXES = ("", ".txt", ".dat", ".prn")
+
+
+def _is_table(name: str, data: bytes) -> bool:
+    """Whether an archive member is a price table: named as one, or a text (``.txt``, no
+    suffix) that is a spreadsheet or splits steadily (two rows or more, most of its first
+    rows, into one number of fields above one), as a CSV does and a readme does not."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in _TABLE_SUFFIXES:
+        return True
+    if suffix not in _TEXT_SUFFIXES or not data or data.isspace():
+        return False  # (a readme.pdf, a contract.docx, a logo.png; an empty file)
+    kind = file_kind(data, name)[0]
+    if kind != "csv":
+        return kind == "sheet"
+    lines = data[: 1 << 16].decode("utf-8", "replace").splitlines()[:_HEAD_LINES]
+    rows = split_head(lines, *detect_format(lines))
+    count, _width = steadiness(rows)
+    return count >= 2 and 2 * count >= sum(1 for ln in lines if ln.strip())
+
+
+def _is_metadata(name: str) -> bool:
+    """An archiver's own member: macOS's ``__MACOSX/`` folder and ``._name`` resource forks."""
+    path = PurePosixPath(name)
+    return path.parts[:1] == ("__MACOSX",) or path.name.startswith("._")
 
 
 # -- header detection -------------------------------------------------------------------------
@@ -165,7 +208,7 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     named = _named(profile)
     if not named:  # positional only: no header row, data after skip_rows
         cols = {f: int(v) for f, v in profile.columns.items()}
-        skip = profile.skip_rows or 0
+        skip = profile.skip_rows if profile.skip_rows is not None else _preamble(rows, cols)
         return (skip - 1 if skip else None), cols
     candidates = range(len(rows)) if profile.skip_rows is None else [profile.skip_rows]
     for i in candidates:
@@ -180,6 +223,29 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     raise PriceFileError(
         f"missing column(s) {', '.join(map(repr, missing))}; "
         f"closest header: {[c for c in best if c]}", path=label, line=where)
+
+
+def _preamble(rows: list[list[str]], cols: dict[str, int]) -> int:
+    """How many of a file's first rows come before its data, when a profile mapping columns by
+    position does not say (``skip_rows``): the rows before the first that has the commonest
+    number of fields and a number at the price's position (a title, a date, a header row: each
+    would be rejected on every load). None such: no row is skipped."""
+    import polars as pl
+
+    from partsearch.loading._values import parse_price
+
+    filled = [r for r in rows if any(c.strip() for c in r)]
+    if not filled or "price" not in cols:
+        return 0
+    lengths = [len(r) for r in filled]
+    width = max(set(lengths), key=lambda w: (lengths.count(w), w))
+    at = cols["price"]
+    prices = parse_price(pa.array([r[at] if at < len(r) else None for r in rows],
+                                  pa.large_string()))
+    # a zero, negative or huge price is a number still: a data row, rejected as such
+    number = prices.select(pl.col("kopecks").is_not_null() | pl.col("reason").str.contains(
+        "^(zero|negative) price|^price too large")).to_series().to_list()
+    return next((i for i, r in enumerate(rows) if len(r) == width and number[i]), 0)
 
 
 def _check_positions(cols: dict[str, int], width: int | None, label: str) -> None:
@@ -218,6 +284,12 @@ def to_utf8(data: bytes, encoding: str | None, label: str
             raise PriceFileError(f"unknown encoding {encoding!r}", path=label) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")) and named is None:
+        # Excel's "Unicode text": UTF-16 with its BOM (the codec reads the BOM's byte order)
+        try:
+            return data.decode("utf-16").encode("utf-8"), _NO_BYTES, "UTF-16"
+        except UnicodeDecodeError as exc:
+            raise PriceFileError(f"not utf-16 (as its BOM says): {exc}", path=label) from exc
     try:
         data.decode("utf-8")
         return data, _NO_BYTES, _UTF8
@@ -278,28 +350,47 @@ def split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
     return out
 
 
+def detect_format(lines: list[str], delimiters: Sequence[str] = DELIMITERS
+                  ) -> tuple[str, str]:
+    """(delimiter, quote) of the pairs of ``delimiters`` and :data:`QUOTES` that splits the
+    head's ``lines`` the steadiest: the most rows into one number of fields; on a tie '"',
+    then the delimiter listed first."""
+    return max(((d, q) for q in QUOTES for d in delimiters),
+               key=lambda dq: steadiness(split_head(lines, *dq)))
+
+
+def steadiness(rows: list[list[str]]) -> tuple[int, int]:
+    """How many rows have the commonest number of fields (above one), and that number."""
+    widths = [len(row) for row in rows if any(cell.strip() for cell in row)]
+    common = max(set(widths), key=lambda w: (widths.count(w), w), default=0)
+    return (widths.count(common), common) if common > 1 else (0, 0)
+
+
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
     text, stray, charset = to_utf8(data, profile.encoding, label)
-    quote = profile.quote or '"'
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
     line_of = list(range(1, len(head) + 1))
     delims = [profile.delimiter] if profile.delimiter else list(DELIMITERS)
+    # a quote not given is the file's own, as `partsearch profile` finds it: a "'"-quoted
+    # file read with '"' splits each quoted ";" apart and rejects every row
+    steadiest, found = detect_format(head, delims)
+    quote = profile.quote or found
     if not _named(profile) and not profile.delimiter:
         delims = [_guess_delimiter(head)]
-    error: PriceFileError | None = None
+    errors: dict[str, PriceFileError] = {}
     for delim in delims:
         try:
             idx, cols = _locate(split_head(head, delim, quote), profile, label, line_of)
             break
         except PriceFileError as exc:
-            error = error or exc
+            errors[delim] = exc
     else:
-        assert error is not None
-        raise error
+        # what is missing as the file splits: its closest header is the file's own
+        raise errors.get(steadiest, errors[delims[0]])
     width = len(split_head([head[idx]], delim, quote)[0]) if idx is not None and _named(
         profile) else None
     _check_positions(cols, width, label)
@@ -309,15 +400,29 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     for s, c in enumerate(used):
         slot_of_col[c] = s
     buf = np.frombuffer(text, dtype=np.uint8)
-    rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = kern.split_records(
-        buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
-        slot_of_col, len(used))
+
+    def records(width: int) -> tuple[Any, ...]:
+        records: tuple[Any, ...] = kern.split_records(
+            buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
+            slot_of_col, len(used), width=width)
+        return records
+
+    # a file without a header row: its rows' commonest width, guessed from its head for the
+    # split (which needs it to tell a stray quote), and split again in the rare file whose
+    # rows say otherwise
+    guess = width if width is not None else steadiness(
+        split_head(head[0 if idx is None else idx + 1:], delim, quote))[1] or -1
+    rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = records(guess)
     rec_fields = rec_fields[:n]
     if width is None:
-        width = int(np.bincount(rec_fields).argmax()) if n else max(used) + 1
+        whole = rec_fields[rec_fields >= 0]
+        width = int(np.bincount(whole).argmax()) if whole.size else max(used) + 1
         if width <= max(used):
             raise PriceFileError(f"rows have {width} fields, fewer than the mapped columns",
                                  path=label)
+        if width != guess:
+            rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = records(width)
+            rec_fields = rec_fields[:n]
     good = rec_fields == width
     split = good.copy()  # (the rows whose fields split right, UTF-8 or not)
     if stray.size:
@@ -333,6 +438,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     with ThreadPoolExecutor(2) as pool:  # the gather kernel releases the GIL
         columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
     bad_reason = pa.array([_stray_reason(charset) if ok else
+                           f"expected {width} fields; {_UNCLOSED}" if k == kern.UNCLOSED else
                            f"expected {width} fields, found {int(k)}"
                            for k, ok in zip(rec_fields[bad].tolist(), split[bad].tolist(),
                                             strict=True)], type=pa.large_string())
@@ -340,6 +446,9 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         path=label, columns=columns, line=rec_line[:n][good], raw_buf=buf,
         raw_start=rec_start[:n][good], raw_end=rec_end[:n][good], bad_line=rec_line[:n][bad],
         bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason)
+
+
+_UNCLOSED = "a quote opened here is not closed on this line"
 
 
 def _after_line(text: bytes | np.ndarray, head: bytes, idx: int) -> int:

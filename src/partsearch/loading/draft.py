@@ -160,17 +160,9 @@ def _head(data: bytes, label: str, sheet: str | int
         return rows, list(range(1, len(rows) + 1)), None
     head = bytes(text[: 1 << 16]).decode("utf-8", "replace")
     lines = [ln.rstrip("\r") for ln in head.split("\n")[:_HEAD_ROWS]]
-    delimiter, quote = max(((d, q) for q in ('"', "'") for d in r.DELIMITERS),
-                           key=lambda dq: _steadiness(r.split_head(lines, *dq)))
+    delimiter, quote = r.detect_format(lines)
     return r.split_head(lines, delimiter, quote), list(range(1, len(lines) + 1)), \
         None if quote == '"' else quote
-
-
-def _steadiness(rows: list[list[str]]) -> tuple[int, int]:
-    """How many rows have the commonest number of fields (above one), and that number."""
-    widths = [len(row) for row in rows if any(cell.strip() for cell in row)]
-    common = max(set(widths), key=lambda w: (widths.count(w), w), default=0)
-    return (widths.count(common), common) if common > 1 else (0, 0)
 
 
 def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[str, ...]

@@ -56,7 +56,8 @@ class LoadReport:
 
     ``error`` is set (and the tables are empty) when the file could not be read at all; the
     supplier's previously published offers then stay current. ``published`` is the offers file
-    written into the catalog, when there was one.
+    written into the catalog, when there was one. ``skipped`` lists the members of a zip
+    archive not read as price files, each as ``name: why`` (a readme).
     """
 
     supplier: str
@@ -67,6 +68,7 @@ class LoadReport:
     seconds: float
     error: str | None = None
     published: Path | None = None
+    skipped: tuple[str, ...] = ()
 
 def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None = None,
                     now: datetime | None = None) -> LoadReport:
@@ -97,14 +99,16 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
         raise PriceFileError(f"cannot read: {exc.strerror or exc}", path=path) from exc
     file_time = now or datetime.fromtimestamp(int(mtime), tz=UTC)
     reg = registry or BrandRegistry.default()
+    skipped: list[str] = []
     parts = [build_offers(profile, rows, reg, file_time)
-             for rows in read_rows(data, profile, str(path))]
+             for rows in read_rows(data, profile, str(path), skipped)]
     offers = pa.concat_tables([o for o, _ in parts]) if parts else OFFERS_SCHEMA.empty_table()
     rejected = pa.concat_tables([r for _, r in parts]) if parts else \
         REJECTED_SCHEMA.empty_table()
     return LoadReport(
         supplier=profile.code, path=str(path), rows_read=offers.num_rows + rejected.num_rows,
-        offers=offers, rejected=rejected, seconds=time.perf_counter() - started)
+        offers=offers, rejected=rejected, seconds=time.perf_counter() - started,
+        skipped=tuple(skipped))
 
 def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> Path:
     """Write ``offers/<supplier>/<version>.arrow`` (Arrow IPC file, uncompressed) and its
@@ -183,6 +187,7 @@ def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
         "first_rejected": [[r["line"], r["reason"], (r["raw"] or "")[:_RAW_CHARS]]
                            for r in head],
         "error": report.error,
+        "skipped": list(report.skipped),
         "version": report.published.name if report.published is not None else None,
     }
     area = Path(catalog_dir) / LOADS
@@ -262,6 +267,12 @@ def register_profiles(catalog_dir: str | Path, profiles: Iterable[SupplierProfil
     for profile in profiles:
         write_atomic(area / f"{profile.code}.json", profile.to_json().encode("utf-8"))
 
+def _published(catalog: Path, code: str) -> bool:
+    """Whether supplier ``code`` has offers published in ``catalog``."""
+    area = catalog / OFFERS / code
+    return area.is_dir() and read_pointer(area) is not None
+
+
 def read_registered_profiles(catalog_dir: str | Path) -> dict[str, SupplierProfile]:
     """Registered profiles of a catalog by supplier code (empty when none)."""
     area = Path(catalog_dir) / SUPPLIERS
@@ -278,11 +289,16 @@ def read_registered_profiles(catalog_dir: str | Path) -> dict[str, SupplierProfi
 
 def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: str | None = None,
                    progress: Progress | None = None) -> list[LoadReport]:
-    """Register every profile of ``toml_path``, then load and publish each file supplier (or
-    only ``supplier``). A file that cannot be read gives a report with ``error`` set and leaves
-    that supplier's published offers as they were; the others still load. A published report's
-    ``offers`` is the file it published, memory-mapped (rows in part order), so the reports of
-    hundreds of suppliers hold none of their offers in memory.
+    """Load and publish each file supplier of ``toml_path`` (or only ``supplier``), and
+    register every profile. A file that cannot be read gives a report with ``error`` set and
+    leaves that supplier's published offers as they were; the others still load. A published
+    report's ``offers`` is the file it published, memory-mapped (rows in part order), so the
+    reports of hundreds of suppliers hold none of their offers in memory.
+
+    A file supplier's profile is registered right after its offers are published: its terms
+    (pickup points, delivery, minimum sum) are the published offers' own, never a new profile's
+    over the old offers while a file loads or after it failed. One with no offers published
+    yet, and every online supplier, is registered at once (there is nothing to mix with).
 
     >>> [r.error for r in load_suppliers("suppliers.toml", "catalog")]  # doctest: +SKIP
     [None, None]
@@ -291,7 +307,8 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
     if supplier is not None and supplier not in {p.code for p in profiles}:
         raise ProfileError(f"no supplier {supplier!r}", path=toml_path)
     catalog = Path(catalog_dir)
-    register_profiles(catalog, profiles)
+    register_profiles(catalog, [p for p in profiles if not _published(catalog, p.code)
+                                or p.is_online])
     registry = catalog_registry(catalog)
     todo = [p for p in profiles if not p.is_online and supplier in (None, p.code)]
     budget = MemoryBudget(machine_bytes() // 2)
@@ -307,6 +324,7 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
                     seconds=0.0, error=str(exc))
             else:
                 published = publish_offers(catalog, profile.code, report.offers)
+                register_profiles(catalog, [profile])  # (with its offers, not before)
                 # the report keeps the published file, mapped, not the table built in memory:
                 # a catalog of hundreds of suppliers would otherwise hold every one of them
                 # until the last is loaded

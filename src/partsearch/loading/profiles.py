@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -46,6 +47,13 @@ _KEYS = {
     "delivery_hours", "pickup_points", "min_order_sum", "returnable", "prepayment",
     "restrictions", "stock_accuracy", "api",
 }
+
+
+#: what the offers table's columns hold (``min_order_sum`` a decimal(14, 2), ``delivery_hours``
+#: an int32); a position past a spreadsheet's last column (XFD) is no column
+_MAX_SUM = Decimal("999999999999.99")
+_MAX_HOURS = 2**31 - 1
+_MAX_COLUMNS = 16384
 
 
 @dataclass(frozen=True)
@@ -163,8 +171,8 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
     name = get("name", str, code)
     file = get("file", str)
     api = get("api", dict)
-    if api is not None and not isinstance(api.get("kind"), str):
-        raise fail("key 'api': 'kind' must be a string")
+    if api is not None:
+        _check_api(api, fail)
     if file is None and api is None:
         raise fail("needs a 'file' or an 'api'")
     file_path = None
@@ -177,9 +185,14 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         if key not in FIELDS:
             raise fail(f"key 'columns': unknown field {key!r} (known: {', '.join(FIELDS)})")
         if isinstance(value, bool) or not isinstance(value, str | int) or (
-            isinstance(value, int) and value < 0
+            isinstance(value, int) and not 0 <= value < _MAX_COLUMNS
         ):
-            raise fail(f"key 'columns.{key}': must be a header name or a 0-based position")
+            raise fail(f"key 'columns.{key}': must be a header name or a 0-based position "
+                       f"(below {_MAX_COLUMNS}, a spreadsheet's columns)")
+    for pair in (("delivery_days", "delivery_hours"), ("delivery_days_max", "delivery_hours_max")):
+        if set(pair) <= set(columns):
+            raise fail(f"key 'columns': maps both {pair[0]} and {pair[1]} (one column is the "
+                       "time, in days or in hours)")
     brand = get("brand", str)
     if file_path is not None:
         need = [f for f in REQUIRED_FIELDS if f not in columns and not (f == "brand" and brand)]
@@ -201,18 +214,20 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         except LookupError as exc:
             raise fail(f"key 'encoding': unknown encoding {encoding!r}") from exc
     hours = get("delivery_hours", int, 24)
-    if hours < 0:
-        raise fail("key 'delivery_hours' must be >= 0")
+    if not 0 <= hours <= _MAX_HOURS:
+        raise fail(f"key 'delivery_hours' must be within 0..{_MAX_HOURS}")
     points = get("pickup_points", list, [])
     if not all(isinstance(p, str) for p in points):
         raise fail("key 'pickup_points' must be a list of strings")
     min_sum = get("min_order_sum", (int, float, str), 0)
     try:
-        min_order_sum = Decimal(str(min_sum)).quantize(Decimal("0.01"))
+        min_order_sum = Decimal(str(min_sum))
     except InvalidOperation as exc:
         raise fail(f"key 'min_order_sum': not a number {min_sum!r}") from exc
-    if min_order_sum < 0:
-        raise fail("key 'min_order_sum' must be >= 0")
+    # (NaN first: it is no number, and comparing it raises)
+    if not min_order_sum.is_finite() or not 0 <= min_order_sum <= _MAX_SUM:
+        raise fail(f"key 'min_order_sum' must be a number within 0..{_MAX_SUM}")
+    min_order_sum = min_order_sum.quantize(Decimal("0.01"))
     accuracy = float(get("stock_accuracy", (int, float), 0.97))
     if not 0.0 <= accuracy <= 1.0:
         raise fail("key 'stock_accuracy' must be within 0..1")
@@ -223,3 +238,63 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         returnable=get("returnable", bool, True), prepayment=get("prepayment", bool, False),
         restrictions=get("restrictions", str), stock_accuracy=accuracy, api=api,
     )
+
+
+#: the keys of an ``api`` table every connector reads (``online.abcp``), with their checks;
+#: an ABCP table has no others, another kind (a shop's own connector) may
+_API_KEYS = ("kind", "url", "login_env", "password_env", "deadline_s", "max_concurrency",
+             "use_online_stocks")
+#: a key naming a credential itself, not the environment variable holding it (``login``,
+#: ``api_key``, ``client_secret``, ``access_token``; not ``user_agent``, ``max_tokens``)
+_SECRET = re.compile(r"^(api_?key|key|auth|login|user(name)?|userlogin|pass(wd|word)?|pwd|psw"
+                     r"|userpsw)$|(^|_)(password|secret|token)(_|$)", re.IGNORECASE)
+
+
+def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None:
+    """An ``api`` table's mistakes, at load time rather than at the first live search: an
+    unknown key of ABCP's (a key of another kind's close to one of the common keys, a typo,
+    too), a kind that is no name, a URL that is not http(s), a deadline or concurrency that is
+    not positive, and a credential written into the file."""
+    import difflib
+    from urllib.parse import parse_qs, urlsplit
+
+    kind = api.get("kind")
+    if not isinstance(kind, str) or not kind.strip():
+        raise fail("key 'api': 'kind' must be a string naming the connector")
+    for key in api:
+        if _SECRET.search(key) and not key.endswith("_env"):
+            raise fail(f"key 'api.{key}': credentials come from the named environment "
+                       f"variables, never from the file ({key}_env = \"VARIABLE\")")
+        if key in _API_KEYS:
+            continue
+        close = difflib.get_close_matches(key, _API_KEYS, n=1, cutoff=0.8)
+        if kind == "abcp" or close:
+            hint = f" (did you mean {close[0]!r}?)" if close else \
+                f" (known: {', '.join(_API_KEYS)})"
+            raise fail(f"key 'api': unknown key {key!r}{hint}")
+    url = api.get("url")
+    if url is not None:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise fail(f"key 'api.url': must be an http(s) URL, not {url!r}")
+        if parts.username or parts.password or any(
+                _SECRET.search(k) for k in parse_qs(parts.query)):
+            raise fail("key 'api.url': credentials come from the named environment "
+                       "variables, never from the file")
+    for key in ("login_env", "password_env"):
+        value = api.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise fail(f"key 'api.{key}': must name an environment variable")
+    deadline = api.get("deadline_s")
+    if deadline is not None and (isinstance(deadline, bool) or not isinstance(
+            deadline, int | float) or not 0 < deadline < math.inf):
+        raise fail(f"key 'api.deadline_s': must be a positive number of seconds, not "
+                   f"{deadline!r}")
+    concurrency = api.get("max_concurrency")
+    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(
+            concurrency, int) or concurrency < 1):
+        raise fail(f"key 'api.max_concurrency': must be a whole number >= 1, not "
+                   f"{concurrency!r}")
+    stocks = api.get("use_online_stocks")
+    if stocks is not None and not isinstance(stocks, bool):
+        raise fail("key 'api.use_online_stocks': must be true or false")
