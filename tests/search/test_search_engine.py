@@ -295,6 +295,31 @@ def test_requested_shows_three_fastest_then_cheapest(tmp_path: Path) -> None:
     assert r.analogs.total == 0
 
 
+def test_every_filter_over_offers_without_crosses(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A catalog of offers alone answers every filter, as values, as JSON and in the CLI (the
+    brand filters read the cross index's brand numbers, which it lacks)."""
+    catalog = _catalog(tmp_path, PRICE + "BOSCH;0 451 103 079;70,00;0;1\n")
+    (catalog / "catalog.toml").write_text('popular_brands = ["Mann & Hummel"]\n',
+                                          encoding="utf-8")
+    engine = Engine.open(catalog)
+    cases = [(Filters(brands=frozenset({"MANN-FILTER"})), 6),
+             (Filters(brands=frozenset({"BOSCH"})), 0), (Filters(popular=True), 6),
+             (Filters(pickup_point="A"), 6), (Filters(pickup_point="B"), 0),
+             (Filters(in_stock=True), 6), (Filters(max_delivery_hours=100), 3),
+             (Filters(brands=frozenset({"MANN-FILTER"}), popular=True, pickup_point="A",
+                      in_stock=True, max_delivery_hours=100), 3)]
+    for level in ("guest", "wholesale"):
+        for filters, total in cases:
+            r = engine.search("W 712/1", brand="MANN", filters=filters, level=level)
+            assert r.status == "ok" and r.requested.total == total, filters
+            assert engine.search_json("W 712/1", brand="MANN", filters=filters,
+                                      level=level) == r.to_json()
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--only-brand", "MANN",
+                 "--popular", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["blocks"]["requested"]["total"] == 6
+
+
 def test_text_that_is_not_utf8_is_an_error_not_shifted_offers(tmp_path: Path) -> None:
     """``publish_offers`` refuses text that is not UTF-8; a file written around it (by hand,
     or damaged) holding the byte the search separates values with is a clear error, never

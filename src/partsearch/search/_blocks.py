@@ -322,7 +322,9 @@ def _filter_tables(state: Any, f: Filters) -> tuple[np.ndarray, np.ndarray]:
     tables: tuple[np.ndarray, np.ndarray] | None = cache.get(key)
     if tables is None:
         brand_keep = seg_keep = _NONE
-        if f.brands or f.popular:
+        # (without a cross index there are no brand numbers: a search answers brand filters
+        # on the numpy path then, by name, and the compiled call never reads this table)
+        if (f.brands or f.popular) and state.index is not None:
             popular = state.config.popular_brands
             brand_keep = np.array([(not f.brands or b in f.brands) and
                                    (not f.popular or b in popular)
