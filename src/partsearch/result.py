@@ -155,7 +155,7 @@ class SearchResult(NamedTuple):
         return {
             "article": self.article, "brand": self.brand, "status": self.status,
             "level": self.level, "sort": {"column": self.sort[0], "descending": self.sort[1]},
-            "filters": dict(self.filters),
+            "filters": {k: list(v) if isinstance(v, tuple) else v for k, v in self.filters},
             "blocks": {b.name: b.to_dict() for b in self.blocks},
             "brands": [b.to_dict() for b in self.brands],
             "suggestions": list(self.suggestions),

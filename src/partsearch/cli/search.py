@@ -34,14 +34,13 @@ def register(sub: Any) -> None:
 
 def _search(args: argparse.Namespace) -> int:
     from partsearch import Engine, Filters
-    from partsearch.brands import brand_key
 
     engine = Engine.open(args.catalog)
     sort = None
     if args.sort:
         sort = (args.sort.lstrip("-"), args.sort.startswith("-"))
     filters = Filters(
-        brands=frozenset(brand_key(b) for b in args.only_brand) if args.only_brand else None,
+        brands=args.only_brand,  # (any spelling: the engine reads it as the catalog names it)
         max_delivery_hours=args.max_delivery, in_stock=args.in_stock,
         pickup_point=args.pickup, popular=args.popular)
     options: dict[str, Any] = dict(level=args.level, sort=sort, filters=filters,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -68,6 +68,12 @@ class _State:
     @cached_property
     def plans_by_value(self) -> dict[Any, Any]:
         """The same per level, sort and filters value (``_blocks._plan``)."""
+        return {}
+
+    @cached_property
+    def named_filters(self) -> dict[Filters, Filters]:
+        """Filters with brands, each as the same filters with the brands' canonical names
+        (:func:`_canonical_filters`)."""
         return {}
 
     @cached_property
@@ -204,7 +210,9 @@ class Engine:
                               f"{', '.join(state.config.levels)}")
         # Query's fields in order, built without the named tuple's keyword __new__
         query = tuple.__new__(Query, (
-            article, brand, lvl, check_sort(sort), filters or _NO_FILTERS, show_all,
+            article, brand, lvl, check_sort(sort),
+            _NO_FILTERS if filters is None else
+            _canonical_filters(state, filters) if filters.brands else filters, show_all,
             # (conditionals: the builtin max costs a third of a microsecond a call)
             analogs_offset if analogs_offset > 0 else 0, analogs_limit if analogs_limit > 1 else 1,
             show_supplier_price and lvl != "guest", now))
@@ -358,6 +366,25 @@ def _blocks() -> tuple[type[Query], Callable[[Any, Query, str, str], SearchResul
     from partsearch.search._sole import sole_brand
 
     return Query, answer, answer_json, sole_brand
+
+
+def _canonical_filters(state: _State, filters: Filters) -> Filters:
+    """``filters`` with each brand as the catalog's registry names it (``Mann & Hummel``,
+    an alias of the catalog's ``brands.toml``: the canonical brand the offers and the index
+    hold), remembered per state: the same filters keep one object, which the search's plans
+    are remembered by (``_blocks._plan``)."""
+    memo = state.named_filters
+    named = memo.get(filters)
+    if named is None:
+        canonical = state.registry.canonical
+        try:
+            brands = frozenset(canonical(b) for b in filters.brands or ())
+        except NormalizationError as exc:
+            raise SearchError(f"cannot filter by brand: {exc.message}") from exc
+        if len(memo) >= 256:
+            memo.clear()
+        named = memo[filters] = replace(filters, brands=brands)
+    return named
 
 
 def _no_brand(state: _State, query: Any, choices: list[BrandChoice]) -> SearchResult:
