@@ -69,3 +69,39 @@ def test_the_cli_reports_a_malformed_config_with_exit_2(
         (catalog / "catalog.toml").write_text(text, encoding="utf-8")
         with pytest.raises(CatalogError, match=message):
             Engine.open(catalog)
+
+
+def test_a_level_shows_the_supplier_price_only_where_its_table_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import write_catalog
+
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 712/1;100,00\n"},
+                            '[S]\nfile = "p.csv"\ndelimiter = ";"\ncolumns = { brand = "brand", '
+                            'article = "article", price = "price" }\n')
+    (catalog / "catalog.toml").write_text(
+        'default_level = "retail"\n[levels.retail]\nrules = [ { percent = 40 } ]\n'
+        '[levels.trade]\nsupplier_price = true\nrules = [ { percent = 10 } ]\n',
+        encoding="utf-8")
+    engine = Engine.open(catalog)
+    for level, shown in ((None, None), ("retail", None), ("trade", "100.00")):
+        r = engine.search("W 712/1", brand="MANN", level=level, show_supplier_price=True)
+        assert [o.supplier_price for o in r.requested.offers] == [shown], level
+        assert engine.search_json("W 712/1", brand="MANN", level=level,
+                                  show_supplier_price=True) == r.to_json()
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--supplier-price",
+                 "--json"]) == 0
+    assert '"supplier_price": null' in capsys.readouterr().out
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--supplier-price"]) == 0
+    assert "100.00" not in capsys.readouterr().out  # the table: 140.00 only
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--supplier-price",
+                 "--level", "trade"]) == 0
+    assert "(100.00)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"rules": [{"percent": 5}], "supplier_price": True}, r"'guest'.*never shows"),
+    ({"rules": [{"percent": 5}], "supplier_price": "yes"}, r"supplier_price must be true or"),
+    ({"rules": [{"percent": 5}], "markup": 5}, r"unknown keys \['markup'\]")])
+def test_a_levels_supplier_price_setting_is_checked(body: dict[str, Any], message: str) -> None:
+    with pytest.raises(CatalogError, match=message):
+        parse_levels({"guest": body}, "catalog.toml")

@@ -28,7 +28,8 @@ def register(sub: Any) -> None:
     p.add_argument("--popular", action="store_true", help="only the catalog's popular brands")
     p.add_argument("--analogs-page", type=int, default=1, help="page of 20 analogs (from 1)")
     p.add_argument("--supplier-price", action="store_true",
-                   help="also show the purchase price (never at the guest level)")
+                   help="also show the purchase price, at a level whose catalog.toml "
+                   "table has supplier_price = true (never guest)")
     p.set_defaults(func=_search)
 
 

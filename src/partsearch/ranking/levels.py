@@ -7,6 +7,7 @@ A catalog's ``catalog.toml`` defines them (without one, :data:`DEFAULT_LEVELS` a
     rules = [ { max_price = 1000, percent = 45 }, { max_price = 10000, percent = 35 },
               { percent = 25 } ]
     [levels.wholesale]
+    supplier_price = true   # may show the supplier price (default false; never for guest)
     rules = [ { supplier = "GAMMA", percent = 8 }, { brand = "BOSCH", percent = 9 },
               { percent = 12 } ]
 
@@ -49,6 +50,7 @@ class MarkupRule:
 class PriceLevel:
     name: str
     rules: tuple[MarkupRule, ...]
+    supplier_price: bool = False  # whether a search at this level may show the supplier price
 
     def apply(self, price_kop: np.ndarray, supplier: np.ndarray, brand: np.ndarray) -> np.ndarray:
         """Sell prices in kopecks (rounded up) for supplier prices in kopecks."""
@@ -100,8 +102,9 @@ class PriceLevel:
 DEFAULT_LEVELS: dict[str, Any] = {
     "guest": {"rules": [{"max_price": 1000, "percent": 45}, {"max_price": 10000, "percent": 35},
                         {"percent": 25}]},
-    "registered": {"rules": [{"max_price": 1000, "percent": 35}, {"percent": 20}]},
-    "wholesale": {"rules": [{"percent": 10}]},
+    "registered": {"rules": [{"max_price": 1000, "percent": 35}, {"percent": 20}],
+                   "supplier_price": True},
+    "wholesale": {"rules": [{"percent": 10}], "supplier_price": True},
 }
 
 
@@ -116,7 +119,7 @@ def parse_levels(levels: Mapping[str, Any], where: str,
         rules_raw = body.get("rules") if isinstance(body, Mapping) else None
         if not isinstance(rules_raw, list) or not rules_raw:
             raise CatalogError(f"price level {name!r} needs a non-empty 'rules' list", path=where)
-        unknown = set(body) - {"rules"}
+        unknown = set(body) - {"rules", "supplier_price"}
         if unknown:
             raise CatalogError(f"price level {name!r}: unknown keys {sorted(unknown)}",
                                path=where)
@@ -125,8 +128,22 @@ def parse_levels(levels: Mapping[str, Any], where: str,
         if not rules[-1].catch_all:
             raise CatalogError(f"price level {name!r} must end with a rule that matches every "
                                "offer (only 'percent')", path=where)
-        out[name] = PriceLevel(name, tuple(rules))
+        out[name] = PriceLevel(name, tuple(rules), _supplier_price(name, body, where))
     return out
+
+
+def _supplier_price(name: str, body: Mapping[str, Any], where: str) -> bool:
+    """Whether the level may show the supplier price: only where the config says so (a level
+    shown to retail buyers must never show it, whatever it is called, and a config that does
+    not say is taken as such), never for ``guest``."""
+    value = body.get("supplier_price", False)
+    if not isinstance(value, bool):
+        raise CatalogError(f"price level {name!r}: supplier_price must be true or false, not "
+                           f"{value!r}", path=where)
+    if value and name == "guest":
+        raise CatalogError("price level 'guest': supplier_price = true, but the guest level "
+                           "never shows the supplier price", path=where)
+    return value
 
 
 def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> MarkupRule:

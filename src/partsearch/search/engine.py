@@ -167,8 +167,8 @@ class Engine:
         ``quantity``, ``note``, ``delivery``, ``price`` (default ``("delivery", False)``);
         the result echoes it so a caller can keep it for the next search. ``show_all`` lists
         every requested offer; analogs come in pages of ``analogs_limit`` from
-        ``analogs_offset``. ``show_supplier_price`` adds the purchase price, never at the
-        guest level.
+        ``analogs_offset``. ``show_supplier_price`` adds the purchase price at a level whose
+        ``catalog.toml`` table allows it (``supplier_price = true``; never ``guest``).
         """
         state, query, key, spelling, early = self._prepare(
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
@@ -215,7 +215,7 @@ class Engine:
             _canonical_filters(state, filters) if filters.brands else filters, show_all,
             # (conditionals: the builtin max costs a third of a microsecond a call)
             analogs_offset if analogs_offset > 0 else 0, analogs_limit if analogs_limit > 1 else 1,
-            show_supplier_price and lvl != "guest", now))
+            show_supplier_price and state.config.levels[lvl].supplier_price, now))
         try:
             key = article_key(article)
         except NormalizationError as exc:
