@@ -320,6 +320,41 @@ def test_every_filter_over_offers_without_crosses(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["blocks"]["requested"]["total"] == 6
 
 
+def test_ties_go_by_supplier_then_part_hash_then_line(tmp_path: Path) -> None:
+    """Offers equal in every sort key: by supplier code, then by their place in the supplier's
+    published offers, which is by part hash and then line (README, ``ranking/order.py``);
+    the compiled ranking and the reference agree."""
+    from partsearch._hashing import part_hash
+    from partsearch.crosses import build_index
+    from partsearch.search._blocks import Query, answer
+
+    analogs = [f"A-{i}" for i in range(10)]
+    # each analog twice, told apart by quantity (no sort key of the default order): line
+    # 3 + 2i has 5, line 4 + 2i has 6
+    lines = ["MANN;W 712/1;100,00;5;1"] + [f"BOSCH;{a};100,00;{q};1" for a in analogs
+                                            for q in (5, 6)]
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n" + "\n".join(lines) + "\n")
+    # the same offers from a second supplier, whose code comes first
+    (tmp_path / "p.csv").rename(tmp_path / "q.csv")
+    (tmp_path / "s.toml").write_text((tmp_path / "s.toml").read_text("utf-8").replace(
+        "[ALFA]", "[AAA]").replace("p.csv", "q.csv"), encoding="utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog)
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n" + "".join(
+        f"MANN,W 712/1,BOSCH,{a}\n" for a in analogs), encoding="utf-8")
+    build_index([tmp_path / "x.csv"], catalog)
+    engine = Engine.open(catalog)
+    by_hash = sorted(analogs, key=lambda a: part_hash("BOSCH", a.replace("-", "")))
+    assert by_hash != analogs  # the hashes' order is not the lines': the test tells them apart
+    expected = [(s, a, q) for s in ("AAA", "ALFA") for a in by_hash for q in (5, 6)]
+    r = engine.search("W 712/1", brand="MANN", analogs_limit=40)
+    got = [(o.supplier, o.article, o.quantity) for o in r.analogs.offers]
+    assert got == expected
+    q = Query("W 712/1", "MANN", "guest", ("delivery", False), Filters(), False, 0, 40, False,
+              None)
+    reference = answer(engine._state, q, "MANN-FILTER", "W7121", compiled=False)
+    assert [(o.supplier, o.article, o.quantity) for o in reference.analogs.offers] == got
+
+
 def test_text_that_is_not_utf8_is_an_error_not_shifted_offers(tmp_path: Path) -> None:
     """``publish_offers`` refuses text that is not UTF-8; a file written around it (by hand,
     or damaged) holding the byte the search separates values with is a clear error, never

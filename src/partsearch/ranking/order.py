@@ -1,8 +1,11 @@
 """Orders and filters over the candidate offers of one search (small numpy arrays).
 
-Tie-breaking is total and deterministic: after the sort keys, offers are ordered by supplier code,
-then by their position in the supplier's price file, so the same catalog always gives the same
-page.
+Tie-breaking is total and deterministic: after the sort keys, offers are ordered by supplier code
+(``seg``: the store numbers suppliers in code order), then by their row in that supplier's
+published offers (``row``), which are sorted by part hash, then by line in the price file
+(``loading/_order.py``). So offers of one part keep their price file's order, offers of
+different parts of one supplier come in their part hashes' order, and the same catalog always
+gives the same page. ``ranking/_fast.py`` breaks ties by the same two numbers.
 """
 
 from __future__ import annotations
@@ -104,7 +107,8 @@ def _key(values: np.ndarray, descending: bool) -> np.ndarray:
 
 def _tiebreak(c: Mapping[str, np.ndarray]) -> list[np.ndarray]:
     # "seg" numbers suppliers in code order (the store lists them sorted), so it orders by
-    # supplier code without comparing strings
+    # supplier code without comparing strings; "row" is the offer's row in its supplier's
+    # published offers, by (part hash, line): not its line alone (see the module docstring)
     return [c["row"], c["seg"] if "seg" in c else _key(c["supplier"], False)]
 
 
