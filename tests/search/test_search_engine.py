@@ -184,7 +184,8 @@ def test_filters(engine: Engine) -> None:
     assert m2.analogs.total and {o.supplier for o in m2.analogs.offers} == {"BETA"}
     knecht = engine.search("W 920/21", brand="MANN", filters=Filters(brands=frozenset({"KNECHT"})))
     assert {o.brand for o in knecht.analogs.offers} == {"KNECHT"}
-    assert dict(knecht.filters)["brands"] == ["KNECHT"]
+    assert dict(knecht.filters)["brands"] == ("KNECHT",)  # (immutable, as the result)
+    assert knecht.to_dict()["filters"]["brands"] == ["KNECHT"]
 
 
 def test_sorts(engine: Engine) -> None:
