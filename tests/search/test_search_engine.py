@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -488,6 +489,43 @@ def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:
     assert rest == sorted(rest)
     last = engine.search("W 7/1", brand="MANN", analogs_offset=1980)
     assert len(last.analogs.offers) == 20 and not last.analogs.has_more
+
+
+def test_oem_replacements_have_their_own_page(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """OEM replacements are paged apart from the analogs (``oem_offset``/``oem_limit``,
+    ``--oem-page``): an analogs page leaves them at their first page."""
+    from partsearch.crosses import build_index
+
+    oem = [f"06A 100 {i:03d}" for i in range(25)]
+    analogs = [f"W {i}/1" for i in range(5)]
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n" + "".join(
+        f"VAG,06A 000 000,{b},{a}\n" for b, group in (("VAG", oem), ("MANN", analogs))
+        for a in group), encoding="utf-8")
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\nVAG;06A 000 000;900,00;1;1\n"
+                       + "".join(f"VAG;{a};{500 + i},00;1;1\n" for i, a in enumerate(oem))
+                       + "".join(f"MANN;{a};{100 + i},00;1;1\n" for i, a in enumerate(analogs)))
+    build_index([tmp_path / "x.csv"], catalog)
+    engine = Engine.open(catalog)
+
+    def page(**options: Any) -> tuple[tuple[int, int, bool, list[str]], ...]:
+        r = engine.search("06A 000 000", brand="VAG", **options)
+        assert engine.search_json("06A 000 000", brand="VAG", **options) == r.to_json()
+        return tuple((b.total, b.offset, b.has_more, [o.article for o in b.offers])
+                     for b in (r.oem_replacements, r.analogs))
+
+    first = page()
+    assert first == ((25, 0, True, oem[:20]), (5, 0, False, analogs))
+    assert page(analogs_offset=20) == (first[0], (5, 20, False, []))
+    assert page(oem_offset=20) == ((25, 20, False, oem[20:]), first[1])
+    assert page(oem_offset=3, oem_limit=2, analogs_limit=1) == (
+        (25, 3, True, oem[3:5]), (5, 0, True, analogs[:1]))
+    assert main(["search", str(catalog), "06A 000 000", "--brand", "VAG", "--oem-page", "2",
+                 "--json"]) == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert blocks["oem_replacements"]["offset"] == 20
+    assert [o["article"] for o in blocks["oem_replacements"]["offers"]] == oem[20:]
+    assert blocks["analogs"]["offset"] == 0 and len(blocks["analogs"]["offers"]) == 5
 
 
 def test_popular_filter_and_text_sorts(tmp_path: Path) -> None:

@@ -27,6 +27,8 @@ def register(sub: Any) -> None:
     p.add_argument("--only-brand", action="append", metavar="BRAND", help="filter (repeatable)")
     p.add_argument("--popular", action="store_true", help="only the catalog's popular brands")
     p.add_argument("--analogs-page", type=int, default=1, help="page of 20 analogs (from 1)")
+    p.add_argument("--oem-page", type=int, default=1,
+                   help="page of 20 OEM replacements (from 1)")
     p.add_argument("--supplier-price", action="store_true",
                    help="also show the purchase price, at a level whose catalog.toml "
                    "table has supplier_price = true (never guest)")
@@ -47,6 +49,7 @@ def _search(args: argparse.Namespace) -> int:
     options: dict[str, Any] = dict(level=args.level, sort=sort, filters=filters,
                                    show_all=args.all,
                                    analogs_offset=20 * max(0, args.analogs_page - 1),
+                                   oem_offset=20 * max(0, args.oem_page - 1),
                                    show_supplier_price=args.supplier_price)
     if args.live:
         result = engine.search_live_sync(args.article, args.brand, deadline_s=args.deadline,
