@@ -454,6 +454,24 @@ def test_cli_search_json_and_exit_codes(world_catalog: Path,
                  "-nope"]) == 2
 
 
+def test_cli_table_shows_minimum_quantity_and_stock_accuracy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок;Мин\nMANN;W 712/1;500,00;5;5;4\n",
+                       "stock_accuracy = 0.83\n")
+    profile = (tmp_path / "s.toml").read_text("utf-8")
+    (tmp_path / "s.toml").write_text(profile.replace('delivery_days = "Срок" }',
+                                                     'delivery_days = "Срок", '
+                                                     'min_quantity = "Мин" }'), "utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog)
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if "accuracy" in line)
+    row = next(line for line in lines if "W 712/1" in line and "ALFA" in line)
+    cells = [c.strip() for c in row.split("│")]
+    names = [c.strip() for c in header.split("┃")]
+    assert cells[names.index("min")] == "4" and cells[names.index("accuracy")] == "83%"
+
+
 def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:
     from partsearch.crosses import build_index
 
