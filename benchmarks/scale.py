@@ -247,6 +247,8 @@ def _write_levels(catalog: Path) -> None:
         rules = ", ".join("{ " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in rule.items())
                           + " }" for rule in body["rules"])
         lines += [f"[levels.{name}]", f"rules = [{rules}]"]
+        if body.get("supplier_price"):  # (as the built-in levels have it)
+            lines.append("supplier_price = true")
     (catalog / "catalog.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -24,9 +24,10 @@ def compact_json(value: Any) -> bytes:
 
 class Offer(NamedTuple):
     """One offer as a buyer sees it. Prices are decimal strings in roubles; ``supplier_price``
-    is None unless asked for at a non-guest level. ``why`` is ``requested``,
-    ``oem_replacement``, ``analog`` or ``supplier_cross``; ``hops``/``support`` say how far the
-    part is from the searched one in the cross index (0 for the requested part).
+    is None unless asked for at a level that allows it (``supplier_price = true``). ``why``
+    is ``requested``, ``oem_replacement``, ``analog`` or ``supplier_cross``;
+    ``hops``/``support`` say how far the part is from the searched one in the cross index (0
+    for the requested part).
     ``delivery_hours`` is the expected delivery, ``delivery_hours_max`` the guaranteed one
     where the supplier states it.
 
@@ -155,7 +156,7 @@ class SearchResult(NamedTuple):
         return {
             "article": self.article, "brand": self.brand, "status": self.status,
             "level": self.level, "sort": {"column": self.sort[0], "descending": self.sort[1]},
-            "filters": dict(self.filters),
+            "filters": {k: list(v) if isinstance(v, tuple) else v for k, v in self.filters},
             "blocks": {b.name: b.to_dict() for b in self.blocks},
             "brands": [b.to_dict() for b in self.brands],
             "suggestions": list(self.suggestions),

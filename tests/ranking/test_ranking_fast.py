@@ -52,11 +52,12 @@ filters = st.builds(Filters, max_delivery_hours=st.sampled_from([None, 0, 24, 48
 
 @settings(max_examples=400)
 @given(store_rows, st.data(), st.sampled_from(sorted(LEVELS)), sorts, filters, st.booleans(),
-       st.integers(0, 5), st.integers(1, 6))
+       st.integers(0, 5), st.integers(1, 6), st.integers(0, 5), st.integers(1, 6))
 def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, int, bool]],
                                          data: st.DataObject, level: str,
                                          sort: tuple[str, bool], f: Filters, show_all: bool,
-                                         offset: int, limit: int) -> None:
+                                         offset: int, limit: int, oem_offset: int,
+                                         oem_limit: int) -> None:
     seg = np.array([r[0] for r in rows], dtype=np.int16)
     row = np.array([r[1] for r in rows], dtype=np.int32)
     price = np.array([r[2] for r in rows], dtype=np.int64)
@@ -95,7 +96,7 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
     shown, n_shown, totals, sell = rank_blocks(
         which, hops, support, oem, brand, cand_rows, seg, row, price, delivery, quantity, exact,
         edges, factors, rules, code, sort[1], max_delivery, f.in_stock, keep, ranks, show_all,
-        offset, limit)
+        offset, limit, oem_offset, oem_limit)
 
     ref_sell = lvl.apply(price[cand_rows], SUPPLIERS[seg[cand_rows]], BRANDS[brand])
     assert sell.tolist() == ref_sell.tolist()
@@ -116,8 +117,9 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
         assert totals[b] == ordered.size
         if b == 0:
             page = ordered if show_all else requested_shown(cands, ordered, sort)
-        else:
-            page = ordered[offset: offset + limit]
+        else:  # each block its own page
+            skip, size = (oem_offset, oem_limit) if b == 1 else (offset, limit)
+            page = ordered[skip: skip + size]
         assert n_shown[b] == page.size
         expected += page.tolist()
     assert shown.tolist() == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -184,7 +185,8 @@ def test_filters(engine: Engine) -> None:
     assert m2.analogs.total and {o.supplier for o in m2.analogs.offers} == {"BETA"}
     knecht = engine.search("W 920/21", brand="MANN", filters=Filters(brands=frozenset({"KNECHT"})))
     assert {o.brand for o in knecht.analogs.offers} == {"KNECHT"}
-    assert dict(knecht.filters)["brands"] == ["KNECHT"]
+    assert dict(knecht.filters)["brands"] == ("KNECHT",)  # (immutable, as the result)
+    assert knecht.to_dict()["filters"]["brands"] == ["KNECHT"]
 
 
 def test_sorts(engine: Engine) -> None:
@@ -295,6 +297,66 @@ def test_requested_shows_three_fastest_then_cheapest(tmp_path: Path) -> None:
     assert r.analogs.total == 0
 
 
+def test_every_filter_over_offers_without_crosses(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A catalog of offers alone answers every filter, as values, as JSON and in the CLI (the
+    brand filters read the cross index's brand numbers, which it lacks)."""
+    catalog = _catalog(tmp_path, PRICE + "BOSCH;0 451 103 079;70,00;0;1\n")
+    (catalog / "catalog.toml").write_text('popular_brands = ["Mann & Hummel"]\n',
+                                          encoding="utf-8")
+    engine = Engine.open(catalog)
+    cases = [(Filters(brands=frozenset({"MANN-FILTER"})), 6),
+             (Filters(brands=frozenset({"BOSCH"})), 0), (Filters(popular=True), 6),
+             (Filters(pickup_point="A"), 6), (Filters(pickup_point="B"), 0),
+             (Filters(in_stock=True), 6), (Filters(max_delivery_hours=100), 3),
+             (Filters(brands=frozenset({"MANN-FILTER"}), popular=True, pickup_point="A",
+                      in_stock=True, max_delivery_hours=100), 3)]
+    for level in ("guest", "wholesale"):
+        for filters, total in cases:
+            r = engine.search("W 712/1", brand="MANN", filters=filters, level=level)
+            assert r.status == "ok" and r.requested.total == total, filters
+            assert engine.search_json("W 712/1", brand="MANN", filters=filters,
+                                      level=level) == r.to_json()
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--only-brand", "MANN",
+                 "--popular", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["blocks"]["requested"]["total"] == 6
+
+
+def test_ties_go_by_supplier_then_part_hash_then_line(tmp_path: Path) -> None:
+    """Offers equal in every sort key: by supplier code, then by their place in the supplier's
+    published offers, which is by part hash and then line (README, ``ranking/order.py``);
+    the compiled ranking and the reference agree."""
+    from partsearch._hashing import part_hash
+    from partsearch.crosses import build_index
+    from partsearch.search._blocks import Query, answer
+
+    analogs = [f"A-{i}" for i in range(10)]
+    # each analog twice, told apart by quantity (no sort key of the default order): line
+    # 3 + 2i has 5, line 4 + 2i has 6
+    lines = ["MANN;W 712/1;100,00;5;1"] + [f"BOSCH;{a};100,00;{q};1" for a in analogs
+                                            for q in (5, 6)]
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n" + "\n".join(lines) + "\n")
+    # the same offers from a second supplier, whose code comes first
+    (tmp_path / "p.csv").rename(tmp_path / "q.csv")
+    (tmp_path / "s.toml").write_text((tmp_path / "s.toml").read_text("utf-8").replace(
+        "[ALFA]", "[AAA]").replace("p.csv", "q.csv"), encoding="utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog)
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n" + "".join(
+        f"MANN,W 712/1,BOSCH,{a}\n" for a in analogs), encoding="utf-8")
+    build_index([tmp_path / "x.csv"], catalog)
+    engine = Engine.open(catalog)
+    by_hash = sorted(analogs, key=lambda a: part_hash("BOSCH", a.replace("-", "")))
+    assert by_hash != analogs  # the hashes' order is not the lines': the test tells them apart
+    expected = [(s, a, q) for s in ("AAA", "ALFA") for a in by_hash for q in (5, 6)]
+    r = engine.search("W 712/1", brand="MANN", analogs_limit=40)
+    got = [(o.supplier, o.article, o.quantity) for o in r.analogs.offers]
+    assert got == expected
+    q = Query("W 712/1", "MANN", "guest", ("delivery", False), Filters(), False, 0, 40, False,
+              None)
+    reference = answer(engine._state, q, "MANN-FILTER", "W7121", compiled=False)
+    assert [(o.supplier, o.article, o.quantity) for o in reference.analogs.offers] == got
+
+
 def test_text_that_is_not_utf8_is_an_error_not_shifted_offers(tmp_path: Path) -> None:
     """``publish_offers`` refuses text that is not UTF-8; a file written around it (by hand,
     or damaged) holding the byte the search separates values with is a clear error, never
@@ -392,6 +454,24 @@ def test_cli_search_json_and_exit_codes(world_catalog: Path,
                  "-nope"]) == 2
 
 
+def test_cli_table_shows_minimum_quantity_and_stock_accuracy(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок;Мин\nMANN;W 712/1;500,00;5;5;4\n",
+                       "stock_accuracy = 0.83\n")
+    profile = (tmp_path / "s.toml").read_text("utf-8")
+    (tmp_path / "s.toml").write_text(profile.replace('delivery_days = "Срок" }',
+                                                     'delivery_days = "Срок", '
+                                                     'min_quantity = "Мин" }'), "utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog)
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if "accuracy" in line)
+    row = next(line for line in lines if "W 712/1" in line and "ALFA" in line)
+    cells = [c.strip() for c in row.split("│")]
+    names = [c.strip() for c in header.split("┃")]
+    assert cells[names.index("min")] == "4" and cells[names.index("accuracy")] == "83%"
+
+
 def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:
     from partsearch.crosses import build_index
 
@@ -427,6 +507,43 @@ def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:
     assert rest == sorted(rest)
     last = engine.search("W 7/1", brand="MANN", analogs_offset=1980)
     assert len(last.analogs.offers) == 20 and not last.analogs.has_more
+
+
+def test_oem_replacements_have_their_own_page(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """OEM replacements are paged apart from the analogs (``oem_offset``/``oem_limit``,
+    ``--oem-page``): an analogs page leaves them at their first page."""
+    from partsearch.crosses import build_index
+
+    oem = [f"06A 100 {i:03d}" for i in range(25)]
+    analogs = [f"W {i}/1" for i in range(5)]
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n" + "".join(
+        f"VAG,06A 000 000,{b},{a}\n" for b, group in (("VAG", oem), ("MANN", analogs))
+        for a in group), encoding="utf-8")
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\nVAG;06A 000 000;900,00;1;1\n"
+                       + "".join(f"VAG;{a};{500 + i},00;1;1\n" for i, a in enumerate(oem))
+                       + "".join(f"MANN;{a};{100 + i},00;1;1\n" for i, a in enumerate(analogs)))
+    build_index([tmp_path / "x.csv"], catalog)
+    engine = Engine.open(catalog)
+
+    def page(**options: Any) -> tuple[tuple[int, int, bool, list[str]], ...]:
+        r = engine.search("06A 000 000", brand="VAG", **options)
+        assert engine.search_json("06A 000 000", brand="VAG", **options) == r.to_json()
+        return tuple((b.total, b.offset, b.has_more, [o.article for o in b.offers])
+                     for b in (r.oem_replacements, r.analogs))
+
+    first = page()
+    assert first == ((25, 0, True, oem[:20]), (5, 0, False, analogs))
+    assert page(analogs_offset=20) == (first[0], (5, 20, False, []))
+    assert page(oem_offset=20) == ((25, 20, False, oem[20:]), first[1])
+    assert page(oem_offset=3, oem_limit=2, analogs_limit=1) == (
+        (25, 3, True, oem[3:5]), (5, 0, True, analogs[:1]))
+    assert main(["search", str(catalog), "06A 000 000", "--brand", "VAG", "--oem-page", "2",
+                 "--json"]) == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert blocks["oem_replacements"]["offset"] == 20
+    assert [o["article"] for o in blocks["oem_replacements"]["offers"]] == oem[20:]
+    assert blocks["analogs"]["offset"] == 0 and len(blocks["analogs"]["offers"]) == 5
 
 
 def test_popular_filter_and_text_sorts(tmp_path: Path) -> None:

@@ -54,8 +54,9 @@ def test_compiled_search_matches_the_numpy_path(
     shown = found = 0
     for brand, article in world_parts:
         canonical = state.registry.canonical(brand)
+        # (the OEM replacements' page apart from the analogs')
         q = Query(article, brand, level, sort, filters, show_all, offset, limit, supplier_price,
-                  NOW)
+                  NOW, (offset + 1) % 3, limit + 1)
         key = article_key(article)
         fast = answer(state, q, canonical, key)
         reference = answer(state, q, canonical, key, compiled=False)
@@ -115,8 +116,8 @@ def _in_kernel(state: Any, brand: str, key: str) -> bool:
     assert plan is not None
     table = np.empty((64, COLUMNS), np.int64)
     n, _size = usual_search(brand.encode(), key.encode(), state.search_args.table, False,
-                            state.store.text_addresses, plan.arrays.table, False, 0, 20, table,
-                            np.empty(1 << 16, np.uint8))
+                            state.store.text_addresses, plan.arrays.table, False, 0, 20, 0, 20,
+                            table, np.empty(1 << 16, np.uint8))
     assert n > 0
     return bool(table[0, H_PART] >= 0)
 
@@ -176,8 +177,8 @@ def test_parts_only_in_offers_in_the_compiled_search(tmp_path: Path) -> None:
             assert plan is not None
             table = np.empty((256, COLUMNS), np.int64)
             usual_search(brand.encode(), key.encode(), state.search_args.table, False,
-                         state.store.text_addresses, plan.arrays.table, True, 0, 20, table,
-                         np.empty(1 << 16, np.uint8))
+                         state.store.text_addresses, plan.arrays.table, True, 0, 20, 0, 20,
+                         table, np.empty(1 << 16, np.uint8))
             assert table[0, H_PART] in (NOT_IN_INDEX, OFFERS_ONLY)
             answered += table[0, H_PART] == OFFERS_ONLY
         assert answered == (len(parts) if compiled else 0), level

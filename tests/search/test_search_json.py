@@ -44,6 +44,7 @@ def fallbacks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     ({}, NOW),
     ({"show_supplier_price": True, "level": "registered"}, NOW),
     ({"show_all": True, "analogs_offset": 3, "analogs_limit": 2}, LATER),
+    ({"oem_offset": 1, "oem_limit": 2, "analogs_limit": 3}, NOW),
     ({"sort": ("price", True), "filters": Filters(in_stock=True)}, BEFORE_THE_FILES),
     ({"sort": ("description", False), "filters": Filters(pickup_point="Г")}, NOW),
     ({"sort": ("code", True), "level": "guest", "show_supplier_price": True,

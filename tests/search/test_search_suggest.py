@@ -63,21 +63,42 @@ def test_prefix_index_groups_keys_by_their_first_two_bytes(keys: list[str]) -> N
 
 def _reference(engine: Engine, key: str, limit: int = 5) -> list[str]:
     """Every offer's key read, those sharing the first two letters (a zero and an O alike)
-    scored by rapidfuzz."""
+    scored by rapidfuzz; when none is close, for an ASCII key of 3 to 64 characters, those
+    one typo away at the start (:func:`_near_start`)."""
     def start(text: str) -> str:  # a zero and a letter O start a key alike
         return text[:2].replace("O", "0")
 
-    keys = {k for s in engine._state.store.segments
-            for k in s.table.column("article_key").to_pylist()
-            if key[:2] and start(k).startswith(start(key))}
-    scored = sorted(((-fuzz.ratio(key, k), k) for k in keys if fuzz.ratio(key, k) >= 70),
-                    key=lambda sk: (round(sk[0], 9), sk[1]))
-    return [k for _, k in scored if k != key][:limit]
+    every = {k for s in engine._state.store.segments
+             for k in s.table.column("article_key").to_pylist()}
+
+    def best(keys: set[str]) -> list[str]:
+        scored = sorted(((-fuzz.ratio(key, k), k) for k in keys if fuzz.ratio(key, k) >= 70),
+                        key=lambda sk: (round(sk[0], 9), sk[1]))
+        return [k for _, k in scored if k != key][:limit]
+
+    found = best({k for k in every if key[:2] and start(k).startswith(start(key))})
+    if found or not key.isascii() or not 3 <= len(key) <= 64:
+        return found
+    return best({k for k in every if _near_start(k, key)})
+
+
+def _near_start(k: str, typed: str) -> bool:
+    """Whether ``k`` starts as a key may whose start ``typed`` mistypes once: its first
+    character kept (the second wrong, missing or extra), its second (the first wrong), its
+    second the first typed (one missing at the start), or its first two the typed's second
+    and third (one extra at the start), first and third (one extra second), or second and
+    first (swapped); in bytes, as the prefix index has them."""
+    c0, c1 = (k.encode() + b"\0")[:2]
+    b0, b1, b2 = typed.encode()[:3]
+    return c0 == b0 or c1 in (b1, b0) or (c0, c1) in {(b1, b2), (b0, b2), (b1, b0)}
 
 
 def _typos(key: str) -> list[str]:
     swap = key[:-2] + key[-1] + key[-2] if len(key) > 3 else key
-    return [key[:-1] + ("7" if key[-1] != "7" else "8"), key[:-1], key + "1", swap]
+    # and at the start: the first wrong, the first left out, the first two swapped
+    first = ("Q" if key[0] != "Q" else "X") + key[1:]
+    return [t for t in (key[:-1] + ("7" if key[-1] != "7" else "8"), key[:-1], key + "1", swap,
+                        first, key[1:], key[1] + key[0] + key[2:] if len(key) > 2 else key) if t]
 
 
 def test_suggestions_match_a_scan_of_every_offer(world_catalog: Path) -> None:
@@ -159,3 +180,29 @@ def test_a_zero_for_an_o_after_a_cyrillic_letter(tmp_path: Path) -> None:
     # all three score 80; РК152 starts otherwise, and the ties go by the text ("0" < "O")
     assert similar_articles(engine._state.store, "Р0152") == ["Р0153", "РO152"] \
         == _reference(engine, "Р0152")
+
+
+def test_a_typo_at_the_start(tmp_path: Path) -> None:
+    """A key whose start is mistyped (its first character wrong, left out, one too many, the
+    first two swapped) is suggested when no key of the typed start is close; one of the typed
+    start that is close enough is suggested alone (the keys one typo away at the start are a
+    tenth of the catalog, read only when the buyer would get nothing)."""
+    from tests.search.test_search_engine import _catalog
+
+    engine = Engine.open(_catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n"
+                                  "MANN;W 920/21;1,00;1;1\nMANN;C 3083/1;1,00;1;1\n"
+                                  "BOSCH;0 451 103 316;1,00;1;1\nKNECHT;OC 90;1,00;1;1\n"))
+    for typed, wanted in (("Q 920/21", "W92021"), ("W 290/21", "W92021"),
+                          ("9W 20/21", "W92021"), ("3083/1", "C30831"), ("XC 3083/1", "C30831"),
+                          ("4 051 103 316", "0451103316"), ("C 90", "OC90")):
+        assert engine.search(typed).suggestions == (wanted,), typed
+        key = typed.replace(" ", "").replace("/", "")
+        assert similar_articles(engine._state.store, key) == _reference(engine, key), typed
+    (tmp_path / "q.csv").write_text("Бренд;Артикул;Цена\nFEBI;Q 920/22;1,00\n", "utf-8")
+    from partsearch.loading import load_suppliers
+
+    (tmp_path / "q.toml").write_text('[Q]\nfile = "q.csv"\ncolumns = { brand = "Бренд", '
+                                     'article = "Артикул", price = "Цена" }\n', "utf-8")
+    load_suppliers(tmp_path / "q.toml", tmp_path / "cat")
+    engine.reload()
+    assert engine.search("Q 920/21").suggestions == ("Q92022",)

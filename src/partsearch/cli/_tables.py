@@ -34,8 +34,8 @@ def print_result(result: SearchResult) -> None:
             continue
         table = Table(title=f"{_TITLES[block.name]}  ({len(block.offers)} of {block.total}"
                       f"{', more' if block.has_more else ''})", title_justify="left")
-        for col in ("brand", "article", "description", "supplier", "terms", "qty",
-                    "delivery h", "price", "note"):
+        for col in ("brand", "article", "description", "supplier", "terms", "qty", "min",
+                    "accuracy", "delivery h", "price", "note"):
             table.add_column(col, overflow="fold")
         for o in block.offers:
             qty = "on order" if o.on_order else ("?" if o.quantity is None else
@@ -58,6 +58,7 @@ def print_result(result: SearchResult) -> None:
                 notes.append(f"price {o.age_hours:.0f} h old")
             price = o.price + (f" ({o.supplier_price})" if o.supplier_price else "")
             table.add_row(o.brand, o.article, o.description[:40], o.supplier, terms, qty,
+                          str(o.min_quantity), f"{o.stock_accuracy:.0%}",
                           str(o.delivery_hours) + (f"-{o.delivery_hours_max}"
                                                    if o.delivery_hours_max is not None else ""),
                           price, ", ".join(notes))

@@ -27,26 +27,29 @@ def register(sub: Any) -> None:
     p.add_argument("--only-brand", action="append", metavar="BRAND", help="filter (repeatable)")
     p.add_argument("--popular", action="store_true", help="only the catalog's popular brands")
     p.add_argument("--analogs-page", type=int, default=1, help="page of 20 analogs (from 1)")
+    p.add_argument("--oem-page", type=int, default=1,
+                   help="page of 20 OEM replacements (from 1)")
     p.add_argument("--supplier-price", action="store_true",
-                   help="also show the purchase price (never at the guest level)")
+                   help="also show the purchase price, at a level whose catalog.toml "
+                   "table has supplier_price = true (never guest)")
     p.set_defaults(func=_search)
 
 
 def _search(args: argparse.Namespace) -> int:
     from partsearch import Engine, Filters
-    from partsearch.brands import brand_key
 
     engine = Engine.open(args.catalog)
     sort = None
     if args.sort:
         sort = (args.sort.lstrip("-"), args.sort.startswith("-"))
     filters = Filters(
-        brands=frozenset(brand_key(b) for b in args.only_brand) if args.only_brand else None,
+        brands=args.only_brand,  # (any spelling: the engine reads it as the catalog names it)
         max_delivery_hours=args.max_delivery, in_stock=args.in_stock,
         pickup_point=args.pickup, popular=args.popular)
     options: dict[str, Any] = dict(level=args.level, sort=sort, filters=filters,
                                    show_all=args.all,
                                    analogs_offset=20 * max(0, args.analogs_page - 1),
+                                   oem_offset=20 * max(0, args.oem_page - 1),
                                    show_supplier_price=args.supplier_price)
     if args.live:
         result = engine.search_live_sync(args.article, args.brand, deadline_s=args.deadline,

@@ -162,7 +162,8 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
                 exact: np.ndarray, edges: np.ndarray, factors: np.ndarray, rules: np.ndarray,
                 sort: int, descending: bool, max_delivery: int, in_stock: bool,
                 keep: np.ndarray, text_rank: np.ndarray, show_all: bool, offset: int,
-                limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                limit: int, oem_offset: int, oem_limit: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rank the candidates (offer ``rows`` of the store; ``which`` = their part's index in the
     search's part list, 0 = the requested part; ``hops``/``support`` per part; ``oem`` per
     candidate; ``brand``, each one's brand number, read only by a level's rules) into the
@@ -172,7 +173,8 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
     fastest); ``max_delivery`` (-1 for none) and ``in_stock`` are the filters of that name;
     ``keep`` drops the candidates it marks False (the brand and supplier filters; empty: none);
     ``text_rank`` is each candidate's rank by the sorted text column for a text sort (equal
-    texts, equal ranks; ``search._kernels.text_ranks``), empty otherwise.
+    texts, equal ranks; ``search._kernels.text_ranks``), empty otherwise. The analogs show
+    ``limit`` from ``offset``, the OEM replacements ``oem_limit`` from ``oem_offset``.
     Returns (shown candidates, block 0 then 1 then 2; shown per block; total per block; sell
     price in kopecks per candidate). ``edges``/``factors`` are the level's price bands
     (:attr:`PriceLevel.bands`), or, for a level with supplier or brand rules, ``rules`` its
@@ -218,7 +220,8 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
         end = start + totals[b]
         before = k
         if b > 0:
-            lo, hi = min(start + offset, end), min(start + offset + limit, end)
+            skip, size = (oem_offset, oem_limit) if b == 1 else (offset, limit)
+            lo, hi = min(start + skip, end), min(start + skip + size, end)
         elif show_all or totals[0] <= N_FAST + 1:
             lo, hi = start, end
         elif sort != 0:

@@ -7,6 +7,7 @@ A catalog's ``catalog.toml`` defines them (without one, :data:`DEFAULT_LEVELS` a
     rules = [ { max_price = 1000, percent = 45 }, { max_price = 10000, percent = 35 },
               { percent = 25 } ]
     [levels.wholesale]
+    supplier_price = true   # may show the supplier price (default false; never for guest)
     rules = [ { supplier = "GAMMA", percent = 8 }, { brand = "BOSCH", percent = 9 },
               { percent = 12 } ]
 
@@ -17,14 +18,18 @@ wins. Each level must end with a rule that matches everything.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from partsearch.errors import CatalogError
+
+if TYPE_CHECKING:
+    from partsearch.brands import BrandRegistry
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,7 @@ class MarkupRule:
 class PriceLevel:
     name: str
     rules: tuple[MarkupRule, ...]
+    supplier_price: bool = False  # whether a search at this level may show the supplier price
 
     def apply(self, price_kop: np.ndarray, supplier: np.ndarray, brand: np.ndarray) -> np.ndarray:
         """Sell prices in kopecks (rounded up) for supplier prices in kopecks."""
@@ -96,40 +102,97 @@ class PriceLevel:
 DEFAULT_LEVELS: dict[str, Any] = {
     "guest": {"rules": [{"max_price": 1000, "percent": 45}, {"max_price": 10000, "percent": 35},
                         {"percent": 25}]},
-    "registered": {"rules": [{"max_price": 1000, "percent": 35}, {"percent": 20}]},
-    "wholesale": {"rules": [{"percent": 10}]},
+    "registered": {"rules": [{"max_price": 1000, "percent": 35}, {"percent": 20}],
+                   "supplier_price": True},
+    "wholesale": {"rules": [{"percent": 10}], "supplier_price": True},
 }
 
 
-def parse_levels(levels: Mapping[str, Any], where: str) -> dict[str, PriceLevel]:
+def parse_levels(levels: Mapping[str, Any], where: str,
+                 registry: BrandRegistry | None = None) -> dict[str, PriceLevel]:
+    """The levels of a catalog config's ``levels`` table (``where`` names its file). A rule's
+    brand is read through ``registry`` (the catalog's, with its ``brands.toml``; default the
+    shipped one), so any spelling or alias of a brand names it. A malformed level or rule
+    raises :class:`CatalogError` naming the file, the level and the rule."""
     out: dict[str, PriceLevel] = {}
     for name, body in levels.items():
         rules_raw = body.get("rules") if isinstance(body, Mapping) else None
         if not isinstance(rules_raw, list) or not rules_raw:
             raise CatalogError(f"price level {name!r} needs a non-empty 'rules' list", path=where)
-        rules = []
-        for i, raw in enumerate(rules_raw):
-            unknown = set(raw) - {"percent", "supplier", "brand", "min_price", "max_price"}
-            if unknown or "percent" not in raw:
-                raise CatalogError(f"level {name!r} rule {i + 1}: needs 'percent'"
-                                   + (f", unknown keys {sorted(unknown)}" if unknown else ""),
-                                   path=where)
-            rules.append(MarkupRule(
-                percent=float(raw["percent"]), supplier=raw.get("supplier"),
-                brand=_brand(raw.get("brand")), min_kop=_kop(raw.get("min_price")),
-                max_kop=_kop(raw.get("max_price"))))
+        unknown = set(body) - {"rules", "supplier_price"}
+        if unknown:
+            raise CatalogError(f"price level {name!r}: unknown keys {sorted(unknown)}",
+                               path=where)
+        rules = [_rule(raw, f"level {name!r} rule {i + 1}", where, registry)
+                 for i, raw in enumerate(rules_raw)]
         if not rules[-1].catch_all:
             raise CatalogError(f"price level {name!r} must end with a rule that matches every "
                                "offer (only 'percent')", path=where)
-        out[name] = PriceLevel(name, tuple(rules))
+        out[name] = PriceLevel(name, tuple(rules), _supplier_price(name, body, where))
     return out
 
 
-def _kop(value: Any) -> int | None:
-    return None if value is None else round(float(value) * 100)
+def _supplier_price(name: str, body: Mapping[str, Any], where: str) -> bool:
+    """Whether the level may show the supplier price: only where the config says so (a level
+    shown to retail buyers must never show it, whatever it is called, and a config that does
+    not say is taken as such), never for ``guest``."""
+    value = body.get("supplier_price", False)
+    if not isinstance(value, bool):
+        raise CatalogError(f"price level {name!r}: supplier_price must be true or false, not "
+                           f"{value!r}", path=where)
+    if value and name == "guest":
+        raise CatalogError("price level 'guest': supplier_price = true, but the guest level "
+                           "never shows the supplier price", path=where)
+    return value
 
 
-def _brand(value: Any) -> str | None:
+def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> MarkupRule:
+    if not isinstance(raw, Mapping):
+        raise CatalogError(f"{what}: must be a table such as {{ percent = 20 }}, not {raw!r}",
+                           path=where)
+    unknown = set(raw) - {"percent", "supplier", "brand", "min_price", "max_price"}
+    if unknown or "percent" not in raw:
+        raise CatalogError(f"{what}: needs 'percent'"
+                           + (f", unknown keys {sorted(unknown)}" if unknown else ""),
+                           path=where)
+    percent = _number(raw["percent"], "percent", what, where)
+    if percent <= -100:  # (a sell price of zero or below)
+        raise CatalogError(f"{what}: percent must be above -100, not {raw['percent']!r}",
+                           path=where)
+    low, high = (None if raw.get(k) is None else _number(raw[k], k, what, where)
+                 for k in ("min_price", "max_price"))
+    for key, value in (("min_price", low), ("max_price", high)):
+        if value is not None and value < 0:
+            raise CatalogError(f"{what}: {key} must not be negative, not {raw[key]!r}",
+                               path=where)
+    if low is not None and high is not None and low >= high:
+        raise CatalogError(f"{what}: min_price {raw['min_price']!r} must be below max_price "
+                           f"{raw['max_price']!r} (else it matches no offer)", path=where)
+    return MarkupRule(percent=percent, supplier=_text(raw.get("supplier"), "supplier", what, where),
+                      brand=_brand(_text(raw.get("brand"), "brand", what, where), registry),
+                      min_kop=_kop(low), max_kop=_kop(high))
+
+
+def _number(value: Any, key: str, what: str, where: str) -> float:
+    # (bool is an int to Python; TOML's inf and nan are floats, and no price)
+    if isinstance(value, bool) or not isinstance(value, int | float) or \
+            not math.isfinite(value):
+        raise CatalogError(f"{what}: {key} must be a number, not {value!r}", path=where)
+    return float(value)
+
+
+def _text(value: Any, key: str, what: str, where: str) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise CatalogError(f"{what}: {key} must be a non-empty string, not {value!r}",
+                           path=where)
+    return value
+
+
+def _kop(value: float | None) -> int | None:
+    return None if value is None else round(value * 100)
+
+
+def _brand(value: str | None, registry: BrandRegistry | None) -> str | None:
     from partsearch.brands import brand_key
 
-    return None if value is None else brand_key(str(value))
+    return None if value is None else brand_key(value, registry)

@@ -1,13 +1,16 @@
 """Orders and filters over the candidate offers of one search (small numpy arrays).
 
-Tie-breaking is total and deterministic: after the sort keys, offers are ordered by supplier code,
-then by their position in the supplier's price file, so the same catalog always gives the same
-page.
+Tie-breaking is total and deterministic: after the sort keys, offers are ordered by supplier code
+(``seg``: the store numbers suppliers in code order), then by their row in that supplier's
+published offers (``row``), which are sorted by part hash, then by line in the price file
+(``loading/_order.py``). So offers of one part keep their price file's order, offers of
+different parts of one supplier come in their part hashes' order, and the same catalog always
+gives the same page. ``ranking/_fast.py`` breaks ties by the same two numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,20 +25,42 @@ DEFAULT_SORT = ("delivery", False)
 
 @dataclass(frozen=True)
 class Filters:
-    """``brands``: keep these (canonical) brands; ``max_delivery_hours``; ``in_stock``: an exact
+    """``brands``: keep these brands (any collection of names, or one name as a string; kept as
+    a frozenset, None when empty; a search reads each through its catalog's brand registry, so
+    any spelling or alias of a brand names it); ``max_delivery_hours``; ``in_stock``: an exact
     quantity above zero; ``pickup_point``: suppliers that deliver there; ``popular``: only the
-    catalog's popular brands."""
+    catalog's popular brands.
 
-    brands: frozenset[str] | None = None
+    >>> Filters(brands="Bosch").brands, Filters(brands=["MANN", "KNECHT"]) == \\
+    ...     Filters(brands={"KNECHT", "MANN"}), Filters(brands=[]).brands
+    (frozenset({'Bosch'}), True, None)
+    """
+
+    brands: Collection[str] | None = None
     max_delivery_hours: int | None = None
     in_stock: bool = False
     pickup_point: str | None = None
     popular: bool = False
 
+    def __post_init__(self) -> None:
+        brands = self.brands
+        if brands is None:
+            return
+        # (a string is one brand, not its letters; a set or list is unhashable or ordered, and
+        # a Filters is a key the search remembers its plans by)
+        try:
+            items: tuple[object, ...] = (brands,) if isinstance(brands, str) else tuple(brands)
+        except TypeError:  # (not a collection: reported as the one value it is)
+            items = (brands,)
+        bad = [b for b in items if not isinstance(b, str)]
+        if bad:
+            raise SearchError(f"Filters.brands holds brand names, not {bad[0]!r}")
+        object.__setattr__(self, "brands", frozenset(items) or None)
+
     def items(self) -> tuple[tuple[str, object], ...]:
         out: list[tuple[str, object]] = []
         if self.brands:
-            out.append(("brands", sorted(self.brands)))
+            out.append(("brands", tuple(sorted(self.brands))))  # (a result is immutable)
         if self.max_delivery_hours is not None:
             out.append(("max_delivery_hours", self.max_delivery_hours))
         if self.in_stock:
@@ -82,7 +107,8 @@ def _key(values: np.ndarray, descending: bool) -> np.ndarray:
 
 def _tiebreak(c: Mapping[str, np.ndarray]) -> list[np.ndarray]:
     # "seg" numbers suppliers in code order (the store lists them sorted), so it orders by
-    # supplier code without comparing strings
+    # supplier code without comparing strings; "row" is the offer's row in its supplier's
+    # published offers, by (part hash, line): not its line alone (see the module docstring)
     return [c["row"], c["seg"] if "seg" in c else _key(c["supplier"], False)]
 
 

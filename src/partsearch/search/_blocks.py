@@ -55,6 +55,8 @@ class Query(NamedTuple):
     analogs_limit: int
     supplier_price: bool
     now: datetime | None  # None: the time of the search
+    oem_offset: int = 0  # the OEM replacements' page (the analogs' is analogs_*)
+    oem_limit: int = 20
 
 
 def empty_result(q: Query, status: str, *, brands: tuple[BrandChoice, ...] = (),
@@ -86,7 +88,8 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         while True:
             n, size = usual_search(brand.encode(), key.encode(), args.table, oem_brand,
                                    store.text_addresses, plan.arrays.table, q.show_all,
-                                   q.analogs_offset, q.analogs_limit, out_table, out_text)
+                                   q.analogs_offset, q.analogs_limit, q.oem_offset, q.oem_limit,
+                                   out_table, out_text)
             if n > 0:
                 break
             out_table, out_text = _SCRATCH.grow(-n, -size)  # the answer did not fit
@@ -125,7 +128,7 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         shown, n_shown, totals, sell = rank_blocks(
             which, hops, support, oem, brand_of, rows, hits.seg, hits.row, hits.price,
             hits.delivery, hits.quantity, hits.exact, *plan.ranking, _NONE, ranks,
-            q.show_all, q.analogs_offset, q.analogs_limit)
+            q.show_all, q.analogs_offset, q.analogs_limit, q.oem_offset, q.oem_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, state.config.levels[q.level], ids,
                                                brand, hits, hops, support, oem)
@@ -183,8 +186,8 @@ def answer_json(state: Any, q: Query, spelling: str, key: str) -> bytes:
         out = _SCRATCH.json
         while (n := usual_json(brand.encode(), part_key.encode(), article, args.table, oem_brand,
                                state.store.text_addresses, plan.arrays.table, q.show_all,
-                               q.analogs_offset, q.analogs_limit, q.supplier_price, second,
-                               state.json_tables.table, out)) < 0:
+                               q.analogs_offset, q.analogs_limit, q.oem_offset, q.oem_limit,
+                               q.supplier_price, second, state.json_tables.table, out)) < 0:
             out = _SCRATCH.grow_json(-n)
         if n:
             return out[:n].tobytes()
@@ -322,7 +325,9 @@ def _filter_tables(state: Any, f: Filters) -> tuple[np.ndarray, np.ndarray]:
     tables: tuple[np.ndarray, np.ndarray] | None = cache.get(key)
     if tables is None:
         brand_keep = seg_keep = _NONE
-        if f.brands or f.popular:
+        # (without a cross index there are no brand numbers: a search answers brand filters
+        # on the numpy path then, by name, and the compiled call never reads this table)
+        if (f.brands or f.popular) and state.index is not None:
             popular = state.config.popular_brands
             brand_keep = np.array([(not f.brands or b in f.brands) and
                                    (not f.popular or b in popular)
@@ -372,6 +377,8 @@ def _page(q: Query, price: np.ndarray, ordered: np.ndarray, block: int) -> np.nd
         if q.show_all:
             return ordered
         return requested_shown({"price": price}, ordered, q.sort)
+    if block == 1:
+        return ordered[q.oem_offset: q.oem_offset + q.oem_limit]
     return ordered[q.analogs_offset: q.analogs_offset + q.analogs_limit]
 
 
@@ -415,7 +422,7 @@ def _result(state: Any, q: Query, brand: str, table: list[list[int]], text: byte
     # SearchResult's fields in order (see Query: named tuples built without their __new__)
     return _new(SearchResult, (q.article, brand, "ok", q.level, q.sort,
                                _new(Block, ("requested", offers[0], t0, 0)),
-                               _new(Block, ("oem_replacements", offers[1], t1, q.analogs_offset)),
+                               _new(Block, ("oem_replacements", offers[1], t1, q.oem_offset)),
                                _new(Block, ("analogs", offers[2], t2, q.analogs_offset)),
                                (), (), q.filters.items(), (), ()))
 

@@ -43,18 +43,19 @@ class CatalogConfig:
             raise CatalogError(f"unknown keys {sorted(unknown)}", path=path)
         registry = catalog_registry(catalog)
         levels_raw = raw.get("levels", DEFAULT_LEVELS)
-        if not isinstance(levels_raw, dict):
+        if not isinstance(levels_raw, dict) or not levels_raw:
             raise CatalogError("'levels' must be a table of levels", path=path)
-        levels = parse_levels(levels_raw, str(path))
+        levels = parse_levels(levels_raw, str(path), registry)
         fallback = "guest" if "guest" in levels else next(iter(levels))
-        default = str(raw.get("default_level", fallback))
-        if default not in levels:
+        default = raw.get("default_level", fallback)
+        if not isinstance(default, str) or default not in levels:
             raise CatalogError(f"default_level {default!r} is not a level", path=path)
         stale = raw.get("stale_after_hours", 72)
-        if not isinstance(stale, int | float):
+        if isinstance(stale, bool) or not isinstance(stale, int | float):
             raise CatalogError("stale_after_hours must be a number", path=path)
         popular = raw.get("popular_brands", [])
-        if not isinstance(popular, list):
-            raise CatalogError("popular_brands must be a list", path=path)
+        if not isinstance(popular, list) or \
+                not all(isinstance(b, str) and b.strip() for b in popular):
+            raise CatalogError("popular_brands must be a list of brand names", path=path)
         return cls(levels, default, float(stale),
-                   frozenset(brand_key(str(b), registry) for b in popular), registry)
+                   frozenset(brand_key(b, registry) for b in popular), registry)

@@ -121,24 +121,26 @@ _age_tenths = njit(cache=True, nogil=True, inline="always")(age_tenths)
 @njit(cache=True, nogil=True)
 def usual_json(brand: Any, key: Any, article: Any, arrays: np.ndarray, want_oem: bool,
                texts: np.ndarray, plan: np.ndarray, show_all: bool, offset: int, limit: int,
-               supplier_price: bool, second: int, tables: np.ndarray, out: np.ndarray) -> int:
+               oem_offset: int, oem_limit: int, supplier_price: bool, second: int,
+               tables: np.ndarray, out: np.ndarray) -> int:
     """:func:`_kernels.usual_search`'s answer as ``SearchResult.to_json()`` bytes at the start
     of ``out``: how many; 0 when it does not answer (the index lacks the part, and the
     compiled search does not answer it from its offers: the caller answers from values),
     or minus the bytes needed when they do not fit (the caller grows ``out`` and asks again).
     ``article`` is the query as typed (UTF-8), ``second`` the time of the search, ``tables``
     :func:`json_tables`'."""
-    table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit)
+    table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit,
+                        oem_offset, oem_limit)
     if table[0, H_PART] == NOT_IN_INDEX:
         return 0
-    return write_json(table, brand, article, texts, plan, offset, supplier_price, second, tables,
-                      out)
+    return write_json(table, brand, article, texts, plan, offset, oem_offset, supplier_price,
+                      second, tables, out)
 
 
 @njit(cache=True, nogil=True)
 def write_json(table: np.ndarray, brand: Any, article: Any, texts: np.ndarray, plan: np.ndarray,
-               offset: int, supplier_price: bool, second: int, tables: np.ndarray,
-               out: np.ndarray) -> int:
+               offset: int, oem_offset: int, supplier_price: bool, second: int,
+               tables: np.ndarray, out: np.ndarray) -> int:
     """:func:`usual_json`'s bytes for the usual search's ``table``: how many, or minus the
     bytes needed when they do not fit."""
     need = _json_size(table, texts, brand, article, plan, tables)
@@ -159,7 +161,7 @@ def write_json(table: np.ndarray, brand: Any, article: Any, texts: np.ndarray, p
     j = 1
     for b in range(3):
         shown, total = table[0, H_SHOWN + b], table[0, H_TOTAL + b]
-        start = 0 if b == 0 else offset
+        start = 0 if b == 0 else oem_offset if b == 1 else offset
         if b:
             k = _piece(out, k, P_COMMA)
         k = _piece(out, k, P_BLOCK + b)

@@ -332,8 +332,9 @@ def plan_arrays(ranking: tuple[Any, ...], text_column: int, brand_keep: np.ndarr
 
 @njit(cache=True, nogil=True)
 def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
-                 plan: np.ndarray, show_all: bool, offset: int, limit: int,
-                 out_table: np.ndarray, out_text: np.ndarray) -> tuple[int, int]:
+                 plan: np.ndarray, show_all: bool, offset: int, limit: int, oem_offset: int,
+                 oem_limit: int, out_table: np.ndarray, out_text: np.ndarray
+                 ) -> tuple[int, int]:
     """The usual search of a part (of the cross index, or only in offers: below), from its
     brand and article keys (UTF-8 bytes) to the numbers and text of every shown offer, in one
     compiled call: hash, lookup, class walk, offer gather, OEM flags, the compiled ranking
@@ -354,7 +355,8 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
     brand filter or a level's rule names brands (the part's brand has no number in the index):
     then the header says so (part NOT_IN_INDEX, with its hash) and the caller takes the
     general path."""
-    table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit)
+    table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit,
+                        oem_offset, oem_limit)
     if table[0, H_PART] == NOT_IN_INDEX:
         out_table[0] = table[0]  # the caller's table always has a row
         return 1, 0
@@ -367,7 +369,8 @@ def usual_search(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts
 
 @njit(cache=True, nogil=True)
 def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts: np.ndarray,
-                plan: np.ndarray, show_all: bool, offset: int, limit: int) -> np.ndarray:
+                plan: np.ndarray, show_all: bool, offset: int, limit: int, oem_offset: int,
+                oem_limit: int) -> np.ndarray:
     """:func:`usual_search`'s table (the header, then the shown offers), allocated; a header
     alone with part NOT_IN_INDEX when it does not answer. What the answers as values and as
     JSON (``_json.usual_json``) share."""
@@ -422,7 +425,7 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
         which, hops, sup, oem, brand_of, rows, seg, row, price, delivery, quantity, exact,
         edges, factors, rules, params[PLAN_SORT], params[PLAN_DESCENDING] != 0,
         params[PLAN_MAX_DELIVERY], params[PLAN_IN_STOCK] != 0, keep, ranks, show_all, offset,
-        limit)
+        limit, oem_offset, oem_limit)
     return shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,
                         part_brand, seg, row, quantity, exact, delivery, price, on_order,
                         multiplicity, min_quantity, offer_hash, texts)

@@ -61,11 +61,15 @@ def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
     known): the ``limit`` most similar (``rapidfuzz.fuzz.ratio`` at least 70; equal scores by
     key).
 
-    Only offers sharing a key's first two characters are compared (a buyer rarely mistypes
-    the start of a part number, but for a zero and a letter O, taken as the same there): each
-    supplier file keeps its parts' keys grouped by their first two bytes
-    (:class:`PrefixIndex`), so a suggestion reads those keys alone, one stretch of memory per
-    file, and scores them in a compiled pass (:func:`best_keys`) where the key is ASCII.
+    Offers sharing a key's first two characters are compared first (a buyer mistypes the
+    start of a part number less often than the rest, and a zero and a letter O are taken as
+    the same there): each supplier file keeps its parts' keys grouped by their first two
+    bytes (:class:`PrefixIndex`), so a suggestion reads those keys alone, one stretch of
+    memory per file, and scores them in a compiled pass (:func:`best_keys`) where the key is
+    ASCII. When none of those is close enough, an ASCII key of three or more characters is
+    compared with the keys one typo away at its start (:func:`_near_codes`: ``Q 920/21`` or
+    ``W 290/21`` for W 920/21, ``3083/1`` for C 3083/1): those are whole buckets by the first
+    letters (a tenth to a fifth of the keys), read only when the buyer would get nothing.
     """
     typed = list(dict.fromkeys(keys))
     # a key in the answer is among the best `limit + len(typed)` of each file it is in, for
@@ -75,8 +79,57 @@ def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
     for key in typed:
         for k, score in _similar(store, key, limit + len(typed)):
             best[k] = max(score, best.get(k, 0.0))
+    if all(k in typed for k in best):
+        for key in typed:
+            for k, score in _similar_near(store, key, limit + len(typed)):
+                best[k] = max(score, best.get(k, 0.0))
     ranked = sorted(best.items(), key=lambda ks: (-ks[1], ks[0]))
     return [k for k, _ in ranked if k not in typed][:limit]
+
+
+def _similar_near(store: Any, key: str, k: int) -> list[tuple[str, float]]:
+    """:func:`_similar` over the buckets of :func:`_near_codes` (for an ASCII key of 3 to 64
+    characters; none for another)."""
+    pattern = key.encode()
+    if not key.isascii() or not 3 <= len(pattern) <= 64:
+        return []
+    done = np.array(sorted(_buckets(key)), dtype=np.int64)
+    found: list[tuple[str, float]] = []
+    for seg in store.segments:
+        index: PrefixIndex = seg.prefixes
+        lo, hi = _stretches(index, _near_codes(index.codes, pattern, done))
+        if lo.size:
+            hit, score = best_keys_in(pattern, index.off, index.data, lo, hi, _CUTOFF, k)
+            if hit.size:
+                found += zip(index.keys(hit), score.tolist(), strict=True)
+    return found
+
+
+def _near_codes(codes: np.ndarray, pattern: bytes, done: np.ndarray) -> np.ndarray:
+    """Which of ``codes`` (a :class:`PrefixIndex`'s, a key's first two bytes) start a key one
+    typo away at the start from ``pattern`` (``b0 b1 b2 ...``), but for ``done``: its first
+    byte (the second mistyped, left out, or one too many: ``b0 ?``), its second (the first
+    mistyped: ``? b1``), its first second (one left out at the start: ``? b0``), and ``b1 b2``
+    (one too many at the start), ``b0 b2`` (one too many second) and ``b1 b0`` (the first two
+    swapped). A mask over ``codes``."""
+    b0, b1, b2 = pattern[0], pattern[1], pattern[2]
+    c = codes.astype(np.int64)
+    high, low = c >> 8, c & 0xFF
+    near: np.ndarray = (high == b0) | (low == b1) | (low == b0) | np.isin(
+        c, [(b1 << 8) | b2, (b0 << 8) | b2, (b1 << 8) | b0])
+    near &= ~np.isin(c, done)
+    return near
+
+
+def _stretches(index: PrefixIndex, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The keys of the buckets ``mask`` marks, as stretches (from, to) of the index: the
+    buckets of neighbouring codes lie one after the other, so a run of them is one."""
+    j = np.flatnonzero(mask)
+    if not j.size:
+        return j, j
+    first = np.flatnonzero(np.diff(j, prepend=-2) != 1)  # where each run of buckets begins
+    last = np.append(first[1:], j.size) - 1
+    return index.start[j[first]], index.start[j[last] + 1]
 
 
 def _similar(store: Any, key: str, k: int) -> list[tuple[str, float]]:
@@ -135,6 +188,32 @@ def _rapidfuzz_best(key: str, starts: tuple[str, ...], joined: np.ndarray, k: in
 
 
 @njit(cache=True, nogil=True)
+def best_keys_in(pattern: Any, off: np.ndarray, data: np.ndarray, lo: np.ndarray,
+                 hi: np.ndarray, cutoff: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`best_keys` over several stretches of the index (``lo[i]`` to ``hi[i]``)."""
+    match, full = _pattern_bits(pattern)
+    top = np.empty(k, dtype=np.int64)
+    top_score = np.empty(k, dtype=np.float64)
+    n = 0
+    for i in range(lo.size):
+        n = _best_of(len(pattern), match, full, off, data, lo[i], hi[i], cutoff, k, top,
+                     top_score, n)
+    return top[:n], top_score[:n]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pattern_bits(pattern: Any) -> tuple[np.ndarray, Any]:
+    """Per byte value, the bit mask of its places in ``pattern``; and the mask of them all."""
+    m = len(pattern)
+    match = np.zeros(256, dtype=np.uint64)
+    for i in range(m):
+        match[pattern[i]] |= np.uint64(1) << np.uint64(i)
+    full = np.uint64(0xFFFFFFFFFFFFFFFF) if m == 64 else \
+        (np.uint64(1) << np.uint64(m)) - np.uint64(1)
+    return match, full
+
+
+@njit(cache=True, nogil=True)
 def best_keys(pattern: Any, off: np.ndarray, data: np.ndarray, lo: int, hi: int,
               cutoff: float, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` keys, distinct, of ``lo`` to ``hi`` of a :class:`PrefixIndex` (``off``,
@@ -147,15 +226,19 @@ def best_keys(pattern: Any, off: np.ndarray, data: np.ndarray, lo: int, hi: int,
 
     Kept as it goes rather than sorted after: a typo of a ten-digit number is 70 similar to
     tens of thousands of keys of its prefix, whose sort took ~50 ms in Python."""
-    m = len(pattern)
-    match = np.zeros(256, dtype=np.uint64)
-    for i in range(m):
-        match[pattern[i]] |= np.uint64(1) << np.uint64(i)
-    full = np.uint64(0xFFFFFFFFFFFFFFFF) if m == 64 else \
-        (np.uint64(1) << np.uint64(m)) - np.uint64(1)
+    match, full = _pattern_bits(pattern)
     top = np.empty(k, dtype=np.int64)
     top_score = np.empty(k, dtype=np.float64)
-    n = 0
+    n = _best_of(len(pattern), match, full, off, data, lo, hi, cutoff, k, top, top_score, 0)
+    return top[:n], top_score[:n]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _best_of(m: int, match: np.ndarray, full: Any, off: np.ndarray, data: np.ndarray,
+             lo: int, hi: int, cutoff: float, k: int, top: np.ndarray, top_score: np.ndarray,
+             n: int) -> int:
+    """:func:`best_keys`' pass over keys ``lo`` to ``hi``, keeping the best in ``top`` and
+    ``top_score`` (``n`` of them so far; how many after)."""
     for r in range(lo, hi):
         v = full
         letters = 0
@@ -190,7 +273,7 @@ def best_keys(pattern: Any, off: np.ndarray, data: np.ndarray, lo: int, hi: int,
             top_score[i] = top_score[i - 1]
         top[at] = r
         top_score[at] = s
-    return top[:n], top_score[:n]
+    return n
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -68,6 +68,12 @@ class _State:
     @cached_property
     def plans_by_value(self) -> dict[Any, Any]:
         """The same per level, sort and filters value (``_blocks._plan``)."""
+        return {}
+
+    @cached_property
+    def named_filters(self) -> dict[Filters, Filters]:
+        """Filters with brands, each as the same filters with the brands' canonical names
+        (:func:`_canonical_filters`)."""
         return {}
 
     @cached_property
@@ -150,7 +156,8 @@ class Engine:
     def search(self, article: str, brand: str | None = None, *, level: str | None = None,
                sort: tuple[str, bool] | None = None, filters: Filters | None = None,
                show_all: bool = False, analogs_offset: int = 0, analogs_limit: int = 20,
-               show_supplier_price: bool = False, now: datetime | None = None) -> SearchResult:
+               show_supplier_price: bool = False, now: datetime | None = None,
+               oem_offset: int = 0, oem_limit: int = 20) -> SearchResult:
         """Search ``article`` (of ``brand``, or of the only brand that has it). Without a
         brand, a query nobody has whole that names its brand beside the article (``MANN W
         920/21``, ``0 986 424 815 Bosch``) is searched as that brand's article, and one typed
@@ -161,12 +168,13 @@ class Engine:
         ``quantity``, ``note``, ``delivery``, ``price`` (default ``("delivery", False)``);
         the result echoes it so a caller can keep it for the next search. ``show_all`` lists
         every requested offer; analogs come in pages of ``analogs_limit`` from
-        ``analogs_offset``. ``show_supplier_price`` adds the purchase price, never at the
-        guest level.
+        ``analogs_offset``, OEM replacements in pages of their own (``oem_limit`` from
+        ``oem_offset``). ``show_supplier_price`` adds the purchase price at a level whose
+        ``catalog.toml`` table allows it (``supplier_price = true``; never ``guest``).
         """
         state, query, key, spelling, early = self._prepare(
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
-            show_supplier_price, now)
+            show_supplier_price, now, oem_offset, oem_limit)
         if early is not None:
             return early
         return _blocks()[1](state, query, spelling, key)
@@ -174,7 +182,8 @@ class Engine:
     def search_json(self, article: str, brand: str | None = None, *, level: str | None = None,
                     sort: tuple[str, bool] | None = None, filters: Filters | None = None,
                     show_all: bool = False, analogs_offset: int = 0, analogs_limit: int = 20,
-                    show_supplier_price: bool = False, now: datetime | None = None) -> bytes:
+                    show_supplier_price: bool = False, now: datetime | None = None,
+                    oem_offset: int = 0, oem_limit: int = 20) -> bytes:
         """:meth:`search`'s result as UTF-8 JSON, the bytes ``search(...).to_json()`` gives,
         for a web app to send as they are; the usual search writes them in its compiled call,
         without building the result's Python values (several times faster).
@@ -184,7 +193,7 @@ class Engine:
         """
         state, query, key, spelling, early = self._prepare(
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
-            show_supplier_price, now)
+            show_supplier_price, now, oem_offset, oem_limit)
         if early is not None:
             return early.to_json()
         return _blocks()[2](state, query, spelling, key)
@@ -192,7 +201,8 @@ class Engine:
     def _prepare(self, article: str, brand: str | None, level: str | None,
                  sort: tuple[str, bool] | None, filters: Filters | None, show_all: bool,
                  analogs_offset: int, analogs_limit: int, show_supplier_price: bool,
-                 now: datetime | None) -> tuple[_State, Query, str, str, SearchResult | None]:
+                 now: datetime | None, oem_offset: int, oem_limit: int
+                 ) -> tuple[_State, Query, str, str, SearchResult | None]:
         """A search's state, query, article key and brand spelling; or, when no brand was
         given and not exactly one has the article, its finished result (brands to choose
         from, or not found)."""
@@ -204,10 +214,13 @@ class Engine:
                               f"{', '.join(state.config.levels)}")
         # Query's fields in order, built without the named tuple's keyword __new__
         query = tuple.__new__(Query, (
-            article, brand, lvl, check_sort(sort), filters or _NO_FILTERS, show_all,
+            article, brand, lvl, check_sort(sort),
+            _NO_FILTERS if filters is None else
+            _canonical_filters(state, filters) if filters.brands else filters, show_all,
             # (conditionals: the builtin max costs a third of a microsecond a call)
             analogs_offset if analogs_offset > 0 else 0, analogs_limit if analogs_limit > 1 else 1,
-            show_supplier_price and lvl != "guest", now))
+            show_supplier_price and state.config.levels[lvl].supplier_price, now,
+            oem_offset if oem_offset > 0 else 0, oem_limit if oem_limit > 1 else 1))
         try:
             key = article_key(article)
         except NormalizationError as exc:
@@ -358,6 +371,25 @@ def _blocks() -> tuple[type[Query], Callable[[Any, Query, str, str], SearchResul
     from partsearch.search._sole import sole_brand
 
     return Query, answer, answer_json, sole_brand
+
+
+def _canonical_filters(state: _State, filters: Filters) -> Filters:
+    """``filters`` with each brand as the catalog's registry names it (``Mann & Hummel``,
+    an alias of the catalog's ``brands.toml``: the canonical brand the offers and the index
+    hold), remembered per state: the same filters keep one object, which the search's plans
+    are remembered by (``_blocks._plan``)."""
+    memo = state.named_filters
+    named = memo.get(filters)
+    if named is None:
+        canonical = state.registry.canonical
+        try:
+            brands = frozenset(canonical(b) for b in filters.brands or ())
+        except NormalizationError as exc:
+            raise SearchError(f"cannot filter by brand: {exc.message}") from exc
+        if len(memo) >= 256:
+            memo.clear()
+        named = memo[filters] = replace(filters, brands=brands)
+    return named
 
 
 def _no_brand(state: _State, query: Any, choices: list[BrandChoice]) -> SearchResult:

@@ -1,0 +1,107 @@
+"""Price levels from a catalog config: malformed rules are errors naming the file, the level and
+the rule; a rule's brand is read through the catalog's registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from partsearch import CatalogError, Engine
+from partsearch.brands import BrandRegistry, default_registry
+from partsearch.cli import main
+from partsearch.ranking.levels import parse_levels
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    ([5], r"level 'w' rule 1: must be a table"),
+    ([{"percent": "abc"}], r"level 'w' rule 1: percent must be a number, not 'abc'"),
+    ([{"percent": True}], r"rule 1: percent must be a number"),
+    ([{"percent": float("nan")}], r"rule 1: percent must be a number"),
+    ([{"max_price": "x", "percent": 5}, {"percent": 1}],
+     r"level 'w' rule 1: max_price must be a number, not 'x'"),
+    ([{"percent": -150}], r"rule 1: percent must be above -100, not -150"),
+    ([{"percent": -100}], r"rule 1: percent must be above -100"),
+    ([{"min_price": -5, "percent": 5}, {"percent": 1}], r"rule 1: min_price must not be negative"),
+    ([{"min_price": 500, "max_price": 100, "percent": 5}, {"percent": 1}],
+     r"rule 1: min_price 500 must be below max_price 100"),
+    ([{"supplier": 7, "percent": 5}, {"percent": 1}], r"rule 1: supplier must be a non-empty"),
+    ([{"percent": 5}, {"brand": " ", "percent": 5}], r"rule 2: brand must be a non-empty"),
+    ([{"percent": 5, "markup": 1}], r"rule 1: needs 'percent', unknown keys \['markup'\]"),
+])
+def test_a_malformed_rule_is_an_error_naming_file_level_and_rule(
+        rules: list[Any], message: str) -> None:
+    with pytest.raises(CatalogError, match=message) as err:
+        parse_levels({"w": {"rules": rules}}, "cat/catalog.toml")
+    assert err.value.path == "cat/catalog.toml"
+
+
+def test_a_discount_above_minus_100_percent_keeps_prices_positive() -> None:
+    level = parse_levels({"w": {"rules": [{"percent": -99.99}]}}, "x")["w"]
+    out = level.apply(np.array([1, 100, 10**9]), np.array(["S"] * 3, dtype=object),
+                      np.array(["B"] * 3, dtype=object))
+    assert (out > 0).all()
+
+
+def test_a_rules_brand_is_read_through_the_given_registry(tmp_path: Path) -> None:
+    (tmp_path / "brands.toml").write_text('["ZZB-GROUP"]\naliases = ["ЗЗБ"]\n', encoding="utf-8")
+    registry = BrandRegistry.load(tmp_path / "brands.toml", base=default_registry())
+    raw = {"w": {"rules": [{"brand": "ЗЗБ", "percent": 500}, {"percent": 1}]}}
+    assert parse_levels(raw, "x", registry)["w"].rules[0].brand == "ZZB-GROUP"
+    assert parse_levels(raw, "x")["w"].rules[0].brand == "ЗЗБ"  # the shipped registry's
+
+
+def test_the_cli_reports_a_malformed_config_with_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    catalog = tmp_path / "cat"
+    catalog.mkdir()
+    (catalog / "catalog.toml").write_text('[levels.retail]\nrules = [{ percent = "abc" }]\n',
+                                          encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"catalog.toml: level 'retail' rule 1: percent"):
+        Engine.open(catalog)
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN"]) == 2
+    assert "level 'retail' rule 1: percent must be a number" in capsys.readouterr().err
+    for text, message in (("levels = {}\n", "'levels' must be a table"),
+                          ("default_level = 5\n", "default_level 5 is not a level"),
+                          ("popular_brands = [1]\n", "popular_brands must be a list of brand")):
+        (catalog / "catalog.toml").write_text(text, encoding="utf-8")
+        with pytest.raises(CatalogError, match=message):
+            Engine.open(catalog)
+
+
+def test_a_level_shows_the_supplier_price_only_where_its_table_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import write_catalog
+
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 712/1;100,00\n"},
+                            '[S]\nfile = "p.csv"\ndelimiter = ";"\ncolumns = { brand = "brand", '
+                            'article = "article", price = "price" }\n')
+    (catalog / "catalog.toml").write_text(
+        'default_level = "retail"\n[levels.retail]\nrules = [ { percent = 40 } ]\n'
+        '[levels.trade]\nsupplier_price = true\nrules = [ { percent = 10 } ]\n',
+        encoding="utf-8")
+    engine = Engine.open(catalog)
+    for level, shown in ((None, None), ("retail", None), ("trade", "100.00")):
+        r = engine.search("W 712/1", brand="MANN", level=level, show_supplier_price=True)
+        assert [o.supplier_price for o in r.requested.offers] == [shown], level
+        assert engine.search_json("W 712/1", brand="MANN", level=level,
+                                  show_supplier_price=True) == r.to_json()
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--supplier-price",
+                 "--json"]) == 0
+    assert '"supplier_price": null' in capsys.readouterr().out
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--supplier-price"]) == 0
+    assert "100.00" not in capsys.readouterr().out  # the table: 140.00 only
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--supplier-price",
+                 "--level", "trade"]) == 0
+    assert "(100.00)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ({"rules": [{"percent": 5}], "supplier_price": True}, r"'guest'.*never shows"),
+    ({"rules": [{"percent": 5}], "supplier_price": "yes"}, r"supplier_price must be true or"),
+    ({"rules": [{"percent": 5}], "markup": 5}, r"unknown keys \['markup'\]")])
+def test_a_levels_supplier_price_setting_is_checked(body: dict[str, Any], message: str) -> None:
+    with pytest.raises(CatalogError, match=message):
+        parse_levels({"guest": body}, "catalog.toml")
