@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from contextlib import aclosing
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -220,3 +221,34 @@ def test_default_clients_verify_tls_with_one_shared_context() -> None:
     assert first is not second
     asyncio.run(first.aclose())
     asyncio.run(second.aclose())
+
+
+class _Returning:
+    code, deadline_s, max_concurrency = "odd", 1.0, 1
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    async def search(self, client: httpx.AsyncClient, article: str, brand: str | None) -> Any:
+        return self.answer
+
+
+def test_a_connector_returning_anything_but_offers_fails() -> None:
+    good = LiveOffer("odd", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("1"))
+    for answer, expected in [(None, "connector returned NoneType, not a list of offers"),
+                             ({"offers": []}, "connector returned dict, not a list of offers"),
+                             ([good, {"price": 1}], "connector returned a dict among its offers")]:
+        [outcome] = _ask_all(LiveSuppliers([_Returning(answer)]))
+        assert (outcome.status, outcome.error) == ("failed", expected)
+    [outcome] = _ask_all(LiveSuppliers([_Returning((good,))]))
+    assert (outcome.status, outcome.offers) == ("answered", (good,))
+
+
+def test_unavailable_suppliers_are_reported_failed_each_ask() -> None:
+    live = LiveSuppliers([], unavailable={"nopw": "environment variable X_PW is not set",
+                                          "leaky": f"bad url http://x/?userpsw={PASSWORD}"})
+    for _ in range(2):
+        outcomes = {o.supplier: o for o in _ask_all(live)}
+        assert {c: o.status for c, o in outcomes.items()} == {"nopw": "failed", "leaky": "failed"}
+        assert outcomes["nopw"].error == "environment variable X_PW is not set"
+        _assert_no_secrets(outcomes["leaky"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncGenerator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,19 @@ def _safe(message: str) -> str:
     return _SECRETS.sub(r"\1***", message)[:300]
 
 
+def _offers_of(answer: object) -> tuple[LiveOffer, ...]:
+    """A connector's answer as offers; a connector that returns anything but a list of
+    :class:`LiveOffer` (None, a dict, raw rows) has failed, whatever it holds."""
+    if not isinstance(answer, list | tuple):
+        raise SupplierError(
+            f"connector returned {type(answer).__name__}, not a list of offers")
+    found = tuple(answer)
+    bad = next((o for o in found if not isinstance(o, LiveOffer)), None)
+    if bad is not None:
+        raise SupplierError(f"connector returned a {type(bad).__name__} among its offers")
+    return found
+
+
 def _default_client() -> httpx.AsyncClient:
     import httpx
 
@@ -65,8 +78,11 @@ def _tls_context() -> ssl.SSLContext:
 class LiveSuppliers:
     """The online suppliers of a shop, asked concurrently under one deadline.
 
-    Use one instance per event loop (its client and semaphores belong to the loop; a new loop
-    gets fresh ones). Close with :meth:`aclose`.
+    One instance serves one event loop after another (``asyncio.run`` per call): its breakers
+    and cache are kept, while its HTTP client and semaphores belong to a loop and are made anew
+    on the next. Close the client with :meth:`aclose` before a loop ends. ``unavailable`` names
+    suppliers whose connector could not be built, with the reason; each ask reports them
+    ``failed``.
 
     >>> import asyncio
     >>> from partsearch.online import AbcpConnector
@@ -91,7 +107,11 @@ class LiveSuppliers:
         cache_max_entries: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
         client_factory: Callable[[], httpx.AsyncClient] = _default_client,
+        unavailable: Mapping[str, str] | None = None,
     ) -> None:
+        # suppliers whose connector could not be built (a variable unset, an unknown kind):
+        # each ask reports them failed with the reason, never raises
+        self.unavailable = {code: _safe(reason) for code, reason in (unavailable or {}).items()}
         self.connectors: dict[str, Connector] = {}
         for conn in connectors:
             if conn.code in self.connectors:
@@ -133,6 +153,8 @@ class LiveSuppliers:
         try:
             async with self._semaphores[conn.code]:
                 offers = await conn.search(client, article, brand)
+            found = _offers_of(offers)
+            rejected = tuple(str(r) for r in getattr(offers, "rejected", ()))
         except SupplierError as exc:
             return "failed", _safe(exc.message), ((), ())
         except PartsearchError as exc:
@@ -140,8 +162,7 @@ class LiveSuppliers:
         except Exception as exc:
             # Unknown exceptions may quote anything (URLs, headers): name the type only.
             return "failed", f"unexpected {type(exc).__name__}", ((), ())
-        rejected = tuple(getattr(offers, "rejected", ()))
-        return "answered", None, (tuple(offers), rejected)
+        return "answered", None, (found, rejected)
 
     async def ask(
         self, article: str, brand: str | None, *, deadline_s: float | None = None
@@ -169,6 +190,8 @@ class LiveSuppliers:
         # task -> (supplier, due time, whether this ask holds the breaker's half-open probe)
         tasks: dict[asyncio.Task[tuple[str, str | None, _Answer]], tuple[str, float, bool]] = {}
         try:
+            for code, reason in self.unavailable.items():
+                yield SupplierOutcome(code, "failed", error=reason)
             for code, conn in self.connectors.items():
                 hit = self.cache.get((code, b_key, a_key))
                 if hit is not None:
