@@ -252,3 +252,16 @@ def test_unavailable_suppliers_are_reported_failed_each_ask() -> None:
         assert {c: o.status for c, o in outcomes.items()} == {"nopw": "failed", "leaky": "failed"}
         assert outcomes["nopw"].error == "environment variable X_PW is not set"
         _assert_no_secrets(outcomes["leaky"])
+
+
+def test_credentials_never_reach_the_logs(server: Any, caplog: Any) -> None:
+    """httpx logs each request's URL; the query's credentials are masked, at every level."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    outcomes = _ask_all(LiveSuppliers([_conn("fast", server.url("fast", "logs")),
+                                       _conn("http500", server.url("http500", "logs"))]))
+    assert {o.status for o in outcomes} == {"answered", "failed"}
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/search/articles" in text and "userpsw=***" in text and "userlogin=***" in text
+    assert LOGIN not in text and PASSWORD not in text

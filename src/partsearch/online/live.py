@@ -9,6 +9,7 @@ Nothing a connector does can escape as an exception: every supplier ends as one
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
@@ -38,6 +39,35 @@ _SECRETS = re.compile(
 
 def _safe(message: str) -> str:
     return _SECRETS.sub(r"\1***", message)[:300]
+
+
+# the loggers of the HTTP stack: httpx logs each request's URL (its query, with the
+# credentials, ABCP's included) at INFO; httpcore's traces at DEBUG
+_HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2",
+                 "httpcore.proxy", "httpcore.socks")
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites a record whose text names a credential parameter with its value masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except Exception:  # (a record that cannot be rendered is the handler's to report)
+            return True
+        safe = _SECRETS.sub(r"\1***", text)
+        if safe != text:
+            record.msg, record.args = safe, None
+        return True
+
+
+@lru_cache(maxsize=1)
+def _redact_http_logs() -> None:
+    """Install the filter on the HTTP stack's loggers, once per process (a logger's filters see
+    only the records logged to it, not its children's, hence each by name)."""
+    redacting = _RedactingFilter()
+    for name in _HTTP_LOGGERS:
+        logging.getLogger(name).addFilter(redacting)
 
 
 def _offers_of(answer: object) -> tuple[LiveOffer, ...]:
@@ -133,6 +163,7 @@ class LiveSuppliers:
             # A client and semaphores cannot cross event loops; an old client on a dead loop is
             # simply dropped (its sockets went with that loop).
             self._loop = loop
+            _redact_http_logs()
             self._client = self._client_factory()
             self._semaphores = {
                 code: asyncio.Semaphore(max(1, int(c.max_concurrency)))
