@@ -141,3 +141,12 @@ def test_from_api_config_reads_env_by_name() -> None:
 def test_bad_api_configs(api: dict[str, Any]) -> None:
     with pytest.raises(SupplierError):
         connector_from_api("x", api, {"A": "a", "B": "b"})
+
+
+def test_errors_sent_with_4xx_keep_their_code_and_message(server: Any) -> None:
+    assert _search(_conn(server.url("noresults"))) == []  # "No results" is an answer
+    with pytest.raises(SupplierError) as info:
+        _search(_conn(server.url("forbidden")))
+    text = str(info.value)
+    assert "HTTP 403: supplier error 102: Invalid login *** or password ***" in text
+    assert PASSWORD not in text and LOGIN not in text

@@ -265,3 +265,11 @@ def test_credentials_never_reach_the_logs(server: Any, caplog: Any) -> None:
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "/search/articles" in text and "userpsw=***" in text and "userlogin=***" in text
     assert LOGIN not in text and PASSWORD not in text
+
+
+def test_no_results_answers_keep_the_circuit_closed(server: Any) -> None:
+    live = LiveSuppliers([_conn("none", server.url("noresults", "nr"))], failure_threshold=2)
+    for article in ("A1", "A2", "A3"):
+        [outcome] = _ask_all(live, article)
+        assert (outcome.status, outcome.offers) == ("answered", ())
+    assert live.breakers["none"].state == "closed"

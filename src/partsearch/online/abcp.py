@@ -35,6 +35,8 @@ __all__ = ["AbcpConnector"]
 # ABCP ``availability`` codes for inexact stock: "+", "++", "+++" (read as at least 1, 10, 100).
 _INEXACT = {-1: 1, -2: 10, -3: 100}
 _ON_ORDER = -10
+# ABCP's "No results" (search/articles answers it with HTTP 404)
+_NO_RESULTS = "301"
 _TRUE = {"1", "true", "yes", "y", "да"}
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
 
@@ -59,6 +61,13 @@ def _price(value: Any) -> Decimal:
     if not price.is_finite() or price <= 0:  # 0 is "no price", not a free part
         raise ValueError(f"bad price {value!r}")
     return price
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _truthy(value: Any) -> bool:
@@ -186,8 +195,20 @@ class AbcpConnector:
             reason = self._redact(str(exc))[:200]
             raise SupplierError(f"network error: {type(exc).__name__}: {reason}") from None
         if response.status_code != 200:
-            raise SupplierError(f"HTTP {response.status_code}")
+            # ABCP sends its errors with 4xx statuses too: the body says what went wrong
+            error = self._error(_json_or_none(body))
+            if error is not None and error[0] == _NO_RESULTS:
+                return OfferList()
+            said = f": supplier error {error[0]}: {error[1]}" if error is not None else ""
+            raise SupplierError(f"HTTP {response.status_code}{said}")
         return self.parse(body)
+
+    def _error(self, data: Any) -> tuple[str, str] | None:
+        """An ``{errorCode, errorMessage}`` answer's code and message (redacted), else None."""
+        if not isinstance(data, dict) or "errorCode" not in data:
+            return None
+        return (str(data.get("errorCode"))[:20],
+                self._redact(str(data.get("errorMessage", "")))[:200])
 
     def parse(self, body: bytes | str) -> OfferList:
         """Turn an answer body into offers; malformed items are dropped with a reason."""
@@ -195,10 +216,11 @@ class AbcpConnector:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise SupplierError(f"malformed answer: not JSON ({type(exc).__name__})") from None
-        if isinstance(data, dict) and "errorCode" in data:
-            code = str(data.get("errorCode"))[:20]
-            message = self._redact(str(data.get("errorMessage", "")))[:200]
-            raise SupplierError(f"supplier error {code}: {message}")
+        error = self._error(data)
+        if error is not None:
+            if error[0] == _NO_RESULTS:  # the supplier has nothing for this article: an answer
+                return OfferList()
+            raise SupplierError(f"supplier error {error[0]}: {error[1]}")
         if not isinstance(data, list):
             raise SupplierError(f"malformed answer: expected a list, got {type(data).__name__}")
         offers: list[LiveOffer] = []
