@@ -18,7 +18,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from partsearch.brands import brand_key
@@ -37,6 +37,10 @@ _INEXACT = {-1: 1, -2: 10, -3: 100}
 _ON_ORDER = -10
 # ABCP's "No results" (search/articles answers it with HTTP 404)
 _NO_RESULTS = "301"
+_KOPECK = Decimal("0.01")
+# the price-file loader's limit (``loading._values.MAX_KOPECKS``, what decimal128(14, 2) holds);
+# not imported from there: that module pulls in polars, a second's import in a live search
+MAX_KOPECKS = 10**14 - 1
 _TRUE = {"1", "true", "yes", "y", "да"}
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
 
@@ -52,14 +56,26 @@ def _int(value: Any, default: int | None) -> int | None:
 
 
 def _price(value: Any) -> Decimal:
+    """Roubles to the kopeck (half up), as the price-file loader reads them, with its limits:
+    zero after rounding is no price (not a free part), above ``MAX_KOPECKS`` too large.
+
+    >>> _price("1 234,505"), _price(99)
+    (Decimal('1234.51'), Decimal('99.00'))
+    """
     if isinstance(value, bool) or value is None:
         raise ValueError(f"bad price {value!r}")
     try:
         price = Decimal(str(value).strip().replace(" ", "").replace(",", "."))
     except InvalidOperation:
         raise ValueError(f"bad price {value!r}") from None
-    if not price.is_finite() or price <= 0:  # 0 is "no price", not a free part
+    if not price.is_finite() or price < 0:
         raise ValueError(f"bad price {value!r}")
+    # (compared before rounding: quantizing 1e400 to kopecks would overflow the context)
+    if price * 100 > MAX_KOPECKS:
+        raise ValueError(f"price too large {value!r}")
+    price = price.quantize(_KOPECK, ROUND_HALF_UP)
+    if price <= 0:
+        raise ValueError(f"zero price {value!r}")
     return price
 
 
