@@ -380,3 +380,29 @@ def test_a_shops_own_connector_kind(tmp_path: Path, base_url: str) -> None:
     r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
     assert r.online[0].status == "failed" and "unknown api kind 'myshop'" in (
         r.online[0].error or "")
+
+
+def test_opening_a_catalog_with_online_suppliers_warms_the_http_stack(catalog: Path) -> None:
+    """The first live search does not import httpx nor build its TLS context inside its
+    deadline: opening the engine starts that in a thread (a fresh interpreter shows it)."""
+    import os
+    import subprocess
+    import sys
+
+    import partsearch
+
+    code = f"""
+import sys
+from partsearch import Engine
+import partsearch.search.engine as engine
+Engine.open({str(catalog)!r})
+engine._warm_online().join()
+from partsearch.online.live import _tls_context
+assert _tls_context.cache_info().currsize == 1
+assert "httpx" in sys.modules and "anyio._backends._asyncio" in sys.modules
+print("warm")
+"""
+    src = str(Path(partsearch.__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": src}, timeout=120)
+    assert out.stdout.strip() == "warm", out.stderr

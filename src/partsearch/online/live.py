@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-__all__ = ["LiveSuppliers"]
+__all__ = ["LiveSuppliers", "warm_up"]
 
 _Answer = tuple[tuple[LiveOffer, ...], tuple[str, ...]]
 # Defence in depth: a connector's message that quotes a URL must not leak its secrets.
@@ -81,6 +81,21 @@ def _offers_of(answer: object) -> tuple[LiveOffer, ...]:
     if bad is not None:
         raise SupplierError(f"connector returned a {type(bad).__name__} among its offers")
     return found
+
+
+def warm_up() -> None:
+    """Import the HTTP stack and build the TLS context ahead of the first live search, which
+    would otherwise spend ~0.1-0.3 s on them (``Engine.open`` runs this in a thread when the
+    catalog has online suppliers). Failing here costs nothing: the search meets it again."""
+    try:
+        import anyio
+        import httpx
+
+        _redact_http_logs()
+        httpx.AsyncClient(verify=_tls_context())  # (imports the transport: httpcore, h11)
+        asyncio.run(anyio.sleep(0))  # (imports anyio's asyncio backend, which httpcore uses)
+    except Exception:  # (an optimisation only)
+        pass
 
 
 def _default_client() -> httpx.AsyncClient:

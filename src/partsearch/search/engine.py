@@ -124,7 +124,10 @@ class Engine:
 
             raise CatalogError("catalog directory not found", path=root)
         seen = _fingerprint(root)
-        return cls(root, _load_state(root, None), seen, connectors)
+        state = _load_state(root, None)
+        if any(p.api for p in state.profiles.values()):
+            _warm_online()
+        return cls(root, state, seen, connectors)
 
     def reload(self) -> bool:
         """Pick up newly published offers, snapshots, profiles and config, and merges other
@@ -142,6 +145,8 @@ class Engine:
         self._state = _load_state(self.catalog, self._state)
         self._seen = seen
         self._live = None
+        if any(p.api for p in self._state.profiles.values()):
+            _warm_online()
         return True
 
     @property
@@ -363,6 +368,21 @@ class Engine:
 
 
 _NO_FILTERS = Filters()
+
+
+@lru_cache(maxsize=1)
+def _warm_online() -> threading.Thread:
+    """Start, once per process, a thread importing the HTTP stack (``online.live.warm_up``),
+    so a catalog's first live search does not spend its time on imports."""
+
+    def run() -> None:
+        from partsearch.online.live import warm_up
+
+        warm_up()
+
+    thread = threading.Thread(target=run, name="partsearch-online-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @lru_cache(maxsize=1)
