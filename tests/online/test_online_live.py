@@ -273,3 +273,25 @@ def test_no_results_answers_keep_the_circuit_closed(server: Any) -> None:
         [outcome] = _ask_all(live, article)
         assert (outcome.status, outcome.offers) == ("answered", ())
     assert live.breakers["none"].state == "closed"
+
+
+def test_threads_each_running_a_loop_share_one_instance(server: Any) -> None:
+    """Engine.search_live_sync runs a loop per call, from whatever thread calls it: one thread
+    closing its loop's client must not close the one another thread's request is using."""
+    import threading
+
+    live = LiveSuppliers([_conn("slow", server.url("slow", "threads"), 3.0)])
+    results: dict[str, SupplierOutcome] = {}
+
+    def search(name: str, article: str) -> None:
+        [results[name]] = _ask_all(live, article)  # (ask, then aclose, in a loop of its own)
+
+    first = threading.Thread(target=search, args=("first", "A1"))
+    second = threading.Thread(target=search, args=("second", "A2"))
+    first.start()
+    time.sleep(0.2)  # the first is waiting for its answer (0.5 s) when the second asks
+    second.start()
+    first.join()
+    second.join()
+    assert {n: o.status for n, o in results.items()} == {"first": "answered",
+                                                         "second": "answered"}

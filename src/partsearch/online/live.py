@@ -12,9 +12,10 @@ import asyncio
 import logging
 import re
 import time
+import weakref
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
@@ -120,12 +121,19 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+class _Bound(NamedTuple):
+    """What belongs to one event loop."""
+
+    client: httpx.AsyncClient
+    semaphores: dict[str, asyncio.Semaphore]
+
+
 class LiveSuppliers:
     """The online suppliers of a shop, asked concurrently under one deadline.
 
-    One instance serves one event loop after another (``asyncio.run`` per call): its breakers
-    and cache are kept, while its HTTP client and semaphores belong to a loop and are made anew
-    on the next. Close the client with :meth:`aclose` before a loop ends. ``unavailable`` names
+    One instance serves event loops one after another (``asyncio.run`` per call) or at once in
+    threads: its breakers and cache are shared, while each loop gets its own HTTP client and
+    semaphores. Close a loop's client with :meth:`aclose` before the loop ends. ``unavailable`` names
     suppliers whose connector could not be built, with the reason; each ask reports them
     ``failed``.
 
@@ -168,37 +176,35 @@ class LiveSuppliers:
         }
         self.cache: TTLCache[_Answer] = TTLCache(cache_ttl_s, cache_max_entries, clock)
         self._client_factory = client_factory
-        self._client: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        # each event loop's HTTP client and semaphores (neither may cross loops, and threads
+        # may each run a loop over one instance: Engine.search_live_sync); an entry goes with
+        # its loop
+        self._bound: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Bound] = (
+            weakref.WeakKeyDictionary())
 
-    def _bind_loop(self) -> httpx.AsyncClient:
+    def _bind_loop(self) -> _Bound:
         loop = asyncio.get_running_loop()
-        if loop is not self._loop or self._client is None:
-            # A client and semaphores cannot cross event loops; an old client on a dead loop is
-            # simply dropped (its sockets went with that loop).
-            self._loop = loop
+        bound = self._bound.get(loop)
+        if bound is None:
             _redact_http_logs()
-            self._client = self._client_factory()
-            self._semaphores = {
-                code: asyncio.Semaphore(max(1, int(c.max_concurrency)))
-                for code, c in self.connectors.items()
-            }
-        return self._client
+            semaphores = {code: asyncio.Semaphore(max(1, int(c.max_concurrency)))
+                          for code, c in self.connectors.items()}
+            bound = self._bound[loop] = _Bound(self._client_factory(), semaphores)
+        return bound
 
     async def aclose(self) -> None:
-        """Close the shared HTTP client (a later :meth:`ask` makes a new one)."""
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
+        """Close this event loop's HTTP client (a later :meth:`ask` on it makes a new one)."""
+        bound = self._bound.pop(asyncio.get_running_loop(), None)
+        if bound is not None:
+            await bound.client.aclose()
 
     async def _run(
-        self, conn: Connector, client: httpx.AsyncClient, article: str, brand: str | None
+        self, conn: Connector, bound: _Bound, article: str, brand: str | None
     ) -> tuple[str, str | None, _Answer]:
         """One supplier's request: ("answered", None, answer) or ("failed", reason, empty)."""
         try:
-            async with self._semaphores[conn.code]:
-                offers = await conn.search(client, article, brand)
+            async with bound.semaphores[conn.code]:
+                offers = await conn.search(bound.client, article, brand)
             found = _offers_of(offers)
             rejected = tuple(str(r) for r in getattr(offers, "rejected", ()))
         except SupplierError as exc:
@@ -223,7 +229,7 @@ class LiveSuppliers:
         loop = asyncio.get_running_loop()
         # the first ask builds the HTTP client (TLS context, connection pool): our set-up, not
         # the suppliers' time, so their deadlines start after it
-        client = self._bind_loop()
+        bound = self._bind_loop()
         start = loop.time()
         try:
             a_key = article_key(article)
@@ -248,7 +254,7 @@ class LiveSuppliers:
                     yield SupplierOutcome(code, "skipped", error="circuit open")
                     continue
                 limit = conn.deadline_s if deadline_s is None else min(conn.deadline_s, deadline_s)
-                task = asyncio.create_task(self._run(conn, client, article, brand))
+                task = asyncio.create_task(self._run(conn, bound, article, brand))
                 tasks[task] = (code, start + max(limit, 0.0), probe)
             while tasks:
                 now = loop.time()
