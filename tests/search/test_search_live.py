@@ -317,6 +317,8 @@ def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str,
                                     analogs_limit=1)
         pages.append(([o.article for o in r.analogs.offers], r.analogs.total))
     assert pages == [(["OP 520"], 2), (["OP 520/1T"], 2), ([], 2)]
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, analogs_limit=0)
+    assert [o.article for o in r.analogs.offers] == ["OP 520"]  # at least 1, as Engine.search
 
 
 def test_outcomes_in_a_result_carry_no_supplier_prices(catalog: Path) -> None:

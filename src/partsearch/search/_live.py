@@ -95,8 +95,9 @@ class _Placer:
         self.state = state
         self.level = state.config.levels[result.level]
         self.filters: Filters = options.get("filters") or Filters()
-        self.offset = max(int(options.get("analogs_offset") or 0), 0)
-        self.limit = max(int(options.get("analogs_limit") or 20), 1)
+        # (the defaults and bounds of Engine.search's)
+        self.offset = max(int(options.get("analogs_offset", 0)), 0)
+        self.limit = max(int(options.get("analogs_limit", 20)), 1)
         self.show_supplier_price = (bool(options.get("show_supplier_price"))
                                     and result.level != "guest")
         # the searched part keyed as the file search keys it: the catalog's brand registry
