@@ -133,9 +133,9 @@ class LiveSuppliers:
 
     One instance serves event loops one after another (``asyncio.run`` per call) or at once in
     threads: its breakers and cache are shared, while each loop gets its own HTTP client and
-    semaphores. Close a loop's client with :meth:`aclose` before the loop ends. ``unavailable`` names
-    suppliers whose connector could not be built, with the reason; each ask reports them
-    ``failed``.
+    semaphores. Close a loop's client with :meth:`aclose` before the loop ends.
+    ``unavailable`` names suppliers whose connector could not be built, with the reason; each
+    ask reports them ``failed``.
 
     >>> import asyncio
     >>> from partsearch.online import AbcpConnector
