@@ -270,13 +270,13 @@ def test_sync_searches_keep_the_breaker_and_the_cache(tmp_path: Path, base_url: 
     engine = Engine.open(catalog)
     seen = []
     for _ in range(4):
-        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.2)
+        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.5)
         seen.append({o.supplier: (o.status, o.from_cache) for o in r.online})
     assert [s["NEVER"][0] for s in seen] == ["timed_out"] * 3 + ["skipped"]  # circuit open
     assert [s["FAST"] for s in seen] == [("answered", False)] + [("answered", True)] * 3
     started = time.perf_counter()
-    engine.search_live_sync("W 920/21", "MANN", deadline_s=0.2)
-    assert time.perf_counter() - started < 0.15  # nothing waits for the rested supplier
+    engine.search_live_sync("W 920/21", "MANN", deadline_s=0.5)
+    assert time.perf_counter() - started < 0.3  # nothing waits for the rested supplier
 
 
 def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str,
