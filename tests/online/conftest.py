@@ -2,7 +2,8 @@
 
 ``{base}/{behaviour}/{tag}/search/articles``: ``tag`` separates counters between tests.
 Behaviours: fast, slow (0.5 s), never (holds the request until teardown), http500, badjson,
-notlist, errorcode, mixed (malformed items among good ones), hold (0.15 s, counts in-flight).
+notlist, errorcode, noresults (404 with ABCP's error 301), forbidden (403 with an error code),
+mixed (malformed items among good ones), hold (0.15 s, counts in-flight).
 """
 
 from __future__ import annotations
@@ -105,6 +106,12 @@ def _handler(state: State) -> type[BaseHTTPRequestHandler]:
             elif behaviour == "errorcode":
                 msg = f"Invalid login {LOGIN} or password {PASSWORD}"
                 self._send(200, json.dumps({"errorCode": 1, "errorMessage": msg}).encode())
+            elif behaviour == "noresults":  # ABCP's "nothing for this article"
+                self._send(404, json.dumps({"errorCode": 301, "errorMessage": "No results"}
+                                           ).encode())
+            elif behaviour == "forbidden":
+                msg = f"Invalid login {LOGIN} or password {PASSWORD}"
+                self._send(403, json.dumps({"errorCode": 102, "errorMessage": msg}).encode())
             elif behaviour == "mixed":
                 self._send(200, json.dumps(GOOD + BAD).encode())
             else:

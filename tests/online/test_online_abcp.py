@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -141,3 +142,25 @@ def test_from_api_config_reads_env_by_name() -> None:
 def test_bad_api_configs(api: dict[str, Any]) -> None:
     with pytest.raises(SupplierError):
         connector_from_api("x", api, {"A": "a", "B": "b"})
+
+
+def test_errors_sent_with_4xx_keep_their_code_and_message(server: Any) -> None:
+    assert _search(_conn(server.url("noresults"))) == []  # "No results" is an answer
+    with pytest.raises(SupplierError) as info:
+        _search(_conn(server.url("forbidden")))
+    text = str(info.value)
+    assert "HTTP 403: supplier error 102: Invalid login *** or password ***" in text
+    assert PASSWORD not in text and LOGIN not in text
+
+
+def test_prices_are_read_to_the_kopeck_within_the_loaders_limits() -> None:
+    from partsearch.loading._values import MAX_KOPECKS
+    from partsearch.online import abcp
+
+    assert abcp.MAX_KOPECKS == MAX_KOPECKS
+    items = [{"brand": "MANN", "number": f"N{i}", "price": price} for i, price in
+             enumerate(["1e400", "0.001", "1000000000000", "0.005", "512.304", 401.5])]
+    offers = _conn("http://x.example").parse(json.dumps(items))
+    assert [str(o.price) for o in offers] == ["0.01", "512.30", "401.50"]
+    assert offers.rejected == ("item 0: price too large '1e400'", "item 1: zero price '0.001'",
+                               "item 2: price too large '1000000000000'")

@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from contextlib import aclosing
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -220,3 +221,77 @@ def test_default_clients_verify_tls_with_one_shared_context() -> None:
     assert first is not second
     asyncio.run(first.aclose())
     asyncio.run(second.aclose())
+
+
+class _Returning:
+    code, deadline_s, max_concurrency = "odd", 1.0, 1
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+
+    async def search(self, client: httpx.AsyncClient, article: str, brand: str | None) -> Any:
+        return self.answer
+
+
+def test_a_connector_returning_anything_but_offers_fails() -> None:
+    good = LiveOffer("odd", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("1"))
+    for answer, expected in [(None, "connector returned NoneType, not a list of offers"),
+                             ({"offers": []}, "connector returned dict, not a list of offers"),
+                             ([good, {"price": 1}], "connector returned a dict among its offers")]:
+        [outcome] = _ask_all(LiveSuppliers([_Returning(answer)]))
+        assert (outcome.status, outcome.error) == ("failed", expected)
+    [outcome] = _ask_all(LiveSuppliers([_Returning((good,))]))
+    assert (outcome.status, outcome.offers) == ("answered", (good,))
+
+
+def test_unavailable_suppliers_are_reported_failed_each_ask() -> None:
+    live = LiveSuppliers([], unavailable={"nopw": "environment variable X_PW is not set",
+                                          "leaky": f"bad url http://x/?userpsw={PASSWORD}"})
+    for _ in range(2):
+        outcomes = {o.supplier: o for o in _ask_all(live)}
+        assert {c: o.status for c, o in outcomes.items()} == {"nopw": "failed", "leaky": "failed"}
+        assert outcomes["nopw"].error == "environment variable X_PW is not set"
+        _assert_no_secrets(outcomes["leaky"])
+
+
+def test_credentials_never_reach_the_logs(server: Any, caplog: Any) -> None:
+    """httpx logs each request's URL; the query's credentials are masked, at every level."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    outcomes = _ask_all(LiveSuppliers([_conn("fast", server.url("fast", "logs")),
+                                       _conn("http500", server.url("http500", "logs"))]))
+    assert {o.status for o in outcomes} == {"answered", "failed"}
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/search/articles" in text and "userpsw=***" in text and "userlogin=***" in text
+    assert LOGIN not in text and PASSWORD not in text
+
+
+def test_no_results_answers_keep_the_circuit_closed(server: Any) -> None:
+    live = LiveSuppliers([_conn("none", server.url("noresults", "nr"))], failure_threshold=2)
+    for article in ("A1", "A2", "A3"):
+        [outcome] = _ask_all(live, article)
+        assert (outcome.status, outcome.offers) == ("answered", ())
+    assert live.breakers["none"].state == "closed"
+
+
+def test_threads_each_running_a_loop_share_one_instance(server: Any) -> None:
+    """Engine.search_live_sync runs a loop per call, from whatever thread calls it: one thread
+    closing its loop's client must not close the one another thread's request is using."""
+    import threading
+
+    live = LiveSuppliers([_conn("slow", server.url("slow", "threads"), 3.0)])
+    results: dict[str, SupplierOutcome] = {}
+
+    def search(name: str, article: str) -> None:
+        [results[name]] = _ask_all(live, article)  # (ask, then aclose, in a loop of its own)
+
+    first = threading.Thread(target=search, args=("first", "A1"))
+    second = threading.Thread(target=search, args=("second", "A2"))
+    first.start()
+    time.sleep(0.2)  # the first is waiting for its answer (0.5 s) when the second asks
+    second.start()
+    first.join()
+    second.join()
+    assert {n: o.status for n, o in results.items()} == {"first": "answered",
+                                                         "second": "answered"}

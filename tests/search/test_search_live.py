@@ -27,16 +27,46 @@ ANSWER = [
 ]
 
 
+# more answers, by name: ``{base}/answer/{name}/search/articles``
+ANSWERS: dict[str, list[dict[str, Any]]] = {
+    # only this supplier has ZZTOP ZZ-999
+    "zz": [{"brand": "ZZTOP", "number": "ZZ-999", "price": "100", "availability": 3,
+            "deliveryPeriod": 24}],
+    # offers each search option keeps or drops (see test_online_offers_follow_the_options)
+    "options": [
+        {"brand": "MANN", "number": "W 920/21", "price": "510.00", "availability": 4,
+         "deliveryPeriod": 2},
+        {"brand": "MANN", "number": "W 920/21", "price": "490.00", "availability": -10,
+         "deliveryPeriod": 30},
+        {"brand": "MANN", "number": "W 920/21", "price": "480.00", "availability": 2,
+         "deliveryPeriod": 500},
+        {"brand": "FILTRON", "number": "OP 520", "price": "300", "availability": 5,
+         "deliveryPeriod": 24},
+        {"brand": "FILTRON", "number": "OP 520/1T", "price": "280", "availability": 7,
+         "deliveryPeriod": 48},
+    ],
+    # the parts of ТРЕК РК15's class, one by a catalog alias, and ТРЕК РК15 itself
+    "cyr": [{"brand": "ТРЕК", "number": "РК15", "price": "70", "availability": 1},
+            {"brand": "FEBI", "number": "12345", "price": "80", "availability": 1},
+            {"brand": "MYBR", "number": "777", "price": "90", "availability": 1}],
+}
+
+
 class _Handler(BaseHTTPRequestHandler):
     asked: ClassVar[list[str]] = []  # the paths asked of the fast supplier, with their queries
+    count: ClassVar[dict[str, int]] = {}  # requests per behaviour
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
         behaviour = self.path.split("/")[1]
+        self.count[behaviour] = self.count.get(behaviour, 0) + 1
         if behaviour == "fast":
             self.asked.append(self.path)
+        if behaviour == "answer":
+            self._json(200, ANSWERS[self.path.split("/")[2]])
+            return
         if behaviour == "never":
             time.sleep(5)
             return
@@ -44,8 +74,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
-        body = json.dumps(ANSWER).encode()
-        self.send_response(200)
+        self._json(200, ANSWER)
+
+    def _json(self, status: int, value: Any) -> None:
+        body = json.dumps(value).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -163,3 +196,215 @@ def test_live_search_of_a_brand_typed_beside_the_article(catalog: Path) -> None:
     assert {o.supplier for o in r.requested.offers} == {"FILE", "FAST"}
     query = parse_qs(urlsplit(_Handler.asked[-1]).query)
     assert (query["number"], query["brand"]) == (["W 920/21"], ["MANN-FILTER"])
+
+
+def _online(code: str, url: str, extra: str = "", deadline_s: float = 1.0) -> str:
+    """A suppliers.toml table of an ABCP supplier with credentials in L and P."""
+    return (f'[{code}]\npickup_points = ["A"]\napi = {{ kind = "abcp", url = "{url}", '
+            f'login_env = "L", password_env = "P", deadline_s = {deadline_s}{extra} }}\n')
+
+
+_FILE = ('[FILE]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
+         'price = "price" }\n')
+
+
+def test_a_part_only_an_online_supplier_has_is_found_with_its_brand(
+        tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("L", "login-secret")
+    monkeypatch.setenv("P", "pw-secret")
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + _online("ZZ", f"{base_url}/answer/zz"))
+    engine = Engine.open(catalog)
+    assert engine.search("ZZ-999", "ZZTOP").status == "not_found"
+    r = engine.search_live_sync("ZZ-999", "ZZTOP", deadline_s=2.0)
+    assert r.status == "ok" and r.to_dict()["online"]["ZZ"]["status"] == "answered"
+    assert [(o.brand, o.article, o.supplier, o.why) for o in r.requested.offers] == [
+        ("ZZTOP", "ZZ-999", "ZZ", "requested")]
+    # without a brand the files cannot settle, nobody is asked (README: choose the brand)
+    r = engine.search_live_sync("ZZ-999", deadline_s=2.0)
+    assert (r.status, r.online) == ("not_found", ())
+
+
+def test_a_catalog_of_online_suppliers_only(tmp_path: Path, base_url: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("L", "login-secret")
+    monkeypatch.setenv("P", "pw-secret")
+    catalog = write_catalog(tmp_path, {}, _online("ZZ", f"{base_url}/answer/zz"))
+    r = Engine.open(catalog).search_live_sync("ZZ-999", "ZZTOP", deadline_s=2.0)
+    assert r.status == "ok" and [o.supplier for o in r.requested.offers] == ["ZZ"]
+
+
+def test_a_connector_that_cannot_be_built_is_a_failed_outcome(
+        tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("L", "login-secret")
+    monkeypatch.setenv("P", "pw-secret")
+    monkeypatch.delenv("UNSET_PW", raising=False)
+    profiles = (_FILE + _online("FAST", f"{base_url}/fast")
+                + _online("NOPW", f"{base_url}/fast").replace('password_env = "P"',
+                                                             'password_env = "UNSET_PW"')
+                + _online("ODD", f"{base_url}/fast").replace('"abcp"', '"nosuchkind"'))
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            profiles)
+    engine = Engine.open(catalog)
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    online = r.to_dict()["online"]
+    assert {c: o["status"] for c, o in online.items()} == {
+        "FAST": "answered", "NOPW": "failed", "ODD": "failed"}
+    assert "UNSET_PW is not set" in online["NOPW"]["error"]
+    assert "unknown api kind 'nosuchkind'" in online["ODD"]["error"]
+    assert [o.supplier for o in r.requested.offers] == ["FILE", "FAST"]
+    from partsearch.cli import main
+
+    assert main(["search", str(catalog), "W 920/21", "--brand", "MANN", "--live", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["online"]["NOPW"]["status"] == "failed"
+
+
+def test_sync_searches_keep_the_breaker_and_the_cache(tmp_path: Path, base_url: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("L", "login-secret")
+    monkeypatch.setenv("P", "pw-secret")
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + _online("NEVER", f"{base_url}/never/keep") + _online("FAST", f"{base_url}/fast"))
+    engine = Engine.open(catalog)
+    seen = []
+    for _ in range(4):
+        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.5)
+        seen.append({o.supplier: (o.status, o.from_cache) for o in r.online})
+    assert [s["NEVER"][0] for s in seen] == ["timed_out"] * 3 + ["skipped"]  # circuit open
+    assert [s["FAST"] for s in seen] == [("answered", False)] + [("answered", True)] * 3
+    started = time.perf_counter()
+    engine.search_live_sync("W 920/21", "MANN", deadline_s=0.5)
+    assert time.perf_counter() - started < 0.3  # nothing waits for the rested supplier
+
+
+def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from partsearch import Filters
+
+    monkeypatch.setenv("L", "login-secret")
+    monkeypatch.setenv("P", "pw-secret")
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + _online("ON", f"{base_url}/answer/options"),
+        "brand_a,article_a,brand_b,article_b\nMANN,W 920/21,FILTRON,OP 520\n")
+    engine = Engine.open(catalog)
+
+    def online(**options: Any) -> list[tuple[str, str, int, str, str | None]]:
+        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, **options)
+        return [(o.article, o.why, o.delivery_hours, o.price, o.supplier_price)
+                for b in r.blocks for o in b.offers if o.supplier == "ON"]
+
+    everything = online()
+    assert len(everything) == 5 and all(sp is None for *_, sp in everything)
+    # in stock within 60 h: not the one on order, not the one at 500 h
+    assert [(a, h) for a, _, h, _, _ in online(filters=Filters(in_stock=True,
+                                                              max_delivery_hours=60))] == [
+        ("W 920/21", 2), ("OP 520", 24), ("OP 520/1T", 48)]
+    assert {a for a, *_ in online(filters=Filters(brands=frozenset({"FILTRON"})))} == {
+        "OP 520", "OP 520/1T"}
+    assert online(filters=Filters(pickup_point="ELSEWHERE")) == []
+    assert online(filters=Filters(popular=True, brands=frozenset({"FILTRON"}))) == []
+    # the level's price and its supplier price rule, as for file offers
+    registered = online(level="registered", show_supplier_price=True)
+    assert ("W 920/21", "requested", 2, "688.50", "510.00") in registered  # +35 % under 1000
+    assert all(sp is None for *_, sp in online(level="guest", show_supplier_price=True))
+    # pages of analogs: the online ones follow the file ones, each on its own page
+    pages = []
+    for offset in (0, 1, 2):
+        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, analogs_offset=offset,
+                                    analogs_limit=1)
+        pages.append(([o.article for o in r.analogs.offers], r.analogs.total))
+    assert pages == [(["OP 520"], 2), (["OP 520/1T"], 2), ([], 2)]
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, analogs_limit=0)
+    assert [o.article for o in r.analogs.offers] == ["OP 520"]  # at least 1, as Engine.search
+
+
+def test_outcomes_in_a_result_carry_no_supplier_prices(catalog: Path) -> None:
+    r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=0.5)
+    fast = r.to_dict()["online"]["FAST"]
+    assert (fast["offers"], fast["offer_count"]) == ([], 3)
+    shown = {o.price for b in r.blocks for o in b.offers if o.supplier == "FAST"}
+    assert "510.00" not in shown  # (the guest price is marked up)
+    text = r.to_json().decode()
+    for raw in ('"510.00"', '"300"', '"280"', '"300.00"', '"280.00"'):
+        assert raw not in text
+
+
+def test_supplier_offers_are_placed_by_the_catalogs_registry(
+        tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("L", "login-secret")
+    monkeypatch.setenv("P", "pw-secret")
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "brands.toml").write_text('[MYBRAND]\naliases = ["MYBR"]\n',
+                                                  encoding="utf-8")
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nFEBI;12345;50,00\n"},
+        _FILE + _online("ON", f"{base_url}/answer/cyr"),
+        "brand_a,article_a,brand_b,article_b\nТРЕК,РК15,FEBI,12345\nТРЕК,РК15,MYBRAND,777\n")
+    r = Engine.open(catalog).search_live_sync("РК15", "ТРЕК", deadline_s=2.0)
+    placed = {(o.brand, o.article, o.supplier): o.why for b in r.blocks for o in b.offers}
+    assert placed == {("ТРЕК", "РК15", "ON"): "requested",
+                      ("FEBI BILSTEIN", "12345", "FILE"): "analog",
+                      ("FEBI BILSTEIN", "12345", "ON"): "analog",
+                      ("MYBRAND", "777", "ON"): "analog"}
+    assert r.supplier_crosses == ()
+
+
+def test_a_shops_own_connector_kind(tmp_path: Path, base_url: str) -> None:
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    class Mine:
+        max_concurrency = 2
+
+        def __init__(self, code: str, url: str) -> None:
+            self.code, self.url, self.deadline_s = code, url, 2.0
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            rows = (await client.get(f"{self.url}/search/articles")).json()
+            return [LiveOffer(self.code, row["brand"], row["brand"], row["number"],
+                              row["number"].replace(" ", "").replace("/", ""), "",
+                              Decimal(row["price"]), quantity=row["availability"])
+                    for row in rows]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + f'[MINE]\napi = {{ kind = "myshop", url = "{base_url}/fast" }}\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Mine(
+        code, api["url"])})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert r.to_dict()["online"]["MINE"]["status"] == "answered"
+    assert [o.supplier for o in r.requested.offers] == ["FILE", "MINE"]
+    # without the factory, the kind is unknown: a failed outcome, the file offers as usual
+    r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert r.online[0].status == "failed" and "unknown api kind 'myshop'" in (
+        r.online[0].error or "")
+
+
+def test_opening_a_catalog_with_online_suppliers_warms_the_http_stack(catalog: Path) -> None:
+    """The first live search does not import httpx nor build its TLS context inside its
+    deadline: opening the engine starts that in a thread (a fresh interpreter shows it)."""
+    import os
+    import subprocess
+    import sys
+
+    import partsearch
+
+    code = f"""
+import sys
+from partsearch import Engine
+import partsearch.search.engine as engine
+Engine.open({str(catalog)!r})
+engine._warm_online().join()
+from partsearch.online.live import _tls_context
+assert _tls_context.cache_info().currsize == 1
+assert "httpx" in sys.modules and "anyio._backends._asyncio" in sys.modules
+print("warm")
+"""
+    src = str(Path(partsearch.__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": src}, timeout=120)
+    assert out.stdout.strip() == "warm", out.stderr

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from partsearch.errors import SupplierError
@@ -22,6 +22,7 @@ __all__ = [
     "AbcpConnector",
     "CircuitBreaker",
     "Connector",
+    "ConnectorFactory",
     "LiveOffer",
     "LiveSuppliers",
     "OfferList",
@@ -30,16 +31,35 @@ __all__ = [
     "connector_from_api",
 ]
 
+#: Builds a connector from ``(supplier code, the profile's api table, environment or None)``;
+#: passed to ``Engine.open(catalog, connectors={kind: factory})`` for a shop's own ``api.kind``.
+ConnectorFactory = Callable[[str, Mapping[str, Any], Mapping[str, str] | None], Connector]
+
 
 def connector_from_api(
-    code: str, api: Mapping[str, Any], env: Mapping[str, str] | None = None
+    code: str,
+    api: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    *,
+    kinds: Mapping[str, ConnectorFactory] | None = None,
 ) -> Connector:
-    """A connector for a profile's ``api`` table, chosen by ``api["kind"]`` (today: ``abcp``).
+    """A connector for a profile's ``api`` table, chosen by ``api["kind"]``: one of ``kinds``
+    (a shop's own, by kind name), else the shipped ``abcp``.
 
     Credentials are read from the environment variables the table names (``env`` overrides
     ``os.environ``, for tests). Unknown kinds raise :class:`SupplierError`.
+
+    >>> class Mine:
+    ...     code, deadline_s, max_concurrency = "m", 1.0, 1
+    ...     async def search(self, client, article, brand): return []
+    >>> connector_from_api("m", {"kind": "myshop"}, kinds={"myshop": lambda c, a, e: Mine()}).code
+    'm'
     """
     kind = api.get("kind")
+    factory = (kinds or {}).get(kind) if isinstance(kind, str) else None
+    if factory is not None:
+        return factory(code, api, env)
     if kind == "abcp":
         return AbcpConnector.from_api_config(code, api, env)
-    raise SupplierError(f"supplier {code}: unknown api kind {kind!r} (known: 'abcp')")
+    known = ", ".join(repr(k) for k in sorted({"abcp", *(kinds or {})}))
+    raise SupplierError(f"supplier {code}: unknown api kind {kind!r} (known: {known})")

@@ -72,6 +72,8 @@ class SupplierOutcome:
     ``failed`` (error, bad HTTP status, malformed answer: ``error`` says why, never with
     credentials), ``skipped`` (circuit open: the supplier failed repeatedly and is rested).
     ``rejected`` lists reasons for malformed items dropped from an otherwise good answer.
+    ``offer_count`` is how many offers the answer had: a search result's outcomes keep the count
+    and leave the offers out (their prices are the supplier's, which a buyer must not see).
 
     >>> SupplierOutcome("abc", "timed_out", seconds=3.0).to_dict()["status"]
     'timed_out'
@@ -84,6 +86,11 @@ class SupplierOutcome:
     seconds: float = 0.0
     from_cache: bool = False
     rejected: tuple[str, ...] = field(default=())
+    offer_count: int | None = None  # None: the number of ``offers``
+
+    def __post_init__(self) -> None:
+        if self.offer_count is None:
+            object.__setattr__(self, "offer_count", len(self.offers))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (offers as dicts)."""

@@ -118,7 +118,7 @@ class TTLCache(Generic[V]):
             return None
         expires, value = hit
         if self._clock() >= expires:
-            del self._data[key]
+            self._data.pop(key, None)  # (another thread may have dropped it first)
             return None
         return value
 

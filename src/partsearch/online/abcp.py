@@ -18,7 +18,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from partsearch.brands import brand_key
@@ -35,6 +35,12 @@ __all__ = ["AbcpConnector"]
 # ABCP ``availability`` codes for inexact stock: "+", "++", "+++" (read as at least 1, 10, 100).
 _INEXACT = {-1: 1, -2: 10, -3: 100}
 _ON_ORDER = -10
+# ABCP's "No results" (search/articles answers it with HTTP 404)
+_NO_RESULTS = "301"
+_KOPECK = Decimal("0.01")
+# the price-file loader's limit (``loading._values.MAX_KOPECKS``, what decimal128(14, 2) holds);
+# not imported from there: that module pulls in polars, a second's import in a live search
+MAX_KOPECKS = 10**14 - 1
 _TRUE = {"1", "true", "yes", "y", "да"}
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
 
@@ -50,15 +56,34 @@ def _int(value: Any, default: int | None) -> int | None:
 
 
 def _price(value: Any) -> Decimal:
+    """Roubles to the kopeck (half up), as the price-file loader reads them, with its limits:
+    zero after rounding is no price (not a free part), above ``MAX_KOPECKS`` too large.
+
+    >>> _price("1 234,505"), _price(99)
+    (Decimal('1234.51'), Decimal('99.00'))
+    """
     if isinstance(value, bool) or value is None:
         raise ValueError(f"bad price {value!r}")
     try:
         price = Decimal(str(value).strip().replace(" ", "").replace(",", "."))
     except InvalidOperation:
         raise ValueError(f"bad price {value!r}") from None
-    if not price.is_finite() or price <= 0:  # 0 is "no price", not a free part
+    if not price.is_finite() or price < 0:
         raise ValueError(f"bad price {value!r}")
+    # (compared before rounding: quantizing 1e400 to kopecks would overflow the context)
+    if price * 100 > MAX_KOPECKS:
+        raise ValueError(f"price too large {value!r}")
+    price = price.quantize(_KOPECK, ROUND_HALF_UP)
+    if price <= 0:
+        raise ValueError(f"zero price {value!r}")
     return price
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 def _truthy(value: Any) -> bool:
@@ -186,8 +211,20 @@ class AbcpConnector:
             reason = self._redact(str(exc))[:200]
             raise SupplierError(f"network error: {type(exc).__name__}: {reason}") from None
         if response.status_code != 200:
-            raise SupplierError(f"HTTP {response.status_code}")
+            # ABCP sends its errors with 4xx statuses too: the body says what went wrong
+            error = self._error(_json_or_none(body))
+            if error is not None and error[0] == _NO_RESULTS:
+                return OfferList()
+            said = f": supplier error {error[0]}: {error[1]}" if error is not None else ""
+            raise SupplierError(f"HTTP {response.status_code}{said}")
         return self.parse(body)
+
+    def _error(self, data: Any) -> tuple[str, str] | None:
+        """An ``{errorCode, errorMessage}`` answer's code and message (redacted), else None."""
+        if not isinstance(data, dict) or "errorCode" not in data:
+            return None
+        return (str(data.get("errorCode"))[:20],
+                self._redact(str(data.get("errorMessage", "")))[:200])
 
     def parse(self, body: bytes | str) -> OfferList:
         """Turn an answer body into offers; malformed items are dropped with a reason."""
@@ -195,10 +232,11 @@ class AbcpConnector:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise SupplierError(f"malformed answer: not JSON ({type(exc).__name__})") from None
-        if isinstance(data, dict) and "errorCode" in data:
-            code = str(data.get("errorCode"))[:20]
-            message = self._redact(str(data.get("errorMessage", "")))[:200]
-            raise SupplierError(f"supplier error {code}: {message}")
+        error = self._error(data)
+        if error is not None:
+            if error[0] == _NO_RESULTS:  # the supplier has nothing for this article: an answer
+                return OfferList()
+            raise SupplierError(f"supplier error {error[0]}: {error[1]}")
         if not isinstance(data, list):
             raise SupplierError(f"malformed answer: expected a list, got {type(data).__name__}")
         offers: list[LiveOffer] = []

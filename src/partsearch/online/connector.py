@@ -37,9 +37,13 @@ A shop writes its own connector as any class with these attributes and method::
 
     live = LiveSuppliers([MyShopConnector()])
 
+or, for an engine, a profile with ``api = { kind = "myshop", ... }`` and
+``Engine.open(catalog, connectors={"myshop": lambda code, api, env: MyShopConnector()})``.
+
 To report items dropped as malformed, return an :class:`OfferList` (a ``list`` with a
 ``rejected`` tuple of reasons) instead of a plain list; they end up in
-:attr:`SupplierOutcome.rejected`.
+:attr:`SupplierOutcome.rejected`. Anything but a list of :class:`LiveOffer` (None, a dict) makes
+the outcome ``failed``.
 """
 
 from __future__ import annotations

@@ -9,11 +9,13 @@ Nothing a connector does can escape as an exception: every supplier ends as one
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
-from collections.abc import AsyncGenerator, Callable, Iterable
+import weakref
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-__all__ = ["LiveSuppliers"]
+__all__ = ["LiveSuppliers", "warm_up"]
 
 _Answer = tuple[tuple[LiveOffer, ...], tuple[str, ...]]
 # Defence in depth: a connector's message that quotes a URL must not leak its secrets.
@@ -38,6 +40,63 @@ _SECRETS = re.compile(
 
 def _safe(message: str) -> str:
     return _SECRETS.sub(r"\1***", message)[:300]
+
+
+# the loggers of the HTTP stack: httpx logs each request's URL (its query, with the
+# credentials, ABCP's included) at INFO; httpcore's traces at DEBUG
+_HTTP_LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2",
+                 "httpcore.proxy", "httpcore.socks")
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites a record whose text names a credential parameter with its value masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except Exception:  # (a record that cannot be rendered is the handler's to report)
+            return True
+        safe = _SECRETS.sub(r"\1***", text)
+        if safe != text:
+            record.msg, record.args = safe, None
+        return True
+
+
+@lru_cache(maxsize=1)
+def _redact_http_logs() -> None:
+    """Install the filter on the HTTP stack's loggers, once per process (a logger's filters see
+    only the records logged to it, not its children's, hence each by name)."""
+    redacting = _RedactingFilter()
+    for name in _HTTP_LOGGERS:
+        logging.getLogger(name).addFilter(redacting)
+
+
+def _offers_of(answer: object) -> tuple[LiveOffer, ...]:
+    """A connector's answer as offers; a connector that returns anything but a list of
+    :class:`LiveOffer` (None, a dict, raw rows) has failed, whatever it holds."""
+    if not isinstance(answer, list | tuple):
+        raise SupplierError(
+            f"connector returned {type(answer).__name__}, not a list of offers")
+    found = tuple(answer)
+    bad = next((o for o in found if not isinstance(o, LiveOffer)), None)
+    if bad is not None:
+        raise SupplierError(f"connector returned a {type(bad).__name__} among its offers")
+    return found
+
+
+def warm_up() -> None:
+    """Import the HTTP stack and build the TLS context ahead of the first live search, which
+    would otherwise spend ~0.1-0.3 s on them (``Engine.open`` runs this in a thread when the
+    catalog has online suppliers). Failing here costs nothing: the search meets it again."""
+    try:
+        import anyio
+        import httpx
+
+        _redact_http_logs()
+        httpx.AsyncClient(verify=_tls_context())  # (imports the transport: httpcore, h11)
+        asyncio.run(anyio.sleep(0))  # (imports anyio's asyncio backend, which httpcore uses)
+    except Exception:  # (an optimisation only)
+        pass
 
 
 def _default_client() -> httpx.AsyncClient:
@@ -62,11 +121,21 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+class _Bound(NamedTuple):
+    """What belongs to one event loop."""
+
+    client: httpx.AsyncClient
+    semaphores: dict[str, asyncio.Semaphore]
+
+
 class LiveSuppliers:
     """The online suppliers of a shop, asked concurrently under one deadline.
 
-    Use one instance per event loop (its client and semaphores belong to the loop; a new loop
-    gets fresh ones). Close with :meth:`aclose`.
+    One instance serves event loops one after another (``asyncio.run`` per call) or at once in
+    threads: its breakers and cache are shared, while each loop gets its own HTTP client and
+    semaphores. Close a loop's client with :meth:`aclose` before the loop ends.
+    ``unavailable`` names suppliers whose connector could not be built, with the reason; each
+    ask reports them ``failed``.
 
     >>> import asyncio
     >>> from partsearch.online import AbcpConnector
@@ -91,7 +160,11 @@ class LiveSuppliers:
         cache_max_entries: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
         client_factory: Callable[[], httpx.AsyncClient] = _default_client,
+        unavailable: Mapping[str, str] | None = None,
     ) -> None:
+        # suppliers whose connector could not be built (a variable unset, an unknown kind):
+        # each ask reports them failed with the reason, never raises
+        self.unavailable = {code: _safe(reason) for code, reason in (unavailable or {}).items()}
         self.connectors: dict[str, Connector] = {}
         for conn in connectors:
             if conn.code in self.connectors:
@@ -103,36 +176,37 @@ class LiveSuppliers:
         }
         self.cache: TTLCache[_Answer] = TTLCache(cache_ttl_s, cache_max_entries, clock)
         self._client_factory = client_factory
-        self._client: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        # each event loop's HTTP client and semaphores (neither may cross loops, and threads
+        # may each run a loop over one instance: Engine.search_live_sync); an entry goes with
+        # its loop
+        self._bound: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Bound] = (
+            weakref.WeakKeyDictionary())
 
-    def _bind_loop(self) -> httpx.AsyncClient:
+    def _bind_loop(self) -> _Bound:
         loop = asyncio.get_running_loop()
-        if loop is not self._loop or self._client is None:
-            # A client and semaphores cannot cross event loops; an old client on a dead loop is
-            # simply dropped (its sockets went with that loop).
-            self._loop = loop
-            self._client = self._client_factory()
-            self._semaphores = {
-                code: asyncio.Semaphore(max(1, int(c.max_concurrency)))
-                for code, c in self.connectors.items()
-            }
-        return self._client
+        bound = self._bound.get(loop)
+        if bound is None:
+            _redact_http_logs()
+            semaphores = {code: asyncio.Semaphore(max(1, int(c.max_concurrency)))
+                          for code, c in self.connectors.items()}
+            bound = self._bound[loop] = _Bound(self._client_factory(), semaphores)
+        return bound
 
     async def aclose(self) -> None:
-        """Close the shared HTTP client (a later :meth:`ask` makes a new one)."""
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
+        """Close this event loop's HTTP client (a later :meth:`ask` on it makes a new one)."""
+        bound = self._bound.pop(asyncio.get_running_loop(), None)
+        if bound is not None:
+            await bound.client.aclose()
 
     async def _run(
-        self, conn: Connector, client: httpx.AsyncClient, article: str, brand: str | None
+        self, conn: Connector, bound: _Bound, article: str, brand: str | None
     ) -> tuple[str, str | None, _Answer]:
         """One supplier's request: ("answered", None, answer) or ("failed", reason, empty)."""
         try:
-            async with self._semaphores[conn.code]:
-                offers = await conn.search(client, article, brand)
+            async with bound.semaphores[conn.code]:
+                offers = await conn.search(bound.client, article, brand)
+            found = _offers_of(offers)
+            rejected = tuple(str(r) for r in getattr(offers, "rejected", ()))
         except SupplierError as exc:
             return "failed", _safe(exc.message), ((), ())
         except PartsearchError as exc:
@@ -140,8 +214,7 @@ class LiveSuppliers:
         except Exception as exc:
             # Unknown exceptions may quote anything (URLs, headers): name the type only.
             return "failed", f"unexpected {type(exc).__name__}", ((), ())
-        rejected = tuple(getattr(offers, "rejected", ()))
-        return "answered", None, (tuple(offers), rejected)
+        return "answered", None, (found, rejected)
 
     async def ask(
         self, article: str, brand: str | None, *, deadline_s: float | None = None
@@ -156,7 +229,7 @@ class LiveSuppliers:
         loop = asyncio.get_running_loop()
         # the first ask builds the HTTP client (TLS context, connection pool): our set-up, not
         # the suppliers' time, so their deadlines start after it
-        client = self._bind_loop()
+        bound = self._bind_loop()
         start = loop.time()
         try:
             a_key = article_key(article)
@@ -169,6 +242,8 @@ class LiveSuppliers:
         # task -> (supplier, due time, whether this ask holds the breaker's half-open probe)
         tasks: dict[asyncio.Task[tuple[str, str | None, _Answer]], tuple[str, float, bool]] = {}
         try:
+            for code, reason in self.unavailable.items():
+                yield SupplierOutcome(code, "failed", error=reason)
             for code, conn in self.connectors.items():
                 hit = self.cache.get((code, b_key, a_key))
                 if hit is not None:
@@ -179,7 +254,7 @@ class LiveSuppliers:
                     yield SupplierOutcome(code, "skipped", error="circuit open")
                     continue
                 limit = conn.deadline_s if deadline_s is None else min(conn.deadline_s, deadline_s)
-                task = asyncio.create_task(self._run(conn, client, article, brand))
+                task = asyncio.create_task(self._run(conn, bound, article, brand))
                 tasks[task] = (code, start + max(limit, 0.0), probe)
             while tasks:
                 now = loop.time()

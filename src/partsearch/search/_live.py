@@ -9,42 +9,64 @@ are appended after what is already shown, so nothing a buyer sees moves.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from partsearch.result import Block, Offer, SearchResult, SupplierCrossPart
+from partsearch._hashing import part_hash
+from partsearch.errors import NormalizationError
+from partsearch.normalize import article_key
+from partsearch.result import BLOCKS, Block, Offer, SearchResult, SupplierCrossPart
 from partsearch.search._store import money
 
 if TYPE_CHECKING:
     from partsearch.online import LiveOffer, SupplierOutcome
-    from partsearch.search.engine import Engine
+    from partsearch.search.engine import Engine, _State
+
+
+def _key(article: str, keeps_cyrillic: bool, fallback: str | None) -> str:
+    """An article's key as the file search keys the brand's (its Cyrillic kept or folded)."""
+    if fallback is not None and not keeps_cyrillic:
+        return fallback
+    try:
+        return article_key(article, keep_cyrillic=keeps_cyrillic)
+    except NormalizationError:
+        return fallback if fallback is not None else article.strip().upper()
 
 
 async def iter_live(engine: Engine, article: str, brand: str | None, *,
                     deadline_s: float | None = None, **options: Any
                     ) -> AsyncIterator[SearchResult]:
     """The file-based result first, then the result again each time an online supplier's
-    outcome arrives (answered, timed out, failed or skipped); the last one is final."""
+    outcome arrives (answered, timed out, failed or skipped); the last one is final.
+
+    Suppliers are asked for a brand's article: the one searched, or the one the query named
+    (``MANN W 920/21``), found in files or not. A search without a brand that the files cannot
+    settle (``choose_brand``, or ``not_found``) asks nobody: the buyer chooses the brand first.
+    """
     from contextlib import aclosing
 
     result = engine.search(article, brand, **options)
     yield result
     state = engine._state
-    if result.status != "ok" or not any(p.api for p in state.profiles.values()):
+    if (not result.brand or result.status == "choose_brand"
+            or not any(p.api for p in state.profiles.values())):
         return
     live = engine._live_suppliers()
-    placer = _Placer(engine, result)
+    placer = _Placer(state, result, options)
     outcomes: list[SupplierOutcome] = []
     # (the article as read: a query naming its brand beside it is asked as that brand's)
     async with aclosing(live.ask(result.article, result.brand, deadline_s=deadline_s)) as stream:
         async for outcome in stream:
-            outcomes.append(outcome)
             if outcome.status == "answered" and outcome.offers:
                 result = placer.add(result, outcome.offers)
+            # the result reports how many offers came, not the offers: theirs are purchase
+            # prices, shown (if at all) only as the placed offers' supplier_price
+            outcomes.append(replace(outcome, offers=()))
             result = result._replace(online=tuple(outcomes))
             yield result
 
@@ -64,20 +86,28 @@ async def search_live(engine: Engine, article: str, brand: str | None, *,
 
 
 class _Placer:
-    """Knows the searched part and its class; turns online offers into placed offers."""
+    """Knows the searched part, its class and the search's options (filters, level, supplier
+    price, analogs page); turns online offers into placed offers as the file offers are."""
 
-    def __init__(self, engine: Engine, result: SearchResult):
-        from partsearch._hashing import part_hash
-        from partsearch.normalize import article_key
+    def __init__(self, state: _State, result: SearchResult, options: Mapping[str, Any]):
+        from partsearch.ranking.order import Filters
 
-        state = engine._state
         self.state = state
         self.level = state.config.levels[result.level]
-        self.show_supplier_price = any(o.supplier_price is not None for b in result.blocks
-                                       for o in b.offers)
-        brand = result.brand or ""
-        self.searched = part_hash(brand, article_key(result.article))
-        self.searched_oem = state.registry.is_oem(brand)
+        self.filters: Filters = options.get("filters") or Filters()
+        # (the defaults and bounds of Engine.search's)
+        self.offset = max(int(options.get("analogs_offset", 0)), 0)
+        self.limit = max(int(options.get("analogs_limit", 20)), 1)
+        self.show_supplier_price = (bool(options.get("show_supplier_price"))
+                                    and result.level != "guest")
+        # the searched part keyed as the file search keys it: the catalog's brand registry
+        # (its aliases) and the brand's Cyrillic setting
+        brand, keeps, self.searched_oem = self._facts(result.brand or "", None)
+        self.searched = part_hash(brand, _key(result.article, keeps, None))
+        # the file offers of each block; the online ones accepted so far follow them, in
+        # arrival order (so a page of analogs shows the online ones that fall on it)
+        self.file_total = {b.name: b.total for b in result.blocks}
+        self.online = dict.fromkeys(BLOCKS, 0)
         self.hops: dict[int, tuple[int, int]] = {}
         idx = state.index
         if idx is not None:
@@ -88,44 +118,76 @@ class _Placer:
                                        nb.support.tolist(), strict=True):
                     self.hops[int(h)] = (hop, sup)
 
-    def add(self, result: SearchResult, offers: tuple[LiveOffer, ...]) -> SearchResult:
-        from partsearch._hashing import part_hash
+    def _facts(self, spelling: str, fallback: str | None) -> tuple[str, bool, bool]:
+        """(canonical brand, keeps Cyrillic, is OEM) by the catalog's registry."""
+        try:
+            return self.state.registry.facts(spelling)
+        except NormalizationError:
+            brand = fallback if fallback is not None else spelling
+            return brand, False, self.state.registry.is_oem(brand)
 
-        placed: dict[str, list[Offer]] = {"requested": [], "oem_replacements": [], "analogs": []}
+    def _passes(self, lo: LiveOffer, brand: str) -> bool:
+        """The search's filters, as ``ranking.order.filter_mask`` applies them to file offers."""
+        f = self.filters
+        return ((not f.brands or brand in f.brands)
+                and (not f.popular or brand in self.state.config.popular_brands)
+                and (f.max_delivery_hours is None or lo.delivery_hours <= f.max_delivery_hours)
+                and (not f.in_stock or (lo.quantity_exact and (lo.quantity or 0) > 0))
+                and (not f.pickup_point
+                     or f.pickup_point in self.state.pickup.get(lo.supplier, ())))
+
+    def add(self, result: SearchResult, offers: tuple[LiveOffer, ...]) -> SearchResult:
+        placed: dict[str, list[Offer]] = {name: [] for name in BLOCKS}
         crosses: list[SupplierCrossPart] = list(result.supplier_crosses)
+        kept: list[tuple[LiveOffer, str, str, str, int, int, int]] = []
         for lo in sorted(offers, key=lambda o: (o.delivery_hours, o.price)):
-            h = part_hash(lo.brand, lo.article_key)
+            brand, keeps, oem_brand = self._facts(lo.brand_raw, lo.brand)
+            if not self._passes(lo, brand):
+                continue
+            h = part_hash(brand, _key(lo.article, keeps, lo.article_key))
             if h == self.searched:
                 block, why, hop, sup = "requested", "requested", 0, 0
             elif h in self.hops:
                 hop, sup = self.hops[h]
-                oem = self.searched_oem and self.state.registry.is_oem(lo.brand)
-                block, why = ("oem_replacements", "oem_replacement") if oem else \
-                    ("analogs", "analog")
+                block, why = ("oem_replacements", "oem_replacement") \
+                    if self.searched_oem and oem_brand else ("analogs", "analog")
             else:
                 block, why, hop, sup = "analogs", "supplier_cross", -1, 0
-                part = SupplierCrossPart(lo.supplier, lo.brand, lo.article)
+                part = SupplierCrossPart(lo.supplier, brand, lo.article)
                 if part not in crosses:
                     crosses.append(part)
-            placed[block].append(self._offer(lo, block, why, hop, sup, h))
-        blocks = {}
-        for b in result.blocks:
-            extra = tuple(placed[b.name])
-            blocks[b.name] = Block(b.name, b.offers + extra, b.total + len(extra), b.offset)
-        return result._replace(requested=blocks["requested"],
-                                   oem_replacements=blocks["oem_replacements"],
-                                   analogs=blocks["analogs"], supplier_crosses=tuple(crosses))
+            kept.append((lo, brand, block, why, hop, sup, h))
+        if not kept:
+            return result._replace(supplier_crosses=tuple(crosses))
+        # one call of the level's rules for the whole answer
+        kops = np.array([int((k[0].price * 100).to_integral_value()) for k in kept], np.int64)
+        sells = self.level.apply(kops, np.array([k[0].supplier for k in kept], dtype=object),
+                                 np.array([k[1] for k in kept], dtype=object)).tolist()
+        for (lo, brand, block, why, hop, sup, h), kop, sell in zip(kept, kops.tolist(), sells,
+                                                                   strict=True):
+            place = self.file_total[block] + self.online[block]
+            self.online[block] += 1
+            # requested shows every online offer of the part; the other blocks come in pages
+            if block == "requested" or self.offset <= place < self.offset + self.limit:
+                placed[block].append(self._offer(lo, brand, block, why, hop, sup, h, kop,
+                                                 int(sell)))
+        blocks = {b.name: Block(b.name, b.offers + tuple(placed[b.name]),
+                                self.file_total[b.name] + self.online[b.name], b.offset)
+                  for b in result.blocks}
+        result = result._replace(requested=blocks["requested"],
+                                 oem_replacements=blocks["oem_replacements"],
+                                 analogs=blocks["analogs"], supplier_crosses=tuple(crosses))
+        if result.status == "not_found":  # a part the files lack, found online
+            result = result._replace(status="ok", brands=(), suggestions=())
+        return result
 
-    def _offer(self, lo: LiveOffer, block: str, why: str, hops: int, support: int,
-               h: int) -> Offer:
+    def _offer(self, lo: LiveOffer, brand: str, block: str, why: str, hops: int, support: int,
+               h: int, kop: int, sell: int) -> Offer:
         profile = self.state.profiles.get(lo.supplier)
-        kop = int((lo.price * 100).to_integral_value())
-        sell = int(self.level.apply(np.array([kop]), np.array([lo.supplier], dtype=object),
-                                    np.array([lo.brand], dtype=object))[0])
         min_sum = Decimal(profile.min_order_sum) if profile else Decimal(0)
         updated = lo.updated
         return Offer(
-            block=block, why=why, brand=lo.brand, article=lo.article,
+            block=block, why=why, brand=brand, article=lo.article,
             description=lo.description, supplier=lo.supplier,
             pickup_points=tuple(profile.pickup_points) if profile else (),
             min_order_sum=str(min_sum.quantize(Decimal("0.01"))), returnable=lo.returnable,

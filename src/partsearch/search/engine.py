@@ -16,7 +16,7 @@ flight keeps the state it started with.
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from partsearch.brands import BrandRegistry
-from partsearch.errors import NormalizationError, SearchError, SnapshotError
+from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 from partsearch.ranking.order import Filters, check_sort
 from partsearch.result import BrandChoice, SearchResult
@@ -34,7 +34,7 @@ from partsearch.search._config import CatalogConfig
 if TYPE_CHECKING:
     from partsearch.crosses import CrossIndex
     from partsearch.loading import SupplierProfile
-    from partsearch.online import LiveSuppliers
+    from partsearch.online import ConnectorFactory, LiveSuppliers
     from partsearch.search._blocks import Query
     from partsearch.search._store import OfferStore
 
@@ -108,24 +108,32 @@ class _State:
 class Engine:
     """A catalog opened for searching; see the module docstring."""
 
-    def __init__(self, catalog: Path, state: _State, seen: tuple[Any, ...] = ()):
+    def __init__(self, catalog: Path, state: _State, seen: tuple[Any, ...] = (),
+                 connectors: Mapping[str, ConnectorFactory] | None = None):
         self.catalog = catalog
         self._state = state
         self._seen = seen  # the catalog's fingerprint when the state was read
         self._sql = threading.local()  # each thread's DuckDB connection over a state (sql())
         self._live: LiveSuppliers | None = None
+        self._connector_kinds = dict(connectors or {})
 
     @classmethod
-    def open(cls, catalog: str | Path) -> Engine:
+    def open(cls, catalog: str | Path, *,
+             connectors: Mapping[str, ConnectorFactory] | None = None) -> Engine:
         """Open ``catalog`` (offers, cross snapshot, profiles, ``catalog.toml``); either the
-        offers or the crosses may be missing."""
+        offers or the crosses may be missing. ``connectors`` maps a shop's own ``api.kind`` to
+        the factory of its connector (``partsearch.online.ConnectorFactory``), beside the
+        shipped ``abcp``."""
         root = Path(catalog)
         if not root.is_dir():
             from partsearch.errors import CatalogError
 
             raise CatalogError("catalog directory not found", path=root)
         seen = _fingerprint(root)
-        return cls(root, _load_state(root, None), seen)
+        state = _load_state(root, None)
+        if any(p.api for p in state.profiles.values()):
+            _warm_online()
+        return cls(root, state, seen, connectors)
 
     def reload(self) -> bool:
         """Pick up newly published offers, snapshots, profiles and config, and merges other
@@ -143,6 +151,8 @@ class Engine:
         self._state = _load_state(self.catalog, self._state)
         self._seen = seen
         self._live = None
+        if any(p.api for p in self._state.profiles.values()):
+            _warm_online()
         return True
 
     @property
@@ -341,23 +351,51 @@ class Engine:
             try:
                 return await self.search_live(article, brand, **options)
             finally:
+                # the client belongs to this call's loop; the suppliers' breakers and cached
+                # answers are kept for the next call (a new loop makes a new client)
                 if self._live is not None:
                     await self._live.aclose()
-                    self._live = None
 
         return asyncio.run(run())
 
     def _live_suppliers(self) -> LiveSuppliers:
+        """The online suppliers of the state, made on the first live search (and after a
+        reload). A supplier whose connector cannot be built is reported ``failed`` with the
+        reason by each live search, never raised into it."""
         from partsearch.online import LiveSuppliers, connector_from_api
 
         if self._live is None:
-            connectors = [connector_from_api(p.code, p.api) for p in
-                          self._state.profiles.values() if p.api]
-            self._live = LiveSuppliers(connectors)
+            connectors, unavailable = [], {}
+            for p in self._state.profiles.values():
+                if not p.api:
+                    continue
+                try:
+                    connectors.append(connector_from_api(p.code, p.api,
+                                                         kinds=self._connector_kinds))
+                except PartsearchError as exc:
+                    unavailable[p.code] = exc.message
+                except Exception as exc:  # a shop's factory: its text may quote anything
+                    unavailable[p.code] = f"connector not built: {type(exc).__name__}"
+            self._live = LiveSuppliers(connectors, unavailable=unavailable)
         return self._live
 
 
 _NO_FILTERS = Filters()
+
+
+@lru_cache(maxsize=1)
+def _warm_online() -> threading.Thread:
+    """Start, once per process, a thread importing the HTTP stack (``online.live.warm_up``),
+    so a catalog's first live search does not spend its time on imports."""
+
+    def run() -> None:
+        from partsearch.online.live import warm_up
+
+        warm_up()
+
+    thread = threading.Thread(target=run, name="partsearch-online-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @lru_cache(maxsize=1)
