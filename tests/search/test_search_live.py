@@ -304,12 +304,22 @@ def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str,
         ("W 920/21", 2), ("OP 520", 24), ("OP 520/1T", 48)]
     assert {a for a, *_ in online(filters=Filters(brands=frozenset({"FILTRON"})))} == {
         "OP 520", "OP 520/1T"}
+    # a brand filter by another spelling, read as the file search reads it
+    assert {a for a, *_ in online(filters=Filters(brands="Mann & Hummel"))} == {"W 920/21"}
     assert online(filters=Filters(pickup_point="ELSEWHERE")) == []
     assert online(filters=Filters(popular=True, brands=frozenset({"FILTRON"}))) == []
     # the level's price and its supplier price rule, as for file offers
     registered = online(level="registered", show_supplier_price=True)
     assert ("W 920/21", "requested", 2, "688.50", "510.00") in registered  # +35 % under 1000
     assert all(sp is None for *_, sp in online(level="guest", show_supplier_price=True))
+    # a level not named guest that catalog.toml does not let show the supplier price
+    (catalog / "catalog.toml").write_text(
+        "[levels.retail]\nrules = [{ percent = 10 }]\n", encoding="utf-8")
+    engine.reload()
+    retail = online(level="retail", show_supplier_price=True)
+    assert retail and all(sp is None for *_, sp in retail)
+    (catalog / "catalog.toml").unlink()
+    engine.reload()
     # pages of analogs: the online ones follow the file ones, each on its own page
     pages = []
     for offset in (0, 1, 2):

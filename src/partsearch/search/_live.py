@@ -91,15 +91,18 @@ class _Placer:
 
     def __init__(self, state: _State, result: SearchResult, options: Mapping[str, Any]):
         from partsearch.ranking.order import Filters
+        from partsearch.search.engine import _canonical_filters
 
         self.state = state
         self.level = state.config.levels[result.level]
-        self.filters: Filters = options.get("filters") or Filters()
+        # brands as the file search reads them: any spelling or alias of the catalog's
+        filters: Filters = options.get("filters") or Filters()
+        self.filters = _canonical_filters(state, filters) if filters.brands else filters
         # (the defaults and bounds of Engine.search's)
         self.offset = max(int(options.get("analogs_offset", 0)), 0)
         self.limit = max(int(options.get("analogs_limit", 20)), 1)
         self.show_supplier_price = (bool(options.get("show_supplier_price"))
-                                    and result.level != "guest")
+                                    and self.level.supplier_price)
         # the searched part keyed as the file search keys it: the catalog's brand registry
         # (its aliases) and the brand's Cyrillic setting
         brand, keeps, self.searched_oem = self._facts(result.brand or "", None)
