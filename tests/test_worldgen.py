@@ -24,15 +24,22 @@ def test_same_seed_same_world(tmp_path: Path) -> None:
 
 def test_truth_covers_every_cross_and_marks_wrong_ones(tmp_path: Path) -> None:
     build_world(tmp_path, 5000, seed=2)
-    crosses = pl.read_csv(tmp_path / "crosses" / "crosses-000.csv", infer_schema=False)
-    parts = pl.read_parquet(tmp_path / "truth" / "parts-*.parquet")
-    wrong = pl.read_parquet(tmp_path / "truth" / "wrong_crosses.parquet")
+    _, parts, same, wrong = _truth(tmp_path)
+    # a cross joins two parts of one true group unless it is a planted wrong one
+    assert len(same) - sum(same) == wrong
+    assert parts.select("brand", "article").is_duplicated().sum() == 0
+
+
+def _truth(world: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[bool], int]:
+    """A world's crosses, true parts, whether each cross joins one true group, and the number
+    of planted wrong crosses."""
+    crosses = pl.read_csv(world / "crosses" / "crosses-000.csv", infer_schema=False)
+    parts = pl.read_parquet(world / "truth" / "parts-*.parquet")
+    wrong = pl.read_parquet(world / "truth" / "wrong_crosses.parquet")
     group = {(r[0], r[1]): r[2] for r in parts.select("brand", "article", "group").iter_rows()}
     same = [group[(r[0], r[1])] == group[(r[2], r[3])] for r in
             crosses.select("brand_a", "article_a", "brand_b", "article_b").iter_rows()]
-    # a cross joins two parts of one true group unless it is a planted wrong one
-    assert len(same) - sum(same) == wrong.height
-    assert parts.select("brand", "article").is_duplicated().sum() == 0
+    return crosses, parts, same, wrong.height
 
 
 def test_every_offer_of_a_true_group_describes_one_kind_of_part(tmp_path: Path) -> None:
@@ -80,13 +87,8 @@ def test_a_tiny_world_is_made_with_its_wrong_share_bounded(tmp_path: Path, cross
     info = build_world(tmp_path, crosses, seed=7)
     assert 0 < info["crosses"] <= crosses
     assert info["wrong_crosses"] * WRONG_PER <= info["crosses"]
-    read = pl.read_csv(tmp_path / "crosses" / "crosses-000.csv", infer_schema=False)
-    parts = pl.read_parquet(tmp_path / "truth" / "parts-*.parquet")
-    wrong = pl.read_parquet(tmp_path / "truth" / "wrong_crosses.parquet")
-    group = {(r[0], r[1]): r[2] for r in parts.select("brand", "article", "group").iter_rows()}
-    same = [group[(r[0], r[1])] == group[(r[2], r[3])] for r in
-            read.select("brand_a", "article_a", "brand_b", "article_b").iter_rows()]
-    assert len(same) == info["crosses"] and len(same) - sum(same) == wrong.height
+    read, _, same, wrong = _truth(tmp_path)
+    assert len(same) == info["crosses"] and len(same) - sum(same) == wrong
     story = read.filter(pl.col("article_a").is_in(["W 920/21", "06A 115 561 B"]))
     assert story.height > 0 if crosses >= STORY_MIN else story.height == 0
     assert (tmp_path / "prices" / "beta.txt").stat().st_size > 0

@@ -94,10 +94,15 @@ def base_url() -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture()
-def catalog(tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The login and password every test's ABCP suppliers name (L, P)."""
     monkeypatch.setenv("L", "login-secret")
     monkeypatch.setenv("P", "pw-secret")
+
+
+@pytest.fixture()
+def catalog(tmp_path: Path, base_url: str) -> Path:
     suppliers = ['[FILE]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
                  'price = "price" }\n']
     for code, behaviour in (("FAST", "fast"), ("NEVER", "never"), ("FAIL", "fail")):
@@ -209,9 +214,7 @@ _FILE = ('[FILE]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "articl
 
 
 def test_a_part_only_an_online_supplier_has_is_found_with_its_brand(
-        tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("L", "login-secret")
-    monkeypatch.setenv("P", "pw-secret")
+        tmp_path: Path, base_url: str) -> None:
     catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
                             _FILE + _online("ZZ", f"{base_url}/answer/zz"))
     engine = Engine.open(catalog)
@@ -225,10 +228,7 @@ def test_a_part_only_an_online_supplier_has_is_found_with_its_brand(
     assert (r.status, r.online) == ("not_found", ())
 
 
-def test_a_catalog_of_online_suppliers_only(tmp_path: Path, base_url: str,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("L", "login-secret")
-    monkeypatch.setenv("P", "pw-secret")
+def test_a_catalog_of_online_suppliers_only(tmp_path: Path, base_url: str) -> None:
     catalog = write_catalog(tmp_path, {}, _online("ZZ", f"{base_url}/answer/zz"))
     r = Engine.open(catalog).search_live_sync("ZZ-999", "ZZTOP", deadline_s=2.0)
     assert r.status == "ok" and [o.supplier for o in r.requested.offers] == ["ZZ"]
@@ -237,8 +237,6 @@ def test_a_catalog_of_online_suppliers_only(tmp_path: Path, base_url: str,
 def test_a_connector_that_cannot_be_built_is_a_failed_outcome(
         tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("L", "login-secret")
-    monkeypatch.setenv("P", "pw-secret")
     monkeypatch.delenv("UNSET_PW", raising=False)
     profiles = (_FILE + _online("FAST", f"{base_url}/fast")
                 + _online("NOPW", f"{base_url}/fast").replace('password_env = "P"',
@@ -260,10 +258,7 @@ def test_a_connector_that_cannot_be_built_is_a_failed_outcome(
     assert json.loads(capsys.readouterr().out)["online"]["NOPW"]["status"] == "failed"
 
 
-def test_sync_searches_keep_the_breaker_and_the_cache(tmp_path: Path, base_url: str,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("L", "login-secret")
-    monkeypatch.setenv("P", "pw-secret")
+def test_sync_searches_keep_the_breaker_and_the_cache(tmp_path: Path, base_url: str) -> None:
     catalog = write_catalog(
         tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
         _FILE + _online("NEVER", f"{base_url}/never/keep") + _online("FAST", f"{base_url}/fast"))
@@ -279,12 +274,9 @@ def test_sync_searches_keep_the_breaker_and_the_cache(tmp_path: Path, base_url: 
     assert time.perf_counter() - started < 0.3  # nothing waits for the rested supplier
 
 
-def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str) -> None:
     from partsearch import Filters
 
-    monkeypatch.setenv("L", "login-secret")
-    monkeypatch.setenv("P", "pw-secret")
     catalog = write_catalog(
         tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
         _FILE + _online("ON", f"{base_url}/answer/options"),
@@ -343,9 +335,7 @@ def test_outcomes_in_a_result_carry_no_supplier_prices(catalog: Path) -> None:
 
 
 def test_supplier_offers_are_placed_by_the_catalogs_registry(
-        tmp_path: Path, base_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("L", "login-secret")
-    monkeypatch.setenv("P", "pw-secret")
+        tmp_path: Path, base_url: str) -> None:
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat" / "brands.toml").write_text('[MYBRAND]\naliases = ["MYBR"]\n',
                                                   encoding="utf-8")
