@@ -122,6 +122,21 @@ def test_a_stray_quote_rejects_its_line_alone(tmp_path: Path,
          "reason": "expected 4 fields; a quote opened here is not closed on this line"}]
 
 
+@pytest.mark.parametrize("every", [1, 2])
+def test_positional_rows_with_quoted_line_breaks_load(tmp_path: Path, every: int) -> None:
+    # no header: the rows' width is not taken from the head's lines one by one, where a
+    # description spanning two lines is two pieces of another width (which had failed the
+    # file as "rows have 3 fields", or cut every such row as a stray quote)
+    path = tmp_path / "n.csv"
+    rows = [f'MANN;W{i};"Filter\r\noil";{i}0;{i}' if i % every == 0 else f"MANN;W{i};x;{i}0;{i}"
+            for i in range(1, 7)]
+    path.write_bytes("\r\n".join(rows).encode())
+    report = _load(path, columns={"brand": 0, "article": 1, "description": 2, "price": 3})
+    assert _col(report, "article") == [f"W{i}" for i in range(1, 7)]
+    assert _col(report, "line") == ([1, 3, 5, 7, 9, 11] if every == 1 else [1, 2, 4, 5, 7, 8])
+    assert report.rejected.num_rows == 0
+
+
 def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_text("Бренд;Артикул;Цена;Кол-во\nNK;A1;10;1\nNK;A2;10;1;extra\n\nNK;A3\n"

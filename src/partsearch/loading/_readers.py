@@ -410,13 +410,16 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     # a file without a header row: its rows' commonest width, guessed from its head for the
     # split (which needs it to tell a stray quote), and split again in the rare file whose
     # rows say otherwise
-    guess = width if width is not None else steadiness(
-        split_head(head[0 if idx is None else idx + 1:], delim, quote))[1] or -1
+    guess = width if width is not None else _head_width(
+        head[0 if idx is None else idx + 1:], delim, quote)
     rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = records(guess)
     rec_fields = rec_fields[:n]
     if width is None:
-        whole = rec_fields[rec_fields >= 0]
-        width = int(np.bincount(whole).argmax()) if whole.size else max(used) + 1
+        width = _commonest(rec_fields, max(used) + 1)
+        if width != guess:
+            # a wrong guess cuts right records into pieces, whose widths are no evidence:
+            # the rows' width is the commonest of the records split whole, as ever
+            width = _commonest(records(-1)[3], max(used) + 1)
         if width <= max(used):
             raise PriceFileError(f"rows have {width} fields, fewer than the mapped columns",
                                  path=label)
@@ -449,6 +452,24 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
 
 _UNCLOSED = "a quote opened here is not closed on this line"
+
+
+def _head_width(lines: list[str], delim: str, quote: str) -> int:
+    """The commonest width of the head's records (-1: none above one field), split as the
+    kernel splits them: a quoted field holding a line break is one record's, where splitting
+    line by line gives two pieces, and a file whose every description spans two lines would be
+    guessed the pieces' width."""
+    try:
+        rows = list(csv.reader([ln + "\n" for ln in lines], delimiter=delim, quotechar=quote))
+    except csv.Error:  # (a NUL byte)
+        rows = split_head(lines, delim, quote)
+    return steadiness(rows)[1] or -1
+
+
+def _commonest(fields: np.ndarray, default: int) -> int:
+    """The commonest of the records' field counts (cut records, :data:`UNCLOSED`, left out)."""
+    whole = fields[fields >= 0]
+    return int(np.bincount(whole).argmax()) if whole.size else default
 
 
 def _after_line(text: bytes | np.ndarray, head: bytes, idx: int) -> int:
