@@ -451,6 +451,39 @@ def test_positional_columns_find_their_first_data_row(tmp_path: Path, kind: str)
     assert _col(report, "line") == [6, 7] and report.rejected.num_rows == 0
 
 
+@pytest.mark.parametrize("kind", ["csv", "ods"])
+def test_positional_data_rows_before_the_first_priced_one_are_rejected(tmp_path: Path,
+                                                                       kind: str) -> None:
+    # no skip_rows: rows filled as data rows are, whose price is no number or which a stray
+    # quote cut short, are rows to reject, not a preamble to drop without a word
+    rows = [["ООО Гамма Импорт"], ["NK", "A0", "по запросу", "1"], ["NK", "A1", "звоните", "2"],
+            ["NK", "A2", "10,50", "3"]]
+    if kind == "csv":
+        path = tmp_path / "pos.csv"
+        path.write_text("".join(";".join(r) + "\n" for r in rows) + 'NK;A3;"cut;4\n'
+                        "NK;A4;12;5\n", encoding="utf-8")  # (A3: a stray quote)
+        report = _load(path, columns={"brand": 0, "article": 1, "price": 2, "quantity": 3},
+                       quote='"')
+        assert _col(report, "article") == ["A2", "A4"]
+        assert sorted(report.rejected.column("line").to_pylist()) == [2, 3, 5]
+    else:
+        path = tmp_path / "pos.ods"
+        path.write_bytes(_ods({(i, j): v for i, r in enumerate(rows) for j, v in enumerate(r)}))
+        report = _load(path, columns={"brand": 0, "article": 1, "price": 2, "quantity": 3})
+        assert _col(report, "article") == ["A2"]
+    assert "bad price 'по запросу'" in report.rejected.column("reason").to_pylist()
+    assert {2, 3} <= set(report.rejected.column("line").to_pylist())
+
+
+def test_a_positional_file_opening_with_a_stray_quote_rejects_that_row(tmp_path: Path) -> None:
+    path = tmp_path / "pos.csv"
+    path.write_text('MANN;W0;"cut;5;1\n' + "".join(f"MANN;W{i};x;{i}0;{i}\n"
+                                                    for i in range(1, 6)), encoding="utf-8")
+    report = _load(path, columns={"brand": 0, "article": 1, "price": 3}, quote='"')
+    assert _col(report, "article") == ["W1", "W2", "W3", "W4", "W5"]
+    assert report.rejected.column("line").to_pylist() == [1]
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("empty.csv", b"", "empty file"),
     ("blank.csv", b" \r\n\t\n", "empty file"),

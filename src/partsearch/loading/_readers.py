@@ -245,7 +245,17 @@ def _preamble(rows: list[list[str]], cols: dict[str, int]) -> int:
     # a zero, negative or huge price is a number still: a data row, rejected as such
     number = prices.select(pl.col("kopecks").is_not_null() | pl.col("reason").str.contains(
         "^(zero|negative) price|^price too large")).to_series().to_list()
-    return next((i for i, r in enumerate(rows) if len(r) == width and number[i]), 0)
+    first = next((i for i, r in enumerate(rows) if len(r) == width and number[i]), 0)
+    # Only a title or a date (few of the mapped cells filled) or the header (the row just
+    # before the data, naming the price) is preamble: a data row whose price is no number
+    # ("on request") or whose stray quote cut it short is rejected as ever, never dropped
+    # without a word.
+    for i in range(first):
+        cells = sum(1 for c in cols.values() if c < len(rows[i]) and rows[i][c].strip())
+        header = i == first - 1 and at < len(rows[i]) and rows[i][at].strip()
+        if 2 * cells > len(cols) and not header:
+            return i
+    return first
 
 
 def _check_positions(cols: dict[str, int], width: int | None, label: str) -> None:
@@ -410,10 +420,21 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     # a file without a header row: its rows' commonest width, guessed from its head for the
     # split (which needs it to tell a stray quote), and split again in the rare file whose
     # rows say otherwise
-    guess = width if width is not None else _head_width(
-        head[0 if idx is None else idx + 1:], delim, quote)
-    rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = records(guess)
-    rec_fields = rec_fields[:n]
+    if width is not None:
+        guess, split_as = width, records(width)
+    else:
+        # the head split record by record (a description spanning two lines is one row's,
+        # not two pieces of another width) and line by line (a stray quote at its start
+        # swallows no rows): of two guesses, the one whose split gives more rows that width
+        body = head[0 if idx is None else idx + 1:]
+        whole, lines = _head_width(body, delim, quote), steadiness(
+            split_head(body, delim, quote))[1] or -1
+        guess, split_as = whole, records(whole)
+        if lines != whole:
+            other = records(lines)
+            if np.count_nonzero(other[3] == lines) > np.count_nonzero(split_as[3] == whole):
+                guess, split_as = lines, other
+    rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = split_as
     if width is None:
         width = _commonest(rec_fields, max(used) + 1)
         if width != guess:
