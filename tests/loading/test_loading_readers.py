@@ -293,6 +293,23 @@ def test_a_zip_lists_the_members_it_skipped(tmp_path: Path) -> None:
         "readme.txt", "__MACOSX/._msk.csv", "contract.pdf"]
 
 
+@pytest.mark.parametrize("readme", [
+    "Уважаемые клиенты, прайс обновляется ежедневно.\nЦены указаны в рублях, с НДС.\n"
+    "По вопросам звоните, пишите на почту.\n",
+    "Dear customers; prices are updated daily.\nPrices in RUB; VAT included.\n",
+    "Менеджер: Иван\tтел. 8 800 555 35 35\nСклад: Петр\tтел. 8 800 555 35 36\n",
+])
+def test_a_zips_readme_in_prose_is_skipped(tmp_path: Path, readme: str) -> None:
+    # prose splits steadily at its commas, but is no table: the archive loads, as it did
+    path = tmp_path / "prices.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("msk.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n")
+        zf.writestr("README", readme)
+    report = _load(path)
+    assert _col(report, "article") == ["A1"]
+    assert [m.split(":")[0] for m in report.skipped] == ["README"]
+
+
 @pytest.mark.parametrize(("name", "text", "why"), [
     ("spb.csv", "Бренд;Артикул;Стоимость;Кол-во\nNK;A2;2;2\n", "missing column(s) 'Цена'"),
     ("spb.txt", "Бренд\tАртикул\tСтоимость\nNK\tA2\t2\nNK\tA3\t3\n",

@@ -155,7 +155,8 @@ _TEXT_SUFFIXES = ("", ".txt", ".dat", ".prn")
 def _is_table(name: str, data: bytes) -> bool:
     """Whether an archive member is a price table: named as one, or a text (``.txt``, no
     suffix) that is a spreadsheet or splits steadily (two rows or more, most of its first
-    rows, into one number of fields above one), as a CSV does and a readme does not."""
+    rows, into one number of fields, three or more, most of them with a number for a cell),
+    as a CSV does and a readme does not."""
     suffix = PurePosixPath(name).suffix.lower()
     if suffix in _TABLE_SUFFIXES:
         return True
@@ -166,8 +167,15 @@ def _is_table(name: str, data: bytes) -> bool:
         return kind == "sheet"
     lines = data[: 1 << 16].decode("utf-8", "replace").splitlines()[:_HEAD_LINES]
     rows = split_head(lines, *detect_format(lines))
-    count, _width = steadiness(rows)
-    return count >= 2 and 2 * count >= sum(1 for ln in lines if ln.strip())
+    count, width = steadiness(rows)
+    # prose splits steadily too, at its commas ("Prices in RUB, VAT included."): a table has
+    # three columns or more, and a number for a whole cell (a price) in most of its rows
+    numeric = sum(1 for r in rows if len(r) == width and any(_NUMBER.match(c) for c in r))
+    return count >= 2 and 2 * count >= sum(1 for ln in lines if ln.strip()) and width >= 3 \
+        and 2 * numeric >= count
+
+
+_NUMBER = re.compile(r"^\s*[-+]?\d[\d\s]*([.,]\d+)?\s*$")
 
 
 def _is_metadata(name: str) -> bool:
