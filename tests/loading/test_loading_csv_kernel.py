@@ -76,3 +76,10 @@ def test_a_quoted_line_break_across_the_middle() -> None:
     assert _records(text.encode(), 0) == whole
     assert [r[0] for r in whole] == [7, 8, 30]  # each record's first line
     assert whole[1][3][0] == ("x\n" + "y\n" * 20 + "z").encode()
+
+
+def test_text_after_another_fields_quote_keeps_a_quoted_line_break() -> None:
+    # a sloppy '"Super" wiper' (text after its closing quote, on its own line) in a row whose
+    # other field holds a quoted line break: the row stays whole, as it was before the rule
+    for text in (b'"Super"x;"b\nc";d\n', b'a;"b\nc";"Super"x\n'):
+        assert [r[:3] for r in _records(text, 1 << 30, width=3)] == [(7, text[:-1], 3)]

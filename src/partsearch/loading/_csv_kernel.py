@@ -130,6 +130,7 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
         f_begin = o
         quoted_any = False
         quoted_break = False
+        section_break = False  # (a line break within the quotes open now)
         text_after_quote = False
         at_field_start = True
         in_quotes = False
@@ -145,14 +146,18 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
                         i += 2
                         continue
                     in_quotes = False
-                    if i + 1 < n and buf[i + 1] != delim and buf[i + 1] != 10 \
-                            and buf[i + 1] != 13 and buf[i + 1] != 32:  # (a space: sloppy)
+                    # only the quote closing a run over a line break tells a stray one: text
+                    # after another field's closing quote ("Super" wiper) is sloppy, no more
+                    if section_break and i + 1 < n and buf[i + 1] != delim \
+                            and buf[i + 1] != 10 and buf[i + 1] != 13 \
+                            and buf[i + 1] != 32:  # (a space: sloppy)
                         text_after_quote = True
                     i += 1
                     continue
                 if c == 10:
                     line += 1
                     quoted_break = True
+                    section_break = True
                 if slot >= 0:
                     out[o] = c
                     o += 1
@@ -160,6 +165,7 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
                 continue
             if c == quote and at_field_start:
                 in_quotes = True
+                section_break = False
                 quoted_any = True
                 at_field_start = False
                 i += 1
