@@ -150,12 +150,14 @@ def test_another_connector_kind_keeps_its_own_keys(tmp_path: Path) -> None:
     # a shop's own connector kind (registered by the shop): only the common keys are checked
     path = _write(tmp_path, '[A]\napi = { kind = "myshop", url = "https://x.example", '
                             'region = "msk", token_env = "MYSHOP_TOKEN", deadline_s = 2, '
-                            'user_agent = "partsearch", max_tokens = 5 }')
+                            'user_agent = "partsearch", max_tokens = 5, '
+                            'token_url = "https://x.example/oauth/token", token_ttl_s = 600 }')
     (profile,) = read_profiles(path)
     assert profile.api is not None and profile.api["region"] == "msk"
-    path = _write(tmp_path, '[A]\napi = { kind = "myshop", client_secret = "s" }')
-    with pytest.raises(ProfileError, match=r"'api\.client_secret': credentials come from"):
-        read_profiles(path)
+    for key in ("client_secret", "access_token", "secret_key"):
+        path = _write(tmp_path, f'[A]\napi = {{ kind = "myshop", {key} = "s" }}')
+        with pytest.raises(ProfileError, match=rf"'api\.{key}': credentials come from"):
+            read_profiles(path)
 
 
 def test_fixed_brand_replaces_brand_column(tmp_path: Path) -> None:

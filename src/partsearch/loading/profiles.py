@@ -245,9 +245,10 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
 _API_KEYS = ("kind", "url", "login_env", "password_env", "deadline_s", "max_concurrency",
              "use_online_stocks")
 #: a key naming a credential itself, not the environment variable holding it (``login``,
-#: ``api_key``, ``client_secret``, ``access_token``; not ``user_agent``, ``max_tokens``)
+#: ``api_key``, ``client_secret``, ``access_token``; not ``user_agent``, ``max_tokens``, nor
+#: an OAuth connector's ``token_url``: a token is the key's last word)
 _SECRET = re.compile(r"^(api_?key|key|auth|login|user(name)?|userlogin|pass(wd|word)?|pwd|psw"
-                     r"|userpsw)$|(^|_)(password|secret|token)(_|$)", re.IGNORECASE)
+                     r"|userpsw)$|(^|_)(password|secret)(_|$)|(^|_)token$", re.IGNORECASE)
 
 
 def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None:
