@@ -105,6 +105,19 @@ def test_a_double_quoted_file_keeps_its_quote(tmp_path: Path) -> None:
     assert _col(report, "article") == ["SA1", "SA2", "SA3"]
 
 
+def test_a_stray_double_quote_in_the_head_keeps_double_quotes(tmp_path: Path) -> None:
+    # the stray '"' makes '"' split the head unsteadily, but "'" is nowhere in the file: '"'
+    # stays the quote, and the quoted "Filter, oil" past the head splits as one field (read
+    # with "'" each was rejected, where they had loaded)
+    path = tmp_path / "q.csv"
+    path.write_text("Бренд,Артикул,Цена,Кол-во\nMANN,W0,\"5 inch,1\n" + "".join(
+        f"MANN,W{i},{i}0,1\n" for i in range(1, 70)) + '"MANN, FILTER",W70,700,1\n',
+                    encoding="utf-8")
+    report = _load(path)
+    assert _col(report, "article")[-1] == "W70" and report.offers.num_rows == 70
+    assert report.rejected.column("line").to_pylist() == [2]
+
+
 @pytest.mark.parametrize("columns", [None, {"brand": 0, "article": 1, "price": 2}])
 def test_a_stray_quote_rejects_its_line_alone(tmp_path: Path,
                                               columns: dict[str, int] | None) -> None:

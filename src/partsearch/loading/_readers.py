@@ -372,9 +372,16 @@ def detect_format(lines: list[str], delimiters: Sequence[str] = DELIMITERS
                   ) -> tuple[str, str]:
     """(delimiter, quote) of the pairs of ``delimiters`` and :data:`QUOTES` that splits the
     head's ``lines`` the steadiest: the most rows into one number of fields; on a tie '"',
-    then the delimiter listed first."""
-    return max(((d, q) for q in QUOTES for d in delimiters),
-               key=lambda dq: steadiness(split_head(lines, *dq)))
+    then the delimiter listed first. A quote other than '"' that splits no line otherwise
+    than no quote does is none of the file's: it wins no pair (a stray '"' in a '"'-quoted
+    file's head makes '"' unsteady, and "'" would reject each of its quoted fields)."""
+    def score(dq: tuple[str, str]) -> tuple[int, int]:
+        rows = split_head(lines, *dq)
+        if dq[1] != '"' and all(r == ln.split(dq[0])
+                                for r, ln in zip(rows, lines, strict=True) if ln):
+            return (-1, 0)
+        return steadiness(rows)
+    return max(((d, q) for q in QUOTES for d in delimiters), key=score)
 
 
 def steadiness(rows: list[list[str]]) -> tuple[int, int]:
