@@ -300,10 +300,11 @@ def test_a_zip_lists_the_members_it_skipped(tmp_path: Path) -> None:
         zf.writestr("__MACOSX/._msk.csv", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
         zf.writestr("msk.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n")
         zf.writestr("contract.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+        zf.writestr("spb.csv", b"")  # (a warehouse's empty file: no offers to lose)
     report = _load(path)
     assert _col(report, "article") == ["A1"]
     assert [m.split(":")[0] for m in report.skipped] == [
-        "readme.txt", "__MACOSX/._msk.csv", "contract.pdf"]
+        "readme.txt", "__MACOSX/._msk.csv", "contract.pdf", "spb.csv"]
 
 
 @pytest.mark.parametrize("readme", [

@@ -157,11 +157,13 @@ def _is_table(name: str, data: bytes) -> bool:
     suffix) that is a spreadsheet or splits steadily (two rows or more, most of its first
     rows, into one number of fields, three or more, most of them with a number for a cell),
     as a CSV does and a readme does not."""
+    if not data or data.isspace():
+        return False  # (an empty file, whatever its name: it holds no offers to lose)
     suffix = PurePosixPath(name).suffix.lower()
     if suffix in _TABLE_SUFFIXES:
         return True
-    if suffix not in _TEXT_SUFFIXES or not data or data.isspace():
-        return False  # (a readme.pdf, a contract.docx, a logo.png; an empty file)
+    if suffix not in _TEXT_SUFFIXES:
+        return False  # (a readme.pdf, a contract.docx, a logo.png)
     kind = file_kind(data, name)[0]
     if kind != "csv":
         return kind == "sheet"
