@@ -45,6 +45,11 @@ ANSWERS: dict[str, list[dict[str, Any]]] = {
         {"brand": "FILTRON", "number": "OP 520/1T", "price": "280", "availability": 7,
          "deliveryPeriod": 48},
     ],
+    # an OEM replacement and an analog of VAG 06A 000 000 (test_online_oem_replacements_...)
+    "oem": [{"brand": "VAG", "number": "06A 100 001", "price": "700", "availability": 1,
+             "deliveryPeriod": 24},
+            {"brand": "MANN", "number": "W 1/1", "price": "200", "availability": 1,
+             "deliveryPeriod": 24}],
     # the parts of ТРЕК РК15's class, one by a catalog alias, and ТРЕК РК15 itself
     "cyr": [{"brand": "ТРЕК", "number": "РК15", "price": "70", "availability": 1},
             {"brand": "FEBI", "number": "12345", "price": "80", "availability": 1},
@@ -321,6 +326,31 @@ def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str) 
     assert pages == [(["OP 520"], 2), (["OP 520/1T"], 2), ([], 2)]
     r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, analogs_limit=0)
     assert [o.article for o in r.analogs.offers] == ["OP 520"]  # at least 1, as Engine.search
+
+
+def test_online_oem_replacements_fall_on_their_own_pages(tmp_path: Path,
+                                                         base_url: str) -> None:
+    """An online OEM replacement is paged by ``oem_offset``/``oem_limit`` as the file ones
+    are, not by the analogs' page."""
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nVAG;06A 000 000;900,00\n"
+                            "VAG;06A 100 000;800,00\n"},
+        _FILE + _online("ON", f"{base_url}/answer/oem"),
+        "brand_a,article_a,brand_b,article_b\nVAG,06A 000 000,VAG,06A 100 000\n"
+        "VAG,06A 000 000,VAG,06A 100 001\nVAG,06A 000 000,MANN,W 1/1\n")
+    engine = Engine.open(catalog)
+
+    def shown(**options: Any) -> tuple[tuple[list[str], int], tuple[list[str], int]]:
+        r = engine.search_live_sync("06A 000 000", "VAG", deadline_s=2.0, **options)
+        return tuple((sorted(o.article for o in b.offers), b.total)  # type: ignore[return-value]
+                     for b in (r.oem_replacements, r.analogs))
+
+    assert shown() == ((["06A 100 000", "06A 100 001"], 2), (["W 1/1"], 1))
+    # the online one is the second OEM replacement: not on a first page of one
+    assert shown(oem_limit=1) == ((["06A 100 000"], 2), (["W 1/1"], 1))
+    assert shown(oem_offset=1, oem_limit=1) == ((["06A 100 001"], 2), (["W 1/1"], 1))
+    # an analogs page past the analogs leaves the OEM replacements at their first page
+    assert shown(analogs_offset=5) == ((["06A 100 000", "06A 100 001"], 2), ([], 1))
 
 
 def test_outcomes_in_a_result_carry_no_supplier_prices(catalog: Path) -> None:

@@ -87,7 +87,8 @@ async def search_live(engine: Engine, article: str, brand: str | None, *,
 
 class _Placer:
     """Knows the searched part, its class and the search's options (filters, level, supplier
-    price, analogs page); turns online offers into placed offers as the file offers are."""
+    price, the pages of OEM replacements and of analogs); turns online offers into placed
+    offers as the file offers are."""
 
     def __init__(self, state: _State, result: SearchResult, options: Mapping[str, Any]):
         from partsearch.ranking.order import Filters
@@ -98,9 +99,11 @@ class _Placer:
         # brands as the file search reads them: any spelling or alias of the catalog's
         filters: Filters = options.get("filters") or Filters()
         self.filters = _canonical_filters(state, filters) if filters.brands else filters
-        # (the defaults and bounds of Engine.search's)
-        self.offset = max(int(options.get("analogs_offset", 0)), 0)
-        self.limit = max(int(options.get("analogs_limit", 20)), 1)
+        # each paged block's page, (offset, limit): the OEM replacements have their own, as in
+        # Engine.search (the defaults and bounds of its)
+        self.pages = {block: (max(int(options.get(f"{name}_offset", 0)), 0),
+                              max(int(options.get(f"{name}_limit", 20)), 1))
+                      for block, name in (("oem_replacements", "oem"), ("analogs", "analogs"))}
         self.show_supplier_price = (bool(options.get("show_supplier_price"))
                                     and self.level.supplier_price)
         # the searched part keyed as the file search keys it: the catalog's brand registry
@@ -171,7 +174,8 @@ class _Placer:
             place = self.file_total[block] + self.online[block]
             self.online[block] += 1
             # requested shows every online offer of the part; the other blocks come in pages
-            if block == "requested" or self.offset <= place < self.offset + self.limit:
+            if block == "requested" or \
+                    self.pages[block][0] <= place < self.pages[block][0] + self.pages[block][1]:
                 placed[block].append(self._offer(lo, brand, block, why, hop, sup, h, kop,
                                                  int(sell)))
         blocks = {b.name: Block(b.name, b.offers + tuple(placed[b.name]),
