@@ -279,6 +279,29 @@ def test_sync_searches_keep_the_breaker_and_the_cache(tmp_path: Path, base_url: 
     assert time.perf_counter() - started < 0.3  # nothing waits for the rested supplier
 
 
+def test_a_reload_during_a_live_search_closes_the_replaced_client(
+        tmp_path: Path, base_url: str) -> None:
+    """A reload mid-search gives the next search new suppliers (no breaker or cache of the
+    old catalog's) and closes the replaced ones' HTTP client, which nobody else would."""
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + _online("FAST", f"{base_url}/fast"))
+    engine = Engine.open(catalog)
+    clients = []
+
+    def reload(result: Any) -> None:
+        live = engine._live
+        assert live is not None
+        clients.extend(b.client for b in live._bound.values())
+        (catalog / "catalog.toml").write_text("stale_after_hours = 5\n", encoding="utf-8")
+        assert engine.reload() and engine._live is None
+
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, on_update=reload)
+    assert r.online[0].status == "answered"
+    assert len(clients) == 1 and clients[0].is_closed
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert (r.online[0].status, r.online[0].from_cache) == ("answered", False)
+
+
 def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str) -> None:
     from partsearch import Filters
 

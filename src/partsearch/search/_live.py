@@ -60,15 +60,22 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
     placer = _Placer(state, result, options)
     outcomes: list[SupplierOutcome] = []
     # (the article as read: a query naming its brand beside it is asked as that brand's)
-    async with aclosing(live.ask(result.article, result.brand, deadline_s=deadline_s)) as stream:
-        async for outcome in stream:
-            if outcome.status == "answered" and outcome.offers:
-                result = placer.add(result, outcome.offers)
-            # the result reports how many offers came, not the offers: theirs are purchase
-            # prices, shown (if at all) only as the placed offers' supplier_price
-            outcomes.append(replace(outcome, offers=()))
-            result = result._replace(online=tuple(outcomes))
-            yield result
+    try:
+        async with aclosing(live.ask(result.article, result.brand,
+                                     deadline_s=deadline_s)) as stream:
+            async for outcome in stream:
+                if outcome.status == "answered" and outcome.offers:
+                    result = placer.add(result, outcome.offers)
+                # the result reports how many offers came, not the offers: theirs are purchase
+                # prices, shown (if at all) only as the placed offers' supplier_price
+                outcomes.append(replace(outcome, offers=()))
+                result = result._replace(online=tuple(outcomes))
+                yield result
+    finally:
+        if engine._live is not live:
+            # a reload during the search replaced the suppliers: nobody else closes this
+            # loop's client of theirs (its pooled connections would be left open)
+            await live.aclose()
 
 
 async def search_live(engine: Engine, article: str, brand: str | None, *,
