@@ -99,7 +99,7 @@ class _Placer:
 
     def __init__(self, state: _State, result: SearchResult, options: Mapping[str, Any]):
         from partsearch.ranking.order import Filters
-        from partsearch.search.engine import _canonical_filters
+        from partsearch.search.engine import _canonical_filters, _page
 
         self.state = state
         self.level = state.config.levels[result.level]
@@ -108,8 +108,8 @@ class _Placer:
         self.filters = _canonical_filters(state, filters) if filters.brands else filters
         # each paged block's page, (offset, limit): the OEM replacements have their own, as in
         # Engine.search (the defaults and bounds of its)
-        self.pages = {block: (max(int(options.get(f"{name}_offset", 0)), 0),
-                              max(int(options.get(f"{name}_limit", 20)), 1))
+        self.pages = {block: (_page(int(options.get(f"{name}_offset", 0)), 0),
+                              _page(int(options.get(f"{name}_limit", 20)), 1))
                       for block, name in (("oem_replacements", "oem"), ("analogs", "analogs"))}
         self.show_supplier_price = (bool(options.get("show_supplier_price"))
                                     and self.level.supplier_price)
