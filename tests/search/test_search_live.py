@@ -461,3 +461,29 @@ print("warm")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": src}, timeout=120)
     assert out.stdout.strip() == "warm", out.stderr
+
+
+@pytest.mark.parametrize("missing", ["httpx", "anyio", "partsearch.online.live"])
+def test_the_warm_up_is_silent_when_the_http_stack_is_missing(catalog: Path,
+                                                              missing: str) -> None:
+    """Opening a catalog with online suppliers prints nothing and raises nothing when the
+    warm-up thread cannot import what it warms (a fresh interpreter, the module blocked)."""
+    import os
+    import subprocess
+    import sys
+
+    import partsearch
+
+    code = f"""
+import sys
+sys.modules[{missing!r}] = None
+from partsearch import Engine
+import partsearch.search.engine as engine
+e = Engine.open({str(catalog)!r})
+engine._warm_online().join()
+print(e.search("W 920/21", "MANN").status)
+"""
+    src = str(Path(partsearch.__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": src}, timeout=120)
+    assert (out.returncode, out.stdout.strip(), out.stderr) == (0, "ok", "")

@@ -397,9 +397,12 @@ def _warm_online() -> threading.Thread:
     so a catalog's first live search does not spend its time on imports."""
 
     def run() -> None:
-        from partsearch.online.live import warm_up
+        # (an optimisation only: nothing it meets may reach threading's excepthook, which
+        # would print a traceback into the opening program's output)
+        with suppress(Exception):
+            from partsearch.online.live import warm_up
 
-        warm_up()
+            warm_up()
 
     thread = threading.Thread(target=run, name="partsearch-online-warm-up", daemon=True)
     thread.start()
