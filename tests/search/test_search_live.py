@@ -300,6 +300,10 @@ def test_a_reload_during_a_live_search_closes_the_replaced_client(
     assert len(clients) == 1 and clients[0].is_closed
     r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
     assert (r.online[0].status, r.online[0].from_cache) == ("answered", False)
+    # the cache is the engine's: a second engine of the catalog asks again
+    assert engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0).online[0].from_cache
+    r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert (r.online[0].status, r.online[0].from_cache) == ("answered", False)
 
 
 def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str) -> None:
