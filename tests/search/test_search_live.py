@@ -378,6 +378,13 @@ def test_online_oem_replacements_fall_on_their_own_pages(tmp_path: Path,
     assert shown(oem_offset=1, oem_limit=1) == ((["06A 100 001"], 2), (["W 1/1"], 1))
     # an analogs page past the analogs leaves the OEM replacements at their first page
     assert shown(analogs_offset=5) == ((["06A 100 000", "06A 100 001"], 2), ([], 1))
+    # a part the files lack: the online offers are the supplier's crosses, on the page asked,
+    # which the result's blocks name (not the 0 of the file search's empty blocks)
+    r = engine.search_live_sync("06A 999 999", "VAG", deadline_s=2.0, analogs_offset=1,
+                                analogs_limit=1, oem_offset=3)
+    assert r.status == "ok" and [o.article for o in r.analogs.offers] == ["06A 100 001"]
+    assert [(b.offset, b.total, b.has_more) for b in r.blocks[1:]] == [(3, 0, False),
+                                                                     (1, 2, False)]
 
 
 def test_outcomes_in_a_result_carry_no_supplier_prices(catalog: Path) -> None:

@@ -185,8 +185,10 @@ class _Placer:
                     self.pages[block][0] <= place < self.pages[block][0] + self.pages[block][1]:
                 placed[block].append(self._offer(lo, brand, block, why, hop, sup, h, kop,
                                                  int(sell)))
+        # (each paged block at its page's offset: a not_found result's empty blocks say 0)
         blocks = {b.name: Block(b.name, b.offers + tuple(placed[b.name]),
-                                self.file_total[b.name] + self.online[b.name], b.offset)
+                                self.file_total[b.name] + self.online[b.name],
+                                self.pages[b.name][0] if b.name in self.pages else b.offset)
                   for b in result.blocks}
         result = result._replace(requested=blocks["requested"],
                                  oem_replacements=blocks["oem_replacements"],
