@@ -546,6 +546,25 @@ def test_oem_replacements_have_their_own_page(tmp_path: Path,
     assert blocks["analogs"]["offset"] == 0 and len(blocks["analogs"]["offers"]) == 5
 
 
+def test_pages_past_int64_are_the_last_page(world_catalog: Path) -> None:
+    """An offset or limit a web app passes on from a buyer, however large, is an empty or
+    whole page: the compiled ranking adds them in int64, where 2**62 + 2**62 wrapped negative
+    (a crash), and 2**64 did not convert (OverflowError)."""
+    engine = Engine.open(world_catalog)
+    whole = [o.part_hash for o in engine.search("W 920/21", "MANN").analogs.offers]
+    assert 1 < len(whole) < 20
+    for options, shown in (({"analogs_offset": 2**62, "analogs_limit": 2**62}, []),
+                           ({"analogs_offset": 1, "analogs_limit": 2**63 - 1,
+                             "show_all": True}, whole[1:]),
+                           ({"oem_offset": 2**64, "oem_limit": 2**70,
+                             "analogs_limit": 10**30}, whole)):
+        r = engine.search("W 920/21", "MANN", **options)
+        assert engine.search_json("W 920/21", "MANN", **options) == r.to_json()
+        assert [o.part_hash for o in r.analogs.offers] == shown
+    assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN",
+                 "--analogs-page", str(10**18), "--oem-page", str(10**18), "--json"]) == 0
+
+
 def test_popular_filter_and_text_sorts(tmp_path: Path) -> None:
     from partsearch.crosses import build_index
 

@@ -45,6 +45,11 @@ ANSWERS: dict[str, list[dict[str, Any]]] = {
         {"brand": "FILTRON", "number": "OP 520/1T", "price": "280", "availability": 7,
          "deliveryPeriod": 48},
     ],
+    # an OEM replacement and an analog of VAG 06A 000 000 (test_online_oem_replacements_...)
+    "oem": [{"brand": "VAG", "number": "06A 100 001", "price": "700", "availability": 1,
+             "deliveryPeriod": 24},
+            {"brand": "MANN", "number": "W 1/1", "price": "200", "availability": 1,
+             "deliveryPeriod": 24}],
     # the parts of ТРЕК РК15's class, one by a catalog alias, and ТРЕК РК15 itself
     "cyr": [{"brand": "ТРЕК", "number": "РК15", "price": "70", "availability": 1},
             {"brand": "FEBI", "number": "12345", "price": "80", "availability": 1},
@@ -274,6 +279,33 @@ def test_sync_searches_keep_the_breaker_and_the_cache(tmp_path: Path, base_url: 
     assert time.perf_counter() - started < 0.3  # nothing waits for the rested supplier
 
 
+def test_a_reload_during_a_live_search_closes_the_replaced_client(
+        tmp_path: Path, base_url: str) -> None:
+    """A reload mid-search gives the next search new suppliers (no breaker or cache of the
+    old catalog's) and closes the replaced ones' HTTP client, which nobody else would."""
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + _online("FAST", f"{base_url}/fast"))
+    engine = Engine.open(catalog)
+    clients = []
+
+    def reload(result: Any) -> None:
+        live = engine._live
+        assert live is not None
+        clients.extend(b.client for b in live._bound.values())
+        (catalog / "catalog.toml").write_text("stale_after_hours = 5\n", encoding="utf-8")
+        assert engine.reload() and engine._live is None
+
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, on_update=reload)
+    assert r.online[0].status == "answered"
+    assert len(clients) == 1 and clients[0].is_closed
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert (r.online[0].status, r.online[0].from_cache) == ("answered", False)
+    # the cache is the engine's: a second engine of the catalog asks again
+    assert engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0).online[0].from_cache
+    r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert (r.online[0].status, r.online[0].from_cache) == ("answered", False)
+
+
 def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str) -> None:
     from partsearch import Filters
 
@@ -321,6 +353,38 @@ def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str) 
     assert pages == [(["OP 520"], 2), (["OP 520/1T"], 2), ([], 2)]
     r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, analogs_limit=0)
     assert [o.article for o in r.analogs.offers] == ["OP 520"]  # at least 1, as Engine.search
+
+
+def test_online_oem_replacements_fall_on_their_own_pages(tmp_path: Path,
+                                                         base_url: str) -> None:
+    """An online OEM replacement is paged by ``oem_offset``/``oem_limit`` as the file ones
+    are, not by the analogs' page."""
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nVAG;06A 000 000;900,00\n"
+                            "VAG;06A 100 000;800,00\n"},
+        _FILE + _online("ON", f"{base_url}/answer/oem"),
+        "brand_a,article_a,brand_b,article_b\nVAG,06A 000 000,VAG,06A 100 000\n"
+        "VAG,06A 000 000,VAG,06A 100 001\nVAG,06A 000 000,MANN,W 1/1\n")
+    engine = Engine.open(catalog)
+
+    def shown(**options: Any) -> tuple[tuple[list[str], int], tuple[list[str], int]]:
+        r = engine.search_live_sync("06A 000 000", "VAG", deadline_s=2.0, **options)
+        return tuple((sorted(o.article for o in b.offers), b.total)  # type: ignore[return-value]
+                     for b in (r.oem_replacements, r.analogs))
+
+    assert shown() == ((["06A 100 000", "06A 100 001"], 2), (["W 1/1"], 1))
+    # the online one is the second OEM replacement: not on a first page of one
+    assert shown(oem_limit=1) == ((["06A 100 000"], 2), (["W 1/1"], 1))
+    assert shown(oem_offset=1, oem_limit=1) == ((["06A 100 001"], 2), (["W 1/1"], 1))
+    # an analogs page past the analogs leaves the OEM replacements at their first page
+    assert shown(analogs_offset=5) == ((["06A 100 000", "06A 100 001"], 2), ([], 1))
+    # a part the files lack: the online offers are the supplier's crosses, on the page asked,
+    # which the result's blocks name (not the 0 of the file search's empty blocks)
+    r = engine.search_live_sync("06A 999 999", "VAG", deadline_s=2.0, analogs_offset=1,
+                                analogs_limit=1, oem_offset=3)
+    assert r.status == "ok" and [o.article for o in r.analogs.offers] == ["06A 100 001"]
+    assert [(b.offset, b.total, b.has_more) for b in r.blocks[1:]] == [(3, 0, False),
+                                                                     (1, 2, False)]
 
 
 def test_outcomes_in_a_result_carry_no_supplier_prices(catalog: Path) -> None:
@@ -408,3 +472,29 @@ print("warm")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": src}, timeout=120)
     assert out.stdout.strip() == "warm", out.stderr
+
+
+@pytest.mark.parametrize("missing", ["httpx", "anyio", "partsearch.online.live"])
+def test_the_warm_up_is_silent_when_the_http_stack_is_missing(catalog: Path,
+                                                              missing: str) -> None:
+    """Opening a catalog with online suppliers prints nothing and raises nothing when the
+    warm-up thread cannot import what it warms (a fresh interpreter, the module blocked)."""
+    import os
+    import subprocess
+    import sys
+
+    import partsearch
+
+    code = f"""
+import sys
+sys.modules[{missing!r}] = None
+from partsearch import Engine
+import partsearch.search.engine as engine
+e = Engine.open({str(catalog)!r})
+engine._warm_online().join()
+print(e.search("W 920/21", "MANN").status)
+"""
+    src = str(Path(partsearch.__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": src}, timeout=120)
+    assert (out.returncode, out.stdout.strip(), out.stderr) == (0, "ok", "")

@@ -60,15 +60,22 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
     placer = _Placer(state, result, options)
     outcomes: list[SupplierOutcome] = []
     # (the article as read: a query naming its brand beside it is asked as that brand's)
-    async with aclosing(live.ask(result.article, result.brand, deadline_s=deadline_s)) as stream:
-        async for outcome in stream:
-            if outcome.status == "answered" and outcome.offers:
-                result = placer.add(result, outcome.offers)
-            # the result reports how many offers came, not the offers: theirs are purchase
-            # prices, shown (if at all) only as the placed offers' supplier_price
-            outcomes.append(replace(outcome, offers=()))
-            result = result._replace(online=tuple(outcomes))
-            yield result
+    try:
+        async with aclosing(live.ask(result.article, result.brand,
+                                     deadline_s=deadline_s)) as stream:
+            async for outcome in stream:
+                if outcome.status == "answered" and outcome.offers:
+                    result = placer.add(result, outcome.offers)
+                # the result reports how many offers came, not the offers: theirs are purchase
+                # prices, shown (if at all) only as the placed offers' supplier_price
+                outcomes.append(replace(outcome, offers=()))
+                result = result._replace(online=tuple(outcomes))
+                yield result
+    finally:
+        if engine._live is not live:
+            # a reload during the search replaced the suppliers: nobody else closes this
+            # loop's client of theirs (its pooled connections would be left open)
+            await live.aclose()
 
 
 async def search_live(engine: Engine, article: str, brand: str | None, *,
@@ -87,20 +94,23 @@ async def search_live(engine: Engine, article: str, brand: str | None, *,
 
 class _Placer:
     """Knows the searched part, its class and the search's options (filters, level, supplier
-    price, analogs page); turns online offers into placed offers as the file offers are."""
+    price, the pages of OEM replacements and of analogs); turns online offers into placed
+    offers as the file offers are."""
 
     def __init__(self, state: _State, result: SearchResult, options: Mapping[str, Any]):
         from partsearch.ranking.order import Filters
-        from partsearch.search.engine import _canonical_filters
+        from partsearch.search.engine import _canonical_filters, _page
 
         self.state = state
         self.level = state.config.levels[result.level]
         # brands as the file search reads them: any spelling or alias of the catalog's
         filters: Filters = options.get("filters") or Filters()
         self.filters = _canonical_filters(state, filters) if filters.brands else filters
-        # (the defaults and bounds of Engine.search's)
-        self.offset = max(int(options.get("analogs_offset", 0)), 0)
-        self.limit = max(int(options.get("analogs_limit", 20)), 1)
+        # each paged block's page, (offset, limit): the OEM replacements have their own, as in
+        # Engine.search (the defaults and bounds of its)
+        self.pages = {block: (_page(int(options.get(f"{name}_offset", 0)), 0),
+                              _page(int(options.get(f"{name}_limit", 20)), 1))
+                      for block, name in (("oem_replacements", "oem"), ("analogs", "analogs"))}
         self.show_supplier_price = (bool(options.get("show_supplier_price"))
                                     and self.level.supplier_price)
         # the searched part keyed as the file search keys it: the catalog's brand registry
@@ -171,11 +181,14 @@ class _Placer:
             place = self.file_total[block] + self.online[block]
             self.online[block] += 1
             # requested shows every online offer of the part; the other blocks come in pages
-            if block == "requested" or self.offset <= place < self.offset + self.limit:
+            if block == "requested" or \
+                    self.pages[block][0] <= place < self.pages[block][0] + self.pages[block][1]:
                 placed[block].append(self._offer(lo, brand, block, why, hop, sup, h, kop,
                                                  int(sell)))
+        # (each paged block at its page's offset: a not_found result's empty blocks say 0)
         blocks = {b.name: Block(b.name, b.offers + tuple(placed[b.name]),
-                                self.file_total[b.name] + self.online[b.name], b.offset)
+                                self.file_total[b.name] + self.online[b.name],
+                                self.pages[b.name][0] if b.name in self.pages else b.offset)
                   for b in result.blocks}
         result = result._replace(requested=blocks["requested"],
                                  oem_replacements=blocks["oem_replacements"],

@@ -227,10 +227,12 @@ class Engine:
             article, brand, lvl, check_sort(sort),
             _NO_FILTERS if filters is None else
             _canonical_filters(state, filters) if filters.brands else filters, show_all,
-            # (conditionals: the builtin max costs a third of a microsecond a call)
-            analogs_offset if analogs_offset > 0 else 0, analogs_limit if analogs_limit > 1 else 1,
+            # (conditionals: the builtin max costs a third of a microsecond a call; a page is
+            # at most _PAGE_MAX from at most _PAGE_MAX: the compiled ranking adds offset and
+            # limit in int64, where a sum past 2**63 wrapped negative and wrote out of bounds)
+            _page(analogs_offset, 0), _page(analogs_limit, 1),
             show_supplier_price and state.config.levels[lvl].supplier_price, now,
-            oem_offset if oem_offset > 0 else 0, oem_limit if oem_limit > 1 else 1))
+            _page(oem_offset, 0), _page(oem_limit, 1)))
         try:
             key = article_key(article)
         except NormalizationError as exc:
@@ -381,6 +383,12 @@ class Engine:
 
 
 _NO_FILTERS = Filters()
+_PAGE_MAX = 1 << 40  # (more offers than any catalog holds)
+
+
+def _page(value: int, low: int) -> int:
+    """A page's offset (``low`` 0) or limit (1) within ``low`` .. :data:`_PAGE_MAX`."""
+    return low if value < low else value if value < _PAGE_MAX else _PAGE_MAX
 
 
 @lru_cache(maxsize=1)
@@ -389,9 +397,12 @@ def _warm_online() -> threading.Thread:
     so a catalog's first live search does not spend its time on imports."""
 
     def run() -> None:
-        from partsearch.online.live import warm_up
+        # (an optimisation only: nothing it meets may reach threading's excepthook, which
+        # would print a traceback into the opening program's output)
+        with suppress(Exception):
+            from partsearch.online.live import warm_up
 
-        warm_up()
+            warm_up()
 
     thread = threading.Thread(target=run, name="partsearch-online-warm-up", daemon=True)
     thread.start()
