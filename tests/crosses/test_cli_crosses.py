@@ -213,7 +213,7 @@ def test_verify_reads_every_byte_and_finds_what_open_does_not(
     # a snapshot from before the build recorded whole-file checksums: said so
     manifest = snapshot / "manifest.json"
     meta = json.loads(manifest.read_text())
-    meta["files"]["edge_a.npy"].pop("all")
+    meta["checks"]["edge_a.npy"].pop("all")
     manifest.write_text(json.dumps(meta))
     assert main(["crosses", "verify", str(catalog)]) == 0
     out = capsys.readouterr().out
