@@ -233,9 +233,25 @@ def test_catalog_alias_of_a_shipped_brand_moves_to_the_catalogs_brand(tmp_path: 
     assert BrandRegistry.default().canonical("Mann Hummel") == "MANN-FILTER"  # shipped: as was
 
 
+def test_catalog_alias_naming_a_shipped_brand_folds_it_into_the_catalogs(
+        tmp_path: Path) -> None:
+    """A catalog that says HOLDEN is GM opened before HOLDEN was a shipped brand: the shipped
+    registry growing must not make it a ProfileError. The catalog's word wins, as for an alias:
+    the shipped brand and its spellings become the catalog brand's, with its flags."""
+    reg = _catalog_with(tmp_path, '["GM"]\naliases = ["Holden", "BUICK"]\n\n'
+                                  '["ACME"]\naliases = ["BOSCH"]\noem = false\n')
+    assert reg.canonical("HOLDEN") == reg.canonical("buick (sgm)") == "GM"
+    assert "HOLDEN" not in reg.brands and "BUICK" not in reg.brands
+    assert reg.brands["GM"].aliases == ("Holden", "BUICK", "BUICK (SGM)")
+    assert not reg.is_oem("HOLDEN") and not reg.is_oem("BUICK")  # the catalog brand's flag
+    assert reg.canonical("ROBERT BOSCH") == reg.canonical("Bosch") == "ACME"
+    assert BrandRegistry.default().is_oem("HOLDEN")  # shipped: as was
+
+
 @pytest.mark.parametrize(
     ("toml", "message"),
-    [('["ACME"]\naliases = ["Bosch"]\n', r"alias 'Bosch' of 'ACME' is the brand 'BOSCH'"),
+    [('["ACME"]\naliases = ["Bosch"]\n\n["BOSCH"]\n',
+      r"'BOSCH' is given to both 'ACME' and 'BOSCH'"),
      ('["ACME"]\naliases = ["AC ME"]\n\n["ACME2"]\naliases = ["ac-me"]\n',
       r"'ac-me' is given to both 'ACME' and 'ACME2'"),
      ('["ACME"]\noem = "yes"\n', r"oem must be true or false"),

@@ -99,9 +99,10 @@ class BrandRegistry:
         A table named as a ``base`` brand (matched as aliases are) adds its aliases to that
         brand and replaces only the keys it sets (``oem``, ``keep_cyrillic``, ``description``);
         any other table is a new brand. A spelling the file gives (a table's name or an alias)
-        means the file's brand: it leaves whichever ``base`` brand had it as an alias. An alias
-        that is another brand's canonical name, or one given to two of the file's brands, is a
-        :class:`ProfileError`.
+        means the file's brand: it leaves whichever ``base`` brand had it as an alias, and a
+        ``base`` brand it names as an alias becomes the file's brand's (with its aliases; the
+        flags are the file brand's). An alias that is the name of another of the file's brands,
+        or one given to two of them, is a :class:`ProfileError`.
         """
         path = Path(path)
         try:
@@ -123,11 +124,21 @@ class BrandRegistry:
                     raise ProfileError(f"{spelling!r} is given to both {owner!r} and "
                                        f"{brand.name!r}", path=path)
         names = {_match_key(name): name for name in brands}
+        ours = {owner for owner, _spelling in claimed.values()}
         for key, (owner, spelling) in claimed.items():
-            if names.get(key, owner) != owner:
+            other = names.get(key, owner)
+            if other in ours and other != owner:
                 raise ProfileError(f"alias {spelling!r} of {owner!r} is the brand "
-                                   f"{names[key]!r}: one brand cannot be another's alias",
+                                   f"{other!r}: one brand cannot be another's alias",
                                    path=path)
+            if other != owner:
+                # A ``base`` brand the file gives as an alias (HOLDEN, shipped since, in a
+                # catalog's ``["GM"] aliases = ["HOLDEN"]`` that opened before): the file's
+                # word wins, as for an alias; its spellings go with it, its flags are the
+                # file brand's.
+                folded = brands.pop(other)
+                brands[owner] = replace(brands[owner], aliases=tuple(dict.fromkeys(
+                    (*brands[owner].aliases, *folded.aliases))))
         for name, brand in brands.items():  # what the file gives moves to the file's brand
             kept = tuple(a for a in brand.aliases
                          if claimed.get(_match_key(a), (name,))[0] == name)

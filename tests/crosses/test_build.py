@@ -181,6 +181,9 @@ def test_damaged_snapshot_is_refused(story: tuple[Path, CrossIndex]) -> None:
      "'files' lacks edge_a.npy"),
     (lambda m: m | {"files": m["files"] | {"class_id.npy": {"bytes": "8"}}},
      "'files' has a bad entry for 'class_id.npy'"),
+    (lambda m: m | {"checks": m["checks"] | {"class_id.npy": {"all": "8"}}},
+     "'checks' has a bad entry for 'class_id.npy'"),
+    (lambda m: m | {"checks": []}, "'checks' is not an object"),
 ])
 def test_damaged_manifest_is_refused_saying_what_is_wrong(
         story: tuple[Path, CrossIndex], edit: Any, problem: str) -> None:
@@ -205,7 +208,7 @@ def test_missing_or_damaged_held_back_list_is_refused(story: tuple[Path, CrossIn
     # a snapshot from before held_back.csv was in the manifest: it must be there all the same
     manifest = idx.path / "manifest.json"
     meta = json.loads(manifest.read_text())
-    del meta["files"]["held_back.csv"]
+    del meta["files"]["held_back.csv"], meta["checks"]["held_back.csv"]
     manifest.write_text(json.dumps(meta))
     with pytest.raises(SnapshotError, match=r"held_back\.csv: snapshot file is missing"):
         CrossIndex.open(catalog)
@@ -220,6 +223,7 @@ def test_snapshot_fingerprinted_before_the_middle_pages_still_opens(
     meta = json.loads(manifest.read_text())
     meta["files"] = {name: {"bytes": want["bytes"], "crc": want["crc"]}
                      for name, want in meta["files"].items() if name != "held_back.csv"}
+    del meta["checks"]
     manifest.write_text(json.dumps(meta))
     assert CrossIndex.open(catalog).lookup("MANN", "W 920/21") is not None
 

@@ -188,6 +188,7 @@ def test_verify_reads_every_byte_and_finds_what_open_does_not(
     import json
 
     from partsearch.crosses import CrossIndex
+    from partsearch.crosses._snapshot import verify
 
     rows = ["brand_a,article_a,brand_b,article_b,source"]
     rows += [f"MANN,W {i},BOSCH,0 451 {i:06d},tecdoc" for i in range(30_000)]
@@ -213,8 +214,14 @@ def test_verify_reads_every_byte_and_finds_what_open_does_not(
     # a snapshot from before the build recorded whole-file checksums: said so
     manifest = snapshot / "manifest.json"
     meta = json.loads(manifest.read_text())
-    meta["files"]["edge_a.npy"].pop("all")
+    meta["checks"]["edge_a.npy"].pop("all")
     manifest.write_text(json.dumps(meta))
     assert main(["crosses", "verify", str(catalog)]) == 0
     out = capsys.readouterr().out
     assert "in the 26 with a recorded checksum" in out and "recorded for edge_a.npy" in out
+    # a snapshot from before every checksum: nothing to read it against, so not read
+    del meta["checks"]
+    manifest.write_text(json.dumps(meta))
+    assert verify(snapshot)[1:] == (0, list(meta["files"]))
+    assert main(["crosses", "verify", str(catalog)]) == 0
+    assert "27 files, none with a checksum of the whole file" in capsys.readouterr().out

@@ -194,9 +194,13 @@ def test_every_file_of_a_build_has_the_checksum_of_all_of_it(tmp_path: Path) -> 
                     + "".join(f"MANN,W {i},BOSCH,0 451 {i:06d}\n" for i in range(2000)),
                     encoding="utf-8")
     report = build_index([path], tmp_path / "c")
-    files = json.loads((report.snapshot / "manifest.json").read_text())["files"]
-    assert set(files) == {f"{name}.npy" for name in _snapshot.ARRAYS} | {"held_back.csv"}
-    for name, want in files.items():
+    manifest = json.loads((report.snapshot / "manifest.json").read_text())
+    files, checks = manifest["files"], manifest["checks"]
+    assert set(files) == set(checks) == {f"{name}.npy" for name in _snapshot.ARRAYS} | {
+        "held_back.csv"}
+    for name, want in checks.items():
         assert want["all"] == zlib.crc32((report.snapshot / name).read_bytes()), name
+        # what partsearch before the checks compared at open, each entry whole: it opens this
+        assert files[name] == _snapshot._fingerprint(report.snapshot / name, pages=False)
     assert _snapshot.verify(report.snapshot) == (
         27, sum((report.snapshot / name).stat().st_size for name in files), [])

@@ -1,8 +1,9 @@
 """The snapshot directory: flat arrays written once, memory-mapped at open, published atomically.
 
-    crosses/<version>/manifest.json   counts, brands, sources, kinds, and each file's size,
-                                      checksums of sampled pages (``_fingerprint``, checked at
-                                      open) and of all of it (``verify``)
+    crosses/<version>/manifest.json   counts, brands, sources, kinds, and each file's size and
+                                      checksum of its ends ("files"), of sampled pages
+                                      (``_fingerprint``, checked at open) and of all of it
+                                      (``verify``) ("checks")
     crosses/<version>/*.npy           the arrays below (numpy format: memory-mappable, typed)
     crosses/<version>/held_back.csv   crosses kept out of the classes, with the reason
 
@@ -165,8 +166,16 @@ class Writer:
         shutil.rmtree(self.work)
         files = {f"{name}.npy": self.files[f"{name}.npy"] for name in ARRAYS}
         held = self.tmp / HELD_BACK
+        files[HELD_BACK] = _fingerprint(held) | {"all": _checksum(held)}
+        # "files" keeps the size and ends alone, as partsearch wrote them before the pages and
+        # the whole-file checksums (in "checks"): an older partsearch compares each entry
+        # whole, and would call every file of this snapshot damaged (a worker not yet
+        # upgraded, or a rollback, opening what a newer build published)
         manifest = {"format": FORMAT, "version": self.version, **counts,
-                    "files": files | {HELD_BACK: _fingerprint(held) | {"all": _checksum(held)}}}
+                    "files": {name: {k: entry[k] for k in _ENDS}
+                              for name, entry in files.items()},
+                    "checks": {name: {k: v for k, v in entry.items() if k not in _ENDS}
+                               for name, entry in files.items()}}
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
         fsync_tree(self.tmp)
         final = self.area / self.version
@@ -303,20 +312,21 @@ def verify(snapshot: Path) -> tuple[int, int, list[str]]:
     """Read every byte of every file of a snapshot (opened: its manifest checked, see
     :func:`open_arrays`) and compare each file's checksum with the one the build recorded.
     Returns the files and bytes read and the files without a recorded checksum (a snapshot
-    built before there was one); raises :class:`SnapshotError` at a file that differs."""
-    files: dict[str, Any] = json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))[
-        "files"]
+    built before there was one: not read, there is nothing to compare them with); raises
+    :class:`SnapshotError` at a file that differs."""
+    files = _entries(json.loads((snapshot / MANIFEST).read_text(encoding="utf-8")))
     read, unchecked = 0, []
     for name, want in files.items():
         path = snapshot / name
+        if "all" not in want:  # (22 GB read for nothing, at 200M crosses)
+            unchecked.append(name)
+            continue
         try:
             crc = _checksum(path)
         except FileNotFoundError as exc:
             raise SnapshotError("snapshot file is missing", path=path) from exc
         read += path.stat().st_size
-        if "all" not in want:
-            unchecked.append(name)
-        elif crc != want["all"]:
+        if crc != want["all"]:
             raise SnapshotError(f"snapshot file is damaged (checksum {crc}, recorded "
                                 f"{want['all']})", path=path)
     return len(files), read, unchecked
@@ -348,6 +358,14 @@ def read_counts(snapshot: Path) -> dict[str, Any]:
 
 
 _COUNTS = ("parts", "classes", "largest_class", "crosses", "accepted")
+_ENDS = ("bytes", "crc")  # a manifest's "files" entry; "checks" has the rest (Writer.publish)
+
+
+def _entries(manifest: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Each file's fingerprint and checksum as the build recorded them: its "files" entry with
+    its "checks" entry (none in a snapshot published before there were any)."""
+    checks = manifest.get("checks", {})
+    return {name: want | checks.get(name, {}) for name, want in manifest["files"].items()}
 _NAMES = ("brands", "sources", "kinds")
 
 
@@ -375,6 +393,14 @@ def _check_manifest(manifest: Any, path: Path) -> None:
                   if not isinstance(want, dict) or not {"bytes", "crc"} <= set(want)
                   or not all(type(v) is int for v in want.values())
                   or name not in known]
+        checks = manifest.get("checks", {})
+        if not isinstance(checks, dict):
+            wrong.append("'checks' is not an object")
+        else:
+            wrong += [f"'checks' has a bad entry for {name!r}" for name, have in checks.items()
+                      if not isinstance(have, dict) or name not in files
+                      or not set(have) <= {"pages", "all"}
+                      or not all(type(v) is int for v in have.values())]
     if wrong:
         raise SnapshotError(f"damaged manifest: {'; '.join(wrong)}", path=path)
 
@@ -390,7 +416,7 @@ def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         raise SnapshotError(f"unreadable manifest: {exc}", path=snapshot / MANIFEST) from exc
     _check_manifest(manifest, snapshot / MANIFEST)
     arrays: dict[str, np.ndarray] = {}
-    files: dict[str, Any] = manifest["files"]
+    files = _entries(manifest)
     # a snapshot published before held_back.csv was fingerprinted: that it is there, at least
     for name in [*files, *([] if HELD_BACK in files else [HELD_BACK])]:
         path = snapshot / name
