@@ -169,6 +169,11 @@ def test_misspelled_brand_and_unknown_article(engine: Engine) -> None:
     assert r.status == "not_found" and r.suggestions[0] == "MANN-FILTER"
     r = engine.search("W 920/22")
     assert r.status == "not_found" and "W92021" in r.suggestions
+    # a brand the registry knows, with an article nobody has: the articles it may have
+    # meant, not MANN's look-alikes (ACKERMANN, WEIDEMANN filled four of five places)
+    r = engine.search("W 920/22", brand="MANN")
+    assert r.status == "not_found" and r.suggestions[0] == "W92021"
+    assert not set(r.suggestions) & set(engine._state.registry.suggest("MANN"))
     with pytest.raises(SearchError):
         engine.search("--")
 

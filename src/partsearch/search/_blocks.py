@@ -552,7 +552,11 @@ def _not_found(state: Any, q: Query, brand: str) -> SearchResult:
     ranked = [m[0] for m in process.extract(typed, have, scorer=fuzz.WRatio, limit=5)]
     if not ranked:  # (the key as the brand writes it: a Cyrillic-keeping maker's as typed)
         key = article_key(q.article, keep_cyrillic=state.registry.keeps_cyrillic(brand))
-        ranked = state.registry.suggest(typed) + similar_articles(state.store, key)
+        # brands spelled like the one typed only when it is no brand the registry knows: a
+        # known one (MANN) would fill the list with its look-alikes (ACKERMANN, WEIDEMANN)
+        # ahead of the articles the buyer may have meant
+        near = [] if state.registry.get(typed) is not None else state.registry.suggest(typed)
+        ranked = near + similar_articles(state.store, key)
     return empty_result(q, "not_found", brands=choices, suggestions=tuple(ranked))
 
 
