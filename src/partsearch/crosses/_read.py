@@ -273,15 +273,12 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     and the share of the file read by its end (rows of a Parquet file, bytes of a CSV)."""
     import pyarrow as pa
 
-    if not path.exists():
-        raise CrossFileError("cross file not found", path=path)
-    with open(path, "rb") as fh:
-        magic = fh.read(8)
-    if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    kind = _kind(path)
+    if kind == "sheet":
         for table, line, resolved in _sheet_batches(path, layout):  # XLSX, ODS, legacy XLS
             yield table, line, resolved, 1.0
         return
-    if path.suffix.lower() in (".parquet", ".pq"):
+    if kind == "parquet":
         import pyarrow.parquet as pq
 
         pf = pq.ParquetFile(path)
@@ -328,6 +325,18 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                 min((line - 1) * line_bytes, source.tell()) / size
 
 
+def _kind(path: Path) -> str:
+    """``sheet`` (XLSX, ODS, a legacy XLS: by their first bytes), ``parquet`` (by its suffix)
+    or ``csv``."""
+    if not path.exists():
+        raise CrossFileError("cross file not found", path=path)
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "sheet"
+    return "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
+
+
 def _csv_header(path: Path) -> tuple[bytes, str, str, list[str]]:
     """A CSV file's first megabyte, encoding, delimiter and header."""
     with open(path, "rb") as fh:
@@ -348,13 +357,10 @@ def check_columns(path: Path, layout: Layout) -> None:
     reads the first. A spreadsheet, whose header is found by reading the sheet, is checked
     when it is read."""
     with _errors(path):
-        if not path.exists():
-            raise CrossFileError("cross file not found", path=path)
-        with open(path, "rb") as fh:
-            magic = fh.read(8)
-        if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        kind = _kind(path)
+        if kind == "sheet":
             return
-        if path.suffix.lower() in (".parquet", ".pq"):
+        if kind == "parquet":
             import pyarrow.parquet as pq
 
             _resolve_columns(path, pq.ParquetFile(path).schema_arrow.names, layout)
