@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from partsearch._money import MAX_KOPECKS
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -59,8 +61,6 @@ DELIVERY_UNIT = (
 DELIVERY_AMOUNT = (rf"^(?:(от|до|в\s*течение)\s*)?([0-9]{{1,6}})(?:[.,]0+)?"
                    rf"(?:\s*(?:[-–]|до)\s*([0-9]{{1,6}}))?\s*({DELIVERY_UNIT})?$")
 
-#: decimal128(14, 2) holds at most 12 integer digits.
-MAX_KOPECKS = 10**14 - 1
 
 _CURRENCY = r"(?i)\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$"
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}']"

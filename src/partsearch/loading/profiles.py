@@ -29,6 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from partsearch._money import MAX_KOPECKS
 from partsearch.errors import ProfileError
 
 __all__ = ["FIELDS", "REQUIRED_FIELDS", "SupplierProfile", "read_profiles"]
@@ -51,7 +52,7 @@ _KEYS = {
 
 #: what the offers table's columns hold (``min_order_sum`` a decimal(14, 2), ``delivery_hours``
 #: an int32); a position past a spreadsheet's last column (XFD) is no column
-_MAX_SUM = Decimal("999999999999.99")
+_MAX_SUM = Decimal(MAX_KOPECKS) / 100
 _MAX_HOURS = 2**31 - 1
 _MAX_COLUMNS = 16384
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from partsearch._money import MAX_KOPECKS
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
 from partsearch.normalize import article_key, display_article
@@ -38,9 +39,6 @@ _ON_ORDER = -10
 # ABCP's "No results" (search/articles answers it with HTTP 404)
 _NO_RESULTS = "301"
 _KOPECK = Decimal("0.01")
-# the price-file loader's limit (``loading._values.MAX_KOPECKS``, what decimal128(14, 2) holds);
-# not imported from there: that module pulls in polars, a second's import in a live search
-MAX_KOPECKS = 10**14 - 1
 _TRUE = {"1", "true", "yes", "y", "да"}
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
 
