@@ -139,23 +139,31 @@ class _Placer:
             brand = fallback if fallback is not None else spelling
             return brand, False, self.state.registry.is_oem(brand)
 
-    def _passes(self, lo: LiveOffer, brand: str) -> bool:
-        """The search's filters, as ``ranking.order.filter_mask`` applies them to file offers."""
-        f = self.filters
-        return ((not f.brands or brand in f.brands)
-                and (not f.popular or brand in self.state.config.popular_brands)
-                and (f.max_delivery_hours is None or lo.delivery_hours <= f.max_delivery_hours)
-                and (not f.in_stock or (lo.quantity_exact and (lo.quantity or 0) > 0))
-                and (not f.pickup_point
-                     or f.pickup_point in self.state.pickup.get(lo.supplier, ())))
+    def _passing(self, offers: list[LiveOffer], brands: list[str]) -> list[bool]:
+        """Which of ``offers`` (of ``brands``, canonical) pass the search's filters: the file
+        offers' own rule, ``ranking.order.filter_mask``."""
+        from partsearch.ranking.order import filter_mask
+
+        columns = {
+            "price": np.array([lo.price for lo in offers], dtype=object),
+            "brand": np.array(brands, dtype=object),
+            "delivery_hours": np.array([lo.delivery_hours for lo in offers], dtype=np.int64),
+            "quantity_exact": np.array([lo.quantity_exact for lo in offers], dtype=bool),
+            "quantity": np.array([lo.quantity or 0 for lo in offers], dtype=np.int64),
+            "supplier": np.array([lo.supplier for lo in offers], dtype=object)}
+        keep: list[bool] = filter_mask(columns, self.filters, self.state.config.popular_brands,
+                                       self.state.pickup).tolist()
+        return keep
 
     def add(self, result: SearchResult, offers: tuple[LiveOffer, ...]) -> SearchResult:
         placed: dict[str, list[Offer]] = {name: [] for name in BLOCKS}
         crosses: list[SupplierCrossPart] = list(result.supplier_crosses)
         kept: list[tuple[LiveOffer, str, str, str, int, int, int]] = []
-        for lo in sorted(offers, key=lambda o: (o.delivery_hours, o.price)):
-            brand, keeps, oem_brand = self._facts(lo.brand_raw, lo.brand)
-            if not self._passes(lo, brand):
+        ordered = sorted(offers, key=lambda o: (o.delivery_hours, o.price))
+        facts = [self._facts(lo.brand_raw, lo.brand) for lo in ordered]
+        passing = self._passing(ordered, [brand for brand, _, _ in facts])
+        for lo, (brand, keeps, oem_brand), ok in zip(ordered, facts, passing, strict=True):
+            if not ok:
                 continue
             h = part_hash(brand, _key(lo.article, keeps, lo.article_key))
             if h == self.searched:
