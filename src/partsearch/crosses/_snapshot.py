@@ -366,6 +366,8 @@ def _entries(manifest: dict[str, Any]) -> dict[str, dict[str, int]]:
     its "checks" entry (none in a snapshot published before there were any)."""
     checks = manifest.get("checks", {})
     return {name: want | checks.get(name, {}) for name, want in manifest["files"].items()}
+
+
 _NAMES = ("brands", "sources", "kinds")
 
 
