@@ -61,3 +61,12 @@ def single(off: Any, data: Any) -> Any:
     for i in range(n):
         out[i] = _fin(_fnv(_FNV_OFFSET, data, off[i], off[i + 1]))
     return out
+
+
+@njit(cache=True, nogil=True)
+def spans(data: Any, start: Any, end: Any) -> Any:
+    """The article hash of each ``data[start[i]:end[i]]``."""
+    out = np.empty(len(start), dtype=np.uint64)
+    for i in range(len(start)):
+        out[i] = _fin(_fnv(_FNV_OFFSET, data, start[i], end[i]))
+    return out

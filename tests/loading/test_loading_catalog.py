@@ -300,15 +300,48 @@ def test_a_damaged_prefix_index_is_refused(tmp_path: Path) -> None:
     path = publish_offers(tmp_path, "X", read_offers(_loaded(tmp_path), "BETA"))
     good = path.with_name(companion(path.name, "prefixes"))
     assert read_prefix_index(good) is not None
-    table = pa.ipc.open_file(pa.memory_map(str(good))).read_all()
-    off = table.column("off").chunk(0).values.to_numpy().copy()
-    off[-1] += 100
-    bad = table.set_column(2, "off", pa.LargeListArray.from_arrays(
-        pa.array([0, off.size], pa.int64()), pa.array(off)))
-    with pa.OSFile(str(good), "wb") as sink, pa.ipc.new_file(sink, bad.schema) as writer:
-        writer.write_table(bad)
-    with pytest.raises(CatalogError, match="damaged"):
-        read_prefix_index(good)
+    table = pa.ipc.open_file(pa.BufferReader(good.read_bytes())).read_all()
+
+    def damaged(name: str, change: Any) -> pa.Table:
+        values = table.column(name).chunk(0).values.to_numpy().copy()
+        change(values)
+        return table.set_column(table.column_names.index(name), name, pa.LargeListArray
+                                .from_arrays(pa.array([0, values.size], pa.int64()),
+                                             pa.array(values)))
+
+    def past_end(values: np.ndarray) -> None:
+        values[-1] += 100
+
+    def unsorted(values: np.ndarray) -> None:
+        values[:] = values[::-1]
+
+    for bad in (damaged("off", past_end), damaged("tail_key", past_end),
+                damaged("tail_hash", unsorted), table.drop_columns(["tail_key"])):
+        with pa.OSFile(str(good), "wb") as sink, pa.ipc.new_file(sink, bad.schema) as writer:
+            writer.write_table(bad)
+        with pytest.raises(CatalogError, match="damaged"):
+            read_prefix_index(good)
+
+
+def test_a_prefix_index_written_before_its_tails(tmp_path: Path) -> None:
+    """A file published before the tail index was kept gets it made when it is read."""
+    import pyarrow as pa
+
+    from partsearch._catalog import companion
+    from partsearch.loading._companions import read_prefix_index
+
+    path = publish_offers(tmp_path, "X", read_offers(_loaded(tmp_path), "BETA"))
+    prefixes = path.with_name(companion(path.name, "prefixes"))
+    whole = read_prefix_index(prefixes)
+    assert whole is not None and whole.tail_key.size == whole.off.size - 1 == 2
+    expected = [a.tolist() for a in whole]  # (before the file it maps is written again)
+    table = pa.ipc.open_file(pa.BufferReader(prefixes.read_bytes())).read_all()
+    old = table.drop_columns(["tail_hash", "tail_key"])
+    with pa.OSFile(str(prefixes), "wb") as sink, pa.ipc.new_file(sink, old.schema) as writer:
+        writer.write_table(old)
+    made = read_prefix_index(prefixes)
+    assert made is not None
+    assert [a.tolist() for a in made] == expected
 
 
 _ART = np.array([1, 5, 5, 2**63 + 1], np.uint64)  # ascending unsigned, not as int64

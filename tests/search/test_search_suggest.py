@@ -14,8 +14,9 @@ from rapidfuzz import fuzz
 
 from partsearch import Engine
 from partsearch._arrow import string_buffers
-from partsearch.loading._companions import PrefixIndex
-from partsearch.search._suggest import best_keys, similar_articles
+from partsearch._hashing import _FNV_OFFSET, _finalize, _fnv
+from partsearch.loading._companions import TAIL, PrefixIndex
+from partsearch.search._suggest import best_keys, best_keys_at, similar_articles
 
 _ASCII = st.text(alphabet="ABC0123", min_size=1, max_size=64)
 _ANY = st.text(alphabet="ABC012ЖБ", min_size=0, max_size=20)  # Cyrillic: two-byte letters
@@ -42,6 +43,23 @@ def test_best_keys_are_rapidfuzz_best(pattern: str, keys: list[str], k: int,
     assert score.tolist() == pytest.approx([ratio[key] for key in expected], abs=1e-9)
 
 
+@settings(max_examples=200, deadline=None)
+@given(_ASCII, st.lists(_ANY, min_size=1, max_size=30), st.data())
+def test_best_keys_at_rows_are_rapidfuzz_best(pattern: str, keys: list[str],
+                                              data: st.DataObject) -> None:
+    """The same pass over some keys of the index, in any order, some more than once."""
+    rows = data.draw(st.lists(st.integers(0, len(keys) - 1), max_size=40))
+    index = _index(keys)
+    hit, score = best_keys_at(pattern.encode(), index.off, index.data,
+                              np.array(rows, dtype=np.int32), 70.0, 5)
+    in_index = index.keys(np.arange(len(keys)))  # (the index's order: by their first bytes)
+    ratio = {in_index[r]: fuzz.ratio(pattern, in_index[r]) for r in rows}
+    expected = sorted((key for key, s in ratio.items() if s >= 70 - 1e-9),
+                      key=lambda key: (round(-ratio[key], 9), key))[:5]
+    assert index.keys(hit) == expected
+    assert score.tolist() == pytest.approx([ratio[key] for key in expected], abs=1e-9)
+
+
 @given(st.lists(_ANY, min_size=0, max_size=40))
 def test_prefix_index_groups_keys_by_their_first_two_bytes(keys: list[str]) -> None:
     off, data = string_buffers(pa.array(keys, pa.large_string()))
@@ -59,12 +77,18 @@ def test_prefix_index_groups_keys_by_their_first_two_bytes(keys: list[str]) -> N
                                                  if code(keys[r]) == c]
         seen += hi - lo
     assert seen == rows.size
+    # and every key once by the hash of its bytes from the fourth on, ascending
+    assert sorted(index.tail_key.tolist()) == list(range(rows.size))
+    assert index.tail_hash.tolist() == sorted(index.tail_hash.tolist())
+    tails = [_finalize(_fnv(_FNV_OFFSET, k.encode()[TAIL:]))
+             for k in index.keys(np.arange(rows.size))]
+    assert index.tail_hash.tolist() == [tails[i] for i in index.tail_key.tolist()]
 
 
 def _reference(engine: Engine, key: str, limit: int = 5) -> list[str]:
     """Every offer's key read, those sharing the first two letters (a zero and an O alike)
     scored by rapidfuzz; when none is close, for an ASCII key of 3 to 64 characters, those
-    one typo away at the start (:func:`_near_start`)."""
+    that differ from it only at the start (:func:`_near_start`)."""
     def start(text: str) -> str:  # a zero and a letter O start a key alike
         return text[:2].replace("O", "0")
 
@@ -83,14 +107,10 @@ def _reference(engine: Engine, key: str, limit: int = 5) -> list[str]:
 
 
 def _near_start(k: str, typed: str) -> bool:
-    """Whether ``k`` starts as a key may whose start ``typed`` mistypes once: its first
-    character kept (the second wrong, missing or extra), its second (the first wrong), its
-    second the first typed (one missing at the start), or its first two the typed's second
-    and third (one extra at the start), first and third (one extra second), or second and
-    first (swapped); in bytes, as the prefix index has them."""
-    c0, c1 = (k.encode() + b"\0")[:2]
-    b0, b1, b2 = typed.encode()[:3]
-    return c0 == b0 or c1 in (b1, b0) or (c0, c1) in {(b1, b2), (b0, b2), (b1, b0)}
+    """Whether ``k`` differs from ``typed`` only in its first three characters, one more or
+    one fewer among them: its bytes from the fourth on are the typed key's from the third,
+    fourth or fifth."""
+    return k.encode()[3:] in {typed.encode()[j:] for j in (2, 3, 4)}
 
 
 def _typos(key: str) -> list[str]:
@@ -185,8 +205,8 @@ def test_a_zero_for_an_o_after_a_cyrillic_letter(tmp_path: Path) -> None:
 def test_a_typo_at_the_start(tmp_path: Path) -> None:
     """A key whose start is mistyped (its first character wrong, left out, one too many, the
     first two swapped) is suggested when no key of the typed start is close; one of the typed
-    start that is close enough is suggested alone (the keys one typo away at the start are a
-    tenth of the catalog, read only when the buyer would get nothing)."""
+    start that is close enough is suggested alone (the keys that differ only at the start are
+    looked up by their tails only when the buyer would get nothing)."""
     from tests.search.test_search_engine import _catalog
 
     engine = Engine.open(_catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n"
@@ -198,6 +218,9 @@ def test_a_typo_at_the_start(tmp_path: Path) -> None:
         assert engine.search(typed).suggestions == (wanted,), typed
         key = typed.replace(" ", "").replace("/", "")
         assert similar_articles(engine._state.store, key) == _reference(engine, key), typed
+    # a start mistyped and another character too: two typos, nothing suggested
+    assert engine.search("Q 451 103 317").suggestions == ()
+    assert _reference(engine, "Q451103317") == []
     (tmp_path / "q.csv").write_text("Бренд;Артикул;Цена\nFEBI;Q 920/22;1,00\n", "utf-8")
     from partsearch.loading import load_suppliers
 

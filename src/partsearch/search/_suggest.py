@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from partsearch._jit import njit
-from partsearch.loading._companions import PrefixIndex
+from partsearch.loading._companions import TAIL, PrefixIndex
 from partsearch.search._kernels import compare_bytes
 
 _CUTOFF = 70.0  # the least similarity suggested (rapidfuzz's fuzz.ratio, 0-100)
@@ -67,9 +67,9 @@ def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
     bytes (:class:`PrefixIndex`), so a suggestion reads those keys alone, one stretch of
     memory per file, and scores them in a compiled pass (:func:`best_keys`) where the key is
     ASCII. When none of those is close enough, an ASCII key of three or more characters is
-    compared with the keys one typo away at its start (:func:`_near_codes`: ``Q 920/21`` or
-    ``W 290/21`` for W 920/21, ``3083/1`` for C 3083/1): those are whole buckets by the first
-    letters (a tenth to a fifth of the keys), read only when the buyer would get nothing.
+    compared with the keys that differ from it only in their first three characters
+    (:func:`_similar_near`: ``Q 920/21`` or ``W 290/21`` for W 920/21, ``3083/1`` for C
+    3083/1), a lookup of their tails in each file's index.
     """
     typed = list(dict.fromkeys(keys))
     # a key in the answer is among the best `limit + len(typed)` of each file it is in, for
@@ -88,48 +88,28 @@ def similar_articles(store: Any, *keys: str, limit: int = 5) -> list[str]:
 
 
 def _similar_near(store: Any, key: str, k: int) -> list[tuple[str, float]]:
-    """:func:`_similar` over the buckets of :func:`_near_codes` (for an ASCII key of 3 to 64
-    characters; none for another)."""
+    """:func:`_similar` over the keys that differ from ``key`` (ASCII, 3 to 64 characters;
+    none for another) only in their first three characters, one more or one fewer among
+    them: a key's tail (:data:`TAIL`, its text from the fourth character on) is the typed
+    key's from its third, fourth or fifth, looked up in each file's tail index."""
+    from partsearch._hashing import article_hash
+
     pattern = key.encode()
     if not key.isascii() or not 3 <= len(pattern) <= 64:
         return []
-    done = np.array(sorted(_buckets(key)), dtype=np.int64)
+    tails = np.unique(np.array([article_hash(key[j:]) for j in (TAIL - 1, TAIL, TAIL + 1)],
+                               dtype=np.uint64))
     found: list[tuple[str, float]] = []
     for seg in store.segments:
         index: PrefixIndex = seg.prefixes
-        lo, hi = _stretches(index, _near_codes(index.codes, pattern, done))
-        if lo.size:
-            hit, score = best_keys_in(pattern, index.off, index.data, lo, hi, _CUTOFF, k)
+        lo = np.searchsorted(index.tail_hash, tails, side="left")
+        hi = np.searchsorted(index.tail_hash, tails, side="right")
+        if (hi > lo).any():
+            rows = np.concatenate([index.tail_key[a:b] for a, b in zip(lo, hi, strict=True)])
+            hit, score = best_keys_at(pattern, index.off, index.data, rows, _CUTOFF, k)
             if hit.size:
                 found += zip(index.keys(hit), score.tolist(), strict=True)
     return found
-
-
-def _near_codes(codes: np.ndarray, pattern: bytes, done: np.ndarray) -> np.ndarray:
-    """Which of ``codes`` (a :class:`PrefixIndex`'s, a key's first two bytes) start a key one
-    typo away at the start from ``pattern`` (``b0 b1 b2 ...``), but for ``done``: its first
-    byte (the second mistyped, left out, or one too many: ``b0 ?``), its second (the first
-    mistyped: ``? b1``), its first second (one left out at the start: ``? b0``), and ``b1 b2``
-    (one too many at the start), ``b0 b2`` (one too many second) and ``b1 b0`` (the first two
-    swapped). A mask over ``codes``."""
-    b0, b1, b2 = pattern[0], pattern[1], pattern[2]
-    c = codes.astype(np.int64)
-    high, low = c >> 8, c & 0xFF
-    near: np.ndarray = (high == b0) | (low == b1) | (low == b0) | np.isin(
-        c, [(b1 << 8) | b2, (b0 << 8) | b2, (b1 << 8) | b0])
-    near &= ~np.isin(c, done)
-    return near
-
-
-def _stretches(index: PrefixIndex, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The keys of the buckets ``mask`` marks, as stretches (from, to) of the index: the
-    buckets of neighbouring codes lie one after the other, so a run of them is one."""
-    j = np.flatnonzero(mask)
-    if not j.size:
-        return j, j
-    first = np.flatnonzero(np.diff(j, prepend=-2) != 1)  # where each run of buckets begins
-    last = np.append(first[1:], j.size) - 1
-    return index.start[j[first]], index.start[j[last] + 1]
 
 
 def _similar(store: Any, key: str, k: int) -> list[tuple[str, float]]:
@@ -187,20 +167,6 @@ def _rapidfuzz_best(key: str, starts: tuple[str, ...], joined: np.ndarray, k: in
     return heapq.nsmallest(k, ((m[0], m[1]) for m in scored), key=lambda ks: (-ks[1], ks[0]))
 
 
-@njit(cache=True, nogil=True)
-def best_keys_in(pattern: Any, off: np.ndarray, data: np.ndarray, lo: np.ndarray,
-                 hi: np.ndarray, cutoff: float, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`best_keys` over several stretches of the index (``lo[i]`` to ``hi[i]``)."""
-    match, full = _pattern_bits(pattern)
-    top = np.empty(k, dtype=np.int64)
-    top_score = np.empty(k, dtype=np.float64)
-    n = 0
-    for i in range(lo.size):
-        n = _best_of(len(pattern), match, full, off, data, lo[i], hi[i], cutoff, k, top,
-                     top_score, n)
-    return top[:n], top_score[:n]
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _pattern_bits(pattern: Any) -> tuple[np.ndarray, Any]:
     """Per byte value, the bit mask of its places in ``pattern``; and the mask of them all."""
@@ -229,50 +195,72 @@ def best_keys(pattern: Any, off: np.ndarray, data: np.ndarray, lo: int, hi: int,
     match, full = _pattern_bits(pattern)
     top = np.empty(k, dtype=np.int64)
     top_score = np.empty(k, dtype=np.float64)
-    n = _best_of(len(pattern), match, full, off, data, lo, hi, cutoff, k, top, top_score, 0)
+    n = 0
+    for r in range(lo, hi):
+        n = _keep(_similarity(len(pattern), match, full, off, data, r), r, off, data, cutoff,
+                  k, top, top_score, n)
+    return top[:n], top_score[:n]
+
+
+@njit(cache=True, nogil=True)
+def best_keys_at(pattern: Any, off: np.ndarray, data: np.ndarray, rows: np.ndarray,
+                 cutoff: float, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`best_keys` over the keys ``rows`` of the index (in bounds, which the caller
+    makes sure of), the same key kept once whichever rows hold it."""
+    match, full = _pattern_bits(pattern)
+    top = np.empty(k, dtype=np.int64)
+    top_score = np.empty(k, dtype=np.float64)
+    n = 0
+    for r in rows:
+        n = _keep(_similarity(len(pattern), match, full, off, data, r), r, off, data, cutoff,
+                  k, top, top_score, n)
     return top[:n], top_score[:n]
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _best_of(m: int, match: np.ndarray, full: Any, off: np.ndarray, data: np.ndarray,
-             lo: int, hi: int, cutoff: float, k: int, top: np.ndarray, top_score: np.ndarray,
-             n: int) -> int:
-    """:func:`best_keys`' pass over keys ``lo`` to ``hi``, keeping the best in ``top`` and
-    ``top_score`` (``n`` of them so far; how many after)."""
-    for r in range(lo, hi):
-        v = full
-        letters = 0
-        for j in range(off[r], off[r + 1] - 1):
-            c = data[j]
-            letters += (c & 0xC0) != 0x80  # continuation bytes are not letters
-            u = v & match[c]
-            v = ((v + u) | (v - u)) & full
-        s = 200.0 * (m - _popcount(v)) / (m + letters)
-        if s < cutoff or (n == k and s < top_score[n - 1]):
-            continue
-        # its place among the kept: after every better key, and equal ones that sort first
-        at = n
-        for i in range(n):
-            if s > top_score[i]:
+def _similarity(m: int, match: np.ndarray, full: Any, off: np.ndarray, data: np.ndarray,
+                r: int) -> float:
+    """Key ``r``'s similarity to the pattern of ``match`` and ``full`` (``m`` bytes)."""
+    v = full
+    letters = 0
+    for j in range(off[r], off[r + 1] - 1):
+        c = data[j]
+        letters += (c & 0xC0) != 0x80  # continuation bytes are not letters
+        u = v & match[c]
+        v = ((v + u) | (v - u)) & full
+    return 200.0 * (m - _popcount(v)) / (m + letters)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _keep(s: float, r: int, off: np.ndarray, data: np.ndarray, cutoff: float, k: int,
+          top: np.ndarray, top_score: np.ndarray, n: int) -> int:
+    """Key ``r``, of similarity ``s``, kept in ``top`` and ``top_score`` (``n`` of them so
+    far, best first) if it is among the ``k`` best; how many are kept after."""
+    if s < cutoff or (n == k and s < top_score[n - 1]):
+        return n
+    # its place among the kept: after every better key, and equal ones that sort first
+    at = n
+    for i in range(n):
+        if s > top_score[i]:
+            at = i
+            break
+        if s == top_score[i]:
+            order = compare_bytes(data[off[r]:off[r + 1] - 1],
+                                  data[off[top[i]]:off[top[i] + 1] - 1])
+            if order == 0:  # the same key again (another brand's part): kept once
+                at = k
+                break
+            if order < 0:
                 at = i
                 break
-            if s == top_score[i]:
-                order = compare_bytes(data[off[r]:off[r + 1] - 1],
-                                      data[off[top[i]]:off[top[i] + 1] - 1])
-                if order == 0:  # the same key again (another brand's part): kept once
-                    at = k
-                    break
-                if order < 0:
-                    at = i
-                    break
-        if at >= k:
-            continue
-        n = min(n + 1, k)
-        for i in range(n - 1, at, -1):
-            top[i] = top[i - 1]
-            top_score[i] = top_score[i - 1]
-        top[at] = r
-        top_score[at] = s
+    if at >= k:
+        return n
+    n = min(n + 1, k)
+    for i in range(n - 1, at, -1):
+        top[i] = top[i - 1]
+        top_score[i] = top_score[i - 1]
+    top[at] = r
+    top_score[at] = s
     return n
 
 
