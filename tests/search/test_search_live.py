@@ -176,6 +176,29 @@ def test_cli_live_json(catalog: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert data["online"]["FAIL"]["status"] == "failed"
 
 
+def test_a_deadline_that_is_no_positive_number_is_refused(
+        catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Zero or less cancelled every request unsent and opened healthy suppliers' circuits;
+    NaN fell back to each supplier's own deadline."""
+    from partsearch.cli import main
+    from partsearch.errors import SearchError
+
+    engine = Engine.open(catalog)
+    asked = _Handler.count.get("fast", 0)
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(SearchError, match="deadline_s must be a positive number"):
+            engine.search_live_sync("W 920/21", "MANN", deadline_s=bad)
+    for bad in ("0", "-1", "nan", "inf", "soon"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["search", str(catalog), "W 920/21", "--brand", "MANN", "--live",
+                  "--deadline", bad])
+        assert exit_.value.code == 2
+        assert "--deadline" in capsys.readouterr().err
+    assert _Handler.count.get("fast", 0) == asked
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.3)
+    assert {o.supplier: o.status for o in r.online}["FAST"] == "answered"
+
+
 def test_iter_live_yields_file_result_first_then_each_outcome(catalog: Path) -> None:
     import asyncio
 

@@ -50,6 +50,9 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
     """
     from contextlib import aclosing
 
+    from partsearch.online.live import check_deadline
+
+    check_deadline(deadline_s)  # (before the file search: a bad request answers nothing)
     result = engine.search(article, brand, **options)
     yield result
     state = engine._state
