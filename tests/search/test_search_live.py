@@ -521,3 +521,87 @@ print(e.search("W 920/21", "MANN").status)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": src}, timeout=120)
     assert (out.returncode, out.stdout.strip(), out.stderr) == (0, "ok", "")
+
+
+def test_a_connector_built_under_another_code_is_failed(tmp_path: Path, base_url: str) -> None:
+    """Its offers would be placed under a code no profile has: the supplier's terms lost."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    class Fixed:
+        code, deadline_s, max_concurrency = "mine", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer("mine", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1))]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Fixed()})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert [(o.supplier, o.status, o.error) for o in r.online] == [
+        ("MINE", "failed", "connector's code 'mine' is not the supplier's 'MINE'")]
+    assert [o.supplier for o in r.requested.offers] == ["FILE"]
+
+
+def test_offers_under_another_code_than_their_connectors_are_rejected() -> None:
+    import asyncio
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer, LiveSuppliers
+
+    class Mixed:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer(code, "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1))
+                    for code in ("MINE", "mine")]
+
+    live = LiveSuppliers([Mixed()])
+
+    async def ask() -> Any:
+        try:
+            return await live.ask_all("W 920/21", "MANN")
+        finally:
+            await live.aclose()
+
+    [outcome] = asyncio.run(ask())
+    assert [o.supplier for o in outcome.offers] == ["MINE"]
+    assert outcome.rejected == ("item 1: supplier 'mine', not 'MINE'",)
+
+
+def test_the_readmes_connector_example_works_as_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's "Writing your own connector", run as written against a stand-in of the
+    shop's API: its offers come under the profile's code, with the profile's terms."""
+    import httpx
+
+    from partsearch import Filters
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Writing your own connector", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 2
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + '[MYSHOP]\npickup_points = ["A"]\n'
+                                    'api = { kind = "myshop", token_env = "MYSHOP_TOKEN" }\n')
+    (tmp_path / "catalog").symlink_to(catalog)  # (the example opens "catalog")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MYSHOP_TOKEN", "t0k3n")
+    names: dict[str, Any] = {}
+    exec(blocks[0], names)  # the connector
+    exec(blocks[1], names)  # the factory and Engine.open("catalog", ...)
+    engine: Engine = names["engine"]
+
+    def shop(request: httpx.Request) -> httpx.Response:
+        assert request.headers["X-Token"] == "t0k3n"
+        return httpx.Response(200, json=[{"maker": "MANN", "code": "W 920/21",
+                                          "name": "Oil filter", "price": 450, "qty": 3}])
+
+    engine._live_suppliers()._client_factory = lambda: httpx.AsyncClient(
+        transport=httpx.MockTransport(shop))
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0,
+                                filters=Filters(pickup_point="A"))
+    assert [(o.supplier, o.status) for o in r.online] == [("MYSHOP", "answered")]
+    assert [(o.supplier, o.pickup_points) for o in r.requested.offers] == [("MYSHOP", ("A",))]

@@ -221,6 +221,12 @@ class LiveSuppliers:
                 offers = await conn.search(bound.client, article, brand)
             found = _offers_of(offers)
             rejected = tuple(str(r) for r in getattr(offers, "rejected", ()))
+            if any(o.supplier != conn.code for o in found):
+                # an offer under another code would be placed with another supplier's terms
+                # (or none): malformed, as an item without a price is
+                rejected += tuple(f"item {i}: supplier {o.supplier!r}, not {conn.code!r}"
+                                  for i, o in enumerate(found) if o.supplier != conn.code)
+                found = tuple(o for o in found if o.supplier == conn.code)
         except SupplierError as exc:
             return "failed", _safe(exc.message), ((), ())
         except PartsearchError as exc:
