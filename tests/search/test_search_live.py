@@ -605,3 +605,19 @@ def test_the_readmes_connector_example_works_as_written(
                                 filters=Filters(pickup_point="A"))
     assert [(o.supplier, o.status) for o in r.online] == [("MYSHOP", "answered")]
     assert [(o.supplier, o.pickup_points) for o in r.requested.offers] == [("MYSHOP", ("A",))]
+
+
+def test_cli_text_shows_the_online_outcomes_of_a_part_nobody_has(
+        tmp_path: Path, base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bare "Nothing found." hid that every supplier failed (the JSON said so)."""
+    from partsearch.cli import main
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + _online("FAIL", f"{base_url}/fail") + _online("NEVER", f"{base_url}/never/txt",
+                                                              deadline_s=0.2))
+    assert main(["search", str(catalog), "ZZ-1", "--brand", "ZZTOP", "--live"]) == 1
+    out = capsys.readouterr().out
+    assert "Nothing found." in out
+    assert "online FAIL: failed (HTTP 500)" in out
+    assert "online NEVER: timed_out (no answer by the deadline)" in out
