@@ -50,6 +50,19 @@ ANSWERS: dict[str, list[dict[str, Any]]] = {
              "deliveryPeriod": 24},
             {"brand": "MANN", "number": "W 1/1", "price": "200", "availability": 1,
              "deliveryPeriod": 24}],
+    # offers whose order by delivery, by price and by distance differ (test_online_offers_...)
+    "sorted": [
+        {"brand": "MANN", "number": "W 920/21", "price": "600", "availability": 1,
+         "deliveryPeriod": 2},
+        {"brand": "MANN", "number": "W 920/21", "price": "500", "availability": 9,
+         "deliveryPeriod": 48},
+        {"brand": "MANN", "number": "W 920/21", "price": "550", "availability": 3,
+         "deliveryPeriod": 24},
+        {"brand": "FILTRON", "number": "OP 520/1T", "price": "100", "availability": 1,
+         "deliveryPeriod": 1},
+        {"brand": "FILTRON", "number": "OP 520", "price": "300", "availability": 1,
+         "deliveryPeriod": 24},
+    ],
     # the parts of ТРЕК РК15's class, one by a catalog alias, and ТРЕК РК15 itself
     "cyr": [{"brand": "ТРЕК", "number": "РК15", "price": "70", "availability": 1},
             {"brand": "FEBI", "number": "12345", "price": "80", "availability": 1},
@@ -621,3 +634,31 @@ def test_cli_text_shows_the_online_outcomes_of_a_part_nobody_has(
     assert "Nothing found." in out
     assert "online FAIL: failed (HTTP 500)" in out
     assert "online NEVER: timed_out (no answer by the deadline)" in out
+
+
+def test_online_offers_follow_the_searchs_sort(tmp_path: Path, base_url: str) -> None:
+    """Within one answer, online offers come in the order file offers would: by the chosen
+    sort, or under the default one nearer analogs first, then by delivery."""
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + _online("ON", f"{base_url}/answer/sorted"),
+        "brand_a,article_a,brand_b,article_b\nMANN,W 920/21,FILTRON,OP 520\n")
+    engine = Engine.open(catalog)
+
+    def online(**options: Any) -> dict[str, list[str]]:
+        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, level="registered",
+                                    show_supplier_price=True, **options)
+        return {b.name: [f"{o.article} {o.supplier_price}" for o in b.offers
+                         if o.supplier == "ON"] for b in r.blocks if b.name != "oem_replacements"}
+
+    assert online() == {"requested": ["W 920/21 600.00", "W 920/21 550.00", "W 920/21 500.00"],
+                        "analogs": ["OP 520 300.00", "OP 520/1T 100.00"]}
+    assert online(sort=("price", False)) == {
+        "requested": ["W 920/21 500.00", "W 920/21 550.00", "W 920/21 600.00"],
+        "analogs": ["OP 520/1T 100.00", "OP 520 300.00"]}
+    assert online(sort=("price", True)) == {
+        "requested": ["W 920/21 600.00", "W 920/21 550.00", "W 920/21 500.00"],
+        "analogs": ["OP 520 300.00", "OP 520/1T 100.00"]}
+    assert online(sort=("quantity", True))["requested"] == [
+        "W 920/21 500.00", "W 920/21 550.00", "W 920/21 600.00"]
+    assert online(sort=("code", False))["analogs"] == ["OP 520 300.00", "OP 520/1T 100.00"]

@@ -4,7 +4,8 @@ An online offer is placed by its part: the searched part goes to ``requested``; 
 searched part's class goes to its usual block; a part our cross index does not link is the
 supplier's own cross and goes to ``analogs`` tagged ``supplier_cross`` (and is listed in
 ``result.supplier_crosses`` so a manager can check it and search it directly). Arriving offers
-are appended after what is already shown, so nothing a buyer sees moves.
+are appended after what is already shown, so nothing a buyer sees moves; one answer's offers
+come among themselves in the search's sort, by the file offers' rule.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from partsearch.search._store import money
 if TYPE_CHECKING:
     from partsearch.online import LiveOffer, SupplierOutcome
     from partsearch.search.engine import Engine, _State
+
+
+_FAR = 1 << 30  # (the distance sorted after every real one: a supplier's own cross)
 
 
 def _key(article: str, keeps_cyrillic: bool, fallback: str | None) -> str:
@@ -114,6 +118,7 @@ class _Placer:
         self.pages = {block: (_page(int(options.get(f"{name}_offset", 0)), 0),
                               _page(int(options.get(f"{name}_limit", 20)), 1))
                       for block, name in (("oem_replacements", "oem"), ("analogs", "analogs"))}
+        self.sort = result.sort  # (as the file offers are sorted: checked by the search)
         self.show_supplier_price = (bool(options.get("show_supplier_price"))
                                     and self.level.supplier_price)
         # the searched part keyed as the file search keys it: the catalog's brand registry
@@ -158,17 +163,42 @@ class _Placer:
                                        self.state.pickup).tolist()
         return keep
 
+    def _order(self, kept: list[tuple[LiveOffer, str, str, str, int, int, int, str]],
+               sells: np.ndarray) -> list[int]:
+        """The kept offers of one answer in the search's sort, by the file offers' own rule
+        (``ranking.order.order``, sell prices, nearer analogs first under the default sort);
+        ties keep the supplier's order."""
+        from partsearch.ranking.order import order
+
+        n = len(kept)
+        profile = self.state.profiles.get(kept[0][0].supplier) if kept else None
+        columns = {
+            "row": np.arange(n, dtype=np.int64), "seg": np.zeros(n, dtype=np.int64),
+            "price": sells, "delivery_hours": np.array([k[0].delivery_hours for k in kept],
+                                                        dtype=np.int64),
+            # a supplier's own cross has no distance in our index: after every linked part
+            "hops": np.array([k[4] if k[4] >= 0 else _FAR for k in kept], dtype=np.int64),
+            "support": np.array([k[5] for k in kept], dtype=np.int64),
+            "article_key": np.array([k[7] for k in kept], dtype=object),
+            "description": np.array([k[0].description for k in kept], dtype=object),
+            "restrictions": np.array([(profile.restrictions if profile else None) or ""] * n,
+                                     dtype=object),
+            "quantity": np.array([-1 if k[0].quantity is None else k[0].quantity
+                                  for k in kept], dtype=np.int64)}
+        ordered: list[int] = order(columns, self.sort, by_distance=True).tolist()
+        return ordered
+
     def add(self, result: SearchResult, offers: tuple[LiveOffer, ...]) -> SearchResult:
         placed: dict[str, list[Offer]] = {name: [] for name in BLOCKS}
         crosses: list[SupplierCrossPart] = list(result.supplier_crosses)
-        kept: list[tuple[LiveOffer, str, str, str, int, int, int]] = []
-        ordered = sorted(offers, key=lambda o: (o.delivery_hours, o.price))
-        facts = [self._facts(lo.brand_raw, lo.brand) for lo in ordered]
-        passing = self._passing(ordered, [brand for brand, _, _ in facts])
-        for lo, (brand, keeps, oem_brand), ok in zip(ordered, facts, passing, strict=True):
+        kept: list[tuple[LiveOffer, str, str, str, int, int, int, str]] = []
+        facts = [self._facts(lo.brand_raw, lo.brand) for lo in offers]
+        passing = self._passing(list(offers), [brand for brand, _, _ in facts])
+        for lo, (brand, keeps, oem_brand), ok in zip(offers, facts, passing, strict=True):
             if not ok:
                 continue
-            h = part_hash(brand, _key(lo.article, keeps, lo.article_key))
+            key = _key(lo.article, keeps, lo.article_key)
+            h = part_hash(brand, key)
             if h == self.searched:
                 block, why, hop, sup = "requested", "requested", 0, 0
             elif h in self.hops:
@@ -180,22 +210,23 @@ class _Placer:
                 part = SupplierCrossPart(lo.supplier, brand, lo.article)
                 if part not in crosses:
                     crosses.append(part)
-            kept.append((lo, brand, block, why, hop, sup, h))
+            kept.append((lo, brand, block, why, hop, sup, h, key))
         if not kept:
             return result._replace(supplier_crosses=tuple(crosses))
         # one call of the level's rules for the whole answer
         kops = np.array([int((k[0].price * 100).to_integral_value()) for k in kept], np.int64)
         sells = self.level.apply(kops, np.array([k[0].supplier for k in kept], dtype=object),
-                                 np.array([k[1] for k in kept], dtype=object)).tolist()
-        for (lo, brand, block, why, hop, sup, h), kop, sell in zip(kept, kops.tolist(), sells,
-                                                                   strict=True):
+                                 np.array([k[1] for k in kept], dtype=object))
+        for i in self._order(kept, sells):
+            lo, brand, block, why, hop, sup, h, _ = kept[i]
+            kop, sell = int(kops[i]), int(sells[i])
             place = self.file_total[block] + self.online[block]
             self.online[block] += 1
             # requested shows every online offer of the part; the other blocks come in pages
             if block == "requested" or \
                     self.pages[block][0] <= place < self.pages[block][0] + self.pages[block][1]:
                 placed[block].append(self._offer(lo, brand, block, why, hop, sup, h, kop,
-                                                 int(sell)))
+                                                 sell))
         # (each paged block at its page's offset: a not_found result's empty blocks say 0)
         blocks = {b.name: Block(b.name, b.offers + tuple(placed[b.name]),
                                 self.file_total[b.name] + self.online[b.name],
