@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -62,6 +63,16 @@ ANSWERS: dict[str, list[dict[str, Any]]] = {
          "deliveryPeriod": 1},
         {"brand": "FILTRON", "number": "OP 520", "price": "300", "availability": 1,
          "deliveryPeriod": 24},
+    ],
+    # the same part updated at different times, in ABCP's Moscow time (test_online_offers_...)
+    "times": [
+        {"brand": "MANN", "number": "W 920/21", "price": "601", "availability": 1,
+         "lastUpdateTime": "2026-11-01 10:00:00"},
+        {"brand": "MANN", "number": "W 920/21", "price": "602", "availability": 1,
+         "lastUpdateTime": (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S")},
+        {"brand": "MANN", "number": "W 920/21", "price": "603", "availability": 1,
+         "lastUpdateTime": "yesterday"},
+        {"brand": "MANN", "number": "W 920/21", "price": "604", "availability": 1},
     ],
     # the parts of ТРЕК РК15's class, one by a catalog alias, and ТРЕК РК15 itself
     "cyr": [{"brand": "ТРЕК", "number": "РК15", "price": "70", "availability": 1},
@@ -662,3 +673,27 @@ def test_online_offers_follow_the_searchs_sort(tmp_path: Path, base_url: str) ->
     assert online(sort=("quantity", True))["requested"] == [
         "W 920/21 500.00", "W 920/21 550.00", "W 920/21 600.00"]
     assert online(sort=("code", False))["analogs"] == ["OP 520 300.00", "OP 520/1T 100.00"]
+
+
+def test_online_offers_carry_their_update_time_as_file_offers_do(
+        tmp_path: Path, base_url: str) -> None:
+    """An online offer's price_file_time is UTC ISO, with its age and staleness, as a file
+    offer's; a time that is no time is none; an offer without one is as of its answer."""
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + _online("ON", f"{base_url}/answer/times"))
+    r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=2.0,
+                                              level="registered", show_supplier_price=True)
+    offers = {o.supplier_price: o for o in r.requested.offers if o.supplier == "ON"}
+    old = offers["601.00"]
+    assert old.price_file_time == "2026-11-01T07:00:00+00:00"  # 10:00 Moscow time
+    assert old.age_hours is not None and old.age_hours > 72 and old.stale
+    fresh = offers["602.00"]  # an hour ago, in Moscow time
+    assert fresh.price_file_time is not None and fresh.price_file_time.endswith("+00:00")
+    assert fresh.age_hours is not None and 0.9 <= fresh.age_hours <= 1.2 and not fresh.stale
+    assert (offers["603.00"].price_file_time, offers["603.00"].age_hours,
+            offers["603.00"].stale) == (None, None, False)
+    now = offers["604.00"]
+    assert now.price_file_time is not None and now.price_file_time.endswith("+00:00")
+    assert (now.age_hours, now.stale) == (0.0, False)
+    assert all(o.price_file_time is None or datetime.fromisoformat(o.price_file_time).tzinfo
+               == UTC for o in r.requested.offers)

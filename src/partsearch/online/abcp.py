@@ -18,6 +18,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,9 @@ _NO_RESULTS = "301"
 _KOPECK = Decimal("0.01")
 _TRUE = {"1", "true", "yes", "y", "да"}
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
+# ABCP's times (``lastUpdateTime``, "2024-05-01 10:00:00") are its servers' Moscow time, which
+# has kept UTC+3 all year since 2014
+_MOSCOW = timezone(timedelta(hours=3), "MSK")
 
 
 def _int(value: Any, default: int | None) -> int | None:
@@ -75,6 +79,25 @@ def _price(value: Any) -> Decimal:
     if price <= 0:
         raise ValueError(f"zero price {value!r}")
     return price
+
+
+def _updated(value: Any) -> str | None:
+    """``lastUpdateTime`` as ISO 8601 with its offset (Moscow time when it names none); text
+    that is no time is kept as sent (the search shows no time for it).
+
+    >>> _updated("2024-05-01 10:00:00"), _updated("yesterday"), _updated("")
+    ('2024-05-01T10:00:00+03:00', 'yesterday', None)
+    """
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_MOSCOW)
+    return when.isoformat(timespec="seconds")
 
 
 def _json_or_none(body: bytes) -> Any:
@@ -291,7 +314,7 @@ class AbcpConnector:
             else None,
             returnable=not _truthy(item.get("noReturn")),
             item_key=None if item_key in (None, "") else str(item_key),
-            updated=None if updated in (None, "") else str(updated),
+            updated=_updated(updated),
             probability=_probability(item.get("deliveryProbability")),
             # ABCP gives no original/analog classification: the requester compares brand+article.
             supplier_class=None,

@@ -10,6 +10,7 @@ come among themselves in the search's sort, by the file offers' rule.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from partsearch._hashing import part_hash
 from partsearch.errors import NormalizationError
 from partsearch.normalize import article_key
 from partsearch.result import BLOCKS, Block, Offer, SearchResult, SupplierCrossPart
+from partsearch.search._json import age_tenths
 from partsearch.search._store import money
 
 if TYPE_CHECKING:
@@ -239,11 +241,30 @@ class _Placer:
             result = result._replace(status="ok", brands=(), suggestions=())
         return result
 
+    def _updated(self, updated: str | None) -> tuple[str | None, float | None, bool]:
+        """An online offer's ``price_file_time``, ``age_hours`` and ``stale`` as a file offer's
+        (UTC ISO time; age in tenths of an hour from its whole second; stale past the catalog's
+        ``stale_after_hours``): an offer without a time is as of now, one whose time is no
+        ISO 8601 time has none."""
+        now = time.time()
+        if updated is None:
+            return datetime.fromtimestamp(int(now), UTC).isoformat(), 0.0, False
+        try:
+            when = datetime.fromisoformat(updated.strip())
+            if when.tzinfo is None:  # (LiveOffer.updated: UTC unless it says otherwise)
+                when = when.replace(tzinfo=UTC)
+            when = when.astimezone(UTC).replace(microsecond=0)
+        except (ValueError, OverflowError):  # (no time, or one beyond datetime's years)
+            return None, None, False
+        # (a supplier's clock ahead of ours is no negative age)
+        age = max(age_tenths(int(now), int(when.timestamp())), 0) / 10
+        return when.isoformat(), age, age > self.state.config.stale_after_hours
+
     def _offer(self, lo: LiveOffer, brand: str, block: str, why: str, hops: int, support: int,
                h: int, kop: int, sell: int) -> Offer:
         profile = self.state.profiles.get(lo.supplier)
         min_sum = Decimal(profile.min_order_sum) if profile else Decimal(0)
-        updated = lo.updated
+        file_time, age, stale = self._updated(lo.updated)
         return Offer(
             block=block, why=why, brand=brand, article=lo.article,
             description=lo.description, supplier=lo.supplier,
@@ -256,8 +277,7 @@ class _Placer:
             delivery_hours_max=lo.delivery_hours_max,
             price=money(sell), supplier_price=money(kop) if self.show_supplier_price else None,
             below_min_order=lo.price < min_sum,
-            price_file_time=updated or datetime.now(UTC).isoformat(timespec="seconds"),
-            age_hours=0.0, stale=False,
+            price_file_time=file_time, age_hours=age, stale=stale,
             stock_accuracy=float(lo.probability if lo.probability is not None else
                                  (profile.stock_accuracy if profile else 1.0)),
             hops=hops, support=support, part_hash=str(h),
