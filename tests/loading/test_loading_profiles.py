@@ -95,6 +95,9 @@ BAD = [
      'columns = {brand="b", article="a", price="p"}', "'skip_rows' has the wrong type"),
     ('[A]\napi = { kind = 3 }', "'kind' must be a string"),
     ('[A]\nname = "no file, no api"', "needs a 'file' or an 'api'"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p"}\n'
+     'api = { kind = "abcp", url = "https://x.example", login_env = "L", password_env = "P" }',
+     "has both a 'file' and an 'api'"),
     ('[A]\nfile = "prices/alfa.csv"\ndelimiter = ";;"\n'
      'columns = {brand="b", article="a", price="p"}', "one character"),
     ("A = 1", "must be a table"),

@@ -177,6 +177,11 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         _check_api(api, fail)
     if file is None and api is None:
         raise fail("needs a 'file' or an 'api'")
+    if file is not None and api is not None:
+        # (its part would be listed twice, the file's offer beside the API's, and a file
+        # supplier is never asked online nor an online one loaded: one supplier, one source)
+        raise fail("has both a 'file' and an 'api': a supplier is a price file or an online "
+                   "API; give the other its own table (its own code)")
     file_path = None
     if file is not None:
         file_path = (path.parent / file).resolve()
