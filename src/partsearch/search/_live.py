@@ -250,7 +250,7 @@ class _Placer:
         if updated is None:
             return datetime.fromtimestamp(int(now), UTC).isoformat(), 0.0, False
         try:
-            when = datetime.fromisoformat(updated.strip())
+            when = datetime.fromisoformat(str(updated).strip())  # (a connector's own: any)
             if when.tzinfo is None:  # (LiveOffer.updated: UTC unless it says otherwise)
                 when = when.replace(tzinfo=UTC)
             when = when.astimezone(UTC).replace(microsecond=0)
