@@ -697,3 +697,25 @@ def test_online_offers_carry_their_update_time_as_file_offers_do(
     assert (now.age_hours, now.stale) == (0.0, False)
     assert all(o.price_file_time is None or datetime.fromisoformat(o.price_file_time).tzinfo
                == UTC for o in r.requested.offers)
+
+
+def test_an_update_time_of_another_type_is_no_time(tmp_path: Path) -> None:
+    """A shop's connector may put anything in ``updated``: the offer shows no time."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    class Odd:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1),
+                              updated=["yesterday"])]  # type: ignore[arg-type]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    r = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Odd()}
+                    ).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    [mine] = [o for o in r.requested.offers if o.supplier == "MINE"]
+    assert (mine.price_file_time, mine.age_hours, mine.stale) == (None, None, False)
