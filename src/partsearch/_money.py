@@ -1,8 +1,56 @@
 """Money as offers hold it: integer kopecks, stored as a decimal128(14, 2) column. Kept apart
-and free of imports so the loader, the profiles and the online connectors share one limit
-(the loader's value parsers pull in polars, a second's import in a live search)."""
+and free of imports but ``re`` so the loader, the profiles and the online connectors share one
+limit and one reading of a price's text (the loader's value parsers pull in polars, a second's
+import in a live search)."""
 
 from __future__ import annotations
 
+import re
+
 #: decimal128(14, 2) holds at most 12 integer digits.
 MAX_KOPECKS = 10**14 - 1
+
+_CURRENCY = re.compile(r"\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$", re.IGNORECASE)
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_DIGITS = re.compile(r"[0-9]{1,12}(\.[0-9]*)?")
+
+
+def read_kopecks(value: str | None) -> tuple[int | None, str | None]:
+    """A price's text as the loader reads it, one value at a time: (kopecks, None), or (None,
+    the reason). Spaces and a rouble sign go; one comma or one dot is the decimal separator,
+    several of one are thousands separators, with both the last is the decimal one; more than
+    two decimals round half up; zero then, a negative price or more than ``MAX_KOPECKS`` is no
+    price. (``loading._values.parse_price`` is its vectorized form.)
+
+    >>> read_kopecks("1\\u00a0298,00"), read_kopecks("12,345.67"), read_kopecks("850 руб.")
+    ((129800, None), (1234567, None), (85000, None))
+    >>> read_kopecks("1e3"), read_kopecks("0,001")
+    ((None, "bad price '1e3'"), (None, "zero price '0,001'"))
+    """
+    raw = None if value is None else value.strip()
+    if not raw:
+        return None, "empty price"
+    s = _SPACES.sub("", _CURRENCY.sub("", raw, count=1))
+    commas, dots = s.count(","), s.count(".")
+    if commas and dots:
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".", 1)
+        else:
+            s = s.replace(",", "")
+    elif commas == 1:
+        s = s.replace(",", ".")
+    elif commas > 1:
+        s = s.replace(",", "")
+    elif dots > 1:
+        s = s.replace(".", "")
+    if s.startswith("-"):
+        return None, f"negative price '{raw}'"
+    if not _DIGITS.fullmatch(s):
+        return None, f"bad price '{raw}'"
+    whole, _, frac = s.partition(".")
+    kop = int(whole) * 100 + (int((frac + "000")[:3]) + 5) // 10
+    if kop <= 0:
+        return None, f"zero price '{raw}'"
+    if kop > MAX_KOPECKS:
+        return None, f"price too large '{raw}'"
+    return kop, None

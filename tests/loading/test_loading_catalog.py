@@ -54,7 +54,11 @@ columns = { article = 0, price = 1 }
 
 [ONLINE1]
 name = "Online"
-api = { kind = "abcp", url = "http://127.0.0.1:8080" }
+[ONLINE1.api]
+kind = "abcp"
+url = "http://127.0.0.1:8080"
+login_env = "ON1_LOGIN"
+password_env = "ON1_PASSWORD"
 """
 
 ALFA = ("Бренд;Артикул;Наименование;Цена;Кол-во;Срок;Кратность\n"
@@ -162,7 +166,8 @@ def test_a_profile_is_registered_with_its_offers(tmp_path: Path) -> None:
         (tmp_path / "r.csv").write_text(price_file, encoding="utf-8")
         toml.write_text(f'[R]\nfile = "r.csv"\npickup_points = [{points}]\n'
                         'columns = { brand = "brand", article = "article", price = "price" }\n'
-                        '[WEB]\napi = { kind = "abcp", url = "http://127.0.0.1:9" }\n',
+                        '[WEB]\napi = { kind = "abcp", url = "http://127.0.0.1:9", '
+                        'login_env = "L", password_env = "P" }\n',
                         encoding="utf-8")
 
     def found(engine: partsearch.Engine, point: str) -> int:

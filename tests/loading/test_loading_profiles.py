@@ -95,6 +95,9 @@ BAD = [
      'columns = {brand="b", article="a", price="p"}', "'skip_rows' has the wrong type"),
     ('[A]\napi = { kind = 3 }', "'kind' must be a string"),
     ('[A]\nname = "no file, no api"', "needs a 'file' or an 'api'"),
+    ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p"}\n'
+     'api = { kind = "abcp", url = "https://x.example", login_env = "L", password_env = "P" }',
+     "has both a 'file' and an 'api'"),
     ('[A]\nfile = "prices/alfa.csv"\ndelimiter = ";;"\n'
      'columns = {brand="b", article="a", price="p"}', "one character"),
     ("A = 1", "must be a table"),
@@ -117,14 +120,25 @@ BAD = [
     ('[A]\napi = { kind = "abcp", url = "https://x.example/?userpsw=pw" }',
      "'api.url': credentials"),
     ('[A]\napi = { kind = "" }', "'kind' must be a string naming"),
+    # what ABCP cannot do without, found when read rather than at every live search
+    ('[A]\napi = { kind = "abcp", login_env = "L", password_env = "P" }',
+     "key 'api': missing 'url' (an 'abcp' api needs url, login_env, password_env)"),
+    ('[A]\napi = { kind = "abcp", url = "https://x.example", password_env = "P" }',
+     "key 'api': missing 'login_env'"),
+    ('[A]\napi = { kind = "abcp", url = "https://x.example" }',
+     "key 'api': missing 'login_env', 'password_env'"),
+    ('[A]\napi = { kind = "ABCP", url = "https://x.example", login_env = "L" }',
+     "key 'api': missing 'password_env'"),  # the shipped kind in any case
+    ('[A]\napi = { kind = "Abcp", url = "https://x.example", login_env = "L", '
+     'password_env = "P", timeout = 2 }', "unknown key 'timeout' (known: kind, url"),
     ('[A]\napi = { kind = "myshop", max_concurency = 2 }',  # another kind's typo too
      "unknown key 'max_concurency' (did you mean 'max_concurrency'?)"),
     ('[A]\napi = { kind = "myshop", secret = "s" }', "'api.secret': credentials come from"),
     # values the offers table cannot hold: refused before anything loads
-    *((f'[A]\napi = {{ kind = "abcp" }}\nmin_order_sum = {v}', "'min_order_sum' must be")
+    *((f'[A]\napi = {{ kind = "myshop" }}\nmin_order_sum = {v}', "'min_order_sum' must be")
       for v in ("nan", "inf", "-1", "1e20", '"1e13"', "1000000000000")),
-    ('[A]\napi = { kind = "abcp" }\nmin_order_sum = "x"', "'min_order_sum': not a number"),
-    ('[A]\napi = { kind = "abcp" }\ndelivery_hours = 99999999999', "'delivery_hours' must be"),
+    ('[A]\napi = { kind = "myshop" }\nmin_order_sum = "x"', "'min_order_sum': not a number"),
+    ('[A]\napi = { kind = "myshop" }\ndelivery_hours = 99999999999', "'delivery_hours' must be"),
     ('[A]\nfile = "prices/alfa.csv"\n'
      'columns = {brand="b", article="a", price=99999999999}', "'columns.price': must be"),
     ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p", '
@@ -144,6 +158,18 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
     assert str(path) in str(err.value)
     if message != "cannot read":
         assert "A" in str(err.value)
+
+
+def test_the_abcp_kind_is_read_in_any_case(tmp_path: Path) -> None:
+    """``kind = "ABCP"`` passed as a shop's own kind and failed every live search as unknown."""
+    from partsearch.online import AbcpConnector, connector_from_api
+
+    path = _write(tmp_path, '[A]\napi = { kind = "ABCP", url = "https://x.example", '
+                            'login_env = "L", password_env = "P" }')
+    (profile,) = read_profiles(path)
+    assert profile.api is not None and profile.api["kind"] == "abcp"
+    assert isinstance(connector_from_api("A", {**profile.api, "kind": "ABCP"},
+                                         {"L": "me", "P": "pw"}), AbcpConnector)
 
 
 def test_another_connector_kind_keeps_its_own_keys(tmp_path: Path) -> None:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from contextlib import aclosing
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 
-from partsearch.errors import SupplierError
+from partsearch.errors import SearchError, SupplierError
 from partsearch.online import AbcpConnector, LiveOffer, LiveSuppliers, SupplierOutcome
 
 LOGIN, PASSWORD = "s3cr3t-login", "s3cr3t-pw"
@@ -295,3 +297,58 @@ def test_threads_each_running_a_loop_share_one_instance(server: Any) -> None:
     second.join()
     assert {n: o.status for n, o in results.items()} == {"first": "answered",
                                                          "second": "answered"}
+
+
+def test_a_deadline_that_is_not_a_positive_number_is_refused(server: Any) -> None:
+    """Zero or less would cancel every request before it goes out (and open healthy suppliers'
+    circuits); NaN would cap nothing."""
+    live = LiveSuppliers([_conn("fast", server.url("fast", "dz"))], failure_threshold=1)
+    for bad in (0, 0.0, -1.0, math.nan, math.inf, "3"):
+        with pytest.raises(SearchError, match="deadline_s must be a positive number"):
+            _ask_all(live, deadline_s=bad)  # type: ignore[arg-type]
+    assert server.requests("fast", "dz") == 0
+    assert live.breakers["fast"].state == "closed"
+    assert _ask_all(live, deadline_s=2.0)[0].status == "answered"
+
+
+def test_a_request_cancelled_before_it_went_out_is_no_failure(server: Any) -> None:
+    """A deadline so short that the request never leaves is our doing, not the supplier's."""
+    live = LiveSuppliers([_conn("fast", server.url("fast", "unsent"))], failure_threshold=1)
+    for _ in range(3):
+        assert _ask_all(live, deadline_s=1e-9)[0].status == "timed_out"
+    assert server.requests("fast", "unsent") == 0
+    assert live.breakers["fast"].state == "closed"
+    assert _ask_all(live, deadline_s=2.0)[0].status == "answered"
+
+
+class _Hanging:
+    """A supplier that takes every request and never answers."""
+
+    code, deadline_s, max_concurrency = "hang", 5.0, 1
+
+    async def search(
+        self, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> list[LiveOffer]:
+        await asyncio.Event().wait()
+        return []
+
+
+def test_a_request_waiting_for_a_slot_at_its_deadline_is_no_failure() -> None:
+    """Two asks, one slot: the request in flight times out and counts; the one that waited for
+    the slot never reached the supplier and does not."""
+    live = LiveSuppliers([_Hanging()], failure_threshold=2)
+
+    async def go() -> list[list[SupplierOutcome]]:
+        try:
+            first = asyncio.ensure_future(live.ask_all("A1", None, deadline_s=0.2))
+            await asyncio.sleep(0.01)  # (the first holds the slot)
+            second = await live.ask_all("A2", None, deadline_s=0.05)
+            return [await first, second]
+        finally:
+            await live.aclose()
+
+    results = asyncio.run(go())
+    assert [r[0].status for r in results] == ["timed_out", "timed_out"]
+    assert live.breakers["hang"].state == "closed"  # one failure of two
+    assert [o.status for o in _ask_all(live, deadline_s=0.05)] == ["timed_out"]
+    assert live.breakers["hang"].state == "open"

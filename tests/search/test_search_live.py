@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -50,6 +51,29 @@ ANSWERS: dict[str, list[dict[str, Any]]] = {
              "deliveryPeriod": 24},
             {"brand": "MANN", "number": "W 1/1", "price": "200", "availability": 1,
              "deliveryPeriod": 24}],
+    # offers whose order by delivery, by price and by distance differ (test_online_offers_...)
+    "sorted": [
+        {"brand": "MANN", "number": "W 920/21", "price": "600", "availability": 1,
+         "deliveryPeriod": 2},
+        {"brand": "MANN", "number": "W 920/21", "price": "500", "availability": 9,
+         "deliveryPeriod": 48},
+        {"brand": "MANN", "number": "W 920/21", "price": "550", "availability": 3,
+         "deliveryPeriod": 24},
+        {"brand": "FILTRON", "number": "OP 520/1T", "price": "100", "availability": 1,
+         "deliveryPeriod": 1},
+        {"brand": "FILTRON", "number": "OP 520", "price": "300", "availability": 1,
+         "deliveryPeriod": 24},
+    ],
+    # the same part updated at different times, in ABCP's Moscow time (test_online_offers_...)
+    "times": [
+        {"brand": "MANN", "number": "W 920/21", "price": "601", "availability": 1,
+         "lastUpdateTime": "2026-11-01 10:00:00"},
+        {"brand": "MANN", "number": "W 920/21", "price": "602", "availability": 1,
+         "lastUpdateTime": (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M:%S")},
+        {"brand": "MANN", "number": "W 920/21", "price": "603", "availability": 1,
+         "lastUpdateTime": "yesterday"},
+        {"brand": "MANN", "number": "W 920/21", "price": "604", "availability": 1},
+    ],
     # the parts of ТРЕК РК15's class, one by a catalog alias, and ТРЕК РК15 itself
     "cyr": [{"brand": "ТРЕК", "number": "РК15", "price": "70", "availability": 1},
             {"brand": "FEBI", "number": "12345", "price": "80", "availability": 1},
@@ -174,6 +198,29 @@ def test_cli_live_json(catalog: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert data["online"]["FAST"]["status"] == "answered"
     assert data["online"]["NEVER"]["status"] == "timed_out"
     assert data["online"]["FAIL"]["status"] == "failed"
+
+
+def test_a_deadline_that_is_no_positive_number_is_refused(
+        catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Zero or less cancelled every request unsent and opened healthy suppliers' circuits;
+    NaN fell back to each supplier's own deadline."""
+    from partsearch.cli import main
+    from partsearch.errors import SearchError
+
+    engine = Engine.open(catalog)
+    asked = _Handler.count.get("fast", 0)
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(SearchError, match="deadline_s must be a positive number"):
+            engine.search_live_sync("W 920/21", "MANN", deadline_s=bad)
+    for bad in ("0", "-1", "nan", "inf", "soon"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["search", str(catalog), "W 920/21", "--brand", "MANN", "--live",
+                  "--deadline", bad])
+        assert exit_.value.code == 2
+        assert "--deadline" in capsys.readouterr().err
+    assert _Handler.count.get("fast", 0) == asked
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.3)
+    assert {o.supplier: o.status for o in r.online}["FAST"] == "answered"
 
 
 def test_iter_live_yields_file_result_first_then_each_outcome(catalog: Path) -> None:
@@ -498,3 +545,177 @@ print(e.search("W 920/21", "MANN").status)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": src}, timeout=120)
     assert (out.returncode, out.stdout.strip(), out.stderr) == (0, "ok", "")
+
+
+def test_a_connector_built_under_another_code_is_failed(tmp_path: Path, base_url: str) -> None:
+    """Its offers would be placed under a code no profile has: the supplier's terms lost."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    class Fixed:
+        code, deadline_s, max_concurrency = "mine", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer("mine", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1))]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Fixed()})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert [(o.supplier, o.status, o.error) for o in r.online] == [
+        ("MINE", "failed", "connector's code 'mine' is not the supplier's 'MINE'")]
+    assert [o.supplier for o in r.requested.offers] == ["FILE"]
+
+
+def test_offers_under_another_code_than_their_connectors_are_rejected() -> None:
+    import asyncio
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer, LiveSuppliers
+
+    class Mixed:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer(code, "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1))
+                    for code in ("MINE", "mine")]
+
+    live = LiveSuppliers([Mixed()])
+
+    async def ask() -> Any:
+        try:
+            return await live.ask_all("W 920/21", "MANN")
+        finally:
+            await live.aclose()
+
+    [outcome] = asyncio.run(ask())
+    assert [o.supplier for o in outcome.offers] == ["MINE"]
+    assert outcome.rejected == ("item 1: supplier 'mine', not 'MINE'",)
+
+
+def test_the_readmes_connector_example_works_as_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's "Writing your own connector", run as written against a stand-in of the
+    shop's API: its offers come under the profile's code, with the profile's terms."""
+    import httpx
+
+    from partsearch import Filters
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Writing your own connector", 1)[1].split("\n### ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+    assert len(blocks) == 2
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + '[MYSHOP]\npickup_points = ["A"]\n'
+                                    'api = { kind = "myshop", token_env = "MYSHOP_TOKEN" }\n')
+    (tmp_path / "catalog").symlink_to(catalog)  # (the example opens "catalog")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MYSHOP_TOKEN", "t0k3n")
+    names: dict[str, Any] = {}
+    exec(blocks[0], names)  # the connector
+    exec(blocks[1], names)  # the factory and Engine.open("catalog", ...)
+    engine: Engine = names["engine"]
+
+    def shop(request: httpx.Request) -> httpx.Response:
+        assert request.headers["X-Token"] == "t0k3n"
+        return httpx.Response(200, json=[{"maker": "MANN", "code": "W 920/21",
+                                          "name": "Oil filter", "price": 450, "qty": 3}])
+
+    engine._live_suppliers()._client_factory = lambda: httpx.AsyncClient(
+        transport=httpx.MockTransport(shop))
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0,
+                                filters=Filters(pickup_point="A"))
+    assert [(o.supplier, o.status) for o in r.online] == [("MYSHOP", "answered")]
+    assert [(o.supplier, o.pickup_points) for o in r.requested.offers] == [("MYSHOP", ("A",))]
+
+
+def test_cli_text_shows_the_online_outcomes_of_a_part_nobody_has(
+        tmp_path: Path, base_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bare "Nothing found." hid that every supplier failed (the JSON said so)."""
+    from partsearch.cli import main
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + _online("FAIL", f"{base_url}/fail") + _online("NEVER", f"{base_url}/never/txt",
+                                                              deadline_s=0.2))
+    assert main(["search", str(catalog), "ZZ-1", "--brand", "ZZTOP", "--live"]) == 1
+    out = capsys.readouterr().out
+    assert "Nothing found." in out
+    assert "online FAIL: failed (HTTP 500)" in out
+    assert "online NEVER: timed_out (no answer by the deadline)" in out
+
+
+def test_online_offers_follow_the_searchs_sort(tmp_path: Path, base_url: str) -> None:
+    """Within one answer, online offers come in the order file offers would: by the chosen
+    sort, or under the default one nearer analogs first, then by delivery."""
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + _online("ON", f"{base_url}/answer/sorted"),
+        "brand_a,article_a,brand_b,article_b\nMANN,W 920/21,FILTRON,OP 520\n")
+    engine = Engine.open(catalog)
+
+    def online(**options: Any) -> dict[str, list[str]]:
+        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, level="registered",
+                                    show_supplier_price=True, **options)
+        return {b.name: [f"{o.article} {o.supplier_price}" for o in b.offers
+                         if o.supplier == "ON"] for b in r.blocks if b.name != "oem_replacements"}
+
+    assert online() == {"requested": ["W 920/21 600.00", "W 920/21 550.00", "W 920/21 500.00"],
+                        "analogs": ["OP 520 300.00", "OP 520/1T 100.00"]}
+    assert online(sort=("price", False)) == {
+        "requested": ["W 920/21 500.00", "W 920/21 550.00", "W 920/21 600.00"],
+        "analogs": ["OP 520/1T 100.00", "OP 520 300.00"]}
+    assert online(sort=("price", True)) == {
+        "requested": ["W 920/21 600.00", "W 920/21 550.00", "W 920/21 500.00"],
+        "analogs": ["OP 520 300.00", "OP 520/1T 100.00"]}
+    assert online(sort=("quantity", True))["requested"] == [
+        "W 920/21 500.00", "W 920/21 550.00", "W 920/21 600.00"]
+    assert online(sort=("code", False))["analogs"] == ["OP 520 300.00", "OP 520/1T 100.00"]
+
+
+def test_online_offers_carry_their_update_time_as_file_offers_do(
+        tmp_path: Path, base_url: str) -> None:
+    """An online offer's price_file_time is UTC ISO, with its age and staleness, as a file
+    offer's; a time that is no time is none; an offer without one is as of its answer."""
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + _online("ON", f"{base_url}/answer/times"))
+    r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=2.0,
+                                              level="registered", show_supplier_price=True)
+    offers = {o.supplier_price: o for o in r.requested.offers if o.supplier == "ON"}
+    old = offers["601.00"]
+    assert old.price_file_time == "2026-11-01T07:00:00+00:00"  # 10:00 Moscow time
+    assert old.age_hours is not None and old.age_hours > 72 and old.stale
+    fresh = offers["602.00"]  # an hour ago, in Moscow time
+    assert fresh.price_file_time is not None and fresh.price_file_time.endswith("+00:00")
+    assert fresh.age_hours is not None and 0.9 <= fresh.age_hours <= 1.2 and not fresh.stale
+    assert (offers["603.00"].price_file_time, offers["603.00"].age_hours,
+            offers["603.00"].stale) == (None, None, False)
+    now = offers["604.00"]
+    assert now.price_file_time is not None and now.price_file_time.endswith("+00:00")
+    assert (now.age_hours, now.stale) == (0.0, False)
+    assert all(o.price_file_time is None or datetime.fromisoformat(o.price_file_time).tzinfo
+               == UTC for o in r.requested.offers)
+
+
+def test_an_update_time_of_another_type_is_no_time(tmp_path: Path) -> None:
+    """A shop's connector may put anything in ``updated``: the offer shows no time."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    class Odd:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1),
+                              updated=["yesterday"])]  # type: ignore[arg-type]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    r = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Odd()}
+                    ).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    [mine] = [o for o in r.requested.offers if o.supplier == "MINE"]
+    assert (mine.price_file_time, mine.age_hours, mine.stale) == (None, None, False)

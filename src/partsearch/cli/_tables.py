@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from partsearch.result import SearchResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _TITLES = {"requested": "REQUESTED ARTICLE", "oem_replacements": "OEM REPLACEMENTS",
            "analogs": "ANALOGS"}
@@ -24,10 +29,13 @@ def print_result(result: SearchResult) -> None:
             table.add_row(b.brand, str(b.offers), "yes" if b.in_cross_index else "",
                           b.description)
         console.print(table)
+        _print_online(console, result)
         return
     if result.status == "not_found":
         console.print("Nothing found." + (f" Did you mean: {', '.join(result.suggestions)}?"
                                           if result.suggestions else ""))
+        # (a live search of a part no file has: which suppliers failed, timed out or had none)
+        _print_online(console, result)
         return
     for block in result.blocks:
         if block.total == 0 and block.name == "oem_replacements":
@@ -63,10 +71,15 @@ def print_result(result: SearchResult) -> None:
                                                    if o.delivery_hours_max is not None else ""),
                           price, ", ".join(notes))
         console.print(table)
+    _print_online(console, result)
+    if result.supplier_crosses:
+        console.print("Supplier crosses to check: " + ", ".join(
+            f"{p.brand} {p.article} ({p.supplier})" for p in result.supplier_crosses))
+
+
+def _print_online(console: Console, result: SearchResult) -> None:
+    """One line per online supplier of a live search: how it ended, and why if it failed."""
     for outcome in result.online:
         console.print(f"online {outcome.supplier}: {outcome.status}"
                       + (f" ({outcome.error})" if outcome.error else "")
                       + f" in {outcome.seconds:.2f} s")
-    if result.supplier_crosses:
-        console.print("Supplier crosses to check: " + ", ".join(
-            f"{p.brand} {p.article} ({p.supplier})" for p in result.supplier_crosses))

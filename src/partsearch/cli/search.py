@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
     p.add_argument("--all", action="store_true", help="every offer of the requested article")
     p.add_argument("--json", action="store_true", help="print result.to_dict() as JSON")
     p.add_argument("--live", action="store_true", help="also ask the online suppliers")
-    p.add_argument("--deadline", type=float, help="live: seconds to wait for suppliers")
+    p.add_argument("--deadline", type=_seconds, metavar="S",
+                   help="live: seconds to wait for suppliers (above 0)")
     p.add_argument("--sort", help="code|description|quantity|note|delivery|price, '-' for desc")
     p.add_argument("--max-delivery", type=int, metavar="HOURS", help="filter: delivery time")
     p.add_argument("--in-stock", action="store_true", help="filter: exact quantity above 0")
@@ -33,6 +34,20 @@ def register(sub: Any) -> None:
                    help="also show the purchase price, at a level whose catalog.toml "
                    "table has supplier_price = true (never guest)")
     p.set_defaults(func=_search)
+
+
+def _seconds(text: str) -> float:
+    """A deadline in seconds: finite and above zero (zero or less would cancel every request
+    before it is sent, ``nan`` would cap nothing)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, not {text!r}")
+    return value
 
 
 def _search(args: argparse.Namespace) -> int:

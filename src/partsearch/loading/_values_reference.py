@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+from partsearch._money import read_kopecks
 from partsearch.loading._calendar import is_working
 from partsearch.loading._values import (
     DELIVERY_AMOUNT,
@@ -19,13 +20,10 @@ from partsearch.loading._values import (
     DELIVERY_TOMORROW,
     DELIVERY_UNIT,
     DELIVERY_YMD,
-    MAX_KOPECKS,
     MOSCOW,
     QUANTITY_NUMBER,
 )
 
-_CURRENCY = re.compile(r"\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$", re.IGNORECASE)
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _ON_ORDER = re.compile(r"^(под\s*заказ|на\s*заказ|заказ|ожидается|order)$")
 _YES = re.compile(r"^(есть|в\s*наличии|да|\+|много|достаточно|мало)$")
 _NONE = re.compile(r"^(нет|нет\s*в\s*наличии|отсутствует|-|–|—)$")
@@ -38,34 +36,9 @@ def _strip(value: str | None) -> str | None:
 
 
 def price(value: str | None) -> tuple[int | None, str | None]:
-    """(kopecks, reason)."""
-    raw = _strip(value)
-    if not raw:
-        return None, "empty price"
-    s = _SPACES.sub("", _CURRENCY.sub("", raw, count=1))
-    commas, dots = s.count(","), s.count(".")
-    if commas and dots:
-        if s.rfind(",") > s.rfind("."):
-            s = s.replace(".", "").replace(",", ".", 1)
-        else:
-            s = s.replace(",", "")
-    elif commas == 1:
-        s = s.replace(",", ".")
-    elif commas > 1:
-        s = s.replace(",", "")
-    elif dots > 1:
-        s = s.replace(".", "")
-    if s.startswith("-"):
-        return None, f"negative price '{raw}'"
-    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]*)?", s):
-        return None, f"bad price '{raw}'"
-    whole, _, frac = s.partition(".")
-    kop = int(whole) * 100 + (int((frac + "000")[:3]) + 5) // 10
-    if kop <= 0:
-        return None, f"zero price '{raw}'"
-    if kop > MAX_KOPECKS:
-        return None, f"price too large '{raw}'"
-    return kop, None
+    """(kopecks, reason): :func:`partsearch._money.read_kopecks`, the one scalar reading of a
+    price, which the ABCP connector shares."""
+    return read_kopecks(value)
 
 
 def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:

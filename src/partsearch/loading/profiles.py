@@ -10,7 +10,8 @@ A ``suppliers.toml`` holds one top-level table per supplier code::
 
     [ONLINE1]
     name = "Online supplier"
-    api = { kind = "abcp", url = "http://127.0.0.1:8080" }
+    api = { kind = "abcp", url = "http://127.0.0.1:8080", login_env = "ON1_LOGIN",
+            password_env = "ON1_PASSWORD" }
 
 Every mistake (unknown key, wrong type, missing file, missing column mapping) is a
 :class:`~partsearch.errors.ProfileError` naming the TOML file and the supplier code and key.
@@ -176,6 +177,11 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         _check_api(api, fail)
     if file is None and api is None:
         raise fail("needs a 'file' or an 'api'")
+    if file is not None and api is not None:
+        # (its part would be listed twice, the file's offer beside the API's, and a file
+        # supplier is never asked online nor an online one loaded: one supplier, one source)
+        raise fail("has both a 'file' and an 'api': a supplier is a price file or an online "
+                   "API; give the other its own table (its own code)")
     file_path = None
     if file is not None:
         file_path = (path.parent / file).resolve()
@@ -245,6 +251,8 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
 #: an ABCP table has no others, another kind (a shop's own connector) may
 _API_KEYS = ("kind", "url", "login_env", "password_env", "deadline_s", "max_concurrency",
              "use_online_stocks")
+#: the keys an ABCP connector cannot do without (``online.abcp.AbcpConnector.from_api_config``)
+_ABCP_REQUIRED = ("url", "login_env", "password_env")
 #: a key naming a credential itself, not the environment variable holding it (``login``,
 #: ``api_key``, ``client_secret``, ``access_token``; not ``user_agent``, ``max_tokens``, nor
 #: an OAuth connector's ``token_url``: a token is the key's last word)
@@ -256,13 +264,18 @@ def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None
     """An ``api`` table's mistakes, at load time rather than at the first live search: an
     unknown key of ABCP's (a key of another kind's close to one of the common keys, a typo,
     too), a kind that is no name, a URL that is not http(s), a deadline or concurrency that is
-    not positive, and a credential written into the file."""
+    not positive, a credential written into the file, and a key ABCP needs left out. The kind
+    ``abcp`` is read in any case (and kept as ``abcp``)."""
     import difflib
     from urllib.parse import parse_qs, urlsplit
 
     kind = api.get("kind")
     if not isinstance(kind, str) or not kind.strip():
         raise fail("key 'api': 'kind' must be a string naming the connector")
+    if kind.lower() == "abcp":
+        # (the shipped kind, however written: "ABCP" would otherwise pass here as a shop's
+        # own kind and fail at every live search as an unknown one)
+        kind = api["kind"] = "abcp"
     for key in api:
         if _SECRET.search(key) and not key.endswith("_env"):
             raise fail(f"key 'api.{key}': credentials come from the named environment "
@@ -300,3 +313,8 @@ def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None
     stocks = api.get("use_online_stocks")
     if stocks is not None and not isinstance(stocks, bool):
         raise fail("key 'api.use_online_stocks': must be true or false")
+    if kind == "abcp":
+        missing = [key for key in _ABCP_REQUIRED if key not in api]
+        if missing:
+            raise fail(f"key 'api': missing {', '.join(map(repr, missing))} (an 'abcp' api "
+                       f"needs {', '.join(_ABCP_REQUIRED)})")

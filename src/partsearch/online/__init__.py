@@ -44,7 +44,7 @@ def connector_from_api(
     kinds: Mapping[str, ConnectorFactory] | None = None,
 ) -> Connector:
     """A connector for a profile's ``api`` table, chosen by ``api["kind"]``: one of ``kinds``
-    (a shop's own, by kind name), else the shipped ``abcp``.
+    (a shop's own, by kind name), else the shipped ``abcp`` (in any case: ``ABCP`` too).
 
     Credentials are read from the environment variables the table names (``env`` overrides
     ``os.environ``, for tests). Unknown kinds raise :class:`SupplierError`.
@@ -59,7 +59,7 @@ def connector_from_api(
     factory = (kinds or {}).get(kind) if isinstance(kind, str) else None
     if factory is not None:
         return factory(code, api, env)
-    if kind == "abcp":
+    if isinstance(kind, str) and kind.lower() == "abcp":  # (as the profiles read it)
         return AbcpConnector.from_api_config(code, api, env)
     known = ", ".join(repr(k) for k in sorted({"abcp", *(kinds or {})}))
     raise SupplierError(f"supplier {code}: unknown api kind {kind!r} (known: {known})")

@@ -32,7 +32,9 @@ class LiveOffer:
     ``brand`` is canonical (``brand_key``), ``brand_raw`` as the supplier wrote it; ``article`` as
     written, ``article_key`` its match form. ``quantity`` is ``None`` when the part is on order;
     ``quantity_exact`` is false for ``+``/``++``/``+++``-style counts. ``probability`` is the
-    supplier's delivery probability in 0..1, when it gives one.
+    supplier's delivery probability in 0..1, when it gives one. ``updated`` is when the supplier
+    last updated the offer, ISO 8601 (without an offset: UTC); a live search shows it as the
+    offer's ``price_file_time`` (UTC), with its age (None: the answer's time, age 0).
 
     >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
     ...               article_key="W92021", description="", price=Decimal("512.30"))

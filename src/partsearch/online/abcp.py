@@ -18,10 +18,11 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from partsearch._money import MAX_KOPECKS
+from partsearch._money import read_kopecks
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
 from partsearch.normalize import article_key, display_article
@@ -38,9 +39,11 @@ _INEXACT = {-1: 1, -2: 10, -3: 100}
 _ON_ORDER = -10
 # ABCP's "No results" (search/articles answers it with HTTP 404)
 _NO_RESULTS = "301"
-_KOPECK = Decimal("0.01")
 _TRUE = {"1", "true", "yes", "y", "да"}
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
+# ABCP's times (``lastUpdateTime``, "2024-05-01 10:00:00") are its servers' Moscow time, which
+# has kept UTC+3 all year since 2014
+_MOSCOW = timezone(timedelta(hours=3), "MSK")
 
 
 def _int(value: Any, default: int | None) -> int | None:
@@ -54,27 +57,39 @@ def _int(value: Any, default: int | None) -> int | None:
 
 
 def _price(value: Any) -> Decimal:
-    """Roubles to the kopeck (half up), as the price-file loader reads them, with its limits:
-    zero after rounding is no price (not a free part), above ``MAX_KOPECKS`` too large.
+    """Roubles to the kopeck, read as the price-file loader reads a price's text
+    (:func:`partsearch._money.read_kopecks`: ``1\u00a0298,00``, ``1.234,56``, ``12,345.67``,
+    ``850 руб.``; half up; zero, negative, ``1e3`` or above ``MAX_KOPECKS`` no price). ABCP
+    sends a number as JSON's too: read as its text.
 
-    >>> _price("1 234,505"), _price(99)
-    (Decimal('1234.51'), Decimal('99.00'))
+    >>> _price("1 234,505"), _price(99), _price(401.5)
+    (Decimal('1234.51'), Decimal('99.00'), Decimal('401.50'))
     """
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"bad price {value!r}")
+    kopecks, reason = read_kopecks(str(value))
+    if kopecks is None:
+        raise ValueError(reason)
+    return Decimal(kopecks).scaleb(-2)
+
+
+def _updated(value: Any) -> str | None:
+    """``lastUpdateTime`` as ISO 8601 with its offset (Moscow time when it names none); text
+    that is no time is kept as sent (the search shows no time for it).
+
+    >>> _updated("2024-05-01 10:00:00"), _updated("yesterday"), _updated("")
+    ('2024-05-01T10:00:00+03:00', 'yesterday', None)
+    """
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
     try:
-        price = Decimal(str(value).strip().replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(f"bad price {value!r}") from None
-    if not price.is_finite() or price < 0:
-        raise ValueError(f"bad price {value!r}")
-    # (compared before rounding: quantizing 1e400 to kopecks would overflow the context)
-    if price * 100 > MAX_KOPECKS:
-        raise ValueError(f"price too large {value!r}")
-    price = price.quantize(_KOPECK, ROUND_HALF_UP)
-    if price <= 0:
-        raise ValueError(f"zero price {value!r}")
-    return price
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_MOSCOW)
+    return when.isoformat(timespec="seconds")
 
 
 def _json_or_none(body: bytes) -> Any:
@@ -291,7 +306,7 @@ class AbcpConnector:
             else None,
             returnable=not _truthy(item.get("noReturn")),
             item_key=None if item_key in (None, "") else str(item_key),
-            updated=None if updated in (None, "") else str(updated),
+            updated=_updated(updated),
             probability=_probability(item.get("deliveryProbability")),
             # ABCP gives no original/analog classification: the requester compares brand+article.
             supplier_class=None,

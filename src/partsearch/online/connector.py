@@ -16,9 +16,11 @@ A shop writes its own connector as any class with these attributes and method::
     from decimal import Decimal
 
     class MyShopConnector:
-        code = "myshop"
         deadline_s = 2.0
         max_concurrency = 4
+
+        def __init__(self, code):
+            self.code = code  # the supplier's code: its offers' ``supplier``
 
         async def search(self, client, article, brand):
             try:
@@ -35,10 +37,11 @@ A shop writes its own connector as any class with these attributes and method::
                               quantity_exact=True, delivery_hours=24)
                     for row in r.json()]
 
-    live = LiveSuppliers([MyShopConnector()])
+    live = LiveSuppliers([MyShopConnector("MYSHOP")])
 
-or, for an engine, a profile with ``api = { kind = "myshop", ... }`` and
-``Engine.open(catalog, connectors={"myshop": lambda code, api, env: MyShopConnector()})``.
+or, for an engine, a profile ``[MYSHOP]`` with ``api = { kind = "myshop", ... }`` and
+``Engine.open(catalog, connectors={"myshop": lambda code, api, env: MyShopConnector(code)})``
+(a connector built with another code than the one given is a ``failed`` supplier).
 
 To report items dropped as malformed, return an :class:`OfferList` (a ``list`` with a
 ``rejected`` tuple of reasons) instead of a plain list; they end up in

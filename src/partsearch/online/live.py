@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 import time
 import weakref
@@ -18,7 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from partsearch.brands import brand_key
-from partsearch.errors import PartsearchError, SupplierError
+from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
 from partsearch.online._model import LiveOffer, SupplierOutcome
 from partsearch.online._resilience import CircuitBreaker, TTLCache
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-__all__ = ["LiveSuppliers", "warm_up"]
+__all__ = ["LiveSuppliers", "check_deadline", "warm_up"]
 
 _Answer = tuple[tuple[LiveOffer, ...], tuple[str, ...]]
 # Defence in depth: a connector's message that quotes a URL must not leak its secrets.
@@ -82,6 +83,17 @@ def _offers_of(answer: object) -> tuple[LiveOffer, ...]:
     if bad is not None:
         raise SupplierError(f"connector returned a {type(bad).__name__} among its offers")
     return found
+
+
+def check_deadline(deadline_s: object) -> None:
+    """Refuse a search deadline that is not a finite number of seconds above zero: a zero or
+    negative one would cancel every request before it is sent (and count that as the
+    suppliers' timeouts), a NaN would silently cap nothing."""
+    if deadline_s is None:
+        return
+    if isinstance(deadline_s, bool) or not isinstance(deadline_s, int | float) or not (
+            0 < deadline_s < math.inf):
+        raise SearchError(f"deadline_s must be a positive number of seconds, not {deadline_s!r}")
 
 
 def warm_up() -> None:
@@ -199,14 +211,22 @@ class LiveSuppliers:
             await bound.client.aclose()
 
     async def _run(
-        self, conn: Connector, bound: _Bound, article: str, brand: str | None
+        self, conn: Connector, bound: _Bound, article: str, brand: str | None, sent: set[str]
     ) -> tuple[str, str | None, _Answer]:
-        """One supplier's request: ("answered", None, answer) or ("failed", reason, empty)."""
+        """One supplier's request: ("answered", None, answer) or ("failed", reason, empty).
+        ``sent`` gets the supplier's code once the request has a slot and goes out."""
         try:
             async with bound.semaphores[conn.code]:
+                sent.add(conn.code)
                 offers = await conn.search(bound.client, article, brand)
             found = _offers_of(offers)
             rejected = tuple(str(r) for r in getattr(offers, "rejected", ()))
+            if any(o.supplier != conn.code for o in found):
+                # an offer under another code would be placed with another supplier's terms
+                # (or none): malformed, as an item without a price is
+                rejected += tuple(f"item {i}: supplier {o.supplier!r}, not {conn.code!r}"
+                                  for i, o in enumerate(found) if o.supplier != conn.code)
+                found = tuple(o for o in found if o.supplier == conn.code)
         except SupplierError as exc:
             return "failed", _safe(exc.message), ((), ())
         except PartsearchError as exc:
@@ -221,11 +241,14 @@ class LiveSuppliers:
     ) -> AsyncGenerator[SupplierOutcome, None]:
         """Yield each supplier's :class:`SupplierOutcome` as it arrives.
 
-        Each supplier waits at most its own ``deadline_s``; a per-search ``deadline_s`` caps them
-        all. At a supplier's deadline its request is cancelled and ``timed_out`` yielded. Cached
+        Each supplier waits at most its own ``deadline_s``; a per-search ``deadline_s`` (a finite
+        number of seconds above zero, else :class:`SearchError`) caps them all. At a supplier's
+        deadline its request is cancelled and ``timed_out`` yielded; only a request that went
+        out counts as the supplier's failure (one still waiting for a slot does not). Cached
         answers (``from_cache=True``) and open circuits (``skipped``) are yielded first. Break out
         early with ``contextlib.aclosing`` so pending requests are cancelled at once.
         """
+        check_deadline(deadline_s)
         loop = asyncio.get_running_loop()
         # the first ask builds the HTTP client (TLS context, connection pool): our set-up, not
         # the suppliers' time, so their deadlines start after it
@@ -241,6 +264,7 @@ class LiveSuppliers:
             b_key = ""
         # task -> (supplier, due time, whether this ask holds the breaker's half-open probe)
         tasks: dict[asyncio.Task[tuple[str, str | None, _Answer]], tuple[str, float, bool]] = {}
+        sent: set[str] = set()  # the suppliers whose request went out (see _run)
         try:
             for code, reason in self.unavailable.items():
                 yield SupplierOutcome(code, "failed", error=reason)
@@ -254,14 +278,17 @@ class LiveSuppliers:
                     yield SupplierOutcome(code, "skipped", error="circuit open")
                     continue
                 limit = conn.deadline_s if deadline_s is None else min(conn.deadline_s, deadline_s)
-                task = asyncio.create_task(self._run(conn, bound, article, brand))
+                task = asyncio.create_task(self._run(conn, bound, article, brand, sent))
                 tasks[task] = (code, start + max(limit, 0.0), probe)
             while tasks:
                 now = loop.time()
                 for task in [t for t, (_, due, _) in tasks.items() if due <= now and not t.done()]:
-                    code, _, _ = tasks.pop(task)
+                    code, _, probe = tasks.pop(task)
                     task.cancel()  # not awaited: its cleanup must not delay the search
-                    self.breakers[code].record_failure()
+                    if code in sent:
+                        self.breakers[code].record_failure()
+                    elif probe:  # (no request, no verdict: the next caller probes)
+                        self.breakers[code].release()
                     yield SupplierOutcome(
                         code, "timed_out", error="no answer by the deadline", seconds=now - start
                     )

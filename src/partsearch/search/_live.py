@@ -4,11 +4,13 @@ An online offer is placed by its part: the searched part goes to ``requested``; 
 searched part's class goes to its usual block; a part our cross index does not link is the
 supplier's own cross and goes to ``analogs`` tagged ``supplier_cross`` (and is listed in
 ``result.supplier_crosses`` so a manager can check it and search it directly). Arriving offers
-are appended after what is already shown, so nothing a buyer sees moves.
+are appended after what is already shown, so nothing a buyer sees moves; one answer's offers
+come among themselves in the search's sort, by the file offers' rule.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -21,11 +23,15 @@ from partsearch._hashing import part_hash
 from partsearch.errors import NormalizationError
 from partsearch.normalize import article_key
 from partsearch.result import BLOCKS, Block, Offer, SearchResult, SupplierCrossPart
+from partsearch.search._json import age_tenths
 from partsearch.search._store import money
 
 if TYPE_CHECKING:
     from partsearch.online import LiveOffer, SupplierOutcome
     from partsearch.search.engine import Engine, _State
+
+
+_FAR = 1 << 30  # (the distance sorted after every real one: a supplier's own cross)
 
 
 def _key(article: str, keeps_cyrillic: bool, fallback: str | None) -> str:
@@ -50,6 +56,9 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
     """
     from contextlib import aclosing
 
+    from partsearch.online.live import check_deadline
+
+    check_deadline(deadline_s)  # (before the file search: a bad request answers nothing)
     result = engine.search(article, brand, **options)
     yield result
     state = engine._state
@@ -111,6 +120,7 @@ class _Placer:
         self.pages = {block: (_page(int(options.get(f"{name}_offset", 0)), 0),
                               _page(int(options.get(f"{name}_limit", 20)), 1))
                       for block, name in (("oem_replacements", "oem"), ("analogs", "analogs"))}
+        self.sort = result.sort  # (as the file offers are sorted: checked by the search)
         self.show_supplier_price = (bool(options.get("show_supplier_price"))
                                     and self.level.supplier_price)
         # the searched part keyed as the file search keys it: the catalog's brand registry
@@ -155,17 +165,42 @@ class _Placer:
                                        self.state.pickup).tolist()
         return keep
 
+    def _order(self, kept: list[tuple[LiveOffer, str, str, str, int, int, int, str]],
+               sells: np.ndarray) -> list[int]:
+        """The kept offers of one answer in the search's sort, by the file offers' own rule
+        (``ranking.order.order``, sell prices, nearer analogs first under the default sort);
+        ties keep the supplier's order."""
+        from partsearch.ranking.order import order
+
+        n = len(kept)
+        profile = self.state.profiles.get(kept[0][0].supplier) if kept else None
+        columns = {
+            "row": np.arange(n, dtype=np.int64), "seg": np.zeros(n, dtype=np.int64),
+            "price": sells, "delivery_hours": np.array([k[0].delivery_hours for k in kept],
+                                                        dtype=np.int64),
+            # a supplier's own cross has no distance in our index: after every linked part
+            "hops": np.array([k[4] if k[4] >= 0 else _FAR for k in kept], dtype=np.int64),
+            "support": np.array([k[5] for k in kept], dtype=np.int64),
+            "article_key": np.array([k[7] for k in kept], dtype=object),
+            "description": np.array([k[0].description for k in kept], dtype=object),
+            "restrictions": np.array([(profile.restrictions if profile else None) or ""] * n,
+                                     dtype=object),
+            "quantity": np.array([-1 if k[0].quantity is None else k[0].quantity
+                                  for k in kept], dtype=np.int64)}
+        ordered: list[int] = order(columns, self.sort, by_distance=True).tolist()
+        return ordered
+
     def add(self, result: SearchResult, offers: tuple[LiveOffer, ...]) -> SearchResult:
         placed: dict[str, list[Offer]] = {name: [] for name in BLOCKS}
         crosses: list[SupplierCrossPart] = list(result.supplier_crosses)
-        kept: list[tuple[LiveOffer, str, str, str, int, int, int]] = []
-        ordered = sorted(offers, key=lambda o: (o.delivery_hours, o.price))
-        facts = [self._facts(lo.brand_raw, lo.brand) for lo in ordered]
-        passing = self._passing(ordered, [brand for brand, _, _ in facts])
-        for lo, (brand, keeps, oem_brand), ok in zip(ordered, facts, passing, strict=True):
+        kept: list[tuple[LiveOffer, str, str, str, int, int, int, str]] = []
+        facts = [self._facts(lo.brand_raw, lo.brand) for lo in offers]
+        passing = self._passing(list(offers), [brand for brand, _, _ in facts])
+        for lo, (brand, keeps, oem_brand), ok in zip(offers, facts, passing, strict=True):
             if not ok:
                 continue
-            h = part_hash(brand, _key(lo.article, keeps, lo.article_key))
+            key = _key(lo.article, keeps, lo.article_key)
+            h = part_hash(brand, key)
             if h == self.searched:
                 block, why, hop, sup = "requested", "requested", 0, 0
             elif h in self.hops:
@@ -177,22 +212,23 @@ class _Placer:
                 part = SupplierCrossPart(lo.supplier, brand, lo.article)
                 if part not in crosses:
                     crosses.append(part)
-            kept.append((lo, brand, block, why, hop, sup, h))
+            kept.append((lo, brand, block, why, hop, sup, h, key))
         if not kept:
             return result._replace(supplier_crosses=tuple(crosses))
         # one call of the level's rules for the whole answer
         kops = np.array([int((k[0].price * 100).to_integral_value()) for k in kept], np.int64)
         sells = self.level.apply(kops, np.array([k[0].supplier for k in kept], dtype=object),
-                                 np.array([k[1] for k in kept], dtype=object)).tolist()
-        for (lo, brand, block, why, hop, sup, h), kop, sell in zip(kept, kops.tolist(), sells,
-                                                                   strict=True):
+                                 np.array([k[1] for k in kept], dtype=object))
+        for i in self._order(kept, sells):
+            lo, brand, block, why, hop, sup, h, _ = kept[i]
+            kop, sell = int(kops[i]), int(sells[i])
             place = self.file_total[block] + self.online[block]
             self.online[block] += 1
             # requested shows every online offer of the part; the other blocks come in pages
             if block == "requested" or \
                     self.pages[block][0] <= place < self.pages[block][0] + self.pages[block][1]:
                 placed[block].append(self._offer(lo, brand, block, why, hop, sup, h, kop,
-                                                 int(sell)))
+                                                 sell))
         # (each paged block at its page's offset: a not_found result's empty blocks say 0)
         blocks = {b.name: Block(b.name, b.offers + tuple(placed[b.name]),
                                 self.file_total[b.name] + self.online[b.name],
@@ -205,11 +241,30 @@ class _Placer:
             result = result._replace(status="ok", brands=(), suggestions=())
         return result
 
+    def _updated(self, updated: str | None) -> tuple[str | None, float | None, bool]:
+        """An online offer's ``price_file_time``, ``age_hours`` and ``stale`` as a file offer's
+        (UTC ISO time; age in tenths of an hour from its whole second; stale past the catalog's
+        ``stale_after_hours``): an offer without a time is as of now, one whose time is no
+        ISO 8601 time has none."""
+        now = time.time()
+        if updated is None:
+            return datetime.fromtimestamp(int(now), UTC).isoformat(), 0.0, False
+        try:
+            when = datetime.fromisoformat(str(updated).strip())  # (a connector's own: any)
+            if when.tzinfo is None:  # (LiveOffer.updated: UTC unless it says otherwise)
+                when = when.replace(tzinfo=UTC)
+            when = when.astimezone(UTC).replace(microsecond=0)
+        except (ValueError, OverflowError):  # (no time, or one beyond datetime's years)
+            return None, None, False
+        # (a supplier's clock ahead of ours is no negative age)
+        age = max(age_tenths(int(now), int(when.timestamp())), 0) / 10
+        return when.isoformat(), age, age > self.state.config.stale_after_hours
+
     def _offer(self, lo: LiveOffer, brand: str, block: str, why: str, hops: int, support: int,
                h: int, kop: int, sell: int) -> Offer:
         profile = self.state.profiles.get(lo.supplier)
         min_sum = Decimal(profile.min_order_sum) if profile else Decimal(0)
-        updated = lo.updated
+        file_time, age, stale = self._updated(lo.updated)
         return Offer(
             block=block, why=why, brand=brand, article=lo.article,
             description=lo.description, supplier=lo.supplier,
@@ -222,8 +277,7 @@ class _Placer:
             delivery_hours_max=lo.delivery_hours_max,
             price=money(sell), supplier_price=money(kop) if self.show_supplier_price else None,
             below_min_order=lo.price < min_sum,
-            price_file_time=updated or datetime.now(UTC).isoformat(timespec="seconds"),
-            age_hours=0.0, stale=False,
+            price_file_time=file_time, age_hours=age, stale=stale,
             stock_accuracy=float(lo.probability if lo.probability is not None else
                                  (profile.stock_accuracy if profile else 1.0)),
             hops=hops, support=support, part_hash=str(h),

@@ -362,8 +362,9 @@ class Engine:
 
     def _live_suppliers(self) -> LiveSuppliers:
         """The online suppliers of the state, made on the first live search (and after a
-        reload). A supplier whose connector cannot be built is reported ``failed`` with the
-        reason by each live search, never raised into it."""
+        reload). A supplier whose connector cannot be built, or is built with another code than
+        the supplier's, is reported ``failed`` with the reason by each live search, never
+        raised into it."""
         from partsearch.online import LiveSuppliers, connector_from_api
 
         if self._live is None:
@@ -372,12 +373,21 @@ class Engine:
                 if not p.api:
                     continue
                 try:
-                    connectors.append(connector_from_api(p.code, p.api,
-                                                         kinds=self._connector_kinds))
+                    conn = connector_from_api(p.code, p.api, kinds=self._connector_kinds)
                 except PartsearchError as exc:
                     unavailable[p.code] = exc.message
+                    continue
                 except Exception as exc:  # a shop's factory: its text may quote anything
                     unavailable[p.code] = f"connector not built: {type(exc).__name__}"
+                    continue
+                code = getattr(conn, "code", None)
+                if code != p.code:
+                    # its outcome and offers would go under another code than the profile's,
+                    # losing the supplier's terms (pickup points, level rules, minimum sum)
+                    unavailable[p.code] = (f"connector's code {code!r} is not the supplier's "
+                                           f"{p.code!r}")
+                    continue
+                connectors.append(conn)
             self._live = LiveSuppliers(connectors, unavailable=unavailable)
         return self._live
 
