@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -203,6 +204,38 @@ def test_sorts(engine: Engine) -> None:
     assert default.sort == ("delivery", False)
     with pytest.raises(SearchError, match="unknown sort"):
         engine.search("W 920/21", brand="MANN", sort=("colour", False))
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"sort": ("price",)}, r"sort must be \(column, descending\)"),
+    ({"sort": "price"}, r"not the text 'price'"),
+    ({"sort": ("price", 1)}, r"descending must be True or False, not 1"),
+    ({"filters": {"in_stock": True}}, r"filters must be a partsearch.Filters, not \{"),
+    ({"analogs_offset": "20"}, r"analogs_offset must be a whole number, not '20'"),
+    ({"analogs_offset": None}, r"analogs_offset must be a whole number, not None"),
+    ({"analogs_limit": 2.5}, r"analogs_limit must be a whole number, not 2.5"),
+    ({"oem_offset": True}, r"oem_offset must be a whole number, not True"),
+    ({"oem_limit": "1"}, r"oem_limit must be a whole number, not '1'")])
+def test_a_bad_search_argument_is_a_search_error(engine: Engine, options: dict[str, Any],
+                                                 message: str) -> None:
+    """A caller needs one ``except PartsearchError``: these escaped as IndexError, TypeError,
+    AttributeError or numba's TypingError."""
+    for search in (engine.search, engine.search_json):
+        with pytest.raises(SearchError, match=message):
+            search("W 920/21", "MANN", **options)
+
+
+def test_a_search_reads_its_arguments_as_given(engine: Engine) -> None:
+    listed = engine.search("W 920/21", "MANN", sort=["price", True])  # type: ignore[arg-type]
+    assert listed == engine.search("W 920/21", "MANN", sort=("price", True))
+    assert listed.sort == ("price", True)
+    numpy_page = engine.search("W 920/21", "MANN", analogs_limit=np.int64(2))  # type: ignore
+    assert numpy_page == engine.search("W 920/21", "MANN", analogs_limit=2)
+    for article in (155093, None, b"W92021"):
+        with pytest.raises(SearchError, match=r"cannot search .*: an article is text"):
+            engine.search(article, "MANN")  # type: ignore[arg-type]
+        with pytest.raises(SearchError, match=r"an article is text"):
+            engine.search_json(article)  # type: ignore[arg-type]
 
 
 def test_price_levels_and_supplier_price(engine: Engine) -> None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from partsearch.brands import BrandRegistry
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
-from partsearch.ranking.order import Filters, check_sort
+from partsearch.ranking.order import Filters, check_sort, whole_number
 from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
 
@@ -222,6 +222,12 @@ class Engine:
         if lvl not in state.config.levels:
             raise SearchError(f"unknown price level {lvl!r}; the catalog has "
                               f"{', '.join(state.config.levels)}")
+        if article.__class__ is not str and not isinstance(article, str):
+            # (a number: the answer reads the article's text, and a spreadsheet's number was
+            # never typed into a search box)
+            raise SearchError(f"cannot search {article!r}: an article is text")
+        if filters is not None and not isinstance(filters, Filters):
+            raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
         # Query's fields in order, built without the named tuple's keyword __new__
         query = tuple.__new__(Query, (
             article, brand, lvl, check_sort(sort),
@@ -230,9 +236,9 @@ class Engine:
             # (conditionals: the builtin max costs a third of a microsecond a call; a page is
             # at most _PAGE_MAX from at most _PAGE_MAX: the compiled ranking adds offset and
             # limit in int64, where a sum past 2**63 wrapped negative and wrote out of bounds)
-            _page(analogs_offset, 0), _page(analogs_limit, 1),
+            _page(analogs_offset, 0, "analogs_offset"), _page(analogs_limit, 1, "analogs_limit"),
             show_supplier_price and state.config.levels[lvl].supplier_price, now,
-            _page(oem_offset, 0), _page(oem_limit, 1)))
+            _page(oem_offset, 0, "oem_offset"), _page(oem_limit, 1, "oem_limit")))
         try:
             key = article_key(article)
         except NormalizationError as exc:
@@ -386,8 +392,11 @@ _NO_FILTERS = Filters()
 _PAGE_MAX = 1 << 40  # (more offers than any catalog holds)
 
 
-def _page(value: int, low: int) -> int:
-    """A page's offset (``low`` 0) or limit (1) within ``low`` .. :data:`_PAGE_MAX`."""
+def _page(value: int, low: int, name: str = "a page's offset or limit") -> int:
+    """A page's offset (``low`` 0) or limit (1) within ``low`` .. :data:`_PAGE_MAX`; what is
+    not a whole number (a bool, a float, text, None) raises :class:`SearchError` naming it."""
+    if value.__class__ is not int:  # (2.5 reached the compiled ranking, "20" a TypeError)
+        value = whole_number(value, name)
     return low if value < low else value if value < _PAGE_MAX else _PAGE_MAX
 
 
