@@ -238,6 +238,15 @@ def test_a_search_reads_its_arguments_as_given(engine: Engine) -> None:
             engine.search_json(article)  # type: ignore[arg-type]
 
 
+def test_an_empty_brand_is_no_brand(engine: Engine) -> None:
+    """A web form's empty brand box, as the empty article box, is no brand, where it raised
+    NormalizationError."""
+    for blank in ("", "  "):
+        assert engine.search("W 920/21", blank) == engine.search("W 920/21")
+        assert engine.search_json("W 920/21", blank) == engine.search_json("W 920/21")
+        assert engine.search("OC-90", blank).status == "choose_brand"
+
+
 def test_price_levels_and_supplier_price(engine: Engine) -> None:
     guest = engine.search("W 920/21", brand="MANN", show_supplier_price=True)
     assert all(o.supplier_price is None for b in guest.blocks for o in b.offers)
@@ -708,9 +717,10 @@ def test_brand_spellings_are_remembered_per_state(engine: Engine) -> None:
     assert reg.facts("vw")[2] is True  # VAG is an OEM maker
     from partsearch.errors import NormalizationError
 
-    for bad in (["MANN"], "  "):  # not a str, or empty: the registry's error, nothing kept
+    for bad in (["MANN"], 5):  # not a str: the registry's error, nothing kept
         with pytest.raises(NormalizationError):
             engine.search("W 920/21", brand=bad)  # type: ignore[arg-type]
+    engine.search("W 920/21", brand="  ")  # (no brand: test_an_empty_brand_is_no_brand)
     assert "  " not in reg._facts
     from datetime import UTC, datetime
 

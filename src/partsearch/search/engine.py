@@ -226,6 +226,8 @@ class Engine:
             # (a number: the answer reads the article's text, and a spreadsheet's number was
             # never typed into a search box)
             raise SearchError(f"cannot search {article!r}: an article is text")
+        if brand is not None and (brand.__class__ is not str or not brand or brand.isspace()):
+            brand = _brand(brand)
         if filters is not None and not isinstance(filters, Filters):
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
         # Query's fields in order, built without the named tuple's keyword __new__
@@ -398,6 +400,13 @@ def _page(value: int, low: int, name: str = "a page's offset or limit") -> int:
     if value.__class__ is not int:  # (2.5 reached the compiled ranking, "20" a TypeError)
         value = whole_number(value, name)
     return low if value < low else value if value < _PAGE_MAX else _PAGE_MAX
+
+
+def _brand(brand: str) -> str | None:
+    """A search's brand that is empty or blank (a web form's empty brand box): no brand, so
+    the search finds the article's brand or offers the choice; any other (not text) is left
+    to the brand registry's :class:`NormalizationError`."""
+    return None if isinstance(brand, str) and not brand.strip() else brand
 
 
 @lru_cache(maxsize=1)
