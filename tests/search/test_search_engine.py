@@ -247,6 +247,18 @@ def test_an_empty_brand_is_no_brand(engine: Engine) -> None:
         assert engine.search("OC-90", blank).status == "choose_brand"
 
 
+def test_a_limit_below_one_is_one_and_popular_without_popular_brands_keeps_none(
+        engine: Engine) -> None:
+    """As the README says: a page's limit is at least 1; ``popular`` with no
+    ``popular_brands`` in catalog.toml (the fixture world has none) keeps no offer."""
+    assert not engine._state.config.popular_brands
+    for limit in (0, -3):
+        r = engine.search("W 920/21", "MANN", analogs_limit=limit, oem_limit=limit)
+        assert len(r.analogs.offers) == 1 and r.analogs.has_more
+    r = engine.search("W 920/21", "MANN", filters=Filters(popular=True))
+    assert r.status == "ok" and all(b.total == 0 for b in r.blocks)
+
+
 def test_price_levels_and_supplier_price(engine: Engine) -> None:
     guest = engine.search("W 920/21", brand="MANN", show_supplier_price=True)
     assert all(o.supplier_price is None for b in guest.blocks for o in b.offers)
