@@ -438,6 +438,26 @@ def test_text_that_is_not_utf8_is_an_error_not_shifted_offers(tmp_path: Path) ->
         Engine.open(catalog).search("W7121", brand="MANN")
 
 
+def test_a_directory_that_is_not_a_catalog_does_not_open(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty folder or a folder of price files opened, and every search was not_found."""
+    prices = tmp_path / "prices"
+    prices.mkdir()
+    (prices / "offers.parquet").write_bytes(b"PAR1")
+    (prices / "alfa.csv").write_text(PRICE, encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (empty, prices):
+        with pytest.raises(CatalogError, match=r"not a catalog: no offers, no cross") as err:
+            Engine.open(folder)
+        assert err.value.path == str(folder)
+        assert main(["search", str(folder), "W 712/1", "--brand", "MANN"]) == 2
+        assert "not a catalog" in capsys.readouterr().err
+    # a catalog being set up: its price levels, nothing loaded yet
+    (empty / "catalog.toml").write_text('default_level = "wholesale"\n', encoding="utf-8")
+    assert Engine.open(empty).search("W 712/1", brand="MANN").status == "not_found"
+
+
 def test_catalog_levels_from_toml(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path)
     (catalog / "catalog.toml").write_text(

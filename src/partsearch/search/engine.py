@@ -121,14 +121,23 @@ class Engine:
     def open(cls, catalog: str | Path, *,
              connectors: Mapping[str, ConnectorFactory] | None = None) -> Engine:
         """Open ``catalog`` (offers, cross snapshot, profiles, ``catalog.toml``); either the
-        offers or the crosses may be missing. ``connectors`` maps a shop's own ``api.kind`` to
+        offers or the crosses may be missing, but a directory with none of a catalog's parts
+        raises :class:`CatalogError`. ``connectors`` maps a shop's own ``api.kind`` to
         the factory of its connector (``partsearch.online.ConnectorFactory``), beside the
         shipped ``abcp``."""
+        from partsearch._catalog import BRANDS, CONFIG, CROSSES, LOADS, OFFERS, SUPPLIERS
+        from partsearch.errors import CatalogError
+
         root = Path(catalog)
         if not root.is_dir():
-            from partsearch.errors import CatalogError
-
             raise CatalogError("catalog directory not found", path=root)
+        # (a mistyped path, "/" or a folder of price files opened, and every search was
+        # not_found; a catalog being set up, with only its catalog.toml, is one)
+        if not any((root / name).exists()
+                   for name in (OFFERS, CROSSES, SUPPLIERS, LOADS, CONFIG, BRANDS)):
+            raise CatalogError(f"not a catalog: no offers, no cross index, no supplier "
+                               f"profiles, no {CONFIG} (load suppliers or build crosses "
+                               f"into it first)", path=root)
         seen = _fingerprint(root)
         state = _load_state(root, None)
         if any(p.api for p in state.profiles.values()):
