@@ -215,7 +215,9 @@ def test_sorts(engine: Engine) -> None:
     ({"analogs_offset": None}, r"analogs_offset must be a whole number, not None"),
     ({"analogs_limit": 2.5}, r"analogs_limit must be a whole number, not 2.5"),
     ({"oem_offset": True}, r"oem_offset must be a whole number, not True"),
-    ({"oem_limit": "1"}, r"oem_limit must be a whole number, not '1'")])
+    ({"oem_limit": "1"}, r"oem_limit must be a whole number, not '1'"),
+    ({"level": ["guest"]}, r"unknown price level \['guest'\]; the catalog has guest"),
+    ({"now": "2026-12-01"}, r"now must be a datetime, not '2026-12-01'")])
 def test_a_bad_search_argument_is_a_search_error(engine: Engine, options: dict[str, Any],
                                                  message: str) -> None:
     """A caller needs one ``except PartsearchError``: these escaped as IndexError, TypeError,

@@ -228,7 +228,11 @@ class Engine:
         Query = _blocks()[0]
         state = self._state
         lvl = level or state.config.default_level
-        if lvl not in state.config.levels:
+        try:
+            known = lvl in state.config.levels
+        except TypeError:  # (unhashable: a list)
+            known = False
+        if not known:
             raise SearchError(f"unknown price level {lvl!r}; the catalog has "
                               f"{', '.join(state.config.levels)}")
         if article.__class__ is not str and not isinstance(article, str):
@@ -239,6 +243,8 @@ class Engine:
             brand = _brand(brand)
         if filters is not None and not isinstance(filters, Filters):
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
+        if now is not None and not isinstance(now, datetime):
+            raise SearchError(f"now must be a datetime, not {now!r}")
         # Query's fields in order, built without the named tuple's keyword __new__
         query = tuple.__new__(Query, (
             article, brand, lvl, check_sort(sort),
