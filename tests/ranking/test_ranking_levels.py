@@ -24,6 +24,9 @@ from partsearch.ranking.levels import parse_levels
      r"level 'w' rule 1: max_price must be a number, not 'x'"),
     ([{"percent": -150}], r"rule 1: percent must be above -100, not -150"),
     ([{"percent": -100}], r"rule 1: percent must be above -100"),
+    # (above -100, but 0.00 % of the price in the hundredths a factor keeps)
+    ([{"percent": -99.999}], r"rule 1: percent -99.999 makes every price 0.00"),
+    ([{"percent": 5}, {"percent": -99.995}], r"level 'w' rule 2: percent -99.995 makes every"),
     ([{"min_price": -5, "percent": 5}, {"percent": 1}], r"rule 1: min_price must not be negative"),
     ([{"min_price": 500, "max_price": 100, "percent": 5}, {"percent": 1}],
      r"rule 1: min_price 500 must be below max_price 100"),
@@ -43,6 +46,14 @@ def test_a_discount_above_minus_100_percent_keeps_prices_positive() -> None:
     out = level.apply(np.array([1, 100, 10**9]), np.array(["S"] * 3, dtype=object),
                       np.array(["B"] * 3, dtype=object))
     assert (out > 0).all()
+
+
+def test_a_percent_is_kept_to_hundredths() -> None:
+    level = parse_levels({"w": {"rules": [{"percent": 33.333}]}}, "x")["w"]
+    one = np.array(["S"], dtype=object)
+    assert level.apply(np.array([100_000]), one, one).tolist() == [133_330]  # as 33.33 %
+    deepest = parse_levels({"w": {"rules": [{"percent": -99.99}]}}, "x")["w"]
+    assert deepest.apply(np.array([100]), one, one).tolist() == [1]
 
 
 def test_a_rules_brand_is_read_through_the_given_registry(tmp_path: Path) -> None:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from partsearch import SearchError
 from partsearch.ranking.levels import parse_levels
-from partsearch.ranking.order import DEFAULT_SORT, order, requested_shown
+from partsearch.ranking.order import (
+    DEFAULT_SORT,
+    MAX_DELIVERY_HOURS,
+    SORTS,
+    Filters,
+    check_sort,
+    filter_mask,
+    order,
+    requested_shown,
+)
 
 offers = st.lists(
     st.tuples(st.integers(1, 50_000), st.integers(0, 300), st.sampled_from("ABC"),
@@ -122,3 +135,74 @@ def test_price_band_table_matches_first_match(rules: list[tuple[int | None, int 
         pct = next(r["percent"] for r in raw
                    if r.get("min_price", -1) * 100 <= p < r.get("max_price", 10**9) * 100)
         assert o == -(-p * (100 + pct) // 100)
+
+
+_anything = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(),
+                      st.text(max_size=12), st.sampled_from(list(SORTS)),
+                      st.lists(st.integers(), max_size=2))
+
+
+@given(st.one_of(_anything, st.tuples(_anything), st.tuples(_anything, _anything),
+                 st.lists(st.one_of(st.sampled_from(list(SORTS)), st.booleans()),
+                          max_size=3),
+                 st.tuples(st.sampled_from(list(SORTS)), _anything)))
+def test_a_sort_is_a_known_column_and_a_bool_or_a_search_error(sort: Any) -> None:
+    try:
+        got = check_sort(sort)
+    except SearchError:
+        return
+    assert got == DEFAULT_SORT if sort is None else got == tuple(sort)
+    assert type(got) is tuple and got[0] in SORTS and type(got[1]) is bool
+
+
+@pytest.mark.parametrize(("sort", "message"), [
+    ("price", r"\(column, descending\).*not the text 'price'"),
+    (("price",), r"\(column, descending\).*not \('price',\)"),
+    (("price", "yes"), r"descending must be True or False, not 'yes'"),
+    (("price", 1), r"descending must be True or False, not 1"),
+    ((["price"], True), r"unknown sort column \['price'\]"),
+    (("colour", False), r"unknown sort column 'colour'; choose one of code")])
+def test_a_bad_sort_is_a_search_error_naming_it(sort: Any, message: str) -> None:
+    with pytest.raises(SearchError, match=message):
+        check_sort(sort)
+
+
+def test_a_two_item_list_sort_is_the_tuple() -> None:
+    assert check_sort(["price", True]) == ("price", True)
+    assert check_sort(("code", False)) == ("code", False)
+
+
+@given(st.one_of(_anything, st.integers(-5, 2**40)), st.sampled_from(
+    ["max_delivery_hours", "in_stock", "popular", "pickup_point"]))
+def test_a_filter_value_of_another_type_or_range_is_a_search_error(value: Any,
+                                                                    name: str) -> None:
+    try:
+        f = Filters(**{name: value})
+    except SearchError:
+        assert not _valid(name, value)
+        return
+    assert _valid(name, value) and getattr(f, name) == value
+    hash(f)  # (the search remembers its plans by it)
+
+
+def _valid(name: str, value: Any) -> bool:
+    if name == "max_delivery_hours":
+        return value is None or (type(value) is int and 0 <= value <= MAX_DELIVERY_HOURS)
+    if name == "pickup_point":
+        return value is None or isinstance(value, str)
+    return type(value) is bool
+
+
+def test_both_delivery_filters_agree_and_negative_hours_are_refused() -> None:
+    """The file search read -1 hours as no filter and the online offers' filter_mask as none
+    passing: a negative number is refused where a Filters is made, so neither reads it."""
+    with pytest.raises(SearchError, match=r"max_delivery_hours must be 0 to 2147483647 hours, "
+                                          r"not -1"):
+        Filters(max_delivery_hours=-1)
+    with pytest.raises(SearchError, match=r"max_delivery_hours must be a whole number, not "
+                                          r"True"):
+        Filters(max_delivery_hours=True)
+    assert Filters(max_delivery_hours=np.int64(48)) == Filters(max_delivery_hours=48)
+    c = {"price": np.array([100, 100]), "delivery_hours": np.array([0, 72], np.int32)}
+    assert filter_mask(c, Filters(max_delivery_hours=0), frozenset(), {}).tolist() == \
+        [True, False]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -205,6 +206,61 @@ def test_sorts(engine: Engine) -> None:
         engine.search("W 920/21", brand="MANN", sort=("colour", False))
 
 
+@pytest.mark.parametrize(("options", "message"), [
+    ({"sort": ("price",)}, r"sort must be \(column, descending\)"),
+    ({"sort": "price"}, r"not the text 'price'"),
+    ({"sort": ("price", 1)}, r"descending must be True or False, not 1"),
+    ({"filters": {"in_stock": True}}, r"filters must be a partsearch.Filters, not \{"),
+    ({"analogs_offset": "20"}, r"analogs_offset must be a whole number, not '20'"),
+    ({"analogs_offset": None}, r"analogs_offset must be a whole number, not None"),
+    ({"analogs_limit": 2.5}, r"analogs_limit must be a whole number, not 2.5"),
+    ({"oem_offset": True}, r"oem_offset must be a whole number, not True"),
+    ({"oem_limit": "1"}, r"oem_limit must be a whole number, not '1'"),
+    ({"level": ["guest"]}, r"unknown price level \['guest'\]; the catalog has guest"),
+    ({"now": "2026-12-01"}, r"now must be a datetime, not '2026-12-01'")])
+def test_a_bad_search_argument_is_a_search_error(engine: Engine, options: dict[str, Any],
+                                                 message: str) -> None:
+    """A caller needs one ``except PartsearchError``: these escaped as IndexError, TypeError,
+    AttributeError or numba's TypingError."""
+    for search in (engine.search, engine.search_json):
+        with pytest.raises(SearchError, match=message):
+            search("W 920/21", "MANN", **options)
+
+
+def test_a_search_reads_its_arguments_as_given(engine: Engine) -> None:
+    listed = engine.search("W 920/21", "MANN", sort=["price", True])  # type: ignore[arg-type]
+    assert listed == engine.search("W 920/21", "MANN", sort=("price", True))
+    assert listed.sort == ("price", True)
+    numpy_page = engine.search("W 920/21", "MANN", analogs_limit=np.int64(2))  # type: ignore
+    assert numpy_page == engine.search("W 920/21", "MANN", analogs_limit=2)
+    for article in (155093, None, b"W92021"):
+        with pytest.raises(SearchError, match=r"cannot search .*: an article is text"):
+            engine.search(article, "MANN")  # type: ignore[arg-type]
+        with pytest.raises(SearchError, match=r"an article is text"):
+            engine.search_json(article)  # type: ignore[arg-type]
+
+
+def test_an_empty_brand_is_no_brand(engine: Engine) -> None:
+    """A web form's empty brand box, as the empty article box, is no brand, where it raised
+    NormalizationError."""
+    for blank in ("", "  "):
+        assert engine.search("W 920/21", blank) == engine.search("W 920/21")
+        assert engine.search_json("W 920/21", blank) == engine.search_json("W 920/21")
+        assert engine.search("OC-90", blank).status == "choose_brand"
+
+
+def test_a_limit_below_one_is_one_and_popular_without_popular_brands_keeps_none(
+        engine: Engine) -> None:
+    """As the README says: a page's limit is at least 1; ``popular`` with no
+    ``popular_brands`` in catalog.toml (the fixture world has none) keeps no offer."""
+    assert not engine._state.config.popular_brands
+    for limit in (0, -3):
+        r = engine.search("W 920/21", "MANN", analogs_limit=limit, oem_limit=limit)
+        assert len(r.analogs.offers) == 1 and r.analogs.has_more
+    r = engine.search("W 920/21", "MANN", filters=Filters(popular=True))
+    assert r.status == "ok" and all(b.total == 0 for b in r.blocks)
+
+
 def test_price_levels_and_supplier_price(engine: Engine) -> None:
     guest = engine.search("W 920/21", brand="MANN", show_supplier_price=True)
     assert all(o.supplier_price is None for b in guest.blocks for o in b.offers)
@@ -382,6 +438,26 @@ def test_text_that_is_not_utf8_is_an_error_not_shifted_offers(tmp_path: Path) ->
         writer.write_table(table)
     with pytest.raises(SearchError, match=r"not valid UTF-8.*ALFA"):
         Engine.open(catalog).search("W7121", brand="MANN")
+
+
+def test_a_directory_that_is_not_a_catalog_does_not_open(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty folder or a folder of price files opened, and every search was not_found."""
+    prices = tmp_path / "prices"
+    prices.mkdir()
+    (prices / "offers.parquet").write_bytes(b"PAR1")
+    (prices / "alfa.csv").write_text(PRICE, encoding="utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (empty, prices):
+        with pytest.raises(CatalogError, match=r"not a catalog: no offers, no cross") as err:
+            Engine.open(folder)
+        assert err.value.path == str(folder)
+        assert main(["search", str(folder), "W 712/1", "--brand", "MANN"]) == 2
+        assert "not a catalog" in capsys.readouterr().err
+    # a catalog being set up: its price levels, nothing loaded yet
+    (empty / "catalog.toml").write_text('default_level = "wholesale"\n', encoding="utf-8")
+    assert Engine.open(empty).search("W 712/1", brand="MANN").status == "not_found"
 
 
 def test_catalog_levels_from_toml(tmp_path: Path) -> None:
@@ -675,9 +751,10 @@ def test_brand_spellings_are_remembered_per_state(engine: Engine) -> None:
     assert reg.facts("vw")[2] is True  # VAG is an OEM maker
     from partsearch.errors import NormalizationError
 
-    for bad in (["MANN"], "  "):  # not a str, or empty: the registry's error, nothing kept
+    for bad in (["MANN"], 5):  # not a str: the registry's error, nothing kept
         with pytest.raises(NormalizationError):
             engine.search("W 920/21", brand=bad)  # type: ignore[arg-type]
+    engine.search("W 920/21", brand="  ")  # (no brand: test_an_empty_brand_is_no_brand)
     assert "  " not in reg._facts
     from datetime import UTC, datetime
 

@@ -278,6 +278,8 @@ def test_a_part_only_an_online_supplier_has_is_found_with_its_brand(
     # without a brand the files cannot settle, nobody is asked (README: choose the brand)
     r = engine.search_live_sync("ZZ-999", deadline_s=2.0)
     assert (r.status, r.online) == ("not_found", ())
+    # (an empty brand box is no brand, where it raised NormalizationError)
+    assert engine.search_live_sync("ZZ-999", " ", deadline_s=2.0) == r
 
 
 def test_a_catalog_of_online_suppliers_only(tmp_path: Path, base_url: str) -> None:

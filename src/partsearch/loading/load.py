@@ -1,7 +1,8 @@
 """Load supplier price files into a catalog: read, parse, publish atomically, lose nothing.
 
 >>> reports = load_suppliers("suppliers.toml", "catalog")  # doctest: +SKIP
->>> [(r.supplier, r.offers.num_rows, r.rejected.num_rows, r.error) for r in reports]  # +SKIP
+>>> [(r.supplier, r.offers.num_rows, r.rejected.num_rows, r.error)  # doctest: +SKIP
+...  for r in reports]
 """
 
 from __future__ import annotations

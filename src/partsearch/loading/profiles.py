@@ -62,9 +62,11 @@ _MAX_COLUMNS = 16384
 class SupplierProfile:
     """One supplier: where its price file is, how to read it, and its terms.
 
-    >>> p = SupplierProfile(code="ALFA", name="Alfa", file=None)
+    >>> p = SupplierProfile(code="ALFA", name="Alfa", file=Path("alfa.csv"))
     >>> p.delivery_hours, p.returnable, p.is_online
     (24, True, False)
+    >>> SupplierProfile(code="ZETA", name="Zeta").is_online  # no file: answered by its api
+    True
     """
 
     code: str

@@ -79,7 +79,7 @@ class PriceLevel:
     @cached_property
     def factors(self) -> tuple[int, ...]:
         """Each rule's factor in hundredths of a percent (10,000: no markup)."""
-        return tuple(round(r.percent * 100 + 10_000) for r in self.rules)
+        return tuple(_factor(r.percent) for r in self.rules)
 
     @cached_property
     def bands(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -159,6 +159,10 @@ def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> Ma
     if percent <= -100:  # (a sell price of zero or below)
         raise CatalogError(f"{what}: percent must be above -100, not {raw['percent']!r}",
                            path=where)
+    if _factor(percent) < 1:  # (above -100, but zero in the hundredths the markup keeps)
+        raise CatalogError(f"{what}: percent {raw['percent']!r} makes every price 0.00 (a "
+                           "percent is kept to hundredths: -99.99 is the deepest discount)",
+                           path=where)
     low, high = (None if raw.get(k) is None else _number(raw[k], k, what, where)
                  for k in ("min_price", "max_price"))
     for key, value in (("min_price", low), ("max_price", high)):
@@ -171,6 +175,12 @@ def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> Ma
     return MarkupRule(percent=percent, supplier=_text(raw.get("supplier"), "supplier", what, where),
                       brand=_brand(_text(raw.get("brand"), "brand", what, where), registry),
                       min_kop=_kop(low), max_kop=_kop(high))
+
+
+def _factor(percent: float) -> int:
+    """A markup of ``percent`` in hundredths of a percent (10,000: no markup); the compiled
+    ranking multiplies int64 kopecks by it, so finer percents are rounded to hundredths."""
+    return round(percent * 100 + 10_000)
 
 
 def _number(value: Any, key: str, what: str, where: str) -> float:

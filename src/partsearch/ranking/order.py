@@ -10,8 +10,10 @@ gives the same page. ``ranking/_fast.py`` breaks ties by the same two numbers.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +23,8 @@ from partsearch.errors import SearchError
 SORTS = {"code": "article_key", "description": "description", "quantity": "quantity",
          "note": "restrictions", "delivery": "delivery_hours", "price": "price"}
 DEFAULT_SORT = ("delivery", False)
+#: the longest ``max_delivery_hours``: offers keep their delivery hours as int32
+MAX_DELIVERY_HOURS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,8 @@ class Filters:
     a frozenset, None when empty; a search reads each through its catalog's brand registry, so
     any spelling or alias of a brand names it); ``max_delivery_hours``; ``in_stock``: an exact
     quantity above zero; ``pickup_point``: suppliers that deliver there; ``popular``: only the
-    catalog's popular brands.
+    catalog's popular brands. A value of another type, or hours below 0 or above
+    :data:`MAX_DELIVERY_HOURS`, raises :class:`SearchError`.
 
     >>> Filters(brands="Bosch").brands, Filters(brands=["MANN", "KNECHT"]) == \\
     ...     Filters(brands={"KNECHT", "MANN"}), Filters(brands=[]).brands
@@ -43,6 +48,23 @@ class Filters:
     popular: bool = False
 
     def __post_init__(self) -> None:
+        hours = self.max_delivery_hours
+        if hours is not None:
+            # (the file search read -1 as "no filter", the online offers' filter as "none
+            # passes": refused, as is a bool, a float or text, so both agree)
+            if hours.__class__ is not int:
+                hours = whole_number(hours, "Filters.max_delivery_hours")
+                object.__setattr__(self, "max_delivery_hours", hours)
+            if not 0 <= hours <= MAX_DELIVERY_HOURS:
+                raise SearchError(f"Filters.max_delivery_hours must be 0 to "
+                                  f"{MAX_DELIVERY_HOURS} hours, not {hours!r}")
+        for name in ("in_stock", "popular"):
+            if getattr(self, name).__class__ is not bool:
+                raise SearchError(f"Filters.{name} must be True or False, not "
+                                  f"{getattr(self, name)!r}")
+        if self.pickup_point is not None and not isinstance(self.pickup_point, str):
+            raise SearchError(f"Filters.pickup_point names a pickup point, not "
+                              f"{self.pickup_point!r}")
         brands = self.brands
         if brands is None:
             return
@@ -89,12 +111,47 @@ def filter_mask(c: Mapping[str, np.ndarray], f: Filters, popular: frozenset[str]
     return keep
 
 
+def whole_number(value: Any, name: str) -> int:
+    """``value`` as an int, when it is a whole number (an int, a numpy integer), not a bool;
+    else :class:`SearchError` naming it (``name``)."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise SearchError(f"{name} must be a whole number, not {value!r}")
+
+
 def check_sort(sort: tuple[str, bool] | None) -> tuple[str, bool]:
+    """``sort`` as the search keys its plans by: ``(column, descending)``, a known column and
+    a bool (a two-item list is taken as that tuple); anything else raises
+    :class:`SearchError`."""
     if sort is None:
         return DEFAULT_SORT
-    if sort[0] not in SORTS:
-        raise SearchError(f"unknown sort column {sort[0]!r}; choose one of {', '.join(SORTS)}")
-    return sort
+    # (the usual sort, checked in a few identity tests; the rest is taken apart below)
+    if sort.__class__ is tuple and len(sort) == 2 and sort[1].__class__ is bool and \
+            sort[0].__class__ is str and sort[0] in SORTS:
+        return sort
+    return _checked_sort(sort)
+
+
+def _checked_sort(sort: Any) -> tuple[str, bool]:
+    """:func:`check_sort` of what is not a tuple of a known column and a bool."""
+    shape = "sort must be (column, descending), such as ('price', False)"
+    if isinstance(sort, str):  # (not its letters: 'price' would read as 'p', 'r')
+        raise SearchError(f"{shape}, not the text {sort!r}")
+    try:
+        items: tuple[Any, ...] = tuple(sort)
+    except TypeError:
+        items = ()
+    if len(items) != 2:
+        raise SearchError(f"{shape}, not {sort!r}")
+    column, descending = items
+    if not isinstance(column, str) or column not in SORTS:
+        raise SearchError(f"unknown sort column {column!r}; choose one of {', '.join(SORTS)}")
+    if not isinstance(descending, bool):  # (a result echoes it: 1 is not "descending")
+        raise SearchError(f"sort's descending must be True or False, not {descending!r}")
+    return column, descending
 
 
 def _key(values: np.ndarray, descending: bool) -> np.ndarray:

@@ -35,7 +35,12 @@ class CatalogConfig:
         raw: dict[str, object] = {}
         if path.exists():
             try:
-                raw = tomllib.loads(path.read_text(encoding="utf-8"))
+                data = path.read_bytes()
+                raw = tomllib.loads(data.decode("utf-8"))
+            except UnicodeDecodeError as exc:  # (TOML is UTF-8: a cp1251 comment, say)
+                raise CatalogError(f"cannot read catalog config: not UTF-8 (byte "
+                                   f"0x{data[exc.start]:02x}); save it as UTF-8", path=path,
+                                   line=data.count(b"\n", 0, exc.start) + 1) from exc
             except (OSError, tomllib.TOMLDecodeError) as exc:
                 raise CatalogError(f"cannot read catalog config: {exc}", path=path) from exc
         unknown = set(raw) - {"levels", "default_level", "stale_after_hours", "popular_brands"}

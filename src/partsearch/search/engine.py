@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from partsearch.brands import BrandRegistry
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
-from partsearch.ranking.order import Filters, check_sort
+from partsearch.ranking.order import Filters, check_sort, whole_number
 from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
 
@@ -121,14 +121,23 @@ class Engine:
     def open(cls, catalog: str | Path, *,
              connectors: Mapping[str, ConnectorFactory] | None = None) -> Engine:
         """Open ``catalog`` (offers, cross snapshot, profiles, ``catalog.toml``); either the
-        offers or the crosses may be missing. ``connectors`` maps a shop's own ``api.kind`` to
+        offers or the crosses may be missing, but a directory with none of a catalog's parts
+        raises :class:`CatalogError`. ``connectors`` maps a shop's own ``api.kind`` to
         the factory of its connector (``partsearch.online.ConnectorFactory``), beside the
         shipped ``abcp``."""
+        from partsearch._catalog import BRANDS, CONFIG, CROSSES, LOADS, OFFERS, SUPPLIERS
+        from partsearch.errors import CatalogError
+
         root = Path(catalog)
         if not root.is_dir():
-            from partsearch.errors import CatalogError
-
             raise CatalogError("catalog directory not found", path=root)
+        # (a mistyped path, "/" or a folder of price files opened, and every search was
+        # not_found; a catalog being set up, with only its catalog.toml, is one)
+        if not any((root / name).exists()
+                   for name in (OFFERS, CROSSES, SUPPLIERS, LOADS, CONFIG, BRANDS)):
+            raise CatalogError(f"not a catalog: no offers, no cross index, no supplier "
+                               f"profiles, no {CONFIG} (load suppliers or build crosses "
+                               f"into it first)", path=root)
         seen = _fingerprint(root)
         state = _load_state(root, None)
         if any(p.api for p in state.profiles.values()):
@@ -219,9 +228,23 @@ class Engine:
         Query = _blocks()[0]
         state = self._state
         lvl = level or state.config.default_level
-        if lvl not in state.config.levels:
+        try:
+            known = lvl in state.config.levels
+        except TypeError:  # (unhashable: a list)
+            known = False
+        if not known:
             raise SearchError(f"unknown price level {lvl!r}; the catalog has "
                               f"{', '.join(state.config.levels)}")
+        if article.__class__ is not str and not isinstance(article, str):
+            # (a number: the answer reads the article's text, and a spreadsheet's number was
+            # never typed into a search box)
+            raise SearchError(f"cannot search {article!r}: an article is text")
+        if brand is not None and (brand.__class__ is not str or not brand or brand.isspace()):
+            brand = _brand(brand)
+        if filters is not None and not isinstance(filters, Filters):
+            raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
+        if now is not None and not isinstance(now, datetime):
+            raise SearchError(f"now must be a datetime, not {now!r}")
         # Query's fields in order, built without the named tuple's keyword __new__
         query = tuple.__new__(Query, (
             article, brand, lvl, check_sort(sort),
@@ -230,9 +253,9 @@ class Engine:
             # (conditionals: the builtin max costs a third of a microsecond a call; a page is
             # at most _PAGE_MAX from at most _PAGE_MAX: the compiled ranking adds offset and
             # limit in int64, where a sum past 2**63 wrapped negative and wrote out of bounds)
-            _page(analogs_offset, 0), _page(analogs_limit, 1),
+            _page(analogs_offset, 0, "analogs_offset"), _page(analogs_limit, 1, "analogs_limit"),
             show_supplier_price and state.config.levels[lvl].supplier_price, now,
-            _page(oem_offset, 0), _page(oem_limit, 1)))
+            _page(oem_offset, 0, "oem_offset"), _page(oem_limit, 1, "oem_limit")))
         try:
             key = article_key(article)
         except NormalizationError as exc:
@@ -396,9 +419,19 @@ _NO_FILTERS = Filters()
 _PAGE_MAX = 1 << 40  # (more offers than any catalog holds)
 
 
-def _page(value: int, low: int) -> int:
-    """A page's offset (``low`` 0) or limit (1) within ``low`` .. :data:`_PAGE_MAX`."""
+def _page(value: int, low: int, name: str = "a page's offset or limit") -> int:
+    """A page's offset (``low`` 0) or limit (1) within ``low`` .. :data:`_PAGE_MAX`; what is
+    not a whole number (a bool, a float, text, None) raises :class:`SearchError` naming it."""
+    if value.__class__ is not int:  # (2.5 reached the compiled ranking, "20" a TypeError)
+        value = whole_number(value, name)
     return low if value < low else value if value < _PAGE_MAX else _PAGE_MAX
+
+
+def _brand(brand: str) -> str | None:
+    """A search's brand that is empty or blank (a web form's empty brand box): no brand, so
+    the search finds the article's brand or offers the choice; any other (not text) is left
+    to the brand registry's :class:`NormalizationError`."""
+    return None if isinstance(brand, str) and not brand.strip() else brand
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,26 @@
+"""``catalog.toml`` as ``Engine.open`` reads it: a file it cannot read is a ``CatalogError``
+naming the file (and the line, where there is one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from partsearch import CatalogError
+from partsearch.search._config import CatalogConfig
+
+
+def test_a_config_that_is_not_utf8_names_the_file_and_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.toml"
+    path.write_bytes('default_level = "guest"\n# уровни цен\n'.encode("cp1251"))
+    with pytest.raises(CatalogError, match=r"not UTF-8 \(byte 0xf3\)") as err:
+        CatalogConfig.load(tmp_path)
+    assert (err.value.path, err.value.line) == (str(path), 2)
+    assert str(err.value).startswith(f"{path}:2: cannot read catalog config")
+
+
+def test_a_utf8_config_with_cyrillic_is_read(tmp_path: Path) -> None:
+    (tmp_path / "catalog.toml").write_text('# уровни цен\ndefault_level = "wholesale"\n',
+                                           encoding="utf-8")
+    assert CatalogConfig.load(tmp_path).default_level == "wholesale"
