@@ -137,6 +137,38 @@ def test_failed_reload_keeps_old_offers(tmp_path: Path) -> None:
     assert read_offers(catalog, "BETA").column("price").to_pylist() == [Decimal("11.00")]
 
 
+@pytest.mark.parametrize(("text", "error"), [
+    ("Прайс-лист\n\nБренд;Артикул;Наименование;Цена;Кол-во;Срок;Кратность\n",
+     "no data rows"),
+    ("Бренд;Артикул;Наименование;Цена;Кол-во;Срок;Кратность\n"
+     "MANN;W 712/1;Фильтр;по запросу;>10;3-5;2\nVW;06A115561B;Фильтр;по запросу;1;;\n",
+     "no offer: all 2 rows were rejected (line 2: bad price 'по запросу'; line 3: bad price"),
+], ids=["header only", "every row rejected"])
+def test_a_file_without_an_offer_keeps_the_old_offers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, error: str) -> None:
+    """A truncated export or a price list "on request" would withdraw every offer."""
+    import json
+
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    load_suppliers(toml, catalog)
+    before = read_offers(catalog, "ALFA").to_pylist()
+    registered = (catalog / "suppliers" / "ALFA.json").read_bytes()
+    (tmp_path / "alfa.csv").write_bytes(text.encode("cp1251"))
+    toml.write_text(TOML.replace("delivery_hours = 48", "delivery_hours = 12"), "utf-8")
+    rejects = tmp_path / "rejects.csv"
+    assert main(["load", str(toml), "--out", str(catalog), "--rejects", str(rejects)]) == 2
+    err = capsys.readouterr().err
+    assert f"ALFA: FAILED {tmp_path / 'alfa.csv'}: {error}" in err and "nothing published" in err
+    assert read_offers(catalog, "ALFA").to_pylist() == before
+    assert (catalog / "suppliers" / "ALFA.json").read_bytes() == registered  # (with them)
+    record = json.loads((catalog / "loads" / "ALFA.json").read_text(encoding="utf-8"))
+    assert error in record["error"] and record["version"] is None
+    rejected = text.count("по запросу")
+    assert record["rows_read"] == record["rejected"] == rejected
+    assert len(rejects.read_text(encoding="utf-8").splitlines()) == 1 + rejected
+
+
 def test_the_first_rejected_rows_are_the_files_first(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Rows that do not split and rows whose values are refused come in the file's order."""
