@@ -19,6 +19,8 @@ from partsearch.loading._values import (
     DELIVERY_TOMORROW,
     DELIVERY_UNIT,
     DELIVERY_YMD,
+    GROUPED_BY_COMMA,
+    GROUPED_BY_DOT,
     MAX_KOPECKS,
     MOSCOW,
     QUANTITY_NUMBER,
@@ -44,20 +46,25 @@ def price(value: str | None) -> tuple[int | None, str | None]:
         return None, "empty price"
     s = _SPACES.sub("", _CURRENCY.sub("", raw, count=1))
     commas, dots = s.count(","), s.count(".")
+    grouped = True  # thousands separators group by three
     if commas and dots:
         if s.rfind(",") > s.rfind("."):
+            grouped = re.match(GROUPED_BY_DOT + ",", s) is not None
             s = s.replace(".", "").replace(",", ".", 1)
         else:
+            grouped = re.match(GROUPED_BY_COMMA + r"\.", s) is not None
             s = s.replace(",", "")
     elif commas == 1:
         s = s.replace(",", ".")
     elif commas > 1:
+        grouped = re.fullmatch(GROUPED_BY_COMMA, s) is not None
         s = s.replace(",", "")
     elif dots > 1:
+        grouped = re.fullmatch(GROUPED_BY_DOT, s) is not None
         s = s.replace(".", "")
     if s.startswith("-"):
         return None, f"negative price '{raw}'"
-    if not re.fullmatch(r"[0-9]{1,12}(\.[0-9]*)?", s):
+    if not grouped or not re.fullmatch(r"[0-9]{1,12}(\.[0-9]*)?", s):
         return None, f"bad price '{raw}'"
     whole, _, frac = s.partition(".")
     kop = int(whole) * 100 + (int((frac + "000")[:3]) + 5) // 10
