@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,15 @@ def test_explain_names_a_held_back_cross(tmp_path: Path,
                  "W 3/2"]) == 1
     out = capsys.readouterr().out
     assert "held back (guard" in out and "forum" in out
+    assert main(["crosses", "explain", str(tmp_path / "c"), "MANN", "W 0/1", "MANN",
+                 "W 3/2", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"steps": None, "held_back": [{
+        "brand_a": "MANN-FILTER", "article_a": "W 0/1", "brand_b": "MANN-FILTER",
+        "article_b": "W 3/2", "sources": ["forum"], "kind": "cross",
+        "reason": "guard: single-source bridge between groups"}]}
+    assert main(["crosses", "explain", str(tmp_path / "c"), "MANN", "W 0/1", "VAG",
+                 "1K0 000 000", "--json"]) == 0  # (a chain: the list it always was)
+    assert [s["sources"] for s in json.loads(capsys.readouterr().out)] == [["tecdoc"]]
 
 
 def test_build_with_split_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
