@@ -120,8 +120,8 @@ def _nothing_to_offer(report: LoadReport) -> PriceFileError | None:
     if report.offers.num_rows:
         return None
     if not report.rows_read:
-        return PriceFileError("no data rows: nothing below the header (an export cut short?); "
-                              "nothing published", path=report.path)
+        return PriceFileError("no data rows (an export cut short?); nothing published",
+                              path=report.path)
     head = report.rejected.slice(0, 3).select(["line", "reason"]).to_pylist()
     first = "; ".join(f"line {r['line']}: {r['reason']}" for r in head)
     n = report.rows_read
