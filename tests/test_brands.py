@@ -35,6 +35,9 @@ from partsearch.errors import ProfileError
         ("Mercedes-Benz", "MERCEDES-BENZ"),
         ("GM", "GENERAL MOTORS"),
         ("General  Motors", "GENERAL MOTORS"),
+        ("Trucktec", "TRUCKTEC AUTOMOTIVE"),
+        ("METZGER AUTOTEILE", "METZGER"),
+        ("CONTINENTAL CTAM", "CONTITECH"),
     ],
 )
 def test_aliases(spelling: str, canonical: str) -> None:
@@ -139,6 +142,21 @@ def test_real_brand_spellings_meet(realdata: Path) -> None:
     assert "VAG" in {brand_key(r["oem_brand"]) for r in mann_rows if r["oem_brand"].strip()}
     assert {brand_key(r["shop_manufacturer"]) for r in mann_rows} == {"MANN-FILTER"}
     assert {brand_key(r["td_brand"]) for r in mann_rows} == {"MANN-FILTER"}
+
+
+def test_real_short_spellings_meet(realdata: Path) -> None:
+    """A maker a cross base names by its company (TRUCKTEC AUTOMOTIVE, METZGER AUTOTEILE) is
+    the maker a price file or the catalogue's brand list names by its brand (Trucktec,
+    METZGER): one brand, or a search splits it in two."""
+    oe = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
+    listed = realdata / "vintikcomua+littleshop" / "db" / "TecDocBrand.csv"
+    crossed = {r["aftermarket_brand"] for r in csv.DictReader(oe.open(encoding="utf-8"))}
+    names = {row[1] for row in csv.reader(listed.open(encoding="utf-8"), delimiter=";")}
+    assert {"TRUCKTEC AUTOMOTIVE", "METZGER AUTOTEILE"} <= crossed and "METZGER" in names
+    assert brand_key("Trucktec") == brand_key("TRUCKTEC AUTOMOTIVE")
+    assert brand_key("METZGER") == brand_key("METZGER AUTOTEILE")
+    assert brand_key("CONTINENTAL CTAM") == brand_key("ContiTech")
+    assert brand_key("TRUCKTECHNIC") != brand_key("TRUCKTEC")  # (another maker)
 
 
 def test_real_catalogue_brands_stay_apart(realdata: Path) -> None:

@@ -13,39 +13,49 @@ MAX_KOPECKS = 10**14 - 1
 _CURRENCY = re.compile(r"\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _DIGITS = re.compile(r"[0-9]{1,12}(\.[0-9]*)?")
+#: a price's digits before its decimal separator, grouped by three with "," or ".": the first
+#: group has one to three digits, each after it three
+GROUPED_BY_COMMA = r"^-?[0-9]{1,3}(?:,[0-9]{3})+"
+GROUPED_BY_DOT = r"^-?[0-9]{1,3}(?:\.[0-9]{3})+"
 
 
 def read_kopecks(value: str | None) -> tuple[int | None, str | None]:
     """A price's text as the loader reads it, one value at a time: (kopecks, None), or (None,
     the reason). Spaces and a rouble sign go; one comma or one dot is the decimal separator,
-    several of one are thousands separators, with both the last is the decimal one; more than
+    several of one are thousands separators, with both the last is the decimal one (thousands
+    separators in groups of three: ``12,34,56`` is no price); more than
     two decimals round half up; zero then, a negative price or more than ``MAX_KOPECKS`` is no
     price. (``loading._values.parse_price`` is its vectorized form.)
 
     >>> read_kopecks("1\\u00a0298,00"), read_kopecks("12,345.67"), read_kopecks("850 руб.")
     ((129800, None), (1234567, None), (85000, None))
-    >>> read_kopecks("1e3"), read_kopecks("0,001")
-    ((None, "bad price '1e3'"), (None, "zero price '0,001'"))
+    >>> read_kopecks("1e3"), read_kopecks("0,001"), read_kopecks("1,250,00")
+    ((None, "bad price '1e3'"), (None, "zero price '0,001'"), (None, "bad price '1,250,00'"))
     """
     raw = None if value is None else value.strip()
     if not raw:
         return None, "empty price"
     s = _SPACES.sub("", _CURRENCY.sub("", raw, count=1))
     commas, dots = s.count(","), s.count(".")
+    grouped = True
     if commas and dots:
         if s.rfind(",") > s.rfind("."):
+            grouped = re.match(GROUPED_BY_DOT + ",", s) is not None
             s = s.replace(".", "").replace(",", ".", 1)
         else:
+            grouped = re.match(GROUPED_BY_COMMA + r"\.", s) is not None
             s = s.replace(",", "")
     elif commas == 1:
         s = s.replace(",", ".")
     elif commas > 1:
+        grouped = re.fullmatch(GROUPED_BY_COMMA, s) is not None
         s = s.replace(",", "")
     elif dots > 1:
+        grouped = re.fullmatch(GROUPED_BY_DOT, s) is not None
         s = s.replace(".", "")
     if s.startswith("-"):
         return None, f"negative price '{raw}'"
-    if not _DIGITS.fullmatch(s):
+    if not grouped or not _DIGITS.fullmatch(s):
         return None, f"bad price '{raw}'"
     whole, _, frac = s.partition(".")
     kop = int(whole) * 100 + (int((frac + "000")[:3]) + 5) // 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,15 @@ def test_explain_names_a_held_back_cross(tmp_path: Path,
                  "W 3/2"]) == 1
     out = capsys.readouterr().out
     assert "held back (guard" in out and "forum" in out
+    assert main(["crosses", "explain", str(tmp_path / "c"), "MANN", "W 0/1", "MANN",
+                 "W 3/2", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == {"steps": None, "held_back": [{
+        "brand_a": "MANN-FILTER", "article_a": "W 0/1", "brand_b": "MANN-FILTER",
+        "article_b": "W 3/2", "sources": ["forum"], "kind": "cross",
+        "reason": "guard: single-source bridge between groups"}]}
+    assert main(["crosses", "explain", str(tmp_path / "c"), "MANN", "W 0/1", "VAG",
+                 "1K0 000 000", "--json"]) == 0  # (a chain: the list it always was)
+    assert [s["sources"] for s in json.loads(capsys.readouterr().out)] == [["tecdoc"]]
 
 
 def test_build_with_split_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -225,3 +235,30 @@ def test_verify_reads_every_byte_and_finds_what_open_does_not(
     assert verify(snapshot)[1:] == (0, list(meta["files"]))
     assert main(["crosses", "verify", str(catalog)]) == 0
     assert "27 files, none with a checksum of the whole file" in capsys.readouterr().out
+
+
+def test_files_of_two_shapes_join_one_index_through_a_flat_export(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's way to put differently shaped files into one index: a build replaces the
+    index and its options apply to every file, so each shape is built apart and exported."""
+    (tmp_path / "mahle.csv").write_text("ArticleNo,OE\nOC 90,06A 115 561 B; 06A115561\n",
+                                        encoding="utf-8")
+    (tmp_path / "flat.csv").write_text("brand_a;article_a;brand_b;article_b;source\n"
+                                       "MANN;W 920/21;VAG;06A115561B;tecdoc\n", encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "mahle.csv"), "--out", str(tmp_path / "m"),
+                 "--brand-a", "KNECHT", "--column", "article_a=ArticleNo", "--brand-b", "VAG",
+                 "--column", "article_b=OE", "--split", ";"]) == 0
+    capsys.readouterr()
+    query = ("select pa.brand as brand_a, article(pa.part) as article_a, pb.brand as brand_b, "
+             "article(pb.part) as article_b, unnest(c.sources) as source, c.kind from crosses c "
+             "join parts pa on pa.part = c.part_a join parts pb on pb.part = c.part_b "
+             "where c.state <> 'blacklisted'")
+    assert main(["sql", str(tmp_path / "m"), query, "--csv"]) == 0
+    (tmp_path / "m.csv").write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "m.csv"), str(tmp_path / "flat.csv"),
+                 "--out", str(tmp_path / "c")]) == 0
+    capsys.readouterr()
+    assert main(["crosses", "explain", str(tmp_path / "c"), "MANN", "W 920/21", "KNECHT",
+                 "OC 90"]) == 0
+    out = capsys.readouterr().out
+    assert "in 2 cross(es)" in out and "mahle" in out and "tecdoc" in out

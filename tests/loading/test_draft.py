@@ -83,6 +83,39 @@ def test_a_file_without_an_article_and_a_price_column(tmp_path: Path) -> None:
         draft_profile(price)
 
 
+def test_a_zips_price_table_drafts_past_a_readme_and_fails_as_the_load_fails(
+        tmp_path: Path) -> None:
+    """A zip's readme is no price file to draft; a price table in it that cannot be read is
+    named as the load names it, not passed over for the readme ("no row ... names")."""
+    import zipfile
+
+    import xlsxwriter
+
+    from partsearch.loading import SupplierProfile
+
+    book = xlsxwriter.Workbook(str(tmp_path / "price.xlsx"))
+    sheet = book.add_worksheet()
+    for r, row in enumerate([["Brand", "Part No", "Price"], ["MANN", "W 712/1", 100]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    xlsx = (tmp_path / "price.xlsx").read_bytes()
+    good, cut = tmp_path / "good.zip", tmp_path / "cut.zip"
+    with zipfile.ZipFile(good, "w") as zf:
+        zf.writestr("readme.txt", "Цены в рублях, с НДС.\nОбновляется ежедневно.\n")
+        zf.writestr("price.xlsx", xlsx)
+    assert draft_profile(good).profile.columns == {
+        "brand": "Brand", "article": "Part No", "price": "Price"}
+    with zipfile.ZipFile(cut, "w") as zf:
+        zf.writestr("price.xlsx", xlsx[:len(xlsx) // 2])
+        zf.writestr("readme.txt", "Цены в рублях\n")
+    for draft_or_load in (lambda: draft_profile(cut), lambda: load_price_file(SupplierProfile(
+            code="C", name="C", file=cut, brand="MANN",
+            columns={"article": "Part No", "price": "Price"}))):
+        with pytest.raises(PriceFileError, match="corrupt zip/xlsx") as err:
+            draft_or_load()
+        assert err.value.path == f"{cut}!price.xlsx"
+
+
 def test_a_sheet_other_than_the_first(tmp_path: Path) -> None:
     import xlsxwriter
 

@@ -141,6 +141,60 @@ def test_failed_reload_keeps_old_offers(tmp_path: Path) -> None:
     assert read_offers(catalog, "BETA").column("price").to_pylist() == [Decimal("11.00")]
 
 
+@pytest.mark.parametrize(("text", "error"), [
+    ("Прайс-лист\n\nБренд;Артикул;Наименование;Цена;Кол-во;Срок;Кратность\n",
+     "no data rows"),
+    ("Бренд;Артикул;Наименование;Цена;Кол-во;Срок;Кратность\n"
+     "MANN;W 712/1;Фильтр;по запросу;>10;3-5;2\nVW;06A115561B;Фильтр;по запросу;1;;\n",
+     "no offer: all 2 rows were rejected (line 2: bad price 'по запросу'; line 3: bad price"),
+], ids=["header only", "every row rejected"])
+def test_a_file_without_an_offer_keeps_the_old_offers(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, error: str) -> None:
+    """A truncated export or a price list "on request" would withdraw every offer."""
+    import json
+
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    load_suppliers(toml, catalog)
+    before = read_offers(catalog, "ALFA").to_pylist()
+    registered = (catalog / "suppliers" / "ALFA.json").read_bytes()
+    (tmp_path / "alfa.csv").write_bytes(text.encode("cp1251"))
+    toml.write_text(TOML.replace("delivery_hours = 48", "delivery_hours = 12"), "utf-8")
+    rejects = tmp_path / "rejects.csv"
+    assert main(["load", str(toml), "--out", str(catalog), "--rejects", str(rejects)]) == 2
+    err = capsys.readouterr().err
+    assert f"ALFA: FAILED {tmp_path / 'alfa.csv'}: {error}" in err and "nothing published" in err
+    assert read_offers(catalog, "ALFA").to_pylist() == before
+    assert (catalog / "suppliers" / "ALFA.json").read_bytes() == registered  # (with them)
+    record = json.loads((catalog / "loads" / "ALFA.json").read_text(encoding="utf-8"))
+    assert error in record["error"] and record["version"] is None
+    rejected = text.count("по запросу")
+    assert record["rows_read"] == record["rejected"] == rejected
+    assert len(rejects.read_text(encoding="utf-8").splitlines()) == 1 + rejected
+
+
+def test_the_first_rejected_rows_are_the_files_first(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rows that do not split and rows whose values are refused come in the file's order."""
+    import json
+
+    good = "MANN;W 712/1;Фильтр;100;1;1;1\n"
+    text = (ALFA.splitlines(keepends=True)[0] + good * 3 + "MANN;W1;Фильтр;abc;1;1;1\n"
+            + good * 5 + "MANN;W2;Фильтр;1;1;1;1;лишнее\n" + "MANN;W3;Фильтр;xyz;1;1;1\n")
+    toml = _setup(tmp_path)
+    (tmp_path / "alfa.csv").write_bytes(text.encode("cp1251"))
+    rejects = tmp_path / "rejects.csv"
+    assert main(["load", str(toml), "--out", str(tmp_path / "cat"), "--supplier", "ALFA",
+                 "--rejects", str(rejects)]) == 0
+    out = capsys.readouterr().out
+    assert [ln.split(":")[0].strip() for ln in out.splitlines() if ln.startswith("    line")] \
+        == ["line 5", "line 11", "line 12"]
+    record = json.loads((tmp_path / "cat" / "loads" / "ALFA.json").read_text("utf-8"))
+    assert [r[0] for r in record["first_rejected"]] == [5, 11, 12]
+    assert [ln.split(",")[2] for ln in rejects.read_text("utf-8").splitlines()[1:]] \
+        == ["5", "11", "12"]
+
+
 def test_a_zips_skipped_members_are_in_the_load_record_and_the_summary(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json

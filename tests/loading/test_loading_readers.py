@@ -532,6 +532,41 @@ def test_unreadable_files(tmp_path: Path, name: str, content: bytes, message: st
     assert str(path) in str(err.value)
 
 
+def test_a_utf8_file_named_cp1251_is_refused_as_utf8(tmp_path: Path) -> None:
+    """Read as cp1251, its header is mojibake: "missing column(s)" at its title said nothing of
+    what was wrong; and a file whose header is Latin would load with every text garbled."""
+    path = tmp_path / "p.csv"
+    path.write_text("Прайс-лист ООО \"Фильтр\"\n\nBrand;Article;Price;Описание\n"
+                    "MANN;W 712/1;100;Фильтр\n", encoding="utf-8")
+    with pytest.raises(PriceFileError) as err:
+        load_price_file(_profile(path, encoding="cp1251", columns={
+            "brand": "Brand", "article": "Article", "price": "Price"}))
+    assert err.value.path == str(path) and err.value.line == 1
+    assert "names encoding 'cp1251', but the file is UTF-8" in err.value.message
+    assert "'РџСЂР°Р№СЃ-Р»РёСЃС‚" in err.value.message and "'Прайс-лист" in err.value.message
+    report = _load(path, encoding="utf-8", columns={
+        "brand": "Brand", "article": "Article", "price": "Price", "description": "Описание"})
+    assert _col(report, "description") == ["Фильтр"]
+
+
+def test_a_cp1251_file_named_so_loads_whatever_its_first_lines_hold(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    # ("Р»" is a valid UTF-8 pair: a cp1251 text holds a few, among many that are not)
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во\nMANN;W 712/1;100;Р»\n".encode("cp1251"))
+    report = _load(path, encoding="cp1251")
+    assert _col(report, "article") == [] and report.rejected.column("reason").to_pylist() == [
+        "bad quantity 'Р»'"]
+
+
+def test_missing_columns_name_the_header_row_not_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("Прайс-лист\nДата: 01.12.2026\n\nMaker;Part;Cost;Qty\nMANN;W1;1;1\n",
+                    encoding="utf-8")
+    with pytest.raises(PriceFileError, match="missing column") as err:
+        load_price_file(_profile(path))
+    assert err.value.line == 4 and "closest header: ['Maker', 'Part'" in err.value.message
+
+
 def test_an_unknown_encoding_of_a_profile_made_in_python_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_text("Бренд;Артикул;Цена\nNK;A1;1\n", encoding="utf-8")

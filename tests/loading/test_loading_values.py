@@ -7,7 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from partsearch.loading import _values as v
@@ -22,7 +22,8 @@ def _run(parse: Any, values: list[str | None], **kwargs: Any) -> list[tuple[Any,
 PRICES = [
     ("1 234,50", 123450), ("1\u00a0298,00", 129800), ("1.234,56", 123456),
     ("12,345.67", 1234567), ("850 руб.", 85000), ("99.9", 9990), ("1343,68", 134368),
-    ("160992", 16099200), ("0.005", 1),
+    ("160992", 16099200), ("0.005", 1), ("1,234,567", 123456700), ("1.234.567,89", 123456789),
+    ("1 234 567,89", 123456789), ("1,234,567.5", 123456750), ("12.345", 1235),
 ]
 
 
@@ -34,6 +35,10 @@ def test_price_examples(text: str, kopecks: int) -> None:
 @pytest.mark.parametrize(("text", "reason"), [
     ("0,00", "zero price '0,00'"), ("-5", "negative price '-5'"), ("abc", "bad price 'abc'"),
     ("", "empty price"), (None, "empty price"), ("1234567890123,00", "bad price"),
+    # thousands grouped otherwise than by three: mistyped, and 100 times too high as read
+    ("12,34,56", "bad price '12,34,56'"), ("1,250,00", "bad price"), ("1.250.00", "bad price"),
+    ("1,2,3", "bad price"), ("1.23.456,00", "bad price"), ("1,234,56.00", "bad price"),
+    ("1234,567.00", "bad price"), ("-1,2,3", "negative price"),
 ])
 def test_price_rejects(text: str | None, reason: str) -> None:
     ((kop, why),) = _run(v.parse_price, [text])
@@ -201,6 +206,27 @@ _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 
 
 _FILE_TIME = datetime(2026, 12, 3, 7, 0, 0, 250000, tzinfo=UTC)
+
+
+@given(st.lists(st.text("0123456789", min_size=1, max_size=4), min_size=2, max_size=5),
+       st.sampled_from([",", "."]), st.sampled_from(["", "5", "50", "505"]), st.booleans())
+def test_thousands_are_grouped_by_three(groups: list[str], sep: str, frac: str,
+                                        with_decimal: bool) -> None:
+    """Several separators read as thousands only where every group after the first has three
+    digits; else the price is refused, never read 10 or 100 times off."""
+    assume(len(groups) > 2 or with_decimal)  # (one separator alone is the decimal one)
+    frac = frac if with_decimal else ""
+    decimal = ("." if sep == "," else ",") + frac if with_decimal else ""
+    text = sep.join(groups) + decimal
+    ((kop, why),) = _run(v.parse_price, [text])
+    assert (kop, why) == ref.price(text)
+    whole = "".join(groups)
+    value = int(whole) * 100 + (int((frac + "000")[:3]) + 5) // 10
+    if len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]) and len(whole) <= 12 \
+            and value > 0:
+        assert (kop, why) == (value, None)
+    else:
+        assert kop is None and why is not None
 
 
 @given(st.lists(_TEXT, min_size=1, max_size=30))

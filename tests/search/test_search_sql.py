@@ -127,3 +127,23 @@ def test_cli_sql(world_catalog: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["sql", str(world_catalog), "select code from suppliers"]) == 0
     assert "ONLINE1" in capsys.readouterr().out
     assert main(["sql", str(world_catalog), "select nothing"]) == 2
+
+
+def test_cli_sql_csv_writes_a_list_as_json(world_catalog: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's own example: ``pickup_points`` (and every list, struct or map) in a CSV."""
+    import csv
+    import json
+
+    from partsearch.cli import main
+
+    assert main(["sql", str(world_catalog), "select code, kind, pickup_points, {'a': 1} as s "
+                 "from suppliers order by code", "--csv"]) == 0
+    rows = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert rows[0] == ["code", "kind", "pickup_points", "s"]
+    alfa = next(r for r in rows if r[0] == "ALFA")
+    assert json.loads(alfa[2]) == ["Г", "M1"] and json.loads(alfa[3]) == {"a": 1}
+    assert main(["sql", str(world_catalog), "select * from offers limit 3", "--csv"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 4
+    assert main(["sql", str(world_catalog), "select name, aliases from brands", "--csv"]) == 0
+    assert '"MANN-FILTER"' in capsys.readouterr().out

@@ -113,14 +113,19 @@ def _explain(args: argparse.Namespace) -> int:
             return 1
     assert a is not None and b is not None
     steps = idx.explain(a, b)
+    held = idx.held_between(a, b) if steps is None else []
     if args.json:
-        print(json.dumps(None if steps is None else [s.to_dict() for s in steps],
-                         ensure_ascii=False))
+        # the chain, as ever; where there is none, why: the crosses between them held back
+        # (a bare null said nothing the text form does)
+        print(json.dumps([s.to_dict() for s in steps] if steps is not None else {
+            "steps": None,
+            "held_back": [{**step.to_dict(), "reason": reason} for step, reason in held],
+        }, ensure_ascii=False))
         return 0 if steps is not None else 1
     if steps is None:
         print(f"{idx.brand(a)} {idx.article(a)} and {idx.brand(b)} {idx.article(b)} are not "
               "interchangeable in this index")
-        for step, reason in idx.held_between(a, b):
+        for step, reason in held:
             print(f"  a cross between them was held back ({reason}): {step.brand_a} "
                   f"{step.article_a} = {step.brand_b} {step.article_b} "
                   f"[{step.kind}; {', '.join(step.sources)}]")

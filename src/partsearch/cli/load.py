@@ -2,7 +2,7 @@
 
 Loads every file supplier of the TOML into the catalog ``DIR`` and prints, per supplier, the rows
 read, offers, rejected rows (with the first reasons) and the time. Exit 0 when every file loaded,
-2 when any supplier's file could not be read (its old offers stay published).
+2 when any supplier's file could not be read or gave no offer (its old offers stay published).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """``partsearch sql DIR QUERY [--csv]``: ad-hoc SQL over a catalog (``Engine.sql``).
 
 The relations are ``offers``, ``suppliers``, ``parts`` and ``crosses`` (README, "Questions in
-SQL"); the answer prints as a table, or as CSV with ``--csv``.
+SQL"); the answer prints as a table, or as CSV with ``--csv`` (a list, a struct or a map, as
+``pickup_points``, as JSON text).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def _sql(args: argparse.Namespace) -> int:
     if hasattr(table, "read_all"):  # (DuckDB 1.4+ gives a record batch reader)
         table = table.read_all()
     if args.csv:
-        pacsv.write_csv(table, sys.stdout.buffer)
+        pacsv.write_csv(_flat(table), sys.stdout.buffer)
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -47,3 +48,24 @@ def _sql(args: argparse.Namespace) -> int:
     Console().print(out)
     print(f"{table.num_rows:,} rows")
     return 0
+
+
+def _flat(table: Any) -> Any:
+    """``table`` with each nested column (a list, a struct, a map: ``pickup_points``,
+    ``aliases``, ``sources``) as JSON text, which a CSV cell can hold and Arrow's CSV writer
+    otherwise refuses; DuckDB writes it, column by column, without a Python loop per row."""
+    import duckdb
+    import pyarrow as pa
+
+    nested = [i for i, f in enumerate(table.schema) if pa.types.is_nested(f.type)]
+    if not nested:
+        return table
+    con = duckdb.connect()
+    for i in nested:
+        con.register("answer", pa.table({"c": table.column(i)}))
+        text = con.sql("select to_json(c)::varchar as c from answer").arrow()
+        if hasattr(text, "read_all"):  # (DuckDB 1.4+ gives a record batch reader)
+            text = text.read_all()
+        table = table.set_column(i, table.schema.field(i).name, text.column(0))
+        con.unregister("answer")
+    return table

@@ -203,14 +203,19 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
     ], schema=OFFERS_SCHEMA)
 
     k = len(bad_idx) + len(rows.bad_line)
+    lines = np.concatenate([rows.bad_line, rows.line[bad_idx]]).astype(np.int64)
     rejected = pa.Table.from_arrays([
         pa.repeat(pa.scalar(profile.code, pa.string()), k),
         pa.repeat(pa.scalar(rows.path, pa.string()), k),
-        pa.array(np.concatenate([rows.bad_line, rows.line[bad_idx]]).astype(np.int64)),
+        pa.array(lines),
         pa.concat_arrays([rows.bad_raw.cast(pa.large_string()),
                           rows.raw_for(bad_idx)]).cast(pa.string()),
         pa.concat_arrays([rows.bad_reason.cast(pa.large_string()),
                           pa.array([], pa.large_string()) if reason is None else
                           reason.take(pa.array(bad_idx, pa.int64()))]).cast(pa.string()),
     ], schema=REJECTED_SCHEMA)
+    # in the file's order: the rows that did not split come apart from those whose values
+    # were refused, and "the first rejected rows" a load shows are the file's first
+    if k > 1 and not np.all(lines[1:] >= lines[:-1]):
+        rejected = rejected.take(pa.array(np.argsort(lines, kind="stable")))
     return offers, rejected

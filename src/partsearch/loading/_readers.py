@@ -224,9 +224,10 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     for i in candidates:
         if i < len(rows) and (found := _match_header(rows[i], profile)) is not None:
             return i, found
-    # Name what is missing against the most similar row, so the error is actionable.
-    best = max(rows, key=lambda r: len({header_key(c) for c in r} & set(named.values())),
-               default=[])
+    # Name what is missing against the most similar row, so the error is actionable; of rows
+    # naming none, the first with the most cells (a header row, not the title above it).
+    best = max(rows, key=lambda r: (len({header_key(c) for c in r} & set(named.values())),
+                                    sum(1 for c in r if c.strip())), default=[])
     have = {header_key(c) for c in best}
     missing = [profile.columns[f] for f, v in named.items() if v not in have]
     where = line_of[rows.index(best)] if best in rows and line_of else None
@@ -295,6 +296,7 @@ def to_utf8(data: bytes, encoding: str | None, label: str
     named = encoding.lower().replace("-", "") if encoding is not None else None
     if encoding is not None and named not in ("utf8", "utf8sig"):
         try:
+            _refuse_utf8(data, encoding, label)
             if named in ("cp1251", "windows1251"):
                 return (*_from_cp1251(data), "cp1251")
             return data.decode(encoding).encode("utf-8"), _NO_BYTES, encoding
@@ -328,6 +330,31 @@ def to_utf8(data: bytes, encoding: str | None, label: str
     except UnicodeDecodeError as exc:
         raise PriceFileError("cannot detect the encoding (neither utf-8 nor cp1251)",
                              path=label) from exc
+
+
+def _refuse_utf8(data: bytes, encoding: str, label: str) -> None:
+    """Raise when a file a profile names in a single-byte ``encoding`` (cp1251) is UTF-8, as its
+    head tells (its multi-byte characters outnumber its bad bytes eightfold, as when the
+    encoding is detected; a cp1251 text's Cyrillic is almost never valid UTF-8): read so, every
+    Cyrillic text would be garbled, its header not found ("missing column(s)") or its
+    descriptions published as "РџСЂР°Р№СЃ". Names the line of its first such character."""
+    from partsearch.loading._transcode import utf8_errors
+
+    head = data[:_SNIFF].removeprefix(b"\xef\xbb\xbf")
+    bad, multi = utf8_errors(head, give_up=256)
+    if not multi or multi < 8 * bad.size:
+        return
+    at = int(np.argmax(np.frombuffer(head, dtype=np.uint8) >= 0x80))  # (multi: there is one)
+    start = head.rfind(b"\n", 0, at) + 1
+    text = head[start:start + 120].split(b"\n")[0].rstrip(b"\r")
+    raise PriceFileError(
+        f"the profile names encoding {encoding!r}, but the file is UTF-8: read as "
+        f"{encoding} this line is {text.decode(encoding, 'replace')[:40]!r}, as UTF-8 "
+        f"{text.decode('utf-8', 'replace')[:40]!r}; drop the profile's encoding (it is "
+        "detected) or make it \"utf-8\"", path=label, line=head.count(b"\n", 0, at) + 1)
+
+
+_SNIFF = 1 << 20  # of a file's bytes, enough to tell UTF-8 by
 
 
 def _from_cp1251(data: bytes) -> tuple[np.ndarray, np.ndarray]:

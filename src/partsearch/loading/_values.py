@@ -10,6 +10,8 @@ Decisions, and why:
 - Prices are kept as integer kopecks (int64) so the decimal128(14, 2) column is exact; more than
   two decimals are rounded half-up to kopecks. One comma or one dot is the decimal separator;
   several of the same are thousands separators; with both, the last one is the decimal separator.
+  Thousands separators group by three (``1,234,567``, ``1.234,56``): ``12,34,56`` or
+  ``1.250.00`` is a price mistyped, and read as grouped it would be 100 times too high.
 - A quantity may group its digits by three with spaces (``1 200``), as prices do.
 - ``<5`` becomes 1 inexact: the supplier says "some, fewer than 5", so the lower bound is unknown
   but at least one unit is there.
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from partsearch._money import MAX_KOPECKS
+from partsearch._money import GROUPED_BY_COMMA, GROUPED_BY_DOT, MAX_KOPECKS
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -154,9 +156,15 @@ def _price_batch(series: pl.Series) -> pl.Series:
         .when(c("n_dot") > 1).then(s.str.replace_all(".", "", literal=True))
         .otherwise(s)
     ))
+    # Thousands separators group by three: the digits before the decimal separator when
+    # both are there, else all of them (several of one kind are no decimal separator). One
+    # pattern for every case (a regex pass each would cost more): a text whose separators it
+    # takes the wrong way round keeps a separator too many in "norm", which refuses it.
+    df = df.with_columns(grouped=(c("n_comma") + c("n_dot") < 2) | s.str.contains(
+        rf"{GROUPED_BY_COMMA}(?:\.|$)|{GROUPED_BY_DOT}(?:,|$)"))
     norm = c("norm")
     df = df.with_columns(
-        ok=norm.str.contains(r"^[0-9]{1,12}(\.[0-9]*)?$"),
+        ok=norm.str.contains(r"^[0-9]{1,12}(\.[0-9]*)?$") & c("grouped"),
         int_part=norm.str.extract(r"^([0-9]+)", 1).cast(pl.Int64, strict=False),
         frac3=(norm.str.extract(r"\.([0-9]*)$", 1).fill_null("") + pl.lit("000"))
         .str.slice(0, 3).cast(pl.Int64, strict=False),

@@ -99,7 +99,32 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
 def _header(data: bytes, label: str, sheet: str | int
             ) -> tuple[list[list[str]], list[int], str | None, tuple[int, dict[str, int]]] | None:
     """The file's first rows, their lines, its quote, and its header row with the columns it
-    maps: the row naming an article and a price, and the most besides; None when none does."""
+    maps: the row naming an article and a price, and the most besides; None when none does.
+    A zip archive's first member that has one; a member that is a price table and cannot be
+    read fails the draft as it fails the load (``archive.zip!member: corrupt zip/xlsx``), where
+    the next member (a readme) would be drafted in its place."""
+    from partsearch.loading import _readers as r
+    from partsearch.loading._xlsx import ZIP_ERRORS
+
+    zf = r.file_kind(data, label)[1]
+    if zf is not None:
+        for info in zf.infolist():
+            if info.is_dir() or r._is_metadata(info.filename):
+                continue
+            inner = f"{label}!{info.filename}"
+            try:
+                member = zf.read(info)
+            except ZIP_ERRORS as exc:
+                raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
+            try:
+                in_member = _header(member, inner, sheet)
+            except PriceFileError:
+                if r._is_table(info.filename, member):
+                    raise
+                continue  # (a readme, say)
+            if in_member is not None:
+                return in_member
+        return None
     rows, lines, quote = _head(data, label, sheet)
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(rows):
@@ -134,19 +159,11 @@ def map_columns(cells: list[str]) -> dict[str, int]:
 
 def _head(data: bytes, label: str, sheet: str | int
           ) -> tuple[list[list[str]], list[int], str | None]:
-    """The file's first rows as cells, their lines, and the quote its CSV needs when not
-    '"'; a zip archive's first member that reads."""
+    """The first rows of a file that is no archive as cells, their lines, and the quote its
+    CSV needs when not '"'."""
     from partsearch.loading import _readers as r
-    from partsearch.loading._xlsx import ZIP_ERRORS
 
-    kind, zf = r.file_kind(data, label)
-    if zf is not None:
-        for info in (i for i in zf.infolist() if not i.is_dir()):
-            try:
-                return _head(zf.read(info), f"{label}!{info.filename}", sheet)
-            except (PriceFileError, *ZIP_ERRORS):
-                continue  # (a readme, say)
-        raise PriceFileError("no price file in the archive", path=label)
+    kind, _zf = r.file_kind(data, label)
     if kind == "sheet":
         frame = r.sheet_cells(data, sheet, label).head(_HEAD_ROWS)
         lines = frame.get_column("__line").to_list()

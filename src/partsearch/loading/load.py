@@ -56,7 +56,9 @@ class LoadReport:
     """What loading one supplier's price file gave. ``rows_read == offers + rejected`` rows.
 
     ``error`` is set (and the tables are empty) when the file could not be read at all; the
-    supplier's previously published offers then stay current. ``published`` is the offers file
+    supplier's previously published offers then stay current. ``load_suppliers`` sets it too,
+    and publishes nothing, when a file it read gives no offer: no data rows, or every row
+    rejected (those rows are kept in ``rejected``). ``published`` is the offers file
     written into the catalog, when there was one. ``skipped`` lists the members of a zip
     archive not read as price files, each as ``name: why`` (a readme).
     """
@@ -110,6 +112,24 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
         supplier=profile.code, path=str(path), rows_read=offers.num_rows + rejected.num_rows,
         offers=offers, rejected=rejected, seconds=time.perf_counter() - started,
         skipped=tuple(skipped))
+
+def _nothing_to_offer(report: LoadReport) -> PriceFileError | None:
+    """Why ``report``'s file, read, is no price list to publish: it has no data rows (a
+    header and nothing below it, as an export cut short leaves), or every row of it was
+    rejected (the first three named by line); None when it has an offer. Publishing it would
+    withdraw every offer of the supplier, which a bad file must never do."""
+    if report.offers.num_rows:
+        return None
+    if not report.rows_read:
+        return PriceFileError("no data rows (an export cut short?); nothing published",
+                              path=report.path)
+    head = report.rejected.slice(0, 3).select(["line", "reason"]).to_pylist()
+    first = "; ".join(f"line {r['line']}: {r['reason']}" for r in head)
+    n = report.rows_read
+    rows = "its only row was" if n == 1 else f"all {n} rows were"
+    return PriceFileError(f"no offer: {rows} rejected ({first}{'; ...' if n > 3 else ''}); "
+                          "nothing published", path=report.path)
+
 
 def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> Path:
     """Write ``offers/<supplier>/<version>.arrow`` (Arrow IPC file, uncompressed) and its
@@ -291,8 +311,9 @@ def read_registered_profiles(catalog_dir: str | Path) -> dict[str, SupplierProfi
 def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: str | None = None,
                    progress: Progress | None = None) -> list[LoadReport]:
     """Load and publish each file supplier of ``toml_path`` (or only ``supplier``), and
-    register every profile. A file that cannot be read gives a report with ``error`` set and
-    leaves that supplier's published offers as they were; the others still load. A published
+    register every profile. A file that cannot be read, or that gives no offer (no data rows,
+    or every row rejected), gives a report with ``error`` set and leaves that supplier's
+    published offers as they were; the others still load. A published
     report's ``offers`` is the file it published, memory-mapped (rows in part order), so the
     reports of hundreds of suppliers hold none of their offers in memory.
 
@@ -324,6 +345,11 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
                     offers=OFFERS_SCHEMA.empty_table(), rejected=REJECTED_SCHEMA.empty_table(),
                     seconds=0.0, error=str(exc))
             else:
+                empty = _nothing_to_offer(report)
+                if empty is not None:  # (a truncated export would withdraw every offer)
+                    report = replace(report, error=str(empty))
+                    record_load(catalog, report)
+                    return report
                 published = publish_offers(catalog, profile.code, report.offers)
                 register_profiles(catalog, [profile])  # (with its offers, not before)
                 # the report keeps the published file, mapped, not the table built in memory:
