@@ -56,12 +56,12 @@ KEYS = (
 # beside the issue's figures: the same searches answered as JSON bytes (Engine.search_json),
 # and the values' way to those bytes (search, then to_json), what a web app pays without it;
 # the same articles typed without a brand (brand choice first); and articles one letter off
-# (not found: suggestions)
+# (not found: suggestions), at the end or at the start
 # (and the whole engine's open, offers merged: open_ms is the cross index's, as the issue asks)
 EXTRA_KEYS = ("search_json_p50_us", "search_json_p99_us", "search_to_json_p50_us",
               "search_json_trade_p50_us", "search_no_brand_p50_us", "search_no_brand_p99_us",
-              "typo_p50_us", "typo_p99_us", "engine_open_ms", "engine_open_peak_gb",
-              "engine_open_first_ms")
+              "typo_p50_us", "typo_p99_us", "typo_start_p50_us", "typo_start_p99_us",
+              "engine_open_ms", "engine_open_peak_gb", "engine_open_first_ms")
 # a wholesale level whose rules name suppliers and brands (search_json_trade_p50_us), beside the
 # default levels, written to the catalog's catalog.toml: the first rules match some offers of
 # the world's suppliers and brands, a supplier and a brand the catalog lacks match none
@@ -233,6 +233,11 @@ def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: 
     figs["typo_p50_us"] = round(typo.p50_us, 1)
     figs["typo_p99_us"] = round(typo.p99_us, 1)
     log(f"typo (not found, suggestions): {typo}")
+    starts = [_typo_start(a) for a in articles[:_TYPOS]]
+    start = time_each(lambda i: engine.search(starts[i]), len(starts))
+    figs["typo_start_p50_us"] = round(start.p50_us, 1)
+    figs["typo_start_p99_us"] = round(start.p99_us, 1)
+    log(f"typo at the start (not found, suggestions): {start}")
     return idx, hashes, search, as_json
 
 
@@ -256,6 +261,13 @@ def _typo(article: str) -> str:
     """``article`` with its last digit or letter changed: most such keys no part has."""
     last = article.rstrip()[-1:]
     return article.rstrip()[:-1] + ("7" if last != "7" else "8")
+
+
+def _typo_start(article: str) -> str:
+    """``article`` with its first character changed (to a Q, or an X for a Q): a start
+    mistyped, which the suggestions look up by the keys' tails."""
+    a = article.strip()
+    return ("Q" if a[:1] != "Q" else "X") + a[1:]
 
 
 def _baseline_figures(
