@@ -646,6 +646,18 @@ def test_pages_past_int64_are_the_last_page(world_catalog: Path) -> None:
                  "--analogs-page", str(10**18), "--oem-page", str(10**18), "--json"]) == 0
 
 
+@pytest.mark.parametrize("option", ["--analogs-page", "--oem-page"])
+@pytest.mark.parametrize("bad", ["0", "-1", "two"])
+def test_cli_pages_count_from_one(world_catalog: Path, option: str, bad: str,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Page 0 or -1 was read as the first page without a word."""
+    from partsearch.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", str(world_catalog), "W 920/21", "--brand", "MANN", option, bad])
+    assert exit_.value.code == 2 and option in capsys.readouterr().err
+
+
 def test_popular_filter_and_text_sorts(tmp_path: Path) -> None:
     from partsearch.crosses import build_index
 

@@ -27,13 +27,24 @@ def register(sub: Any) -> None:
     p.add_argument("--pickup", metavar="POINT", help="filter: suppliers delivering there")
     p.add_argument("--only-brand", action="append", metavar="BRAND", help="filter (repeatable)")
     p.add_argument("--popular", action="store_true", help="only the catalog's popular brands")
-    p.add_argument("--analogs-page", type=int, default=1, help="page of 20 analogs (from 1)")
-    p.add_argument("--oem-page", type=int, default=1,
+    p.add_argument("--analogs-page", type=_page, default=1, help="page of 20 analogs (from 1)")
+    p.add_argument("--oem-page", type=_page, default=1,
                    help="page of 20 OEM replacements (from 1)")
     p.add_argument("--supplier-price", action="store_true",
                    help="also show the purchase price, at a level whose catalog.toml "
                    "table has supplier_price = true (never guest)")
     p.set_defaults(func=_search)
+
+
+def _page(text: str) -> int:
+    """A page number, from 1 (0 or -1 was read as the first page without a word)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a page number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"pages count from 1, not {text!r}")
+    return value
 
 
 def _seconds(text: str) -> float:
@@ -63,8 +74,8 @@ def _search(args: argparse.Namespace) -> int:
         pickup_point=args.pickup, popular=args.popular)
     options: dict[str, Any] = dict(level=args.level, sort=sort, filters=filters,
                                    show_all=args.all,
-                                   analogs_offset=20 * max(0, args.analogs_page - 1),
-                                   oem_offset=20 * max(0, args.oem_page - 1),
+                                   analogs_offset=20 * (args.analogs_page - 1),
+                                   oem_offset=20 * (args.oem_page - 1),
                                    show_supplier_price=args.supplier_price)
     if args.live:
         result = engine.search_live_sync(args.article, args.brand, deadline_s=args.deadline,
