@@ -206,3 +206,16 @@ def test_both_delivery_filters_agree_and_negative_hours_are_refused() -> None:
     c = {"price": np.array([100, 100]), "delivery_hours": np.array([0, 72], np.int32)}
     assert filter_mask(c, Filters(max_delivery_hours=0), frozenset(), {}).tolist() == \
         [True, False]
+
+
+def test_numpy_bools_are_bools() -> None:
+    """A web app's flags read from numpy or pandas are numpy bools: they filtered before the
+    arguments were checked, and still do, kept as Python's (a result echoes them)."""
+    f = Filters(in_stock=np.True_, popular=np.False_)
+    assert f == Filters(in_stock=True) and type(f.in_stock) is bool and type(f.popular) is bool
+    hash(f)
+    got = check_sort((np.str_("price"), np.True_))
+    assert got == ("price", True) and type(got[0]) is str and type(got[1]) is bool
+    for bad in (1, "no", None):
+        with pytest.raises(SearchError, match=r"Filters.in_stock must be True or False"):
+            Filters(in_stock=bad)
