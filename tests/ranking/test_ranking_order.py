@@ -172,6 +172,17 @@ def test_a_two_item_list_sort_is_the_tuple() -> None:
     assert check_sort(("code", False)) == ("code", False)
 
 
+def test_a_sorts_json_echo_is_the_sort() -> None:
+    """A web app keeps the result's JSON sort for the next search: its keys were read as
+    the column and the direction ("unknown sort column 'column'")."""
+    assert check_sort({"column": "price", "descending": True}) == ("price", True)
+    with pytest.raises(SearchError, match=r"descending must be True or False, not 'yes'"):
+        check_sort({"column": "price", "descending": "yes"})
+    for bad in ({"column": "price"}, {"price": True}, {}):
+        with pytest.raises(SearchError, match=r"sort must be \(column, descending\)"):
+            check_sort(bad)  # type: ignore[arg-type]
+
+
 @given(st.one_of(_anything, st.integers(-5, 2**40)), st.sampled_from(
     ["max_delivery_hours", "in_stock", "popular", "pickup_point"]))
 def test_a_filter_value_of_another_type_or_range_is_a_search_error(value: Any,

@@ -10,6 +10,7 @@ gives the same page. ``ranking/_fast.py`` breaks ties by the same two numbers.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -135,8 +136,8 @@ def truth(value: Any, name: str) -> bool:
 
 def check_sort(sort: tuple[str, bool] | None) -> tuple[str, bool]:
     """``sort`` as the search keys its plans by: ``(column, descending)``, a known column and
-    a bool (a two-item list is taken as that tuple); anything else raises
-    :class:`SearchError`."""
+    a bool (a two-item list is taken as that tuple, and so is the result's JSON echo,
+    ``{"column": ..., "descending": ...}``); anything else raises :class:`SearchError`."""
     if sort is None:
         return DEFAULT_SORT
     # (the usual sort, checked in a few identity tests; the rest is taken apart below)
@@ -151,10 +152,15 @@ def _checked_sort(sort: Any) -> tuple[str, bool]:
     shape = "sort must be (column, descending), such as ('price', False)"
     if isinstance(sort, str):  # (not its letters: 'price' would read as 'p', 'r')
         raise SearchError(f"{shape}, not the text {sort!r}")
-    try:
-        items: tuple[Any, ...] = tuple(sort)
-    except TypeError:
-        items = ()
+    items: tuple[Any, ...] = ()
+    if isinstance(sort, Mapping):
+        # the result's JSON echo, {"column": ..., "descending": ...}, kept for the next
+        # search as the README says (its keys, not its values, were read as the sort)
+        if sort.keys() == {"column", "descending"}:
+            items = (sort["column"], sort["descending"])
+    else:
+        with contextlib.suppress(TypeError):
+            items = tuple(sort)
     if len(items) != 2:
         raise SearchError(f"{shape}, not {sort!r}")
     column, descending = items
