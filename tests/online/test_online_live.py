@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 
 from partsearch.errors import SearchError, SupplierError
@@ -303,12 +304,16 @@ def test_a_deadline_that_is_not_a_positive_number_is_refused(server: Any) -> Non
     """Zero or less would cancel every request before it goes out (and open healthy suppliers'
     circuits); NaN would cap nothing."""
     live = LiveSuppliers([_conn("fast", server.url("fast", "dz"))], failure_threshold=1)
-    for bad in (0, 0.0, -1.0, math.nan, math.inf, "3"):
+    for bad in (0, 0.0, -1.0, math.nan, math.inf, "3", True, np.float64("nan"), np.int64(0),
+                10**400):
         with pytest.raises(SearchError, match="deadline_s must be a positive number"):
             _ask_all(live, deadline_s=bad)  # type: ignore[arg-type]
     assert server.requests("fast", "dz") == 0
     assert live.breakers["fast"].state == "closed"
     assert _ask_all(live, deadline_s=2.0)[0].status == "answered"
+    # a numpy number is a number of seconds (it capped the suppliers before the check)
+    live.cache.clear()
+    assert _ask_all(live, deadline_s=np.int64(2))[0].status == "answered"  # type: ignore
 
 
 def test_a_request_cancelled_before_it_went_out_is_no_failure(server: Any) -> None:

@@ -172,6 +172,17 @@ def test_a_two_item_list_sort_is_the_tuple() -> None:
     assert check_sort(("code", False)) == ("code", False)
 
 
+def test_a_sorts_json_echo_is_the_sort() -> None:
+    """A web app keeps the result's JSON sort for the next search: its keys were read as
+    the column and the direction ("unknown sort column 'column'")."""
+    assert check_sort({"column": "price", "descending": True}) == ("price", True)
+    with pytest.raises(SearchError, match=r"descending must be True or False, not 'yes'"):
+        check_sort({"column": "price", "descending": "yes"})
+    for bad in ({"column": "price"}, {"price": True}, {}):
+        with pytest.raises(SearchError, match=r"sort must be \(column, descending\)"):
+            check_sort(bad)  # type: ignore[arg-type]
+
+
 @given(st.one_of(_anything, st.integers(-5, 2**40)), st.sampled_from(
     ["max_delivery_hours", "in_stock", "popular", "pickup_point"]))
 def test_a_filter_value_of_another_type_or_range_is_a_search_error(value: Any,
@@ -206,3 +217,16 @@ def test_both_delivery_filters_agree_and_negative_hours_are_refused() -> None:
     c = {"price": np.array([100, 100]), "delivery_hours": np.array([0, 72], np.int32)}
     assert filter_mask(c, Filters(max_delivery_hours=0), frozenset(), {}).tolist() == \
         [True, False]
+
+
+def test_numpy_bools_are_bools() -> None:
+    """A web app's flags read from numpy or pandas are numpy bools: they filtered before the
+    arguments were checked, and still do, kept as Python's (a result echoes them)."""
+    f = Filters(in_stock=np.True_, popular=np.False_)
+    assert f == Filters(in_stock=True) and type(f.in_stock) is bool and type(f.popular) is bool
+    hash(f)
+    got = check_sort((np.str_("price"), np.True_))
+    assert got == ("price", True) and type(got[0]) is str and type(got[1]) is bool
+    for bad in (1, "no", None):
+        with pytest.raises(SearchError, match=r"Filters.in_stock must be True or False"):
+            Filters(in_stock=bad)

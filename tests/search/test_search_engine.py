@@ -231,6 +231,8 @@ def test_a_search_reads_its_arguments_as_given(engine: Engine) -> None:
     listed = engine.search("W 920/21", "MANN", sort=["price", True])  # type: ignore[arg-type]
     assert listed == engine.search("W 920/21", "MANN", sort=("price", True))
     assert listed.sort == ("price", True)
+    echo = json.loads(engine.search_json("W 920/21", "MANN", sort=("price", True)))["sort"]
+    assert engine.search("W 920/21", "MANN", sort=echo) == listed  # (kept for the next one)
     numpy_page = engine.search("W 920/21", "MANN", analogs_limit=np.int64(2))  # type: ignore
     assert numpy_page == engine.search("W 920/21", "MANN", analogs_limit=2)
     for article in (155093, None, b"W92021"):

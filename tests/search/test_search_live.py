@@ -701,6 +701,26 @@ def test_online_offers_carry_their_update_time_as_file_offers_do(
                == UTC for o in r.requested.offers)
 
 
+def test_online_offers_are_aged_as_of_the_searchs_now(tmp_path: Path, base_url: str) -> None:
+    """A search given ``now`` ages its file offers as of then: its online offers too, where
+    they were aged by the clock beside file offers aged by ``now``."""
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + _online("ON", f"{base_url}/answer/times"))
+    from partsearch.search._json import age_tenths
+
+    when = datetime(2026, 11, 2, 7, 0, tzinfo=UTC)
+    r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=2.0, now=when,
+                                              level="registered", show_supplier_price=True)
+    offers = {o.supplier_price: o for o in r.requested.offers if o.supplier == "ON"}
+    assert (offers["601.00"].age_hours, offers["601.00"].stale) == (24.0, False)
+    assert offers["604.00"].price_file_time == "2026-11-02T07:00:00+00:00"  # (no time: now)
+    assert offers["604.00"].age_hours == 0.0
+    file_offer = next(o for o in r.requested.offers if o.supplier != "ON")  # (as of now too)
+    assert file_offer.price_file_time is not None and file_offer.age_hours == age_tenths(
+        int(when.timestamp()), int(datetime.fromisoformat(file_offer.price_file_time)
+                                   .timestamp())) / 10
+
+
 def test_an_update_time_of_another_type_is_no_time(tmp_path: Path) -> None:
     """A shop's connector may put anything in ``updated``: the offer shows no time."""
     from decimal import Decimal

@@ -9,8 +9,10 @@ Nothing a connector does can escape as an exception: every supplier ends as one
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
+import numbers
 import re
 import time
 import weakref
@@ -85,15 +87,20 @@ def _offers_of(answer: object) -> tuple[LiveOffer, ...]:
     return found
 
 
-def check_deadline(deadline_s: object) -> None:
-    """Refuse a search deadline that is not a finite number of seconds above zero: a zero or
-    negative one would cancel every request before it is sent (and count that as the
-    suppliers' timeouts), a NaN would silently cap nothing."""
+def check_deadline(deadline_s: object) -> float | None:
+    """A search deadline as float seconds (None: none), refused when it is not a finite
+    number of seconds above zero: a zero or negative one would cancel every request before
+    it is sent (and count that as the suppliers' timeouts), a NaN would silently cap nothing.
+    A numpy number is one (``np.int64(3)`` capped the suppliers before this check)."""
     if deadline_s is None:
-        return
-    if isinstance(deadline_s, bool) or not isinstance(deadline_s, int | float) or not (
-            0 < deadline_s < math.inf):
+        return None
+    seconds = math.nan
+    if isinstance(deadline_s, numbers.Real) and not isinstance(deadline_s, bool):
+        with contextlib.suppress(OverflowError):  # (10**400 seconds: no deadline either)
+            seconds = float(deadline_s)
+    if not 0 < seconds < math.inf:
         raise SearchError(f"deadline_s must be a positive number of seconds, not {deadline_s!r}")
+    return seconds
 
 
 def warm_up() -> None:
@@ -248,7 +255,7 @@ class LiveSuppliers:
         answers (``from_cache=True``) and open circuits (``skipped``) are yielded first. Break out
         early with ``contextlib.aclosing`` so pending requests are cancelled at once.
         """
-        check_deadline(deadline_s)
+        deadline_s = check_deadline(deadline_s)
         loop = asyncio.get_running_loop()
         # the first ask builds the HTTP client (TLS context, connection pool): our set-up, not
         # the suppliers' time, so their deadlines start after it

@@ -10,6 +10,7 @@ gives the same page. ``ranking/_fast.py`` breaks ties by the same two numbers.
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ class Filters:
     a frozenset, None when empty; a search reads each through its catalog's brand registry, so
     any spelling or alias of a brand names it); ``max_delivery_hours``; ``in_stock``: an exact
     quantity above zero; ``pickup_point``: suppliers that deliver there; ``popular``: only the
-    catalog's popular brands. A value of another type, or hours below 0 or above
-    :data:`MAX_DELIVERY_HOURS`, raises :class:`SearchError`.
+    catalog's popular brands. A value of another type (numpy's integers and bools are read as
+    Python's), or hours below 0 or above :data:`MAX_DELIVERY_HOURS`, raises
+    :class:`SearchError`.
 
     >>> Filters(brands="Bosch").brands, Filters(brands=["MANN", "KNECHT"]) == \\
     ...     Filters(brands={"KNECHT", "MANN"}), Filters(brands=[]).brands
@@ -59,9 +61,11 @@ class Filters:
                 raise SearchError(f"Filters.max_delivery_hours must be 0 to "
                                   f"{MAX_DELIVERY_HOURS} hours, not {hours!r}")
         for name in ("in_stock", "popular"):
-            if getattr(self, name).__class__ is not bool:
-                raise SearchError(f"Filters.{name} must be True or False, not "
-                                  f"{getattr(self, name)!r}")
+            flag = getattr(self, name)
+            if flag.__class__ is not bool:
+                # (a numpy bool, as a web app's pandas or numpy values give, is one: it
+                # filtered before these checks)
+                object.__setattr__(self, name, truth(flag, f"Filters.{name}"))
         if self.pickup_point is not None and not isinstance(self.pickup_point, str):
             raise SearchError(f"Filters.pickup_point names a pickup point, not "
                               f"{self.pickup_point!r}")
@@ -122,10 +126,18 @@ def whole_number(value: Any, name: str) -> int:
     raise SearchError(f"{name} must be a whole number, not {value!r}")
 
 
+def truth(value: Any, name: str) -> bool:
+    """``value`` as a bool, when it is one (Python's or numpy's); else :class:`SearchError`
+    naming it (``name``): 1, "no" or None say nothing a buyer chose."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise SearchError(f"{name} must be True or False, not {value!r}")
+
+
 def check_sort(sort: tuple[str, bool] | None) -> tuple[str, bool]:
     """``sort`` as the search keys its plans by: ``(column, descending)``, a known column and
-    a bool (a two-item list is taken as that tuple); anything else raises
-    :class:`SearchError`."""
+    a bool (a two-item list is taken as that tuple, and so is the result's JSON echo,
+    ``{"column": ..., "descending": ...}``); anything else raises :class:`SearchError`."""
     if sort is None:
         return DEFAULT_SORT
     # (the usual sort, checked in a few identity tests; the rest is taken apart below)
@@ -140,18 +152,22 @@ def _checked_sort(sort: Any) -> tuple[str, bool]:
     shape = "sort must be (column, descending), such as ('price', False)"
     if isinstance(sort, str):  # (not its letters: 'price' would read as 'p', 'r')
         raise SearchError(f"{shape}, not the text {sort!r}")
-    try:
-        items: tuple[Any, ...] = tuple(sort)
-    except TypeError:
-        items = ()
+    items: tuple[Any, ...] = ()
+    if isinstance(sort, Mapping):
+        # the result's JSON echo, {"column": ..., "descending": ...}, kept for the next
+        # search as the README says (its keys, not its values, were read as the sort)
+        if sort.keys() == {"column", "descending"}:
+            items = (sort["column"], sort["descending"])
+    else:
+        with contextlib.suppress(TypeError):
+            items = tuple(sort)
     if len(items) != 2:
         raise SearchError(f"{shape}, not {sort!r}")
     column, descending = items
     if not isinstance(column, str) or column not in SORTS:
         raise SearchError(f"unknown sort column {column!r}; choose one of {', '.join(SORTS)}")
-    if not isinstance(descending, bool):  # (a result echoes it: 1 is not "descending")
-        raise SearchError(f"sort's descending must be True or False, not {descending!r}")
-    return column, descending
+    # (a result echoes it: 1 is not "descending"; a numpy bool is echoed as Python's)
+    return str(column), truth(descending, "sort's descending")
 
 
 def _key(values: np.ndarray, descending: bool) -> np.ndarray:

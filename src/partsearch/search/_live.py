@@ -121,6 +121,10 @@ class _Placer:
                               _page(int(options.get(f"{name}_limit", 20)), 1))
                       for block, name in (("oem_replacements", "oem"), ("analogs", "analogs"))}
         self.sort = result.sort  # (as the file offers are sorted: checked by the search)
+        # the search's time, the file offers' ages are as of (its ``now``, checked by the
+        # search; None: the clock's, read as each answer is placed)
+        now = options.get("now")
+        self.second = None if now is None else int(now.timestamp() // 1)
         self.show_supplier_price = (bool(options.get("show_supplier_price"))
                                     and self.level.supplier_price)
         # the searched part keyed as the file search keys it: the catalog's brand registry
@@ -245,10 +249,11 @@ class _Placer:
         """An online offer's ``price_file_time``, ``age_hours`` and ``stale`` as a file offer's
         (UTC ISO time; age in tenths of an hour from its whole second; stale past the catalog's
         ``stale_after_hours``): an offer without a time is as of now, one whose time is no
-        ISO 8601 time has none."""
-        now = time.time()
+        ISO 8601 time has none. Ages are as of the search's ``now`` when it has one, as the
+        file offers' are."""
+        now = int(time.time()) if self.second is None else self.second
         if updated is None:
-            return datetime.fromtimestamp(int(now), UTC).isoformat(), 0.0, False
+            return datetime.fromtimestamp(now, UTC).isoformat(), 0.0, False
         try:
             when = datetime.fromisoformat(str(updated).strip())  # (a connector's own: any)
             if when.tzinfo is None:  # (LiveOffer.updated: UTC unless it says otherwise)
@@ -257,7 +262,7 @@ class _Placer:
         except (ValueError, OverflowError):  # (no time, or one beyond datetime's years)
             return None, None, False
         # (a supplier's clock ahead of ours is no negative age)
-        age = max(age_tenths(int(now), int(when.timestamp())), 0) / 10
+        age = max(age_tenths(now, int(when.timestamp())), 0) / 10
         return when.isoformat(), age, age > self.state.config.stale_after_hours
 
     def _offer(self, lo: LiveOffer, brand: str, block: str, why: str, hops: int, support: int,
