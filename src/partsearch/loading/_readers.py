@@ -341,7 +341,7 @@ def _codec(encoding: str) -> str:
     written, lower-cased (the decoding then names it unknown)."""
     try:
         name = codecs.lookup(encoding).name
-    except LookupError:
+    except (LookupError, ValueError):  # (ValueError: a name holding "\0")
         name = encoding.lower()
     return name.replace("-", "")
 
