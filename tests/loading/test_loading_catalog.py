@@ -173,6 +173,26 @@ def test_a_file_without_an_offer_keeps_the_old_offers(
     assert len(rejects.read_text(encoding="utf-8").splitlines()) == 1 + rejected
 
 
+def test_offers_are_withdrawn_only_by_publishing_an_empty_table(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's word: a supplier taken out of suppliers.toml keeps its offers published,
+    and publishing an empty table withdraws them (a load that gives no offer never does)."""
+    import partsearch
+
+    toml = _setup(tmp_path)
+    catalog = tmp_path / "catalog"
+    load_suppliers(toml, catalog)
+    toml.write_text(TOML[:TOML.index("[BETA]")], encoding="utf-8")  # (BETA taken out)
+    load_suppliers(toml, catalog)
+    assert read_offers(catalog, "BETA").num_rows == 2
+    assert partsearch.Engine.open(catalog).search("155093").status == "ok"
+    publish_offers(catalog, "BETA", OFFERS_SCHEMA.empty_table())
+    assert read_offers(catalog, "BETA").num_rows == 0
+    assert partsearch.Engine.open(catalog).search("155093").status == "not_found"
+    assert main(["info", str(catalog)]) == 0
+    assert "BETA  0 offers" in capsys.readouterr().out
+
+
 def test_the_first_rejected_rows_are_the_files_first(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Rows that do not split and rows whose values are refused come in the file's order."""

@@ -101,6 +101,8 @@ BAD = [
     ('[A]\nfile = "prices/alfa.csv"\ndelimiter = ";;"\n'
      'columns = {brand="b", article="a", price="p"}', "one character"),
     ("A = 1", "must be a table"),
+    ('[A]\nfile = "prices/alfa.csv"\nencoding = "cp1251\\u0000"\n'
+     'columns = {brand="b", article="a", price="p"}', "'encoding': unknown encoding"),
     # an api table's mistakes, found when it is read, not at the first live search
     *((f'[A]\napi = {{ kind = "abcp", url = "https://x.example", {extra} }}', message)
       for extra, message in (

@@ -558,6 +558,29 @@ def test_a_cp1251_file_named_so_loads_whatever_its_first_lines_hold(tmp_path: Pa
         "bad quantity 'Р»'"]
 
 
+@pytest.mark.parametrize("encoding", ["utf_8", "U8", "utf_8_sig", "cp65001", "UTF8"])
+def test_a_utf8_file_named_by_an_alias_of_utf8_loads(tmp_path: Path, encoding: str) -> None:
+    """Python's other names of UTF-8 are UTF-8: a file so named is no "UTF-8 file named
+    otherwise", as a profile written for Python's codecs spells it."""
+    path = tmp_path / "p.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во;Описание\nMANN;W 712/1;100;1;Фильтр\n",
+                    encoding="utf-8")
+    report = _load(path, encoding=encoding, columns={**COLS, "description": "Описание"})
+    assert _col(report, "description") == ["Фильтр"]
+
+
+@pytest.mark.parametrize("encoding", ["windows_1251", "Windows-1251", "1251"])
+def test_a_cp1251_file_named_by_an_alias_of_cp1251_loads_as_cp1251(tmp_path: Path,
+                                                                  encoding: str) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во;Описание\nMANN;W 712/1;100;1;Фильтр\n"
+                     .encode("cp1251") + b"MANN;W 712/2;100;1;\x98\n")
+    report = _load(path, encoding=encoding, columns={**COLS, "description": "Описание"})
+    assert _col(report, "description") == ["Фильтр"]
+    # (the byte cp1251 leaves undefined rejects its row, as in a file named "cp1251")
+    assert report.rejected.column("line").to_pylist() == [3]
+
+
 def test_missing_columns_name_the_header_row_not_the_title(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
     path.write_text("Прайс-лист\nДата: 01.12.2026\n\nMaker;Part;Cost;Qty\nMANN;W1;1;1\n",

@@ -147,3 +147,18 @@ def test_cli_sql_csv_writes_a_list_as_json(world_catalog: Path,
     assert len(capsys.readouterr().out.splitlines()) == 4
     assert main(["sql", str(world_catalog), "select name, aliases from brands", "--csv"]) == 0
     assert '"MANN-FILTER"' in capsys.readouterr().out
+
+
+def test_cli_sql_csv_writes_an_interval_and_bytes_as_text(
+        world_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A price file's age (an interval) and bytes that are not UTF-8, which Arrow's CSV writer
+    refuses (a traceback), as DuckDB's text of them."""
+    import csv
+
+    from partsearch.cli import main
+
+    assert main(["sql", str(world_catalog), "select supplier, interval 1 day as i, "
+                 "'\\xFF'::blob as b, max(now() - price_file_time) as age from offers "
+                 "group by 1 order by 1", "--csv"]) == 0
+    rows = list(csv.reader(capsys.readouterr().out.splitlines()))
+    assert rows[0] == ["supplier", "i", "b", "age"] and rows[1][:3] == ["ALFA", "1 day", "\\xFF"]

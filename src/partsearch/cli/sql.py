@@ -2,7 +2,7 @@
 
 The relations are ``offers``, ``suppliers``, ``parts`` and ``crosses`` (README, "Questions in
 SQL"); the answer prints as a table, or as CSV with ``--csv`` (a list, a struct or a map, as
-``pickup_points``, as JSON text).
+``pickup_points``, as JSON text; an interval or bytes as DuckDB writes them).
 """
 
 from __future__ import annotations
@@ -53,17 +53,27 @@ def _sql(args: argparse.Namespace) -> int:
 def _flat(table: Any) -> Any:
     """``table`` with each nested column (a list, a struct, a map: ``pickup_points``,
     ``aliases``, ``sources``) as JSON text, which a CSV cell can hold and Arrow's CSV writer
-    otherwise refuses; DuckDB writes it, column by column, without a Python loop per row."""
+    otherwise refuses, and each column it cannot write as it is (an interval, bytes that are
+    not UTF-8: ``select now() - price_file_time``) as DuckDB's text of it; DuckDB writes
+    them, column by column, without a Python loop per row."""
     import duckdb
     import pyarrow as pa
 
-    nested = [i for i, f in enumerate(table.schema) if pa.types.is_nested(f.type)]
-    if not nested:
+    def how(t: Any) -> str | None:
+        if pa.types.is_nested(t):
+            return "to_json(c)::varchar"
+        if pa.types.is_interval(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t) \
+                or pa.types.is_fixed_size_binary(t):
+            return "c::varchar"
+        return None
+
+    todo = [(i, sql) for i, f in enumerate(table.schema) if (sql := how(f.type)) is not None]
+    if not todo:
         return table
     con = duckdb.connect()
-    for i in nested:
+    for i, sql in todo:
         con.register("answer", pa.table({"c": table.column(i)}))
-        text = con.sql("select to_json(c)::varchar as c from answer").arrow()
+        text = con.sql(f"select {sql} as c from answer").arrow()
         if hasattr(text, "read_all"):  # (DuckDB 1.4+ gives a record batch reader)
             text = text.read_all()
         table = table.set_column(i, table.schema.field(i).name, text.column(0))

@@ -10,6 +10,7 @@ line, when there is one).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -293,11 +294,11 @@ def to_utf8(data: bytes, encoding: str | None, label: str
     byte's line."""
     from partsearch.loading._transcode import utf8_errors
 
-    named = encoding.lower().replace("-", "") if encoding is not None else None
+    named = _codec(encoding) if encoding is not None else None
     if encoding is not None and named not in ("utf8", "utf8sig"):
         try:
             _refuse_utf8(data, encoding, label)
-            if named in ("cp1251", "windows1251"):
+            if named == "cp1251":
                 return (*_from_cp1251(data), "cp1251")
             return data.decode(encoding).encode("utf-8"), _NO_BYTES, encoding
         except UnicodeDecodeError as exc:
@@ -330,6 +331,19 @@ def to_utf8(data: bytes, encoding: str | None, label: str
     except UnicodeDecodeError as exc:
         raise PriceFileError("cannot detect the encoding (neither utf-8 nor cp1251)",
                              path=label) from exc
+
+
+def _codec(encoding: str) -> str:
+    """The codec ``encoding`` names, as Python names it, without dashes: ``utf-8``, ``UTF8``,
+    ``utf_8`` and ``U8`` are all ``utf8``, ``windows-1251`` and ``1251`` are ``cp1251`` (a
+    profile may spell its encoding any way Python reads; an alias of UTF-8 taken for another
+    encoding had a UTF-8 file refused as "UTF-8 named otherwise"); one Python does not know as
+    written, lower-cased (the decoding then names it unknown)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, ValueError):  # (ValueError: a name holding "\0")
+        name = encoding.lower()
+    return name.replace("-", "")
 
 
 def _refuse_utf8(data: bytes, encoding: str, label: str) -> None:

@@ -220,7 +220,7 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
     if encoding is not None:
         try:
             "".encode(encoding)
-        except LookupError as exc:
+        except (LookupError, ValueError) as exc:  # (ValueError: a name holding "\0")
             raise fail(f"key 'encoding': unknown encoding {encoding!r}") from exc
     hours = get("delivery_hours", int, 24)
     if not 0 <= hours <= _MAX_HOURS:
