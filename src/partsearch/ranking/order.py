@@ -34,9 +34,9 @@ class Filters:
     a frozenset, None when empty; a search reads each through its catalog's brand registry, so
     any spelling or alias of a brand names it); ``max_delivery_hours``; ``in_stock``: an exact
     quantity above zero; ``pickup_point``: suppliers that deliver there; ``popular``: only the
-    catalog's popular brands. A value of another type (numpy's integers and bools are read as
-    Python's), or hours below 0 or above :data:`MAX_DELIVERY_HOURS`, raises
-    :class:`SearchError`.
+    catalog's popular brands. A blank brand or pickup point is none chosen. A value of another
+    type (numpy's integers and bools are read as Python's), or hours below 0 or above
+    :data:`MAX_DELIVERY_HOURS`, raises :class:`SearchError`.
 
     >>> Filters(brands="Bosch").brands, Filters(brands=["MANN", "KNECHT"]) == \\
     ...     Filters(brands={"KNECHT", "MANN"}), Filters(brands=[]).brands
@@ -78,10 +78,13 @@ class Filters:
             items: tuple[object, ...] = (brands,) if isinstance(brands, str) else tuple(brands)
         except TypeError:  # (not a collection: reported as the one value it is)
             items = (brands,)
-        bad = [b for b in items if not isinstance(b, str)]
-        if bad:
-            raise SearchError(f"Filters.brands holds brand names, not {bad[0]!r}")
-        object.__setattr__(self, "brands", frozenset(items) or None)
+        names = [b for b in items if isinstance(b, str)]
+        if len(names) < len(items):
+            bad = next(b for b in items if not isinstance(b, str))
+            raise SearchError(f"Filters.brands holds brand names, not {bad!r}")
+        # (a blank one is a web form's empty "only this brand" box: no brand chosen, as a
+        # blank pickup point and a blank search brand are none)
+        object.__setattr__(self, "brands", frozenset(b for b in names if b.strip()) or None)
 
     def items(self) -> tuple[tuple[str, object], ...]:
         out: list[tuple[str, object]] = []
