@@ -15,7 +15,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -118,11 +118,31 @@ _ODS = b"application/vnd.oasis.opendocument.spreadsheet"
 
 def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str,
               skipped: list[str]) -> list[RawRows]:
-    """The price files of an archive. A member that is a price table (:func:`_is_table`) and
+    """The price files of an archive. A member that is a price table (:func:`is_table`) and
     cannot be read or mapped fails the whole: its offers would be lost silently; any other
     (a readme, a scan of the contract) is added to ``skipped`` with why."""
     out: list[RawRows] = []
     passed: list[str] = []
+    for name, inner, data in zip_members(zf, label, passed):
+        try:
+            out.extend(read_rows(data, profile, inner, skipped))
+        except PriceFileError as exc:
+            if is_table(name, data):
+                raise
+            passed.append(f"{name}: not a price table ({exc.message})")
+    if not out:
+        detail = "; ".join(passed) or "archive is empty"
+        raise PriceFileError(f"no price file in the archive ({detail})", path=label)
+    skipped += passed
+    return out
+
+
+def zip_members(zf: zipfile.ZipFile, label: str, passed: list[str]
+                ) -> Iterator[tuple[str, str, bytes]]:
+    """Each file of an archive, in order, as (its name, ``label!name``, its bytes); an
+    archiver's metadata is passed over, noted in ``passed``, and a member that cannot be
+    read raises :class:`PriceFileError` naming it. The load and a profile's draft walk an
+    archive alike."""
     for info in zf.infolist():
         if info.is_dir():
             continue
@@ -134,17 +154,7 @@ def _read_zip(zf: zipfile.ZipFile, profile: SupplierProfile, label: str,
             data = zf.read(info)
         except ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
-        try:
-            out.extend(read_rows(data, profile, inner, skipped))
-        except PriceFileError as exc:
-            if _is_table(info.filename, data):
-                raise
-            passed.append(f"{info.filename}: not a price table ({exc.message})")
-    if not out:
-        detail = "; ".join(passed) or "archive is empty"
-        raise PriceFileError(f"no price file in the archive ({detail})", path=label)
-    skipped += passed
-    return out
+        yield info.filename, inner, data
 
 
 #: a member named so is a price table, whatever is wrong with it
@@ -153,7 +163,7 @@ _TABLE_SUFFIXES = (".csv", ".tsv", ".xls", ".xlsx", ".xlsm", ".xlsb", ".ods", ".
 _TEXT_SUFFIXES = ("", ".txt", ".dat", ".prn")
 
 
-def _is_table(name: str, data: bytes) -> bool:
+def is_table(name: str, data: bytes) -> bool:
     """Whether an archive member is a price table: named as one, or a text (``.txt``, no
     suffix) that is a spreadsheet or splits steadily (two rows or more, most of its first
     rows, into one number of fields, three or more, most of them with a number for a cell),

@@ -104,22 +104,14 @@ def _header(data: bytes, label: str, sheet: str | int
     read fails the draft as it fails the load (``archive.zip!member: corrupt zip/xlsx``), where
     the next member (a readme) would be drafted in its place."""
     from partsearch.loading import _readers as r
-    from partsearch.loading._xlsx import ZIP_ERRORS
 
     zf = r.file_kind(data, label)[1]
     if zf is not None:
-        for info in zf.infolist():
-            if info.is_dir() or r._is_metadata(info.filename):
-                continue
-            inner = f"{label}!{info.filename}"
-            try:
-                member = zf.read(info)
-            except ZIP_ERRORS as exc:
-                raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
+        for name, inner, member in r.zip_members(zf, label, []):
             try:
                 in_member = _header(member, inner, sheet)
             except PriceFileError:
-                if r._is_table(info.filename, member):
+                if r.is_table(name, member):
                     raise
                 continue  # (a readme, say)
             if in_member is not None:
