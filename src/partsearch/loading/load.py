@@ -113,6 +113,7 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
         offers=offers, rejected=rejected, seconds=time.perf_counter() - started,
         skipped=tuple(skipped))
 
+
 def _nothing_to_offer(report: LoadReport) -> PriceFileError | None:
     """Why ``report``'s file, read, is no price list to publish: it has no data rows (a
     header and nothing below it, as an export cut short leaves), or every row of it was
