@@ -33,6 +33,9 @@ from partsearch.ranking.levels import parse_levels
     ([{"supplier": 7, "percent": 5}, {"percent": 1}], r"rule 1: supplier must be a non-empty"),
     ([{"percent": 5}, {"brand": " ", "percent": 5}], r"rule 2: brand must be a non-empty"),
     ([{"percent": 5, "markup": 1}], r"rule 1: needs 'percent', unknown keys \['markup'\]"),
+    # (the ranking's int64 kopecks: 823 % of the largest price a file may hold wraps negative)
+    ([{"percent": 823}], r"rule 1: percent 823 on prices up to 999,999,999,999.99 goes past"),
+    ([{"percent": 5}, {"min_price": 10, "percent": 1e300}], r"rule 2: percent 1e\+300 on"),
 ])
 def test_a_malformed_rule_is_an_error_naming_file_level_and_rule(
         rules: list[Any], message: str) -> None:
@@ -54,6 +57,20 @@ def test_a_percent_is_kept_to_hundredths() -> None:
     assert level.apply(np.array([100_000]), one, one).tolist() == [133_330]  # as 33.33 %
     deepest = parse_levels({"w": {"rules": [{"percent": -99.99}]}}, "x")["w"]
     assert deepest.apply(np.array([100]), one, one).tolist() == [1]
+
+
+def test_a_large_markup_is_exact_up_to_the_largest_price_its_rule_applies_to() -> None:
+    from partsearch._money import MAX_KOPECKS
+
+    one = np.array(["S"], dtype=object)
+    top = parse_levels({"w": {"rules": [{"percent": 822}]}}, "x")["w"]
+    assert top.apply(np.array([MAX_KOPECKS]), one, one).tolist() == \
+        [-(-MAX_KOPECKS * 92_200 // 10_000)]
+    # a band caps the price a large markup meets, so it may go far higher
+    cheap = parse_levels({"w": {"rules": [{"max_price": 100, "percent": 5000},
+                                          {"percent": 20}]}}, "x")["w"]
+    assert cheap.apply(np.array([9_999, 10_000]), np.array(["S"] * 2, dtype=object),
+                       np.array(["B"] * 2, dtype=object)).tolist() == [509_949, 12_000]
 
 
 def test_a_rules_brand_is_read_through_the_given_registry(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from partsearch._money import MAX_KOPECKS
 from partsearch.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -146,6 +147,9 @@ def _supplier_price(name: str, body: Mapping[str, Any], where: str) -> bool:
     return value
 
 
+_INT64_MAX = 2**63 - 1
+
+
 def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> MarkupRule:
     if not isinstance(raw, Mapping):
         raise CatalogError(f"{what}: must be a table such as {{ percent = 20 }}, not {raw!r}",
@@ -172,6 +176,12 @@ def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> Ma
     if low is not None and high is not None and low >= high:
         raise CatalogError(f"{what}: min_price {raw['min_price']!r} must be below max_price "
                            f"{raw['max_price']!r} (else it matches no offer)", path=where)
+    top = MAX_KOPECKS if high is None else min(MAX_KOPECKS, max(round(high * 100) - 1, 0))
+    if top * _factor(percent) > _INT64_MAX:
+        # (the ranking marks int64 kopecks up by the factor: past this it wraps negative)
+        raise CatalogError(f"{what}: percent {raw['percent']!r} on prices up to "
+                           f"{top / 100:,.2f} goes past the largest price the engine keeps; "
+                           f"give the rule a max_price or a smaller percent", path=where)
     return MarkupRule(percent=percent, supplier=_text(raw.get("supplier"), "supplier", what, where),
                       brand=_brand(_text(raw.get("brand"), "brand", what, where), registry),
                       min_kop=_kop(low), max_kop=_kop(high))
