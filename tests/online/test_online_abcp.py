@@ -128,6 +128,18 @@ def test_from_api_config_reads_env_by_name() -> None:
     assert LOGIN not in str(info.value)
 
 
+def test_a_shops_factory_is_chosen_by_its_kind_in_any_case() -> None:
+    mine = AbcpConnector("x", "https://mine.example", "l", "p")
+    kinds = {"ABCP": lambda code, api, env: mine, "MyShop": lambda code, api, env: mine}
+    # a profile's kind is read in any case: the shop's "ABCP" replaces the shipped abcp
+    for kind in ("abcp", "ABCP", "myshop", "MYSHOP"):
+        assert connector_from_api("x", {"kind": kind}, {}, kinds=kinds) is mine
+    exact = {"myshop": lambda code, api, env: mine, "MYSHOP": lambda code, api, env: None}
+    assert connector_from_api("x", {"kind": "myshop"}, {}, kinds=exact) is mine  # exact first
+    with pytest.raises(SupplierError, match="unknown api kind 'emex'"):
+        connector_from_api("x", {"kind": "emex"}, {}, kinds=kinds)
+
+
 @pytest.mark.parametrize(
     "api",
     [

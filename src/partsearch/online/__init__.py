@@ -43,8 +43,9 @@ def connector_from_api(
     *,
     kinds: Mapping[str, ConnectorFactory] | None = None,
 ) -> Connector:
-    """A connector for a profile's ``api`` table, chosen by ``api["kind"]``: one of ``kinds``
-    (a shop's own, by kind name), else the shipped ``abcp`` (in any case: ``ABCP`` too).
+    """A connector for a profile's ``api`` table, chosen by ``api["kind"]`` in any case: one of
+    ``kinds`` (a shop's own, by kind name; one named ``abcp`` replaces the shipped), else the
+    shipped ``abcp``.
 
     Credentials are read from the environment variables the table names (``env`` overrides
     ``os.environ``, for tests). Unknown kinds raise :class:`SupplierError`.
@@ -56,7 +57,11 @@ def connector_from_api(
     'm'
     """
     kind = api.get("kind")
-    factory = (kinds or {}).get(kind) if isinstance(kind, str) else None
+    factory = None
+    if isinstance(kind, str) and kinds:
+        # a kind is read in any case, as "abcp" is: a shop's "ABCP" factory replaces the shipped
+        factory = kinds.get(kind) or next(
+            (f for name, f in kinds.items() if name.casefold() == kind.casefold()), None)
     if factory is not None:
         return factory(code, api, env)
     if isinstance(kind, str) and kind.lower() == "abcp":  # (as the profiles read it)
