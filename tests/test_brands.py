@@ -48,6 +48,34 @@ def test_unknown_brand_passes_through_normalized() -> None:
     assert brand_key("  acme   parts ") == "ACME PARTS"
 
 
+@pytest.mark.parametrize(
+    ("spelling", "canonical"),
+    [
+        ("BОSCH", "BOSCH"),  # Cyrillic О
+        ("МАNN", "MANN-FILTER"),  # Cyrillic М, А: then the alias
+        ("ТRW", "TRW"),  # Cyrillic Т
+        ("bоsch", "BOSCH"),  # a lowercase Cyrillic о
+        ("LEMFÖRDЕR", "LEMFÖRDER"),  # Ö is Latin too; Cyrillic Е
+        ("acmе  parts", "ACME PARTS"),  # unknown: passes through in Latin
+        # all-Cyrillic brands are kept as written, even when every letter looks Latin
+        ("ЛАДА", "ЛАДА"),
+        ("ВОСН", "ВОСН"),
+        ("КАМАЗ", "KAMAZ"),
+        ("ВАЗ", "LADA"),
+    ],
+)
+def test_cyrillic_lookalikes_in_a_latin_brand_are_latin(spelling: str, canonical: str) -> None:
+    """1C operators type BОSCH on a Russian layout: it was a brand of its own beside BOSCH."""
+    reg = BrandRegistry.default()
+    assert brand_key(spelling) == canonical
+    assert brand_keys([spelling]).to_pylist() == [canonical]
+    assert reg.get(spelling) == reg.get(canonical)
+
+
+def test_a_mixed_script_brand_is_suggested_as_the_latin_one() -> None:
+    assert BrandRegistry.default().suggest("BОSH")[0] == "BOSCH"
+
+
 def test_knecht_and_mahle_stay_apart() -> None:
     assert brand_key("KNECHT") != brand_key("MAHLE")
 
@@ -95,9 +123,13 @@ def _scalar_or_none(name: object) -> str | None:
         return None
 
 
+# Latin brands typed with Cyrillic look-alikes (BОSCH), all-Cyrillic ones (ЛАДА, ВОСН), mixed
+_MIXED = "BOSCHMANTRWFÖbosch АВЕКМНОРСТХУІЈЅаекмнорсуіјѕЛДЗЖ-& "
+_mixed_names = st.sampled_from(["BОSCH", "МАNN", "ТRW", "ВОСН", "ЛАДА", "ВАЗ", "КАМАЗ"]) | \
+    st.text(alphabet=_MIXED, max_size=8)
 # lone surrogates (text decoded with surrogateescape) and what is not text at all
 _names = st.text(alphabet=st.one_of(st.characters(), st.sampled_from("\ud800\udc80\udfff")),
-                 max_size=12)
+                 max_size=12) | _mixed_names
 _values = st.one_of(_names, st.none(), st.integers(), st.floats(), st.booleans(), st.binary())
 
 
@@ -122,7 +154,7 @@ def test_lone_surrogate_and_non_text_in_a_list() -> None:
         brand_key(5)  # type: ignore[arg-type]
 
 
-@given(st.text(max_size=20))
+@given(st.text(max_size=20) | _mixed_names)
 def test_brand_key_idempotent_and_total(name: str) -> None:
     try:
         key = brand_key(name)
@@ -194,7 +226,8 @@ def test_catalog_registry_extends_the_shipped_one(tmp_path: Path) -> None:
 
 
 @given(st.lists(st.sampled_from(["змз", "ЗМЗ", "mann", "Bosch", "", " ", "--", "ваз"])
-                | st.text(st.characters(exclude_categories=("Cs",)), max_size=6),
+                | st.text(st.characters(exclude_categories=("Cs",)), max_size=6)
+                | _mixed_names,
                 max_size=20))
 def test_brand_columns_encode_once_as_keys_then_flags(names: list[str]) -> None:
     import numpy as np

@@ -3,7 +3,8 @@
 The same maker is spelled MANN / MANN-FILTER / Mann & Hummel. Matching is by explicit aliases from
 an editable registry (``data/brands.toml``), never by fuzzy similarity: KNECHT and MAHLE are related
 but not the same brand, and a fuzzy merge would put one's parts under the other. Fuzzy matching is
-used only to *suggest* brands for a misspelled one.
+used only to *suggest* brands for a misspelled one. Cyrillic letters that look Latin are Latin in a
+brand that has a Latin letter (``BОSCH`` typed on a Russian layout is BOSCH).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from partsearch.errors import NormalizationError, ProfileError
+from partsearch.normalize import _LOOKALIKES
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -31,19 +33,36 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 # a kept brand shows it as U+FFFD, the scalar form as the vectorized one. Neither is a match
 # key character, so matching is the same either way.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Cyrillic letters that look Latin, folded as article_key folds them. 1C operators type BОSCH or
+# МАNN on a Russian layout; in a brand with a Latin letter such a letter can only be the Latin one.
+# An all-Cyrillic brand is kept as written (ЛАДА, КАМАЗ, even ВОСН, all of whose letters look
+# Latin): it may be a real Cyrillic brand, and nothing in it tells a look-alike from a letter.
+_LOOKALIKE_TRANS = str.maketrans(_LOOKALIKES)
+_LOOKALIKE_SET = frozenset(_LOOKALIKES)
+
+
+def _latin_lookalikes(name: str) -> str:
+    """``name`` with its Cyrillic look-alikes in Latin when it has a Latin letter, else as is."""
+    if name.isascii() or _LOOKALIKE_SET.isdisjoint(name):  # the usual brand: no scan
+        return name
+    if any(ch.isalpha() and "LATIN" in unicodedata.name(ch, "") for ch in name):
+        return name.translate(_LOOKALIKE_TRANS)
+    return name
 
 
 @lru_cache(maxsize=65_536)  # brands repeat across searches and rows: normalize each once
 def _match_key(name: str) -> str:
-    """Spelling-blind key for alias matching: no case, accents, spaces or punctuation."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    """Spelling-blind key for alias matching: no case, accents, spaces or punctuation, and no
+    Cyrillic look-alike in a brand written in Latin."""
+    decomposed = unicodedata.normalize("NFKD", _latin_lookalikes(name))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NOT_ALNUM.sub("", bare.upper())
 
 
 def _passthrough(name: str) -> str:
-    """How an unknown brand is kept: uppercase, trimmed, inner spaces collapsed."""
-    return _SURROGATE.sub("\ufffd", _SPACES.sub(" ", name.strip()).upper())
+    """How an unknown brand is kept: uppercase, trimmed, inner spaces collapsed, Cyrillic
+    look-alikes in Latin when it has a Latin letter."""
+    return _SURROGATE.sub("\ufffd", _SPACES.sub(" ", _latin_lookalikes(name).strip()).upper())
 
 
 @dataclass(frozen=True, slots=True)
