@@ -293,28 +293,23 @@ def _check_positions(cols: dict[str, int], width: int | None, label: str) -> Non
 def to_utf8(data: bytes, encoding: str | None, label: str
              ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
     """The file as UTF-8 bytes (a uint8 array from cp1251): strict UTF-8 (BOM dropped), else
-    cp1251, one codec call each; the positions of the stray bytes, each replaced by "?" (the
-    rows holding them are rejected): bytes that were not UTF-8 in a file that is UTF-8 but for
-    them, or the byte cp1251 leaves undefined; and which of the two the file was read as.
+    cp1251, KOI8-R or cp866 (the one whose letters read most like Russian, see ``_encoding``;
+    cp1251 unless another is clearly so), one codec call each; UTF-16 by its BOM; the
+    positions of the stray bytes, each replaced by "?" (the rows holding them are rejected):
+    bytes that were not UTF-8 in a file that is UTF-8 but for them, or the byte cp1251 leaves
+    undefined; and which encoding the file was read as.
 
     A file is taken for UTF-8 with stray bytes when its valid multi-byte characters outnumber
     its bad bytes eightfold: a cp1251 file's Cyrillic is almost never valid UTF-8 (a bad byte
     or two a letter), and reading a UTF-8 file with one stray byte as cp1251 had garbled every
     Cyrillic text in it. A file named UTF-8 that does not look so is refused at its first bad
     byte's line."""
+    from partsearch.loading._encoding import SAMPLE, single_byte
     from partsearch.loading._transcode import utf8_errors
 
     named = _codec(encoding) if encoding is not None else None
-    if encoding is not None and named not in ("utf8", "utf8sig"):
-        try:
-            _refuse_utf8(data, encoding, label)
-            if named == "cp1251":
-                return (*_from_cp1251(data), "cp1251")
-            return data.decode(encoding).encode("utf-8"), _NO_BYTES, encoding
-        except UnicodeDecodeError as exc:
-            raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
-        except LookupError as exc:  # (a profile made in Python, not read from a TOML file)
-            raise PriceFileError(f"unknown encoding {encoding!r}", path=label) from exc
+    if encoding is not None and named is not None and named not in ("utf8", "utf8sig"):
+        return _decode_named(data, encoding, named, label)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")) and named is None:
@@ -336,11 +331,30 @@ def to_utf8(data: bytes, encoding: str | None, label: str
     if named is not None:
         raise PriceFileError(f"not utf-8: {error}", path=label,
                              line=data.count(b"\n", 0, error.start) + 1) from error
+    # (from its first bad byte: the head of a file is often all ASCII)
+    guessed = single_byte(data[error.start:error.start + SAMPLE])
+    if guessed != "cp1251":
+        return _decode_named(data, guessed, guessed, label)
     try:
         return (*_from_cp1251(data), "cp1251")
     except UnicodeDecodeError as exc:
         raise PriceFileError("cannot detect the encoding (neither utf-8 nor cp1251)",
                              path=label) from exc
+
+
+def _decode_named(data: bytes, encoding: str, named: str, label: str
+                  ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
+    """The file as UTF-8 bytes from single-byte ``encoding`` (``named``: its codec's name, as
+    :func:`_codec` gives it), which a profile named or the file's letters told."""
+    try:
+        _refuse_utf8(data, encoding, label)
+        if named == "cp1251":
+            return (*_from_cp1251(data), "cp1251")
+        return data.decode(encoding).encode("utf-8"), _NO_BYTES, encoding
+    except UnicodeDecodeError as exc:
+        raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
+    except LookupError as exc:  # (a profile made in Python, not read from a TOML file)
+        raise PriceFileError(f"unknown encoding {encoding!r}", path=label) from exc
 
 
 def _codec(encoding: str) -> str:
