@@ -1,4 +1,5 @@
-"""A price file's encoding when its profile names none: cp1251, KOI8-R or cp866 by its letters."""
+"""A price file's encoding when its profile names none: cp1251, KOI8-R or cp866 by its letters;
+UTF-16 by its BOM or its NULs."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from partsearch.errors import PriceFileError
 from partsearch.loading import SupplierProfile, load_price_file
-from partsearch.loading._encoding import single_byte
+from partsearch.loading._encoding import single_byte, utf16_order
 from partsearch.loading.draft import draft_profile
 
 COLS = {"brand": "Бренд", "article": "Артикул", "price": "Цена", "description": "Наименование"}
@@ -84,3 +86,49 @@ def test_the_draft_names_a_detected_koi8_encoding(tmp_path: Path) -> None:
     path.write_bytes(("Бренд;Артикул;Наименование;Цена\n" + _rows()).encode("cp1251"))
     assert "encoding" not in draft_profile(path, code="K").toml
 
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_bom_is_read_by_its_nuls(tmp_path: Path, codec: str) -> None:
+    """Read as UTF-8 (its NULs are valid), its header was "missing" as '\\x11\\x04@\\x04...'."""
+    path = tmp_path / "p.txt"
+    path.write_bytes("Бренд\tАртикул\tНаименование\tЦена\r\nMANN\tW712/75\tФильтр\t100\r\n"
+                     "ЛАДА\t2108\tФильтр масляный\t200\r\n".encode(codec))
+    report = _load(path)
+    assert report.offers.column("brand_raw").to_pylist() == ["MANN", "ЛАДА"]
+    assert utf16_order(path.read_bytes()) == codec
+    assert draft_profile(path).profile.encoding == codec
+
+
+def test_stray_nuls_or_nuls_on_both_sides_are_no_utf16(tmp_path: Path) -> None:
+    assert utf16_order("Бренд;Артикул".encode("cp1251")) is None
+    assert utf16_order(b"\0\0\0\0abcd\0\0\0\0" * 4) is None
+    assert utf16_order("MANN\tW712".encode("utf-16-le")) == "utf-16-le"
+    path = tmp_path / "p.csv"
+    text = "Бренд;Артикул;Наименование;Цена\n" + "MANN;W712/75;Фильтр;100\n" * 20
+    path.write_bytes(text.replace("MANN", "MA\0N", 3).encode("cp1251"))  # (a stray NUL here)
+    assert _load(path).offers.column("description").to_pylist()[-1] == "Фильтр"
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n", b"\xff\xfe",
+                                     "\ufeff\r\n".encode("utf-16-le")])
+def test_a_file_of_only_a_bom_is_empty(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(content)
+    with pytest.raises(PriceFileError, match="empty file"):
+        _load(path)
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_a_utf16_file_named_utf8_is_refused_as_utf16(tmp_path: Path, bom: bool) -> None:
+    """It said "not utf-8: 'utf-8' codec can't decode byte 0xff in position 0" (or, without
+    a BOM, that its columns were missing)."""
+    path = tmp_path / "p.txt"
+    path.write_bytes(("\ufeff" if bom else "").encode("utf-16-le") + (
+        "Бренд\tАртикул\tНаименование\tЦена\r\nMANN\tW712/75\tФильтр\t100\r\n"
+        .encode("utf-16-le")))
+    with pytest.raises(PriceFileError, match="but the file is UTF-16") as err:
+        _load(path, encoding="utf-8")
+    assert str(path) in str(err.value)
+    with pytest.raises(PriceFileError, match="but the file is UTF-16"):
+        _load(path, encoding="cp1251")
+    assert _load(path, encoding="utf-16" if bom else "utf-16-le").offers.num_rows == 1

@@ -1,6 +1,6 @@
 """Which encoding a price file that is not UTF-8 is in: cp1251, KOI8-R or cp866 (a DOS program's
-export), told by how Russian its Cyrillic letters are. One sample of the file's bytes, once:
-the usual cp1251 file costs a 64 KiB count.
+export), told by how Russian its Cyrillic letters are; and UTF-16 without its BOM, told by its
+NULs. One sample of the file's bytes, once: the usual cp1251 file costs a 64 KiB count.
 
 The three single-byte encodings map the same bytes to different letters (KOI8-R is ordered by
 sound, cp1251 by the alphabet, cp866 puts half of its lower case where cp1251 has capitals), so
@@ -16,11 +16,12 @@ file (``ФИЛЬТР МАСЛЯНЫЙ``) from it; the letters themselves do.
 
 from __future__ import annotations
 
+import codecs
 from functools import cache
 
 import numpy as np
 
-__all__ = ["GUESSED", "SAMPLE", "single_byte"]
+__all__ = ["GUESSED", "SAMPLE", "single_byte", "utf16_order"]
 
 #: letters per 100 in Russian text (ё counted as е), the national corpus's unigram counts
 _FREQUENCY = {
@@ -44,7 +45,7 @@ _MARGIN = 0.3
 _LETTERS = 20
 SAMPLE = 1 << 16  # bytes looked at, from the file's first non-ASCII one
 #: the encodings only a sample tells (a profile draft names them, so a load need not guess)
-GUESSED = ("koi8-r", "cp866")
+GUESSED = ("koi8-r", "cp866", "utf-16-le", "utf-16-be")
 
 
 @cache
@@ -81,3 +82,22 @@ def single_byte(sample: bytes) -> str:
     clear = gain >= _MARGIN and gain * high >= _EVIDENCE and letters >= _LETTERS
     return best if clear else _CANDIDATES[0]
 
+
+def utf16_order(head: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``head`` (a file's first bytes) is UTF-16 without a
+    BOM, as its NULs tell: ASCII in UTF-16 has one every other byte, on the side of its byte
+    order (a price file's digits, delimiters and line ends make an eighth of its characters
+    at least), and a text file in any other encoding has none, or a stray few; None
+    otherwise."""
+    if b"\0" not in head:  # (the usual file: one scan of its head)
+        return None
+    head = head[: len(head) // 2 * 2]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    order = "utf-16-le" if odd > even else "utf-16-be"
+    if 8 * max(odd, even) < max(len(head) // 2, 16, 64 * min(odd, even)):
+        return None  # (a stray NUL or two, or NULs on both sides: binary)
+    try:  # (a character cut at the head's end is no objection)
+        codecs.getincrementaldecoder(order)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+    return order
