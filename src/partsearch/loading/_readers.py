@@ -82,11 +82,20 @@ def read_rows(data: bytes, profile: SupplierProfile, label: str,
     return [read(data, profile, label)]
 
 
+def _only_bom(data: bytes) -> bool:
+    """Whether ``data`` is a BOM (UTF-8's or UTF-16's) and nothing but blanks: an empty
+    export, which would otherwise be missing every column."""
+    if len(data) > 64 or not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return False
+    rest = data[3:] if data[0] == 0xEF else data[2:].replace(b"\0", b"")
+    return not rest or rest.isspace()
+
+
 def file_kind(data: bytes, label: str) -> tuple[str, zipfile.ZipFile | None]:
     """What ``data`` is: ``sheet`` (XLSX, ODS or a legacy XLS), ``zip`` (an archive, given
     opened), ``html`` (a ".xls" that is an HTML table) or ``csv``; an empty file or a damaged
     zip raises :class:`PriceFileError`."""
-    if not data or data.isspace():  # (strip() would copy the whole file to say so)
+    if not data or data.isspace() or _only_bom(data):  # (strip() would copy the whole file)
         raise PriceFileError("empty file", path=label)
     if data[:4] == b"PK\x03\x04":
         try:
@@ -293,36 +302,41 @@ def _check_positions(cols: dict[str, int], width: int | None, label: str) -> Non
 def to_utf8(data: bytes, encoding: str | None, label: str
              ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
     """The file as UTF-8 bytes (a uint8 array from cp1251): strict UTF-8 (BOM dropped), else
-    cp1251, one codec call each; the positions of the stray bytes, each replaced by "?" (the
-    rows holding them are rejected): bytes that were not UTF-8 in a file that is UTF-8 but for
-    them, or the byte cp1251 leaves undefined; and which of the two the file was read as.
+    cp1251, KOI8-R or cp866 (the one whose letters read most like Russian, see ``_encoding``;
+    cp1251 unless another is clearly so), one codec call each; UTF-16 by its BOM, or without
+    one by its NULs; the positions of the stray bytes, each replaced by "?" (the rows holding
+    them are rejected): bytes that were not UTF-8 in a file that is UTF-8 but for them, or the
+    byte cp1251 leaves undefined; and which encoding the file was read as.
 
     A file is taken for UTF-8 with stray bytes when its valid multi-byte characters outnumber
     its bad bytes eightfold: a cp1251 file's Cyrillic is almost never valid UTF-8 (a bad byte
     or two a letter), and reading a UTF-8 file with one stray byte as cp1251 had garbled every
     Cyrillic text in it. A file named UTF-8 that does not look so is refused at its first bad
     byte's line."""
+    from partsearch.loading._encoding import SAMPLE, single_byte
     from partsearch.loading._transcode import utf8_errors
 
     named = _codec(encoding) if encoding is not None else None
-    if encoding is not None and named not in ("utf8", "utf8sig"):
-        try:
-            _refuse_utf8(data, encoding, label)
-            if named == "cp1251":
-                return (*_from_cp1251(data), "cp1251")
-            return data.decode(encoding).encode("utf-8"), _NO_BYTES, encoding
-        except UnicodeDecodeError as exc:
-            raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
-        except LookupError as exc:  # (a profile made in Python, not read from a TOML file)
-            raise PriceFileError(f"unknown encoding {encoding!r}", path=label) from exc
+    utf16 = _utf16(data)
+    if utf16 is not None and named is not None and not named.startswith("utf16") \
+            and b"\0" in data[:_UTF16_HEAD]:  # (a cp1251 file may open with "яю", no NUL)
+        # (read as UTF-8 its NULs are valid: its header would just not be found)
+        raise PriceFileError(f"the profile names encoding {encoding!r}, but the file is "
+                             f"UTF-16 ({utf16[1]}); drop the profile's encoding (it is "
+                             "detected)", path=label)
+    if encoding is not None and named is not None and named not in ("utf8", "utf8sig"):
+        return _decode_named(data, encoding, named, label)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")) and named is None:
-        # Excel's "Unicode text": UTF-16 with its BOM (the codec reads the BOM's byte order)
+    elif utf16 is not None and named is None:
+        # Excel's "Unicode text": UTF-16 with its BOM (the codec reads the BOM's byte order),
+        # or without one (a script's export), as its NULs tell
+        codec, why = utf16
         try:
-            return data.decode("utf-16").encode("utf-8"), _NO_BYTES, "UTF-16"
+            return (data.decode(codec).encode("utf-8"), _NO_BYTES,
+                    "UTF-16" if codec == "utf-16" else codec)
         except UnicodeDecodeError as exc:
-            raise PriceFileError(f"not utf-16 (as its BOM says): {exc}", path=label) from exc
+            raise PriceFileError(f"not {codec} ({why}): {exc}", path=label) from exc
     try:
         data.decode("utf-8")
         return data, _NO_BYTES, _UTF8
@@ -336,11 +350,43 @@ def to_utf8(data: bytes, encoding: str | None, label: str
     if named is not None:
         raise PriceFileError(f"not utf-8: {error}", path=label,
                              line=data.count(b"\n", 0, error.start) + 1) from error
+    # (from its first bad byte: the head of a file is often all ASCII)
+    guessed = single_byte(data[error.start:error.start + SAMPLE])
+    if guessed != "cp1251":
+        return _decode_named(data, guessed, guessed, label)
     try:
         return (*_from_cp1251(data), "cp1251")
     except UnicodeDecodeError as exc:
         raise PriceFileError("cannot detect the encoding (neither utf-8 nor cp1251)",
                              path=label) from exc
+
+
+def _decode_named(data: bytes, encoding: str, named: str, label: str
+                  ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
+    """The file as UTF-8 bytes from single-byte ``encoding`` (``named``: its codec's name, as
+    :func:`_codec` gives it), which a profile named or the file's letters told."""
+    try:
+        _refuse_utf8(data, encoding, label)
+        if named == "cp1251":
+            return (*_from_cp1251(data), "cp1251")
+        return data.decode(encoding).encode("utf-8"), _NO_BYTES, encoding
+    except UnicodeDecodeError as exc:
+        raise PriceFileError(f"not {encoding}: {exc}", path=label) from exc
+    except LookupError as exc:  # (a profile made in Python, not read from a TOML file)
+        raise PriceFileError(f"unknown encoding {encoding!r}", path=label) from exc
+
+
+def _utf16(data: bytes) -> tuple[str, str] | None:
+    """The codec of ``data`` when it is UTF-16, and what tells so: its BOM, or its NULs."""
+    from partsearch.loading._encoding import utf16_order
+
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", "as its BOM says"
+    order = utf16_order(data[:_UTF16_HEAD])
+    return None if order is None else (order, "no BOM, but a NUL every other byte")
+
+
+_UTF16_HEAD = 4096  # of a file's bytes, where its NULs would show it UTF-16
 
 
 def _codec(encoding: str) -> str:

@@ -84,12 +84,12 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
         raise PriceFileError(f"no row of the first {_HEAD_ROWS} of {where} names an article "
                              f"and a price column (as {FIELD_NAMES['article'][0]!r} and "
                              f"{FIELD_NAMES['price'][0]!r} do)", path=path)
-    rows, lines, quote, best = found_in
+    rows, lines, quote, encoding, best = found_in
     at, found = best
     header = [cell.strip() for cell in rows[at]]
     columns = {fld: header[i] for fld, i in sorted(found.items(), key=lambda kv: kv[1])}
-    profile = SupplierProfile(code=code, name=code, file=path, quote=quote, sheet=sheet,
-                              columns=columns)
+    profile = SupplierProfile(code=code, name=code, file=path, encoding=encoding, quote=quote,
+                              sheet=sheet, columns=columns)
     unmapped = tuple(h for i, h in enumerate(header) if h and i not in found.values())
     missing = () if "brand" in found else ("brand",)
     return ProfileDraft(profile, lines[at], unmapped, missing,
@@ -97,9 +97,12 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
 
 
 def _header(data: bytes, label: str, sheet: str | int
-            ) -> tuple[list[list[str]], list[int], str | None, tuple[int, dict[str, int]]] | None:
-    """The file's first rows, their lines, its quote, and its header row with the columns it
-    maps: the row naming an article and a price, and the most besides; None when none does.
+            ) -> tuple[list[list[str]], list[int], str | None, str | None,
+                       tuple[int, dict[str, int]]] | None:
+    """The file's first rows, their lines, its quote, its encoding when only a sample of it
+    tells (KOI8-R, say: named in the draft, the load need not guess), and its header row with
+    the columns it maps: the row naming an article and a price, and the most besides; None
+    when none does.
     A zip archive's first member that has one; a member that is a price table and cannot be
     read fails the draft as it fails the load (``archive.zip!member: corrupt zip/xlsx``), where
     the next member (a readme) would be drafted in its place."""
@@ -117,13 +120,13 @@ def _header(data: bytes, label: str, sheet: str | int
             if in_member is not None:
                 return in_member
         return None
-    rows, lines, quote = _head(data, label, sheet)
+    rows, lines, quote, encoding = _head(data, label, sheet)
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(rows):
         found = map_columns(row)
         if {"article", "price"} <= set(found) and (best is None or len(found) > len(best[1])):
             best = (i, found)
-    return None if best is None else (rows, lines, quote, best)
+    return None if best is None else (rows, lines, quote, encoding, best)
 
 
 def map_columns(cells: list[str]) -> dict[str, int]:
@@ -150,28 +153,30 @@ def map_columns(cells: list[str]) -> dict[str, int]:
 
 
 def _head(data: bytes, label: str, sheet: str | int
-          ) -> tuple[list[list[str]], list[int], str | None]:
-    """The first rows of a file that is no archive as cells, their lines, and the quote its
-    CSV needs when not '"'."""
+          ) -> tuple[list[list[str]], list[int], str | None, str | None]:
+    """The first rows of a file that is no archive as cells, their lines, the quote its CSV
+    needs when not '"', and its encoding when only a sample of it tells (``_encoding``)."""
     from partsearch.loading import _readers as r
+    from partsearch.loading._encoding import GUESSED
 
     kind, _zf = r.file_kind(data, label)
     if kind == "sheet":
         frame = r.sheet_cells(data, sheet, label).head(_HEAD_ROWS)
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
-                for row in frame.drop("__line").rows()], lines, None
-    text, _stray, _charset = r.to_utf8(data, None, label)
+                for row in frame.drop("__line").rows()], lines, None, None
+    text, _stray, charset = r.to_utf8(data, None, label)
+    encoding = charset if charset in GUESSED else None
     if kind == "html":
         from partsearch.loading._html import table_rows
 
         rows = table_rows(bytes(text).decode("utf-8", "replace"))[:_HEAD_ROWS]
-        return rows, list(range(1, len(rows) + 1)), None
+        return rows, list(range(1, len(rows) + 1)), None, encoding
     head = bytes(text[: 1 << 16]).decode("utf-8", "replace")
     lines = [ln.rstrip("\r") for ln in head.split("\n")[:_HEAD_ROWS]]
     delimiter, quote = r.detect_format(lines)
     return r.split_head(lines, delimiter, quote), list(range(1, len(lines) + 1)), \
-        None if quote == '"' else quote
+        None if quote == '"' else quote, encoding
 
 
 def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[str, ...]
@@ -182,6 +187,8 @@ def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[st
     columns = ", ".join(f"{fld} = {text(name)}" for fld, name in profile.columns.items())
     table = profile.code if re.fullmatch(r"[A-Za-z0-9_-]+", profile.code) else text(profile.code)
     out = [f"[{table}]", f"name = {text(profile.name)}", f"file = {text(profile.file)}"]
+    if profile.encoding:
+        out.append(f"encoding = {text(profile.encoding)}")
     if profile.quote:
         out.append(f"quote = {text(profile.quote)}")
     if profile.sheet is not None:
