@@ -50,7 +50,7 @@ def test_a_record_of_another_width_is_one_line(pieces: list[str]) -> None:
     lines = text.split(b"\n")
     cover = [line + k for line, raw, _, _ in records for k in range(raw.count(b"\n") + 1)]
     assert cover == sorted(set(cover))  # (each line in one record at most, in order)
-    blank = {7 + i for i, ln in enumerate(lines) if ln.rstrip(b"\r") == b""}
+    blank = {7 + i for i, ln in enumerate(lines) if ln.strip(b"; \r") == b""}
     assert set(range(7, 7 + len(lines))) - set(cover) <= blank
 
 
@@ -68,6 +68,13 @@ def test_a_stray_quote_rejects_its_line_alone() -> None:
     # a quoted line break in a row of the width stays (a space after its quote too)
     text = b'a;"b\nc" ;"d"\n'
     assert [r[:3] for r in _records(text, 1 << 30, width=3)] == [(7, text[:-1], 3)]
+
+
+def test_a_line_of_delimiters_and_blanks_is_no_record() -> None:
+    # an empty sheet row as Excel exports it, a line of spaces: spacing, as a blank line is
+    text = b'a;b;c\n;;\n \t; \r\nd;e;f\n;"";\n;;g\n'
+    assert [r[:3] for r in _records(text, 1 << 30, width=3)] == [
+        (7, b"a;b;c", 3), (10, b"d;e;f", 3), (11, b';"";', 3), (12, b";;g", 3)]
 
 
 def test_a_quoted_line_break_across_the_middle() -> None:

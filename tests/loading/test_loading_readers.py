@@ -166,6 +166,18 @@ def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     assert report.rows_read == 7  # the blank line is not a row
 
 
+def test_empty_rows_and_a_dos_end_of_file_are_spacing(tmp_path: Path) -> None:
+    # Excel saves an empty sheet row as ";;;", as the same sheet saved as XLSX has none; a
+    # line of blanks and an old exporter's end-of-file mark (\x1a) are no rows either
+    path = tmp_path / "s.csv"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во\r\n;;;\r\nNK;A1;10;1\r\n  \t \r\n;;;\r\n"
+                     "NK;A2;10;1\r\n\x1a".encode("cp1251"))
+    report = _load(path)
+    assert _col(report, "line") == [3, 6]
+    assert report.rows_read == 2
+    assert report.rejected.num_rows == 0
+
+
 @pytest.mark.parametrize("encoding", [None, "utf-8"])
 def test_stray_byte_in_a_utf8_file_rejects_its_row_only(tmp_path: Path,
                                                         encoding: str | None) -> None:

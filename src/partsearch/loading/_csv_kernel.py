@@ -9,6 +9,9 @@ second small kernel gathers one column's fields into Arrow string buffers.
 Doing this ourselves instead of handing the bytes to a CSV library gives exact line numbers for
 every row and turns rows with the wrong field count into rejected rows instead of an exception.
 
+A record holding nothing but delimiters and blanks (``;;;;``: an empty sheet row as Excel
+exports it, or a line of spaces) is spacing, as a blank line is: no record at all.
+
 A stray quote at a field's start (``MANN;W4;"unterminated;40``) would open a field running to the
 next quote, lines or the whole file away. Given the row width, a record whose quoted field runs
 past its first line and that does not split into that width, or whose closing quote is followed
@@ -203,8 +206,8 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
         raw_end = i - 1 if (i - 1 >= r_start and buf[i - 1] == 10) else i
         if raw_end > r_start and buf[raw_end - 1] == 13:
             raw_end -= 1
-        # A blank line (one empty, unquoted field) is no record at all.
-        if field == 1 and raw_end == r_start and not quoted_any:
+        # A blank line, or one of delimiters and blanks only, is no record at all.
+        if not quoted_any and _blank_through(buf, r_start, raw_end, delim):
             continue
         if quoted_break and row_width >= 0 and (field != row_width or text_after_quote):
             # a stray quote: the record is its first line, and the next line starts afresh
@@ -226,6 +229,21 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
         rec_fields[r] = field
         r += 1
     return r, max(i, reach), o, line
+
+
+@njit(cache=True, nogil=True)
+def _blank(c: Any) -> Any:
+    """A space, a tab or a carriage return."""
+    return c == 32 or c == 9 or c == 13
+
+
+@njit(cache=True, nogil=True)
+def _blank_through(buf: Any, start: Any, end: Any, delim: Any) -> Any:
+    """Whether ``buf[start:end]`` holds delimiters and blanks only."""
+    for i in range(start, end):  # noqa: SIM110 (numba: no generators)
+        if buf[i] != delim and not _blank(buf[i]):
+            return False
+    return True
 
 
 @njit(cache=True, nogil=True)

@@ -343,6 +343,17 @@ def to_utf8(data: bytes, encoding: str | None, label: str
                              path=label) from exc
 
 
+def csv_text(data: bytes, encoding: str | None, label: str
+             ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
+    """:func:`to_utf8`, with a DOS end-of-file mark (``\\x1a``, an old exporter's last byte)
+    dropped: a row of its own otherwise, rejected on every load."""
+    text, stray, charset = to_utf8(data, encoding, label)
+    end = len(text)
+    while end and text[end - 1] == 0x1A:
+        end -= 1
+    return text[:end] if end < len(text) else text, stray, charset
+
+
 def _codec(encoding: str) -> str:
     """The codec ``encoding`` names, as Python names it, without dashes: ``utf-8``, ``UTF8``,
     ``utf_8`` and ``U8`` are all ``utf8``, ``windows-1251`` and ``1251`` are ``cp1251`` (a
@@ -447,7 +458,7 @@ def steadiness(rows: list[list[str]]) -> tuple[int, int]:
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
-    text, stray, charset = to_utf8(data, profile.encoding, label)
+    text, stray, charset = csv_text(data, profile.encoding, label)
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
