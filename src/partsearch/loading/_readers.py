@@ -480,11 +480,16 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     else:
         # what is missing as the file splits: its closest header is the file's own
         raise errors.get(steadiest, errors[delims[0]])
-    width = len(split_head([head[idx]], delim, quote)[0]) if idx is not None and _named(
+    header = split_head([head[idx]], delim, quote)[0] if idx is not None and _named(
         profile) else None
+    width = None if header is None else len(header)
     _check_positions(cols, width, label)
     start = _after_line(text, first, idx) if idx is not None else 0
     used = sorted(set(cols.values()))
+    # a header ending in unnamed columns (``Бренд;Артикул;Цена;;;``, a 1C export's): its rows
+    # may stop before them (``least`` fields), as such a file's rows do
+    least = width if header is None else max(
+        [i + 1 for i, cell in enumerate(header) if header_key(cell)] + [max(used) + 1])
     slot_of_col = np.full(max(used) + 1, -1, np.int64)
     for s, c in enumerate(used):
         slot_of_col[c] = s
@@ -493,7 +498,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     def records(width: int) -> tuple[Any, ...]:
         records: tuple[Any, ...] = kern.split_records(
             buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
-            slot_of_col, len(used), width=width)
+            slot_of_col, len(used), width=width, min_width=width if least is None else least)
         return records
 
     # a file without a header row: its rows' commonest width, guessed from its head for the
@@ -526,7 +531,9 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         if width != guess:
             rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = records(width)
             rec_fields = rec_fields[:n]
-    good = rec_fields == width
+        least = width
+    assert least is not None
+    good = (rec_fields >= least) & (rec_fields <= width)
     split = good.copy()  # (the rows whose fields split right, UTF-8 or not)
     if stray.size:
         rec_start, rec_end = rec_start[:n], rec_end[:n]
@@ -542,7 +549,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
     bad_reason = pa.array([_stray_reason(charset) if ok else
                            f"expected {width} fields; {_UNCLOSED}" if k == kern.UNCLOSED else
-                           f"expected {width} fields, found {int(k)}"
+                           f"expected {least if k < least else width} fields, found {int(k)}"
                            for k, ok in zip(rec_fields[bad].tolist(), split[bad].tolist(),
                                             strict=True)], type=pa.large_string())
     return RawRows(
