@@ -202,6 +202,19 @@ def test_padded_positional_rows_load(tmp_path: Path) -> None:
     assert _col(report, "article") == ["A1", "A2", "A3", "A4"]
 
 
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-8"])
+def test_classic_mac_line_ends_are_lines(tmp_path: Path, encoding: str) -> None:
+    # a CR alone ends each line (no LF anywhere): the whole was one line, its header not found
+    path = tmp_path / "mac.csv"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во\rNK;A1;10;1\r\rNK;A2;нет;1\rNK;A3;30;2\r"
+                     .encode(encoding))
+    report = _load(path)
+    assert _col(report, "article") == ["A1", "A3"]
+    assert _col(report, "line") == [2, 5]
+    assert report.rejected.to_pylist()[0]["line"] == 4
+    assert report.rejected.to_pylist()[0]["raw"] == "NK;A2;нет;1"
+
+
 def test_empty_rows_and_a_dos_end_of_file_are_spacing(tmp_path: Path) -> None:
     # Excel saves an empty sheet row as ";;;", as the same sheet saved as XLSX has none; a
     # line of blanks and an old exporter's end-of-file mark (\x1a) are no rows either

@@ -346,12 +346,21 @@ def to_utf8(data: bytes, encoding: str | None, label: str
 def csv_text(data: bytes, encoding: str | None, label: str
              ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
     """:func:`to_utf8`, with a DOS end-of-file mark (``\\x1a``, an old exporter's last byte)
-    dropped: a row of its own otherwise, rejected on every load."""
+    dropped: a row of its own otherwise, rejected on every load; and a classic Mac file's line
+    ends, a CR alone, read as LF (the same length: the same lines), where its whole text was
+    one line, its header not found. Only a head without LF is looked at further."""
     text, stray, charset = to_utf8(data, encoding, label)
     end = len(text)
     while end and text[end - 1] == 0x1A:
         end -= 1
-    return text[:end] if end < len(text) else text, stray, charset
+    if end < len(text):
+        text = text[:end]
+    head = bytes(text[: 1 << 16])
+    if b"\n" not in head and b"\r" in head:
+        buf = np.frombuffer(text, dtype=np.uint8) if isinstance(text, bytes) else text
+        if len(head) == len(buf) or not np.any(buf == 10):
+            text = np.where(buf == 13, np.uint8(10), buf)
+    return text, stray, charset
 
 
 def _codec(encoding: str) -> str:
