@@ -11,12 +11,13 @@ from hypothesis import strategies as st
 from partsearch.loading._csv_kernel import UNCLOSED, split_records
 
 
-def _records(text: bytes, halves_from: int, start: int = 0, width: int = -1) -> list[Any]:
+def _records(text: bytes, halves_from: int, start: int = 0, width: int = -1,
+             min_width: int = -1) -> list[Any]:
     """Each record as (line, raw bytes, field count, wanted fields' bytes)."""
     buf = np.frombuffer(text, dtype=np.uint8)
     slot_of_col = np.array([0, -1, 1], np.int64)  # the first and third columns wanted
     line, rec_start, rec_end, fields, f_start, f_end, out, n = split_records(
-        buf, start, ord(";"), ord('"'), 7, slot_of_col, 2, width=width,
+        buf, start, ord(";"), ord('"'), 7, slot_of_col, 2, width=width, min_width=min_width,
         halves_from=halves_from)
     return [(int(line[r]), text[rec_start[r]:rec_end[r]], int(fields[r]),
              [None if f_start[r, s] < 0 else out[f_start[r, s]:f_end[r, s]].tobytes()
@@ -28,12 +29,13 @@ _PIECES = st.lists(st.sampled_from(["a", "bc", ";", '"', '""', "\n", "\r\n", " "
 
 
 @settings(max_examples=300)
-@given(_PIECES, st.integers(0, 5), st.sampled_from([-1, 1, 3]))
-def test_halves_split_as_one_pass(pieces: list[str], start: int, width: int) -> None:
+@given(_PIECES, st.integers(0, 5), st.sampled_from([(-1, -1), (1, 1), (3, 3), (4, 3)]))
+def test_halves_split_as_one_pass(pieces: list[str], start: int, widths: tuple[int, int]
+                                  ) -> None:
     # halves_from=0 splits every text at its middle, wherever quotes leave it
     text = "".join(pieces).encode("utf-8")
     start = min(start, len(text))
-    assert _records(text, 0, start, width) == _records(text, 1 << 30, start, width)
+    assert _records(text, 0, start, *widths) == _records(text, 1 << 30, start, *widths)
 
 
 @settings(max_examples=300)
@@ -50,7 +52,7 @@ def test_a_record_of_another_width_is_one_line(pieces: list[str]) -> None:
     lines = text.split(b"\n")
     cover = [line + k for line, raw, _, _ in records for k in range(raw.count(b"\n") + 1)]
     assert cover == sorted(set(cover))  # (each line in one record at most, in order)
-    blank = {7 + i for i, ln in enumerate(lines) if ln.rstrip(b"\r") == b""}
+    blank = {7 + i for i, ln in enumerate(lines) if ln.strip(b"; \r") == b""}
     assert set(range(7, 7 + len(lines))) - set(cover) <= blank
 
 
@@ -68,6 +70,28 @@ def test_a_stray_quote_rejects_its_line_alone() -> None:
     # a quoted line break in a row of the width stays (a space after its quote too)
     text = b'a;"b\nc" ;"d"\n'
     assert [r[:3] for r in _records(text, 1 << 30, width=3)] == [(7, text[:-1], 3)]
+
+
+def test_a_line_of_delimiters_and_blanks_is_no_record() -> None:
+    # an empty sheet row as Excel exports it, a line of spaces: spacing, as a blank line is
+    text = b'a;b;c\n;;\n \t; \r\nd;e;f\n;"";\n;;g\n'
+    assert [r[:3] for r in _records(text, 1 << 30, width=3)] == [
+        (7, b"a;b;c", 3), (10, b"d;e;f", 3), (11, b';"";', 3), (12, b";;g", 3)]
+
+
+def test_blank_fields_past_the_width_count_the_width() -> None:
+    # a 1C export padding its rows with ";;;": the columns are not in doubt; text past the
+    # width (or a quote, or a quote left open) leaves the count as it is
+    text = b'a;b;c;;\t; \nd;"e\nf";g;;\nh;i;j;;k\nl;m;n;"";\no;p;q\nr;s;t;"u;;'
+    assert [r[:3] for r in _records(text, 1 << 30, width=3)] == [
+        (7, b"a;b;c;;\t; ", 3), (8, b'd;"e\nf";g;;', 3), (10, b"h;i;j;;k", 5),
+        (11, b'l;m;n;"";', 5), (12, b"o;p;q", 3), (13, b'r;s;t;"u;;', 4)]
+    # unknown width: counted as ever
+    assert [r[2] for r in _records(text, 1 << 30)][:2] == [6, 5]
+    # a header ending in an unnamed column: rows of 3 or 4 fields, a quoted break kept in both
+    text = b'a;"b\nc";d\ne;"f\ng";h;\ni;"j\nk"\n'
+    assert [r[:3] for r in _records(text, 1 << 30, width=4, min_width=3)] == [
+        (7, b'a;"b\nc";d', 3), (9, b'e;"f\ng";h;', 4), (11, b'i;"j', UNCLOSED), (12, b'k"', 1)]
 
 
 def test_a_quoted_line_break_across_the_middle() -> None:

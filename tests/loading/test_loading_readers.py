@@ -166,6 +166,67 @@ def test_ragged_row_is_rejected_with_line(tmp_path: Path) -> None:
     assert report.rows_read == 7  # the blank line is not a row
 
 
+@pytest.mark.parametrize(("header", "rows"), [
+    ("Бренд;Артикул;Цена;Кол-во", ["NK;A1;10;1;;;", "NK;A2;10;1; \t;"]),  # padded rows
+    ("Бренд;Артикул;Цена;Кол-во;;;", ["NK;A1;10;1", "NK;A2;10;1"]),  # a padded header
+    ("Бренд;Артикул;Цена;Кол-во;;;", ["NK;A1;10;1;", "NK;A2;10;1;;;;;"]),
+    ("Бренд;Артикул;Цена;Кол-во", ["NK;A1;10;1", "NK;A2;10;1;"]),  # one row's extra ";"
+    ("Бренд;Артикул;Цена;Кол-во;", ["NK;A1;10;1;note", "NK;A2;10;1"]),  # an unnamed column
+])
+def test_blank_fields_past_the_header_are_no_columns(tmp_path: Path, header: str,
+                                                     rows: list[str]) -> None:
+    # 1C and script exports pad their rows, or their header, with empty fields: the columns
+    # are not in doubt, where every row was rejected and the supplier's file failed
+    path = tmp_path / "p.csv"
+    path.write_bytes("\n".join([header, *rows, ""]).encode("cp1251"))
+    report = _load(path)
+    assert _col(report, "article") == ["A1", "A2"]
+    assert _col(report, "line") == [2, 3]
+
+
+def test_text_past_the_header_or_too_few_fields_still_reject(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во;;\nNK;A1;10;1;;x\nNK;A2;10\nNK;A3;10;1;;\n"
+                     "NK;A4;10;1;;;x\n".encode("cp1251"))
+    report = _load(path)
+    # the text in the header's unnamed column is the row's own: it loads (A1), as before
+    assert _col(report, "article") == ["A1", "A3"]
+    rej = {r["line"]: r["reason"] for r in report.rejected.to_pylist()}
+    assert rej == {3: "expected 4 fields, found 3", 5: "expected 6 fields, found 7"}
+
+
+def test_padded_positional_rows_load(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"NK;A1;10\nNK;A2;20;\nNK;A3;30;;\nNK;A4;40\n")
+    report = _load(path, columns={"brand": 0, "article": 1, "price": 2})
+    assert _col(report, "article") == ["A1", "A2", "A3", "A4"]
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-8"])
+def test_classic_mac_line_ends_are_lines(tmp_path: Path, encoding: str) -> None:
+    # a CR alone ends each line (no LF anywhere): the whole was one line, its header not found
+    path = tmp_path / "mac.csv"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во\rNK;A1;10;1\r\rNK;A2;нет;1\rNK;A3;30;2\r"
+                     .encode(encoding))
+    report = _load(path)
+    assert _col(report, "article") == ["A1", "A3"]
+    assert _col(report, "line") == [2, 5]
+    assert report.rejected.to_pylist()[0]["line"] == 4
+    assert report.rejected.to_pylist()[0]["raw"] == "NK;A2;нет;1"
+
+
+def test_empty_rows_and_a_dos_end_of_file_are_spacing(tmp_path: Path) -> None:
+    # Excel saves an empty sheet row as ";;;", as the same sheet saved as XLSX has none; a
+    # line of blanks and an old exporter's end-of-file mark (\x1a) are no rows either
+    path = tmp_path / "s.csv"
+    path.write_bytes("Бренд;Артикул;Цена;Кол-во\r\n;;;\r\nNK;A1;10;1\r\n  \t \r\n;;;\r\n"
+                     "NK;A2;10;1\r\n\x1a".encode("cp1251"))
+    report = _load(path)
+    assert _col(report, "line") == [3, 6]
+    assert report.rows_read == 2
+    assert report.rejected.num_rows == 0
+
+
 @pytest.mark.parametrize("encoding", [None, "utf-8"])
 def test_stray_byte_in_a_utf8_file_rejects_its_row_only(tmp_path: Path,
                                                         encoding: str | None) -> None:

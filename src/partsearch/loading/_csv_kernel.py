@@ -9,6 +9,12 @@ second small kernel gathers one column's fields into Arrow string buffers.
 Doing this ourselves instead of handing the bytes to a CSV library gives exact line numbers for
 every row and turns rows with the wrong field count into rejected rows instead of an exception.
 
+A record holding nothing but delimiters and blanks (``;;;;``: an empty sheet row as Excel
+exports it, or a line of spaces) is spacing, as a blank line is: no record at all. Given the row
+width, a record running past it whose fields past it are all blank (``MANN;W712;100;5;;;``: a 1C
+or script export padding its rows) counts that width: its columns are not in doubt (looked at
+only for a record past the width).
+
 A stray quote at a field's start (``MANN;W4;"unterminated;40``) would open a field running to the
 next quote, lines or the whole file away. Given the row width, a record whose quoted field runs
 past its first line and that does not split into that width, or whose closing quote is followed
@@ -30,11 +36,14 @@ UNCLOSED = -1
 
 
 def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
-                  slot_of_col: Any, n_slots: int, *, width: int = -1,
+                  slot_of_col: Any, n_slots: int, *, width: int = -1, min_width: int = -1,
                   halves_from: int = 1 << 22) -> Any:
     """Split ``buf[start:]`` into records. ``quote`` < 0 means no quoting; ``width`` >= 0 is
     the row width, cutting a record that holds a quoted line break at its first line when a
-    stray quote is likely (module docstring; its field count :data:`UNCLOSED`).
+    stray quote is likely (module docstring; its field count :data:`UNCLOSED`), and the count
+    of a record past it whose fields past it are blank; ``min_width`` (``width`` when below
+    0) the fewest fields a row of the width may have (a header ending in unnamed columns,
+    which rows may stop before).
 
     Returns (rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n_records): the
     wanted fields of record r are ``out[f_start[r, s]:f_end[r, s]]`` (-1 when absent).
@@ -47,6 +56,7 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
     from concurrent.futures import ThreadPoolExecutor
 
     n = buf.shape[0]
+    least = width if min_width < 0 else min_width
     out = np.empty(max(n - start, 1), np.uint8)
     middle = start + (n - start) // 2
     split = -1
@@ -61,10 +71,11 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
             rec = _record_arrays(sum(breaks) + 1, n_slots)
             # the first half's records each hold one of its line breaks: the second half's
             # rows, from breaks[0] on, cannot meet them
-            later = pool.submit(lambda: kernel(buf, split, n, delim, quote, width, slot_of_col,
-                                               out, split - start, *rec, breaks[0]))
-            r1, end1, _, lines1 = kernel(buf, start, split, delim, quote, width, slot_of_col,
-                                         out, 0, *rec, 0)
+            later = pool.submit(lambda: kernel(buf, split, n, delim, quote, width, least,
+                                               slot_of_col, out, split - start, *rec,
+                                               breaks[0]))
+            r1, end1, _, lines1 = kernel(buf, start, split, delim, quote, width, least,
+                                         slot_of_col, out, 0, *rec, 0)
             r2 = later.result()[0] - breaks[0]
         if end1 == split:
             rec[0][:r1] += first_line
@@ -77,7 +88,7 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
         # field's text in ``out``; rare enough to split the whole again, in order
     else:
         rec = _record_arrays(line_breaks(buf, start, n) + 1, n_slots)
-    r = kernel(buf, start, n, delim, quote, width, slot_of_col, out, 0, *rec, 0)[0]
+    r = kernel(buf, start, n, delim, quote, width, least, slot_of_col, out, 0, *rec, 0)[0]
     rec[0][:r] += first_line
     return (*(a[:r] for a in rec), out, r)
 
@@ -101,7 +112,7 @@ def line_breaks(buf: Any, start: Any, stop: Any) -> Any:
 
 @njit(cache=True, nogil=True)
 def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_width: Any,
-                slot_of_col: Any, out: Any, o: Any, rec_line: Any, rec_start: Any,
+                min_width: Any, slot_of_col: Any, out: Any, o: Any, rec_line: Any, rec_start: Any,
                 rec_end: Any, rec_fields: Any, f_start: Any, f_end: Any, r: Any) -> Any:
     """The records of ``buf`` that begin in ``[start, stop)`` (the last may run past
     ``stop``), written to the record arrays from row ``r`` on, their wanted fields copied
@@ -203,10 +214,14 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
         raw_end = i - 1 if (i - 1 >= r_start and buf[i - 1] == 10) else i
         if raw_end > r_start and buf[raw_end - 1] == 13:
             raw_end -= 1
-        # A blank line (one empty, unquoted field) is no record at all.
-        if field == 1 and raw_end == r_start and not quoted_any:
+        # A blank line, or one of delimiters and blanks only, is no record at all.
+        if not quoted_any and _blank_through(buf, r_start, raw_end, delim):
             continue
-        if quoted_break and row_width >= 0 and (field != row_width or text_after_quote):
+        if 0 <= row_width < field and not in_quotes \
+                and _blank_past(buf, r_start, raw_end, delim, field - row_width):
+            field = row_width
+        if quoted_break and row_width >= 0 and (field < min_width or field > row_width
+                                                or text_after_quote):
             # a stray quote: the record is its first line, and the next line starts afresh
             reach = max(reach, i)
             i = r_start
@@ -226,6 +241,37 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
         rec_fields[r] = field
         r += 1
     return r, max(i, reach), o, line
+
+
+@njit(cache=True, nogil=True)
+def _blank(c: Any) -> Any:
+    """A space, a tab or a carriage return."""
+    return c == 32 or c == 9 or c == 13
+
+
+@njit(cache=True, nogil=True)
+def _blank_through(buf: Any, start: Any, end: Any, delim: Any) -> Any:
+    """Whether ``buf[start:end]`` holds delimiters and blanks only."""
+    for i in range(start, end):  # noqa: SIM110 (numba: no generators)
+        if buf[i] != delim and not _blank(buf[i]):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _blank_past(buf: Any, start: Any, end: Any, delim: Any, extra: Any) -> Any:
+    """Whether the record ``buf[start:end]``'s last ``extra`` fields are blank: its last
+    ``extra`` delimiters have nothing but blanks after them (a quote, a field's closing one,
+    ends the walk: the delimiters before it may be quoted text)."""
+    seen = 0
+    for i in range(end - 1, start - 1, -1):
+        if buf[i] == delim:
+            seen += 1
+            if seen == extra:
+                return True
+        elif not _blank(buf[i]):
+            return False
+    return False
 
 
 @njit(cache=True, nogil=True)

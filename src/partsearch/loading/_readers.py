@@ -389,6 +389,26 @@ def _utf16(data: bytes) -> tuple[str, str] | None:
 _UTF16_HEAD = 4096  # of a file's bytes, where its NULs would show it UTF-16
 
 
+def csv_text(data: bytes, encoding: str | None, label: str
+             ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
+    """:func:`to_utf8`, with a DOS end-of-file mark (``\\x1a``, an old exporter's last byte)
+    dropped: a row of its own otherwise, rejected on every load; and a classic Mac file's line
+    ends, a CR alone, read as LF (the same length: the same lines), where its whole text was
+    one line, its header not found. Only a head without LF is looked at further."""
+    text, stray, charset = to_utf8(data, encoding, label)
+    end = len(text)
+    while end and text[end - 1] == 0x1A:
+        end -= 1
+    if end < len(text):
+        text = text[:end]
+    head = bytes(text[: 1 << 16])
+    if b"\n" not in head and b"\r" in head:
+        buf = np.frombuffer(text, dtype=np.uint8) if isinstance(text, bytes) else text
+        if len(head) == len(buf) or not np.any(buf == 10):
+            text = np.where(buf == 13, np.uint8(10), buf)
+    return text, stray, charset
+
+
 def _codec(encoding: str) -> str:
     """The codec ``encoding`` names, as Python names it, without dashes: ``utf-8``, ``UTF8``,
     ``utf_8`` and ``U8`` are all ``utf8``, ``windows-1251`` and ``1251`` are ``cp1251`` (a
@@ -493,7 +513,7 @@ def steadiness(rows: list[list[str]]) -> tuple[int, int]:
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
-    text, stray, charset = to_utf8(data, profile.encoding, label)
+    text, stray, charset = csv_text(data, profile.encoding, label)
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
@@ -515,11 +535,16 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     else:
         # what is missing as the file splits: its closest header is the file's own
         raise errors.get(steadiest, errors[delims[0]])
-    width = len(split_head([head[idx]], delim, quote)[0]) if idx is not None and _named(
+    header = split_head([head[idx]], delim, quote)[0] if idx is not None and _named(
         profile) else None
+    width = None if header is None else len(header)
     _check_positions(cols, width, label)
     start = _after_line(text, first, idx) if idx is not None else 0
     used = sorted(set(cols.values()))
+    # a header ending in unnamed columns (``Бренд;Артикул;Цена;;;``, a 1C export's): its rows
+    # may stop before them (``least`` fields), as such a file's rows do
+    least = width if header is None else max(
+        [i + 1 for i, cell in enumerate(header) if header_key(cell)] + [max(used) + 1])
     slot_of_col = np.full(max(used) + 1, -1, np.int64)
     for s, c in enumerate(used):
         slot_of_col[c] = s
@@ -528,7 +553,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     def records(width: int) -> tuple[Any, ...]:
         records: tuple[Any, ...] = kern.split_records(
             buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
-            slot_of_col, len(used), width=width)
+            slot_of_col, len(used), width=width, min_width=width if least is None else least)
         return records
 
     # a file without a header row: its rows' commonest width, guessed from its head for the
@@ -561,7 +586,9 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         if width != guess:
             rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = records(width)
             rec_fields = rec_fields[:n]
-    good = rec_fields == width
+        least = width
+    assert least is not None
+    good = (rec_fields >= least) & (rec_fields <= width)
     split = good.copy()  # (the rows whose fields split right, UTF-8 or not)
     if stray.size:
         rec_start, rec_end = rec_start[:n], rec_end[:n]
@@ -577,7 +604,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
     bad_reason = pa.array([_stray_reason(charset) if ok else
                            f"expected {width} fields; {_UNCLOSED}" if k == kern.UNCLOSED else
-                           f"expected {width} fields, found {int(k)}"
+                           f"expected {least if k < least else width} fields, found {int(k)}"
                            for k, ok in zip(rec_fields[bad].tolist(), split[bad].tolist(),
                                             strict=True)], type=pa.large_string())
     return RawRows(

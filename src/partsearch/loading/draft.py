@@ -165,7 +165,7 @@ def _head(data: bytes, label: str, sheet: str | int
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
                 for row in frame.drop("__line").rows()], lines, None, None
-    text, _stray, charset = r.to_utf8(data, None, label)
+    text, _stray, charset = (r.to_utf8 if kind == "html" else r.csv_text)(data, None, label)
     encoding = charset if charset in GUESSED else None
     if kind == "html":
         from partsearch.loading._html import table_rows
