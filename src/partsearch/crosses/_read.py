@@ -268,7 +268,7 @@ class _errors:
 
 
 def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
-                 ) -> Iterator[tuple[Any, int, dict[str, str], float]]:
+                 ) -> Iterator[tuple[Any, int | np.ndarray, dict[str, str], float]]:
     """The file's batches as Arrow tables, each with its first line, the columns resolved,
     and the share of the file read by its end (rows of a Parquet file, bytes of a CSV)."""
     import pyarrow as pa
@@ -292,11 +292,17 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
         return
     import pyarrow.csv as pcsv
 
+    from partsearch.crosses import _exact
+
     sample, encoding, delimiter, header = _csv_header(path)
     resolved = _resolve_columns(path, header, layout)
+    wanted = list(dict.fromkeys(resolved.values()))
+    spanning: list[int] = []  # the rejected rows whose text spans lines
 
     def skip(row: Any) -> str:
         # a row that does not split into the header's fields: counted, named, skipped
+        if "\n" in (row.text or ""):
+            spanning.append(len(bad_rows))
         where = f"{path}:{row.number}" if row.number is not None else str(path)
         bad_rows.append(f"{where}: expected {row.expected_columns} fields, found "
                         f"{row.actual_columns}: {(row.text or '')[:80]}")
@@ -306,23 +312,65 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     # and at most the file's position (Arrow reads up to 32 blocks ahead of the batches)
     size = max(path.stat().st_size, 1)
     line_bytes = len(sample) / max(sample.count(b"\n"), 1)
+    read_options = pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
+                                    # single-threaded parsing keeps physical row numbers for
+                                    # the rows we skip
+                                    use_threads=False)
+    if _spelled(sample, encoding, delimiter) not in (header, None):
+        # a header cell with spaces around its name (``article_a ``), matched without them:
+        # the columns named as matched (Arrow would look for the name as the file spells it)
+        read_options.column_names, read_options.skip_rows = header, 1
+    line, bad_before = 2, 0  # (the rows rejected before this batch)
+    told = {"delimiter": delimiter}  # (a rejected row is shown as the file writes it)
     with pa.OSFile(str(path)) as source:
-        reader = pcsv.open_csv(
-            source,
-            # single-threaded parsing keeps physical row numbers for the rows we skip
-            read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
-                                          use_threads=False),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
-            convert_options=pcsv.ConvertOptions(
-                column_types={h: pa.string() for h in header},
-                include_columns=list(dict.fromkeys(resolved.values())),
-                strings_can_be_null=False),
-        )
-        line = 2
-        for batch in reader:
-            line += batch.num_rows
-            yield pa.Table.from_batches([batch]), line - batch.num_rows, resolved, \
-                min((line - 1) * line_bytes, source.tell()) / size
+        try:
+            reader = pcsv.open_csv(
+                source,
+                read_options=read_options,
+                parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
+                convert_options=pcsv.ConvertOptions(
+                    column_types={h: pa.string() for h in header},
+                    include_columns=wanted,
+                    strings_can_be_null=False),
+            )
+            for batch in reader:
+                table = pa.Table.from_batches([batch])
+                if spanning or _exact.spans_lines(table):
+                    break
+                bad_before = len(bad_rows)
+                line += batch.num_rows
+                yield table.replace_schema_metadata(told), line - batch.num_rows, resolved, \
+                    min((line - 1) * line_bytes, source.tell()) / size
+            else:
+                if not spanning:  # (a block of rejected rows alone gives no batch)
+                    return
+        except pa.ArrowInvalid as exc:
+            if "out of sync with chunker" not in str(exc):
+                raise
+    # a record spans lines (a quoted line break, or a stray quote that swallowed the lines
+    # after it, up to the end of Arrow's block or beyond): the rest of the file, from this
+    # batch's first record on, read exactly
+    del bad_rows[bad_before:]
+    for rest, lines, share in _exact.batches(path, encoding, delimiter, header, wanted,
+                                              line - 2 + bad_before, bad_rows):
+        yield rest.replace_schema_metadata(told), lines, resolved, share
+
+
+def _spelled(sample: bytes, encoding: str, delimiter: str) -> list[str] | None:
+    """The header's names as Arrow reads them (None: it cannot)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    try:
+        names: list[str] = pcsv.read_csv(
+            io.BytesIO(sample.split(b"\n", 1)[0] + b"\n"),
+            read_options=pcsv.ReadOptions(encoding=encoding),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter)).column_names
+        return names
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
 
 
 def _kind(path: Path) -> str:
@@ -468,7 +516,13 @@ def _ascii(col: Any) -> bool:
     return bool(offsets[-1] == offsets[0] or data[offsets[0]:offsets[-1]].max() < 0x80)
 
 
-def _check_utf8(path: Path, name: str, col: Any, first_line: int) -> None:
+def _line(first_line: int | np.ndarray, row: int) -> int:
+    """The file line of a batch's row: its first line and the rows after it, or, where the
+    rows are not consecutive lines (:mod:`._exact`), each row's line."""
+    return first_line + row if isinstance(first_line, int) else int(first_line[row])
+
+
+def _check_utf8(path: Path, name: str, col: Any, first_line: int | np.ndarray) -> None:
     """Raise naming the first row of ``col`` whose text is not UTF-8, if any: Arrow's check
     of the whole column, then, when it fails, a bisection of it to the row."""
     import pyarrow as pa
@@ -489,7 +543,7 @@ def _check_utf8(path: Path, name: str, col: Any, first_line: int) -> None:
         except pa.ArrowInvalid:
             hi = mid
     raise CrossFileError(f"column {name!r} holds text that is not valid UTF-8",
-                         path=path, line=first_line + lo)
+                         path=path, line=_line(first_line, lo))
 
 
 def _split(cols: dict[str, Any], separator: str) -> tuple[dict[str, Any], np.ndarray]:
@@ -600,7 +654,7 @@ def _text(path: Path, ours: str, theirs: str, col: Any) -> Any:
                              path=path) from exc
 
 
-def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, str],
+def _normalize(path: Path, table: Any, first_line: int | np.ndarray, mapping: Mapping[str, str],
                registry: BrandRegistry, layout: Layout = Layout()) -> _Normalized:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -643,11 +697,12 @@ def _normalize(path: Path, table: Any, first_line: int, mapping: Mapping[str, st
     valid_np = valid.to_numpy(zero_copy_only=False)
     n_bad = int(valid_np.size - valid_np.sum())  # crosses: with split, a row may give several
     rejected: list[str] = []
+    sep = (table.schema.metadata or {}).get(b"delimiter", b";").decode()
     if n_bad:
         for i in np.flatnonzero(~valid_np)[:MAX_REJECTS_KEPT]:
             side = "a" if not (brand_a[i].is_valid and key_a[i].is_valid) else "b"
-            raw = ";".join(str(cols[c][int(i)].as_py()) for c in REQUIRED)
-            line = first_line + int(i if row is None else row[i])
+            raw = sep.join(str(cols[c][int(i)].as_py()) for c in REQUIRED)
+            line = _line(first_line, int(i if row is None else row[i]))
             rejected.append(f"{path}:{line}: no brand or article on side "
                             f"{side}: {raw}")
 

@@ -1,0 +1,91 @@
+"""A CSV cross file's rows as Arrow's reader gives them, and as the exact read gives them where a
+record spans lines (a quoted line break, a stray quote): each against a reading line by line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from partsearch.brands import BrandRegistry
+from partsearch.crosses import _exact, _read
+
+
+def _read_file(path: Path, layout: _read.Layout | None = None
+               ) -> tuple[list[str], list[int], int]:
+    """The side-a articles read, the lines rejected, and the rows counted."""
+    articles: list[str] = []
+    lines: list[int] = []
+    rows = 0
+    for batch in _read.read_batches(path, layout or _read.Layout(), BrandRegistry.default(),
+                                    _read.Vocabulary(), _read.Vocabulary()):
+        rows += batch.rows
+        articles += [] if batch.article_a is None else batch.article_a.to_pylist()
+        lines += [int(re.match(r".*?:(\d+):", r).group(1)) for r in batch.rejected]
+    return articles, lines, rows
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 60), stray=st.sets(st.tuples(st.integers(0, 59), st.integers(0, 3)),
+                                           max_size=4),
+       closed=st.booleans(), block=st.integers(60, 400), crlf=st.booleans())
+def test_a_stray_quote_rejects_its_line_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              n: int, stray: set[tuple[int, int]],
+                                              closed: bool, block: int, crlf: bool) -> None:
+    monkeypatch.setattr(_read, "CSV_BLOCK_BYTES", block)
+    monkeypatch.setattr(_exact, "CHUNK_BYTES", block)
+    rows = [["MANN", f"W {i}", "KNECHT", f"OC {i}", "s"] for i in range(n)]
+    bad = {i for i, _ in stray if i < n}
+    for i, field in stray:
+        if i < n:
+            rows[i][field] = '"' + rows[i][field]
+    if closed and n > 1 and n - 1 not in bad:  # a later field opened with a quote closes it
+        rows[-1][3] = '"OC x"'
+    end = "\r\n" if crlf else "\n"
+    path = tmp_path / "c.csv"
+    path.write_text(end.join(["brand_a;article_a;brand_b;article_b;source",
+                              *(";".join(r) for r in rows)]) + end)
+    articles, lines, count = _read_file(path)
+    # the reference: line by line, a line holding a stray quote rejected
+    assert sorted(lines) == sorted(i + 2 for i in bad)
+    assert sorted(articles) == sorted(r[1].strip('"') for i, r in enumerate(rows)
+                                      if i not in bad)
+    assert count == n
+
+
+def test_a_quoted_line_break_is_one_row_and_later_lines_are_told_as_the_file_has_them(
+        tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text('brand_a,article_a,brand_b,article_b,source\n'
+                    'MANN,W 920/21,KNECHT,"OC 90\nsecond line",s\n'
+                    'MANN,W 712/1,KNECHT,OC 47,s\nMANN,,KNECHT,OC 48,s\nMANN,W 1,KNECHT\n')
+    rejected = [r for b in _read.read_batches(path, _read.Layout(), BrandRegistry.default(),
+                                              _read.Vocabulary(), _read.Vocabulary())
+                for r in b.rejected]
+    assert rejected == [f"{path}:5: no brand or article on side a: MANN,,KNECHT,OC 48",
+                        f"{path}:6: expected 5 fields, found 3: MANN,W 1,KNECHT"]
+
+
+@pytest.mark.parametrize("encoding", ["utf8", "cp1251"])
+def test_exact_read_keeps_the_text_of_either_encoding(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "c.csv"
+    path.write_bytes('brand_a;article_a;brand_b;article_b\nЛАДА;2101-1012005;KNECHT;"OC\n1"\n'
+                     'ЛАДА;"Ж 2;MANN;W 1\nЛАДА;Ж 3;MANN;W 2\n'.encode(encoding))
+    articles, lines, _count = _read_file(path)
+    assert articles == ["2101-1012005", "Ж 3"] and lines == [4]
+
+
+@pytest.mark.parametrize("header", ["brand_a;article_a ;brand_b;article_b",
+                                    'brand_a; "article_a" ;brand_b;article_b',
+                                    "Бренд1;Артикул1 ;Бренд2;Артикул2"])
+def test_a_header_cell_with_spaces_around_its_name_is_read(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text(f"{header}\nMANN;W 920/21;KNECHT;OC 90\n")
+    layout = _read.Layout(columns={"brand_a": "Бренд1", "article_a": "Артикул1",
+                                   "brand_b": "Бренд2", "article_b": "Артикул2"}) \
+        if "Бренд1" in header else _read.Layout()
+    assert _read_file(path, layout) == (["W 920/21"], [], 1)
