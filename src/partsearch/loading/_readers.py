@@ -234,6 +234,7 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     candidates = range(len(rows)) if profile.skip_rows is None else [profile.skip_rows]
     for i in candidates:
         if i < len(rows) and (found := _match_header(rows[i], profile)) is not None:
+            _refuse_twice(rows[i], profile, label, line_of[i] if line_of else None)
             return i, found
     # Name what is missing against the most similar row, so the error is actionable; of rows
     # naming none, the first with the most cells (a header row, not the title above it).
@@ -245,6 +246,23 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     raise PriceFileError(
         f"missing column(s) {', '.join(map(repr, missing))}; "
         f"closest header: {[c for c in best if c]}", path=label, line=where)
+
+
+def _refuse_twice(cells: list[str], profile: SupplierProfile, label: str,
+                  line: int | None) -> None:
+    """Raise :class:`PriceFileError` when a header the profile maps names two columns or more
+    (wholesale and retail both "Цена"): which one the supplier's price is, the name cannot say.
+    A duplicated header no field maps is no matter."""
+    names = [header_key(c) for c in cells]
+    for fld, want in _named(profile).items():
+        at = [j for j, name in enumerate(names) if name == want]
+        if len(at) > 1:
+            ones = ", ".join(str(j + 1) for j in at[:-1]) + f" and {at[-1] + 1}"
+            chosen = " or ".join(f"{fld} = {j}" for j in at)
+            raise PriceFileError(
+                f"header {profile.columns[fld]!r} appears in columns {ones}: map {fld} by "
+                f"position ({chosen}, counting from 0; the other fields may keep their names)",
+                path=label, line=line)
 
 
 def _preamble(rows: list[list[str]], cols: dict[str, int]) -> int:
