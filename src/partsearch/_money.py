@@ -12,7 +12,8 @@ MAX_KOPECKS = 10**14 - 1
 
 _CURRENCY = re.compile(r"\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_DIGITS = re.compile(r"[0-9]{1,12}(\.[0-9]*)?")
+_DIGITS = re.compile(r"[0-9]+(\.[0-9]*)?")
+_INTEGER_DIGITS = 12  # decimal128(14, 2)
 #: a price's digits before its decimal separator, grouped by three with "," or ".": the first
 #: group has one to three digits, each after it three
 GROUPED_BY_COMMA = r"^-?[0-9]{1,3}(?:,[0-9]{3})+"
@@ -58,6 +59,8 @@ def read_kopecks(value: str | None) -> tuple[int | None, str | None]:
     if not grouped or not _DIGITS.fullmatch(s):
         return None, f"bad price '{raw}'"
     whole, _, frac = s.partition(".")
+    if len(whole.lstrip("0")) > _INTEGER_DIGITS:  # (before int(): 5000 digits would raise)
+        return None, f"price too large '{raw}'"
     kop = int(whole) * 100 + (int((frac + "000")[:3]) + 5) // 10
     if kop <= 0:
         return None, f"zero price '{raw}'"

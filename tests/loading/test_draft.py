@@ -157,7 +157,7 @@ def test_cli_prints_the_table_and_what_it_loads(tmp_path: Path,
     price = tmp_path / "p.csv"
     price.write_text("Артикул;Цена\nW 712/1;100\n", encoding="utf-8")
     assert main(["profile", str(price)]) == 1
-    assert "# not loaded: no column for brand" in capsys.readouterr().out
+    assert "# not loaded: no column mapped for brand" in capsys.readouterr().out
 
 
 
@@ -187,3 +187,15 @@ def test_drafted_tables_appended_into_a_toml_load_a_catalog(
         hand = load_price_file(written[r.supplier])
         assert (r.offers.num_rows, r.rejected.num_rows) == (hand.offers.num_rows,
                                                              hand.rejected.num_rows)
+
+
+def test_a_header_naming_two_columns_is_left_for_the_user_to_map(tmp_path: Path) -> None:
+    price = tmp_path / "p.csv"
+    price.write_text("Бренд;Артикул;Цена;Цена;Кол-во\nMANN;W712/75;100;200;5\n",
+                     encoding="cp1251")
+    draft = draft_profile(price)
+    assert draft.profile.columns == {"brand": "Бренд", "article": "Артикул",
+                                     "quantity": "Кол-во"}
+    assert draft.missing == ("price",)
+    assert ("# price: header 'Цена' appears in columns 3 and 4: map it by position, price = 2 "
+            "or price = 3 (counting from 0)\n") in draft.toml

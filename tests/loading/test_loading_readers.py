@@ -733,3 +733,30 @@ def test_a_date_cell_in_a_sheets_delivery_column(tmp_path: Path) -> None:
                                                      "price": "Цена", "delivery_days": "Срок"}),
                              now=datetime(2026, 12, 3, 7, 0, tzinfo=UTC))  # 10:00 in Moscow
     assert _col(report, "delivery_hours") == [278, 72] and report.rejected.num_rows == 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_mapped_header_naming_two_columns_is_refused(tmp_path: Path, suffix: str) -> None:
+    # wholesale and retail both "Цена": the first taken without a word would be a wrong price
+    rows = [["Прайс"], [], ["Бренд", "Артикул", "Цена", "Цена", "Кол-во", "Кол-во"],
+            ["MANN", "W712/75", "100", "200", "5", "6"]]
+    path = tmp_path / f"dup{suffix}"
+    if suffix == ".csv":
+        path.write_text("\n".join(";".join(r) for r in rows) + "\n", encoding="cp1251")
+    else:
+        import xlsxwriter
+
+        with xlsxwriter.Workbook(path) as book:
+            sheet = book.add_worksheet()
+            for i, row in enumerate(rows):
+                sheet.write_row(i, 0, row)
+    with pytest.raises(PriceFileError) as err:
+        _load(path, columns={**COLS, "quantity": 4})
+    assert err.value.message == (
+        "header 'Цена' appears in columns 3 and 4: map price by position (price = 2 or "
+        "price = 3, counting from 0; the other fields may keep their names)")
+    assert err.value.line == 3 and str(path) in str(err.value)
+    # a position beside the names takes the column meant; "Кол-во" twice, mapped by none, is
+    # no matter
+    report = _load(path, columns={**COLS, "price": 3, "quantity": 5})
+    assert _col(report, "price") == [Decimal("200.00")] and _col(report, "quantity") == [6]

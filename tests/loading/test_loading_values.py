@@ -24,6 +24,7 @@ PRICES = [
     ("12,345.67", 1234567), ("850 руб.", 85000), ("99.9", 9990), ("1343,68", 134368),
     ("160992", 16099200), ("0.005", 1), ("1,234,567", 123456700), ("1.234.567,89", 123456789),
     ("1 234 567,89", 123456789), ("1,234,567.5", 123456750), ("12.345", 1235),
+    ("0000000000000100", 10000), ("999999999999,99", 99999999999999),
 ]
 
 
@@ -34,7 +35,11 @@ def test_price_examples(text: str, kopecks: int) -> None:
 
 @pytest.mark.parametrize(("text", "reason"), [
     ("0,00", "zero price '0,00'"), ("-5", "negative price '-5'"), ("abc", "bad price 'abc'"),
-    ("", "empty price"), (None, "empty price"), ("1234567890123,00", "bad price"),
+    ("", "empty price"), (None, "empty price"),
+    # more than 12 digits before the decimal separator (leading zeros aside) is what it says
+    ("1234567890123,00", "price too large '1234567890123,00'"),
+    ("1000000000000", "price too large"), ("9" * 5000, "price too large"),
+    ("999999999999.995", "price too large"), ("1 000 000 000 000 руб.", "price too large"),
     # thousands grouped otherwise than by three: mistyped, and 100 times too high as read
     ("12,34,56", "bad price '12,34,56'"), ("1,250,00", "bad price"), ("1.250.00", "bad price"),
     ("1,2,3", "bad price"), ("1.23.456,00", "bad price"), ("1,234,56.00", "bad price"),
@@ -43,6 +48,7 @@ def test_price_examples(text: str, kopecks: int) -> None:
 def test_price_rejects(text: str | None, reason: str) -> None:
     ((kop, why),) = _run(v.parse_price, [text])
     assert kop is None and why is not None and why.startswith(reason)
+    assert ref.price(text) == (kop, why)
 
 
 QUANTITIES = [
@@ -60,6 +66,8 @@ QUANTITIES = [
     ("нет", 0, True, False), ("Нет в наличии", 0, True, False), ("отсутствует", 0, True, False),
     ("-", 0, True, False), ("—", 0, True, False), ("≥10", 10, False, False),
     ("≥ 1 000", 1000, False, False), ("≤5", 1, False, False),
+    # a range's dash as Word or Excel autocorrects it
+    ("5–10", 5, False, False), ("5 — 10", 5, False, False),
 ]
 
 
@@ -90,6 +98,14 @@ def test_delivery() -> None:
     assert _run(v.parse_delivery, ["", "7", "x"], unit_hours=24, default=None,
                 what="delivery_max") == [(None, None, None), (168, None, None),
                                          (None, None, "bad delivery_max 'x'")]
+
+
+def test_a_range_takes_any_dash_and_a_dash_alone_states_no_time() -> None:
+    texts = ["2-3", "2–3", "2—3 дня", "-", "–", " — ", "--"]
+    assert _run(v.parse_delivery, texts, unit_hours=24, default=7) == [
+        (48, 72, None), (48, 72, None), (48, 72, None),
+        (7, None, None), (7, None, None), (7, None, None),  # as an empty cell: the default
+        (None, None, "bad delivery '--'")]
 
 
 def test_up_to_and_from_a_number_of_days() -> None:
@@ -201,7 +217,7 @@ def test_int_default() -> None:
 _ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000", "2026", "12.", "-0",
     "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б", "сегодня",
     "завтра", "на складе", "послезавтра", "раб. дн.", "р.д.", "нед.", "часов", "нет", "много",
-    "—", "до ", "от ", "в течение ", "≥", "≤"])
+    "—", "–", "до ", "от ", "в течение ", "≥", "≤", "9999999", "0000000"])
 _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 
 
@@ -222,7 +238,8 @@ def test_thousands_are_grouped_by_three(groups: list[str], sep: str, frac: str,
     assert (kop, why) == ref.price(text)
     whole = "".join(groups)
     value = int(whole) * 100 + (int((frac + "000")[:3]) + 5) // 10
-    if len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]) and len(whole) <= 12 \
+    if len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]) \
+            and len(whole.lstrip("0")) <= 12 \
             and value > 0:
         assert (kop, why) == (value, None)
     else:

@@ -352,3 +352,53 @@ def test_loading_a_workbook_that_opens_with_a_readme_sheet(tmp_path: Path) -> No
     with pytest.raises(PriceFileError, match="missing column"):
         load_price_file(SupplierProfile("B", "B", tmp_path / "p.xlsx",
                                         columns=columns | {"quantity": "Stock"}))
+
+
+def _zeros_book(path: Path) -> None:
+    """Bosch numbers typed as numbers in a zeros format (Excel shows 0451103316), after a
+    title; the format is on a text cell, a fraction and a price too, which it does not pad."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Прайс")
+    zeros = book.add_format({"num_format": "0000000000"})
+    sheet.write(0, 0, "Прайс на 01.12")
+    sheet.write_row(2, 0, ["Бренд", "Артикул", "Цена"])
+    rows = [(451103316, 350), ("123", 90), (986424815.5, 120), (12, 7)]
+    rows += [(k, 10) for k in range(1000, 1100)]  # (rows enough on both sides of a split)
+    for i, (article, price) in enumerate(rows, start=3):
+        sheet.write(i, 0, "BOSCH")
+        sheet.write(i, 1, article, zeros)
+        sheet.write_number(i, 2, price, zeros)
+    book.close()
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_number_in_a_zeros_format_is_the_article_the_supplier_sees(
+        tmp_path: Path, split: bool) -> None:
+    path = tmp_path / "p.xlsx"
+    _zeros_book(path)
+    saved = _xlsx.SPLIT_BYTES
+    _xlsx.SPLIT_BYTES = 1 if split else 1 << 40
+    try:
+        offers = load_price_file(SupplierProfile("B", "B", path, columns={
+            "brand": "Бренд", "article": "Артикул", "price": "Цена"})).offers
+    finally:
+        _xlsx.SPLIT_BYTES = saved
+    by_line = dict(zip(offers.column("line").to_pylist(), offers.column("article").to_pylist(),
+                       strict=True))
+    assert [by_line[line] for line in (4, 5, 6, 7, 8, 107)] == [
+        "0451103316", "123", "986424815.5", "0000000012", "0000001000", "0000001099"]
+    key = offers.column("article_key").to_pylist()[offers.column("line").to_pylist().index(4)]
+    assert key == "0451103316"
+    assert offers.num_rows == 104
+    assert sorted(float(p) for p in offers.column("price").to_pylist())[-2:] == [120, 350]
+
+
+def test_a_workbook_without_a_zeros_format_is_not_looked_into(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from partsearch.loading import _xlsx_zeros
+
+    data = _book({(0, 0): "Бренд", (0, 1): "Артикул", (1, 0): "BOSCH", (1, 1): "00123"})
+    monkeypatch.setattr(_xlsx_zeros, "_sheet_member", None)  # (would raise if called)
+    assert _xlsx_zeros.zero_padded(data, 0) is None

@@ -172,7 +172,7 @@ def test_prices_are_read_to_the_kopeck_within_the_loaders_limits() -> None:
     offers = _conn("http://x.example").parse(json.dumps(items))
     assert [str(o.price) for o in offers] == ["0.01", "512.30", "401.50"]
     assert offers.rejected == ("item 0: bad price '1e400'", "item 1: zero price '0.001'",
-                               "item 2: bad price '1000000000000'")  # (13 digits)
+                               "item 2: price too large '1000000000000'")  # (13 digits)
 
 
 # the texts of DOMAIN.md's price files, and what the loader makes of numbers written otherwise

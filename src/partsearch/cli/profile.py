@@ -36,7 +36,7 @@ def _profile(args: argparse.Namespace) -> int:
     print(draft.toml, end="")
     print(f"# header row: line {draft.line}")
     if draft.missing:
-        print(f"# not loaded: no column for {', '.join(draft.missing)}")
+        print(f"# not loaded: no column mapped for {', '.join(draft.missing)}")
         return 1
     report = load_price_file(draft.profile)
     print(f"# loaded with it: {report.rows_read:,} rows read, {report.offers.num_rows:,} "

@@ -243,6 +243,7 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     candidates = range(len(rows)) if profile.skip_rows is None else [profile.skip_rows]
     for i in candidates:
         if i < len(rows) and (found := _match_header(rows[i], profile)) is not None:
+            _refuse_twice(rows[i], profile, label, line_of[i] if line_of else None)
             return i, found
     # Name what is missing against the most similar row, so the error is actionable; of rows
     # naming none, the first with the most cells (a header row, not the title above it).
@@ -254,6 +255,23 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     raise PriceFileError(
         f"missing column(s) {', '.join(map(repr, missing))}; "
         f"closest header: {[c for c in best if c]}", path=label, line=where)
+
+
+def _refuse_twice(cells: list[str], profile: SupplierProfile, label: str,
+                  line: int | None) -> None:
+    """Raise :class:`PriceFileError` when a header the profile maps names two columns or more
+    (wholesale and retail both "Цена"): which one the supplier's price is, the name cannot say.
+    A duplicated header no field maps is no matter."""
+    names = [header_key(c) for c in cells]
+    for fld, want in _named(profile).items():
+        at = [j for j, name in enumerate(names) if name == want]
+        if len(at) > 1:
+            ones = ", ".join(str(j + 1) for j in at[:-1]) + f" and {at[-1] + 1}"
+            chosen = " or ".join(f"{fld} = {j}" for j in at)
+            raise PriceFileError(
+                f"header {profile.columns[fld]!r} appears in columns {ones}: map {fld} by "
+                f"position ({chosen}, counting from 0; the other fields may keep their names)",
+                path=label, line=line)
 
 
 def _preamble(rows: list[list[str]], cols: dict[str, int]) -> int:
@@ -668,9 +686,9 @@ def _guess_delimiter(lines: list[str]) -> str:
 
 def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     if profile.sheet is not None:
-        return _from_frame(sheet_cells(data, profile.sheet, label), profile, label)
+        return _from_frame(_sheet_rows(data, profile.sheet, label), profile, label)
     try:
-        return _from_frame(sheet_cells(data, 0, label), profile, label)
+        return _from_frame(_sheet_rows(data, 0, label), profile, label)
     except PriceFileError as first:
         if "missing column" not in first.message:
             raise
@@ -678,10 +696,23 @@ def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         # profile's header (a profile naming none reads the first), named in its rows' path
         for index, name in enumerate(sheet_names(data)[1:], start=1):
             try:
-                return _from_frame(sheet_cells(data, index, label), profile, f"{label}!{name}")
+                return _from_frame(_sheet_rows(data, index, label), profile,
+                                   f"{label}!{name}")
             except PriceFileError:
                 continue
         raise
+
+
+def _sheet_rows(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
+    """:func:`sheet_cells`, and an XLSX's ``__pad<i>`` columns: the width to which a number
+    in column i is shown padded with zeros (see ``_xlsx_zeros``)."""
+    from partsearch.loading._xlsx_zeros import zero_padded
+
+    frame = sheet_cells(data, sheet, label)
+    pads = zero_padded(data, sheet) if data[:2] == b"PK" else None
+    if pads is None:
+        return frame
+    return frame.join(pads, on="__line", how="left", maintain_order="left")
 
 
 def sheet_names(data: bytes) -> list[str]:
@@ -798,7 +829,7 @@ def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str,
 
     from partsearch._arrow import large_text, string_buffers
 
-    names = [c for c in frame.columns if c not in ("__line", "__bad")]
+    names = [c for c in frame.columns if not c.startswith("__")]
     if frame.height == 0 or all(frame.get_column(c).null_count() == frame.height
                                 for c in names):
         raise PriceFileError("empty sheet", path=label)
@@ -809,6 +840,13 @@ def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str,
     idx, cols = _locate(head, profile, label, lines)
     _check_positions(cols, len(names), label)
     body = frame.slice(0 if idx is None else idx + 1)
+    pad = f"__pad{cols.get('article')}"
+    if pad in body.columns:
+        # a number formatted with zeros (0000000000) is the article the supplier sees
+        article = pl.col(names[cols["article"]])
+        body = body.with_columns(pl.when(pl.col(pad).is_not_null()
+                                         & article.str.contains(r"^[0-9]+$"))
+                                 .then(article.str.zfill(pl.col(pad))).otherwise(article))
     # Entirely empty rows are spacing, not rows (as blank lines in a CSV).
     body = body.filter(~pl.all_horizontal(pl.col(names).is_null() | (pl.col(names) == "")))
     bad = body.filter(pl.col("__bad")) if "__bad" in body.columns else body.clear()

@@ -57,11 +57,15 @@ DELIVERY_UNIT = (
     r"|ч\.?|час\.?|часа|часов|h|hours?"
     r"|дн\.?|дней|дня|день|д\.?|days?|d|сут\.?|суток|сутки"
 )
+#: a range's dash, however typed: hyphen, en dash (Word's and Excel's autocorrect), em dash
+DASH = "[-–—]"
 #: a number of days, hours or weeks, or a range ``3-5`` / ``от 3 до 5`` of them (the expected
 #: time, then the guaranteed), then its unit if any; ``до 5`` / ``в течение 5`` (up to, within)
 #: is 5 expected and guaranteed, ``от 3`` (from) 3 expected
 DELIVERY_AMOUNT = (rf"^(?:(от|до|в\s*течение)\s*)?([0-9]{{1,6}})(?:[.,]0+)?"
-                   rf"(?:\s*(?:[-–]|до)\s*([0-9]{{1,6}}))?\s*({DELIVERY_UNIT})?$")
+                   rf"(?:\s*(?:{DASH}|до)\s*([0-9]{{1,6}}))?\s*({DELIVERY_UNIT})?$")
+#: a dash alone states no time, as an empty cell does (a quantity's dash is none in stock)
+DELIVERY_NONE = rf"^{DASH}$"
 
 
 _CURRENCY = r"(?i)\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$"
@@ -164,7 +168,10 @@ def _price_batch(series: pl.Series) -> pl.Series:
         rf"{GROUPED_BY_COMMA}(?:\.|$)|{GROUPED_BY_DOT}(?:,|$)"))
     norm = c("norm")
     df = df.with_columns(
-        ok=norm.str.contains(r"^[0-9]{1,12}(\.[0-9]*)?$") & c("grouped"),
+        ok=norm.str.contains(r"^[0-9]+(\.[0-9]*)?$") & c("grouped"),
+        # more than 12 digits (leading zeros aside) are past decimal128(14, 2), and past what
+        # an int64 of kopecks holds from 17 on
+        huge=norm.str.extract(r"^0*([0-9]*)", 1).str.len_chars() > 12,
         int_part=norm.str.extract(r"^([0-9]+)", 1).cast(pl.Int64, strict=False),
         frac3=(norm.str.extract(r"\.([0-9]*)$", 1).fill_null("") + pl.lit("000"))
         .str.slice(0, 3).cast(pl.Int64, strict=False),
@@ -177,6 +184,7 @@ def _price_batch(series: pl.Series) -> pl.Series:
         pl.when(raw.is_null() | (raw == "")).then(pl.lit("empty price"))
         .when(c("negative")).then(pl.format("negative price '{}'", raw))
         .when(~c("ok")).then(pl.format("bad price '{}'", raw))
+        .when(c("huge")).then(pl.format("price too large '{}'", raw))
         .when(kop <= 0).then(pl.format("zero price '{}'", raw))
         .when(kop > MAX_KOPECKS).then(pl.format("price too large '{}'", raw))
     ))
@@ -216,7 +224,7 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
             s.str.extract(rf"^(?:>\s*=?|≥)\s*{num}$", 1),
             s.str.extract(rf"^{num}\s*[+>]$", 1),
             s.str.extract(rf"^(?:больше|более|свыше|от|over)\s*{num}$", 1),
-            s.str.extract(rf"^{num}\s*-\s*[0-9]{{1,15}}$", 1),
+            s.str.extract(rf"^{num}\s*{DASH}\s*[0-9]{{1,15}}$", 1),
         ).str.replace_all(" ", "", literal=True),
         # "<5": fewer than five, the lower bound is unknown but at least one unit is there.
         less=s.str.contains(
@@ -293,9 +301,10 @@ def _delivery_batch(series: pl.Series, *, unit_hours: int, default: int | None,
         .when(amount.struct.field("1").is_not_null() & ~amount.struct.field("1")
               .str.starts_with("от")).then(amount.struct.field("2")).cast(pl.Int64),
         unit=amount.struct.field("4").str.slice(0, 1),
-        # a unit alone, or "on order" (its quantity column says so), states no time
+        # a unit alone, "on order" (its quantity column says so) or a dash states no time
         empty=c("raw").is_null() | (c("raw") == "")
-        | c("low").str.contains(f"^(?:{DELIVERY_UNIT})$") | c("low").str.contains(_ON_ORDER),
+        | c("low").str.contains(f"^(?:{DELIVERY_UNIT})$") | c("low").str.contains(_ON_ORDER)
+        | c("low").str.contains(DELIVERY_NONE),
     )
     unit = c("unit")
     df = df.with_columns(

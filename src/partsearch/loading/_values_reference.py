@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from partsearch._money import read_kopecks
 from partsearch.loading._calendar import is_working
 from partsearch.loading._values import (
+    DASH,
     DELIVERY_AMOUNT,
     DELIVERY_DAY_AFTER,
     DELIVERY_DMY,
+    DELIVERY_NONE,
     DELIVERY_NOW,
     DELIVERY_PACKED,
     DELIVERY_TOMORROW,
@@ -58,7 +60,7 @@ def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
         return int(m.group(1).replace(" ", "")), True, on_order, None
     for pattern in (
         r"(?:>\s*=?|≥)\s*" + num, num + r"\s*[+>]",
-        r"(?:больше|более|свыше|от|over)\s*" + num, num + r"\s*-\s*[0-9]{1,15}",
+        r"(?:больше|более|свыше|от|over)\s*" + num, num + rf"\s*{DASH}\s*[0-9]{{1,15}}",
     ):
         if m := re.fullmatch(pattern, s):
             return int(m.group(1).replace(" ", "")), False, on_order, None
@@ -99,7 +101,8 @@ def delivery(value: str | None, *, unit_hours: int, default: int | None,
         elif file_time is not None:
             hours = 24 * _working_days(int(first), file_time)
             longest = None if last is None else 24 * _working_days(int(last), file_time)
-    elif re.fullmatch(f"(?:{DELIVERY_UNIT})", low) or _ON_ORDER.search(low):  # (no time)
+    elif (re.fullmatch(f"(?:{DELIVERY_UNIT})", low) or _ON_ORDER.search(low)
+          or re.search(DELIVERY_NONE, low)):  # (no time)
         return default, None, None
     elif re.search(DELIVERY_NOW, low):
         hours = 0

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from partsearch.errors import PriceFileError
-from partsearch.loading.profiles import SupplierProfile
+from partsearch.loading.profiles import REQUIRED_FIELDS, SupplierProfile
 
 __all__ = ["FIELD_NAMES", "ProfileDraft", "draft_profile"]
 
@@ -87,13 +87,30 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     rows, lines, quote, encoding, best = found_in
     at, found = best
     header = [cell.strip() for cell in rows[at]]
+    twice = _named_twice(header, found)
+    for fld in twice:
+        del found[fld]  # (which of the columns is meant, the user tells: by position)
     columns = {fld: header[i] for fld, i in sorted(found.items(), key=lambda kv: kv[1])}
     profile = SupplierProfile(code=code, name=code, file=path, encoding=encoding, quote=quote,
                               sheet=sheet, columns=columns)
     unmapped = tuple(h for i, h in enumerate(header) if h and i not in found.values())
-    missing = () if "brand" in found else ("brand",)
+    missing = tuple(f for f in REQUIRED_FIELDS if f not in found)
+    notes = tuple(f"# {fld}: header {header[at[0]]!r} appears in columns "
+                  f"{' and '.join(str(j + 1) for j in at)}: map it by position, "
+                  f"{' or '.join(f'{fld} = {j}' for j in at)} (counting from 0)"
+                  for fld, at in twice.items())
     return ProfileDraft(profile, lines[at], unmapped, missing,
-                        _toml(profile, unmapped, missing))
+                        _toml(profile, unmapped, missing, notes))
+
+
+def _named_twice(header: list[str], found: dict[str, int]) -> dict[str, list[int]]:
+    """field -> the columns its header names, of the fields mapped to a header that names
+    two columns or more (a load would refuse the name)."""
+    from partsearch.loading._readers import header_key
+
+    keys = [header_key(c) for c in header]
+    return {fld: at for fld, i in found.items()
+            if len(at := [j for j, k in enumerate(keys) if k == keys[i]]) > 1}
 
 
 def _header(data: bytes, label: str, sheet: str | int
@@ -179,8 +196,8 @@ def _head(data: bytes, label: str, sheet: str | int
         None if quote == '"' else quote, encoding
 
 
-def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[str, ...]
-          ) -> str:
+def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[str, ...],
+          notes: tuple[str, ...] = ()) -> str:
     def text(value: object) -> str:
         return json.dumps(str(value), ensure_ascii=False)  # (a TOML basic string)
 
@@ -194,9 +211,10 @@ def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[st
     if profile.sheet is not None:
         sheet = profile.sheet
         out.append(f"sheet = {sheet if isinstance(sheet, int) else text(sheet)}")
-    if missing:
+    if "brand" in missing:
         out.append('# brand = "MAKER"       # no brand column found: the maker of every row')
     out.append(f"columns = {{ {columns} }}")
+    out += notes
     if unmapped:
         out.append(f"# not mapped: {', '.join(text(h) for h in unmapped)}")
     out += ["# the supplier's terms (these are the defaults):", "# delivery_hours = 24",
