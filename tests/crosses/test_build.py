@@ -127,6 +127,27 @@ def test_guard_keeps_two_single_source_stars_apart(tmp_path: Path) -> None:
     assert toyota not in idx.class_members(vag)
 
 
+@pytest.mark.parametrize("spelling", [" forum ", "Forum", "FORUM\t"])
+def test_a_source_padded_or_in_another_case_is_one_source(tmp_path: Path, spelling: str) -> None:
+    """The forum record again in another spelling, its source padded or in capitals: it was a
+    second source, so the wrong cross had support 2, passed the guard, and the guard held back
+    the correct PS 842 = TOYOTA beside it instead. One source, shown as first seen, trimmed."""
+    text = STORY + f'FILTRON,PS842,FILTRON,OP-520,"{spelling}",analog\n'
+    catalog = tmp_path / "c"
+    build_index([_write(tmp_path, text.replace("tecdoc,oem", " tecdoc ,oem", 1))], catalog)
+    idx = CrossIndex.open(catalog)
+    op520, ps842 = idx.lookup("FILTRON", "OP 520"), idx.lookup("FILTRON", "PS 842")
+    assert op520 is not None and ps842 is not None
+    [(step, reason)] = idx.held_between(op520, ps842)
+    assert step.sources == ("forum",) and reason.startswith("guard")
+    assert idx.held_back().height == 1
+    mann = idx.lookup("MANN", "W 920/21")
+    assert mann is not None
+    [step] = idx.explain(mann, idx.lookup("VAG", "06A 115 561 B") or 0) or []
+    assert step.sources == ("tecdoc",)
+    assert sorted(idx.manifest["sources"]) == ["armtek", "emex", "forum", "tecdoc"]
+
+
 def test_blacklist_removes_a_cross(tmp_path: Path) -> None:
     black = tmp_path / "black.csv"
     black.write_text(HEADER.replace(",source,kind", "") + "KNECHT,OC 90,MAHLE,OC 90\n")
