@@ -89,6 +89,65 @@ def test_without_guard_the_wrong_cross_merges_groups(tmp_path: Path) -> None:
     assert idx.lookup("BOSCH", "0 450 905 316") in idx.class_members(op520)
 
 
+def _stars(forum: str = "") -> str:
+    """Two TecDoc-like stars, every cross single-source (an OE number crossed to its 29 and
+    39 aftermarket parts), and ``forum``'s record between a leaf of each."""
+    a = [("VAG", "068 115 561 B"), ("MANN", "W 920/21"), ("FILTRON", "OP 520")]
+    a += [(f"AM{i}", f"A {i}") for i in range(27)]
+    b = [("TOYOTA", "23390-0L041"), ("FILTRON", "PS 842")]
+    b += [(f"BM{i}", f"B {i}") for i in range(38)]
+    rows = [f"{g[0][0]},{g[0][1]},{p[0]},{p[1]},tecdoc,oem\n" for g in (a, b) for p in g[1:]]
+    return "".join(rows) + forum
+
+
+def test_guard_keeps_two_single_source_stars_apart(tmp_path: Path) -> None:
+    """A star's crosses all cut off a leaf part: nothing confirms them, nothing can. Counted
+    as unconfirmed, they made tecdoc look 23 times less trusted than forum's one cross, and
+    the guard held back the two tecdoc crosses beside forum's and accepted forum's (OP 520's
+    only analog was then PS 842). Now the two sources are a close call: all three are held
+    back, the groups stay apart, and each loses only the leaf the wrong record touched."""
+    forum = "FILTRON,OP 520,FILTRON,PS 842,forum,analog\n"
+    clean = build_index([_write(tmp_path, _stars(), "clean.csv")], tmp_path / "clean")
+    assert (clean.held_back, clean.largest_class) == (0, 40)
+    catalog = tmp_path / "c"
+    build_index([_write(tmp_path, _stars(forum))], catalog)
+    idx = CrossIndex.open(catalog)
+    op520, ps842 = idx.lookup("FILTRON", "OP 520"), idx.lookup("FILTRON", "PS 842")
+    vag, toyota = idx.lookup("VAG", "068 115 561 B"), idx.lookup("TOYOTA", "23390-0L041")
+    assert None not in (op520, ps842, vag, toyota)
+    assert op520 is not None and ps842 is not None and vag is not None and toyota is not None
+    [(step, reason)] = idx.held_between(op520, ps842)
+    assert step.sources == ("forum",) and reason.startswith("guard")
+    assert idx.explain(op520, ps842) is None
+    held = {frozenset(row[:4]) for row in idx.held_back().iter_rows()}
+    assert held == {frozenset({"FILTRON", "OP 520", "PS 842"}),
+                    frozenset({"FILTRON", "OP 520", "VAG", "068 115 561 B"}),
+                    frozenset({"FILTRON", "PS 842", "TOYOTA", "23390-0L041"})}
+    assert len(idx.class_members(vag)) == 29 and len(idx.class_members(toyota)) == 39
+    assert toyota not in idx.class_members(vag)
+
+
+@pytest.mark.parametrize("spelling", [" forum ", "Forum", "FORUM\t"])
+def test_a_source_padded_or_in_another_case_is_one_source(tmp_path: Path, spelling: str) -> None:
+    """The forum record again in another spelling, its source padded or in capitals: it was a
+    second source, so the wrong cross had support 2, passed the guard, and the guard held back
+    the correct PS 842 = TOYOTA beside it instead. One source, shown as first seen, trimmed."""
+    text = STORY + f'FILTRON,PS842,FILTRON,OP-520,"{spelling}",analog\n'
+    catalog = tmp_path / "c"
+    build_index([_write(tmp_path, text.replace("tecdoc,oem", " tecdoc ,oem", 1))], catalog)
+    idx = CrossIndex.open(catalog)
+    op520, ps842 = idx.lookup("FILTRON", "OP 520"), idx.lookup("FILTRON", "PS 842")
+    assert op520 is not None and ps842 is not None
+    [(step, reason)] = idx.held_between(op520, ps842)
+    assert step.sources == ("forum",) and reason.startswith("guard")
+    assert idx.held_back().height == 1
+    mann = idx.lookup("MANN", "W 920/21")
+    assert mann is not None
+    [step] = idx.explain(mann, idx.lookup("VAG", "06A 115 561 B") or 0) or []
+    assert step.sources == ("tecdoc",)
+    assert sorted(idx.manifest["sources"]) == ["armtek", "emex", "forum", "tecdoc"]
+
+
 def test_blacklist_removes_a_cross(tmp_path: Path) -> None:
     black = tmp_path / "black.csv"
     black.write_text(HEADER.replace(",source,kind", "") + "KNECHT,OC 90,MAHLE,OC 90\n")

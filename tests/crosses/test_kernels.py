@@ -353,3 +353,14 @@ def test_source_summary_marks_crosses_several_sources_assert() -> None:
     only, multi = k.source_summary(src_off, src, skip, 4)
     assert only.tolist() == [2, k.CONFIRMED, k.CONFIRMED, 1]
     assert multi.tolist() == [1, 1, 1, 0]  # the blacklisted cross confirms nothing
+
+
+def test_source_rates_leave_out_crosses_to_a_leaf() -> None:
+    # source 0: a star, eight crosses to leaf parts (side 1) and two bridges to large sides;
+    # source 1: one bridge to a large side; source 2: two crosses on cycles, one it shares
+    only = np.array([0] * 10 + [1, 2, 2, k.CONFIRMED], dtype=np.uint16)
+    side = np.array([1] * 8 + [29, 31, 30, 0, 0, 0], dtype=np.int32)
+    skip = np.zeros(only.size, dtype=np.uint8)
+    rate = k.source_rates(only, np.array([0, 0, 1], dtype=np.int64), skip, side, 3)
+    # 0 of 2, 0 of 1, 3 of 3 confirmed (Laplace-smoothed): the leaves count neither way
+    assert rate.tolist() == [1 / 4, 1 / 3, 4 / 5]

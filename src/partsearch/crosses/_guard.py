@@ -15,8 +15,16 @@ So a cross is held back when all of these hold:
 
 Two bridges can compete: a part crossed by one record to group A and by another to group B makes
 both records bridges. The less trusted one is held back: a source's trust is measured from the
-data, as the share of its crosses that something else confirms (another source, or a cycle). Rounds
-repeat the test after each removal, so the other record, no longer a bridge to a large side, stays.
+data, as the share of its crosses that something else confirms (another source, or a cycle),
+counted over the crosses that could be confirmed: a bridge to a leaf part is neither evidence for
+nor against its source (a TecDoc-like star is all such bridges; counted as unconfirmed, they made
+its source look less trusted than a source of one cross). Trusts within ``trust_margin`` of each
+other are a close call and every one of them is held back: with no evidence either way (a star's
+source against a one-record source), the three crosses of the chain leaf-wrong-leaf all go, and the
+two groups stay apart. Neither the sources' volumes nor the middle of such a chain break the tie:
+on the generated worlds, the larger source winning moved a part into another group, and holding
+only middles let wrong crosses through. Rounds repeat the test after each removal, so the other
+record, no longer a bridge to a large side, stays.
 
 A class-size cap would do the opposite: refuse every cross of a large genuine class, and let
 through a bad cross between two medium ones. The rule runs in O(parts + crosses) (Tarjan's
@@ -101,7 +109,7 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
         if suspicious.size == 0:
             break
         if rate is None:  # measured once, on the graph before anything is held back
-            rate = k.source_rates(sources.only, sources.multi, state, side)
+            rate = k.source_rates(sources.only, sources.multi, state, side, config.min_side)
         trust = rate[sources.only[suspicious]]  # suspicious crosses have one source
         # per part, the least trust among its suspicious crosses; hold those near the minimum
         ends, inverse = np.unique(np.concatenate([a[suspicious], b[suspicious]]),

@@ -637,16 +637,22 @@ def source_summary(src_off: np.ndarray, src: np.ndarray, skip: np.ndarray,
 
 @njit(cache=True, nogil=True)
 def source_rates(only: np.ndarray, multi: np.ndarray, skip: np.ndarray,
-                 side: np.ndarray) -> np.ndarray:
+                 side: np.ndarray, min_side: int) -> np.ndarray:
     """Per source, the share of its crosses in the graph that something else confirms (another
-    source, or a cycle), Laplace-smoothed."""
+    source, or a cycle), Laplace-smoothed, counted over the crosses that could be confirmed.
+    A single-source bridge whose smaller side is below ``min_side`` (a leaf part: how a class
+    grows, never suspicious) is left out: nothing could confirm it, and it tells nothing
+    against its source. Counted against the source, it made a TecDoc-like star (every cross
+    to a leaf) look less trusted than a source with one cross."""
     total = multi.astype(np.float64)
     good = multi.astype(np.float64)
     for e in range(skip.size):
         if not skip[e] and only[e] != CONFIRMED:
-            total[only[e]] += 1.0
             if side[e] == 0:
                 good[only[e]] += 1.0
+                total[only[e]] += 1.0
+            elif side[e] >= min_side:
+                total[only[e]] += 1.0
     return (good + 1.0) / (total + 2.0)
 
 

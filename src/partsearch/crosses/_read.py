@@ -29,10 +29,14 @@ DEFAULT_KIND = "cross"  # a record's kind when the file has no kind column
 
 @dataclass
 class Vocabulary:
-    """Small string sets (sources, kinds) numbered in order of first appearance."""
+    """Small string sets (sources, kinds) numbered in order of first appearance. With ``fold``,
+    names are trimmed and compared ignoring case, each shown as first seen (trimmed): exported
+    CSVs pad cells, and ``forum``, `` forum `` and ``Forum`` counted as three sources made one
+    source's record look confirmed (the brands, already canonical, are not folded)."""
 
     names: list[str] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
+    fold: bool = False
 
     def encode(self, values: Any) -> np.ndarray:
         """Ids of a column of names (plain or dictionary-encoded Arrow)."""
@@ -48,12 +52,14 @@ class Vocabulary:
             np.zeros(len(values), np.uint16)
 
     def encode_one(self, name: str) -> int:
-        if name not in self.ids:
+        # (called once per distinct name of a batch, never per row)
+        key = name.strip().casefold() if self.fold else name
+        if key not in self.ids:
             if len(self.names) >= 65_535:
                 raise CrossFileError("more than 65535 distinct sources or kinds")
-            self.ids[name] = len(self.names)
-            self.names.append(name)
-        return self.ids[name]
+            self.ids[key] = len(self.names)
+            self.names.append(name.strip() if self.fold else name)
+        return self.ids[key]
 
 
 @dataclass(frozen=True)

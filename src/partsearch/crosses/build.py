@@ -241,8 +241,8 @@ def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, work: Path,
     source and kind appended to scratch files in ``work``."""
     from partsearch.crosses._parts import PartTable
 
-    res = _ReadResult(PartTable(work, Vocabulary(), rows_hint(paths)), Vocabulary(),
-                      Vocabulary(), 0, 0, 0, [])
+    res = _ReadResult(PartTable(work, Vocabulary(), rows_hint(paths)), Vocabulary(fold=True),
+                      Vocabulary(fold=True), 0, 0, 0, [])
     sizes = [p.stat().st_size for p in paths]
     total_bytes = sum(sizes)
     done = [0, 0]  # files read, their bytes
