@@ -297,6 +297,9 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     sample, encoding, delimiter, header = _csv_header(path)
     resolved = _resolve_columns(path, header, layout)
     wanted = list(dict.fromkeys(resolved.values()))
+    # the columns not read, asked for as bytes (a copy, no check) to be looked at for a line
+    # break too: a stray quote there, never closed, would swallow the lines after it unseen
+    unread = [h for h in dict.fromkeys(header) if h not in wanted]
     spanning: list[int] = []  # the rejected rows whose text spans lines
 
     def skip(row: Any) -> str:
@@ -329,14 +332,16 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                 read_options=read_options,
                 parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
                 convert_options=pcsv.ConvertOptions(
-                    column_types={h: pa.string() for h in header},
-                    include_columns=wanted,
+                    column_types={h: pa.binary() if h in unread else pa.string()
+                                  for h in header},
+                    include_columns=wanted + unread,
                     strings_can_be_null=False),
             )
             for batch in reader:
                 table = pa.Table.from_batches([batch])
                 if spanning or _exact.spans_lines(table):
                     break
+                table = table.select(wanted)
                 bad_before = len(bad_rows)
                 line += batch.num_rows
                 yield table.replace_schema_metadata(told), line - batch.num_rows, resolved, \
