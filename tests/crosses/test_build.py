@@ -161,6 +161,22 @@ def test_blacklist_removes_a_cross(tmp_path: Path) -> None:
     assert steps is not None and len(steps) == 2  # now only through the VAG number
 
 
+def test_blacklist_rows_that_do_nothing_are_told_with_their_line(tmp_path: Path) -> None:
+    # a typo, an empty article and a short row: the crosses they meant stay live, so say so
+    black = tmp_path / "black.csv"
+    black.write_text(HEADER.replace(",source,kind", "") + "FILTRON,OP 520,FILTRON,PS 8420\n"
+                     "KNECHT,OC 90,MAHLE,OC 90\nFILTRON,,KNECHT,OC 90\nKNECHT,OC 90,MAHLE,oc90\n"
+                     "FILTRON,OP 520,FILTRON\n")
+    report = build_index([_write(tmp_path, STORY)], tmp_path / "c", blacklist=black)
+    assert (report.blacklisted, report.blacklist_rows, report.blacklist_unmatched,
+            report.blacklist_unreadable) == (1, 5, 1, 2)
+    assert [n.replace(f"{black}:", "") for n in report.blacklist_notes] == [
+        "2: matches no cross: FILTRON OP 520 = FILTRON PS 8420",
+        "4: no brand or article on side a: FILTRON,,KNECHT,OC 90",
+        "6: expected 4 fields, found 3: FILTRON,OP 520,FILTRON"]
+    assert report.to_dict()["blacklist_notes"] == list(report.blacklist_notes)
+
+
 def test_explain_names_the_chain_and_sources(story: tuple[Path, CrossIndex]) -> None:
     _catalog, idx = story
     a, b = idx.lookup("KNECHT", "OC 90"), idx.lookup("MANN", "W 920/21")

@@ -85,7 +85,12 @@ def _build(args: argparse.Namespace) -> int:
     print(f"classes          {report.classes:>14,}")
     print(f"largest class    {report.largest_class:>14,}")
     print(f"held back (guard){report.held_back:>14,}   see {report.snapshot / 'held_back.csv'}")
-    print(f"blacklisted      {report.blacklisted:>14,}")
+    print(f"blacklisted      {report.blacklisted:>14,}" + (
+        f"   of {report.blacklist_rows:,} blacklist rows: {report.blacklist_unmatched:,} "
+        f"matched no cross, {report.blacklist_unreadable:,} unreadable"
+        if args.blacklist is not None else ""))
+    for note in report.blacklist_notes[:5]:  # (a typo leaves the cross it meant live)
+        print(f"  blacklist: {note}")
     print(f"time             {report.seconds:>13.1f}s   "
           + ", ".join(f"{name} {sec:.1f}s" for name, sec in report.stages))
     for line in report.rejects[:5]:

@@ -1,10 +1,16 @@
 """The exact read of a CSV cross file, for the rare file Arrow's reader misreads: one whose record
-spans lines (a quoted line break, or a stray quote at a field's start opening a field that runs
-on to the next quote, lines or the whole file away, which Arrow reads as one row or one rejected
-row, the rows swallowed gone without a word).
+spans lines (a stray quote at a field's start opening a field that runs on to the next quote,
+lines or the whole file away, which Arrow reads as one row or one rejected row, the rows
+swallowed gone without a word).
 
-Arrow's reader stays the common path; a batch of it holding a line break in a cell read or in a
-rejected row's text (:func:`spans_lines`, a few milliseconds a batch) hands the rest of the file,
+No cell of a cross file (a brand, an article, a source, a kind) holds a line break, so every
+record spanning lines is taken for a stray quote's, even one whose field count comes out right
+(a quote opening the last column and never closed swallows the rest of the file into that
+cell): its first line is rejected alone and the next line read as a row.
+
+Arrow's reader stays the common path; a batch of it holding a line break in a cell (of a column
+read, or of one not read, fetched as bytes for this) or in a rejected row's text
+(:func:`spans_lines`, a few milliseconds a batch) hands the rest of the file,
 from that batch's first record on, to the price loader's splitter (``loading._csv_kernel``),
 which cuts a stray quote's record at its first line, as ``partsearch load`` does, and numbers
 every record by its file line.
@@ -38,16 +44,18 @@ def _has_line_break(data: Any, start: Any, stop: Any) -> Any:
 
 
 def spans_lines(table: Any) -> bool:
-    """Whether a cell of ``table``'s text columns holds a line break (its record spans lines)."""
+    """Whether a cell of ``table``'s text or bytes columns holds a line break (its record spans
+    lines)."""
     import pyarrow as pa
 
     from partsearch._arrow import string_buffers
 
     for col in table.columns:
-        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        binary = pa.types.is_binary(col.type)
+        if not (binary or pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             continue
         for chunk in col.chunks:
-            offsets, data = string_buffers(chunk)
+            offsets, data = string_buffers(chunk.view(pa.string()) if binary else chunk)
             if offsets[-1] > offsets[0] and _has_line_break(data, int(offsets[0]),
                                                             int(offsets[-1])):
                 return True
@@ -84,7 +92,10 @@ def batches(path: Path, encoding: str, delimiter: str, header: list[str], wanted
             buf = np.frombuffer(text, np.uint8)
             rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n = \
                 kern.split_records(buf, 0, ord(delimiter), ord('"'), line, slot_of_col,
-                                   len(columns), width=width)
+                                   len(columns), width=width,
+                                   # the kernel cuts a record spanning lines at its first line
+                                   # when it has fewer fields than this: every one (docstring)
+                                   min_width=width + 1)
             if not last and n > 1:
                 # the last record may run on into the next chunk: read again from its start
                 n -= 1

@@ -144,6 +144,16 @@ class Batch:
     article_a: Any = None
     article_b: Any = None
     read_share: float = 1.0  # how much of its file is read up to this batch's end (progress)
+    # where the crosses kept come from: (the batch's first line or its rows' lines, each
+    # cross's row when a row may give several, the crosses kept when some are not): lines()
+    origin: Any = None
+
+    def lines(self) -> np.ndarray:
+        """The file line of each cross kept (an ndarray beside ``hash_a``)."""
+        first, row, kept = self.origin if self.origin is not None else (1, None, None)
+        at = np.arange(self.rows) if row is None else np.asarray(row, np.int64)
+        at = at if kept is None else at[kept]
+        return first + at if isinstance(first, int) else np.asarray(first)[at]
 
 
 @dataclass
@@ -303,6 +313,9 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     sample, encoding, delimiter, header = _csv_header(path)
     resolved = _resolve_columns(path, header, layout)
     wanted = list(dict.fromkeys(resolved.values()))
+    # the columns not read, asked for as bytes (a copy, no check) to be looked at for a line
+    # break too: a stray quote there, never closed, would swallow the lines after it unseen
+    unread = [h for h in dict.fromkeys(header) if h not in wanted]
     spanning: list[int] = []  # the rejected rows whose text spans lines
 
     def skip(row: Any) -> str:
@@ -335,14 +348,16 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                 read_options=read_options,
                 parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
                 convert_options=pcsv.ConvertOptions(
-                    column_types={h: pa.string() for h in header},
-                    include_columns=wanted,
+                    column_types={h: pa.binary() if h in unread else pa.string()
+                                  for h in header},
+                    include_columns=wanted + unread,
                     strings_can_be_null=False),
             )
             for batch in reader:
                 table = pa.Table.from_batches([batch])
                 if spanning or _exact.spans_lines(table):
                     break
+                table = table.select(wanted)
                 bad_before = len(bad_rows)
                 line += batch.num_rows
                 yield table.replace_schema_metadata(told), line - batch.num_rows, resolved, \
@@ -718,7 +733,8 @@ def _normalize(path: Path, table: Any, first_line: int | np.ndarray, mapping: Ma
     brand_a, brand_b, key_a, key_b = ok(brand_a), ok(brand_b), ok(key_a), ok(key_b)
     batch = Batch(part_hashes(brand_a, key_a), part_hashes(brand_b, key_b), np.zeros(0),
                   np.zeros(0), valid_np.size, rejected, n_bad, brand_a, brand_b, key_a, key_b,
-                  ok(cols["article_a"]), ok(cols["article_b"]))
+                  ok(cols["article_a"]), ok(cols["article_b"]),
+                  origin=(first_line, row, valid_np if n_bad else None))
 
     def names(c: str, default: str) -> Any:
         if c not in cols:

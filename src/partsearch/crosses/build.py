@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
 from partsearch.crosses._read import (
+    MAX_REJECTS_KEPT,
     Layout,
     Vocabulary,
     check_columns,
@@ -61,11 +62,19 @@ class BuildReport:
     rejects: tuple[str, ...] = ()
     guard_reasons: tuple[tuple[str, int], ...] = ()
     stages: tuple[tuple[str, float], ...] = ()  # seconds per build stage, in order
+    # the blacklist's rows (crosses, with a split), those that match no cross of the build and
+    # those that could not be read (no brand or article, a wrong field count), with the first
+    # of each told by file line (``path:line: ...``): a manager's typo leaves a cross live
+    blacklist_rows: int = 0
+    blacklist_unmatched: int = 0
+    blacklist_unreadable: int = 0
+    blacklist_notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out["snapshot"] = str(self.snapshot)
         out["rejects"] = list(self.rejects)
+        out["blacklist_notes"] = list(self.blacklist_notes)
         out["guard_reasons"] = dict(self.guard_reasons)
         out["stages"] = dict(self.stages)
         return out
@@ -164,10 +173,11 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                                   np.fromfile(out.work / "kind.u16", np.uint16))
         del sorted_keys, order
         state = np.zeros(edges.a.size, dtype=np.uint8)
+        black_read = _BlacklistRead()
         if blacklist is not None:
-            state[_blacklisted(Path(blacklist), out.load("part_hash"), edges, reg,
-                               Layout(split=split))] = \
-                BLACKLISTED
+            black_read = _blacklisted(Path(blacklist), out.load("part_hash"), edges, reg,
+                                      Layout(split=split))
+            state[black_read.ids] = BLACKLISTED
         sources = Sources(*k.source_summary(per_edge["src_off"], per_edge["src"], state,
                                             max(1, len(read.sources.names))))
         # what the guard does not need goes to disk now (support: 4 bytes a cross off its peak)
@@ -221,6 +231,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         held_back=held, blacklisted=black, seconds=time.perf_counter() - started,
         rejects=tuple(read.rejects),
         guard_reasons=(("single-source bridge between groups", held),), stages=tuple(stages),
+        blacklist_rows=black_read.rows, blacklist_unmatched=black_read.unmatched,
+        blacklist_unreadable=black_read.unreadable, blacklist_notes=tuple(black_read.notes),
     )
 
 
@@ -407,14 +419,51 @@ def edge_positions(edges_a: np.ndarray, edges_b: np.ndarray, a: np.ndarray,
     return np.where(found, pos, -1)
 
 
+@dataclass
+class _BlacklistRead:
+    """The crosses a blacklist names (``ids``), and what of it did nothing (BuildReport)."""
+
+    ids: Any = None
+    rows: int = 0
+    unmatched: int = 0
+    unreadable: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
 def _blacklisted(path: Path, part_hash: np.ndarray, edges: Edges,
-                 registry: BrandRegistry, layout: Layout) -> np.ndarray:
+                 registry: BrandRegistry, layout: Layout) -> _BlacklistRead:
     from partsearch.crosses.index import positions
 
+    out = _BlacklistRead()
     ids: list[np.ndarray] = []
+    unmatched: list[str] = []
     for batch in read_batches(path, layout, registry, Vocabulary(), Vocabulary()):
+        out.rows += batch.rows
+        out.unreadable += batch.n_rejected
+        out.notes += batch.rejected[:MAX_REJECTS_KEPT - len(out.notes)]
         ia, ib = positions(part_hash, batch.hash_a), positions(part_hash, batch.hash_b)
+        pos = np.full(ia.size, -1, np.int64)
         known = (ia >= 0) & (ib >= 0)
-        pos = edge_positions(edges.a, edges.b, ia[known], ib[known])
+        pos[known] = edge_positions(edges.a, edges.b, ia[known], ib[known])
         ids.append(pos[pos >= 0])
-    return np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        missed = np.flatnonzero(pos < 0)
+        out.unmatched += int(missed.size)
+        if missed.size and len(unmatched) < MAX_REJECTS_KEPT:
+            missed = missed[:MAX_REJECTS_KEPT - len(unmatched)]
+            lines = batch.lines()[missed]
+            for i, line in zip(missed.tolist(), lines.tolist(), strict=True):
+                unmatched.append(
+                    f"{path}:{line}: matches no cross: {batch.brand_a[i].as_py()} "
+                    f"{batch.article_a[i].as_py()} = {batch.brand_b[i].as_py()} "
+                    f"{batch.article_b[i].as_py()}")
+    out.notes = sorted(out.notes + unmatched, key=_line_of)  # (in the file's order)
+    out.ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+    return out
+
+
+def _line_of(note: str) -> int:
+    """A note's file line (``path:line: ...``), 0 where it tells none."""
+    import re
+
+    found = re.search(r":(\d+): ", note)
+    return int(found.group(1)) if found else 0
