@@ -72,6 +72,18 @@ def test_cyrillic_lookalikes_in_a_latin_brand_are_latin(spelling: str, canonical
     assert reg.get(spelling) == reg.get(canonical)
 
 
+@pytest.mark.parametrize(
+    ("spelling", "kept"),
+    [("ВАЗ (LADA)", "ВАЗ (LADA)"), ("ГАЗ/GAZ", "ГАЗ/GAZ"), ("FENOX Россия", "FENOX РОССИЯ"),
+     ("BОSCH Россия", "BOSCH РОССИЯ"), ("Hyundai/КИА", "HYUNDAI/КИА")],
+)
+def test_a_cyrillic_word_beside_a_latin_one_is_kept(spelling: str, kept: str) -> None:
+    """The look-alike rule is a word's: the whole name's made ВАЗ (LADA) BAЗ (LADA) and
+    FENOX Россия FENOX POCCИЯ, a Russian word half in Latin."""
+    assert brand_key(spelling) == kept
+    assert brand_keys([spelling]).to_pylist() == [kept]
+
+
 def test_a_mixed_script_brand_is_suggested_as_the_latin_one() -> None:
     assert BrandRegistry.default().suggest("BОSH")[0] == "BOSCH"
 

@@ -4,7 +4,7 @@ The same maker is spelled MANN / MANN-FILTER / Mann & Hummel. Matching is by exp
 an editable registry (``data/brands.toml``), never by fuzzy similarity: KNECHT and MAHLE are related
 but not the same brand, and a fuzzy merge would put one's parts under the other. Fuzzy matching is
 used only to *suggest* brands for a misspelled one. Cyrillic letters that look Latin are Latin in a
-brand that has a Latin letter (``BОSCH`` typed on a Russian layout is BOSCH).
+word that has a Latin letter (``BОSCH`` typed on a Russian layout is BOSCH).
 """
 
 from __future__ import annotations
@@ -34,26 +34,34 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 # key character, so matching is the same either way.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Cyrillic letters that look Latin, folded as article_key folds them. 1C operators type BОSCH or
-# МАNN on a Russian layout; in a brand with a Latin letter such a letter can only be the Latin one.
-# An all-Cyrillic brand is kept as written (ЛАДА, КАМАЗ, even ВОСН, all of whose letters look
-# Latin): it may be a real Cyrillic brand, and nothing in it tells a look-alike from a letter.
+# МАNN on a Russian layout; in a word with a Latin letter such a letter can only be the Latin one.
+# An all-Cyrillic word is kept as written (ЛАДА, КАМАЗ, even ВОСН, all of whose letters look
+# Latin): it may be a real Cyrillic brand, and nothing in it tells a look-alike from a letter. So
+# is one beside a Latin word (ВАЗ (LADA), ГАЗ/GAZ, FENOX Россия): the rule is a word's, not the
+# name's, or those read BAЗ (LADA), ГAЗ/GAZ, FENOX POCCИЯ.
 _LOOKALIKE_TRANS = str.maketrans(_LOOKALIKES)
 _LOOKALIKE_SET = frozenset(_LOOKALIKES)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _latin_word(word: re.Match[str]) -> str:
+    text = word.group()
+    if any("LATIN" in unicodedata.name(ch, "") for ch in text):
+        return text.translate(_LOOKALIKE_TRANS)
+    return text
 
 
 def _latin_lookalikes(name: str) -> str:
-    """``name`` with its Cyrillic look-alikes in Latin when it has a Latin letter, else as is."""
+    """``name`` with the Cyrillic look-alikes of its words that have a Latin letter in Latin."""
     if name.isascii() or _LOOKALIKE_SET.isdisjoint(name):  # the usual brand: no scan
         return name
-    if any(ch.isalpha() and "LATIN" in unicodedata.name(ch, "") for ch in name):
-        return name.translate(_LOOKALIKE_TRANS)
-    return name
+    return _WORD.sub(_latin_word, name)
 
 
 @lru_cache(maxsize=65_536)  # brands repeat across searches and rows: normalize each once
 def _match_key(name: str) -> str:
     """Spelling-blind key for alias matching: no case, accents, spaces or punctuation, and no
-    Cyrillic look-alike in a brand written in Latin."""
+    Cyrillic look-alike in a word written in Latin."""
     decomposed = unicodedata.normalize("NFKD", _latin_lookalikes(name))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NOT_ALNUM.sub("", bare.upper())
@@ -61,7 +69,7 @@ def _match_key(name: str) -> str:
 
 def _passthrough(name: str) -> str:
     """How an unknown brand is kept: uppercase, trimmed, inner spaces collapsed, Cyrillic
-    look-alikes in Latin when it has a Latin letter."""
+    look-alikes in Latin in a word with a Latin letter."""
     return _SURROGATE.sub("\ufffd", _SPACES.sub(" ", _latin_lookalikes(name).strip()).upper())
 
 

@@ -132,3 +132,16 @@ def test_a_utf16_file_named_utf8_is_refused_as_utf16(tmp_path: Path, bom: bool) 
     with pytest.raises(PriceFileError, match="but the file is UTF-16"):
         _load(path, encoding="cp1251")
     assert _load(path, encoding="utf-16" if bom else "utf-16-le").offers.num_rows == 1
+
+
+@pytest.mark.parametrize("cell", ["Spark plug «Super»", "Plug — Iridium", "Plug №5"])
+def test_a_cp1251_file_of_latin_names_with_quotes_or_dashes_stays_cp1251(tmp_path: Path,
+                                                                        cell: str) -> None:
+    """Its only Cyrillic is its header; row after row, cp866 read the lone «, » or — as л, ╗,
+    Ч, letters, and took the file, its header garbled: 'missing column(s)'."""
+    path = tmp_path / "p.csv"
+    path.write_bytes(("Бренд;Артикул;Наименование;Цена\r\n"
+                      + "".join(f"BOSCH;{i};{cell};100\r\n" for i in range(40))).encode("cp1251"))
+    report = _load(path)
+    assert report.offers.num_rows == 40
+    assert report.offers.column("description").to_pylist()[0] == cell

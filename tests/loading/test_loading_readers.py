@@ -202,6 +202,16 @@ def test_padded_positional_rows_load(tmp_path: Path) -> None:
     assert _col(report, "article") == ["A1", "A2", "A3", "A4"]
 
 
+@pytest.mark.parametrize("title", ["", "Прайс на 01.12;;;\n"])
+def test_a_padded_first_data_row_is_no_header(tmp_path: Path, title: str) -> None:
+    # its padding gave it another width than the rows below: it was taken for their header
+    # (a row with a price, just above the data) and dropped, neither read nor rejected
+    path = tmp_path / "p.csv"
+    path.write_bytes(f"{title}NK;A1;10;5;;;\nNK;A2;20;5\nNK;A3;30;5\n".encode())
+    report = _load(path, columns={"brand": 0, "article": 1, "price": 2, "quantity": 3})
+    assert _col(report, "article") == ["A1", "A2", "A3"]
+
+
 @pytest.mark.parametrize("encoding", ["cp1251", "utf-8"])
 def test_classic_mac_line_ends_are_lines(tmp_path: Path, encoding: str) -> None:
     # a CR alone ends each line (no LF anywhere): the whole was one line, its header not found

@@ -67,7 +67,18 @@ def single_byte(sample: bytes) -> str:
     ``sample`` is the most Russian, by the log-likelihood of its non-ASCII characters under
     Russian letter frequencies; cp1251 unless another is clearly better (see
     :data:`_EVIDENCE`): a short sample does not tell."""
-    counts = np.bincount(np.frombuffer(sample, dtype=np.uint8), minlength=256)
+    raw = np.frombuffer(sample, dtype=np.uint8)
+    # Only bytes in words (a run of two non-ASCII bytes or more) are scored: a lone one is the
+    # «», — or № of a cp1251 file written in Latin (Spark plug «Super», a delivery of —), which
+    # cp866 reads as л, ╗, Ч and KOI8 as box drawing, and which, row after row, outscored the
+    # header's cp1251 Russian, misread in turn. A Russian word is a run in every encoding.
+    high_byte = raw >= 0x80
+    in_word = high_byte.copy()
+    in_word[1:-1] &= high_byte[:-2] | high_byte[2:]
+    if raw.size:
+        in_word[0] &= raw.size > 1 and bool(high_byte[1])
+        in_word[-1] &= raw.size > 1 and bool(high_byte[-2])
+    counts = np.bincount(raw[in_word], minlength=256)
     high = int(counts[0x80:].sum())
     if not high:
         return _CANDIDATES[0]

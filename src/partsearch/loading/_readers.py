@@ -296,12 +296,13 @@ def _preamble(rows: list[list[str]], cols: dict[str, int]) -> int:
         "^(zero|negative) price|^price too large")).to_series().to_list()
     first = next((i for i, r in enumerate(rows) if len(r) == width and number[i]), 0)
     # Only a title or a date (few of the mapped cells filled) or the header (the row just
-    # before the data, naming the price) is preamble: a data row whose price is no number
-    # ("on request") or whose stray quote cut it short is rejected as ever, never dropped
-    # without a word.
+    # before the data, naming the price: a word, not a number) is preamble: a data row whose
+    # price is no number ("on request"), whose stray quote cut it short or whose width is
+    # another (MANN;W712;100;5;;; above rows without the padding) is rejected or read as
+    # ever, never dropped without a word.
     for i in range(first):
         cells = sum(1 for c in cols.values() if c < len(rows[i]) and rows[i][c].strip())
-        header = i == first - 1 and at < len(rows[i]) and rows[i][at].strip()
+        header = i == first - 1 and at < len(rows[i]) and rows[i][at].strip() and not number[i]
         if 2 * cells > len(cols) and not header:
             return i
     return first
