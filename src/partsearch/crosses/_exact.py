@@ -63,9 +63,9 @@ def spans_lines(table: Any) -> bool:
 
 
 def batches(path: Path, encoding: str, delimiter: str, header: list[str], wanted: list[str],
-            skip: int, bad_rows: list[str]) -> Iterator[tuple[Any, np.ndarray, float]]:
-    """The file's records after its first ``skip`` (those Arrow read), as tables of the
-    ``wanted`` columns (text), each with its rows' file lines and the share of the file read;
+            start_line: int, bad_rows: list[str]) -> Iterator[tuple[Any, np.ndarray, float]]:
+    """The file's records from line ``start_line`` on (those before, Arrow read), as tables of
+    the ``wanted`` columns (text), each with its rows' file lines and the share of the file read;
     a record that does not split into the header's fields goes to ``bad_rows`` with its line
     and its text as written."""
     from partsearch.loading import _csv_kernel as kern
@@ -100,10 +100,9 @@ def batches(path: Path, encoding: str, delimiter: str, header: list[str], wanted
                 # the last record may run on into the next chunk: read again from its start
                 n -= 1
                 pos, line = pos + int(rec_start[n]), int(rec_line[n])
-            else:
-                pos += len(text)
-            first = min(skip, n)
-            skip -= first
+            else:  # (a chunk of one record, or of blank lines, which are no records)
+                pos, line = pos + len(text), line + text.count(b"\n")
+            first = int(np.searchsorted(rec_line[:n], start_line))
             if n > first:
                 yield _table(out, buf, rec_line[first:n], rec_start[first:n],
                              rec_end[first:n], rec_fields[first:n], f_start[first:n],

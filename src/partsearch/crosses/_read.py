@@ -9,6 +9,7 @@ Several batches are normalized at once on worker threads (:func:`read_files`).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._jit import njit
 from partsearch.brands import BrandRegistry, brand_columns
 from partsearch.errors import CrossFileError
 
@@ -317,13 +319,19 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     # break too: a stray quote there, never closed, would swallow the lines after it unseen
     unread = [h for h in dict.fromkeys(header) if h not in wanted]
     spanning: list[int] = []  # the rejected rows whose text spans lines
+    rejected: list[int] = []  # the file line of each of ``bad_rows``
+    skipped: list[int] = []  # the lines Arrow skipped: rejected or blank
 
     def skip(row: Any) -> str:
-        # a row that does not split into the header's fields: counted, named, skipped
+        # a row that does not split into the header's fields: counted, named, skipped; a
+        # line of delimiters and blanks, no row (below)
+        skipped.append(row.number)
+        if not (row.text or "").replace(delimiter, "").strip(" \t\r"):
+            return "skip"
         if "\n" in (row.text or ""):
             spanning.append(len(bad_rows))
-        where = f"{path}:{row.number}" if row.number is not None else str(path)
-        bad_rows.append(f"{where}: expected {row.expected_columns} fields, found "
+        rejected.append(row.number)
+        bad_rows.append(f"{path}:{row.number}: expected {row.expected_columns} fields, found "
                         f"{row.actual_columns}: {(row.text or '')[:80]}")
         return "skip"
 
@@ -332,21 +340,24 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     size = max(path.stat().st_size, 1)
     line_bytes = len(sample) / max(sample.count(b"\n"), 1)
     read_options = pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
-                                    # single-threaded parsing keeps physical row numbers for
-                                    # the rows we skip
+                                    # single-threaded parsing numbers the rows we skip by
+                                    # their file lines
                                     use_threads=False)
     if _spelled(sample, encoding, delimiter) not in (header, None):
         # a header cell with spaces around its name (``article_a ``), matched without them:
         # the columns named as matched (Arrow would look for the name as the file spells it)
         read_options.column_names, read_options.skip_rows = header, 1
-    line, bad_before = 2, 0  # (the rows rejected before this batch)
+    line = 2  # (the first line of the next batch)
     told = {"delimiter": delimiter}  # (a rejected row is shown as the file writes it)
     with pa.OSFile(str(path)) as source:
         try:
             reader = pcsv.open_csv(
                 source,
                 read_options=read_options,
-                parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
+                # an empty line kept as a row of empty cells, so that every line of the file
+                # is a row of a batch or a rejected one, and the rows are numbered by line
+                parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip,
+                                                ignore_empty_lines=False),
                 convert_options=pcsv.ConvertOptions(
                     column_types={h: pa.binary() if h in unread else pa.string()
                                   for h in header},
@@ -357,11 +368,13 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                 table = pa.Table.from_batches([batch])
                 if spanning or _exact.spans_lines(table):
                     break
-                table = table.select(wanted)
-                bad_before = len(bad_rows)
-                line += batch.num_rows
-                yield table.replace_schema_metadata(told), line - batch.num_rows, resolved, \
-                    min((line - 1) * line_bytes, source.tell()) / size
+                # (Arrow's reader may parse a block ahead: rows rejected past this batch too)
+                table, lines, line = _number_lines(
+                    table, line, skipped[bisect.bisect_left(skipped, line):],
+                    resolved["article_a"])
+                if table.num_rows:
+                    yield table.select(wanted).replace_schema_metadata(told), lines, resolved, \
+                        min((line - 1) * line_bytes, source.tell()) / size
             else:
                 if not spanning:  # (a block of rejected rows alone gives no batch)
                     return
@@ -371,10 +384,75 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     # a record spans lines (a quoted line break, or a stray quote that swallowed the lines
     # after it, up to the end of Arrow's block or beyond): the rest of the file, from this
     # batch's first record on, read exactly
-    del bad_rows[bad_before:]
+    del bad_rows[bisect.bisect_left(rejected, line):]
     for rest, lines, share in _exact.batches(path, encoding, delimiter, header, wanted,
-                                              line - 2 + bad_before, bad_rows):
+                                              line, bad_rows):
         yield rest.replace_schema_metadata(told), lines, resolved, share
+
+
+def _number_lines(table: Any, start: int, skipped: list[int], article: str
+                  ) -> tuple[Any, int | np.ndarray, int]:
+    """Arrow's batch from file line ``start`` on, its rows numbered by line: the lines Arrow
+    skipped from there on (``skipped``) left out, the rows of blank lines dropped. Returns
+    the batch, its first line or each row's line, and the line after its last row."""
+    n = table.num_rows
+    lines: int | np.ndarray = start
+    after = start + n
+    if skipped and skipped[0] < start + n:  # (rare: a batch commonly keeps its first line)
+        at = np.arange(start, start + n + len(skipped))
+        gone = np.asarray(skipped, np.int64) - start
+        lines = np.delete(at, gone[gone < at.size])[:n]
+        after = int(lines[-1]) + 1 if n else start
+    # a blank line (empty, or delimiters and blanks only: an empty sheet row exported) is no
+    # row, as the exact read has it: looked for among the rows whose article_a is blank at
+    # its start, a few
+    maybe = _blank_cells(table.column(article), start_only=True)
+    if maybe.size:
+        blank = np.ones(maybe.size, bool)
+        for col in table.columns:
+            blank[~np.isin(np.arange(maybe.size),
+                           _blank_cells(col.take(maybe), start_only=False))] = False
+        if blank.any():
+            keep = np.ones(n, bool)
+            keep[maybe[blank]] = False
+            at = np.arange(start, start + n) if isinstance(lines, int) else lines
+            table, lines = table.filter(keep), at[keep]
+    return table, lines, after
+
+
+def _blank_cells(col: Any, *, start_only: bool) -> np.ndarray:
+    """The rows of a text or bytes column whose cell is empty or blanks only (spaces, tabs,
+    carriage returns), or, ``start_only``, empty or starting with a blank."""
+    import pyarrow as pa
+
+    from partsearch._arrow import string_buffers
+
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    offsets, data = string_buffers(col.view(pa.string()) if pa.types.is_binary(col.type)
+                                   else col)
+    out = np.empty(_blank_rows(offsets, data, start_only, np.empty(0, np.int64)), np.int64)
+    if out.size:
+        _blank_rows(offsets, data, start_only, out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _blank_rows(offsets: Any, data: Any, start_only: Any, out: Any) -> Any:
+    # (a count first, then, when any, the rows: the common column has none, ~1 ms a million)
+    k = 0
+    for row in range(offsets.shape[0] - 1):
+        blank = True
+        for i in range(offsets[row], offsets[row + 1] if not start_only
+                       else min(offsets[row] + 1, offsets[row + 1])):
+            c = data[i]
+            if c != 32 and c != 9 and c != 13:
+                blank = False
+                break
+        if blank:
+            if k < out.shape[0]:
+                out[k] = row
+            k += 1
+    return k
 
 
 def _spelled(sample: bytes, encoding: str, delimiter: str) -> list[str] | None:
