@@ -142,3 +142,19 @@ def test_rows_after_a_rejected_row_or_a_blank_line_are_told_at_their_own_line(
                                       _read.Vocabulary(), _read.Vocabulary()))
     assert [int(x) for b in batches if b.hash_a.size for x in b.lines()] == [2, 8]
     assert sum(b.rows for b in batches) == 5  # (the blank lines are no rows)
+
+
+@pytest.mark.parametrize("tail", ["x;x", ";", "brand_a;x", "x;BRAND_A"])
+def test_a_stray_quote_in_a_column_whose_name_the_header_repeats_rejects_its_line_alone(
+        tmp_path: Path, tail: str) -> None:
+    # Arrow fetches the first column of a name: the last one here, never closed, swallowed the
+    # rows after it into its cell unseen (trailing unnamed columns, ``;;``, share the name '')
+    path = tmp_path / "c.csv"
+    path.write_text(f"brand_a;article_a;brand_b;article_b;{tail}\nMANN;W 1;KNECHT;OC 1;a;b\n"
+                    'MANN;W 2;KNECHT;OC 2;a;"b\nMANN;W 3;KNECHT;OC 3;a;b\n')
+    articles, lines, count = _read_file(path)
+    assert (articles, lines, count) == (["W 1", "W 3"], [3], 3)
+    brands = [b for batch in _read.read_batches(path, _read.Layout(), BrandRegistry.default(),
+                                                _read.Vocabulary(), _read.Vocabulary())
+              if batch.brand_a is not None for b in batch.brand_a.to_pylist()]
+    assert brands == ["MANN-FILTER", "MANN-FILTER"]  # (the first column of the name read)

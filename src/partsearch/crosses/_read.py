@@ -316,8 +316,12 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     resolved = _resolve_columns(path, header, layout)
     wanted = list(dict.fromkeys(resolved.values()))
     # the columns not read, asked for as bytes (a copy, no check) to be looked at for a line
-    # break too: a stray quote there, never closed, would swallow the lines after it unseen
-    unread = [h for h in dict.fromkeys(header) if h not in wanted]
+    # break too: a stray quote there, never closed, would swallow the lines after it unseen.
+    # Arrow asks for columns by name and gives the first of a name the header repeats (the
+    # empty names of trailing unnamed columns, ``;;``): a later one is named apart to be asked
+    # for too (the first of a name is the one read, as on the exact read)
+    names = [h if h not in header[:i] else f"{h}\x00{i}" for i, h in enumerate(header)]
+    unread = [h for h in names if h not in wanted]
     spanning: list[int] = []  # the rejected rows whose text spans lines
     rejected: list[int] = []  # the file line of each of ``bad_rows``
     skipped: list[int] = []  # the lines Arrow skipped: rejected or blank
@@ -343,10 +347,10 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                                     # single-threaded parsing numbers the rows we skip by
                                     # their file lines
                                     use_threads=False)
-    if _spelled(sample, encoding, delimiter) not in (header, None):
+    if names != header or _spelled(sample, encoding, delimiter) not in (header, None):
         # a header cell with spaces around its name (``article_a ``), matched without them:
         # the columns named as matched (Arrow would look for the name as the file spells it)
-        read_options.column_names, read_options.skip_rows = header, 1
+        read_options.column_names, read_options.skip_rows = names, 1
     line = 2  # (the first line of the next batch)
     told = {"delimiter": delimiter}  # (a rejected row is shown as the file writes it)
     with pa.OSFile(str(path)) as source:
@@ -360,7 +364,7 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                                                 ignore_empty_lines=False),
                 convert_options=pcsv.ConvertOptions(
                     column_types={h: pa.binary() if h in unread else pa.string()
-                                  for h in header},
+                                  for h in names},
                     include_columns=wanted + unread,
                     strings_can_be_null=False),
             )
@@ -584,7 +588,7 @@ def _match(header: list[str], layout: Layout) -> tuple[dict[str, str], list[str]
     several names for one column, the first the header has), and the required columns it
     lacks, as the names tried (``'aftermarket_brand' or 'shop_manufacturer' (brand_a)``, the
     field named where it was mapped)."""
-    by_key = {h.strip().lower(): h for h in header}
+    by_key = {h.strip().lower(): h for h in reversed(header)}  # (the first of a name)
     resolved: dict[str, str] = {}
     missing: list[str] = []
     required = layout.required()
