@@ -158,3 +158,23 @@ def test_a_stray_quote_in_a_column_whose_name_the_header_repeats_rejects_its_lin
                                                 _read.Vocabulary(), _read.Vocabulary())
               if batch.brand_a is not None for b in batch.brand_a.to_pylist()]
     assert brands == ["MANN-FILTER", "MANN-FILTER"]  # (the first column of the name read)
+
+
+def test_the_columns_not_read_are_fetched_only_from_a_file_holding_a_quote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # (fetching them, to look for a stray quote's line break, tripled a wide file's read)
+    import pyarrow.csv as pcsv
+
+    asked: list[list[str]] = []
+    open_csv = pcsv.open_csv
+
+    def spy(*args: object, convert_options: pcsv.ConvertOptions, **kw: object) -> object:
+        asked.append(list(convert_options.include_columns))
+        return open_csv(*args, convert_options=convert_options, **kw)
+
+    monkeypatch.setattr(pcsv, "open_csv", spy)
+    path = tmp_path / "c.csv"
+    for row, fetched in [("MANN;W 1;KNECHT;OC 1;a;b", []), ('MANN;W 1;KNECHT;OC 1;"a";b', ["x"])]:
+        path.write_text(f"brand_a;article_a;brand_b;article_b;source;x\n{row}\n")
+        assert _read_file(path) == (["W 1"], [], 1)
+        assert asked.pop() == ["brand_a", "article_a", "brand_b", "article_b", "source", *fetched]
