@@ -33,7 +33,8 @@ def _read_file(path: Path, layout: _read.Layout | None = None
 @given(n=st.integers(1, 60), stray=st.sets(st.tuples(st.integers(0, 59), st.integers(0, 5)),
                                            max_size=4),
        odd=st.dictionaries(st.integers(0, 59), st.sampled_from(["short", "bare", "empty",
-                                                                "delimiters", "blanks"]),
+                                                                "delimiters", "blanks",
+                                                                "comment"]),
                            max_size=8),
        closed=st.booleans(), block=st.integers(60, 400), crlf=st.booleans())
 def test_every_row_is_read_or_rejected_at_its_file_line(
@@ -44,7 +45,7 @@ def test_every_row_is_read_or_rejected_at_its_file_line(
     # (a quote opening the last column or one not read, never closed, swallows the lines
     # after it with the field count right; a short row, which Arrow rejects, and an empty
     # line, which it skips, shifted the lines of the rows after them; a blank line, of
-    # delimiters and blanks only, is no row, on either read)
+    # delimiters and blanks only, is no row, on either read; one with a cell not read, is)
     rows = [["MANN", f"W {i}", "KNECHT", f"OC {i}", "s", "c"] for i in range(n)]
     bad = {i for i, _ in stray if i < n}
     odd = {i: kind for i, kind in odd.items() if i < n and i not in bad}
@@ -55,7 +56,7 @@ def test_every_row_is_read_or_rejected_at_its_file_line(
         rows[-1][3] = '"OC x"'  # a later field opened with a quote closes a stray one
     text = {"short": lambda r: ";".join(r[:3]), "empty": lambda r: "",
             "bare": lambda r: ";".join([r[0], " ", *r[2:]]), "delimiters": lambda r: ";" * 5,
-            "blanks": lambda r: " ;\t; ; ;;"}
+            "blanks": lambda r: " ;\t; ; ;;", "comment": lambda r: ";;;;;c"}
     blank = {i for i, kind in odd.items() if kind in ("empty", "delimiters", "blanks")}
     lines = [text[odd[i]](r) if i in odd else ";".join(r) for i, r in enumerate(rows)]
     end = "\r\n" if crlf else "\n"

@@ -62,6 +62,38 @@ def spans_lines(table: Any) -> bool:
     return False
 
 
+def blank_lines(path: Path, delimiter: str, lines: np.ndarray) -> np.ndarray:
+    """Whether each of ``lines`` (ascending) of ``path`` holds nothing but delimiters and
+    blanks (a line break alone, ``;;;``, `` ; ;``): one pass over the file up to the last."""
+    import mmap
+
+    out = np.zeros(lines.size, bool)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        data = np.frombuffer(mm, np.uint8)
+        _blank_lines(data, ord(delimiter), np.asarray(lines, np.int64), out)
+        del data  # (the map cannot close while an array looks at it)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _blank_lines(data: Any, delim: Any, lines: Any, out: Any) -> None:
+    j, line, start = 0, 1, 0
+    for i in range(data.shape[0] + 1):
+        if i < data.shape[0] and data[i] != 10:
+            continue
+        while j < lines.shape[0] and lines[j] == line:
+            blank = True
+            for c in data[start:i]:
+                if c != delim and c != 32 and c != 9 and c != 13:
+                    blank = False
+                    break
+            out[j] = blank
+            j += 1
+        if j == lines.shape[0]:
+            return
+        line, start = line + 1, i + 1
+
+
 def batches(path: Path, encoding: str, delimiter: str, header: list[str], wanted: list[str],
             start_line: int, bad_rows: list[str]) -> Iterator[tuple[Any, np.ndarray, float]]:
     """The file's records from line ``start_line`` on (those before, Arrow read), as tables of

@@ -379,7 +379,10 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                 # (Arrow's reader may parse a block ahead: rows rejected past this batch too)
                 table, lines, line = _number_lines(
                     table, line, skipped[bisect.bisect_left(skipped, line):],
-                    resolved["article_a"])
+                    resolved["article_a"],
+                    # (the cells not fetched: a row blank in those read looked at in the file)
+                    None if unread or len(wanted) == len(header) else
+                    lambda at: _exact.blank_lines(path, delimiter, at))
                 if table.num_rows:
                     yield table.select(wanted).replace_schema_metadata(told), lines, resolved, \
                         min((line - 1) * line_bytes, source.tell()) / size
@@ -398,8 +401,8 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
         yield rest.replace_schema_metadata(told), lines, resolved, share
 
 
-def _number_lines(table: Any, start: int, skipped: list[int], article: str
-                  ) -> tuple[Any, int | np.ndarray, int]:
+def _number_lines(table: Any, start: int, skipped: list[int], article: str,
+                  blank_lines: Any = None) -> tuple[Any, int | np.ndarray, int]:
     """Arrow's batch from file line ``start`` on, its rows numbered by line: the lines Arrow
     skipped from there on (``skipped``) left out, the rows of blank lines dropped. Returns
     the batch, its first line or each row's line, and the line after its last row."""
@@ -420,10 +423,12 @@ def _number_lines(table: Any, start: int, skipped: list[int], article: str
         for col in table.columns:
             blank[~np.isin(np.arange(maybe.size),
                            _blank_cells(col.take(maybe), start_only=False))] = False
+        at = np.arange(start, start + n) if isinstance(lines, int) else lines
+        if blank.any() and blank_lines is not None:  # (blank in the cells read, a few)
+            blank[blank] = blank_lines(at[maybe[blank]])
         if blank.any():
             keep = np.ones(n, bool)
             keep[maybe[blank]] = False
-            at = np.arange(start, start + n) if isinstance(lines, int) else lines
             table, lines = table.filter(keep), at[keep]
     return table, lines, after
 
