@@ -62,10 +62,42 @@ def spans_lines(table: Any) -> bool:
     return False
 
 
+def blank_lines(path: Path, delimiter: str, lines: np.ndarray) -> np.ndarray:
+    """Whether each of ``lines`` (ascending) of ``path`` holds nothing but delimiters and
+    blanks (a line break alone, ``;;;``, `` ; ;``): one pass over the file up to the last."""
+    import mmap
+
+    out = np.zeros(lines.size, bool)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        data = np.frombuffer(mm, np.uint8)
+        _blank_lines(data, ord(delimiter), np.asarray(lines, np.int64), out)
+        del data  # (the map cannot close while an array looks at it)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _blank_lines(data: Any, delim: Any, lines: Any, out: Any) -> None:
+    j, line, start = 0, 1, 0
+    for i in range(data.shape[0] + 1):
+        if i < data.shape[0] and data[i] != 10:
+            continue
+        while j < lines.shape[0] and lines[j] == line:
+            blank = True
+            for c in data[start:i]:
+                if c != delim and c != 32 and c != 9 and c != 13:
+                    blank = False
+                    break
+            out[j] = blank
+            j += 1
+        if j == lines.shape[0]:
+            return
+        line, start = line + 1, i + 1
+
+
 def batches(path: Path, encoding: str, delimiter: str, header: list[str], wanted: list[str],
-            skip: int, bad_rows: list[str]) -> Iterator[tuple[Any, np.ndarray, float]]:
-    """The file's records after its first ``skip`` (those Arrow read), as tables of the
-    ``wanted`` columns (text), each with its rows' file lines and the share of the file read;
+            start_line: int, bad_rows: list[str]) -> Iterator[tuple[Any, np.ndarray, float]]:
+    """The file's records from line ``start_line`` on (those before, Arrow read), as tables of
+    the ``wanted`` columns (text), each with its rows' file lines and the share of the file read;
     a record that does not split into the header's fields goes to ``bad_rows`` with its line
     and its text as written."""
     from partsearch.loading import _csv_kernel as kern
@@ -100,10 +132,9 @@ def batches(path: Path, encoding: str, delimiter: str, header: list[str], wanted
                 # the last record may run on into the next chunk: read again from its start
                 n -= 1
                 pos, line = pos + int(rec_start[n]), int(rec_line[n])
-            else:
-                pos += len(text)
-            first = min(skip, n)
-            skip -= first
+            else:  # (a chunk of one record, or of blank lines, which are no records)
+                pos, line = pos + len(text), line + text.count(b"\n")
+            first = int(np.searchsorted(rec_line[:n], start_line))
             if n > first:
                 yield _table(out, buf, rec_line[first:n], rec_start[first:n],
                              rec_end[first:n], rec_fields[first:n], f_start[first:n],

@@ -16,9 +16,10 @@ So a cross is held back when all of these hold:
 Two bridges can compete: a part crossed by one record to group A and by another to group B makes
 both records bridges. The less trusted one is held back: a source's trust is measured from the
 data, as the share of its crosses that something else confirms (another source, or a cycle),
-counted over the crosses that could be confirmed: a bridge to a leaf part is neither evidence for
-nor against its source (a TecDoc-like star is all such bridges; counted as unconfirmed, they made
-its source look less trusted than a source of one cross). Trusts within ``trust_margin`` of each
+counted over the crosses that could be confirmed: a bridge to a leaf part (a smaller side below
+``min_side``, a part or a few) is neither evidence for nor against its source (a TecDoc-like star
+is all such bridges; counted as unconfirmed, they made its source look less trusted than a source
+of one cross). Trusts within ``trust_margin`` of each
 other are a close call and every one of them is held back: with no evidence either way (a star's
 source against a one-record source), the three crosses of the chain leaf-wrong-leaf all go, and the
 two groups stay apart. Neither the sources' volumes nor the middle of such a chain break the tie:

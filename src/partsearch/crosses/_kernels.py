@@ -640,8 +640,8 @@ def source_rates(only: np.ndarray, multi: np.ndarray, skip: np.ndarray,
                  side: np.ndarray, min_side: int) -> np.ndarray:
     """Per source, the share of its crosses in the graph that something else confirms (another
     source, or a cycle), Laplace-smoothed, counted over the crosses that could be confirmed.
-    A single-source bridge whose smaller side is below ``min_side`` (a leaf part: how a class
-    grows, never suspicious) is left out: nothing could confirm it, and it tells nothing
+    A single-source bridge whose smaller side is below ``min_side`` (a leaf part, or a few: how
+    a class grows, never suspicious) is left out: nothing could confirm it, and it tells nothing
     against its source. Counted against the source, it made a TecDoc-like star (every cross
     to a leaf) look less trusted than a source with one cross."""
     total = multi.astype(np.float64)

@@ -9,6 +9,7 @@ Several batches are normalized at once on worker threads (:func:`read_files`).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._jit import njit
 from partsearch.brands import BrandRegistry, brand_columns
 from partsearch.errors import CrossFileError
 
@@ -314,16 +316,30 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     resolved = _resolve_columns(path, header, layout)
     wanted = list(dict.fromkeys(resolved.values()))
     # the columns not read, asked for as bytes (a copy, no check) to be looked at for a line
-    # break too: a stray quote there, never closed, would swallow the lines after it unseen
-    unread = [h for h in dict.fromkeys(header) if h not in wanted]
+    # break too: a stray quote there, never closed, would swallow the lines after it unseen.
+    # Arrow asks for columns by name and gives the first of a name the header repeats (the
+    # empty names of trailing unnamed columns, ``;;``): a later one is named apart to be asked
+    # for too (the first of a name is the one read, as on the exact read)
+    names = [h if h not in header[:i] else f"{h}\x00{i}" for i, h in enumerate(header)]
+    unread = [h for h in names if h not in wanted]
+    if unread and not _has_quote(path):
+        # (a copy of every cell: on a wide file, 26 columns not read, the read took 3x as
+        # long; a file without a quote, whose records cannot span lines, is spared it)
+        unread = []
     spanning: list[int] = []  # the rejected rows whose text spans lines
+    rejected: list[int] = []  # the file line of each of ``bad_rows``
+    skipped: list[int] = []  # the lines Arrow skipped: rejected or blank
 
     def skip(row: Any) -> str:
-        # a row that does not split into the header's fields: counted, named, skipped
+        # a row that does not split into the header's fields: counted, named, skipped; a
+        # line of delimiters and blanks, no row (below)
+        skipped.append(row.number)
+        if not (row.text or "").replace(delimiter, "").strip(" \t\r"):
+            return "skip"
         if "\n" in (row.text or ""):
             spanning.append(len(bad_rows))
-        where = f"{path}:{row.number}" if row.number is not None else str(path)
-        bad_rows.append(f"{where}: expected {row.expected_columns} fields, found "
+        rejected.append(row.number)
+        bad_rows.append(f"{path}:{row.number}: expected {row.expected_columns} fields, found "
                         f"{row.actual_columns}: {(row.text or '')[:80]}")
         return "skip"
 
@@ -332,24 +348,27 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     size = max(path.stat().st_size, 1)
     line_bytes = len(sample) / max(sample.count(b"\n"), 1)
     read_options = pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES, encoding=encoding,
-                                    # single-threaded parsing keeps physical row numbers for
-                                    # the rows we skip
+                                    # single-threaded parsing numbers the rows we skip by
+                                    # their file lines
                                     use_threads=False)
-    if _spelled(sample, encoding, delimiter) not in (header, None):
+    if names != header or _spelled(sample, encoding, delimiter) not in (header, None):
         # a header cell with spaces around its name (``article_a ``), matched without them:
         # the columns named as matched (Arrow would look for the name as the file spells it)
-        read_options.column_names, read_options.skip_rows = header, 1
-    line, bad_before = 2, 0  # (the rows rejected before this batch)
+        read_options.column_names, read_options.skip_rows = names, 1
+    line = 2  # (the first line of the next batch)
     told = {"delimiter": delimiter}  # (a rejected row is shown as the file writes it)
     with pa.OSFile(str(path)) as source:
         try:
             reader = pcsv.open_csv(
                 source,
                 read_options=read_options,
-                parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip),
+                # an empty line kept as a row of empty cells, so that every line of the file
+                # is a row of a batch or a rejected one, and the rows are numbered by line
+                parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip,
+                                                ignore_empty_lines=False),
                 convert_options=pcsv.ConvertOptions(
                     column_types={h: pa.binary() if h in unread else pa.string()
-                                  for h in header},
+                                  for h in names},
                     include_columns=wanted + unread,
                     strings_can_be_null=False),
             )
@@ -357,11 +376,16 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                 table = pa.Table.from_batches([batch])
                 if spanning or _exact.spans_lines(table):
                     break
-                table = table.select(wanted)
-                bad_before = len(bad_rows)
-                line += batch.num_rows
-                yield table.replace_schema_metadata(told), line - batch.num_rows, resolved, \
-                    min((line - 1) * line_bytes, source.tell()) / size
+                # (Arrow's reader may parse a block ahead: rows rejected past this batch too)
+                table, lines, line = _number_lines(
+                    table, line, skipped[bisect.bisect_left(skipped, line):],
+                    resolved["article_a"],
+                    # (the cells not fetched: a row blank in those read looked at in the file)
+                    None if unread or len(wanted) == len(header) else
+                    lambda at: _exact.blank_lines(path, delimiter, at))
+                if table.num_rows:
+                    yield table.select(wanted).replace_schema_metadata(told), lines, resolved, \
+                        min((line - 1) * line_bytes, source.tell()) / size
             else:
                 if not spanning:  # (a block of rejected rows alone gives no batch)
                     return
@@ -371,10 +395,85 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     # a record spans lines (a quoted line break, or a stray quote that swallowed the lines
     # after it, up to the end of Arrow's block or beyond): the rest of the file, from this
     # batch's first record on, read exactly
-    del bad_rows[bad_before:]
+    del bad_rows[bisect.bisect_left(rejected, line):]
     for rest, lines, share in _exact.batches(path, encoding, delimiter, header, wanted,
-                                              line - 2 + bad_before, bad_rows):
+                                              line, bad_rows):
         yield rest.replace_schema_metadata(told), lines, resolved, share
+
+
+def _number_lines(table: Any, start: int, skipped: list[int], article: str,
+                  blank_lines: Any = None) -> tuple[Any, int | np.ndarray, int]:
+    """Arrow's batch from file line ``start`` on, its rows numbered by line: the lines Arrow
+    skipped from there on (``skipped``) left out, the rows of blank lines dropped. Returns
+    the batch, its first line or each row's line, and the line after its last row."""
+    n = table.num_rows
+    lines: int | np.ndarray = start
+    after = start + n
+    if skipped and skipped[0] < start + n:  # (rare: a batch commonly keeps its first line)
+        at = np.arange(start, start + n + len(skipped))
+        gone = np.asarray(skipped, np.int64) - start
+        lines = np.delete(at, gone[gone < at.size])[:n]
+        after = int(lines[-1]) + 1 if n else start
+    # a blank line (empty, or delimiters and blanks only: an empty sheet row exported) is no
+    # row, as the exact read has it: looked for among the rows whose article_a is blank at
+    # its start, a few
+    maybe = _blank_cells(table.column(article), start_only=True)
+    if maybe.size:
+        blank = np.ones(maybe.size, bool)
+        for col in table.columns:
+            blank[~np.isin(np.arange(maybe.size),
+                           _blank_cells(col.take(maybe), start_only=False))] = False
+        at = np.arange(start, start + n) if isinstance(lines, int) else lines
+        if blank.any() and blank_lines is not None:  # (blank in the cells read, a few)
+            blank[blank] = blank_lines(at[maybe[blank]])
+        if blank.any():
+            keep = np.ones(n, bool)
+            keep[maybe[blank]] = False
+            table, lines = table.filter(keep), at[keep]
+    return table, lines, after
+
+
+def _blank_cells(col: Any, *, start_only: bool) -> np.ndarray:
+    """The rows of a text or bytes column whose cell is empty or blanks only (spaces, tabs,
+    carriage returns), or, ``start_only``, empty or starting with a blank."""
+    import pyarrow as pa
+
+    from partsearch._arrow import string_buffers
+
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    offsets, data = string_buffers(col.view(pa.string()) if pa.types.is_binary(col.type)
+                                   else col)
+    out = np.empty(_blank_rows(offsets, data, start_only, np.empty(0, np.int64)), np.int64)
+    if out.size:
+        _blank_rows(offsets, data, start_only, out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _blank_rows(offsets: Any, data: Any, start_only: Any, out: Any) -> Any:
+    # (a count first, then, when any, the rows: the common column has none, ~1 ms a million)
+    k = 0
+    for row in range(offsets.shape[0] - 1):
+        blank = True
+        for i in range(offsets[row], offsets[row + 1] if not start_only
+                       else min(offsets[row] + 1, offsets[row + 1])):
+            c = data[i]
+            if c != 32 and c != 9 and c != 13:
+                blank = False
+                break
+        if blank:
+            if k < out.shape[0]:
+                out[k] = row
+            k += 1
+    return k
+
+
+def _has_quote(path: Path) -> bool:
+    """Whether ``path`` holds a double quote (a search at memory speed, ending at the first)."""
+    import mmap
+
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(b'"') >= 0
 
 
 def _spelled(sample: bytes, encoding: str, delimiter: str) -> list[str] | None:
@@ -506,7 +605,7 @@ def _match(header: list[str], layout: Layout) -> tuple[dict[str, str], list[str]
     several names for one column, the first the header has), and the required columns it
     lacks, as the names tried (``'aftermarket_brand' or 'shop_manufacturer' (brand_a)``, the
     field named where it was mapped)."""
-    by_key = {h.strip().lower(): h for h in header}
+    by_key = {h.strip().lower(): h for h in reversed(header)}  # (the first of a name)
     resolved: dict[str, str] = {}
     missing: list[str] = []
     required = layout.required()
