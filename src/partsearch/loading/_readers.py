@@ -262,16 +262,22 @@ def _refuse_twice(cells: list[str], profile: SupplierProfile, label: str,
     """Raise :class:`PriceFileError` when a header the profile maps names two columns or more
     (wholesale and retail both "Цена"): which one the supplier's price is, the name cannot say.
     A duplicated header no field maps is no matter."""
-    names = [header_key(c) for c in cells]
-    for fld, want in _named(profile).items():
-        at = [j for j, name in enumerate(names) if name == want]
-        if len(at) > 1:
-            ones = ", ".join(str(j + 1) for j in at[:-1]) + f" and {at[-1] + 1}"
-            chosen = " or ".join(f"{fld} = {j}" for j in at)
-            raise PriceFileError(
-                f"header {profile.columns[fld]!r} appears in columns {ones}: map {fld} by "
-                f"position ({chosen}, counting from 0; the other fields may keep their names)",
-                path=label, line=line)
+    for fld, at in named_twice(cells, _named(profile)).items():
+        ones = ", ".join(str(j + 1) for j in at[:-1]) + f" and {at[-1] + 1}"
+        chosen = " or ".join(f"{fld} = {j}" for j in at)
+        raise PriceFileError(
+            f"header {profile.columns[fld]!r} appears in columns {ones}: map {fld} by "
+            f"position ({chosen}, counting from 0; the other fields may keep their names)",
+            path=label, line=line)
+
+
+def named_twice(cells: list[str], named: dict[str, str]) -> dict[str, list[int]]:
+    """field -> the columns of ``cells`` its header names (``named``: field -> its header as
+    :func:`header_key` gives it), of the fields whose header names two columns or more: the
+    load refuses such a name, a profile's draft leaves it out."""
+    keys = [header_key(c) for c in cells]
+    return {fld: at for fld, want in named.items()
+            if len(at := [j for j, key in enumerate(keys) if key == want]) > 1}
 
 
 def _preamble(rows: list[list[str]], cols: dict[str, int]) -> int:

@@ -106,11 +106,9 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
 def _named_twice(header: list[str], found: dict[str, int]) -> dict[str, list[int]]:
     """field -> the columns its header names, of the fields mapped to a header that names
     two columns or more (a load would refuse the name)."""
-    from partsearch.loading._readers import header_key
+    from partsearch.loading._readers import header_key, named_twice
 
-    keys = [header_key(c) for c in header]
-    return {fld: at for fld, i in found.items()
-            if len(at := [j for j, k in enumerate(keys) if k == keys[i]]) > 1}
+    return named_twice(header, {fld: header_key(header[i]) for fld, i in found.items()})
 
 
 def _header(data: bytes, label: str, sheet: str | int
