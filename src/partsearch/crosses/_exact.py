@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._blank import blank_through
 from partsearch._jit import njit
 
 CHUNK_BYTES = 64 << 20
@@ -82,12 +83,7 @@ def _blank_lines(data: Any, delim: Any, lines: Any, out: Any) -> None:
         if i < data.shape[0] and data[i] != 10:
             continue
         while j < lines.shape[0] and lines[j] == line:
-            blank = True
-            for c in data[start:i]:
-                if c != delim and c != 32 and c != 9 and c != 13:
-                    blank = False
-                    break
-            out[j] = blank
+            out[j] = blank_through(data, start, i, delim)
             j += 1
         if j == lines.shape[0]:
             return

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._blank import blank_byte
 from partsearch._jit import njit
 from partsearch.brands import BrandRegistry, brand_columns
 from partsearch.errors import CrossFileError
@@ -457,8 +458,7 @@ def _blank_rows(offsets: Any, data: Any, start_only: Any, out: Any) -> Any:
         blank = True
         for i in range(offsets[row], offsets[row + 1] if not start_only
                        else min(offsets[row] + 1, offsets[row + 1])):
-            c = data[i]
-            if c != 32 and c != 9 and c != 13:
+            if not blank_byte(data[i]):
                 blank = False
                 break
         if blank:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._blank import blank_byte, blank_through
 from partsearch._jit import njit
 
 #: the field count of a record cut at its first line: a quote opened there is not closed
@@ -215,7 +216,7 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
         if raw_end > r_start and buf[raw_end - 1] == 13:
             raw_end -= 1
         # A blank line, or one of delimiters and blanks only, is no record at all.
-        if not quoted_any and _blank_through(buf, r_start, raw_end, delim):
+        if not quoted_any and blank_through(buf, r_start, raw_end, delim):
             continue
         if 0 <= row_width < field and not in_quotes \
                 and _blank_past(buf, r_start, raw_end, delim, field - row_width):
@@ -244,21 +245,6 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
 
 
 @njit(cache=True, nogil=True)
-def _blank(c: Any) -> Any:
-    """A space, a tab or a carriage return."""
-    return c == 32 or c == 9 or c == 13
-
-
-@njit(cache=True, nogil=True)
-def _blank_through(buf: Any, start: Any, end: Any, delim: Any) -> Any:
-    """Whether ``buf[start:end]`` holds delimiters and blanks only."""
-    for i in range(start, end):  # noqa: SIM110 (numba: no generators)
-        if buf[i] != delim and not _blank(buf[i]):
-            return False
-    return True
-
-
-@njit(cache=True, nogil=True)
 def _blank_past(buf: Any, start: Any, end: Any, delim: Any, extra: Any) -> Any:
     """Whether the record ``buf[start:end]``'s last ``extra`` fields are blank: its last
     ``extra`` delimiters have nothing but blanks after them (a quote, a field's closing one,
@@ -269,7 +255,7 @@ def _blank_past(buf: Any, start: Any, end: Any, delim: Any, extra: Any) -> Any:
             seen += 1
             if seen == extra:
                 return True
-        elif not _blank(buf[i]):
+        elif not blank_byte(buf[i]):
             return False
     return False
 
