@@ -34,7 +34,8 @@ def _read_file(path: Path, layout: _read.Layout | None = None
                                            max_size=4),
        odd=st.dictionaries(st.integers(0, 59), st.sampled_from(["short", "bare", "empty",
                                                                 "delimiters", "blanks",
-                                                                "comment"]),
+                                                                "comment", "padded",
+                                                                "long"]),
                            max_size=8),
        closed=st.booleans(), block=st.integers(60, 400), crlf=st.booleans())
 def test_every_row_is_read_or_rejected_at_its_file_line(
@@ -56,8 +57,11 @@ def test_every_row_is_read_or_rejected_at_its_file_line(
         rows[-1][3] = '"OC x"'  # a later field opened with a quote closes a stray one
     text = {"short": lambda r: ";".join(r[:3]), "empty": lambda r: "",
             "bare": lambda r: ";".join([r[0], " ", *r[2:]]), "delimiters": lambda r: ";" * 5,
-            "blanks": lambda r: " ;\t; ; ;;", "comment": lambda r: ";;;;;c"}
+            "blanks": lambda r: " ;\t; ; ;;", "comment": lambda r: ";;;;;c",
+            # (empty fields past the header, as 1C pads its rows: a row; text there: rejected)
+            "padded": lambda r: ";".join(r) + ";; ;\t", "long": lambda r: ";".join(r) + ";;x"}
     blank = {i for i, kind in odd.items() if kind in ("empty", "delimiters", "blanks")}
+    read = {i for i, kind in odd.items() if kind == "padded"}
     lines = [text[odd[i]](r) if i in odd else ";".join(r) for i, r in enumerate(rows)]
     end = "\r\n" if crlf else "\n"
     path = tmp_path / "c.csv"
@@ -65,9 +69,9 @@ def test_every_row_is_read_or_rejected_at_its_file_line(
                     + end)
     articles, rejected, count = _read_file(path)
     # the reference: line by line, a line holding a stray quote rejected, a blank one skipped
-    assert sorted(rejected) == sorted(i + 2 for i in bad | set(odd) if i not in blank)
+    assert sorted(rejected) == sorted(i + 2 for i in bad | set(odd) if i not in blank | read)
     assert sorted(articles) == sorted(r[1].strip('"') for i, r in enumerate(rows)
-                                      if i not in bad and i not in odd)
+                                      if i not in bad and (i not in odd or i in read))
     assert count == n - len(blank)
 
 
@@ -143,6 +147,15 @@ def test_rows_after_a_rejected_row_or_a_blank_line_are_told_at_their_own_line(
                                       _read.Vocabulary(), _read.Vocabulary()))
     assert [int(x) for b in batches if b.hash_a.size for x in b.lines()] == [2, 8]
     assert sum(b.rows for b in batches) == 5  # (the blank lines are no rows)
+
+
+def test_rows_padded_with_empty_fields_past_the_header_are_read(tmp_path: Path) -> None:
+    # (Arrow rejected every such row: a 1C export's whole file, "expected 4 fields, found 7")
+    path = tmp_path / "c.csv"
+    path.write_text("brand_a;article_a;brand_b;article_b\nMANN;W 1;KNECHT;OC 1;;;\n"
+                    "MANN;W 2;KNECHT;OC 2\nMANN;W 3;KNECHT;OC 3; ;\nMANN;W 4;KNECHT;OC 4;;x\n")
+    assert _read_file(path) == (["W 1", "W 2", "W 3"], [5], 4)
+    assert _rejected(path) == [f"{path}:5: expected 4 fields, found 6: MANN;W 4;KNECHT;OC 4;;x"]
 
 
 @pytest.mark.parametrize("tail", ["x;x", ";", "brand_a;x", "x;BRAND_A"])

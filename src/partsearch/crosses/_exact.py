@@ -1,7 +1,8 @@
-"""The exact read of a CSV cross file, for the rare file Arrow's reader misreads: one whose record
+"""The exact read of a CSV cross file, for the file Arrow's reader misreads: one whose record
 spans lines (a stray quote at a field's start opening a field that runs on to the next quote,
 lines or the whole file away, which Arrow reads as one row or one rejected row, the rows
-swallowed gone without a word).
+swallowed gone without a word), and one whose rows are padded with empty fields past the header
+(``MANN;W 1;KNECHT;OC 1;;;``, as 1C and script exports write them), which Arrow rejects.
 
 No cell of a cross file (a brand, an article, a source, a kind) holds a line break, so every
 record spanning lines is taken for a stray quote's, even one whose field count comes out right
@@ -10,7 +11,8 @@ cell): its first line is rejected alone and the next line read as a row.
 
 Arrow's reader stays the common path; a batch of it holding a line break in a cell (of a column
 read, or of one not read, fetched as bytes for this) or in a rejected row's text
-(:func:`spans_lines`, a few milliseconds a batch) hands the rest of the file,
+(:func:`spans_lines`, a few milliseconds a batch), or a row of more fields than the header,
+hands the rest of the file,
 from that batch's first record on, to the price loader's splitter (``loading._csv_kernel``),
 which cuts a stray quote's record at its first line, as ``partsearch load`` does, and numbers
 every record by its file line.

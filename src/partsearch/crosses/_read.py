@@ -327,7 +327,10 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
         # (a copy of every cell: on a wide file, 26 columns not read, the read took 3x as
         # long; a file without a quote, whose records cannot span lines, is spared it)
         unread = []
-    spanning: list[int] = []  # the rejected rows whose text spans lines
+    # the rejected rows the exact read reads again: whose text spans lines, or that split into
+    # more fields than the header names (the extra ones may be blank, ``MANN;W 1;KNECHT;OC 1;;;``
+    # as 1C and script exports pad their rows: no columns, which Arrow cannot be told)
+    again: list[int] = []
     rejected: list[int] = []  # the file line of each of ``bad_rows``
     skipped: list[int] = []  # the lines Arrow skipped: rejected or blank
 
@@ -337,11 +340,14 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
         skipped.append(row.number)
         if not (row.text or "").replace(delimiter, "").strip(" \t\r"):
             return "skip"
-        if "\n" in (row.text or ""):
-            spanning.append(len(bad_rows))
         rejected.append(row.number)
         bad_rows.append(f"{path}:{row.number}: expected {row.expected_columns} fields, found "
                         f"{row.actual_columns}: {(row.text or '')[:80]}")
+        if "\n" in (row.text or "") or row.actual_columns > row.expected_columns:
+            again.append(len(bad_rows))
+            # Arrow stopped at once: it calls this for every row of a block it parses (a
+            # padded file's each, at ~15 us a call: 30 s for 2M rows, the exact read's 3 s)
+            return "error"
         return "skip"
 
     # how much of the file a batch ends at: its lines at the first megabyte's bytes per line,
@@ -375,7 +381,7 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
             )
             for batch in reader:
                 table = pa.Table.from_batches([batch])
-                if spanning or _exact.spans_lines(table):
+                if again or _exact.spans_lines(table):
                     break
                 # (Arrow's reader may parse a block ahead: rows rejected past this batch too)
                 table, lines, line = _number_lines(
@@ -388,14 +394,14 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                     yield table.select(wanted).replace_schema_metadata(told), lines, resolved, \
                         min((line - 1) * line_bytes, source.tell()) / size
             else:
-                if not spanning:  # (a block of rejected rows alone gives no batch)
+                if not again:  # (a block of rejected rows alone gives no batch)
                     return
         except pa.ArrowInvalid as exc:
-            if "out of sync with chunker" not in str(exc):
+            if not again and "out of sync with chunker" not in str(exc):
                 raise
     # a record spans lines (a quoted line break, or a stray quote that swallowed the lines
-    # after it, up to the end of Arrow's block or beyond): the rest of the file, from this
-    # batch's first record on, read exactly
+    # after it, up to the end of Arrow's block or beyond), or a row has more fields than the
+    # header: the rest of the file, from this batch's first record on, read exactly (as fast)
     del bad_rows[bisect.bisect_left(rejected, line):]
     for rest, lines, share in _exact.batches(path, encoding, delimiter, header, wanted,
                                               line, bad_rows):
