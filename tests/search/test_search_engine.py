@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -383,6 +384,45 @@ def test_every_filter_over_offers_without_crosses(tmp_path: Path,
     assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--only-brand", "MANN",
                  "--popular", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["blocks"]["requested"]["total"] == 6
+
+
+def test_under_a_chosen_sort_blocks_follow_it_and_equals_go_by_delivery_then_price(
+        tmp_path: Path) -> None:
+    """README, Blocks: a chosen sort's first four in ``requested``, analogs in its order (not
+    nearest first), and offers equal on its column by delivery, then price; the compiled ranking
+    and the reference agree."""
+    from partsearch.crosses import build_index
+    from partsearch.search._blocks import Query, answer
+
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\n"
+                       "MANN;W 712/1;300,00;5;2\nMANN;W 712/1;100,00;5;2\n"
+                       "MANN;W 712/1;200,00;5;1\nMANN;W 712/1;50,00;9;4\n"
+                       "MANN;W 712/1;10,00;1;5\nBOSCH;A 1;500,00;5;1\nFILTRON;B 2;50,00;5;1\n")
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 712/1,BOSCH,A 1\nBOSCH,A 1,FILTRON,B 2\n",
+                                    encoding="utf-8")
+    build_index([tmp_path / "x.csv"], catalog)
+    engine = Engine.open(catalog)
+    def shown(offers: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return [(o.quantity, o.delivery_hours, Decimal(o.price)) for o in offers]
+
+    r = engine.search("W 712/1", brand="MANN", sort=("quantity", False))
+    # quantity 1, then the three of 5 by delivery and, at 48 h, price; not 3 fastest + cheapest
+    got = shown(r.requested.offers)
+    assert [x[:2] for x in got] == [(1, 120), (5, 24), (5, 48), (5, 48)]
+    assert got[2][2] < got[3][2]
+    default = shown(engine.search("W 712/1", brand="MANN").requested.offers)
+    assert [x[:2] for x in default] == [(5, 24), (5, 48), (5, 48), (1, 120)]
+    assert default[1][2] < default[2][2]
+    default_analogs = engine.search("W 712/1", brand="MANN").analogs.offers
+    assert [o.article for o in default_analogs] == ["A 1", "B 2"]  # nearest first
+    by_price = engine.search("W 712/1", brand="MANN", sort=("price", False))
+    assert [o.article for o in by_price.analogs.offers] == ["B 2", "A 1"]
+    for sort, shown in [(("quantity", False), r), (("price", False), by_price)]:
+        q = Query("W 712/1", "MANN", "guest", sort, Filters(), False, 0, 20, False, None)
+        reference = answer(engine._state, q, "MANN-FILTER", "W7121", compiled=False)
+        assert reference.requested.offers == shown.requested.offers
+        assert reference.analogs.offers == shown.analogs.offers
 
 
 def test_ties_go_by_supplier_then_part_hash_then_line(tmp_path: Path) -> None:
