@@ -509,19 +509,47 @@ def _segment_head(segment: Any, second: int, stale_limit: float) -> tuple[Any, .
     return (*terms, min_kop, file_time, age, age is not None and age > stale_limit, accuracy)
 
 
-def brand_choices(state: Any, article: str) -> list[BrandChoice]:
+def brand_choices(state: Any, article: str, filters: Filters | None = None
+                  ) -> list[BrandChoice]:
     """The brands that have ``article`` in the cross index or in offers, with offer counts:
     searches of the article index of each, so the cost grows with the brands that have the
-    article, not with the brands a catalog holds."""
+    article, not with the brands a catalog holds. Under ``filters`` (their brands canonical,
+    as ``engine._canonical_filters`` gives them) a brand's count is of the offers they keep:
+    what the requested block of that brand's search totals under them."""
     keys = article_key_forms(article)
     in_index = {b for b, _ in state.index.brands_for_keys(keys)} if state.index else set()
-    counts = state.store.article_offers(keys)
+    if filters is None or filters == _NO_FILTERS:
+        counts = state.store.article_offers(keys)
+    else:
+        counts = _kept_offers(state, state.store.article_parts(keys), filters)
     out = []
     for name in sorted(set(counts) | in_index):
         info = state.registry.get(name)
         out.append(BrandChoice(name, (info.description if info else "") or "",
                                counts.get(name, 0), name in in_index))
     return out
+
+
+def _kept_offers(state: Any, parts: dict[int, str], f: Filters) -> dict[str, int]:
+    """How many offers of ``parts`` (part hash -> brand) each brand has that ``f`` keeps; a
+    brand whose offers it all drops is 0, not left out (the article is still the brand's)."""
+    hashes = np.fromiter(parts, dtype=np.uint64, count=len(parts))
+    hits = state.store.hits(hashes)
+    rows = hits.rows
+    names = np.array(list(parts.values()) or [""], dtype=object)
+    cands = {"price": hits.price[rows], "brand": names[hits.which],
+             "supplier": state.store.codes[hits.seg[rows]],
+             "delivery_hours": hits.delivery[rows], "quantity": hits.quantity[rows],
+             "quantity_exact": hits.exact[rows]}
+    keep = filter_mask(cands, f, state.config.popular_brands, state.pickup)
+    per_part = np.bincount(hits.which[keep], minlength=hashes.size).tolist()
+    counts = dict.fromkeys(parts.values(), 0)
+    for brand, n in zip(parts.values(), per_part, strict=True):
+        counts[brand] += n
+    return counts
+
+
+_NO_FILTERS = Filters()
 
 
 def _not_found(state: Any, q: Query, brand: str) -> SearchResult:
@@ -546,7 +574,7 @@ def _not_found(state: Any, q: Query, brand: str) -> SearchResult:
         if as_latin is not None and as_latin.status == "ok":
             return as_latin
 
-    choices = tuple(brand_choices(state, q.article))
+    choices = tuple(brand_choices(state, q.article, q.filters))
     have = [c.brand for c in choices]
     typed = q.brand or brand
     ranked = [m[0] for m in process.extract(typed, have, scorer=fuzz.WRatio, limit=5)]

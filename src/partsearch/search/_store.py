@@ -250,7 +250,15 @@ class OfferStore:
         >>> store.article_offers(["OC90"])                            # doctest: +SKIP
         {'KNECHT': 3, 'MAHLE': 1}
         """
-        parts: dict[int, str] = {}  # part hash -> brand (a part offered by several suppliers)
+        counts: dict[str, int] = {}
+        for h, brand in self.article_parts(keys).items():
+            counts[brand] = counts.get(brand, 0) + self.count(h)
+        return counts
+
+    def article_parts(self, keys: Iterable[str]) -> dict[int, str]:
+        """The offered parts of the article whose keys are ``keys``, as part hash -> brand
+        (:meth:`article_offers`' search)."""
+        parts: dict[int, str] = {}  # (a part offered by several suppliers is one)
         for key in keys:
             for level in (self.base, self.delta):
                 lo, hi = find_article(key.encode(), level.article_hash)
@@ -261,10 +269,7 @@ class OfferStore:
                     s = self.segments[seg]
                     if s.text["article_key"].get(row) == key:  # not another key of that hash
                         parts.setdefault(int(s.part_hash[row]), s.brand.get(row) or "")
-        counts: dict[str, int] = {}
-        for h, brand in parts.items():
-            counts[brand] = counts.get(brand, 0) + self.count(h)
-        return counts
+        return parts
 
     def count(self, h: int) -> int:
         """How many offers part hash ``h`` has."""

@@ -272,12 +272,24 @@ class Engine:
         sole = _blocks()[3](state, query.article, key)
         if sole is not None:
             return state, query, key, sole, None
-        choices = self.brand_choices(query.article)
+        from partsearch.search._blocks import brand_choices
+
+        choices = brand_choices(state, query.article, query.filters)
         if len(choices) == 1:  # one brand under two part hashes (its offers and crosses
             # keyed by another rule, e.g. before its Cyrillic setting changed): still one
             return state, query, key, choices[0].brand, None
         if not choices:
             return self._unknown(state, query, key)
+        named = query.filters.brands
+        if named:
+            # a brand filter that names some of the brands narrows the choice to them, and
+            # settles it when it names one; one that names none of them leaves the choice
+            # whole (the buyer still says which part is meant: its analogs of the filter's
+            # brands are what the search then shows), each count then 0
+            kept = [c for c in choices if c.brand in named]
+            if len(kept) == 1:
+                return state, query, key, kept[0].brand, None
+            choices = kept or choices
         return state, query, key, "", _no_brand(state, query, choices)
 
     def _unknown(self, state: _State, query: Query, key: str
@@ -306,12 +318,16 @@ class Engine:
                 unknown.suggestions + as_latin[4].suggestions))[:5])
         return state, query, key, "", unknown
 
-    def brand_choices(self, article: str) -> list[BrandChoice]:
+    def brand_choices(self, article: str, filters: Filters | None = None
+                      ) -> list[BrandChoice]:
         """The brands that have ``article`` in the cross index or in offers, with offer counts
-        and the registry's description of each."""
+        (of the offers ``filters`` keep) and the registry's description of each."""
         from partsearch.search._blocks import brand_choices
 
-        return brand_choices(self._state, article)
+        state = self._state
+        if filters is not None and filters.brands:
+            filters = _canonical_filters(state, filters)
+        return brand_choices(state, article, filters)
 
     def sql(self, query: str) -> Any:
         """Ad-hoc SQL over this engine's catalog, as a DuckDB relation (``.fetchall()``,
