@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from partsearch import CatalogError, CrossIndex, catalog_info
 from partsearch.cli import main
 from partsearch.crosses import build_index
+from partsearch.errors import SnapshotError
 from partsearch.loading import load_suppliers
 from tests.conftest import write_catalog
 
@@ -124,3 +126,44 @@ def test_merges_on_disk_are_listed_with_whether_they_are_current(catalog: Path,
     (tmp_path / "beta.csv").write_text("b;a;p\nBOSCH;0 986 424 816;130\n", encoding="utf-8")
     load_suppliers(tmp_path / "s.toml", catalog, supplier="BETA")
     assert [m.current for m in catalog_info(catalog).merges] == [False]
+
+
+@pytest.mark.parametrize(("damage", "why"), [
+    (lambda s: (s / "edge_a.npy").unlink(), "edge_a.npy: snapshot file is missing"),
+    (lambda s: (s / "part_hash.npy").write_bytes(b"\x93NUMPY"), "part_hash.npy: snapshot file "
+                                                                "is damaged"),
+    (lambda s: (s / "held_back.csv").unlink(), "held_back.csv: snapshot file is missing"),
+    (lambda s: (s / "manifest.json").write_text("[1]"), "manifest is not a JSON object"),
+])
+def test_a_damaged_snapshot_is_shown_damaged_and_fails(catalog: Path, damage: Any, why: str,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """``info`` opens the snapshot as search does: it had shown one that search, explain and
+    verify refuse as healthy, exit 0."""
+    snapshot = catalog / "crosses" / (catalog / "crosses" / "CURRENT").read_text().strip()
+    damage(snapshot)
+    with pytest.raises(SnapshotError):
+        CrossIndex.open(catalog)
+    crosses = catalog_info(catalog).crosses
+    assert crosses is not None and crosses.version == snapshot.name
+    assert crosses.error is not None and why in crosses.error
+    assert main(["info", str(catalog)]) == 1
+    assert f"crosses {snapshot.name}: DAMAGED" in capsys.readouterr().out
+    assert main(["info", str(catalog), "--json"]) == 1
+    assert why in json.loads(capsys.readouterr().out)["crosses"]["error"]
+
+
+def test_a_snapshot_left_unpublished_is_not_none_built(catalog: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """Snapshots without ``crosses/CURRENT`` (deleted, or a first build killed between its
+    rename and its pointer): search runs without analogs, which "none built" hid."""
+    version = (catalog / "crosses" / "CURRENT").read_text().strip()
+    before = catalog_info(catalog).crosses
+    assert before is not None and before.error is None
+    (catalog / "crosses" / "CURRENT").unlink()
+    crosses = catalog_info(catalog).crosses
+    assert crosses is not None and crosses.version is None and crosses.error is not None
+    assert "CURRENT: missing" in crosses.error and version in crosses.error
+    assert main(["info", str(catalog)]) == 1
+    assert "crosses: UNUSABLE" in capsys.readouterr().out

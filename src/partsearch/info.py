@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from partsearch._catalog import CROSSES, LOADS, OFFERS, read_pointer
+from partsearch._catalog import CROSSES, LOADS, OFFERS, POINTER, read_pointer
 from partsearch.errors import CatalogError
 
 __all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "MergeInfo", "SupplierInfo",
@@ -61,14 +61,19 @@ class SupplierInfo:
 @dataclass(frozen=True, slots=True)
 class CrossesInfo:
     """The current cross snapshot: parts, classes, the largest class, the distinct crosses
-    read and those the guard held back (``partsearch crosses build``)."""
+    read and those the guard held back (``partsearch crosses build``); ``error`` when it
+    cannot be used: damaged as :meth:`CrossIndex.open` finds it (a missing or truncated file,
+    a bad manifest or pointer; its counts then its manifest's, None when that is unreadable),
+    or none published although snapshots are there (``crosses/CURRENT`` missing: ``version``
+    None). Search, ``crosses explain`` and ``verify`` refuse what it calls damaged."""
 
-    version: str
-    parts: int
-    classes: int
-    largest_class: int
-    crosses: int
-    held_back: int
+    version: str | None
+    parts: int | None
+    classes: int | None
+    largest_class: int | None
+    crosses: int | None
+    held_back: int | None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,17 +182,38 @@ def _last_load(root: Path, code: str) -> LoadRecord | None:
 
 
 def _crosses(root: Path) -> CrossesInfo | None:
-    from partsearch.crosses._snapshot import MANIFEST
+    """The current snapshot, opened as :meth:`CrossIndex.open` opens it (its manifest, each
+    file's size and sampled checksums: a millisecond at 200M crosses), where ``info`` had
+    shown a snapshot that search refuses as healthy."""
+    from partsearch.crosses._snapshot import MANIFEST, open_arrays
+    from partsearch.errors import SnapshotError
 
     area = root / CROSSES
-    version = read_pointer(area) if area.is_dir() else None
-    if version is None:
+    if not area.is_dir():
         return None
-    path = area / version / MANIFEST
     try:
-        m = json.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise CatalogError(f"cannot read the cross snapshot's manifest: {exc}",
-                           path=path) from exc
+        version = read_pointer(area)
+    except CatalogError as exc:
+        return CrossesInfo(None, None, None, None, None, None, str(exc))
+    if version is None:
+        present = sorted(p.name for p in area.iterdir() if p.is_dir()
+                         and not p.name.startswith(".") and (p / MANIFEST).exists())
+        return None if not present else CrossesInfo(
+            None, None, None, None, None, None,
+            f"{area / POINTER}: missing, so no snapshot is published (search runs without "
+            f"analogs) although {', '.join(present)} {'is' if len(present) == 1 else 'are'} "
+            "there: build the crosses again")
+    try:
+        m, error = open_arrays(area / version)[0], None
+    except SnapshotError as exc:
+        error = str(exc)
+        try:  # (its counts, when its manifest still reads)
+            m = json.loads((area / version / MANIFEST).read_bytes())
+            counts = [m[k] for k in ("parts", "classes", "largest_class", "crosses",
+                                     "accepted")]
+            if not all(type(c) is int for c in counts):
+                raise TypeError
+        except (OSError, ValueError, KeyError, TypeError):
+            return CrossesInfo(version, None, None, None, None, None, error)
     return CrossesInfo(version, m["parts"], m["classes"], m["largest_class"], m["crosses"],
-                       m["crosses"] - m["accepted"])
+                       m["crosses"] - m["accepted"], error)

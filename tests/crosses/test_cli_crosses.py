@@ -262,3 +262,28 @@ def test_files_of_two_shapes_join_one_index_through_a_flat_export(
                  "OC 90"]) == 0
     out = capsys.readouterr().out
     assert "in 2 cross(es)" in out and "mahle" in out and "tecdoc" in out
+
+
+def test_explain_of_an_unknown_part_says_why_and_prints_json(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--json`` had printed nothing on stdout for a part not in the index, and an empty brand
+    was told as " W 920/21: not in the cross index"."""
+    crosses = tmp_path / "x.csv"
+    crosses.write_text("brand_a,article_a,brand_b,article_b\nMANN,W 920/21,KNECHT,OC 90\n",
+                       encoding="utf-8")
+    assert main(["crosses", "build", str(crosses), "--out", str(tmp_path / "c")]) == 0
+    capsys.readouterr()
+    cat = str(tmp_path / "c")
+    assert main(["crosses", "explain", cat, "MANN", "W 920/21", "NOSUCH", "X1", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"steps": None, "held_back": [], "unknown": [
+        {"brand": "NOSUCH", "article": "X1", "reason": "NOSUCH X1: not in the cross index"}]}
+    assert "NOSUCH X1: not in the cross index" in err
+    assert main(["crosses", "explain", cat, "", "W 920/21", "KNECHT", ".", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert [u["reason"] for u in json.loads(out)["unknown"]] == [
+        "brand '' is empty (article 'W 920/21')",
+        "article '.' has no letters or digits (brand 'KNECHT')"]
+    assert main(["crosses", "explain", cat, " ", "W 920/21", "KNECHT", "OC 90"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == "brand ' ' is empty (article 'W 920/21')\n"

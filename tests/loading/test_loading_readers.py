@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import random
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -659,6 +661,49 @@ def test_missing_columns_name_the_header_row_not_the_title(tmp_path: Path) -> No
     with pytest.raises(PriceFileError, match="missing column") as err:
         load_price_file(_profile(path))
     assert err.value.line == 4 and "closest header: ['Maker', 'Part'" in err.value.message
+
+
+@pytest.mark.parametrize(("content", "kind"), [
+    (gzip.compress("Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\n".encode("cp1251")), "gzip data"),
+    (random.Random(3).randbytes(20000), "binary data at byte "),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n", "pdf document"),
+    (b"Rar!\x1a\x07\x01\x00" + bytes(range(256)), "rar archive"),
+])
+@pytest.mark.parametrize("encoding", [None, "cp1251", "utf-8"])
+def test_a_binary_file_is_named_for_what_it_is(tmp_path: Path, content: bytes, kind: str,
+                                                encoding: str | None) -> None:
+    """A compressed export saved as ``.csv`` or a corrupted download failed as "missing
+    column(s)" with kilobytes of its garbled bytes for a header, stored with the load's report
+    and shown by ``info`` at every run."""
+    path = tmp_path / "p.csv"
+    path.write_bytes(content)
+    with pytest.raises(PriceFileError) as err:
+        load_price_file(_profile(path, encoding=encoding))
+    assert err.value.path == str(path)
+    assert err.value.message.startswith(f"not a text file: {kind}")
+    assert len(err.value.message) < 120
+
+
+def test_a_text_whose_header_is_missing_is_no_binary_file(tmp_path: Path) -> None:
+    """A stray control byte, or UTF-16's NULs, leave a text a text: its header is missing."""
+    path = tmp_path / "p.csv"
+    path.write_bytes("Прайс\x00\nBrand;Art;Цена;Кол-во\nNK;A1;1;1\n".encode("cp1251"))
+    with pytest.raises(PriceFileError, match=r"missing column\(s\) 'Бренд', 'Артикул'"):
+        load_price_file(_profile(path))
+    path.write_bytes("Brand\tArt\tЦена\tКол-во\nNK\tA1\t1\t1\n".encode("utf-16"))
+    with pytest.raises(PriceFileError, match=r"missing column\(s\) 'Бренд', 'Артикул'"):
+        load_price_file(_profile(path))
+
+
+def test_the_closest_header_of_missing_columns_is_cut_short(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("Brand;" + "Артикул поставщика " * 20 + ";Цена;" + ";".join(
+        f"Склад {i}" for i in range(50)) + "\nNK;A1;1\n", encoding="utf-8")
+    with pytest.raises(PriceFileError, match="missing column") as err:
+        load_price_file(_profile(path))
+    header = err.value.message.split("closest header: ")[1]
+    assert header.startswith("['Brand', 'Артикул поставщика Артикул по…', 'Цена', 'Склад 0'")
+    assert len(header) == 100 and header.endswith("…")
 
 
 def test_an_unknown_encoding_of_a_profile_made_in_python_names_the_file(tmp_path: Path) -> None:

@@ -111,11 +111,16 @@ def _explain(args: argparse.Namespace) -> int:
     idx = CrossIndex.open(args.catalog)
     a = idx.lookup(args.brand_a, args.article_a)
     b = idx.lookup(args.brand_b, args.article_b)
-    for pid, brand, article in ((a, args.brand_a, args.article_a),
-                                (b, args.brand_b, args.article_b)):
-        if pid is None:
-            print(f"{brand} {article}: not in the cross index", file=sys.stderr)
-            return 1
+    unknown = [{"brand": brand, "article": article, "reason": _unknown(brand, article)}
+               for pid, brand, article in ((a, args.brand_a, args.article_a),
+                                           (b, args.brand_b, args.article_b)) if pid is None]
+    if unknown:
+        for part in unknown:
+            print(part["reason"], file=sys.stderr)
+        if args.json:  # (a script reading stdout had nothing to parse)
+            print(json.dumps({"steps": None, "held_back": [], "unknown": unknown},
+                             ensure_ascii=False))
+        return 1
     assert a is not None and b is not None
     steps = idx.explain(a, b)
     held = idx.held_between(a, b) if steps is None else []
@@ -141,6 +146,24 @@ def _explain(args: argparse.Namespace) -> int:
         print(f"  {s.brand_a} {s.article_a}  =  {s.brand_b} {s.article_b}   "
               f"[{s.kind}; {', '.join(s.sources)}]")
     return 0
+
+
+def _unknown(brand: str, article: str) -> str:
+    """Why a part is not in the index: a brand or article that names nothing (an empty brand
+    was told as " W 920/21: not in the cross index"), or that no cross has it."""
+    from partsearch.brands import BrandRegistry
+    from partsearch.errors import NormalizationError
+    from partsearch.normalize import article_key
+
+    try:
+        BrandRegistry.default().canonical(brand)  # (empty in one registry is empty in all)
+    except NormalizationError as exc:
+        return f"{exc.message} (article {article!r})"
+    try:
+        article_key(article)
+    except NormalizationError as exc:
+        return f"{exc.message} (brand {brand!r})"
+    return f"{brand} {article}: not in the cross index"
 
 
 def _verify(args: argparse.Namespace) -> int:

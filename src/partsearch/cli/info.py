@@ -2,7 +2,9 @@
 
 Per supplier: its offers, the price file's age (stale past the catalog's limit), its brands
 with most offers and its last load (rows rejected by reason, or why the file could not be
-read); then the cross snapshot. Exit 0, or 1 when a supplier's last load failed.
+read); then the cross snapshot, opened as search opens it. Exit 0, or 1 when a supplier's last
+load failed or the cross snapshot cannot be used (damaged, or none published although snapshots
+are there).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ def _info(args: argparse.Namespace) -> int:
     from partsearch.info import catalog_info
 
     info = catalog_info(args.catalog, brands=args.brands)
-    failed = any(s.last_load is not None and s.last_load.error for s in info.suppliers)
+    failed = any(s.last_load is not None and s.last_load.error for s in info.suppliers) or (
+        info.crosses is not None and info.crosses.error is not None)
     if args.json:
         sys.stdout.buffer.write(info.to_json() + b"\n")
         return 1 if failed else 0
@@ -55,11 +58,20 @@ def _info(args: argparse.Namespace) -> int:
         now = sum(m.current for m in info.merges)
         print(f"offers merged on disk: {len(info.merges)} ({total:,.0f} MiB), "
               f"{'one' if now else 'none'} of the current files")
-    c = info.crosses
-    print("crosses: none built" if c is None else
-          f"crosses {c.version}: {c.parts:,} parts in {c.classes:,} classes (largest "
-          f"{c.largest_class:,}), {c.crosses:,} crosses, {c.held_back:,} held back")
+    print(_crosses_text(info.crosses))
     return 1 if failed else 0
+
+
+def _crosses_text(c: Any) -> str:
+    if c is None:
+        return "crosses: none built"
+    if c.version is None:
+        return f"crosses: UNUSABLE: {c.error}"  # (a bad or missing pointer)
+    if c.error is not None:
+        return (f"crosses {c.version}: DAMAGED (search, explain and verify refuse it): "
+                f"{c.error}")
+    return (f"crosses {c.version}: {c.parts:,} parts in {c.classes:,} classes (largest "
+            f"{c.largest_class:,}), {c.crosses:,} crosses, {c.held_back:,} held back")
 
 
 def _minute(iso: str | None) -> str:

@@ -254,7 +254,17 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     where = line_of[rows.index(best)] if best in rows and line_of else None
     raise PriceFileError(
         f"missing column(s) {', '.join(map(repr, missing))}; "
-        f"closest header: {[c for c in best if c]}", path=label, line=where)
+        f"closest header: {_excerpt([c for c in best if c])}", path=label, line=where)
+
+
+def _excerpt(cells: list[str], cell: int = 30, whole: int = 100) -> str:
+    """``cells`` as a list in an error, each cut at ``cell`` characters and the whole at about
+    ``whole``: a file whose header is not found may have any text for its closest one (a
+    binary file's garbled bytes: kilobytes, stored with the load's report and shown by
+    ``info``)."""
+    cut = [c if len(c) <= cell else c[:cell - 1] + "…" for c in cells]
+    text = repr(cut)
+    return text if len(text) <= whole else text[:whole - 1] + "…"
 
 
 def _refuse_twice(cells: list[str], profile: SupplierProfile, label: str,
@@ -536,6 +546,22 @@ def steadiness(rows: list[list[str]]) -> tuple[int, int]:
 
 
 def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
+    """:func:`_split_csv`; a file it cannot read that is no text (a gzip saved as ``.csv``, a
+    corrupted download) is named for what it is, where it was "missing column(s)" with its
+    garbled bytes for a header. Looked at on failure only: a file read pays nothing."""
+    try:
+        return _split_csv(data, profile, label)
+    except PriceFileError as exc:
+        from partsearch.loading._binary import not_text
+
+        kind = not_text(data, utf16=_utf16(data) is not None)
+        if kind is None:
+            raise
+        raise PriceFileError(f"not a text file: {kind} (a price file is CSV, XLSX, XLS, ODS, "
+                             "HTML or a zip of them)", path=label) from exc
+
+
+def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
     text, stray, charset = csv_text(data, profile.encoding, label)
