@@ -32,7 +32,9 @@ from partsearch.ranking.levels import parse_levels
      r"rule 1: min_price 500 must be below max_price 100"),
     ([{"supplier": 7, "percent": 5}, {"percent": 1}], r"rule 1: supplier must be a non-empty"),
     ([{"percent": 5}, {"brand": " ", "percent": 5}], r"rule 2: brand must be a non-empty"),
-    ([{"percent": 5, "markup": 1}], r"rule 1: needs 'percent', unknown keys \['markup'\]"),
+    ([{"percent": 5, "markup": 1}], r"rule 1: unknown keys \['markup'\]$"),
+    ([{"percnt": 5}], r"rule 1: needs 'percent', unknown keys \['percnt'\]$"),
+    ([{"brand": "BOSCH"}, {"percent": 1}], r"rule 1: needs 'percent'$"),
     # (the ranking's int64 kopecks: 823 % of the largest price a file may hold wraps negative)
     ([{"percent": 823}], r"rule 1: percent 823 on prices up to 999,999,999,999.99 goes past"),
     ([{"percent": 5}, {"min_price": 10, "percent": 1e300}], r"rule 2: percent 1e\+300 on"),

@@ -155,10 +155,12 @@ def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> Ma
         raise CatalogError(f"{what}: must be a table such as {{ percent = 20 }}, not {raw!r}",
                            path=where)
     unknown = set(raw) - {"percent", "supplier", "brand", "min_price", "max_price"}
-    if unknown or "percent" not in raw:
-        raise CatalogError(f"{what}: needs 'percent'"
-                           + (f", unknown keys {sorted(unknown)}" if unknown else ""),
-                           path=where)
+    # (say only what is wrong: a misspelt 'suplier' beside a 'percent' lacks no percent)
+    problems = [] if "percent" in raw else ["needs 'percent'"]
+    if unknown:
+        problems.append(f"unknown keys {sorted(unknown)}")
+    if problems:
+        raise CatalogError(f"{what}: {', '.join(problems)}", path=where)
     percent = _number(raw["percent"], "percent", what, where)
     if percent <= -100:  # (a sell price of zero or below)
         raise CatalogError(f"{what}: percent must be above -100, not {raw['percent']!r}",
