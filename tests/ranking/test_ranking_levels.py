@@ -95,7 +95,13 @@ def test_the_cli_reports_a_malformed_config_with_exit_2(
     assert "level 'retail' rule 1: percent must be a number" in capsys.readouterr().err
     for text, message in (("levels = {}\n", "'levels' must be a table"),
                           ("default_level = 5\n", "default_level 5 is not a level"),
-                          ("popular_brands = [1]\n", "popular_brands must be a list of brand")):
+                          ("popular_brands = [1]\n", "popular_brands must be a list of brand"),
+                          # (a negative or zero limit marks every file's offer stale)
+                          ("stale_after_hours = -5\n", "stale_after_hours must be above 0, not -5"),
+                          ("stale_after_hours = 0\n", "stale_after_hours must be above 0, not 0"),
+                          ("stale_after_hours = nan\n", "stale_after_hours must be a number, "
+                                                         "not nan"),
+                          ("stale_after_hours = true\n", "stale_after_hours must be a number")):
         (catalog / "catalog.toml").write_text(text, encoding="utf-8")
         with pytest.raises(CatalogError, match=message):
             Engine.open(catalog)
