@@ -8,11 +8,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partsearch import CatalogError, Engine
 from partsearch.brands import BrandRegistry, default_registry
 from partsearch.cli import main
 from partsearch.ranking.levels import parse_levels
+from tests.conftest import first_matches
 
 
 @pytest.mark.parametrize(("rules", "message"), [
@@ -141,3 +144,65 @@ def test_a_level_shows_the_supplier_price_only_where_its_table_says_so(
 def test_a_levels_supplier_price_setting_is_checked(body: dict[str, Any], message: str) -> None:
     with pytest.raises(CatalogError, match=message):
         parse_levels({"guest": body}, "catalog.toml")
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    # a wider band first: the narrower one after it never applies
+    ([{"max_price": 10000, "percent": 35}, {"max_price": 1000, "percent": 45}, {"percent": 25}],
+     r"level 'w' rule 2 \{ max_price = 1000, percent = 45 \} can never match: rule 1 "
+     r"\{ max_price = 10000, percent = 35 \} matches every offer it does"),
+    # anything after a catch-all, the level's last rule too
+    ([{"percent": 10}, {"brand": "BOSCH", "percent": 5}, {"percent": 12}],
+     r"rule 2 \{ brand = \"BOSCH\", percent = 5 \} can never match: rule 1 \{ percent = 10 \}"),
+    ([{"percent": 10}, {"percent": 12}], r"rule 2 \{ percent = 12 \} can never match"),
+    # two bands together, with the same supplier (or none) and any brand
+    ([{"supplier": "S", "max_price": 500, "percent": 1}, {"min_price": 400, "percent": 2},
+      {"supplier": "S", "brand": "mann", "max_price": 900, "percent": 3}, {"percent": 4}],
+     r"rule 3 .* can never match: rules 1 \{ supplier = \"S\", max_price = 500, percent = 1 \} "
+     r"and 2 \{ min_price = 400, percent = 2 \} match every offer it does"),
+    # a brand read through the registry: two spellings of one brand are one condition
+    ([{"brand": "Mann & Hummel", "percent": 1}, {"brand": "MANN", "max_price": 9, "percent": 2},
+      {"percent": 3}], r"rule 2 .* can never match: rule 1"),
+])
+def test_a_rule_an_earlier_one_shadows_is_an_error_naming_both(
+        rules: list[Any], message: str) -> None:
+    with pytest.raises(CatalogError, match=message) as err:
+        parse_levels({"w": {"rules": rules}}, "cat/catalog.toml")
+    assert err.value.path == "cat/catalog.toml"
+
+
+@pytest.mark.parametrize("rules", [
+    # overlapping bands: the first match wins on the overlap, each still has offers of its own
+    [{"max_price": 1000, "percent": 45}, {"min_price": 400, "max_price": 2000, "percent": 5},
+     {"percent": 25}],
+    # a wider condition does not cover a narrower one of another kind, nor a gap between bands
+    [{"supplier": "S", "percent": 1}, {"brand": "BOSCH", "percent": 2}, {"percent": 3}],
+    [{"supplier": "S", "brand": "BOSCH", "percent": 1}, {"supplier": "S", "percent": 2},
+     {"percent": 3}],
+    [{"max_price": 500, "percent": 1}, {"min_price": 501, "percent": 2}, {"percent": 4}],
+])
+def test_rules_each_with_offers_of_their_own_are_accepted(rules: list[Any]) -> None:
+    assert len(parse_levels({"w": {"rules": rules}}, "x")["w"].rules) == len(rules)
+
+
+shadow_rule = st.builds(
+    lambda supplier, brand, low, width, percent: {
+        k: v for k, v in (("supplier", supplier), ("brand", brand), ("min_price", low),
+                          ("max_price", None if width is None else (low or 0) + width + 1),
+                          ("percent", percent))
+        if v is not None},
+    st.sampled_from([None, "A", "B"]), st.sampled_from([None, "QQA", "QQB"]),
+    st.one_of(st.none(), st.integers(0, 20)), st.one_of(st.none(), st.integers(0, 20)),
+    st.integers(0, 50))
+
+
+@given(st.lists(shadow_rule, max_size=6), st.sampled_from([[], [{"percent": 7}]]))
+def test_a_level_is_refused_exactly_when_a_rule_is_the_first_match_of_no_offer(
+        rules: list[dict[str, Any]], ends: list[dict[str, Any]]) -> None:
+    rules = [*rules, *ends, {"percent": 9}]
+    never = sorted(set(range(len(rules))) - first_matches(rules))
+    if not never:
+        assert len(parse_levels({"w": {"rules": rules}}, "x")["w"].rules) == len(rules)
+    else:
+        with pytest.raises(CatalogError, match=rf"level 'w' rule {never[0] + 1} .* can never"):
+            parse_levels({"w": {"rules": rules}}, "x")
