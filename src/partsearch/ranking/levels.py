@@ -142,8 +142,13 @@ def _refuse_shadowed(rules: list[MarkupRule], raws: list[Any], what: str, where:
     catch-all. Only earlier rules whose supplier and brand conditions each hold wherever the
     rule's do can cover it: a supplier or brand a rule does not name may be any other, so
     ``{ supplier = "S" }`` never covers ``{ brand = "B" }``. Those rules' price bands then
-    cover it when together they leave no gap in its band (overlapping bands are fine)."""
+    cover it when together they leave no gap in its band (overlapping bands are fine). The
+    catch-all a level must end with is the exception, unless an earlier catch-all shadows it:
+    bands that leave it no price (``max_price = 1000``, then ``min_price = 1000``) are a level
+    written whole, which it could not be without its catch-all."""
     for i, rule in enumerate(rules):
+        if i == len(rules) - 1 and not any(e.catch_all for e in rules[:i]):
+            continue
         low, high = _band(rule)
         covering = [(j, *_band(e)) for j, e in enumerate(rules[:i])
                     if e.supplier in (None, rule.supplier) and e.brand in (None, rule.brand)]
