@@ -1,10 +1,12 @@
 """Shared fixtures: paths to the committed fixtures and to the read-only real data; a small
-catalog made from text (:func:`write_catalog`)."""
+catalog made from text (:func:`write_catalog`); which markup rules some offer meets first
+(:func:`first_matches`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -48,3 +50,23 @@ def write_catalog(folder: Path, files: Mapping[str, str], profiles: str,
         (folder / "x.csv").write_text(crosses, encoding="utf-8")
         build_index([folder / "x.csv"], catalog)
     return catalog
+
+
+def first_matches(rules: list[dict[str, Any]]) -> set[int]:
+    """The rules that are the first match of some offer, by trying one offer in each supplier,
+    brand and price band the rules tell apart (the slow reference of the shadowing check)."""
+    from partsearch._money import MAX_KOPECKS
+
+    # (an offer's price is 1 to MAX_KOPECKS kopecks: the loader refuses a zero price)
+    edges = {1, MAX_KOPECKS} | {r[k] * 100 + d for r in rules for k in ("min_price", "max_price")
+                                if k in r for d in (-1, 0) if r[k] * 100 + d >= 1}
+    found = set()
+    for supplier in ("A", "B", "OTHER"):
+        for brand in ("QQA", "QQB", "OTHER"):
+            for kop in edges:
+                found.add(next(i for i, r in enumerate(rules)
+                               if r.get("supplier", supplier) == supplier
+                               and r.get("brand", brand) == brand
+                               and r.get("min_price", 0) * 100 <= kop
+                               and ("max_price" not in r or kop < r["max_price"] * 100)))
+    return found

@@ -327,6 +327,26 @@ def test_catalog_registry_conflicts_are_errors_naming_the_file(tmp_path: Path, t
     assert "brands.toml" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [('[""]\noem = false\n["ACME"]\naliases = ["-"]\n',
+      r"brands\.toml:1: brand '': a brand's name needs a letter or a digit"),
+     ('["ACME"]\noem = true\n\n[" - "]\n', r"brands\.toml:4: brand ' - ': a brand's name needs"),
+     ('["ACME"]\ndescription = "Own brand"\naliases = ["", "  ", "-", "ACME CORP"]\n',
+      r"brands\.toml:1: brand 'ACME': aliases \['', '  ', '-'\] have no letter or digit"),
+     # every table error names its line, found by the table's header
+     ("oem = 1\n[ACME]\nalias = ['A']\n", r"brands\.toml:1: brand 'oem': must be a table"),
+     ("[ACME]\nalias = ['A']\n", r"brands\.toml:1: brand 'ACME': unknown keys \['alias'\]"),
+     ("['X']\noem = true\n['ACME']\naliases = ['X']\n",
+      r"brands\.toml:3: 'X' is given to both 'X' and 'ACME'")],
+)
+def test_a_blank_brand_or_alias_is_an_error_naming_the_file_line_and_brand(
+        tmp_path: Path, toml: str, message: str) -> None:
+    """An empty table name (``[""]``) was accepted and took over another brand's entry."""
+    with pytest.raises(ProfileError, match=message):
+        _catalog_with(tmp_path, toml)
+
+
 # Names in the OE column that are not (only) car makers: a placeholder, and three that TecDoc's
 # catalogue also gives aftermarket makers (its AMC is no American Motors); flagged OEM, their
 # aftermarket parts' analogs would be shown as OEM replacements.

@@ -133,23 +133,27 @@ class BrandRegistry:
         """
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ProfileError(f"cannot read brand registry: {exc}", path=path) from exc
         brands = dict(base.brands) if base is not None else {}
         shipped = {_match_key(name): name for name in brands}
         # match key of a spelling this file gives -> (its brand, the spelling)
         claimed: dict[str, tuple[str, str]] = {}
+        tables: dict[str, str] = {}  # brand -> the file's table of it, for an error's line
         for name, table in data.items():
             extended = brands.get(shipped.get(_match_key(name), ""))
-            brand = _parse_brand(name, table, path, extended)
+            brand = _parse_brand(name, table, path, text, extended)
             brands[brand.name] = brand
+            tables[brand.name] = name
             for spelling in (name, *table.get("aliases", [])):
-                key = _match_key(spelling)
-                owner = claimed.setdefault(key, (brand.name, spelling))[0] if key else brand.name
+                # (every spelling has a key: _parse_brand refuses one that has none)
+                owner = claimed.setdefault(_match_key(spelling), (brand.name, spelling))[0]
                 if owner != brand.name:
                     raise ProfileError(f"{spelling!r} is given to both {owner!r} and "
-                                       f"{brand.name!r}", path=path)
+                                       f"{brand.name!r}", path=path,
+                                       line=_table_line(text, name))
         names = {_match_key(name): name for name in brands}
         ours = {owner for owner, _spelling in claimed.values()}
         for key, (owner, spelling) in claimed.items():
@@ -157,7 +161,7 @@ class BrandRegistry:
             if other in ours and other != owner:
                 raise ProfileError(f"alias {spelling!r} of {owner!r} is the brand "
                                    f"{other!r}: one brand cannot be another's alias",
-                                   path=path)
+                                   path=path, line=_table_line(text, tables[owner]))
             if other != owner:
                 # A ``base`` brand the file gives as an alias (HOLDEN, shipped since, in a
                 # catalog's ``["GM"] aliases = ["HOLDEN"]`` that opened before): the file's
@@ -243,21 +247,34 @@ class BrandRegistry:
         return out
 
 
-def _parse_brand(name: str, table: Any, path: Path, extended: Brand | None = None) -> Brand:
+def _parse_brand(name: str, table: Any, path: Path, text: str,
+                 extended: Brand | None = None) -> Brand:
     """A registry table as a brand; with ``extended``, what the table adds to that brand."""
+
+    def error(problem: str) -> ProfileError:
+        return ProfileError(f"brand {name!r}: {problem}", path=path, line=_table_line(text, name))
+
     if not isinstance(table, dict):
-        raise ProfileError(f"brand {name!r} must be a table", path=path)
+        raise error("must be a table")
+    # A name or alias with no letter or digit matches no spelling, and its empty match key
+    # would be the key of every such spelling: a ``[""]`` table took over another brand.
+    if not _match_key(name):
+        raise error("a brand's name needs a letter or a digit")
     aliases = table.get("aliases", [])
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise ProfileError(f"brand {name!r}: aliases must be a list of strings", path=path)
+        raise error("aliases must be a list of strings")
+    nothing = [a for a in aliases if not _match_key(a)]
+    if nothing:
+        raise error(f"aliases {nothing} have no letter or digit (an alias with none matches "
+                    "no spelling)")
     unknown = set(table) - {"aliases", "oem", "keep_cyrillic", "description"}
     if unknown:
-        raise ProfileError(f"brand {name!r}: unknown keys {sorted(unknown)}", path=path)
+        raise error(f"unknown keys {sorted(unknown)}")
     for flag in ("oem", "keep_cyrillic"):
         if not isinstance(table.get(flag, False), bool):
-            raise ProfileError(f"brand {name!r}: {flag} must be true or false", path=path)
+            raise error(f"{flag} must be true or false")
     if not isinstance(table.get("description", ""), str):
-        raise ProfileError(f"brand {name!r}: description must be a string", path=path)
+        raise error("description must be a string")
     if extended is None:
         extended = Brand(name=_passthrough(name))
     return Brand(
@@ -267,6 +284,19 @@ def _parse_brand(name: str, table: Any, path: Path, extended: Brand | None = Non
         keep_cyrillic=table.get("keep_cyrillic", extended.keep_cyrillic),
         description=table.get("description", extended.description),
     )
+
+
+def _table_line(text: str, name: str) -> int | None:
+    """The line of a registry file's table ``name`` (``["ACME"]``, ``[ACME]``, or ``ACME = {``
+    above the first header), for an error to name: tomllib gives no positions. None when it is
+    written some other way (escapes, a dotted key)."""
+    quoted = "|".join(re.escape(q) for q in (f'"{name}"', f"'{name}'", name) if q)
+    header = re.search(rf"^[ \t]*\[[ \t]*(?:{quoted})[ \t]*\]", text, re.MULTILINE)
+    if header is None:  # an inline table, before any header (past one it is that table's key)
+        first = re.search(r"^[ \t]*\[", text, re.MULTILINE)
+        top = text if first is None else text[:first.start()]
+        header = re.search(rf"^[ \t]*(?:{quoted})[ \t]*=", top, re.MULTILINE)
+    return None if header is None else text.count("\n", 0, header.start()) + 1
 
 
 @lru_cache(maxsize=1)

@@ -8,11 +8,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partsearch import CatalogError, Engine
 from partsearch.brands import BrandRegistry, default_registry
 from partsearch.cli import main
 from partsearch.ranking.levels import parse_levels
+from tests.conftest import first_matches
 
 
 @pytest.mark.parametrize(("rules", "message"), [
@@ -32,7 +35,9 @@ from partsearch.ranking.levels import parse_levels
      r"rule 1: min_price 500 must be below max_price 100"),
     ([{"supplier": 7, "percent": 5}, {"percent": 1}], r"rule 1: supplier must be a non-empty"),
     ([{"percent": 5}, {"brand": " ", "percent": 5}], r"rule 2: brand must be a non-empty"),
-    ([{"percent": 5, "markup": 1}], r"rule 1: needs 'percent', unknown keys \['markup'\]"),
+    ([{"percent": 5, "markup": 1}], r"rule 1: unknown keys \['markup'\]$"),
+    ([{"percnt": 5}], r"rule 1: needs 'percent', unknown keys \['percnt'\]$"),
+    ([{"brand": "BOSCH"}, {"percent": 1}], r"rule 1: needs 'percent'$"),
     # (the ranking's int64 kopecks: 823 % of the largest price a file may hold wraps negative)
     ([{"percent": 823}], r"rule 1: percent 823 on prices up to 999,999,999,999.99 goes past"),
     ([{"percent": 5}, {"min_price": 10, "percent": 1e300}], r"rule 2: percent 1e\+300 on"),
@@ -93,7 +98,13 @@ def test_the_cli_reports_a_malformed_config_with_exit_2(
     assert "level 'retail' rule 1: percent must be a number" in capsys.readouterr().err
     for text, message in (("levels = {}\n", "'levels' must be a table"),
                           ("default_level = 5\n", "default_level 5 is not a level"),
-                          ("popular_brands = [1]\n", "popular_brands must be a list of brand")):
+                          ("popular_brands = [1]\n", "popular_brands must be a list of brand"),
+                          # (a negative or zero limit marks every file's offer stale)
+                          ("stale_after_hours = -5\n", "stale_after_hours must be above 0, not -5"),
+                          ("stale_after_hours = 0\n", "stale_after_hours must be above 0, not 0"),
+                          ("stale_after_hours = nan\n", "stale_after_hours must be a number, "
+                                                         "not nan"),
+                          ("stale_after_hours = true\n", "stale_after_hours must be a number")):
         (catalog / "catalog.toml").write_text(text, encoding="utf-8")
         with pytest.raises(CatalogError, match=message):
             Engine.open(catalog)
@@ -133,3 +144,71 @@ def test_a_level_shows_the_supplier_price_only_where_its_table_says_so(
 def test_a_levels_supplier_price_setting_is_checked(body: dict[str, Any], message: str) -> None:
     with pytest.raises(CatalogError, match=message):
         parse_levels({"guest": body}, "catalog.toml")
+
+
+@pytest.mark.parametrize(("rules", "message"), [
+    # a wider band first: the narrower one after it never applies
+    ([{"max_price": 10000, "percent": 35}, {"max_price": 1000, "percent": 45}, {"percent": 25}],
+     r"level 'w' rule 2 \{ max_price = 1000, percent = 45 \} can never match: rule 1 "
+     r"\{ max_price = 10000, percent = 35 \} matches every offer it does"),
+    # anything after a catch-all, the level's last rule too
+    ([{"percent": 10}, {"brand": "BOSCH", "percent": 5}, {"percent": 12}],
+     r"rule 2 \{ brand = \"BOSCH\", percent = 5 \} can never match: rule 1 \{ percent = 10 \}"),
+    ([{"percent": 10}, {"percent": 12}], r"rule 2 \{ percent = 12 \} can never match"),
+    # two bands together, with the same supplier (or none) and any brand
+    ([{"supplier": "S", "max_price": 500, "percent": 1}, {"min_price": 400, "percent": 2},
+      {"supplier": "S", "brand": "mann", "max_price": 900, "percent": 3}, {"percent": 4}],
+     r"rule 3 .* can never match: rules 1 \{ supplier = \"S\", max_price = 500, percent = 1 \} "
+     r"and 2 \{ min_price = 400, percent = 2 \} match every offer it does"),
+    # a brand read through the registry: two spellings of one brand are one condition
+    ([{"brand": "Mann & Hummel", "percent": 1}, {"brand": "MANN", "max_price": 9, "percent": 2},
+      {"percent": 3}], r"rule 2 .* can never match: rule 1"),
+])
+def test_a_rule_an_earlier_one_shadows_is_an_error_naming_both(
+        rules: list[Any], message: str) -> None:
+    with pytest.raises(CatalogError, match=message) as err:
+        parse_levels({"w": {"rules": rules}}, "cat/catalog.toml")
+    assert err.value.path == "cat/catalog.toml"
+
+
+@pytest.mark.parametrize("rules", [
+    # overlapping bands: the first match wins on the overlap, each still has offers of its own
+    [{"max_price": 1000, "percent": 45}, {"min_price": 400, "max_price": 2000, "percent": 5},
+     {"percent": 25}],
+    # a wider condition does not cover a narrower one of another kind, nor a gap between bands
+    [{"supplier": "S", "percent": 1}, {"brand": "BOSCH", "percent": 2}, {"percent": 3}],
+    [{"supplier": "S", "brand": "BOSCH", "percent": 1}, {"supplier": "S", "percent": 2},
+     {"percent": 3}],
+    [{"max_price": 500, "percent": 1}, {"min_price": 501, "percent": 2}, {"percent": 4}],
+    # bands that cover every price before the catch-all a level must end with (without it
+    # the level is refused; with it, it was refused as never matching)
+    [{"max_price": 1000, "percent": 45}, {"min_price": 1000, "percent": 30}, {"percent": 25}],
+])
+def test_rules_each_with_offers_of_their_own_are_accepted(rules: list[Any]) -> None:
+    assert len(parse_levels({"w": {"rules": rules}}, "x")["w"].rules) == len(rules)
+
+
+shadow_rule = st.builds(
+    lambda supplier, brand, low, width, percent: {
+        k: v for k, v in (("supplier", supplier), ("brand", brand), ("min_price", low),
+                          ("max_price", None if width is None else (low or 0) + width + 1),
+                          ("percent", percent))
+        if v is not None},
+    st.sampled_from([None, "A", "B"]), st.sampled_from([None, "QQA", "QQB"]),
+    st.one_of(st.none(), st.integers(0, 20)), st.one_of(st.none(), st.integers(0, 20)),
+    st.integers(0, 50))
+
+
+@given(st.lists(shadow_rule, max_size=6), st.sampled_from([[], [{"percent": 7}]]))
+def test_a_level_is_refused_exactly_when_a_rule_is_the_first_match_of_no_offer(
+        rules: list[dict[str, Any]], ends: list[dict[str, Any]]) -> None:
+    rules = [*rules, *ends, {"percent": 9}]
+    never = sorted(set(range(len(rules))) - first_matches(rules))
+    if never and never[-1] == len(rules) - 1 and not any(r.keys() == {"percent"}
+                                                         for r in rules[:-1]):
+        never.pop()  # (the catch-all a level must end with, which bands may leave no price)
+    if not never:
+        assert len(parse_levels({"w": {"rules": rules}}, "x")["w"].rules) == len(rules)
+    else:
+        with pytest.raises(CatalogError, match=rf"level 'w' rule {never[0] + 1} .* can never"):
+            parse_levels({"w": {"rules": rules}}, "x")

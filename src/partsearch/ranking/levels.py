@@ -13,11 +13,13 @@ A catalog's ``catalog.toml`` defines them (without one, :data:`DEFAULT_LEVELS` a
 
 A rule matches an offer when each condition it names holds (``supplier``, ``brand``,
 ``min_price`` <= supplier price < ``max_price``, prices in roubles); the first matching rule
-wins. Each level must end with a rule that matches everything.
+wins. Each level must end with a rule that matches everything, and no rule may be one that
+earlier rules match every offer of (it could never apply: see :func:`_refuse_shadowed`).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -129,8 +131,56 @@ def parse_levels(levels: Mapping[str, Any], where: str,
         if not rules[-1].catch_all:
             raise CatalogError(f"price level {name!r} must end with a rule that matches every "
                                "offer (only 'percent')", path=where)
+        _refuse_shadowed(rules, rules_raw, f"level {name!r}", where)
         out[name] = PriceLevel(name, tuple(rules), _supplier_price(name, body, where))
     return out
+
+
+def _refuse_shadowed(rules: list[MarkupRule], raws: list[Any], what: str, where: str) -> None:
+    """A rule every offer of which an earlier rule matches can never apply (the first match
+    wins): a band with a larger ``max_price`` listed before a smaller one, or anything after a
+    catch-all. Only earlier rules whose supplier and brand conditions each hold wherever the
+    rule's do can cover it: a supplier or brand a rule does not name may be any other, so
+    ``{ supplier = "S" }`` never covers ``{ brand = "B" }``. Those rules' price bands then
+    cover it when together they leave no gap in its band (overlapping bands are fine). The
+    catch-all a level must end with is the exception, unless an earlier catch-all shadows it:
+    bands that leave it no price (``max_price = 1000``, then ``min_price = 1000``) are a level
+    written whole, which it could not be without its catch-all."""
+    for i, rule in enumerate(rules):
+        if i == len(rules) - 1 and not any(e.catch_all for e in rules[:i]):
+            continue
+        low, high = _band(rule)
+        covering = [(j, *_band(e)) for j, e in enumerate(rules[:i])
+                    if e.supplier in (None, rule.supplier) and e.brand in (None, rule.brand)]
+        covering = [(j, lo, hi) for j, lo, hi in covering if lo < high and hi > low]
+        reached = low
+        for _j, lo, hi in sorted(covering, key=lambda c: c[1]):
+            if lo > reached:
+                break
+            reached = max(reached, hi)
+        if low < high <= reached:
+            by = [j for j, _lo, _hi in covering]
+            each = [f"{j + 1} {_shown(raws[j])}" for j in by]
+            names = ", ".join(each[:-1]) + " and " + each[-1] if len(by) > 1 else each[0]
+            raise CatalogError(
+                f"{what} rule {i + 1} {_shown(raws[i])} can never match: "
+                f"{'rules' if len(by) > 1 else 'rule'} {names} "
+                f"{'match' if len(by) > 1 else 'matches'} every offer it does, and the first "
+                "match wins (list a narrower rule before a wider one)", path=where)
+
+
+def _band(rule: MarkupRule) -> tuple[int, int]:
+    """The supplier prices ``[low, high)`` a rule's price conditions allow, in kopecks within
+    those an offer may have (1 to ``MAX_KOPECKS``: the loader refuses a zero price)."""
+    low = 1 if rule.min_kop is None else max(rule.min_kop, 1)
+    return low, MAX_KOPECKS + 1 if rule.max_kop is None else min(rule.max_kop, MAX_KOPECKS + 1)
+
+
+def _shown(raw: Mapping[str, Any]) -> str:
+    """A rule as written in catalog.toml, ``{ max_price = 1000, percent = 45 }``."""
+    parts = (f"{k} = {json.dumps(v, ensure_ascii=False) if isinstance(v, str) else repr(v)}"
+             for k, v in raw.items())
+    return "{ " + ", ".join(parts) + " }"
 
 
 def _supplier_price(name: str, body: Mapping[str, Any], where: str) -> bool:
@@ -155,10 +205,12 @@ def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> Ma
         raise CatalogError(f"{what}: must be a table such as {{ percent = 20 }}, not {raw!r}",
                            path=where)
     unknown = set(raw) - {"percent", "supplier", "brand", "min_price", "max_price"}
-    if unknown or "percent" not in raw:
-        raise CatalogError(f"{what}: needs 'percent'"
-                           + (f", unknown keys {sorted(unknown)}" if unknown else ""),
-                           path=where)
+    # (say only what is wrong: a misspelt 'suplier' beside a 'percent' lacks no percent)
+    problems = [] if "percent" in raw else ["needs 'percent'"]
+    if unknown:
+        problems.append(f"unknown keys {sorted(unknown)}")
+    if problems:
+        raise CatalogError(f"{what}: {', '.join(problems)}", path=where)
     percent = _number(raw["percent"], "percent", what, where)
     if percent <= -100:  # (a sell price of zero or below)
         raise CatalogError(f"{what}: percent must be above -100, not {raw['percent']!r}",

@@ -11,6 +11,7 @@ Everything is optional; see ``ranking/levels.py`` for the rules.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +57,13 @@ class CatalogConfig:
         if not isinstance(default, str) or default not in levels:
             raise CatalogError(f"default_level {default!r} is not a level", path=path)
         stale = raw.get("stale_after_hours", 72)
-        if isinstance(stale, bool) or not isinstance(stale, int | float):
-            raise CatalogError("stale_after_hours must be a number", path=path)
+        if isinstance(stale, bool) or not isinstance(stale, int | float) or \
+                not math.isfinite(stale):
+            raise CatalogError(f"stale_after_hours must be a number, not {stale!r}", path=path)
+        if stale <= 0:  # (an offer is stale past it: at 0 or below, every file's offer is)
+            raise CatalogError(f"stale_after_hours must be above 0, not {stale!r}: at {stale!r} "
+                               "every price file's offers are stale (for offers that never are, "
+                               "give a large number such as 8760, a year)", path=path)
         popular = raw.get("popular_brands", [])
         if not isinstance(popular, list) or \
                 not all(isinstance(b, str) and b.strip() for b in popular):
