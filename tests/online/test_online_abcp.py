@@ -195,3 +195,39 @@ def test_a_price_is_read_as_the_loader_reads_it(text: str) -> None:
         assert [o.price * 100 for o in offers] == [kopecks] and not offers.rejected
     else:
         assert (list(offers), offers.rejected) == ([], (f"item 0: {reason}",))
+
+
+def test_values_no_price_file_could_carry_are_rejected_not_raised() -> None:
+    """10**30 in stock raised OverflowError in the search's int64 columns; such a row is
+    rejected as a price file's would be (15 digits of quantity, 9 of multiplicity, int32 hours),
+    and a value at the limit kept."""
+    row = {"brand": "MANN", "number": "W 920/21", "price": 124.0}
+    items = [dict(row, availability=10**30), dict(row, deliveryPeriod=10**12),
+             dict(row, packing=10**20), dict(row, deliveryPeriodMax=2**31),
+             dict(row, availability=10**15 - 1, packing=10**9 - 1, deliveryPeriod=2**31 - 1)]
+    offers = _conn("http://x.example").parse(json.dumps(items))
+    assert offers.rejected == (
+        "item 0: quantity too large: more than 999999999999999",
+        "item 1: delivery too large: more than 2147483647",
+        "item 2: multiplicity too large: more than 999999999",
+        "item 3: guaranteed delivery too large: more than 2147483647")
+    [(quantity, multiplicity, hours)] = [(o.quantity, o.multiplicity, o.delivery_hours)
+                                         for o in offers]
+    assert (quantity, multiplicity, hours) == (10**15 - 1, 10**9 - 1, 2**31 - 1)
+
+
+def test_the_limits_are_the_loaders() -> None:
+    import pyarrow as pa
+
+    from partsearch._limits import MAX_HOURS, MAX_MULTIPLICITY, MAX_QUANTITY
+    from partsearch.loading._values import parse_int_default, parse_quantity
+    from partsearch.ranking.order import MAX_DELIVERY_HOURS
+
+    quantities = parse_quantity(pa.array([str(MAX_QUANTITY), str(MAX_QUANTITY + 1)]))
+    assert quantities.get_column("quantity").to_list()[0] == MAX_QUANTITY
+    assert quantities.get_column("reason").to_list()[1] is not None
+    packs = parse_int_default(pa.array([str(MAX_MULTIPLICITY), str(MAX_MULTIPLICITY + 1)]),
+                              what="multiplicity")
+    assert packs.get_column("value").to_list()[0] == MAX_MULTIPLICITY
+    assert packs.get_column("reason").to_list()[1] is not None
+    assert MAX_HOURS == MAX_DELIVERY_HOURS

@@ -597,6 +597,41 @@ def test_offers_under_another_code_than_their_connectors_are_rejected() -> None:
     assert outcome.rejected == ("item 1: supplier 'mine', not 'MINE'",)
 
 
+def test_a_connectors_offers_no_price_file_could_carry_are_rejected(tmp_path: Path) -> None:
+    """A shop's own connector is not checked by the ABCP one's parser: 10**30 in stock raised
+    OverflowError out of the live search, losing the file offers and every other answer."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    good = LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1), quantity=3)
+
+    class Huge:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [replace(good, quantity=10**30), replace(good, delivery_hours=10**12),
+                    replace(good, multiplicity=10**20), replace(good, price=Decimal("1e20")),
+                    replace(good, price=Decimal("NaN")), replace(good, quantity=-2), good]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Huge()})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    [outcome] = r.online
+    assert (outcome.status, outcome.offer_count) == ("answered", 1)
+    assert outcome.rejected == (
+        "item 0: quantity too large: more than 999999999999999",
+        "item 1: delivery too large: more than 2147483647",
+        "item 2: multiplicity too large: more than 999999999",
+        "item 3: price too large: more than 999999999999.99",
+        "item 4: bad price Decimal('NaN')", "item 5: bad quantity -2")
+    assert [(o.supplier, o.quantity) for o in r.requested.offers] == [("FILE", None),
+                                                                      ("MINE", 3)]
+
+
 def test_the_readmes_connector_example_works_as_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The README's "Writing your own connector", run as written against a stand-in of the

@@ -26,7 +26,7 @@ from partsearch._money import read_kopecks
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
 from partsearch.normalize import article_key, display_article
-from partsearch.online._model import LiveOffer
+from partsearch.online._model import LiveOffer, offer_problem
 from partsearch.online.connector import OfferList
 
 if TYPE_CHECKING:
@@ -288,7 +288,7 @@ class AbcpConnector:
         period_max = _int(item.get("deliveryPeriodMax"), None)
         updated = item.get("lastUpdateTime")
         item_key = item.get("itemKey")
-        return LiveOffer(
+        offer = LiveOffer(
             supplier=self.code,
             brand=brand_key(brand_raw),
             brand_raw=brand_raw,
@@ -311,3 +311,8 @@ class AbcpConnector:
             # ABCP gives no original/analog classification: the requester compares brand+article.
             supplier_class=None,
         )
+        # (a row a price file could not carry: 10**30 in stock overflowed the search)
+        problem = offer_problem(offer)
+        if problem is not None:
+            raise ValueError(problem)
+        return offer
