@@ -231,3 +231,23 @@ def test_the_limits_are_the_loaders() -> None:
     assert packs.get_column("value").to_list()[0] == MAX_MULTIPLICITY
     assert packs.get_column("reason").to_list()[1] is not None
     assert MAX_HOURS == MAX_DELIVERY_HOURS
+
+
+@pytest.mark.parametrize(("login", "password"), [("a", "b"), ("1", "e"), ("no", "price")])
+def test_short_credentials_do_not_garble_the_reasons(login: str, password: str) -> None:
+    """A login "a" made "negative price" "neg***tive price": a credential is masked where it
+    stands as a whole token (and as a URL's parameter), never inside another word."""
+    items = [{"brand": "MANN", "number": "N1", "price": "-5"},
+             {"brand": "MANN", "number": "N2", "price": None},
+             {"number": "N3", "price": 1}, "x", {"brand": "MANN", "number": "N5",
+                                                 "price": f"{password} руб."}]
+    reasons = ("item 0: negative price '-5'", "item 1: bad price None", "item 2: no brand",
+               "item 3: not an object", "item 4: bad price '*** руб.'")
+    conn = AbcpConnector("abc", "http://x.example", login, password)
+    assert conn.parse(json.dumps(items)).rejected == reasons
+    answer = {"errorCode": 102, "errorMessage": f"Wrong login {login}, password {password}: "
+              f"userlogin={login}&userpsw={password} (a{login}{password}1 kept)"}
+    with pytest.raises(SupplierError) as info:
+        conn.parse(json.dumps(answer))
+    assert str(info.value) == ("supplier error 102: Wrong login ***, password ***: "
+                               f"userlogin=***&userpsw=*** (a{login}{password}1 kept)")

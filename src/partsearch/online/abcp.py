@@ -40,6 +40,8 @@ _ON_ORDER = -10
 # ABCP's "No results" (search/articles answers it with HTTP 404)
 _NO_RESULTS = "301"
 _TRUE = {"1", "true", "yes", "y", "да"}
+# a value a rejection's reason quotes (as repr quotes text: '...', or "..." when it holds ')
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
 # ABCP's times (``lastUpdateTime``, "2024-05-01 10:00:00") are its servers' Moscow time, which
 # has kept UTC+3 all year since 2014
@@ -146,6 +148,11 @@ class AbcpConnector:
         self.max_concurrency = int(max_concurrency)
         self._login = login
         self._password = password
+        # each credential as a whole token: not beside a letter or digit (the longer first,
+        # so that one holding the other is masked whole)
+        secrets = sorted({x for x in (login, password) if x}, key=len, reverse=True)
+        self._secrets = re.compile(
+            "|".join(rf"(?<![^\W_]){re.escape(x)}(?![^\W_])" for x in secrets) or r"(?!)")
 
     def __repr__(self) -> str:
         return f"AbcpConnector(code={self.code!r}, url={self.url!r}, login='***', password='***')"
@@ -194,12 +201,16 @@ class AbcpConnector:
         )
 
     def _redact(self, text: str) -> str:
-        """Strip credentials from text that may quote the request URL (httpx errors do)."""
-        text = _SECRET_PARAM.sub(r"\1=***", text)
-        for secret in (self._password, self._login):
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        """Strip credentials from text that may quote the request URL (httpx errors do) or echo
+        them (a supplier's ``errorMessage``): the URL's credential parameters, and the login
+        and the password where either stands as a whole token, never inside another word (a
+        login ``a`` made "negative price" "neg***tive price").
+
+        >>> AbcpConnector("abc", "https://abc.example", "a", "pw")._redact(
+        ...     "Wrong login a for a password: pw (userpsw=pw&x=1)")
+        'Wrong login *** for *** password: *** (userpsw=***&x=1)'
+        """
+        return self._secrets.sub("***", _SECRET_PARAM.sub(r"\1=***", text))
 
     async def search(
         self, client: httpx.AsyncClient, article: str, brand: str | None
@@ -258,7 +269,10 @@ class AbcpConnector:
             try:
                 offers.append(self._offer(item))
             except (ValueError, TypeError, PartsearchError) as exc:
-                rejected.append(f"item {i}: {self._redact(str(exc))[:120]}")
+                # the reason's words are ours: only the supplier's values it quotes are
+                # masked (a password "price" made "negative price" "negative ***")
+                reason = _QUOTED.sub(lambda m: self._redact(m.group()), str(exc))
+                rejected.append(f"item {i}: {reason[:120]}")
         return OfferList(offers, rejected)
 
     def _offer(self, item: Any) -> LiveOffer:
