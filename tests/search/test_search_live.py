@@ -499,7 +499,8 @@ def test_a_shops_own_connector_kind(tmp_path: Path, base_url: str) -> None:
 
 def test_opening_a_catalog_with_online_suppliers_warms_the_http_stack(catalog: Path) -> None:
     """The first live search does not import httpx nor build its TLS context inside its
-    deadline: opening the engine starts that in a thread (a fresh interpreter shows it)."""
+    deadline, nor make the file search's first call: opening the engine starts them in a
+    thread (a fresh interpreter shows it)."""
     import os
     import subprocess
     import sys
@@ -515,6 +516,11 @@ engine._warm_online().join()
 from partsearch.online.live import _tls_context
 assert _tls_context.cache_info().currsize == 1
 assert "httpx" in sys.modules and "anyio._backends._asyncio" in sys.modules
+# the file search and the placing made once: numba loaded their kernels' machine code (the
+# first live search of a process spent 0.05-0.15 s of its deadline on it)
+from partsearch.search import _kernels
+from partsearch.crosses._kernels import nearest
+assert _kernels.usual_search.signatures and nearest.signatures
 print("warm")
 """
     src = str(Path(partsearch.__file__).resolve().parents[1])
