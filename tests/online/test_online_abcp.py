@@ -251,3 +251,41 @@ def test_short_credentials_do_not_garble_the_reasons(login: str, password: str) 
         conn.parse(json.dumps(answer))
     assert str(info.value) == ("supplier error 102: Wrong login ***, password ***: "
                                f"userlogin=***&userpsw=*** (a{login}{password}1 kept)")
+
+
+# quantities as price files write them, and text that is none
+QUANTITY_TEXTS = ["1 000", "12", ">10", "10+", "<5", "4-7", "++", "+++", "есть", "нет", "-",
+                  "под заказ", "5 шт.", "2.0", "1\u00a0200", "1,5", "lots", "9" * 16, "1 0000"]
+
+
+@pytest.mark.parametrize("text", QUANTITY_TEXTS)
+def test_an_availability_text_is_read_as_the_loader_reads_a_quantity(text: str) -> None:
+    """"1 000" was an unknown quantity, silently, while the same row's "1 000,50" was read as a
+    price file's price: the same text gives the same quantity online and in a price file (the
+    loader's vectorized parser itself), or is rejected for the same reason."""
+    import pyarrow as pa
+
+    from partsearch.loading._values import parse_quantity
+
+    [(quantity, exact, on_order, reason)] = parse_quantity(pa.array([text])).rows()
+    offers = _conn("http://x.example").parse(json.dumps(
+        [{"brand": "MANN", "number": "N1", "price": 100, "availability": text}]))
+    if reason is None:
+        assert [(o.quantity, o.quantity_exact, o.on_order) for o in offers] == [
+            (quantity, exact, on_order)] and not offers.rejected
+    else:
+        assert (list(offers), offers.rejected) == ([], (f"item 0: {reason}",))
+
+
+def test_availability_codes_and_numbers() -> None:
+    """ABCP's codes, as numbers or as text; a fraction or an object is no count of parts."""
+    values = [7, 7.0, "-1", -2, "-3", -10, "-10", -5, None, "", 2.5, float("nan"), {"n": 1}]
+    items = [{"brand": "MANN", "number": f"N{i}", "price": 100, "availability": v}
+             for i, v in enumerate(values)]
+    offers = _conn("http://x.example").parse(json.dumps(items))
+    assert [(o.quantity, o.quantity_exact, o.on_order) for o in offers] == [
+        (7, True, False), (7, True, False), (1, False, False), (10, False, False),
+        (100, False, False), (None, False, True), (None, False, True), (1, False, False),
+        (None, False, False), (None, False, False)]
+    assert offers.rejected == ("item 10: bad quantity 2.5", "item 11: bad quantity nan",
+                               "item 12: bad quantity {'n': 1}")

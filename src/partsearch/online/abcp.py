@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from partsearch._money import read_kopecks
+from partsearch._quantity import read_quantity
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
 from partsearch.normalize import article_key, display_article
@@ -39,6 +40,8 @@ _INEXACT = {-1: 1, -2: 10, -3: 100}
 _ON_ORDER = -10
 # ABCP's "No results" (search/articles answers it with HTTP 404)
 _NO_RESULTS = "301"
+# ABCP's codes sent as text ("-1", "-10"); any other text is read as a price file's quantity
+_CODE = re.compile(r"\s*(-[0-9]{1,6})\s*")
 _TRUE = {"1", "true", "yes", "y", "да"}
 # a value a rejection's reason quotes (as repr quotes text: '...', or "..." when it holds ')
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -56,6 +59,38 @@ def _int(value: Any, default: int | None) -> int | None:
         return int(float(str(value).strip().replace(",", ".")))
     except (ValueError, OverflowError):
         return default
+
+
+def _availability(value: Any) -> tuple[int | None, bool, bool]:
+    """``(quantity, exact, on_order)`` of ABCP's ``availability``: a number (n ≥ 0 exact;
+    −1/−2/−3 at least 1/10/100; −10 on order; another negative at least 1), as JSON's or as
+    text, or other text read as the loader reads a price file's quantity
+    (:func:`partsearch._quantity.read_quantity`: ``1 000``, ``>10``, ``под заказ``); a
+    fraction or text that is no quantity raises ValueError with the reason.
+
+    >>> _availability("1 000"), _availability(-2), _availability("-10"), _availability(None)
+    ((1000, True, False), (10, False, False), (None, False, True), (None, False, False))
+    """
+    if value is None or isinstance(value, bool) or value == "":
+        return None, False, False
+    number = value
+    if isinstance(value, str):
+        code = _CODE.fullmatch(value)
+        if code is None:
+            quantity, exact, on_order, reason = read_quantity(value)
+            if reason is not None:
+                raise ValueError(reason)
+            return quantity, exact, on_order
+        number = int(code.group(1))
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if not isinstance(number, int):  # (a fraction, NaN, an object: no count of parts)
+        raise ValueError(f"bad quantity {value!r}"[:80])
+    if number >= 0:
+        return number, True, False
+    if number == _ON_ORDER:
+        return None, False, True
+    return _INEXACT.get(number, 1), False, False
 
 
 def _price(value: Any) -> Decimal:
@@ -286,17 +321,7 @@ class AbcpConnector:
         article = display_article(number)
         fix = item.get("numberFix")
         key = article_key(fix if fix not in (None, "") else article)
-        availability = _int(item.get("availability"), None)
-        quantity: int | None
-        exact = on_order = False
-        if availability is None:
-            quantity = None
-        elif availability >= 0:
-            quantity, exact = availability, True
-        elif availability == _ON_ORDER:
-            quantity, on_order = None, True
-        else:
-            quantity = _INEXACT.get(availability, 1)
+        quantity, exact, on_order = _availability(item.get("availability"))
         packing = _int(item.get("packing"), 1) or 1
         period = max(_int(item.get("deliveryPeriod"), 0) or 0, 0)
         period_max = _int(item.get("deliveryPeriodMax"), None)
