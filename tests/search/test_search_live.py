@@ -638,6 +638,32 @@ def test_a_connectors_offers_no_price_file_could_carry_are_rejected(tmp_path: Pa
                                                                       ("MINE", 3)]
 
 
+def test_a_row_sent_again_whole_is_shown_once(tmp_path: Path) -> None:
+    """A supplier that sent one row five times showed five identical offers; a row that differs
+    in any field (here its itemKey) is another offer."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    row = LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1), quantity=3,
+                    item_key="k1")
+
+    class Repeating:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [row, replace(row), row, replace(row, item_key="k2"), replace(row)]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Repeating()})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert (r.online[0].offer_count, r.online[0].rejected) == (2, ())
+    assert [o.supplier for o in r.requested.offers] == ["FILE", "MINE", "MINE"]
+
+
 def test_the_readmes_connector_example_works_as_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The README's "Writing your own connector", run as written against a stand-in of the

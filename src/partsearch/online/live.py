@@ -237,6 +237,10 @@ class LiveSuppliers:
                 rejected += tuple(_safe(f"item {i}: {p}")
                                   for i, p in enumerate(problems) if p is not None)
                 found = tuple(o for o, p in zip(found, problems, strict=True) if p is None)
+            # a row sent again whole (the same itemKey, every field equal) is one offer, shown
+            # once; a shop's offer that cannot be hashed (a list in it) is kept as it came
+            with contextlib.suppress(TypeError):
+                found = tuple(dict.fromkeys(found))
         except SupplierError as exc:
             return "failed", _safe(exc.message), ((), ())
         except PartsearchError as exc:
