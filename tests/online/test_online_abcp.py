@@ -195,3 +195,97 @@ def test_a_price_is_read_as_the_loader_reads_it(text: str) -> None:
         assert [o.price * 100 for o in offers] == [kopecks] and not offers.rejected
     else:
         assert (list(offers), offers.rejected) == ([], (f"item 0: {reason}",))
+
+
+def test_values_no_price_file_could_carry_are_rejected_not_raised() -> None:
+    """10**30 in stock raised OverflowError in the search's int64 columns; such a row is
+    rejected as a price file's would be (15 digits of quantity, 9 of multiplicity, int32 hours),
+    and a value at the limit kept."""
+    row = {"brand": "MANN", "number": "W 920/21", "price": 124.0}
+    items = [dict(row, availability=10**30), dict(row, deliveryPeriod=10**12),
+             dict(row, packing=10**20), dict(row, deliveryPeriodMax=2**31),
+             dict(row, availability=10**15 - 1, packing=10**9 - 1, deliveryPeriod=2**31 - 1)]
+    offers = _conn("http://x.example").parse(json.dumps(items))
+    assert offers.rejected == (
+        "item 0: quantity too large: more than 999999999999999",
+        "item 1: delivery too large: more than 2147483647",
+        "item 2: multiplicity too large: more than 999999999",
+        "item 3: guaranteed delivery too large: more than 2147483647")
+    [(quantity, multiplicity, hours)] = [(o.quantity, o.multiplicity, o.delivery_hours)
+                                         for o in offers]
+    assert (quantity, multiplicity, hours) == (10**15 - 1, 10**9 - 1, 2**31 - 1)
+
+
+def test_the_limits_are_the_loaders() -> None:
+    import pyarrow as pa
+
+    from partsearch._limits import MAX_HOURS, MAX_MULTIPLICITY, MAX_QUANTITY
+    from partsearch.loading._values import parse_int_default, parse_quantity
+    from partsearch.ranking.order import MAX_DELIVERY_HOURS
+
+    quantities = parse_quantity(pa.array([str(MAX_QUANTITY), str(MAX_QUANTITY + 1)]))
+    assert quantities.get_column("quantity").to_list()[0] == MAX_QUANTITY
+    assert quantities.get_column("reason").to_list()[1] is not None
+    packs = parse_int_default(pa.array([str(MAX_MULTIPLICITY), str(MAX_MULTIPLICITY + 1)]),
+                              what="multiplicity")
+    assert packs.get_column("value").to_list()[0] == MAX_MULTIPLICITY
+    assert packs.get_column("reason").to_list()[1] is not None
+    assert MAX_HOURS == MAX_DELIVERY_HOURS
+
+
+@pytest.mark.parametrize(("login", "password"), [("a", "b"), ("1", "e"), ("no", "price")])
+def test_short_credentials_do_not_garble_the_reasons(login: str, password: str) -> None:
+    """A login "a" made "negative price" "neg***tive price": a credential is masked where it
+    stands as a whole token (and as a URL's parameter), never inside another word."""
+    items = [{"brand": "MANN", "number": "N1", "price": "-5"},
+             {"brand": "MANN", "number": "N2", "price": None},
+             {"number": "N3", "price": 1}, "x", {"brand": "MANN", "number": "N5",
+                                                 "price": f"{password} руб."}]
+    reasons = ("item 0: negative price '-5'", "item 1: bad price None", "item 2: no brand",
+               "item 3: not an object", "item 4: bad price '*** руб.'")
+    conn = AbcpConnector("abc", "http://x.example", login, password)
+    assert conn.parse(json.dumps(items)).rejected == reasons
+    answer = {"errorCode": 102, "errorMessage": f"Wrong login {login}, password {password}: "
+              f"userlogin={login}&userpsw={password} (a{login}{password}1 kept)"}
+    with pytest.raises(SupplierError) as info:
+        conn.parse(json.dumps(answer))
+    assert str(info.value) == ("supplier error 102: Wrong login ***, password ***: "
+                               f"userlogin=***&userpsw=*** (a{login}{password}1 kept)")
+
+
+# quantities as price files write them, and text that is none
+QUANTITY_TEXTS = ["1 000", "12", ">10", "10+", "<5", "4-7", "++", "+++", "есть", "нет", "-",
+                  "под заказ", "5 шт.", "2.0", "1\u00a0200", "1,5", "lots", "9" * 16, "1 0000"]
+
+
+@pytest.mark.parametrize("text", QUANTITY_TEXTS)
+def test_an_availability_text_is_read_as_the_loader_reads_a_quantity(text: str) -> None:
+    """"1 000" was an unknown quantity, silently, while the same row's "1 000,50" was read as a
+    price file's price: the same text gives the same quantity online and in a price file (the
+    loader's vectorized parser itself), or is rejected for the same reason."""
+    import pyarrow as pa
+
+    from partsearch.loading._values import parse_quantity
+
+    [(quantity, exact, on_order, reason)] = parse_quantity(pa.array([text])).rows()
+    offers = _conn("http://x.example").parse(json.dumps(
+        [{"brand": "MANN", "number": "N1", "price": 100, "availability": text}]))
+    if reason is None:
+        assert [(o.quantity, o.quantity_exact, o.on_order) for o in offers] == [
+            (quantity, exact, on_order)] and not offers.rejected
+    else:
+        assert (list(offers), offers.rejected) == ([], (f"item 0: {reason}",))
+
+
+def test_availability_codes_and_numbers() -> None:
+    """ABCP's codes, as numbers or as text; a fraction or an object is no count of parts."""
+    values = [7, 7.0, "-1", -2, "-3", -10, "-10", -5, None, "", 2.5, float("nan"), {"n": 1}]
+    items = [{"brand": "MANN", "number": f"N{i}", "price": 100, "availability": v}
+             for i, v in enumerate(values)]
+    offers = _conn("http://x.example").parse(json.dumps(items))
+    assert [(o.quantity, o.quantity_exact, o.on_order) for o in offers] == [
+        (7, True, False), (7, True, False), (1, False, False), (10, False, False),
+        (100, False, False), (None, False, True), (None, False, True), (1, False, False),
+        (None, False, False), (None, False, False)]
+    assert offers.rejected == ("item 10: bad quantity 2.5", "item 11: bad quantity nan",
+                               "item 12: bad quantity {'n': 1}")

@@ -499,7 +499,8 @@ def test_a_shops_own_connector_kind(tmp_path: Path, base_url: str) -> None:
 
 def test_opening_a_catalog_with_online_suppliers_warms_the_http_stack(catalog: Path) -> None:
     """The first live search does not import httpx nor build its TLS context inside its
-    deadline: opening the engine starts that in a thread (a fresh interpreter shows it)."""
+    deadline, nor make the file search's first call: opening the engine starts them in a
+    thread (a fresh interpreter shows it)."""
     import os
     import subprocess
     import sys
@@ -515,6 +516,11 @@ engine._warm_online().join()
 from partsearch.online.live import _tls_context
 assert _tls_context.cache_info().currsize == 1
 assert "httpx" in sys.modules and "anyio._backends._asyncio" in sys.modules
+# the file search and the placing made once: numba loaded their kernels' machine code (the
+# first live search of a process spent 0.05-0.15 s of its deadline on it)
+from partsearch.search import _kernels
+from partsearch.crosses._kernels import nearest
+assert _kernels.usual_search.signatures and nearest.signatures
 print("warm")
 """
     src = str(Path(partsearch.__file__).resolve().parents[1])
@@ -595,6 +601,67 @@ def test_offers_under_another_code_than_their_connectors_are_rejected() -> None:
     [outcome] = asyncio.run(ask())
     assert [o.supplier for o in outcome.offers] == ["MINE"]
     assert outcome.rejected == ("item 1: supplier 'mine', not 'MINE'",)
+
+
+def test_a_connectors_offers_no_price_file_could_carry_are_rejected(tmp_path: Path) -> None:
+    """A shop's own connector is not checked by the ABCP one's parser: 10**30 in stock raised
+    OverflowError out of the live search, losing the file offers and every other answer."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    good = LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1), quantity=3)
+
+    class Huge:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [replace(good, quantity=10**30), replace(good, delivery_hours=10**12),
+                    replace(good, multiplicity=10**20), replace(good, price=Decimal("1e20")),
+                    replace(good, price=Decimal("NaN")), replace(good, quantity=-2), good]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Huge()})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    [outcome] = r.online
+    assert (outcome.status, outcome.offer_count) == ("answered", 1)
+    assert outcome.rejected == (
+        "item 0: quantity too large: more than 999999999999999",
+        "item 1: delivery too large: more than 2147483647",
+        "item 2: multiplicity too large: more than 999999999",
+        "item 3: price too large: more than 999999999999.99",
+        "item 4: bad price Decimal('NaN')", "item 5: bad quantity -2")
+    assert [(o.supplier, o.quantity) for o in r.requested.offers] == [("FILE", None),
+                                                                      ("MINE", 3)]
+
+
+def test_a_row_sent_again_whole_is_shown_once(tmp_path: Path) -> None:
+    """A supplier that sent one row five times showed five identical offers; a row that differs
+    in any field (here its itemKey) is another offer."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    row = LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1), quantity=3,
+                    item_key="k1")
+
+    class Repeating:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [row, replace(row), row, replace(row, item_key="k2"), replace(row)]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Repeating()})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert (r.online[0].offer_count, r.online[0].rejected) == (2, ())
+    assert [o.supplier for o in r.requested.offers] == ["FILE", "MINE", "MINE"]
 
 
 def test_the_readmes_connector_example_works_as_written(

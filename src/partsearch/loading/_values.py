@@ -27,6 +27,10 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from partsearch._money import GROUPED_BY_COMMA, GROUPED_BY_DOT, MAX_KOPECKS
+from partsearch._quantity import DASH, QUANTITY_NUMBER
+from partsearch._quantity import IN_STOCK as _YES
+from partsearch._quantity import NO_STOCK as _NONE
+from partsearch._quantity import ON_ORDER as _ON_ORDER
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -57,8 +61,6 @@ DELIVERY_UNIT = (
     r"|ч\.?|час\.?|часа|часов|h|hours?"
     r"|дн\.?|дней|дня|день|д\.?|days?|d|сут\.?|суток|сутки"
 )
-#: a range's dash, however typed: hyphen, en dash (Word's and Excel's autocorrect), em dash
-DASH = "[-–—]"
 #: a number of days, hours or weeks, or a range ``3-5`` / ``от 3 до 5`` of them (the expected
 #: time, then the guaranteed), then its unit if any; ``до 5`` / ``в течение 5`` (up to, within)
 #: is 5 expected and guaranteed, ``от 3`` (from) 3 expected
@@ -70,13 +72,6 @@ DELIVERY_NONE = rf"^{DASH}$"
 
 _CURRENCY = r"(?i)\s*(руб\.?|р\.|р|rub\.?|rur\.?|₽)\s*$"
 _SPACES = r"[\s\x{00a0}\x{202f}\x{2009}']"
-_ON_ORDER = r"^(под\s*заказ|на\s*заказ|заказ|ожидается|order)$"
-_YES = r"^(есть|в\s*наличии|да|\+|много|достаточно|мало)$"
-#: none in stock, said in words or a dash: the same as 0
-_NONE = r"^(нет|нет\s*в\s*наличии|отсутствует|-|–|—)$"
-#: a quantity's number: plain, or in groups of three after spaces ("1 200"; the spellings of
-#: whitespace are one space by then), 15 digits at most either way
-QUANTITY_NUMBER = r"[0-9]{1,15}|[0-9]{1,3}(?: [0-9]{3}){1,4}"
 
 
 def _clean(expr: pl.Expr) -> pl.Expr:

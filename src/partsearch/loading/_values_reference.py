@@ -10,9 +10,9 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 
 from partsearch._money import read_kopecks
+from partsearch._quantity import ON_ORDER, read_quantity
 from partsearch.loading._calendar import is_working
 from partsearch.loading._values import (
-    DASH,
     DELIVERY_AMOUNT,
     DELIVERY_DAY_AFTER,
     DELIVERY_DMY,
@@ -23,12 +23,7 @@ from partsearch.loading._values import (
     DELIVERY_UNIT,
     DELIVERY_YMD,
     MOSCOW,
-    QUANTITY_NUMBER,
 )
-
-_ON_ORDER = re.compile(r"^(под\s*заказ|на\s*заказ|заказ|ожидается|order)$")
-_YES = re.compile(r"^(есть|в\s*наличии|да|\+|много|достаточно|мало)$")
-_NONE = re.compile(r"^(нет|нет\s*в\s*наличии|отсутствует|-|–|—)$")
 
 
 def _strip(value: str | None) -> str | None:
@@ -44,38 +39,9 @@ def price(value: str | None) -> tuple[int | None, str | None]:
 
 
 def quantity(value: str | None) -> tuple[int | None, bool, bool, str | None]:
-    """(quantity, exact, on_order, reason)."""
-    raw = _strip(value)
-    if raw is None:
-        return None, False, False, None
-    s = re.sub(r"\s*(шт\.?|pcs\.?)$", "", raw.lower(), count=1)
-    s = re.sub(r"\s+", " ", s).strip()
-    if not s:
-        return None, False, False, None
-    on_order = bool(_ON_ORDER.search(s))
-    if _NONE.search(s):
-        return 0, True, on_order, None
-    num = f"({QUANTITY_NUMBER})"
-    if m := re.fullmatch(num + r"(?:[.,]0+)?", s):
-        return int(m.group(1).replace(" ", "")), True, on_order, None
-    for pattern in (
-        r"(?:>\s*=?|≥)\s*" + num, num + r"\s*[+>]",
-        r"(?:больше|более|свыше|от|over)\s*" + num, num + rf"\s*{DASH}\s*[0-9]{{1,15}}",
-    ):
-        if m := re.fullmatch(pattern, s):
-            return int(m.group(1).replace(" ", "")), False, on_order, None
-    if re.fullmatch(r"(?:<\s*=?\s*|≤\s*|меньше\s*|менее\s*|до\s*)(?:" + QUANTITY_NUMBER + ")",
-                    s):
-        return 1, False, on_order, None
-    if _YES.search(s):
-        return 1, False, on_order, None
-    if s == "++":
-        return 10, False, on_order, None
-    if s == "+++":
-        return 100, False, on_order, None
-    if on_order:
-        return None, False, True, None
-    return None, False, False, f"bad quantity '{raw}'"
+    """(quantity, exact, on_order, reason): :func:`partsearch._quantity.read_quantity`, the one
+    scalar reading of a quantity, which the ABCP connector shares."""
+    return read_quantity(value)
 
 
 _UNIT_HOURS = {"н": 168, "w": 168, "ч": 1, "h": 1, "д": 24, "d": 24, "с": 24}
@@ -101,7 +67,7 @@ def delivery(value: str | None, *, unit_hours: int, default: int | None,
         elif file_time is not None:
             hours = 24 * _working_days(int(first), file_time)
             longest = None if last is None else 24 * _working_days(int(last), file_time)
-    elif (re.fullmatch(f"(?:{DELIVERY_UNIT})", low) or _ON_ORDER.search(low)
+    elif (re.fullmatch(f"(?:{DELIVERY_UNIT})", low) or re.search(ON_ORDER, low)
           or re.search(DELIVERY_NONE, low)):  # (no time)
         return default, None, None
     elif re.search(DELIVERY_NOW, low):

@@ -6,11 +6,17 @@ unlike floats) and tuples into lists, so an outcome can go straight into an HTTP
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any, Literal
 
-__all__ = ["LiveOffer", "OutcomeStatus", "SupplierOutcome"]
+from partsearch._limits import MAX_HOURS, MAX_MULTIPLICITY, MAX_QUANTITY
+from partsearch._money import MAX_KOPECKS
+
+__all__ = ["LiveOffer", "OutcomeStatus", "SupplierOutcome", "offer_problem"]
+
+_MAX_PRICE = Decimal(MAX_KOPECKS).scaleb(-2)
 
 OutcomeStatus = Literal["answered", "timed_out", "failed", "skipped"]
 
@@ -64,6 +70,50 @@ class LiveOffer:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (price as a decimal string)."""
         return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
+
+
+def _whole(value: object, low: int, high: int, what: str) -> str | None:
+    """Why ``value`` is no whole number within ``low..high`` (None: it is one). A huge one is
+    not quoted: Python refuses to print an integer of more than 4300 digits."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return f"bad {what} {type(value).__name__}"
+    number = int(value)
+    if number > high:
+        return f"{what} too large: more than {high}"
+    return f"bad {what} {number}" if number < low else None
+
+
+def offer_problem(offer: LiveOffer) -> str | None:
+    """Why ``offer`` cannot be placed (None: it can): a value a price file's row could not
+    carry (a quantity of more than 15 digits, a delivery past int32 hours, a price past
+    ``MAX_KOPECKS``). The search places offers in int64 and int32 columns, where such a value
+    raised ``OverflowError`` into the search; each connector's offers are checked as they
+    arrive (:class:`~partsearch.online.LiveSuppliers`), and the ABCP connector rejects such
+    rows itself, naming the item of its answer.
+
+    >>> from dataclasses import replace
+    >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
+    ...               article_key="W92021", description="", price=Decimal("512.30"))
+    >>> offer_problem(o), offer_problem(replace(o, quantity=10**30))
+    (None, 'quantity too large: more than 999999999999999')
+    """
+    price = offer.price
+    if not isinstance(price, Decimal) or not price.is_finite() or price <= 0:
+        return f"bad price {price!r}"[:80]
+    if price > _MAX_PRICE:
+        return f"price too large: more than {_MAX_PRICE}"
+    # (value, lowest, highest, its name); a quantity or a guarantee may be None: not given
+    checks = ((offer.quantity, 0, MAX_QUANTITY, "quantity"),
+              (offer.multiplicity, 1, MAX_MULTIPLICITY, "multiplicity"),
+              (offer.delivery_hours, 0, MAX_HOURS, "delivery"),
+              (offer.delivery_hours_max, 0, MAX_HOURS, "guaranteed delivery"))
+    for i, (value, low, high, what) in enumerate(checks):
+        if value is None and i in (0, 3):
+            continue
+        problem = _whole(value, low, high, what)
+        if problem is not None:
+            return problem
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from partsearch._money import read_kopecks
+from partsearch._quantity import read_quantity
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
 from partsearch.normalize import article_key, display_article
-from partsearch.online._model import LiveOffer
+from partsearch.online._model import LiveOffer, offer_problem
 from partsearch.online.connector import OfferList
 
 if TYPE_CHECKING:
@@ -39,7 +40,11 @@ _INEXACT = {-1: 1, -2: 10, -3: 100}
 _ON_ORDER = -10
 # ABCP's "No results" (search/articles answers it with HTTP 404)
 _NO_RESULTS = "301"
+# ABCP's codes sent as text ("-1", "-10"); any other text is read as a price file's quantity
+_CODE = re.compile(r"\s*(-[0-9]{1,6})\s*")
 _TRUE = {"1", "true", "yes", "y", "да"}
+# a value a rejection's reason quotes (as repr quotes text: '...', or "..." when it holds ')
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
 # ABCP's times (``lastUpdateTime``, "2024-05-01 10:00:00") are its servers' Moscow time, which
 # has kept UTC+3 all year since 2014
@@ -54,6 +59,38 @@ def _int(value: Any, default: int | None) -> int | None:
         return int(float(str(value).strip().replace(",", ".")))
     except (ValueError, OverflowError):
         return default
+
+
+def _availability(value: Any) -> tuple[int | None, bool, bool]:
+    """``(quantity, exact, on_order)`` of ABCP's ``availability``: a number (n ≥ 0 exact;
+    −1/−2/−3 at least 1/10/100; −10 on order; another negative at least 1), as JSON's or as
+    text, or other text read as the loader reads a price file's quantity
+    (:func:`partsearch._quantity.read_quantity`: ``1 000``, ``>10``, ``под заказ``); a
+    fraction or text that is no quantity raises ValueError with the reason.
+
+    >>> _availability("1 000"), _availability(-2), _availability("-10"), _availability(None)
+    ((1000, True, False), (10, False, False), (None, False, True), (None, False, False))
+    """
+    if value is None or isinstance(value, bool) or value == "":
+        return None, False, False
+    number = value
+    if isinstance(value, str):
+        code = _CODE.fullmatch(value)
+        if code is None:
+            quantity, exact, on_order, reason = read_quantity(value)
+            if reason is not None:
+                raise ValueError(reason)
+            return quantity, exact, on_order
+        number = int(code.group(1))
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if not isinstance(number, int):  # (a fraction, NaN, an object: no count of parts)
+        raise ValueError(f"bad quantity {value!r}"[:80])
+    if number >= 0:
+        return number, True, False
+    if number == _ON_ORDER:
+        return None, False, True
+    return _INEXACT.get(number, 1), False, False
 
 
 def _price(value: Any) -> Decimal:
@@ -146,6 +183,11 @@ class AbcpConnector:
         self.max_concurrency = int(max_concurrency)
         self._login = login
         self._password = password
+        # each credential as a whole token: not beside a letter or digit (the longer first,
+        # so that one holding the other is masked whole)
+        secrets = sorted({x for x in (login, password) if x}, key=len, reverse=True)
+        self._secrets = re.compile(
+            "|".join(rf"(?<![^\W_]){re.escape(x)}(?![^\W_])" for x in secrets) or r"(?!)")
 
     def __repr__(self) -> str:
         return f"AbcpConnector(code={self.code!r}, url={self.url!r}, login='***', password='***')"
@@ -194,12 +236,16 @@ class AbcpConnector:
         )
 
     def _redact(self, text: str) -> str:
-        """Strip credentials from text that may quote the request URL (httpx errors do)."""
-        text = _SECRET_PARAM.sub(r"\1=***", text)
-        for secret in (self._password, self._login):
-            if secret:
-                text = text.replace(secret, "***")
-        return text
+        """Strip credentials from text that may quote the request URL (httpx errors do) or echo
+        them (a supplier's ``errorMessage``): the URL's credential parameters, and the login
+        and the password where either stands as a whole token, never inside another word (a
+        login ``a`` made "negative price" "neg***tive price").
+
+        >>> AbcpConnector("abc", "https://abc.example", "a", "pw")._redact(
+        ...     "Wrong login a for a password: pw (userpsw=pw&x=1)")
+        'Wrong login *** for *** password: *** (userpsw=***&x=1)'
+        """
+        return self._secrets.sub("***", _SECRET_PARAM.sub(r"\1=***", text))
 
     async def search(
         self, client: httpx.AsyncClient, article: str, brand: str | None
@@ -258,7 +304,10 @@ class AbcpConnector:
             try:
                 offers.append(self._offer(item))
             except (ValueError, TypeError, PartsearchError) as exc:
-                rejected.append(f"item {i}: {self._redact(str(exc))[:120]}")
+                # the reason's words are ours: only the supplier's values it quotes are
+                # masked (a password "price" made "negative price" "negative ***")
+                reason = _QUOTED.sub(lambda m: self._redact(m.group()), str(exc))
+                rejected.append(f"item {i}: {reason[:120]}")
         return OfferList(offers, rejected)
 
     def _offer(self, item: Any) -> LiveOffer:
@@ -272,23 +321,13 @@ class AbcpConnector:
         article = display_article(number)
         fix = item.get("numberFix")
         key = article_key(fix if fix not in (None, "") else article)
-        availability = _int(item.get("availability"), None)
-        quantity: int | None
-        exact = on_order = False
-        if availability is None:
-            quantity = None
-        elif availability >= 0:
-            quantity, exact = availability, True
-        elif availability == _ON_ORDER:
-            quantity, on_order = None, True
-        else:
-            quantity = _INEXACT.get(availability, 1)
+        quantity, exact, on_order = _availability(item.get("availability"))
         packing = _int(item.get("packing"), 1) or 1
         period = max(_int(item.get("deliveryPeriod"), 0) or 0, 0)
         period_max = _int(item.get("deliveryPeriodMax"), None)
         updated = item.get("lastUpdateTime")
         item_key = item.get("itemKey")
-        return LiveOffer(
+        offer = LiveOffer(
             supplier=self.code,
             brand=brand_key(brand_raw),
             brand_raw=brand_raw,
@@ -311,3 +350,8 @@ class AbcpConnector:
             # ABCP gives no original/analog classification: the requester compares brand+article.
             supplier_class=None,
         )
+        # (a row a price file could not carry: 10**30 in stock overflowed the search)
+        problem = offer_problem(offer)
+        if problem is not None:
+            raise ValueError(problem)
+        return offer

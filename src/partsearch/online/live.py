@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
-from partsearch.online._model import LiveOffer, SupplierOutcome
+from partsearch.online._model import LiveOffer, SupplierOutcome, offer_problem
 from partsearch.online._resilience import CircuitBreaker, TTLCache
 from partsearch.online.connector import Connector
 
@@ -228,12 +228,19 @@ class LiveSuppliers:
                 offers = await conn.search(bound.client, article, brand)
             found = _offers_of(offers)
             rejected = tuple(str(r) for r in getattr(offers, "rejected", ()))
-            if any(o.supplier != conn.code for o in found):
-                # an offer under another code would be placed with another supplier's terms
-                # (or none): malformed, as an item without a price is
-                rejected += tuple(f"item {i}: supplier {o.supplier!r}, not {conn.code!r}"
-                                  for i, o in enumerate(found) if o.supplier != conn.code)
-                found = tuple(o for o in found if o.supplier == conn.code)
+            # an offer under another code would be placed with another supplier's terms (or
+            # none), one with a value no price file's row could carry would overflow the
+            # search's columns: malformed, as an item without a price is
+            problems = [f"supplier {o.supplier!r}, not {conn.code!r}"
+                        if o.supplier != conn.code else offer_problem(o) for o in found]
+            if any(problems):
+                rejected += tuple(_safe(f"item {i}: {p}")
+                                  for i, p in enumerate(problems) if p is not None)
+                found = tuple(o for o, p in zip(found, problems, strict=True) if p is None)
+            # a row sent again whole (the same itemKey, every field equal) is one offer, shown
+            # once; a shop's offer that cannot be hashed (a list in it) is kept as it came
+            with contextlib.suppress(TypeError):
+                found = tuple(dict.fromkeys(found))
         except SupplierError as exc:
             return "failed", _safe(exc.message), ((), ())
         except PartsearchError as exc:

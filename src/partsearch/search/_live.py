@@ -101,6 +101,30 @@ async def search_live(engine: Engine, article: str, brand: str | None, *,
     return result
 
 
+def warm(engine: Engine) -> None:
+    """Make a live search's first calls once, ahead of it, on a part of the engine's catalog
+    (one with crosses, else the first): the file search and the placing of an online offer.
+    The first of each in a process paid its lazy imports and numba's load of each kernel's
+    cached machine code (the compiled search's, the class walk's, the ranking's: 0.05-0.15 s
+    together), which a first live search spent inside its suppliers' deadline. Nothing here
+    changes what a search shows; ``Engine.open``'s warm-up thread runs it."""
+    from partsearch.online import LiveOffer
+
+    state = engine._state
+    idx = state.index
+    code = next((p.code for p in state.profiles.values() if p.api), None)
+    if idx is None or code is None or idx.n_parts == 0:
+        return
+    places = idx.search_arrays[1].reshape(-1, 3)  # (each part's class: lo, hi, place)
+    linked = np.flatnonzero(places[:, 1] - places[:, 0] > 1)[:1]
+    pid = int(linked[0]) if linked.size else 0
+    brand, article = idx.brand(pid), idx.article(pid)
+    result = engine.search(article, brand)
+    offer = LiveOffer(code, brand, brand, article, idx.article_key(pid), "", Decimal(1),
+                      quantity=1, quantity_exact=True)
+    _Placer(state, result, {}).add(result, (offer,))
+
+
 class _Placer:
     """Knows the searched part, its class and the search's options (filters, level, supplier
     price, the pages of OEM replacements and of analogs); turns online offers into placed

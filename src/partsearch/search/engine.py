@@ -139,10 +139,10 @@ class Engine:
                                f"profiles, no {CONFIG} (load suppliers or build crosses "
                                f"into it first)", path=root)
         seen = _fingerprint(root)
-        state = _load_state(root, None)
-        if any(p.api for p in state.profiles.values()):
-            _warm_online()
-        return cls(root, state, seen, connectors)
+        engine = cls(root, _load_state(root, None), seen, connectors)
+        if any(p.api for p in engine._state.profiles.values()):
+            _warm_online(engine)
+        return engine
 
     def reload(self) -> bool:
         """Pick up newly published offers, snapshots, profiles and config, and merges other
@@ -161,7 +161,7 @@ class Engine:
         self._seen = seen
         self._live = None
         if any(p.api for p in self._state.profiles.values()):
-            _warm_online()
+            _warm_online(self)
         return True
 
     @property
@@ -450,22 +450,37 @@ def _brand(brand: str) -> str | None:
     return None if isinstance(brand, str) and not brand.strip() else brand
 
 
-@lru_cache(maxsize=1)
-def _warm_online() -> threading.Thread:
-    """Start, once per process, a thread importing the HTTP stack (``online.live.warm_up``),
-    so a catalog's first live search does not spend its time on imports."""
+_warming: list[threading.Thread] = []  # the process's warm-up thread, once started
+_warming_lock = threading.Lock()
+
+
+def _warm_online(engine: Engine | None = None) -> threading.Thread:
+    """Start, once per process, a thread importing the HTTP stack (``online.live.warm_up``)
+    and making a live search's file search and placing once on ``engine``'s catalog
+    (``_live.warm``), so that a catalog's first live search spends its deadline on neither;
+    the thread (a later call, ``engine`` or not, returns the first's)."""
 
     def run() -> None:
         # (an optimisation only: nothing it meets may reach threading's excepthook, which
-        # would print a traceback into the opening program's output)
+        # would print a traceback into the opening program's output). In the live search's
+        # order: a search made at once after the open then waits on the warm-up's imports and
+        # kernel loads instead of contending with the warm-up for the interpreter
+        if engine is not None:
+            with suppress(Exception):
+                from partsearch.search._live import warm
+
+                warm(engine)
         with suppress(Exception):
             from partsearch.online.live import warm_up
 
             warm_up()
 
-    thread = threading.Thread(target=run, name="partsearch-online-warm-up", daemon=True)
-    thread.start()
-    return thread
+    with _warming_lock:
+        if not _warming:
+            _warming.append(threading.Thread(target=run, name="partsearch-online-warm-up",
+                                             daemon=True))
+            _warming[0].start()
+        return _warming[0]
 
 
 @lru_cache(maxsize=1)
