@@ -99,6 +99,19 @@ def normalize(
                     i += 1
                 elif b < 0xC0:  # (no valid UTF-8 has it)
                     i += 1
+                elif b < 0xE0 and i + 1 < end and (i + 2 >= end or data[i + 2] != 0xCC) \
+                        and at[((b & 0x1F) << 6) | (data[i + 1] & 0x3F)] >= 0:
+                    # the usual letter: one character of one or two bytes, or none (not when a
+                    # combining mark, CC .., follows: it may make another letter)
+                    c = at[((b & 0x1F) << 6) | (data[i + 1] & 0x3F)]
+                    if 0 < c < 0x80:
+                        out[pos] = c
+                        pos += 1
+                    elif c:
+                        out[pos] = 0xC0 | (c >> 6)
+                        out[pos + 1] = 0x80 | (c & 0x3F)
+                        pos += 2
+                    i += 2
                 else:
                     size = 4 if b >= 0xF0 else 3 if b >= 0xE0 else 2
                     if i + size > end:
@@ -115,7 +128,7 @@ def normalize(
                             cp - 0x14 if cp == 0x415 else cp + 0x1C
                         size = 4
                     c = at[cp] if cp < 0x800 else -1
-                    if c >= 0:  # the usual letter: one character of one or two bytes, or none
+                    if c >= 0:  # a letter a combining mark follows that it does not make another
                         if 0 < c < 0x80:
                             out[pos] = c
                             pos += 1
