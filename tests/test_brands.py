@@ -99,10 +99,20 @@ def test_oem_flag_and_cyrillic_rule() -> None:
     assert reg.keeps_cyrillic("ЗМЗ") and not reg.keeps_cyrillic("BOSCH")
 
 
-@pytest.mark.parametrize("bad", ["", "   "])
+@pytest.mark.parametrize("bad", ["", "   ", "-", "\u2014", "?", "\u00ad", " - / ", "\u200b"])
 def test_empty_brand_is_an_error(bad: str) -> None:
-    with pytest.raises(NormalizationError):
+    """A brand of no letters or digits ("-", "?", a soft hyphen alone) was a brand of its own,
+    offered in the brand choice."""
+    with pytest.raises(NormalizationError, match="no letters or digits"):
         brand_key(bad)
+    assert brand_keys([bad, "knecht"]).to_pylist() == [None, "KNECHT"]
+
+
+def test_invisible_characters_leave_a_kept_brand() -> None:
+    """A soft hyphen was dropped from MANN-\xadFILTER (an alias) and kept in an unknown brand."""
+    assert brand_key("MANN-\u00adFILTER") == "MANN-FILTER"
+    assert brand_key("AC\u00adME\u200b PARTS") == "ACME PARTS"
+    assert brand_keys(["AC\u00adME"]).to_pylist() == ["ACME"]
 
 
 def test_suggest_misspelled() -> None:

@@ -1,9 +1,11 @@
 """numba kernel behind :func:`partsearch.normalize.article_keys` (imported lazily).
 
-It walks Arrow's UTF-8 buffers once, mapping each code point through two small tables (ASCII and
-the Cyrillic block) built from the same dictionaries as the scalar reference, so the two forms
-cannot drift apart; a full-width ASCII form goes through the ASCII table. Keys never grow: a
-2-byte Cyrillic letter becomes 1 Latin byte or stays 2, a 3-byte full-width one 1 byte.
+It walks Arrow's UTF-8 buffers once, mapping each code point through tables built from the scalar
+reference's own per-character fold (``normalize._char_key``), so the two forms cannot drift apart:
+an ASCII byte (and a full-width form of one) through a byte table, any other code point below
+the tables' end through the UTF-8 of its key characters (none, its base letter, ``SS`` for ß,
+itself upper-cased). A key is mostly no longer than its text; where a fold is longer (``Ⅷ`` is
+``VIII``) the caller gives more room.
 """
 
 from __future__ import annotations
@@ -14,25 +16,22 @@ import numpy as np
 
 from partsearch._jit import njit
 
-_CYR_BASE = 0x400
+DONE, MORE_ROOM, MORE_TABLES = 0, 1, 2
 
 
-def tables(mapping: dict[str, str], keep: str) -> tuple[np.ndarray, np.ndarray]:
-    """Lookup tables: ASCII byte -> output code point, Cyrillic code point -> output code point.
-
-    0 means "drop". ``mapping`` gives the case map / fold; ``keep`` lists the output alphabet.
+def tables(keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lookup tables of one fold, given the key characters of each code point below the
+    tables' end: for the code points of one or two UTF-8 bytes (ASCII, Latin, Cyrillic, ...)
+    the code point of their key when it is one character of them too, 0 for none, -1 for a
+    longer one; for all, the UTF-8 of their key characters (``data[start[cp]:start[cp + 1]]``).
     """
-    ascii_t = np.zeros(128, dtype=np.int32)
-    cyr_t = np.zeros(256, dtype=np.int32)
-    for code in range(128):
-        ch = mapping.get(chr(code), chr(code))
-        if ch in keep:
-            ascii_t[code] = ord(ch)
-    for code in range(_CYR_BASE, _CYR_BASE + 256):
-        ch = mapping.get(chr(code), chr(code))
-        if ch in keep:
-            cyr_t[code - _CYR_BASE] = ord(ch)
-    return ascii_t, cyr_t
+    short = np.array([ord(key) if len(key) == 1 and ord(key) < 0x800 else -1 if key else 0
+                      for key in keys[:0x800]], dtype=np.int32)
+    utf8 = [key.encode() for key in keys]
+    lengths = np.fromiter(map(len, utf8), dtype=np.int32, count=len(utf8))
+    start = np.zeros(len(utf8) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=start[1:])
+    return short, start, np.frombuffer(b"".join(utf8), dtype=np.uint8)
 
 
 @njit(cache=True, inline="always")
@@ -59,11 +58,21 @@ def _is_float_form(data: Any, start: int, end: int) -> int:
 @njit(cache=True, nogil=True)
 def normalize(
     offsets: Any, data: Any, valid: Any, keep_row: Any,
-    fold_ascii: Any, fold_cyr: Any, up_ascii: Any, up_cyr: Any,
+    fold_short: Any, fold_start: Any, fold_data: Any,
+    up_short: Any, up_start: Any, up_data: Any, end_cp: int, table_end: int, kept_cp: int,
+    out_size: int,
 ) -> Any:
+    """(offsets, bytes, validity) of the rows' keys in ``out_size`` bytes, null where none is
+    left, and DONE; or, unfinished, MORE_TABLES when a code point at or past ``end_cp``
+    and below ``table_end`` was met (the caller passes tables up to ``table_end``), MORE_ROOM
+    when ``out_size`` is too small (only a fold longer than its character makes a key longer than
+    its text; a buffer reassigned in the loop would slow the common path threefold)."""
     n = len(offsets) - 1
     out_off = np.empty(n + 1, dtype=np.int64)
-    out = np.empty(len(data), dtype=np.uint8)
+    out = np.empty(out_size, dtype=np.uint8)
+    status = DONE
+    # room for every byte still to read, checked only where a fold is longer than its character
+    room = len(out) - (offsets[n] - offsets[0])
     out_valid = np.zeros(n, dtype=np.bool_)
     pos = 0
     out_off[0] = 0
@@ -73,9 +82,9 @@ def normalize(
         row_start = pos
         if valid[r]:
             if keep_row[r]:
-                at, ct = up_ascii, up_cyr
+                at, gs, gd = up_short, up_start, up_data
             else:
-                at, ct = fold_ascii, fold_cyr
+                at, gs, gd = fold_short, fold_start, fold_data
             cut = _is_float_form(data, start, end)
             if cut >= 0:
                 end = cut
@@ -88,34 +97,68 @@ def normalize(
                         out[pos] = c
                         pos += 1
                     i += 1
-                elif b >= 0xF0:
-                    i += 4
-                elif b >= 0xE0:
-                    # a full-width ASCII form (U+FF01..U+FF5E: EF BC 81 .. EF BD 9E) is its
-                    # ASCII character's, as the scalar's table says
-                    if b == 0xEF and i + 2 < end:
-                        cp = ((data[i + 1] & 0x3F) << 6 | (data[i + 2] & 0x3F)) | 0xF000
-                        if 0xFF01 <= cp <= 0xFF5E:
-                            c = at[cp - 0xFEE0]
-                            if c:
-                                out[pos] = c
-                                pos += 1
-                    i += 3
-                elif b >= 0xC0:
-                    cp = ((b & 0x1F) << 6) | (data[i + 1] & 0x3F) if i + 1 < end else 0
-                    if 0x400 <= cp < 0x500:
-                        c = ct[cp - 0x400]
-                        if c:
-                            if c < 0x80:
-                                out[pos] = c
-                                pos += 1
-                            else:
-                                out[pos] = 0xC0 | (c >> 6)
-                                out[pos + 1] = 0x80 | (c & 0x3F)
-                                pos += 2
+                elif b < 0xC0:  # (no valid UTF-8 has it)
+                    i += 1
+                elif b < 0xE0 and i + 1 < end and (i + 2 >= end or data[i + 2] != 0xCC) \
+                        and at[((b & 0x1F) << 6) | (data[i + 1] & 0x3F)] >= 0:
+                    # the usual letter: one character of one or two bytes, or none (not when a
+                    # combining mark, CC .., follows: it may make another letter)
+                    c = at[((b & 0x1F) << 6) | (data[i + 1] & 0x3F)]
+                    if 0 < c < 0x80:
+                        out[pos] = c
+                        pos += 1
+                    elif c:
+                        out[pos] = 0xC0 | (c >> 6)
+                        out[pos + 1] = 0x80 | (c & 0x3F)
+                        pos += 2
                     i += 2
                 else:
-                    i += 1
+                    size = 4 if b >= 0xF0 else 3 if b >= 0xE0 else 2
+                    if i + size > end:
+                        break
+                    cp = b & (0x07 if size == 4 else 0x0F if size == 3 else 0x1F)
+                    for k in range(1, size):
+                        cp = (cp << 6) | (data[i + k] & 0x3F)
+                    # И/Е with a combining breve/diaeresis (CC 86 / CC 88) after it is Й/Ё, as
+                    # the scalar composes them
+                    if (size == 2 and i + 3 < end and data[i + 2] == 0xCC
+                            and ((data[i + 3] == 0x86 and (cp == 0x418 or cp == 0x438))
+                                 or (data[i + 3] == 0x88 and (cp == 0x415 or cp == 0x435)))):
+                        cp = cp + 1 if data[i + 3] == 0x86 else \
+                            cp - 0x14 if cp == 0x415 else cp + 0x1C
+                        size = 4
+                    c = at[cp] if cp < 0x800 else -1
+                    if c >= 0:  # a letter a combining mark follows that it does not make another
+                        if 0 < c < 0x80:
+                            out[pos] = c
+                            pos += 1
+                        elif c:
+                            out[pos] = 0xC0 | (c >> 6)
+                            out[pos + 1] = 0x80 | (c & 0x3F)
+                            pos += 2
+                    elif 0xFF01 <= cp <= 0xFF5E:  # a full-width ASCII form: its ASCII one's
+                        c = at[cp - 0xFEE0]
+                        if c:
+                            out[pos] = c
+                            pos += 1
+                    elif cp < end_cp:
+                        a = gs[cp]
+                        m = gs[cp + 1] - a
+                        if m > size:
+                            room -= m - size
+                            if room < 0:  # (the rest is written to no use, and safely)
+                                status = max(status, MORE_ROOM)
+                                m = 0
+                        for k in range(m):
+                            out[pos + k] = gd[a + k]
+                        pos += m
+                    elif cp < table_end:  # (the rest is written to no use)
+                        status = MORE_TABLES
+                    elif cp < kept_cp:
+                        for k in range(size):
+                            out[pos + k] = data[i + k]
+                        pos += size
+                    i += size
         out_valid[r] = pos > row_start
         out_off[r + 1] = pos
-    return out_off, out[:pos], out_valid
+    return out_off, out[:pos], out_valid, status

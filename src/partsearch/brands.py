@@ -28,6 +28,9 @@ __all__ = ["Brand", "BrandRegistry", "brand_key", "brand_keys", "catalog_registr
            "default_registry", "keep_cyrillic_flags"]
 
 _SPACES = re.compile(r"\s+")
+# invisible characters a brand is written with (a soft hyphen from a word processor, a
+# zero-width space or joiner, a BOM): the aliases' match drops them, a kept brand too
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 # A lone surrogate (text decoded with surrogateescape) is no character: Arrow cannot hold it, so
 # a kept brand shows it as U+FFFD, the scalar form as the vectorized one. Neither is a match
@@ -67,9 +70,17 @@ def _match_key(name: str) -> str:
     return _NOT_ALNUM.sub("", bare.upper())
 
 
+def blank_brand(name: object) -> bool:
+    """A brand of no letters or digits (``""``, ``" "``, ``"-"``, a soft hyphen alone): no
+    brand, as :meth:`BrandRegistry.canonical` says by its :class:`NormalizationError`."""
+    return isinstance(name, str) and not _match_key(name)
+
+
 def _passthrough(name: str) -> str:
     """How an unknown brand is kept: uppercase, trimmed, inner spaces collapsed, Cyrillic
     look-alikes in Latin in a word with a Latin letter."""
+    if not name.isascii():
+        name = _INVISIBLE.sub("", name)
     return _SURROGATE.sub("\ufffd", _SPACES.sub(" ", _latin_lookalikes(name).strip()).upper())
 
 
@@ -181,13 +192,13 @@ class BrandRegistry:
         """The canonical brand for a spelling; unknown brands pass through normalized."""
         if not isinstance(name, str):
             raise NormalizationError(f"not a brand: {name!r}")
-        found = self._by_key.get(_match_key(name))
+        key = _match_key(name)
+        found = self._by_key.get(key)
         if found is not None:
             return found
-        kept = _passthrough(name)
-        if not kept:
-            raise NormalizationError(f"brand {name!r} is empty")
-        return kept
+        if not key:  # "", "-", "?", a soft hyphen alone: no brand, as an empty cell is
+            raise NormalizationError(f"brand {name!r} has no letters or digits")
+        return _passthrough(name)
 
     def facts(self, name: str) -> tuple[str, bool, bool]:
         """``(canonical(name), keeps_cyrillic, is_oem)`` of a spelling, remembered: each of the

@@ -1,16 +1,21 @@
 """Article normalization: the match form (``article_key``) of a part number.
 
-A key keeps only ASCII digits, ASCII capitals and Cyrillic capitals. Letters are upper-cased by an
-explicit table rather than ``str.upper``: Python and polars ship different Unicode versions, and the
-scalar and vectorized forms must agree on every input. Cyrillic letters that look Latin are folded
-to Latin (suppliers type ``СU2545`` with a Cyrillic С) unless the brand writes real Cyrillic
-articles (``РК15``), which the brand registry says.
+A key keeps the letters and digits of an article, upper-cased, and nothing else. Letters are
+upper-cased by an explicit table rather than ``str.upper``: Python and polars ship different
+Unicode versions, and the scalar and vectorized forms must agree on every input. Cyrillic letters
+that look Latin are folded to Latin (suppliers type ``СU2545`` with a Cyrillic С) unless the brand
+writes real Cyrillic articles (``РК15``), which the brand registry says. Any other letter or digit
+is folded to its base as NFKD writes it, accents dropped (``Ö12`` is ``O12`` however it is
+composed, ``①`` is ``1``, ``٣`` is ``3``), or kept upper-cased when it has none (``Ω``, ``中``): a
+letter never vanishes, or ``Ö12`` and ``12`` would be one part.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from partsearch.errors import NormalizationError
@@ -49,6 +54,25 @@ def _case_map() -> dict[str, str]:
 _UPPER: dict[str, str] = _case_map()
 _FOLD: dict[str, str] = {**_UPPER, **_LOOKALIKES}
 _DROP = re.compile("[^0-9A-ZА-ЯЁ]")
+# Latin letters NFKD leaves whole (no accent to take off): their base letters, as German and
+# Scandinavian suppliers transliterate them (ß is SS, as upper-casing writes it)
+_WHOLE_LATIN = {
+    "ß": "SS", "ẞ": "SS", "Æ": "AE", "æ": "AE", "Œ": "OE", "œ": "OE", "Ø": "O", "ø": "O",
+    "Ł": "L", "ł": "L", "Đ": "D", "đ": "D", "Ð": "D", "ð": "D", "Ħ": "H", "ħ": "H", "ı": "I",
+    "Þ": "TH", "þ": "TH", "Ŧ": "T", "ŧ": "T", "Ŋ": "N", "ŋ": "N", "ĸ": "K",
+}  # fmt: skip
+# Й and Ё are letters of their own, not И and Е with an accent: written as И/Е and a combining
+# breve/diaeresis right after, they are composed first (the kernel reads the pair the same way)
+_CYR_COMPOSE = re.compile("[Ии]\u0306|[Ее]\u0308")
+_COMPOSED = {"И\u0306": "Й", "и\u0306": "й", "Е\u0308": "Ё", "е\u0308": "ё"}
+# Code points from here on are no table's: the kernel keeps them as they are up to the tags and
+# private planes (CJK ideographs of planes 3 on; nothing there decomposes) and drops those.
+_TABLE_END, _KEPT_END = 0x30000, 0xE0000
+# The kernel's first tables end here (Latin, Greek, Cyrillic, ..., the Indic scripts: 40 ms to
+# make); all of them (0.6 s) are made only for a column with a character past it, not full-width.
+_FIRST_END = 0x3000
+_KEY_LETTERS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" + _CYR_UPPER)
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 # what _DROP removes from upper-cased ASCII, for bytes.translate (a third of the regex's time)
 _ASCII_DROP = bytes(b for b in range(128) if not (48 <= b <= 57 or 65 <= b <= 90))
 # A spreadsheet turned the numeric article 155093 into 155093.0. The whole text must be that
@@ -60,6 +84,73 @@ _FLOAT = re.compile(r"[ \t\n\v\f\r]*([0-9]+)\.0+[ \t\n\v\f\r]*")
 _INT_FLOAT_LIMIT = 2.0**63
 _UPPER_TRANS = str.maketrans(_UPPER)
 _FOLD_TRANS = str.maketrans(_FOLD)
+# the tables as the non-ASCII path uses them: ASCII that is no letter or digit deleted too, so
+# what is left outside the usual alphabet after them is a character for _fold_char
+_ASCII_GONE = {chr(b): None for b in _ASCII_DROP}
+_UPPER_KNOWN = str.maketrans({**_ASCII_GONE, **_UPPER})
+_FOLD_KNOWN = str.maketrans({**_ASCII_GONE, **_FOLD})
+
+
+def _fold_once(ch: str, table: dict[str, str]) -> str:
+    if ch in table:
+        return table[ch]
+    if ch in _WHOLE_LATIN:
+        return _WHOLE_LATIN[ch]
+    if not ch.isalnum():  # a space, punctuation, a combining mark, a surrogate, unassigned
+        return ""
+    digit = unicodedata.decimal(ch, None)  # ٣, ३: any script's decimal digit is its ASCII one
+    if digit is not None:
+        return str(digit)
+    return "".join(c for c in unicodedata.normalize("NFKD", ch.upper()) if c.isalnum())
+
+
+def _char_key(ch: str, keep_cyrillic: bool) -> str:
+    """The key characters of one character (the scalar reference the kernel's tables are built
+    from): its table entry; nothing for a space, punctuation, a symbol or a mark; else each
+    character of its NFKD form folded, upper-cased, accents and other marks dropped, until
+    nothing changes (``ǰ`` upper-cases to ``J`` and a caron)."""
+    table = _UPPER if keep_cyrillic else _FOLD
+    if ch in table:
+        return table[ch]
+    if ch in _KEY_LETTERS:  # (Й and Ё too, which NFKD would take apart)
+        return ch
+    if ord(ch) >= _TABLE_END:
+        return ch if ord(ch) < _KEPT_END else ""
+    if not ch.isalnum() and ch not in _WHOLE_LATIN:
+        return ""  # a symbol is no letter whatever NFKD makes of it (№ is no NO, ™ no TM)
+    if unicodedata.is_normalized("NFKD", ch):  # most of Unicode: one character to fold
+        key = _fold_once(ch, table)
+        if key == ch or not key:
+            return key
+    else:
+        key = "".join(_fold_once(c, table) for c in unicodedata.normalize("NFKD", ch))
+    for _ in range(4):  # (twice is the most any character of Unicode 15 takes)
+        again = "".join(_fold_once(c, table) for c in key)
+        if again == key:
+            break
+        key = again
+    return key
+
+
+def _char_keys(end: int) -> tuple[list[str], list[str]]:
+    """:func:`_char_key` of every code point below ``end``, folded and kept: the kernel's
+    tables. The two differ only where the kept key has a Cyrillic letter (the slower half is
+    worked out only there)."""
+    kept = ["" if 0xD800 <= cp < 0xE000 else _char_key(chr(cp), True) for cp in range(end)]
+    folded = [_char_key(chr(cp), False) if key and _CYRILLIC.search(key) else key
+              for cp, key in enumerate(kept)]
+    return folded, kept
+
+
+# a text's characters repeat: each is worked out once (the kernel's tables, all at once, call
+# _char_key itself)
+_fold_char = lru_cache(maxsize=8192)(_char_key)
+
+
+def _fold_other(text: str, keep_cyrillic: bool) -> str:
+    """The key of a text with a character beyond ASCII, Cyrillic and full-width forms."""
+    text = _CYR_COMPOSE.sub(lambda m: _COMPOSED[m.group()], text)
+    return "".join(_fold_char(ch, keep_cyrillic) for ch in text)
 
 
 def _as_text(article: object) -> str:
@@ -99,8 +190,9 @@ def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
     """Return the match form of a part number.
 
     Upper-cases, drops spaces and punctuation, folds Cyrillic look-alikes into Latin (unless
-    ``keep_cyrillic``), and undoes a spreadsheet's ``.0``. Raises :class:`NormalizationError`
-    when nothing is left.
+    ``keep_cyrillic``), folds other letters and digits to their NFKD base (``Ö`` is ``O``, ``①``
+    is ``1``) and undoes a spreadsheet's ``.0``. Raises :class:`NormalizationError` when nothing
+    is left.
 
     >>> article_key("W 920/21")
     'W92021'
@@ -108,6 +200,8 @@ def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
     'BK8201'
     >>> article_key("РК15", keep_cyrillic=True)
     'РК15'
+    >>> article_key("Ö-12"), article_key("W²0"), article_key("ß12")
+    ('O12', 'W20', 'SS12')
     """
     # a str without a point (what a search types) is its own text: no type checks, no regex
     text = article if type(article) is str and "." not in article else \
@@ -116,7 +210,9 @@ def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
     if text.isascii():
         key = text.upper().encode().translate(None, _ASCII_DROP).decode()
     else:
-        key = _DROP.sub("", text.translate(_UPPER_TRANS if keep_cyrillic else _FOLD_TRANS))
+        key = text.translate(_UPPER_KNOWN if keep_cyrillic else _FOLD_KNOWN)
+        if _DROP.search(key):  # an accented letter, a mark, a space beyond ASCII: the rare case
+            key = _fold_other(text, keep_cyrillic)
     if not key:
         raise NormalizationError(f"article {text!r} has no letters or digits")
     return key
@@ -128,7 +224,7 @@ def article_key_forms(article: str) -> tuple[str, ...]:
     Raises :class:`NormalizationError` as :func:`article_key` does.
 
     >>> article_key_forms("РК-15"), article_key_forms("OC 90"), article_key_forms("І")
-    (('PK15', 'РК15'), ('OC90',), ('I',))
+    (('PK15', 'РК15'), ('OC90',), ('I', 'І'))
     """
     return _key_forms(article, article_key(article))
 
@@ -140,7 +236,7 @@ def _key_forms(article: str, folded: str) -> tuple[str, ...]:
         return (folded,)
     try:
         kept = article_key(article, keep_cyrillic=True)
-    except NormalizationError:  # only look-alikes the Cyrillic form drops (І, Ј, Ѕ) were left
+    except NormalizationError:  # (cannot be: a folded letter is a kept one's)
         return (folded,)
     return (folded,) if kept == folded else (folded, kept)
 
@@ -176,25 +272,36 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
         keep = _to_bool_series(keep_cyrillic, n).to_numpy().astype(np.bool_)
     valid = text.is_valid().to_numpy(zero_copy_only=False)
     offs, raw = string_buffers(text)
-    out_off, out_data, out_valid = kern.normalize(offs, raw, valid, keep, *_tables())
+    end, room = _FIRST_END, max(len(raw), 1)
+    while True:
+        out_off, out_data, out_valid, status = kern.normalize(
+            offs, raw, valid, keep, *_tables(end), end, _TABLE_END, _KEPT_END, room)
+        if status == kern.DONE:
+            break
+        if status == kern.MORE_TABLES:  # a character past the first tables: the whole of them
+            end = _TABLE_END
+        else:  # folds longer than their characters (Ⅷ is VIII): rare, and this says how rare
+            room *= 2
     keys = pa.LargeStringArray.from_buffers(n, pa.py_buffer(out_off), pa.py_buffer(out_data))
     if out_valid.all():
         return keys
     return pc.if_else(pa.array(out_valid), keys, pa.scalar(None, pa.large_string()))
 
 
-_TABLES: tuple[Any, ...] | None = None
+# (folded: ASCII, start, data; kept: the same)
+_Tables = tuple[Any, Any, Any, Any, Any, Any]
+_TABLES: dict[int, _Tables] = {}
 
 
-def _tables() -> tuple[Any, ...]:
-    """Kernel lookup tables, built once from the same maps as the scalar form."""
-    global _TABLES
-    if _TABLES is None:
+def _tables(end: int) -> _Tables:
+    """Kernel lookup tables of the code points below ``end``, built once from the scalar form's
+    own :func:`_char_key`."""
+    if end not in _TABLES:
         from partsearch import _normalize_kernels as kern
 
-        alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" + _CYR_UPPER
-        _TABLES = (*kern.tables(_FOLD, alphabet), *kern.tables(_UPPER, alphabet))
-    return _TABLES
+        folded, kept = _char_keys(end)
+        _TABLES[end] = (*kern.tables(folded), *kern.tables(kept))
+    return _TABLES[end]
 
 
 def _to_text_series(values: Any) -> Any:

@@ -316,6 +316,17 @@ def test_text_columns_are_trimmed_and_reasons_ordered(tmp_path: Path) -> None:
     assert reasons == ["empty article '--'", "empty brand", "bad price 'x'"]
 
 
+def test_a_brand_of_no_letters_is_an_empty_brand(tmp_path: Path) -> None:
+    """A brand cell of "-", "—", "?" or a soft hyphen alone loaded as a brand of its own (an
+    invisible one offered in the brand choice), where a no-break space alone was rejected."""
+    path = tmp_path / "t.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во\n-;OC 90;1;1\n\u2014;OC 90;1;1\n"
+                    "\u00ad;OC 90;1;1\n?;OC 90;1;1\nKNE\u00adCHT;OC 90;1;1\n", encoding="utf-8")
+    report = _load(path)
+    assert _col(report, "brand") == ["KNECHT"]
+    assert [r["reason"] for r in report.rejected.to_pylist()] == ["empty brand"] * 4
+
+
 def test_quoted_newline_keeps_line_numbers(tmp_path: Path) -> None:
     path = tmp_path / "n.csv"
     path.write_text('Бренд;Артикул;Цена;Кол-во;Описание\nNK;A1;1;1;"two\nlines"\nNK;A2;2;2;x\n')

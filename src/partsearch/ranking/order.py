@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch.brands import blank_brand
 from partsearch.errors import SearchError
 
 # public sort names -> candidate column
@@ -83,8 +84,9 @@ class Filters:
             bad = next(b for b in items if not isinstance(b, str))
             raise SearchError(f"Filters.brands holds brand names, not {bad!r}")
         # (a blank one is a web form's empty "only this brand" box: no brand chosen, as a
-        # blank pickup point and a blank search brand are none)
-        object.__setattr__(self, "brands", frozenset(b for b in names if b.strip()) or None)
+        # blank pickup point and a blank search brand are none; so is one of no letters, "-")
+        object.__setattr__(self, "brands",
+                           frozenset(b for b in names if not blank_brand(b)) or None)
 
     def items(self) -> tuple[tuple[str, object], ...]:
         out: list[tuple[str, object]] = []

@@ -24,7 +24,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from partsearch.brands import BrandRegistry
+from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 from partsearch.ranking.order import Filters, check_sort, whole_number
@@ -239,7 +239,9 @@ class Engine:
             # (a number: the answer reads the article's text, and a spreadsheet's number was
             # never typed into a search box)
             raise SearchError(f"cannot search {article!r}: an article is text")
-        if brand is not None and (brand.__class__ is not str or not brand or brand.isspace()):
+        # (a brand that starts with a letter or digit has one: the usual one is not looked at)
+        if brand is not None and (brand.__class__ is not str or not brand
+                                  or not brand[0].isalnum()):
             brand = _brand(brand)
         if filters is not None and not isinstance(filters, Filters):
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
@@ -444,10 +446,10 @@ def _page(value: int, low: int, name: str = "a page's offset or limit") -> int:
 
 
 def _brand(brand: str) -> str | None:
-    """A search's brand that is empty or blank (a web form's empty brand box): no brand, so
-    the search finds the article's brand or offers the choice; any other (not text) is left
-    to the brand registry's :class:`NormalizationError`."""
-    return None if isinstance(brand, str) and not brand.strip() else brand
+    """A search's brand that is empty, blank or of no letters or digits (a web form's empty
+    brand box, a "-"): no brand, so the search finds the article's brand or offers the
+    choice; any other (not text) is left to the brand registry's :class:`NormalizationError`."""
+    return None if blank_brand(brand) else brand
 
 
 _warming: list[threading.Thread] = []  # the process's warm-up thread, once started
