@@ -197,7 +197,8 @@ class BrandRegistry:
         if found is not None:
             return found
         if not key:  # "", "-", "?", a soft hyphen alone: no brand, as an empty cell is
-            raise NormalizationError(f"brand {name!r} has no letters or digits")
+            raise NormalizationError(f"brand {name!r} is empty" if not name.strip() else
+                                     f"brand {name!r} has no letters or digits")
         return _passthrough(name)
 
     def facts(self, name: str) -> tuple[str, bool, bool]:

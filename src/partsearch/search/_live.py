@@ -115,7 +115,9 @@ def warm(engine: Engine) -> None:
     code = next((p.code for p in state.profiles.values() if p.api), None)
     if idx is None or code is None or idx.n_parts == 0:
         return
-    places = idx.search_arrays[1].reshape(-1, 3)  # (each part's class: lo, hi, place)
+    # (each part's class: lo, hi, place; of the first parts only: at 200M crosses the whole
+    # table is 1.8 GB, which the warm-up would read and copy for one part)
+    places = idx.search_arrays[1][:3 * 4096].reshape(-1, 3)
     linked = np.flatnonzero(places[:, 1] - places[:, 0] > 1)[:1]
     pid = int(linked[0]) if linked.size else 0
     brand, article = idx.brand(pid), idx.article(pid)
