@@ -529,6 +529,38 @@ print("warm")
     assert out.stdout.strip() == "warm", out.stderr
 
 
+def test_a_fork_waits_for_the_warm_up(catalog: Path) -> None:
+    """A process forked while the warm-up thread held numba's compiler lock (or an import's)
+    inherited that lock held by no thread: its first search waited forever (a pre-forking web
+    server's workers, ``gunicorn --preload``, forked just after ``Engine.open``). A slow
+    warm-up shows the fork waits for it: the child finds it done."""
+    import os
+    import subprocess
+    import sys
+
+    import partsearch
+
+    code = f"""
+import os, time
+import partsearch.search._live as live
+done = []
+def slow(engine):
+    time.sleep(0.5)
+    done.append(True)
+live.warm = slow
+from partsearch import Engine
+engine = Engine.open({str(catalog)!r})
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if done and engine.search("W 920/21", "MANN").status == "ok" else 3)
+print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+"""
+    src = str(Path(partsearch.__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": src}, timeout=120)
+    assert out.stdout.strip() == "0", out.stderr
+
+
 @pytest.mark.parametrize("missing", ["httpx", "anyio", "partsearch.online.live"])
 def test_the_warm_up_is_silent_when_the_http_stack_is_missing(catalog: Path,
                                                               missing: str) -> None:

@@ -15,6 +15,7 @@ flight keeps the state it started with.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import suppress
@@ -481,8 +482,20 @@ def _warm_online(engine: Engine | None = None) -> threading.Thread:
         if not _warming:
             _warming.append(threading.Thread(target=run, name="partsearch-online-warm-up",
                                              daemon=True))
+            if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
+                os.register_at_fork(before=_finish_warming)
             _warming[0].start()
         return _warming[0]
+
+
+def _finish_warming() -> None:
+    """Before a fork, wait for the warm-up: a child forked while it held numba's compiler lock
+    (or an import's) inherits that lock held by no thread, and its first search waits forever
+    (a pre-forking web server's workers, ``gunicorn --preload``, fork just after the open).
+    The warm-up only imports and computes: it ends, in 0.1-0.3 s with numba's cache."""
+    for thread in _warming:
+        if thread is not threading.current_thread():
+            thread.join()
 
 
 @lru_cache(maxsize=1)
