@@ -55,6 +55,18 @@ def _is_float_form(data: Any, start: int, end: int) -> int:
     return k
 
 
+@njit(cache=True, inline="always")
+def _put_short(out: Any, pos: int, c: int) -> int:
+    """Write code point ``c`` (1 to 0x7FF, a short table's entry) as its one or two UTF-8 bytes
+    at ``pos``; the position after them."""
+    if c < 0x80:
+        out[pos] = c
+        return pos + 1
+    out[pos] = 0xC0 | (c >> 6)
+    out[pos + 1] = 0x80 | (c & 0x3F)
+    return pos + 2
+
+
 @njit(cache=True, nogil=True)
 def normalize(
     offsets: Any, data: Any, valid: Any, keep_row: Any,
@@ -104,13 +116,8 @@ def normalize(
                     # the usual letter: one character of one or two bytes, or none (not when a
                     # combining mark, CC .., follows: it may make another letter)
                     c = at[((b & 0x1F) << 6) | (data[i + 1] & 0x3F)]
-                    if 0 < c < 0x80:
-                        out[pos] = c
-                        pos += 1
-                    elif c:
-                        out[pos] = 0xC0 | (c >> 6)
-                        out[pos + 1] = 0x80 | (c & 0x3F)
-                        pos += 2
+                    if c:
+                        pos = _put_short(out, pos, c)
                     i += 2
                 else:
                     size = 4 if b >= 0xF0 else 3 if b >= 0xE0 else 2
@@ -129,13 +136,8 @@ def normalize(
                         size = 4
                     c = at[cp] if cp < 0x800 else -1
                     if c >= 0:  # a letter a combining mark follows that it does not make another
-                        if 0 < c < 0x80:
-                            out[pos] = c
-                            pos += 1
-                        elif c:
-                            out[pos] = 0xC0 | (c >> 6)
-                            out[pos + 1] = 0x80 | (c & 0x3F)
-                            pos += 2
+                        if c:
+                            pos = _put_short(out, pos, c)
                     elif 0xFF01 <= cp <= 0xFF5E:  # a full-width ASCII form: its ASCII one's
                         c = at[cp - 0xFEE0]
                         if c:
