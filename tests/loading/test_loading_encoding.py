@@ -145,3 +145,25 @@ def test_a_cp1251_file_of_latin_names_with_quotes_or_dashes_stays_cp1251(tmp_pat
     report = _load(path)
     assert report.offers.num_rows == 40
     assert report.offers.column("description").to_pylist()[0] == cell
+
+
+def test_the_load_names_a_detected_encoding(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The draft named a detected KOI8-R; the load's report, summary and record did not."""
+    import json
+
+    from partsearch.cli import main
+
+    path = tmp_path / "p.csv"
+    for codec, named, told in [("koi8-r", None, "koi8-r"), ("cp1251", None, "cp1251"),
+                               ("utf-8", None, None), ("koi8-r", "koi8-r", None)]:
+        path.write_bytes(("Бренд;Артикул;Наименование;Цена\n" + _rows()).encode(codec))
+        assert _load(path, encoding=named).encoding == told, (codec, named)
+    path.write_bytes(("Бренд;Артикул;Наименование;Цена\n" + _rows()).encode("koi8-r"))
+    (tmp_path / "s.toml").write_text(
+        '[K]\nfile = "p.csv"\ncolumns = { brand = "Бренд", article = "Артикул", '
+        'price = "Цена" }\n', encoding="utf-8")
+    assert main(["load", str(tmp_path / "s.toml"), "--out", str(tmp_path / "cat")]) == 0
+    assert ", read as koi8-r (detected)" in capsys.readouterr().out
+    record = json.loads((tmp_path / "cat" / "loads" / "K.json").read_text("utf-8"))
+    assert record["encoding"] == "koi8-r"

@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{r.supplier}: FAILED {r.error}", file=sys.stderr)
             continue
         print(f"{r.supplier}: {r.rows_read} rows read, {r.offers.num_rows} offers, "
-              f"{r.rejected.num_rows} rejected, {r.seconds:.2f} s")
+              f"{r.rejected.num_rows} rejected, {r.seconds:.2f} s"
+              + (f", read as {r.encoding} (detected)" if r.encoding else ""))
         for reason, line in zip(r.rejected.column("reason").to_pylist()[:3],
                                 r.rejected.column("line").to_pylist()[:3], strict=True):
             print(f"    line {line}: {reason}")

@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,9 @@ class RawRows:
     bad_line: np.ndarray  # rows that could not be split: their lines, raw texts and reasons
     bad_raw: pa.Array
     bad_reason: pa.Array
+    # the encoding a text file was read as, where its profile names none and it is not UTF-8
+    # (cp1251, koi8-r, cp866, UTF-16: detected), for the load's summary to say
+    encoding: str | None = None
 
     @property
     def rows_read(self) -> int:
@@ -661,7 +664,14 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     return RawRows(
         path=label, columns=columns, line=rec_line[:n][good], raw_buf=buf,
         raw_start=rec_start[:n][good], raw_end=rec_end[:n][good], bad_line=rec_line[:n][bad],
-        bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason)
+        bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason,
+        encoding=_detected(profile, charset))
+
+
+def _detected(profile: SupplierProfile, charset: str) -> str | None:
+    """The encoding a text file was read as, when detected: its profile names none, and it is
+    not UTF-8."""
+    return None if profile.encoding is not None or charset == _UTF8 else charset
 
 
 _UNCLOSED = "a quote opened here is not closed on this line"
@@ -849,8 +859,9 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     frame = pl.DataFrame(padded, schema=[f"c{i}" for i in range(width)], orient="row")
     if stray.size:
         frame = frame.with_columns(__bad=pl.any_horizontal(pl.all().str.contains("\ufffd")))
-    return _from_frame(frame.with_row_index("__line", offset=1), profile, label,
+    read = _from_frame(frame.with_row_index("__line", offset=1), profile, label,
                        _stray_reason(charset))
+    return replace(read, encoding=_detected(profile, charset))
 
 
 def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str,

@@ -60,7 +60,9 @@ class LoadReport:
     and publishes nothing, when a file it read gives no offer: no data rows, or every row
     rejected (those rows are kept in ``rejected``). ``published`` is the offers file
     written into the catalog, when there was one. ``skipped`` lists the members of a zip
-    archive not read as price files, each as ``name: why`` (a readme).
+    archive not read as price files, each as ``name: why`` (a readme). ``encoding`` is what a
+    text file was read as when its profile names none and it is not UTF-8 (``cp1251``,
+    ``koi8-r``, ``cp866``, UTF-16: detected), else None.
     """
 
     supplier: str
@@ -72,6 +74,7 @@ class LoadReport:
     error: str | None = None
     published: Path | None = None
     skipped: tuple[str, ...] = ()
+    encoding: str | None = None
 
 def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None = None,
                     now: datetime | None = None) -> LoadReport:
@@ -84,7 +87,7 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
     True
     """
     from partsearch.loading._offers import build_offers
-    from partsearch.loading._readers import read_rows
+    from partsearch.loading._readers import RawRows, read_rows
 
     started = time.perf_counter()
     if profile.file is None:
@@ -103,15 +106,21 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
     file_time = now or datetime.fromtimestamp(int(mtime), tz=UTC)
     reg = registry or BrandRegistry.default()
     skipped: list[str] = []
-    parts = [build_offers(profile, rows, reg, file_time)
-             for rows in read_rows(data, profile, str(path), skipped)]
+    encodings: list[str] = []  # (each file's, of a zip's several)
+
+    def offers_of(rows: RawRows) -> tuple[pa.Table, pa.Table]:
+        if rows.encoding is not None:
+            encodings.append(rows.encoding)
+        return build_offers(profile, rows, reg, file_time)
+
+    parts = [offers_of(rows) for rows in read_rows(data, profile, str(path), skipped)]
     offers = pa.concat_tables([o for o, _ in parts]) if parts else OFFERS_SCHEMA.empty_table()
     rejected = pa.concat_tables([r for _, r in parts]) if parts else \
         REJECTED_SCHEMA.empty_table()
     return LoadReport(
         supplier=profile.code, path=str(path), rows_read=offers.num_rows + rejected.num_rows,
         offers=offers, rejected=rejected, seconds=time.perf_counter() - started,
-        skipped=tuple(skipped))
+        skipped=tuple(skipped), encoding=", ".join(dict.fromkeys(encodings)) or None)
 
 
 def _nothing_to_offer(report: LoadReport) -> PriceFileError | None:
@@ -210,6 +219,7 @@ def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
                            for r in head],
         "error": report.error,
         "skipped": list(report.skipped),
+        "encoding": report.encoding,
         "version": report.published.name if report.published is not None else None,
     }
     area = Path(catalog_dir) / LOADS
