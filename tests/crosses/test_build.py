@@ -896,6 +896,30 @@ def test_spreadsheet_with_a_title_row_fixed_brand_and_number_cells(tmp_path: Pat
     assert steps is not None and steps[0].article_b == "97057311100"  # (not "97057311100.0")
 
 
+def test_a_cross_file_that_is_no_text_is_named_so_and_a_long_header_cut(tmp_path: Path
+                                                                         ) -> None:
+    """A gzip saved as .csv failed as "missing column(s)" with its garbled bytes for a header,
+    as the price loader did before it named such a file."""
+    import gzip
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(gzip.compress(b"brand_a;article_a;brand_b;article_b\nMANN;W 1;K;OC 1\n"))
+    with pytest.raises(CrossFileError, match=r"x\.csv: not a text file: gzip data"):
+        build_index([path], tmp_path / "c")
+    path.write_text("Brand;" + "Артикул поставщика " * 20 + ";" + ";".join(
+        f"Склад {i}" for i in range(50)) + "\nMANN;W 1\n", encoding="utf-8")
+    with pytest.raises(CrossFileError, match="missing column") as err:
+        build_index([path], tmp_path / "c")
+    header = err.value.message.split("the file has ")[1]
+    assert header.startswith("'Brand', 'Артикул поставщика Артикул по…', 'Склад 0'")
+    assert len(header) == 100 and header.endswith("…")
+    path.write_text("brand_a;article_a;brand_b;article_b\nMANN;W 1;K;OC 1\n",
+                    encoding="utf-16")
+    with pytest.raises(CrossFileError, match="UTF-16 text"):
+        build_index([path], tmp_path / "c")
+    assert not (tmp_path / "c" / "crosses" / "CURRENT").exists()
+
+
 def test_spreadsheet_without_the_columns_names_its_header(tmp_path: Path) -> None:
     path = _sheet(tmp_path / "x.xlsx", [["Brand", "Article"], ["MANN", "W 712/1"]])
     with pytest.raises(CrossFileError, match=r"x\.xlsx:1: missing column\(s\) 'brand_a'.*"

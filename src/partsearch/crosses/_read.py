@@ -314,7 +314,7 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
     from partsearch.crosses import _exact
 
     sample, encoding, delimiter, header = _csv_header(path)
-    resolved = _resolve_columns(path, header, layout)
+    resolved = _resolve_columns(path, header, layout, sample=sample)
     wanted = list(dict.fromkeys(resolved.values()))
     # the columns not read, asked for as bytes (a copy, no check) to be looked at for a line
     # break too: a stray quote there, never closed, would swallow the lines after it unseen.
@@ -539,7 +539,8 @@ def check_columns(path: Path, layout: Layout) -> None:
 
             _resolve_columns(path, pq.ParquetFile(path).schema_arrow.names, layout)
             return
-        _resolve_columns(path, _csv_header(path)[3], layout)
+        sample, _encoding, _delimiter, header = _csv_header(path)
+        _resolve_columns(path, header, layout, sample=sample)
 
 
 def _sheet_batches(path: Path, layout: Layout
@@ -596,13 +597,25 @@ def _sniff_encoding(path: Path, sample: bytes) -> str:
 
 
 def _resolve_columns(path: Path, header: list[str], layout: Layout, *,
-                     line: int = 1) -> dict[str, str]:
-    """Our column names -> the file's, matched ignoring case and surrounding spaces."""
+                     line: int = 1, sample: bytes = b"") -> dict[str, str]:
+    """Our column names -> the file's, matched ignoring case and surrounding spaces. A CSV
+    file's ``sample`` (its head) tells, when its header is not found, whether it is text at all:
+    a gzip saved as .csv is named so, where its garbled bytes were quoted as a header."""
     resolved, missing = _match(header, layout)
     if missing:
+        from partsearch.loading._binary import not_text
+        from partsearch.loading._encoding import utf16_order
+        from partsearch.loading._readers import excerpt
+
+        if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_order(sample[:4096]):
+            raise CrossFileError("UTF-16 text: save the cross file as UTF-8 or cp1251",
+                                 path=path)
+        kind = not_text(sample) if sample else None
+        if kind is not None:
+            raise CrossFileError(f"not a text file: {kind} (a cross file is CSV, Parquet, "
+                                 "XLSX, XLS or ODS)", path=path)
         raise CrossFileError(f"missing column(s) {', '.join(missing)}; "
-                             f"the file has {', '.join(map(repr, header))}", path=path,
-                             line=line)
+                             f"the file has {excerpt(header)}", path=path, line=line)
     return resolved
 
 

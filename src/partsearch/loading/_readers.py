@@ -257,16 +257,16 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     where = line_of[rows.index(best)] if best in rows and line_of else None
     raise PriceFileError(
         f"missing column(s) {', '.join(map(repr, missing))}; "
-        f"closest header: {_excerpt([c for c in best if c])}", path=label, line=where)
+        f"closest header: [{excerpt([c for c in best if c])}]", path=label, line=where)
 
 
-def _excerpt(cells: list[str], cell: int = 30, whole: int = 100) -> str:
-    """``cells`` as a list in an error, each cut at ``cell`` characters and the whole at about
-    ``whole``: a file whose header is not found may have any text for its closest one (a
+def excerpt(cells: list[str], cell: int = 30, whole: int = 100) -> str:
+    """``cells`` for an error, quoted and joined by commas, each cut at ``cell`` characters and
+    the whole at about ``whole``: a file whose header is not found may have any text for it (a
     binary file's garbled bytes: kilobytes, stored with the load's report and shown by
-    ``info``)."""
+    ``info``). The price loader's and the cross reader's missing columns say so."""
     cut = [c if len(c) <= cell else c[:cell - 1] + "…" for c in cells]
-    text = repr(cut)
+    text = ", ".join(map(repr, cut))
     return text if len(text) <= whole else text[:whole - 1] + "…"
 
 
