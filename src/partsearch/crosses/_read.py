@@ -604,10 +604,9 @@ def _resolve_columns(path: Path, header: list[str], layout: Layout, *,
     resolved, missing = _match(header, layout)
     if missing:
         from partsearch.loading._binary import not_text
-        from partsearch.loading._encoding import utf16_order
-        from partsearch.loading._readers import excerpt
+        from partsearch.loading._readers import excerpt, utf16_codec
 
-        if sample.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_order(sample[:4096]):
+        if utf16_codec(sample) is not None:
             raise CrossFileError("UTF-16 text: save the cross file as UTF-8 or cp1251",
                                  path=path)
         kind = not_text(sample) if sample else None

@@ -355,7 +355,7 @@ def to_utf8(data: bytes, encoding: str | None, label: str
     from partsearch.loading._transcode import utf8_errors
 
     named = _codec(encoding) if encoding is not None else None
-    utf16 = _utf16(data)
+    utf16 = utf16_codec(data)
     if utf16 is not None and named is not None and not named.startswith("utf16") \
             and b"\0" in data[:_UTF16_HEAD]:  # (a cp1251 file may open with "яю", no NUL)
         # (read as UTF-8 its NULs are valid: its header would just not be found)
@@ -414,7 +414,7 @@ def _decode_named(data: bytes, encoding: str, named: str, label: str
         raise PriceFileError(f"unknown encoding {encoding!r}", path=label) from exc
 
 
-def _utf16(data: bytes) -> tuple[str, str] | None:
+def utf16_codec(data: bytes) -> tuple[str, str] | None:
     """The codec of ``data`` when it is UTF-16, and what tells so: its BOM, or its NULs."""
     from partsearch.loading._encoding import utf16_order
 
@@ -557,7 +557,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     except PriceFileError as exc:
         from partsearch.loading._binary import not_text
 
-        kind = not_text(data, utf16=_utf16(data) is not None)
+        kind = not_text(data, utf16=utf16_codec(data) is not None)
         if kind is None:
             raise
         raise PriceFileError(f"not a text file: {kind} (a price file is CSV, XLSX, XLS, ODS, "
