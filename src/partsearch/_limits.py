@@ -10,5 +10,6 @@ from __future__ import annotations
 MAX_QUANTITY = 10**15 - 1
 #: 9 digits: ``parse_int_default`` reads no more (and the column is int32)
 MAX_MULTIPLICITY = 10**9 - 1
-#: int32, as the offers files keep delivery hours (``ranking.order.MAX_DELIVERY_HOURS``)
+#: int32, as the offers files keep delivery hours (a profile's ``delivery_hours``, a filter's
+#: ``max_delivery_hours`` and an online offer's are held to it)
 MAX_HOURS = 2**31 - 1

@@ -30,6 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from partsearch._limits import MAX_HOURS
 from partsearch._money import MAX_KOPECKS
 from partsearch.errors import ProfileError
 
@@ -52,9 +53,8 @@ _KEYS = {
 
 
 #: what the offers table's columns hold (``min_order_sum`` a decimal(14, 2), ``delivery_hours``
-#: an int32); a position past a spreadsheet's last column (XFD) is no column
+#: an int32, ``MAX_HOURS``); a position past a spreadsheet's last column (XFD) is no column
 _MAX_SUM = Decimal(MAX_KOPECKS) / 100
-_MAX_HOURS = 2**31 - 1
 _MAX_COLUMNS = 16384
 
 
@@ -223,8 +223,8 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         except (LookupError, ValueError) as exc:  # (ValueError: a name holding "\0")
             raise fail(f"key 'encoding': unknown encoding {encoding!r}") from exc
     hours = get("delivery_hours", int, 24)
-    if not 0 <= hours <= _MAX_HOURS:
-        raise fail(f"key 'delivery_hours' must be within 0..{_MAX_HOURS}")
+    if not 0 <= hours <= MAX_HOURS:
+        raise fail(f"key 'delivery_hours' must be within 0..{MAX_HOURS}")
     points = get("pickup_points", list, [])
     if not all(isinstance(p, str) for p in points):
         raise fail("key 'pickup_points' must be a list of strings")

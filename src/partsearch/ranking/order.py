@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._limits import MAX_HOURS
 from partsearch.brands import blank_brand
 from partsearch.errors import SearchError
 
@@ -26,7 +27,7 @@ SORTS = {"code": "article_key", "description": "description", "quantity": "quant
          "note": "restrictions", "delivery": "delivery_hours", "price": "price"}
 DEFAULT_SORT = ("delivery", False)
 #: the longest ``max_delivery_hours``: offers keep their delivery hours as int32
-MAX_DELIVERY_HOURS = 2**31 - 1
+MAX_DELIVERY_HOURS = MAX_HOURS
 
 
 @dataclass(frozen=True)
