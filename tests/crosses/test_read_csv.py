@@ -132,6 +132,18 @@ def test_a_header_cell_with_spaces_around_its_name_is_read(tmp_path: Path, heade
     assert _read_file(path, layout) == (["W 920/21"], [], 1)
 
 
+def test_a_quoted_header_name_holding_the_delimiter_is_one_column(tmp_path: Path) -> None:
+    # (the header was split at every delimiter, quotes or not: "missing column 'Brand;maker';
+    # the file has 'Brand', 'maker', ...", where Arrow reads the name whole)
+    path = tmp_path / "c.csv"
+    path.write_text('"Brand;maker";Article;"Cross; brand";CrossArticle\n'
+                    'MANN;W 920/21;KNECHT;OC 90\n')
+    layout = _read.Layout(columns={"brand_a": "Brand;maker", "article_a": "Article",
+                                   "brand_b": "Cross; brand", "article_b": "CrossArticle"})
+    assert _read_file(path, layout) == (["W 920/21"], [], 1)
+    _read.check_columns(path, layout)
+
+
 def test_rows_after_a_rejected_row_or_a_blank_line_are_told_at_their_own_line(
         tmp_path: Path) -> None:
     # Arrow's reader drops a short row and an empty line from its batch: the rows after them

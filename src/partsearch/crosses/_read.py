@@ -10,6 +10,8 @@ Several batches are normalized at once on worker threads (:func:`read_files`).
 from __future__ import annotations
 
 import bisect
+import csv
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -521,8 +523,12 @@ def _csv_header(path: Path) -> tuple[bytes, str, str, list[str]]:
     encoding = _sniff_encoding(path, sample)
     text = first.decode("utf-8-sig" if encoding == "utf8" else encoding,
                         errors="replace").rstrip("\r\n")
-    delimiter = max((";", ",", "\t", "|"), key=text.count)
-    return sample, encoding, delimiter, [h.strip().strip('"') for h in text.split(delimiter)]
+    # a quoted name may hold a delimiter (``"Brand;maker"``): counted and split as Arrow
+    # reads the header, quotes and all, or its columns would not be found by their names
+    unquoted = re.sub(r'"[^"]*"', "", text)
+    delimiter = max((";", ",", "\t", "|"), key=unquoted.count)
+    cells = next(csv.reader([text], delimiter=delimiter))
+    return sample, encoding, delimiter, [h.strip().strip('"') for h in cells]
 
 
 def check_columns(path: Path, layout: Layout) -> None:
