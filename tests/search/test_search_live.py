@@ -840,3 +840,73 @@ def test_an_update_time_of_another_type_is_no_time(tmp_path: Path) -> None:
                     ).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
     [mine] = [o for o in r.requested.offers if o.supplier == "MINE"]
     assert (mine.price_file_time, mine.age_hours, mine.stale) == (None, None, False)
+
+
+class _CancelledInside:
+    """A connector awaiting a task of its own that something else cancels (a shared session
+    torn down): the CancelledError comes out of its ``search``, not from the caller."""
+
+    code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+    async def search(self, client: Any, article: str, brand: str | None) -> list[Any]:
+        import asyncio
+
+        inner = asyncio.get_running_loop().create_task(asyncio.sleep(10))
+        asyncio.get_running_loop().call_later(0.01, inner.cancel)
+        await inner
+        return []
+
+
+def test_a_cancellation_inside_a_connector_is_its_failure(tmp_path: Path) -> None:
+    """It escaped search_live, search_live_sync and iter_live (after its file result), losing
+    the file offers and every other supplier's answer."""
+    import asyncio
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: (
+        _CancelledInside())})
+
+    def check(r: Any) -> None:
+        assert [o.supplier for o in r.requested.offers] == ["FILE"]
+        assert [(o.status, o.error) for o in r.online] == [
+            ("failed", "unexpected CancelledError")]
+
+    check(engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0))
+
+    async def both() -> tuple[Any, list[Any]]:
+        found = await engine.search_live("W 920/21", "MANN", deadline_s=2.0)
+        return found, [r async for r in engine.iter_live("W 920/21", "MANN", deadline_s=2.0)]
+
+    found, stream = asyncio.run(both())
+    check(found)
+    check(stream[-1])
+    assert len(stream) == 2
+
+
+def test_a_cancellation_of_the_callers_task_still_propagates(tmp_path: Path) -> None:
+    import asyncio
+
+    class Slow:
+        code, deadline_s, max_concurrency = "MINE", 5.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[Any]:
+            await asyncio.sleep(5)
+            return []
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Slow()})
+
+    async def cancelled() -> float:
+        task = asyncio.create_task(engine.search_live("W 920/21", "MANN", deadline_s=5.0))
+        await asyncio.sleep(0.2)
+        start = time.perf_counter()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return time.perf_counter() - start
+
+    assert asyncio.run(cancelled()) < 1.0

@@ -248,6 +248,14 @@ class LiveSuppliers:
         except Exception as exc:
             # Unknown exceptions may quote anything (URLs, headers): name the type only.
             return "failed", f"unexpected {type(exc).__name__}", ((), ())
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # this request was cancelled: its deadline, or the search's caller gone
+            # a cancellation this request was not asked for (a task of the connector's own,
+            # cancelled by whoever tore down what it waited on): the supplier's failure, which
+            # would otherwise end the search and lose its file offers
+            return "failed", "unexpected CancelledError", ((), ())
         return "answered", None, (found, rejected)
 
     async def ask(
