@@ -910,3 +910,41 @@ def test_a_cancellation_of_the_callers_task_still_propagates(tmp_path: Path) -> 
         return time.perf_counter() - start
 
     assert asyncio.run(cancelled()) < 1.0
+
+
+def test_a_connectors_offer_is_keyed_by_its_article(tmp_path: Path) -> None:
+    """A shop's connector that gave a key unlike its article's (lower-cased, unnormalized, a
+    typo) put the searched part among its own crosses, "check, then search" it; an offer with no
+    article was shown with a null one, a probability of 95 (percent, not 0..1) kept."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    good = LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1), quantity=3)
+
+    class Keys:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [replace(good, article_key=k, item_key=k)
+                    for k in ("w92021", "W 920/21", "W92O21")] + [
+                replace(good, article=None), replace(good, article=""),  # type: ignore[arg-type]
+                replace(good, article="-/-"), replace(good, probability=95.0),
+                replace(good, probability=float("nan")),
+                replace(good, description=None, probability=0.5)]  # type: ignore[arg-type]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Keys()})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    [outcome] = r.online
+    assert outcome.rejected == (
+        "item 3: bad article NoneType", "item 4: empty article ''", "item 5: empty article '-/-'",
+        "item 6: bad probability 95.0: not within 0..1",
+        "item 7: bad probability nan: not within 0..1")
+    assert (r.supplier_crosses, r.analogs.offers) == ((), ())
+    mine = [o for o in r.requested.offers if o.supplier == "MINE"]
+    assert len(mine) == 4 and {(o.article, o.description) for o in mine} == {("W 920/21", "")}
+    assert json.loads(r.to_json())["blocks"]["requested"]["offers"][-1]["stock_accuracy"] == 0.5

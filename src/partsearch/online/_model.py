@@ -7,14 +7,16 @@ unlike floats) and tuples into lists, so an outcome can go straight into an HTTP
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import Any, Literal
 
 from partsearch._limits import MAX_HOURS, MAX_MULTIPLICITY, MAX_QUANTITY
 from partsearch._money import MAX_KOPECKS
+from partsearch.errors import NormalizationError
+from partsearch.normalize import article_key
 
-__all__ = ["LiveOffer", "OutcomeStatus", "SupplierOutcome", "offer_problem"]
+__all__ = ["LiveOffer", "OutcomeStatus", "SupplierOutcome", "keyed", "offer_problem"]
 
 _MAX_PRICE = Decimal(MAX_KOPECKS).scaleb(-2)
 
@@ -36,8 +38,9 @@ class LiveOffer:
     """One offer from an online supplier, normalized to our terms.
 
     ``brand`` is canonical (``brand_key``), ``brand_raw`` as the supplier wrote it; ``article`` as
-    written, ``article_key`` its match form. ``quantity`` is ``None`` when the part is on order;
-    ``quantity_exact`` is false for ``+``/``++``/``+++``-style counts. ``probability`` is the
+    written, ``article_key`` its match form (:func:`keyed`: made from ``article`` as each
+    answer arrives, whatever the connector gave). ``quantity`` is ``None`` when the part is on
+    order; ``quantity_exact`` is false for ``+``/``++``/``+++``-style counts. ``probability`` is the
     supplier's delivery probability in 0..1, when it gives one. ``updated`` is when the supplier
     last updated the offer, ISO 8601 (without an offset: UTC); a live search shows it as the
     offer's ``price_file_time`` (UTC), with its age (None: the answer's time, age 0).
@@ -97,6 +100,20 @@ def offer_problem(offer: LiveOffer) -> str | None:
     >>> offer_problem(o), offer_problem(replace(o, quantity=10**30))
     (None, 'quantity too large: more than 999999999999999')
     """
+    article = offer.article
+    if not isinstance(article, str):
+        return f"bad article {type(article).__name__}"
+    try:
+        article_key(article)
+    except NormalizationError:  # (the loader's reason for such a row)
+        return f"empty article {article!r}"[:80]
+    if offer.description is not None and not isinstance(offer.description, str):
+        return f"bad description {type(offer.description).__name__}"
+    probability = offer.probability
+    if probability is not None and (
+            isinstance(probability, bool) or not isinstance(probability, numbers.Real)
+            or not 0 <= probability <= 1):  # (NaN is neither: refused too)
+        return f"bad probability {probability!r}: not within 0..1"[:80]
     price = offer.price
     if not isinstance(price, Decimal) or not price.is_finite() or price <= 0:
         return f"bad price {price!r}"[:80]
@@ -114,6 +131,24 @@ def offer_problem(offer: LiveOffer) -> str | None:
         if problem is not None:
             return problem
     return None
+
+
+def keyed(offer: LiveOffer) -> LiveOffer:
+    """``offer`` keyed by its ``article``, as the file search keys a price file's row
+    (:func:`~partsearch.normalize.article_key`; the brand's Cyrillic setting is the search's
+    to apply), and with no description as an empty one: a shop's connector that gave another
+    key (``w92021``, ``W 920/21``, a typo) put the searched part among its own crosses. Its
+    ``article`` must have a key (:func:`offer_problem` says so first).
+
+    >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
+    ...               article_key="w92021", description=None, price=Decimal("512.30"))
+    >>> keyed(o).article_key, keyed(o).description
+    ('W92021', '')
+    """
+    key = article_key(offer.article)
+    if key == offer.article_key and offer.description is not None:
+        return offer
+    return replace(offer, article_key=key, description=offer.description or "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -319,8 +319,9 @@ class AbcpConnector:
         if not isinstance(brand_raw, str) or not brand_raw.strip():
             raise ValueError("no brand")
         article = display_article(number)
-        fix = item.get("numberFix")
-        key = article_key(fix if fix not in (None, "") else article)
+        # keyed by its number as every connector's offer is (``_model.keyed``): ABCP's
+        # ``numberFix`` is its own cleaning of it, a key the search does not make
+        key = article_key(article)
         quantity, exact, on_order = _availability(item.get("availability"))
         packing = _int(item.get("packing"), 1) or 1
         period = max(_int(item.get("deliveryPeriod"), 0) or 0, 0)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
-from partsearch.online._model import LiveOffer, SupplierOutcome, offer_problem
+from partsearch.online._model import LiveOffer, SupplierOutcome, keyed, offer_problem
 from partsearch.online._resilience import CircuitBreaker, TTLCache
 from partsearch.online.connector import Connector
 
@@ -237,6 +237,9 @@ class LiveSuppliers:
                 rejected += tuple(_safe(f"item {i}: {p}")
                                   for i, p in enumerate(problems) if p is not None)
                 found = tuple(o for o, p in zip(found, problems, strict=True) if p is None)
+            # each part keyed by its article, as the file search keys a row: the connector's
+            # own key is not trusted (one unlike its article's made the searched part a cross)
+            found = tuple(keyed(o) for o in found)
             # a row sent again whole (the same itemKey, every field equal) is one offer, shown
             # once; a shop's offer that cannot be hashed (a list in it) is kept as it came
             with contextlib.suppress(TypeError):
