@@ -289,3 +289,30 @@ def test_availability_codes_and_numbers() -> None:
         (None, False, False), (None, False, False)]
     assert offers.rejected == ("item 10: bad quantity 2.5", "item 11: bad quantity nan",
                                "item 12: bad quantity {'n': 1}")
+
+
+def test_a_delivery_period_is_read_as_the_loader_reads_a_delivery() -> None:
+    """A malformed, negative, null or missing deliveryPeriod was read as 0 hours (and a fraction
+    cut): the offer ranked as the fastest. None stated is the profile's delivery_hours; one that
+    a price file's delivery cell could not hold is rejected as the loader rejects that cell."""
+    row = {"brand": "MANN", "number": "W 920/21", "price": 124.0}
+    periods: list[Any] = ["abc", -5, 2.7, "-1", None, "", " ", "48", 48.0, "72,0", 0, True]
+    items = [dict(row, deliveryPeriod=p) for p in periods] + [
+        row, dict(row, deliveryPeriod=24, deliveryPeriodMax=-1),
+        dict(row, deliveryPeriod=24, deliveryPeriodMax="x"),
+        dict(row, deliveryPeriod=24, deliveryPeriodMax=None)]
+    offers = _conn("http://x.example", delivery_hours=36).parse(json.dumps(items))
+    assert offers.rejected == (
+        "item 0: bad delivery 'abc'", "item 1: bad delivery -5", "item 2: bad delivery 2.7",
+        "item 3: bad delivery '-1'", "item 11: bad delivery True",
+        "item 13: bad guaranteed delivery -1", "item 14: bad guaranteed delivery 'x'")
+    assert [(o.delivery_hours, o.delivery_hours_max) for o in offers] == [
+        (36, None), (36, None), (36, None), (48, None), (48, None), (72, None), (0, None),
+        (36, None), (24, None)]
+    assert _conn("http://x.example").parse(json.dumps([row]))[0].delivery_hours == 24
+
+
+def test_a_profiles_delivery_hours_reaches_its_abcp_connector() -> None:
+    api = {"kind": "abcp", "url": "https://x.example", "login_env": "L", "password_env": "P"}
+    conn = connector_from_api("x", api, {"L": "me", "P": "pw"}, delivery_hours=36)
+    assert isinstance(conn, AbcpConnector) and conn.delivery_hours == 36

@@ -30,6 +30,10 @@ ANSWER = [
 
 # more answers, by name: ``{base}/answer/{name}/search/articles``
 ANSWERS: dict[str, list[dict[str, Any]]] = {
+    # an item stating no delivery, and one stating a malformed one (test_abcp_delivery_...)
+    "noperiod": [{"brand": "MANN", "number": "W 920/21", "price": "210", "availability": 1},
+                 {"brand": "MANN", "number": "W 920/21", "price": "220", "availability": 1,
+                  "deliveryPeriod": "abc"}],
     # only this supplier has ZZTOP ZZ-999
     "zz": [{"brand": "ZZTOP", "number": "ZZ-999", "price": "100", "availability": 3,
             "deliveryPeriod": 24}],
@@ -948,3 +952,14 @@ def test_a_connectors_offer_is_keyed_by_its_article(tmp_path: Path) -> None:
     mine = [o for o in r.requested.offers if o.supplier == "MINE"]
     assert len(mine) == 4 and {(o.article, o.description) for o in mine} == {("W 920/21", "")}
     assert json.loads(r.to_json())["blocks"]["requested"]["offers"][-1]["stock_accuracy"] == 0.5
+
+
+def test_abcp_delivery_not_stated_is_the_profiles(tmp_path: Path, base_url: str) -> None:
+    """An ABCP item without deliveryPeriod (or a malformed one) ranked as delivered at once."""
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + _online("ZZ", f"{base_url}/answer/noperiod") + "delivery_hours = 36\n")
+    r = Engine.open(catalog).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert [(o.supplier, o.delivery_hours) for o in r.requested.offers] == [
+        ("FILE", 24), ("ZZ", 36)]
+    assert r.online[0].rejected == ("item 1: bad delivery 'abc'",)

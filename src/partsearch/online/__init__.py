@@ -42,13 +42,15 @@ def connector_from_api(
     env: Mapping[str, str] | None = None,
     *,
     kinds: Mapping[str, ConnectorFactory] | None = None,
+    delivery_hours: int = 24,
 ) -> Connector:
     """A connector for a profile's ``api`` table, chosen by ``api["kind"]`` in any case: one of
     ``kinds`` (a shop's own, by kind name; one named ``abcp`` replaces the shipped), else the
     shipped ``abcp``.
 
     Credentials are read from the environment variables the table names (``env`` overrides
-    ``os.environ``, for tests). Unknown kinds raise :class:`SupplierError`.
+    ``os.environ``, for tests). ``delivery_hours`` is the supplier profile's, which the shipped
+    ``abcp`` gives an item that states no delivery. Unknown kinds raise :class:`SupplierError`.
 
     >>> class Mine:
     ...     code, deadline_s, max_concurrency = "m", 1.0, 1
@@ -65,6 +67,6 @@ def connector_from_api(
     if factory is not None:
         return factory(code, api, env)
     if isinstance(kind, str) and kind.lower() == "abcp":  # (as the profiles read it)
-        return AbcpConnector.from_api_config(code, api, env)
+        return AbcpConnector.from_api_config(code, api, env, delivery_hours=delivery_hours)
     known = ", ".join(repr(k) for k in sorted({"abcp", *(kinds or {})}))
     raise SupplierError(f"supplier {code}: unknown api kind {kind!r} (known: {known})")

@@ -43,6 +43,8 @@ _NO_RESULTS = "301"
 # ABCP's codes sent as text ("-1", "-10"); any other text is read as a price file's quantity
 _CODE = re.compile(r"\s*(-[0-9]{1,6})\s*")
 _TRUE = {"1", "true", "yes", "y", "да"}
+# a whole number's text, as a price file's delivery cell holds one ("48", "48.0", "48,00")
+_WHOLE = re.compile(r"\s*([0-9]{1,12})(?:[.,]0+)?\s*")
 # a value a rejection's reason quotes (as repr quotes text: '...', or "..." when it holds ')
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _SECRET_PARAM = re.compile(r"(userpsw|userlogin)=[^&\s'\"]*", re.IGNORECASE)
@@ -59,6 +61,30 @@ def _int(value: Any, default: int | None) -> int | None:
         return int(float(str(value).strip().replace(",", ".")))
     except (ValueError, OverflowError):
         return default
+
+
+def _hours(value: Any, what: str) -> int | None:
+    """Whole hours of ``deliveryPeriod`` (or ``deliveryPeriodMax``), as the loader reads a
+    delivery cell's number (``48``, ``48.0``, its text); None when none is given (null, missing,
+    empty text). A fraction, a negative number or text that is no number raises ValueError,
+    as such a cell is ``bad delivery`` to the loader: read as 0, the offer ranked as the
+    fastest.
+
+    >>> _hours(48.0, "delivery"), _hours(" 72 ", "delivery"), _hours(None, "delivery")
+    (48, 72, None)
+    >>> _hours(2.7, "delivery")
+    Traceback (most recent call last):
+    ValueError: bad delivery 2.7
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value  # (past int32 hours: offer_problem's "too large")
+    if isinstance(value, str) and (whole := _WHOLE.fullmatch(value)) is not None:
+        return int(whole.group(1))
+    raise ValueError(f"bad {what} {value!r}"[:80])
 
 
 def _availability(value: Any) -> tuple[int | None, bool, bool]:
@@ -158,7 +184,8 @@ class AbcpConnector:
     """An ABCP shop's ``search/articles`` API.
 
     ``deadline_s`` is how long a live search waits for this supplier; ``use_online_stocks`` asks
-    ABCP to include its own online suppliers (slower, more offers).
+    ABCP to include its own online suppliers (slower, more offers); ``delivery_hours`` is the
+    delivery of an item that states none (no ``deliveryPeriod``): the supplier profile's.
 
     >>> c = AbcpConnector("abc", "https://abc.example/", "me", "s3cr3t")
     >>> c
@@ -175,12 +202,14 @@ class AbcpConnector:
         deadline_s: float = 3.0,
         use_online_stocks: bool = True,
         max_concurrency: int = 4,
+        delivery_hours: int = 24,
     ) -> None:
         self.code = code
         self.url = url.rstrip("/")
         self.deadline_s = float(deadline_s)
         self.use_online_stocks = use_online_stocks
         self.max_concurrency = int(max_concurrency)
+        self.delivery_hours = int(delivery_hours)
         self._login = login
         self._password = password
         # each credential as a whole token: not beside a letter or digit (the longer first,
@@ -194,9 +223,11 @@ class AbcpConnector:
 
     @classmethod
     def from_api_config(
-        cls, code: str, api: Mapping[str, Any], env: Mapping[str, str] | None = None
+        cls, code: str, api: Mapping[str, Any], env: Mapping[str, str] | None = None, *,
+        delivery_hours: int = 24,
     ) -> AbcpConnector:
         """Build from a profile's ``api`` table; credentials come from the named env variables.
+        ``delivery_hours`` is the profile's (an item stating no delivery gets it).
 
         >>> api = {"kind": "abcp", "url": "https://x.example", "login_env": "X_LOGIN",
         ...        "password_env": "X_PASSWORD", "deadline_s": 2.5}
@@ -233,6 +264,7 @@ class AbcpConnector:
             deadline_s=deadline,
             use_online_stocks=bool(api.get("use_online_stocks", True)),
             max_concurrency=conc,
+            delivery_hours=delivery_hours,
         )
 
     def _redact(self, text: str) -> str:
@@ -324,8 +356,11 @@ class AbcpConnector:
         key = article_key(article)
         quantity, exact, on_order = _availability(item.get("availability"))
         packing = _int(item.get("packing"), 1) or 1
-        period = max(_int(item.get("deliveryPeriod"), 0) or 0, 0)
-        period_max = _int(item.get("deliveryPeriodMax"), None)
+        # none stated: the profile's delivery_hours, as for a price file's empty cell
+        period = _hours(item.get("deliveryPeriod"), "delivery")
+        if period is None:
+            period = self.delivery_hours
+        period_max = _hours(item.get("deliveryPeriodMax"), "guaranteed delivery")
         updated = item.get("lastUpdateTime")
         item_key = item.get("itemKey")
         offer = LiveOffer(

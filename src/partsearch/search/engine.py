@@ -415,7 +415,8 @@ class Engine:
                 if not p.api:
                     continue
                 try:
-                    conn = connector_from_api(p.code, p.api, kinds=self._connector_kinds)
+                    conn = connector_from_api(p.code, p.api, kinds=self._connector_kinds,
+                                              delivery_hours=p.delivery_hours)
                 except PartsearchError as exc:
                     unavailable[p.code] = exc.message
                     continue
