@@ -10,14 +10,16 @@ reader that resolved the pointer a moment ago still finds its files.
 from __future__ import annotations
 
 import contextlib
+import errno
 import mmap
 import os
+import re
 import secrets
 import shutil
 import time
 from pathlib import Path
 
-from partsearch.errors import CatalogError
+from partsearch.errors import CatalogError, PartsearchError
 
 POINTER = "CURRENT"
 OFFERS = "offers"
@@ -94,7 +96,39 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):  # (a parent that is no directory: nothing there)
             tmp.unlink(missing_ok=True)
-        raise CatalogError(f"cannot write: {exc}", path=path) from exc
+        raise write_error("cannot write", exc, path) from exc
+
+
+# numpy's ``tofile`` reports a short ``fwrite`` in these words, without an errno
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
+_NEARLY_FULL = 1 << 20  # free bytes under which a short write is told as a full disk
+
+
+def write_error(what: str, exc: OSError, path: Path,
+                kind: type[PartsearchError] = CatalogError) -> PartsearchError:
+    """The error (``kind``) for a write to ``path`` that failed with ``exc``: ``what``, then
+    the OS's words (``[Errno 28] No space left on device``, ``[Errno 30] Read-only file
+    system``). A short write without an errno (numpy's ``tofile``) is told as the full disk it
+    is when the disk has (almost) no room left, where it had said only ``3993 requested and 496
+    written``."""
+    said = str(exc)
+    if exc.errno is None and _SHORT_WRITE.fullmatch(said):
+        free = _free_bytes(path)
+        said = (f"[Errno {errno.ENOSPC}] {os.strerror(errno.ENOSPC)} (a short write: {said})"
+                if free is not None and free < _NEARLY_FULL else f"a short write: {said}")
+    return kind(f"{what}: {said}", path=path)
+
+
+def _free_bytes(path: Path) -> int | None:
+    """The bytes an unprivileged writer may still take on ``path``'s disk (its nearest
+    existing folder's), or None when not even that can be asked."""
+    for where in (path, *path.parents):
+        try:
+            st = os.statvfs(where)
+        except OSError:
+            continue
+        return st.f_bavail * st.f_frsize
+    return None
 
 
 def write_pointer(area: Path, version: str) -> None:
