@@ -151,20 +151,39 @@ def read_pointer(area: Path) -> str | None:
     return name
 
 
-def collect_garbage(area: Path, *, keep: int = 2, grace_s: float = 600.0) -> list[str]:
+#: what :func:`collect_garbage` keeps of an area: the current version, the ``KEEP`` newest and
+#: anything younger than ``GRACE_S`` seconds
+KEEP, GRACE_S = 2, 600.0
+
+
+def old_entries(area: Path, *, keep: int = KEEP) -> list[tuple[Path, bool]]:
+    """Every entry of ``area`` but its pointer and its current version (with its companions),
+    in name order, each with whether :func:`collect_garbage` removes it once it is older than
+    the grace period: a temporary (a name starting with ``.``), or a version not among the
+    ``keep`` newest."""
+    current = read_pointer(area)
+    entries = sorted((p for p in area.iterdir() if p.name != POINTER), key=lambda p: p.name)
+    stems = sorted({_stem(p.name) for p in entries if not p.name.startswith(".")})
+    newest = set(stems[max(len(stems) - keep, 0):])
+    out = []
+    for path in entries:
+        if path.name.startswith("."):
+            out.append((path, True))
+        elif current is None or _stem(path.name) != _stem(current):
+            out.append((path, _stem(path.name) not in newest))
+    return out
+
+
+def collect_garbage(area: Path, *, keep: int = KEEP, grace_s: float = GRACE_S) -> list[str]:
     """Remove old versions in ``area``, each with its companions: never the current one, never
     the ``keep`` newest, never one younger than ``grace_s`` seconds (a reader may have just
     resolved it), and every leftover temporary (a name starting with ``.``) older than the
     grace period.
     """
-    current = read_pointer(area)
     now = time.time()
     removed: list[str] = []
-    entries = sorted((p for p in area.iterdir() if p.name != POINTER), key=lambda p: p.name)
-    stems = sorted({_stem(p.name) for p in entries if not p.name.startswith(".")})
-    protected = set(stems[max(len(stems) - keep, 0):]) | ({_stem(current)} if current else set())
-    for path in entries:
-        if not path.name.startswith(".") and _stem(path.name) in protected:
+    for path, removable in old_entries(area, keep=keep):
+        if not removable:
             continue
         try:
             if now - path.stat().st_mtime < grace_s:
@@ -177,3 +196,9 @@ def collect_garbage(area: Path, *, keep: int = 2, grace_s: float = 600.0) -> lis
         except FileNotFoundError:
             continue
     return removed
+
+
+def version_stem(name: str) -> str:
+    """The version an entry of an area belongs to, a temporary's too (``.v...-abc.arrow.tmp``
+    -> ``v...-abc``): what ``partsearch info`` counts as one."""
+    return _stem(name.lstrip("."))
