@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -167,3 +169,52 @@ def test_a_snapshot_left_unpublished_is_not_none_built(catalog: Path,
     assert "CURRENT: missing" in crosses.error and version in crosses.error
     assert main(["info", str(catalog)]) == 1
     assert "crosses: UNUSABLE" in capsys.readouterr().out
+
+
+def _age(path: Path, minutes: float) -> None:
+    """Set back the change time of ``path`` and of everything below it."""
+    then = time.time() - minutes * 60
+    for p in [path, *path.rglob("*")]:
+        os.utime(p, (then, then))
+
+
+def test_old_versions_and_leftovers_with_their_size(catalog: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """``info`` shows what the garbage collection has not removed yet, by stat calls, and
+    marks removable exactly what the next load or build of the area removes."""
+    from partsearch._catalog import collect_garbage
+    from partsearch.loading import publish_offers, read_offers
+
+    alfa = catalog / "offers" / "ALFA"
+    first = (alfa / "CURRENT").read_text().strip()
+    for _ in range(2):
+        publish_offers(catalog, "ALFA", read_offers(catalog, "ALFA"))
+    leftover = catalog / "crosses" / ".v20260101T000000000000-abcdef.tmp"
+    (leftover / "work").mkdir(parents=True)
+    (leftover / "work" / "a.i32").write_bytes(b"\0" * 1000)
+    assert not any(v.removable for v in catalog_info(catalog).old_versions)  # all young
+    for p in alfa.iterdir():
+        if p.name != "CURRENT":
+            _age(p, 11)
+    old = catalog_info(catalog).old_versions
+    assert [(v.area, v.temporary, v.files, v.removable) for v in old] == [
+        ("offers/ALFA", False, 3, True), ("offers/ALFA", False, 3, False),
+        ("crosses", True, 1, False)]
+    assert old[0].name == first.split(".")[0] and old[2].name == leftover.name[1:-4]
+    assert old[0].bytes == sum(p.stat().st_size for p in alfa.glob(f"{old[0].name}.*"))
+    assert old[2].bytes == 1000 and old[0].age_minutes >= 11 > old[2].age_minutes
+    assert main(["info", str(catalog)]) == 0
+    out = capsys.readouterr().out
+    assert "old versions on disk: 3 (" in out and ", 1 of them removed by the next load" in out
+    assert "  offers/ALFA: 2 superseded (" in out
+    assert "  crosses: 1 left by failed or killed writes (0.0 MiB)" in out
+    assert main(["info", str(catalog), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)["old_versions"]
+    assert answer[2] == {"area": "crosses", "name": leftover.name[1:-4], "temporary": True,
+                         "files": 1, "bytes": 1000, "age_minutes": old[2].age_minutes,
+                         "removable": False}
+    _age(leftover, 11)
+    assert all(v.removable == (v.name != old[1].name) for v in catalog_info(catalog).old_versions)
+    collect_garbage(alfa)
+    collect_garbage(catalog / "crosses")
+    assert [v.name for v in catalog_info(catalog).old_versions] == [old[1].name]

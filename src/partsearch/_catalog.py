@@ -10,14 +10,16 @@ reader that resolved the pointer a moment ago still finds its files.
 from __future__ import annotations
 
 import contextlib
+import errno
 import mmap
 import os
+import re
 import secrets
 import shutil
 import time
 from pathlib import Path
 
-from partsearch.errors import CatalogError
+from partsearch.errors import CatalogError, PartsearchError
 
 POINTER = "CURRENT"
 OFFERS = "offers"
@@ -94,7 +96,39 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):  # (a parent that is no directory: nothing there)
             tmp.unlink(missing_ok=True)
-        raise CatalogError(f"cannot write: {exc}", path=path) from exc
+        raise write_error("cannot write", exc, path) from exc
+
+
+# numpy's ``tofile`` reports a short ``fwrite`` in these words, without an errno
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
+_NEARLY_FULL = 1 << 20  # free bytes under which a short write is told as a full disk
+
+
+def write_error(what: str, exc: OSError, path: Path,
+                kind: type[PartsearchError] = CatalogError) -> PartsearchError:
+    """The error (``kind``) for a write to ``path`` that failed with ``exc``: ``what``, then
+    the OS's words (``[Errno 28] No space left on device``, ``[Errno 30] Read-only file
+    system``). A short write without an errno (numpy's ``tofile``) is told as the full disk it
+    is when the disk has (almost) no room left, where it had said only ``3993 requested and 496
+    written``."""
+    said = str(exc)
+    if exc.errno is None and _SHORT_WRITE.fullmatch(said):
+        free = _free_bytes(path)
+        said = (f"[Errno {errno.ENOSPC}] {os.strerror(errno.ENOSPC)} (a short write: {said})"
+                if free is not None and free < _NEARLY_FULL else f"a short write: {said}")
+    return kind(f"{what}: {said}", path=path)
+
+
+def _free_bytes(path: Path) -> int | None:
+    """The bytes an unprivileged writer may still take on ``path``'s disk (its nearest
+    existing folder's), or None when not even that can be asked."""
+    for where in (path, *path.parents):
+        try:
+            st = os.statvfs(where)
+        except OSError:
+            continue
+        return st.f_bavail * st.f_frsize
+    return None
 
 
 def write_pointer(area: Path, version: str) -> None:
@@ -117,20 +151,39 @@ def read_pointer(area: Path) -> str | None:
     return name
 
 
-def collect_garbage(area: Path, *, keep: int = 2, grace_s: float = 600.0) -> list[str]:
+#: what :func:`collect_garbage` keeps of an area: the current version, the ``KEEP`` newest and
+#: anything younger than ``GRACE_S`` seconds
+KEEP, GRACE_S = 2, 600.0
+
+
+def old_entries(area: Path, *, keep: int = KEEP) -> list[tuple[Path, bool]]:
+    """Every entry of ``area`` but its pointer and its current version (with its companions),
+    in name order, each with whether :func:`collect_garbage` removes it once it is older than
+    the grace period: a temporary (a name starting with ``.``), or a version not among the
+    ``keep`` newest."""
+    current = read_pointer(area)
+    entries = sorted((p for p in area.iterdir() if p.name != POINTER), key=lambda p: p.name)
+    stems = sorted({_stem(p.name) for p in entries if not p.name.startswith(".")})
+    newest = set(stems[max(len(stems) - keep, 0):])
+    out = []
+    for path in entries:
+        if path.name.startswith("."):
+            out.append((path, True))
+        elif current is None or _stem(path.name) != _stem(current):
+            out.append((path, _stem(path.name) not in newest))
+    return out
+
+
+def collect_garbage(area: Path, *, keep: int = KEEP, grace_s: float = GRACE_S) -> list[str]:
     """Remove old versions in ``area``, each with its companions: never the current one, never
     the ``keep`` newest, never one younger than ``grace_s`` seconds (a reader may have just
     resolved it), and every leftover temporary (a name starting with ``.``) older than the
     grace period.
     """
-    current = read_pointer(area)
     now = time.time()
     removed: list[str] = []
-    entries = sorted((p for p in area.iterdir() if p.name != POINTER), key=lambda p: p.name)
-    stems = sorted({_stem(p.name) for p in entries if not p.name.startswith(".")})
-    protected = set(stems[max(len(stems) - keep, 0):]) | ({_stem(current)} if current else set())
-    for path in entries:
-        if not path.name.startswith(".") and _stem(path.name) in protected:
+    for path, removable in old_entries(area, keep=keep):
+        if not removable:
             continue
         try:
             if now - path.stat().st_mtime < grace_s:
@@ -143,3 +196,9 @@ def collect_garbage(area: Path, *, keep: int = 2, grace_s: float = 600.0) -> lis
         except FileNotFoundError:
             continue
     return removed
+
+
+def version_stem(name: str) -> str:
+    """The version an entry of an area belongs to, a temporary's too (``.v...-abc.arrow.tmp``
+    -> ``v...-abc``): what ``partsearch info`` counts as one."""
+    return _stem(name.lstrip("."))

@@ -9,16 +9,27 @@ its last load (rows rejected and why, or why the file could not be read), and th
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from partsearch._catalog import CROSSES, LOADS, OFFERS, POINTER, read_pointer
+from partsearch._catalog import (
+    CROSSES,
+    GRACE_S,
+    LOADS,
+    OFFERS,
+    POINTER,
+    old_entries,
+    read_pointer,
+    version_stem,
+)
 from partsearch.errors import CatalogError
 
-__all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "MergeInfo", "SupplierInfo",
-           "catalog_info"]
+__all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "MergeInfo", "OldVersionInfo",
+           "SupplierInfo", "catalog_info"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +100,23 @@ class MergeInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class OldVersionInfo:
+    """A version on disk beside the current one of its ``area`` (``offers/<CODE>`` or
+    ``crosses``): a superseded offers file with its companions, or snapshot, or (``temporary``)
+    what a load or build that failed or was killed left; its files, bytes and age (its newest
+    file's), and whether the next load or build of its area removes it (``removable``: older
+    than 10 minutes, and a temporary or not one of the two newest versions)."""
+
+    area: str
+    name: str
+    temporary: bool
+    files: int
+    bytes: int
+    age_minutes: float
+    removable: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogInfo:
     """:func:`catalog_info`'s answer; ``to_dict()`` is JSON-ready."""
 
@@ -97,6 +125,7 @@ class CatalogInfo:
     crosses: CrossesInfo | None
     stale_after_hours: float
     merges: tuple[MergeInfo, ...] = ()
+    old_versions: tuple[OldVersionInfo, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -124,7 +153,53 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
     suppliers = tuple(
         _supplier(root, profile, brands, moment, stale_after)
         for profile in read_registered_profiles(root).values())
-    return CatalogInfo(str(root), suppliers, _crosses(root), stale_after, _merges(root))
+    return CatalogInfo(str(root), suppliers, _crosses(root), stale_after, _merges(root),
+                       _old_versions(root))
+
+
+def _old_versions(root: Path) -> tuple[OldVersionInfo, ...]:
+    """What :func:`partsearch._catalog.collect_garbage` has not removed yet, each supplier's
+    and the snapshots', from stat calls alone (no file is read)."""
+    offers = root / OFFERS
+    areas = sorted(p for p in offers.iterdir() if p.is_dir() and not p.name.startswith(".")) \
+        if offers.is_dir() else []
+    if (root / CROSSES).is_dir():
+        areas.append(root / CROSSES)
+    now = time.time()
+    out = []
+    for area in areas:
+        try:
+            entries = old_entries(area)
+        except (CatalogError, OSError):  # (a bad pointer: the supplier's or crosses' own error)
+            continue
+        groups: dict[tuple[str, bool], list[tuple[int, int, float, bool]]] = {}
+        for path, removable in entries:
+            groups.setdefault((version_stem(path.name), path.name.startswith(".")), []).append(
+                (*_usage(path), removable))
+        for (name, temporary), parts in groups.items():
+            newest = max(t for _n, _b, t, _r in parts)
+            age = (now - newest) / 60
+            out.append(OldVersionInfo(
+                area.relative_to(root).as_posix(), name, temporary,
+                sum(n for n, _b, _t, _r in parts), sum(b for _n, b, _t, _r in parts),
+                round(age, 1), age * 60 >= GRACE_S and all(r for *_x, r in parts)))
+    return tuple(out)
+
+
+def _usage(path: Path) -> tuple[int, int, float]:
+    """The files below ``path`` (itself, if a file), their bytes, and its own change time (the
+    age the garbage collection goes by)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:  # (removed since the listing)
+        return 0, 0, 0.0
+    if not path.is_dir():
+        return 1, st.st_size, st.st_mtime
+    files, size = 0, 0
+    for entry in os.scandir(path):
+        n, b, _t = _usage(Path(entry.path))
+        files, size = files + n, size + b
+    return files, size, st.st_mtime
 
 
 def _merges(root: Path) -> tuple[MergeInfo, ...]:

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from partsearch.crosses import _snapshot
+from partsearch.errors import SnapshotError
 
 # sizes around the first slice's end (the first huge page of the file, less the header)
 FIRST = (_snapshot._HUGE - 128) // 8
@@ -100,7 +101,8 @@ def test_saves_run_behind_and_a_failed_one_raises_at_flush(tmp_path: Path) -> No
         assert {"kept.npy", "other.npy"} <= set(out.files)
         shutil.rmtree(out.tmp)  # the next write has nowhere to go
         out.save("lost", values)
-        with pytest.raises(FileNotFoundError):
+        with pytest.raises(SnapshotError, match=r"lost\.npy: cannot write the cross snapshot: "
+                                                r"\[Errno 2\] No such file"):
             out.flush()
         out.flush()  # a failure is reported once; nothing is left pending
     assert not out._saving

@@ -2,9 +2,10 @@
 
 Per supplier: its offers, the price file's age (stale past the catalog's limit), its brands
 with most offers and its last load (rows rejected by reason, or why the file could not be
-read); then the cross snapshot, opened as search opens it. Exit 0, or 1 when a supplier's last
-load failed or the cross snapshot cannot be used (damaged, or none published although snapshots
-are there).
+read); the versions kept on disk beside the current ones (superseded, or left by a failed or
+killed write) and their size; then the cross snapshot, opened as search opens it. Exit 0, or 1
+when a supplier's last load failed or the cross snapshot cannot be used (damaged, or none
+published although snapshots are there).
 """
 
 from __future__ import annotations
@@ -58,8 +59,34 @@ def _info(args: argparse.Namespace) -> int:
         now = sum(m.current for m in info.merges)
         print(f"offers merged on disk: {len(info.merges)} ({total:,.0f} MiB), "
               f"{'one' if now else 'none'} of the current files")
+    for text in _old_text(info.old_versions):
+        print(text)
     print(_crosses_text(info.crosses))
     return 1 if failed else 0
+
+
+def _old_text(old: Any) -> list[str]:
+    """The versions on disk beside the current ones: a total, then each area's superseded
+    versions and the leftovers of failed or killed writes, with their sizes."""
+    if not old:
+        return []
+    gone = sum(v.removable for v in old)
+    lines = [f"old versions on disk: {len(old):,} ({_mib(sum(v.bytes for v in old))}), "
+             f"{gone:,} of them removed by the next load or build of their area"]
+    for area in dict.fromkeys(v.area for v in old):
+        kept = [v for v in old if v.area == area and not v.temporary]
+        left = [v for v in old if v.area == area and v.temporary]
+        parts = [f"{len(kept):,} superseded ({_mib(sum(v.bytes for v in kept))})"] if kept \
+            else []
+        if left:
+            parts.append(f"{len(left):,} left by failed or killed writes "
+                         f"({_mib(sum(v.bytes for v in left))})")
+        lines.append(f"  {area}: " + ", ".join(parts))
+    return lines
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MiB"
 
 
 def _crosses_text(c: Any) -> str:

@@ -35,9 +35,10 @@ from partsearch._catalog import (
     fsync_tree,
     map_file,
     new_version_name,
+    write_error,
     write_pointer,
 )
-from partsearch.errors import SnapshotError
+from partsearch.errors import PartsearchError, SnapshotError
 
 if TYPE_CHECKING:  # the build's writer thread only: opening an index must not import it
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -68,16 +69,22 @@ class Writer:
     holds them all), under a temporary name that :meth:`publish` renames in one step. Leaving
     the ``with`` block by an exception, or a killed process, leaves no published trace.
 
-    ``work`` is a scratch directory inside the temporary one, removed at publish."""
+    ``work`` is a scratch directory inside the temporary one, removed at publish. A write
+    that fails (a full disk, a read-only catalog) is a :class:`SnapshotError` naming the file,
+    or the temporary folder, and the OS's words, as a failed load's ``CatalogError`` is."""
 
     def __init__(self, catalog: Path) -> None:
         self.area = catalog / CROSSES
-        self.area.mkdir(parents=True, exist_ok=True)
         self.version = new_version_name()
         self.tmp = self.area / f".{self.version}.tmp"
-        self.tmp.mkdir()
         self.work = self.tmp / "work"
-        self.work.mkdir()
+        try:
+            self.area.mkdir(parents=True, exist_ok=True)
+            self.tmp.mkdir()
+            self.work.mkdir()
+        except OSError as exc:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise _cannot_write(exc, self.tmp) from exc
         self.files: dict[str, dict[str, int]] = {}
         self._saving: dict[str, Future[None]] = {}
         self._saver: ThreadPoolExecutor | None = None
@@ -85,15 +92,34 @@ class Writer:
     def __enter__(self) -> Writer:
         return self
 
-    def __exit__(self, kind: Any, _exc: Any, _tb: Any) -> None:
+    def __exit__(self, kind: Any, exc: Any, _tb: Any) -> None:
+        failed = None
         try:
             if kind is None:
                 self.flush()
+        except BaseException as late:
+            exc = late
+            raise
         finally:
             if self._saver is not None:
                 self._saver.shutdown(wait=True, cancel_futures=True)
-            if kind is not None:
+            if isinstance(exc, OSError) and self._ours(exc):
+                # the scratch files' and the publish's writes, told here: asked before the
+                # folder goes, so a short write sees the disk as full as it was
+                failed = _cannot_write(exc, self.tmp if exc.filename is None
+                                       else Path(exc.filename))
+            if exc is not None:
                 shutil.rmtree(self.tmp, ignore_errors=True)
+            if failed is not None:
+                raise failed from exc
+
+    def _ours(self, exc: OSError) -> bool:
+        """Whether ``exc`` is a write of this snapshot's (the reader tells the cross files'
+        own errors as CrossFileError; a blacklist that cannot be read is not ours either)."""
+        if exc.filename is None:
+            return True
+        return bool(os.path.abspath(exc.filename).startswith(os.path.abspath(self.area)
+                                                             + os.sep))
 
     def path(self, name: str) -> Path:
         return self.tmp / f"{name}.npy"
@@ -123,6 +149,13 @@ class Writer:
         # a converted copy of a whole large array would be fresh memory: in a VM that hands
         # freed memory back to its host, touching it costs more than the conversion
         path = self.path(name)
+        try:
+            crc = self._append(path, arr, dtype)
+        except OSError as exc:
+            raise _cannot_write(exc, path) from exc
+        self.saved(name, crc)
+
+    def _append(self, path: Path, arr: np.ndarray, dtype: Any) -> int:
         dtype = arr.dtype if dtype is None else np.dtype(dtype)
         flat = np.ascontiguousarray(arr).reshape(-1)
         with AppendFile(path, dtype, arr.shape) as f:
@@ -135,7 +168,7 @@ class Writer:
             while lo < flat.size:
                 f.write(flat[lo:hi].astype(dtype, copy=False))
                 lo, hi = hi, hi + _SLICE * 8 // size  # 8 MiB a slice
-        self.saved(name, f.crc)
+        return f.crc
 
     def saved(self, name: str, crc: int | None = None) -> None:
         """Record an array written to :meth:`path` directly, with the checksum of all of it
@@ -183,6 +216,10 @@ class Writer:
         write_pointer(self.area, self.version)
         collect_garbage(self.area)
         return final
+
+
+def _cannot_write(exc: OSError, path: Path) -> PartsearchError:
+    return write_error("cannot write the cross snapshot", exc, path, SnapshotError)
 
 
 class AppendFile:
@@ -273,7 +310,10 @@ def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
                            "single-source bridge between groups"),
         "smaller_side": side[held].astype(np.int64),
     })
-    pl.DataFrame(table).write_csv(tmp / HELD_BACK)
+    try:
+        pl.DataFrame(table).write_csv(tmp / HELD_BACK)
+    except OSError as exc:  # (polars names no file)
+        raise _cannot_write(exc, tmp / HELD_BACK) from exc
 
 
 def _spans(first: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

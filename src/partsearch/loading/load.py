@@ -30,6 +30,7 @@ from partsearch._catalog import (
     new_version_name,
     read_pointer,
     write_atomic,
+    write_error,
     write_pointer,
 )
 from partsearch.brands import BrandRegistry, catalog_registry
@@ -188,7 +189,7 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
         for path in tmp.values():
             with contextlib.suppress(OSError):  # (an area that is no directory: nothing there)
                 path.unlink(missing_ok=True)
-        raise CatalogError(f"cannot write offers: {exc}", path=area / name) from exc
+        raise write_error("cannot write offers", exc, area / name) from exc
     write_pointer(area, name)
     collect_garbage(area)
     return area / name
