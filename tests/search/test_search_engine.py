@@ -529,6 +529,48 @@ def test_reload_sees_new_offers_and_old_state_keeps_working(tmp_path: Path) -> N
     assert old_state.store.size == 6  # a search that started before keeps its snapshot
 
 
+def test_a_reload_of_a_catalog_gone_or_empty_raises_and_keeps_the_state(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy switches the catalog's symlink (``ln -s new live.new && mv -T live.new
+    live``) through a target not there yet or empty: reload swapped in an empty state and
+    every search was not_found; an engine opened with a relative path read the catalog
+    relative to the directory of the moment, and a chdir emptied it."""
+    catalog = _catalog(tmp_path)
+    live, empty, gone = tmp_path / "live", tmp_path / "empty", tmp_path / "gone"
+    empty.mkdir()
+
+    def switch(target: Path) -> None:
+        (tmp_path / "live.new").symlink_to(target)
+        (tmp_path / "live.new").replace(live)
+
+    switch(catalog)
+    engine = Engine.open(live)
+    state = engine._state
+    for target, why in ((gone, "catalog directory not found"), (empty, "not a catalog")):
+        switch(target)
+        with pytest.raises(CatalogError, match=why):
+            engine.reload()
+        assert engine._state is state
+        assert engine.search("W7121", brand="MANN").requested.total == 6
+    # the symlink is followed, not resolved once: a new catalog behind it is read
+    (tmp_path / "other").mkdir()
+    other = _catalog(tmp_path / "other", PRICE.splitlines()[0] + "\nMANN;W 712/1;1,00;1;0\n")
+    switch(other)
+    assert engine.reload() and engine.search("W7121", brand="MANN").requested.total == 1
+    switch(catalog)
+    assert engine.reload() and engine.search("W7121", brand="MANN").requested.total == 6
+    # a relative path is the catalog of the directory at open, after a chdir too
+    monkeypatch.chdir(tmp_path)
+    engine = Engine.open("cat")
+    monkeypatch.chdir(empty)
+    assert not engine.reload()
+    (tmp_path / "p.csv").write_text(PRICE.splitlines()[0] + "\nMANN;W 712/1;10,00;1;0\n",
+                                    encoding="utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog)
+    assert engine.reload() and engine.search("W7121", brand="MANN").requested.total == 1
+    assert engine.sql("select count(*) from offers").fetchall() == [(1,)]
+
+
 def test_a_reload_with_nothing_changed_keeps_the_state(tmp_path: Path) -> None:
     """A web app may call reload() every second: it reads nothing unless a publish, a build,
     a registration, a merge on disk or an edited config changed the catalog."""

@@ -117,6 +117,56 @@ def test_each_thread_asks_its_own_connection_and_a_reload_a_new_one(tmp_path: Pa
     assert engine.reload() and engine.sql(count).fetchall() == [(2,)]
 
 
+def test_a_snapshot_garbage_collected_under_an_open_engine_still_answers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An engine (or an index) that has not reloaded, two builds and 10 minutes on: its
+    snapshot's folder is removed; every sql(), offers alone too, raised an IOException naming
+    the removed held_back.csv (the view over it is bound when the connection is made), and
+    held_back() a FileNotFoundError. They read the file through the handle opened with it."""
+    import gc
+    import os
+    import time
+
+    from partsearch import SnapshotError
+    from partsearch.crosses import CrossIndex, build_index
+
+    crosses = "brand_a,article_a,brand_b,article_b\nMANN,W 712/1,KNECHT,OC 90\n"
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 712/1;100\n"},
+                            _ONE_SUPPLIER, crosses)
+    (tmp_path / "black.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                        "MANN,W 712/1,KNECHT,OC 90\n", encoding="utf-8")
+
+    def build() -> None:
+        build_index([tmp_path / "x.csv"], catalog, blacklist=tmp_path / "black.csv")
+
+    build()
+    engine, stale, idx = Engine.open(catalog), Engine.open(catalog), CrossIndex.open(catalog)
+    first = idx.path
+    build()
+    build()
+    old = time.time() - 660  # (the 10 minutes' grace, passed)
+    for path in (catalog / "crosses").iterdir():
+        os.utime(path, (old, old))
+    build()
+    assert not first.exists()
+    assert engine.sql("select count(*) from offers").fetchall() == [(1,)]
+    assert engine.sql("select brand_a, article_b, reason from held_back").fetchall() == [
+        ("KNECHT", "W 712/1", "blacklisted")]
+    assert idx.held_back().select("brand_a", "reason").rows() == [("KNECHT", "blacklisted")]
+    # a relation made before a reload keeps its snapshot's open file, as its connection does
+    before = engine.sql("select reason from held_back")
+    assert engine.reload() and engine.sql("select count(*) from held_back").fetchall() == [(1,)]
+    gc.collect()
+    assert before.fetchall() == [("blacklisted",)]
+    # without /proc, the file is read by its path: gone, the error says to reload
+    monkeypatch.setattr("partsearch.crosses.index._FDS", str(tmp_path / "no-proc"))
+    with pytest.raises(SnapshotError, match=r"held_back.csv: .* replaced .*; reload"):
+        idx.held_back()
+    with pytest.raises(SnapshotError, match=r"held_back.csv: .* replaced .*; reload"):
+        stale.sql("select count(*) from offers")  # (its first connection, made now)
+    assert Engine.open(catalog).sql("select count(*) from held_back").fetchall() == [(1,)]
+
+
 def test_cli_sql(world_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from partsearch.cli import main
 

@@ -9,10 +9,15 @@
 
 Opening maps the arrays and parses only the small manifest, so it takes milliseconds whatever the
 size; the snapshot is read-only and the operating system shares its pages between processes.
+``held_back.csv`` is opened, not read (21 MB at 200M crosses): :meth:`CrossIndex.held_back` and
+``Engine.sql`` read it through that handle, so an index whose snapshot was garbage-collected (two
+builds later and 10 minutes on) still reads it, as it reads its mapped arrays.
 """
 
 from __future__ import annotations
 
+import os
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,8 +64,11 @@ class CrossIndex:
     """A read-only cross snapshot; see the module docstring."""
 
     def __init__(self, path: Path, manifest: dict[str, Any], arrays: dict[str, np.ndarray],
-                 registry: BrandRegistry | None = None):
+                 registry: BrandRegistry | None = None, held: int | None = None):
         self.path = path
+        self._held = held  # held_back.csv's descriptor, open (:meth:`held_back_source`)
+        if held is not None:
+            weakref.finalize(self, os.close, held)
         self.manifest = manifest
         self._a = arrays  # read-only ndarrays over the mapped files (``_snapshot._map``)
         self._brands: list[str] = manifest["brands"]
@@ -85,7 +93,7 @@ class CrossIndex:
         Brands are read with ``registry``, or else, as the build read them, with the catalog's
         (``catalog_registry``: its ``brands.toml`` over the shipped one) when the snapshot is
         in a catalog, the shipped registry when it is not."""
-        from partsearch.crosses._snapshot import MANIFEST, open_arrays
+        from partsearch.crosses._snapshot import HELD_BACK, MANIFEST, open_arrays
 
         root = Path(path)
         snapshot = root
@@ -96,7 +104,11 @@ class CrossIndex:
                 raise SnapshotError("no cross snapshot published here", path=root)
             snapshot = area / name
         manifest, arrays = open_arrays(snapshot)
-        index = cls(snapshot, manifest, arrays, registry)
+        try:
+            held = os.open(snapshot / HELD_BACK, os.O_RDONLY)
+        except FileNotFoundError as exc:
+            raise SnapshotError("snapshot file is missing", path=snapshot / HELD_BACK) from exc
+        index = cls(snapshot, manifest, arrays, registry, held)
         if registry is None and snapshot.parent.name == CROSSES:
             index._catalog = snapshot.parent.parent  # (its registry read at first use)
         return index
@@ -315,13 +327,36 @@ class CrossIndex:
         """The crosses kept out of the classes (guard or blacklist), as a polars frame."""
         import polars as pl
 
-        return pl.read_csv(self.path / "held_back.csv", infer_schema=False)
+        source = self.held_back_source()
+        try:
+            return pl.read_csv(source, infer_schema=False)
+        except FileNotFoundError as exc:
+            raise self._replaced(source) from exc
+
+    def held_back_source(self) -> str:
+        """Where to read this index's ``held_back.csv`` while the index lives: the handle it
+        opened (``/proc/self/fd/N``: a file of its own, at its start, even once the snapshot
+        was garbage-collected), or, without ``/proc``, the file's path."""
+        from partsearch.crosses._snapshot import HELD_BACK
+
+        if self._held is not None and os.path.isdir(_FDS):
+            return f"{_FDS}/{self._held}"
+        return str(self.path / HELD_BACK)
+
+    def _replaced(self, source: str) -> SnapshotError:
+        return SnapshotError("this engine's cross snapshot was replaced and garbage-collected "
+                             "since it was opened; reload (or open the index again)",
+                             path=source)
 
     def _reg(self) -> BrandRegistry:
         if self._registry is None:
             self._registry = BrandRegistry.default() if self._catalog is None else \
                 catalog_registry(self._catalog)
         return self._registry
+
+
+#: an open file's own name on Linux: it opens the file, even unlinked, at a place of its own
+_FDS = "/proc/self/fd"
 
 
 def positions(sorted_hashes: np.ndarray, hashes: np.ndarray) -> np.ndarray:

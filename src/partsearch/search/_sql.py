@@ -16,8 +16,8 @@ Relations (see ``README.md``, "Questions in SQL"):
   ``held_back`` by the guard, ``blacklisted``), ``support`` (its sources' count),
   ``sources``;
 - ``held_back``: the crosses kept out of the classes, with why (the snapshot's
-  ``held_back.csv``): ``brand_a, article_a, brand_b, article_b, sources, reason,
-  smaller_side``.
+  ``held_back.csv``, through the handle the index opened: ``CrossIndex.held_back_source``):
+  ``brand_a, article_a, brand_b, article_b, sources, reason, smaller_side``.
 
 A part's article is text stored per part out of order, which Arrow cannot view as a column:
 ``parts.article`` is the function ``article(part)``, evaluated on the rows a query keeps.
@@ -69,7 +69,9 @@ def connect(state: Any) -> Any:
                                                  _named(a["edge_src"], sources)),
     }))
     arrow: Any = "arrow"  # (DuckDB takes the name; its stubs want its enum, moved in 2.0)
-    con.create_function("article", _articles(a), ["integer"], "varchar", type=arrow)
+    # (the function holds the index, so the connection, and every relation made on it, keeps
+    # the index's open held_back.csv that the view below reads by its descriptor)
+    con.create_function("article", _articles(a, index), ["integer"], "varchar", type=arrow)
     # (ids are positions: a positional join with range() numbers the rows without a column)
     con.sql("create view parts as select range::integer as part, brand, article(range::integer) "
             "as article, class, part_hash from range((select count(*) from _parts)) "
@@ -80,11 +82,15 @@ def connect(state: Any) -> Any:
             "brand_a", "article_a", "brand_b", "article_b", "sources", "reason")}
             | {"smaller_side": pa.array([], pa.int32())}))
         return con
-    held = str(index.path / "held_back.csv").replace("'", "''")
+    source = index.held_back_source()
+    held = source.replace("'", "''")
     # (as text: an article of digits alone is text, "0 450 905 316" or "0450905316")
-    con.sql(f"create view held_back as select * exclude (smaller_side), "
-            f"smaller_side::integer as smaller_side from read_csv('{held}', all_varchar = true, "
-            f"header = true)")
+    try:
+        con.sql(f"create view held_back as select * exclude (smaller_side), "
+                f"smaller_side::integer as smaller_side from read_csv('{held}', "
+                f"all_varchar = true, header = true)")
+    except duckdb.IOException as exc:  # (without /proc: read by its path, garbage-collected)
+        raise index._replaced(source) from exc
     return con
 
 
@@ -113,13 +119,17 @@ def _view(values: np.ndarray) -> Any:
                                  [None, pa.py_buffer(values)])
 
 
-def _articles(a: dict[str, np.ndarray]) -> Any:
-    """``article(part)``: the text of each part of a batch, gathered from the snapshot."""
+def _articles(a: dict[str, np.ndarray], index: Any) -> Any:
+    """``article(part)``: the text of each part of a batch, gathered from the snapshot (of
+    ``index``, kept alive with the function)."""
     import pyarrow as pa
 
-    start, length, data = a["article_start"], a["article_len"], a["article_data"]
+    # (the index rides along: DuckDB takes the function's parameters as the SQL's, so the
+    # function holds it through what it reads)
+    held = a["article_start"], a["article_len"], a["article_data"], index
 
     def article(parts: Any) -> Any:
+        start, length, data, _index = held
         ids = parts.to_numpy(zero_copy_only=False).astype(np.int64)
         lengths = np.asarray(length[ids], dtype=np.int64)
         offsets = np.zeros(ids.size + 1, dtype=np.int64)

@@ -126,19 +126,10 @@ class Engine:
         raises :class:`CatalogError`. ``connectors`` maps a shop's own ``api.kind`` to
         the factory of its connector (``partsearch.online.ConnectorFactory``), beside the
         shipped ``abcp``."""
-        from partsearch._catalog import BRANDS, CONFIG, CROSSES, LOADS, OFFERS, SUPPLIERS
-        from partsearch.errors import CatalogError
-
-        root = Path(catalog)
-        if not root.is_dir():
-            raise CatalogError("catalog directory not found", path=root)
-        # (a mistyped path, "/" or a folder of price files opened, and every search was
-        # not_found; a catalog being set up, with only its catalog.toml, is one)
-        if not any((root / name).exists()
-                   for name in (OFFERS, CROSSES, SUPPLIERS, LOADS, CONFIG, BRANDS)):
-            raise CatalogError(f"not a catalog: no offers, no cross index, no supplier "
-                               f"profiles, no {CONFIG} (load suppliers or build crosses "
-                               f"into it first)", path=root)
+        # (absolute once, so a later chdir reads the same catalog; not resolved through a
+        # symlink, so a deploy that switches the catalog's symlink is followed by reload)
+        root = Path(os.path.abspath(catalog))
+        _check_catalog(root)
         seen = _fingerprint(root)
         engine = cls(root, _load_state(root, None), seen, connectors)
         if any(p.api for p in engine._state.profiles.values()):
@@ -158,6 +149,9 @@ class Engine:
         seen = _fingerprint(self.catalog)
         if seen == self._seen:
             return False
+        # (a catalog gone, or a symlink switched through an empty folder, raises as open does,
+        # where it was read as a catalog with nothing in it and every search was not_found)
+        _check_catalog(self.catalog)
         self._state = _load_state(self.catalog, self._state)
         self._seen = seen
         self._live = None
@@ -540,6 +534,22 @@ def _no_brand(state: _State, query: Any, choices: list[BrandChoice]) -> SearchRe
 
     return empty_result(query, "not_found", suggestions=tuple(
         similar_articles(state.store, *article_key_forms(query.article))))
+
+
+def _check_catalog(root: Path) -> None:
+    """Raise :class:`CatalogError` unless ``root`` is a catalog directory."""
+    from partsearch._catalog import BRANDS, CONFIG, CROSSES, LOADS, OFFERS, SUPPLIERS
+    from partsearch.errors import CatalogError
+
+    if not root.is_dir():
+        raise CatalogError("catalog directory not found", path=root)
+    # (a mistyped path, "/" or a folder of price files opened, and every search was
+    # not_found; a catalog being set up, with only its catalog.toml, is one)
+    if not any((root / name).exists()
+               for name in (OFFERS, CROSSES, SUPPLIERS, LOADS, CONFIG, BRANDS)):
+        raise CatalogError(f"not a catalog: no offers, no cross index, no supplier "
+                           f"profiles, no {CONFIG} (load suppliers or build crosses "
+                           f"into it first)", path=root)
 
 
 def _fingerprint(catalog: Path) -> tuple[Any, ...]:
