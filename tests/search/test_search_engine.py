@@ -218,7 +218,12 @@ def test_sorts(engine: Engine) -> None:
     ({"oem_offset": True}, r"oem_offset must be a whole number, not True"),
     ({"oem_limit": "1"}, r"oem_limit must be a whole number, not '1'"),
     ({"level": ["guest"]}, r"unknown price level \['guest'\]; the catalog has guest"),
-    ({"now": "2026-12-01"}, r"now must be a datetime, not '2026-12-01'")])
+    ({"now": "2026-12-01"}, r"now must be a datetime, not '2026-12-01'"),
+    ({"show_all": "false"}, r"show_all must be True or False, not 'false'"),
+    ({"show_all": 1}, r"show_all must be True or False, not 1"),
+    ({"show_supplier_price": "false"}, r"show_supplier_price must be True or False, not 'f"),
+    ({"show_supplier_price": 0}, r"show_supplier_price must be True or False, not 0"),
+    ({"show_supplier_price": None}, r"show_supplier_price must be True or False, not None")])
 def test_a_bad_search_argument_is_a_search_error(engine: Engine, options: dict[str, Any],
                                                  message: str) -> None:
     """A caller needs one ``except PartsearchError``: these escaped as IndexError, TypeError,
@@ -236,6 +241,8 @@ def test_a_search_reads_its_arguments_as_given(engine: Engine) -> None:
     assert engine.search("W 920/21", "MANN", sort=echo) == listed  # (kept for the next one)
     numpy_page = engine.search("W 920/21", "MANN", analogs_limit=np.int64(2))  # type: ignore
     assert numpy_page == engine.search("W 920/21", "MANN", analogs_limit=2)
+    numpy_all = engine.search("W 920/21", "MANN", show_all=np.True_)  # type: ignore[arg-type]
+    assert numpy_all == engine.search("W 920/21", "MANN", show_all=True)
     for article in (155093, None, b"W92021"):
         with pytest.raises(SearchError, match=r"cannot search .*: an article is text"):
             engine.search(article, "MANN")  # type: ignore[arg-type]

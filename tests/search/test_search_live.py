@@ -212,6 +212,9 @@ def test_a_deadline_that_is_no_positive_number_is_refused(
     for bad in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(SearchError, match="deadline_s must be a positive number"):
             engine.search_live_sync("W 920/21", "MANN", deadline_s=bad)
+    # (a web app's query string passed on: "false" was true, and showed purchase prices)
+    with pytest.raises(SearchError, match="show_supplier_price must be True or False"):
+        engine.search_live_sync("W 920/21", "MANN", show_supplier_price="false")
     for bad in ("0", "-1", "nan", "inf", "soon"):
         with pytest.raises(SystemExit) as exit_:
             main(["search", str(catalog), "W 920/21", "--brand", "MANN", "--live",

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
-from partsearch.ranking.order import Filters, check_sort, whole_number
+from partsearch.ranking.order import Filters, check_sort, truth, whole_number
 from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
 
@@ -248,6 +248,12 @@ class Engine:
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
         if now is not None and not isinstance(now, datetime):
             raise SearchError(f"now must be a datetime, not {now!r}")
+        # (a web app's query string passed on, show_supplier_price="false", was true and
+        # showed purchase prices)
+        if show_all.__class__ is not bool:
+            show_all = truth(show_all, "show_all")
+        if show_supplier_price.__class__ is not bool:
+            show_supplier_price = truth(show_supplier_price, "show_supplier_price")
         # Query's fields in order, built without the named tuple's keyword __new__
         query = tuple.__new__(Query, (
             article, brand, lvl, check_sort(sort),
