@@ -129,9 +129,17 @@ class Engine:
         from partsearch._catalog import BRANDS, CONFIG, CROSSES, LOADS, OFFERS, SUPPLIERS
         from partsearch.errors import CatalogError
 
-        root = Path(catalog)
+        try:
+            root = Path(catalog)
+        except TypeError:  # (None, bytes, a number: a raw TypeError of pathlib's)
+            raise CatalogError(f"Engine.open: catalog must be a directory's path (str or "
+                               f"os.PathLike), not {catalog!r}") from None
         if not root.is_dir():
-            raise CatalogError("catalog directory not found", path=root)
+            raise CatalogError("not a directory" if root.exists()
+                               else "catalog directory not found", path=root)
+        if connectors is not None and not _factories(connectors):
+            raise CatalogError(f"Engine.open: connectors must map each api kind (text) to a "
+                               f"connector factory (a callable), not {connectors!r}")
         # (a mistyped path, "/" or a folder of price files opened, and every search was
         # not_found; a catalog being set up, with only its catalog.toml, is one)
         if not any((root / name).exists()
@@ -334,6 +342,10 @@ class Engine:
         from partsearch.search._blocks import brand_choices
 
         state = self._state
+        if not isinstance(article, str):  # (as search: a number's text was never typed)
+            raise SearchError(f"cannot search {article!r}: an article is text")
+        if filters is not None and not isinstance(filters, Filters):
+            raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
         if filters is not None and filters.brands:
             filters = _canonical_filters(state, filters)
         return brand_choices(state, article, filters)
@@ -364,7 +376,22 @@ class Engine:
 
     def explain(self, brand_a: str, article_a: str, brand_b: str, article_b: str) -> list[Any]:
         """The chain of crosses that makes two parts interchangeable (``CrossStep`` list);
-        empty when they are not linked in the cross index."""
+        empty when they are not linked in the cross index, or one is not in it. A brand or
+        article that is not text or names nothing (empty, blank, no letters or digits) raises
+        :class:`SearchError`, as :meth:`search` does: "not linked" would hide the mistake."""
+        registry = self._state.registry
+        for brand, article in ((brand_a, article_a), (brand_b, article_b)):
+            if not isinstance(article, str):  # (article_key reads a number's text)
+                raise SearchError(f"cannot explain {article!r}: an article is text")
+            try:
+                registry.canonical(brand)
+            except NormalizationError as exc:
+                raise SearchError(f"cannot explain: {exc.message} (article {article!r})"
+                                  ) from None
+            try:
+                article_key(article)
+            except NormalizationError as exc:
+                raise SearchError(f"cannot explain: {exc.message} (brand {brand!r})") from None
         idx = self._state.index
         if idx is None:
             return []
@@ -438,6 +465,12 @@ class Engine:
                 connectors.append(conn)
             self._live = LiveSuppliers(connectors, unavailable=unavailable)
         return self._live
+
+
+def _factories(connectors: object) -> bool:
+    """Whether ``connectors`` maps text to callables, as ``Engine.open`` reads it."""
+    return isinstance(connectors, Mapping) and all(
+        isinstance(kind, str) and callable(factory) for kind, factory in connectors.items())
 
 
 _NO_FILTERS = Filters()
