@@ -300,6 +300,15 @@ def test_threads_each_running_a_loop_share_one_instance(server: Any) -> None:
                                                          "second": "answered"}
 
 
+def test_an_article_or_brand_that_is_not_text_is_refused(server: Any) -> None:
+    """As Engine.search: None raised AttributeError, a number was asked for as its text."""
+    live = LiveSuppliers([_conn("fast", server.url("fast", "dz"))])
+    for article, brand in ((None, "MANN"), (5, "MANN"), (b"W92021", None), ("W 920/21", 5)):
+        with pytest.raises(SearchError, match=r"cannot search .*(an article|a brand) is text"):
+            _ask_all(live, article, brand, deadline_s=2.0)  # type: ignore[arg-type]
+    assert server.requests("fast", "dz") == 0
+
+
 def test_a_deadline_that_is_not_a_positive_number_is_refused(server: Any) -> None:
     """Zero or less would cancel every request before it goes out (and open healthy suppliers'
     circuits); NaN would cap nothing."""

@@ -218,7 +218,12 @@ def test_sorts(engine: Engine) -> None:
     ({"oem_offset": True}, r"oem_offset must be a whole number, not True"),
     ({"oem_limit": "1"}, r"oem_limit must be a whole number, not '1'"),
     ({"level": ["guest"]}, r"unknown price level \['guest'\]; the catalog has guest"),
-    ({"now": "2026-12-01"}, r"now must be a datetime, not '2026-12-01'")])
+    ({"now": "2026-12-01"}, r"now must be a datetime, not '2026-12-01'"),
+    ({"show_all": "false"}, r"show_all must be True or False, not 'false'"),
+    ({"show_all": 1}, r"show_all must be True or False, not 1"),
+    ({"show_supplier_price": "false"}, r"show_supplier_price must be True or False, not 'f"),
+    ({"show_supplier_price": 0}, r"show_supplier_price must be True or False, not 0"),
+    ({"show_supplier_price": None}, r"show_supplier_price must be True or False, not None")])
 def test_a_bad_search_argument_is_a_search_error(engine: Engine, options: dict[str, Any],
                                                  message: str) -> None:
     """A caller needs one ``except PartsearchError``: these escaped as IndexError, TypeError,
@@ -236,6 +241,8 @@ def test_a_search_reads_its_arguments_as_given(engine: Engine) -> None:
     assert engine.search("W 920/21", "MANN", sort=echo) == listed  # (kept for the next one)
     numpy_page = engine.search("W 920/21", "MANN", analogs_limit=np.int64(2))  # type: ignore
     assert numpy_page == engine.search("W 920/21", "MANN", analogs_limit=2)
+    numpy_all = engine.search("W 920/21", "MANN", show_all=np.True_)  # type: ignore[arg-type]
+    assert numpy_all == engine.search("W 920/21", "MANN", show_all=True)
     for article in (155093, None, b"W92021"):
         with pytest.raises(SearchError, match=r"cannot search .*: an article is text"):
             engine.search(article, "MANN")  # type: ignore[arg-type]
@@ -502,6 +509,43 @@ def test_a_directory_that_is_not_a_catalog_does_not_open(
     assert Engine.open(empty).search("W 712/1", brand="MANN").status == "not_found"
 
 
+def test_a_bad_open_argument_is_a_catalog_error(engine: Engine, tmp_path: Path) -> None:
+    """A caller needs one ``except PartsearchError``: these raised TypeError or ValueError,
+    and a file was "not found"."""
+    for bad in (None, str(engine.catalog).encode(), 5):
+        with pytest.raises(CatalogError, match=r"catalog must be a directory's path .*, not "):
+            Engine.open(bad)  # type: ignore[arg-type]
+    afile = tmp_path / "afile"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"afile: not a directory$"):
+        Engine.open(afile)
+    with pytest.raises(CatalogError, match=r"catalog directory not found$"):
+        Engine.open(tmp_path / "nothing")
+    for connectors in (["x"], 5, {"x": 5}, {1: Engine}):
+        with pytest.raises(CatalogError, match=r"connectors must map each api kind"):
+            Engine.open(engine.catalog, connectors=connectors)  # type: ignore[arg-type]
+
+
+def test_explain_and_brand_choices_refuse_what_search_refuses(engine: Engine) -> None:
+    """``explain`` of a part named by nothing answered [], as "not linked"; ``brand_choices``
+    of a number raised AttributeError."""
+    assert engine.explain("MANN", "W 920/21", "KNECHT", "OC 90")
+    assert engine.explain("MANN", "W 920/21", "NOSUCH", "X1") == []  # (a part, not indexed)
+    for parts, message in (((None, None, None, None), r"cannot explain None: an article is"),
+                           (("MANN", 5, "KNECHT", "OC 90"), r"cannot explain 5: an article is"),
+                           ((1, "W 920/21", "KNECHT", "OC 90"), r"not a brand: 1"),
+                           (("MANN", "W 920/21", " ", "OC 90"), r"brand ' ' is empty"),
+                           (("MANN", "", "KNECHT", "OC 90"), r"article '' has no letters"),
+                           (("MANN", "W 920/21", "KNECHT", "---"), r"'---' has no letters")):
+        with pytest.raises(SearchError, match=message):
+            engine.explain(*parts)
+    for article in (5, None):
+        with pytest.raises(SearchError, match=r"cannot search .*: an article is text"):
+            engine.brand_choices(article)  # type: ignore[arg-type]
+    with pytest.raises(SearchError, match=r"filters must be a partsearch.Filters"):
+        engine.brand_choices("W 920/21", {"in_stock": True})  # type: ignore[arg-type]
+
+
 def test_catalog_levels_from_toml(tmp_path: Path) -> None:
     catalog = _catalog(tmp_path)
     (catalog / "catalog.toml").write_text(
@@ -563,6 +607,10 @@ def test_a_reload_of_a_catalog_gone_or_empty_raises_and_keeps_the_state(
     monkeypatch.chdir(tmp_path)
     engine = Engine.open("cat")
     monkeypatch.chdir(empty)
+    from partsearch.search import _merged
+
+    _merged.wait()  # (the merge the open writes on a thread is a change a reload sees)
+    engine.reload()
     assert not engine.reload()
     (tmp_path / "p.csv").write_text(PRICE.splitlines()[0] + "\nMANN;W 712/1;10,00;1;0\n",
                                     encoding="utf-8")

@@ -271,9 +271,15 @@ class LiveSuppliers:
         deadline its request is cancelled and ``timed_out`` yielded; only a request that went
         out counts as the supplier's failure (one still waiting for a slot does not). Cached
         answers (``from_cache=True``) and open circuits (``skipped``) are yielded first. Break out
-        early with ``contextlib.aclosing`` so pending requests are cancelled at once.
+        early with ``contextlib.aclosing`` so pending requests are cancelled at once. An
+        article or brand that is not text raises :class:`SearchError`, as in the search.
         """
         deadline_s = check_deadline(deadline_s)
+        # (as Engine.search: None raised AttributeError, a number asked for its text)
+        if not isinstance(article, str):
+            raise SearchError(f"cannot search {article!r}: an article is text")
+        if brand is not None and not isinstance(brand, str):
+            raise SearchError(f"cannot search {article!r} of brand {brand!r}: a brand is text")
         loop = asyncio.get_running_loop()
         # the first ask builds the HTTP client (TLS context, connection pool): our set-up, not
         # the suppliers' time, so their deadlines start after it

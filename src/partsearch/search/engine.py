@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
-from partsearch.ranking.order import Filters, check_sort, whole_number
+from partsearch.ranking.order import Filters, check_sort, truth, whole_number
 from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
 
@@ -126,10 +126,19 @@ class Engine:
         raises :class:`CatalogError`. ``connectors`` maps a shop's own ``api.kind`` to
         the factory of its connector (``partsearch.online.ConnectorFactory``), beside the
         shipped ``abcp``."""
-        # (absolute once, so a later chdir reads the same catalog; not resolved through a
-        # symlink, so a deploy that switches the catalog's symlink is followed by reload)
-        root = Path(os.path.abspath(catalog))
+        from partsearch.errors import CatalogError
+
+        try:
+            # (absolute once, so a later chdir reads the same catalog; not resolved through
+            # a symlink, so a deploy that switches the catalog's symlink is followed by reload)
+            root = Path(os.path.abspath(catalog))
+        except TypeError:  # (None, bytes, a number: a raw TypeError of os.path's)
+            raise CatalogError(f"Engine.open: catalog must be a directory's path (str or "
+                               f"os.PathLike), not {catalog!r}") from None
         _check_catalog(root)
+        if connectors is not None and not _factories(connectors):
+            raise CatalogError(f"Engine.open: connectors must map each api kind (text) to a "
+                               f"connector factory (a callable), not {connectors!r}")
         seen = _fingerprint(root)
         engine = cls(root, _load_state(root, None), seen, connectors)
         if any(p.api for p in engine._state.profiles.values()):
@@ -242,6 +251,12 @@ class Engine:
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
         if now is not None and not isinstance(now, datetime):
             raise SearchError(f"now must be a datetime, not {now!r}")
+        # (a web app's query string passed on, show_supplier_price="false", was true and
+        # showed purchase prices)
+        if show_all.__class__ is not bool:
+            show_all = truth(show_all, "show_all")
+        if show_supplier_price.__class__ is not bool:
+            show_supplier_price = truth(show_supplier_price, "show_supplier_price")
         # Query's fields in order, built without the named tuple's keyword __new__
         query = tuple.__new__(Query, (
             article, brand, lvl, check_sort(sort),
@@ -322,6 +337,10 @@ class Engine:
         from partsearch.search._blocks import brand_choices
 
         state = self._state
+        if not isinstance(article, str):  # (as search: a number's text was never typed)
+            raise SearchError(f"cannot search {article!r}: an article is text")
+        if filters is not None and not isinstance(filters, Filters):
+            raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
         if filters is not None and filters.brands:
             filters = _canonical_filters(state, filters)
         return brand_choices(state, article, filters)
@@ -352,7 +371,22 @@ class Engine:
 
     def explain(self, brand_a: str, article_a: str, brand_b: str, article_b: str) -> list[Any]:
         """The chain of crosses that makes two parts interchangeable (``CrossStep`` list);
-        empty when they are not linked in the cross index."""
+        empty when they are not linked in the cross index, or one is not in it. A brand or
+        article that is not text or names nothing (empty, blank, no letters or digits) raises
+        :class:`SearchError`, as :meth:`search` does: "not linked" would hide the mistake."""
+        registry = self._state.registry
+        for brand, article in ((brand_a, article_a), (brand_b, article_b)):
+            if not isinstance(article, str):  # (article_key reads a number's text)
+                raise SearchError(f"cannot explain {article!r}: an article is text")
+            try:
+                registry.canonical(brand)
+            except NormalizationError as exc:
+                raise SearchError(f"cannot explain: {exc.message} (article {article!r})"
+                                  ) from None
+            try:
+                article_key(article)
+            except NormalizationError as exc:
+                raise SearchError(f"cannot explain: {exc.message} (brand {brand!r})") from None
         idx = self._state.index
         if idx is None:
             return []
@@ -427,6 +461,12 @@ class Engine:
                 connectors.append(conn)
             self._live = LiveSuppliers(connectors, unavailable=unavailable)
         return self._live
+
+
+def _factories(connectors: object) -> bool:
+    """Whether ``connectors`` maps text to callables, as ``Engine.open`` reads it."""
+    return isinstance(connectors, Mapping) and all(
+        isinstance(kind, str) and callable(factory) for kind, factory in connectors.items())
 
 
 _NO_FILTERS = Filters()
@@ -542,7 +582,8 @@ def _check_catalog(root: Path) -> None:
     from partsearch.errors import CatalogError
 
     if not root.is_dir():
-        raise CatalogError("catalog directory not found", path=root)
+        raise CatalogError("not a directory" if root.exists()
+                           else "catalog directory not found", path=root)
     # (a mistyped path, "/" or a folder of price files opened, and every search was
     # not_found; a catalog being set up, with only its catalog.toml, is one)
     if not any((root / name).exists()
