@@ -271,3 +271,52 @@ def test_more_names_and_the_column_a_header_lacks(tmp_path: Path) -> None:
                        r"article column"):
         draft_profile(price)
 
+
+def _two_row_header(path: Path, subs: tuple[str, str]) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for col, name in enumerate(("Бренд", "Артикул", "Остаток")):
+        sheet.merge_range(0, col, 1, col, name)
+    sheet.merge_range(0, 3, 0, 4, "Цена")
+    sheet.write_row(1, 3, subs)
+    sheet.write_row(2, 0, ["MANN", "W 920/21", 4, *((1000, 1300) if subs[0] == "Опт"
+                                                      else (1300, 1000))])
+    book.close()
+
+
+@pytest.mark.parametrize("subs", [("Опт", "Розница"), ("Розница", "Опт")])
+def test_a_header_of_two_rows_under_a_merged_cell(tmp_path: Path,
+                                                  subs: tuple[str, str]) -> None:
+    """"Цена" merged over "Опт" | "Розница": the draft says the header spans two columns and
+    which it took (the wholesale one), and the sub-header row is no rejected offer."""
+    _two_row_header(tmp_path / "p.xlsx", subs)
+    draft = draft_profile(tmp_path / "p.xlsx")
+    wholesale = 3 + subs.index("Опт")
+    assert dict(draft.profile.columns) == {"brand": 0, "article": 1, "quantity": 2,
+                                           "price": wholesale}
+    assert draft.profile.skip_rows == 2 and draft.line == 1
+    assert (f'# price: header "Цена" spans columns 4 to 5 ("{subs[0]}", "{subs[1]}"): took '
+            f'"Опт", price = {wholesale}\n') in draft.toml
+    assert "\nskip_rows = 2\n" in draft.toml
+    report = load_price_file(draft.profile)
+    assert (report.rows_read, report.rejected.num_rows) == (1, 0)
+    assert report.offers.column("price").to_pylist() == [1000]
+    toml = tmp_path / "s.toml"
+    toml.write_text(draft.toml, encoding="utf-8")
+    assert read_profiles(toml)[0].columns == draft.profile.columns
+
+
+def test_a_header_of_two_rows_in_a_csv(tmp_path: Path) -> None:
+    price = tmp_path / "p.csv"
+    price.write_text("Прайс\nБренд;Артикул;Цена;\n;;Опт;Розница\nMANN;W1;100;130\n"
+                     "KNECHT;OC 90;;80\n", encoding="utf-8")
+    draft = draft_profile(price)
+    assert draft.line == 2 and draft.profile.skip_rows == 3
+    report = load_price_file(draft.profile)
+    assert report.offers.column("line").to_pylist() == [4]
+    assert report.rejected.column("line").to_pylist() == [5]  # (no wholesale price: told)
+    # a data row under a header with an empty column is no sub-header
+    price.write_text("Бренд;Артикул;Цена;\nMANN;W1;100;x\n", encoding="utf-8")
+    assert draft_profile(price).profile.skip_rows is None

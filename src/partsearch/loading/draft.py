@@ -73,6 +73,8 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     ``sheet``, by name or 0-based index, else its first): the row of its first rows that names
     an article and a price, and the most it names besides, mapped by :data:`FIELD_NAMES`.
     Raises :class:`PriceFileError` when no row names both."""
+    from partsearch.loading._readers import header_key
+
     path = Path(file)
     try:
         data = path.read_bytes()
@@ -113,10 +115,32 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     notes += _choices(header, found, {f: o for f, o in _map(header)[1].items()
                                       if f not in twice})
     unmapped = tuple(h for i, h in enumerate(header) if h and i not in found.values())
+    spans = _spans(header, rows[at + 1], found) if at + 1 < len(rows) else {}
     columns: dict[str, str | int] = {fld: header[i] for fld, i in
                                      sorted(found.items(), key=lambda kv: kv[1])}
+    skip_rows = None
+    if spans:
+        # a merged cell over sub-columns ("Цена" over "Опт" | "Розница"): the sub-header row
+        # names no field, so the columns go by position with the data after both rows (else
+        # each load rejects the sub-header row as an "empty article")
+        below = [cell.strip() for cell in rows[at + 1]] + [""] * len(header)
+        for fld, i in found.items():
+            if i in spans:
+                subs = [header_key(below[j]).replace("ё", "е") for j in spans[i]]
+                found[fld] = spans[i][_pick(fld, subs, set()) or 0]
+                notes.append(f"# {fld}: header {_text(header[i])} spans columns "
+                             f"{spans[i][0] + 1} to {spans[i][-1] + 1} ("
+                             f"{', '.join(_text(below[j]) for j in spans[i])}): took "
+                             f"{_text(below[found[fld]])}, {fld} = {found[fld]}")
+        columns = dict(sorted(found.items(), key=lambda kv: kv[1]))
+        skip_rows = at + 2
+        named = ", ".join(f"{i} = " + _text(" / ".join(filter(None, (header[i], below[i]))))
+                          for i in sorted(found.values()))
+        notes.append(f"# a header of two rows (lines {lines[at]} and {lines[at + 1]}): "
+                     f"columns by position, counting from 0 ({named}"
+                     f"), the data after skip_rows = {skip_rows}")
     profile = SupplierProfile(code=code, name=code, file=path, encoding=encoding, quote=quote,
-                              sheet=sheet, columns=columns)
+                              skip_rows=skip_rows, sheet=sheet, columns=columns)
     missing = tuple(f for f in REQUIRED_FIELDS if f not in found)
     return ProfileDraft(profile, lines[at], unmapped, missing,
                         _toml(profile, unmapped, missing, tuple(notes)))
@@ -146,6 +170,26 @@ def _choices(header: list[str], found: dict[str, int], others: dict[str, list[in
                 notes.append(f"# {fld}: {took} over {_text(name)}, which names one too: map "
                              f"{fld} = {_text(name)} if it is the one")
     return notes
+
+
+def _spans(header: list[str], below: list[str], found: dict[str, int]) -> dict[int, list[int]]:
+    """header column -> the columns its merged cell spans, when ``below`` is a sub-header row
+    ("Цена" over "Опт" | "Розница"): text under a header cell and under the empty cells right
+    of it, no article and no number under the mapped columns. {} when it is not."""
+    def cell(row: list[str], j: int) -> str:
+        return row[j].strip() if j < len(row) else ""
+
+    if cell(below, found["article"]) or any(
+            re.fullmatch(r"[\d\s.,]+", cell(below, i)) for i in found.values()):
+        return {}
+    spans = {}
+    for i, name in enumerate(header):
+        j = i + 1
+        while j < len(below) and not cell(header, j) and cell(below, j):
+            j += 1
+        if name and cell(below, i) and j - i > 1:
+            spans[i] = list(range(i, j))
+    return spans
 
 
 def _named_twice(header: list[str], found: dict[str, int]) -> dict[str, list[int]]:
@@ -277,13 +321,16 @@ def _text(value: object) -> str:
 
 def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[str, ...],
           notes: tuple[str, ...] = ()) -> str:
-    columns = ", ".join(f"{fld} = {_text(name)}" for fld, name in profile.columns.items())
+    columns = ", ".join(f"{fld} = {name if isinstance(name, int) else _text(name)}"
+                        for fld, name in profile.columns.items())
     table = profile.code if re.fullmatch(r"[A-Za-z0-9_-]+", profile.code) else _text(profile.code)
     out = [f"[{table}]", f"name = {_text(profile.name)}", f"file = {_text(profile.file)}"]
     if profile.encoding:
         out.append(f"encoding = {_text(profile.encoding)}")
     if profile.quote:
         out.append(f"quote = {_text(profile.quote)}")
+    if profile.skip_rows is not None:
+        out.append(f"skip_rows = {profile.skip_rows}")
     if profile.sheet is not None:
         sheet = profile.sheet
         out.append(f"sheet = {sheet if isinstance(sheet, int) else _text(sheet)}")
