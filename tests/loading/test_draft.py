@@ -199,3 +199,124 @@ def test_a_header_naming_two_columns_is_left_for_the_user_to_map(tmp_path: Path)
     assert draft.missing == ("price",)
     assert ("# price: header 'Цена' appears in columns 3 and 4: map it by position, price = 2 "
             "or price = 3 (counting from 0)\n") in draft.toml
+
+
+@pytest.mark.parametrize(("header", "price"), [
+    (["Цена, $", "Цена, руб."], 3), (["Цена, руб.", "Цена, $"], 2),
+    (["Price USD", "Price RUB"], 3), (["Цена EUR", "Цена RUB"], 3), (["Цена, €", "Цена"], 3),
+    (["Цена, у.е.", "Цена"], 3), (["Цена, у. е.", "Стоимость"], 3), (["Цена CNY", "Цена"], 3),
+    (["Цена в долларах", "Цена"], 3), (["Цена, бел. руб.", "Цена, руб."], 3)])
+def test_a_price_in_another_currency_is_not_the_price(header: list[str], price: int) -> None:
+    """A price is in roubles: "Цена, $" beside "Цена, руб." (before it, or after) is not it."""
+    assert map_columns(["Бренд", "Артикул", *header])["price"] == price
+
+
+def test_a_price_only_in_another_currency_is_left_out(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    price = tmp_path / "p.csv"
+    price.write_text("Бренд;Артикул;Цена, $;Цена, руб.\nMANN;W 920/21;10,5;950\n",
+                     encoding="utf-8")
+    draft = draft_profile(price)
+    assert draft.profile.columns["price"] == "Цена, руб."
+    assert ('# price: "Цена, $" is in another currency, not taken (a price is in roubles): '
+            'took "Цена, руб."\n') in draft.toml
+    assert load_price_file(draft.profile).offers.column("price").to_pylist()[0] == 950
+    price.write_text("Бренд;Артикул;Цена, у.е.\nMANN;W 920/21;10,5\n", encoding="utf-8")
+    draft = draft_profile(price)  # the header row still, its price left out
+    assert draft.line == 1 and draft.missing == ("price",)
+    assert dict(draft.profile.columns) == {"brand": "Бренд", "article": "Артикул"}
+    assert '# price: "Цена, у.е." is in another currency' in draft.toml
+    assert main(["profile", str(price)]) == 1
+    out = capsys.readouterr().out
+    assert "map a price in roubles" in out and "# not loaded: no column mapped for price" in out
+
+
+def test_a_part_number_is_the_article_over_an_item_code(tmp_path: Path) -> None:
+    """A supplier's own item code ("Код товара") is no part number: "Номер детали" is the
+    article, and the draft says which it passed over."""
+    cells = ["Код товара", "Производитель", "Номер детали", "Наименование", "Цена"]
+    assert map_columns(cells)["article"] == 2
+    for part in ("Каталожный номер", "Каталожный №", "OEM", "Part No", "Артикул"):
+        assert map_columns(["Код", part, "Цена"])["article"] == 1, part
+        assert map_columns(["Код товара", part, "Цена"])["article"] == 1, part
+    price = tmp_path / "p.csv"
+    price.write_text(";".join(cells) + "\n100234;MANN;W 920/21;Фильтр;1000\n",
+                     encoding="utf-8")
+    draft = draft_profile(price)
+    assert draft.profile.columns["article"] == "Номер детали"
+    assert ('# article: took "Номер детали" over "Код товара", which names one too: map '
+            'article = "Код товара" if it is the one\n') in draft.toml
+    assert load_price_file(draft.profile).offers.column("article").to_pylist() == ["W 920/21"]
+
+
+def test_more_names_and_the_column_a_header_lacks(tmp_path: Path) -> None:
+    assert map_columns(["Item", "Unit Price", "Кол.", "Brand"]) == {
+        "article": 0, "price": 1, "brand": 3, "quantity": 2}
+    assert map_columns(["OEM", "Розничная цена", "Кол-во"]) == {
+        "article": 0, "price": 1, "quantity": 2}
+    # wholesale before retail: the supplier's price to the shop, which its levels mark up
+    assert map_columns(["Артикул", "Цена розн.", "Цена опт"])["price"] == 2
+    assert map_columns(["Артикул", "Розничная цена", "Оптовая цена"])["price"] == 2
+    price = tmp_path / "p.csv"
+    price.write_text("Бренд;Артикул;Розничная цена;Цена опт\nMANN;W1;130;100\n",
+                     encoding="utf-8")
+    assert '# price: took "Цена опт" over the retail "Розничная цена"' in \
+        draft_profile(price).toml
+    price.write_text("Part No;Betrag\nW1;5\n", encoding="utf-8")
+    with pytest.raises(PriceFileError, match=r"line 1 names the article \('Part No'\) but no "
+                       r"price column"):
+        draft_profile(price)
+    price.write_text("Прайс\nНаименование;Цена\nФильтр;5\n", encoding="utf-8")
+    with pytest.raises(PriceFileError, match=r"line 2 names the price \('Цена'\) but no "
+                       r"article column"):
+        draft_profile(price)
+
+
+def _two_row_header(path: Path, subs: tuple[str, str]) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for col, name in enumerate(("Бренд", "Артикул", "Остаток")):
+        sheet.merge_range(0, col, 1, col, name)
+    sheet.merge_range(0, 3, 0, 4, "Цена")
+    sheet.write_row(1, 3, subs)
+    sheet.write_row(2, 0, ["MANN", "W 920/21", 4, *((1000, 1300) if subs[0] == "Опт"
+                                                      else (1300, 1000))])
+    book.close()
+
+
+@pytest.mark.parametrize("subs", [("Опт", "Розница"), ("Розница", "Опт")])
+def test_a_header_of_two_rows_under_a_merged_cell(tmp_path: Path,
+                                                  subs: tuple[str, str]) -> None:
+    """"Цена" merged over "Опт" | "Розница": the draft says the header spans two columns and
+    which it took (the wholesale one), and the sub-header row is no rejected offer."""
+    _two_row_header(tmp_path / "p.xlsx", subs)
+    draft = draft_profile(tmp_path / "p.xlsx")
+    wholesale = 3 + subs.index("Опт")
+    assert dict(draft.profile.columns) == {"brand": 0, "article": 1, "quantity": 2,
+                                           "price": wholesale}
+    assert draft.profile.skip_rows == 2 and draft.line == 1
+    assert (f'# price: header "Цена" spans columns 4 to 5 ("{subs[0]}", "{subs[1]}"): took '
+            f'"Опт", price = {wholesale}\n') in draft.toml
+    assert "\nskip_rows = 2\n" in draft.toml
+    report = load_price_file(draft.profile)
+    assert (report.rows_read, report.rejected.num_rows) == (1, 0)
+    assert report.offers.column("price").to_pylist() == [1000]
+    toml = tmp_path / "s.toml"
+    toml.write_text(draft.toml, encoding="utf-8")
+    assert read_profiles(toml)[0].columns == draft.profile.columns
+
+
+def test_a_header_of_two_rows_in_a_csv(tmp_path: Path) -> None:
+    price = tmp_path / "p.csv"
+    price.write_text("Прайс\nБренд;Артикул;Цена;\n;;Опт;Розница\nMANN;W1;100;130\n"
+                     "KNECHT;OC 90;;80\n", encoding="utf-8")
+    draft = draft_profile(price)
+    assert draft.line == 2 and draft.profile.skip_rows == 3
+    report = load_price_file(draft.profile)
+    assert report.offers.column("line").to_pylist() == [4]
+    assert report.rejected.column("line").to_pylist() == [5]  # (no wholesale price: told)
+    # a data row under a header with an empty column is no sub-header
+    price.write_text("Бренд;Артикул;Цена;\nMANN;W1;100;x\n", encoding="utf-8")
+    assert draft_profile(price).profile.skip_rows is None

@@ -22,16 +22,19 @@ from partsearch.loading.profiles import REQUIRED_FIELDS, SupplierProfile
 __all__ = ["FIELD_NAMES", "ProfileDraft", "draft_profile"]
 
 #: what each field's column is called, strongest first: a header is matched from its start
-#: (case, spacing and "ё" aside), so "Цена, руб." is a price and "Базовая цена" is not
+#: (case, spacing and "ё" aside), so "Цена, руб." is a price and "Базовая цена" is not; a part
+#: number ("Номер детали", "OEM") ranks above a supplier's own item code ("Код товара")
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "article": ("артикул", "код (детали|производителя|товара|запчасти)", "каталожный номер",
-                "номер (детали|запчасти|по каталогу)", "part ?(no|number|#)", "article",
-                "art\\.? ?(no|nr)", "sku", "номер", "код", "code"),
-    "price": ("цена", "стоимость", "price", "cost"),
+    "article": ("артикул", "код (детали|производителя|запчасти)", "каталожный (номер|№)",
+                "номер (детали|запчасти|по каталогу)", "part ?(no|nr|number|#)", "oem",
+                "article", "art\\.? ?(no|nr)", "item ?(no|nr|number|#|code)", "sku", "номер",
+                "код товара", "код", "code", "item"),
+    "price": ("цена", "стоимость", "опт", "(unit |net |wholesale )?price", "cost",
+              "розничная цена", "розн", "retail"),
     "brand": ("бренд", "производитель", "изготовитель", "марка", "фирма", "brand",
               "manufacturer", "maker", "make", "mfr"),
-    "quantity": ("кол-?во", "количество", "наличие", "в наличии", "остат", "склад", "qty",
-                 "quantity", "stock", "avail"),
+    "quantity": ("кол-?во", "кол\\b", "количество", "наличие", "в наличии", "остат", "склад",
+                 "qty", "quantity", "stock", "avail"),
     "delivery_hours": ("срок.*\\b(час|ч)\\b", "часы?\\b", "(delivery|lead).*hour", "hours?\\b"),
     "delivery_days": ("срок", "дней", "поставка", "доставка", "delivery", "lead ?time",
                       "days"),
@@ -40,6 +43,13 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "multiplicity": ("кратн", "multiplicity", "в упаковке", "упаковка", "pack"),
     "min_quantity": ("мин", "min"),
 }
+#: a price header naming another currency than the rouble (a price is in roubles): never the
+#: price, however it ranks ("Цена, $" before "Цена, руб.")
+FOREIGN = re.compile(r".*(\$|€|£|¥|\b(usd|eur|cny|gbp|jpy|chf|kzt|byn|uah|тенге|грн)\b|"
+                     r"\bу\. ?е\b|\b(долл|евро|юан)|бел\.? ?руб)")
+#: a retail price: taken only when no other column names the price (a supplier's price to the
+#: shop is its wholesale one, marked up by the shop's levels)
+RETAIL = re.compile(r".*(розн|retail)")
 _HEAD_ROWS = 30  # where the header row is looked for
 
 
@@ -63,12 +73,15 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     ``sheet``, by name or 0-based index, else its first): the row of its first rows that names
     an article and a price, and the most it names besides, mapped by :data:`FIELD_NAMES`.
     Raises :class:`PriceFileError` when no row names both."""
+    from partsearch.loading._readers import header_key
+
     path = Path(file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise PriceFileError(f"cannot read: {exc.strerror or exc}", path=path) from exc
-    found_in = _header(data, str(path), 0 if sheet is None else sheet)
+    near: list[tuple[int, str, str]] = []
+    found_in = _header(data, str(path), 0 if sheet is None else sheet, near)
     if found_in is None and sheet is None:
         # a workbook that opens with a readme or a title sheet: its first sheet with the
         # header, written into the table (the loader reads the first unless told)
@@ -76,31 +89,107 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
 
         if file_kind(data, str(path))[0] == "sheet":
             for index in range(1, len(sheet_names(data))):
-                if (found_in := _header(data, str(path), index)) is not None:
+                if (found_in := _header(data, str(path), index, near)) is not None:
                     sheet = index
                     break
     if found_in is None:
         where = "the file" if sheet is None else f"sheet {sheet!r}"
+        lacking = ""
+        if near:  # (which of the two it lacks: a header the names above do not know)
+            line, fld, name = near[0]
+            lacking = (f"; line {line} names the {fld} ({name!r}) but no "
+                       f"{'price' if fld == 'article' else 'article'} column")
         raise PriceFileError(f"no row of the first {_HEAD_ROWS} of {where} names an article "
                              f"and a price column (as {FIELD_NAMES['article'][0]!r} and "
-                             f"{FIELD_NAMES['price'][0]!r} do)", path=path)
+                             f"{FIELD_NAMES['price'][0]!r} do){lacking}", path=path)
     rows, lines, quote, encoding, best = found_in
     at, found = best
     header = [cell.strip() for cell in rows[at]]
     twice = _named_twice(header, found)
     for fld in twice:
         del found[fld]  # (which of the columns is meant, the user tells: by position)
-    columns = {fld: header[i] for fld, i in sorted(found.items(), key=lambda kv: kv[1])}
-    profile = SupplierProfile(code=code, name=code, file=path, encoding=encoding, quote=quote,
-                              sheet=sheet, columns=columns)
+    notes = [f"# {fld}: header {header[at_[0]]!r} appears in columns "
+             f"{' and '.join(str(j + 1) for j in at_)}: map it by position, "
+             f"{' or '.join(f'{fld} = {j}' for j in at_)} (counting from 0)"
+             for fld, at_ in twice.items()]
+    notes += _choices(header, found, {f: o for f, o in _map(header)[1].items()
+                                      if f not in twice})
     unmapped = tuple(h for i, h in enumerate(header) if h and i not in found.values())
+    spans = _spans(header, rows[at + 1], found) if at + 1 < len(rows) else {}
+    columns: dict[str, str | int] = {fld: header[i] for fld, i in
+                                     sorted(found.items(), key=lambda kv: kv[1])}
+    skip_rows = None
+    if spans:
+        # a merged cell over sub-columns ("Цена" over "Опт" | "Розница"): the sub-header row
+        # names no field, so the columns go by position with the data after both rows (else
+        # each load rejects the sub-header row as an "empty article")
+        below = [cell.strip() for cell in rows[at + 1]] + [""] * len(header)
+        for fld, i in found.items():
+            if i in spans:
+                subs = [header_key(below[j]).replace("ё", "е") for j in spans[i]]
+                found[fld] = spans[i][_pick(fld, subs, set()) or 0]
+                notes.append(f"# {fld}: header {_text(header[i])} spans columns "
+                             f"{spans[i][0] + 1} to {spans[i][-1] + 1} ("
+                             f"{', '.join(_text(below[j]) for j in spans[i])}): took "
+                             f"{_text(below[found[fld]])}, {fld} = {found[fld]}")
+        columns = dict(sorted(found.items(), key=lambda kv: kv[1]))
+        skip_rows = at + 2
+        named = ", ".join(f"{i} = " + _text(" / ".join(filter(None, (header[i], below[i]))))
+                          for i in sorted(found.values()))
+        notes.append(f"# a header of two rows (lines {lines[at]} and {lines[at + 1]}): "
+                     f"columns by position, counting from 0 ({named}"
+                     f"), the data after skip_rows = {skip_rows}")
+    profile = SupplierProfile(code=code, name=code, file=path, encoding=encoding, quote=quote,
+                              skip_rows=skip_rows, sheet=sheet, columns=columns)
     missing = tuple(f for f in REQUIRED_FIELDS if f not in found)
-    notes = tuple(f"# {fld}: header {header[at[0]]!r} appears in columns "
-                  f"{' and '.join(str(j + 1) for j in at)}: map it by position, "
-                  f"{' or '.join(f'{fld} = {j}' for j in at)} (counting from 0)"
-                  for fld, at in twice.items())
     return ProfileDraft(profile, lines[at], unmapped, missing,
-                        _toml(profile, unmapped, missing, notes))
+                        _toml(profile, unmapped, missing, tuple(notes)))
+
+
+def _choices(header: list[str], found: dict[str, int], others: dict[str, list[int]]
+             ) -> list[str]:
+    """Comments on the columns that name a field beside the one it took (``others``): a price
+    in another currency (left out, the price being in roubles), a retail price, a second
+    article column (a supplier's item code beside the part number, say)."""
+    from partsearch.loading._readers import header_key
+
+    notes = []
+    for fld, at in others.items():
+        took = f"took {_text(header[found[fld]])}" if fld in found else "left out"
+        for j in at:
+            name = header[j]
+            key = header_key(name).replace("ё", "е")
+            if fld == "price" and FOREIGN.match(key):
+                notes.append(f"# price: {_text(name)} is in another currency, not taken (a price "
+                             f"is in roubles): {took}" + ("" if fld in found else
+                                                          ", map a price in roubles"))
+            elif fld == "price" and RETAIL.match(key):
+                notes.append(f"# price: {took} over the retail {_text(name)} (the supplier's "
+                             f"price to the shop, which its levels mark up)")
+            elif fld in found:
+                notes.append(f"# {fld}: {took} over {_text(name)}, which names one too: map "
+                             f"{fld} = {_text(name)} if it is the one")
+    return notes
+
+
+def _spans(header: list[str], below: list[str], found: dict[str, int]) -> dict[int, list[int]]:
+    """header column -> the columns its merged cell spans, when ``below`` is a sub-header row
+    ("Цена" over "Опт" | "Розница"): text under a header cell and under the empty cells right
+    of it, no article and no number under the mapped columns. {} when it is not."""
+    def cell(row: list[str], j: int) -> str:
+        return row[j].strip() if j < len(row) else ""
+
+    if cell(below, found["article"]) or any(
+            re.fullmatch(r"[\d\s.,]+", cell(below, i)) for i in found.values()):
+        return {}
+    spans = {}
+    for i, name in enumerate(header):
+        j = i + 1
+        while j < len(below) and not cell(header, j) and cell(below, j):
+            j += 1
+        if name and cell(below, i) and j - i > 1:
+            spans[i] = list(range(i, j))
+    return spans
 
 
 def _named_twice(header: list[str], found: dict[str, int]) -> dict[str, list[int]]:
@@ -111,13 +200,15 @@ def _named_twice(header: list[str], found: dict[str, int]) -> dict[str, list[int
     return named_twice(header, {fld: header_key(header[i]) for fld, i in found.items()})
 
 
-def _header(data: bytes, label: str, sheet: str | int
+def _header(data: bytes, label: str, sheet: str | int,
+            near: list[tuple[int, str, str]] | None = None
             ) -> tuple[list[list[str]], list[int], str | None, str | None,
                        tuple[int, dict[str, int]]] | None:
     """The file's first rows, their lines, its quote, its encoding when only a sample of it
     tells (KOI8-R, say: named in the draft, the load need not guess), and its header row with
     the columns it maps: the row naming an article and a price, and the most besides; None
-    when none does.
+    when none does (then ``near`` gets the line of the first row naming one of the two, the
+    field and its header).
     A zip archive's first member that has one; a member that is a price table and cannot be
     read fails the draft as it fails the load (``archive.zip!member: corrupt zip/xlsx``), where
     the next member (a readme) would be drafted in its place."""
@@ -127,7 +218,7 @@ def _header(data: bytes, label: str, sheet: str | int
     if zf is not None:
         for name, inner, member in r.zip_members(zf, label, []):
             try:
-                in_member = _header(member, inner, sheet)
+                in_member = _header(member, inner, sheet, near)
             except PriceFileError:
                 if r.is_table(name, member):
                     raise
@@ -138,33 +229,62 @@ def _header(data: bytes, label: str, sheet: str | int
     rows, lines, quote, encoding = _head(data, label, sheet)
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(rows):
-        found = map_columns(row)
-        if {"article", "price"} <= set(found) and (best is None or len(found) > len(best[1])):
-            best = (i, found)
+        found, others = _map(row)
+        # a price named in another currency only: the header still, its price left out
+        if "article" in found and ("price" in found or "price" in others):
+            if best is None or len(found) > len(best[1]):
+                best = (i, found)
+        elif near is not None and not near and (named := [
+                f for f in ("article", "price") if f in found or f in others]):
+            at = found[named[0]] if named[0] in found else others[named[0]][0]
+            near.append((lines[i], named[0], row[at].strip()))
     return None if best is None else (rows, lines, quote, encoding, best)
 
 
 def map_columns(cells: list[str]) -> dict[str, int]:
     """field -> index of the cell naming it: each field, in :data:`FIELD_NAMES`' order, takes
-    the cell its strongest name matches (the first such cell), among the cells left.
+    the cell its strongest name matches (the first such cell), among the cells left; a price
+    never in another currency (:data:`FOREIGN`), a retail one (:data:`RETAIL`) only when no
+    other cell names the price.
 
-    >>> map_columns(["Бренд", "Артикул", "Базовая цена", "Цена, руб.", "Остаток, шт."])
+    >>> map_columns(["Бренд", "Артикул", "Цена, $", "Цена, руб.", "Остаток, шт."])
     {'article': 1, 'price': 3, 'brand': 0, 'quantity': 4}
     """
+    return _map(cells)[0]
+
+
+def _map(cells: list[str]) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """:func:`map_columns`, and field -> the cells left unmapped that name it too (a price in
+    another currency, a second article column): the choices a draft tells of."""
     from partsearch.loading._readers import header_key
 
     names = [header_key(c).replace("ё", "е") for c in cells]
     taken: dict[str, int] = {}
-    for fld, patterns in FIELD_NAMES.items():
-        for pattern in patterns:
-            at = next((i for i, n in enumerate(names) if n and i not in taken.values()
-                       and re.match(pattern, n)), None)
-            if at is not None:
-                taken[fld] = at
-                break
+    for fld in FIELD_NAMES:
+        if (at := _pick(fld, names, set(taken.values()))) is not None:
+            taken[fld] = at
     if "delivery_hours" in taken and "delivery_days" in taken:
         del taken["delivery_days"]  # (one expected time: the column in hours names its unit)
-    return taken
+    others = {fld: cols for fld in ("article", "price") if (cols := [
+        i for i, n in enumerate(names) if n and i not in taken.values()
+        and any(re.match(p, n) for p in FIELD_NAMES[fld])])}
+    return taken, others
+
+
+def _pick(fld: str, names: list[str], taken: set[int]) -> int | None:
+    """The cell of ``names`` (as :func:`header_key` gives them) ``fld`` takes: its strongest
+    name's first cell not ``taken``, a retail price only when no other names it."""
+    ok = [bool(n) and i not in taken and not (fld == "price" and FOREIGN.match(n))
+          for i, n in enumerate(names)]
+    passes = ([[o and not RETAIL.match(n) for o, n in zip(ok, names, strict=True)], ok]
+              if fld == "price" else [ok])
+    for allowed in passes:
+        for pattern in FIELD_NAMES[fld]:
+            at = next((i for i, n in enumerate(names) if allowed[i] and re.match(pattern, n)),
+                      None)
+            if at is not None:
+                return at
+    return None
 
 
 def _head(data: bytes, label: str, sheet: str | int
@@ -194,27 +314,32 @@ def _head(data: bytes, label: str, sheet: str | int
         None if quote == '"' else quote, encoding
 
 
+def _text(value: object) -> str:
+    """``value`` as a TOML basic string (what a comment's user copies into the table)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
 def _toml(profile: SupplierProfile, unmapped: tuple[str, ...], missing: tuple[str, ...],
           notes: tuple[str, ...] = ()) -> str:
-    def text(value: object) -> str:
-        return json.dumps(str(value), ensure_ascii=False)  # (a TOML basic string)
-
-    columns = ", ".join(f"{fld} = {text(name)}" for fld, name in profile.columns.items())
-    table = profile.code if re.fullmatch(r"[A-Za-z0-9_-]+", profile.code) else text(profile.code)
-    out = [f"[{table}]", f"name = {text(profile.name)}", f"file = {text(profile.file)}"]
+    columns = ", ".join(f"{fld} = {name if isinstance(name, int) else _text(name)}"
+                        for fld, name in profile.columns.items())
+    table = profile.code if re.fullmatch(r"[A-Za-z0-9_-]+", profile.code) else _text(profile.code)
+    out = [f"[{table}]", f"name = {_text(profile.name)}", f"file = {_text(profile.file)}"]
     if profile.encoding:
-        out.append(f"encoding = {text(profile.encoding)}")
+        out.append(f"encoding = {_text(profile.encoding)}")
     if profile.quote:
-        out.append(f"quote = {text(profile.quote)}")
+        out.append(f"quote = {_text(profile.quote)}")
+    if profile.skip_rows is not None:
+        out.append(f"skip_rows = {profile.skip_rows}")
     if profile.sheet is not None:
         sheet = profile.sheet
-        out.append(f"sheet = {sheet if isinstance(sheet, int) else text(sheet)}")
+        out.append(f"sheet = {sheet if isinstance(sheet, int) else _text(sheet)}")
     if "brand" in missing:
         out.append('# brand = "MAKER"       # no brand column found: the maker of every row')
     out.append(f"columns = {{ {columns} }}")
     out += notes
     if unmapped:
-        out.append(f"# not mapped: {', '.join(text(h) for h in unmapped)}")
+        out.append(f"# not mapped: {', '.join(_text(h) for h in unmapped)}")
     out += ["# the supplier's terms (these are the defaults):", "# delivery_hours = 24",
             "# pickup_points = []", "# min_order_sum = 0", "# returnable = true",
             "# prepayment = false", "# stock_accuracy = 0.97"]
