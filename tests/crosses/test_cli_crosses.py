@@ -287,3 +287,17 @@ def test_explain_of_an_unknown_part_says_why_and_prints_json(
     assert main(["crosses", "explain", cat, " ", "W 920/21", "KNECHT", "OC 90"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err == "brand ' ' is empty (article 'W 920/21')\n"
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-1"])
+def test_a_min_side_below_2_is_refused_in_one_line(tmp_path: Path, value: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Every bridge's smaller side has a part: below 2, the guard held back every
+    single-source cross (exit 0), and a shop's analogs went with them."""
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(tmp_path / "c"),
+                 "--min-side", value]) == 2
+    err = capsys.readouterr().err
+    assert "--min-side must be 2 or more" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "c" / "crosses").exists()

@@ -29,8 +29,9 @@ def register(sub: Any) -> None:
                        help="article cells hold several numbers separated by SEP, e.g. ';'")
     build.add_argument("--cell-brands", action="store_true",
                        help="a number may carry its maker in parentheses: '583 0674 (TEREX)'")
-    build.add_argument("--min-side", type=int, default=3,
-                       help="guard: smaller side of a single-source bridge to hold back")
+    build.add_argument("--min-side", type=int, default=3, metavar="N",
+                       help="guard: smaller side of a single-source bridge to hold back "
+                       "(2 or more)")
     build.add_argument("--no-guard", action="store_true", help="accept every cross")
     build.add_argument("--truth", type=Path,
                        help="file of known-wrong crosses: print the guard's precision/recall")
@@ -69,6 +70,10 @@ def _build(args: argparse.Namespace) -> int:
                 raise CrossFileError(f"{flag} {key}=... given {len(values)} times")
         return {key: values[0] for key, values in items.items()}
 
+    if args.min_side < 2:  # (one line, as the library's own check, which names min_side)
+        raise CrossFileError(f"--min-side must be 2 or more (a bridge's smaller side has a "
+                             f"part at least, and one to a single new part is how a class "
+                             f"grows), not {args.min_side}")
     guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
     with progress_bar("crosses") as progress:
         report = build_index(args.files, args.out, blacklist=args.blacklist,
