@@ -301,3 +301,25 @@ def test_a_min_side_below_2_is_refused_in_one_line(tmp_path: Path, value: str,
     err = capsys.readouterr().err
     assert "--min-side must be 2 or more" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "c" / "crosses").exists()
+
+
+@pytest.mark.parametrize("option", ["--truth", "--blacklist"])
+def test_a_missing_input_file_fails_before_the_build(tmp_path: Path, option: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A ``--truth`` file was read after the build had published: the command said it failed
+    (exit 2) and the catalog's index had changed all the same."""
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
+    (tmp_path / "y.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,BOSCH,F 026 407 001\n", encoding="utf-8")
+    out = str(tmp_path / "c")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", out]) == 0
+    current = (tmp_path / "c" / "crosses" / "CURRENT").read_text()
+    capsys.readouterr()
+    assert main(["crosses", "build", str(tmp_path / "y.csv"), "--out", out,
+                 option, str(tmp_path / "nosuch.parquet")]) == 2
+    captured = capsys.readouterr()
+    assert "nosuch.parquet: cross file not found" in captured.err
+    assert "crosses read" not in captured.out  # (no build ran)
+    assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() == current
+

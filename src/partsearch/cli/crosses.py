@@ -53,6 +53,7 @@ def register(sub: Any) -> None:
 def _build(args: argparse.Namespace) -> int:
     from partsearch.cli._progress import progress_bar
     from partsearch.crosses import GuardConfig, build_index, guard_quality
+    from partsearch.crosses._read import Layout, check_columns
     from partsearch.errors import CrossFileError
 
     def pairs(items: list[str], flag: str) -> dict[str, list[str]]:
@@ -75,6 +76,8 @@ def _build(args: argparse.Namespace) -> int:
                              f"part at least, and one to a single new part is how a class "
                              f"grows), not {args.min_side}")
     guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
+    if args.truth:  # (read after the build: a mistake in it found before the index changes)
+        check_columns(args.truth, Layout())
     with progress_bar("crosses") as progress:
         report = build_index(args.files, args.out, blacklist=args.blacklist,
                              columns=pairs(args.column, "--column") or None,

@@ -140,6 +140,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     layout = Layout(dict(columns or {}), fixed, split, dict(makers or {}), cell_brands)
     for path in paths:
         check_columns(path, layout)
+    if blacklist is not None:  # (read after the files: a mistake in it found before them)
+        check_columns(Path(blacklist), Layout(split=split))
 
     stages: list[tuple[str, float]] = []
     mark = [started]
