@@ -323,3 +323,26 @@ def test_a_missing_input_file_fails_before_the_build(tmp_path: Path, option: str
     assert "crosses read" not in captured.out  # (no build ran)
     assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() == current
 
+
+@pytest.mark.parametrize("body", ["", "MANN,,KNECHT,\n"], ids=["header only", "all rejected"])
+def test_a_build_that_reads_no_cross_keeps_the_index(tmp_path: Path, body: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A cross export cut short at its header replaced the whole index with an empty one
+    (exit 0), every analog of the shop gone; it is refused unless ``--allow-empty``."""
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
+    (tmp_path / "cut.csv").write_text("brand_a,article_a,brand_b,article_b\n" + body,
+                                      encoding="utf-8")
+    out = str(tmp_path / "c")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", out]) == 0
+    current = (tmp_path / "c" / "crosses" / "CURRENT").read_text()
+    capsys.readouterr()
+    assert main(["crosses", "build", str(tmp_path / "cut.csv"), "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert f"no cross read from {tmp_path / 'cut.csv'}: " in err
+    assert ("no data rows" if not body else "every row rejected (1; the first: ") in err
+    assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() == current
+    assert main(["crosses", "explain", out, "MANN", "W 920/21", "KNECHT", "OC 90"]) == 0
+    assert main(["crosses", "build", str(tmp_path / "cut.csv"), "--out", out,
+                 "--allow-empty"]) == 0
+    assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() != current

@@ -33,6 +33,9 @@ def register(sub: Any) -> None:
                        help="guard: smaller side of a single-source bridge to hold back "
                        "(2 or more)")
     build.add_argument("--no-guard", action="store_true", help="accept every cross")
+    build.add_argument("--allow-empty", action="store_true",
+                       help="publish the index even when the files give no cross (else "
+                       "refused: a build replaces the whole index)")
     build.add_argument("--truth", type=Path,
                        help="file of known-wrong crosses: print the guard's precision/recall")
     build.set_defaults(func=_build)
@@ -85,7 +88,7 @@ def _build(args: argparse.Namespace) -> int:
                              makers=single(pairs(args.maker, "--maker"), "--maker") or None,
                              guard=guard,
                              split=args.split, cell_brands=args.cell_brands,
-                             progress=progress)
+                             allow_empty=args.allow_empty, progress=progress)
     print(f"crosses read     {report.crosses_read:>14,}")
     print(f"rows rejected    {report.rows_rejected:>14,}")
     print(f"distinct crosses {report.unique_crosses:>14,}")
