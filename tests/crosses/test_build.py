@@ -1076,3 +1076,18 @@ def test_a_later_file_without_a_column_stops_the_build_before_any_is_read(
             build_index([good, tmp_path / late], tmp_path / "c",
                         progress=lambda *call: calls.append(call))
     assert calls == [] and not (tmp_path / "c" / "crosses").exists()
+
+
+def test_files_that_give_no_cross_are_refused_unless_allowed(tmp_path: Path) -> None:
+    """Every row rejected (or a header alone): the build replaced the whole index with an
+    empty one; now a CrossFileError naming the files, the previous snapshot kept."""
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text("brand_a,article_a,brand_b,article_b\nMANN,W 920/21,KNECHT,OC 90\n")
+    bad.write_text("brand_a,article_a,brand_b,article_b\nMANN,W 1,MANN,W-1\n")  # self only
+    first = build_index([good], tmp_path / "c").snapshot
+    with pytest.raises(CrossFileError, match=r"no cross read from .*bad\.csv: every cross a "
+                       r"part crossed to itself \(1\)"):
+        build_index([bad], tmp_path / "c")
+    assert (tmp_path / "c" / "crosses" / "CURRENT").read_text().strip() == first.name
+    report = build_index([bad], tmp_path / "c", allow_empty=True)
+    assert (report.parts, report.unique_crosses) == (1, 0)

@@ -158,6 +158,14 @@ def test_both_real_cross_files_build_in_one_command(
     read = int(next(line for line in out.splitlines() if line.startswith("crosses read"))
                .split()[-1].replace(",", ""))
     assert read > 60_000
+    # the 1,464 records of oe_crosses_flat.csv with two EANs in their quoted ``ean`` cell, a
+    # line break between them, are crosses (each was rejected as two broken lines: 3,608)
+    rejected = int(next(line for line in out.splitlines() if line.startswith("rows rejected"))
+                   .split()[-1].replace(",", ""))
+    assert rejected < 100
+    assert main(["crosses", "explain", str(tmp_path / "c"), "BOSCH", "0 986 424 735",
+                 "TOYOTA", "04465 02061"]) == 0
+    capsys.readouterr()
     assert main(["crosses", "explain", str(tmp_path / "c"), "Mann & Hummel", "C 3083/1",
                  "BOSCH", "1 457 433 315"]) == 0
     out = capsys.readouterr().out
@@ -287,3 +295,62 @@ def test_explain_of_an_unknown_part_says_why_and_prints_json(
     assert main(["crosses", "explain", cat, " ", "W 920/21", "KNECHT", "OC 90"]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err == "brand ' ' is empty (article 'W 920/21')\n"
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-1"])
+def test_a_min_side_below_2_is_refused_in_one_line(tmp_path: Path, value: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Every bridge's smaller side has a part: below 2, the guard held back every
+    single-source cross (exit 0), and a shop's analogs went with them."""
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", str(tmp_path / "c"),
+                 "--min-side", value]) == 2
+    err = capsys.readouterr().err
+    assert "--min-side must be 2 or more" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "c" / "crosses").exists()
+
+
+@pytest.mark.parametrize("option", ["--truth", "--blacklist"])
+def test_a_missing_input_file_fails_before_the_build(tmp_path: Path, option: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A ``--truth`` file was read after the build had published: the command said it failed
+    (exit 2) and the catalog's index had changed all the same."""
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
+    (tmp_path / "y.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,BOSCH,F 026 407 001\n", encoding="utf-8")
+    out = str(tmp_path / "c")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", out]) == 0
+    current = (tmp_path / "c" / "crosses" / "CURRENT").read_text()
+    capsys.readouterr()
+    assert main(["crosses", "build", str(tmp_path / "y.csv"), "--out", out,
+                 option, str(tmp_path / "nosuch.parquet")]) == 2
+    captured = capsys.readouterr()
+    assert "nosuch.parquet: cross file not found" in captured.err
+    assert "crosses read" not in captured.out  # (no build ran)
+    assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() == current
+
+
+@pytest.mark.parametrize("body", ["", "MANN,,KNECHT,\n"], ids=["header only", "all rejected"])
+def test_a_build_that_reads_no_cross_keeps_the_index(tmp_path: Path, body: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A cross export cut short at its header replaced the whole index with an empty one
+    (exit 0), every analog of the shop gone; it is refused unless ``--allow-empty``."""
+    (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                    "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
+    (tmp_path / "cut.csv").write_text("brand_a,article_a,brand_b,article_b\n" + body,
+                                      encoding="utf-8")
+    out = str(tmp_path / "c")
+    assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", out]) == 0
+    current = (tmp_path / "c" / "crosses" / "CURRENT").read_text()
+    capsys.readouterr()
+    assert main(["crosses", "build", str(tmp_path / "cut.csv"), "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert f"no cross read from {tmp_path / 'cut.csv'}: " in err
+    assert ("no data rows" if not body else "every row rejected (1; the first: ") in err
+    assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() == current
+    assert main(["crosses", "explain", out, "MANN", "W 920/21", "KNECHT", "OC 90"]) == 0
+    assert main(["crosses", "build", str(tmp_path / "cut.csv"), "--out", out,
+                 "--allow-empty"]) == 0
+    assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() != current

@@ -55,3 +55,11 @@ def test_the_answer_does_not_depend_on_the_threads(monkeypatch: pytest.MonkeyPat
         many = _guarded(monkeypatch, threads, seed)
         for x, y in zip(one, many, strict=True):
             assert np.array_equal(x, y)
+
+
+@pytest.mark.parametrize("value", [1, 0, -3, True, 2.5])
+def test_guard_config_refuses_a_min_side_below_2(value: object) -> None:
+    from partsearch.errors import CrossFileError
+
+    with pytest.raises(CrossFileError, match="min_side must be a whole number, 2 or more"):
+        GuardConfig(min_side=value)  # type: ignore[arg-type]

@@ -29,9 +29,13 @@ def register(sub: Any) -> None:
                        help="article cells hold several numbers separated by SEP, e.g. ';'")
     build.add_argument("--cell-brands", action="store_true",
                        help="a number may carry its maker in parentheses: '583 0674 (TEREX)'")
-    build.add_argument("--min-side", type=int, default=3,
-                       help="guard: smaller side of a single-source bridge to hold back")
+    build.add_argument("--min-side", type=int, default=3, metavar="N",
+                       help="guard: smaller side of a single-source bridge to hold back "
+                       "(2 or more)")
     build.add_argument("--no-guard", action="store_true", help="accept every cross")
+    build.add_argument("--allow-empty", action="store_true",
+                       help="publish the index even when the files give no cross (else "
+                       "refused: a build replaces the whole index)")
     build.add_argument("--truth", type=Path,
                        help="file of known-wrong crosses: print the guard's precision/recall")
     build.set_defaults(func=_build)
@@ -52,6 +56,7 @@ def register(sub: Any) -> None:
 def _build(args: argparse.Namespace) -> int:
     from partsearch.cli._progress import progress_bar
     from partsearch.crosses import GuardConfig, build_index, guard_quality
+    from partsearch.crosses._read import Layout, check_columns
     from partsearch.errors import CrossFileError
 
     def pairs(items: list[str], flag: str) -> dict[str, list[str]]:
@@ -69,7 +74,13 @@ def _build(args: argparse.Namespace) -> int:
                 raise CrossFileError(f"{flag} {key}=... given {len(values)} times")
         return {key: values[0] for key, values in items.items()}
 
+    if args.min_side < 2:  # (one line, as the library's own check, which names min_side)
+        raise CrossFileError(f"--min-side must be 2 or more (a bridge's smaller side has a "
+                             f"part at least, and one to a single new part is how a class "
+                             f"grows), not {args.min_side}")
     guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
+    if args.truth:  # (read after the build: a mistake in it found before the index changes)
+        check_columns(args.truth, Layout())
     with progress_bar("crosses") as progress:
         report = build_index(args.files, args.out, blacklist=args.blacklist,
                              columns=pairs(args.column, "--column") or None,
@@ -77,7 +88,7 @@ def _build(args: argparse.Namespace) -> int:
                              makers=single(pairs(args.maker, "--maker"), "--maker") or None,
                              guard=guard,
                              split=args.split, cell_brands=args.cell_brands,
-                             progress=progress)
+                             allow_empty=args.allow_empty, progress=progress)
     print(f"crosses read     {report.crosses_read:>14,}")
     print(f"rows rejected    {report.rows_rejected:>14,}")
     print(f"distinct crosses {report.unique_crosses:>14,}")

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from partsearch.errors import CrossFileError
+
 
 @dataclass(frozen=True)
 class GuardConfig:
@@ -51,6 +53,14 @@ class GuardConfig:
     # two competing bridges whose trusts are within this factor are both held back: the data
     # cannot tell which is wrong, and a merge of two groups costs more than one missing cross
     trust_margin: float = 2.0
+
+    def __post_init__(self) -> None:
+        # every bridge's smaller side has a part at least: below 2, a bridge to one new part,
+        # how a real class grows, was held back, and every single-source analog with it
+        if isinstance(self.min_side, bool) or not isinstance(self.min_side, int) \
+                or self.min_side < 2:
+            raise CrossFileError(f"min_side must be a whole number, 2 or more (the smaller "
+                                 f"side of a bridge held back), got {self.min_side!r}")
 
 
 @dataclass(frozen=True)

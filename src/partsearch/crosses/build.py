@@ -89,8 +89,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                 brand_a: str | None = None, brand_b: str | None = None,
                 makers: Mapping[str, str] | None = None, split: str | None = None,
                 cell_brands: bool = False, registry: BrandRegistry | None = None,
-                guard: GuardConfig | None = None, progress: Progress | None = None
-                ) -> BuildReport:
+                guard: GuardConfig | None = None, progress: Progress | None = None,
+                allow_empty: bool = False) -> BuildReport:
     """Build a cross snapshot from ``files`` into ``catalog_dir/crosses`` and publish it.
 
     A file is CSV, Parquet, or a spreadsheet (XLSX, XLS, ODS: its first sheet). ``columns``
@@ -111,6 +111,11 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     side b. With ``cell_brands``, a number may carry its maker in parentheses, as catalogue
     exports list OE numbers (``583 0674 (TEREX)``): that maker wins over the side's brand, and
     a side without a brand column takes its brands from these alone.
+
+    Files that give no cross (a header and no row below it, as an export cut short leaves
+    one, or every row rejected) are a :class:`CrossFileError` naming them, which keeps the
+    previous snapshot: a build replaces the whole index, and an empty one would drop every
+    analog; ``allow_empty`` publishes an empty index on purpose.
 
     A failure leaves the previously published snapshot as it was. ``progress(stage, done,
     total)`` is called as each stage starts (``done`` 0) and ends (``done == total``), and
@@ -140,6 +145,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     layout = Layout(dict(columns or {}), fixed, split, dict(makers or {}), cell_brands)
     for path in paths:
         check_columns(path, layout)
+    if blacklist is not None:  # (read after the files: a mistake in it found before them)
+        check_columns(Path(blacklist), Layout(split=split))
 
     stages: list[tuple[str, float]] = []
     mark = [started]
@@ -157,6 +164,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
 
     with _snapshot.Writer(catalog) as out:
         read = _read(paths, layout, reg, out.work, progress)
+        if read.rows - read.rejected_count - read.self_crosses <= 0 and not allow_empty:
+            raise CrossFileError(_nothing_read(paths, read))
         stage("read", "dictionary")
         n, rank = _write_parts(out, read.parts)
         out.flush()  # saves still pending would hold their arrays into the next stage's peak
@@ -287,6 +296,20 @@ def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, work: Path,
         for sink in sinks:
             sink.close()
     return res
+
+
+def _nothing_read(paths: list[Path], read: _ReadResult) -> str:
+    """Why a build that read no cross is refused, naming its files and the first reject."""
+    names = ", ".join(map(str, paths[:5])) + (f" and {len(paths) - 5} more"
+                                              if len(paths) > 5 else "")
+    if not read.rows:
+        why = "no data rows below the header"
+    elif read.rejected_count:
+        why = f"every row rejected ({read.rejected_count:,}; the first: {read.rejects[0]})"
+    else:
+        why = f"every cross a part crossed to itself ({read.self_crosses:,})"
+    return (f"no cross read from {names}: {why}; the previous cross index stays current "
+            "(allow_empty, --allow-empty, publishes an empty one)")
 
 
 def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:

@@ -34,17 +34,26 @@ from partsearch._jit import njit
 #: the field count of a record cut at its first line: a quote opened there is not closed
 #: before a line break, and the record running on to its close does not have the row width
 UNCLOSED = -1
+#: the field count of a record cut at its first line, with ``strict``, because a cell of a wanted
+#: column holds a quoted line break (the record has the row width and looks whole otherwise)
+WANTED_BREAK = -2
 
 
 def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
                   slot_of_col: Any, n_slots: int, *, width: int = -1, min_width: int = -1,
-                  halves_from: int = 1 << 22) -> Any:
+                  halves_from: int = 1 << 22, strict: bool = False,
+                  open_at_end: bool = True) -> Any:
     """Split ``buf[start:]`` into records. ``quote`` < 0 means no quoting; ``width`` >= 0 is
     the row width, cutting a record that holds a quoted line break at its first line when a
     stray quote is likely (module docstring; its field count :data:`UNCLOSED`), and the count
     of a record past it whose fields past it are blank; ``min_width`` (``width`` when below
     0) the fewest fields a row of the width may have (a header ending in unnamed columns,
-    which rows may stop before).
+    which rows may stop before). ``strict`` (with ``width``; the cross reader's rule) keeps a
+    record holding a quoted line break only where every cell holding one is of a column not
+    wanted: one whose wanted cell holds one is cut (:data:`WANTED_BREAK`), and so is one a
+    stray quote likely made (:data:`UNCLOSED`): a line inside its quotes holds ``width`` - 1
+    delimiters (a row swallowed), or, ``open_at_end``, its quote is still open at the end of
+    ``buf`` (else left whole: the caller reads it again with the text after it).
 
     Returns (rec_line, rec_start, rec_end, rec_fields, f_start, f_end, out, n_records): the
     wanted fields of record r are ``out[f_start[r, s]:f_end[r, s]]`` (-1 when absent).
@@ -74,9 +83,9 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
             # rows, from breaks[0] on, cannot meet them
             later = pool.submit(lambda: kernel(buf, split, n, delim, quote, width, least,
                                                slot_of_col, out, split - start, *rec,
-                                               breaks[0]))
+                                               breaks[0], strict, open_at_end))
             r1, end1, _, lines1 = kernel(buf, start, split, delim, quote, width, least,
-                                         slot_of_col, out, 0, *rec, 0)
+                                         slot_of_col, out, 0, *rec, 0, strict, open_at_end)
             r2 = later.result()[0] - breaks[0]
         if end1 == split:
             rec[0][:r1] += first_line
@@ -89,7 +98,8 @@ def split_records(buf: Any, start: int, delim: int, quote: int, first_line: int,
         # field's text in ``out``; rare enough to split the whole again, in order
     else:
         rec = _record_arrays(line_breaks(buf, start, n) + 1, n_slots)
-    r = kernel(buf, start, n, delim, quote, width, least, slot_of_col, out, 0, *rec, 0)[0]
+    r = kernel(buf, start, n, delim, quote, width, least, slot_of_col, out, 0, *rec, 0, strict,
+               open_at_end)[0]
     rec[0][:r] += first_line
     return (*(a[:r] for a in rec), out, r)
 
@@ -114,7 +124,8 @@ def line_breaks(buf: Any, start: Any, stop: Any) -> Any:
 @njit(cache=True, nogil=True)
 def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_width: Any,
                 min_width: Any, slot_of_col: Any, out: Any, o: Any, rec_line: Any, rec_start: Any,
-                rec_end: Any, rec_fields: Any, f_start: Any, f_end: Any, r: Any) -> Any:
+                rec_end: Any, rec_fields: Any, f_start: Any, f_end: Any, r: Any,
+                strict: Any = False, open_at_end: Any = True) -> Any:
     """The records of ``buf`` that begin in ``[start, stop)`` (the last may run past
     ``stop``), written to the record arrays from row ``r`` on, their wanted fields copied
     into ``out`` from ``o`` on.
@@ -144,6 +155,9 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
         quoted_break = False
         section_break = False  # (a line break within the quotes open now)
         text_after_quote = False
+        wanted_break = False  # (a quoted line break in a wanted cell)
+        line_delims = 0  # (delimiters on the quoted line since the last quoted break)
+        swallowed = False  # (a quoted line holding a row's delimiters)
         at_field_start = True
         in_quotes = False
         slot = slot_of_col[0] if n_cols > 0 else -1
@@ -170,6 +184,13 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
                     line += 1
                     quoted_break = True
                     section_break = True
+                    line_delims = 0
+                    if slot >= 0:
+                        wanted_break = True
+                elif c == delim and section_break:
+                    line_delims += 1
+                    if 0 < row_width - 1 <= line_delims:
+                        swallowed = True
                 if slot >= 0:
                     out[o] = c
                     o += 1
@@ -221,8 +242,13 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
         if 0 <= row_width < field and not in_quotes \
                 and _blank_past(buf, r_start, raw_end, delim, field - row_width):
             field = row_width
-        if quoted_break and row_width >= 0 and (field < min_width or field > row_width
-                                                or text_after_quote):
+        stray = field < min_width or field > row_width or text_after_quote
+        if strict:
+            stray = stray or swallowed or in_quotes
+        # (with ``strict``, a quote open at the end of ``buf`` and not ``open_at_end``: the
+        # record left whole, to be read again with the text after it)
+        if quoted_break and row_width >= 0 and (stray or (strict and wanted_break)) \
+                and not (strict and in_quotes and not open_at_end):
             # a stray quote: the record is its first line, and the next line starts afresh
             reach = max(reach, i)
             i = r_start
@@ -232,7 +258,7 @@ def split_range(buf: Any, start: Any, stop: Any, delim: Any, quote: Any, row_wid
             i += 1
             line = r_line + 1
             o = r_out
-            field = UNCLOSED
+            field = UNCLOSED if stray else WANTED_BREAK
             for k in range(width):
                 f_start[r, k] = -1
                 f_end[r, k] = -1
