@@ -338,7 +338,9 @@ class Engine:
         ``crosses`` and ``held_back``, read from the engine's own memory-mapped columns without
         copying them (see ``partsearch.search._sql``). For analysis, beside the search: each
         thread has its own in-memory DuckDB connection, made on its first call and kept until
-        a reload. A query DuckDB cannot bind raises :class:`SearchError`.
+        a reload. A query DuckDB cannot bind raises :class:`SearchError`, and so does any
+        statement but a ``SELECT`` (``COPY``, ``ATTACH``, ``CREATE``, ``DROP``, ``SET``, ...):
+        a question never writes a file nor changes the relations.
 
         >>> engine.sql("select supplier, max(price_file_time) from offers group by 1"
         ...            ).fetchall()                                     # doctest: +SKIP
@@ -346,12 +348,15 @@ class Engine:
         """
         import duckdb
 
-        from partsearch.search._sql import connect
+        from partsearch.search._sql import connect, refused
 
         state, local = self._state, self._sql
         if getattr(local, "state", None) is not state:  # (a reload gives the next call anew)
             local.connection, local.state = connect(state), state
         try:
+            if kinds := refused(local.connection, query):
+                raise SearchError(f"sql: only a select is answered, not {', '.join(kinds)}: "
+                                  "the catalog and its relations are read, never changed")
             return local.connection.sql(query)
         except duckdb.Error as exc:  # (the query's own error: a name, a type, its syntax)
             raise SearchError(f"sql: {exc}") from exc
