@@ -606,6 +606,28 @@ def test_cli_table_shows_minimum_quantity_and_stock_accuracy(
     assert cells[names.index("min")] == "4" and cells[names.index("accuracy")] == "83%"
 
 
+@pytest.mark.parametrize(("points", "least", "shown"), [
+    (("Г", "M1"), "1500.00", "Г, M1; min 1 500 ₽"), (("Г",), "0.00", "Г"),
+    ((), "500.00", "min 500 ₽"), ((), "0.00", ""), (("A",), "1234567.50", "A; min 1 234 567.50 ₽")])
+def test_terms_are_the_pickup_points_then_the_minimum_order_in_roubles(
+        points: tuple[str, ...], least: str, shown: str) -> None:
+    from partsearch.cli._tables import supplier_terms
+
+    assert supplier_terms(points, least) == shown
+
+
+def test_cli_table_shows_the_terms_readably(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``Г/M1/1.5`` was the minimum order in thousands, with no unit, glued to the points."""
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\nMANN;W 712/1;500,00;5;5\n",
+                       "min_order_sum = 1500\n")
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [c.strip() for c in next(line for line in lines if "terms" in line).split("┃")]
+    row = next(line for line in lines if "W 712/1" in line and "ALFA" in line)
+    assert [c.strip() for c in row.split("│")][names.index("terms")] == "A; min 1 500 ₽"
+
+
 def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:
     from partsearch.crosses import build_index
 
