@@ -14,10 +14,11 @@ _TITLES = {"requested": "REQUESTED ARTICLE", "oem_replacements": "OEM REPLACEMEN
 
 
 def print_result(result: SearchResult) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=160)
+    from partsearch.cli._console import console as make_console
+
+    console = make_console(width=160)
     head = f"{result.brand or ''} {result.article}".strip()
     console.print(f"[bold]{head}[/bold]  level={result.level}  sort={result.sort[0]}"
                   f"{' desc' if result.sort[1] else ''}")
