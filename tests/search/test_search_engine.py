@@ -386,6 +386,33 @@ def test_every_filter_over_offers_without_crosses(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["blocks"]["requested"]["total"] == 6
 
 
+def test_a_filter_that_matches_nothing_the_catalog_has_is_told(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt brand filter or a pickup point no supplier lists gave an empty page that read
+    as "nothing in stock" (status ok, no suggestion); now ``notes`` say why, with the closest
+    brand or the points there are. A brand the offers alone have is known."""
+    catalog = _catalog(tmp_path, PRICE + "ZZTOP;Q 1;70,00;1;1\n")
+    engine = Engine.open(catalog)
+    cases = [(Filters(brands=frozenset({"Knehct"})),
+              ("brand filter 'Knehct': no brand of this catalog is called so; did you mean "
+               "KNECHT?",)),
+             (Filters(pickup_point="NOWHERE"),
+              ("pickup point 'NOWHERE': no supplier delivers there (their points: A)",)),
+             (Filters(brands=frozenset({"BOSCH"})), ()), (Filters(brands=frozenset({"ZZTOP"})), ()),
+             (Filters(pickup_point="A"), ()), (Filters(brands=frozenset({"Mann & Hummel"})), ())]
+    for filters, notes in cases:
+        for brand in ("MANN", None):
+            r = engine.search("W 712/1", brand=brand, filters=filters)
+            assert r.notes == notes, filters
+            assert engine.search_json("W 712/1", brand=brand, filters=filters) == r.to_json()
+            assert json.loads(r.to_json())["notes"] == list(notes)
+    assert engine.search("Q 999", brand="MANN", filters=cases[0][0]).notes == cases[0][1]
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--only-brand",
+                 "Knehct"]) == 0
+    assert "note: brand filter 'Knehct': no brand of this catalog is called so; did you mean " \
+        "KNECHT?" in capsys.readouterr().out
+
+
 def test_under_a_chosen_sort_blocks_follow_it_and_equals_go_by_delivery_then_price(
         tmp_path: Path) -> None:
     """README, Blocks: a chosen sort's first four in ``requested``, analogs in its order (not

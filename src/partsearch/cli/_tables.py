@@ -22,6 +22,8 @@ def print_result(result: SearchResult) -> None:
     head = f"{result.brand or ''} {result.article}".strip()
     console.print(f"[bold]{head}[/bold]  level={result.level}  sort={result.sort[0]}"
                   f"{' desc' if result.sort[1] else ''}")
+    for note in result.notes:  # (a filter that matches nothing: not "nothing in stock")
+        console.print(f"note: {note}", markup=False)
     if result.status == "choose_brand":
         table = Table(title="Several brands have this article: choose one")
         for col in ("brand", "offers", "in cross index", "about"):
