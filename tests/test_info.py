@@ -102,6 +102,20 @@ def test_held_back_crosses_are_the_guards(tmp_path: Path) -> None:
     assert crosses.held_back == CrossIndex.open(tmp_path).held_back().height > 0
 
 
+@pytest.mark.parametrize("n", [-1, -2])
+def test_a_negative_brand_count_is_refused(catalog: Path, n: int,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """``--brands -1`` was read as a slice: every brand but the last one, exit 0."""
+    with pytest.raises(CatalogError, match=rf"brands must be a count of 0 or more, not {n}"):
+        catalog_info(catalog, brands=n)
+    with pytest.raises(SystemExit) as exit_:
+        main(["info", str(catalog), "--brands", str(n)])
+    assert exit_.value.code == 2
+    assert f"--brands: must be 0 or more, not '{n}'" in capsys.readouterr().err
+    assert main(["info", str(catalog), "--brands", "0"]) == 0
+    assert "brands:" not in capsys.readouterr().out
+
+
 def test_a_reader_that_stops_early_is_no_error(catalog: Path) -> None:
     """``partsearch info CATALOG | head -1``: exit 0, nothing on stderr."""
     import subprocess

@@ -146,6 +146,9 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
     from partsearch.search._config import CatalogConfig
 
     root = Path(catalog)
+    if isinstance(brands, bool) or not isinstance(brands, int) or brands < 0:
+        # (-1 was read as a slice: every brand but the last one)
+        raise CatalogError(f"brands must be a count of 0 or more, not {brands!r}")
     if not root.is_dir():
         raise CatalogError("not a catalog directory", path=root)
     stale_after = CatalogConfig.load(root).stale_after_hours

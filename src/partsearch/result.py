@@ -120,7 +120,7 @@ class SupplierCrossPart:
 class SearchResult(NamedTuple):
     """The answer to one search; see the module docstring.
 
-    A named tuple, like :class:`Block`: a frozen dataclass's ``__init__`` sets its thirteen
+    A named tuple, like :class:`Block`: a frozen dataclass's ``__init__`` sets its fourteen
     fields one call at a time, ~2 us of a ~25 us search. Derive a changed copy with
     ``result._replace(...)``.
     """
@@ -138,6 +138,9 @@ class SearchResult(NamedTuple):
     filters: tuple[tuple[str, Any], ...] = ()
     online: tuple[Any, ...] = ()  # SupplierOutcome of each online supplier (live searches)
     supplier_crosses: tuple[SupplierCrossPart, ...] = ()
+    # a filter that matches nothing the catalog has: a brand nobody knows, a pickup point no
+    # supplier delivers to (so an empty page is not read as "nothing in stock")
+    notes: tuple[str, ...] = ()
 
     @property
     def blocks(self) -> tuple[Block, Block, Block]:
@@ -162,4 +165,5 @@ class SearchResult(NamedTuple):
             "suggestions": list(self.suggestions),
             "online": {o.supplier: o.to_dict() for o in self.online},
             "supplier_crosses": [p.to_dict() for p in self.supplier_crosses],
+            "notes": list(self.notes),
         }

@@ -83,6 +83,8 @@ BAD = [
      'columns = {brand="b", article="a", price="p"}', "'name' has the wrong type"),
     ('[A]\nfile = "prices/missing.csv"\ncolumns = {brand="b", article="a", price="p"}',
      "does not exist"),
+    ('[A]\nfile = "prices"\ncolumns = {brand="b", article="a", price="p"}',
+     "prices is a directory, not a price file"),
     ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a"}',
      "missing required mapping for price"),
     ('[A]\nfile = "prices/alfa.csv"\ncolumns = {article="a", price="p"}',

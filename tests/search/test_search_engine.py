@@ -393,6 +393,33 @@ def test_every_filter_over_offers_without_crosses(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["blocks"]["requested"]["total"] == 6
 
 
+def test_a_filter_that_matches_nothing_the_catalog_has_is_told(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt brand filter or a pickup point no supplier lists gave an empty page that read
+    as "nothing in stock" (status ok, no suggestion); now ``notes`` say why, with the closest
+    brand or the points there are. A brand the offers alone have is known."""
+    catalog = _catalog(tmp_path, PRICE + "ZZTOP;Q 1;70,00;1;1\n")
+    engine = Engine.open(catalog)
+    cases = [(Filters(brands=frozenset({"Knehct"})),
+              ("brand filter 'Knehct': no brand of this catalog is called so; did you mean "
+               "KNECHT?",)),
+             (Filters(pickup_point="NOWHERE"),
+              ("pickup point 'NOWHERE': no supplier delivers there (their points: A)",)),
+             (Filters(brands=frozenset({"BOSCH"})), ()), (Filters(brands=frozenset({"ZZTOP"})), ()),
+             (Filters(pickup_point="A"), ()), (Filters(brands=frozenset({"Mann & Hummel"})), ())]
+    for filters, notes in cases:
+        for brand in ("MANN", None):
+            r = engine.search("W 712/1", brand=brand, filters=filters)
+            assert r.notes == notes, filters
+            assert engine.search_json("W 712/1", brand=brand, filters=filters) == r.to_json()
+            assert json.loads(r.to_json())["notes"] == list(notes)
+    assert engine.search("Q 999", brand="MANN", filters=cases[0][0]).notes == cases[0][1]
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--only-brand",
+                 "Knehct"]) == 0
+    assert "note: brand filter 'Knehct': no brand of this catalog is called so; did you mean " \
+        "KNECHT?" in capsys.readouterr().out
+
+
 def test_under_a_chosen_sort_blocks_follow_it_and_equals_go_by_delivery_then_price(
         tmp_path: Path) -> None:
     """README, Blocks: a chosen sort's first four in ``requested``, analogs in its order (not
@@ -694,6 +721,28 @@ def test_cli_table_shows_minimum_quantity_and_stock_accuracy(
     cells = [c.strip() for c in row.split("│")]
     names = [c.strip() for c in header.split("┃")]
     assert cells[names.index("min")] == "4" and cells[names.index("accuracy")] == "83%"
+
+
+@pytest.mark.parametrize(("points", "least", "shown"), [
+    (("Г", "M1"), "1500.00", "Г, M1; min 1 500 ₽"), (("Г",), "0.00", "Г"),
+    ((), "500.00", "min 500 ₽"), ((), "0.00", ""), (("A",), "1234567.50", "A; min 1 234 567.50 ₽")])
+def test_terms_are_the_pickup_points_then_the_minimum_order_in_roubles(
+        points: tuple[str, ...], least: str, shown: str) -> None:
+    from partsearch.cli._tables import supplier_terms
+
+    assert supplier_terms(points, least) == shown
+
+
+def test_cli_table_shows_the_terms_readably(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``Г/M1/1.5`` was the minimum order in thousands, with no unit, glued to the points."""
+    catalog = _catalog(tmp_path, "Бренд;Артикул;Цена;Кол-во;Срок\nMANN;W 712/1;500,00;5;5\n",
+                       "min_order_sum = 1500\n")
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [c.strip() for c in next(line for line in lines if "terms" in line).split("┃")]
+    row = next(line for line in lines if "W 712/1" in line and "ALFA" in line)
+    assert [c.strip() for c in row.split("│")][names.index("terms")] == "A; min 1 500 ₽"
 
 
 def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:

@@ -102,6 +102,43 @@ def test_a_catalog_without_crosses_and_bad_sql(tmp_path: Path) -> None:
         engine.sql("select * from nothing")
 
 
+_WRITES = {
+    "COPY": "copy (select 1 as a) to '{cat}/offers/A/CURRENT' (format csv)",
+    "ATTACH": "attach '{cat}/evil.duckdb' as ev",
+    "EXPORT": "export database '{cat}/exp'",
+    "CREATE": "create view offers2 as select 1",
+    "DROP": "drop view crosses",
+    "INSERT": "insert into offers select * from offers",
+    "SET": "set enable_external_access = true",
+    "PRAGMA": "pragma version",
+    "LOAD": "install httpfs",
+    "CALL": "checkpoint",
+    "EXPLAIN": "explain analyze copy (select 1) to '{cat}/x.csv'",
+    "DELETE": "delete from offers",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_WRITES))
+def test_sql_answers_a_select_and_refuses_every_write(tmp_path: Path, kind: str) -> None:
+    """A question can neither write a file (a ``COPY`` over ``offers/A/CURRENT`` broke the
+    catalog) nor change the relations (``drop view offers`` did, until a reload)."""
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 712/1;100\n"},
+                            _ONE_SUPPLIER)
+    engine = Engine.open(catalog)
+    current = (catalog / "offers" / "A" / "CURRENT").read_bytes()
+    with pytest.raises(SearchError, match=rf"sql: only a select is answered, not {kind}\b"):
+        engine.sql(_WRITES[kind].format(cat=catalog))
+    with pytest.raises(SearchError, match=r"not CREATE, DROP"):  # (each statement is checked)
+        engine.sql("select 1; create table t (a int); drop view offers")
+    assert (catalog / "offers" / "A" / "CURRENT").read_bytes() == current
+    assert not any((catalog / name).exists() for name in ("evil.duckdb", "exp", "x.csv"))
+    for relation, n in (("offers", 1), ("suppliers", 1), ("parts", 0), ("crosses", 0)):
+        assert engine.sql(f"select count(*) from {relation}").fetchall() == [(n,)]
+    assert engine.sql("with o as (select brand from offers) from o").fetchall() == [
+        ("MANN-FILTER",)]
+    assert Engine.open(catalog).sql("select article from offers").fetchall() == [("W 712/1",)]
+
+
 def test_each_thread_asks_its_own_connection_and_a_reload_a_new_one(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
@@ -177,6 +214,8 @@ def test_cli_sql(world_catalog: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["sql", str(world_catalog), "select code from suppliers"]) == 0
     assert "ONLINE1" in capsys.readouterr().out
     assert main(["sql", str(world_catalog), "select nothing"]) == 2
+    assert main(["sql", str(world_catalog), "attach 'evil.duckdb' as ev"]) == 2
+    assert "not ATTACH" in capsys.readouterr().err
 
 
 def test_cli_sql_csv_writes_a_list_as_json(world_catalog: Path,

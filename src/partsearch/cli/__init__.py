@@ -9,6 +9,7 @@ command with its message and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -37,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(_glue_sort(sys.argv[1:] if argv is None else argv))
     func: Callable[[argparse.Namespace], int] = args.func
+    if getattr(sys.stdout, "errors", None) == "strict":
+        # (an output that cannot hold a character, PYTHONIOENCODING=ascii: \u0424 for it, not
+        # a UnicodeEncodeError's traceback)
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
         code = func(args)
         sys.stdout.flush()  # (here, where a closed pipe is caught below, not at exit)
@@ -53,6 +58,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # (the output, > /dev/full, or a file: one line, not a traceback)
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        _quiet_stdout()
+        with contextlib.suppress(OSError):  # (2> /dev/full too: the exit status says it)
+            print(f"partsearch: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def _quiet_stdout() -> None:
+    """Whatever is left in stdout's buffer written now, or, when stdout itself failed, stdout
+    sent nowhere from here, so the interpreter's flush at exit does not fail again."""
+    import os
+
+    try:
+        sys.stdout.flush()
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _glue_sort(argv: Sequence[str]) -> list[str]:

@@ -14,13 +14,16 @@ _TITLES = {"requested": "REQUESTED ARTICLE", "oem_replacements": "OEM REPLACEMEN
 
 
 def print_result(result: SearchResult) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=160)
+    from partsearch.cli._console import console as make_console
+
+    console = make_console(width=160)
     head = f"{result.brand or ''} {result.article}".strip()
     console.print(f"[bold]{head}[/bold]  level={result.level}  sort={result.sort[0]}"
                   f"{' desc' if result.sort[1] else ''}")
+    for note in result.notes:  # (a filter that matches nothing: not "nothing in stock")
+        console.print(f"note: {note}", markup=False)
     if result.status == "choose_brand":
         table = Table(title="Several brands have this article: choose one")
         for col in ("brand", "offers", "in cross index", "about"):
@@ -50,7 +53,7 @@ def print_result(result: SearchResult) -> None:
                                                  f"{o.quantity}{'' if o.quantity_exact else '+'}")
             if o.multiplicity > 1:
                 qty += f" x{o.multiplicity}"
-            terms = f"{'/'.join(o.pickup_points)}/{float(o.min_order_sum) / 1000:g}"
+            terms = supplier_terms(o.pickup_points, o.min_order_sum)
             notes = []
             if o.why == "supplier_cross":
                 notes.append("supplier cross")
@@ -75,6 +78,20 @@ def print_result(result: SearchResult) -> None:
     if result.supplier_crosses:
         console.print("Supplier crosses to check: " + ", ".join(
             f"{p.brand} {p.article} ({p.supplier})" for p in result.supplier_crosses))
+
+
+def supplier_terms(pickup_points: tuple[str, ...], min_order_sum: str) -> str:
+    """``Г, M1; min 1 500 ₽``: the pickup points, then the minimum order sum in roubles (its
+    kopecks only when it has some); empty when there are neither (``Г/M1/1.5``, in thousands
+    with no unit, read as 1.5 roubles)."""
+    from decimal import Decimal
+
+    parts = [", ".join(pickup_points)] if pickup_points else []
+    least = Decimal(min_order_sum)
+    if least > 0:
+        text = f"{least:,.2f}".replace(",", " ").removesuffix(".00")
+        parts.append(f"min {text} ₽")
+    return "; ".join(parts)
 
 
 def _print_online(console: Console, result: SearchResult) -> None:

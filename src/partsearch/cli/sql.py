@@ -39,13 +39,14 @@ def _sql(args: argparse.Namespace) -> int:
     if args.csv:
         pacsv.write_csv(_flat(table), sys.stdout.buffer)
         return 0
-    from rich.console import Console
     from rich.table import Table
+
+    from partsearch.cli._console import console
 
     out = Table(*table.column_names, show_lines=False)
     for row in table.to_pylist():
         out.add_row(*("" if v is None else str(v) for v in row.values()))
-    Console().print(out)
+    console().print(out)
     print(f"{table.num_rows:,} rows")
     return 0
 

@@ -188,7 +188,8 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
     if file is not None:
         file_path = (path.parent / file).resolve()
         if not file_path.is_file():
-            raise fail(f"key 'file': {file_path} does not exist")
+            raise fail(f"key 'file': {file_path} " + (
+                "is a directory, not a price file" if file_path.is_dir() else "does not exist"))
     columns = get("columns", dict, {})
     for key, value in columns.items():
         if key not in FIELDS:

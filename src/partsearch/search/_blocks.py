@@ -63,7 +63,7 @@ def empty_result(q: Query, status: str, *, brands: tuple[BrandChoice, ...] = (),
                  suggestions: tuple[str, ...] = ()) -> SearchResult:
     return _new(SearchResult, (q.article, q.brand, status, q.level, q.sort, _EMPTY[0],
                                _EMPTY[1], _EMPTY[2], brands, suggestions, q.filters.items(),
-                               (), ()))
+                               (), (), ()))
 
 
 BLOCKS = ("requested", "oem_replacements", "analogs")
@@ -424,7 +424,7 @@ def _result(state: Any, q: Query, brand: str, table: list[list[int]], text: byte
                                _new(Block, ("requested", offers[0], t0, 0)),
                                _new(Block, ("oem_replacements", offers[1], t1, q.oem_offset)),
                                _new(Block, ("analogs", offers[2], t2, q.analogs_offset)),
-                               (), (), q.filters.items(), (), ()))
+                               (), (), q.filters.items(), (), (), ()))
 
 
 _NO_OFFERS: tuple[tuple[Offer, ...], ...] = ((), (), ())

@@ -47,7 +47,7 @@ from partsearch.search._kernels import (
 _PIECES = (
     '{"article":', ',"brand":', ",", ',"blocks":{', "},", ',"offset":', ',"shown":',
     ',"has_more":', ',"offers":[', "]}", '"brands":[],"suggestions":[],"online":{},'
-    '"supplier_crosses":[]}', "true", "false", "null", ',"article":', ',"description":',
+    '"supplier_crosses":[],"notes":[]}', "true", "false", "null", ',"article":', ',"description":',
     ',"quantity":', ',"quantity_exact":', ',"on_order":', ',"multiplicity":', ',"min_quantity":',
     ',"delivery_hours":', ',"delivery_hours_max":', ',"price":"', '","supplier_price":',
     ',"below_min_order":',

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["connect"]
+__all__ = ["connect", "refused"]
 
 STATES = ("accepted", "held_back", "blacklisted")  # (crosses.build's ACCEPTED, GUARDED, ...)
 
@@ -44,6 +44,8 @@ def connect(state: Any) -> Any:
 
     con = duckdb.connect()
     con.sql("set enable_progress_bar = false")  # (a library's caller prints what it wants)
+    # (a question names a file on the web: no extension fetched into the user's home for it)
+    con.sql("set autoinstall_known_extensions = false")
     # (a file published before a column of today's schema gets it, all null)
     tables = [with_later_columns(s.table) for s in state.store.segments]
     con.register("offers", pa.concat_tables(tables) if tables else OFFERS_SCHEMA.empty_table())
@@ -92,6 +94,17 @@ def connect(state: Any) -> Any:
     except duckdb.IOException as exc:  # (without /proc: read by its path, garbage-collected)
         raise index._replaced(source) from exc
     return con
+
+
+def refused(con: Any, query: str) -> list[str]:
+    """The kinds of the statements of ``query`` that are not a question (``COPY``, ``ATTACH``,
+    ``EXPORT``, ``CREATE``, ``DROP``, ``INSERT``, ``SET``, ``PRAGMA``, ``LOAD``, ``EXPLAIN``,
+    ...), as DuckDB's parser tells them: a ``SELECT`` (``WITH``, ``FROM``, ``VALUES``,
+    ``DESCRIBE``, ``SUMMARIZE``, ``SHOW``) reads and writes nothing, where a ``COPY ... TO``
+    overwrote a catalog file and a ``DROP VIEW offers`` changed the relations until a reload.
+    ``EXPLAIN`` too: ``EXPLAIN ANALYZE`` runs the statement it explains."""
+    kinds = [s.type.name for s in con.extract_statements(query)]
+    return [kind for kind in dict.fromkeys(kinds) if kind != "SELECT"]
 
 
 #: a snapshot's arrays that the relations read, empty, for a catalog without crosses

@@ -78,6 +78,11 @@ class _State:
         return {}
 
     @cached_property
+    def filter_notes(self) -> dict[Filters, tuple[str, ...]]:
+        """Per filters value, its notes (``_notes.filter_notes``)."""
+        return {}
+
+    @cached_property
     def segment_heads(self) -> dict[int, dict[int, tuple[Any, ...]]]:
         """Per second, the shown terms of each supplier file (``_blocks._heads``)."""
         return {}
@@ -198,9 +203,13 @@ class Engine:
         state, query, key, spelling, early = self._prepare(
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
             show_supplier_price, now, oem_offset, oem_limit)
-        if early is not None:
-            return early
-        return _blocks()[1](state, query, spelling, key)
+        result = early if early is not None else _blocks()[1](state, query, spelling, key)
+        if filters is not None and (filters.brands or filters.pickup_point):
+            from partsearch.search._notes import filter_notes
+
+            if notes := filter_notes(state, filters):
+                return result._replace(notes=notes)
+        return result
 
     def search_json(self, article: str, brand: str | None = None, *, level: str | None = None,
                     sort: tuple[str, bool] | None = None, filters: Filters | None = None,
@@ -217,6 +226,15 @@ class Engine:
         state, query, key, spelling, early = self._prepare(
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
             show_supplier_price, now, oem_offset, oem_limit)
+        if filters is not None and (filters.brands or filters.pickup_point):
+            from partsearch.search._notes import filter_notes
+
+            if filter_notes(state, filters):  # (rare: the result's own JSON, with its notes)
+                return self.search(article, brand, level=level, sort=sort, filters=filters,
+                                   show_all=show_all, analogs_offset=analogs_offset,
+                                   analogs_limit=analogs_limit,
+                                   show_supplier_price=show_supplier_price, now=now,
+                                   oem_offset=oem_offset, oem_limit=oem_limit).to_json()
         if early is not None:
             return early.to_json()
         return _blocks()[2](state, query, spelling, key)
@@ -351,7 +369,9 @@ class Engine:
         ``crosses`` and ``held_back``, read from the engine's own memory-mapped columns without
         copying them (see ``partsearch.search._sql``). For analysis, beside the search: each
         thread has its own in-memory DuckDB connection, made on its first call and kept until
-        a reload. A query DuckDB cannot bind raises :class:`SearchError`.
+        a reload. A query DuckDB cannot bind raises :class:`SearchError`, and so does any
+        statement but a ``SELECT`` (``COPY``, ``ATTACH``, ``CREATE``, ``DROP``, ``SET``, ...):
+        a question never writes a file nor changes the relations.
 
         >>> engine.sql("select supplier, max(price_file_time) from offers group by 1"
         ...            ).fetchall()                                     # doctest: +SKIP
@@ -359,12 +379,15 @@ class Engine:
         """
         import duckdb
 
-        from partsearch.search._sql import connect
+        from partsearch.search._sql import connect, refused
 
         state, local = self._state, self._sql
         if getattr(local, "state", None) is not state:  # (a reload gives the next call anew)
             local.connection, local.state = connect(state), state
         try:
+            if kinds := refused(local.connection, query):
+                raise SearchError(f"sql: only a select is answered, not {', '.join(kinds)}: "
+                                  "the catalog and its relations are read, never changed")
             return local.connection.sql(query)
         except duckdb.Error as exc:  # (the query's own error: a name, a type, its syntax)
             raise SearchError(f"sql: {exc}") from exc

@@ -1,0 +1,65 @@
+"""``partsearch``'s output: a reader that stops early, a full disk, an output that cannot hold
+Cyrillic. Each is a process of its own, as a shell runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_catalog
+
+_PROFILE = ('[A]\nfile = "a.csv"\ncolumns = { brand = "Бренд", article = "Артикул", '
+            'price = "Цена" }\n')
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_catalog(tmp_path_factory.mktemp("out"), {
+        "a.csv": "Бренд;Артикул;Цена\n" + "".join(f"MANN;W 920/{i};{100 + i}\n"
+                                                 for i in range(200))}, _PROFILE)
+
+
+def _run(*args: str, stdout: object = subprocess.PIPE, **env: str
+         ) -> subprocess.CompletedProcess[bytes]:
+    source = str(Path(__file__).resolve().parents[1] / "src")
+    return subprocess.run([sys.executable, "-m", "partsearch", *args], stdout=stdout,
+                          stderr=subprocess.PIPE, timeout=120,
+                          env={**os.environ, "PYTHONPATH": source, **env}, check=False)
+
+
+@pytest.mark.parametrize("command", [["search", "{c}", "W 920/1", "--brand", "MANN", "--all"],
+                                     ["sql", "{c}", "select * from offers"]])
+def test_a_table_to_a_reader_that_stops_early_exits_0(catalog: Path, command: list[str]) -> None:
+    """``... | head -1``: rich's own handler ended the process with exit 1 (``not_found`` to a
+    script)."""
+    args = [a.format(c=catalog) for a in command]
+    proc = subprocess.Popen([sys.executable, "-m", "partsearch", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(
+                                Path(__file__).resolve().parents[1] / "src")})
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read() == b""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [["search", "{c}", "W 920/1", "--brand", "MANN"],
+                                     ["search", "{c}", "W 920/1", "--brand", "MANN", "--json"],
+                                     ["info", "{c}"], ["sql", "{c}", "select 1", "--csv"]])
+def test_a_full_disk_is_one_line_and_exit_2(catalog: Path, command: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        proc = _run(*(a.format(c=catalog) for a in command), stdout=full)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "partsearch: error: No space left on device\n"
+
+
+def test_an_output_that_cannot_hold_cyrillic_gets_escapes(catalog: Path) -> None:
+    """``PYTHONIOENCODING=ascii``: a raw ``UnicodeEncodeError`` traceback before."""
+    proc = _run("sql", str(catalog), "select 'Фильтр' as d", PYTHONIOENCODING="ascii")
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert b"\\u0424\\u0438\\u043b\\u044c\\u0442\\u0440" in proc.stdout
