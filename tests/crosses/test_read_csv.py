@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from partsearch.brands import BrandRegistry
@@ -39,6 +39,9 @@ def _read_file(path: Path, layout: _read.Layout | None = None
                                                                 "long", "multiline"]),
                            max_size=8),
        closed=st.booleans(), block=st.integers(60, 400), crlf=st.booleans())
+# (Arrow gave the swallowed line break of a CRLF file as its "\r" alone: the row after an
+# unclosed stray quote was lost inside the rejected one's text)
+@example(n=47, stray={(45, 0)}, odd={}, closed=False, block=60, crlf=True)
 def test_every_row_is_read_or_rejected_at_its_file_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int, stray: set[tuple[int, int]],
         odd: dict[int, str], closed: bool, block: int, crlf: bool) -> None:
