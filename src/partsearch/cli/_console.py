@@ -1,8 +1,24 @@
-"""The rich console the commands print tables with."""
+"""The rich console the commands print tables with, and the argument types they share."""
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
 from typing import Any
+
+
+def at_least(least: int, noun: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of ``least`` or more (a page 0 or -1, or a count of -1,
+    read as a slice, was taken without a word)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {noun}: {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be {least} or more, not {text!r}")
+        return value
+    return parse
 
 
 def console(**options: Any) -> Any:

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from partsearch.cli._console import at_least
+
 __all__ = ["register"]
 
 
@@ -24,20 +26,10 @@ def register(sub: Any) -> None:
                        description=__doc__.splitlines()[0] if __doc__ else None)
     p.add_argument("catalog", type=Path, help="catalog directory")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
-    p.add_argument("--brands", type=_count, default=5, metavar="N",
+    p.add_argument("--brands", type=at_least(0, "a count"), default=5, metavar="N",
                    help="show each supplier's N brands with most offers (default 5)")
     p.set_defaults(func=_info)
 
-
-def _count(text: str) -> int:
-    """A count of brands, 0 or more (-1 was read as a slice: every brand but the last)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a count: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text!r}")
-    return value
 
 
 def _info(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from partsearch.cli._console import at_least
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("search", help="search a catalog by article")
@@ -27,24 +29,15 @@ def register(sub: Any) -> None:
     p.add_argument("--pickup", metavar="POINT", help="filter: suppliers delivering there")
     p.add_argument("--only-brand", action="append", metavar="BRAND", help="filter (repeatable)")
     p.add_argument("--popular", action="store_true", help="only the catalog's popular brands")
-    p.add_argument("--analogs-page", type=_page, default=1, help="page of 20 analogs (from 1)")
-    p.add_argument("--oem-page", type=_page, default=1,
+    p.add_argument("--analogs-page", type=at_least(1, "a page number"), default=1,
+                   help="page of 20 analogs (from 1)")
+    p.add_argument("--oem-page", type=at_least(1, "a page number"), default=1,
                    help="page of 20 OEM replacements (from 1)")
     p.add_argument("--supplier-price", action="store_true",
                    help="also show the purchase price, at a level whose catalog.toml "
                    "table has supplier_price = true (never guest)")
     p.set_defaults(func=_search)
 
-
-def _page(text: str) -> int:
-    """A page number, from 1 (0 or -1 was read as the first page without a word)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a page number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"pages count from 1, not {text!r}")
-    return value
 
 
 def _seconds(text: str) -> float:
