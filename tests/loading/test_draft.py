@@ -205,7 +205,12 @@ def test_a_header_naming_two_columns_is_left_for_the_user_to_map(tmp_path: Path)
     (["Цена, $", "Цена, руб."], 3), (["Цена, руб.", "Цена, $"], 2),
     (["Price USD", "Price RUB"], 3), (["Цена EUR", "Цена RUB"], 3), (["Цена, €", "Цена"], 3),
     (["Цена, у.е.", "Цена"], 3), (["Цена, у. е.", "Стоимость"], 3), (["Цена CNY", "Цена"], 3),
-    (["Цена в долларах", "Цена"], 3), (["Цена, бел. руб.", "Цена, руб."], 3)])
+    (["Цена в долларах", "Цена"], 3), (["Цена, бел. руб.", "Цена, руб."], 3),
+    (["Цена, тг", "Цена, руб"], 3), (["Цена ₸", "Цена ₽"], 3), (["Цена KZT", "Цена RUR"], 3),
+    (["Цена, тенге", "Цена RUB"], 3), (["Цена, бел.р", "Цена, р."], 3),
+    (["Цена, руб. РБ", "Цена, руб."], 3), (["Цена BYN", "Цена"], 3), (["Цена, сум", "Цена"], 3),
+    (["Цена, грн", "Цена"], 3), (["Цена UAH", "Цена"], 3), (["Цена, ₴", "Стоимость"], 3),
+    (["Цена в белорусских рублях", "Цена в рублях"], 3)])
 def test_a_price_in_another_currency_is_not_the_price(header: list[str], price: int) -> None:
     """A price is in roubles: "Цена, $" beside "Цена, руб." (before it, or after) is not it."""
     assert map_columns(["Бренд", "Артикул", *header])["price"] == price
@@ -236,7 +241,7 @@ def test_a_part_number_is_the_article_over_an_item_code(tmp_path: Path) -> None:
     article, and the draft says which it passed over."""
     cells = ["Код товара", "Производитель", "Номер детали", "Наименование", "Цена"]
     assert map_columns(cells)["article"] == 2
-    for part in ("Каталожный номер", "Каталожный №", "OEM", "Part No", "Артикул"):
+    for part in ("Каталожный номер", "Каталожный №", "Part No", "Артикул"):
         assert map_columns(["Код", part, "Цена"])["article"] == 1, part
         assert map_columns(["Код товара", part, "Цена"])["article"] == 1, part
     price = tmp_path / "p.csv"
@@ -320,3 +325,92 @@ def test_a_header_of_two_rows_in_a_csv(tmp_path: Path) -> None:
     # a data row under a header with an empty column is no sub-header
     price.write_text("Бренд;Артикул;Цена;\nMANN;W1;100;x\n", encoding="utf-8")
     assert draft_profile(price).profile.skip_rows is None
+
+
+@pytest.mark.parametrize("header", ["Цена, тг", "Цена ₸", "Цена, бел.р", "Цена, руб. РБ",
+                                    "Цена, сум", "Цена, грн", "Цена UAH", "Цена KZT"])
+def test_a_price_in_tenge_or_belarusian_roubles_is_left_out(header: str) -> None:
+    assert "price" not in map_columns(["Бренд", "Артикул", header])
+
+
+@pytest.mark.parametrize("header", ["Цена, руб", "Цена, руб.", "Цена, ₽", "Цена RUR", "Цена RUB",
+                                    "Цена, р. с НДС", "Стоимость (руб)", "Цена в рублях"])
+def test_a_price_in_roubles_is_the_price(header: str) -> None:
+    assert map_columns(["Бренд", "Артикул", header])["price"] == 2
+
+
+def test_an_oem_column_is_the_article_only_when_no_other_names_it(tmp_path: Path) -> None:
+    """In an aftermarket price list an "OEM" column holds the car maker's numbers a part
+    replaces: the column the supplier calls its number or code is the article; an OEM one only
+    when no other names it, and one naming a brand ("OEM бренд") never."""
+    price = tmp_path / "p.csv"
+    price.write_text("Бренд;Номер;OEM бренд;OEM номер;Наименование;Цена\n"
+                     "MANN;W 920/21;TOYOTA;90915-YZZE1;Фильтр;512\n", encoding="utf-8")
+    draft = draft_profile(price)
+    assert dict(draft.profile.columns) == {"brand": "Бренд", "article": "Номер",
+                                           "description": "Наименование", "price": "Цена"}
+    assert ('# article: took "Номер" over "OEM номер", which names one too: map article = '
+            '"OEM номер" if it is the one\n') in draft.toml
+    report = load_price_file(draft.profile)
+    assert report.offers.column("article").to_pylist() == ["W 920/21"]
+    for other in ("Код", "Номер", "Код товара", "Item", "Code", "Артикул"):
+        for oem in ("OEM", "OEM номер", "OE number", "Номер OEM", "oem_number"):
+            assert map_columns([oem, other, "Цена"])["article"] == 1, (oem, other)
+    for oem in ("OEM", "OEM номер", "OEM-номер", "OE-Nr.", "OEM No", "oem_part_number"):
+        assert map_columns(["OEM бренд", oem, "Цена"])["article"] == 1, oem
+    for brand in ("OEM бренд", "oem_brand", "OEM brand", "OEM производитель"):
+        assert "article" not in map_columns([brand, "Цена"]), brand
+    # nor is the car maker's brand the offer's, but beside an OEM article
+    assert map_columns(["Производитель OEM", "Номер OEM", "Производитель", "Артикул", "Цена"]
+                       ) == {"article": 3, "price": 4, "brand": 2}
+    assert map_columns(["Производитель OEM", "Артикул", "Цена"]) == {"article": 1, "price": 2}
+    assert map_columns(["Производитель OEM", "Номер OEM", "Цена"]) == {
+        "article": 1, "price": 2, "brand": 0}
+
+
+def test_a_cross_file_is_told_its_oem_number_not_its_oem_brand(realdata: Path) -> None:
+    with pytest.raises(PriceFileError, match=r"line 1 names the article \('oem_part_number'\) "
+                       r"but no price column"):
+        draft_profile(realdata / "RealshowBelt+timing-belt-oem-cross-reference"
+                      / "timing-belt-cross-reference.csv")
+
+
+def test_a_wholesale_price_over_a_bare_one_beside_a_retail_one(tmp_path: Path) -> None:
+    """"Цена" beside "Розничная цена" and "Оптовая цена": the one the supplier calls wholesale
+    is its price to the shop; without a retail one, "Цена" is (the wholesale one may be for
+    a quantity)."""
+    assert map_columns(["Бренд", "Артикул", "Цена", "Розничная цена", "Оптовая цена"]
+                       )["price"] == 4
+    assert map_columns(["Артикул", "Цена, руб.", "Цена розн.", "Цена опт, руб."])["price"] == 3
+    assert map_columns(["Артикул", "Цена", "Оптовая цена"])["price"] == 1
+    price = tmp_path / "p.csv"
+    price.write_text("Бренд;Артикул;Цена;Розничная цена;Оптовая цена\nMANN;W1;110;130;100\n",
+                     encoding="utf-8")
+    draft = draft_profile(price)
+    assert '# price: took "Оптовая цена" over "Цена", which names one too' in draft.toml
+    assert load_price_file(draft.profile).offers.column("price").to_pylist() == [100]
+
+
+def test_a_minimum_order_sum_is_no_minimum_quantity(tmp_path: Path) -> None:
+    assert map_columns(["Артикул", "Цена", "Мин. партия"])["min_quantity"] == 2
+    for header in ("Мин. заказ, руб", "Мин. сумма заказа", "Min order value", "Мин. заказ, $"):
+        assert "min_quantity" not in map_columns(["Артикул", "Цена", header]), header
+    price = tmp_path / "p.csv"
+    price.write_text("Бренд;Артикул;Цена;Мин. заказ, руб\nMANN;W1;110;3000\n", encoding="utf-8")
+    draft = draft_profile(price)
+    assert "min_quantity" not in draft.profile.columns
+    assert ("# \"Мин. заказ, руб\" names a sum, not a quantity: the supplier's min_order_sum "
+            "below") in draft.toml
+
+
+def test_a_directory_is_no_price_file(tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from partsearch.loading import SupplierProfile
+
+    with pytest.raises(PriceFileError, match="is a directory, not a price file"):
+        draft_profile(tmp_path)
+    with pytest.raises(PriceFileError, match="is a directory, not a price file"):
+        load_price_file(SupplierProfile(code="C", name="C", file=tmp_path, brand="MANN",
+                                        columns={"article": "Артикул", "price": "Цена"}))
+    assert main(["profile", str(tmp_path)]) == 2
+    assert "is a directory, not a price file" in capsys.readouterr().err

@@ -27,6 +27,8 @@ from partsearch.errors import PriceFileError
 from partsearch.loading._xlsx import ZIP_ERRORS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import polars as pl
 
     from partsearch.loading._xlsx import SheetPart
@@ -210,6 +212,15 @@ def _is_metadata(name: str) -> bool:
 
 
 # -- header detection -------------------------------------------------------------------------
+
+def unreadable(exc: OSError, path: Path) -> PriceFileError:
+    """The error of price file ``path`` that cannot be read, as the OS says, a folder as a
+    profile's ``file`` is told."""
+    from partsearch.loading.profiles import NOT_A_FILE
+
+    return PriceFileError(NOT_A_FILE if isinstance(exc, IsADirectoryError)
+                          else f"cannot read: {exc.strerror or exc}", path=path)
+
 
 def header_key(cell: object) -> str:
     """A header cell as headers are matched: case, spacing and a BOM aside."""

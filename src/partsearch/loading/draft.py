@@ -23,12 +23,16 @@ __all__ = ["FIELD_NAMES", "ProfileDraft", "draft_profile"]
 
 #: what each field's column is called, strongest first: a header is matched from its start
 #: (case, spacing and "ё" aside), so "Цена, руб." is a price and "Базовая цена" is not; a part
-#: number ("Номер детали", "OEM") ranks above a supplier's own item code ("Код товара")
+#: number ("Номер детали", "Part No") ranks above a supplier's own item code ("Код товара"),
+#: and an OEM column comes last (:data:`OEM`)
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "article": ("артикул", "код (детали|производителя|запчасти)", "каталожный (номер|№)",
-                "номер (детали|запчасти|по каталогу)", "part ?(no|nr|number|#)", "oem",
-                "article", "art\\.? ?(no|nr)", "item ?(no|nr|number|#|code)", "sku", "номер",
-                "код товара", "код", "code", "item"),
+                "номер (детали|запчасти|по каталогу)", "part ?(no|nr|number|#)", "article",
+                "art\\.? ?(no|nr)", "item ?(no|nr|number|#|code)", "sku", "номер",
+                "код товара", "код", "code", "item",
+                # (the OEM number alone, or with a number word: never "OEM бренд")
+                "[oо][eе][mм]?[ _-]?(part[ _]?)?(no\\.?|nr\\.?|numbers?|#|№|номер\\w*|код\\w*|"
+                "артикул\\w*|code)?$"),
     "price": ("цена", "стоимость", "опт", "(unit |net |wholesale )?price", "cost",
               "розничная цена", "розн", "retail"),
     "brand": ("бренд", "производитель", "изготовитель", "марка", "фирма", "brand",
@@ -44,12 +48,25 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "min_quantity": ("мин", "min"),
 }
 #: a price header naming another currency than the rouble (a price is in roubles): never the
-#: price, however it ranks ("Цена, $" before "Цена, руб.")
-FOREIGN = re.compile(r".*(\$|€|£|¥|\b(usd|eur|cny|gbp|jpy|chf|kzt|byn|uah|тенге|грн)\b|"
-                     r"\bу\. ?е\b|\b(долл|евро|юан)|бел\.? ?руб)")
+#: price, however it ranks ("Цена, $" before "Цена, руб."); "руб", "р.", "₽", "RUB", "RUR"
+#: are roubles, the Belarusian ones ("бел. руб", "руб. РБ", "BYN") are not
+FOREIGN = re.compile(r".*(\$|€|£|¥|₸|₴|\b(usd|eur|cny|gbp|jpy|chf|kzt|byn|byr|uah|uzs|kgs|"
+                     r"тенге|тг|грн|сум|сом)\b|\bу\. ?е\b|\b(долл|евро|юан)|"
+                     r"\bбел(\.? ?р|орус)|\bрб\b)")
 #: a retail price: taken only when no other column names the price (a supplier's price to the
 #: shop is its wholesale one, marked up by the shop's levels)
 RETAIL = re.compile(r".*(розн|retail)")
+#: a wholesale price: beside a retail one, taken over a bare "Цена" (which of the two is it?
+#: the column the supplier calls wholesale is its price to the shop)
+WHOLESALE = re.compile(r".*(\bопт|wholesale)")
+#: a header naming the maker's original part (OEM, OE), in an aftermarket price list the car
+#: maker's numbers a part replaces: such a column is the article (or the brand) only when no
+#: other column names it, and then the brand too only when the article is one
+OEM = re.compile(r".*(?<![^\W_])[oо][eе][mм]?(?![^\W_])")
+#: a header naming a sum of money ("Мин. заказ, руб", "Min. order value"): no quantity (a
+#: minimum order sum is the supplier's ``min_order_sum`` term, no column of the profile)
+MONEY = re.compile(r".*(руб|₽|\bр\b|\brub|\brur\b|сумм|\bsum\b|amount|value|стоимост|цен|"
+                   r"price|cost)")
 _HEAD_ROWS = 30  # where the header row is looked for
 
 
@@ -73,13 +90,13 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     ``sheet``, by name or 0-based index, else its first): the row of its first rows that names
     an article and a price, and the most it names besides, mapped by :data:`FIELD_NAMES`.
     Raises :class:`PriceFileError` when no row names both."""
-    from partsearch.loading._readers import header_key
+    from partsearch.loading._readers import header_key, unreadable
 
     path = Path(file)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PriceFileError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        raise unreadable(exc, path) from exc
     near: list[tuple[int, str, str]] = []
     found_in = _header(data, str(path), 0 if sheet is None else sheet, near)
     if found_in is None and sheet is None:
@@ -115,6 +132,9 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     notes += _choices(header, found, {f: o for f, o in _map(header)[1].items()
                                       if f not in twice})
     unmapped = tuple(h for i, h in enumerate(header) if h and i not in found.values())
+    notes += [f"# {_text(h)} names a sum, not a quantity: the supplier's min_order_sum below, "
+              f"if it is one for all its orders" for h in unmapped
+              if re.match(r"мин|min", key := header_key(h)) and MONEY.match(key)]
     spans = _spans(header, rows[at + 1], found) if at + 1 < len(rows) else {}
     columns: dict[str, str | int] = {fld: header[i] for fld, i in
                                      sorted(found.items(), key=lambda kv: kv[1])}
@@ -245,7 +265,8 @@ def map_columns(cells: list[str]) -> dict[str, int]:
     """field -> index of the cell naming it: each field, in :data:`FIELD_NAMES`' order, takes
     the cell its strongest name matches (the first such cell), among the cells left; a price
     never in another currency (:data:`FOREIGN`), a retail one (:data:`RETAIL`) only when no
-    other cell names the price.
+    other cell names the price; an article not an OEM column (:data:`OEM`) unless no other
+    cell names it; a minimum quantity never a sum (:data:`MONEY`).
 
     >>> map_columns(["Бренд", "Артикул", "Цена, $", "Цена, руб.", "Остаток, шт."])
     {'article': 1, 'price': 3, 'brand': 0, 'quantity': 4}
@@ -261,7 +282,9 @@ def _map(cells: list[str]) -> tuple[dict[str, int], dict[str, list[int]]]:
     names = [header_key(c).replace("ё", "е") for c in cells]
     taken: dict[str, int] = {}
     for fld in FIELD_NAMES:
-        if (at := _pick(fld, names, set(taken.values()))) is not None:
+        # (the car maker's brand beside the supplier's own article would misfile every offer)
+        oem_ok = fld != "brand" or ("article" in taken and bool(OEM.match(names[taken["article"]])))
+        if (at := _pick(fld, names, set(taken.values()), oem_ok)) is not None:
             taken[fld] = at
     if "delivery_hours" in taken and "delivery_days" in taken:
         del taken["delivery_days"]  # (one expected time: the column in hours names its unit)
@@ -271,13 +294,25 @@ def _map(cells: list[str]) -> tuple[dict[str, int], dict[str, list[int]]]:
     return taken, others
 
 
-def _pick(fld: str, names: list[str], taken: set[int]) -> int | None:
+def _pick(fld: str, names: list[str], taken: set[int], oem_ok: bool = True) -> int | None:
     """The cell of ``names`` (as :func:`header_key` gives them) ``fld`` takes: its strongest
-    name's first cell not ``taken``, a retail price only when no other names it."""
+    name's first cell not ``taken``, in passes: a price never in another currency, a wholesale
+    one first when a retail one is there too, a retail one only when no other names it; an
+    article or a brand not an OEM column unless no other names it (a brand never, unless
+    ``oem_ok``: the article is one); a minimum quantity never a sum."""
     ok = [bool(n) and i not in taken and not (fld == "price" and FOREIGN.match(n))
+          and not (fld == "min_quantity" and (MONEY.match(n) or FOREIGN.match(n)))
           for i, n in enumerate(names)]
-    passes = ([[o and not RETAIL.match(n) for o, n in zip(ok, names, strict=True)], ok]
-              if fld == "price" else [ok])
+    passes = [ok]
+    if fld == "price":
+        passes = [[o and not RETAIL.match(n) for o, n in zip(ok, names, strict=True)], ok]
+        if any(o and RETAIL.match(n) for o, n in zip(ok, names, strict=True)):
+            passes.insert(0, [o and bool(WHOLESALE.match(n)) and not RETAIL.match(n)
+                              for o, n in zip(ok, names, strict=True)])
+    elif fld in ("article", "brand"):
+        passes = [[o and not OEM.match(n) for o, n in zip(ok, names, strict=True)]]
+        if oem_ok:
+            passes.append(ok)
     for allowed in passes:
         for pattern in FIELD_NAMES[fld]:
             at = next((i for i, n in enumerate(names) if allowed[i] and re.match(pattern, n)),

@@ -88,7 +88,7 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
     True
     """
     from partsearch.loading._offers import build_offers
-    from partsearch.loading._readers import RawRows, read_rows
+    from partsearch.loading._readers import RawRows, read_rows, unreadable
 
     started = time.perf_counter()
     if profile.file is None:
@@ -103,7 +103,7 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
         data = path.read_bytes()
         mtime = path.stat().st_mtime
     except OSError as exc:
-        raise PriceFileError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        raise unreadable(exc, path) from exc
     file_time = now or datetime.fromtimestamp(int(mtime), tz=UTC)
     reg = registry or BrandRegistry.default()
     skipped: list[str] = []

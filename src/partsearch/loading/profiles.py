@@ -36,6 +36,9 @@ from partsearch.errors import ProfileError
 
 __all__ = ["FIELDS", "REQUIRED_FIELDS", "SupplierProfile", "read_profiles"]
 
+#: what a price file that is a folder is told (a profile's ``file``, a load's, a draft's)
+NOT_A_FILE = "is a directory, not a price file"
+
 #: Fields of ours that a price file column may be mapped to.
 FIELDS = (
     "brand", "article", "description", "price", "quantity",
@@ -189,7 +192,7 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         file_path = (path.parent / file).resolve()
         if not file_path.is_file():
             raise fail(f"key 'file': {file_path} " + (
-                "is a directory, not a price file" if file_path.is_dir() else "does not exist"))
+                NOT_A_FILE if file_path.is_dir() else "does not exist"))
     columns = get("columns", dict, {})
     for key, value in columns.items():
         if key not in FIELDS:
