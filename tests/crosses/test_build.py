@@ -227,8 +227,11 @@ def test_failed_build_keeps_the_previous_snapshot(tmp_path: Path) -> None:
     catalog = tmp_path / "c"
     build_index([_write(tmp_path, STORY)], catalog)
     before = read_pointer(catalog / "crosses")
-    with pytest.raises(CrossFileError):
+    with pytest.raises(CrossFileError, match=r"missing\.csv: cross file not found"):
         build_index([tmp_path / "missing.csv"], catalog)
+    # (a missing blacklist said "cross file not found" too, which did not say which file)
+    with pytest.raises(CrossFileError, match=r"black\.csv: blacklist file not found"):
+        build_index([_write(tmp_path, STORY)], catalog, blacklist=tmp_path / "black.csv")
     assert read_pointer(catalog / "crosses") == before
     assert CrossIndex.open(catalog).lookup("MANN", "W 920/21") is not None
 
