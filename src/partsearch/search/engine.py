@@ -351,12 +351,17 @@ class Engine:
     def brand_choices(self, article: str, filters: Filters | None = None
                       ) -> list[BrandChoice]:
         """The brands that have ``article`` in the cross index or in offers, with offer counts
-        (of the offers ``filters`` keep) and the registry's description of each."""
+        (of the offers ``filters`` keep) and the registry's description of each. An article
+        that is not text or names nothing raises :class:`SearchError`, as :meth:`search` does."""
         from partsearch.search._blocks import brand_choices
 
         state = self._state
         if not isinstance(article, str):  # (as search: a number's text was never typed)
             raise SearchError(f"cannot search {article!r}: an article is text")
+        try:  # (as search: a request that names nothing, not NormalizationError)
+            article_key(article)
+        except NormalizationError as exc:
+            raise SearchError(f"cannot search {article!r}: {exc.message}") from exc
         if filters is not None and not isinstance(filters, Filters):
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
         if filters is not None and filters.brands:
