@@ -227,8 +227,11 @@ def test_failed_build_keeps_the_previous_snapshot(tmp_path: Path) -> None:
     catalog = tmp_path / "c"
     build_index([_write(tmp_path, STORY)], catalog)
     before = read_pointer(catalog / "crosses")
-    with pytest.raises(CrossFileError):
+    with pytest.raises(CrossFileError, match=r"missing\.csv: cross file not found"):
         build_index([tmp_path / "missing.csv"], catalog)
+    # (a missing blacklist said "cross file not found" too, which did not say which file)
+    with pytest.raises(CrossFileError, match=r"black\.csv: blacklist file not found"):
+        build_index([_write(tmp_path, STORY)], catalog, blacklist=tmp_path / "black.csv")
     assert read_pointer(catalog / "crosses") == before
     assert CrossIndex.open(catalog).lookup("MANN", "W 920/21") is not None
 
@@ -288,6 +291,39 @@ def test_missing_or_damaged_held_back_list_is_refused(story: tuple[Path, CrossIn
     with pytest.raises(SnapshotError, match=r"held_back\.csv: snapshot file is missing"):
         CrossIndex.open(catalog)
 
+
+def test_a_snapshot_file_it_may_not_read_is_a_snapshot_error(
+        story: tuple[Path, CrossIndex], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a missing file was a SnapshotError: one it may not read (its permissions) raised
+    the OS's PermissionError, past a web app's ``except PartsearchError``."""
+    import os
+
+    from partsearch.crosses import _snapshot
+
+    catalog, _ = story
+    denied = PermissionError(13, "Permission denied")
+    fingerprint, os_open = _snapshot._fingerprint, os.open
+
+    def no_fingerprint(path: Path, **kw: object) -> object:
+        if path.name == "edge_a.npy":
+            raise denied
+        return fingerprint(path, **kw)  # type: ignore[arg-type]
+
+    def no_open(path: object, *args: object) -> int:
+        if str(path).endswith("held_back.csv"):
+            raise denied
+        return os_open(path, *args)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as m:
+        m.setattr(_snapshot, "_fingerprint", no_fingerprint)
+        with pytest.raises(SnapshotError, match=r"edge_a\.npy: snapshot file is unreadable: "
+                                                r"Permission denied$"):
+            CrossIndex.open(catalog)
+    with monkeypatch.context() as m:
+        m.setattr(os, "open", no_open)
+        with pytest.raises(SnapshotError, match=r"held_back\.csv: snapshot file is unreadable: "
+                                                r"Permission denied$"):
+            CrossIndex.open(catalog)
 
 def test_snapshot_fingerprinted_before_the_middle_pages_still_opens(
         story: tuple[Path, CrossIndex]) -> None:

@@ -312,23 +312,36 @@ def test_a_min_side_below_2_is_refused_in_one_line(tmp_path: Path, value: str,
 
 
 @pytest.mark.parametrize("option", ["--truth", "--blacklist"])
-def test_a_missing_input_file_fails_before_the_build(tmp_path: Path, option: str,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("bad", ["missing", "a list column"])
+def test_a_bad_input_file_fails_before_the_build(tmp_path: Path, option: str, bad: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """A ``--truth`` file was read after the build had published: the command said it failed
-    (exit 2) and the catalog's index had changed all the same."""
+    (exit 2) and the catalog's index had changed all the same; then its header alone was
+    checked first, and a file with the right header but a column it cannot read (a list of
+    numbers) still failed after publishing. A missing file said "cross file not found",
+    naming neither option."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
                                     "MANN,W 920/21,KNECHT,OC 90\n", encoding="utf-8")
     (tmp_path / "y.csv").write_text("brand_a,article_a,brand_b,article_b\n"
                                     "MANN,W 920/21,BOSCH,F 026 407 001\n", encoding="utf-8")
+    given = tmp_path / "given.parquet"
+    if bad == "a list column":
+        pq.write_table(pa.table({"brand_a": ["MANN"], "article_a": [[1, 2]],
+                                 "brand_b": ["BOSCH"], "article_b": ["F 026 407 001"]}), given)
     out = str(tmp_path / "c")
     assert main(["crosses", "build", str(tmp_path / "x.csv"), "--out", out]) == 0
     current = (tmp_path / "c" / "crosses" / "CURRENT").read_text()
     capsys.readouterr()
     assert main(["crosses", "build", str(tmp_path / "y.csv"), "--out", out,
-                 option, str(tmp_path / "nosuch.parquet")]) == 2
+                 option, str(given)]) == 2
     captured = capsys.readouterr()
-    assert "nosuch.parquet: cross file not found" in captured.err
-    assert "crosses read" not in captured.out  # (no build ran)
+    assert captured.err == ("partsearch: error: " + (
+        f"{given}: {option} file not found" if bad == "missing" else
+        f"{given}: column 'article_a' holds list<element: int64>, not text or numbers") + "\n")
+    assert "crosses read" not in captured.out  # (no build published)
     assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() == current
 
 

@@ -569,6 +569,10 @@ def test_explain_and_brand_choices_refuse_what_search_refuses(engine: Engine) ->
     for article in (5, None):
         with pytest.raises(SearchError, match=r"cannot search .*: an article is text"):
             engine.brand_choices(article)  # type: ignore[arg-type]
+    for article in ("", "---"):  # (a NormalizationError, where search raises SearchError)
+        with pytest.raises(SearchError, match=rf"cannot search '{article}': article "
+                                              rf"'{article}' has no letters or digits"):
+            engine.brand_choices(article)
     with pytest.raises(SearchError, match=r"filters must be a partsearch.Filters"):
         engine.brand_choices("W 920/21", {"in_stock": True})  # type: ignore[arg-type]
 

@@ -102,6 +102,34 @@ def test_a_catalog_without_crosses_and_bad_sql(tmp_path: Path) -> None:
         engine.sql("select * from nothing")
 
 
+
+def test_a_query_that_fails_as_it_runs_or_holds_nothing_raises_search_error(
+        engine: Engine) -> None:
+    """DuckDB's relation runs when it is read: a query that binds but fails as it runs (a
+    brand cast to a number, ``error()``) raised DuckDB's own exception from ``.fetchall()``,
+    out of ``sql``'s reach; an empty query gave None."""
+    for query in ("select brand::int from offers", "select error('boom')"):
+        with pytest.raises(SearchError, match=r"sql: .*(Could not convert string|boom)"):
+            engine.sql(query)
+    for query in ("", ";", " -- a comment\n"):
+        with pytest.raises(SearchError, match=r"sql: the query holds no statement"):
+            engine.sql(query)
+    answer = engine.sql("select supplier, count(*) from offers group by 1 order by 1")
+    assert answer.fetchall() == answer.fetchall()  # (held: read twice, the same rows)
+    assert answer.arrow().read_all().column_names == ["supplier", "count_star()"]
+    assert answer.pl().height == len(answer.fetchall())
+
+
+def test_pivot_without_an_in_list_is_refused_in_words_with_one_answered(engine: Engine
+                                                                        ) -> None:
+    """Without an ``IN`` list DuckDB parses a PIVOT as a ``CREATE TYPE`` and the select, which
+    was refused as "not MULTI"."""
+    with pytest.raises(SearchError, match=r"not PIVOT without an IN list .*IN \('A', 'B'\)"):
+        engine.sql("pivot (select supplier from offers) on supplier using count(*)")
+    n = engine.sql("select count(*) from offers where supplier = 'ALFA'").fetchall()[0][0]
+    assert engine.sql("pivot (select supplier from offers) on supplier in ('ALFA') "
+                      "using count(*)").fetchall() == [(n,)]
+
 _WRITES = {
     "COPY": "copy (select 1 as a) to '{cat}/offers/A/CURRENT' (format csv)",
     "ATTACH": "attach '{cat}/evil.duckdb' as ev",
@@ -214,6 +242,12 @@ def test_cli_sql(world_catalog: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["sql", str(world_catalog), "select code from suppliers"]) == 0
     assert "ONLINE1" in capsys.readouterr().out
     assert main(["sql", str(world_catalog), "select nothing"]) == 2
+    capsys.readouterr()
+    # (a query that fails as it runs: a traceback and exit 1 before)
+    assert main(["sql", str(world_catalog), "select brand::int from offers"]) == 2
+    assert capsys.readouterr().err.startswith("partsearch: error: sql: Conversion Error")
+    assert main(["sql", str(world_catalog), ""]) == 2  # (exit 0, nothing said, before)
+    assert capsys.readouterr().err == "partsearch: error: sql: the query holds no statement\n"
     assert main(["sql", str(world_catalog), "attach 'evil.duckdb' as ev"]) == 2
     assert "not ATTACH" in capsys.readouterr().err
 

@@ -54,9 +54,10 @@ def register(sub: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from partsearch.brands import catalog_registry
     from partsearch.cli._progress import progress_bar
-    from partsearch.crosses import GuardConfig, build_index, guard_quality
-    from partsearch.crosses._read import Layout, check_columns
+    from partsearch.crosses import CrossIndex, GuardConfig, build_index
+    from partsearch.crosses.quality import quality, read_wrong
     from partsearch.errors import CrossFileError
 
     def pairs(items: list[str], flag: str) -> dict[str, list[str]]:
@@ -78,9 +79,13 @@ def _build(args: argparse.Namespace) -> int:
         raise CrossFileError(f"--min-side must be 2 or more (a bridge's smaller side has a "
                              f"part at least, and one to a single new part is how a class "
                              f"grows), not {args.min_side}")
+    for flag, path in (("--blacklist", args.blacklist), ("--truth", args.truth)):
+        if path is not None and not path.exists():  # (not "cross file not found": which?)
+            raise CrossFileError(f"{flag} file not found", path=path)
     guard = GuardConfig(min_side=args.min_side, enabled=not args.no_guard)
-    if args.truth:  # (read after the build: a mistake in it found before the index changes)
-        check_columns(args.truth, Layout())
+    truth = None
+    if args.truth:  # (read whole before the build: a mistake in it leaves the index as it was)
+        truth = read_wrong(args.truth, catalog_registry(args.out))
     with progress_bar("crosses") as progress:
         report = build_index(args.files, args.out, blacklist=args.blacklist,
                              columns=pairs(args.column, "--column") or None,
@@ -106,8 +111,8 @@ def _build(args: argparse.Namespace) -> int:
           + ", ".join(f"{name} {sec:.1f}s" for name, sec in report.stages))
     for line in report.rejects[:5]:
         print(f"  rejected: {line}")
-    if args.truth:
-        q = guard_quality(args.out, args.truth)
+    if truth is not None:
+        q = quality(CrossIndex.open(args.out), truth)
         print(f"guard precision  {q.precision:>14.4f}   ({q.caught} of {q.held_back} held back "
               f"are wrong)")
         print(f"guard recall     {q.recall:>14.4f}   ({q.caught} of {q.wrong} wrong crosses)")

@@ -30,10 +30,7 @@ def _sql(args: argparse.Namespace) -> int:
 
     from partsearch import Engine
 
-    answer = Engine.open(args.catalog).sql(args.query)
-    if answer is None:  # (a statement without an answer)
-        return 0
-    table = answer.arrow()
+    table = Engine.open(args.catalog).sql(args.query).arrow()
     if hasattr(table, "read_all"):  # (DuckDB 1.4+ gives a record batch reader)
         table = table.read_all()
     if args.csv:

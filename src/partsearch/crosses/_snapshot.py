@@ -467,6 +467,9 @@ def open_arrays(snapshot: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             got = _fingerprint(path, pages=want is not None and "pages" in want)
         except FileNotFoundError as exc:
             raise SnapshotError("snapshot file is missing", path=path) from exc
+        except OSError as exc:  # (its permissions, say)
+            raise SnapshotError(f"snapshot file is unreadable: {exc.strerror or exc}",
+                                path=path) from exc
         if want is not None and got != {k: v for k, v in want.items() if k != "all"}:
             raise SnapshotError(f"snapshot file is damaged (expected {want}, found {got})",
                                 path=path)

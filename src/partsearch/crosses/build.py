@@ -146,6 +146,8 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     for path in paths:
         check_columns(path, layout)
     if blacklist is not None:  # (read after the files: a mistake in it found before them)
+        if not Path(blacklist).exists():  # (not "cross file not found": it is the blacklist)
+            raise CrossFileError("blacklist file not found", path=blacklist)
         check_columns(Path(blacklist), Layout(split=split))
 
     stages: list[tuple[str, float]] = []

@@ -108,6 +108,9 @@ class CrossIndex:
             held = os.open(snapshot / HELD_BACK, os.O_RDONLY)
         except FileNotFoundError as exc:
             raise SnapshotError("snapshot file is missing", path=snapshot / HELD_BACK) from exc
+        except OSError as exc:  # (its permissions, say: one error naming it, not the OS's own)
+            raise SnapshotError(f"snapshot file is unreadable: {exc.strerror or exc}",
+                                path=snapshot / HELD_BACK) from exc
         index = cls(snapshot, manifest, arrays, registry, held)
         if registry is None and snapshot.parent.name == CROSSES:
             index._catalog = snapshot.parent.parent  # (its registry read at first use)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from partsearch.brands import BrandRegistry
 from partsearch.crosses._read import Layout, Vocabulary, read_batches
 from partsearch.crosses.build import edge_positions
 from partsearch.crosses.index import CrossIndex
@@ -39,17 +40,33 @@ def guard_quality(catalog: str | Path, wrong_crosses: str | Path) -> GuardQualit
     """Compare the snapshot's guard decisions with a file of known-wrong crosses
     (``brand_a, article_a, brand_b, article_b``; CSV or Parquet)."""
     idx = CrossIndex.open(catalog)
+    return quality(idx, read_wrong(Path(wrong_crosses), idx._reg()))
+
+
+def read_wrong(path: Path, registry: BrandRegistry) -> tuple[np.ndarray, np.ndarray]:
+    """The part hashes of side a and side b of each cross a file of known-wrong crosses
+    names, the whole file read: ``partsearch crosses build --truth`` reads it before the build,
+    so a file it cannot read fails the command with the index as it was, not after it is
+    published (a header check alone let a list-typed column through)."""
+    hash_a: list[np.ndarray] = []
+    hash_b: list[np.ndarray] = []
+    for batch in read_batches(path, Layout(), registry, Vocabulary(), Vocabulary()):
+        hash_a.append(batch.hash_a)
+        hash_b.append(batch.hash_b)
+    empty = np.zeros(0, np.uint64)
+    return (np.concatenate(hash_a) if hash_a else empty,
+            np.concatenate(hash_b) if hash_b else empty)
+
+
+def quality(idx: CrossIndex, wrong_crosses: tuple[np.ndarray, np.ndarray]) -> GuardQuality:
+    """The guard's decisions in ``idx`` against the crosses :func:`read_wrong` read."""
     arrays = idx._a
     state = np.asarray(arrays["edge_state"])
-    wrong_edges: list[np.ndarray] = []
-    for batch in read_batches(Path(wrong_crosses), Layout(), idx._reg(), Vocabulary(),
-                              Vocabulary()):
-        ia, ib = idx.lookup_hashes(batch.hash_a), idx.lookup_hashes(batch.hash_b)
-        known = (ia >= 0) & (ib >= 0)
-        pos = edge_positions(np.asarray(arrays["edge_a"]), np.asarray(arrays["edge_b"]),
-                             ia[known], ib[known])
-        wrong_edges.append(pos[pos >= 0])
-    wrong = np.unique(np.concatenate(wrong_edges)) if wrong_edges else np.zeros(0, np.int64)
+    ia, ib = idx.lookup_hashes(wrong_crosses[0]), idx.lookup_hashes(wrong_crosses[1])
+    known = (ia >= 0) & (ib >= 0)
+    pos = edge_positions(np.asarray(arrays["edge_a"]), np.asarray(arrays["edge_b"]),
+                         ia[known], ib[known])
+    wrong = np.unique(pos[pos >= 0])
     wrong = wrong[state[wrong] != 2]  # a blacklisted cross was caught by a manager, not the guard
     held = int((state == 1).sum())
     caught = int((state[wrong] == 1).sum())

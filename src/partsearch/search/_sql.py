@@ -96,15 +96,27 @@ def connect(state: Any) -> Any:
     return con
 
 
-def refused(con: Any, query: str) -> list[str]:
-    """The kinds of the statements of ``query`` that are not a question (``COPY``, ``ATTACH``,
-    ``EXPORT``, ``CREATE``, ``DROP``, ``INSERT``, ``SET``, ``PRAGMA``, ``LOAD``, ``EXPLAIN``,
-    ...), as DuckDB's parser tells them: a ``SELECT`` (``WITH``, ``FROM``, ``VALUES``,
-    ``DESCRIBE``, ``SUMMARIZE``, ``SHOW``) reads and writes nothing, where a ``COPY ... TO``
-    overwrote a catalog file and a ``DROP VIEW offers`` changed the relations until a reload.
-    ``EXPLAIN`` too: ``EXPLAIN ANALYZE`` runs the statement it explains."""
-    kinds = [s.type.name for s in con.extract_statements(query)]
-    return [kind for kind in dict.fromkeys(kinds) if kind != "SELECT"]
+#: the words for DuckDB's MULTI statement, a PIVOT that would create a type for its columns
+_PIVOT_WITHOUT_IN = ("PIVOT without an IN list (it would create a type first: name the values, "
+                    "PIVOT ... ON supplier IN ('A', 'B'))")
+
+
+def refused(con: Any, query: str) -> str | None:
+    """Why ``query`` is not answered, or None for a question: a query without a statement,
+    or one whose statements are not all a ``SELECT`` (``WITH``, ``FROM``, ``VALUES``,
+    ``DESCRIBE``, ``SUMMARIZE``, ``SHOW``), which reads and writes nothing, as DuckDB's parser
+    tells them. A ``COPY ... TO`` overwrote a catalog file and a ``DROP VIEW offers`` changed
+    the relations until a reload; ``EXPLAIN`` is refused too (``EXPLAIN ANALYZE`` runs the
+    statement it explains), and a ``PIVOT`` without an ``IN`` list, which DuckDB parses as a
+    ``CREATE TYPE`` of the values it finds and then the select (its ``MULTI`` kind)."""
+    kinds = list(dict.fromkeys(s.type.name for s in con.extract_statements(query)))
+    if not kinds:  # (empty, a ";" or a comment alone: DuckDB answers None)
+        return "the query holds no statement"
+    kinds = [_PIVOT_WITHOUT_IN if kind == "MULTI" else kind for kind in kinds if kind != "SELECT"]
+    if not kinds:
+        return None
+    return (f"only a select is answered, not {', '.join(kinds)}: the catalog and its "
+            "relations are read, never changed")
 
 
 #: a snapshot's arrays that the relations read, empty, for a catalog without crosses

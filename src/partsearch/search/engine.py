@@ -351,12 +351,17 @@ class Engine:
     def brand_choices(self, article: str, filters: Filters | None = None
                       ) -> list[BrandChoice]:
         """The brands that have ``article`` in the cross index or in offers, with offer counts
-        (of the offers ``filters`` keep) and the registry's description of each."""
+        (of the offers ``filters`` keep) and the registry's description of each. An article
+        that is not text or names nothing raises :class:`SearchError`, as :meth:`search` does."""
         from partsearch.search._blocks import brand_choices
 
         state = self._state
         if not isinstance(article, str):  # (as search: a number's text was never typed)
             raise SearchError(f"cannot search {article!r}: an article is text")
+        try:  # (as search: a request that names nothing, not NormalizationError)
+            article_key(article)
+        except NormalizationError as exc:
+            raise SearchError(f"cannot search {article!r}: {exc.message}") from exc
         if filters is not None and not isinstance(filters, Filters):
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
         if filters is not None and filters.brands:
@@ -364,14 +369,15 @@ class Engine:
         return brand_choices(state, article, filters)
 
     def sql(self, query: str) -> Any:
-        """Ad-hoc SQL over this engine's catalog, as a DuckDB relation (``.fetchall()``,
-        ``.arrow()``, ``.pl()``): ``offers``, ``suppliers``, ``brands``, ``parts``,
-        ``crosses`` and ``held_back``, read from the engine's own memory-mapped columns without
-        copying them (see ``partsearch.search._sql``). For analysis, beside the search: each
-        thread has its own in-memory DuckDB connection, made on its first call and kept until
-        a reload. A query DuckDB cannot bind raises :class:`SearchError`, and so does any
-        statement but a ``SELECT`` (``COPY``, ``ATTACH``, ``CREATE``, ``DROP``, ``SET``, ...):
-        a question never writes a file nor changes the relations.
+        """Ad-hoc SQL over this engine's catalog, run in the call: its answer as a DuckDB
+        relation over the rows, held in memory (``.fetchall()``, ``.arrow()``, ``.pl()``):
+        ``offers``, ``suppliers``, ``brands``, ``parts``, ``crosses`` and ``held_back``, read
+        from the engine's own memory-mapped columns without copying them (see
+        ``partsearch.search._sql``). For analysis, beside the search: each thread has its own
+        in-memory DuckDB connection, made on its first call and kept until a reload. A query
+        DuckDB cannot bind or run raises :class:`SearchError`, and so do a query without a
+        statement and any statement but a ``SELECT`` (``COPY``, ``ATTACH``, ``CREATE``,
+        ``DROP``, ``SET``, ...): a question never writes a file nor changes the relations.
 
         >>> engine.sql("select supplier, max(price_file_time) from offers group by 1"
         ...            ).fetchall()                                     # doctest: +SKIP
@@ -385,10 +391,11 @@ class Engine:
         if getattr(local, "state", None) is not state:  # (a reload gives the next call anew)
             local.connection, local.state = connect(state), state
         try:
-            if kinds := refused(local.connection, query):
-                raise SearchError(f"sql: only a select is answered, not {', '.join(kinds)}: "
-                                  "the catalog and its relations are read, never changed")
-            return local.connection.sql(query)
+            if why := refused(local.connection, query):
+                raise SearchError(f"sql: {why}")
+            # (run now: DuckDB's relation runs when it is read, and a query that binds can
+            # still fail then, a cast of a brand to a number, out of reach of this handler)
+            return local.connection.sql(query).materialize()
         except duckdb.Error as exc:  # (the query's own error: a name, a type, its syntax)
             raise SearchError(f"sql: {exc}") from exc
 
