@@ -102,7 +102,6 @@ def test_a_catalog_without_crosses_and_bad_sql(tmp_path: Path) -> None:
         engine.sql("select * from nothing")
 
 
-
 def test_a_query_that_fails_as_it_runs_or_holds_nothing_raises_search_error(
         engine: Engine) -> None:
     """DuckDB's relation runs when it is read: a query that binds but fails as it runs (a
@@ -114,6 +113,9 @@ def test_a_query_that_fails_as_it_runs_or_holds_nothing_raises_search_error(
     for query in ("", ";", " -- a comment\n"):
         with pytest.raises(SearchError, match=r"sql: the query holds no statement"):
             engine.sql(query)
+    for query in (123, None, b"select 1"):  # (DuckDB's TypeError, no PartsearchError)
+        with pytest.raises(SearchError, match=r"sql: a query is text, not"):
+            engine.sql(query)  # type: ignore[arg-type]
     answer = engine.sql("select supplier, count(*) from offers group by 1 order by 1")
     assert answer.fetchall() == answer.fetchall()  # (held: read twice, the same rows)
     assert answer.arrow().read_all().column_names == ["supplier", "count_star()"]

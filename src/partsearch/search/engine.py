@@ -383,6 +383,8 @@ class Engine:
         ...            ).fetchall()                                     # doctest: +SKIP
         [('ALFA', datetime.datetime(2026, 12, 3, 6, 0, tzinfo=...)), ...]
         """
+        if not isinstance(query, str):  # (DuckDB's own word is a TypeError about its binding)
+            raise SearchError(f"sql: a query is text, not {query!r}"[:200])
         import duckdb
 
         from partsearch.search._sql import connect, refused
