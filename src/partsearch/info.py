@@ -1,9 +1,9 @@
 """What a catalog holds, for whoever runs it: each supplier's offers, their age and brands,
 its last load (rows rejected and why, or why the file could not be read), and the cross index.
 
->>> info = catalog_info("catalog")                                      # doctest: +SKIP
->>> [(s.code, s.offers, s.stale) for s in info.suppliers]               # doctest: +SKIP
-[('ALFA', 998, False), ('BETA', 1204, True), ('ONLINE1', 0, False)]
+>>> info = catalog_info("catalog", now=datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # doctest: +SKIP
+>>> [(s.code, s.offers, s.age_hours, s.stale) for s in info.suppliers]  # doctest: +SKIP
+[('ALFA', 421, 6.0, False), ('BETA', 276, 6.0, False), ..., ('ONLINE1', 0, None, False)]
 """
 
 from __future__ import annotations

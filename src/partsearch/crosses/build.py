@@ -2,7 +2,7 @@
 
 >>> report = build_index(["crosses.csv"], "catalog")           # doctest: +SKIP
 >>> report.parts, report.classes, report.held_back               # doctest: +SKIP
-(2083, 402, 4)
+(2083, 366, 4)
 
 Steps (each vectorized or compiled; no Python loop per cross):
 

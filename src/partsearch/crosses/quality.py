@@ -1,8 +1,8 @@
 """How well the guard did, against a list of crosses known to be wrong (the generator's truth).
 
->>> q = guard_quality("catalog", "world/truth/wrong_crosses.parquet")   # doctest: +SKIP
+>>> q = guard_quality("catalog", "truth/wrong_crosses.parquet")         # doctest: +SKIP
 >>> round(q.precision, 3), round(q.recall, 3)                           # doctest: +SKIP
-(0.998, 0.97)
+(1.0, 1.0)
 """
 
 from __future__ import annotations

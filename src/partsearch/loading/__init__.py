@@ -3,6 +3,7 @@
 >>> from partsearch.loading import load_suppliers, read_offers
 >>> reports = load_suppliers("suppliers.toml", "catalog")  # doctest: +SKIP
 >>> read_offers("catalog").num_rows  # doctest: +SKIP
+1065
 """
 
 from __future__ import annotations

@@ -5,8 +5,12 @@ person to check and to complete with the supplier's terms.
 >>> draft = draft_profile("prices/new.csv", code="NEW")  # doctest: +SKIP
 >>> print(draft.toml)                                      # doctest: +SKIP
 [NEW]
+name = "NEW"
 file = "prices/new.csv"
-columns = { brand = "Бренд", article = "Артикул", price = "Цена", quantity = "Кол-во" }
+columns = { brand = "Бренд", article = "Артикул", description = "Наименование", ... }
+# the supplier's terms (these are the defaults):
+# delivery_hours = 24
+...
 """
 
 from __future__ import annotations

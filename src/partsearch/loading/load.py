@@ -3,6 +3,7 @@
 >>> reports = load_suppliers("suppliers.toml", "catalog")  # doctest: +SKIP
 >>> [(r.supplier, r.offers.num_rows, r.rejected.num_rows, r.error)  # doctest: +SKIP
 ...  for r in reports]
+[('ALFA', 421, 2, None), ('BETA', 276, 0, None), ('GAMMA', 210, 2, None), ...]
 """
 
 from __future__ import annotations
@@ -147,8 +148,9 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     companions ``<version>.articles`` and ``.prefixes`` (``_companions``), fsync them, then point
     ``CURRENT`` at the version and drop old versions. Returns the written offers file.
 
+    >>> report = load_price_file(read_profiles("suppliers.toml")[0])  # doctest: +SKIP
     >>> publish_offers("catalog", "ALFA", report.offers)  # doctest: +SKIP
-    PosixPath('catalog/offers/ALFA/v20240101T000000000000-abcdef.arrow')
+    PosixPath('catalog/offers/ALFA/v...arrow')
     """
     if not offers.schema.equals(OFFERS_SCHEMA):
         try:
@@ -248,7 +250,7 @@ def read_offers(catalog_dir: str | Path, supplier: str | None = None) -> pa.Tabl
     """The current offers of one supplier, or of all, memory-mapped (no copy into RAM).
 
     >>> read_offers("catalog", "ALFA").num_rows  # doctest: +SKIP
-    12034
+    421
     """
     root = Path(catalog_dir) / OFFERS
     if supplier is not None:
@@ -335,7 +337,7 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
     yet, and every online supplier, is registered at once (there is nothing to mix with).
 
     >>> [r.error for r in load_suppliers("suppliers.toml", "catalog")]  # doctest: +SKIP
-    [None, None]
+    [None, None, None, None]
     """
     profiles = read_profiles(toml_path)
     if supplier is not None and supplier not in {p.code for p in profiles}:

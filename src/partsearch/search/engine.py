@@ -6,7 +6,7 @@
 >>> [o.supplier for o in result.requested.offers]                     # doctest: +SKIP
 ['BETA', 'ALFA']
 >>> result.to_dict()["blocks"]["analogs"]["total"]                    # doctest: +SKIP
-7
+12
 
 The catalog's state (cross snapshot, merged offers, supplier profiles, config) is one immutable
 object; :meth:`Engine.reload` builds a new one and swaps it in with one assignment, so a search in
@@ -379,9 +379,9 @@ class Engine:
         statement and any statement but a ``SELECT`` (``COPY``, ``ATTACH``, ``CREATE``,
         ``DROP``, ``SET``, ...): a question never writes a file nor changes the relations.
 
-        >>> engine.sql("select supplier, max(price_file_time) from offers group by 1"
+        >>> engine.sql("select supplier, count(*) from offers group by 1 order by 1"
         ...            ).fetchall()                                     # doctest: +SKIP
-        [('ALFA', datetime.datetime(2026, 12, 3, 6, 0, tzinfo=...)), ...]
+        [('ALFA', 421), ('BETA', 276), ('DELTA', 158), ('GAMMA', 210)]
         """
         if not isinstance(query, str):  # (DuckDB's own word is a TypeError about its binding)
             raise SearchError(f"sql: a query is text, not {query!r}"[:200])
