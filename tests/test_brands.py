@@ -49,6 +49,68 @@ def test_unknown_brand_passes_through_normalized() -> None:
 
 
 @pytest.mark.parametrize(
+    ("spellings", "canonical"),
+    [(["MEAT & DORIA", "MEAT&DORIA", "meat  &doria", "Meat &\u00a0Doria"], "MEAT&DORIA"),
+     (["HERTH + BUSS JAKOPARTS", "HERTH+BUSS JAKOPARTS", "herth +buss  jakoparts"],
+      "HERTH+BUSS JAKOPARTS"),
+     # Ü written as one character, or as U and a combining diaeresis
+     (["URO PARTS", "ÜRO Parts", "U\u0308RO PARTS", "üro parts"], "URO PARTS"),
+     (["HI-Q", "Hi\u2013Q", "hi\u2014q", "HI\u2011Q", "HI\u2212Q", "HI - Q"], "HI-Q"),
+     (["A . B", "A.B", "a. b", "A .B"], "A.B"),
+     (["ÉCOLE AUTO", "ECOLE AUTO", "École  Auto", "ÈCOLE AUTO"], "ECOLE AUTO"),
+     (["ACME (EU)", "ACME(EU)", "acme ( eu )", "Acme (EU)"], "ACME (EU)"),
+     (["ACME, INC", "ACME ,INC", "ACME,INC"], "ACME, INC")],
+)
+def test_an_unknown_brands_spellings_meet(spellings: list[str], canonical: str) -> None:
+    """A registered brand was matched whatever its case, accents, dashes and spacing, an
+    unknown one kept them: MEAT & DORIA of a cross file and MEAT&DORIA of a price file were two
+    brands, the price file's offers with no analogs. Brackets and commas stay set off."""
+    assert {brand_key(s) for s in spellings} == {canonical}
+    assert brand_keys(spellings).to_pylist() == [canonical] * len(spellings)
+
+
+@pytest.mark.parametrize("apart", [["HI Q", "HIQ", "HI-Q"], ["TED-GUM", "TEDGUM"],
+                                   ["DA SILVA", "DASILVA"]])
+def test_letters_split_differently_meet_only_by_an_alias(apart: list[str],
+                                                          tmp_path: Path) -> None:
+    """What tells HI Q from HIQ is where the letters split, not how they are written: left to
+    a catalog's brands.toml (README, Normalization)."""
+    assert len({brand_key(s) for s in apart}) == len(apart)
+    (tmp_path / "brands.toml").write_text(f'["{apart[-1]}"]\naliases = {apart[:-1]!r}\n'
+                                          .replace("'", '"'), encoding="utf-8")
+    from partsearch.brands import catalog_registry
+
+    reg = catalog_registry(tmp_path)
+    assert {reg.canonical(s) for s in apart} == {apart[-1]}
+
+
+@pytest.mark.parametrize(
+    ("spelling", "kept"),
+    [("ЗМЗ", "ЗМЗ"), ("ЛАДА", "ЛАДА"), ("ВАЗ (LADA)", "ВАЗ (LADA)"),
+     ("ВАЗ(LADA)", "ВАЗ (LADA)"), ("FENOX Россия", "FENOX РОССИЯ"),
+     ("Ёж-Йод", "ЁЖ-ЙОД"), ("ёж – йод", "ЁЖ-ЙОД"), ("Е\u0308Ж-И\u0306ОД", "ЁЖ-ЙОД"),
+     ('ООО "Ромашка"', 'ООО "РОМАШКА"')],
+)
+def test_a_cyrillic_brand_keeps_its_letters(spelling: str, kept: str) -> None:
+    """Й and Ё are letters of their own, not И and Е with an accent: only a Latin letter's
+    accents are folded. A quote is no punctuation the spacing touches (an opening one is not
+    told from a closing one)."""
+    assert brand_key(spelling) == kept
+    assert brand_keys([spelling]).to_pylist() == [kept]
+
+
+def test_registered_brands_keep_their_names(tmp_path: Path) -> None:
+    """The registry's names are as its file writes them (LEMFÖRDER keeps its Ö), a catalog's
+    too; any spelling of them still finds them."""
+    reg = BrandRegistry.default()
+    assert all(reg.canonical(name) == name for name in reg.brands)
+    assert reg.canonical("Lemforder") == reg.canonical("LEMFÖRDER") == "LEMFÖRDER"
+    assert reg.canonical("Ford Asia&Oceania") == "FORD"
+    reg = _catalog_with(tmp_path, '["Meat & Doria"]\naliases = ["M&D"]\n')
+    assert reg.canonical("MEAT&DORIA") == reg.canonical("m & d") == "MEAT & DORIA"
+
+
+@pytest.mark.parametrize(
     ("spelling", "canonical"),
     [
         ("BОSCH", "BOSCH"),  # Cyrillic О
@@ -148,8 +210,11 @@ def _scalar_or_none(name: object) -> str | None:
 
 # Latin brands typed with Cyrillic look-alikes (BОSCH), all-Cyrillic ones (ЛАДА, ВОСН), mixed
 _MIXED = "BOSCHMANTRWFÖbosch АВЕКМНОРСТХУІЈЅаекмнорсуіјѕЛДЗЖ-& "
+# and what an unknown brand's spellings differ by: accents (composed or combining, on Latin and
+# Cyrillic letters: Й, Ё), dashes, punctuation and white space around it, brackets, quotes
+_SPELLED = "AEOUaeouÜüÉéÅàñçÅKßØİıИЙЕЁОСйёӦ1\u0301\u0308\u0306\u0591 -–—‑−&+./,()\"'_\u00a0\u00ad"
 _mixed_names = st.sampled_from(["BОSCH", "МАNN", "ТRW", "ВОСН", "ЛАДА", "ВАЗ", "КАМАЗ"]) | \
-    st.text(alphabet=_MIXED, max_size=8)
+    st.text(alphabet=_MIXED, max_size=8) | st.text(alphabet=_SPELLED, max_size=10)
 # lone surrogates (text decoded with surrogateescape) and what is not text at all
 _names = st.text(alphabet=st.one_of(st.characters(), st.sampled_from("\ud800\udc80\udfff")),
                  max_size=12) | _mixed_names
@@ -186,6 +251,50 @@ def test_brand_key_idempotent_and_total(name: str) -> None:
     assert brand_key(key) == key
 
 
+@given(_names)
+def test_a_kept_brand_is_stable_and_found_as_its_spelling(name: str) -> None:
+    """An unknown brand's kept form is kept as it is (a catalog keys it again on every load),
+    and it has its spelling's match key: the registry reads it as it read the spelling."""
+    from partsearch.brands import _match_key, _passthrough
+
+    if not _match_key(name):
+        return
+    kept = _passthrough(name)
+    assert _passthrough(kept) == kept
+    assert _match_key(kept) == _match_key(name)
+
+
+_LATIN_ACCENT = st.sampled_from(["", "", "\u0301", "\u0308", "\u030a", "\u0327", "\u030c"])
+_DASH = st.sampled_from("-\u2010\u2011\u2013\u2014\u2212\uff0d")
+_GAP = st.sampled_from(["", "", " ", "  ", "\u00a0", "\t"])
+
+
+@given(st.text(alphabet="ACEGIKMNOPRSTUZacegikmnoprstuz ЙЁЛДЖйёлдж1-&+./()", min_size=1,
+               max_size=12), st.data())
+def test_spellings_differing_in_case_accents_dashes_or_spacing_meet(
+        base: str, data: st.DataObject) -> None:
+    """``base`` written another way, character by character: in another case, a Latin letter
+    with an accent, a hyphen as another dash, white space around punctuation and in runs."""
+    if not any(ch.isalnum() for ch in base):
+        return
+    spelled = [data.draw(_GAP)]
+    for ch in base:
+        if ch.isascii() and ch.isalpha():
+            spelled.append(data.draw(st.sampled_from([ch.upper(), ch.lower()]))
+                           + data.draw(_LATIN_ACCENT))
+        elif ch.isalpha() or ch.isdigit():
+            spelled.append(data.draw(st.sampled_from([ch.upper(), ch.lower()])))
+        elif ch == " ":
+            spelled.append(data.draw(st.sampled_from([" ", "  ", "\u00a0", " \t"])))
+        else:
+            spelled.append(data.draw(_GAP) + (data.draw(_DASH) if ch == "-" else ch)
+                           + data.draw(_GAP))
+    spelled.append(data.draw(_GAP))
+    variant = "".join(spelled)
+    assert brand_key(variant) == brand_key(base), variant
+    assert brand_keys([variant, base]).to_pylist() == [brand_key(base)] * 2
+
+
 def test_real_brand_spellings_meet(realdata: Path) -> None:
     oe = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
     mann = realdata / "Motorlink+TECDOC-REPO" / "mann_filter_oe_numbers_flat.csv"
@@ -212,6 +321,21 @@ def test_real_short_spellings_meet(realdata: Path) -> None:
     assert brand_key("METZGER") == brand_key("METZGER AUTOTEILE")
     assert brand_key("CONTINENTAL CTAM") == brand_key("ContiTech")
     assert brand_key("TRUCKTECHNIC") != brand_key("TRUCKTEC")  # (another maker)
+
+
+def test_real_spellings_of_unknown_makers_meet(realdata: Path) -> None:
+    """The TecDoc cross file writes MEAT & DORIA, HERTH+BUSS JAKOPARTS and ÜRO Parts, a price
+    file MEAT&DORIA, HERTH + BUSS JAKOPARTS and URO PARTS: none is a registered brand, and each
+    pair was two brands."""
+    oe = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
+    crossed = {r["aftermarket_brand"] for r in csv.DictReader(oe.open(encoding="utf-8"))}
+    pairs = {"MEAT & DORIA": "MEAT&DORIA", "HERTH+BUSS JAKOPARTS": "HERTH + BUSS JAKOPARTS",
+             "ÜRO Parts": "URO PARTS"}
+    assert set(pairs) <= crossed
+    reg = BrandRegistry.default()
+    for cross_file, price_file in pairs.items():
+        assert reg.get(cross_file) is None
+        assert brand_key(cross_file) == brand_key(price_file)
 
 
 def test_real_catalogue_brands_stay_apart(realdata: Path) -> None:

@@ -4,7 +4,9 @@ The same maker is spelled MANN / MANN-FILTER / Mann & Hummel. Matching is by exp
 an editable registry (``data/brands.toml``), never by fuzzy similarity: KNECHT and MAHLE are related
 but not the same brand, and a fuzzy merge would put one's parts under the other. Fuzzy matching is
 used only to *suggest* brands for a misspelled one. Cyrillic letters that look Latin are Latin in a
-word that has a Latin letter (``BОSCH`` typed on a Russian layout is BOSCH).
+word that has a Latin letter (``BОSCH`` typed on a Russian layout is BOSCH). A brand the registry
+does not know is kept readable, in one spelling for what its match ignores but the split of its
+letters (``MEAT & DORIA`` and ``MEAT&DORIA`` are MEAT&DORIA; ``HI Q`` and ``HIQ`` are two).
 """
 
 from __future__ import annotations
@@ -44,12 +46,20 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # name's, or those read BAЗ (LADA), ГAЗ/GAZ, FENOX POCCИЯ.
 _LOOKALIKE_TRANS = str.maketrans(_LOOKALIKES)
 _LOOKALIKE_SET = frozenset(_LOOKALIKES)
-_WORD = re.compile(r"[^\W\d_]+")
+# The accents NFD takes off a Latin letter: part of its word (U + a combining acute is Ú), so a
+# word reads alike written either way and after its accents are folded.
+_ACCENTS = "\u0300-\u036f"
+_WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{_ACCENTS}])*")
+
+
+def _latin(ch: str) -> bool:
+    """A Latin letter, or one NFD makes Latin (the Angstrom sign is an A with a ring)."""
+    return "LATIN" in unicodedata.name(unicodedata.normalize("NFD", ch)[0], "")
 
 
 def _latin_word(word: re.Match[str]) -> str:
     text = word.group()
-    if any("LATIN" in unicodedata.name(ch, "") for ch in text):
+    if any(_latin(ch) for ch in text):
         return text.translate(_LOOKALIKE_TRANS)
     return text
 
@@ -65,7 +75,11 @@ def _latin_lookalikes(name: str) -> str:
 def _match_key(name: str) -> str:
     """Spelling-blind key for alias matching: no case, accents, spaces or punctuation, and no
     Cyrillic look-alike in a word written in Latin."""
-    decomposed = unicodedata.normalize("NFKD", _latin_lookalikes(name))
+    # read as a kept brand is: with no invisible character (a soft hyphen splits no word) and
+    # upper-cased first (a Greek iota subscript is an accent to NFKD, an iota upper-cased)
+    if not name.isascii():
+        name = _INVISIBLE.sub("", name)
+    decomposed = unicodedata.normalize("NFKD", _latin_lookalikes(name).upper())
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NOT_ALNUM.sub("", bare.upper())
 
@@ -76,12 +90,69 @@ def blank_brand(name: object) -> bool:
     return isinstance(name, str) and not _match_key(name)
 
 
-def _passthrough(name: str) -> str:
-    """How an unknown brand is kept: uppercase, trimmed, inner spaces collapsed, Cyrillic
-    look-alikes in Latin in a word with a Latin letter."""
+# The dashes a word processor or another layout writes for a hyphen (Hi–Q is Hi-Q)
+_DASHES = str.maketrans(dict.fromkeys(
+    "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"))
+_LATIN_ACCENTS = re.compile(rf"([^\W\d_])([{_ACCENTS}]+)")
+# White space beside a punctuation mark or a symbol is not the brand's (MEAT & DORIA is
+# MEAT&DORIA, HERTH + BUSS is HERTH+BUSS); a bracket is then set off from the word before it, a
+# comma or closing bracket from the word after (TOYOTA (FAW)). Quotes are words here: an opening
+# one is not told from a closing one (ООО "ЛАДА" keeps its space).
+_QUOTES = "\"'\u201a\u201e\uff02\uff07"
+_OPENS, _CLOSES = "([{", ")]},"
+_SET_OFF = re.compile(r"[(\[{)\]},]")
+
+
+def _punct(ch: str) -> bool:
+    """A punctuation mark or a symbol (&, +, ., -, ®), not a quote (Pi, Pf: « », “ ”)."""
+    category = unicodedata.category(ch)
+    return category[0] in "PS" and category not in ("Pi", "Pf") and ch not in _QUOTES
+
+
+def _space(run: re.Match[str]) -> str:
+    text, start, end = run.string, run.start(), run.end()
+    return "" if _punct(text[start - 1]) or _punct(text[end]) else " "
+
+
+def _set_off(mark: re.Match[str]) -> str:
+    text, at, ch = mark.string, mark.start(), mark.group()
+    if ch in _OPENS and at > 0 and not (_punct(text[at - 1]) or text[at - 1].isspace()):
+        return " " + ch
+    if ch in _CLOSES and at + 1 < len(text) and not (_punct(text[at + 1])
+                                                     or text[at + 1].isspace()):
+        return ch + " "
+    return ch
+
+
+def _as_written(name: str) -> str:
+    """A registry's brand as its file writes it: uppercase, trimmed, inner spaces collapsed,
+    Cyrillic look-alikes in Latin in a word with a Latin letter (its accents and spacing are
+    the file's: LEMFÖRDER, FORD ASIA & OCEANIA)."""
     if not name.isascii():
         name = _INVISIBLE.sub("", name)
-    return _SURROGATE.sub("\ufffd", _SPACES.sub(" ", _latin_lookalikes(name).strip()).upper())
+    return _SPACES.sub(" ", _latin_lookalikes(name).strip()).upper()
+
+
+def _fold_latin_accent(letter: re.Match[str]) -> str:
+    base = letter.group(1)
+    return base if _latin(base) else letter.group()
+
+
+def _passthrough(name: str) -> str:
+    """How an unknown brand is kept: readable, and one spelling for what differs only in case,
+    the accents of Latin letters (ÜRO is URO; Й and Ё stay), dashes, white space beside
+    punctuation and runs of white space; Cyrillic look-alikes in Latin in a word with a Latin
+    letter. Its match key is the name's, so the registry reads it as it read the name."""
+    wide = not name.isascii()
+    if wide:
+        name = _SURROGATE.sub("\ufffd", _INVISIBLE.sub("", name))
+    name = _latin_lookalikes(name).upper().strip()
+    if wide:
+        name = unicodedata.normalize("NFD", name.translate(_DASHES))
+        name = _LATIN_ACCENTS.sub(_fold_latin_accent, name)
+    name = _SET_OFF.sub(_set_off, _SPACES.sub(_space, name))
+    # composed after the spacing, which may bring a letter and its accent together
+    return unicodedata.normalize("NFC", name) if wide else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +359,7 @@ def _parse_brand(name: str, table: Any, path: Path, text: str,
     if not isinstance(table.get("description", ""), str):
         raise error("description must be a string")
     if extended is None:
-        extended = Brand(name=_passthrough(name))
+        extended = Brand(name=_as_written(name))
     return Brand(
         name=extended.name,
         aliases=tuple(dict.fromkeys((*extended.aliases, *aliases))),
