@@ -646,6 +646,49 @@ def test_a_reload_of_a_catalog_gone_or_empty_raises_and_keeps_the_state(
     assert engine.sql("select count(*) from offers").fetchall() == [(1,)]
 
 
+def test_overlapping_reloads_never_install_the_older_catalog(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A web app's request threads each call reload(): where two overlapped, the slower one
+    (a compaction, a slow disk) installed the catalog it read over the newer one the other had
+    installed, beside a fingerprint that made later reloads return False on stale data."""
+    import threading
+
+    from partsearch.search import _merged
+    from partsearch.search import engine as engine_module
+
+    def publish(rows: int) -> None:
+        (tmp_path / "p.csv").write_text(
+            PRICE.splitlines()[0] + "\n" + "MANN;W 712/1;10,00;1;0\n" * rows, encoding="utf-8")
+        load_suppliers(tmp_path / "s.toml", catalog)
+
+    catalog = _catalog(tmp_path)
+    engine = Engine.open(catalog)
+    _merged.wait()
+    engine.reload()  # (the open's own merge landing)
+    real, read, go = engine_module._load_state, threading.Event(), threading.Event()
+
+    def slow_first(*args: Any) -> Any:  # thread A: reads publish 1, then waits
+        state = real(*args)
+        if not read.is_set():
+            read.set()
+            assert go.wait(10)
+        return state
+
+    monkeypatch.setattr(engine_module, "_load_state", slow_first)
+    publish(1)
+    a = threading.Thread(target=engine.reload)
+    a.start()
+    assert read.wait(10)
+    publish(2)
+    b = threading.Thread(target=engine.reload)
+    b.start()
+    b.join(1.0)  # (unserialized, B installs publish 2 in this time; serialized, it waits)
+    go.set()
+    a.join(10)
+    b.join(10)
+    assert engine.search("W7121", brand="MANN").requested.total == 2
+
+
 def test_a_reload_with_nothing_changed_keeps_the_state(tmp_path: Path) -> None:
     """A web app may call reload() every second: it reads nothing unless a publish, a build,
     a registration, a merge on disk or an edited config changed the catalog."""

@@ -119,6 +119,10 @@ class Engine:
         self.catalog = catalog
         self._state = state
         self._seen = seen  # the catalog's fingerprint when the state was read
+        # (reload's whole read-and-install, so two request threads' reloads never overlap:
+        # the later one reads a catalog at least as new, installed after the earlier's, and
+        # state and fingerprint change together; a search never takes it, reading _state once)
+        self._reloading = threading.Lock()
         self._sql = threading.local()  # each thread's DuckDB connection over a state (sql())
         self._live: LiveSuppliers | None = None
         self._connector_kinds = dict(connectors or {})
@@ -160,15 +164,19 @@ class Engine:
         >>> engine.reload()                                              # doctest: +SKIP
         False
         """
-        seen = _fingerprint(self.catalog)
-        if seen == self._seen:
-            return False
-        # (a catalog gone, or a symlink switched through an empty folder, raises as open does,
-        # where it was read as a catalog with nothing in it and every search was not_found)
-        _check_catalog(self.catalog)
-        self._state = _load_state(self.catalog, self._state)
-        self._seen = seen
-        self._live = None
+        with self._reloading:  # (where two overlapped, the slower one installed the older
+            # catalog over the newer, or its state beside the other's fingerprint: stale until
+            # the catalog changed again)
+            seen = _fingerprint(self.catalog)
+            if seen == self._seen:
+                return False
+            # (a catalog gone, or a symlink switched through an empty folder, raises as open
+            # does, where it was read as a catalog with nothing in it and every search was
+            # not_found)
+            _check_catalog(self.catalog)
+            self._state = _load_state(self.catalog, self._state)
+            self._seen = seen
+            self._live = None
         if any(p.api for p in self._state.profiles.values()):
             _warm_online(self)
         return True
