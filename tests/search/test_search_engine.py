@@ -101,6 +101,28 @@ def test_a_brand_typed_beside_the_article(engine: Engine) -> None:
         assert engine.search(query).status == "not_found", query
 
 
+def test_a_brand_the_catalog_does_not_know_typed_beside_the_article(engine: Engine) -> None:
+    """A misspelled or Cyrillic brand beside an article the catalog has ("Bosh 0 986 452
+    041", "Манн W 920/21") was "Nothing found." with no suggestion, where --brand Bosh offers
+    the article's brands: it is now read as that brand's search, the same answer."""
+    for query, article, brand in [("Bosh W 920/21", "W 920/21", "Bosh"),
+                                  ("MANN-FLTER W 920/21", "W 920/21", "MANN-FLTER"),
+                                  ("Манн W 920/21", "W 920/21", "Манн"),
+                                  ("Bosh OC 90", "OC 90", "Bosh")]:
+        r = engine.search(query)
+        as_brand = engine.search(article, brand=brand)
+        assert (r.status, r.article, r.brand) == ("not_found", article, brand), query
+        assert r.suggestions and r.suggestions == as_brand.suggestions, query
+        assert r.brands == as_brand.brands and r.brands, query
+        assert engine.search_json(query) == r.to_json() == as_brand.to_json(), query
+    assert engine.search("Bosh OC 90").suggestions == ("KNECHT", "MAHLE")
+    # a mistyped article keeps its own suggestions (after it, a brand's letters read as the
+    # article's: suggested as the article alone); an article nobody has is not found
+    for query in ("W 920/2l", "W 920/21 Mannn"):
+        assert engine.search(query).suggestions == ("W92021",), query
+    assert engine.search("Bosh W 920/22").suggestions == ()
+
+
 def test_a_query_typed_with_the_russian_layout_on(engine: Engine) -> None:
     """The keys of W920/21 with the keyboard on Russian give "Ц920.21": searched as the Latin
     keys read (the result says so); with the brand typed beside it too; a reading nobody has

@@ -302,9 +302,10 @@ class Engine:
             return state, query, key, brand, None
         return self._without_brand(state, query, key)
 
-    def _without_brand(self, state: _State, query: Query, key: str
+    def _without_brand(self, state: _State, query: Query, key: str, *, typed: bool = True
                        ) -> tuple[_State, Query, str, str, SearchResult | None]:
-        """:meth:`_prepare` of a query without a brand."""
+        """:meth:`_prepare` of a query without a brand (``typed``: as typed, not its
+        Russian layout's reading)."""
         # most articles have one brand: found in one compiled call, without the offer counts
         # and descriptions of a brand choice
         sole = _blocks()[3](state, query.article, key)
@@ -317,7 +318,7 @@ class Engine:
             # keyed by another rule, e.g. before its Cyrillic setting changed): still one
             return state, query, key, choices[0].brand, None
         if not choices:
-            return self._unknown(state, query, key)
+            return self._unknown(state, query, key, typed)
         named = query.filters.brands
         if named:
             # a brand filter that names some of the brands narrows the choice to them, and
@@ -330,13 +331,13 @@ class Engine:
             choices = kept or choices
         return state, query, key, "", _no_brand(state, query, choices)
 
-    def _unknown(self, state: _State, query: Query, key: str
+    def _unknown(self, state: _State, query: Query, key: str, typed: bool = True
                  ) -> tuple[_State, Query, str, str, SearchResult | None]:
         """A query without a brand that nobody has whole, read as a buyer may have meant it:
         with the brand typed beside the article (``MANN W 920/21``), or typed with the keyboard
         left on the Russian layout (``ЩС90`` for ``OC90``); else not found, with the
         suggestions of both readings."""
-        from partsearch.search._suggest import brand_in_query, latin_layout
+        from partsearch.search._suggest import brand_in_query, latin_layout, unknown_brand_in_query
 
         read = brand_in_query(state, query.article)
         if read is not None:
@@ -347,13 +348,23 @@ class Engine:
         if latin != query.article:  # (no Cyrillic letter is left in it: one step deep)
             with suppress(NormalizationError):  # (punctuation only, as those keys read)
                 as_latin = self._without_brand(state, query._replace(article=latin),
-                                               article_key(latin))
+                                               article_key(latin), typed=False)
         if as_latin is not None and (as_latin[4] is None or as_latin[4].status != "not_found"):
             return as_latin
         unknown = _no_brand(state, query, [])
         if as_latin is not None and as_latin[4] is not None:
             unknown = unknown._replace(suggestions=tuple(dict.fromkeys(
                 unknown.suggestions + as_latin[4].suggestions))[:5])
+        if typed and not unknown.suggestions:
+            # a brand misspelled or in Cyrillic beside an article the catalog has ("Bosh 0 986
+            # 452 041") was "Nothing found." where --brand Bosh offers BOSCH; only when no
+            # article is like the query, so a mistyped article ("OC 91") keeps its suggestions
+            # and is not read as the brand "OC" of some maker's "91" (and as typed: "Манн W
+            # 920/21" is not "Vfyy W 920/21")
+            other = unknown_brand_in_query(state, query.article)
+            if other is not None:
+                query = query._replace(article=other[0], brand=other[1])
+                return state, query, article_key(other[0]), other[1], None
         return state, query, key, "", unknown
 
     def brand_choices(self, article: str, filters: Filters | None = None
