@@ -205,9 +205,11 @@ def test_misspelled_brand_and_unknown_article(engine: Engine) -> None:
 def test_filters(engine: Engine) -> None:
     base = engine.search("W 920/21", brand="MANN")
     stock = engine.search("W 920/21", brand="MANN", filters=Filters(in_stock=True))
-    assert all(o.quantity_exact and (o.quantity or 0) > 0
+    assert all((o.quantity or 0) > 0
                for b in stock.blocks for o in b.offers)
-    assert stock.analogs.total < base.analogs.total
+    # (every offer of this part has stock, most of it a lower bound: "10+", "много")
+    assert stock.analogs == base.analogs
+    assert any(not o.quantity_exact for o in stock.analogs.offers)
     fast = engine.search("W 920/21", brand="MANN", filters=Filters(max_delivery_hours=48))
     assert fast.analogs.total and all(o.delivery_hours <= 48 for o in fast.analogs.offers)
     m2 = engine.search("W 920/21", brand="MANN", filters=Filters(pickup_point="M2"))
@@ -270,6 +272,11 @@ def test_a_search_reads_its_arguments_as_given(engine: Engine) -> None:
             engine.search(article, "MANN")  # type: ignore[arg-type]
         with pytest.raises(SearchError, match=r"an article is text"):
             engine.search_json(article)  # type: ignore[arg-type]
+    # a brand not text: NormalizationError of the registry's, where README says SearchError
+    for brand in (5, b"MANN", ["MANN"]):
+        for search in (engine.search, engine.search_json, engine.search_live_sync):
+            with pytest.raises(SearchError, match=r"cannot search 'W 920/21': a brand is text"):
+                search("W 920/21", brand)  # type: ignore[operator]
 
 
 def test_an_empty_brand_is_no_brand(engine: Engine) -> None:
@@ -378,6 +385,22 @@ def _catalog(tmp_path: Path, price: str = PRICE, extra: str = "") -> Path:
     catalog = tmp_path / "cat"
     load_suppliers(tmp_path / "s.toml", catalog)
     return catalog
+
+
+def test_in_stock_keeps_a_lower_bound_above_zero(tmp_path: Path) -> None:
+    """A supplier writing ">10", "10+" or "много" has stock: in_stock hid them all (exact
+    quantities only); an unknown quantity, one on order and 0 stay out."""
+    rows = ["5", ">10", "10+", "много", "под заказ", "0", ""]
+    catalog = _catalog(tmp_path, PRICE.splitlines()[0] + "\n" + "".join(
+        f"MANN;W 712/1;{100 + i},00;{q};{i}\n" for i, q in enumerate(rows)))
+    engine = Engine.open(catalog)
+    stock = Filters(in_stock=True)
+    r = engine.search("W 712/1", brand="MANN", filters=stock, show_all=True)
+    assert sorted((o.quantity, o.quantity_exact) for o in r.requested.offers) == [
+        (1, False), (5, True), (10, False), (10, False)]
+    assert engine.search_json("W 712/1", brand="MANN", filters=stock, show_all=True
+                              ) == r.to_json()
+    assert [c.offers for c in engine.brand_choices("W 712/1", stock)] == [4]
 
 
 def test_requested_shows_three_fastest_then_cheapest(tmp_path: Path) -> None:
@@ -1018,11 +1041,10 @@ def test_brand_spellings_are_remembered_per_state(engine: Engine) -> None:
         assert reg._facts[spelling] == expected  # the second search reads the memo
         assert reg.facts(spelling) == expected
     assert reg.facts("vw")[2] is True  # VAG is an OEM maker
-    from partsearch.errors import NormalizationError
-
-    for bad in (["MANN"], 5):  # not a str: the registry's error, nothing kept
-        with pytest.raises(NormalizationError):
+    for bad in (["MANN"], 5):  # not a str: refused before the registry, nothing kept
+        with pytest.raises(SearchError):
             engine.search("W 920/21", brand=bad)  # type: ignore[arg-type]
+    assert 5 not in reg._facts
     engine.search("W 920/21", brand="  ")  # (no brand: test_an_empty_brand_is_no_brand)
     assert "  " not in reg._facts
     from datetime import UTC, datetime

@@ -272,6 +272,9 @@ class Engine:
         # (a brand that starts with a letter or digit has one: the usual one is not looked at)
         if brand is not None and (brand.__class__ is not str or not brand
                                   or not brand[0].isalnum()):
+            if not isinstance(brand, str):  # (the registry's NormalizationError, where
+                # README and every other argument of a search say SearchError)
+                raise SearchError(f"cannot search {article!r}: a brand is text, not {brand!r}")
             brand = _brand(brand)
         if filters is not None and not isinstance(filters, Filters):
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
@@ -526,7 +529,7 @@ def _page(value: int, low: int, name: str = "a page's offset or limit") -> int:
 def _brand(brand: str) -> str | None:
     """A search's brand that is empty, blank or of no letters or digits (a web form's empty
     brand box, a "-"): no brand, so the search finds the article's brand or offers the
-    choice; any other (not text) is left to the brand registry's :class:`NormalizationError`."""
+    choice."""
     return None if blank_brand(brand) else brand
 
 
