@@ -848,7 +848,10 @@ def _normalize(path: Path, table: Any, first_line: int | np.ndarray, mapping: Ma
     if n_bad:
         for i in np.flatnonzero(~valid_np)[:MAX_REJECTS_KEPT]:
             side = "a" if not (brand_a[i].is_valid and key_a[i].is_valid) else "b"
-            raw = sep.join(str(cols[c][int(i)].as_py()) for c in REQUIRED)
+            # (the four cells read, an empty one empty: "MAHLE;None;LAND ROVER;None" read
+            # as if the file said None)
+            raw = sep.join("" if (v := cols[c][int(i)].as_py()) is None else str(v)
+                           for c in REQUIRED)
             line = _line(first_line, int(i if row is None else row[i]))
             rejected.append(f"{path}:{line}: no brand or article on side "
                             f"{side}: {raw}")
