@@ -510,9 +510,16 @@ def _kind(path: Path) -> str:
     if not path.exists():
         raise CrossFileError("cross file not found", path=path)
     with open(path, "rb") as fh:
-        magic = fh.read(8)
-    if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        magic = fh.read(64)
+    if magic[:4] == b"PK\x03\x04" or magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "sheet"
+    # (read as CSV, a JSON export failed "missing column(s) ...; the file has '['")
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson") or re.match(
+            rb"[\[{]\s*([\[{\"]|$)", magic.removeprefix(b"\xef\xbb\xbf").lstrip()):
+        raise CrossFileError(
+            "JSON is not a cross file format partsearch reads: CSV (, ; tab or |), Parquet, "
+            "or a spreadsheet (XLSX, XLS, ODS), with columns brand_a, article_a, brand_b, "
+            "article_b; save it as one of those", path=path)
     return "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
 
 
