@@ -201,6 +201,17 @@ def test_bad_registry_names_the_file(tmp_path: Path) -> None:
         BrandRegistry.load(bad)
 
 
+def test_a_registry_toml_cannot_parse_names_its_line(tmp_path: Path) -> None:
+    """tomllib's "(at line N, column M)" is the error's line, where it was None."""
+    bad = tmp_path / "brands.toml"
+    for text, line in (('["ACME"]\naliases = ["X1"\n', 2), ('["ACME"]\n\noem = tru\n', 3)):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(ProfileError, match="cannot read brand registry") as err:
+            BrandRegistry.load(bad)
+        assert (err.value.path, err.value.line) == (str(bad), line)
+        assert str(err.value).startswith(f"{bad}:{line}: ")
+
+
 def _scalar_or_none(name: object) -> str | None:
     try:
         return brand_key(name)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from partsearch.errors import NormalizationError, ProfileError
+from partsearch.errors import NormalizationError, ProfileError, toml_line
 from partsearch.normalize import _LOOKALIKES
 
 if TYPE_CHECKING:
@@ -217,7 +217,10 @@ class BrandRegistry:
         try:
             text = path.read_text(encoding="utf-8")
             data = tomllib.loads(text)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        except tomllib.TOMLDecodeError as exc:  # (line None, where the parser names it)
+            raise ProfileError(f"cannot read brand registry: {exc}", path=path,
+                               line=toml_line(exc, text)) from exc
+        except (OSError, UnicodeDecodeError) as exc:
             raise ProfileError(f"cannot read brand registry: {exc}", path=path) from exc
         brands = dict(base.brands) if base is not None else {}
         shipped = {_match_key(name): name for name in brands}

@@ -94,8 +94,8 @@ def test_rank_blocks_match_the_reference(rows: list[tuple[int, int, int, int, in
         if code >= TEXT_SORT and m else np.zeros(0, np.int64)
 
     shown, n_shown, totals, sell = rank_blocks(
-        which, hops, support, oem, brand, cand_rows, seg, row, price, delivery, quantity, exact,
-        edges, factors, rules, code, sort[1], max_delivery, f.in_stock, keep, ranks, show_all,
+        which, hops, support, oem, brand, cand_rows, seg, row, price, delivery, quantity, edges,
+        factors, rules, code, sort[1], max_delivery, f.in_stock, keep, ranks, show_all,
         offset, limit, oem_offset, oem_limit)
 
     ref_sell = lvl.apply(price[cand_rows], SUPPLIERS[seg[cand_rows]], BRANDS[brand])

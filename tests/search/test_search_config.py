@@ -20,6 +20,25 @@ def test_a_config_that_is_not_utf8_names_the_file_and_the_line(tmp_path: Path) -
     assert str(err.value).startswith(f"{path}:2: cannot read catalog config")
 
 
+def test_a_config_toml_cannot_parse_names_its_line(tmp_path: Path) -> None:
+    """tomllib's "(at line N, column M)" is the error's line, where it was None; as the
+    supplier profiles' file."""
+    from partsearch import ProfileError
+    from partsearch.loading import read_profiles
+
+    path = tmp_path / "catalog.toml"
+    for text, line in (("[levels.guest", 1), ('default_level = "guest"\n[levels.x\n', 2)):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(CatalogError, match="cannot read catalog config") as err:
+            CatalogConfig.load(tmp_path)
+        assert (err.value.path, err.value.line) == (str(path), line)
+    profiles = tmp_path / "suppliers.toml"
+    profiles.write_text('[A]\nfile = "a.csv"\n\ncolumns = {\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"cannot read supplier profiles") as perr:
+        read_profiles(profiles)
+    assert (perr.value.path, perr.value.line) == (str(profiles), 4)
+
+
 def test_a_utf8_config_with_cyrillic_is_read(tmp_path: Path) -> None:
     (tmp_path / "catalog.toml").write_text('# уровни цен\ndefault_level = "wholesale"\n',
                                            encoding="utf-8")

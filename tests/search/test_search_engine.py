@@ -101,6 +101,28 @@ def test_a_brand_typed_beside_the_article(engine: Engine) -> None:
         assert engine.search(query).status == "not_found", query
 
 
+def test_a_brand_the_catalog_does_not_know_typed_beside_the_article(engine: Engine) -> None:
+    """A misspelled or Cyrillic brand beside an article the catalog has ("Bosh 0 986 452
+    041", "Манн W 920/21") was "Nothing found." with no suggestion, where --brand Bosh offers
+    the article's brands: it is now read as that brand's search, the same answer."""
+    for query, article, brand in [("Bosh W 920/21", "W 920/21", "Bosh"),
+                                  ("MANN-FLTER W 920/21", "W 920/21", "MANN-FLTER"),
+                                  ("Манн W 920/21", "W 920/21", "Манн"),
+                                  ("Bosh OC 90", "OC 90", "Bosh")]:
+        r = engine.search(query)
+        as_brand = engine.search(article, brand=brand)
+        assert (r.status, r.article, r.brand) == ("not_found", article, brand), query
+        assert r.suggestions and r.suggestions == as_brand.suggestions, query
+        assert r.brands == as_brand.brands and r.brands, query
+        assert engine.search_json(query) == r.to_json() == as_brand.to_json(), query
+    assert engine.search("Bosh OC 90").suggestions == ("KNECHT", "MAHLE")
+    # a mistyped article keeps its own suggestions (after it, a brand's letters read as the
+    # article's: suggested as the article alone); an article nobody has is not found
+    for query in ("W 920/2l", "W 920/21 Mannn"):
+        assert engine.search(query).suggestions == ("W92021",), query
+    assert engine.search("Bosh W 920/22").suggestions == ()
+
+
 def test_a_query_typed_with_the_russian_layout_on(engine: Engine) -> None:
     """The keys of W920/21 with the keyboard on Russian give "Ц920.21": searched as the Latin
     keys read (the result says so); with the brand typed beside it too; a reading nobody has
@@ -183,9 +205,11 @@ def test_misspelled_brand_and_unknown_article(engine: Engine) -> None:
 def test_filters(engine: Engine) -> None:
     base = engine.search("W 920/21", brand="MANN")
     stock = engine.search("W 920/21", brand="MANN", filters=Filters(in_stock=True))
-    assert all(o.quantity_exact and (o.quantity or 0) > 0
+    assert all((o.quantity or 0) > 0
                for b in stock.blocks for o in b.offers)
-    assert stock.analogs.total < base.analogs.total
+    # (every offer of this part has stock, most of it a lower bound: "10+", "много")
+    assert stock.analogs == base.analogs
+    assert any(not o.quantity_exact for o in stock.analogs.offers)
     fast = engine.search("W 920/21", brand="MANN", filters=Filters(max_delivery_hours=48))
     assert fast.analogs.total and all(o.delivery_hours <= 48 for o in fast.analogs.offers)
     m2 = engine.search("W 920/21", brand="MANN", filters=Filters(pickup_point="M2"))
@@ -248,6 +272,11 @@ def test_a_search_reads_its_arguments_as_given(engine: Engine) -> None:
             engine.search(article, "MANN")  # type: ignore[arg-type]
         with pytest.raises(SearchError, match=r"an article is text"):
             engine.search_json(article)  # type: ignore[arg-type]
+    # a brand not text: NormalizationError of the registry's, where README says SearchError
+    for brand in (5, b"MANN", ["MANN"]):
+        for search in (engine.search, engine.search_json, engine.search_live_sync):
+            with pytest.raises(SearchError, match=r"cannot search 'W 920/21': a brand is text"):
+                search("W 920/21", brand)  # type: ignore[operator]
 
 
 def test_an_empty_brand_is_no_brand(engine: Engine) -> None:
@@ -356,6 +385,22 @@ def _catalog(tmp_path: Path, price: str = PRICE, extra: str = "") -> Path:
     catalog = tmp_path / "cat"
     load_suppliers(tmp_path / "s.toml", catalog)
     return catalog
+
+
+def test_in_stock_keeps_a_lower_bound_above_zero(tmp_path: Path) -> None:
+    """A supplier writing ">10", "10+" or "много" has stock: in_stock hid them all (exact
+    quantities only); an unknown quantity, one on order and 0 stay out."""
+    rows = ["5", ">10", "10+", "много", "под заказ", "0", ""]
+    catalog = _catalog(tmp_path, PRICE.splitlines()[0] + "\n" + "".join(
+        f"MANN;W 712/1;{100 + i},00;{q};{i}\n" for i, q in enumerate(rows)))
+    engine = Engine.open(catalog)
+    stock = Filters(in_stock=True)
+    r = engine.search("W 712/1", brand="MANN", filters=stock, show_all=True)
+    assert sorted((o.quantity, o.quantity_exact) for o in r.requested.offers) == [
+        (1, False), (5, True), (10, False), (10, False)]
+    assert engine.search_json("W 712/1", brand="MANN", filters=stock, show_all=True
+                              ) == r.to_json()
+    assert [c.offers for c in engine.brand_choices("W 712/1", stock)] == [4]
 
 
 def test_requested_shows_three_fastest_then_cheapest(tmp_path: Path) -> None:
@@ -648,6 +693,49 @@ def test_a_reload_of_a_catalog_gone_or_empty_raises_and_keeps_the_state(
     load_suppliers(tmp_path / "s.toml", catalog)
     assert engine.reload() and engine.search("W7121", brand="MANN").requested.total == 1
     assert engine.sql("select count(*) from offers").fetchall() == [(1,)]
+
+
+def test_overlapping_reloads_never_install_the_older_catalog(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A web app's request threads each call reload(): where two overlapped, the slower one
+    (a compaction, a slow disk) installed the catalog it read over the newer one the other had
+    installed, beside a fingerprint that made later reloads return False on stale data."""
+    import threading
+
+    from partsearch.search import _merged
+    from partsearch.search import engine as engine_module
+
+    def publish(rows: int) -> None:
+        (tmp_path / "p.csv").write_text(
+            PRICE.splitlines()[0] + "\n" + "MANN;W 712/1;10,00;1;0\n" * rows, encoding="utf-8")
+        load_suppliers(tmp_path / "s.toml", catalog)
+
+    catalog = _catalog(tmp_path)
+    engine = Engine.open(catalog)
+    _merged.wait()
+    engine.reload()  # (the open's own merge landing)
+    real, read, go = engine_module._load_state, threading.Event(), threading.Event()
+
+    def slow_first(*args: Any) -> Any:  # thread A: reads publish 1, then waits
+        state = real(*args)
+        if not read.is_set():
+            read.set()
+            assert go.wait(10)
+        return state
+
+    monkeypatch.setattr(engine_module, "_load_state", slow_first)
+    publish(1)
+    a = threading.Thread(target=engine.reload)
+    a.start()
+    assert read.wait(10)
+    publish(2)
+    b = threading.Thread(target=engine.reload)
+    b.start()
+    b.join(1.0)  # (unserialized, B installs publish 2 in this time; serialized, it waits)
+    go.set()
+    a.join(10)
+    b.join(10)
+    assert engine.search("W7121", brand="MANN").requested.total == 2
 
 
 def test_a_reload_with_nothing_changed_keeps_the_state(tmp_path: Path) -> None:
@@ -957,11 +1045,10 @@ def test_brand_spellings_are_remembered_per_state(engine: Engine) -> None:
         assert reg._facts[spelling] == expected  # the second search reads the memo
         assert reg.facts(spelling) == expected
     assert reg.facts("vw")[2] is True  # VAG is an OEM maker
-    from partsearch.errors import NormalizationError
-
-    for bad in (["MANN"], 5):  # not a str: the registry's error, nothing kept
-        with pytest.raises(NormalizationError):
+    for bad in (["MANN"], 5):  # not a str: refused before the registry, nothing kept
+        with pytest.raises(SearchError):
             engine.search("W 920/21", brand=bad)  # type: ignore[arg-type]
+    assert 5 not in reg._facts
     engine.search("W 920/21", brand="  ")  # (no brand: test_an_empty_brand_is_no_brand)
     assert "  " not in reg._facts
     from datetime import UTC, datetime

@@ -48,8 +48,8 @@ ANSWERS: dict[str, list[dict[str, Any]]] = {
          "deliveryPeriod": 500},
         {"brand": "FILTRON", "number": "OP 520", "price": "300", "availability": 5,
          "deliveryPeriod": 24},
-        {"brand": "FILTRON", "number": "OP 520/1T", "price": "280", "availability": 7,
-         "deliveryPeriod": 48},
+        {"brand": "FILTRON", "number": "OP 520/1T", "price": "280", "availability": "+",
+         "deliveryPeriod": 48},  # (at least one: in stock too)
     ],
     # an OEM replacement and an analog of VAG 06A 000 000 (test_online_oem_replacements_...)
     "oem": [{"brand": "VAG", "number": "06A 100 001", "price": "700", "availability": 1,
@@ -379,7 +379,7 @@ def test_online_offers_follow_the_search_options(tmp_path: Path, base_url: str) 
 
     everything = online()
     assert len(everything) == 5 and all(sp is None for *_, sp in everything)
-    # in stock within 60 h: not the one on order, not the one at 500 h
+    # in stock within 60 h ("+" too): not the one on order, not the one at 500 h
     assert [(a, h) for a, _, h, _, _ in online(filters=Filters(in_stock=True,
                                                               max_delivery_hours=60))] == [
         ("W 920/21", 2), ("OP 520", 24), ("OP 520/1T", 48)]

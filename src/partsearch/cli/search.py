@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
                    help="live: seconds to wait for suppliers (above 0)")
     p.add_argument("--sort", help="code|description|quantity|note|delivery|price, '-' for desc")
     p.add_argument("--max-delivery", type=int, metavar="HOURS", help="filter: delivery time")
-    p.add_argument("--in-stock", action="store_true", help="filter: exact quantity above 0")
+    p.add_argument("--in-stock", action="store_true",
+                   help="filter: a quantity above 0, exact or at least (>10, 10+)")
     p.add_argument("--pickup", metavar="POINT", help="filter: suppliers delivering there")
     p.add_argument("--only-brand", action="append", metavar="BRAND", help="filter (repeatable)")
     p.add_argument("--popular", action="store_true", help="only the catalog's popular brands")

@@ -510,9 +510,16 @@ def _kind(path: Path) -> str:
     if not path.exists():
         raise CrossFileError("cross file not found", path=path)
     with open(path, "rb") as fh:
-        magic = fh.read(8)
-    if magic[:4] == b"PK\x03\x04" or magic == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        magic = fh.read(64)
+    if magic[:4] == b"PK\x03\x04" or magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "sheet"
+    # (read as CSV, a JSON export failed "missing column(s) ...; the file has '['")
+    if path.suffix.lower() in (".json", ".jsonl", ".ndjson") or re.match(
+            rb"[\[{]\s*([\[{\"]|$)", magic.removeprefix(b"\xef\xbb\xbf").lstrip()):
+        raise CrossFileError(
+            "JSON is not a cross file format partsearch reads: CSV (, ; tab or |), Parquet, "
+            "or a spreadsheet (XLSX, XLS, ODS), with columns brand_a, article_a, brand_b, "
+            "article_b; save it as one of those", path=path)
     return "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
 
 
@@ -848,7 +855,10 @@ def _normalize(path: Path, table: Any, first_line: int | np.ndarray, mapping: Ma
     if n_bad:
         for i in np.flatnonzero(~valid_np)[:MAX_REJECTS_KEPT]:
             side = "a" if not (brand_a[i].is_valid and key_a[i].is_valid) else "b"
-            raw = sep.join(str(cols[c][int(i)].as_py()) for c in REQUIRED)
+            # (the four cells read, an empty one empty: "MAHLE;None;LAND ROVER;None" read
+            # as if the file said None)
+            raw = sep.join("" if (v := cols[c][int(i)].as_py()) is None else str(v)
+                           for c in REQUIRED)
             line = _line(first_line, int(i if row is None else row[i]))
             rejected.append(f"{path}:{line}: no brand or article on side "
                             f"{side}: {raw}")

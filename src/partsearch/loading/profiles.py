@@ -32,7 +32,7 @@ from typing import Any
 
 from partsearch._limits import MAX_HOURS
 from partsearch._money import MAX_KOPECKS
-from partsearch.errors import ProfileError
+from partsearch.errors import ProfileError, toml_line
 
 __all__ = ["FIELDS", "REQUIRED_FIELDS", "SupplierProfile", "read_profiles"]
 
@@ -145,9 +145,14 @@ def read_profiles(path: str | Path) -> list[SupplierProfile]:
     [SupplierProfile(code='ALFA', ...), SupplierProfile(code='ONLINE1', ...)]
     """
     path = Path(path)
+    text = ""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # (line None, where the parser names it)
+        raise ProfileError(f"cannot read supplier profiles: {exc}", path=path,
+                           line=toml_line(exc, text)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"cannot read supplier profiles: {exc}", path=path) from exc
     if not data:
         raise ProfileError("no suppliers defined", path=path)

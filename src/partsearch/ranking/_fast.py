@@ -159,7 +159,7 @@ def _rule_factor(rules: np.ndarray, seg: int, brand: int, price: int) -> int:
 def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: np.ndarray,
                 brand: np.ndarray, rows: np.ndarray, seg: np.ndarray, row: np.ndarray,
                 price: np.ndarray, delivery: np.ndarray, quantity: np.ndarray,
-                exact: np.ndarray, edges: np.ndarray, factors: np.ndarray, rules: np.ndarray,
+                edges: np.ndarray, factors: np.ndarray, rules: np.ndarray,
                 sort: int, descending: bool, max_delivery: int, in_stock: bool,
                 keep: np.ndarray, text_rank: np.ndarray, show_all: bool, offset: int,
                 limit: int, oem_offset: int, oem_limit: int
@@ -199,7 +199,7 @@ def rank_blocks(which: np.ndarray, hops: np.ndarray, support: np.ndarray, oem: n
         tie[i] = (np.int64(seg[r]) << 32) | np.int64(row[r])
         g = 0 if w == 0 else (1 if oem[i] else 2)
         if (max_delivery >= 0 and dly[i] > max_delivery) or (keep.size and not keep[i]) or \
-                (in_stock and not (exact[r] and quantity[r] > 0)):
+                (in_stock and quantity[r] <= 0):  # (unknown: -1)
             g = 3  # filtered out: after every block, never shown
         else:
             totals[g] += 1

@@ -34,8 +34,9 @@ MAX_DELIVERY_HOURS = MAX_HOURS
 class Filters:
     """``brands``: keep these brands (any collection of names, or one name as a string; kept as
     a frozenset, None when empty; a search reads each through its catalog's brand registry, so
-    any spelling or alias of a brand names it); ``max_delivery_hours``; ``in_stock``: an exact
-    quantity above zero; ``pickup_point``: suppliers that deliver there; ``popular``: only the
+    any spelling or alias of a brand names it); ``max_delivery_hours``; ``in_stock``: a quantity
+    above zero, exact or a lower bound (``>10``, ``10+``, ``много``), not an unknown one (on
+    order) nor 0; ``pickup_point``: suppliers that deliver there; ``popular``: only the
     catalog's popular brands. A blank brand or pickup point is none chosen. A value of another
     type (numpy's integers and bools are read as Python's), or hours below 0 or above
     :data:`MAX_DELIVERY_HOURS`, raises :class:`SearchError`.
@@ -114,7 +115,9 @@ def filter_mask(c: Mapping[str, np.ndarray], f: Filters, popular: frozenset[str]
     if f.max_delivery_hours is not None:
         keep &= c["delivery_hours"] <= f.max_delivery_hours
     if f.in_stock:
-        keep &= c["quantity_exact"] & (c["quantity"] > 0)
+        # (a lower bound above zero is stock too: "exact only" hid every supplier that
+        # writes ">10")
+        keep &= c["quantity"] > 0
     if f.pickup_point:
         ok = [s for s, points in pickup.items() if f.pickup_point in points]
         keep &= np.isin(c["supplier"], ok)

@@ -127,7 +127,7 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
             _fast.NO_RULES
         shown, n_shown, totals, sell = rank_blocks(
             which, hops, support, oem, brand_of, rows, hits.seg, hits.row, hits.price,
-            hits.delivery, hits.quantity, hits.exact, *plan.ranking, _NONE, ranks,
+            hits.delivery, hits.quantity, *plan.ranking, _NONE, ranks,
             q.show_all, q.analogs_offset, q.analogs_limit, q.oem_offset, q.oem_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, state.config.levels[q.level], ids,
@@ -539,8 +539,7 @@ def _kept_offers(state: Any, parts: dict[int, str], f: Filters) -> dict[str, int
     names = np.array(list(parts.values()) or [""], dtype=object)
     cands = {"price": hits.price[rows], "brand": names[hits.which],
              "supplier": state.store.codes[hits.seg[rows]],
-             "delivery_hours": hits.delivery[rows], "quantity": hits.quantity[rows],
-             "quantity_exact": hits.exact[rows]}
+             "delivery_hours": hits.delivery[rows], "quantity": hits.quantity[rows]}
     keep = filter_mask(cands, f, state.config.popular_brands, state.pickup)
     per_part = np.bincount(hits.which[keep], minlength=hashes.size).tolist()
     counts = dict.fromkeys(parts.values(), 0)

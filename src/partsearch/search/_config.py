@@ -18,7 +18,7 @@ from pathlib import Path
 
 from partsearch._catalog import CONFIG
 from partsearch.brands import BrandRegistry, brand_key, catalog_registry
-from partsearch.errors import CatalogError
+from partsearch.errors import CatalogError, toml_line
 from partsearch.ranking.levels import DEFAULT_LEVELS, PriceLevel, parse_levels
 
 
@@ -42,7 +42,10 @@ class CatalogConfig:
                 raise CatalogError(f"cannot read catalog config: not UTF-8 (byte "
                                    f"0x{data[exc.start]:02x}); save it as UTF-8", path=path,
                                    line=data.count(b"\n", 0, exc.start) + 1) from exc
-            except (OSError, tomllib.TOMLDecodeError) as exc:
+            except tomllib.TOMLDecodeError as exc:  # (line None, where the parser names it)
+                raise CatalogError(f"cannot read catalog config: {exc}", path=path,
+                                   line=toml_line(exc, data.decode("utf-8"))) from exc
+            except OSError as exc:
                 raise CatalogError(f"cannot read catalog config: {exc}", path=path) from exc
         unknown = set(raw) - {"levels", "default_level", "stale_after_hours", "popular_brands"}
         if unknown:

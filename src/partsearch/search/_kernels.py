@@ -422,8 +422,8 @@ def usual_table(brand: Any, key: Any, arrays: np.ndarray, want_oem: bool, texts:
     ranks = text_ranks(rows, seg, row, texts, text_column) if text_column >= 0 else \
         np.zeros(0, dtype=np.int64)
     shown, n_shown, totals, sell = rank_blocks(
-        which, hops, sup, oem, brand_of, rows, seg, row, price, delivery, quantity, exact,
-        edges, factors, rules, params[PLAN_SORT], params[PLAN_DESCENDING] != 0,
+        which, hops, sup, oem, brand_of, rows, seg, row, price, delivery, quantity, edges,
+        factors, rules, params[PLAN_SORT], params[PLAN_DESCENDING] != 0,
         params[PLAN_MAX_DELIVERY], params[PLAN_IN_STOCK] != 0, keep, ranks, show_all, offset,
         limit, oem_offset, oem_limit)
     return shown_table(pid, h, shown, n_shown, totals, sell, rows, which, ids, hops, sup,

@@ -188,7 +188,6 @@ class _Placer:
             "price": np.array([lo.price for lo in offers], dtype=object),
             "brand": np.array(brands, dtype=object),
             "delivery_hours": np.array([lo.delivery_hours for lo in offers], dtype=np.int64),
-            "quantity_exact": np.array([lo.quantity_exact for lo in offers], dtype=bool),
             "quantity": np.array([lo.quantity or 0 for lo in offers], dtype=np.int64),
             "supplier": np.array([lo.supplier for lo in offers], dtype=object)}
         keep: list[bool] = filter_mask(columns, self.filters, self.state.config.popular_brands,

@@ -38,6 +38,28 @@ def brand_in_query(state: Any, query: str, *, most_words: int = 3) -> tuple[str,
     return None
 
 
+def unknown_brand_in_query(state: Any, query: str) -> tuple[str, str] | None:
+    """``(article, brand)`` of a query whose first or else last word is a brand the catalog
+    may not know (misspelled, in Cyrillic: ``Bosh 0 986 452 041``, ``Манн W 920/21``) beside
+    an article it has; searched as that brand's article, the query gets what ``--brand Bosh``
+    gets: the brands that have the article, to choose from. None when neither split does.
+    Meant for a query not found whole, nor by :func:`brand_in_query`, that nothing is like."""
+    from partsearch.errors import PartsearchError
+    from partsearch.search._blocks import brand_choices
+
+    words = query.split()
+    if len(words) < 2:
+        return None
+    for brand, article in ((words[0], " ".join(words[1:])), (words[-1], " ".join(words[:-1]))):
+        try:
+            state.registry.canonical(brand)
+            if brand_choices(state, article):
+                return article, brand
+        except PartsearchError:  # (a side that is punctuation only)
+            continue
+    return None
+
+
 # the Latin keys of the Russian keyboard's letters (ЙЦУКЕН): a part number typed with the
 # layout left on Russian reads "ЩС90" for "OC90", "Ц920.21" for "W920/21"
 _LAYOUT = str.maketrans(

@@ -119,6 +119,10 @@ class Engine:
         self.catalog = catalog
         self._state = state
         self._seen = seen  # the catalog's fingerprint when the state was read
+        # (reload's whole read-and-install, so two request threads' reloads never overlap:
+        # the later one reads a catalog at least as new, installed after the earlier's, and
+        # state and fingerprint change together; a search never takes it, reading _state once)
+        self._reloading = threading.Lock()
         self._sql = threading.local()  # each thread's DuckDB connection over a state (sql())
         self._live: LiveSuppliers | None = None
         self._connector_kinds = dict(connectors or {})
@@ -160,15 +164,19 @@ class Engine:
         >>> engine.reload()                                              # doctest: +SKIP
         False
         """
-        seen = _fingerprint(self.catalog)
-        if seen == self._seen:
-            return False
-        # (a catalog gone, or a symlink switched through an empty folder, raises as open does,
-        # where it was read as a catalog with nothing in it and every search was not_found)
-        _check_catalog(self.catalog)
-        self._state = _load_state(self.catalog, self._state)
-        self._seen = seen
-        self._live = None
+        with self._reloading:  # (where two overlapped, the slower one installed the older
+            # catalog over the newer, or its state beside the other's fingerprint: stale until
+            # the catalog changed again)
+            seen = _fingerprint(self.catalog)
+            if seen == self._seen:
+                return False
+            # (a catalog gone, or a symlink switched through an empty folder, raises as open
+            # does, where it was read as a catalog with nothing in it and every search was
+            # not_found)
+            _check_catalog(self.catalog)
+            self._state = _load_state(self.catalog, self._state)
+            self._seen = seen
+            self._live = None
         if any(p.api for p in self._state.profiles.values()):
             _warm_online(self)
         return True
@@ -264,6 +272,9 @@ class Engine:
         # (a brand that starts with a letter or digit has one: the usual one is not looked at)
         if brand is not None and (brand.__class__ is not str or not brand
                                   or not brand[0].isalnum()):
+            if not isinstance(brand, str):  # (the registry's NormalizationError, where
+                # README and every other argument of a search say SearchError)
+                raise SearchError(f"cannot search {article!r}: a brand is text, not {brand!r}")
             brand = _brand(brand)
         if filters is not None and not isinstance(filters, Filters):
             raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
@@ -294,9 +305,10 @@ class Engine:
             return state, query, key, brand, None
         return self._without_brand(state, query, key)
 
-    def _without_brand(self, state: _State, query: Query, key: str
+    def _without_brand(self, state: _State, query: Query, key: str, *, typed: bool = True
                        ) -> tuple[_State, Query, str, str, SearchResult | None]:
-        """:meth:`_prepare` of a query without a brand."""
+        """:meth:`_prepare` of a query without a brand (``typed``: as typed, not its
+        Russian layout's reading)."""
         # most articles have one brand: found in one compiled call, without the offer counts
         # and descriptions of a brand choice
         sole = _blocks()[3](state, query.article, key)
@@ -309,7 +321,7 @@ class Engine:
             # keyed by another rule, e.g. before its Cyrillic setting changed): still one
             return state, query, key, choices[0].brand, None
         if not choices:
-            return self._unknown(state, query, key)
+            return self._unknown(state, query, key, typed)
         named = query.filters.brands
         if named:
             # a brand filter that names some of the brands narrows the choice to them, and
@@ -322,13 +334,13 @@ class Engine:
             choices = kept or choices
         return state, query, key, "", _no_brand(state, query, choices)
 
-    def _unknown(self, state: _State, query: Query, key: str
+    def _unknown(self, state: _State, query: Query, key: str, typed: bool = True
                  ) -> tuple[_State, Query, str, str, SearchResult | None]:
         """A query without a brand that nobody has whole, read as a buyer may have meant it:
         with the brand typed beside the article (``MANN W 920/21``), or typed with the keyboard
         left on the Russian layout (``ЩС90`` for ``OC90``); else not found, with the
         suggestions of both readings."""
-        from partsearch.search._suggest import brand_in_query, latin_layout
+        from partsearch.search._suggest import brand_in_query, latin_layout, unknown_brand_in_query
 
         read = brand_in_query(state, query.article)
         if read is not None:
@@ -339,13 +351,23 @@ class Engine:
         if latin != query.article:  # (no Cyrillic letter is left in it: one step deep)
             with suppress(NormalizationError):  # (punctuation only, as those keys read)
                 as_latin = self._without_brand(state, query._replace(article=latin),
-                                               article_key(latin))
+                                               article_key(latin), typed=False)
         if as_latin is not None and (as_latin[4] is None or as_latin[4].status != "not_found"):
             return as_latin
         unknown = _no_brand(state, query, [])
         if as_latin is not None and as_latin[4] is not None:
             unknown = unknown._replace(suggestions=tuple(dict.fromkeys(
                 unknown.suggestions + as_latin[4].suggestions))[:5])
+        if typed and not unknown.suggestions:
+            # a brand misspelled or in Cyrillic beside an article the catalog has ("Bosh 0 986
+            # 452 041") was "Nothing found." where --brand Bosh offers BOSCH; only when no
+            # article is like the query, so a mistyped article ("OC 91") keeps its suggestions
+            # and is not read as the brand "OC" of some maker's "91" (and as typed: "Манн W
+            # 920/21" is not "Vfyy W 920/21")
+            other = unknown_brand_in_query(state, query.article)
+            if other is not None:
+                query = query._replace(article=other[0], brand=other[1])
+                return state, query, article_key(other[0]), other[1], None
         return state, query, key, "", unknown
 
     def brand_choices(self, article: str, filters: Filters | None = None
@@ -516,7 +538,7 @@ def _page(value: int, low: int, name: str = "a page's offset or limit") -> int:
 def _brand(brand: str) -> str | None:
     """A search's brand that is empty, blank or of no letters or digits (a web form's empty
     brand box, a "-"): no brand, so the search finds the article's brand or offers the
-    choice; any other (not text) is left to the brand registry's :class:`NormalizationError`."""
+    choice."""
     return None if blank_brand(brand) else brand
 
 
