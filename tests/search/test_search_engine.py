@@ -748,9 +748,11 @@ def test_a_reload_with_nothing_changed_keeps_the_state(tmp_path: Path) -> None:
 
     def landed() -> None:
         # the merge an open or a reload writes for the next engines, on a thread of its own,
-        # is a change the next reload sees when it lands: on a busy machine, only then
+        # is mapped by the next reload in place of the engine's copy, once it has landed: no
+        # news (False), where the first reload after an open said True with nothing published
         _merged.wait()
-        engine.reload()
+        state = engine._state
+        assert not engine.reload() and engine._state is not state
 
     catalog = _catalog(tmp_path)
     engine = Engine.open(catalog)
