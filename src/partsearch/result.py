@@ -25,9 +25,11 @@ def compact_json(value: Any) -> bytes:
 class Offer(NamedTuple):
     """One offer as a buyer sees it. Prices are decimal strings in roubles; ``supplier_price``
     is None unless asked for at a level that allows it (``supplier_price = true``). ``why``
-    is ``requested``, ``oem_replacement``, ``analog`` or ``supplier_cross``;
-    ``hops``/``support`` say how far the part is from the searched one in the cross index (0
-    for the requested part).
+    is ``requested``, ``oem_replacement``, ``analog``, ``held_back`` (an analog by a direct
+    cross of the searched part's that the guard kept out of the classes: shown after every
+    linked analog, hops 1, support that cross's sources) or ``supplier_cross`` (an online
+    supplier's own cross); ``hops``/``support`` say how far the part is from the searched one
+    in the cross index (0 for the requested part).
     ``delivery_hours`` is the expected delivery, ``delivery_hours_max`` the guaranteed one
     where the supplier states it.
 

@@ -57,6 +57,8 @@ def print_result(result: SearchResult) -> None:
             notes = []
             if o.why == "supplier_cross":
                 notes.append("supplier cross")
+            elif o.why == "held_back":  # (one cross away, which the guard kept out)
+                notes.append("held back")
             elif o.hops:
                 notes.append(f"{o.hops} hop{'s' if o.hops > 1 else ''}")
             if not o.returnable:

@@ -94,9 +94,14 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
                 break
             out_table, out_text = _SCRATCH.grow(-n, -size)  # the answer did not fit
         rows = out_table[:n].tolist()  # a list's item costs less than an array's
-        if rows[0][_kernels.H_PART] != _kernels.NOT_IN_INDEX:
+        pid = rows[0][_kernels.H_PART]
+        # (one set lookup: the compiled search knows no held-back cross, and the 0.1% of
+        # parts with one take the path below)
+        if pid != _kernels.NOT_IN_INDEX and pid not in state.held_parts:
             return _result(state, q, brand, rows, out_text[:size].tobytes())
-        h, pid = rows[0][_kernels.H_HASH] & _MASK, None
+        h = rows[0][_kernels.H_HASH] & _MASK
+        if pid == _kernels.NOT_IN_INDEX:
+            pid = None
     else:
         h = part_hash(brand, key)
         pid = idx.lookup_hash(h) if idx is not None else None
@@ -106,10 +111,15 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         lo, hi, place = idx.class_place(pid)
         ids, hops, support, hashes = class_members(pid, place, lo, hi, class_parts, slot_off,
                                                    to, slot_support, member_hash)
+        linked = ids.size
+        if pid in state.held_parts:
+            ids, hops, support, hashes = _with_held(idx, pid, ids, hops, support, hashes)
         hits = store.hits(hashes)
         # brands of the offered parts only (a class can hold thousands of parts without offers)
         oem = idx.brand_flags(ids[hits.which], state.registry.is_oem) if oem_brand else \
             np.zeros(hits.which.size, dtype=bool)
+        if ids.size > linked:  # a held-back partner is an analog, never an OEM replacement
+            oem &= hits.which < linked
     else:
         hits = store.hits(np.array([h], dtype=np.uint64))
         if hits.rows.size == 0:
@@ -117,7 +127,14 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         ids = np.full(1, -1, np.int64)
         hops = support = np.zeros(1, np.int32)
         oem = np.zeros(hits.which.size, dtype=bool)
+        linked = 1
     rows, which = hits.rows, hits.which
+    # held-back partners rank after every linked analog under the default sort (as an online
+    # supplier's own cross does, ``_live._FAR``), and show as one cross away
+    far = hops
+    if ids.size > linked:
+        far = hops.copy()
+        far[linked:] = _FAR
     rules = plan.ranking[2] if plan is not None else _fast.NO_RULES
     # (a part only in offers has its brand's name, which the rules' brand numbers may lack)
     if plan is not None and not _by_name(q.filters) and (pid is not None or not rules.size):
@@ -126,12 +143,12 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
         brand_of = idx.part_brand_array[ids[which]].astype(np.int64) if rules.size else \
             _fast.NO_RULES
         shown, n_shown, totals, sell = rank_blocks(
-            which, hops, support, oem, brand_of, rows, hits.seg, hits.row, hits.price,
+            which, far, support, oem, brand_of, rows, hits.seg, hits.row, hits.price,
             hits.delivery, hits.quantity, *plan.ranking, _NONE, ranks,
             q.show_all, q.analogs_offset, q.analogs_limit, q.oem_offset, q.oem_limit)
     else:
         shown, n_shown, totals, sell = _ranked(state, q, state.config.levels[q.level], ids,
-                                               brand, hits, hops, support, oem)
+                                               brand, hits, far, support, oem)
     part_brand = idx.part_brand_array if idx is not None else _NO_BRANDS
     table = shown_table(-1 if pid is None else pid, np.uint64(h), shown, n_shown, totals, sell,
                         rows, which, ids, hops, support, part_brand, hits.seg, hits.row,
@@ -139,7 +156,36 @@ def answer(state: Any, q: Query, spelling: str, key: str, *, compiled: bool = Tr
                         hits.multiplicity, hits.min_quantity, hits.hash,
                         store.text_addresses)
     text = shown_text(table, store.text_addresses)
-    return _result(state, q, brand, table.tolist(), text.tobytes())
+    result = _result(state, q, brand, table.tolist(), text.tobytes())
+    if ids.size > linked:
+        result = _held_back(result, idx.hashes(ids[linked:]))
+    return result
+
+
+def _with_held(idx: Any, pid: int, ids: np.ndarray, hops: np.ndarray, support: np.ndarray,
+               hashes: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The candidate parts of ``pid``'s search with, after its class, the parts the guard's
+    held-back crosses link to it directly (hops 1, support the cross's sources): the maker's
+    catalogue names them (an OE number of two filter variants), and a buyer of the OE part saw
+    no analog at all. Their own classes are not added (that is the merge the guard refused),
+    nor a partner already in the class (linked another way)."""
+    partners, sources = idx.held_partners(pid)
+    keep = ~np.isin(partners, ids)
+    partners, sources = partners[keep], sources[keep]
+    return (np.concatenate([ids, partners]),
+            np.concatenate([hops, np.ones(partners.size, hops.dtype)]),
+            np.concatenate([support, sources.astype(support.dtype)]),
+            np.concatenate([hashes, idx.hashes(partners)]))
+
+
+def _held_back(result: SearchResult, hashes: np.ndarray) -> SearchResult:
+    """``result`` with the analogs of the parts of ``hashes`` (held-back partners) saying
+    ``why="held_back"``."""
+    held = {str(h) for h in hashes.tolist()}
+    analogs = result.analogs
+    offers = tuple(o._replace(why="held_back") if o.part_hash in held else o
+                   for o in analogs.offers)
+    return result._replace(analogs=analogs._replace(offers=offers))
 
 
 class _Scratch(threading.local):
@@ -184,12 +230,17 @@ def answer_json(state: Any, q: Query, spelling: str, key: str) -> bytes:
         part_key = article_key(q.article, keep_cyrillic=True) if keeps_cyrillic else key
         second = _second(q)
         out = _SCRATCH.json
-        while (n := usual_json(brand.encode(), part_key.encode(), article, args.table, oem_brand,
-                               state.store.text_addresses, plan.arrays.table, q.show_all,
-                               q.analogs_offset, q.analogs_limit, q.oem_offset, q.oem_limit,
-                               q.supplier_price, second, state.json_tables.table, out)) < 0:
+        while True:
+            n, pid = usual_json(brand.encode(), part_key.encode(), article, args.table,
+                                oem_brand, state.store.text_addresses, plan.arrays.table,
+                                q.show_all, q.analogs_offset, q.analogs_limit, q.oem_offset,
+                                q.oem_limit, q.supplier_price, second, state.json_tables.table,
+                                out)
+            if n >= 0:
+                break
             out = _SCRATCH.grow_json(-n)
-        if n:
+        # (a part with guard-held crosses: its held-back partners come from the values)
+        if n and pid not in state.held_parts:
             return out[:n].tobytes()
     return answer(state, q, spelling, key).to_json()
 
@@ -305,6 +356,7 @@ def _text_column(q: Query) -> int:
 _TEXT_SORT_COLUMN = {sort: TEXT_COLUMNS.index(SORTS[sort]) for sort, code in
                      _fast.SORT_CODES.items() if code >= _fast.TEXT_SORT}
 _NONE = np.zeros(0, dtype=bool)  # a filter table that filters nothing
+_FAR = 1 << 30  # a held-back partner's distance in the ranking (``_live._FAR``)
 _NO_RANKS = np.zeros(0, dtype=np.int64)  # no text sort
 _NO_BRANDS = np.zeros(0, dtype=np.int32)  # part brands without a cross index
 

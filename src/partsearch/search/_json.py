@@ -122,19 +122,20 @@ _age_tenths = njit(cache=True, nogil=True, inline="always")(age_tenths)
 def usual_json(brand: Any, key: Any, article: Any, arrays: np.ndarray, want_oem: bool,
                texts: np.ndarray, plan: np.ndarray, show_all: bool, offset: int, limit: int,
                oem_offset: int, oem_limit: int, supplier_price: bool, second: int,
-               tables: np.ndarray, out: np.ndarray) -> int:
+               tables: np.ndarray, out: np.ndarray) -> tuple[int, int]:
     """:func:`_kernels.usual_search`'s answer as ``SearchResult.to_json()`` bytes at the start
-    of ``out``: how many; 0 when it does not answer (the index lacks the part, and the
-    compiled search does not answer it from its offers: the caller answers from values),
-    or minus the bytes needed when they do not fit (the caller grows ``out`` and asks again).
-    ``article`` is the query as typed (UTF-8), ``second`` the time of the search, ``tables``
-    :func:`json_tables`'."""
+    of ``out``: how many, and the header's part (``H_PART``: the caller answers a part with
+    guard-held crosses from values, ``_blocks.answer_json``); 0 when it does not answer (the
+    index lacks the part, and the compiled search does not answer it from its offers: the
+    caller answers from values), or minus the bytes needed when they do not fit (the caller
+    grows ``out`` and asks again). ``article`` is the query as typed (UTF-8), ``second`` the
+    time of the search, ``tables`` :func:`json_tables`'."""
     table = usual_table(brand, key, arrays, want_oem, texts, plan, show_all, offset, limit,
                         oem_offset, oem_limit)
     if table[0, H_PART] == NOT_IN_INDEX:
-        return 0
+        return 0, NOT_IN_INDEX
     return write_json(table, brand, article, texts, plan, offset, oem_offset, supplier_price,
-                      second, tables, out)
+                      second, tables, out), table[0, H_PART]
 
 
 @njit(cache=True, nogil=True)

@@ -1,7 +1,9 @@
 """Live search: the file-based result at once, online suppliers' answers merged as they come.
 
 An online offer is placed by its part: the searched part goes to ``requested``; a part of the
-searched part's class goes to its usual block; a part our cross index does not link is the
+searched part's class goes to its usual block; a part at the other end of a cross of the
+searched part's that the guard held back goes to ``analogs`` tagged ``held_back``, as the file
+search shows it; a part our cross index does not link otherwise is the
 supplier's own cross and goes to ``analogs`` tagged ``supplier_cross`` (and is listed in
 ``result.supplier_crosses`` so a manager can check it and search it directly). Arriving offers
 are appended after what is already shown, so nothing a buyer sees moves; one answer's offers
@@ -162,6 +164,7 @@ class _Placer:
         self.file_total = {b.name: b.total for b in result.blocks}
         self.online = dict.fromkeys(BLOCKS, 0)
         self.hops: dict[int, tuple[int, int]] = {}
+        self.held: dict[int, int] = {}  # held-back partner's hash -> the cross's sources
         idx = state.index
         if idx is not None:
             pid = idx.lookup_hashes(np.array([self.searched], dtype=np.uint64))[0]
@@ -170,6 +173,13 @@ class _Placer:
                 for h, hop, sup in zip(idx.hashes(nb.ids).tolist(), nb.hops.tolist(),
                                        nb.support.tolist(), strict=True):
                     self.hops[int(h)] = (hop, sup)
+                # the parts of its crosses the guard held back: analogs as the file search
+                # shows them (``_blocks._with_held``), not a supplier's own cross
+                if int(pid) in state.held_parts:
+                    partners, sources = idx.held_partners(int(pid))
+                    for h, sup in zip(idx.hashes(partners).tolist(), sources.tolist(),
+                                      strict=True):
+                        self.held.setdefault(int(h), sup)
 
     def _facts(self, spelling: str, fallback: str | None) -> tuple[str, bool, bool]:
         """(canonical brand, keeps Cyrillic, is OEM) by the catalog's registry."""
@@ -207,8 +217,10 @@ class _Placer:
             "row": np.arange(n, dtype=np.int64), "seg": np.zeros(n, dtype=np.int64),
             "price": sells, "delivery_hours": np.array([k[0].delivery_hours for k in kept],
                                                         dtype=np.int64),
-            # a supplier's own cross has no distance in our index: after every linked part
-            "hops": np.array([k[4] if k[4] >= 0 else _FAR for k in kept], dtype=np.int64),
+            # a supplier's own cross has no distance in our index, and a held-back one is
+            # none of the class's: after every linked part
+            "hops": np.array([_FAR if k[4] < 0 or k[3] == "held_back" else k[4]
+                              for k in kept], dtype=np.int64),
             "support": np.array([k[5] for k in kept], dtype=np.int64),
             "article_key": np.array([k[7] for k in kept], dtype=object),
             "description": np.array([k[0].description for k in kept], dtype=object),
@@ -236,6 +248,8 @@ class _Placer:
                 hop, sup = self.hops[h]
                 block, why = ("oem_replacements", "oem_replacement") \
                     if self.searched_oem and oem_brand else ("analogs", "analog")
+            elif h in self.held:
+                block, why, hop, sup = "analogs", "held_back", 1, self.held[h]
             else:
                 block, why, hop, sup = "analogs", "supplier_cross", -1, 0
                 part = SupplierCrossPart(lo.supplier, brand, lo.article)

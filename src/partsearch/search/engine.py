@@ -103,6 +103,12 @@ class _State:
         return article_tables(self.index, self.store)
 
     @cached_property
+    def held_parts(self) -> frozenset[int]:
+        """The parts with a cross the guard held back (``CrossIndex.held_parts``): a search of
+        one shows the parts at their other ends (``_blocks._with_held``)."""
+        return self.index.held_parts() if self.index is not None else frozenset()
+
+    @cached_property
     def search_args(self) -> Any:
         """The arrays the compiled search reads, as one address table made once per state
         (``_blocks.search_args``; None when the compiled search cannot answer)."""
@@ -150,6 +156,7 @@ class Engine:
                                f"connector factory (a callable), not {connectors!r}")
         seen = _fingerprint(root)
         engine = cls(root, _load_state(root, None), seen, connectors)
+        _warm_held(engine._state)
         if any(p.api for p in engine._state.profiles.values()):
             _warm_online(engine)
         return engine
@@ -177,6 +184,7 @@ class Engine:
             # not_found)
             _check_catalog(self.catalog)
             self._state = _load_state(self.catalog, self._state)
+            _warm_held(self._state)
             # (the merges on disk, last in the fingerprint, hold offers already served: a
             # server that clears its caches or tells its clients on True had news of nothing)
             published, self._seen = seen[:-1] != self._seen[:-1], seen
@@ -575,18 +583,52 @@ def _warm_online(engine: Engine | None = None) -> threading.Thread:
         if not _warming:
             _warming.append(threading.Thread(target=run, name="partsearch-online-warm-up",
                                              daemon=True))
-            if hasattr(os, "register_at_fork"):  # (not on Windows, which does not fork)
-                os.register_at_fork(before=_finish_warming)
+            _join_at_fork()
             _warming[0].start()
         return _warming[0]
+
+
+_held_warming: list[threading.Thread] = []  # the threads of _warm_held, until they end
+
+
+def _warm_held(state: _State) -> None:
+    """Start a thread finding the index's parts with guard-held crosses
+    (``CrossIndex.held_parts``, ~0.1-0.3 s at 200M crosses): every search looks one up, and
+    the first search after an open or reload would pay it."""
+    index = state.index
+    if index is None or index.held_ready:
+        return
+
+    def run() -> None:
+        with suppress(Exception):  # (an optimisation: a search meets any error itself)
+            index.held_parts()
+
+    thread = threading.Thread(target=run, name="partsearch-held-back", daemon=True)
+    with _warming_lock:
+        _held_warming[:] = [t for t in _held_warming if t.is_alive()]
+        _join_at_fork()
+        _held_warming.append(thread)
+        thread.start()
+
+
+_fork_hook: list[bool] = []  # whether _finish_warming runs before a fork (registered once)
+
+
+def _join_at_fork() -> None:
+    """Have :func:`_finish_warming` run before every fork (once; under ``_warming_lock``)."""
+    if not _fork_hook and hasattr(os, "register_at_fork"):  # (not on Windows: no fork)
+        os.register_at_fork(before=_finish_warming)
+        _fork_hook.append(True)
 
 
 def _finish_warming() -> None:
     """Before a fork, wait for the warm-up: a child forked while it held numba's compiler lock
     (or an import's) inherits that lock held by no thread, and its first search waits forever
     (a pre-forking web server's workers, ``gunicorn --preload``, fork just after the open).
-    The warm-up only imports and computes: it ends, in 0.1-0.3 s with numba's cache."""
-    for thread in _warming:
+    The warm-up only imports and computes: it ends, in 0.1-0.3 s with numba's cache; so does
+    the search of an index's held-back crosses (:func:`_warm_held`), whose lock a child would
+    inherit held too."""
+    for thread in (*_warming, *_held_warming):
         if thread is not threading.current_thread():
             thread.join()
 
@@ -695,6 +737,8 @@ def _load_state(catalog: Path, previous: _State | None) -> _State:
         if "no cross snapshot" not in exc.message:
             raise
         index = None
+    if index is not None and previous is not None and previous.index is not None:
+        index.keep_held(previous.index)  # (the same snapshot's, reopened: not found again)
     store = load_store(catalog, previous.store if previous else None)
     profiles = read_registered_profiles(catalog) if (catalog / "suppliers").is_dir() else {}
     pickup = {s.supplier: frozenset(s.terms.get("pickup_points") or ()) for s in store.segments}
