@@ -258,6 +258,11 @@ def test_a_registry_toml_cannot_parse_names_its_line(tmp_path: Path) -> None:
             BrandRegistry.load(bad)
         assert (err.value.path, err.value.line) == (str(bad), line)
         assert str(err.value).startswith(f"{bad}:{line}: ")
+    # a comment saved in cp1251 (TOML is UTF-8): its line and byte, as catalog.toml's
+    bad.write_bytes('["ACME"]\n# бренд\n'.encode("cp1251"))
+    with pytest.raises(ProfileError, match=r"not UTF-8 \(byte 0xe1\); save it as UTF-8") as err:
+        BrandRegistry.load(bad)
+    assert err.value.line == 2
 
 
 def _scalar_or_none(name: object) -> str | None:

@@ -12,7 +12,6 @@ letters (``MEAT & DORIA`` and ``MEAT&DORIA`` are MEAT&DORIA; ``HI Q`` and ``HIQ`
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -20,7 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from partsearch.errors import NormalizationError, ProfileError, toml_line
+from partsearch._toml import read_toml
+from partsearch.errors import NormalizationError, ProfileError
 from partsearch.normalize import _LOOKALIKES
 
 if TYPE_CHECKING:
@@ -214,14 +214,7 @@ class BrandRegistry:
         or one given to two of them, is a :class:`ProfileError`.
         """
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:  # (line None, where the parser names it)
-            raise ProfileError(f"cannot read brand registry: {exc}", path=path,
-                               line=toml_line(exc, text)) from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileError(f"cannot read brand registry: {exc}", path=path) from exc
+        data, text = read_toml(path, "brand registry", ProfileError)
         brands = dict(base.brands) if base is not None else {}
         shipped = {_match_key(name): name for name in brands}
         # match key of a spelling this file gives -> (its brand, the spelling)

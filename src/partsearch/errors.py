@@ -42,17 +42,6 @@ class PartsearchError(Exception):
         return where + self.message
 
 
-def toml_line(exc: Exception, text: str) -> int | None:
-    """The line of a ``tomllib.TOMLDecodeError`` in ``text``: its message ends "(at line N,
-    column M)", or "(at end of document)", the last line (Python 3.11 gives no attribute)."""
-    import re
-
-    if m := re.search(r"\(at line (\d+), column \d+\)$", str(exc)):
-        return int(m.group(1))
-    if str(exc).endswith("(at end of document)"):
-        return len(text.splitlines()) or 1
-    return None
-
 
 class NormalizationError(PartsearchError, ValueError):
     """An article or brand that cannot be normalized (empty, punctuation only)."""

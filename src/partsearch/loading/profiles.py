@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -32,7 +31,8 @@ from typing import Any
 
 from partsearch._limits import MAX_HOURS
 from partsearch._money import MAX_KOPECKS
-from partsearch.errors import ProfileError, toml_line
+from partsearch._toml import read_toml
+from partsearch.errors import ProfileError
 
 __all__ = ["FIELDS", "REQUIRED_FIELDS", "SupplierProfile", "read_profiles"]
 
@@ -145,15 +145,7 @@ def read_profiles(path: str | Path) -> list[SupplierProfile]:
     [SupplierProfile(code='ALFA', ...), SupplierProfile(code='ONLINE1', ...)]
     """
     path = Path(path)
-    text = ""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:  # (line None, where the parser names it)
-        raise ProfileError(f"cannot read supplier profiles: {exc}", path=path,
-                           line=toml_line(exc, text)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"cannot read supplier profiles: {exc}", path=path) from exc
+    data, _text = read_toml(path, "supplier profiles", ProfileError)
     if not data:
         raise ProfileError("no suppliers defined", path=path)
     return [_parse(code, table, path) for code, table in data.items()]

@@ -12,13 +12,13 @@ Everything is optional; see ``ranking/levels.py`` for the rules.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from partsearch._catalog import CONFIG
+from partsearch._toml import read_toml
 from partsearch.brands import BrandRegistry, brand_key, catalog_registry
-from partsearch.errors import CatalogError, toml_line
+from partsearch.errors import CatalogError
 from partsearch.ranking.levels import DEFAULT_LEVELS, PriceLevel, parse_levels
 
 
@@ -35,18 +35,7 @@ class CatalogConfig:
         path = catalog / CONFIG
         raw: dict[str, object] = {}
         if path.exists():
-            try:
-                data = path.read_bytes()
-                raw = tomllib.loads(data.decode("utf-8"))
-            except UnicodeDecodeError as exc:  # (TOML is UTF-8: a cp1251 comment, say)
-                raise CatalogError(f"cannot read catalog config: not UTF-8 (byte "
-                                   f"0x{data[exc.start]:02x}); save it as UTF-8", path=path,
-                                   line=data.count(b"\n", 0, exc.start) + 1) from exc
-            except tomllib.TOMLDecodeError as exc:  # (line None, where the parser names it)
-                raise CatalogError(f"cannot read catalog config: {exc}", path=path,
-                                   line=toml_line(exc, data.decode("utf-8"))) from exc
-            except OSError as exc:
-                raise CatalogError(f"cannot read catalog config: {exc}", path=path) from exc
+            raw = read_toml(path, "catalog config", CatalogError)[0]
         unknown = set(raw) - {"levels", "default_level", "stale_after_hours", "popular_brands"}
         if unknown:
             raise CatalogError(f"unknown keys {sorted(unknown)}", path=path)
