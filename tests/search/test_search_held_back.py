@@ -18,9 +18,9 @@ from partsearch.normalize import article_key
 from partsearch.search._blocks import Query, answer, answer_json
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-# two groups, each a star of one source; the OE part KAMAZ 728 is crossed once to a leaf of
-# each (the maker's own catalogue, one source): both bridges are held back. Its cross to LYNX L 1
-# has two sources (accepted: L 1 is its class), and the one to FILTRON Z 9 is blacklisted
+# two groups, each a star two sources confirm; the OE part KAMAZ 728 is crossed once to a leaf of
+# each (the maker's own catalogue, one source): both bridges are held back, and 728 is left
+# alone in its class. Its cross to FILTRON Z 9 is blacklisted
 CROSSES = """brand_a,article_a,brand_b,article_b,source
 MANN,C 1,FILTRON,A 1,tecdoc
 MANN,C 1,FILTRON,A 2,tecdoc
@@ -28,17 +28,18 @@ MANN,C 1,FILTRON,A 3,tecdoc
 MANN,CF 1,FILTRON,B 1,tecdoc
 MANN,CF 1,FILTRON,B 2,tecdoc
 MANN,CF 1,FILTRON,B 3,tecdoc
+MANN,C 1,FILTRON,A 1,filtron
+MANN,C 1,FILTRON,A 2,filtron
+MANN,C 1,FILTRON,A 3,filtron
+MANN,CF 1,FILTRON,B 1,filtron
+MANN,CF 1,FILTRON,B 2,filtron
+MANN,CF 1,FILTRON,B 3,filtron
 KAMAZ,728,FILTRON,A 1,mann
 KAMAZ,728,FILTRON,B 1,mann
-KAMAZ,728,LYNX,L 1,mann
-KAMAZ,728,LYNX,L 1,tecdoc
 KAMAZ,728,FILTRON,Z 9,forum
 """
-# the held-back partners are cheaper and faster than the linked analog L 1: they still come
-# after it under the default sort, and as a column sort says under one
 PRICES = """brand;article;price;delivery
 KAMAZ;728;100;24
-LYNX;L 1;500;72
 FILTRON;A 1;200;24
 FILTRON;B 1;300;24
 FILTRON;B 1;310;48
@@ -89,37 +90,39 @@ def test_the_guard_holds_back_both_bridges(engine: Engine) -> None:
     assert sorted(idx.article(int(p)) for p in partners) == ["A 1", "B 1"]
     assert sources.tolist() == [1, 1]
     assert idx.lookup("FILTRON", "Z 9") not in idx.held_parts()  # (blacklisted: never)
+    # A 1 has a held-back cross too, but a class of its own group: it is no part left alone
+    assert idx.lookup("FILTRON", "A 1") not in idx.held_parts()
 
 
-def test_an_oe_part_shows_its_held_back_partners_after_its_linked_analogs(
+def test_an_oe_part_left_alone_shows_its_held_back_partners(
         engine: Engine) -> None:
     r = engine.search("728", "KAMAZ", now=NOW)
-    # the linked analog first (dearer, slower), then both partners: hops 1, support 1; not the
-    # blacklisted Z 9, not the partners' classes (C 1, A 2, CF 1)
-    assert _analogs(r) == [("LYNXAUTO", "L 1", "analog", 1, 2),
-                           ("FILTRON", "A 1", "held_back", 1, 1),
+    # both partners: hops 1, support 1; not the blacklisted Z 9, not the partners' classes
+    # (C 1, A 2, CF 1: the merge the guard refused)
+    assert _analogs(r) == [("FILTRON", "A 1", "held_back", 1, 1),
                            ("FILTRON", "B 1", "held_back", 1, 1),
                            ("FILTRON", "B 1", "held_back", 1, 1)]
-    assert r.analogs.total == 4 and r.oem_replacements.total == 0
+    assert r.analogs.total == 3 and r.oem_replacements.total == 0
     # a column sort orders them as it says, as every analog
-    by_price = engine.search("728", "KAMAZ", sort=("price", False), now=NOW)
-    assert [o.article for o in by_price.analogs.offers] == ["A 1", "B 1", "B 1", "L 1"]
-    # from the other end too: A 1's search shows the OE part and its own held-back hub
+    by_price = engine.search("728", "KAMAZ", sort=("price", True), now=NOW)
+    prices = [Decimal(o.price) for o in by_price.analogs.offers]
+    assert len(prices) == 3 and prices == sorted(prices, reverse=True)
+    # from the other end, a part in a group: its group only, never the held-back cross's far
+    # end (a wrong record's partner is what the guard keeps from a buyer)
     a1 = engine.search("A 1", "FILTRON", now=NOW)
-    assert {(b, a, w) for b, a, w, _, _ in _analogs(a1)} == {
-        ("KAMAZ", "728", "held_back"), ("MANN-FILTER", "C 1", "held_back")}
+    assert a1.analogs.total and {w for _, _, w, _, _ in _analogs(a1)} == {"analog"}
 
 
 def test_filters_and_pages_count_them(engine: Engine) -> None:
-    r = engine.search("728", "KAMAZ", now=NOW, analogs_offset=1, analogs_limit=2)
-    assert [o.article for o in r.analogs.offers] == ["A 1", "B 1"]
-    assert (r.analogs.total, r.analogs.offset, r.analogs.has_more) == (4, 1, True)
+    r = engine.search("728", "KAMAZ", now=NOW, analogs_offset=1, analogs_limit=1)
+    assert [o.article for o in r.analogs.offers] == ["B 1"]
+    assert (r.analogs.total, r.analogs.offset, r.analogs.has_more) == (3, 1, True)
     fast = engine.search("728", "KAMAZ", now=NOW, filters=Filters(max_delivery_hours=24))
     assert [(o.article, o.why) for o in fast.analogs.offers] == [("A 1", "held_back"),
                                                                 ("B 1", "held_back")]
     assert fast.analogs.total == 2
-    lynx = engine.search("728", "KAMAZ", now=NOW, filters=Filters(brands="Lynx"))
-    assert [o.article for o in lynx.analogs.offers] == ["L 1"]
+    mann = engine.search("728", "KAMAZ", now=NOW, filters=Filters(brands="MANN"))
+    assert mann.analogs.total == 0
 
 
 @pytest.mark.parametrize("options", [
@@ -127,7 +130,7 @@ def test_filters_and_pages_count_them(engine: Engine) -> None:
     {"filters": Filters(brands=["FILTRON"])}, {"show_supplier_price": True, "show_all": True},
     {"sort": ("description", False), "filters": Filters(in_stock=True)}])
 @pytest.mark.parametrize("part", [("KAMAZ", "728"), ("FILTRON", "A 1"), ("FILTRON", "A 2"),
-                                  ("LYNX", "L 1"), ("MANN", "CF 1")])
+                                  ("FILTRON", "B 2"), ("MANN", "CF 1")])
 def test_json_and_reference_agree(engine: Engine, part: tuple[str, str],
                                   options: dict[str, object]) -> None:
     brand, article = part
@@ -164,18 +167,20 @@ def test_a_part_without_held_crosses_is_answered_by_the_compiled_search(
 
 def test_a_partner_in_the_class_is_shown_once(engine: Engine,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """A held-back cross's partner linked another way is an analog already, not twice."""
+    """A held-back cross's partner in the class (here the part itself, its class's one
+    member) is not shown again as held back."""
     import numpy as np
 
     idx = engine.index
     assert idx is not None
-    oe, lynx = idx.lookup("KAMAZ", "728"), idx.lookup("LYNX", "L 1")
+    oe = idx.lookup("KAMAZ", "728")
     partners, sources = idx.held_partners(oe)  # type: ignore[arg-type]
     monkeypatch.setattr(idx, "held_partners", lambda pid: (
-        np.append(partners, lynx), np.append(sources, 1)))
+        np.append(partners, oe), np.append(sources, 1)))
     r = engine.search("728", "KAMAZ", now=NOW)
+    assert [(o.article, o.why) for o in r.requested.offers] == [("728", "requested")]
     assert [(o.article, o.why) for o in r.analogs.offers] == [
-        ("L 1", "analog"), ("A 1", "held_back"), ("B 1", "held_back"), ("B 1", "held_back")]
+        ("A 1", "held_back"), ("B 1", "held_back"), ("B 1", "held_back")]
 
 
 def test_an_online_offer_of_a_held_back_partner_is_held_back(engine: Engine) -> None:
@@ -188,7 +193,7 @@ def test_an_online_offer_of_a_held_back_partner_is_held_back(engine: Engine) -> 
               LiveOffer("NET", "FILTRON", "FILTRON", "Z 9", "Z9", "", Decimal(40),
                         quantity=1, quantity_exact=True))
     placed = _Placer(engine._state, result, {"now": NOW}).add(result, offers)
-    online = [(o.article, o.why, o.hops, o.support) for o in placed.analogs.offers[4:]]
+    online = [(o.article, o.why, o.hops, o.support) for o in placed.analogs.offers[3:]]
     # (a held-back partner before a supplier's own cross: both after every linked analog)
     assert online == [("B 1", "held_back", 1, 1), ("Z 9", "supplier_cross", -1, 0)]
     assert [p.article for p in placed.supplier_crosses] == ["Z 9"]
@@ -198,7 +203,7 @@ def test_the_table_and_explain_say_held_back(catalog: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", str(catalog), "728", "--brand", "KAMAZ"]) == 0
     out = capsys.readouterr().out
-    assert out.count("held back") == 3 and "1 hop" in out  # (L 1 is one linked hop away)
+    assert out.count("held back") == 3
     assert main(["crosses", "explain", str(catalog), "KAMAZ", "728", "FILTRON", "B 1"]) == 1
     out = capsys.readouterr().out
     assert "held back (guard: single-source bridge between groups)" in out and "mann" in out

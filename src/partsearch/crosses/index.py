@@ -315,8 +315,9 @@ class CrossIndex:
         return [(self._step(a, b, pos), reason)]
 
     def held_parts(self) -> frozenset[int]:
-        """The parts with a cross the guard held back (not a blacklisted one): a search of one
-        also shows the part at its other end (:meth:`held_partners`). Found on first need, once
+        """The parts the guard left alone in their class, every cross of theirs held back (not
+        a blacklisted one): a search of one also shows the parts at their other ends
+        (:meth:`held_partners`). Found on first need, once
         per index (a pass over every cross's state: ~0.1-0.3 s at 200M crosses, which
         ``Engine.open``'s warm-up thread pays ahead of the first search)."""
         return self._held_table()[0]
@@ -353,10 +354,17 @@ class CrossIndex:
                     off = np.asarray(self._a["edge_src_off"])
                     count = (off[edges + 1] - off[edges]).astype(np.int32)
                     ends, partners = np.concatenate([a, b]), np.concatenate([b, a])
+                    count = np.tile(count, 2)
+                    # only a part the guard left alone in its class (every cross of it held
+                    # back: an OE number its maker lists for two filters of two groups): a part
+                    # in a group keeps to it, or a wrong record's far end would reach buyers
+                    spans = np.asarray(self._part_class[ends], dtype=np.int64)
+                    alone = spans[:, 1] - spans[:, 0] == 1
+                    ends, partners, count = ends[alone], partners[alone], count[alone]
                     by_end = np.lexsort((partners, ends))
                     ends = ends[by_end]
                     held = self._held_ends = (frozenset(ends.tolist()), ends,
-                                              partners[by_end], np.tile(count, 2)[by_end])
+                                              partners[by_end], count[by_end])
         return held
 
     def _step(self, x: int, y: int, e: int) -> CrossStep:
