@@ -21,19 +21,9 @@ NOW = datetime(2026, 12, 1, tzinfo=UTC)
 # two groups, each a star two sources confirm; the OE part KAMAZ 728 is crossed once to a leaf of
 # each (the maker's own catalogue, one source): both bridges are held back, and 728 is left
 # alone in its class. Its cross to FILTRON Z 9 is blacklisted
-CROSSES = """brand_a,article_a,brand_b,article_b,source
-MANN,C 1,FILTRON,A 1,tecdoc
-MANN,C 1,FILTRON,A 2,tecdoc
-MANN,C 1,FILTRON,A 3,tecdoc
-MANN,CF 1,FILTRON,B 1,tecdoc
-MANN,CF 1,FILTRON,B 2,tecdoc
-MANN,CF 1,FILTRON,B 3,tecdoc
-MANN,C 1,FILTRON,A 1,filtron
-MANN,C 1,FILTRON,A 2,filtron
-MANN,C 1,FILTRON,A 3,filtron
-MANN,CF 1,FILTRON,B 1,filtron
-MANN,CF 1,FILTRON,B 2,filtron
-MANN,CF 1,FILTRON,B 3,filtron
+CROSSES = "brand_a,article_a,brand_b,article_b,source\n" + "".join(
+    f"MANN,{hub},FILTRON,{leaf} {n},{source}\n" for source in ("tecdoc", "filtron")
+    for hub, leaf in (("C 1", "A"), ("CF 1", "B")) for n in (1, 2, 3)) + """\
 KAMAZ,728,FILTRON,A 1,mann
 KAMAZ,728,FILTRON,B 1,mann
 KAMAZ,728,FILTRON,Z 9,forum
