@@ -224,11 +224,8 @@ class Engine:
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
             show_supplier_price, now, oem_offset, oem_limit)
         result = early if early is not None else _blocks()[1](state, query, spelling, key)
-        if filters is not None and (filters.brands or filters.pickup_point):
-            from partsearch.search._notes import filter_notes
-
-            if notes := filter_notes(state, filters):
-                return result._replace(notes=notes)
+        if filters is not None and (notes := _notes(state, filters)):
+            return result._replace(notes=notes)
         return result
 
     def search_json(self, article: str, brand: str | None = None, *, level: str | None = None,
@@ -246,15 +243,12 @@ class Engine:
         state, query, key, spelling, early = self._prepare(
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
             show_supplier_price, now, oem_offset, oem_limit)
-        if filters is not None and (filters.brands or filters.pickup_point):
-            from partsearch.search._notes import filter_notes
-
-            if filter_notes(state, filters):  # (rare: the result's own JSON, with its notes)
-                return self.search(article, brand, level=level, sort=sort, filters=filters,
-                                   show_all=show_all, analogs_offset=analogs_offset,
-                                   analogs_limit=analogs_limit,
-                                   show_supplier_price=show_supplier_price, now=now,
-                                   oem_offset=oem_offset, oem_limit=oem_limit).to_json()
+        if filters is not None and _notes(state, filters):  # (rare: the result's own JSON)
+            return self.search(article, brand, level=level, sort=sort, filters=filters,
+                               show_all=show_all, analogs_offset=analogs_offset,
+                               analogs_limit=analogs_limit,
+                               show_supplier_price=show_supplier_price, now=now,
+                               oem_offset=oem_offset, oem_limit=oem_limit).to_json()
         if early is not None:
             return early.to_json()
         return _blocks()[2](state, query, spelling, key)
@@ -586,6 +580,17 @@ def _warm_online(engine: Engine | None = None) -> threading.Thread:
             _join_at_fork()
             _warming[0].start()
         return _warming[0]
+
+
+def _notes(state: _State, filters: Filters) -> tuple[str, ...]:
+    """The result's notes on ``filters`` (``_notes.filter_notes``): none to look for unless
+    they name a brand or a pickup point. One rule for :meth:`Engine.search` and
+    :meth:`Engine.search_json` (whose answer with notes is the result's own JSON)."""
+    if not (filters.brands or filters.pickup_point):
+        return ()
+    from partsearch.search._notes import filter_notes
+
+    return filter_notes(state, filters)
 
 
 _held_warming: list[threading.Thread] = []  # the threads of _warm_held, until they end
