@@ -143,12 +143,10 @@ def _passthrough(name: str) -> str:
     the accents of Latin letters (ÜRO is URO; Й and Ё stay), dashes, white space beside
     punctuation and runs of white space; Cyrillic look-alikes in Latin in a word with a Latin
     letter. Its match key is the name's, so the registry reads it as it read the name."""
+    name = _as_written(name)
     wide = not name.isascii()
     if wide:
-        name = _SURROGATE.sub("\ufffd", _INVISIBLE.sub("", name))
-    name = _latin_lookalikes(name).upper().strip()
-    if wide:
-        name = unicodedata.normalize("NFD", name.translate(_DASHES))
+        name = unicodedata.normalize("NFD", _SURROGATE.sub("\ufffd", name).translate(_DASHES))
         name = _LATIN_ACCENTS.sub(_fold_latin_accent, name)
     name = _SET_OFF.sub(_set_off, _SPACES.sub(_space, name))
     # composed after the spacing, which may bring a letter and its accent together
