@@ -68,6 +68,12 @@ QUANTITIES = [
     ("≥ 1 000", 1000, False, False), ("≤5", 1, False, False),
     # a range's dash as Word or Excel autocorrects it
     ("5–10", 5, False, False), ("5 — 10", 5, False, False),
+    # more than none is some; fewer than one, or at most none, is none; at least none says none
+    (">0", 1, False, False), ("больше 0", 1, False, False), ("0>", 1, False, False),
+    ("> 00", 1, False, False), ("<1", 0, False, False), ("<0", 0, False, False),
+    ("меньше 1", 0, False, False), ("≤0", 0, False, False), ("<= 0", 0, False, False),
+    ("до 0", 0, False, False), ("<2", 1, False, False), ("до 1", 1, False, False),
+    ("0+", 0, False, False), ("≥0", 0, False, False), ("0-5", 0, False, False),
 ]
 
 
@@ -217,7 +223,8 @@ def test_int_default() -> None:
 _ALPHABET = st.sampled_from([*"0123456789 ,.-+<>'\u00a0\u202f", "000", "2026", "12.", "-0",
     "руб.", "р.", "шт", "есть", "под заказ", "больше", "от", "дн.", "ч", "a", "Б", "сегодня",
     "завтра", "на складе", "послезавтра", "раб. дн.", "р.д.", "нед.", "часов", "нет", "много",
-    "—", "–", "до ", "от ", "в течение ", "≥", "≤", "9999999", "0000000"])
+    "—", "–", "до ", "от ", "в течение ", "≥", "≤", "9999999", "0000000", "меньше ", "свыше ",
+    "<=", ">="])
 _TEXT = st.one_of(st.none(), st.lists(_ALPHABET, max_size=8).map("".join))
 
 

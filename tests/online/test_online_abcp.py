@@ -255,7 +255,8 @@ def test_short_credentials_do_not_garble_the_reasons(login: str, password: str) 
 
 # quantities as price files write them, and text that is none
 QUANTITY_TEXTS = ["1 000", "12", ">10", "10+", "<5", "4-7", "++", "+++", "есть", "нет", "-",
-                  "под заказ", "5 шт.", "2.0", "1\u00a0200", "1,5", "lots", "9" * 16, "1 0000"]
+                  "под заказ", "5 шт.", "2.0", "1\u00a0200", "1,5", "lots", "9" * 16, "1 0000",
+                  ">0", "<1", "<0"]
 
 
 @pytest.mark.parametrize("text", QUANTITY_TEXTS)
@@ -275,6 +276,15 @@ def test_an_availability_text_is_read_as_the_loader_reads_a_quantity(text: str) 
             (quantity, exact, on_order)] and not offers.rejected
     else:
         assert (list(offers), offers.rejected) == ([], (f"item 0: {reason}",))
+
+
+def test_an_availability_of_more_than_none_is_stock_and_of_fewer_than_one_none() -> None:
+    """">0" was 0 (hidden by in_stock), "<1" and "<0" were 1 (kept), as in a price file."""
+    items = [{"brand": "MANN", "number": f"N{i}", "price": 100, "availability": v}
+             for i, v in enumerate([">0", "<1", "<0", "<5"])]
+    offers = _conn("http://x.example").parse(json.dumps(items))
+    assert [(o.quantity, o.quantity_exact) for o in offers] == [
+        (1, False), (0, False), (0, False), (1, False)]
 
 
 def test_availability_codes_and_numbers() -> None:

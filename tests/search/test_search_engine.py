@@ -406,6 +406,36 @@ def test_in_stock_keeps_a_lower_bound_above_zero(tmp_path: Path) -> None:
     assert [c.offers for c in engine.brand_choices("W 712/1", stock)] == [4]
 
 
+def test_in_stock_reads_more_than_none_as_stock_and_fewer_than_one_as_none(
+        tmp_path: Path) -> None:
+    """">0" (more than none) was read as 0 and hidden by in_stock, "<1" and "<0" (fewer than
+    one: none, or a fraction of a unit) as 1 and kept; "<5" is some, at least one, and kept.
+    The compiled search, its JSON and the numpy reference agree."""
+    from partsearch.search._blocks import Query, answer
+
+    rows = [">0", "больше 0", "0>", "<1", "<0", "≤0", "меньше 1", "<5", "0+"]
+    catalog = _catalog(tmp_path, PRICE.splitlines()[0] + "\n" + "".join(
+        f"MANN;W 712/1;{100 + i},00;{q};{i}\n" for i, q in enumerate(rows)))
+    engine = Engine.open(catalog)
+    stock = Filters(in_stock=True)
+    r = engine.search("W 712/1", brand="MANN", filters=stock, show_all=True)
+    # (row i is delivered in i days)
+    assert sorted(o.delivery_hours for o in r.requested.offers) == [0, 24, 48, 168]
+    assert {(o.quantity, o.quantity_exact) for o in r.requested.offers} == {(1, False)}
+    every = engine.search("W 712/1", brand="MANN", show_all=True).requested.offers
+    assert [o.quantity for o in sorted(every, key=lambda o: o.delivery_hours)] == [
+        1, 1, 1, 0, 0, 0, 0, 1, 0]
+    assert engine.search_json("W 712/1", brand="MANN", filters=stock, show_all=True
+                              ) == r.to_json()
+    for sort in (("delivery", False), ("quantity", True)):
+        q = Query("W 712/1", "MANN", "guest", sort, stock, True, 0, 20, False, None)
+        reference = answer(engine._state, q, "MANN-FILTER", "W7121", compiled=False)
+        compiled = engine.search("W 712/1", brand="MANN", filters=stock, show_all=True,
+                                 sort=sort)
+        assert reference.requested.offers == compiled.requested.offers
+        assert len(compiled.requested.offers) == 4
+
+
 def test_requested_shows_three_fastest_then_cheapest(tmp_path: Path) -> None:
     engine = Engine.open(_catalog(tmp_path))  # offers but no crosses: still searchable
     r = engine.search("W7121", brand="MANN")

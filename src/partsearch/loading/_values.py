@@ -14,20 +14,22 @@ Decisions, and why:
   ``1.250.00`` is a price mistyped, and read as grouped it would be 100 times too high.
 - A quantity may group its digits by three with spaces (``1 200``), as prices do.
 - ``<5`` becomes 1 inexact: the supplier says "some, fewer than 5", so the lower bound is unknown
-  but at least one unit is there.
+  but at least one unit is there. Fewer than one (``<1``, ``<0``, ``≤0``) is none, or a fraction
+  of a unit: 0 inexact. More than none (``>0``) is at least one: 1, where ``>10`` stays 10.
 - A range ``4-7`` (quantity) or ``3-5`` (delivery) takes the first, smaller number: a quantity is
   a lower bound, and a delivery is the expected (not the guaranteed) time.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from partsearch._money import GROUPED_BY_COMMA, GROUPED_BY_DOT, MAX_KOPECKS
-from partsearch._quantity import DASH, QUANTITY_NUMBER
+from partsearch._quantity import AT_LEAST, AT_MOST, DASH, LESS_THAN, MORE_THAN, QUANTITY_NUMBER
 from partsearch._quantity import IN_STOCK as _YES
 from partsearch._quantity import NO_STOCK as _NONE
 from partsearch._quantity import ON_ORDER as _ON_ORDER
@@ -201,6 +203,14 @@ def parse_quantity(text: pa.Array) -> pl.DataFrame:
     return _on_distinct(_quantity_batch, text)
 
 
+def _number(s: pl.Expr, pattern: str) -> pl.Expr:
+    """The number (Int64) of ``pattern``'s form, from whichever of its groups has it, where
+    ``s`` is wholly that form; else null."""
+    whole = f"^(?:{pattern})$"
+    found = pl.coalesce([s.str.extract(whole, i) for i in range(1, re.compile(whole).groups + 1)])
+    return found.str.replace_all(" ", "", literal=True).cast(pl.Int64)
+
+
 def _quantity_batch(series: pl.Series) -> pl.Series:
     c = pl.col
     df = pl.DataFrame({"raw": series}).with_columns(raw=c("raw").str.strip_chars())
@@ -215,24 +225,22 @@ def _quantity_batch(series: pl.Series) -> pl.Series:
     df = df.with_columns(
         exact=pl.when(s.str.contains(_NONE)).then(pl.lit("0"))
         .otherwise(s.str.extract(rf"^{num}(?:[.,]0+)?$", 1).str.replace_all(" ", "", literal=True)),
-        more=pl.coalesce(
-            s.str.extract(rf"^(?:>\s*=?|≥)\s*{num}$", 1),
-            s.str.extract(rf"^{num}\s*[+>]$", 1),
-            s.str.extract(rf"^(?:больше|более|свыше|от|over)\s*{num}$", 1),
-            s.str.extract(rf"^{num}\s*{DASH}\s*[0-9]{{1,15}}$", 1),
-        ).str.replace_all(" ", "", literal=True),
-        # "<5": fewer than five, the lower bound is unknown but at least one unit is there.
-        less=s.str.contains(
-            rf"^(?:<\s*=?\s*|≤\s*|меньше\s*|менее\s*|до\s*)(?:{QUANTITY_NUMBER})$"),
+        # each form's number (see partsearch._quantity: the same patterns, the scalar reading)
+        more=_number(s, MORE_THAN), at_least=_number(s, AT_LEAST),
+        less=_number(s, LESS_THAN), at_most=_number(s, AT_MOST),
         empty=c("raw").is_null() | (s == ""),
         on_order=s.str.contains(_ON_ORDER).fill_null(False),
         yes=s.str.contains(_YES),
     )
-    exact, more = c("exact"), c("more")
+    exact = c("exact")
     df = df.with_columns(qty=(
         pl.when(exact.is_not_null()).then(exact.cast(pl.Int64))
-        .when(more.is_not_null()).then(more.cast(pl.Int64))
-        .when(c("less")).then(pl.lit(1, pl.Int64))
+        # the least whole number of units each form says is there: more than 0 is one, fewer
+        # than 5 at least one (the lower bound unknown), fewer than 1 none
+        .when(c("more").is_not_null()).then(pl.max_horizontal(c("more"), 1))
+        .when(c("at_least").is_not_null()).then(c("at_least"))
+        .when(c("less").is_not_null()).then((c("less") > 1).cast(pl.Int64))
+        .when(c("at_most").is_not_null()).then((c("at_most") > 0).cast(pl.Int64))
         .when(c("yes")).then(pl.lit(1, pl.Int64))
         .when(s == "++").then(pl.lit(10, pl.Int64))
         .when(s == "+++").then(pl.lit(100, pl.Int64))

@@ -35,11 +35,11 @@ class Filters:
     """``brands``: keep these brands (any collection of names, or one name as a string; kept as
     a frozenset, None when empty; a search reads each through its catalog's brand registry, so
     any spelling or alias of a brand names it); ``max_delivery_hours``; ``in_stock``: a quantity
-    above zero, exact or a lower bound (``>10``, ``10+``, ``много``), not an unknown one (on
-    order) nor 0; ``pickup_point``: suppliers that deliver there; ``popular``: only the
-    catalog's popular brands. A blank brand or pickup point is none chosen. A value of another
-    type (numpy's integers and bools are read as Python's), or hours below 0 or above
-    :data:`MAX_DELIVERY_HOURS`, raises :class:`SearchError`.
+    above zero, exact or a lower bound (``>10``, ``>0``, ``10+``, ``много``), not an unknown
+    one (on order) nor 0 (``<1`` is 0); ``pickup_point``: suppliers that deliver there;
+    ``popular``: only the catalog's popular brands. A blank brand or pickup point is none
+    chosen. A value of another type (numpy's integers and bools are read as Python's), or hours
+    below 0 or above :data:`MAX_DELIVERY_HOURS`, raises :class:`SearchError`.
 
     >>> Filters(brands="Bosch").brands, Filters(brands=["MANN", "KNECHT"]) == \\
     ...     Filters(brands={"KNECHT", "MANN"}), Filters(brands=[]).brands
