@@ -668,6 +668,46 @@ def test_numbers_with_their_maker_in_parentheses(tmp_path: Path) -> None:
     assert CrossIndex.open(tmp_path / "d").lookup("MANN-FILTER", "WK 3002 (10)") is not None
 
 
+def test_a_number_wholly_in_parentheses_names_no_maker(tmp_path: Path) -> None:
+    """"(20.01.007.65R)" beside RENAULT is Renault's number printed in parentheses, not a
+    maker without a number: it was read as the maker "20.01.007.65R" with an empty number,
+    the row rejected and its RENAULT dropped. Now it is the side's number, as written, as a
+    read without cell_brands reads it; a number before the parentheses still names a maker."""
+    path = tmp_path / "oe.csv"
+    path.write_text("brand,article,oe_brand,oe\n"
+                    "HJS,82 23 9075,RENAULT,(20.01.007.65R)\n"
+                    "HJS,82 23 9075,DACIA,(20.01.010.14R) | (89)05014664AA (CHRYSLER)\n",
+                    encoding="utf-8")
+    columns = {"brand_a": "brand", "article_a": "article", "brand_b": "oe_brand",
+               "article_b": "oe"}
+    report = build_index([path], tmp_path / "c", columns=columns, split=" | ", cell_brands=True)
+    assert (report.crosses_read, report.rows_rejected) == (3, 0)
+    idx = CrossIndex.open(tmp_path / "c")
+    hjs = idx.lookup("HJS", "82 23 9075")
+    assert hjs is not None
+    members = set(idx.class_members(hjs).tolist())
+    for brand, number in [("RENAULT", "200100765R"), ("DACIA", "200101014R"),
+                          ("CHRYSLER", "(89)05014664AA")]:
+        assert idx.lookup(brand, number) in members, (brand, number)
+    assert idx.lookup("RENAULT", "200100765R") == idx.lookup("RENAULT", "(20.01.007.65R)")
+
+
+def test_real_numbers_wholly_in_parentheses_keep_their_rows(realdata: Path,
+                                                            tmp_path: Path) -> None:
+    """The TecDoc cross file's 9 rows of HJS 82 23 9075 whose Renault and Dacia numbers are
+    printed in parentheses: read with cell_brands they build the crosses they build without."""
+    path = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
+    columns = {"brand_a": "aftermarket_brand", "article_a": "aftermarket_article",
+               "brand_b": "oem_brand", "article_b": "oem_number"}
+    cells = build_index([path], tmp_path / "c", columns=columns, cell_brands=True)
+    plain = build_index([path], tmp_path / "p", columns=columns)
+    assert (cells.rows_rejected, cells.unique_crosses) == (0, plain.unique_crosses)
+    ours = CrossIndex.open(tmp_path / "c")
+    assert ours.lookup("DACIA", "200100765R") is not None
+    assert set(np.asarray(ours.part_hash_array).tolist()) == set(
+        np.asarray(CrossIndex.open(tmp_path / "p").part_hash_array).tolist())
+
+
 def test_real_catalogue_export_with_oe_numbers_and_their_makers_in_one_cell(
         realdata: Path, tmp_path: Path) -> None:
     """The original MANN-FILTER catalogue export (XLSX, 44 columns): each article's OE numbers

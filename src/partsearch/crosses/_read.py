@@ -736,15 +736,19 @@ def _wide(cols: dict[str, Any], makers: list[tuple[Any, str]]
     return joined, np.concatenate(rows)
 
 
-# a number, then its maker in parentheses at the end, which may hold one more pair of them
-_CELL_BRAND = r"^(?P<number>.*?)\s*\((?P<brand>(?:[^()]|\([^()]*\))+)\)\s*$"
+# a number, then its maker in parentheses at the end, which may hold one more pair of them.
+# The number is not empty: a cell wholly in parentheses, "(20.01.007.65R)" beside RENAULT in
+# a TecDoc export, is a number printed so (the same rows list it as 200100765R), not a maker
+# with no number; it was taken for one and the row rejected, its RENAULT dropped.
+_CELL_BRAND = r"^(?P<number>.*?\S)\s*\((?P<brand>(?:[^()]|\([^()]*\))+)\)\s*$"
 
 
 def _cell_brands(cols: dict[str, Any]) -> dict[str, Any]:
     """Numbers written with their maker in parentheses at the end, as catalogue exports list
     OE numbers (``583 0674 (TEREX)``, ``17801-31131 (TOYOTA (FAW))``), as that maker's: the
     maker, when it holds a letter (``WK 3002 (10)`` is MANN's number as it is), wins over the
-    side's brand; a side without a brand column has only these."""
+    side's brand; a side without a brand column has only these. A cell wholly in parentheses
+    (``(20.01.007.65R)``) names no maker: it is the side's number as written."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
