@@ -14,10 +14,12 @@ __all__ = [
     "CrossFileError",
     "NormalizationError",
     "PartsearchError",
+    "PartsearchWarning",
     "PriceFileError",
     "ProfileError",
     "SearchError",
     "SnapshotError",
+    "StaleKeysWarning",
     "SupplierError",
 ]
 
@@ -73,3 +75,15 @@ class SearchError(PartsearchError):
 
 class SupplierError(PartsearchError):
     """An online supplier that failed to answer properly (recorded, never raised into a search)."""
+
+
+class PartsearchWarning(UserWarning):
+    """Base of every warning partsearch gives: something a user should know that stops
+    nothing."""
+
+
+class StaleKeysWarning(PartsearchWarning):
+    """A catalog whose cross snapshot or offers were keyed by other rules than this
+    partsearch's (an older release): it opens and searches, but a part whose keys the rules
+    changed is not found by its number until the price files are loaded again and the crosses
+    rebuilt."""

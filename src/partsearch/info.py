@@ -8,6 +8,7 @@ its last load (rows rejected and why, or why the file could not be read), and th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -26,10 +27,11 @@ from partsearch._catalog import (
     read_pointer,
     version_stem,
 )
+from partsearch._stamp import StaleKeys, stale_keys
 from partsearch.errors import CatalogError
 
 __all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "MergeInfo", "OldVersionInfo",
-           "SupplierInfo", "catalog_info"]
+           "StaleKeys", "SupplierInfo", "catalog_info"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,9 @@ class CatalogInfo:
     stale_after_hours: float
     merges: tuple[MergeInfo, ...] = ()
     old_versions: tuple[OldVersionInfo, ...] = ()
+    # what was keyed by other rules than this partsearch's (an older release), as
+    # ``Engine.open`` warns of it; None when nothing
+    stale_keys: StaleKeys | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -157,7 +162,31 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
         _supplier(root, profile, brands, moment, stale_after)
         for profile in read_registered_profiles(root).values())
     return CatalogInfo(str(root), suppliers, _crosses(root), stale_after, _merges(root),
-                       _old_versions(root))
+                       _old_versions(root), _stale_keys(root))
+
+
+def _stale_keys(root: Path) -> StaleKeys | None:
+    """What of the catalog's current snapshot and offers files was keyed by other rules, as
+    an engine opening it finds (a snapshot or offers file that cannot be read is left to
+    ``crosses`` and the suppliers to tell)."""
+    from partsearch.crosses._snapshot import MANIFEST
+    from partsearch.loading.load import read_offers
+
+    manifest = None
+    with contextlib.suppress(CatalogError, OSError, ValueError, TypeError):
+        version = read_pointer(root / CROSSES) if (root / CROSSES).is_dir() else None
+        if version is not None:
+            manifest = json.loads((root / CROSSES / version / MANIFEST).read_bytes())
+            if not isinstance(manifest, dict):
+                manifest = None
+    offers = []
+    area = root / OFFERS
+    for sub in sorted(area.iterdir()) if area.is_dir() else ():
+        if sub.is_dir() and not sub.name.startswith("."):
+            with contextlib.suppress(CatalogError):
+                table = read_offers(root, sub.name)
+                offers.append((sub.name, table.num_rows, table.schema.metadata))
+    return stale_keys(manifest, offers)
 
 
 def _old_versions(root: Path) -> tuple[OldVersionInfo, ...]:

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
 
 __all__ = ["article_key", "article_key_forms", "article_keys", "display_article"]
 
+# The version of the rules that turn an article and a brand into a part's keys: article_key
+# (here and in _normalize_kernels.py), brand_key (brands.py and the shipped data/brands.toml)
+# and part_hash (_hashing.py). Bump it whenever any of them changes a key: a catalog's cross
+# snapshot and offers are stamped with it (_stamp.py), and one keyed by other rules is told at
+# open, where its parts whose keys changed are found by their number no more.
+# 1: an unknown brand folded for case, accents, dashes and spaces beside punctuation.
+KEY_RULES = 1
+
 _LATIN_LOWER = "abcdefghijklmnopqrstuvwxyz"
 # U+FF01..U+FF5E: the full-width forms of ASCII ! .. ~, each 0xFEE0 above its ASCII character
 _FULL_WIDTH_FIRST, _FULL_WIDTH_LAST, _FULL_WIDTH_OFFSET = 0xFF01, 0xFF5E, 0xFEE0

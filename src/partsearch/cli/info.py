@@ -3,8 +3,9 @@
 Per supplier: its offers, the price file's age (stale past the catalog's limit), its brands
 with most offers and its last load (rows rejected by reason, or why the file could not be
 read); the versions kept on disk beside the current ones (superseded, or left by a failed or
-killed write) and their size; then the cross snapshot, opened as search opens it. Exit 0, or 1
-when a supplier's last load failed or the cross snapshot cannot be used (damaged, or none
+killed write) and their size; then the cross snapshot, opened as search opens it. First, when
+the snapshot or offers were keyed by an older release's rules, what and the remedy. Exit 0, or
+1 when a supplier's last load failed or the cross snapshot cannot be used (damaged, or none
 published although snapshots are there).
 """
 
@@ -42,6 +43,8 @@ def _info(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(info.to_json() + b"\n")
         return 1 if failed else 0
     print(f"{info.path}")
+    if info.stale_keys is not None:  # (it opens and searches: told, not failed)
+        print(f"  STALE KEYS: {info.stale_keys.message}")
     for s in info.suppliers:
         if s.kind == "online":
             print(f"  {s.code}  online ({s.api[0]} {s.api[1]})" if s.api else

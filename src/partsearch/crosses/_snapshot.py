@@ -38,7 +38,9 @@ from partsearch._catalog import (
     write_error,
     write_pointer,
 )
+from partsearch._stamp import MANIFEST_KEY
 from partsearch.errors import PartsearchError, SnapshotError
+from partsearch.normalize import KEY_RULES
 
 if TYPE_CHECKING:  # the build's writer thread only: opening an index must not import it
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -204,7 +206,9 @@ class Writer:
         # the whole-file checksums (in "checks"): an older partsearch compares each entry
         # whole, and would call every file of this snapshot damaged (a worker not yet
         # upgraded, or a rollback, opening what a newer build published)
-        manifest = {"format": FORMAT, "version": self.version, **counts,
+        # the rules its keys were made by: an open under others says it is stale (_stamp)
+        manifest = {"format": FORMAT, "version": self.version, MANIFEST_KEY: KEY_RULES,
+                    **counts,
                     "files": {name: {k: entry[k] for k in _ENDS}
                               for name, entry in files.items()},
                     "checks": {name: {k: v for k, v in entry.items() if k not in _ENDS}

@@ -95,7 +95,20 @@ class CrossIndex:
 
         Brands are read with ``registry``, or else, as the build read them, with the catalog's
         (``catalog_registry``: its ``brands.toml`` over the shipped one) when the snapshot is
-        in a catalog, the shipped registry when it is not."""
+        in a catalog, the shipped registry when it is not. A snapshot built by a partsearch
+        with other key rules (an older release) opens with a ``StaleKeysWarning``: rebuild
+        it."""
+        from partsearch._stamp import stale_keys
+
+        index = cls._open(path, registry)
+        stale = stale_keys(index.manifest, ())
+        if stale is not None:
+            stale.warn(path, stacklevel=2)
+        return index
+
+    @classmethod
+    def _open(cls, path: str | Path, registry: BrandRegistry | None) -> CrossIndex:
+        """:meth:`open` without its warning (``Engine.open`` gives the catalog's own)."""
         from partsearch.crosses._snapshot import HELD_BACK, MANIFEST, open_arrays
 
         root = Path(path)

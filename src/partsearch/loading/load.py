@@ -34,6 +34,7 @@ from partsearch._catalog import (
     write_error,
     write_pointer,
 )
+from partsearch._stamp import offers_metadata
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import CatalogError, PriceFileError, ProfileError
 from partsearch.loading._budget import MemoryBudget, machine_bytes, peak_bytes
@@ -181,7 +182,8 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
         # flushed (Arrow's writer, the companions' kernels and fsync release the GIL)
         with ThreadPoolExecutor(1) as pool:
             companions = pool.submit(_write_companions, offers, tmp[files[0]], tmp[files[1]])
-            write_file(tmp[name], offers, OFFERS_SCHEMA)
+            # stamped with the rules its keys were made by (_stamp)
+            write_file(tmp[name], offers, OFFERS_SCHEMA.with_metadata(offers_metadata()))
             fsync_path(tmp[name])
             companions.result()
         for f in files:

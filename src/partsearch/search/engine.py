@@ -33,6 +33,7 @@ from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
 
 if TYPE_CHECKING:
+    from partsearch._stamp import StaleKeys
     from partsearch.crosses import CrossIndex
     from partsearch.loading import SupplierProfile
     from partsearch.online import ConnectorFactory, LiveSuppliers
@@ -109,6 +110,16 @@ class _State:
         return self.index.held_parts() if self.index is not None else frozenset()
 
     @cached_property
+    def stale_keys(self) -> StaleKeys | None:
+        """What of the catalog was keyed by other rules than this partsearch's (``_stamp``):
+        worked out once per state, at open or reload."""
+        from partsearch._stamp import stale_keys
+
+        return stale_keys(None if self.index is None else self.index.manifest,
+                          ((s.supplier, s.table.num_rows, s.table.schema.metadata)
+                           for s in self.store.segments))
+
+    @cached_property
     def search_args(self) -> Any:
         """The arrays the compiled search reads, as one address table made once per state
         (``_blocks.search_args``; None when the compiled search cannot answer)."""
@@ -156,6 +167,7 @@ class Engine:
                                f"connector factory (a callable), not {connectors!r}")
         seen = _fingerprint(root)
         engine = cls(root, _load_state(root, None), seen, connectors)
+        _warn_stale(root, engine._state, None)
         _warm_held(engine._state)
         if any(p.api for p in engine._state.profiles.values()):
             _warm_online(engine)
@@ -183,7 +195,8 @@ class Engine:
             # does, where it was read as a catalog with nothing in it and every search was
             # not_found)
             _check_catalog(self.catalog)
-            self._state = _load_state(self.catalog, self._state)
+            before, self._state = self._state, _load_state(self.catalog, self._state)
+            _warn_stale(self.catalog, self._state, before)
             _warm_held(self._state)
             # (the merges on disk, last in the fingerprint, hold offers already served: a
             # server that clears its caches or tells its clients on True had news of nothing)
@@ -728,6 +741,14 @@ def _fingerprint(catalog: Path) -> tuple[Any, ...]:
             tuple(listing(offers / ".merged")))
 
 
+def _warn_stale(catalog: Path, state: _State, before: _State | None) -> None:
+    """Warn, to the caller of ``Engine.open`` or ``reload``, of what ``state`` holds keyed by
+    other rules (``_stamp``), unless ``before`` (the state a reload replaces) named it."""
+    stale = state.stale_keys
+    if stale is not None and stale.news(None if before is None else before.stale_keys):
+        stale.warn(catalog, stacklevel=3)
+
+
 def _load_state(catalog: Path, previous: _State | None) -> _State:
     from partsearch.crosses import CrossIndex
     from partsearch.loading import read_registered_profiles
@@ -737,7 +758,7 @@ def _load_state(catalog: Path, previous: _State | None) -> _State:
     registry = config.registry
     index: CrossIndex | None
     try:
-        index = CrossIndex.open(catalog, registry=registry)
+        index = CrossIndex._open(catalog, registry)  # (its stale keys: _warn_stale's)
     except SnapshotError as exc:
         if "no cross snapshot" not in exc.message:
             raise
