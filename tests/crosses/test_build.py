@@ -547,7 +547,7 @@ def test_parquet_numbers_stored_as_numbers(tmp_path: Path, numeric: str) -> None
     report = build_index([tmp_path / "x.parquet"], tmp_path / "cat")
     assert report.rows_rejected == (1 if numeric == "article_a" else 0)
     idx = CrossIndex.open(tmp_path / "cat")
-    assert set(idx.manifest["sources"]) == {"7", "x"}  # an empty source: the file's name
+    assert set(idx.manifest["sources"]) == {"7", "x"}  # an empty source: the file's stem
     assert set(idx.manifest["kinds"]) == {"1", "2"}
     side = "MANN" if numeric == "article_a" else "MAHLE"
     pid = idx.lookup(side, "155093")
