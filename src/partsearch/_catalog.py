@@ -141,13 +141,19 @@ def write_pointer(area: Path, version: str) -> None:
 def read_pointer(area: Path) -> str | None:
     """The current version's name in ``area``, or None when nothing was published yet."""
     try:
-        name = (area / POINTER).read_text(encoding="utf-8").strip()
+        raw = (area / POINTER).read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise CatalogError(f"cannot read pointer: {exc}", path=area / POINTER) from exc
-    if not name or "/" in name or name.startswith("."):
-        raise CatalogError(f"pointer names an invalid version {name!r}", path=area / POINTER)
+    try:
+        name = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:  # (was its traceback, from every command)
+        name = None
+    # (a NUL or another control character was told as a path's error, at the version's files)
+    if not name or "/" in name or name.startswith(".") or not name.isprintable():
+        said = raw.strip() if name is None else name
+        raise CatalogError(f"pointer names an invalid version {said!r}", path=area / POINTER)
     return name
 
 

@@ -141,7 +141,8 @@ class SearchResult(NamedTuple):
     online: tuple[Any, ...] = ()  # SupplierOutcome of each online supplier (live searches)
     supplier_crosses: tuple[SupplierCrossPart, ...] = ()
     # a filter that matches nothing the catalog has: a brand nobody knows, a pickup point no
-    # supplier delivers to (so an empty page is not read as "nothing in stock")
+    # supplier delivers to (so an empty page is not read as "nothing in stock"); a catalog
+    # without a cross index (so no analogs are not read as a part without any)
     notes: tuple[str, ...] = ()
 
     @property

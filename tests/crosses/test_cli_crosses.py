@@ -367,3 +367,62 @@ def test_a_build_that_reads_no_cross_keeps_the_index(tmp_path: Path, body: str,
     assert main(["crosses", "build", str(tmp_path / "cut.csv"), "--out", out,
                  "--allow-empty"]) == 0
     assert (tmp_path / "c" / "crosses" / "CURRENT").read_text() != current
+
+
+@pytest.mark.parametrize("damage", [
+    "no crosses built", "CURRENT missing", "CURRENT not UTF-8", "CURRENT with a NUL",
+    "a file damaged", "manifest not JSON", "version folder gone", "no such directory",
+    "a file, not a directory"])
+def test_explain_json_of_a_snapshot_that_cannot_be_opened_is_one_error_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    """As every command's error, with --json or not (search --json, info --json): one line
+    on stderr naming the file, exit 2, nothing on stdout for a script to take for an answer
+    (--json prints JSON for answers: a chain, or none and why). A pointer of bytes that are
+    no UTF-8 was a traceback; a path that is not there was "no cross snapshot published"."""
+    crosses = tmp_path / "x.csv"
+    crosses.write_text("brand_a,article_a,brand_b,article_b\nMANN,W 920/21,KNECHT,OC 90\n",
+                       encoding="utf-8")
+    catalog = tmp_path / "c"
+    assert main(["crosses", "build", str(crosses), "--out", str(catalog)]) == 0
+    area = catalog / "crosses"
+    version = area / (area / "CURRENT").read_text("utf-8").strip()
+    named = {"no crosses built": catalog, "CURRENT missing": catalog,
+             "CURRENT not UTF-8": area / "CURRENT", "CURRENT with a NUL": area / "CURRENT",
+             "a file damaged": version / "part_hash.npy",
+             "manifest not JSON": version / "manifest.json", "version folder gone": version,
+             "no such directory": tmp_path / "nowhere", "a file, not a directory": crosses}
+    target = catalog
+    if damage == "no crosses built":
+        import shutil
+
+        shutil.rmtree(area)
+        (catalog / "catalog.toml").write_text("", "utf-8")
+    elif damage == "CURRENT missing":
+        (area / "CURRENT").unlink()
+    elif damage.startswith("CURRENT"):
+        (area / "CURRENT").write_bytes(b"\xff\xfe" if "UTF-8" in damage else b"v1\x00x")
+    elif damage == "a file damaged":
+        with open(version / "part_hash.npy", "r+b") as fh:
+            fh.write(b"\x00" * 16)
+    elif damage == "manifest not JSON":
+        (version / "manifest.json").write_text("{", "utf-8")
+    elif damage == "version folder gone":
+        import shutil
+
+        shutil.rmtree(version)
+    else:
+        target = named[damage]
+    capsys.readouterr()
+    assert main(["crosses", "explain", str(target), "MANN", "W 920/21", "KNECHT", "OC 90",
+                 "--json"]) == 2
+    said = capsys.readouterr()
+    assert said.out == ""
+    why = {"no crosses built": "no cross snapshot published here",
+           "CURRENT missing": "no cross snapshot published here",
+           "CURRENT not UTF-8": "invalid version b'\\xff\\xfe'",
+           "CURRENT with a NUL": "invalid version 'v1\\x00x'", "a file damaged": "damaged",
+           "manifest not JSON": "unreadable manifest", "version folder gone": "no manifest",
+           "no such directory": "directory not found",
+           "a file, not a directory": "not a directory"}[damage]
+    assert said.err.startswith(f"partsearch: error: {named[damage]}: ") and why in said.err
+    assert said.err.count("\n") == 1 and "Traceback" not in said.err

@@ -330,6 +330,48 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "beta.csv" in err and "empty file" in err
 
 
+@pytest.mark.parametrize("where", ["no/such/folder/rejects.csv", "a folder", "a file/rejects.csv"])
+def test_a_rejects_file_that_cannot_be_written_fails_before_the_load(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str) -> None:
+    """It failed only after every supplier's offers were published; now it is exit 2 at once,
+    one line naming the path and the OS's words, and the catalog is not touched."""
+    import os
+
+    toml = _setup(tmp_path)
+    (tmp_path / "a folder").mkdir()
+    (tmp_path / "a file").write_text("x", "utf-8")
+    rejects = tmp_path / where
+    catalog = tmp_path / "cat"
+    assert main(["load", str(toml), "--out", str(catalog), "--rejects", str(rejects)]) == 2
+    said = capsys.readouterr()
+    words = {"no/such/folder/rejects.csv": os.strerror(2), "a folder": os.strerror(21),
+             "a file/rejects.csv": os.strerror(20)}[where]
+    assert said.err == f"partsearch: error: {rejects}: {words}\n" and said.out == ""
+    assert not catalog.exists()
+
+
+def test_a_rejects_file_is_written_only_by_a_load_that_ran(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One that does not exist yet is made (and not left behind, empty, by a load that did
+    not run); one that exists keeps its rows until the new ones replace them."""
+    toml = _setup(tmp_path)
+    rejects = tmp_path / "rejects.csv"
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[ALFA\n", "utf-8")
+    assert main(["load", str(bad), "--out", str(tmp_path / "cat"), "--rejects",
+                 str(rejects)]) == 2
+    assert not rejects.exists()
+    rejects.write_text("old rows, a longer text than the new file holds " * 20, "utf-8")
+    assert main(["load", str(bad), "--out", str(tmp_path / "cat"), "--rejects",
+                 str(rejects)]) == 2
+    assert rejects.read_text("utf-8").startswith("old rows")
+    assert main(["load", str(toml), "--out", str(tmp_path / "cat"), "--rejects",
+                 str(rejects)]) == 0
+    lines = rejects.read_text("utf-8").splitlines()
+    assert lines[0] == '"supplier","path","line","raw","reason"' and len(lines) == 2
+    capsys.readouterr()
+
+
 def test_publish_writes_the_companions(tmp_path: Path) -> None:
     """Each offers file gets its article and prefix indexes beside it, which an engine's store
     maps; a file without them gets the same indexes made, and a damaged one is named."""

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from partsearch import CatalogError, Engine, Filters, SearchError
 from partsearch.cli import main
 from partsearch.loading import load_suppliers
+from partsearch.search.engine import NO_CROSS_INDEX
 
 
 @pytest.fixture(scope="module")
@@ -471,6 +472,37 @@ def test_every_filter_over_offers_without_crosses(tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["blocks"]["requested"]["total"] == 6
 
 
+@pytest.mark.parametrize("crosses", ["never built", "CURRENT missing", "built"])
+def test_a_catalog_without_a_cross_index_says_so_in_every_result(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], crosses: str) -> None:
+    """Offers and no published snapshot: every search answered without analogs or OEM
+    replacements, silently, as a part that has none; now each result's notes say why (the
+    values, the JSON, the brand choice, the CLI's line), and a catalog with one has none."""
+    from partsearch.crosses import build_index
+
+    catalog = _catalog(tmp_path, PRICE + "KNECHT;OC 90;70,00;1;1\nMAHLE;OC 90;70,00;1;1\n")
+    if crosses != "never built":
+        (tmp_path / "x.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                        "MANN,W 712/1,KNECHT,OC 90\n", encoding="utf-8")
+        build_index([tmp_path / "x.csv"], catalog)
+    if crosses == "CURRENT missing":
+        (catalog / "crosses" / "CURRENT").unlink()
+    engine = Engine.open(catalog)
+    want = () if crosses == "built" else NO_CROSS_INDEX
+    for article, brand, status in (("W 712/1", "MANN", "ok"), ("W 712/1", None, "ok"),
+                                   ("OC 90", None, "choose_brand"),
+                                   ("Q 999", "MANN", "not_found")):
+        for filters in (None, Filters(in_stock=True), Filters(pickup_point="A")):
+            r = engine.search(article, brand=brand, filters=filters)
+            assert (r.status, r.notes) == (status, want), (article, brand, filters)
+            assert engine.search_json(article, brand=brand, filters=filters) == r.to_json()
+    assert engine.search("W 712/1", brand="MANN").analogs.total == (crosses == "built")
+    capsys.readouterr()
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN"]) == 0
+    out = capsys.readouterr().out
+    assert (f"note: {NO_CROSS_INDEX[0]}" in out) == (crosses != "built")
+
+
 def test_a_filter_that_matches_nothing_the_catalog_has_is_told(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A misspelt brand filter or a pickup point no supplier lists gave an empty page that read
@@ -488,10 +520,11 @@ def test_a_filter_that_matches_nothing_the_catalog_has_is_told(
     for filters, notes in cases:
         for brand in ("MANN", None):
             r = engine.search("W 712/1", brand=brand, filters=filters)
-            assert r.notes == notes, filters
+            assert r.notes == NO_CROSS_INDEX + notes, filters  # (offers alone: said first)
             assert engine.search_json("W 712/1", brand=brand, filters=filters) == r.to_json()
-            assert json.loads(r.to_json())["notes"] == list(notes)
-    assert engine.search("Q 999", brand="MANN", filters=cases[0][0]).notes == cases[0][1]
+            assert json.loads(r.to_json())["notes"] == list(NO_CROSS_INDEX + notes)
+    assert engine.search("Q 999", brand="MANN", filters=cases[0][0]).notes == \
+        NO_CROSS_INDEX + cases[0][1]
     assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--only-brand",
                  "Knehct"]) == 0
     assert "note: brand filter 'Knehct': no brand of this catalog is called so; did you mean " \

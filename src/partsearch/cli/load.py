@@ -3,16 +3,20 @@
 Loads every file supplier of the TOML into the catalog ``DIR`` and prints, per supplier, the rows
 read, offers, rejected rows (with the first reasons) and the time. Exit 0 when every file loaded,
 2 when any supplier's file could not be read or gave no offer (its old offers stay published).
+A ``--rejects`` file that cannot be written is exit 2 before anything is loaded.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 __all__ = ["register"]
 
@@ -33,40 +37,72 @@ def run(args: argparse.Namespace) -> int:
     from partsearch.loading import keep_freed_memory
 
     keep_freed_memory()  # first: before polars is imported (this process only loads files)
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    from partsearch.loading import REJECTED_SCHEMA, load_suppliers
+    from partsearch.loading import load_suppliers
 
     with ExitStack() as stack:
-        progress = _progress_bar(stack) if sys.stdout.isatty() else None
-        reports = load_suppliers(args.profiles, args.out, supplier=args.supplier,
-                                 progress=progress)
-    failed = 0
-    for r in reports:
-        if r.error is not None:
-            failed += 1
-            print(f"{r.supplier}: FAILED {r.error}", file=sys.stderr)
-            continue
-        print(f"{r.supplier}: {r.rows_read} rows read, {r.offers.num_rows} offers, "
-              f"{r.rejected.num_rows} rejected, {r.seconds:.2f} s"
-              + (f", read as {r.encoding} (detected)" if r.encoding else ""))
-        for reason, line in zip(r.rejected.column("reason").to_pylist()[:3],
-                                r.rejected.column("line").to_pylist()[:3], strict=True):
-            print(f"    line {line}: {reason}")
-        for member in r.skipped:
-            print(f"    skipped {member}")
-    if args.rejects is not None:
-        tables = [r.rejected for r in reports if r.rejected.num_rows]
-        table = pa.concat_tables(tables) if tables else REJECTED_SCHEMA.empty_table()
-        try:
-            pacsv.write_csv(table, str(args.rejects))
-        except OSError as exc:
-            print(f"partsearch: error: cannot write {args.rejects}: {exc}", file=sys.stderr)
+        # opened first: a path that cannot be written (no such folder, a directory) fails the
+        # command before any supplier's offers are published, not after all of them
+        rejects = None if args.rejects is None else stack.enter_context(_opened(args.rejects))
+        with ExitStack() as bar:
+            progress = _progress_bar(bar) if sys.stdout.isatty() else None
+            reports = load_suppliers(args.profiles, args.out, supplier=args.supplier,
+                                     progress=progress)
+        failed = 0
+        for r in reports:
+            if r.error is not None:
+                failed += 1
+                print(f"{r.supplier}: FAILED {r.error}", file=sys.stderr)
+                continue
+            print(f"{r.supplier}: {r.rows_read} rows read, {r.offers.num_rows} offers, "
+                  f"{r.rejected.num_rows} rejected, {r.seconds:.2f} s"
+                  + (f", read as {r.encoding} (detected)" if r.encoding else ""))
+            for reason, line in zip(r.rejected.column("reason").to_pylist()[:3],
+                                    r.rejected.column("line").to_pylist()[:3], strict=True):
+                print(f"    line {line}: {reason}")
+            for member in r.skipped:
+                print(f"    skipped {member}")
+        if rejects is not None and not _write_rejects(rejects, args.rejects, reports):
             return 2
     if not reports:
         print("no file suppliers to load")
     return 2 if failed else 0
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[IO[bytes]]:
+    """``path`` open for writing, its old content kept until the rejects are written; a file
+    this made is removed again when the load ends in an error (nothing half-done is left).
+    Its OSError (``No such file or directory``, ``Is a directory``) is the command's error."""
+    created = not os.path.lexists(path)
+    with open(path, "ab", buffering=0) as fh:  # (unbuffered: a failed write fails once)
+        try:
+            yield fh
+        except BaseException:
+            if created:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise
+
+
+def _write_rejects(fh: IO[bytes], path: Path, reports: list[Any]) -> bool:
+    """Every report's rejected rows as CSV into ``fh`` (``path``, opened by ``_opened``);
+    False, said on stderr, when the write fails (a full disk)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from partsearch.loading import REJECTED_SCHEMA
+
+    tables = [r.rejected for r in reports if r.rejected.num_rows]
+    table = pa.concat_tables(tables) if tables else REJECTED_SCHEMA.empty_table()
+    sys.stdout.flush()  # (the summary before the rows, for --rejects /dev/stdout)
+    try:
+        if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # (not /dev/stdout, a pipe)
+            fh.truncate(0)
+        pacsv.write_csv(table, fh)
+    except OSError as exc:
+        print(f"partsearch: error: cannot write {path}: {exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _progress_bar(stack: ExitStack) -> Callable[[str, int, int], None]:

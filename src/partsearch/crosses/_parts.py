@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,15 @@ class PartTable:
             self._slots = np.zeros(cap, dtype=np.uint64)
             k.rehash(self._slots, self._keys, self.n)
 
+    def close(self) -> None:
+        """Close the scratch files (again is nothing): :meth:`finish` does, and a failed
+        build's writer (``_snapshot.Writer.on_exit``), which removes them. Each is closed
+        though one before it fails (its buffer's flush on a full disk: the first error is
+        raised)."""
+        with ExitStack() as files:
+            for fh in (self._art_hash, self._length, self._text):  # (closed in reverse)
+                files.callback(fh.close)
+
     def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Free the table and renumber the parts by hash. Returns the parts in hash order (as
         numbers of first appearance), each number's rank, the sorted part hashes, and the
@@ -105,8 +115,7 @@ class PartTable:
         from partsearch.crosses import _kernels as k
 
         self._slots = np.zeros(0, dtype=np.uint64)
-        for fh in (self._text, self._length, self._art_hash):
-            fh.close()
+        self.close()
         keys = self._keys[: self.n]
         self._keys = np.zeros(0, dtype=np.uint64)
 

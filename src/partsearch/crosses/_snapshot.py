@@ -19,11 +19,14 @@ member's ``class_hash``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import shutil
+import traceback
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -73,7 +76,14 @@ class Writer:
 
     ``work`` is a scratch directory inside the temporary one, removed at publish. A write
     that fails (a full disk, a read-only catalog) is a :class:`SnapshotError` naming the file,
-    or the temporary folder, and the OS's words, as a failed load's ``CatalogError`` is."""
+    or the temporary folder, and the OS's words, as a failed load's ``CatalogError`` is.
+
+    A build that fails lets go of its files before the ``with`` block is left: what it
+    registered with :meth:`on_exit` is closed, and the frames its error carries are cleared
+    (their locals hold mapped arrays of the temporary folder, and the readers of the cross
+    files), so their descriptors and the deleted folder's disk space are freed at once, not
+    whenever the error and a reference cycle through it are collected (a full disk stayed full
+    while the caller held the error)."""
 
     def __init__(self, catalog: Path) -> None:
         self.area = catalog / CROSSES
@@ -90,6 +100,7 @@ class Writer:
         self.files: dict[str, dict[str, int]] = {}
         self._saving: dict[str, Future[None]] = {}
         self._saver: ThreadPoolExecutor | None = None
+        self._closers: list[Callable[[], None]] = []
 
     def __enter__(self) -> Writer:
         return self
@@ -105,15 +116,27 @@ class Writer:
         finally:
             if self._saver is not None:
                 self._saver.shutdown(wait=True, cancel_futures=True)
+            for close in self._closers:
+                with contextlib.suppress(OSError):  # (its last write's error is told below)
+                    close()
             if isinstance(exc, OSError) and self._ours(exc):
                 # the scratch files' and the publish's writes, told here: asked before the
                 # folder goes, so a short write sees the disk as full as it was
                 failed = _cannot_write(exc, self.tmp if exc.filename is None
                                        else Path(exc.filename))
             if exc is not None:
+                # (the frames below the ``with`` block: finished, their locals of no more use)
+                traceback.clear_frames(exc.__traceback__)
                 shutil.rmtree(self.tmp, ignore_errors=True)
-            if failed is not None:
-                raise failed from exc
+            try:
+                if failed is not None:
+                    raise failed from exc
+            finally:  # (this frame, in the raised error's traceback, would hold it: a cycle)
+                failed = exc = None
+
+    def on_exit(self, close: Callable[[], None]) -> None:
+        """Call ``close`` (a scratch file's) when the ``with`` block is left, however."""
+        self._closers.append(close)
 
     def _ours(self, exc: OSError) -> bool:
         """Whether ``exc`` is a write of this snapshot's (the reader tells the cross files'

@@ -165,7 +165,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
                 progress(then, 0, 1)
 
     with _snapshot.Writer(catalog) as out:
-        read = _read(paths, layout, reg, out.work, progress)
+        read = _read(paths, layout, reg, out, progress)
         if read.rows - read.rejected_count - read.self_crosses <= 0 and not allow_empty:
             raise CrossFileError(_nothing_read(paths, read))
         stage("read", "dictionary")
@@ -258,14 +258,16 @@ class _ReadResult:
     rejects: list[str]
 
 
-def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, work: Path,
+def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, out: Any,
           progress: Progress | None) -> _ReadResult:
     """Stream the files: parts numbered as they appear, each cross's two numbers and its
-    source and kind appended to scratch files in ``work``."""
+    source and kind appended to scratch files in ``out.work``."""
     from partsearch.crosses._parts import PartTable
 
-    res = _ReadResult(PartTable(work, Vocabulary(), rows_hint(paths)), Vocabulary(fold=True),
-                      Vocabulary(fold=True), 0, 0, 0, [])
+    work = out.work
+    parts = PartTable(work, Vocabulary(), rows_hint(paths))
+    out.on_exit(parts.close)  # (its files stay open past the read, until the dictionary)
+    res = _ReadResult(parts, Vocabulary(fold=True), Vocabulary(fold=True), 0, 0, 0, [])
     sizes = [p.stat().st_size for p in paths]
     total_bytes = sum(sizes)
     done = [0, 0]  # files read, their bytes

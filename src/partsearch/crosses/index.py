@@ -113,6 +113,9 @@ class CrossIndex:
 
         root = Path(path)
         snapshot = root
+        if not root.is_dir():  # (a mistyped path was "no cross snapshot published here")
+            raise SnapshotError("not a directory" if root.exists() else "directory not found",
+                                path=root)
         if not (root / MANIFEST).exists():
             area = root / CROSSES if (root / CROSSES).is_dir() else root
             name = read_pointer(area)

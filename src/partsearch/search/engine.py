@@ -237,7 +237,8 @@ class Engine:
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
             show_supplier_price, now, oem_offset, oem_limit)
         result = early if early is not None else _blocks()[1](state, query, spelling, key)
-        if filters is not None and (notes := _notes(state, filters)):
+        # (a catalog with a cross index and a search without filters: two identity tests)
+        if (filters is not None or state.index is None) and (notes := _notes(state, filters)):
             return result._replace(notes=notes)
         return result
 
@@ -256,7 +257,8 @@ class Engine:
         state, query, key, spelling, early = self._prepare(
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
             show_supplier_price, now, oem_offset, oem_limit)
-        if filters is not None and _notes(state, filters):  # (rare: the result's own JSON)
+        if (filters is not None or state.index is None) and _notes(state, filters):
+            # (rare: the result's own JSON; a catalog without crosses takes it anyway)
             return self.search(article, brand, level=level, sort=sort, filters=filters,
                                show_all=show_all, analogs_offset=analogs_offset,
                                analogs_limit=analogs_limit,
@@ -595,15 +597,24 @@ def _warm_online(engine: Engine | None = None) -> threading.Thread:
         return _warming[0]
 
 
-def _notes(state: _State, filters: Filters) -> tuple[str, ...]:
-    """The result's notes on ``filters`` (``_notes.filter_notes``): none to look for unless
-    they name a brand or a pickup point. One rule for :meth:`Engine.search` and
-    :meth:`Engine.search_json` (whose answer with notes is the result's own JSON)."""
-    if not (filters.brands or filters.pickup_point):
-        return ()
+def _notes(state: _State, filters: Filters | None) -> tuple[str, ...]:
+    """The result's notes: :data:`NO_CROSS_INDEX` in a catalog without one, then those on
+    ``filters`` (``_notes.filter_notes``): none to look for unless they name a brand or a
+    pickup point. One rule for :meth:`Engine.search` and :meth:`Engine.search_json` (whose
+    answer with notes is the result's own JSON)."""
+    notes = NO_CROSS_INDEX if state.index is None else ()
+    if filters is None or not (filters.brands or filters.pickup_point):
+        return notes
     from partsearch.search._notes import filter_notes
 
-    return filter_notes(state, filters)
+    return notes + filter_notes(state, filters)
+
+
+#: the note of every search of a catalog without a published cross snapshot (none built, or
+#: ``crosses/CURRENT`` gone): its results have no analogs nor OEM replacements, which would
+#: otherwise read as a part that has none
+NO_CROSS_INDEX = ("no cross index in this catalog (none built, or crosses/CURRENT missing): "
+                  "no analogs or OEM replacements; `partsearch crosses build` builds one",)
 
 
 _held_warming: list[threading.Thread] = []  # the threads of _warm_held, until they end
