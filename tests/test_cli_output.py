@@ -63,3 +63,56 @@ def test_an_output_that_cannot_hold_cyrillic_gets_escapes(catalog: Path) -> None
     proc = _run("sql", str(catalog), "select 'Фильтр' as d", PYTHONIOENCODING="ascii")
     assert proc.returncode == 0 and proc.stderr == b""
     assert b"\\u0424\\u0438\\u043b\\u044c\\u0442\\u0440" in proc.stdout
+
+
+@pytest.fixture()
+def stale(tmp_path: Path) -> Path:
+    """A catalog whose ``brands.toml`` gained an alias since its price file was loaded."""
+    catalog = write_catalog(tmp_path, {"a.csv": "Бренд;Артикул;Цена\nMANN;W 920/21;90\n"},
+                            _PROFILE)
+    (catalog / "brands.toml").write_text('["MANN-FILTER"]\naliases = ["MANN AG"]\n',
+                                         encoding="utf-8")
+    return catalog
+
+
+@pytest.mark.parametrize("command", [["search", "{c}", "W 920/21", "--brand", "MANN"],
+                                     ["sql", "{c}", "select count(*) from offers", "--csv"]])
+def test_a_partsearch_warning_is_one_line_on_stderr(stale: Path, command: list[str]) -> None:
+    """``file:line: StaleKeysWarning: ...`` and the library's line of source, before."""
+    from partsearch import catalog_info
+
+    told = catalog_info(stale).stale_keys
+    assert told is not None
+    proc = _run(*(a.format(c=stale) for a in command))
+    assert proc.returncode == 0 and proc.stdout
+    assert proc.stderr.decode() == f"partsearch: warning: {stale}: {told.message}\n"
+
+
+def test_a_partsearch_warning_is_told_once_and_others_as_python_shows_them(
+        stale: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    import argparse
+    import warnings
+
+    import partsearch.cli.search
+    from partsearch import Engine, catalog_info
+    from partsearch.cli import main
+
+    def search(args: argparse.Namespace) -> int:
+        Engine.open(args.catalog)
+        Engine.open(args.catalog)  # (the same message again: no news)
+        warnings.warn("something else", UserWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(partsearch.cli.search, "_search", search)
+    shown = warnings.showwarning
+    # (pytest.warns records what reaches Python's display: "always", each warning does)
+    with pytest.warns(UserWarning) as caught:
+        warnings.simplefilter("always")
+        assert main(["search", str(stale), "W 920/21"]) == 0
+    assert warnings.showwarning is shown  # (put back for the rest of the process)
+    assert [(w.category, str(w.message), w.filename) for w in caught] == [
+        (UserWarning, "something else", __file__)]
+    told = catalog_info(stale).stale_keys
+    assert told is not None
+    assert capsys.readouterr().err == f"partsearch: warning: {stale}: {told.message}\n"

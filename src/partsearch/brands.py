@@ -11,10 +11,12 @@ letters (``MEAT & DORIA`` and ``MEAT&DORIA`` are MEAT&DORIA; ``HI Q`` and ``HIQ`
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -252,6 +254,18 @@ class BrandRegistry:
             if kept != brand.aliases:
                 brands[name] = replace(brand, aliases=kept)
         return cls.from_brands(brands)
+
+    @cached_property
+    def key_fingerprint(self) -> str:
+        """A short digest of what of this registry goes into a part's keys: the brand each
+        spelling's match means and the brands that keep Cyrillic articles. Not a description,
+        nor the OEM flag (a search reads it from the registry it opens with), nor an alias that
+        means what another spelling already did. A catalog's cross snapshot and offers are
+        stamped with it (``_stamp``); made once per registry (a catalog's is made once per
+        open), ~0.5 ms for the shipped one."""
+        keep = sorted(name for name, brand in self.brands.items() if brand.keep_cyrillic)
+        text = json.dumps([sorted(self._by_key.items()), keep], ensure_ascii=False)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
     def canonical(self, name: str) -> str:
         """The canonical brand for a spelling; unknown brands pass through normalized."""

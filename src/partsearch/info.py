@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from partsearch._catalog import (
     CROSSES,
@@ -29,6 +29,9 @@ from partsearch._catalog import (
 )
 from partsearch._stamp import StaleKeys, stale_keys
 from partsearch.errors import CatalogError
+
+if TYPE_CHECKING:
+    from partsearch.brands import BrandRegistry
 
 __all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "MergeInfo", "OldVersionInfo",
            "StaleKeys", "SupplierInfo", "catalog_info"]
@@ -128,8 +131,8 @@ class CatalogInfo:
     stale_after_hours: float
     merges: tuple[MergeInfo, ...] = ()
     old_versions: tuple[OldVersionInfo, ...] = ()
-    # what was keyed by other rules than this partsearch's (an older release), as
-    # ``Engine.open`` warns of it; None when nothing
+    # what was keyed by other rules than this partsearch's (an older release) or with another
+    # brand registry than the catalog's now, as ``Engine.open`` warns of it; None when nothing
     stale_keys: StaleKeys | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -156,19 +159,21 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
         raise CatalogError(f"brands must be a count of 0 or more, not {brands!r}")
     if not root.is_dir():
         raise CatalogError("not a catalog directory", path=root)
-    stale_after = CatalogConfig.load(root).stale_after_hours
+    config = CatalogConfig.load(root)  # (its brand registry too: a stale key's, below)
+    stale_after = config.stale_after_hours
     moment = now or datetime.now(UTC)
     suppliers = tuple(
         _supplier(root, profile, brands, moment, stale_after)
         for profile in read_registered_profiles(root).values())
     return CatalogInfo(str(root), suppliers, _crosses(root), stale_after, _merges(root),
-                       _old_versions(root), _stale_keys(root))
+                       _old_versions(root), _stale_keys(root, config.registry))
 
 
-def _stale_keys(root: Path) -> StaleKeys | None:
-    """What of the catalog's current snapshot and offers files was keyed by other rules, as
-    an engine opening it finds (a snapshot or offers file that cannot be read is left to
-    ``crosses`` and the suppliers to tell)."""
+def _stale_keys(root: Path, registry: BrandRegistry) -> StaleKeys | None:
+    """What of the catalog's current snapshot and offers files was keyed by other rules or
+    another brand registry than ``registry`` (the catalog's), as an engine opening it finds
+    (a snapshot or offers file that cannot be read is left to ``crosses`` and the suppliers
+    to tell)."""
     from partsearch.crosses._snapshot import MANIFEST
     from partsearch.loading.load import read_offers
 
@@ -186,7 +191,7 @@ def _stale_keys(root: Path) -> StaleKeys | None:
             with contextlib.suppress(CatalogError):
                 table = read_offers(root, sub.name)
                 offers.append((sub.name, table.num_rows, table.schema.metadata))
-    return stale_keys(manifest, offers)
+    return stale_keys(manifest, offers, registry)
 
 
 def _old_versions(root: Path) -> tuple[OldVersionInfo, ...]:

@@ -3,7 +3,8 @@
 Each layer registers its own subcommands (``cli/load.py``, ``cli/profile.py``,
 ``cli/crosses.py``, ``cli/search.py``, ``cli/info.py``, ``cli/sql.py``);
 a subcommand parses arguments, calls the library and prints. A :class:`PartsearchError` ends the
-command with its message and exit code 2, never a traceback.
+command with its message and exit code 2, never a traceback; a :class:`PartsearchWarning` is one
+line on stderr, ``partsearch: warning: ...``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from importlib import import_module
+from typing import TextIO
 
-from partsearch.errors import PartsearchError
+from partsearch.errors import PartsearchError, PartsearchWarning
 
 # Modules that define ``register(subparsers)``; each sets ``func`` on its parsers.
 _COMMANDS = ("partsearch.cli.load", "partsearch.cli.profile", "partsearch.cli.crosses",
@@ -43,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a UnicodeEncodeError's traceback)
         sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     try:
-        code = func(args)
+        with _warnings_as_lines():
+            code = func(args)
         sys.stdout.flush()  # (here, where a closed pipe is caught below, not at exit)
         return code
     except PartsearchError as exc:
@@ -64,6 +68,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):  # (2> /dev/full too: the exit status says it)
             print(f"partsearch: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """A :class:`PartsearchWarning` as one line on stderr, ``partsearch: warning: <message>``
+    as an error's, each message once (told again by a reload or a second open, it is no news
+    to whoever reads the terminal), where Python showed ``file:line: StaleKeysWarning: ...``
+    and the library's line of source; any other warning as Python shows it. The filters stay
+    the user's (``-W``, ``PYTHONWARNINGS``): an ignored warning is not shown, an error is
+    raised."""
+    told: set[str] = set()
+    with warnings.catch_warnings():  # (put back after: main() may run inside a program)
+        python = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: TextIO | None = None, line: str | None = None) -> None:
+            if not issubclass(category, PartsearchWarning):
+                python(message, category, filename, lineno, file, line)
+            elif str(message) not in told:
+                told.add(str(message))
+                with contextlib.suppress(OSError):  # (2> /dev/full: the warning goes unsaid)
+                    print(f"partsearch: warning: {message}", file=sys.stderr, flush=True)
+
+        warnings.showwarning = show
+        yield
 
 
 def _quiet_stdout() -> None:

@@ -4,9 +4,9 @@ Per supplier: its offers, the price file's age (stale past the catalog's limit),
 with most offers and its last load (rows rejected by reason, or why the file could not be
 read); the versions kept on disk beside the current ones (superseded, or left by a failed or
 killed write) and their size; then the cross snapshot, opened as search opens it. First, when
-the snapshot or offers were keyed by an older release's rules, what and the remedy. Exit 0, or
-1 when a supplier's last load failed or the cross snapshot cannot be used (damaged, or none
-published although snapshots are there).
+the snapshot or offers were keyed by an older release's rules or another brand registry, what
+and the remedy. Exit 0, or 1 when a supplier's last load failed or the cross snapshot cannot be
+used (damaged, or none published although snapshots are there).
 """
 
 from __future__ import annotations

@@ -41,12 +41,13 @@ from partsearch._catalog import (
     write_error,
     write_pointer,
 )
-from partsearch._stamp import MANIFEST_KEY
+from partsearch._stamp import snapshot_stamp
 from partsearch.errors import PartsearchError, SnapshotError
-from partsearch.normalize import KEY_RULES
 
 if TYPE_CHECKING:  # the build's writer thread only: opening an index must not import it
     from concurrent.futures import Future, ThreadPoolExecutor
+
+    from partsearch.brands import BrandRegistry
 
 FORMAT = 5  # 2: adj_sup, the support of each adjacency slot; 3: article_start/article_len;
 # 4: the class-local adjacency and hashes (class_adj_off, class_adj_to, class_adj_sup, class_hash);
@@ -214,7 +215,8 @@ class Writer:
             self._saving.pop(name).result()
         return _map(self.path(name), huge=False)
 
-    def publish(self, counts: dict[str, Any]) -> Path:
+    def publish(self, counts: dict[str, Any], registry: BrandRegistry) -> Path:
+        """Publish the snapshot of ``counts``, its brands keyed with ``registry``."""
         self.flush()
         missing = [name for name in ARRAYS if f"{name}.npy" not in self.files]
         if missing:
@@ -229,8 +231,9 @@ class Writer:
         # the whole-file checksums (in "checks"): an older partsearch compares each entry
         # whole, and would call every file of this snapshot damaged (a worker not yet
         # upgraded, or a rollback, opening what a newer build published)
-        # the rules its keys were made by: an open under others says it is stale (_stamp)
-        manifest = {"format": FORMAT, "version": self.version, MANIFEST_KEY: KEY_RULES,
+        # the rules and brand registry its keys were made by: an open under others says it
+        # is stale (_stamp)
+        manifest = {"format": FORMAT, "version": self.version, **snapshot_stamp(registry),
                     **counts,
                     "files": {name: {k: entry[k] for k in _ENDS}
                               for name, entry in files.items()},

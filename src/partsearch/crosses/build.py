@@ -233,7 +233,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             "crosses": int(edges.a.size), "accepted": int((state == ACCEPTED).sum()),
             "brands": read.parts.brands.names, "sources": read.sources.names,
             "kinds": read.kinds.names,
-        })
+        }, reg)
     stage("write")
     return BuildReport(
         snapshot=snapshot, crosses_read=read.rows, rows_rejected=read.rejected_count,

@@ -30,7 +30,7 @@ import numpy as np
 from partsearch._catalog import CROSSES, read_pointer
 from partsearch._hashing import part_hash
 from partsearch.brands import BrandRegistry, catalog_registry
-from partsearch.errors import NormalizationError, SnapshotError
+from partsearch.errors import NormalizationError, PartsearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 
 
@@ -96,12 +96,17 @@ class CrossIndex:
         Brands are read with ``registry``, or else, as the build read them, with the catalog's
         (``catalog_registry``: its ``brands.toml`` over the shipped one) when the snapshot is
         in a catalog, the shipped registry when it is not. A snapshot built by a partsearch
-        with other key rules (an older release) opens with a ``StaleKeysWarning``: rebuild
+        with other key rules (an older release), or with another brand registry than this
+        one (a ``brands.toml`` edited since), opens with a ``StaleKeysWarning``: rebuild
         it."""
         from partsearch._stamp import stale_keys
 
         index = cls._open(path, registry)
-        stale = stale_keys(index.manifest, ())
+        try:
+            reading: BrandRegistry | None = index._reg()
+        except PartsearchError:  # (a brands.toml that cannot be read: told when it is used,
+            reading = None       # not at an open for what needs none, as a verify)
+        stale = stale_keys(index.manifest, (), reading)
         if stale is not None:
             stale.warn(path, stacklevel=2)
         return index

@@ -34,7 +34,7 @@ from partsearch._catalog import (
     write_error,
     write_pointer,
 )
-from partsearch._stamp import offers_metadata
+from partsearch._stamp import offers_metadata, offers_stamp
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import CatalogError, PriceFileError, ProfileError
 from partsearch.loading._budget import MemoryBudget, machine_bytes, peak_bytes
@@ -118,6 +118,8 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
 
     parts = [offers_of(rows) for rows in read_rows(data, profile, str(path), skipped)]
     offers = pa.concat_tables([o for o, _ in parts]) if parts else OFFERS_SCHEMA.empty_table()
+    # the registry its brands were keyed with goes with the table, for a publish to stamp
+    offers = offers.replace_schema_metadata(offers_metadata(reg))
     rejected = pa.concat_tables([r for _, r in parts]) if parts else \
         REJECTED_SCHEMA.empty_table()
     return LoadReport(
@@ -152,7 +154,14 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     >>> report = load_price_file(read_profiles("suppliers.toml")[0])  # doctest: +SKIP
     >>> publish_offers("catalog", "ALFA", report.offers)  # doctest: +SKIP
     PosixPath('catalog/offers/ALFA/v...arrow')
+
+    The file is stamped with the key rules and the brand registry its keys were made by: the
+    ones the table says (``load_price_file``'s report, or offers read back from a file), else
+    this partsearch's and the catalog's registry (a table built otherwise is taken as keyed
+    as the catalog keys). A catalog opened with others warns (``_stamp``).
     """
+    stamp = offers_stamp(offers.schema.metadata) or offers_metadata(
+        catalog_registry(catalog_dir))
     if not offers.schema.equals(OFFERS_SCHEMA):
         try:
             offers = with_later_columns(offers).select(OFFERS_SCHEMA.names).cast(OFFERS_SCHEMA)
@@ -183,7 +192,7 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
         with ThreadPoolExecutor(1) as pool:
             companions = pool.submit(_write_companions, offers, tmp[files[0]], tmp[files[1]])
             # stamped with the rules its keys were made by (_stamp)
-            write_file(tmp[name], offers, OFFERS_SCHEMA.with_metadata(offers_metadata()))
+            write_file(tmp[name], offers, OFFERS_SCHEMA.with_metadata(stamp))
             fsync_path(tmp[name])
             companions.result()
         for f in files:

@@ -111,13 +111,14 @@ class _State:
 
     @cached_property
     def stale_keys(self) -> StaleKeys | None:
-        """What of the catalog was keyed by other rules than this partsearch's (``_stamp``):
-        worked out once per state, at open or reload."""
+        """What of the catalog was keyed by other rules than this partsearch's, or with
+        another brand registry than this state's (``_stamp``): worked out once per state, at
+        open or reload."""
         from partsearch._stamp import stale_keys
 
         return stale_keys(None if self.index is None else self.index.manifest,
                           ((s.supplier, s.table.num_rows, s.table.schema.metadata)
-                           for s in self.store.segments))
+                           for s in self.store.segments), self.registry)
 
     @cached_property
     def search_args(self) -> Any:
@@ -754,7 +755,8 @@ def _fingerprint(catalog: Path) -> tuple[Any, ...]:
 
 def _warn_stale(catalog: Path, state: _State, before: _State | None) -> None:
     """Warn, to the caller of ``Engine.open`` or ``reload``, of what ``state`` holds keyed by
-    other rules (``_stamp``), unless ``before`` (the state a reload replaces) named it."""
+    other rules or another brand registry (``_stamp``), unless ``before`` (the state a reload
+    replaces) named it."""
     stale = state.stale_keys
     if stale is not None and stale.news(None if before is None else before.stale_keys):
         stale.warn(catalog, stacklevel=3)
