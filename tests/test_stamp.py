@@ -328,6 +328,9 @@ def test_a_brands_toml_that_cannot_be_read_is_told_where_it_is_read(catalog: Pat
         catalog_info(catalog)
     with pytest.raises(partsearch.ProfileError, match="brand registry"):
         index.lookup("MANN", "W 920/21")
+    # a supplier's offers withdrawn (no rows, so no keys) need no registry to be stamped
+    publish_offers(catalog, "BETA", OFFERS_SCHEMA.empty_table())
+    assert read_offers(catalog, "BETA").num_rows == 0
     with pytest.raises(partsearch.ProfileError, match="brand registry"):
         Engine.open(catalog)
 

@@ -160,8 +160,10 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     this partsearch's and the catalog's registry (a table built otherwise is taken as keyed
     as the catalog keys). A catalog opened with others warns (``_stamp``).
     """
-    stamp = offers_stamp(offers.schema.metadata) or offers_metadata(
-        catalog_registry(catalog_dir))
+    # (a table of no rows, a supplier's offers withdrawn, has no keys: it needs no registry,
+    # so a brands.toml that cannot be read does not stop it)
+    stamp = offers_stamp(offers.schema.metadata) or (
+        {} if offers.num_rows == 0 else offers_metadata(catalog_registry(catalog_dir)))
     if not offers.schema.equals(OFFERS_SCHEMA):
         try:
             offers = with_later_columns(offers).select(OFFERS_SCHEMA.names).cast(OFFERS_SCHEMA)
