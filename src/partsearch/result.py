@@ -11,9 +11,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+
+if TYPE_CHECKING:
+    from partsearch.online import SupplierOutcome
+else:  # (annotations read at run time, pydantic's say, take an outcome as any value, as
+    # before: the online layer, imported for them, cost a result's first import ~80 ms)
+    SupplierOutcome = Any
+
+__all__ = ["Block", "BrandChoice", "FilterItem", "Offer", "SearchResult", "SupplierCrossPart"]
 
 BLOCKS = ("requested", "oem_replacements", "analogs")
+
+#: A filter a result echoes (``SearchResult.filters``): its name and value, ``("brands",
+#: ("KNECHT", "MANN-FILTER"))``, ``("max_delivery_hours", 48)``, ``("in_stock", True)``.
+FilterItem: TypeAlias = tuple[str, str | int | bool | tuple[str, ...]]
 
 
 def compact_json(value: Any) -> bytes:
@@ -137,8 +149,8 @@ class SearchResult(NamedTuple):
     analogs: Block
     brands: tuple[BrandChoice, ...] = ()
     suggestions: tuple[str, ...] = ()
-    filters: tuple[tuple[str, Any], ...] = ()
-    online: tuple[Any, ...] = ()  # SupplierOutcome of each online supplier (live searches)
+    filters: tuple[FilterItem, ...] = ()
+    online: tuple[SupplierOutcome, ...] = ()  # each online supplier's (live searches)
     supplier_crosses: tuple[SupplierCrossPart, ...] = ()
     # a filter that matches nothing the catalog has: a brand nobody knows, a pickup point no
     # supplier delivers to (so an empty page is not read as "nothing in stock"); a catalog
