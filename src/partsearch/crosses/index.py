@@ -39,7 +39,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CrossStep:
-    """One cross of a chain: ``brand_a article_a`` = ``brand_b article_b``, who said so."""
+    """One cross of a chain: ``brand_a article_a`` = ``brand_b article_b``, who said so
+    (``sources``) and what kind of cross it is.
+
+    >>> steps = engine.explain("MANN", "W 920/21", "KNECHT", "OC 90")      # doctest: +SKIP
+    >>> [(s.brand_b, s.article_b, s.sources, s.kind) for s in steps]    # doctest: +SKIP
+    [('VAG', '06A 115 561 B', ('tecdoc',), 'oem'), ('KNECHT', 'OC 90', ('tecdoc',), 'oem')]
+    """
 
     brand_a: str
     article_a: str
