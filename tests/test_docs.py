@@ -108,3 +108,29 @@ def test_a_skipped_example_runs_in_the_fixture_world(
     finally:
         wait()  # (an engine's merge is written on a thread: done before the folder goes)
     assert result.failed == 0, "".join(out)
+
+
+# public names whose example is their module's docstring (a class that says "see the module
+# docstring", a module of one function); an error's or warning's subclass is caught as its
+# base's example shows
+MODULE_EXAMPLE = {"Engine", "CrossIndex", "CatalogInfo", "build_index", "draft_profile"}
+
+
+def test_every_public_class_and_function_shows_an_example() -> None:
+    import inspect
+
+    missing = []
+    for name in partsearch.__all__:
+        value = getattr(partsearch, name)
+        if not (inspect.isclass(value) or inspect.isfunction(value)):
+            continue  # (a version, a type alias: no docstring of their own)
+        if inspect.isclass(value) and value not in (
+                partsearch.PartsearchError, partsearch.PartsearchWarning) and issubclass(
+                value, partsearch.PartsearchError | partsearch.PartsearchWarning):
+            continue
+        doc = inspect.getdoc(value) or ""
+        if name in MODULE_EXAMPLE:
+            doc = importlib.import_module(value.__module__).__doc__ or ""
+        if ">>>" not in doc:
+            missing.append(name)
+    assert missing == []

@@ -44,6 +44,11 @@ _LAZY: dict[str, str] = {
     "Block": "partsearch.result",
     "Offer": "partsearch.result",
     "BrandChoice": "partsearch.result",
+    "SupplierCrossPart": "partsearch.result",
+    "FilterItem": "partsearch.result",
+    "SupplierOutcome": "partsearch.online._model",
+    "SortSpec": "partsearch.ranking.order",
+    "SearchOptions": "partsearch.search._options",
     "CrossIndex": "partsearch.crosses.index",
     "CrossStep": "partsearch.crosses.index",
     "build_index": "partsearch.crosses.build",
@@ -67,6 +72,7 @@ __all__ = [
     "CrossIndex",
     "CrossStep",
     "Engine",
+    "FilterItem",
     "Filters",
     "NormalizationError",
     "Offer",
@@ -76,10 +82,14 @@ __all__ = [
     "ProfileDraft",
     "ProfileError",
     "SearchError",
+    "SearchOptions",
     "SearchResult",
     "SnapshotError",
+    "SortSpec",
     "StaleKeysWarning",
+    "SupplierCrossPart",
     "SupplierError",
+    "SupplierOutcome",
     "SupplierProfile",
     "__version__",
     "article_key",
@@ -103,8 +113,17 @@ if TYPE_CHECKING:
     from partsearch.loading.load import load_suppliers
     from partsearch.loading.profiles import SupplierProfile, read_profiles
     from partsearch.normalize import article_key, article_keys, display_article
-    from partsearch.ranking.order import Filters
-    from partsearch.result import Block, BrandChoice, Offer, SearchResult
+    from partsearch.online._model import SupplierOutcome
+    from partsearch.ranking.order import Filters, SortSpec
+    from partsearch.result import (
+        Block,
+        BrandChoice,
+        FilterItem,
+        Offer,
+        SearchResult,
+        SupplierCrossPart,
+    )
+    from partsearch.search._options import SearchOptions
     from partsearch.search.engine import Engine
 
 

@@ -157,7 +157,12 @@ def _passthrough(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Brand:
-    """A canonical brand and what the registry knows of it."""
+    """A canonical brand and what the registry knows of it.
+
+    >>> mann = BrandRegistry.default().brands["MANN-FILTER"]
+    >>> mann.name, mann.aliases[:2], mann.oem, mann.keep_cyrillic
+    ('MANN-FILTER', ('MANN', 'MANN FILTER'), False, False)
+    """
 
     name: str
     aliases: tuple[str, ...] = ()

@@ -28,6 +28,15 @@ class PartsearchError(Exception):
     """Base of every error partsearch raises on purpose.
 
     ``path`` and ``line`` name where the problem is, when it is in a file (``line`` is 1-based).
+
+    >>> from partsearch import article_key
+    >>> try:
+    ...     article_key("--")
+    ... except PartsearchError as exc:
+    ...     print(type(exc).__name__, exc.message, exc.path, exc.line)
+    NormalizationError article '--' has no letters or digits None None
+    >>> str(PartsearchError("no price column", path="alfa.csv", line=3))
+    'alfa.csv:3: no price column'
     """
 
     def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
@@ -79,7 +88,17 @@ class SupplierError(PartsearchError):
 
 class PartsearchWarning(UserWarning):
     """Base of every warning partsearch gives: something a user should know that stops
-    nothing."""
+    nothing. A deploy check that must stop on one makes them errors:
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", PartsearchWarning)
+    ...     try:
+    ...         warnings.warn(StaleKeysWarning("catalog: offers keyed by other rules"))
+    ...     except PartsearchWarning as w:
+    ...         print(type(w).__name__, w)
+    StaleKeysWarning catalog: offers keyed by other rules
+    """
 
 
 class StaleKeysWarning(PartsearchWarning):

@@ -11,9 +11,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+
+if TYPE_CHECKING:
+    from partsearch.online import SupplierOutcome
+else:  # (annotations read at run time, pydantic's say, take an outcome as any value, as
+    # before: the online layer, imported for them, cost a result's first import ~80 ms)
+    SupplierOutcome = Any
+
+__all__ = ["Block", "BrandChoice", "FilterItem", "Offer", "SearchResult", "SupplierCrossPart"]
 
 BLOCKS = ("requested", "oem_replacements", "analogs")
+
+#: A filter a result echoes (``SearchResult.filters``): its name and value, ``("brands",
+#: ("KNECHT", "MANN-FILTER"))``, ``("max_delivery_hours", 48)``, ``("in_stock", True)``.
+FilterItem: TypeAlias = tuple[str, str | int | bool | tuple[str, ...]]
 
 
 def compact_json(value: Any) -> bytes:
@@ -35,6 +47,12 @@ class Offer(NamedTuple):
 
     An immutable named tuple rather than a frozen dataclass: a search builds dozens of these, and
     a tuple is built several times faster.
+
+    >>> offer = engine.search("W 920/21", brand="MANN").requested.offers[0]  # doctest: +SKIP
+    >>> offer.supplier, offer.price, offer.delivery_hours, offer.pickup_points  # doctest: +SKIP
+    ('BETA', '4850.53', 35, ('Г', 'M1', 'M2'))
+    >>> offer.to_dict()["pickup_points"]                                # doctest: +SKIP
+    ['Г', 'M1', 'M2']
     """
 
     block: str
@@ -76,6 +94,13 @@ class Block(NamedTuple):
     """A result block: the offers shown, how many exist in all, and the paging position.
 
     A named tuple, like :class:`Offer`: every search builds three.
+
+    >>> analogs = engine.search("W 920/21", brand="MANN", analogs_limit=5).analogs  # doctest: +SKIP
+    >>> analogs.total, len(analogs.offers), analogs.has_more            # doctest: +SKIP
+    (12, 5, True)
+    >>> engine.search("W 920/21", brand="MANN", analogs_offset=10,
+    ...               analogs_limit=5).analogs.has_more                 # doctest: +SKIP
+    False
     """
 
     name: str
@@ -95,7 +120,12 @@ class Block(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class BrandChoice:
-    """A brand that has the searched article, for the buyer to choose from."""
+    """A brand that has the searched article, for the buyer to choose from.
+
+    >>> result = engine.search("OC90")                                  # doctest: +SKIP
+    >>> result.status, [(c.brand, c.offers) for c in result.brands]     # doctest: +SKIP
+    ('choose_brand', [('KNECHT', 2), ('MAHLE', 2)])
+    """
 
     brand: str
     description: str
@@ -109,7 +139,12 @@ class BrandChoice:
 
 @dataclass(frozen=True, slots=True)
 class SupplierCrossPart:
-    """A part an online supplier offered as an analog that our cross index does not link."""
+    """A part an online supplier offered as an analog that our cross index does not link
+    (``SearchResult.supplier_crosses``): a manager checks it, and searches it directly.
+
+    >>> SupplierCrossPart(supplier="ABC", brand="FILTRON", article="PS 842").to_dict()
+    {'supplier': 'ABC', 'brand': 'FILTRON', 'article': 'PS 842'}
+    """
 
     supplier: str
     brand: str
@@ -125,6 +160,15 @@ class SearchResult(NamedTuple):
     A named tuple, like :class:`Block`: a frozen dataclass's ``__init__`` sets its fourteen
     fields one call at a time, ~2 us of a ~25 us search. Derive a changed copy with
     ``result._replace(...)``.
+
+    >>> result = engine.search("W 920/21", brand="MANN", sort=("price", False))  # doctest: +SKIP
+    >>> result.status, result.brand, result.requested.total             # doctest: +SKIP
+    ('ok', 'MANN-FILTER', 2)
+    >>> engine.search("W 920/21", brand="MANN", sort=result.to_dict()["sort"]
+    ...               ).sort                                            # doctest: +SKIP
+    ('price', False)
+    >>> engine.search("OC 91", brand="KNECHT").suggestions              # doctest: +SKIP
+    ('OC90', 'OC97')
     """
 
     article: str
@@ -137,8 +181,8 @@ class SearchResult(NamedTuple):
     analogs: Block
     brands: tuple[BrandChoice, ...] = ()
     suggestions: tuple[str, ...] = ()
-    filters: tuple[tuple[str, Any], ...] = ()
-    online: tuple[Any, ...] = ()  # SupplierOutcome of each online supplier (live searches)
+    filters: tuple[FilterItem, ...] = ()
+    online: tuple[SupplierOutcome, ...] = ()  # each online supplier's (live searches)
     supplier_crosses: tuple[SupplierCrossPart, ...] = ()
     # a filter that matches nothing the catalog has: a brand nobody knows, a pickup point no
     # supplier delivers to (so an empty page is not read as "nothing in stock"); a catalog

@@ -19,11 +19,11 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,10 +33,19 @@ from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import NormalizationError, PartsearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 
+if TYPE_CHECKING:
+    import polars as pl
+
 
 @dataclass(frozen=True)
 class CrossStep:
-    """One cross of a chain: ``brand_a article_a`` = ``brand_b article_b``, who said so."""
+    """One cross of a chain: ``brand_a article_a`` = ``brand_b article_b``, who said so
+    (``sources``) and what kind of cross it is.
+
+    >>> steps = engine.explain("MANN", "W 920/21", "KNECHT", "OC 90")      # doctest: +SKIP
+    >>> [(s.brand_b, s.article_b, s.sources, s.kind) for s in steps]    # doctest: +SKIP
+    [('VAG', '06A 115 561 B', ('tecdoc',), 'oem'), ('KNECHT', 'OC 90', ('tecdoc',), 'oem')]
+    """
 
     brand_a: str
     article_a: str
@@ -186,12 +195,12 @@ class CrossIndex:
         return self._brand_names[np.asarray(self._part_brand[np.asarray(ids, dtype=np.int64)],
                                             dtype=np.int64)]
 
-    def brand_flags(self, ids: np.ndarray, flag: Any) -> np.ndarray:
+    def brand_flags(self, ids: np.ndarray, flag: Callable[[str], object]) -> np.ndarray:
         """``flag(brand)`` of each part id, computed once per distinct brand of the index."""
         return np.asarray(self.brand_table(flag)[np.asarray(
             self._part_brand[np.asarray(ids, dtype=np.int64)], dtype=np.int64)])
 
-    def brand_table(self, flag: Any) -> np.ndarray:
+    def brand_table(self, flag: Callable[[str], object]) -> np.ndarray:
         """``flag(brand)`` of each brand number (``part_brand``'s values), computed once."""
         cache = self.__dict__.setdefault("_flag_cache", {})
         table: np.ndarray | None = cache.get(flag)
@@ -403,7 +412,7 @@ class CrossIndex:
             self._a["adj_to"], self._a["adj_edge"], self._a["adj_sup"])
         return result
 
-    def held_back(self) -> Any:
+    def held_back(self) -> pl.DataFrame:
         """The crosses kept out of the classes (guard or blacklist), as a polars frame."""
         import polars as pl
 

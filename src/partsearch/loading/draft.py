@@ -79,7 +79,14 @@ class ProfileDraft:
     """A drafted profile: ``profile`` (to load the file as it is), the ``line`` of the header
     row, the headers left unmapped, the required fields no column was found for (``brand``:
     name the maker of every row with the profile's ``brand``), and ``toml``, the profile as a
-    ``suppliers.toml`` table with the supplier's terms to fill in."""
+    ``suppliers.toml`` table with the supplier's terms to fill in.
+
+    >>> draft = draft_profile("prices/alfa.csv", code="ALFA")           # doctest: +SKIP
+    >>> draft.line, draft.unmapped, draft.missing, draft.profile.columns["price"]  # doctest: +SKIP
+    (3, (), (), 'Цена')
+    >>> print(draft.toml.splitlines()[0])                               # doctest: +SKIP
+    [ALFA]
+    """
 
     profile: SupplierProfile
     line: int

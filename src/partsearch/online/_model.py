@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from partsearch._limits import MAX_HOURS, MAX_MULTIPLICITY, MAX_QUANTITY
 from partsearch._money import MAX_KOPECKS
@@ -173,7 +173,16 @@ class SupplierOutcome:
     seconds: float = 0.0
     from_cache: bool = False
     rejected: tuple[str, ...] = field(default=())
-    offer_count: int | None = None  # None: the number of ``offers``
+    if TYPE_CHECKING:
+        # an int once made: the generated __init__ takes None for the number of ``offers``
+        offer_count: int = 0
+
+        def __init__(self, supplier: str, status: OutcomeStatus,
+                     offers: tuple[LiveOffer, ...] = (), error: str | None = None,
+                     seconds: float = 0.0, from_cache: bool = False,
+                     rejected: tuple[str, ...] = (), offer_count: int | None = None) -> None: ...
+    else:
+        offer_count: int | None = None  # None: the number of ``offers``
 
     def __post_init__(self) -> None:
         if self.offer_count is None:

@@ -14,18 +14,33 @@ import contextlib
 import operator
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, SupportsIndex, TypeAlias, TypedDict
 
 import numpy as np
 
 from partsearch._limits import MAX_HOURS
 from partsearch.brands import blank_brand
 from partsearch.errors import SearchError
+from partsearch.result import FilterItem
 
 # public sort names -> candidate column
 SORTS = {"code": "article_key", "description": "description", "quantity": "quantity",
          "note": "restrictions", "delivery": "delivery_hours", "price": "price"}
 DEFAULT_SORT = ("delivery", False)
+
+
+class SortEcho(TypedDict):
+    """A result's sort as its JSON gives it back (``to_dict()["sort"]``), which a search takes
+    as that sort: ``{"column": "price", "descending": False}``."""
+
+    column: str
+    descending: bool
+
+
+#: What a search's ``sort`` takes: ``(column, descending)``, a two-item list of them (as JSON
+#: gives it), or the result's JSON echo (:class:`SortEcho`); a numpy bool counts as Python's.
+SortSpec: TypeAlias = tuple[str, bool | np.bool_] | list[str | bool] | SortEcho
+
 #: the longest ``max_delivery_hours``: offers keep their delivery hours as int32
 MAX_DELIVERY_HOURS = MAX_HOURS
 
@@ -51,6 +66,14 @@ class Filters:
     in_stock: bool = False
     pickup_point: str | None = None
     popular: bool = False
+
+    if TYPE_CHECKING:
+        # what the generated __init__ takes (numpy's integers and bools, read as Python's),
+        # where the fields say what it keeps
+        def __init__(self, brands: Collection[str] | None = None,
+                     max_delivery_hours: SupportsIndex | None = None,
+                     in_stock: bool | np.bool_ = False, pickup_point: str | None = None,
+                     popular: bool | np.bool_ = False) -> None: ...
 
     def __post_init__(self) -> None:
         hours = self.max_delivery_hours
@@ -90,8 +113,8 @@ class Filters:
         object.__setattr__(self, "brands",
                            frozenset(b for b in names if not blank_brand(b)) or None)
 
-    def items(self) -> tuple[tuple[str, object], ...]:
-        out: list[tuple[str, object]] = []
+    def items(self) -> tuple[FilterItem, ...]:
+        out: list[FilterItem] = []
         if self.brands:
             out.append(("brands", tuple(sorted(self.brands))))  # (a result is immutable)
         if self.max_delivery_hours is not None:
@@ -143,7 +166,7 @@ def truth(value: Any, name: str) -> bool:
     raise SearchError(f"{name} must be True or False, not {value!r}")
 
 
-def check_sort(sort: tuple[str, bool] | None) -> tuple[str, bool]:
+def check_sort(sort: SortSpec | None) -> tuple[str, bool]:
     """``sort`` as the search keys its plans by: ``(column, descending)``, a known column and
     a bool (a two-item list is taken as that tuple, and so is the result's JSON echo,
     ``{"column": ..., "descending": ...}``); anything else raises :class:`SearchError`."""
@@ -152,7 +175,7 @@ def check_sort(sort: tuple[str, bool] | None) -> tuple[str, bool]:
     # (the usual sort, checked in a few identity tests; the rest is taken apart below)
     if sort.__class__ is tuple and len(sort) == 2 and sort[1].__class__ is bool and \
             sort[0].__class__ is str and sort[0] in SORTS:
-        return sort
+        return sort  # type: ignore[return-value]  # (its bool is Python's: tested above)
     return _checked_sort(sort)
 
 

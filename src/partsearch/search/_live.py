@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from partsearch.search._store import money
 
 if TYPE_CHECKING:
     from partsearch.online import LiveOffer, SupplierOutcome
+    from partsearch.search._options import SearchOptions
     from partsearch.search.engine import Engine, _State
 
 
@@ -47,7 +48,7 @@ def _key(article: str, keeps_cyrillic: bool, fallback: str | None) -> str:
 
 
 async def iter_live(engine: Engine, article: str, brand: str | None, *,
-                    deadline_s: float | None = None, **options: Any
+                    deadline_s: float | None = None, **options: Unpack[SearchOptions]
                     ) -> AsyncIterator[SearchResult]:
     """The file-based result first, then the result again each time an online supplier's
     outcome arrives (answered, timed out, failed or skipped); the last one is final.
@@ -91,8 +92,8 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
 
 async def search_live(engine: Engine, article: str, brand: str | None, *,
                       deadline_s: float | None = None,
-                      on_update: Callable[[SearchResult], Any] | None = None,
-                      **options: Any) -> SearchResult:
+                      on_update: Callable[[SearchResult], object] | None = None,
+                      **options: Unpack[SearchOptions]) -> SearchResult:
     result: SearchResult | None = None
     first = True
     async for result in iter_live(engine, article, brand, deadline_s=deadline_s, **options):

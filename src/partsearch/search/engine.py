@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsIndex, Unpack
 
 from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
@@ -33,11 +33,16 @@ from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
 
 if TYPE_CHECKING:
+    import duckdb
+    import numpy as np
+
     from partsearch._stamp import StaleKeys
-    from partsearch.crosses import CrossIndex
+    from partsearch.crosses import CrossIndex, CrossStep
     from partsearch.loading import SupplierProfile
     from partsearch.online import ConnectorFactory, LiveSuppliers
+    from partsearch.ranking.order import SortSpec
     from partsearch.search._blocks import Query
+    from partsearch.search._options import SearchOptions
     from partsearch.search._store import OfferStore
 
 
@@ -216,10 +221,11 @@ class Engine:
         return dict(self._state.profiles)
 
     def search(self, article: str, brand: str | None = None, *, level: str | None = None,
-               sort: tuple[str, bool] | None = None, filters: Filters | None = None,
-               show_all: bool = False, analogs_offset: int = 0, analogs_limit: int = 20,
-               show_supplier_price: bool = False, now: datetime | None = None,
-               oem_offset: int = 0, oem_limit: int = 20) -> SearchResult:
+               sort: SortSpec | None = None, filters: Filters | None = None,
+               show_all: bool | np.bool_ = False, analogs_offset: SupportsIndex = 0,
+               analogs_limit: SupportsIndex = 20, show_supplier_price: bool | np.bool_ = False,
+               now: datetime | None = None, oem_offset: SupportsIndex = 0,
+               oem_limit: SupportsIndex = 20) -> SearchResult:
         """Search ``article`` (of ``brand``, or of the only brand that has it). Without a
         brand, a query nobody has whole that names its brand beside the article (``MANN W
         920/21``, ``0 986 424 815 Bosch``) is searched as that brand's article, and one typed
@@ -244,10 +250,11 @@ class Engine:
         return result
 
     def search_json(self, article: str, brand: str | None = None, *, level: str | None = None,
-                    sort: tuple[str, bool] | None = None, filters: Filters | None = None,
-                    show_all: bool = False, analogs_offset: int = 0, analogs_limit: int = 20,
-                    show_supplier_price: bool = False, now: datetime | None = None,
-                    oem_offset: int = 0, oem_limit: int = 20) -> bytes:
+                    sort: SortSpec | None = None, filters: Filters | None = None,
+                    show_all: bool | np.bool_ = False, analogs_offset: SupportsIndex = 0,
+                    analogs_limit: SupportsIndex = 20,
+                    show_supplier_price: bool | np.bool_ = False, now: datetime | None = None,
+                    oem_offset: SupportsIndex = 0, oem_limit: SupportsIndex = 20) -> bytes:
         """:meth:`search`'s result as UTF-8 JSON, the bytes ``search(...).to_json()`` gives,
         for a web app to send as they are; the usual search writes them in its compiled call,
         without building the result's Python values (several times faster).
@@ -270,9 +277,10 @@ class Engine:
         return _blocks()[2](state, query, spelling, key)
 
     def _prepare(self, article: str, brand: str | None, level: str | None,
-                 sort: tuple[str, bool] | None, filters: Filters | None, show_all: bool,
-                 analogs_offset: int, analogs_limit: int, show_supplier_price: bool,
-                 now: datetime | None, oem_offset: int, oem_limit: int
+                 sort: SortSpec | None, filters: Filters | None, show_all: bool | np.bool_,
+                 analogs_offset: SupportsIndex, analogs_limit: SupportsIndex,
+                 show_supplier_price: bool | np.bool_, now: datetime | None,
+                 oem_offset: SupportsIndex, oem_limit: SupportsIndex
                  ) -> tuple[_State, Query, str, str, SearchResult | None]:
         """A search's state, query, article key and brand spelling; or, when no brand was
         given and not exactly one has the article, its finished result (brands to choose
@@ -412,7 +420,7 @@ class Engine:
             filters = _canonical_filters(state, filters)
         return brand_choices(state, article, filters)
 
-    def sql(self, query: str) -> Any:
+    def sql(self, query: str) -> duckdb.DuckDBPyRelation:
         """Ad-hoc SQL over this engine's catalog, run in the call: its answer as a DuckDB
         relation over the rows, held in memory (``.fetchall()``, ``.arrow()``, ``.pl()``):
         ``offers``, ``suppliers``, ``brands``, ``parts``, ``crosses`` and ``held_back``, read
@@ -441,11 +449,13 @@ class Engine:
                 raise SearchError(f"sql: {why}")
             # (run now: DuckDB's relation runs when it is read, and a query that binds can
             # still fail then, a cast of a brand to a number, out of reach of this handler)
-            return local.connection.sql(query).materialize()
+            relation: duckdb.DuckDBPyRelation = local.connection.sql(query).materialize()
+            return relation
         except duckdb.Error as exc:  # (the query's own error: a name, a type, its syntax)
             raise SearchError(f"sql: {exc}") from exc
 
-    def explain(self, brand_a: str, article_a: str, brand_b: str, article_b: str) -> list[Any]:
+    def explain(self, brand_a: str, article_a: str, brand_b: str, article_b: str
+                ) -> list[CrossStep]:
         """The chain of crosses that makes two parts interchangeable (``CrossStep`` list);
         empty when they are not linked in the cross index, or one is not in it. A brand or
         article that is not text or names nothing (empty, blank, no letters or digits) raises
@@ -472,8 +482,9 @@ class Engine:
         return idx.explain(a, b) or []
 
     async def search_live(self, article: str, brand: str | None = None, *,
-                          deadline_s: float | None = None, on_update: Any = None,
-                          **options: Any) -> SearchResult:
+                          deadline_s: float | None = None,
+                          on_update: Callable[[SearchResult], object] | None = None,
+                          **options: Unpack[SearchOptions]) -> SearchResult:
         """The file-based result merged with online suppliers' answers that arrive before the
         deadline; see ``partsearch.search._live``."""
         from partsearch.search._live import search_live
@@ -482,7 +493,8 @@ class Engine:
                                  on_update=on_update, **options)
 
     def iter_live(self, article: str, brand: str | None = None, *,
-                  deadline_s: float | None = None, **options: Any) -> AsyncIterator[SearchResult]:
+                  deadline_s: float | None = None, **options: Unpack[SearchOptions]
+                  ) -> AsyncIterator[SearchResult]:
         """The live search as it goes: the file-based result at once, then an updated result as
         each online supplier's outcome arrives (``async for result in engine.iter_live(...)``);
         offers already in a result keep their place in the next."""
@@ -490,14 +502,17 @@ class Engine:
 
         return iter_live(self, article, brand, deadline_s=deadline_s, **options)
 
-    def search_live_sync(self, article: str, brand: str | None = None, **options: Any
-                         ) -> SearchResult:
+    def search_live_sync(self, article: str, brand: str | None = None, *,
+                         deadline_s: float | None = None,
+                         on_update: Callable[[SearchResult], object] | None = None,
+                         **options: Unpack[SearchOptions]) -> SearchResult:
         """:meth:`search_live` for callers without an event loop."""
         import asyncio
 
         async def run() -> SearchResult:
             try:
-                return await self.search_live(article, brand, **options)
+                return await self.search_live(article, brand, deadline_s=deadline_s,
+                                              on_update=on_update, **options)
             finally:
                 # the client belongs to this call's loop; the suppliers' breakers and cached
                 # answers are kept for the next call (a new loop makes a new client)
@@ -549,7 +564,7 @@ _NO_FILTERS = Filters()
 _PAGE_MAX = 1 << 40  # (more offers than any catalog holds)
 
 
-def _page(value: int, low: int, name: str = "a page's offset or limit") -> int:
+def _page(value: SupportsIndex, low: int, name: str = "a page's offset or limit") -> int:
     """A page's offset (``low`` 0) or limit (1) within ``low`` .. :data:`_PAGE_MAX`; what is
     not a whole number (a bool, a float, text, None) raises :class:`SearchError` naming it."""
     if value.__class__ is not int:  # (2.5 reached the compiled ranking, "20" a TypeError)
