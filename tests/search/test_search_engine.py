@@ -291,6 +291,36 @@ def test_an_empty_brand_is_no_brand(engine: Engine) -> None:
         assert engine.search("OC-90", blank).status == "choose_brand"
 
 
+def test_a_blank_pickup_point_level_or_sort_is_none_chosen(
+        engine: Engine, world_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """README: a blank ``pickup_point`` is no filter. " " or a tab filtered for a point called
+    " ", emptied every block and noted "pickup point ' ': no supplier delivers there"; a blank
+    level was an unknown level and a blank ``--sort`` an unknown column, where an empty one is
+    the default. The library, its JSON and the CLI agree."""
+    plain = engine.search("W 920/21", "MANN")
+    assert plain.requested.total > 0 and plain.analogs.total > 0
+    for blank in ("", " ", "\t", "\u00a0", " \u200b\n"):
+        for options in ({"filters": Filters(pickup_point=blank)}, {"level": blank}):
+            r = engine.search("W 920/21", "MANN", **options)
+            assert r == plain and r.notes == () and r.level == "guest", (blank, options)
+            answer = engine.search_json("W 920/21", "MANN", **options)
+            assert answer == plain.to_json()
+            assert json.loads(answer)["filters"] == {} and json.loads(answer)["notes"] == []
+            live = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.01, **options)
+            assert [b.total for b in live.blocks] == [b.total for b in plain.blocks]
+    with pytest.raises(SearchError, match=r"unknown price level 'nope'"):
+        engine.search("W 920/21", "MANN", level="nope")
+    outputs = []
+    for options in ([], ["--pickup", " ", "--level", "\t", "--sort", " "],
+                    ["--pickup", "", "--level", "", "--sort", ""]):
+        assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN", "--json",
+                     *options]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    assert outputs[1] == outputs[0] == outputs[2]
+    assert outputs[1]["filters"] == {} and outputs[1]["notes"] == []
+    assert outputs[1]["blocks"]["requested"]["total"] == plain.requested.total
+
+
 def test_a_limit_below_one_is_one_and_popular_without_popular_brands_keeps_none(
         engine: Engine) -> None:
     """As the README says: a page's limit is at least 1; ``popular`` with no
