@@ -313,7 +313,10 @@ class _Placer:
             block=block, why=why, brand=brand, article=lo.article,
             description=lo.description, supplier=lo.supplier,
             pickup_points=tuple(profile.pickup_points) if profile else (),
-            min_order_sum=str(min_sum.quantize(Decimal("0.01"))), returnable=lo.returnable,
+            min_order_sum=str(min_sum.quantize(Decimal("0.01"))),
+            # an item may forbid its return (ABCP's noReturn), never allow one the supplier's
+            # terms forbid: a profile's returnable = false was shown as returnable
+            returnable=lo.returnable and (profile is None or bool(profile.returnable)),
             prepayment=bool(profile.prepayment) if profile else False,
             restrictions=profile.restrictions if profile else None, quantity=lo.quantity,
             quantity_exact=lo.quantity_exact, on_order=lo.on_order,
