@@ -902,6 +902,57 @@ def test_cli_table_shows_the_terms_readably(tmp_path: Path,
     assert [c.strip() for c in row.split("│")][names.index("terms")] == "A; min 1 500 ₽"
 
 
+# price, multiplicity, minimum quantity -> below a minimum order of 1,500 (README)
+LOTS = [("995,50", "2", "", False),  # brake discs in pairs: a lot of 1,991
+        ("300,00", "2", "", True),  # 600
+        ("700,00", "", "3", False),  # 2,100
+        ("400,00", "2", "3", False),  # at least 3 in pairs: 4, 1,600
+        ("370,00", "2", "3", True),  # 1,480
+        ("749,99", "", "2", True),  # 1,499.98
+        ("1499,99", "", "", True), ("1500,00", "", "", False), ("150,00", "10", "", False)]
+
+
+def test_below_min_order_compares_the_smallest_lot(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``below_min_order`` compared one piece's price with the supplier's minimum order sum; a
+    part sold in multiples or from a minimum quantity is bought at least in its smallest lot
+    (the least quantity of at least the minimum that is a multiple), so that lot's sum at the
+    supplier price is compared: in the values, the numpy path, the JSON and the CLI alike."""
+    from partsearch.search._blocks import Query, answer
+    from tests.conftest import write_catalog
+
+    rows = "".join(f"{brand};{article};{price};4;{pack};{least}\n"
+                   for brand, article in (("MANN", "W 712/1"), ("KNECHT", "OC 90"))
+                   for price, pack, least, _ in LOTS)
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price;qty;pack;min\n" + rows},
+        '[S]\nfile = "p.csv"\nmin_order_sum = 1500\ncolumns = { brand = "brand", '
+        'article = "article", price = "price", quantity = "qty", multiplicity = "pack", '
+        'min_quantity = "min" }\n',
+        "brand_a,article_a,brand_b,article_b\nMANN,W 712/1,KNECHT,OC 90\n")
+    engine = Engine.open(catalog)
+    expected = {price.replace(",", "."): below for price, _, _, below in LOTS}
+    for sort in (None, ("price", True)):
+        r = engine.search("W 712/1", "MANN", show_all=True, sort=sort, level="wholesale",
+                          show_supplier_price=True)
+        offers = r.requested.offers + r.analogs.offers
+        assert len(offers) == 2 * len(LOTS)
+        for block in (r.requested, r.analogs):
+            assert {o.supplier_price: o.below_min_order for o in block.offers} == expected
+        assert engine.search_json("W 712/1", "MANN", show_all=True, sort=sort,
+                                  level="wholesale", show_supplier_price=True) == r.to_json()
+        q = Query("W 712/1", "MANN", "wholesale", sort or ("delivery", False), Filters(), True,
+                  0, 20, True, None)
+        state = engine._state
+        reference = answer(state, q, "MANN-FILTER", "W7121", compiled=False)
+        assert [o.below_min_order for o in reference.requested.offers] == [
+            o.below_min_order for o in r.requested.offers]
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--all", "--json",
+                 "--level", "wholesale", "--supplier-price"]) == 0
+    shown = json.loads(capsys.readouterr().out)["blocks"]["requested"]["offers"]
+    assert {o["supplier_price"]: o["below_min_order"] for o in shown} == expected
+
+
 def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:
     from partsearch.crosses import build_index
 

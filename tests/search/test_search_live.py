@@ -520,6 +520,36 @@ def test_an_online_offer_is_returnable_only_when_its_supplier_and_item_allow_it(
         ("FILE", True), ("MAY", False), ("MAY", True), ("NR", False), ("NR", False)]
 
 
+def test_an_online_offer_is_below_the_minimum_order_by_its_smallest_lot(
+        tmp_path: Path, base_url: str) -> None:
+    """As a file offer's: an online item sold in pairs (ABCP ``packing`` 2) at 995.50 is a lot
+    of 1,991, not below a minimum order of 1,500; at 300 (600) it is; one piece at 1,499.99 is
+    (the flag compared one piece's price)."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+
+    class Pairs:
+        code, deadline_s, max_concurrency = "PAIRS", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer("PAIRS", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(price),
+                              quantity=4, multiplicity=pack, item_key=price)
+                    for price, pack in (("995.50", 2), ("300", 2), ("1499.99", 1),
+                                        ("1500", 1))]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[PAIRS]\nmin_order_sum = 1500\napi = { kind = "pairs" }\n')
+    engine = Engine.open(catalog, connectors={"pairs": lambda code, api, env: Pairs()})
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, level="wholesale",
+                                show_supplier_price=True)
+    assert sorted((o.supplier_price, o.multiplicity, o.below_min_order)
+                  for o in r.requested.offers if o.supplier == "PAIRS") == [
+        ("1499.99", 1, True), ("1500.00", 1, False), ("300.00", 2, True),
+        ("995.50", 2, False)]
+
+
 def test_a_shops_own_connector_kind(tmp_path: Path, base_url: str) -> None:
     from decimal import Decimal
 
