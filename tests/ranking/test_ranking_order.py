@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -198,7 +199,12 @@ def test_a_filter_value_of_another_type_or_range_is_a_search_error(value: Any,
     except SearchError:
         assert not _valid(name, value)
         return
-    assert _valid(name, value) and getattr(f, name) == value
+    assert _valid(name, value)
+    if name == "pickup_point" and value is not None and all(
+            c.isspace() or unicodedata.category(c) == "Cf" for c in value):
+        assert f.pickup_point is None and f == Filters()  # (blank: none chosen)
+    else:
+        assert getattr(f, name) == value
     hash(f)  # (the search remembers its plans by it)
 
 
@@ -223,6 +229,22 @@ def test_both_delivery_filters_agree_and_negative_hours_are_refused() -> None:
     c = {"price": np.array([100, 100]), "delivery_hours": np.array([0, 72], np.int32)}
     assert filter_mask(c, Filters(max_delivery_hours=0), frozenset(), {}).tolist() == \
         [True, False]
+
+
+@given(st.text(alphabet=" \t\n\r\u00a0\u2009\u3000\u200b\ufeff\u00ad", max_size=6),
+       st.sampled_from(["", "M1", "Г"]))
+def test_a_blank_pickup_point_is_none_chosen(blank: str, point: str) -> None:
+    """A pickup point of white space (and invisible characters) only, as a web form's empty box
+    sends it, filtered for a point called " " and kept no offer; now it is no filter, as "" is
+    (and as a blank brand is): None, so equal filters share one plan and echo nothing."""
+    f = Filters(pickup_point=blank)
+    assert f.pickup_point is None and f == Filters() and f.items() == ()
+    keep = filter_mask(_cands([(100, 5, "A", 0, 1), (200, 5, "B", 0, 1)]), f, frozenset(),
+                       {"A": frozenset({"M1"}), "B": frozenset()})
+    assert keep.tolist() == [True, True]
+    # a visible point is kept as written, white space and all
+    named = Filters(pickup_point=blank + point + blank) if point else f
+    assert named.pickup_point == (blank + point + blank if point else None)
 
 
 def test_numpy_bools_are_bools() -> None:

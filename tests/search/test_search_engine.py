@@ -292,6 +292,36 @@ def test_an_empty_brand_is_no_brand(engine: Engine) -> None:
         assert engine.search("OC-90", blank).status == "choose_brand"
 
 
+def test_a_blank_pickup_point_level_or_sort_is_none_chosen(
+        engine: Engine, world_catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """README: a blank ``pickup_point`` is no filter. " " or a tab filtered for a point called
+    " ", emptied every block and noted "pickup point ' ': no supplier delivers there"; a blank
+    level was an unknown level and a blank ``--sort`` an unknown column, where an empty one is
+    the default. The library, its JSON and the CLI agree."""
+    plain = engine.search("W 920/21", "MANN")
+    assert plain.requested.total > 0 and plain.analogs.total > 0
+    for blank in ("", " ", "\t", "\u00a0", " \u200b\n"):
+        for options in ({"filters": Filters(pickup_point=blank)}, {"level": blank}):
+            r = engine.search("W 920/21", "MANN", **options)
+            assert r == plain and r.notes == () and r.level == "guest", (blank, options)
+            answer = engine.search_json("W 920/21", "MANN", **options)
+            assert answer == plain.to_json()
+            assert json.loads(answer)["filters"] == {} and json.loads(answer)["notes"] == []
+            live = engine.search_live_sync("W 920/21", "MANN", deadline_s=0.01, **options)
+            assert [b.total for b in live.blocks] == [b.total for b in plain.blocks]
+    with pytest.raises(SearchError, match=r"unknown price level 'nope'"):
+        engine.search("W 920/21", "MANN", level="nope")
+    outputs = []
+    for options in ([], ["--pickup", " ", "--level", "\t", "--sort", " "],
+                    ["--pickup", "", "--level", "", "--sort", ""]):
+        assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN", "--json",
+                     *options]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    assert outputs[1] == outputs[0] == outputs[2]
+    assert outputs[1]["filters"] == {} and outputs[1]["notes"] == []
+    assert outputs[1]["blocks"]["requested"]["total"] == plain.requested.total
+
+
 def test_a_limit_below_one_is_one_and_popular_without_popular_brands_keeps_none(
         engine: Engine) -> None:
     """As the README says: a page's limit is at least 1; ``popular`` with no
@@ -903,6 +933,57 @@ def test_cli_table_shows_the_terms_readably(tmp_path: Path,
     names = [c.strip() for c in next(line for line in lines if "terms" in line).split("┃")]
     row = next(line for line in lines if "W 712/1" in line and "ALFA" in line)
     assert [c.strip() for c in row.split("│")][names.index("terms")] == "A; min 1 500 ₽"
+
+
+# price, multiplicity, minimum quantity -> below a minimum order of 1,500 (README)
+LOTS = [("995,50", "2", "", False),  # brake discs in pairs: a lot of 1,991
+        ("300,00", "2", "", True),  # 600
+        ("700,00", "", "3", False),  # 2,100
+        ("400,00", "2", "3", False),  # at least 3 in pairs: 4, 1,600
+        ("370,00", "2", "3", True),  # 1,480
+        ("749,99", "", "2", True),  # 1,499.98
+        ("1499,99", "", "", True), ("1500,00", "", "", False), ("150,00", "10", "", False)]
+
+
+def test_below_min_order_compares_the_smallest_lot(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``below_min_order`` compared one piece's price with the supplier's minimum order sum; a
+    part sold in multiples or from a minimum quantity is bought at least in its smallest lot
+    (the least quantity of at least the minimum that is a multiple), so that lot's sum at the
+    supplier price is compared: in the values, the numpy path, the JSON and the CLI alike."""
+    from partsearch.search._blocks import Query, answer
+    from tests.conftest import write_catalog
+
+    rows = "".join(f"{brand};{article};{price};4;{pack};{least}\n"
+                   for brand, article in (("MANN", "W 712/1"), ("KNECHT", "OC 90"))
+                   for price, pack, least, _ in LOTS)
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price;qty;pack;min\n" + rows},
+        '[S]\nfile = "p.csv"\nmin_order_sum = 1500\ncolumns = { brand = "brand", '
+        'article = "article", price = "price", quantity = "qty", multiplicity = "pack", '
+        'min_quantity = "min" }\n',
+        "brand_a,article_a,brand_b,article_b\nMANN,W 712/1,KNECHT,OC 90\n")
+    engine = Engine.open(catalog)
+    expected = {price.replace(",", "."): below for price, _, _, below in LOTS}
+    for sort in (None, ("price", True)):
+        r = engine.search("W 712/1", "MANN", show_all=True, sort=sort, level="wholesale",
+                          show_supplier_price=True)
+        offers = r.requested.offers + r.analogs.offers
+        assert len(offers) == 2 * len(LOTS)
+        for block in (r.requested, r.analogs):
+            assert {o.supplier_price: o.below_min_order for o in block.offers} == expected
+        assert engine.search_json("W 712/1", "MANN", show_all=True, sort=sort,
+                                  level="wholesale", show_supplier_price=True) == r.to_json()
+        q = Query("W 712/1", "MANN", "wholesale", sort or ("delivery", False), Filters(), True,
+                  0, 20, True, None)
+        state = engine._state
+        reference = answer(state, q, "MANN-FILTER", "W7121", compiled=False)
+        assert [o.below_min_order for o in reference.requested.offers] == [
+            o.below_min_order for o in r.requested.offers]
+    assert main(["search", str(catalog), "W 712/1", "--brand", "MANN", "--all", "--json",
+                 "--level", "wholesale", "--supplier-price"]) == 0
+    shown = json.loads(capsys.readouterr().out)["blocks"]["requested"]["offers"]
+    assert {o["supplier_price"]: o["below_min_order"] for o in shown} == expected
 
 
 def test_crosses_without_offers_and_big_class(tmp_path: Path) -> None:

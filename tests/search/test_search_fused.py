@@ -61,10 +61,52 @@ def test_compiled_search_matches_the_numpy_path(
         fast = answer(state, q, canonical, key)
         reference = answer(state, q, canonical, key, compiled=False)
         assert fast == reference, (brand, article)
+        if supplier_price:
+            _check_min_order(fast)
         shown += sum(len(b.offers) for b in fast.blocks)
         found += _in_kernel(state, canonical, key)
     # the fixture world exercises the blocks, and the kernel itself answered (not a fallback)
     assert len(world_parts) > 500 and shown > 20 and found == len(world_parts)
+
+
+def _check_min_order(result: Any) -> int:
+    """Check each offer's ``below_min_order`` (its supplier price shown) against the README's
+    rule in decimals: the smallest lot (the least quantity of at least ``min_quantity`` that
+    is a multiple of ``multiplicity``) at the supplier price is below the minimum order sum.
+    How many offers one piece of which is below it and whose lot is not."""
+    from decimal import Decimal
+
+    lots = 0
+    for offer in (o for b in result.blocks for o in b.offers):
+        assert offer.supplier_price is not None
+        price, least = Decimal(offer.supplier_price), Decimal(offer.min_order_sum)
+        lot = max(offer.min_quantity, 1)
+        lot += -lot % max(offer.multiplicity, 1)
+        assert offer.below_min_order is (price * lot < least), offer
+        lots += price < least <= price * lot
+    return lots
+
+
+@pytest.mark.parametrize("sort", [DEFAULT_SORT, ("price", True)])
+def test_below_min_order_is_the_smallest_lots_in_every_answer(
+        world_catalog: Path, world_parts: list[tuple[str, str]], sort: tuple[str, bool]) -> None:
+    """A part sold in pairs (DELTA's "pack" 2) was below its supplier's minimum order when one
+    piece was, though it is bought two at a time; the compiled search, the numpy path and the
+    compiled JSON writer now all compare the smallest lot's sum."""
+    from partsearch.search._blocks import answer_json
+
+    state = Engine.open(world_catalog)._state
+    lots = 0
+    for brand, article in world_parts:
+        canonical = state.registry.canonical(brand)
+        q = Query(article, brand, state.config.default_level, sort, Filters(), True, 0, 500,
+                  True, NOW, 0, 500)
+        key = article_key(article)
+        fast = answer(state, q, canonical, key)
+        assert fast == answer(state, q, canonical, key, compiled=False), (brand, article)
+        assert answer_json(state, q, canonical, key) == fast.to_json(), (brand, article)
+        lots += _check_min_order(fast)
+    assert lots > 0  # (the fixture world has such offers: DELTA's pairs under its 1,500)
 
 
 # a trade level by supplier and brand, with a supplier and a brand the catalog lacks

@@ -170,6 +170,39 @@ def test_ages_in_tenths_agree(second: int, file_second: int) -> None:
     assert out[:_json._put_tenths(out, 0, tenths)].tobytes() == repr(tenths / 10).encode()
 
 
+def _smallest_lot(multiplicity: int, min_quantity: int) -> int:
+    """The least quantity of at least ``min_quantity`` (1 if none) that is a multiple of
+    ``multiplicity`` (1 if none), counted up one by one: the slow reference."""
+    lot = max(min_quantity, 1)
+    while lot % max(multiplicity, 1):
+        lot += 1
+    return lot
+
+
+@given(st.integers(1, 10**14 - 1), st.integers(0, 10**14 - 1), st.integers(0, 1000),
+       st.integers(0, 1000))
+def test_below_min_order_compares_the_smallest_lot(price: int, least: int, multiplicity: int,
+                                                   min_quantity: int) -> None:
+    """An offer is below its supplier's minimum order when the smallest lot it is sold in, not
+    one piece, stays below it (brake discs in pairs: 995.50 is a lot of 1,991, not below
+    1,500); the values and the compiled writer agree."""
+    expected = price * _smallest_lot(multiplicity, min_quantity) < least
+    assert _json.below_min_order(price, least, multiplicity, min_quantity) is expected
+    assert _json._below_min_order(price, least, multiplicity, min_quantity) is expected
+
+
+def test_below_min_order_of_the_largest_lots_does_not_overflow() -> None:
+    """A lot of 2**31 pieces at the largest price passes int64 as a product: the rule never
+    forms it."""
+    top, pieces = 10**14 - 1, 2**31 - 1
+    for args, expected in [((top // 2, top, pieces, pieces), False), ((1, top, pieces, 1), True),
+                           ((99_550, 150_000, 2, 1), False), ((99_550, 150_000, 1, 1), True),
+                           ((40_000, 150_000, 2, 3), False), ((30_000, 150_000, 2, 3), True),
+                           ((74_999, 150_000, 1, 2), True), ((75_000, 150_000, 1, 2), False)]:
+        assert _json.below_min_order(*args) is expected, args
+        assert _json._below_min_order(*args) is expected, args
+
+
 def test_the_json_head_of_a_plan() -> None:
     """The head a plan carries is what to_json writes between "brand" and "blocks"."""
     head = _blocks._json_head(_blocks.Query("x", "y", "retail", DEFAULT_SORT,

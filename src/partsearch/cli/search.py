@@ -60,8 +60,9 @@ def _search(args: argparse.Namespace) -> int:
 
     engine = Engine.open(args.catalog)
     sort = None
-    if args.sort:
-        sort = (args.sort.lstrip("-"), args.sort.startswith("-"))
+    text = (args.sort or "").strip()  # (a blank --sort, as an empty one, is the default)
+    if text:
+        sort = (text.lstrip("-"), text.startswith("-"))
     filters = Filters(
         brands=args.only_brand,  # (any spelling: the engine reads it as the catalog names it)
         max_delivery_hours=args.max_delivery, in_stock=args.in_stock,

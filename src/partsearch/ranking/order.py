@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import operator
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, SupportsIndex, TypeAlias, TypedDict
@@ -52,9 +53,10 @@ class Filters:
     any spelling or alias of a brand names it); ``max_delivery_hours``; ``in_stock``: a quantity
     above zero, exact or a lower bound (``>10``, ``>0``, ``10+``, ``много``), not an unknown
     one (on order) nor 0 (``<1`` is 0); ``pickup_point``: suppliers that deliver there;
-    ``popular``: only the catalog's popular brands. A blank brand or pickup point is none
-    chosen. A value of another type (numpy's integers and bools are read as Python's), or hours
-    below 0 or above :data:`MAX_DELIVERY_HOURS`, raises :class:`SearchError`.
+    ``popular``: only the catalog's popular brands. A blank brand or pickup point (white space
+    only, as an empty one) is none chosen: None. A value of another type (numpy's integers and
+    bools are read as Python's), or hours below 0 or above :data:`MAX_DELIVERY_HOURS`, raises
+    :class:`SearchError`.
 
     >>> Filters(brands="Bosch").brands, Filters(brands=["MANN", "KNECHT"]) == \\
     ...     Filters(brands={"KNECHT", "MANN"}), Filters(brands=[]).brands
@@ -92,9 +94,14 @@ class Filters:
                 # (a numpy bool, as a web app's pandas or numpy values give, is one: it
                 # filtered before these checks)
                 object.__setattr__(self, name, truth(flag, f"Filters.{name}"))
-        if self.pickup_point is not None and not isinstance(self.pickup_point, str):
-            raise SearchError(f"Filters.pickup_point names a pickup point, not "
-                              f"{self.pickup_point!r}")
+        point = self.pickup_point
+        if point is not None:
+            if not isinstance(point, str):
+                raise SearchError(f"Filters.pickup_point names a pickup point, not {point!r}")
+            if blank_text(point):
+                # (a web form's empty box sends " " as readily as "": it filtered for a point
+                # called " ", emptied every block and noted that no supplier delivers there)
+                object.__setattr__(self, "pickup_point", None)
         brands = self.brands
         if brands is None:
             return
@@ -145,6 +152,13 @@ def filter_mask(c: Mapping[str, np.ndarray], f: Filters, popular: frozenset[str]
         ok = [s for s, points in pickup.items() if f.pickup_point in points]
         keep &= np.isin(c["supplier"], ok)
     return keep
+
+
+def blank_text(text: str) -> bool:
+    """Whether ``text`` shows nothing: empty, or white space and invisible format characters
+    (a zero-width space, a BOM, a soft hyphen) only. A blank option is none chosen."""
+    return not text.strip() or all(c.isspace() or unicodedata.category(c) == "Cf"
+                                   for c in text)
 
 
 def whole_number(value: Any, name: str) -> int:

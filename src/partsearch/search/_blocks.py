@@ -32,6 +32,7 @@ from partsearch.search import _json, _kernels
 from partsearch.search._addresses import Addresses
 from partsearch.search._store import TEXT_COLUMNS, Hits
 
+below_min_order = _json.below_min_order
 # numba's dispatcher type does not carry the compiled kernel's signature
 class_members: Any = _kernels.class_members
 rank_blocks: Any = _fast.rank_blocks
@@ -523,7 +524,8 @@ def _offers(state: Any, q: Query, fields: list[list[int]], text: bytes, brand: s
                                     notes, None if q_k < 0 else q_k, exact == 1,
                                     on_order == 1, mult, min_q, delivery,
                                     None if longest < 0 else longest, texts[t + 2],
-                                    texts[t + 3] if show_sp else None, sp < min_kop,
+                                    texts[t + 3] if show_sp else None,
+                                    sp < min_kop and below_min_order(sp, min_kop, mult, min_q),
                                     file_time, age, stale, accuracy, hops, sup, texts[t + 4])))
             t += 5
         k += count

@@ -118,6 +118,26 @@ def age_tenths(second: int, file_second: int) -> int:
 _age_tenths = njit(cache=True, nogil=True, inline="always")(age_tenths)
 
 
+def below_min_order(price_kop: int, min_kop: int, multiplicity: int, min_quantity: int
+                    ) -> bool:
+    """Whether an offer's smallest lot at its supplier price (``price_kop``) stays below the
+    supplier's minimum order sum (``min_kop``), both in kopecks: the least quantity that is at
+    least ``min_quantity`` and a multiple of ``multiplicity`` (each 1 when below). A part sold
+    in pairs (brake discs) or from a minimum quantity is never bought as one piece: a 995.50
+    disc in pairs is a lot of 1,991, not below 1,500. Integers only, and no product that could
+    pass int64 (a lot of 2**31 pieces at 10**14 kopecks), so the compiled answer and Python's
+    agree to the bit."""
+    if price_kop >= min_kop:  # (the usual case: one piece reaches it, or there is none)
+        return False
+    step = max(multiplicity, 1)
+    lot = (max(min_quantity, 1) + step - 1) // step * step
+    # price * lot < min  <=>  price <= (min - 1) // lot, for whole numbers and lot >= 1
+    return price_kop <= (min_kop - 1) // lot
+
+
+_below_min_order = njit(cache=True, nogil=True, inline="always")(below_min_order)
+
+
 @njit(cache=True, nogil=True)
 def usual_json(brand: Any, key: Any, article: Any, arrays: np.ndarray, want_oem: bool,
                texts: np.ndarray, plan: np.ndarray, show_all: bool, offset: int, limit: int,
@@ -217,7 +237,9 @@ def write_json(table: np.ndarray, brand: Any, article: Any, texts: np.ndarray, p
             else:
                 k = _piece(out, k, P_NULL)
             k = _piece(out, k, P_O_BELOW)
-            k = _piece(out, k, P_TRUE if o[PRICE] < seg_min_kop[s] else P_FALSE)
+            k = _piece(out, k, P_TRUE if _below_min_order(o[PRICE], seg_min_kop[s],
+                                                          o[MULTIPLICITY], o[MIN_QUANTITY])
+                       else P_FALSE)
             k = _piece(out, k, P_O_FILE_TIME)
             k = _copy(out, k, seg_json, seg_off[3 * s + 1], seg_off[3 * s + 2])
             k = _piece(out, k, P_O_AGE)

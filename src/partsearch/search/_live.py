@@ -25,7 +25,7 @@ from partsearch._hashing import part_hash
 from partsearch.errors import NormalizationError
 from partsearch.normalize import article_key
 from partsearch.result import BLOCKS, Block, Offer, SearchResult, SupplierCrossPart
-from partsearch.search._json import age_tenths
+from partsearch.search._json import age_tenths, below_min_order
 from partsearch.search._store import money
 
 if TYPE_CHECKING:
@@ -314,14 +314,19 @@ class _Placer:
             block=block, why=why, brand=brand, article=lo.article,
             description=lo.description, supplier=lo.supplier,
             pickup_points=tuple(profile.pickup_points) if profile else (),
-            min_order_sum=str(min_sum.quantize(Decimal("0.01"))), returnable=lo.returnable,
+            min_order_sum=str(min_sum.quantize(Decimal("0.01"))),
+            # an item may forbid its return (ABCP's noReturn), never allow one the supplier's
+            # terms forbid: a profile's returnable = false was shown as returnable
+            returnable=lo.returnable and (profile is None or bool(profile.returnable)),
             prepayment=bool(profile.prepayment) if profile else False,
             restrictions=profile.restrictions if profile else None, quantity=lo.quantity,
             quantity_exact=lo.quantity_exact, on_order=lo.on_order,
             multiplicity=lo.multiplicity, min_quantity=1, delivery_hours=lo.delivery_hours,
             delivery_hours_max=lo.delivery_hours_max,
             price=money(sell), supplier_price=money(kop) if self.show_supplier_price else None,
-            below_min_order=lo.price < min_sum,
+            # (as a file offer's: the smallest lot at the supplier price; an online item
+            # states no minimum quantity)
+            below_min_order=below_min_order(kop, int(min_sum * 100), lo.multiplicity, 1),
             price_file_time=file_time, age_hours=age, stale=stale,
             stock_accuracy=float(lo.probability if lo.probability is not None else
                                  (profile.stock_accuracy if profile else 1.0)),

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, SupportsIndex, Unpack
 from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
-from partsearch.ranking.order import Filters, check_sort, truth, whole_number
+from partsearch.ranking.order import Filters, blank_text, check_sort, truth, whole_number
 from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
 
@@ -292,6 +292,9 @@ class Engine:
             known = lvl in state.config.levels
         except TypeError:  # (unhashable: a list)
             known = False
+        if not known and isinstance(lvl, str) and blank_text(lvl):
+            # (a web form's empty level box sent as " ": the default, as "" is)
+            lvl, known = state.config.default_level, True
         if not known:
             raise SearchError(f"unknown price level {lvl!r}; the catalog has "
                               f"{', '.join(state.config.levels)}")
