@@ -20,6 +20,7 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from partsearch._inputs import shown
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
@@ -99,7 +100,8 @@ def check_deadline(deadline_s: object) -> float | None:
         with contextlib.suppress(OverflowError):  # (10**400 seconds: no deadline either)
             seconds = float(deadline_s)
     if not 0 < seconds < math.inf:
-        raise SearchError(f"deadline_s must be a positive number of seconds, not {deadline_s!r}")
+        raise SearchError(f"deadline_s must be a positive number of seconds, not "
+                          f"{shown(deadline_s)}")
     return seconds
 
 
@@ -185,9 +187,18 @@ class LiveSuppliers:
         # each ask reports them failed with the reason, never raises
         self.unavailable = {code: _safe(reason) for code, reason in (unavailable or {}).items()}
         self.connectors: dict[str, Connector] = {}
-        for conn in connectors:
+        if isinstance(connectors, str | bytes) or not isinstance(connectors, Iterable):
+            raise SupplierError(f"LiveSuppliers: connectors must be a list of connectors, not "
+                                f"{shown(connectors)}")
+        for i, conn in enumerate(connectors):
+            # (a connector's attributes, as Connector names them: 1 raised AttributeError)
+            if not isinstance(conn, Connector) or not isinstance(conn.code, str):
+                raise SupplierError(f"LiveSuppliers: connector {i} is no connector (a code, "
+                                    f"deadline_s, max_concurrency and an async search): "
+                                    f"{shown(conn)}")
             if conn.code in self.connectors:
-                raise ValueError(f"two connectors share the supplier code {conn.code!r}")
+                raise SupplierError(f"LiveSuppliers: two connectors share the supplier code "
+                                    f"{shown(conn.code)}")
             self.connectors[conn.code] = conn
         self.breakers = {
             code: CircuitBreaker(failure_threshold, reset_after_s, clock)
@@ -277,9 +288,10 @@ class LiveSuppliers:
         deadline_s = check_deadline(deadline_s)
         # (as Engine.search: None raised AttributeError, a number asked for its text)
         if not isinstance(article, str):
-            raise SearchError(f"cannot search {article!r}: an article is text")
+            raise SearchError(f"cannot search {shown(article)}: an article is text")
         if brand is not None and not isinstance(brand, str):
-            raise SearchError(f"cannot search {article!r} of brand {brand!r}: a brand is text")
+            raise SearchError(f"cannot search {shown(article)} of brand {shown(brand)}: a brand "
+                              "is text")
         loop = asyncio.get_running_loop()
         # the first ask builds the HTTP client (TLS context, connection pool): our set-up, not
         # the suppliers' time, so their deadlines start after it
