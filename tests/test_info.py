@@ -87,11 +87,44 @@ def test_ages_and_staleness_follow_the_time_asked(catalog: Path) -> None:
 
 
 def test_a_catalog_without_loads_or_crosses(tmp_path: Path) -> None:
+    """A catalog being set up (its catalog.toml, nothing loaded yet), as Engine.open opens it."""
     (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "catalog.toml").write_text("stale_after_hours = 48\n", encoding="utf-8")
     info = catalog_info(tmp_path / "cat")
-    assert info.suppliers == () and info.crosses is None
-    with pytest.raises(CatalogError, match="not a catalog directory"):
+    assert info.suppliers == () and info.crosses is None and info.stale_after_hours == 48
+    with pytest.raises(CatalogError, match=r"catalog directory not found$"):
         catalog_info(tmp_path / "missing")
+
+
+def test_a_directory_that_is_not_a_catalog_is_told_as_engine_open_tells_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``/tmp``, an empty folder or one of price files was an empty catalog ("crosses: none
+    built", exit 0), where ``Engine.open`` raises "not a catalog"."""
+    from partsearch import Engine
+
+    prices = tmp_path / "prices"
+    prices.mkdir()
+    (prices / "alfa.csv").write_text("brand;article;price\nMANN;W 712/1;100\n", "utf-8")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    afile = prices / "alfa.csv"
+    for folder, why in ((empty, "not a catalog: "), (prices, "not a catalog: "),
+                        (afile, "not a directory"), (tmp_path / "gone", "catalog directory not "
+                                                                        "found")):
+        with pytest.raises(CatalogError, match=why) as engine_says:
+            Engine.open(folder)
+        with pytest.raises(CatalogError, match=why) as info_says:
+            catalog_info(folder)
+        assert info_says.value.message == engine_says.value.message
+        assert info_says.value.path == str(folder)
+        for args in (["info", str(folder)], ["info", str(folder), "--json"]):
+            assert main(args) == 2
+            out = capsys.readouterr()
+            assert out.out == "" and why in out.err and len(out.err.strip().splitlines()) == 1
+    monkeypatch.chdir(empty)  # ("" was the current directory: Path("") is ".")
+    with pytest.raises(CatalogError, match="catalog_info: catalog is empty"):
+        catalog_info("")
 
 
 def test_held_back_crosses_are_the_guards(tmp_path: Path) -> None:

@@ -30,6 +30,22 @@ CONFIG = "catalog.toml"
 BRANDS = "brands.toml"
 
 
+def check_catalog(root: Path) -> None:
+    """Raise :class:`CatalogError` unless ``root`` is a catalog directory: one with any of a
+    catalog's parts (offers, crosses, supplier profiles, loads, ``catalog.toml``,
+    ``brands.toml``). ``Engine.open``, its ``reload`` and ``catalog_info`` all ask this."""
+    if not root.is_dir():
+        raise CatalogError("not a directory" if root.exists()
+                           else "catalog directory not found", path=root)
+    # (a mistyped path, "/" or a folder of price files opened, and every search was
+    # not_found; a catalog being set up, with only its catalog.toml, is one)
+    if not any((root / name).exists()
+               for name in (OFFERS, CROSSES, SUPPLIERS, LOADS, CONFIG, BRANDS)):
+        raise CatalogError(f"not a catalog: no offers, no cross index, no supplier "
+                           f"profiles, no {CONFIG} (load suppliers or build crosses "
+                           f"into it first)", path=root)
+
+
 def companion(version: str, kind: str) -> str:
     """The name of a file that belongs to ``version`` (written before the pointer names the
     version, removed with it): ``v...-abc123.arrow`` -> ``v...-abc123.<kind>``."""

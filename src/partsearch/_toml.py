@@ -18,8 +18,8 @@ def read_toml(path: Path, what: str, error: type[PartsearchError]) -> tuple[dict
     ...") naming the line of a syntax error or of a byte that is not UTF-8."""
     try:
         data = path.read_bytes()
-    except OSError as exc:
-        raise error(f"cannot read {what}: {exc}", path=path) from exc
+    except OSError as exc:  # (the OS's words without the path again: the error names it)
+        raise error(f"cannot read {what}: {exc.strerror or exc}", path=path) from exc
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:  # (TOML is UTF-8: a cp1251 comment, say)

@@ -21,9 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from partsearch._inputs import shown, user_path
 from partsearch._toml import read_toml
 from partsearch.errors import NormalizationError, ProfileError
-from partsearch.normalize import _LOOKALIKES
+from partsearch.normalize import _LOOKALIKES, one_value
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -218,7 +219,7 @@ class BrandRegistry:
         flags are the file brand's). An alias that is the name of another of the file's brands,
         or one given to two of them, is a :class:`ProfileError`.
         """
-        path = Path(path)
+        path = user_path(path, ProfileError, "BrandRegistry.load: path", "a brands.toml's path")
         data, text = read_toml(path, "brand registry", ProfileError)
         brands = dict(base.brands) if base is not None else {}
         shipped = {_match_key(name): name for name in brands}
@@ -275,14 +276,14 @@ class BrandRegistry:
     def canonical(self, name: str) -> str:
         """The canonical brand for a spelling; unknown brands pass through normalized."""
         if not isinstance(name, str):
-            raise NormalizationError(f"not a brand: {name!r}")
+            raise NormalizationError(f"not a brand: {shown(name)}")
         key = _match_key(name)
         found = self._by_key.get(key)
         if found is not None:
             return found
         if not key:  # "", "-", "?", a soft hyphen alone: no brand, as an empty cell is
-            raise NormalizationError(f"brand {name!r} is empty" if not name.strip() else
-                                     f"brand {name!r} has no letters or digits")
+            raise NormalizationError(f"brand {shown(name)} is empty" if not name.strip() else
+                                     f"brand {shown(name)} has no letters or digits")
         return _passthrough(name)
 
     def facts(self, name: str) -> tuple[str, bool, bool]:
@@ -326,6 +327,8 @@ class BrandRegistry:
         """
         from rapidfuzz import fuzz, process
 
+        if not isinstance(name, str):  # (as canonical: None raised AttributeError)
+            raise NormalizationError(f"not a brand: {shown(name)}")
         query = _match_key(name)
         if not query:
             return []
@@ -432,7 +435,11 @@ def brand_keys(values: Any, registry: BrandRegistry | None = None) -> pa.Array:
 
     >>> brand_keys(["mann", "MANN", None]).to_pylist()
     ['MANN-FILTER', 'MANN-FILTER', None]
+
+    One brand (text, bytes, a number, None) raises :class:`NormalizationError`, as
+    :func:`~partsearch.normalize.article_keys` does.
     """
+    one_value(values, "brand_keys", "brand_key")
     return brand_columns(values, registry)[0]
 
 

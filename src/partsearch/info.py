@@ -23,10 +23,12 @@ from partsearch._catalog import (
     LOADS,
     OFFERS,
     POINTER,
+    check_catalog,
     old_entries,
     read_pointer,
     version_stem,
 )
+from partsearch._inputs import shown, user_path
 from partsearch._stamp import StaleKeys, stale_keys
 from partsearch.errors import CatalogError
 
@@ -153,12 +155,12 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
     from partsearch.loading.load import read_registered_profiles
     from partsearch.search._config import CatalogConfig
 
-    root = Path(catalog)
+    root = user_path(catalog, CatalogError, "catalog_info: catalog", "a directory's path")
     if isinstance(brands, bool) or not isinstance(brands, int) or brands < 0:
         # (-1 was read as a slice: every brand but the last one)
-        raise CatalogError(f"brands must be a count of 0 or more, not {brands!r}")
-    if not root.is_dir():
-        raise CatalogError("not a catalog directory", path=root)
+        raise CatalogError(f"brands must be a count of 0 or more, not {shown(brands)}")
+    # (as Engine.open tells a catalog: "/tmp" was an empty catalog, "crosses: none built")
+    check_catalog(root)
     config = CatalogConfig.load(root)  # (its brand registry too: a stale key's, below)
     stale_after = config.stale_after_hours
     moment = now or datetime.now(UTC)

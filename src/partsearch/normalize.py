@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from partsearch._inputs import shown
 from partsearch.errors import NormalizationError
 
 if TYPE_CHECKING:
@@ -163,18 +164,18 @@ def _fold_other(text: str, keep_cyrillic: bool) -> str:
 
 def _as_text(article: object) -> str:
     if isinstance(article, bool):
-        raise NormalizationError(f"not an article: {article!r}")
+        raise NormalizationError(f"not an article: {shown(article)}")
     if isinstance(article, int):
         return str(article)
     if isinstance(article, float):
         if article != article or article in (float("inf"), float("-inf")):
-            raise NormalizationError(f"not an article: {article!r}")
+            raise NormalizationError(f"not an article: {shown(article)}")
         if article.is_integer() and abs(article) < _INT_FLOAT_LIMIT:
             return str(int(article))
         return repr(article)
     if isinstance(article, str):
         return article
-    raise NormalizationError(f"not an article: {article!r}")
+    raise NormalizationError(f"not an article: {shown(article)}")
 
 
 def _unfloat(text: str) -> str:
@@ -222,7 +223,7 @@ def article_key(article: object, *, keep_cyrillic: bool = False) -> str:
         if _DROP.search(key):  # an accented letter, a mark, a space beyond ASCII: the rare case
             key = _fold_other(text, keep_cyrillic)
     if not key:
-        raise NormalizationError(f"article {text!r} has no letters or digits")
+        raise NormalizationError(f"article {shown(text)} has no letters or digits")
     return key
 
 
@@ -234,7 +235,9 @@ def article_key_forms(article: str) -> tuple[str, ...]:
     >>> article_key_forms("РК-15"), article_key_forms("OC 90"), article_key_forms("І")
     (('PK15', 'РК15'), ('OC90',), ('I', 'І'))
     """
-    return _key_forms(article, article_key(article))
+    key = article_key(article)
+    # (a spreadsheet's number is its digits, as article_key reads it: 5 raised AttributeError)
+    return _key_forms(article, key) if isinstance(article, str) else (key,)
 
 
 def _key_forms(article: str, folded: str) -> tuple[str, ...]:
@@ -257,6 +260,9 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
 
     >>> article_keys(["W 920/21", "--", "oc 90"]).to_pylist()
     ['W92021', None, 'OC90']
+
+    One article (text, bytes, a number, None) raises :class:`NormalizationError`: a text was
+    keyed character by character, bytes byte by byte (``b"AB"`` as ``['65', '66']``).
     """
     import numpy as np
     import pyarrow as pa
@@ -265,6 +271,7 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
     from partsearch import _normalize_kernels as kern
     from partsearch._arrow import string_buffers
 
+    one_value(values, "article_keys", "article_key")
     if isinstance(values, pa.Array) and (pa.types.is_large_string(values.type)
                                          or pa.types.is_string(values.type)):
         # a loaded column, as is (through polars and back would copy it twice)
@@ -294,6 +301,15 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
     if out_valid.all():
         return keys
     return pc.if_else(pa.array(out_valid), keys, pa.scalar(None, pa.large_string()))
+
+
+def one_value(values: object, name: str, scalar: str) -> None:
+    """Raise :class:`NormalizationError` unless ``values`` is a column (an iterable other than
+    text or bytes) for the vectorized ``name``, pointing at its ``scalar`` form."""
+    if isinstance(values, str | bytes | bytearray) or not isinstance(values, Iterable):
+        raise NormalizationError(f"{name} keys a column (a list, an Arrow array, a polars "
+                                 f"Series), not one value {shown(values)}: use {scalar} for "
+                                 f"one, or pass [{scalar.split('_')[0]}]")
 
 
 # (folded: ASCII, start, data; kept: the same)

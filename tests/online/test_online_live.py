@@ -366,3 +366,67 @@ def test_a_request_waiting_for_a_slot_at_its_deadline_is_no_failure() -> None:
     assert live.breakers["hang"].state == "closed"  # one failure of two
     assert [o.status for o in _ask_all(live, deadline_s=0.05)] == ["timed_out"]
     assert live.breakers["hang"].state == "open"
+
+
+class _Appending(AbcpConnector):
+    """An ABCP connector that sends the article with ``extra`` after it (a shop's own, adding
+    its suffix): what httpx cannot make a request of reaches the request here."""
+
+    extra = ""
+
+    async def search(self, client: httpx.AsyncClient, article: str, brand: str | None
+                     ) -> list[LiveOffer]:
+        return await super().search(client, article + self.extra, brand)
+
+
+@pytest.mark.parametrize("extra, why", [("\ud800", "UnicodeEncodeError"),
+                                        ("W" * 70_000, "InvalidURL")])
+def test_a_request_that_cannot_be_made_of_the_query_is_not_the_suppliers_failure(
+        server: Any, extra: str, why: str) -> None:
+    """A query no request can be made of (a lone surrogate, as json.loads of a web request
+    gives; a URL past httpx's limit) failed the request before it went out, and counted as the
+    supplier's failure: a buyer's three such searches opened its circuit for every buyer."""
+    now = [0.0]
+    conn = _Appending("odd", server.url("fast", f"unsent-{why}"), LOGIN, PASSWORD,
+                      deadline_s=2.0)
+    live = LiveSuppliers([conn], failure_threshold=1, reset_after_s=10, clock=lambda: now[0],
+                         cache_ttl_s=0)
+    for _ in range(3):
+        conn.extra = extra
+        [outcome] = _ask_all(live)
+        assert outcome.status == "failed", outcome
+        assert outcome.error == (f"the query could not be sent: {why} (not counted against "
+                                 f"the supplier)")
+        assert live.breakers["odd"].state == "closed"
+        conn.extra = ""
+        [outcome] = _ask_all(live)
+        assert outcome.status == "answered", outcome
+    assert server.requests("fast", f"unsent-{why}") == 3  # (only the good ones went out)
+    # the probe of an open circuit that cannot be sent gives no verdict: the next one probes
+    conn.url = server.url("http500", f"unsent-{why}")
+    assert _ask_all(live)[0].error == "HTTP 500" and live.breakers["odd"].state == "open"
+    now[0] = 10.0
+    conn.extra = extra
+    assert _ask_all(live)[0].status == "failed"
+    conn.url, conn.extra = server.url("fast", f"unsent-{why}"), ""
+    [outcome] = _ask_all(live)
+    assert outcome.status == "answered" and live.breakers["odd"].state == "closed"
+
+
+@pytest.mark.parametrize("article, brand, why", [
+    ("W\ud80092", "MANN", r"article 'W\\ud80092' holds '\\ud800', a lone surrogate"),
+    ("W 920/21", "MANN\udc80", r"brand 'MANN\\udc80' holds '\\udc80', a lone surrogate"),
+    ("W" * 100_000, "MANN", r"article 'WWWW.*…\(100000 characters\) is longer than the "
+                            r"256 characters sent"),
+    ("W 920/21", "M" * 257, r"brand 'MMMM.*…\(257 characters\) is longer")])
+def test_a_query_no_supplier_can_be_sent_is_refused_before_any_is_asked(
+        server: Any, article: str, brand: str, why: str) -> None:
+    live = LiveSuppliers([_conn("fast", server.url("fast", "refused"))])
+    asked = server.requests("fast", "refused")
+    with pytest.raises(SearchError, match=f"cannot ask the suppliers: {why}") as err:
+        _ask_all(live, article, brand)
+    assert len(str(err.value)) < 300
+    assert server.requests("fast", "refused") == asked
+    assert live.breakers["fast"].state == "closed"
+    [outcome] = _ask_all(live, "W" * 256, "M" * 256)  # (as long as a query sent may be)
+    assert outcome.status == "answered"

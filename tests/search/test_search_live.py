@@ -1052,3 +1052,57 @@ def test_abcp_delivery_not_stated_is_the_profiles(tmp_path: Path, base_url: str)
     assert [(o.supplier, o.delivery_hours) for o in r.requested.offers] == [
         ("FILE", 24), ("ZZ", 36)]
     assert r.online[0].rejected == ("item 1: bad delivery 'abc'",)
+
+
+def test_a_query_no_supplier_can_be_sent_asks_nobody(tmp_path: Path, base_url: str) -> None:
+    """A lone surrogate (json.loads of a web request's body gives one) or an article of 100,000
+    characters failed each supplier's request, counted as its failure: three such searches
+    opened its circuit and every buyer's live search then had it ``skipped``. The files answer
+    it as the search does; no supplier is asked, and a note says why."""
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + _online("FAST", f"{base_url}/fast"))
+    engine = Engine.open(catalog)
+    asked = _Handler.count.get("fast", 0)
+    for article, brand, status in (("W 920/21\udc80", "MANN", "ok"),
+                                   ("W\ud80092", "MANN", "not_found"),
+                                   ("W" * 100_000, "MANN", "not_found"),
+                                   ("W 920/21", "M" * 300, "not_found")):
+        for _ in range(4):
+            r = engine.search_live_sync(article, brand, deadline_s=2.0)
+            assert (r.status, r.online) == (status, ())
+            note = r.notes[-1]  # (after the catalog's own: it has no cross index)
+            assert note.startswith("online suppliers not asked: ") and len(note) < 300
+            assert r.status == engine.search(article, brand).status
+    assert _Handler.count.get("fast", 0) == asked
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert {o.supplier: o.status for o in r.online} == {"FAST": "answered"}
+    assert not any(n.startswith("online suppliers not asked") for n in r.notes)
+
+
+def test_no_text_searched_live_counts_against_a_suppliers_circuit(tmp_path: Path,
+                                                                   base_url: str) -> None:
+    """Whatever a buyer types (any text, a lone surrogate, far too long), a supplier that
+    answers is never counted as failing."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from partsearch.errors import SearchError
+
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+                            _FILE + _online("FAST", f"{base_url}/fast"))
+    engine = Engine.open(catalog)
+    surrogates = st.sampled_from("\ud800\udc80\udfff")
+    texts = st.one_of(st.text(), st.text(st.one_of(st.characters(), surrogates)),
+                      st.text(min_size=250, max_size=300), st.just("W" * 100_000))
+
+    @given(texts, st.one_of(st.just("MANN"), texts))
+    def check(article: str, brand: str) -> None:
+        try:
+            r = engine.search_live_sync(article, brand, deadline_s=2.0)
+        except SearchError:  # (an article of no letters or digits: the search's own word)
+            return
+        assert all(o.status != "skipped" for o in r.online), r.online
+        live = engine._live
+        assert live is None or live.breakers["FAST"]._failures == 0
+
+    check()

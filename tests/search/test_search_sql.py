@@ -116,6 +116,15 @@ def test_a_query_that_fails_as_it_runs_or_holds_nothing_raises_search_error(
     for query in (123, None, b"select 1"):  # (DuckDB's TypeError, no PartsearchError)
         with pytest.raises(SearchError, match=r"sql: a query is text, not"):
             engine.sql(query)  # type: ignore[arg-type]
+    # a lone surrogate, as json.loads of a web request's body gives: DuckDB's TypeError
+    for query in ("select '\ud800'", "select 1 -- \udc80"):
+        with pytest.raises(SearchError, match=r"sql: the query holds '\\ud[8c][08]0' at "
+                                              r"character \d+, a lone surrogate"):
+            engine.sql(query)
+    # DuckDB quotes the token it cannot read whole: a 100,000-character message
+    with pytest.raises(SearchError, match=r"sql: Binder Error: Referenced column") as err:
+        engine.sql("select " + "W" * 100_000 + " W")
+    assert len(str(err.value)) < 500 and str(err.value).endswith(" characters)")
     answer = engine.sql("select supplier, count(*) from offers group by 1 order by 1")
     assert answer.fetchall() == answer.fetchall()  # (held: read twice, the same rows)
     assert answer.arrow().read_all().column_names == ["supplier", "count_star()"]

@@ -18,6 +18,7 @@ Steps (each vectorized or compiled; no Python loop per cross):
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from partsearch._inputs import shown, user_path
 from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
@@ -38,7 +40,7 @@ from partsearch.crosses._read import (
     read_files,
     rows_hint,
 )
-from partsearch.errors import CrossFileError
+from partsearch.errors import CatalogError, CrossFileError
 
 # edge states stored in the snapshot
 ACCEPTED, GUARDED, BLACKLISTED = 0, 1, 2
@@ -129,9 +131,14 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     from partsearch.crosses import _snapshot
 
     started = time.perf_counter()
-    catalog = Path(catalog_dir)
+    catalog = user_path(catalog_dir, CatalogError, "build_index: catalog_dir",
+                        "a directory's path")
+    # (a text is one path, not a path per character; None raised TypeError)
+    if isinstance(files, str | bytes | os.PathLike) or not isinstance(files, Iterable):
+        raise CrossFileError(f"build_index: files must be a list of cross files' paths, not "
+                             f"{shown(files)}")
+    paths = [user_path(f, CrossFileError, "build_index: a cross file") for f in files]
     reg = registry or catalog_registry(catalog)
-    paths = [Path(f) for f in files]
     if not paths:
         raise CrossFileError("no cross files given")
     if split == "":
@@ -146,9 +153,10 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     for path in paths:
         check_columns(path, layout)
     if blacklist is not None:  # (read after the files: a mistake in it found before them)
-        if not Path(blacklist).exists():  # (not "cross file not found": it is the blacklist)
+        blacklist = user_path(blacklist, CrossFileError, "build_index: blacklist")
+        if not blacklist.exists():  # (not "cross file not found": it is the blacklist)
             raise CrossFileError("blacklist file not found", path=blacklist)
-        check_columns(Path(blacklist), Layout(split=split))
+        check_columns(blacklist, Layout(split=split))
 
     stages: list[tuple[str, float]] = []
     mark = [started]

@@ -29,6 +29,7 @@ import numpy as np
 
 from partsearch._catalog import CROSSES, read_pointer
 from partsearch._hashing import part_hash
+from partsearch._inputs import user_path
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import NormalizationError, PartsearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
@@ -110,6 +111,8 @@ class CrossIndex:
         it."""
         from partsearch._stamp import stale_keys
 
+        path = user_path(path, SnapshotError, "CrossIndex.open: path",
+                         "a catalog's or a snapshot's path")
         index = cls._open(path, registry)
         try:
             reading: BrandRegistry | None = index._reg()

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from partsearch._inputs import user_path
 from partsearch.errors import PriceFileError
 from partsearch.loading.profiles import REQUIRED_FIELDS, SupplierProfile
 
@@ -103,7 +104,7 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     Raises :class:`PriceFileError` when no row names both."""
     from partsearch.loading._readers import header_key, unreadable
 
-    path = Path(file)
+    path = user_path(file, PriceFileError, "draft_profile: file", "a price file's path")
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -34,6 +34,7 @@ from partsearch._catalog import (
     write_error,
     write_pointer,
 )
+from partsearch._inputs import shown, user_path
 from partsearch._stamp import offers_metadata, offers_stamp
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import CatalogError, PriceFileError, ProfileError
@@ -352,10 +353,13 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
     >>> [r.error for r in load_suppliers("suppliers.toml", "catalog")]  # doctest: +SKIP
     [None, None, None, None]
     """
+    toml_path = user_path(toml_path, ProfileError, "load_suppliers: toml_path",
+                          "a suppliers.toml's path")
+    catalog = user_path(catalog_dir, CatalogError, "load_suppliers: catalog_dir",
+                        "a directory's path")
     profiles = read_profiles(toml_path)
     if supplier is not None and supplier not in {p.code for p in profiles}:
-        raise ProfileError(f"no supplier {supplier!r}", path=toml_path)
-    catalog = Path(catalog_dir)
+        raise ProfileError(f"no supplier {shown(supplier)}", path=toml_path)
     register_profiles(catalog, [p for p in profiles if not _published(catalog, p.code)
                                 or p.is_online])
     registry = catalog_registry(catalog)

@@ -29,6 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from partsearch._inputs import user_path
 from partsearch._limits import MAX_HOURS
 from partsearch._money import MAX_KOPECKS
 from partsearch._toml import read_toml
@@ -144,7 +145,7 @@ def read_profiles(path: str | Path) -> list[SupplierProfile]:
     >>> read_profiles("suppliers.toml")  # doctest: +SKIP
     [SupplierProfile(code='ALFA', ...), SupplierProfile(code='ONLINE1', ...)]
     """
-    path = Path(path)
+    path = user_path(path, ProfileError, "read_profiles: path", "a suppliers.toml's path")
     data, _text = read_toml(path, "supplier profiles", ProfileError)
     if not data:
         raise ProfileError("no suppliers defined", path=path)

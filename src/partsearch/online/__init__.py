@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from partsearch._inputs import shown
 from partsearch.errors import SupplierError
 from partsearch.online._model import LiveOffer, SupplierOutcome
 from partsearch.online._resilience import CircuitBreaker, TTLCache
@@ -58,6 +59,9 @@ def connector_from_api(
     >>> connector_from_api("m", {"kind": "myshop"}, kinds={"myshop": lambda c, a, e: Mine()}).code
     'm'
     """
+    if not isinstance(api, Mapping):  # (None, a kind's name alone: AttributeError)
+        raise SupplierError(f"supplier {code}: api must be a table such as {{ kind = \"abcp\", "
+                            f"url = ... }}, not {shown(api)}")
     kind = api.get("kind")
     factory = None
     if isinstance(kind, str) and kinds:
@@ -69,4 +73,4 @@ def connector_from_api(
     if isinstance(kind, str) and kind.lower() == "abcp":  # (as the profiles read it)
         return AbcpConnector.from_api_config(code, api, env, delivery_hours=delivery_hours)
     known = ", ".join(repr(k) for k in sorted({"abcp", *(kinds or {})}))
-    raise SupplierError(f"supplier {code}: unknown api kind {kind!r} (known: {known})")
+    raise SupplierError(f"supplier {code}: unknown api kind {shown(kind)} (known: {known})")

@@ -14,12 +14,14 @@ import logging
 import math
 import numbers
 import re
+import sys
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from partsearch._inputs import shown
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-__all__ = ["LiveSuppliers", "check_deadline", "warm_up"]
+__all__ = ["MAX_QUERY_CHARS", "LiveSuppliers", "check_deadline", "unsendable", "warm_up"]
 
 _Answer = tuple[tuple[LiveOffer, ...], tuple[str, ...]]
 # Defence in depth: a connector's message that quotes a URL must not leak its secrets.
@@ -87,6 +89,50 @@ def _offers_of(answer: object) -> tuple[LiveOffer, ...]:
     return found
 
 
+#: the longest article or brand sent to online suppliers, in characters: no part number nor
+#: brand comes near it, and a URL of one far longer is refused by httpx (an ABCP query past
+#: ~65,000 bytes: ``InvalidURL``) or by the supplier's server
+MAX_QUERY_CHARS = 256
+
+
+def unsendable(article: str, brand: str | None) -> str | None:
+    """Why a live search's article and brand are no request to send a supplier, or None:
+    longer than :data:`MAX_QUERY_CHARS` characters, or text UTF-8 cannot hold (a lone
+    surrogate, as ``json.loads`` of a web request's body can give). Sent, each failed every
+    supplier's request, and three such searches opened every supplier's circuit, for every
+    buyer. Two tests a search (``len``, ``isascii``) unless the text is not ASCII.
+
+    >>> unsendable("W 920/21", "MANN"), unsendable("W 920/21", "MANN" * 100)[-69:]
+    (None, '(400 characters) is longer than the 256 characters sent to a supplier')
+    """
+    for what, text in (("article", article), ("brand", brand)):
+        if text is None:
+            continue
+        if len(text) > MAX_QUERY_CHARS:
+            return (f"{what} {shown(text)} is longer than the {MAX_QUERY_CHARS} characters "
+                    f"sent to a supplier")
+        if not text.isascii():
+            try:
+                text.encode()
+            except UnicodeEncodeError as exc:
+                return (f"{what} {shown(text)} holds {exc.object[exc.start]!r}, a lone "
+                        f"surrogate, which is no text")
+    return None
+
+
+def _unsent(exc: BaseException) -> bool:
+    """Whether a connector's exception (or the one it was raised from) says its request could
+    not be made of the query: text a URL cannot carry (``UnicodeEncodeError``) or a URL past
+    httpx's limit (``httpx.InvalidURL``). The query's fault, not the supplier's: not counted
+    against its circuit."""
+    httpx = sys.modules.get("httpx")  # (no InvalidURL to meet unless httpx was imported)
+    for cause in (exc, exc.__cause__):
+        if isinstance(cause, UnicodeEncodeError) or (
+                httpx is not None and isinstance(cause, httpx.InvalidURL)):
+            return True
+    return False
+
+
 def check_deadline(deadline_s: object) -> float | None:
     """A search deadline as float seconds (None: none), refused when it is not a finite
     number of seconds above zero: a zero or negative one would cancel every request before
@@ -99,7 +145,8 @@ def check_deadline(deadline_s: object) -> float | None:
         with contextlib.suppress(OverflowError):  # (10**400 seconds: no deadline either)
             seconds = float(deadline_s)
     if not 0 < seconds < math.inf:
-        raise SearchError(f"deadline_s must be a positive number of seconds, not {deadline_s!r}")
+        raise SearchError(f"deadline_s must be a positive number of seconds, not "
+                          f"{shown(deadline_s)}")
     return seconds
 
 
@@ -185,9 +232,18 @@ class LiveSuppliers:
         # each ask reports them failed with the reason, never raises
         self.unavailable = {code: _safe(reason) for code, reason in (unavailable or {}).items()}
         self.connectors: dict[str, Connector] = {}
-        for conn in connectors:
+        if isinstance(connectors, str | bytes) or not isinstance(connectors, Iterable):
+            raise SupplierError(f"LiveSuppliers: connectors must be a list of connectors, not "
+                                f"{shown(connectors)}")
+        for i, conn in enumerate(connectors):
+            # (a connector's attributes, as Connector names them: 1 raised AttributeError)
+            if not isinstance(conn, Connector) or not isinstance(conn.code, str):
+                raise SupplierError(f"LiveSuppliers: connector {i} is no connector (a code, "
+                                    f"deadline_s, max_concurrency and an async search): "
+                                    f"{shown(conn)}")
             if conn.code in self.connectors:
-                raise ValueError(f"two connectors share the supplier code {conn.code!r}")
+                raise SupplierError(f"LiveSuppliers: two connectors share the supplier code "
+                                    f"{shown(conn.code)}")
             self.connectors[conn.code] = conn
         self.breakers = {
             code: CircuitBreaker(failure_threshold, reset_after_s, clock)
@@ -220,8 +276,10 @@ class LiveSuppliers:
     async def _run(
         self, conn: Connector, bound: _Bound, article: str, brand: str | None, sent: set[str]
     ) -> tuple[str, str | None, _Answer]:
-        """One supplier's request: ("answered", None, answer) or ("failed", reason, empty).
-        ``sent`` gets the supplier's code once the request has a slot and goes out."""
+        """One supplier's request: ("answered", None, answer), ("failed", reason, empty), or
+        ("unsent", reason, empty) when the connector could not make a request of the query
+        (:func:`_unsent`). ``sent`` gets the supplier's code once the request has a slot and
+        goes out."""
         try:
             async with bound.semaphores[conn.code]:
                 sent.add(conn.code)
@@ -245,11 +303,14 @@ class LiveSuppliers:
             with contextlib.suppress(TypeError):
                 found = tuple(dict.fromkeys(found))
         except SupplierError as exc:
-            return "failed", _safe(exc.message), ((), ())
+            return "unsent" if _unsent(exc) else "failed", _safe(exc.message), ((), ())
         except PartsearchError as exc:
             return "failed", _safe(f"{type(exc).__name__}: {exc.message}"), ((), ())
         except Exception as exc:
             # Unknown exceptions may quote anything (URLs, headers): name the type only.
+            if _unsent(exc):
+                return "unsent", (f"the query could not be sent: {type(exc).__name__} (not "
+                                  f"counted against the supplier)"), ((), ())
             return "failed", f"unexpected {type(exc).__name__}", ((), ())
         except asyncio.CancelledError:
             task = asyncio.current_task()
@@ -272,14 +333,19 @@ class LiveSuppliers:
         out counts as the supplier's failure (one still waiting for a slot does not). Cached
         answers (``from_cache=True``) and open circuits (``skipped``) are yielded first. Break out
         early with ``contextlib.aclosing`` so pending requests are cancelled at once. An
-        article or brand that is not text raises :class:`SearchError`, as in the search.
+        article or brand that is not text raises :class:`SearchError`, as in the search, and
+        so does one no supplier can be sent (:func:`unsendable`: longer than
+        :data:`MAX_QUERY_CHARS`, a lone surrogate), before any supplier is asked.
         """
         deadline_s = check_deadline(deadline_s)
         # (as Engine.search: None raised AttributeError, a number asked for its text)
         if not isinstance(article, str):
-            raise SearchError(f"cannot search {article!r}: an article is text")
+            raise SearchError(f"cannot search {shown(article)}: an article is text")
         if brand is not None and not isinstance(brand, str):
-            raise SearchError(f"cannot search {article!r} of brand {brand!r}: a brand is text")
+            raise SearchError(f"cannot search {shown(article)} of brand {shown(brand)}: a brand "
+                              "is text")
+        if (why := unsendable(article, brand)) is not None:
+            raise SearchError(f"cannot ask the suppliers: {why}")
         loop = asyncio.get_running_loop()
         # the first ask builds the HTTP client (TLS context, connection pool): our set-up, not
         # the suppliers' time, so their deadlines start after it
@@ -330,8 +396,9 @@ class LiveSuppliers:
                     tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
                 )
                 for task in done:
-                    code, _, _ = tasks.pop(task)
-                    yield self._finish(code, task.result(), loop.time() - start, b_key, a_key)
+                    code, _, probe = tasks.pop(task)
+                    yield self._finish(code, task.result(), loop.time() - start, b_key, a_key,
+                                       probe)
         finally:
             # The caller stopped listening: abandon the rest without counting them as failures.
             for task, (code, _, probe) in tasks.items():
@@ -346,13 +413,18 @@ class LiveSuppliers:
         seconds: float,
         b_key: str,
         a_key: str,
+        probe: bool,
     ) -> SupplierOutcome:
         status, error, (offers, rejected) = result
         if status == "answered":
             self.breakers[code].record_success()
             self.cache.put((code, b_key, a_key), (offers, rejected))
             return SupplierOutcome(code, "answered", offers, None, seconds, False, rejected)
-        self.breakers[code].record_failure()
+        if status == "unsent":  # (the query's fault: no word on the supplier either way)
+            if probe:
+                self.breakers[code].release()
+        else:
+            self.breakers[code].record_failure()
         return SupplierOutcome(code, "failed", error=error, seconds=seconds)
 
     async def ask_all(

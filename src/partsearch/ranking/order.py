@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, SupportsIndex, TypeAlias, TypedDict
 
 import numpy as np
 
+from partsearch._inputs import shown
 from partsearch._limits import MAX_HOURS
 from partsearch.brands import blank_brand
 from partsearch.errors import SearchError
@@ -87,7 +88,7 @@ class Filters:
                 object.__setattr__(self, "max_delivery_hours", hours)
             if not 0 <= hours <= MAX_DELIVERY_HOURS:
                 raise SearchError(f"Filters.max_delivery_hours must be 0 to "
-                                  f"{MAX_DELIVERY_HOURS} hours, not {hours!r}")
+                                  f"{MAX_DELIVERY_HOURS} hours, not {shown(hours)}")
         for name in ("in_stock", "popular"):
             flag = getattr(self, name)
             if flag.__class__ is not bool:
@@ -114,7 +115,7 @@ class Filters:
         names = [b for b in items if isinstance(b, str)]
         if len(names) < len(items):
             bad = next(b for b in items if not isinstance(b, str))
-            raise SearchError(f"Filters.brands holds brand names, not {bad!r}")
+            raise SearchError(f"Filters.brands holds brand names, not {shown(bad)}")
         # (a blank one is a web form's empty "only this brand" box: no brand chosen, as a
         # blank pickup point and a blank search brand are none; so is one of no letters, "-")
         object.__setattr__(self, "brands",
@@ -169,7 +170,7 @@ def whole_number(value: Any, name: str) -> int:
             return operator.index(value)
         except TypeError:
             pass
-    raise SearchError(f"{name} must be a whole number, not {value!r}")
+    raise SearchError(f"{name} must be a whole number, not {shown(value)}")
 
 
 def truth(value: Any, name: str) -> bool:
@@ -177,7 +178,7 @@ def truth(value: Any, name: str) -> bool:
     naming it (``name``): 1, "no" or None say nothing a buyer chose."""
     if isinstance(value, bool | np.bool_):
         return bool(value)
-    raise SearchError(f"{name} must be True or False, not {value!r}")
+    raise SearchError(f"{name} must be True or False, not {shown(value)}")
 
 
 def check_sort(sort: SortSpec | None) -> tuple[str, bool]:
@@ -197,7 +198,7 @@ def _checked_sort(sort: Any) -> tuple[str, bool]:
     """:func:`check_sort` of what is not a tuple of a known column and a bool."""
     shape = "sort must be (column, descending), such as ('price', False)"
     if isinstance(sort, str):  # (not its letters: 'price' would read as 'p', 'r')
-        raise SearchError(f"{shape}, not the text {sort!r}")
+        raise SearchError(f"{shape}, not the text {shown(sort)}")
     items: tuple[Any, ...] = ()
     if isinstance(sort, Mapping):
         # the result's JSON echo, {"column": ..., "descending": ...}, kept for the next
@@ -208,10 +209,11 @@ def _checked_sort(sort: Any) -> tuple[str, bool]:
         with contextlib.suppress(TypeError):
             items = tuple(sort)
     if len(items) != 2:
-        raise SearchError(f"{shape}, not {sort!r}")
+        raise SearchError(f"{shape}, not {shown(sort)}")
     column, descending = items
     if not isinstance(column, str) or column not in SORTS:
-        raise SearchError(f"unknown sort column {column!r}; choose one of {', '.join(SORTS)}")
+        raise SearchError(f"unknown sort column {shown(column)}; choose one of "
+                          f"{', '.join(SORTS)}")
     # (a result echoes it: 1 is not "descending"; a numpy bool is echoed as Python's)
     return str(column), truth(descending, "sort's descending")
 

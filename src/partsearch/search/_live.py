@@ -55,19 +55,29 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
 
     Suppliers are asked for a brand's article: the one searched, or the one the query named
     (``MANN W 920/21``), found in files or not. A search without a brand that the files cannot
-    settle (``choose_brand``, or ``not_found``) asks nobody: the buyer chooses the brand first.
+    settle (``choose_brand``, or ``not_found``) asks nobody: the buyer chooses the brand first;
+    nor does one whose article or brand no supplier can be sent (``online.live.unsendable``),
+    which a note says.
     """
     from contextlib import aclosing
 
-    from partsearch.online.live import check_deadline
+    from partsearch.online.live import check_deadline, unsendable
 
     check_deadline(deadline_s)  # (before the file search: a bad request answers nothing)
     result = engine.search(article, brand, **options)
-    yield result
     state = engine._state
     if (not result.brand or result.status == "choose_brand"
             or not any(p.api for p in state.profiles.values())):
+        yield result
         return
+    # a query no supplier can be sent (a lone surrogate, a 100,000-character article) is the
+    # buyer's, answered from the files as the search answers it; sent, it failed each
+    # supplier's request, and three such searches opened every supplier's circuit
+    why = unsendable(result.article, result.brand)
+    if why is not None:
+        yield result._replace(notes=(*result.notes, f"online suppliers not asked: {why}"))
+        return
+    yield result
     live = engine._live_suppliers()
     placer = _Placer(state, result, options)
     outcomes: list[SupplierOutcome] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from partsearch._inputs import shown
 from partsearch.errors import PartsearchError
 from partsearch.ranking.order import Filters
 
@@ -58,5 +59,5 @@ def _brand_note(state: Any, brand: str) -> str:
         names.update(state.index.brand_names)
     best = process.extractOne(brand.upper(), sorted(names), scorer=fuzz.WRatio,
                               score_cutoff=70)
-    return f"brand filter {brand!r}: no brand of this catalog is called so" + (
+    return f"brand filter {shown(brand)}: no brand of this catalog is called so" + (
         f"; did you mean {best[0]}?" if best else "")

@@ -25,6 +25,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsIndex, Unpack
 
+from partsearch._catalog import check_catalog
+from partsearch._inputs import shown, user_path
 from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
@@ -160,17 +162,14 @@ class Engine:
         shipped ``abcp``."""
         from partsearch.errors import CatalogError
 
-        try:
-            # (absolute once, so a later chdir reads the same catalog; not resolved through
-            # a symlink, so a deploy that switches the catalog's symlink is followed by reload)
-            root = Path(os.path.abspath(catalog))
-        except TypeError:  # (None, bytes, a number: a raw TypeError of os.path's)
-            raise CatalogError(f"Engine.open: catalog must be a directory's path (str or "
-                               f"os.PathLike), not {catalog!r}") from None
-        _check_catalog(root)
+        # (absolute once, so a later chdir reads the same catalog; not resolved through a
+        # symlink, so a deploy that switches the catalog's symlink is followed by reload)
+        root = Path(os.path.abspath(user_path(catalog, CatalogError, "Engine.open: catalog",
+                                              "a directory's path")))
+        check_catalog(root)
         if connectors is not None and not _factories(connectors):
             raise CatalogError(f"Engine.open: connectors must map each api kind (text) to a "
-                               f"connector factory (a callable), not {connectors!r}")
+                               f"connector factory (a callable), not {shown(connectors)}")
         seen = _fingerprint(root)
         engine = cls(root, _load_state(root, None), seen, connectors)
         _warn_stale(root, engine._state, None)
@@ -200,7 +199,7 @@ class Engine:
             # (a catalog gone, or a symlink switched through an empty folder, raises as open
             # does, where it was read as a catalog with nothing in it and every search was
             # not_found)
-            _check_catalog(self.catalog)
+            check_catalog(self.catalog)
             before, self._state = self._state, _load_state(self.catalog, self._state)
             _warn_stale(self.catalog, self._state, before)
             _warm_held(self._state)
@@ -287,7 +286,10 @@ class Engine:
         from, or not found)."""
         Query = _blocks()[0]
         state = self._state
-        lvl = level or state.config.default_level
+        # (an empty level is the default, a web form's empty box; only text or None is read
+        # for its truth: a numpy array's raised ValueError)
+        lvl = (level or state.config.default_level) if level.__class__ is str or level is None \
+            else level
         try:
             known = lvl in state.config.levels
         except TypeError:  # (unhashable: a list)
@@ -296,23 +298,24 @@ class Engine:
             # (a web form's empty level box sent as " ": the default, as "" is)
             lvl, known = state.config.default_level, True
         if not known:
-            raise SearchError(f"unknown price level {lvl!r}; the catalog has "
+            raise SearchError(f"unknown price level {shown(lvl)}; the catalog has "
                               f"{', '.join(state.config.levels)}")
         if article.__class__ is not str and not isinstance(article, str):
             # (a number: the answer reads the article's text, and a spreadsheet's number was
             # never typed into a search box)
-            raise SearchError(f"cannot search {article!r}: an article is text")
+            raise SearchError(f"cannot search {shown(article)}: an article is text")
         # (a brand that starts with a letter or digit has one: the usual one is not looked at)
         if brand is not None and (brand.__class__ is not str or not brand
                                   or not brand[0].isalnum()):
             if not isinstance(brand, str):  # (the registry's NormalizationError, where
                 # README and every other argument of a search say SearchError)
-                raise SearchError(f"cannot search {article!r}: a brand is text, not {brand!r}")
+                raise SearchError(f"cannot search {shown(article)}: a brand is text, not "
+                                  f"{shown(brand)}")
             brand = _brand(brand)
         if filters is not None and not isinstance(filters, Filters):
-            raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
+            raise SearchError(f"filters must be a partsearch.Filters, not {shown(filters)}")
         if now is not None and not isinstance(now, datetime):
-            raise SearchError(f"now must be a datetime, not {now!r}")
+            raise SearchError(f"now must be a datetime, not {shown(now)}")
         # (a web app's query string passed on, show_supplier_price="false", was true and
         # showed purchase prices)
         if show_all.__class__ is not bool:
@@ -333,7 +336,7 @@ class Engine:
         try:
             key = article_key(article)
         except NormalizationError as exc:
-            raise SearchError(f"cannot search {article!r}: {exc.message}") from exc
+            raise SearchError(f"cannot search {shown(article)}: {exc.message}") from exc
         if brand is not None:
             return state, query, key, brand, None
         return self._without_brand(state, query, key)
@@ -412,13 +415,13 @@ class Engine:
 
         state = self._state
         if not isinstance(article, str):  # (as search: a number's text was never typed)
-            raise SearchError(f"cannot search {article!r}: an article is text")
+            raise SearchError(f"cannot search {shown(article)}: an article is text")
         try:  # (as search: a request that names nothing, not NormalizationError)
             article_key(article)
         except NormalizationError as exc:
-            raise SearchError(f"cannot search {article!r}: {exc.message}") from exc
+            raise SearchError(f"cannot search {shown(article)}: {exc.message}") from exc
         if filters is not None and not isinstance(filters, Filters):
-            raise SearchError(f"filters must be a partsearch.Filters, not {filters!r}")
+            raise SearchError(f"filters must be a partsearch.Filters, not {shown(filters)}")
         if filters is not None and filters.brands:
             filters = _canonical_filters(state, filters)
         return brand_choices(state, article, filters)
@@ -439,7 +442,12 @@ class Engine:
         [('ALFA', 421), ('BETA', 276), ('DELTA', 158), ('GAMMA', 210)]
         """
         if not isinstance(query, str):  # (DuckDB's own word is a TypeError about its binding)
-            raise SearchError(f"sql: a query is text, not {query!r}"[:200])
+            raise SearchError(f"sql: a query is text, not {shown(query)}")
+        try:  # (a lone surrogate, from a JSON body: DuckDB's binding raised TypeError)
+            query.encode()
+        except UnicodeEncodeError as exc:
+            raise SearchError(f"sql: the query holds {exc.object[exc.start]!r} at character "
+                              f"{exc.start}, a lone surrogate, which is no text") from None
         import duckdb
 
         from partsearch.search._sql import connect, refused
@@ -455,7 +463,10 @@ class Engine:
             relation: duckdb.DuckDBPyRelation = local.connection.sql(query).materialize()
             return relation
         except duckdb.Error as exc:  # (the query's own error: a name, a type, its syntax)
-            raise SearchError(f"sql: {exc}") from exc
+            said = str(exc)
+            if len(said) > _SQL_SAID:  # (DuckDB quotes a token whole: 100,000 characters)
+                said = f"{said[:_SQL_SAID]}…({len(said)} characters)"
+            raise SearchError(f"sql: {said}") from exc
 
     def explain(self, brand_a: str, article_a: str, brand_b: str, article_b: str
                 ) -> list[CrossStep]:
@@ -466,16 +477,17 @@ class Engine:
         registry = self._state.registry
         for brand, article in ((brand_a, article_a), (brand_b, article_b)):
             if not isinstance(article, str):  # (article_key reads a number's text)
-                raise SearchError(f"cannot explain {article!r}: an article is text")
+                raise SearchError(f"cannot explain {shown(article)}: an article is text")
             try:
                 registry.canonical(brand)
             except NormalizationError as exc:
-                raise SearchError(f"cannot explain: {exc.message} (article {article!r})"
+                raise SearchError(f"cannot explain: {exc.message} (article {shown(article)})"
                                   ) from None
             try:
                 article_key(article)
             except NormalizationError as exc:
-                raise SearchError(f"cannot explain: {exc.message} (brand {brand!r})") from None
+                raise SearchError(f"cannot explain: {exc.message} (brand {shown(brand)})"
+                                  ) from None
         idx = self._state.index
         if idx is None:
             return []
@@ -549,7 +561,7 @@ class Engine:
                 if code != p.code:
                     # its outcome and offers would go under another code than the profile's,
                     # losing the supplier's terms (pickup points, level rules, minimum sum)
-                    unavailable[p.code] = (f"connector's code {code!r} is not the supplier's "
+                    unavailable[p.code] = (f"connector's code {shown(code)} is not the supplier's "
                                            f"{p.code!r}")
                     continue
                 connectors.append(conn)
@@ -564,6 +576,7 @@ def _factories(connectors: object) -> bool:
 
 
 _NO_FILTERS = Filters()
+_SQL_SAID = 400  # (the characters of DuckDB's word on a query that sql's error quotes at most)
 _PAGE_MAX = 1 << 40  # (more offers than any catalog holds)
 
 
@@ -722,23 +735,6 @@ def _no_brand(state: _State, query: Any, choices: list[BrandChoice]) -> SearchRe
 
     return empty_result(query, "not_found", suggestions=tuple(
         similar_articles(state.store, *article_key_forms(query.article))))
-
-
-def _check_catalog(root: Path) -> None:
-    """Raise :class:`CatalogError` unless ``root`` is a catalog directory."""
-    from partsearch._catalog import BRANDS, CONFIG, CROSSES, LOADS, OFFERS, SUPPLIERS
-    from partsearch.errors import CatalogError
-
-    if not root.is_dir():
-        raise CatalogError("not a directory" if root.exists()
-                           else "catalog directory not found", path=root)
-    # (a mistyped path, "/" or a folder of price files opened, and every search was
-    # not_found; a catalog being set up, with only its catalog.toml, is one)
-    if not any((root / name).exists()
-               for name in (OFFERS, CROSSES, SUPPLIERS, LOADS, CONFIG, BRANDS)):
-        raise CatalogError(f"not a catalog: no offers, no cross index, no supplier "
-                           f"profiles, no {CONFIG} (load suppliers or build crosses "
-                           f"into it first)", path=root)
 
 
 def _fingerprint(catalog: Path) -> tuple[Any, ...]:

@@ -1,0 +1,93 @@
+"""A caller's values as an error message shows them, and a caller's path as the library reads it.
+
+Messages quote what was given, so a caller sees what was wrong; quoted whole, a 100,000-character
+article made a 200 kB message (and log line). :func:`shown` quotes a value cut short, saying how
+long it was. :func:`user_path` is the one reading of a path argument (``Engine.open``,
+``catalog_info``, ``CrossIndex.open``, ``read_profiles``, ...): what no file name can be raises
+the function's own :class:`PartsearchError`, not the ``TypeError``, ``ValueError`` or
+``OSError`` of ``pathlib`` or the OS.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import reprlib
+from pathlib import Path
+
+from partsearch.errors import PartsearchError
+
+__all__ = ["SHOWN", "shown", "user_path"]
+
+#: the characters of a value a message quotes at most (then "…(N characters)")
+SHOWN = 80
+
+#: the bytes of a file name the usual file systems take at most (Linux's NAME_MAX, and macOS's)
+_NAME_MAX = 255
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = SHOWN  # (a list's items cut too; its length reprlib's)
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message, at most :data:`SHOWN` characters of it, then how long the
+    value was: text and bytes by their length, anything else (by ``reprlib``: a long list's
+    first items) by its repr's.
+
+    >>> shown("W 920/21"), shown(None)
+    ("'W 920/21'", 'None')
+    >>> shown("-" * 100_000)[-22:]
+    '--…(100000 characters)'
+    """
+    if isinstance(value, str | bytes):
+        text = repr(value[:SHOWN + 1])  # (a cut's repr: the work is the cut's, not the value's)
+        if len(value) <= SHOWN and len(text) <= SHOWN + 2:
+            return text
+        unit = "characters" if isinstance(value, str) else "bytes"
+    else:
+        try:
+            text = _REPR.repr(value)
+        except Exception:  # (an int of 5,000 digits: Python's own limit, a ValueError)
+            text = f"<{type(value).__name__} that has no repr>"
+        if len(text) <= SHOWN + 2:
+            return text
+        unit = "characters"
+    size = len(value) if isinstance(value, str | bytes) else len(text)
+    return f"{text[:SHOWN]}…({size} {unit})"
+
+
+def user_path(value: object, error: type[PartsearchError], what: str,
+              kind: str = "a path") -> Path:
+    """``value``, a path a caller gave (text or ``os.PathLike``), as a ``Path``; else ``error``
+    naming ``what`` (``"catalog_info: catalog"``), the path (shortened) and the problem: not a
+    path (None, bytes, a number), empty (``Path("")`` is the current directory), a NUL or a
+    character no file name can hold (a lone surrogate), a name longer than the file system
+    takes. What a file that is not there or cannot be read means is the caller's to say."""
+    if not isinstance(value, str | os.PathLike):
+        raise error(f"{what} must be {kind} (str or os.PathLike), not {shown(value)}")
+    try:
+        text = os.fspath(value)
+    except Exception:  # (an os.PathLike whose __fspath__ fails: the object's own word)
+        raise error(f"{what} must be {kind} (str or os.PathLike), not {shown(value)}"
+                    ) from None
+    if not isinstance(text, str):  # (a PathLike of bytes: pathlib's TypeError)
+        raise error(f"{what} must be {kind} (str or os.PathLike), not {shown(value)}")
+    if not text:
+        raise error(f"{what} is empty, where {kind} was wanted (the current directory is '.')")
+    if "\x00" in text:
+        raise error(f"{what} {shown(text)}: a path cannot hold a NUL character")
+    try:
+        encoded = os.fsencode(text)
+    except UnicodeEncodeError as exc:
+        raise error(f"{what} {shown(text)}: a path cannot hold "
+                    f"{exc.object[exc.start]!r} (a lone surrogate)") from None
+    too_long = any(len(name) > _NAME_MAX for name in encoded.split(b"/"))
+    if not too_long:
+        try:  # (a path longer than the system takes, or a file system of shorter names)
+            os.stat(text)
+        except OSError as exc:  # (one not there, or unreadable: the caller's to tell)
+            too_long = exc.errno == errno.ENAMETOOLONG
+    if too_long:
+        raise error(f"{what} {shown(text)}: file name too long (a name of more than "
+                    f"{_NAME_MAX} bytes, or a path longer than the system takes)")
+    return Path(text)
