@@ -58,6 +58,40 @@ def test_a_full_disk_is_one_line_and_exit_2(catalog: Path, command: list[str]) -
     assert proc.stderr.decode() == "partsearch: error: No space left on device\n"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
+def test_a_rejects_file_cut_short_by_a_full_disk_is_exit_2(tmp_path: Path) -> None:
+    """The rejects were written through a Python file, whose short write (the disk full in the
+    middle of the last one) Arrow took as written: a file cut short, exit 0. A file size limit
+    makes the short write here: the file may take all but the last 100 bytes."""
+    import errno
+    import resource
+    import signal
+
+    bad = "MANN;W 0;0,00 bad price padding padding padding padding\n"
+    (tmp_path / "a.csv").write_text("Бренд;Артикул;Цена\nMANN;W 920/21;90\n" + bad * 3000,
+                                    encoding="utf-8")
+    (tmp_path / "s.toml").write_text(_PROFILE, encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    load = ("load", str(tmp_path / "s.toml"), "--out", str(tmp_path / "cat"), "--rejects",
+            str(rejects))
+    assert _run(*load).returncode == 0  # (the whole file's size; numba's cache written)
+    size = rejects.stat().st_size
+    rejects.unlink()
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # (a write past it is EFBIG, not a kill)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size - 100, size - 100))
+
+    source = str(Path(__file__).resolve().parents[1] / "src")
+    proc = subprocess.run([sys.executable, "-m", "partsearch", *load], capture_output=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": source},
+                          preexec_fn=limited, check=False)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert err.startswith(f"partsearch: error: cannot write {rejects}: ")
+    assert os.strerror(errno.EFBIG) in err and err.count("\n") == 1  # ("File too large")
+
+
 def test_an_output_that_cannot_hold_cyrillic_gets_escapes(catalog: Path) -> None:
     """``PYTHONIOENCODING=ascii``: a raw ``UnicodeEncodeError`` traceback before."""
     proc = _run("sql", str(catalog), "select 'Фильтр' as d", PYTHONIOENCODING="ascii")

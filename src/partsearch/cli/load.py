@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 __all__ = ["register"]
 
@@ -39,10 +38,9 @@ def run(args: argparse.Namespace) -> int:
     keep_freed_memory()  # first: before polars is imported (this process only loads files)
     from partsearch.loading import load_suppliers
 
-    with ExitStack() as stack:
-        # opened first: a path that cannot be written (no such folder, a directory) fails the
-        # command before any supplier's offers are published, not after all of them
-        rejects = None if args.rejects is None else stack.enter_context(_opened(args.rejects))
+    # tried first: a path that cannot be written (no such folder, a directory) fails the
+    # command before any supplier's offers are published, not after all of them
+    with _writable(args.rejects) if args.rejects is not None else contextlib.nullcontext():
         with ExitStack() as bar:
             progress = _progress_bar(bar) if sys.stdout.isatty() else None
             reports = load_suppliers(args.profiles, args.out, supplier=args.supplier,
@@ -61,32 +59,33 @@ def run(args: argparse.Namespace) -> int:
                 print(f"    line {line}: {reason}")
             for member in r.skipped:
                 print(f"    skipped {member}")
-        if rejects is not None and not _write_rejects(rejects, args.rejects, reports):
-            return 2
+    if args.rejects is not None and not _write_rejects(args.rejects, reports):
+        return 2
     if not reports:
         print("no file suppliers to load")
     return 2 if failed else 0
 
 
 @contextlib.contextmanager
-def _opened(path: Path) -> Iterator[IO[bytes]]:
-    """``path`` open for writing, its old content kept until the rejects are written; a file
-    this made is removed again when the load ends in an error (nothing half-done is left).
-    Its OSError (``No such file or directory``, ``Is a directory``) is the command's error."""
+def _writable(path: Path) -> Iterator[None]:
+    """``path`` tried for writing (opened to append, so its old content stays until the rejects
+    are written), and a file this made removed again when the load ends in an error (nothing
+    half-done is left). Its OSError (``No such file or directory``, ``Is a directory``) is the
+    command's error."""
     created = not os.path.lexists(path)
-    with open(path, "ab", buffering=0) as fh:  # (unbuffered: a failed write fails once)
-        try:
-            yield fh
-        except BaseException:
-            if created:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-            raise
+    open(path, "ab").close()
+    try:
+        yield
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
 
 
-def _write_rejects(fh: IO[bytes], path: Path, reports: list[Any]) -> bool:
-    """Every report's rejected rows as CSV into ``fh`` (``path``, opened by ``_opened``);
-    False, said on stderr, when the write fails (a full disk)."""
+def _write_rejects(path: Path, reports: list[Any]) -> bool:
+    """Every report's rejected rows as CSV into ``path``; False, said on stderr, when the write
+    fails (a full disk)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -96,9 +95,9 @@ def _write_rejects(fh: IO[bytes], path: Path, reports: list[Any]) -> bool:
     table = pa.concat_tables(tables) if tables else REJECTED_SCHEMA.empty_table()
     sys.stdout.flush()  # (the summary before the rows, for --rejects /dev/stdout)
     try:
-        if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # (not /dev/stdout, a pipe)
-            fh.truncate(0)
-        pacsv.write_csv(table, fh)
+        # by its path: Arrow's own file raises on a short write (a full disk), where it takes
+        # a Python file's short write as written and the file was left cut short, exit 0
+        pacsv.write_csv(table, str(path))
     except OSError as exc:
         print(f"partsearch: error: cannot write {path}: {exc}", file=sys.stderr)
         return False
