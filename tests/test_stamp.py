@@ -258,6 +258,31 @@ def test_an_edited_brands_toml_warns_until_loaded_and_built_again(
     _silent(catalog)
 
 
+def test_a_reload_whose_warning_is_an_error_installs_the_state_whole(catalog: Path) -> None:
+    """A deploy check makes the warning an error: the reload installed the new state, then
+    raised before its fingerprint was kept, so the next reload read it again, True, and told
+    nothing (the state it compared with was the one the failed reload installed). Now the
+    state is installed and complete, then the warning raised: the next reload is False."""
+    engine = Engine.open(catalog)
+    assert _lesjofors(engine) == ["ALFA"]
+    (catalog / "brands.toml").write_text('["LF"]\naliases = ["LESJÖFORS"]\n', encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StaleKeysWarning)
+        with pytest.raises(StaleKeysWarning, match=_BRANDS_STALE):
+            engine.reload()
+    assert _lesjofors(engine) == []  # (the new registry's state: the catalog did change)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not engine.reload()
+    folder = catalog.parent
+    load_suppliers(folder / "s.toml", catalog)
+    build_index([folder / "x.csv"], catalog)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert engine.reload()
+    assert _lesjofors(engine) == ["ALFA"]
+
+
 @pytest.mark.parametrize("brands", [
     '["MANN-FILTER"]\naliases = ["MANN AG"]\n',          # an alias
     '["LF"]\naliases = ["LF AB"]\n',                     # a brand

@@ -172,7 +172,9 @@ class Engine:
                                f"connector factory (a callable), not {shown(connectors)}")
         seen = _fingerprint(root)
         engine = cls(root, _load_state(root, None), seen, connectors)
-        _warn_stale(root, engine._state, None)
+        told = _stale_news(engine._state, None)
+        if told is not None:  # (before any warm-up: an open it fails, as an error, starts none)
+            told.warn(root, stacklevel=2)
         _warm_held(engine._state)
         if any(p.api for p in engine._state.profiles.values()):
             _warm_online(engine)
@@ -185,7 +187,9 @@ class Engine:
         reload that reads everything again, ~6 ms at 10M crosses, then ~0.7 ms more on the next
         search), cheap enough to call every second. A merge of the same offers written to disk
         since (this engine's own after its open, or another engine's) is mapped in place of the
-        engine's copy, and is no news: False.
+        engine's copy, and is no news: False. Its :class:`StaleKeysWarning` comes last, when
+        the new state is installed and complete: made an error by a warnings filter, it is
+        raised for a catalog that did change, and the next reload of nothing new is False.
 
         >>> engine.reload()                                              # doctest: +SKIP
         False
@@ -200,15 +204,21 @@ class Engine:
             # does, where it was read as a catalog with nothing in it and every search was
             # not_found)
             check_catalog(self.catalog)
-            before, self._state = self._state, _load_state(self.catalog, self._state)
-            _warn_stale(self.catalog, self._state, before)
-            _warm_held(self._state)
+            state = _load_state(self.catalog, self._state)
+            # (worked out before the state is installed, told after all of it is: raised by
+            # an error filter in between, it left the state without its fingerprint, and the
+            # next reload installed it again, True and silent)
+            told = _stale_news(state, self._state)
+            self._state = state
+            _warm_held(state)
             # (the merges on disk, last in the fingerprint, hold offers already served: a
             # server that clears its caches or tells its clients on True had news of nothing)
             published, self._seen = seen[:-1] != self._seen[:-1], seen
             self._live = None
-        if published and any(p.api for p in self._state.profiles.values()):
+        if published and any(p.api for p in state.profiles.values()):
             _warm_online(self)
+        if told is not None:
+            told.warn(self.catalog, stacklevel=2)
         return published
 
     @property
@@ -767,13 +777,14 @@ def _fingerprint(catalog: Path) -> tuple[Any, ...]:
             tuple(listing(offers / ".merged")))
 
 
-def _warn_stale(catalog: Path, state: _State, before: _State | None) -> None:
-    """Warn, to the caller of ``Engine.open`` or ``reload``, of what ``state`` holds keyed by
-    other rules or another brand registry (``_stamp``), unless ``before`` (the state a reload
-    replaces) named it."""
+def _stale_news(state: _State, before: _State | None) -> StaleKeys | None:
+    """What ``state`` holds keyed by other rules or another brand registry (``_stamp``), for
+    ``Engine.open`` or ``reload`` to warn of; None when it is nothing, or nothing ``before``
+    (the state a reload replaces) did not name."""
     stale = state.stale_keys
     if stale is not None and stale.news(None if before is None else before.stale_keys):
-        stale.warn(catalog, stacklevel=3)
+        return stale
+    return None
 
 
 def _load_state(catalog: Path, previous: _State | None) -> _State:
@@ -785,7 +796,7 @@ def _load_state(catalog: Path, previous: _State | None) -> _State:
     registry = config.registry
     index: CrossIndex | None
     try:
-        index = CrossIndex._open(catalog, registry)  # (its stale keys: _warn_stale's)
+        index = CrossIndex._open(catalog, registry)  # (its stale keys: _stale_news's)
     except SnapshotError as exc:
         if "no cross snapshot" not in exc.message:
             raise
