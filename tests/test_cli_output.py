@@ -122,6 +122,18 @@ def test_a_partsearch_warning_is_one_line_on_stderr(stale: Path, command: list[s
     assert proc.stderr.decode() == f"partsearch: warning: {stale}: {told.message}\n"
 
 
+@pytest.mark.parametrize("filters", ["error", "error::partsearch.errors.StaleKeysWarning"])
+def test_a_partsearch_warning_made_an_error_is_exit_2(stale: Path, filters: str) -> None:
+    """``PYTHONWARNINGS=error`` (a deploy check): a traceback, where an error is one line."""
+    from partsearch import catalog_info
+
+    told = catalog_info(stale).stale_keys
+    assert told is not None
+    proc = _run("search", str(stale), "W 920/21", "--brand", "MANN", PYTHONWARNINGS=filters)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert proc.stderr.decode() == f"partsearch: error: {stale}: {told.message}\n"
+
+
 def test_a_partsearch_warning_is_told_once_and_others_as_python_shows_them(
         stale: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
         ) -> None:

@@ -4,7 +4,8 @@ Each layer registers its own subcommands (``cli/load.py``, ``cli/profile.py``,
 ``cli/crosses.py``, ``cli/search.py``, ``cli/info.py``, ``cli/sql.py``);
 a subcommand parses arguments, calls the library and prints. A :class:`PartsearchError` ends the
 command with its message and exit code 2, never a traceback; a :class:`PartsearchWarning` is one
-line on stderr, ``partsearch: warning: ...``.
+line on stderr, ``partsearch: warning: ...``, or, made an error by the user's filter (``-W
+error``), ends the command as an error does.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = func(args)
         sys.stdout.flush()  # (here, where a closed pipe is caught below, not at exit)
         return code
-    except PartsearchError as exc:
+    except (PartsearchError, PartsearchWarning) as exc:  # (a warning the user's filter,
+        # -W error or PYTHONWARNINGS=error, made an error: as an error, not a traceback)
         print(f"partsearch: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
