@@ -692,6 +692,27 @@ def test_a_number_wholly_in_parentheses_names_no_maker(tmp_path: Path) -> None:
     assert idx.lookup("RENAULT", "200100765R") == idx.lookup("RENAULT", "(20.01.007.65R)")
 
 
+def test_a_maker_wholly_in_parentheses_is_still_no_number(tmp_path: Path) -> None:
+    """A cell that is only a maker in parentheses, "(TOYOTA)" beside RENAULT, has no number:
+    rejected, as before numbers wholly in parentheses were read; it was taken for one of them
+    and built as RENAULT's part "TOYOTA". Only a cell that holds a digit is a number printed
+    so (TecDoc's numbers all hold one)."""
+    path = tmp_path / "oe.csv"
+    path.write_text("brand,article,oe_brand,oe\n"
+                    "HJS,82 23 9075,RENAULT,(TOYOTA)\n"
+                    "HJS,82 23 9076,RENAULT,(TOYOTA (FAW))\n"
+                    "HJS,82 23 9077,RENAULT,(20.01.007.65R)\n", encoding="utf-8")
+    columns = {"brand_a": "brand", "article_a": "article", "brand_b": "oe_brand",
+               "article_b": "oe"}
+    report = build_index([path], tmp_path / "c", columns=columns, split=" | ", cell_brands=True)
+    assert (report.crosses_read, report.rows_rejected, report.unique_crosses) == (3, 2, 1)
+    assert [r.split(": ")[1] for r in report.rejects] == ["no brand or article on side b"] * 2
+    assert [r.split(":")[1] for r in report.rejects] == ["2", "3"]
+    idx = CrossIndex.open(tmp_path / "c")
+    assert idx.lookup("RENAULT", "TOYOTA") is None and idx.lookup("RENAULT", "TOYOTAFAW") is None
+    assert idx.lookup("RENAULT", "200100765R") is not None
+
+
 def test_real_numbers_wholly_in_parentheses_keep_their_rows(realdata: Path,
                                                             tmp_path: Path) -> None:
     """The TecDoc cross file's 9 rows of HJS 82 23 9075 whose Renault and Dacia numbers are

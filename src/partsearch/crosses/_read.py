@@ -736,11 +736,8 @@ def _wide(cols: dict[str, Any], makers: list[tuple[Any, str]]
     return joined, np.concatenate(rows)
 
 
-# a number, then its maker in parentheses at the end, which may hold one more pair of them.
-# The number is not empty: a cell wholly in parentheses, "(20.01.007.65R)" beside RENAULT in
-# a TecDoc export, is a number printed so (the same rows list it as 200100765R), not a maker
-# with no number; it was taken for one and the row rejected, its RENAULT dropped.
-_CELL_BRAND = r"^(?P<number>.*?\S)\s*\((?P<brand>(?:[^()]|\([^()]*\))+)\)\s*$"
+# a number, then its maker in parentheses at the end, which may hold one more pair of them
+_CELL_BRAND = r"^(?P<number>.*?)\s*\((?P<brand>(?:[^()]|\([^()]*\))+)\)\s*$"
 
 
 def _cell_brands(cols: dict[str, Any]) -> dict[str, Any]:
@@ -748,7 +745,11 @@ def _cell_brands(cols: dict[str, Any]) -> dict[str, Any]:
     OE numbers (``583 0674 (TEREX)``, ``17801-31131 (TOYOTA (FAW))``), as that maker's: the
     maker, when it holds a letter (``WK 3002 (10)`` is MANN's number as it is), wins over the
     side's brand; a side without a brand column has only these. A cell wholly in parentheses
-    (``(20.01.007.65R)``) names no maker: it is the side's number as written."""
+    that holds a digit (``(20.01.007.65R)`` beside RENAULT in a TecDoc export, which the same
+    rows list as 200100765R) names no maker: it is the side's number as written, where it was
+    read as a maker with no number and the row rejected. One without (``(TOYOTA)``) is a
+    maker with no number, rejected, not the side's brand's number "TOYOTA": TecDoc's numbers
+    all hold a digit."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -759,7 +760,10 @@ def _cell_brands(cols: dict[str, Any]) -> dict[str, Any]:
             text = text.dictionary_decode()
         found = pc.extract_regex(text, _CELL_BRAND)
         brand = pc.struct_field(found, "brand")
-        named = pc.and_(found.is_valid(), pc.match_substring_regex(brand, r"\pL")).fill_null(False)
+        whole = pc.and_(pc.equal(pc.struct_field(found, "number"), ""),
+                        pc.match_substring_regex(brand, r"\d"))  # (a number, printed so)
+        named = pc.and_(found.is_valid(), pc.and_not(pc.match_substring_regex(brand, r"\pL"),
+                                                     whole)).fill_null(False)
         out[f"article_{side}"] = pc.if_else(named, pc.struct_field(found, "number"), text)
         given = out.get(f"brand_{side}", pa.nulls(len(text), pa.string()))
         out[f"brand_{side}"] = pc.if_else(named, brand, given.cast(pa.string()))
