@@ -36,3 +36,28 @@ def test_the_types_a_result_holds_are_exported() -> None:
     assert partsearch.SupplierCrossPart is partsearch.result.SupplierCrossPart
     assert set(partsearch.result.__all__) <= set(partsearch.__all__)
     assert all(getattr(partsearch, name) is not None for name in partsearch.__all__)
+
+
+def test_the_search_options_types_are_read_at_run_time() -> None:
+    """A web app validates a request's options by their types (``typing.get_type_hints``,
+    pydantic): they were imported for the type checker alone, and reading them was a
+    NameError. ``import partsearch`` still imports no numpy: only the first use does."""
+    import os
+    import subprocess
+    import sys
+    import typing
+    from datetime import datetime
+
+    import numpy as np
+
+    from partsearch import Filters, SearchOptions, SortSpec
+
+    hints = typing.get_type_hints(SearchOptions)
+    assert hints["sort"] == SortSpec | None and hints["filters"] == Filters | None
+    assert hints["show_all"] == bool | np.bool_ and hints["now"] == datetime | None
+    assert set(hints) == SearchOptions.__optional_keys__
+    light = subprocess.run(
+        [sys.executable, "-c", "import sys, partsearch; print('numpy' in sys.modules)"],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert light.stdout == "False\n"

@@ -4,14 +4,15 @@ reads them there as it reads them in ``search`` itself."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, SupportsIndex, TypedDict
+from datetime import datetime
+from typing import SupportsIndex, TypedDict
 
-if TYPE_CHECKING:
-    from datetime import datetime
+# (imported to run, not only to check: a web app reads the options' types at run time,
+# typing.get_type_hints, pydantic. This module is imported when partsearch.SearchOptions is
+# first used, which imports the engine, numpy and ranking.order already: nothing more)
+import numpy as np
 
-    import numpy as np
-
-    from partsearch.ranking.order import Filters, SortSpec
+from partsearch.ranking.order import Filters, SortSpec
 
 __all__ = ["SearchOptions"]
 
