@@ -197,6 +197,9 @@ def test_many_suppliers_are_counted_past_ten_and_empty_files_are_not_stale() -> 
 
 def test_the_warning_is_public() -> None:
     assert {"PartsearchWarning", "StaleKeysWarning"} <= set(partsearch.__all__)
+    # (help() tells both causes: it named another release's rules alone)
+    doc = " ".join((StaleKeysWarning.__doc__ or "").split())
+    assert "other rules" in doc and "another brand registry" in doc and "brands.toml" in doc
 
 
 # -- the brand registry: part of the stamp -------------------------------------------------------

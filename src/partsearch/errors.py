@@ -103,6 +103,8 @@ class PartsearchWarning(UserWarning):
 
 class StaleKeysWarning(PartsearchWarning):
     """A catalog whose cross snapshot or offers were keyed by other rules than this
-    partsearch's (an older release): it opens and searches, but a part whose keys the rules
-    changed is not found by its number until the price files are loaded again and the crosses
-    rebuilt."""
+    partsearch's (an older release), or with another brand registry than the catalog's now
+    (its ``brands.toml`` given an alias or a brand since, or another release's shipped
+    registry): it opens and searches, but a part whose keys changed is not found by its
+    number until the price files are loaded again and the crosses rebuilt. Given by
+    ``Engine.open``, a ``reload`` that picks such a file up, and ``CrossIndex.open``."""
