@@ -180,6 +180,32 @@ def test_a_reload_warns_of_what_became_stale(catalog: Path) -> None:
     assert caught[0].filename == __file__
 
 
+def test_info_maps_each_offers_file_once_and_tells_every_suppliers(
+        catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``info`` mapped each offers file again, and read the snapshot's manifest again, for the
+    stale keys; it reads them once, and still tells the offers of a supplier published by the
+    API alone (no profile registered), which an engine searches too."""
+    import partsearch.loading.load as loading
+
+    publish_offers(catalog, "GAMMA", read_offers(catalog, "BETA"))
+    _stamp_offers(catalog, "GAMMA", KEY_RULES - 1)
+    _stamp_crosses(catalog, KEY_RULES - 1)
+    mapped: list[str] = []
+    real = loading.read_offers
+
+    def read(root: Path, code: str) -> pa.Table:
+        mapped.append(code)
+        return real(root, code)
+
+    monkeypatch.setattr(loading, "read_offers", read)
+    stale = catalog_info(catalog).stale_keys
+    assert stale is not None and (stale.crosses, stale.suppliers) == (True, ("GAMMA",))
+    assert sorted(mapped) == ["ALFA", "BETA", "GAMMA"]
+    with pytest.warns(StaleKeysWarning) as caught:
+        Engine.open(catalog)
+    assert str(caught[0].message) == f"{catalog}: {stale.message}"
+
+
 def test_many_suppliers_are_counted_past_ten_and_empty_files_are_not_stale() -> None:
     from partsearch._stamp import offers_metadata, stale_keys
 

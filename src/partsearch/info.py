@@ -33,6 +33,8 @@ from partsearch._stamp import StaleKeys, stale_keys
 from partsearch.errors import CatalogError
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from partsearch.brands import BrandRegistry
 
 __all__ = ["CatalogInfo", "CrossesInfo", "LoadRecord", "MergeInfo", "OldVersionInfo",
@@ -152,7 +154,7 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
     >>> catalog_info("catalog").crosses.parts                          # doctest: +SKIP
     2083
     """
-    from partsearch.loading.load import read_registered_profiles
+    from partsearch.loading.load import read_offers, read_registered_profiles
     from partsearch.search._config import CatalogConfig
 
     root = user_path(catalog, CatalogError, "catalog_info: catalog", "a directory's path")
@@ -164,36 +166,33 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
     config = CatalogConfig.load(root)  # (its brand registry too: a stale key's, below)
     stale_after = config.stale_after_hours
     moment = now or datetime.now(UTC)
-    suppliers = tuple(
-        _supplier(root, profile, brands, moment, stale_after)
-        for profile in read_registered_profiles(root).values())
-    return CatalogInfo(str(root), suppliers, _crosses(root), stale_after, _merges(root),
-                       _old_versions(root), _stale_keys(root, config.registry))
+    profiles = read_registered_profiles(root)
+    # (each mapped once: its counts and brands, and its stamp for the stale keys)
+    offers = {code: read_offers(root, code) for code in profiles}
+    suppliers = tuple(_supplier(root, profile, offers[code], brands, moment, stale_after)
+                      for code, profile in profiles.items())
+    crosses, manifest = _crosses(root)
+    return CatalogInfo(str(root), suppliers, crosses, stale_after, _merges(root),
+                       _old_versions(root), _stale_keys(root, manifest, offers, config.registry))
 
 
-def _stale_keys(root: Path, registry: BrandRegistry) -> StaleKeys | None:
-    """What of the catalog's current snapshot and offers files was keyed by other rules or
-    another brand registry than ``registry`` (the catalog's), as an engine opening it finds
-    (a snapshot or offers file that cannot be read is left to ``crosses`` and the suppliers
-    to tell)."""
-    from partsearch.crosses._snapshot import MANIFEST
+def _stale_keys(root: Path, manifest: dict[str, Any] | None, offers: dict[str, pa.Table],
+                registry: BrandRegistry) -> StaleKeys | None:
+    """What of the catalog's current snapshot (its ``manifest``, None without one) and offers
+    files (``offers``, the registered suppliers', and those of any other supplier, which an
+    engine searches too) was keyed by other rules or another brand registry than ``registry``
+    (the catalog's), as an engine opening it finds (an offers file that cannot be read is left
+    to the engine to tell)."""
     from partsearch.loading.load import read_offers
 
-    manifest = None
-    with contextlib.suppress(CatalogError, OSError, ValueError, TypeError):
-        version = read_pointer(root / CROSSES) if (root / CROSSES).is_dir() else None
-        if version is not None:
-            manifest = json.loads((root / CROSSES / version / MANIFEST).read_bytes())
-            if not isinstance(manifest, dict):
-                manifest = None
-    offers = []
+    tables = dict(offers)
     area = root / OFFERS
     for sub in sorted(area.iterdir()) if area.is_dir() else ():
-        if sub.is_dir() and not sub.name.startswith("."):
+        if sub.name not in tables and sub.is_dir() and not sub.name.startswith("."):
             with contextlib.suppress(CatalogError):
-                table = read_offers(root, sub.name)
-                offers.append((sub.name, table.num_rows, table.schema.metadata))
-    return stale_keys(manifest, offers, registry)
+                tables[sub.name] = read_offers(root, sub.name)
+    return stale_keys(manifest, ((code, t.num_rows, t.schema.metadata)
+                                 for code, t in tables.items()), registry)
 
 
 def _old_versions(root: Path) -> tuple[OldVersionInfo, ...]:
@@ -256,13 +255,11 @@ def _merges(root: Path) -> tuple[MergeInfo, ...]:
     return tuple(out)
 
 
-def _supplier(root: Path, profile: Any, top: int, now: datetime, stale_after: float
-              ) -> SupplierInfo:
+def _supplier(root: Path, profile: Any, table: pa.Table, top: int, now: datetime,
+              stale_after: float) -> SupplierInfo:
+    """``profile``'s supplier, of its offers ``table`` (empty before the first publish)."""
     import pyarrow.compute as pc
 
-    from partsearch.loading.load import read_offers
-
-    table = read_offers(root, profile.code)  # (mapped; empty before the first publish)
     offers, file_time = table.num_rows, None
     brands: tuple[tuple[str, int], ...] = ()
     if offers:
@@ -295,20 +292,21 @@ def _last_load(root: Path, code: str) -> LoadRecord | None:
         raise CatalogError(f"cannot read the last load's record: {exc!r}", path=path) from exc
 
 
-def _crosses(root: Path) -> CrossesInfo | None:
+def _crosses(root: Path) -> tuple[CrossesInfo | None, dict[str, Any] | None]:
     """The current snapshot, opened as :meth:`CrossIndex.open` opens it (its manifest, each
     file's size and sampled checksums: a millisecond at 200M crosses), where ``info`` had
-    shown a snapshot that search refuses as healthy."""
+    shown a snapshot that search refuses as healthy; and its manifest, when it reads (for
+    the stale keys)."""
     from partsearch.crosses._snapshot import MANIFEST, open_arrays
     from partsearch.errors import SnapshotError
 
     area = root / CROSSES
     if not area.is_dir():
-        return None
+        return None, None
     try:
         version = read_pointer(area)
     except CatalogError as exc:
-        return CrossesInfo(None, None, None, None, None, None, str(exc))
+        return CrossesInfo(None, None, None, None, None, None, str(exc)), None
     if version is None:
         present = sorted(p.name for p in area.iterdir() if p.is_dir()
                          and not p.name.startswith(".") and (p / MANIFEST).exists())
@@ -316,7 +314,7 @@ def _crosses(root: Path) -> CrossesInfo | None:
             None, None, None, None, None, None,
             f"{area / POINTER}: missing, so no snapshot is published (search runs without "
             f"analogs) although {', '.join(present)} {'is' if len(present) == 1 else 'are'} "
-            "there: build the crosses again")
+            "there: build the crosses again"), None
     try:
         m, error = open_arrays(area / version)[0], None
     except SnapshotError as exc:
@@ -328,6 +326,6 @@ def _crosses(root: Path) -> CrossesInfo | None:
             if not all(type(c) is int for c in counts):
                 raise TypeError
         except (OSError, ValueError, KeyError, TypeError):
-            return CrossesInfo(version, None, None, None, None, None, error)
+            return CrossesInfo(version, None, None, None, None, None, error), None
     return CrossesInfo(version, m["parts"], m["classes"], m["largest_class"], m["crosses"],
-                       m["crosses"] - m["accepted"], error)
+                       m["crosses"] - m["accepted"], error), m

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,6 +41,9 @@ from partsearch.crosses._read import (
     rows_hint,
 )
 from partsearch.errors import CatalogError, CrossFileError
+
+if TYPE_CHECKING:
+    from partsearch.crosses._snapshot import Writer
 
 # edge states stored in the snapshot
 ACCEPTED, GUARDED, BLACKLISTED = 0, 1, 2
@@ -266,7 +269,7 @@ class _ReadResult:
     rejects: list[str]
 
 
-def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, out: Any,
+def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, out: Writer,
           progress: Progress | None) -> _ReadResult:
     """Stream the files: parts numbered as they appear, each cross's two numbers and its
     source and kind appended to scratch files in ``out.work``."""
@@ -324,7 +327,7 @@ def _nothing_read(paths: list[Path], read: _ReadResult) -> str:
             "(allow_empty, --allow-empty, publishes an empty one)")
 
 
-def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:
+def _write_parts(out: Writer, parts: Any) -> tuple[int, np.ndarray]:
     """The key dictionary in hash order: part hashes, brands, article text and the article-key
     index; returns the number of parts and each part's rank by number of first appearance."""
     order, rank, part_hash, art_hash, art_order = parts.finish()
@@ -341,7 +344,7 @@ def _write_parts(out: Any, parts: Any) -> tuple[int, np.ndarray]:
     return n, rank
 
 
-def _write_classes(out: Any, class_id: np.ndarray) -> np.ndarray:
+def _write_classes(out: Writer, class_id: np.ndarray) -> np.ndarray:
     """Each part's class, each class's members (CSR, members ascending) and each part's place
     among them (``class_places``); returns the class sizes."""
     from partsearch.crosses import _kernels as k
@@ -355,7 +358,7 @@ def _write_classes(out: Any, class_id: np.ndarray) -> np.ndarray:
     return np.diff(class_off)
 
 
-def _write_class_adjacency(out: Any, slots: int = 1 << 22) -> None:
+def _write_class_adjacency(out: Writer, slots: int = 1 << 22) -> None:
     """``class_adj_off``/``class_adj_to``/``class_adj_sup``/``class_hash``
     (``_kernels.class_adjacency``) from the saved classes, adjacency and part hashes, a run of
     classes (about ``slots`` members) at a time, so none of them is ever whole in memory: two
