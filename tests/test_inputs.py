@@ -116,6 +116,7 @@ def _paths(engine: Engine, catalog: Path) -> dict[str, Callable[[], Any]]:
         "Filters.in_stock": lambda: Filters(in_stock=HUGE),
         "Filters.popular": lambda: Filters(popular=HUGE),
         "Filters.brands": lambda: Filters(brands=[HUGE.encode()]),
+        "Filters.pickup_point": lambda: Filters(pickup_point=[HUGE]),
         "catalog_info(brands=)": lambda: partsearch.catalog_info(catalog, brands=HUGE),
         "catalog_info": lambda: partsearch.catalog_info(HUGE),
         "Engine.open": lambda: Engine.open(HUGE),

@@ -98,7 +98,7 @@ class Filters:
         point = self.pickup_point
         if point is not None:
             if not isinstance(point, str):
-                raise SearchError(f"Filters.pickup_point names a pickup point, not {point!r}")
+                raise SearchError(f"Filters.pickup_point names a pickup point, not {shown(point)}")
             if blank_text(point):
                 # (a web form's empty box sends " " as readily as "": it filtered for a point
                 # called " ", emptied every block and noted that no supplier delivers there)
