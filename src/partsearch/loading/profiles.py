@@ -29,7 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from partsearch._inputs import user_path
+from partsearch._inputs import shown, user_path
 from partsearch._limits import MAX_HOURS
 from partsearch._money import MAX_KOPECKS
 from partsearch._toml import read_toml
@@ -293,9 +293,12 @@ def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None
             raise fail(f"key 'api': unknown key {key!r}{hint}")
     url = api.get("url")
     if url is not None:
-        parts = urlsplit(url) if isinstance(url, str) else None
+        try:
+            parts = urlsplit(url) if isinstance(url, str) else None
+        except ValueError:  # ("https://[::1": urllib's "Invalid IPv6 URL")
+            parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise fail(f"key 'api.url': must be an http(s) URL, not {url!r}")
+            raise fail(f"key 'api.url': must be an http(s) URL, not {shown(url)}")
         if parts.username or parts.password or any(
                 _SECRET.search(k) for k in parse_qs(parts.query)):
             raise fail("key 'api.url': credentials come from the named environment "
