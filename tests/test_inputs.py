@@ -5,6 +5,7 @@ subclass, whose message quotes the value cut short (``_inputs.shown``), never a 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,7 +33,7 @@ from partsearch import (
     SnapshotError,
     SupplierError,
 )
-from partsearch._inputs import SHOWN, shown
+from partsearch._inputs import SHOWN, shown, user_path
 from partsearch.online import LiveSuppliers, connector_from_api
 from tests.conftest import write_catalog
 
@@ -167,8 +168,9 @@ def test_a_path_no_file_can_have_is_the_functions_own_error(
         call: Callable[[Any], Any], error: type[PartsearchError], name: str,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """None, bytes or a number raised TypeError; a NUL ValueError; a lone surrogate
-    UnicodeEncodeError; a name over 255 bytes OSError ENAMETOOLONG, each from pathlib or the
-    OS: now the function's own error, naming the argument, the path cut short and why."""
+    UnicodeEncodeError; a name longer than the file system takes OSError ENAMETOOLONG, each
+    from pathlib or the OS: now the function's own error, naming the argument, the path cut
+    short and why."""
     monkeypatch.chdir(tmp_path)  # (nothing is written: each is refused before)
     why = {"None": "must be ", "bytes": "must be ", "a number": "must be ", "a float": "must be ",
            "a list": "must be ", "empty": "is empty", "NUL": "a NUL character",
@@ -183,6 +185,28 @@ def test_a_path_no_file_can_have_is_the_functions_own_error(
         assert message.startswith(name) and why[label] in message, (label, message)
         assert len(message) < 400, (label, len(message))
     assert os.listdir(tmp_path) == []
+
+
+def test_a_name_is_as_long_as_its_file_system_takes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NTFS, exFAT, vfat, SMB and HFS+ count a name in UTF-16 units: a 200-letter Cyrillic
+    name (400 UTF-8 bytes) is theirs to take, and was refused by a count of 255 bytes. The
+    file system says, and its refusal (ext4's, here) is the function's error."""
+    name = "Ж" * 200
+    with pytest.raises(CatalogError, match=r"catalog directory not found$"):
+        Engine.open(tmp_path / "nowhere" / name)  # (no directory to ask: it is not there)
+    with pytest.raises(CatalogError, match="file name too long"):
+        Engine.open(tmp_path / name)
+    real = os.stat
+
+    def ntfs(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        """What the OS answers on a file system of UTF-16 names: no such file."""
+        if os.fspath(path).endswith(name):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", ntfs)
+    assert user_path(tmp_path / name, CatalogError, "x") == tmp_path / name
 
 
 def test_a_path_of_undecodable_bytes_is_a_path(tmp_path: Path) -> None:

@@ -22,9 +22,6 @@ __all__ = ["SHOWN", "shown", "user_path"]
 #: the characters of a value a message quotes at most (then "…(N characters)")
 SHOWN = 80
 
-#: the bytes of a file name the usual file systems take at most (Linux's NAME_MAX, and macOS's)
-_NAME_MAX = 255
-
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = SHOWN  # (a list's items cut too; its length reprlib's)
 
@@ -77,17 +74,17 @@ def user_path(value: object, error: type[PartsearchError], what: str,
     if "\x00" in text:
         raise error(f"{what} {shown(text)}: a path cannot hold a NUL character")
     try:
-        encoded = os.fsencode(text)
+        os.fsencode(text)
     except UnicodeEncodeError as exc:
         raise error(f"{what} {shown(text)}: a path cannot hold "
                     f"{exc.object[exc.start]!r} (a lone surrogate)") from None
-    too_long = any(len(name) > _NAME_MAX for name in encoded.split(b"/"))
-    if not too_long:
-        try:  # (a path longer than the system takes, or a file system of shorter names)
-            os.stat(text)
-        except OSError as exc:  # (one not there, or unreadable: the caller's to tell)
-            too_long = exc.errno == errno.ENAMETOOLONG
-    if too_long:
-        raise error(f"{what} {shown(text)}: file name too long (a name of more than "
-                    f"{_NAME_MAX} bytes, or a path longer than the system takes)")
+    # (the file system says how long a name may be, not a count of UTF-8 bytes: NTFS, exFAT,
+    # vfat, SMB and HFS+ count UTF-16 units, so a 200-letter Cyrillic name of 400 bytes is
+    # theirs to take, and pathconf's NAME_MAX says 255 for them too, in their units)
+    try:
+        os.stat(text)
+    except OSError as exc:  # (one not there, or unreadable: the caller's to tell)
+        if exc.errno == errno.ENAMETOOLONG:
+            raise error(f"{what} {shown(text)}: file name too long (a name longer than its file "
+                        f"system takes, or a path longer than the system's)") from None
     return Path(text)
