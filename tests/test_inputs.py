@@ -209,6 +209,28 @@ def test_a_name_is_as_long_as_its_file_system_takes(
     assert user_path(tmp_path / name, CatalogError, "x") == tmp_path / name
 
 
+@pytest.mark.parametrize("args", [
+    ["info", ""], ["search", "", "W 920/21"], ["sql", "", "select 1"], ["profile", ""],
+    ["crosses", "explain", "", "MANN", "W 920/21", "KNECHT", "OC 90"], ["crosses", "verify", ""],
+    ["crosses", "build", "", "--out", "cat"], ["crosses", "build", "x.csv", "--out", ""],
+    ["crosses", "build", "x.csv", "--out", "cat", "--blacklist", ""],
+    ["load", "", "--out", "cat"], ["load", "suppliers.toml", "--out", ""]],
+    ids=lambda args: " ".join(a or "''" for a in args))
+def test_the_cli_refuses_an_empty_path(args: list[str], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """``partsearch info ""`` (a script's unset ``$CATALOG``) opened the current directory,
+    and ``--out ""`` wrote into it, where ``Engine.open("")`` is refused."""
+    from partsearch.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    assert "an empty path (the current directory is '.')" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_path_of_undecodable_bytes_is_a_path(tmp_path: Path) -> None:
     """A file name of bytes that are not UTF-8 reaches Python as surrogate escapes: a path."""
     odd = tmp_path / "cat\udcff"

@@ -57,9 +57,9 @@ def user_path(value: object, error: type[PartsearchError], what: str,
               kind: str = "a path") -> Path:
     """``value``, a path a caller gave (text or ``os.PathLike``), as a ``Path``; else ``error``
     naming ``what`` (``"catalog_info: catalog"``), the path (shortened) and the problem: not a
-    path (None, bytes, a number), empty (``Path("")`` is the current directory), a NUL or a
-    character no file name can hold (a lone surrogate), a name longer than the file system
-    takes. What a file that is not there or cannot be read means is the caller's to say."""
+    path (None, bytes, a number), empty text (not ``Path("")``, which is ``Path(".")``), a NUL
+    or a character no file name can hold (a lone surrogate), a name longer than the file
+    system takes. What a file that is not there or cannot be read means is the caller's to say."""
     if not isinstance(value, str | os.PathLike):
         raise error(f"{what} must be {kind} (str or os.PathLike), not {shown(value)}")
     try:
@@ -69,6 +69,8 @@ def user_path(value: object, error: type[PartsearchError], what: str,
                     ) from None
     if not isinstance(text, str):  # (a PathLike of bytes: pathlib's TypeError)
         raise error(f"{what} must be {kind} (str or os.PathLike), not {shown(value)}")
+    # (an empty text is refused; Path("") is Path("."), which no check can tell from the
+    # current directory a caller meant: it stays the current directory)
     if not text:
         raise error(f"{what} is empty, where {kind} was wanted (the current directory is '.')")
     if "\x00" in text:

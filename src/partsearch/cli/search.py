@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from partsearch.cli._console import at_least
+from partsearch.cli._console import a_path, at_least
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("search", help="search a catalog by article")
-    p.add_argument("catalog", type=Path, help="catalog directory")
+    p.add_argument("catalog", type=a_path, help="catalog directory")
     p.add_argument("article", help="the part number, as typed (W 920/21, oc-90, 0986424815)")
     p.add_argument("--brand", help="its maker, any spelling; without it, a list of brands may "
                    "come back to choose from")
