@@ -167,9 +167,8 @@ class Engine:
         root = Path(os.path.abspath(user_path(catalog, CatalogError, "Engine.open: catalog",
                                               "a directory's path")))
         check_catalog(root)
-        if connectors is not None and not _factories(connectors):
-            raise CatalogError(f"Engine.open: connectors must map each api kind (text) to a "
-                               f"connector factory (a callable), not {shown(connectors)}")
+        if connectors is not None:
+            _check_connectors(connectors)
         seen = _fingerprint(root)
         engine = cls(root, _load_state(root, None), seen, connectors)
         _warn_stale(root, engine._state, None)
@@ -569,10 +568,21 @@ class Engine:
         return self._live
 
 
-def _factories(connectors: object) -> bool:
-    """Whether ``connectors`` maps text to callables, as ``Engine.open`` reads it."""
-    return isinstance(connectors, Mapping) and all(
-        isinstance(kind, str) and callable(factory) for kind, factory in connectors.items())
+def _check_connectors(connectors: object) -> None:
+    """Refuse ``connectors`` that are no mapping of text to callables, as ``Engine.open`` reads
+    them, naming the first wrong entry (the whole mapping, quoted cut short, ended before it)."""
+    from partsearch.errors import CatalogError
+
+    if not isinstance(connectors, Mapping):
+        raise CatalogError(f"Engine.open: connectors must map each api kind (text) to a "
+                           f"connector factory (a callable), not {shown(connectors)}")
+    for kind, factory in connectors.items():
+        if not isinstance(kind, str):
+            raise CatalogError(f"Engine.open: connectors: api kind {shown(kind)} is no text (a "
+                               f"profile's api.kind)")
+        if not callable(factory):
+            raise CatalogError(f"Engine.open: connectors: api kind {shown(kind)} maps to "
+                               f"{shown(factory)}, which is no callable")
 
 
 _NO_FILTERS = Filters()
