@@ -63,11 +63,32 @@ _values = st.one_of(st.text(), st.text(min_size=70, max_size=3000), st.binary(ma
 
 @given(_values)
 def test_a_value_is_shown_short_and_says_how_long_it_was(value: Any) -> None:
+    """Text by its characters (bytes by theirs), a list or dict by its items, not by the
+    length of reprlib's repr, cut already ("(246 characters)" of a list of three 1,000-letter
+    texts); on one line."""
     text = shown(value)
-    assert len(text) <= SHOWN + 30
+    assert len(text) <= SHOWN + 30 and "\n" not in text
     if isinstance(value, str | bytes) and text != repr(value):
         unit = "bytes" if isinstance(value, bytes) else "characters"
         assert text.endswith(f"…({len(value)} {unit})")
+    if isinstance(value, list | dict) and len(value) > 1 and (
+            len(repr(value)) > SHOWN + 2 or len(value) > (6 if isinstance(value, list) else 4)):
+        # (cut: reprlib gives a list's first 6 items, a dict's first 4; one item is its own)
+        assert text.endswith(f"({len(value)} items)")
+
+
+def test_a_numpy_array_is_shown_short_and_right() -> None:
+    """reprlib cut an array's repr in its middle, with numpy's line break in the message:
+    'array([     0,      1,      2, ..., 99...99998, 999999],\\n      shape=(1000000,))'."""
+    assert shown(np.arange(10**6)) == "array of shape (1000000,), int64"
+    assert shown(np.zeros((3, 4, 5))) == "array of shape (3, 4, 5), float64"
+    assert shown(np.array([HUGE])) == "array of shape (1,), <U100000"
+    assert shown(np.arange(3)) == "array([0, 1, 2])"
+    assert shown(np.arange(4).reshape(2, 2)) == "array([[0, 1], [2, 3]])"  # (one line)
+    assert shown(["x" * 1000] * 3).endswith("…(3 items)")
+    assert shown(list(range(7))) == "[0, 1, 2, 3, 4, 5, ...](7 items)"
+    assert shown({i: i for i in range(100)}) == "{0: 0, 1: 1, 2: 2, 3: 3, ...}(100 items)"
+    assert shown(pa.array(["a"] * 1000)).endswith("…(1000 items)")
 
 
 def _live_ask(article: Any, brand: Any) -> Any:

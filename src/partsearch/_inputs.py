@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import reprlib
+import sys
 from pathlib import Path
 
 from partsearch.errors import PartsearchError
@@ -22,35 +23,68 @@ __all__ = ["SHOWN", "shown", "user_path"]
 #: the characters of a value a message quotes at most (then "…(N characters)")
 SHOWN = 80
 
+#: the items of a numpy array a message shows (a longer one by its shape and dtype)
+_ARRAY_ITEMS = 20
+
 _REPR = reprlib.Repr()
-_REPR.maxstring = _REPR.maxother = SHOWN  # (a list's items cut too; its length reprlib's)
+_REPR.maxstring = SHOWN  # (a list's text items cut too; its length reprlib's)
+# (an object's repr is made whole by reprlib anyway, then cut in its middle, "0x7...a", "a""
+# of a pyarrow array: it is kept whole here and cut at its end, saying the object's size)
+_REPR.maxother = 1 << 30
 
 
 def shown(value: object) -> str:
-    """``repr(value)`` for a message, at most :data:`SHOWN` characters of it, then how long the
-    value was: text and bytes by their length, anything else (by ``reprlib``: a long list's
-    first items) by its repr's.
+    """``repr(value)`` for a message, on one line, at most :data:`SHOWN` characters of it, then
+    how long the value was: text and bytes by their length, a list, dict or other sized value
+    by its items (``reprlib`` gives its first ones); a numpy array too long to show by its
+    shape and dtype.
 
     >>> shown("W 920/21"), shown(None)
     ("'W 920/21'", 'None')
-    >>> shown("-" * 100_000)[-22:]
-    '--…(100000 characters)'
+    >>> shown("-" * 100_000)[-22:], shown(["W 920/21"] * 1000)[-18:]
+    ('--…(100000 characters)', ', ...](1000 items)')
     """
     if isinstance(value, str | bytes):
         text = repr(value[:SHOWN + 1])  # (a cut's repr: the work is the cut's, not the value's)
         if len(value) <= SHOWN and len(text) <= SHOWN + 2:
             return text
         unit = "characters" if isinstance(value, str) else "bytes"
-    else:
-        try:
-            text = _REPR.repr(value)
-        except Exception:  # (an int of 5,000 digits: Python's own limit, a ValueError)
-            text = f"<{type(value).__name__} that has no repr>"
-        if len(text) <= SHOWN + 2:
+        return f"{text[:SHOWN]}…({len(value)} {unit})"
+    numpy = sys.modules.get("numpy")  # (no array to meet unless numpy was imported)
+    if numpy is not None and isinstance(value, numpy.ndarray):
+        # (a short one by numpy's own repr, on one line; reprlib cut a long one's in its
+        # middle: "array([     0, ..., 99...99998, 999999],\n      shape=(1000000,))")
+        text = _one_line(repr(value)) if value.size <= _ARRAY_ITEMS else ""
+        if text and len(text) <= SHOWN + 2:
             return text
-        unit = "characters"
-    size = len(value) if isinstance(value, str | bytes) else len(text)
-    return f"{text[:SHOWN]}…({size} {unit})"
+        return f"array of shape {value.shape}, {value.dtype}"[:SHOWN + 2]
+    try:
+        text = _one_line(_REPR.repr(value))
+    except Exception:  # (an int of 5,000 digits: Python's own limit, a ValueError)
+        return f"<{type(value).__name__} that has no repr>"
+    # (reprlib gives a list's first 6 items, a dict's first 4, then "...")
+    limit = _ITEMS_SHOWN.get(type(value))
+    if len(text) <= SHOWN + 2 and (limit is None or len(value) <= limit):  # type: ignore[arg-type]
+        return text
+    try:  # (the value's size, not its repr's, which is cut already)
+        items = len(value)  # type: ignore[arg-type]
+        size = f"({items} item{'' if items == 1 else 's'})"
+    except Exception:  # (no len: an object's long repr)
+        size = ""
+    return f"{text}{size}" if len(text) <= SHOWN + 2 else f"{text[:SHOWN]}…{size}"
+
+
+#: the items of a container ``reprlib`` shows (then "...")
+_ITEMS_SHOWN: dict[type, int] = {
+    list: _REPR.maxlist, tuple: _REPR.maxtuple, dict: _REPR.maxdict, set: _REPR.maxset,
+    frozenset: _REPR.maxfrozenset}
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line: each line break, with the indent around it, one space."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def user_path(value: object, error: type[PartsearchError], what: str,
