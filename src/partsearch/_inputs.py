@@ -14,11 +14,12 @@ import errno
 import os
 import reprlib
 import sys
+import unicodedata
 from pathlib import Path
 
 from partsearch.errors import PartsearchError
 
-__all__ = ["SHOWN", "shown", "user_path"]
+__all__ = ["SHOWN", "shown", "trimmed", "user_path"]
 
 #: the characters of a value a message quotes at most (then "…(N characters)")
 SHOWN = 80
@@ -85,6 +86,27 @@ def _one_line(text: str) -> str:
     if "\n" not in text and "\r" not in text:
         return text
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def trimmed(text: str) -> str:
+    """``text`` without the white space and invisible format characters (a zero-width space, a
+    BOM, a soft hyphen) at its ends, as a web form's box or a hand-written profile pads a name:
+    what a blank text (``ranking.order.blank_text``) is made of.
+
+    >>> trimmed(" Г\u00a0"), trimmed("\u200bM 1\ufeff")
+    ('Г', 'M 1')
+    """
+    text = text.strip()
+    start, end = 0, len(text)
+    while start < end and _invisible(text[start]):
+        start += 1
+    while end > start and _invisible(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _invisible(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) == "Cf"
 
 
 def user_path(value: object, error: type[PartsearchError], what: str,
