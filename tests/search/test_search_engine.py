@@ -313,11 +313,12 @@ def test_a_blank_pickup_point_level_or_sort_is_none_chosen(
         engine.search("W 920/21", "MANN", level="nope")
     outputs = []
     for options in ([], ["--pickup", " ", "--level", "\t", "--sort", " "],
-                    ["--pickup", "", "--level", "", "--sort", ""]):
+                    ["--pickup", "", "--level", "", "--sort", ""],
+                    ["--pickup", "\u200b", "--level", "\ufeff", "--sort", " \u200b"]):
         assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN", "--json",
                      *options]) == 0
         outputs.append(json.loads(capsys.readouterr().out))
-    assert outputs[1] == outputs[0] == outputs[2]
+    assert outputs[1] == outputs[0] == outputs[2] == outputs[3]
     assert outputs[1]["filters"] == {} and outputs[1]["notes"] == []
     assert outputs[1]["blocks"]["requested"]["total"] == plain.requested.total
 
