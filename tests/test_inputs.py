@@ -33,7 +33,7 @@ from partsearch import (
     SnapshotError,
     SupplierError,
 )
-from partsearch._inputs import SHOWN, shown, user_path
+from partsearch._inputs import SHOWN, is_column, lone_surrogate, shown, user_path
 from partsearch.online import LiveSuppliers, connector_from_api
 from tests.conftest import write_catalog
 
@@ -257,6 +257,37 @@ def test_a_path_of_undecodable_bytes_is_a_path(tmp_path: Path) -> None:
     odd = tmp_path / "cat\udcff"
     with pytest.raises(CatalogError, match=r"catalog directory not found$"):
         Engine.open(odd)
+
+
+def test_a_lone_surrogate_is_told_alike_everywhere(engine: Engine) -> None:
+    """Engine.sql, a live search and a path argument each looked for a lone surrogate their
+    own way and told it three ways ("a path cannot hold '\\ud800' (a lone surrogate)"): one
+    helper, one wording, saying where."""
+    said = "holds '\\ud800' at character 3, a lone surrogate, which is no text"
+    with pytest.raises(SearchError) as sql:
+        engine.sql("sel\ud800ect 1")
+    with pytest.raises(SearchError) as live:
+        _live_ask("W 9\ud80020/21", "MANN")
+    with pytest.raises(CatalogError) as path:
+        Engine.open("cat\ud800")
+    for err in (sql, live, path):
+        assert said in str(err.value), str(err.value)
+    assert lone_surrogate("cat\udcff", path=True) is None  # (a byte that is not UTF-8)
+
+
+@pytest.mark.parametrize("one", ["W 920/21", b"x.csv", bytearray(b"x.csv"), Path("x.csv"), None,
+                                 5], ids=repr)
+def test_one_value_where_a_column_is_wanted_is_refused_alike(one: Any, catalog: Path) -> None:
+    """The vectorized keys, LiveSuppliers and build_index each told a column from one value
+    their own way: a bytearray was LiveSuppliers' "connector 0 is no connector: 120" and
+    build_index's cross file 120, a text's or bytes' items."""
+    with pytest.raises(NormalizationError, match=r"keys a column .*, not one value"):
+        partsearch.article_keys(one)
+    with pytest.raises(SupplierError, match="connectors must be a list of connectors, not"):
+        LiveSuppliers(one)
+    with pytest.raises(CrossFileError, match="files must be a list of cross files' paths, not"):
+        partsearch.build_index(one, catalog)
+    assert is_column(["x"]) and is_column(np.array(["x"])) and is_column(pa.array(["x"]))
 
 
 def test_the_vectorized_keys_refuse_one_value() -> None:

@@ -10,16 +10,18 @@ the function's own :class:`PartsearchError`, not the ``TypeError``, ``ValueError
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import reprlib
 import sys
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from partsearch.errors import PartsearchError
 
-__all__ = ["SHOWN", "shown", "trimmed", "user_path"]
+__all__ = ["SHOWN", "is_column", "lone_surrogate", "no_text", "shown", "trimmed", "user_path"]
 
 #: the characters of a value a message quotes at most (then "…(N characters)")
 SHOWN = 80
@@ -88,6 +90,43 @@ def _one_line(text: str) -> str:
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def is_column(values: object) -> bool:
+    """Whether ``values`` is a column of values (a list, a tuple, an Arrow array, a numpy
+    array, a polars Series, any iterable), not one value whose iteration gives its
+    characters or bytes (text, bytes, a path): what a vectorized call or a list argument
+    refuses, naming its one-value form.
+
+    >>> is_column(["W 920/21"]), is_column("W 920/21"), is_column(None)
+    (True, False, False)
+    """
+    return isinstance(values, Iterable) and not isinstance(
+        values, str | bytes | bytearray | os.PathLike)
+
+
+def lone_surrogate(text: str, *, path: bool = False) -> int | None:
+    """Where ``text`` holds its first lone surrogate, which is no character (``json.loads`` of
+    a web request gives one for ``"\\ud800"``), or None. A ``path`` is read as the OS reads a
+    file name: ``"\\udcff"`` there is a byte that is not UTF-8 (``os.fsdecode``), not one.
+
+    >>> lone_surrogate("W 920/21"), lone_surrogate("W\\ud80092")
+    (None, 1)
+    >>> lone_surrogate("a\\udcff", path=True), lone_surrogate("a\\udcff")
+    (None, 1)
+    """
+    if text.isascii():  # (the usual text: one test)
+        return None
+    try:
+        os.fsencode(text) if path else text.encode()
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+def no_text(text: str, at: int) -> str:
+    """What a message says of ``text``'s lone surrogate at ``at`` (:func:`lone_surrogate`)."""
+    return f"holds {text[at]!r} at character {at}, a lone surrogate, which is no text"
+
+
 def trimmed(text: str) -> str:
     """``text`` without the white space and invisible format characters (a zero-width space, a
     BOM, a soft hyphen) at its ends, as a web form's box or a hand-written profile pads a name:
@@ -116,14 +155,12 @@ def user_path(value: object, error: type[PartsearchError], what: str,
     path (None, bytes, a number), empty text (not ``Path("")``, which is ``Path(".")``), a NUL
     or a character no file name can hold (a lone surrogate), a name longer than the file
     system takes. What a file that is not there or cannot be read means is the caller's to say."""
-    if not isinstance(value, str | os.PathLike):
-        raise error(f"{what} must be {kind} (str or os.PathLike), not {shown(value)}")
-    try:
-        text = os.fspath(value)
-    except Exception:  # (an os.PathLike whose __fspath__ fails: the object's own word)
-        raise error(f"{what} must be {kind} (str or os.PathLike), not {shown(value)}"
-                    ) from None
-    if not isinstance(text, str):  # (a PathLike of bytes: pathlib's TypeError)
+    text: object = None
+    if isinstance(value, str | os.PathLike):
+        # (an os.PathLike whose __fspath__ fails, or gives bytes, is none: pathlib's TypeError)
+        with contextlib.suppress(Exception):
+            text = os.fspath(value)
+    if not isinstance(text, str):
         raise error(f"{what} must be {kind} (str or os.PathLike), not {shown(value)}")
     # (an empty text is refused; Path("") is Path("."), which no check can tell from the
     # current directory a caller meant: it stays the current directory)
@@ -131,11 +168,8 @@ def user_path(value: object, error: type[PartsearchError], what: str,
         raise error(f"{what} is empty, where {kind} was wanted (the current directory is '.')")
     if "\x00" in text:
         raise error(f"{what} {shown(text)}: a path cannot hold a NUL character")
-    try:
-        os.fsencode(text)
-    except UnicodeEncodeError as exc:
-        raise error(f"{what} {shown(text)}: a path cannot hold "
-                    f"{exc.object[exc.start]!r} (a lone surrogate)") from None
+    if (at := lone_surrogate(text, path=True)) is not None:
+        raise error(f"{what} {shown(text)} {no_text(text, at)}")
     # (the file system says how long a name may be, not a count of UTF-8 bytes: NTFS, exFAT,
     # vfat, SMB and HFS+ count UTF-16 units, so a 200-letter Cyrillic name of 400 bytes is
     # theirs to take, and pathconf's NAME_MAX says 255 for them too, in their units)

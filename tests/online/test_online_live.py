@@ -461,8 +461,10 @@ def test_abcp_credentials_no_url_can_carry_are_refused_when_built() -> None:
 
 
 @pytest.mark.parametrize("article, brand, why", [
-    ("W\ud80092", "MANN", r"article 'W\\ud80092' holds '\\ud800', a lone surrogate"),
-    ("W 920/21", "MANN\udc80", r"brand 'MANN\\udc80' holds '\\udc80', a lone surrogate"),
+    ("W\ud80092", "MANN", r"article 'W\\ud80092' holds '\\ud800' at character 1, a lone "
+                          r"surrogate"),
+    ("W 920/21", "MANN\udc80", r"brand 'MANN\\udc80' holds '\\udc80' at character 4, a lone "
+                               r"surrogate"),
     ("W" * 100_000, "MANN", r"article 'WWWW.*…\(100000 characters\) is longer than the "
                             r"256 characters sent"),
     ("W 920/21", "M" * 257, r"brand 'MMMM.*…\(257 characters\) is longer")])

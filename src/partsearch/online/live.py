@@ -21,7 +21,7 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from partsearch._inputs import shown
+from partsearch._inputs import is_column, lone_surrogate, no_text, shown
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
@@ -115,12 +115,8 @@ def unsendable(article: str, brand: str | None) -> str | None:
         if len(text) > MAX_QUERY_CHARS:
             return (f"{what} {shown(text)} is longer than the {MAX_QUERY_CHARS} characters "
                     f"sent to a supplier")
-        if not text.isascii():
-            try:
-                text.encode()
-            except UnicodeEncodeError as exc:
-                return (f"{what} {shown(text)} holds {exc.object[exc.start]!r}, a lone "
-                        f"surrogate, which is no text")
+        if (at := lone_surrogate(text)) is not None:
+            return f"{what} {shown(text)} {no_text(text, at)}"
     return None
 
 
@@ -250,7 +246,7 @@ class LiveSuppliers:
         # each ask reports them failed with the reason, never raises
         self.unavailable = {code: _safe(reason) for code, reason in (unavailable or {}).items()}
         self.connectors: dict[str, Connector] = {}
-        if isinstance(connectors, str | bytes) or not isinstance(connectors, Iterable):
+        if not is_column(connectors):
             raise SupplierError(f"LiveSuppliers: connectors must be a list of connectors, not "
                                 f"{shown(connectors)}")
         for i, conn in enumerate(connectors):

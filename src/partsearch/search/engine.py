@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsIndex, Unpack
 
 from partsearch._catalog import check_catalog
-from partsearch._inputs import shown, user_path
+from partsearch._inputs import lone_surrogate, no_text, shown, user_path
 from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
@@ -442,11 +442,9 @@ class Engine:
         """
         if not isinstance(query, str):  # (DuckDB's own word is a TypeError about its binding)
             raise SearchError(f"sql: a query is text, not {shown(query)}")
-        try:  # (a lone surrogate, from a JSON body: DuckDB's binding raised TypeError)
-            query.encode()
-        except UnicodeEncodeError as exc:
-            raise SearchError(f"sql: the query holds {exc.object[exc.start]!r} at character "
-                              f"{exc.start}, a lone surrogate, which is no text") from None
+        # (a lone surrogate, from a JSON body: DuckDB's binding raised TypeError)
+        if (at := lone_surrogate(query)) is not None:
+            raise SearchError(f"sql: the query {no_text(query, at)}")
         import duckdb
 
         from partsearch.search._sql import connect, refused
