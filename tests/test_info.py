@@ -84,6 +84,13 @@ def test_ages_and_staleness_follow_the_time_asked(catalog: Path) -> None:
     later = datetime.now(UTC) + timedelta(hours=100)  # past the default 72 hours
     alfa = catalog_info(catalog, now=later).suppliers[0]
     assert alfa.stale and alfa.age_hours is not None and alfa.age_hours >= 99.9
+    # a naive time is UTC, as a search reads it; what is no datetime is the function's error,
+    # where each raised TypeError from the first age taken
+    naive = catalog_info(catalog, now=later.replace(tzinfo=None)).suppliers[0]
+    assert naive.age_hours == alfa.age_hours and naive.stale
+    for bad in ("x", 5, later.date(), later.isoformat()):
+        with pytest.raises(CatalogError, match=r"^now must be a datetime, not "):
+            catalog_info(catalog, now=bad)  # type: ignore[arg-type]
 
 
 def test_a_catalog_without_loads_or_crosses(tmp_path: Path) -> None:

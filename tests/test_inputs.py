@@ -5,6 +5,7 @@ subclass, whose message quotes the value cut short (``_inputs.shown``), never a 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,7 +33,7 @@ from partsearch import (
     SnapshotError,
     SupplierError,
 )
-from partsearch._inputs import SHOWN, shown
+from partsearch._inputs import SHOWN, is_column, lone_surrogate, shown, user_path
 from partsearch.online import LiveSuppliers, connector_from_api
 from tests.conftest import write_catalog
 
@@ -62,11 +63,32 @@ _values = st.one_of(st.text(), st.text(min_size=70, max_size=3000), st.binary(ma
 
 @given(_values)
 def test_a_value_is_shown_short_and_says_how_long_it_was(value: Any) -> None:
+    """Text by its characters (bytes by theirs), a list or dict by its items, not by the
+    length of reprlib's repr, cut already ("(246 characters)" of a list of three 1,000-letter
+    texts); on one line."""
     text = shown(value)
-    assert len(text) <= SHOWN + 30
+    assert len(text) <= SHOWN + 30 and "\n" not in text
     if isinstance(value, str | bytes) and text != repr(value):
         unit = "bytes" if isinstance(value, bytes) else "characters"
         assert text.endswith(f"…({len(value)} {unit})")
+    if isinstance(value, list | dict) and len(value) > 1 and (
+            len(repr(value)) > SHOWN + 2 or len(value) > (6 if isinstance(value, list) else 4)):
+        # (cut: reprlib gives a list's first 6 items, a dict's first 4; one item is its own)
+        assert text.endswith(f"({len(value)} items)")
+
+
+def test_a_numpy_array_is_shown_short_and_right() -> None:
+    """reprlib cut an array's repr in its middle, with numpy's line break in the message:
+    'array([     0,      1,      2, ..., 99...99998, 999999],\\n      shape=(1000000,))'."""
+    assert shown(np.arange(10**6)) == "array of shape (1000000,), int64"
+    assert shown(np.zeros((3, 4, 5))) == "array of shape (3, 4, 5), float64"
+    assert shown(np.array([HUGE])) == "array of shape (1,), <U100000"
+    assert shown(np.arange(3)) == "array([0, 1, 2])"
+    assert shown(np.arange(4).reshape(2, 2)) == "array([[0, 1], [2, 3]])"  # (one line)
+    assert shown(["x" * 1000] * 3).endswith("…(3 items)")
+    assert shown(list(range(7))) == "[0, 1, 2, 3, 4, 5, ...](7 items)"
+    assert shown({i: i for i in range(100)}) == "{0: 0, 1: 1, 2: 2, 3: 3, ...}(100 items)"
+    assert shown(pa.array(["a"] * 1000)).endswith("…(1000 items)")
 
 
 def _live_ask(article: Any, brand: Any) -> Any:
@@ -116,6 +138,7 @@ def _paths(engine: Engine, catalog: Path) -> dict[str, Callable[[], Any]]:
         "Filters.in_stock": lambda: Filters(in_stock=HUGE),
         "Filters.popular": lambda: Filters(popular=HUGE),
         "Filters.brands": lambda: Filters(brands=[HUGE.encode()]),
+        "Filters.pickup_point": lambda: Filters(pickup_point=[HUGE]),
         "catalog_info(brands=)": lambda: partsearch.catalog_info(catalog, brands=HUGE),
         "catalog_info": lambda: partsearch.catalog_info(HUGE),
         "Engine.open": lambda: Engine.open(HUGE),
@@ -166,8 +189,9 @@ def test_a_path_no_file_can_have_is_the_functions_own_error(
         call: Callable[[Any], Any], error: type[PartsearchError], name: str,
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """None, bytes or a number raised TypeError; a NUL ValueError; a lone surrogate
-    UnicodeEncodeError; a name over 255 bytes OSError ENAMETOOLONG, each from pathlib or the
-    OS: now the function's own error, naming the argument, the path cut short and why."""
+    UnicodeEncodeError; a name longer than the file system takes OSError ENAMETOOLONG, each
+    from pathlib or the OS: now the function's own error, naming the argument, the path cut
+    short and why."""
     monkeypatch.chdir(tmp_path)  # (nothing is written: each is refused before)
     why = {"None": "must be ", "bytes": "must be ", "a number": "must be ", "a float": "must be ",
            "a list": "must be ", "empty": "is empty", "NUL": "a NUL character",
@@ -184,11 +208,86 @@ def test_a_path_no_file_can_have_is_the_functions_own_error(
     assert os.listdir(tmp_path) == []
 
 
+def test_a_name_is_as_long_as_its_file_system_takes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NTFS, exFAT, vfat, SMB and HFS+ count a name in UTF-16 units: a 200-letter Cyrillic
+    name (400 UTF-8 bytes) is theirs to take, and was refused by a count of 255 bytes. The
+    file system says, and its refusal (ext4's, here) is the function's error."""
+    name = "Ж" * 200
+    with pytest.raises(CatalogError, match=r"catalog directory not found$"):
+        Engine.open(tmp_path / "nowhere" / name)  # (no directory to ask: it is not there)
+    with pytest.raises(CatalogError, match="file name too long"):
+        Engine.open(tmp_path / name)
+    real = os.stat
+
+    def ntfs(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        """What the OS answers on a file system of UTF-16 names: no such file."""
+        if os.fspath(path).endswith(name):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", ntfs)
+    assert user_path(tmp_path / name, CatalogError, "x") == tmp_path / name
+
+
+@pytest.mark.parametrize("args", [
+    ["info", ""], ["search", "", "W 920/21"], ["sql", "", "select 1"], ["profile", ""],
+    ["crosses", "explain", "", "MANN", "W 920/21", "KNECHT", "OC 90"], ["crosses", "verify", ""],
+    ["crosses", "build", "", "--out", "cat"], ["crosses", "build", "x.csv", "--out", ""],
+    ["crosses", "build", "x.csv", "--out", "cat", "--blacklist", ""],
+    ["load", "", "--out", "cat"], ["load", "suppliers.toml", "--out", ""]],
+    ids=lambda args: " ".join(a or "''" for a in args))
+def test_the_cli_refuses_an_empty_path(args: list[str], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """``partsearch info ""`` (a script's unset ``$CATALOG``) opened the current directory,
+    and ``--out ""`` wrote into it, where ``Engine.open("")`` is refused."""
+    from partsearch.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    assert "an empty path (the current directory is '.')" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_path_of_undecodable_bytes_is_a_path(tmp_path: Path) -> None:
     """A file name of bytes that are not UTF-8 reaches Python as surrogate escapes: a path."""
     odd = tmp_path / "cat\udcff"
     with pytest.raises(CatalogError, match=r"catalog directory not found$"):
         Engine.open(odd)
+
+
+def test_a_lone_surrogate_is_told_alike_everywhere(engine: Engine) -> None:
+    """Engine.sql, a live search and a path argument each looked for a lone surrogate their
+    own way and told it three ways ("a path cannot hold '\\ud800' (a lone surrogate)"): one
+    helper, one wording, saying where."""
+    said = "holds '\\ud800' at character 3, a lone surrogate, which is no text"
+    with pytest.raises(SearchError) as sql:
+        engine.sql("sel\ud800ect 1")
+    with pytest.raises(SearchError) as live:
+        _live_ask("W 9\ud80020/21", "MANN")
+    with pytest.raises(CatalogError) as path:
+        Engine.open("cat\ud800")
+    for err in (sql, live, path):
+        assert said in str(err.value), str(err.value)
+    assert lone_surrogate("cat\udcff", path=True) is None  # (a byte that is not UTF-8)
+
+
+@pytest.mark.parametrize("one", ["W 920/21", b"x.csv", bytearray(b"x.csv"), Path("x.csv"), None,
+                                 5], ids=repr)
+def test_one_value_where_a_column_is_wanted_is_refused_alike(one: Any, catalog: Path) -> None:
+    """The vectorized keys, LiveSuppliers and build_index each told a column from one value
+    their own way: a bytearray was LiveSuppliers' "connector 0 is no connector: 120" and
+    build_index's cross file 120, a text's or bytes' items."""
+    with pytest.raises(NormalizationError, match=r"keys a column .*, not one value"):
+        partsearch.article_keys(one)
+    with pytest.raises(SupplierError, match="connectors must be a list of connectors, not"):
+        LiveSuppliers(one)
+    with pytest.raises(CrossFileError, match="files must be a list of cross files' paths, not"):
+        partsearch.build_index(one, catalog)
+    assert is_column(["x"]) and is_column(np.array(["x"])) and is_column(pa.array(["x"]))
 
 
 def test_the_vectorized_keys_refuse_one_value() -> None:

@@ -148,8 +148,9 @@ class CatalogInfo:
 
 def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None = None
                  ) -> CatalogInfo:
-    """What ``catalog`` holds (see the module's docstring), ages as of ``now``; the top
-    ``brands`` brands of each supplier by offers (a pass over its brand column).
+    """What ``catalog`` holds (see the module's docstring), ages as of ``now`` (a datetime;
+    UTC unless it says otherwise, as a search's); the top ``brands`` brands of each supplier
+    by offers (a pass over its brand column).
 
     >>> catalog_info("catalog").crosses.parts                          # doctest: +SKIP
     2083
@@ -161,11 +162,16 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
     if isinstance(brands, bool) or not isinstance(brands, int) or brands < 0:
         # (-1 was read as a slice: every brand but the last one)
         raise CatalogError(f"brands must be a count of 0 or more, not {shown(brands)}")
+    if now is not None and not isinstance(now, datetime):
+        # (a text, a number or a date raised TypeError from the first age taken)
+        raise CatalogError(f"now must be a datetime, not {shown(now)}")
     # (as Engine.open tells a catalog: "/tmp" was an empty catalog, "crosses: none built")
     check_catalog(root)
     config = CatalogConfig.load(root)  # (its brand registry too: a stale key's, below)
     stale_after = config.stale_after_hours
-    moment = now or datetime.now(UTC)
+    moment = datetime.now(UTC) if now is None else now
+    if moment.tzinfo is None:  # (as a search reads it: UTC, where it raised TypeError)
+        moment = moment.replace(tzinfo=UTC)
     profiles = read_registered_profiles(root)
     # (each mapped once: its counts and brands, and its stamp for the stale keys)
     offers = {code: read_offers(root, code) for code in profiles}

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from partsearch._inputs import shown
+from partsearch._inputs import is_column, shown
 from partsearch.errors import NormalizationError
 
 if TYPE_CHECKING:
@@ -306,7 +306,7 @@ def article_keys(values: Any, *, keep_cyrillic: Any = False) -> pa.Array:
 def one_value(values: object, name: str, scalar: str) -> None:
     """Raise :class:`NormalizationError` unless ``values`` is a column (an iterable other than
     text or bytes) for the vectorized ``name``, pointing at its ``scalar`` form."""
-    if isinstance(values, str | bytes | bytearray) or not isinstance(values, Iterable):
+    if not is_column(values):
         raise NormalizationError(f"{name} keys a column (a list, an Arrow array, a polars "
                                  f"Series), not one value {shown(values)}: use {scalar} for "
                                  f"one, or pass [{scalar.split('_')[0]}]")

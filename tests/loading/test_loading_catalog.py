@@ -25,6 +25,7 @@ from partsearch.loading import (
     register_profiles,
 )
 from partsearch.loading import load as loading
+from tests.conftest import write_catalog
 
 TOML = """
 [ALFA]
@@ -231,6 +232,31 @@ def test_a_zips_skipped_members_are_in_the_load_record_and_the_summary(
     assert "    skipped readme.txt: not a price table" in capsys.readouterr().out
     record = json.loads((tmp_path / "cat" / "loads" / "Z.json").read_text(encoding="utf-8"))
     assert [m.split(":")[0] for m in record["skipped"]] == ["readme.txt"]
+
+
+def test_a_padded_pickup_point_is_the_point(tmp_path: Path) -> None:
+    """A profile's " Г " was a point no filter named but " Г ", and a search's " Г " (a web
+    form's) filtered out every supplier of "Г": both are compared trimmed, an offer shows its
+    points trimmed, and a profile registered before (its JSON padded) is read trimmed."""
+    import json
+
+    import partsearch
+    from partsearch.loading.profiles import SupplierProfile
+
+    catalog = write_catalog(
+        tmp_path, {"r.csv": "brand;article;price\nMANN;W 920/21;100\n"},
+        '[R]\nfile = "r.csv"\npickup_points = [" Г ", "M1\\u00a0"]\n'
+        'columns = { brand = "brand", article = "article", price = "price" }\n')
+    engine = partsearch.Engine.open(catalog)
+    for point in ("Г", " Г ", "M1", "\tM1\u200b"):
+        r = engine.search("W 920/21", "MANN", filters=partsearch.Filters(pickup_point=point))
+        assert r.requested.total == 1, point
+        assert r.requested.offers[0].pickup_points == ("Г", "M1")
+    assert engine.search("W 920/21", "MANN", filters=partsearch.Filters(
+        pickup_point="Г M1")).requested.total == 0
+    old = json.loads(SupplierProfile(code="R", name="R").to_json())
+    old["pickup_points"] = [" Г "]
+    assert SupplierProfile.from_json(json.dumps(old)).pickup_points == ("Г",)
 
 
 def test_a_profile_is_registered_with_its_offers(tmp_path: Path) -> None:

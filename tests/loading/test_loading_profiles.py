@@ -120,6 +120,8 @@ BAD = [
           ('use_online_stocks = "yes"', "'api.use_online_stocks': must be true or false"),
           ('login_env = ""', "'api.login_env': must name an environment variable"))),
     ('[A]\napi = { kind = "abcp", url = "ftp://x.example" }', "'api.url': must be an http(s)"),
+    # (urllib's ValueError, "Invalid IPv6 URL", out of read_profiles)
+    ('[A]\napi = { kind = "abcp", url = "https://[::1" }', "'api.url': must be an http(s)"),
     ('[A]\napi = { kind = "abcp", url = "https://me:pw@x.example" }', "'api.url': credentials"),
     ('[A]\napi = { kind = "abcp", url = "https://x.example/?userpsw=pw" }',
      "'api.url': credentials"),

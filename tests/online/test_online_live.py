@@ -370,52 +370,101 @@ def test_a_request_waiting_for_a_slot_at_its_deadline_is_no_failure() -> None:
 
 class _Appending(AbcpConnector):
     """An ABCP connector that sends the article with ``extra`` after it (a shop's own, adding
-    its suffix): what httpx cannot make a request of reaches the request here."""
+    its suffix), or the brand in a header too (``header``: httpx encodes a header as ASCII)."""
 
     extra = ""
+    header = False
 
     async def search(self, client: httpx.AsyncClient, article: str, brand: str | None
                      ) -> list[LiveOffer]:
+        if self.header:  # (the request is made, and refused, before anything goes out)
+            client.build_request("GET", self.url, headers={"X-Brand": brand or ""})
         return await super().search(client, article + self.extra, brand)
 
 
-@pytest.mark.parametrize("extra, why", [("\ud800", "UnicodeEncodeError"),
-                                        ("W" * 70_000, "InvalidURL")])
-def test_a_request_that_cannot_be_made_of_the_query_is_not_the_suppliers_failure(
-        server: Any, extra: str, why: str) -> None:
-    """A query no request can be made of (a lone surrogate, as json.loads of a web request
-    gives; a URL past httpx's limit) failed the request before it went out, and counted as the
-    supplier's failure: a buyer's three such searches opened its circuit for every buyer."""
+def test_a_request_that_cannot_carry_the_querys_text_is_not_the_suppliers_failure(
+        server: Any) -> None:
+    """A buyer's brand this supplier's request cannot carry (a shop's connector sending it in
+    a header, which httpx encodes as ASCII) fails that search, not the supplier: another
+    buyer's query goes out. Counted, three such buyer searches opened its circuit for every
+    buyer."""
     now = [0.0]
-    conn = _Appending("odd", server.url("fast", f"unsent-{why}"), LOGIN, PASSWORD,
-                      deadline_s=2.0)
+    conn = _Appending("odd", server.url("fast", "query-text"), LOGIN, PASSWORD, deadline_s=2.0)
+    conn.header = True
     live = LiveSuppliers([conn], failure_threshold=1, reset_after_s=10, clock=lambda: now[0],
                          cache_ttl_s=0)
     for _ in range(3):
-        conn.extra = extra
-        [outcome] = _ask_all(live)
+        [outcome] = _ask_all(live, brand="МАНН")
         assert outcome.status == "failed", outcome
-        assert outcome.error == (f"the query could not be sent: {why} (not counted against "
-                                 f"the supplier)")
+        assert outcome.error == ("the request could not be made: UnicodeEncodeError of the "
+                                 "query's text (not counted against the supplier)")
         assert live.breakers["odd"].state == "closed"
-        conn.extra = ""
         [outcome] = _ask_all(live)
         assert outcome.status == "answered", outcome
-    assert server.requests("fast", f"unsent-{why}") == 3  # (only the good ones went out)
+    assert server.requests("fast", "query-text") == 3  # (only the good ones went out)
     # the probe of an open circuit that cannot be sent gives no verdict: the next one probes
-    conn.url = server.url("http500", f"unsent-{why}")
+    conn.url = server.url("http500", "query-text")
     assert _ask_all(live)[0].error == "HTTP 500" and live.breakers["odd"].state == "open"
     now[0] = 10.0
-    conn.extra = extra
-    assert _ask_all(live)[0].status == "failed"
-    conn.url, conn.extra = server.url("fast", f"unsent-{why}"), ""
+    assert _ask_all(live, brand="МАНН")[0].status == "failed"
+    conn.url = server.url("fast", "query-text")
     [outcome] = _ask_all(live)
     assert outcome.status == "answered" and live.breakers["odd"].state == "closed"
 
 
+@pytest.mark.parametrize("extra, why", [("\ud800", "UnicodeEncodeError"),
+                                        ("W" * 70_000, "InvalidURL")])
+def test_a_request_the_connector_cannot_make_is_the_suppliers_failure(
+        server: Any, extra: str, why: str) -> None:
+    """What a connector adds of its own (a suffix no URL can carry, or too long) fails every
+    search, whoever searches: the supplier's failure, said neutrally. It was "the query could
+    not be sent ... (not counted against the supplier)", every search, and the operator looked
+    at the buyers' queries."""
+    conn = _Appending("odd", server.url("fast", f"own-{why}"), LOGIN, PASSWORD, deadline_s=2.0)
+    conn.extra = extra
+    live = LiveSuppliers([conn], failure_threshold=2, cache_ttl_s=0)
+    for state in ("closed", "open"):
+        [outcome] = _ask_all(live)
+        assert (outcome.status, outcome.error) == (
+            "failed", f"the request could not be made: {why}"), outcome
+        assert live.breakers["odd"].state == state
+    assert server.requests("fast", f"own-{why}") == 0
+
+
+@pytest.mark.parametrize("url, why", [
+    ("https://exa\u00a0mple.com", r"url 'https://exa\\xa0mple.com' cannot be requested: "
+                                   r"Invalid IDNA hostname"),
+    ("https://[::1", r"url 'https://\[::1' cannot be requested: Invalid port"),
+    ("https://", r"url 'https:' is no http\(s\) URL with a host"),
+    ("https://x.example/\ud800", r"url 'https://x.example/\\ud800' cannot be requested: "
+                                 r"'utf-8' codec can't encode"),
+])
+def test_an_abcp_url_no_request_can_be_made_of_is_refused_when_built(url: str, why: str) -> None:
+    """A misconfigured URL failed every search at the request, as the query's fault."""
+    api = {"kind": "abcp", "url": url, "login_env": "L", "password_env": "P"}
+    with pytest.raises(SupplierError, match=f"^supplier X: {why}"):
+        AbcpConnector.from_api_config("X", api, {"L": LOGIN, "P": PASSWORD})
+    with pytest.raises(SupplierError, match=f"^supplier X: {why}"):
+        _conn("X", url)
+
+
+def test_abcp_credentials_no_url_can_carry_are_refused_when_built() -> None:
+    """A lone surrogate (os.environ's reading of bytes that are not UTF-8) in a credential,
+    or credentials that with the longest query pass httpx's URL length, failed every
+    search; the message never quotes them."""
+    api = {"kind": "abcp", "url": "https://x.example", "login_env": "L", "password_env": "P"}
+    for login, why in (("me\udcff", "no text"), ("m" * 60_000, "longer than httpx takes")):
+        with pytest.raises(SupplierError, match=why) as err:
+            AbcpConnector.from_api_config("X", api, {"L": login, "P": PASSWORD})
+        assert login not in str(err.value) and PASSWORD not in str(err.value)
+    assert AbcpConnector.from_api_config("X", api, {"L": "m" * 50_000, "P": PASSWORD})
+
+
 @pytest.mark.parametrize("article, brand, why", [
-    ("W\ud80092", "MANN", r"article 'W\\ud80092' holds '\\ud800', a lone surrogate"),
-    ("W 920/21", "MANN\udc80", r"brand 'MANN\\udc80' holds '\\udc80', a lone surrogate"),
+    ("W\ud80092", "MANN", r"article 'W\\ud80092' holds '\\ud800' at character 1, a lone "
+                          r"surrogate"),
+    ("W 920/21", "MANN\udc80", r"brand 'MANN\\udc80' holds '\\udc80' at character 4, a lone "
+                               r"surrogate"),
     ("W" * 100_000, "MANN", r"article 'WWWW.*…\(100000 characters\) is longer than the "
                             r"256 characters sent"),
     ("W 920/21", "M" * 257, r"brand 'MMMM.*…\(257 characters\) is longer")])

@@ -242,9 +242,15 @@ def test_a_blank_pickup_point_is_none_chosen(blank: str, point: str) -> None:
     keep = filter_mask(_cands([(100, 5, "A", 0, 1), (200, 5, "B", 0, 1)]), f, frozenset(),
                        {"A": frozenset({"M1"}), "B": frozenset()})
     assert keep.tolist() == [True, True]
-    # a visible point is kept as written, white space and all
-    named = Filters(pickup_point=blank + point + blank) if point else f
-    assert named.pickup_point == (blank + point + blank if point else None)
+    # a visible point is kept trimmed: " M1 " from a web form filtered out every supplier but
+    # one of a point called " M1 "
+    named = Filters(pickup_point=blank + point + blank)
+    assert named.pickup_point == (point or None)
+    if point:
+        assert named == Filters(pickup_point=point)
+        keep = filter_mask(_cands([(100, 5, "A", 0, 1), (200, 5, "B", 0, 1)]), named,
+                           frozenset(), {"A": frozenset({point}), "B": frozenset()})
+        assert keep.tolist() == [True, False]
 
 
 def test_numpy_bools_are_bools() -> None:

@@ -313,11 +313,12 @@ def test_a_blank_pickup_point_level_or_sort_is_none_chosen(
         engine.search("W 920/21", "MANN", level="nope")
     outputs = []
     for options in ([], ["--pickup", " ", "--level", "\t", "--sort", " "],
-                    ["--pickup", "", "--level", "", "--sort", ""]):
+                    ["--pickup", "", "--level", "", "--sort", ""],
+                    ["--pickup", "\u200b", "--level", "\ufeff", "--sort", " \u200b"]):
         assert main(["search", str(world_catalog), "W 920/21", "--brand", "MANN", "--json",
                      *options]) == 0
         outputs.append(json.loads(capsys.readouterr().out))
-    assert outputs[1] == outputs[0] == outputs[2]
+    assert outputs[1] == outputs[0] == outputs[2] == outputs[3]
     assert outputs[1]["filters"] == {} and outputs[1]["notes"] == []
     assert outputs[1]["blocks"]["requested"]["total"] == plain.requested.total
 
@@ -689,9 +690,19 @@ def test_a_bad_open_argument_is_a_catalog_error(engine: Engine, tmp_path: Path) 
         Engine.open(afile)
     with pytest.raises(CatalogError, match=r"catalog directory not found$"):
         Engine.open(tmp_path / "nothing")
-    for connectors in (["x"], 5, {"x": 5}, {1: Engine}):
+    for connectors in (["x"], 5):
         with pytest.raises(CatalogError, match=r"connectors must map each api kind"):
             Engine.open(engine.catalog, connectors=connectors)  # type: ignore[arg-type]
+    # the first wrong entry named, where the mapping's repr was cut before it
+    own = lambda code, api, env: None  # noqa: E731
+    for connectors, why in (({"abcp": own, "mine": own, "theirs": "pkg:F"},
+                             "api kind 'theirs' maps to 'pkg:F', which is no callable"),
+                            ({"abcp": own, 1: Engine}, "api kind 1 is no text (a profile's "
+                                                       "api.kind)"),
+                            ({"x": 5}, "api kind 'x' maps to 5, which is no callable")):
+        with pytest.raises(CatalogError) as err:
+            Engine.open(engine.catalog, connectors=connectors)  # type: ignore[arg-type]
+        assert str(err.value) == f"Engine.open: connectors: {why}"
 
 
 def test_explain_and_brand_choices_refuse_what_search_refuses(engine: Engine) -> None:

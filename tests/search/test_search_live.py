@@ -308,16 +308,20 @@ def test_a_connector_that_cannot_be_built_is_a_failed_outcome(
     profiles = (_FILE + _online("FAST", f"{base_url}/fast")
                 + _online("NOPW", f"{base_url}/fast").replace('password_env = "P"',
                                                              'password_env = "UNSET_PW"')
-                + _online("ODD", f"{base_url}/fast").replace('"abcp"', '"nosuchkind"'))
+                + _online("ODD", f"{base_url}/fast").replace('"abcp"', '"nosuchkind"')
+                + _online("NBSP", "https://exa\\u00a0mple.com"))
     catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
                             profiles)
     engine = Engine.open(catalog)
     r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
     online = r.to_dict()["online"]
     assert {c: o["status"] for c, o in online.items()} == {
-        "FAST": "answered", "NOPW": "failed", "ODD": "failed"}
+        "FAST": "answered", "NOPW": "failed", "ODD": "failed", "NBSP": "failed"}
     assert "UNSET_PW is not set" in online["NOPW"]["error"]
     assert "unknown api kind 'nosuchkind'" in online["ODD"]["error"]
+    # (a URL no request can be made of: the profile's, said as the connector is built)
+    assert online["NBSP"]["error"] == ("supplier NBSP: url 'https://exa\\xa0mple.com' cannot "
+                                       "be requested: Invalid IDNA hostname: 'exa\\xa0mple.com'")
     assert [o.supplier for o in r.requested.offers] == ["FILE", "FAST"]
     from partsearch.cli import main
 

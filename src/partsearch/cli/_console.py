@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+
+def a_path(text: str) -> Path:
+    """An argparse type: a path, not an empty one, which ``Path`` reads as the current
+    directory (``partsearch info ""``, a script's unset ``$CATALOG``, opened or wrote where it
+    ran), as the library refuses ``Engine.open("")``."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path (the current directory is '.')")
+    return Path(text)
 
 
 def at_least(least: int, noun: str) -> Callable[[str], int]:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
+
+from partsearch.cli._console import a_path
 
 
 def register(sub: Any) -> None:
     crosses = sub.add_parser("crosses", help="build and query the cross index")
     csub = crosses.add_subparsers(dest="crosses_command", required=True)
     build = csub.add_parser("build", help="build a cross snapshot into a catalog directory")
-    build.add_argument("files", nargs="+", type=Path,
+    build.add_argument("files", nargs="+", type=a_path,
                        help="cross files (CSV, Parquet, or XLSX/XLS/ODS: the first sheet)")
-    build.add_argument("--out", type=Path, required=True, help="catalog directory")
-    build.add_argument("--blacklist", type=Path, help="CSV of crosses marked wrong")
+    build.add_argument("--out", type=a_path, required=True, help="catalog directory")
+    build.add_argument("--blacklist", type=a_path, help="CSV of crosses marked wrong")
     build.add_argument("--column", action="append", default=[], metavar="OURS=THEIRS",
                        help="map a column, e.g. --column brand_a=Brand1; repeated for one "
                        "column, each file reads the first of the names it has")
@@ -36,11 +37,11 @@ def register(sub: Any) -> None:
     build.add_argument("--allow-empty", action="store_true",
                        help="publish the index even when the files give no cross (else "
                        "refused: a build replaces the whole index)")
-    build.add_argument("--truth", type=Path,
+    build.add_argument("--truth", type=a_path,
                        help="file of known-wrong crosses: print the guard's precision/recall")
     build.set_defaults(func=_build)
     explain = csub.add_parser("explain", help="why are two parts interchangeable")
-    explain.add_argument("catalog", type=Path, help="catalog directory")
+    explain.add_argument("catalog", type=a_path, help="catalog directory")
     explain.add_argument("brand_a")
     explain.add_argument("article_a")
     explain.add_argument("brand_b")
@@ -49,7 +50,7 @@ def register(sub: Any) -> None:
     explain.set_defaults(func=_explain)
     verify = csub.add_parser("verify", help="read every byte of the current cross snapshot "
                              "and check it against the checksums the build recorded")
-    verify.add_argument("catalog", type=Path, help="catalog directory (or a snapshot)")
+    verify.add_argument("catalog", type=a_path, help="catalog directory (or a snapshot)")
     verify.set_defaults(func=_verify)
 
 

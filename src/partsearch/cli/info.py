@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from partsearch.cli._console import at_least
+from partsearch.cli._console import a_path, at_least
 
 __all__ = ["register"]
 
@@ -25,7 +24,7 @@ def register(sub: Any) -> None:
     """Add the ``info`` subcommand to the ``partsearch`` parser."""
     p = sub.add_parser("info", help="what a catalog holds: suppliers, last loads, crosses",
                        description=__doc__.splitlines()[0] if __doc__ else None)
-    p.add_argument("catalog", type=Path, help="catalog directory")
+    p.add_argument("catalog", type=a_path, help="catalog directory")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument("--brands", type=at_least(0, "a count"), default=5, metavar="N",
                    help="show each supplier's N brands with most offers (default 5)")

@@ -17,6 +17,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from partsearch.cli._console import a_path
+
 __all__ = ["register"]
 
 
@@ -24,8 +26,8 @@ def register(sub: Any) -> None:
     """Add the ``load`` subcommand to the ``partsearch`` parser."""
     parser = sub.add_parser("load", help="load supplier price files into a catalog",
                             description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("profiles", type=Path, help="suppliers.toml")
-    parser.add_argument("--out", type=Path, required=True, help="catalog directory")
+    parser.add_argument("profiles", type=a_path, help="suppliers.toml")
+    parser.add_argument("--out", type=a_path, required=True, help="catalog directory")
     parser.add_argument("--supplier", help="load only this supplier code")
     parser.add_argument("--rejects", type=Path, help="write all rejected rows here (CSV, utf-8)")
     parser.set_defaults(func=run)

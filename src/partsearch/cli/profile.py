@@ -9,8 +9,9 @@ with the supplier's terms. Exit 0, or 1 when the draft lacks a brand column.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
+
+from partsearch.cli._console import a_path
 
 __all__ = ["register"]
 
@@ -19,7 +20,7 @@ def register(sub: Any) -> None:
     """Add the ``profile`` subcommand to the ``partsearch`` parser."""
     p = sub.add_parser("profile", help="draft a supplier profile from its price file",
                        description=__doc__.splitlines()[0] if __doc__ else None)
-    p.add_argument("file", type=Path, help="the supplier's price file (any format load reads)")
+    p.add_argument("file", type=a_path, help="the supplier's price file (any format load reads)")
     p.add_argument("--code", default="NEW", help="the supplier's code (default NEW)")
     p.add_argument("--sheet", help="a spreadsheet's sheet, by name or 0-based index "
                    "(default the first with a header)")

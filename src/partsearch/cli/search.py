@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from partsearch.cli._console import at_least
+from partsearch.cli._console import a_path, at_least
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("search", help="search a catalog by article")
-    p.add_argument("catalog", type=Path, help="catalog directory")
+    p.add_argument("catalog", type=a_path, help="catalog directory")
     p.add_argument("article", help="the part number, as typed (W 920/21, oc-90, 0986424815)")
     p.add_argument("--brand", help="its maker, any spelling; without it, a list of brands may "
                    "come back to choose from")
@@ -57,11 +56,15 @@ def _seconds(text: str) -> float:
 
 def _search(args: argparse.Namespace) -> int:
     from partsearch import Engine, Filters
+    from partsearch._inputs import trimmed
+    from partsearch.ranking.order import blank_text
 
     engine = Engine.open(args.catalog)
     sort = None
-    text = (args.sort or "").strip()  # (a blank --sort, as an empty one, is the default)
-    if text:
+    # (a blank --sort, as an empty one, is the default, blank as the library reads a blank
+    # level or pickup point: a zero-width space too, which was an unknown column)
+    if args.sort is not None and not blank_text(args.sort):
+        text = trimmed(args.sort)
         sort = (text.lstrip("-"), text.startswith("-"))
     filters = Filters(
         brands=args.only_brand,  # (any spelling: the engine reads it as the catalog names it)

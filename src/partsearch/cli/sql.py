@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
+
+from partsearch.cli._console import a_path
 
 __all__ = ["register"]
 
@@ -19,7 +20,7 @@ def register(sub: Any) -> None:
     """Add the ``sql`` subcommand to the ``partsearch`` parser."""
     p = sub.add_parser("sql", help="ad-hoc SQL over a catalog's offers, suppliers, parts, crosses",
                        description=__doc__.splitlines()[0] if __doc__ else None)
-    p.add_argument("catalog", type=Path, help="catalog directory")
+    p.add_argument("catalog", type=a_path, help="catalog directory")
     p.add_argument("query", help="the SQL query (DuckDB's dialect)")
     p.add_argument("--csv", action="store_true", help="print the answer as CSV")
     p.set_defaults(func=_sql)

@@ -18,7 +18,6 @@ Steps (each vectorized or compiled; no Python loop per cross):
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from partsearch._inputs import shown, user_path
+from partsearch._inputs import is_column, shown, user_path
 from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
@@ -137,7 +136,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     catalog = user_path(catalog_dir, CatalogError, "build_index: catalog_dir",
                         "a directory's path")
     # (a text is one path, not a path per character; None raised TypeError)
-    if isinstance(files, str | bytes | os.PathLike) or not isinstance(files, Iterable):
+    if not is_column(files):
         raise CrossFileError(f"build_index: files must be a list of cross files' paths, not "
                              f"{shown(files)}")
     paths = [user_path(f, CrossFileError, "build_index: a cross file") for f in files]

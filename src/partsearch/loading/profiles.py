@@ -29,7 +29,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from partsearch._inputs import user_path
+from partsearch._inputs import shown, trimmed, user_path
 from partsearch._limits import MAX_HOURS
 from partsearch._money import MAX_KOPECKS
 from partsearch._toml import read_toml
@@ -97,7 +97,10 @@ class SupplierProfile:
         object.__setattr__(self, "columns", MappingProxyType(dict(self.columns)))
         if self.api is not None:
             object.__setattr__(self, "api", MappingProxyType(dict(self.api)))
-        object.__setattr__(self, "pickup_points", tuple(self.pickup_points))
+        # (trimmed, as a search's pickup point is: " Г " in a profile was a point no filter
+        # named; a profile registered before keeps its padding in its JSON)
+        object.__setattr__(self, "pickup_points", tuple(
+            trimmed(p) if isinstance(p, str) else p for p in self.pickup_points))
         if not 0.0 <= self.stock_accuracy <= 1.0 or math.isnan(self.stock_accuracy):
             raise ProfileError(f"{self.code}: stock_accuracy must be within 0..1")
 
@@ -293,9 +296,12 @@ def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None
             raise fail(f"key 'api': unknown key {key!r}{hint}")
     url = api.get("url")
     if url is not None:
-        parts = urlsplit(url) if isinstance(url, str) else None
+        try:
+            parts = urlsplit(url) if isinstance(url, str) else None
+        except ValueError:  # ("https://[::1": urllib's "Invalid IPv6 URL")
+            parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            raise fail(f"key 'api.url': must be an http(s) URL, not {url!r}")
+            raise fail(f"key 'api.url': must be an http(s) URL, not {shown(url)}")
         if parts.username or parts.password or any(
                 _SECRET.search(k) for k in parse_qs(parts.query)):
             raise fail("key 'api.url': credentials come from the named environment "

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from partsearch._inputs import shown
 from partsearch._money import read_kopecks
 from partsearch._quantity import read_quantity
 from partsearch.brands import brand_key
@@ -217,6 +218,55 @@ class AbcpConnector:
         secrets = sorted({x for x in (login, password) if x}, key=len, reverse=True)
         self._secrets = re.compile(
             "|".join(rf"(?<![^\W_]){re.escape(x)}(?![^\W_])" for x in secrets) or r"(?!)")
+        self._check_request()
+
+    def _params(self, article: str, brand: str | None) -> dict[str, str]:
+        """The query parameters of a request for ``article`` (of ``brand``)."""
+        params = {
+            "userlogin": self._login,
+            # ABCP usually expects md5(password) here; the profile supplies whatever the shop
+            # wants sent, so it is passed through as given (hashing would break plain setups).
+            "userpsw": self._password,
+            "number": article,
+            "useOnlineStocks": "1" if self.use_online_stocks else "0",
+        }
+        if brand is not None:
+            params["brand"] = brand
+        return params
+
+    def _check_request(self) -> None:
+        """Refuse, as the connector is built, what would fail every request before it went out:
+        a URL httpx cannot request (a no-break space in the host, ``https://[::1``, no host),
+        credentials a URL cannot carry (a lone surrogate, as ``os.environ`` gives for bytes
+        that are not UTF-8), or the two past httpx's URL length with the longest query a live
+        search sends. Met at search time, each failed every search as an uncounted query's
+        fault, and nobody looked at the profile; now the supplier is unavailable, saying why.
+        What is left to a request's URL is the query's text, which ``unsendable`` has checked
+        (no lone surrogate, at most ``MAX_QUERY_CHARS``) and httpx percent-encodes."""
+        import httpx
+
+        from partsearch.online.live import MAX_QUERY_CHARS
+
+        try:
+            url = httpx.URL(self.url)
+        except (httpx.InvalidURL, UnicodeEncodeError) as exc:
+            raise SupplierError(f"supplier {self.code}: url {shown(self.url)} cannot be "
+                                f"requested: {self._redact(str(exc))[:120]}") from None
+        if url.scheme not in ("http", "https") or not url.host:
+            raise SupplierError(f"supplier {self.code}: url {shown(self.url)} is no http(s) URL "
+                                f"with a host")
+        longest = "\U0010ffff" * MAX_QUERY_CHARS  # (12 characters each, percent-encoded)
+        try:
+            httpx.URL(f"{self.url}/search/articles", params=self._params(longest, longest))
+        except UnicodeEncodeError:  # (never quoted: it is a credential's)
+            raise SupplierError(f"supplier {self.code}: the login or password cannot be sent: "
+                                f"it holds a character that is no text (a lone surrogate, as "
+                                f"an environment variable of bytes that are not UTF-8 "
+                                f"gives)") from None
+        except httpx.InvalidURL:
+            raise SupplierError(f"supplier {self.code}: url {shown(self.url)} with the login "
+                                f"and password makes a request URL longer than httpx takes "
+                                f"(65,536 characters)") from None
 
     def __repr__(self) -> str:
         return f"AbcpConnector(code={self.code!r}, url={self.url!r}, login='***', password='***')"
@@ -285,18 +335,9 @@ class AbcpConnector:
         """Ask ABCP for ``article`` (of ``brand`` if given); returns an :class:`OfferList`."""
         import httpx
 
-        params = {
-            "userlogin": self._login,
-            # ABCP usually expects md5(password) here; the profile supplies whatever the shop
-            # wants sent, so it is passed through as given (hashing would break plain setups).
-            "userpsw": self._password,
-            "number": article,
-            "useOnlineStocks": "1" if self.use_online_stocks else "0",
-        }
-        if brand is not None:
-            params["brand"] = brand
         try:
-            response = await client.get(f"{self.url}/search/articles", params=params)
+            response = await client.get(f"{self.url}/search/articles",
+                                        params=self._params(article, brand))
             body = await response.aread()
         except httpx.HTTPError as exc:
             reason = self._redact(str(exc))[:200]

@@ -21,7 +21,7 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from partsearch._inputs import shown
+from partsearch._inputs import is_column, lone_surrogate, no_text, shown
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
@@ -41,6 +41,10 @@ _Answer = tuple[tuple[LiveOffer, ...], tuple[str, ...]]
 _SECRETS = re.compile(
     r"((?:user)?(?:psw|pass(?:word)?|login|token|key|secret)=)[^&\s'\"]*", re.IGNORECASE
 )
+
+
+#: what an outcome says of a request its query's own text could not be sent in (``_unsent``)
+_UNCOUNTED = "(not counted against the supplier)"
 
 
 def _safe(message: str) -> str:
@@ -111,26 +115,36 @@ def unsendable(article: str, brand: str | None) -> str | None:
         if len(text) > MAX_QUERY_CHARS:
             return (f"{what} {shown(text)} is longer than the {MAX_QUERY_CHARS} characters "
                     f"sent to a supplier")
-        if not text.isascii():
-            try:
-                text.encode()
-            except UnicodeEncodeError as exc:
-                return (f"{what} {shown(text)} holds {exc.object[exc.start]!r}, a lone "
-                        f"surrogate, which is no text")
+        if (at := lone_surrogate(text)) is not None:
+            return f"{what} {shown(text)} {no_text(text, at)}"
     return None
 
 
-def _unsent(exc: BaseException) -> bool:
+def _unsent(exc: BaseException, article: str, brand: str | None) -> bool:
     """Whether a connector's exception (or the one it was raised from) says its request could
-    not be made of the query: text a URL cannot carry (``UnicodeEncodeError``) or a URL past
-    httpx's limit (``httpx.InvalidURL``). The query's fault, not the supplier's: not counted
-    against its circuit."""
-    httpx = sys.modules.get("httpx")  # (no InvalidURL to meet unless httpx was imported)
+    not carry the query's own text: a ``UnicodeEncodeError`` whose characters are the article's
+    or the brand's. Not the supplier's failure, so not counted against its circuit: another
+    buyer's query goes out. What reaches a connector is text (``unsendable``: no lone
+    surrogate), which the shipped ABCP connector sends percent-encoded as UTF-8, so this is a
+    shop's own connector's: one that puts the query in a header (ASCII to httpx) or in a
+    narrower charset (cp1251) than a buyer typed. A ``UnicodeEncodeError`` of other text (the
+    connector's own: its token, its suffix) or an ``httpx.InvalidURL`` (a misconfigured URL,
+    one the connector made too long) fails every search the same way: the supplier's, counted,
+    so its circuit opens and an operator sees it."""
+    query = article + (brand or "")
     for cause in (exc, exc.__cause__):
-        if isinstance(cause, UnicodeEncodeError) or (
-                httpx is not None and isinstance(cause, httpx.InvalidURL)):
-            return True
+        if isinstance(cause, UnicodeEncodeError) and isinstance(cause.object, str):
+            bad = cause.object[cause.start:cause.end]
+            return bool(bad) and all(c in query for c in bad)
     return False
+
+
+def _unmade(exc: BaseException) -> bool:
+    """Whether a connector's exception is httpx's or the codec's refusal to make a request
+    (no request went out): worth naming as such, not as an "unexpected" error."""
+    httpx = sys.modules.get("httpx")  # (no InvalidURL to meet unless httpx was imported)
+    return isinstance(exc, UnicodeEncodeError) or (
+        httpx is not None and isinstance(exc, httpx.InvalidURL))
 
 
 def check_deadline(deadline_s: object) -> float | None:
@@ -232,7 +246,7 @@ class LiveSuppliers:
         # each ask reports them failed with the reason, never raises
         self.unavailable = {code: _safe(reason) for code, reason in (unavailable or {}).items()}
         self.connectors: dict[str, Connector] = {}
-        if isinstance(connectors, str | bytes) or not isinstance(connectors, Iterable):
+        if not is_column(connectors):
             raise SupplierError(f"LiveSuppliers: connectors must be a list of connectors, not "
                                 f"{shown(connectors)}")
         for i, conn in enumerate(connectors):
@@ -277,7 +291,7 @@ class LiveSuppliers:
         self, conn: Connector, bound: _Bound, article: str, brand: str | None, sent: set[str]
     ) -> tuple[str, str | None, _Answer]:
         """One supplier's request: ("answered", None, answer), ("failed", reason, empty), or
-        ("unsent", reason, empty) when the connector could not make a request of the query
+        ("unsent", reason, empty) when its request could not carry the query's own text
         (:func:`_unsent`). ``sent`` gets the supplier's code once the request has a slot and
         goes out."""
         try:
@@ -303,14 +317,19 @@ class LiveSuppliers:
             with contextlib.suppress(TypeError):
                 found = tuple(dict.fromkeys(found))
         except SupplierError as exc:
-            return "unsent" if _unsent(exc) else "failed", _safe(exc.message), ((), ())
+            if _unsent(exc, article, brand):
+                return "unsent", _safe(f"{exc.message} {_UNCOUNTED}"), ((), ())
+            return "failed", _safe(exc.message), ((), ())
         except PartsearchError as exc:
             return "failed", _safe(f"{type(exc).__name__}: {exc.message}"), ((), ())
         except Exception as exc:
             # Unknown exceptions may quote anything (URLs, headers): name the type only.
-            if _unsent(exc):
-                return "unsent", (f"the query could not be sent: {type(exc).__name__} (not "
-                                  f"counted against the supplier)"), ((), ())
+            if _unsent(exc, article, brand):
+                return "unsent", (f"the request could not be made: {type(exc).__name__} of "
+                                  f"the query's text {_UNCOUNTED}"), ((), ())
+            if _unmade(exc):
+                return "failed", f"the request could not be made: {type(exc).__name__}", (
+                    (), ())
             return "failed", f"unexpected {type(exc).__name__}", ((), ())
         except asyncio.CancelledError:
             task = asyncio.current_task()

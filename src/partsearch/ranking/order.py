@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, SupportsIndex, TypeAlias, TypedDict
 
 import numpy as np
 
-from partsearch._inputs import shown
+from partsearch._inputs import shown, trimmed
 from partsearch._limits import MAX_HOURS
 from partsearch.brands import blank_brand
 from partsearch.errors import SearchError
@@ -55,7 +55,8 @@ class Filters:
     above zero, exact or a lower bound (``>10``, ``>0``, ``10+``, ``много``), not an unknown
     one (on order) nor 0 (``<1`` is 0); ``pickup_point``: suppliers that deliver there;
     ``popular``: only the catalog's popular brands. A blank brand or pickup point (white space
-    only, as an empty one) is none chosen: None. A value of another type (numpy's integers and
+    only, as an empty one) is none chosen: None; a padded one is kept trimmed (``" Г "`` is
+    ``"Г"``), as the profiles' points are. A value of another type (numpy's integers and
     bools are read as Python's), or hours below 0 or above :data:`MAX_DELIVERY_HOURS`, raises
     :class:`SearchError`.
 
@@ -98,11 +99,15 @@ class Filters:
         point = self.pickup_point
         if point is not None:
             if not isinstance(point, str):
-                raise SearchError(f"Filters.pickup_point names a pickup point, not {point!r}")
+                raise SearchError(f"Filters.pickup_point names a pickup point, not {shown(point)}")
             if blank_text(point):
                 # (a web form's empty box sends " " as readily as "": it filtered for a point
                 # called " ", emptied every block and noted that no supplier delivers there)
                 object.__setattr__(self, "pickup_point", None)
+            else:
+                # (" Г " from a web form filtered out every supplier but one of a point called
+                # " Г ": compared trimmed, as the profiles' points are read)
+                object.__setattr__(self, "pickup_point", trimmed(point))
         brands = self.brands
         if brands is None:
             return

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from partsearch._catalog import OFFERS, POINTER, companion, map_file, read_pointer
+from partsearch._inputs import trimmed
 from partsearch.crosses._kernels import find_article
 
 
@@ -407,7 +408,9 @@ def _open_segment(area: Path, version: str) -> Segment:
     min_sum = terms.get("min_order_sum")
     terms["min_order_kop"] = int(min_sum * 100) if min_sum is not None else 0
     terms["min_order_sum"] = money(terms["min_order_kop"])
-    terms["pickup_points"] = tuple(terms.get("pickup_points") or ())
+    # (trimmed, as the profiles' and a filter's: an offers file loaded before kept " Г ")
+    terms["pickup_points"] = tuple(trimmed(p) if isinstance(p, str) else p
+                                   for p in terms.get("pickup_points") or ())
     terms["file_time_iso"] = file_time.isoformat() if file_time else None
     terms["file_second"] = _second(file_time)
     # final Python values, so building an offer is plain lookups

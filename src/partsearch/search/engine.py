@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsIndex, Unpack
 
 from partsearch._catalog import check_catalog
-from partsearch._inputs import shown, user_path
+from partsearch._inputs import lone_surrogate, no_text, shown, user_path
 from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
@@ -167,9 +167,8 @@ class Engine:
         root = Path(os.path.abspath(user_path(catalog, CatalogError, "Engine.open: catalog",
                                               "a directory's path")))
         check_catalog(root)
-        if connectors is not None and not _factories(connectors):
-            raise CatalogError(f"Engine.open: connectors must map each api kind (text) to a "
-                               f"connector factory (a callable), not {shown(connectors)}")
+        if connectors is not None:
+            _check_connectors(connectors)
         seen = _fingerprint(root)
         engine = cls(root, _load_state(root, None), seen, connectors)
         told = _stale_news(engine._state, None)
@@ -453,11 +452,9 @@ class Engine:
         """
         if not isinstance(query, str):  # (DuckDB's own word is a TypeError about its binding)
             raise SearchError(f"sql: a query is text, not {shown(query)}")
-        try:  # (a lone surrogate, from a JSON body: DuckDB's binding raised TypeError)
-            query.encode()
-        except UnicodeEncodeError as exc:
-            raise SearchError(f"sql: the query holds {exc.object[exc.start]!r} at character "
-                              f"{exc.start}, a lone surrogate, which is no text") from None
+        # (a lone surrogate, from a JSON body: DuckDB's binding raised TypeError)
+        if (at := lone_surrogate(query)) is not None:
+            raise SearchError(f"sql: the query {no_text(query, at)}")
         import duckdb
 
         from partsearch.search._sql import connect, refused
@@ -579,10 +576,21 @@ class Engine:
         return self._live
 
 
-def _factories(connectors: object) -> bool:
-    """Whether ``connectors`` maps text to callables, as ``Engine.open`` reads it."""
-    return isinstance(connectors, Mapping) and all(
-        isinstance(kind, str) and callable(factory) for kind, factory in connectors.items())
+def _check_connectors(connectors: object) -> None:
+    """Refuse ``connectors`` that are no mapping of text to callables, as ``Engine.open`` reads
+    them, naming the first wrong entry (the whole mapping, quoted cut short, ended before it)."""
+    from partsearch.errors import CatalogError
+
+    if not isinstance(connectors, Mapping):
+        raise CatalogError(f"Engine.open: connectors must map each api kind (text) to a "
+                           f"connector factory (a callable), not {shown(connectors)}")
+    for kind, factory in connectors.items():
+        if not isinstance(kind, str):
+            raise CatalogError(f"Engine.open: connectors: api kind {shown(kind)} is no text (a "
+                               f"profile's api.kind)")
+        if not callable(factory):
+            raise CatalogError(f"Engine.open: connectors: api kind {shown(kind)} maps to "
+                               f"{shown(factory)}, which is no callable")
 
 
 _NO_FILTERS = Filters()
