@@ -158,12 +158,9 @@ def test_loaded_and_built_again_the_warning_is_gone(catalog: Path) -> None:
     _stamp_offers(catalog, "BETA", None)
     with pytest.warns(StaleKeysWarning, match=r"offers of ALFA, BETA"):
         engine = Engine.open(catalog)
-    folder = catalog.parent
-    load_suppliers(folder / "s.toml", catalog)
-    build_index([folder / "x.csv"], catalog)
+    _reloaded_and_rebuilt(engine, catalog)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert engine.reload()
         Engine.open(catalog)
         CrossIndex.open(catalog)
     assert catalog_info(catalog).stale_keys is None
@@ -277,13 +274,7 @@ def test_an_edited_brands_toml_warns_until_loaded_and_built_again(
     assert main(["info", str(catalog)]) == 0
     assert f"STALE KEYS: {info.message}" in capsys.readouterr().out
 
-    folder = catalog.parent
-    load_suppliers(folder / "s.toml", catalog)
-    build_index([folder / "x.csv"], catalog)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert engine.reload()
-    assert _lesjofors(engine) == ["ALFA"]
+    _reloaded_and_rebuilt(engine, catalog)
     _silent(catalog)
 
 
@@ -303,13 +294,7 @@ def test_a_reload_whose_warning_is_an_error_installs_the_state_whole(catalog: Pa
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert not engine.reload()
-    folder = catalog.parent
-    load_suppliers(folder / "s.toml", catalog)
-    build_index([folder / "x.csv"], catalog)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert engine.reload()
-    assert _lesjofors(engine) == ["ALFA"]
+    _reloaded_and_rebuilt(engine, catalog)
 
 
 @pytest.mark.parametrize("brands", [
@@ -417,3 +402,15 @@ def test_the_fingerprint_is_of_what_makes_keys(description: str, oem: bool, bran
     assert edited(keep_cyrillic=True) != base.key_fingerprint
     assert edited(aliases=(*base.brands[brand].aliases, f"{brand} {description} X1")) != \
         base.key_fingerprint
+
+
+def _reloaded_and_rebuilt(engine: Engine, catalog: Path) -> None:
+    """The remedy the warning names: the price files loaded again and the crosses rebuilt, then
+    a reload that takes them, silent."""
+    folder = catalog.parent
+    load_suppliers(folder / "s.toml", catalog)
+    build_index([folder / "x.csv"], catalog)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert engine.reload()
+    assert _lesjofors(engine) == ["ALFA"]
