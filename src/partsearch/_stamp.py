@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MANIFEST_KEY = "key_rules"
 MANIFEST_BRANDS = "brand_registry"
+MANIFEST_SOURCES = "brand_sources"
 OFFERS_KEY = b"partsearch.key_rules"
 OFFERS_BRANDS = b"partsearch.brand_registry"
 _NAMED = 10  # suppliers a message names; the rest are counted
@@ -38,9 +39,20 @@ _NAMED = 10  # suppliers a message names; the rest are counted
 _Why = Literal["rules", "brands"]
 
 
-def snapshot_stamp(registry: BrandRegistry) -> dict[str, Any]:
-    """What a build keying brands with ``registry`` writes in the snapshot's manifest."""
-    return {MANIFEST_KEY: KEY_RULES, MANIFEST_BRANDS: registry.key_fingerprint}
+def snapshot_stamp(registry: BrandRegistry, sources: str | None = None) -> dict[str, Any]:
+    """What a build keying brands with ``registry`` writes in the snapshot's manifest; with
+    ``sources``, the digest of the files it was read from (``brands.registry_sources``),
+    taken before they were read."""
+    stamp = {MANIFEST_KEY: KEY_RULES, MANIFEST_BRANDS: registry.key_fingerprint}
+    return stamp if sources is None else stamp | {MANIFEST_SOURCES: sources}
+
+
+def snapshot_unchanged(manifest: Mapping[str, Any], sources: str) -> bool:
+    """Whether a snapshot was keyed by these rules and a registry read from files whose
+    digest is still ``sources``: current, with no registry parsed. False says nothing
+    (a snapshot of no digest, a file edited since, a description say): compare what the
+    registry keys then (:func:`stale_keys`)."""
+    return manifest.get(MANIFEST_KEY) == KEY_RULES and manifest.get(MANIFEST_SOURCES) == sources
 
 
 def offers_metadata(registry: BrandRegistry) -> dict[bytes, bytes]:

@@ -417,6 +417,27 @@ def catalog_registry(catalog: str | Path) -> BrandRegistry:
     return default_registry()
 
 
+def registry_sources(catalog: str | Path | None) -> str:
+    """A digest of the files :func:`catalog_registry` reads for ``catalog`` (the shipped
+    ``brands.toml`` and the catalog's own, when it has one; the shipped one alone for None),
+    their bytes as they are, not parsed: a snapshot built with them keeps it, so its open
+    tells a registry unchanged since without parsing it (``_stamp``); another digest says
+    only that the files differ (a description edited, say), and the open then compares what
+    they key (``BrandRegistry.key_fingerprint``).
+
+    >>> registry_sources(None) == registry_sources(None)
+    True
+    """
+    from partsearch._catalog import BRANDS
+
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update((resources.files("partsearch") / "data" / "brands.toml").read_bytes())
+    extra = None if catalog is None else Path(catalog) / BRANDS
+    if extra is not None and extra.is_file():
+        digest.update(b"\0" + extra.read_bytes())
+    return digest.hexdigest()
+
+
 def brand_key(brand: str, registry: BrandRegistry | None = None) -> str:
     """The canonical brand for a spelling (see :class:`BrandRegistry`).
 

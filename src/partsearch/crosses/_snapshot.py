@@ -215,8 +215,10 @@ class Writer:
             self._saving.pop(name).result()
         return _map(self.path(name), huge=False)
 
-    def publish(self, counts: dict[str, Any], registry: BrandRegistry) -> Path:
-        """Publish the snapshot of ``counts``, its brands keyed with ``registry``."""
+    def publish(self, counts: dict[str, Any], registry: BrandRegistry,
+                sources: str | None = None) -> Path:
+        """Publish the snapshot of ``counts``, its brands keyed with ``registry`` (read from
+        files of the digest ``sources``, when the build read the catalog's)."""
         self.flush()
         missing = [name for name in ARRAYS if f"{name}.npy" not in self.files]
         if missing:
@@ -233,7 +235,7 @@ class Writer:
         # upgraded, or a rollback, opening what a newer build published)
         # the rules and brand registry its keys were made by: an open under others says it
         # is stale (_stamp)
-        manifest = {"format": FORMAT, "version": self.version, **snapshot_stamp(registry),
+        manifest = {"format": FORMAT, "version": self.version, **snapshot_stamp(registry, sources),
                     **counts,
                     "files": {name: {k: entry[k] for k in _ENDS}
                               for name, entry in files.items()},

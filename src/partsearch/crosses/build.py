@@ -28,7 +28,7 @@ import numpy as np
 
 from partsearch._inputs import is_column, shown, user_path
 from partsearch._memory import release_freed_memory
-from partsearch.brands import BrandRegistry, catalog_registry
+from partsearch.brands import BrandRegistry, catalog_registry, registry_sources
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
 from partsearch.crosses._read import (
     MAX_REJECTS_KEPT,
@@ -140,6 +140,9 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         raise CrossFileError(f"build_index: files must be a list of cross files' paths, not "
                              f"{shown(files)}")
     paths = [user_path(f, CrossFileError, "build_index: a cross file") for f in files]
+    # (the registry's files' digest taken before they are read: one edited in between gives
+    # a digest of the older bytes, which an open finds differ, and so compares the keys)
+    registry_digest = registry_sources(catalog) if registry is None else None
     reg = registry or catalog_registry(catalog)
     if not paths:
         raise CrossFileError("no cross files given")
@@ -243,7 +246,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             "crosses": int(edges.a.size), "accepted": int((state == ACCEPTED).sum()),
             "brands": read.parts.brands.names, "sources": read.sources.names,
             "kinds": read.kinds.names,
-        }, reg)
+        }, reg, registry_digest)
     stage("write")
     return BuildReport(
         snapshot=snapshot, crosses_read=read.rows, rows_rejected=read.rejected_count,
