@@ -21,7 +21,8 @@ from pathlib import Path
 
 from partsearch.errors import PartsearchError
 
-__all__ = ["SHOWN", "is_column", "lone_surrogate", "no_text", "shown", "trimmed", "user_path"]
+__all__ = ["SHOWN", "blank_text", "is_column", "lone_surrogate", "no_text", "shown", "trimmed",
+           "user_path"]
 
 #: the characters of a value a message quotes at most (then "…(N characters)")
 SHOWN = 80
@@ -130,7 +131,7 @@ def no_text(text: str, at: int) -> str:
 def trimmed(text: str) -> str:
     """``text`` without the white space and invisible format characters (a zero-width space, a
     BOM, a soft hyphen) at its ends, as a web form's box or a hand-written profile pads a name:
-    what a blank text (``ranking.order.blank_text``) is made of.
+    what a blank text (:func:`blank_text`) is made of.
 
     >>> trimmed(" Г\u00a0"), trimmed("\u200bM 1\ufeff")
     ('Г', 'M 1')
@@ -142,6 +143,17 @@ def trimmed(text: str) -> str:
     while end > start and _invisible(text[end - 1]):
         end -= 1
     return text[start:end]
+
+
+def blank_text(text: str) -> bool:
+    """Whether ``text`` shows nothing: empty, or white space and invisible format characters
+    (a zero-width space, a BOM, a soft hyphen) only, all :func:`trimmed` takes. A blank
+    option is none chosen.
+
+    >>> blank_text(" \u200b"), blank_text(" Г ")
+    (True, False)
+    """
+    return not trimmed(text)
 
 
 def _invisible(char: str) -> bool:

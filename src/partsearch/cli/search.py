@@ -57,14 +57,12 @@ def _seconds(text: str) -> float:
 def _search(args: argparse.Namespace) -> int:
     from partsearch import Engine, Filters
     from partsearch._inputs import trimmed
-    from partsearch.ranking.order import blank_text
 
     engine = Engine.open(args.catalog)
     sort = None
     # (a blank --sort, as an empty one, is the default, blank as the library reads a blank
     # level or pickup point: a zero-width space too, which was an unknown column)
-    if args.sort is not None and not blank_text(args.sort):
-        text = trimmed(args.sort)
+    if text := trimmed(args.sort or ""):
         sort = (text.lstrip("-"), text.startswith("-"))
     filters = Filters(
         brands=args.only_brand,  # (any spelling: the engine reads it as the catalog names it)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import operator
-import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, SupportsIndex, TypeAlias, TypedDict
@@ -100,14 +99,11 @@ class Filters:
         if point is not None:
             if not isinstance(point, str):
                 raise SearchError(f"Filters.pickup_point names a pickup point, not {shown(point)}")
-            if blank_text(point):
-                # (a web form's empty box sends " " as readily as "": it filtered for a point
-                # called " ", emptied every block and noted that no supplier delivers there)
-                object.__setattr__(self, "pickup_point", None)
-            else:
-                # (" Г " from a web form filtered out every supplier but one of a point called
-                # " Г ": compared trimmed, as the profiles' points are read)
-                object.__setattr__(self, "pickup_point", trimmed(point))
+            # (a web form's empty box sends " " as readily as "": it filtered for a point
+            # called " ", emptied every block and noted that no supplier delivers there; and
+            # " Г " filtered out every supplier but one of a point called " Г ": compared
+            # trimmed, as the profiles' points are read)
+            object.__setattr__(self, "pickup_point", trimmed(point) or None)
         brands = self.brands
         if brands is None:
             return
@@ -158,13 +154,6 @@ def filter_mask(c: Mapping[str, np.ndarray], f: Filters, popular: frozenset[str]
         ok = [s for s, points in pickup.items() if f.pickup_point in points]
         keep &= np.isin(c["supplier"], ok)
     return keep
-
-
-def blank_text(text: str) -> bool:
-    """Whether ``text`` shows nothing: empty, or white space and invisible format characters
-    (a zero-width space, a BOM, a soft hyphen) only. A blank option is none chosen."""
-    return not text.strip() or all(c.isspace() or unicodedata.category(c) == "Cf"
-                                   for c in text)
 
 
 def whole_number(value: Any, name: str) -> int:

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, SupportsIndex, Unpack
 
 from partsearch._catalog import check_catalog
-from partsearch._inputs import lone_surrogate, no_text, shown, user_path
+from partsearch._inputs import blank_text, lone_surrogate, no_text, shown, user_path
 from partsearch.brands import BrandRegistry, blank_brand
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
-from partsearch.ranking.order import Filters, blank_text, check_sort, truth, whole_number
+from partsearch.ranking.order import Filters, check_sort, truth, whole_number
 from partsearch.result import BrandChoice, SearchResult
 from partsearch.search._config import CatalogConfig
 
