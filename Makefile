@@ -19,7 +19,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m mypy
-	$(PY) -m pytest
+	PARTSEARCH_HYPOTHESIS_PROFILE=repeatable $(PY) -m pytest
 
 fixtures: $(STAMP)
 	$(PY) -m benchmarks.worldgen --out data/fixtures/world --crosses 3000 --seed 7
