@@ -252,11 +252,31 @@ def test_the_cli_refuses_an_empty_path(args: list[str], tmp_path: Path,
     assert os.listdir(tmp_path) == []
 
 
-def test_a_path_of_undecodable_bytes_is_a_path(tmp_path: Path) -> None:
-    """A file name of bytes that are not UTF-8 reaches Python as surrogate escapes: a path."""
-    odd = tmp_path / "cat\udcff"
-    with pytest.raises(CatalogError, match=r"catalog directory not found$"):
+def test_a_path_of_bytes_that_are_not_utf8_is_refused_before_anything_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file name of bytes that are not UTF-8 (a cp1251 name from a Windows share) reaches
+    Python as surrogate escapes, which Arrow, DuckDB, fastexcel and the catalog's records
+    cannot take as text: a load published its profiles, then failed with a raw
+    UnicodeEncodeError, and a profile's draft failed with one. Each is the function's own
+    error naming the byte, in the name or in the folder a relative name is read in."""
+    odd = tmp_path / "d\udcff"
+    odd.mkdir()
+    (odd / "suppliers.toml").write_text("", encoding="utf-8")
+    (odd / "x.csv").write_text("Бренд;Артикул\nMANN;W 920/21\n", encoding="utf-8")
+    said = (r": the name '(d|x)\\udcff(.csv)?' in its path holds the byte 0xFF, which is not "
+            r"UTF-8; partsearch opens files by UTF-8 names \(rename it\)$")
+    with pytest.raises(CatalogError, match=said):
         Engine.open(odd)
+    with pytest.raises(CatalogError, match=said):
+        partsearch.load_suppliers(tmp_path / "s.toml", odd / "catalog")
+    with pytest.raises(PriceFileError, match=said):
+        partsearch.draft_profile(odd / "x.csv")
+    with pytest.raises(CrossFileError, match=said):
+        partsearch.build_index([odd / "x.csv"], tmp_path / "catalog")
+    monkeypatch.chdir(odd)
+    with pytest.raises(ProfileError, match=r"toml_path 'suppliers.toml': the name 'd\\udcff' in"):
+        partsearch.load_suppliers("suppliers.toml", tmp_path / "catalog")
+    assert sorted(os.listdir(tmp_path)) == ["d\udcff"] and not (odd / "catalog").exists()
 
 
 def test_a_lone_surrogate_is_told_alike_everywhere(engine: Engine) -> None:

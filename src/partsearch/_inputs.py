@@ -160,13 +160,31 @@ def _invisible(char: str) -> bool:
     return char.isspace() or unicodedata.category(char) == "Cf"
 
 
+def _not_utf8(text: str) -> str | None:
+    """What is wrong with a path whose name, or whose folder's (a relative name is read in the
+    current directory), holds a byte that is not UTF-8 (``os.fsdecode``'s ``"\\udcff"`` for
+    0xFF: a cp1251 name copied from a Windows share), or None. Arrow, DuckDB, fastexcel and
+    the catalog's own records take a file's name as text, and each failed its own way deep
+    inside (a load that had published its profiles, then a raw UnicodeEncodeError)."""
+    full = text
+    with contextlib.suppress(OSError):  # (a current directory deleted: the name as given)
+        full = os.path.abspath(text)
+    if lone_surrogate(full) is None:
+        return None
+    name = next(part for part in Path(full).parts if lone_surrogate(part) is not None)
+    at = lone_surrogate(name) or 0
+    return (f"the name {shown(name)} in its path holds the byte 0x{ord(name[at]) & 0xFF:02X}, "
+            f"which is not UTF-8; partsearch opens files by UTF-8 names (rename it)")
+
+
 def user_path(value: object, error: type[PartsearchError], what: str,
               kind: str = "a path") -> Path:
     """``value``, a path a caller gave (text or ``os.PathLike``), as a ``Path``; else ``error``
     naming ``what`` (``"catalog_info: catalog"``), the path (shortened) and the problem: not a
     path (None, bytes, a number), empty text (not ``Path("")``, which is ``Path(".")``), a NUL
-    or a character no file name can hold (a lone surrogate), a name longer than the file
-    system takes. What a file that is not there or cannot be read means is the caller's to say."""
+    or a character no file name can hold (a lone surrogate), a byte that is not UTF-8 in its
+    name or its folder's, a name longer than the file system takes. What a file that is not
+    there or cannot be read means is the caller's to say."""
     text: object = None
     if isinstance(value, str | os.PathLike):
         # (an os.PathLike whose __fspath__ fails, or gives bytes, is none: pathlib's TypeError)
@@ -182,6 +200,8 @@ def user_path(value: object, error: type[PartsearchError], what: str,
         raise error(f"{what} {shown(text)}: a path cannot hold a NUL character")
     if (at := lone_surrogate(text, path=True)) is not None:
         raise error(f"{what} {shown(text)} {no_text(text, at)}")
+    if (problem := _not_utf8(text)) is not None:
+        raise error(f"{what} {shown(text)}: {problem}")
     # (the file system says how long a name may be, not a count of UTF-8 bytes: NTFS, exFAT,
     # vfat, SMB and HFS+ count UTF-16 units, so a 200-letter Cyrillic name of 400 bytes is
     # theirs to take, and pathconf's NAME_MAX says 255 for them too, in their units)
