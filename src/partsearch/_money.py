@@ -1,11 +1,12 @@
 """Money as offers hold it: integer kopecks, stored as a decimal128(14, 2) column. Kept apart
-and free of imports but ``re`` so the loader, the profiles and the online connectors share one
-limit and one reading of a price's text (the loader's value parsers pull in polars, a second's
-import in a live search)."""
+and free of imports but ``re`` and ``decimal`` so the loader, the profiles and the online
+connectors share one limit and one reading of a price (the loader's value parsers pull in
+polars, a second's import in a live search)."""
 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 #: decimal128(14, 2) holds at most 12 integer digits.
 MAX_KOPECKS = 10**14 - 1
@@ -66,4 +67,42 @@ def read_kopecks(value: str | None) -> tuple[int | None, str | None]:
         return None, f"zero price '{raw}'"
     if kop > MAX_KOPECKS:
         return None, f"price too large '{raw}'"
+    return kop, None
+
+
+_KOPECK = Decimal("0.01")
+
+
+def number_kopecks(value: Decimal | int | float) -> tuple[int | None, str | None]:
+    """A price given as a number, not as text (a shop connector's ``Decimal``, a JSON number):
+    (kopecks, None), or (None, the reason), by :func:`read_kopecks`' rule: to the kopeck, half
+    up; zero then, a negative price or more than ``MAX_KOPECKS`` is no price, nor is NaN or an
+    infinity. A float is read by its shortest text, the digits a JSON answer sent (``512.305``
+    is 512.31, where its binary value, 512.30499..., rounded down). A number has one spelling,
+    so ``1e3`` is 1000.00 here, where a price file's text ``1e3`` is no price.
+
+    >>> number_kopecks(Decimal("512.305")), number_kopecks(1e3), number_kopecks(99)
+    ((51231, None), (100000, None), (9900, None))
+    >>> number_kopecks(Decimal("0.004")), number_kopecks(1e30), number_kopecks(Decimal("-1"))
+    ((None, "zero price '0.004'"), (None, "price too large '1e+30'"), (None, "negative price '-1'"))
+    """
+    if isinstance(value, int) and value.bit_length() > 200:
+        # (not quoted, nor made a Decimal: Python refuses either of an int past 4300 digits)
+        return None, "negative price" if value < 0 else (
+            f"price too large: more than {MAX_KOPECKS // 100}.{MAX_KOPECKS % 100}")
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return None, f"bad price '{value}'"[:80]
+    # (quoted as a Decimal writes it: 1E-9 stays short, where a fixed form could run to
+    # thousands of digits; cut as a message is)
+    said = (repr(value) if isinstance(value, float) else str(number))[:60]
+    if number.is_signed() and number:
+        return None, f"negative price '{said}'"
+    if number.adjusted() >= _INTEGER_DIGITS:  # (before quantize: its digits would overflow)
+        return None, f"price too large '{said}'"
+    kop = int(number.quantize(_KOPECK, rounding=ROUND_HALF_UP).scaleb(2))
+    if kop <= 0:
+        return None, f"zero price '{said}'"
+    if kop > MAX_KOPECKS:
+        return None, f"price too large '{said}'"
     return kop, None

@@ -175,6 +175,30 @@ def test_prices_are_read_to_the_kopeck_within_the_loaders_limits() -> None:
                                "item 2: price too large '1000000000000'")  # (13 digits)
 
 
+def test_a_json_number_is_the_price_it_is() -> None:
+    """A JSON number has one spelling: ``1e3`` is 1000.00 (where a price file's text "1e3" is
+    no price), ``1e30`` too large, ``1e-05`` zero, by the rule a shop's ``Decimal`` is read by;
+    they were read as the number's text, which made ``1e30`` and ``1e-05`` "bad price"."""
+    body = '[{"brand": "MANN", "number": "N%d", "price": %s}]'
+    prices = ["1e3", "512.305", "1e30", "1e-05", "-1.5", "1E+2"]
+    found = [_conn("http://x.example").parse(body % (i, p)) for i, p in enumerate(prices)]
+    assert [(str(o[0].price) if o else None, o.rejected) for o in found] == [
+        ("1000.00", ()), ("512.31", ()), (None, ("item 0: price too large '1e+30'",)),
+        (None, ("item 0: zero price '1e-05'",)), (None, ("item 0: negative price '-1.5'",)),
+        ("100.00", ())]
+
+
+def test_a_probability_outside_its_percentage_is_rejected() -> None:
+    """``deliveryProbability`` is a percentage: outside 0..100 % it is outside 0..1, which any
+    connector's offer is rejected for (150 % was capped to a sure delivery, -5 % to none)."""
+    items = [{"brand": "MANN", "number": "W 920/21", "price": 10, "deliveryProbability": p}
+             for p in (150, -5, 100, "0", "n/a")]
+    offers = _conn("http://x.example").parse(json.dumps(items))
+    assert offers.rejected == ("item 0: bad probability 1.5: not within 0..1",
+                               "item 1: bad probability -0.05: not within 0..1")
+    assert [o.probability for o in offers] == [1.0, 0.0, None]
+
+
 # the texts of DOMAIN.md's price files, and what the loader makes of numbers written otherwise
 PRICE_TEXTS = ["1 234,50", "1\u00a0298,00", "1.234,56", "12,345.67", "850 руб.", "1e3", "-5",
                "99999999999999", "0,004", "1'250.00", "₽", "1 234,505", "0x10", "NaN", "1.2.3"]

@@ -247,6 +247,62 @@ def test_a_connector_returning_anything_but_offers_fails() -> None:
     assert (outcome.status, outcome.offers) == ("answered", (good,))
 
 
+def test_a_shops_offers_are_checked_by_the_rule_abcps_are() -> None:
+    """A shop's connector is checked where every connector is: a brand of None raised
+    AttributeError out of every live search (and its cached answer raised again), ``"-"`` was
+    placed as a supplier's cross, 0.004 roubles shown as 0.00, ``"false"`` as returnable, and a
+    ``Decimal`` probability was "not within 0..1"."""
+    from dataclasses import replace
+
+    good = LiveOffer("odd", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("100"))
+    odd = [replace(good, brand=None, brand_raw=None), replace(good, brand_raw=None),
+           replace(good, brand=7), replace(good, brand="", brand_raw=""),
+           replace(good, brand="-", brand_raw="-"), replace(good, price=Decimal("0.004")),
+           replace(good, price=Decimal("1e-9")), replace(good, price=12.5),
+           replace(good, returnable="false"), replace(good, on_order="no"),
+           replace(good, quantity_exact=1), replace(good, probability="0.5"),
+           replace(good, probability=Decimal("1.5"))]
+    kept = [replace(good, probability=Decimal("0.5")), replace(good, returnable=np.False_)]
+    [outcome] = _ask_all(LiveSuppliers([_Returning([*odd, *kept])]))
+    assert outcome.rejected == (
+        "item 0: bad brand_raw NoneType", "item 1: bad brand_raw NoneType",
+        "item 2: bad brand int", "item 3: brand '' is empty",
+        "item 4: brand '-' has no letters or digits", "item 5: zero price '0.004'",
+        "item 6: zero price '1E-9'", "item 7: bad price 12.5",
+        "item 8: bad returnable 'false': not True or False",
+        "item 9: bad on_order 'no': not True or False",
+        "item 10: bad quantity_exact 1: not True or False",
+        "item 11: bad probability '0.5': not a number",
+        "item 12: bad probability Decimal('1.5'): not within 0..1")
+    # (a Decimal probability as a float, numpy's bool as Python's: JSON-ready)
+    assert [(o.probability, o.returnable) for o in outcome.offers] == [(0.5, True), (None, False)]
+    assert type(outcome.offers[0].probability) is float
+    assert json.loads(json.dumps(outcome.to_dict()))["offers"][1]["returnable"] is False
+
+
+def test_a_shops_offer_is_settled_as_a_price_files_row() -> None:
+    """Its price to the kopeck, half up (512.305 was 512.30 to the search, which rounded half
+    to even, and the level's rules applied to that); a guarantee shorter than the expected
+    delivery none, as a file's and ABCP's; numpy's numbers Python's, so the outcome and the
+    search's result are JSON (an ``np.int64`` quantity made ``to_json`` raise)."""
+    from dataclasses import replace
+
+    good = LiveOffer("odd", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("100"))
+    answer = [replace(good, price=Decimal("512.305")), replace(good, price=Decimal("1E+3")),
+              replace(good, delivery_hours=48, delivery_hours_max=12),
+              replace(good, delivery_hours=48, delivery_hours_max=48),
+              replace(good, quantity=np.int64(5), multiplicity=np.int32(2),
+                      delivery_hours=np.int64(3), probability=np.float32(0.5))]
+    [outcome] = _ask_all(LiveSuppliers([_Returning(answer)]))
+    assert [str(o.price) for o in outcome.offers] == ["512.31", "1000.00", "100.00", "100.00",
+                                                      "100.00"]
+    assert [o.delivery_hours_max for o in outcome.offers][2:4] == [None, 48]
+    settled = outcome.offers[4]
+    assert (settled.quantity, settled.multiplicity, settled.delivery_hours,
+            settled.probability) == (5, 2, 3, 0.5)
+    assert json.loads(json.dumps(outcome.to_dict()))["offers"][4]["quantity"] == 5
+
+
 def test_unavailable_suppliers_are_reported_failed_each_ask() -> None:
     live = LiveSuppliers([], unavailable={"nopw": "environment variable X_PW is not set",
                                           "leaky": f"bad url http://x/?userpsw={PASSWORD}"})

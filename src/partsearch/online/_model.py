@@ -7,18 +7,22 @@ unlike floats) and tuples into lists, so an outcome can go straight into an HTTP
 from __future__ import annotations
 
 import numbers
+import sys
 from dataclasses import dataclass, field, fields, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from partsearch._inputs import shown
 from partsearch._limits import MAX_HOURS, MAX_MULTIPLICITY, MAX_QUANTITY
-from partsearch._money import MAX_KOPECKS
+from partsearch._money import number_kopecks
+from partsearch.brands import brand_key
 from partsearch.errors import NormalizationError
 from partsearch.normalize import article_key
 
-__all__ = ["LiveOffer", "OutcomeStatus", "SupplierOutcome", "keyed", "offer_problem"]
+__all__ = ["LiveOffer", "OutcomeStatus", "SupplierOutcome", "offer_problem", "settled"]
 
-_MAX_PRICE = Decimal(MAX_KOPECKS).scaleb(-2)
+#: an offer's true-or-false fields
+_FLAGS = ("quantity_exact", "on_order", "returnable")
 
 OutcomeStatus = Literal["answered", "timed_out", "failed", "skipped"]
 
@@ -38,7 +42,7 @@ class LiveOffer:
     """One offer from an online supplier, normalized to our terms.
 
     ``brand`` is canonical (``brand_key``), ``brand_raw`` as the supplier wrote it; ``article`` as
-    written, ``article_key`` its match form (:func:`keyed`: made from ``article`` as each
+    written, ``article_key`` its match form (:func:`settled`: made from ``article`` as each
     answer arrives, whatever the connector gave). ``quantity`` is ``None`` when the part is on
     order; ``quantity_exact`` is false for ``+``/``++``/``+++``-style counts. ``probability`` is the
     supplier's delivery probability in 0..1, when it gives one. ``updated`` is when the supplier
@@ -86,19 +90,62 @@ def _whole(value: object, low: int, high: int, what: str) -> str | None:
     return f"bad {what} {number}" if number < low else None
 
 
+def _is_bool(value: object) -> bool:
+    """Whether ``value`` is true or false as the search's options take one: Python's bool or
+    numpy's (a shop's connector reading a DataFrame gives ``np.True_``)."""
+    if isinstance(value, bool):
+        return True
+    numpy = sys.modules.get("numpy")  # (no numpy bool to meet unless numpy was imported)
+    return numpy is not None and isinstance(value, numpy.bool_)
+
+
+def _brand_problem(value: object, what: str) -> str | None:
+    """Why ``value`` is no brand (None: it is one): not text, or text of no letters or
+    digits, in :func:`~partsearch.brands.brand_key`'s words (``brand '-' has no letters or
+    digits``), as an ABCP item's or a price file's row's brand is refused."""
+    if not isinstance(value, str):
+        return f"bad {what} {type(value).__name__}"
+    try:
+        brand_key(value)
+    except NormalizationError as exc:
+        return exc.message[:80]
+    return None
+
+
+def _probability_problem(value: object) -> str | None:
+    """Why ``value`` is no probability (None: it is one, or none is given): a number of any
+    kind (a float, a ``Decimal``, a numpy float) within 0..1; not a bool, NaN nor text."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
+        return f"bad probability {shown(value)}: not a number"[:80]
+    try:
+        number = float(value)
+    except OverflowError:  # (an int past a float's range)
+        number = float("inf")
+    if not 0 <= number <= 1:  # (NaN is neither: refused too)
+        return f"bad probability {shown(value)}: not within 0..1"[:80]
+    return None
+
+
 def offer_problem(offer: LiveOffer) -> str | None:
-    """Why ``offer`` cannot be placed (None: it can): a value a price file's row could not
-    carry (a quantity of more than 15 digits, a delivery past int32 hours, a price past
-    ``MAX_KOPECKS``). The search places offers in int64 and int32 columns, where such a value
-    raised ``OverflowError`` into the search; each connector's offers are checked as they
-    arrive (:class:`~partsearch.online.LiveSuppliers`), and the ABCP connector rejects such
-    rows itself, naming the item of its answer.
+    """Why ``offer`` cannot be placed (None: it can). Each connector's offers are checked so
+    as they arrive (:class:`~partsearch.online.LiveSuppliers`), a shop's own as ABCP's: a brand
+    or article that is none (not text, no letters or digits: the search's brand lookup raised
+    on ``None`` and placed ``"-"`` as a supplier's cross), a price that is none to the kopeck
+    (:func:`~partsearch._money.number_kopecks`: ``0.004`` was shown as 0.00), a true-or-false
+    field that is not a bool (``"false"`` was shown as returnable), a probability that is no
+    number within 0..1, and a value a price file's row could not carry (a quantity of more
+    than 15 digits, a delivery past int32 hours), which overflowed the search's columns. The
+    ABCP connector rejects such items itself too, naming the item of its answer.
 
     >>> from dataclasses import replace
     >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
     ...               article_key="W92021", description="", price=Decimal("512.30"))
     >>> offer_problem(o), offer_problem(replace(o, quantity=10**30))
     (None, 'quantity too large: more than 999999999999999')
+    >>> offer_problem(replace(o, brand_raw="-")), offer_problem(replace(o, returnable="no"))
+    ("brand '-' has no letters or digits", "bad returnable 'no': not True or False")
     """
     article = offer.article
     if not isinstance(article, str):
@@ -107,18 +154,23 @@ def offer_problem(offer: LiveOffer) -> str | None:
         article_key(article)
     except NormalizationError:  # (the loader's reason for such a row)
         return f"empty article {article!r}"[:80]
+    # brand_raw first: the search reads it (by the catalog's registry, its aliases)
+    problem = _brand_problem(offer.brand_raw, "brand_raw") or _brand_problem(
+        offer.brand, "brand")
+    if problem is not None:
+        return problem
     if offer.description is not None and not isinstance(offer.description, str):
         return f"bad description {type(offer.description).__name__}"
-    probability = offer.probability
-    if probability is not None and (
-            isinstance(probability, bool) or not isinstance(probability, numbers.Real)
-            or not 0 <= probability <= 1):  # (NaN is neither: refused too)
-        return f"bad probability {probability!r}: not within 0..1"[:80]
     price = offer.price
-    if not isinstance(price, Decimal) or not price.is_finite() or price <= 0:
-        return f"bad price {price!r}"[:80]
-    if price > _MAX_PRICE:
-        return f"price too large: more than {_MAX_PRICE}"
+    if not isinstance(price, Decimal):  # (a float is no exact price: Decimal(str(x)) is)
+        return f"bad price {shown(price)}"[:80]
+    problem = number_kopecks(price)[1] or _probability_problem(offer.probability)
+    if problem is not None:
+        return problem
+    for name in _FLAGS:
+        flag = getattr(offer, name)
+        if not _is_bool(flag):
+            return f"bad {name} {shown(flag)}: not True or False"[:80]
     # (value, lowest, highest, its name); a quantity or a guarantee may be None: not given
     checks = ((offer.quantity, 0, MAX_QUANTITY, "quantity"),
               (offer.multiplicity, 1, MAX_MULTIPLICITY, "multiplicity"),
@@ -133,22 +185,36 @@ def offer_problem(offer: LiveOffer) -> str | None:
     return None
 
 
-def keyed(offer: LiveOffer) -> LiveOffer:
-    """``offer`` keyed by its ``article``, as the file search keys a price file's row
-    (:func:`~partsearch.normalize.article_key`; the brand's Cyrillic setting is the search's
-    to apply), and with no description as an empty one: a shop's connector that gave another
-    key (``w92021``, ``W 920/21``, a typo) put the searched part among its own crosses. Its
-    ``article`` must have a key (:func:`offer_problem` says so first).
+def settled(offer: LiveOffer) -> LiveOffer:
+    """``offer`` in the search's terms, as a price file's row is loaded: keyed by its
+    ``article`` (:func:`~partsearch.normalize.article_key`; the brand's Cyrillic setting is the
+    search's to apply), its price to the kopeck, half up (``512.305`` is 512.31: the level's
+    rules then apply to it, as to a file's), a guarantee shorter than the expected delivery
+    none, no description an empty one, and numpy's numbers and bools Python's (JSON-ready). A
+    shop's connector that gave another key (``w92021``, ``W 920/21``, a typo) put the searched
+    part among its own crosses. ``offer`` must have no :func:`offer_problem`.
 
     >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
-    ...               article_key="w92021", description=None, price=Decimal("512.30"))
-    >>> keyed(o).article_key, keyed(o).description
-    ('W92021', '')
+    ...               article_key="w92021", description=None, price=Decimal("512.305"),
+    ...               delivery_hours=48, delivery_hours_max=24)
+    >>> s = settled(o)
+    >>> s.article_key, s.description, s.price, s.delivery_hours_max
+    ('W92021', '', Decimal('512.31'), None)
     """
-    key = article_key(offer.article)
-    if key == offer.article_key and offer.description is not None:
-        return offer
-    return replace(offer, article_key=key, description=offer.description or "")
+    kopecks = number_kopecks(offer.price)[0]
+    assert kopecks is not None  # (offer_problem said so first)
+    delivery = int(offer.delivery_hours)
+    guarantee = offer.delivery_hours_max
+    return replace(
+        offer, article_key=article_key(offer.article), description=offer.description or "",
+        price=Decimal(kopecks).scaleb(-2),
+        quantity=None if offer.quantity is None else int(offer.quantity),
+        quantity_exact=bool(offer.quantity_exact), on_order=bool(offer.on_order),
+        multiplicity=int(offer.multiplicity), delivery_hours=delivery,
+        # (as the loader reads a file's guarantee: one shorter than the expected time is none)
+        delivery_hours_max=None if guarantee is None or guarantee < delivery else int(guarantee),
+        returnable=bool(offer.returnable),
+        probability=None if offer.probability is None else float(offer.probability))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,12 +23,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from partsearch._inputs import shown
-from partsearch._money import read_kopecks
+from partsearch._money import number_kopecks, read_kopecks
 from partsearch._quantity import read_quantity
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
 from partsearch.normalize import article_key, display_article
-from partsearch.online._model import LiveOffer, offer_problem
+from partsearch.online._model import LiveOffer, offer_problem, settled
 from partsearch.online.connector import OfferList
 
 if TYPE_CHECKING:
@@ -121,17 +121,19 @@ def _availability(value: Any) -> tuple[int | None, bool, bool]:
 
 
 def _price(value: Any) -> Decimal:
-    """Roubles to the kopeck, read as the price-file loader reads a price's text
+    """Roubles to the kopeck: text read as the price-file loader reads a price's text
     (:func:`partsearch._money.read_kopecks`: ``1\u00a0298,00``, ``1.234,56``, ``12,345.67``,
-    ``850 руб.``; half up; zero, negative, ``1e3`` or above ``MAX_KOPECKS`` no price). ABCP
-    sends a number as JSON's too: read as its text.
+    ``850 руб.``; half up; zero, negative, ``1e3`` or above ``MAX_KOPECKS`` no price), a JSON
+    number as the number it is, by the same rule (:func:`partsearch._money.number_kopecks`:
+    ``1e3`` is 1000.00, as a shop's ``Decimal("1E+3")`` is; ``1e30`` too large).
 
-    >>> _price("1 234,505"), _price(99), _price(401.5)
-    (Decimal('1234.51'), Decimal('99.00'), Decimal('401.50'))
+    >>> _price("1 234,505"), _price(99), _price(401.5), _price(1e3)
+    (Decimal('1234.51'), Decimal('99.00'), Decimal('401.50'), Decimal('1000.00'))
     """
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"bad price {value!r}")
-    kopecks, reason = read_kopecks(str(value))
+    kopecks, reason = (read_kopecks(value) if isinstance(value, str) else
+                       number_kopecks(value))
     if kopecks is None:
         raise ValueError(reason)
     return Decimal(kopecks).scaleb(-2)
@@ -170,6 +172,13 @@ def _truthy(value: Any) -> bool:
 
 
 def _probability(value: Any) -> float | None:
+    """``deliveryProbability``, a percentage, as 0..1; one outside 0..100 % is outside 0..1,
+    which every connector's offer is rejected for (``offer_problem``), where it was capped
+    (150 % shown as 1.0, a sure delivery). None, text that is no number or NaN: none given.
+
+    >>> _probability(97), _probability("85,5"), _probability(150), _probability("n/a")
+    (0.97, 0.855, 1.5, None)
+    """
     if value is None or isinstance(value, bool) or value == "":
         return None
     try:
@@ -178,7 +187,7 @@ def _probability(value: Any) -> float | None:
         return None
     if math.isnan(pct):
         return None
-    return min(max(pct / 100.0, 0.0), 1.0)
+    return pct / 100.0
 
 
 class AbcpConnector:
@@ -392,7 +401,7 @@ class AbcpConnector:
         if not isinstance(brand_raw, str) or not brand_raw.strip():
             raise ValueError("no brand")
         article = display_article(number)
-        # keyed by its number as every connector's offer is (``_model.keyed``): ABCP's
+        # keyed by its number as every connector's offer is (``_model.settled``): ABCP's
         # ``numberFix`` is its own cleaning of it, a key the search does not make
         key = article_key(article)
         quantity, exact, on_order = _availability(item.get("availability"))
@@ -417,9 +426,9 @@ class AbcpConnector:
             on_order=on_order,
             multiplicity=max(packing, 1),
             delivery_hours=period,
-            # 0 is "not given"; a guarantee before the expected time is none (as in files)
-            delivery_hours_max=period_max if period_max and period_max >= max(period, 1)
-            else None,
+            # 0 is ABCP's "not given"; one shorter than the expected time is none, as every
+            # connector's is (``settled``, below)
+            delivery_hours_max=period_max or None,
             returnable=not _truthy(item.get("noReturn")),
             item_key=None if item_key in (None, "") else str(item_key),
             updated=_updated(updated),
@@ -431,4 +440,4 @@ class AbcpConnector:
         problem = offer_problem(offer)
         if problem is not None:
             raise ValueError(problem)
-        return offer
+        return settled(offer)

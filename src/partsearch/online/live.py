@@ -25,7 +25,7 @@ from partsearch._inputs import is_column, lone_surrogate, no_text, shown
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
-from partsearch.online._model import LiveOffer, SupplierOutcome, keyed, offer_problem
+from partsearch.online._model import LiveOffer, SupplierOutcome, offer_problem, settled
 from partsearch.online._resilience import CircuitBreaker, TTLCache
 from partsearch.online.connector import Connector
 
@@ -302,7 +302,9 @@ class LiveSuppliers:
             rejected = tuple(str(r) for r in getattr(offers, "rejected", ()))
             # an offer under another code would be placed with another supplier's terms (or
             # none), one with a value no price file's row could carry would overflow the
-            # search's columns: malformed, as an item without a price is
+            # search's columns, one with no brand raised in the search's brand lookup (and
+            # was cached, so every search of the part raised): malformed, as an item without
+            # a price is
             problems = [f"supplier {o.supplier!r}, not {conn.code!r}"
                         if o.supplier != conn.code else offer_problem(o) for o in found]
             if any(problems):
@@ -310,8 +312,9 @@ class LiveSuppliers:
                                   for i, p in enumerate(problems) if p is not None)
                 found = tuple(o for o, p in zip(found, problems, strict=True) if p is None)
             # each part keyed by its article, as the file search keys a row: the connector's
-            # own key is not trusted (one unlike its article's made the searched part a cross)
-            found = tuple(keyed(o) for o in found)
+            # own key is not trusted (one unlike its article's made the searched part a
+            # cross); its price to the kopeck, half up, before a level's rules see it
+            found = tuple(settled(o) for o in found)
             # a row sent again whole (the same itemKey, every field equal) is one offer, shown
             # once; a shop's offer that cannot be hashed (a list in it) is kept as it came
             with contextlib.suppress(TypeError):
