@@ -118,6 +118,18 @@ def time_rounds(fns: dict[str, Callable[[int], object]], n: int, rounds: int = 5
     return {name: Latency.of(s) for name, s in samples.items()}
 
 
+def ratio(baseline_us: float, ours_us: float) -> str:
+    """How much faster ours is than a baseline, as a reader says it: ``2.50x faster``, or
+    ``1.30x slower`` (not ``0.77x faster``).
+
+    >>> ratio(25.0, 10.0), ratio(13.0, 10.0), ratio(10.0, 13.0)
+    ('2.50x faster', '1.30x faster', '1.30x slower')
+    """
+    if ours_us <= baseline_us:
+        return f"{baseline_us / ours_us:.2f}x faster"
+    return f"{ours_us / baseline_us:.2f}x slower"
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 

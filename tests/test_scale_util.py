@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from benchmarks._scale_util import run_child
+from benchmarks._scale_util import ratio, run_child
 
 
 def test_a_python_module_child_reports_its_own_peak_not_ours() -> None:
@@ -38,3 +38,22 @@ def test_a_module_child_that_fails_keeps_its_exit_code() -> None:
     """Through the launcher that records the peak, a module's exit code is still the child's."""
     with pytest.raises(RuntimeError, match="exited with 2"):
         run_child([sys.executable, "-m", "json.tool", "--no-such-flag"])
+
+
+def test_a_ratio_below_one_reads_as_slower() -> None:
+    """The harness logged "ours is 0.25x faster" where ours took four times as long."""
+    assert ratio(25.0, 10.0) == "2.50x faster"
+    assert ratio(10.0, 40.0) == "4.00x slower"
+    assert ratio(10.0, 10.0) == "1.00x faster"
+
+
+@pytest.mark.parametrize("n", ["0", "-5", "abc", "1e6"])
+def test_a_world_of_no_crosses_is_a_usage_error(n: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``make bench-scale N=0`` ran the generator into "cannot concat empty list", two
+    tracebacks deep, after the machine gauge; now the command line refuses it first."""
+    from benchmarks.scale import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--crosses", n, "--workdir", "/nonexistent/never-made"])
+    assert exit_.value.code == 2
+    assert "argument --crosses: " in capsys.readouterr().err
