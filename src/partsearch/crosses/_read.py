@@ -527,12 +527,15 @@ def _csv_header(path: Path) -> tuple[bytes, str, str, list[str]]:
     """A CSV file's first megabyte, encoding, delimiter and header."""
     with open(path, "rb") as fh:
         sample = fh.read(1 << 20)
-    first = sample.split(b"\n", 1)[0]
+    # (a line ends at LF, CRLF or CR alone, as Arrow reads the rest: split at LF alone, a
+    # classic Mac file's header ran on through the file, and a CR in a gzip's bytes read as
+    # a first line raised csv's "new-line character seen in unquoted field")
+    first = re.split(rb"\r\n?|\n", sample, maxsplit=1)[0]
     if not first.strip():
         raise CrossFileError("empty cross file (no header)", path=path, line=1)
     encoding = _sniff_encoding(path, sample)
     text = first.decode("utf-8-sig" if encoding == "utf8" else encoding,
-                        errors="replace").rstrip("\r\n")
+                        errors="replace")
     # a quoted name may hold a delimiter (``"Brand;maker"``): counted and split as Arrow
     # reads the header, quotes and all, or its columns would not be found by their names
     unquoted = re.sub(r'"[^"]*"', "", text)
