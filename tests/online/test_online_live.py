@@ -78,7 +78,9 @@ def test_never_answering_supplier_does_not_hold_the_search(server: Any) -> None:
     outcomes = _ask_all(live, deadline_s=0.2)
     elapsed = time.perf_counter() - start
     assert [o.status for o in outcomes] == ["answered", "timed_out"]
-    assert elapsed < 0.2 + 0.05, elapsed
+    # (the search's 0.2 s, not the supplier's own 5 s; the margin is a busy CI machine's,
+    # where 0.05 s was one scheduler hiccup from a failure)
+    assert elapsed < 0.2 + 1.0, elapsed
 
 
 def test_building_the_client_does_not_eat_the_suppliers_deadline(server: Any) -> None:
