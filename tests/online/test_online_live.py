@@ -300,6 +300,44 @@ def test_threads_each_running_a_loop_share_one_instance(server: Any) -> None:
                                                          "second": "answered"}
 
 
+def test_the_limit_in_flight_holds_across_threads_each_running_a_loop(server: Any) -> None:
+    """max_concurrency is per supplier, not per event loop: six threads each asking in a loop
+    of its own (as Engine.search_live_sync does) put six requests in flight to a supplier of
+    max_concurrency 2."""
+    import threading
+
+    live = LiveSuppliers([_conn("abc", server.url("hold", "threads-sem"), deadline_s=3.0,
+                                max_concurrency=2)])  # fmt: skip
+    statuses: list[str] = []
+    threads = [threading.Thread(target=lambda i=i: statuses.extend(
+        o.status for o in _ask_all(live, f"OC {i}"))) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == ["answered"] * 6
+    assert server.requests("hold", "threads-sem") == 6
+    assert server.max_in_flight("hold", "threads-sem") == 2
+
+
+def test_a_request_waiting_in_one_thread_for_a_slot_held_in_another_is_no_failure() -> None:
+    """One slot, held by a request in another thread's loop: the waiting request times out
+    and is not counted; the one in flight is."""
+    import threading
+
+    live = LiveSuppliers([_Hanging()], failure_threshold=2)
+    first: list[SupplierOutcome] = []
+    holder = threading.Thread(target=lambda: first.extend(_ask_all(live, "A1", None, 0.4)))
+    holder.start()
+    time.sleep(0.1)  # (the first holds the slot)
+    second = _ask_all(live, "A2", None, deadline_s=0.1)
+    holder.join()
+    assert [o.status for o in first + second] == ["timed_out", "timed_out"]
+    assert live.breakers["hang"].state == "closed"  # one failure of two
+    assert [o.status for o in _ask_all(live, deadline_s=0.05)] == ["timed_out"]
+    assert live.breakers["hang"].state == "open"
+
+
 def test_an_article_or_brand_that_is_not_text_is_refused(server: Any) -> None:
     """As Engine.search: None raised AttributeError, a number was asked for as its text."""
     live = LiveSuppliers([_conn("fast", server.url("fast", "dz"))])

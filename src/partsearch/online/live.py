@@ -1,7 +1,8 @@
 """Ask all online suppliers at once; yield each answer as it arrives; never wait past the deadline.
 
 :class:`LiveSuppliers` owns, per supplier, a circuit breaker, a cache of recent answers and a
-semaphore limiting requests in flight, plus one shared ``httpx.AsyncClient`` (made on first use).
+limit on requests in flight (across every thread and event loop asking), plus an
+``httpx.AsyncClient`` per event loop (made on first use).
 Nothing a connector does can escape as an exception: every supplier ends as one
 :class:`SupplierOutcome`.
 """
@@ -26,7 +27,7 @@ from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
 from partsearch.online._model import LiveOffer, SupplierOutcome, keyed, offer_problem
-from partsearch.online._resilience import CircuitBreaker, TTLCache
+from partsearch.online._resilience import CircuitBreaker, Slots, TTLCache
 from partsearch.online.connector import Connector
 
 if TYPE_CHECKING:
@@ -205,15 +206,14 @@ class _Bound(NamedTuple):
     """What belongs to one event loop."""
 
     client: httpx.AsyncClient
-    semaphores: dict[str, asyncio.Semaphore]
 
 
 class LiveSuppliers:
     """The online suppliers of a shop, asked concurrently under one deadline.
 
     One instance serves event loops one after another (``asyncio.run`` per call) or at once in
-    threads: its breakers and cache are shared, while each loop gets its own HTTP client and
-    semaphores. Close a loop's client with :meth:`aclose` before the loop ends.
+    threads: its breakers, cache and limits on requests in flight are shared, while each loop
+    gets its own HTTP client. Close a loop's client with :meth:`aclose` before the loop ends.
     ``unavailable`` names suppliers whose connector could not be built, with the reason; each
     ask reports them ``failed``.
 
@@ -264,8 +264,12 @@ class LiveSuppliers:
             for code in self.connectors
         }
         self.cache: TTLCache[_Answer] = TTLCache(cache_ttl_s, cache_max_entries, clock)
+        # one limit per supplier for every loop and thread asking it (a semaphore per loop let
+        # twelve threads put twelve requests in flight to a supplier of max_concurrency 4)
+        self._slots = {code: Slots(max(1, int(c.max_concurrency)))
+                       for code, c in self.connectors.items()}
         self._client_factory = client_factory
-        # each event loop's HTTP client and semaphores (neither may cross loops, and threads
+        # each event loop's HTTP client (which may not cross loops, and threads
         # may each run a loop over one instance: Engine.search_live_sync); an entry goes with
         # its loop
         self._bound: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Bound] = (
@@ -276,9 +280,7 @@ class LiveSuppliers:
         bound = self._bound.get(loop)
         if bound is None:
             _redact_http_logs()
-            semaphores = {code: asyncio.Semaphore(max(1, int(c.max_concurrency)))
-                          for code, c in self.connectors.items()}
-            bound = self._bound[loop] = _Bound(self._client_factory(), semaphores)
+            bound = self._bound[loop] = _Bound(self._client_factory())
         return bound
 
     async def aclose(self) -> None:
@@ -295,7 +297,7 @@ class LiveSuppliers:
         (:func:`_unsent`). ``sent`` gets the supplier's code once the request has a slot and
         goes out."""
         try:
-            async with bound.semaphores[conn.code]:
+            async with self._slots[conn.code].hold():
                 sent.add(conn.code)
                 offers = await conn.search(bound.client, article, brand)
             found = _offers_of(offers)
