@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import time
 from contextlib import aclosing
 from decimal import Decimal
@@ -403,6 +404,37 @@ def test_a_request_waiting_for_a_slot_at_its_deadline_is_no_failure() -> None:
     assert [r[0].status for r in results] == ["timed_out", "timed_out"]
     assert live.breakers["hang"].state == "closed"  # one failure of two
     assert [o.status for o in _ask_all(live, deadline_s=0.05)] == ["timed_out"]
+    assert live.breakers["hang"].state == "open"
+
+
+class _Blocking:
+    """A shop's connector that blocks the event loop (a synchronous client inside ``async
+    search``), then answers nothing."""
+
+    code, deadline_s, max_concurrency = "blocking", 5.0, 1
+
+    async def search(
+        self, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> list[LiveOffer]:
+        time.sleep(0.6)
+        return []
+
+
+def test_a_deadline_passed_while_the_loop_was_blocked_is_no_suppliers_failure() -> None:
+    """One connector's time.sleep held every other supplier's answer unread past their
+    deadlines, and each such timeout counted against that supplier's circuit: a blocking
+    connector opened every healthy supplier's. Without the blocking one, the timeout counts."""
+    live = LiveSuppliers([_Hanging(), _Blocking()], failure_threshold=1)
+    outcomes = {o.supplier: o for o in _ask_all(live, deadline_s=0.2)}
+    assert outcomes["blocking"].status == "answered"
+    assert outcomes["hang"].status == "timed_out"
+    assert re.fullmatch(r"no answer by the deadline: the search's event loop was blocked "
+                        r"0\.\d s past it \(not counted against the supplier\)",
+                        outcomes["hang"].error or ""), outcomes["hang"].error
+    assert live.breakers["hang"].state == "closed"
+    # (the blocking one's answer is cached: it is not asked, nor blocks, again)
+    outcomes = {o.supplier: o for o in _ask_all(live, deadline_s=0.2)}
+    assert outcomes["hang"].error == "no answer by the deadline"
     assert live.breakers["hang"].state == "open"
 
 
