@@ -236,6 +236,21 @@ def test_a_deadline_that_is_no_positive_number_is_refused(
     assert {o.supplier: o.status for o in r.online}["FAST"] == "answered"
 
 
+def test_a_deadline_without_live_is_a_usage_error(
+        catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It was accepted and ignored: a search of the files only, the user believing the online
+    suppliers were asked."""
+    from partsearch.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", str(catalog), "W 920/21", "--brand", "MANN", "--deadline", "2"])
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "error: argument --deadline: only with --live" in captured.err
+    assert main(["search", str(catalog), "W 920/21", "--brand", "MANN"]) == 0
+
+
 def test_iter_live_yields_file_result_first_then_each_outcome(catalog: Path) -> None:
     import asyncio
 
