@@ -116,6 +116,11 @@ BAD = [
           ("deadline_s = -1", "'api.deadline_s': must be a positive number"),
           ("deadline_s = nan", "'api.deadline_s': must be a positive number"),
           ('deadline_s = "3"', "'api.deadline_s': must be a positive number"),
+          # (a supplier that never answers held every search without a deadline for good)
+          ("deadline_s = 1e9", "'api.deadline_s': must be a positive number of seconds, at "
+                               "most 60, not 1000000000.0"),
+          ("deadline_s = 60.5", "'api.deadline_s': must be a positive number"),
+          ("deadline_s = inf", "'api.deadline_s': must be a positive number"),
           ("max_concurrency = 0", "'api.max_concurrency': must be a whole number"),
           ('use_online_stocks = "yes"', "'api.use_online_stocks': must be true or false"),
           ('login_env = ""', "'api.login_env': must name an environment variable"))),
@@ -164,6 +169,12 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
     assert str(path) in str(err.value)
     if message != "cannot read":
         assert "A" in str(err.value)
+
+
+def test_an_api_deadline_of_up_to_a_minute_is_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[A]\napi = { kind = "myshop", deadline_s = 60 }\n'
+                            '[B]\napi = { kind = "myshop", deadline_s = 0.05 }\n')
+    assert [p.api["deadline_s"] for p in read_profiles(path)] == [60, 0.05]
 
 
 def test_the_abcp_kind_is_read_in_any_case(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -149,6 +150,8 @@ def test_a_shops_factory_is_chosen_by_its_kind_in_any_case() -> None:
          "deadline_s": 0},
         {"kind": "abcp", "url": "https://x", "login_env": "A", "password_env": "B",
          "deadline_s": "soon"},
+        *({"kind": "abcp", "url": "https://x", "login_env": "A", "password_env": "B",
+           "deadline_s": bad} for bad in (1e9, 60.5, math.inf, math.nan)),
         {"kind": "emex"},
     ],
 )  # fmt: skip

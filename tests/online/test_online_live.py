@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import re
 import time
 from contextlib import aclosing
 from decimal import Decimal
@@ -358,6 +359,44 @@ def test_threads_each_running_a_loop_share_one_instance(server: Any) -> None:
                                                          "second": "answered"}
 
 
+def test_the_limit_in_flight_holds_across_threads_each_running_a_loop(server: Any) -> None:
+    """max_concurrency is per supplier, not per event loop: six threads each asking in a loop
+    of its own (as Engine.search_live_sync does) put six requests in flight to a supplier of
+    max_concurrency 2."""
+    import threading
+
+    live = LiveSuppliers([_conn("abc", server.url("hold", "threads-sem"), deadline_s=3.0,
+                                max_concurrency=2)])  # fmt: skip
+    statuses: list[str] = []
+    threads = [threading.Thread(target=lambda i=i: statuses.extend(
+        o.status for o in _ask_all(live, f"OC {i}"))) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == ["answered"] * 6
+    assert server.requests("hold", "threads-sem") == 6
+    assert server.max_in_flight("hold", "threads-sem") == 2
+
+
+def test_a_request_waiting_in_one_thread_for_a_slot_held_in_another_is_no_failure() -> None:
+    """One slot, held by a request in another thread's loop: the waiting request times out
+    and is not counted; the one in flight is."""
+    import threading
+
+    live = LiveSuppliers([_Hanging()], failure_threshold=2)
+    first: list[SupplierOutcome] = []
+    holder = threading.Thread(target=lambda: first.extend(_ask_all(live, "A1", None, 0.4)))
+    holder.start()
+    time.sleep(0.1)  # (the first holds the slot)
+    second = _ask_all(live, "A2", None, deadline_s=0.1)
+    holder.join()
+    assert [o.status for o in first + second] == ["timed_out", "timed_out"]
+    assert live.breakers["hang"].state == "closed"  # one failure of two
+    assert [o.status for o in _ask_all(live, deadline_s=0.05)] == ["timed_out"]
+    assert live.breakers["hang"].state == "open"
+
+
 def test_an_article_or_brand_that_is_not_text_is_refused(server: Any) -> None:
     """As Engine.search: None raised AttributeError, a number was asked for as its text."""
     live = LiveSuppliers([_conn("fast", server.url("fast", "dz"))])
@@ -423,6 +462,37 @@ def test_a_request_waiting_for_a_slot_at_its_deadline_is_no_failure() -> None:
     assert [r[0].status for r in results] == ["timed_out", "timed_out"]
     assert live.breakers["hang"].state == "closed"  # one failure of two
     assert [o.status for o in _ask_all(live, deadline_s=0.05)] == ["timed_out"]
+    assert live.breakers["hang"].state == "open"
+
+
+class _Blocking:
+    """A shop's connector that blocks the event loop (a synchronous client inside ``async
+    search``), then answers nothing."""
+
+    code, deadline_s, max_concurrency = "blocking", 5.0, 1
+
+    async def search(
+        self, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> list[LiveOffer]:
+        time.sleep(0.6)
+        return []
+
+
+def test_a_deadline_passed_while_the_loop_was_blocked_is_no_suppliers_failure() -> None:
+    """One connector's time.sleep held every other supplier's answer unread past their
+    deadlines, and each such timeout counted against that supplier's circuit: a blocking
+    connector opened every healthy supplier's. Without the blocking one, the timeout counts."""
+    live = LiveSuppliers([_Hanging(), _Blocking()], failure_threshold=1)
+    outcomes = {o.supplier: o for o in _ask_all(live, deadline_s=0.2)}
+    assert outcomes["blocking"].status == "answered"
+    assert outcomes["hang"].status == "timed_out"
+    assert re.fullmatch(r"no answer by the deadline: the search's event loop was blocked "
+                        r"0\.\d s past it \(not counted against the supplier\)",
+                        outcomes["hang"].error or ""), outcomes["hang"].error
+    assert live.breakers["hang"].state == "closed"
+    # (the blocking one's answer is cached: it is not asked, nor blocks, again)
+    outcomes = {o.supplier: o for o in _ask_all(live, deadline_s=0.2)}
+    assert outcomes["hang"].error == "no answer by the deadline"
     assert live.breakers["hang"].state == "open"
 
 

@@ -236,6 +236,21 @@ def test_a_deadline_that_is_no_positive_number_is_refused(
     assert {o.supplier: o.status for o in r.online}["FAST"] == "answered"
 
 
+def test_a_deadline_without_live_is_a_usage_error(
+        catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It was accepted and ignored: a search of the files only, the user believing the online
+    suppliers were asked."""
+    from partsearch.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["search", str(catalog), "W 920/21", "--brand", "MANN", "--deadline", "2"])
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "error: argument --deadline: only with --live" in captured.err
+    assert main(["search", str(catalog), "W 920/21", "--brand", "MANN"]) == 0
+
+
 def test_iter_live_yields_file_result_first_then_each_outcome(catalog: Path) -> None:
     import asyncio
 
@@ -1065,6 +1080,53 @@ def test_a_shops_price_is_to_the_kopeck_half_up_before_the_level(tmp_path: Path)
     shown = {(o.supplier, o.supplier_price, o.price) for o in r.requested.offers}
     assert len(shown) == 2 and {s[1] for s in shown} == {"512.31"}
     assert len({s[2] for s in shown}) == 1  # (the file's, the online ones')
+
+
+def test_threads_searching_at_once_keep_a_suppliers_limit_in_flight(tmp_path: Path) -> None:
+    """Six threads' first live searches at once, on a fresh engine: each made its own online
+    suppliers (the connectors take a while to build), and each loop its own limit, so a
+    supplier of max_concurrency 2 had six requests in flight."""
+    import asyncio
+
+    lock, in_flight, peak = threading.Lock(), [0], [0]
+
+    class Counting:
+        code, deadline_s, max_concurrency = "MINE", 5.0, 2
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[Any]:
+            with lock:
+                in_flight[0] += 1
+                peak[0] = max(peak[0], in_flight[0])
+            try:
+                await asyncio.sleep(0.1)
+            finally:
+                with lock:
+                    in_flight[0] -= 1
+            return []
+
+    def built(code: str, api: Any, env: Any) -> Counting:
+        time.sleep(0.05)  # (a connector reading its keys, say: threads overlap here)
+        return Counting()
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": built})
+    engine.search("W 920/21", "MANN")  # (the file search's first call, outside the timing)
+    start, statuses = threading.Barrier(6), []
+
+    def search() -> None:
+        start.wait()
+        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=3.0)
+        statuses.extend(o.status for o in r.online)
+
+    threads = [threading.Thread(target=search) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == ["answered"] * 6
+    assert peak[0] == 2
 
 
 def test_a_connectors_offer_is_keyed_by_its_article(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print result.to_dict() as JSON")
     p.add_argument("--live", action="store_true", help="also ask the online suppliers")
     p.add_argument("--deadline", type=_seconds, metavar="S",
-                   help="live: seconds to wait for suppliers (above 0)")
+                   help="with --live: seconds to wait for suppliers (above 0)")
     p.add_argument("--sort", help="code|description|quantity|note|delivery|price, '-' for desc")
     p.add_argument("--max-delivery", type=int, metavar="HOURS", help="filter: delivery time")
     p.add_argument("--in-stock", action="store_true",
@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
     p.add_argument("--supplier-price", action="store_true",
                    help="also show the purchase price, at a level whose catalog.toml "
                    "table has supplier_price = true (never guest)")
-    p.set_defaults(func=_search)
+    p.set_defaults(func=_search, usage_error=p.error)
 
 
 
@@ -58,6 +58,11 @@ def _search(args: argparse.Namespace) -> int:
     from partsearch import Engine, Filters
     from partsearch._inputs import trimmed
 
+    if args.deadline is not None and not args.live:
+        # (a search of the files only, which waits for nobody: the user meant --live, or
+        # believes it was honoured)
+        args.usage_error("argument --deadline: only with --live (how long a live search "
+                         "waits for the online suppliers)")
     engine = Engine.open(args.catalog)
     sort = None
     # (a blank --sort, as an empty one, is the default, blank as the library reads a blank

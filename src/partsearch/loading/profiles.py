@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import Any
 
 from partsearch._inputs import shown, trimmed, user_path
-from partsearch._limits import MAX_HOURS
+from partsearch._limits import MAX_DEADLINE_S, MAX_HOURS
 from partsearch._money import MAX_KOPECKS
 from partsearch._toml import read_toml
 from partsearch.errors import ProfileError
@@ -271,8 +271,9 @@ def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None
     """An ``api`` table's mistakes, at load time rather than at the first live search: an
     unknown key of ABCP's (a key of another kind's close to one of the common keys, a typo,
     too), a kind that is no name, a URL that is not http(s), a deadline or concurrency that is
-    not positive, a credential written into the file, and a key ABCP needs left out. The kind
-    ``abcp`` is read in any case (and kept as ``abcp``)."""
+    not positive (a deadline past ``MAX_DEADLINE_S`` too), a credential written into the file,
+    and a key ABCP needs left out. The kind ``abcp`` is read in any case (and kept as
+    ``abcp``)."""
     import difflib
     from urllib.parse import parse_qs, urlsplit
 
@@ -312,9 +313,9 @@ def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None
             raise fail(f"key 'api.{key}': must name an environment variable")
     deadline = api.get("deadline_s")
     if deadline is not None and (isinstance(deadline, bool) or not isinstance(
-            deadline, int | float) or not 0 < deadline < math.inf):
-        raise fail(f"key 'api.deadline_s': must be a positive number of seconds, not "
-                   f"{deadline!r}")
+            deadline, int | float) or not 0 < deadline <= MAX_DEADLINE_S):
+        raise fail(f"key 'api.deadline_s': must be a positive number of seconds, at most "
+                   f"{MAX_DEADLINE_S:g}, not {deadline!r}")
     concurrency = api.get("max_concurrency")
     if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(
             concurrency, int) or concurrency < 1):

@@ -1,18 +1,23 @@
-"""Resilience for online suppliers: a circuit breaker and a TTL cache of answers.
+"""Resilience for online suppliers: a circuit breaker, a TTL cache of answers and a limit on
+requests in flight.
 
 A supplier that keeps failing is rested (its circuit opens) instead of costing every search its
-full deadline; an answer asked for again within the TTL is served from memory. Both take a
-``clock`` so tests can move time by hand.
+full deadline; an answer asked for again within the TTL is served from memory; no more than
+``max_concurrency`` of its requests are out at once, whichever thread or event loop sends them.
+The breaker and the cache take a ``clock`` so tests can move time by hand.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
+from types import TracebackType
 from typing import Generic, Literal, TypeVar
 
-__all__ = ["CircuitBreaker", "TTLCache"]
+__all__ = ["CircuitBreaker", "Slots", "TTLCache"]
 
 V = TypeVar("V")
 CircuitState = Literal["closed", "open", "half_open"]
@@ -134,3 +139,121 @@ class TTLCache(Generic[V]):
     def clear(self) -> None:
         """Forget everything."""
         self._data.clear()
+
+
+class Slots:
+    """At most ``limit`` holders at once across every thread and event loop: an
+    ``asyncio.Semaphore`` serves one loop, and ``Engine.search_live_sync`` runs a loop per call,
+    so twelve threads each put their requests in flight to a supplier with a limit of four.
+    ``async with slots.hold():`` holds one.
+
+    A freed slot goes to the longest waiter, whatever its loop (woken with
+    ``call_soon_threadsafe``). A waiter cancelled (its deadline) leaves holding nothing: one
+    still queued leaves the queue, one already handed a slot passes it on. A holder whose loop
+    was closed before it released (``loop.close()`` with the request pending: it never runs
+    again) has its slot taken back by the next acquire or release that finds none free, and its
+    own release, if its coroutine is closed later (by the garbage collector), is no second one.
+
+    >>> async def main(slots):
+    ...     async with slots.hold():
+    ...         return slots.taken
+    >>> slots = Slots(2); asyncio.run(main(slots)), slots.taken
+    (1, 0)
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._held: Counter[asyncio.AbstractEventLoop] = Counter()  # slots per holders' loop
+        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
+
+    @property
+    def taken(self) -> int:
+        """The slots held now (a waiter handed one counts, though not woken yet)."""
+        with self._lock:
+            return self._held.total()
+
+    def hold(self) -> _Held:
+        """A slot for the ``async with`` block: waited for first come, first served."""
+        return _Held(self)
+
+    async def _acquire(self) -> asyncio.AbstractEventLoop:
+        """Wait for a slot; the loop it is held in (its release's)."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if not self._waiters and self._free():
+                self._held[loop] += 1
+                return loop
+            waiter = (loop, loop.create_future())
+            self._waiters.append(waiter)
+            # (slots of holders whose loop closed come back only here or at a release: with
+            # someone always waiting, it would never be at this call's first test)
+            self._hand_out()
+        try:
+            await waiter[1]
+        except BaseException:  # (cancelled: its deadline, or the search abandoned)
+            with self._lock:
+                try:
+                    self._waiters.remove(waiter)
+                    handed = False
+                except ValueError:  # (handed a slot already: pass it on)
+                    handed = True
+            if handed:
+                self._release(loop)
+            raise
+        return loop
+
+    def _free(self) -> bool:
+        """Whether a slot is free, taking back those of holders whose loop is closed (under
+        the lock)."""
+        if self._held.total() < self.limit:
+            return True
+        for gone in [held for held in self._held if held.is_closed()]:
+            del self._held[gone]
+        return self._held.total() < self.limit
+
+    def _hand_out(self) -> None:
+        """Free slots to the longest waiters, each woken in its own loop (under the lock)."""
+        while self._waiters and self._free():
+            loop, future = self._waiters.popleft()
+            try:
+                loop.call_soon_threadsafe(_wake, future)
+            except RuntimeError:  # (its loop is closed: it waits no more)
+                continue
+            self._held[loop] += 1
+
+    def _release(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Give back a slot held in ``loop``: one of a closed loop's is taken back by
+        ``_free`` (or was already)."""
+        with self._lock:
+            if not loop.is_closed() and self._held[loop] > 0:
+                self._held[loop] -= 1
+                if not self._held[loop]:
+                    del self._held[loop]
+            self._hand_out()
+
+
+class _Held:
+    """One holding of a slot (``Slots.hold``): released once, in the loop it was taken in."""
+
+    __slots__ = ("_loop", "_slots")
+
+    def __init__(self, slots: Slots) -> None:
+        self._slots = slots
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def __aenter__(self) -> None:
+        self._loop = await self._slots._acquire()
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        loop, self._loop = self._loop, None
+        if loop is not None:
+            self._slots._release(loop)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():  # (cancelled meanwhile: its waiter passes the slot on)
+        future.set_result(None)

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from partsearch._inputs import shown
+from partsearch._limits import MAX_DEADLINE_S
 from partsearch._money import number_kopecks, read_kopecks
 from partsearch._quantity import read_quantity
 from partsearch.brands import brand_key
@@ -313,8 +314,10 @@ class AbcpConnector:
             conc = int(api.get("max_concurrency", 4))
         except (TypeError, ValueError):
             raise SupplierError(f"supplier {code}: bad deadline_s or max_concurrency") from None
-        if deadline <= 0 or conc < 1:
-            raise SupplierError(f"supplier {code}: deadline_s and max_concurrency must be positive")
+        if not 0 < deadline <= MAX_DEADLINE_S or conc < 1:  # (nan, inf: waited for for good)
+            raise SupplierError(f"supplier {code}: deadline_s must be a positive number of "
+                                f"seconds, at most {MAX_DEADLINE_S:g}, and max_concurrency "
+                                f"a whole number >= 1")
         return cls(
             code,
             url,

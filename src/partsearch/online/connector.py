@@ -94,6 +94,8 @@ class Connector(Protocol):
         """Offers for ``article`` (of ``brand``, or any brand); raise ``SupplierError`` on failure.
 
         The request must not hold its own long timeout expectations: the caller cancels it at the
-        deadline.
+        deadline. Nor may it block the event loop (``time.sleep``, a synchronous client): every
+        other supplier and the deadline wait on it; blocking code goes to
+        ``await asyncio.to_thread(...)``.
         """
         ...

@@ -1,7 +1,8 @@
 """Ask all online suppliers at once; yield each answer as it arrives; never wait past the deadline.
 
 :class:`LiveSuppliers` owns, per supplier, a circuit breaker, a cache of recent answers and a
-semaphore limiting requests in flight, plus one shared ``httpx.AsyncClient`` (made on first use).
+limit on requests in flight (across every thread and event loop asking), plus an
+``httpx.AsyncClient`` per event loop (made on first use).
 Nothing a connector does can escape as an exception: every supplier ends as one
 :class:`SupplierOutcome`.
 """
@@ -26,7 +27,7 @@ from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
 from partsearch.online._model import LiveOffer, SupplierOutcome, offer_problem, settled
-from partsearch.online._resilience import CircuitBreaker, TTLCache
+from partsearch.online._resilience import CircuitBreaker, Slots, TTLCache
 from partsearch.online.connector import Connector
 
 if TYPE_CHECKING:
@@ -43,8 +44,12 @@ _SECRETS = re.compile(
 )
 
 
-#: what an outcome says of a request its query's own text could not be sent in (``_unsent``)
+#: what an outcome says of a request its query's own text could not be sent in (``_unsent``),
+#: or whose deadline passed while the event loop was blocked (``_STALLED_S``)
 _UNCOUNTED = "(not counted against the supplier)"
+#: how late past a deadline a live search's wait may end before the event loop is taken to
+#: have been blocked (a wait ends within 1-2 ms of it otherwise: benchmarks/test_bench_online)
+_STALLED_S = 0.25
 
 
 def _safe(message: str) -> str:
@@ -205,15 +210,14 @@ class _Bound(NamedTuple):
     """What belongs to one event loop."""
 
     client: httpx.AsyncClient
-    semaphores: dict[str, asyncio.Semaphore]
 
 
 class LiveSuppliers:
     """The online suppliers of a shop, asked concurrently under one deadline.
 
     One instance serves event loops one after another (``asyncio.run`` per call) or at once in
-    threads: its breakers and cache are shared, while each loop gets its own HTTP client and
-    semaphores. Close a loop's client with :meth:`aclose` before the loop ends.
+    threads: its breakers, cache and limits on requests in flight are shared, while each loop
+    gets its own HTTP client. Close a loop's client with :meth:`aclose` before the loop ends.
     ``unavailable`` names suppliers whose connector could not be built, with the reason; each
     ask reports them ``failed``.
 
@@ -264,8 +268,12 @@ class LiveSuppliers:
             for code in self.connectors
         }
         self.cache: TTLCache[_Answer] = TTLCache(cache_ttl_s, cache_max_entries, clock)
+        # one limit per supplier for every loop and thread asking it (a semaphore per loop let
+        # twelve threads put twelve requests in flight to a supplier of max_concurrency 4)
+        self._slots = {code: Slots(max(1, int(c.max_concurrency)))
+                       for code, c in self.connectors.items()}
         self._client_factory = client_factory
-        # each event loop's HTTP client and semaphores (neither may cross loops, and threads
+        # each event loop's HTTP client (which may not cross loops, and threads
         # may each run a loop over one instance: Engine.search_live_sync); an entry goes with
         # its loop
         self._bound: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Bound] = (
@@ -276,9 +284,7 @@ class LiveSuppliers:
         bound = self._bound.get(loop)
         if bound is None:
             _redact_http_logs()
-            semaphores = {code: asyncio.Semaphore(max(1, int(c.max_concurrency)))
-                          for code, c in self.connectors.items()}
-            bound = self._bound[loop] = _Bound(self._client_factory(), semaphores)
+            bound = self._bound[loop] = _Bound(self._client_factory())
         return bound
 
     async def aclose(self) -> None:
@@ -295,7 +301,7 @@ class LiveSuppliers:
         (:func:`_unsent`). ``sent`` gets the supplier's code once the request has a slot and
         goes out."""
         try:
-            async with bound.semaphores[conn.code]:
+            async with self._slots[conn.code].hold():
                 sent.add(conn.code)
                 offers = await conn.search(bound.client, article, brand)
             found = _offers_of(offers)
@@ -352,7 +358,9 @@ class LiveSuppliers:
         Each supplier waits at most its own ``deadline_s``; a per-search ``deadline_s`` (a finite
         number of seconds above zero, else :class:`SearchError`) caps them all. At a supplier's
         deadline its request is cancelled and ``timed_out`` yielded; only a request that went
-        out counts as the supplier's failure (one still waiting for a slot does not). Cached
+        out counts as the supplier's failure (one still waiting for a slot does not, nor one
+        whose deadline passed while the event loop was blocked: a connector's ``time.sleep``
+        stalls every supplier's answer, and ``ask`` yields late, then). Cached
         answers (``from_cache=True``) and open circuits (``skipped``) are yielded first. Break out
         early with ``contextlib.aclosing`` so pending requests are cancelled at once. An
         article or brand that is not text raises :class:`SearchError`, as in the search, and
@@ -399,24 +407,34 @@ class LiveSuppliers:
                 limit = conn.deadline_s if deadline_s is None else min(conn.deadline_s, deadline_s)
                 task = asyncio.create_task(self._run(conn, bound, article, brand, sent))
                 tasks[task] = (code, start + max(limit, 0.0), probe)
+            # (when this ask's wait for its next deadline ended more than _STALLED_S past it,
+            # the event loop itself was blocked, by a connector's or the program's blocking
+            # call: the deadlines passed by then are no supplier's failure, whose answer may
+            # be waiting unread; stalled = (until when, by how much))
+            stalled = (-math.inf, 0.0)
             while tasks:
                 now = loop.time()
                 for task in [t for t, (_, due, _) in tasks.items() if due <= now and not t.done()]:
-                    code, _, probe = tasks.pop(task)
+                    code, due, probe = tasks.pop(task)
                     task.cancel()  # not awaited: its cleanup must not delay the search
-                    if code in sent:
+                    error = "no answer by the deadline"
+                    if due <= stalled[0]:
+                        error += (f": the search's event loop was blocked {stalled[1]:.1f} s "
+                                  f"past it {_UNCOUNTED}")
+                    if code in sent and due > stalled[0]:
                         self.breakers[code].record_failure()
-                    elif probe:  # (no request, no verdict: the next caller probes)
+                    elif probe:  # (no request, or no chance to answer: the next caller probes)
                         self.breakers[code].release()
-                    yield SupplierOutcome(
-                        code, "timed_out", error="no answer by the deadline", seconds=now - start
-                    )
+                    yield SupplierOutcome(code, "timed_out", error=error, seconds=now - start)
                 if not tasks:
                     break
-                timeout = max(min(due for _, due, _ in tasks.values()) - loop.time(), 0.0)
+                wake = min(due for _, due, _ in tasks.values())
                 done, _ = await asyncio.wait(
-                    tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+                    tasks, timeout=max(wake - loop.time(), 0.0),
+                    return_when=asyncio.FIRST_COMPLETED
                 )
+                if (woke := loop.time()) - wake > _STALLED_S:
+                    stalled = (woke, woke - wake)
                 for task in done:
                     code, _, probe = tasks.pop(task)
                     yield self._finish(code, task.result(), loop.time() - start, b_key, a_key,

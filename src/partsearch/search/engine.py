@@ -150,6 +150,9 @@ class Engine:
         self._reloading = threading.Lock()
         self._sql = threading.local()  # each thread's DuckDB connection over a state (sql())
         self._live: LiveSuppliers | None = None
+        # (the first live searches of threads at once made one LiveSuppliers each, and so a
+        # limit on requests in flight each)
+        self._making_live = threading.Lock()
         self._connector_kinds = dict(connectors or {})
 
     @classmethod
@@ -213,7 +216,8 @@ class Engine:
             # (the merges on disk, last in the fingerprint, hold offers already served: a
             # server that clears its caches or tells its clients on True had news of nothing)
             published, self._seen = seen[:-1] != self._seen[:-1], seen
-            self._live = None
+            with self._making_live:  # (after a search's making of them from the old state)
+                self._live = None
         if published and any(p.api for p in state.profiles.values()):
             _warm_online(self)
         if told is not None:
@@ -548,32 +552,40 @@ class Engine:
         reload). A supplier whose connector cannot be built, or is built with another code than
         the supplier's, is reported ``failed`` with the reason by each live search, never
         raised into it."""
+        live = self._live
+        if live is None:
+            with self._making_live:
+                live = self._live
+                if live is None:
+                    live = self._live = self._make_live()
+        return live
+
+    def _make_live(self) -> LiveSuppliers:
+        """The state's online suppliers, their connectors built (``_live_suppliers``)."""
         from partsearch.online import LiveSuppliers, connector_from_api
 
-        if self._live is None:
-            connectors, unavailable = [], {}
-            for p in self._state.profiles.values():
-                if not p.api:
-                    continue
-                try:
-                    conn = connector_from_api(p.code, p.api, kinds=self._connector_kinds,
-                                              delivery_hours=p.delivery_hours)
-                except PartsearchError as exc:
-                    unavailable[p.code] = exc.message
-                    continue
-                except Exception as exc:  # a shop's factory: its text may quote anything
-                    unavailable[p.code] = f"connector not built: {type(exc).__name__}"
-                    continue
-                code = getattr(conn, "code", None)
-                if code != p.code:
-                    # its outcome and offers would go under another code than the profile's,
-                    # losing the supplier's terms (pickup points, level rules, minimum sum)
-                    unavailable[p.code] = (f"connector's code {shown(code)} is not the supplier's "
-                                           f"{p.code!r}")
-                    continue
-                connectors.append(conn)
-            self._live = LiveSuppliers(connectors, unavailable=unavailable)
-        return self._live
+        connectors, unavailable = [], {}
+        for p in self._state.profiles.values():
+            if not p.api:
+                continue
+            try:
+                conn = connector_from_api(p.code, p.api, kinds=self._connector_kinds,
+                                          delivery_hours=p.delivery_hours)
+            except PartsearchError as exc:
+                unavailable[p.code] = exc.message
+                continue
+            except Exception as exc:  # a shop's factory: its text may quote anything
+                unavailable[p.code] = f"connector not built: {type(exc).__name__}"
+                continue
+            code = getattr(conn, "code", None)
+            if code != p.code:
+                # its outcome and offers would go under another code than the profile's,
+                # losing the supplier's terms (pickup points, level rules, minimum sum)
+                unavailable[p.code] = (f"connector's code {shown(code)} is not the supplier's "
+                                       f"{p.code!r}")
+                continue
+            connectors.append(conn)
+        return LiveSuppliers(connectors, unavailable=unavailable)
 
 
 def _check_connectors(connectors: object) -> None:
