@@ -76,14 +76,18 @@ def test_the_drafted_table_is_a_profile_that_loads(tmp_path: Path) -> None:
     assert (report.rows_read, report.offers.num_rows) == (2, 1)
 
 
-def test_a_classic_mac_file_drafts_and_loads(tmp_path: Path) -> None:
-    # lines ended by a CR alone: its header found on line 1, its rows on their own lines
+@pytest.mark.parametrize("cell", ["Фильтр", '"Фильтр\nмасляный"'])
+def test_a_classic_mac_file_drafts_and_loads(tmp_path: Path, cell: str) -> None:
+    # lines ended by a CR alone: its header found on line 1, its rows on their own lines,
+    # a line break in a quoted cell (Mac Excel's LF) kept in it
     price = tmp_path / "p.csv"
-    price.write_bytes("Бренд;Артикул;Цена\rMANN;W 712/1;100\r".encode("cp1251"))
+    price.write_bytes(f"Бренд;Артикул;Наименование;Цена\rMANN;W 712/1;{cell};100\r"
+                      "MANN;W 712/2;x;1\r".encode("cp1251"))
     draft = draft_profile(price)
     assert draft.line == 1 and dict(draft.profile.columns) == {
-        "brand": "Бренд", "article": "Артикул", "price": "Цена"}
-    assert load_price_file(draft.profile).offers.column("line").to_pylist() == [2]
+        "brand": "Бренд", "article": "Артикул", "description": "Наименование", "price": "Цена"}
+    lines = [2, 3 + cell.count("\n")]
+    assert load_price_file(draft.profile).offers.column("line").to_pylist() == lines
 
 
 def test_a_file_without_an_article_and_a_price_column(tmp_path: Path) -> None:

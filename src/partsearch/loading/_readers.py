@@ -397,8 +397,10 @@ def to_utf8(data: bytes, encoding: str | None, label: str
         text[bad] = ord("?")
         return text, bad, _UTF8
     if named is not None:
+        from partsearch.loading._line_ends import line_at
+
         raise PriceFileError(f"not utf-8: {error}", path=label,
-                             line=data.count(b"\n", 0, error.start) + 1) from error
+                             line=line_at(data, error.start)) from error
     # (from its first bad byte: the head of a file is often all ASCII)
     guessed = single_byte(data[error.start:error.start + SAMPLE])
     if guessed != "cp1251":
@@ -438,23 +440,24 @@ def utf16_codec(data: bytes) -> tuple[str, str] | None:
 _UTF16_HEAD = 4096  # of a file's bytes, where its NULs would show it UTF-16
 
 
-def csv_text(data: bytes, encoding: str | None, label: str
+def csv_text(data: bytes, encoding: str | None, label: str, quote: str | None = None
              ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
     """:func:`to_utf8`, with a DOS end-of-file mark (``\\x1a``, an old exporter's last byte)
     dropped: a row of its own otherwise, rejected on every load; and a classic Mac file's line
-    ends, a CR alone, read as LF (the same length: the same lines), where its whole text was
-    one line, its header not found. Only a head without LF is looked at further."""
+    ends (``_line_ends.mac_lines``; its cells' quotes are ``quote``, '"' when not given), a CR
+    alone, read as LF (the same length: the same lines), where its whole text was one line,
+    its header not found."""
+    from partsearch.loading._line_ends import lone_cr_to_lf, mac_lines
+
     text, stray, charset = to_utf8(data, encoding, label)
     end = len(text)
     while end and text[end - 1] == 0x1A:
         end -= 1
     if end < len(text):
         text = text[:end]
-    head = bytes(text[: 1 << 16])
-    if b"\n" not in head and b"\r" in head:
-        buf = np.frombuffer(text, dtype=np.uint8) if isinstance(text, bytes) else text
-        if len(head) == len(buf) or not np.any(buf == 10):
-            text = np.where(buf == 13, np.uint8(10), buf)
+    buf = np.frombuffer(text, dtype=np.uint8) if isinstance(text, bytes) else text
+    if mac_lines(buf, quote):
+        text = lone_cr_to_lf(buf)
     return text, stray, charset
 
 
@@ -477,6 +480,7 @@ def _refuse_utf8(data: bytes, encoding: str, label: str) -> None:
     encoding is detected; a cp1251 text's Cyrillic is almost never valid UTF-8): read so, every
     Cyrillic text would be garbled, its header not found ("missing column(s)") or its
     descriptions published as "РџСЂР°Р№СЃ". Names the line of its first such character."""
+    from partsearch.loading._line_ends import line_at
     from partsearch.loading._transcode import utf8_errors
 
     head = data[:_SNIFF].removeprefix(b"\xef\xbb\xbf")
@@ -484,13 +488,13 @@ def _refuse_utf8(data: bytes, encoding: str, label: str) -> None:
     if not multi or multi < 8 * bad.size:
         return
     at = int(np.argmax(np.frombuffer(head, dtype=np.uint8) >= 0x80))  # (multi: there is one)
-    start = head.rfind(b"\n", 0, at) + 1
-    text = head[start:start + 120].split(b"\n")[0].rstrip(b"\r")
+    start = max(head.rfind(b"\n", 0, at), head.rfind(b"\r", 0, at)) + 1
+    text = re.split(b"[\r\n]", head[start:start + 120])[0]
     raise PriceFileError(
         f"the profile names encoding {encoding!r}, but the file is UTF-8: read as "
         f"{encoding} this line is {text.decode(encoding, 'replace')[:40]!r}, as UTF-8 "
         f"{text.decode('utf-8', 'replace')[:40]!r}; drop the profile's encoding (it is "
-        "detected) or make it \"utf-8\"", path=label, line=head.count(b"\n", 0, at) + 1)
+        "detected) or make it \"utf-8\"", path=label, line=line_at(head, at))
 
 
 _SNIFF = 1 << 20  # of a file's bytes, enough to tell UTF-8 by
@@ -578,7 +582,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
-    text, stray, charset = csv_text(data, profile.encoding, label)
+    text, stray, charset = csv_text(data, profile.encoding, label, profile.quote)
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
