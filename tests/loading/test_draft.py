@@ -331,6 +331,35 @@ def test_a_header_of_two_rows_in_a_csv(tmp_path: Path) -> None:
     assert draft_profile(price).profile.skip_rows is None
 
 
+def test_a_header_of_two_rows_in_a_csv_with_a_wrapped_cell(tmp_path: Path) -> None:
+    # the header's wrapped cell spans lines 2 and 3: the sub-header row is on line 4, the
+    # data after it (skip_rows counts lines)
+    price = tmp_path / "p.csv"
+    price.write_text('Прайс\nБренд;"Артикул\nпроизводителя";Цена;\n;;Опт;Розница\n'
+                     "MANN;W1;100;130\nKNECHT;OC 90;;80\n", encoding="utf-8")
+    draft = draft_profile(price)
+    assert draft.line == 2 and draft.profile.skip_rows == 4
+    assert "(lines 2 and 4)" in draft.toml
+    report = load_price_file(draft.profile)
+    assert report.offers.column("line").to_pylist() == [5]
+    assert report.rejected.column("line").to_pylist() == [6]
+
+
+def test_a_wrapped_header_cell_drafts_whole(tmp_path: Path) -> None:
+    # Excel's wrapped header text: the draft's price was "Цена," (0 offers loaded with it)
+    price = tmp_path / "p.csv"
+    price.write_bytes('Бренд;Артикул;"Цена,\r\nруб.";"Кол-во,\r\nшт."\r\nMANN;W1;100;5\r\n'
+                      .encode("cp1251"))
+    draft = draft_profile(price)
+    assert dict(draft.profile.columns) == {"brand": "Бренд", "article": "Артикул",
+                                           "price": "Цена,\nруб.", "quantity": "Кол-во,\nшт."}
+    toml = tmp_path / "s.toml"
+    toml.write_text(draft.toml, encoding="utf-8")
+    report = load_price_file(read_profiles(toml)[0])
+    assert report.offers.column("line").to_pylist() == [4]
+    assert report.offers.column("quantity").to_pylist() == [5]
+
+
 @pytest.mark.parametrize("header", ["Цена, тг", "Цена ₸", "Цена, бел.р", "Цена, руб. РБ",
                                     "Цена, сум", "Цена, грн", "Цена UAH", "Цена KZT"])
 def test_a_price_in_tenge_or_belarusian_roubles_is_left_out(header: str) -> None:

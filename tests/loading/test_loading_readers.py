@@ -346,6 +346,29 @@ def test_quoted_carriage_return_in_the_head(tmp_path: Path) -> None:
     assert _col(report, "description") == ["one\ntwo\rthree", "x"]
 
 
+@pytest.mark.parametrize("end", ["\r\n", "\n", "\r"])
+def test_a_header_cell_holding_a_line_break_is_one_cell(tmp_path: Path, end: str) -> None:
+    # Excel's wrapped header text, quoted as one cell: the header was cut at its break
+    # ("missing column(s) 'Цена, руб.'"), as an unmapped column's cut off the first data row
+    path = tmp_path / "h.csv"
+    path.write_bytes(end.join(['Бренд;Артикул;"Цена,\r\nруб.";"Кол-во,\nшт.";"Примечание,',
+                               'доп."', "NK;A1;100;5;x", "NK;A2;200;6;y", ""]).encode("cp1251"))
+    report = _load(path, columns={**COLS, "price": "Цена, руб.", "quantity": "кол-во, шт."})
+    assert _col(report, "article") == ["A1", "A2"]
+    assert _col(report, "line") == [5, 6] if end == "\r" else [4, 5]
+    assert report.rejected.num_rows == 0
+
+
+def test_a_stray_quote_in_a_header_swallows_no_row(tmp_path: Path) -> None:
+    # its quote closes at the next row's inch mark: the two lines are no header record, the
+    # header's line alone is (as it was)
+    path = tmp_path / "h.csv"
+    path.write_text('Бренд;Артикул;Цена;"Кол-во\nNK;A1;10;1/2"\nNK;A2;20;3\n',
+                    encoding="utf-8")
+    report = _load(path, columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    assert _col(report, "article") == ["A1", "A2"]
+
+
 def test_xlsx_preamble_numeric_articles(tmp_path: Path) -> None:
     import xlsxwriter
 

@@ -540,19 +540,95 @@ def split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
     return out
 
 
+def head_records(lines: list[str], delimiter: str, quote: str
+                 ) -> tuple[list[list[str]], list[int]]:
+    """:func:`split_head`'s rows, each line's the record that starts on it, and how many lines
+    each spans: a quoted field holding a line break (a header cell whose text Excel wraps,
+    ``"Цена,\\nруб."``) is one cell, as the records below the header are split, so long as its
+    quote closes within :data:`_RECORD_LINES` lines, followed by a delimiter or the line's
+    end, no line inside it holds a row's delimiters, and the record does not split into
+    another width than the line alone where the records after it split as the line does
+    (else it is taken for a stray quote's, and the line alone is the row, as
+    :func:`split_head` gives it: a stray quote in a header swallows no data row). The lines
+    after such a record give their own rows still: the header is looked for on every
+    line."""
+    rows = split_head(lines, delimiter, quote)
+    spans = [1] * len(lines)
+    for i, ln in enumerate(lines):
+        # (a line of closed quotes, most, has an even number of them: no scan)
+        if ln.count(quote) % 2 == 0 or (span := _record_span(lines, i, delimiter, quote,
+                                                             len(rows[i]))) == 1:
+            continue
+        try:
+            record = next(csv.reader([x + "\n" for x in lines[i:i + span]],
+                                     delimiter=delimiter, quotechar=quote))
+        except (csv.Error, StopIteration):  # (a NUL byte)
+            continue
+        if len(record) != len(rows[i]) and _head_width(
+                lines[i + span:], delimiter, quote) == len(rows[i]):
+            continue
+        rows[i], spans[i] = record, span
+    return rows, spans
+
+
+def _records(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
+    """The head's records (:func:`head_records`), each once: the lines a record holding a
+    quoted line break spans give no rows of their own."""
+    rows, spans = head_records(lines, delimiter, quote)
+    out, i = [], 0
+    while i < len(rows):
+        out.append(rows[i])
+        i += spans[i]
+    return out
+
+
+_RECORD_LINES = 10  # of a head record's lines at most: a header cell's wrapped text
+
+
+def _record_span(lines: list[str], i: int, delim: str, quote: str, width: int) -> int:
+    """How many lines the record starting on line ``i`` spans (:func:`head_records`), 1 when
+    its quoted line break is likely a stray quote's: the quote closes followed by more text,
+    or a line inside it holds ``width`` - 1 delimiters (a row swallowed; ``width``: the
+    fields of line ``i`` alone), as the split tells a stray quote."""
+    in_quotes, opened = False, i
+    for k in range(i, min(len(lines), i + _RECORD_LINES)):
+        ln, j, at_field_start, inside = lines[k], 0, not in_quotes, 0
+        while j < len(ln):
+            c = ln[j]
+            if in_quotes and c == quote:
+                if ln[j + 1:j + 2] == quote:
+                    j += 2
+                    continue
+                in_quotes = False
+                # (a space after it is sloppy)
+                if opened < k and ln[j + 1:j + 2] not in ("", delim, " "):
+                    return 1
+            elif in_quotes and c == delim and opened < k:
+                inside += 1
+                if 0 < width - 1 <= inside:
+                    return 1
+            elif not in_quotes and c == quote and at_field_start:
+                in_quotes, opened = True, k
+            at_field_start = not in_quotes and c == delim
+            j += 1
+        if not in_quotes:
+            return k - i + 1
+    return 1
+
+
 def detect_format(lines: list[str], delimiters: Sequence[str] = DELIMITERS
                   ) -> tuple[str, str]:
     """(delimiter, quote) of the pairs of ``delimiters`` and :data:`QUOTES` that splits the
-    head's ``lines`` the steadiest: the most rows into one number of fields; on a tie '"',
+    head's ``lines`` the steadiest: the most records (a quoted field's line break, a wrapped
+    header cell's, inside one: :func:`head_records`) into one number of fields; on a tie '"',
     then the delimiter listed first. A quote other than '"' that splits no line otherwise
     than no quote does is none of the file's: it wins no pair (a stray '"' in a '"'-quoted
     file's head makes '"' unsteady, and "'" would reject each of its quoted fields)."""
     def score(dq: tuple[str, str]) -> tuple[int, int]:
-        rows = split_head(lines, *dq)
-        if dq[1] != '"' and all(r == ln.split(dq[0])
-                                for r, ln in zip(rows, lines, strict=True) if ln):
+        if dq[1] != '"' and all(r == ln.split(dq[0]) for r, ln in zip(
+                split_head(lines, *dq), lines, strict=True) if ln):
             return (-1, 0)
-        return steadiness(rows)
+        return steadiness(_records(lines, *dq))
     return max(((d, q) for q in QUOTES for d in delimiters), key=score)
 
 
@@ -596,19 +672,23 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         delims = [_guess_delimiter(head)]
     errors: dict[str, PriceFileError] = {}
     for delim in delims:
+        # a header is one record, a cell's wrapped text in it (columns by position: lines)
+        rows, spans = head_records(head, delim, quote) if _named(profile) else (
+            split_head(head, delim, quote), [1] * len(head))
         try:
-            idx, cols = _locate(split_head(head, delim, quote), profile, label, line_of)
+            idx, cols = _locate(rows, profile, label, line_of)
             break
         except PriceFileError as exc:
             errors[delim] = exc
     else:
         # what is missing as the file splits: its closest header is the file's own
         raise errors.get(steadiest, errors[delims[0]])
-    header = split_head([head[idx]], delim, quote)[0] if idx is not None and _named(
-        profile) else None
+    header = rows[idx] if idx is not None and _named(profile) else None
     width = None if header is None else len(header)
     _check_positions(cols, width, label)
-    start = _after_line(text, first, idx) if idx is not None else 0
+    # (the header's last line, the data's first line after it)
+    last = None if idx is None else idx + spans[idx] - 1
+    start = _after_line(text, first, last) if last is not None else 0
     used = sorted(set(cols.values()))
     # a header ending in unnamed columns (``Бренд;Артикул;Цена;;;``, a 1C export's): its rows
     # may stop before them (``least`` fields), as such a file's rows do
@@ -621,7 +701,7 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     def records(width: int) -> tuple[Any, ...]:
         records: tuple[Any, ...] = kern.split_records(
-            buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
+            buf, start, ord(delim), ord(quote), (last + 2) if last is not None else 1,
             slot_of_col, len(used), width=width, min_width=width if least is None else least)
         return records
 
@@ -634,7 +714,7 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         # the head split record by record (a description spanning two lines is one row's,
         # not two pieces of another width) and line by line (a stray quote at its start
         # swallows no rows): of two guesses, the one whose split gives more rows that width
-        body = head[0 if idx is None else idx + 1:]
+        body = head[0 if last is None else last + 1:]
         whole, lines = _head_width(body, delim, quote), steadiness(
             split_head(body, delim, quote))[1] or -1
         guess, split_as = whole, records(whole)
