@@ -160,15 +160,45 @@ def zip_members(zf: zipfile.ZipFile, label: str, passed: list[str]
     for info in zf.infolist():
         if info.is_dir():
             continue
-        inner = f"{label}!{info.filename}"
-        if _is_metadata(info.filename):
-            passed.append(f"{info.filename}: an archiver's metadata, not a file")
+        name = member_name(info)
+        inner = f"{label}!{name}"
+        if _is_metadata(name):
+            passed.append(f"{name}: an archiver's metadata, not a file")
             continue
         try:
             data = zf.read(info)
         except ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
-        yield info.filename, inner, data
+        yield name, inner, data
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """An archive member's name as its archiver wrote it. A name not flagged UTF-8 (bit 11)
+    is cp437 by the zip format, and zipfile reads it so; but Windows' archivers write the
+    system's DOS code page (cp866 in Russia: ``Прайс/Москва.csv`` read as ``Åαá⌐ß/î«ß¬ó.csv``)
+    and macOS's UTF-8, unflagged. Such a name is read as UTF-8 when it is that and holds a
+    Cyrillic letter (cp866's letters are never valid UTF-8 that reads as Cyrillic), else as
+    cp866 when all its letters are then Cyrillic, two in a row at least (a word; cp437's
+    ``Köln`` would be ``KФln``); an ASCII name is the same in all of them."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:  # (a name zipfile read otherwise: its metadata_encoding)
+        return name
+    try:
+        if _CYRILLIC.search(utf8 := raw.decode("utf-8")):
+            return utf8
+    except UnicodeDecodeError:
+        pass
+    dos = raw.decode("cp866")
+    return dos if _ALL_CYRILLIC.fullmatch(dos) and _CYRILLIC_WORD.search(dos) else name
+
+
+_CYRILLIC = re.compile("[а-яёА-ЯЁ]")
+_ALL_CYRILLIC = re.compile("[\x00-\x7f№а-яёА-ЯЁ]*")
+_CYRILLIC_WORD = re.compile("[а-яёА-ЯЁ]{2}")
 
 
 #: a member named so is a price table, whatever is wrong with it
