@@ -76,14 +76,18 @@ def test_the_drafted_table_is_a_profile_that_loads(tmp_path: Path) -> None:
     assert (report.rows_read, report.offers.num_rows) == (2, 1)
 
 
-def test_a_classic_mac_file_drafts_and_loads(tmp_path: Path) -> None:
-    # lines ended by a CR alone: its header found on line 1, its rows on their own lines
+@pytest.mark.parametrize("cell", ["Фильтр", '"Фильтр\nмасляный"'])
+def test_a_classic_mac_file_drafts_and_loads(tmp_path: Path, cell: str) -> None:
+    # lines ended by a CR alone: its header found on line 1, its rows on their own lines,
+    # a line break in a quoted cell (Mac Excel's LF) kept in it
     price = tmp_path / "p.csv"
-    price.write_bytes("Бренд;Артикул;Цена\rMANN;W 712/1;100\r".encode("cp1251"))
+    price.write_bytes(f"Бренд;Артикул;Наименование;Цена\rMANN;W 712/1;{cell};100\r"
+                      "MANN;W 712/2;x;1\r".encode("cp1251"))
     draft = draft_profile(price)
     assert draft.line == 1 and dict(draft.profile.columns) == {
-        "brand": "Бренд", "article": "Артикул", "price": "Цена"}
-    assert load_price_file(draft.profile).offers.column("line").to_pylist() == [2]
+        "brand": "Бренд", "article": "Артикул", "description": "Наименование", "price": "Цена"}
+    lines = [2, 3 + cell.count("\n")]
+    assert load_price_file(draft.profile).offers.column("line").to_pylist() == lines
 
 
 def test_a_file_without_an_article_and_a_price_column(tmp_path: Path) -> None:
@@ -325,6 +329,35 @@ def test_a_header_of_two_rows_in_a_csv(tmp_path: Path) -> None:
     # a data row under a header with an empty column is no sub-header
     price.write_text("Бренд;Артикул;Цена;\nMANN;W1;100;x\n", encoding="utf-8")
     assert draft_profile(price).profile.skip_rows is None
+
+
+def test_a_header_of_two_rows_in_a_csv_with_a_wrapped_cell(tmp_path: Path) -> None:
+    # the header's wrapped cell spans lines 2 and 3: the sub-header row is on line 4, the
+    # data after it (skip_rows counts lines)
+    price = tmp_path / "p.csv"
+    price.write_text('Прайс\nБренд;"Артикул\nпроизводителя";Цена;\n;;Опт;Розница\n'
+                     "MANN;W1;100;130\nKNECHT;OC 90;;80\n", encoding="utf-8")
+    draft = draft_profile(price)
+    assert draft.line == 2 and draft.profile.skip_rows == 4
+    assert "(lines 2 and 4)" in draft.toml
+    report = load_price_file(draft.profile)
+    assert report.offers.column("line").to_pylist() == [5]
+    assert report.rejected.column("line").to_pylist() == [6]
+
+
+def test_a_wrapped_header_cell_drafts_whole(tmp_path: Path) -> None:
+    # Excel's wrapped header text: the draft's price was "Цена," (0 offers loaded with it)
+    price = tmp_path / "p.csv"
+    price.write_bytes('Бренд;Артикул;"Цена,\r\nруб.";"Кол-во,\r\nшт."\r\nMANN;W1;100;5\r\n'
+                      .encode("cp1251"))
+    draft = draft_profile(price)
+    assert dict(draft.profile.columns) == {"brand": "Бренд", "article": "Артикул",
+                                           "price": "Цена,\nруб.", "quantity": "Кол-во,\nшт."}
+    toml = tmp_path / "s.toml"
+    toml.write_text(draft.toml, encoding="utf-8")
+    report = load_price_file(read_profiles(toml)[0])
+    assert report.offers.column("line").to_pylist() == [4]
+    assert report.offers.column("quantity").to_pylist() == [5]
 
 
 @pytest.mark.parametrize("header", ["Цена, тг", "Цена ₸", "Цена, бел.р", "Цена, руб. РБ",

@@ -346,6 +346,29 @@ def test_quoted_carriage_return_in_the_head(tmp_path: Path) -> None:
     assert _col(report, "description") == ["one\ntwo\rthree", "x"]
 
 
+@pytest.mark.parametrize("end", ["\r\n", "\n", "\r"])
+def test_a_header_cell_holding_a_line_break_is_one_cell(tmp_path: Path, end: str) -> None:
+    # Excel's wrapped header text, quoted as one cell: the header was cut at its break
+    # ("missing column(s) 'Цена, руб.'"), as an unmapped column's cut off the first data row
+    path = tmp_path / "h.csv"
+    path.write_bytes(end.join(['Бренд;Артикул;"Цена,\r\nруб.";"Кол-во,\nшт.";"Примечание,',
+                               'доп."', "NK;A1;100;5;x", "NK;A2;200;6;y", ""]).encode("cp1251"))
+    report = _load(path, columns={**COLS, "price": "Цена, руб.", "quantity": "кол-во, шт."})
+    assert _col(report, "article") == ["A1", "A2"]
+    assert _col(report, "line") == [5, 6] if end == "\r" else [4, 5]
+    assert report.rejected.num_rows == 0
+
+
+def test_a_stray_quote_in_a_header_swallows_no_row(tmp_path: Path) -> None:
+    # its quote closes at the next row's inch mark: the two lines are no header record, the
+    # header's line alone is (as it was)
+    path = tmp_path / "h.csv"
+    path.write_text('Бренд;Артикул;Цена;"Кол-во\nNK;A1;10;1/2"\nNK;A2;20;3\n',
+                    encoding="utf-8")
+    report = _load(path, columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    assert _col(report, "article") == ["A1", "A2"]
+
+
 def test_xlsx_preamble_numeric_articles(tmp_path: Path) -> None:
     import xlsxwriter
 
@@ -389,6 +412,46 @@ def test_a_zip_lists_the_members_it_skipped(tmp_path: Path) -> None:
     assert _col(report, "article") == ["A1"]
     assert [m.split(":")[0] for m in report.skipped] == [
         "readme.txt", "__MACOSX/._msk.csv", "contract.pdf", "spb.csv"]
+
+
+def _zip_named(path: Path, name: bytes, text: str) -> None:
+    """A zip of a readme and ``text`` under ``name``'s bytes as they are, not flagged UTF-8."""
+    stand_in = b"X" * len(name)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("readme.pdf", b"%PDF-1.4")
+        zf.writestr(stand_in.decode(), text)
+    assert buf.getvalue().count(stand_in) == 2  # (the local header's and the directory's)
+    path.write_bytes(buf.getvalue().replace(stand_in, name))
+
+
+@pytest.mark.parametrize(("name", "raw"), [
+    ("Прайс/Москва.csv", "Прайс/Москва.csv".encode("cp866")),  # Windows' archivers
+    ("Прайс/Москва.csv", "Прайс/Москва.csv".encode()),  # macOS's
+    ("Preis/Köln.csv", "Preis/Köln.csv".encode("cp437")),  # (cp437's own: no word)
+    ("Preis/Straße.csv", "Preis/Straße.csv".encode("cp437")),
+    ("price/msk.csv", b"price/msk.csv"),
+])
+def test_a_zip_members_name_is_its_archivers(tmp_path: Path, name: str, raw: bytes) -> None:
+    # a name not flagged UTF-8 is cp437 by the zip format, and was read so whatever its
+    # archiver wrote: a rejected row's path, an error, `skipped` named 'Åαá⌐ß/î«ß¬ó.csv'
+    path = tmp_path / "prices.zip"
+    _zip_named(path, raw, "Бренд;Артикул;Цена;Кол-во\nNK;A1;1;1\nNK;A2;x;1\n")
+    report = _load(path)
+    assert report.rejected.column("path").to_pylist() == [f"{path}!{name}"]
+    assert [m.split(":")[0] for m in report.skipped] == ["readme.pdf"]
+    _zip_named(path, raw, "Бренд;Артикул;Стоимость\nNK;A1;1\n")
+    with pytest.raises(PriceFileError) as caught:
+        load_price_file(_profile(path))
+    assert caught.value.path == f"{path}!{name}"
+
+
+def test_a_zip_members_utf8_flagged_name_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "prices.zip"
+    with zipfile.ZipFile(path, "w") as zf:  # (zipfile flags a name it writes in UTF-8)
+        zf.writestr("Прайс/Köln.csv", "Бренд;Артикул;Цена;Кол-во\nNK;A2;x;1\nNK;A1;1;1\n")
+    assert zipfile.ZipFile(path).infolist()[0].flag_bits & 0x800
+    assert _load(path).rejected.column("path").to_pylist() == [f"{path}!Прайс/Köln.csv"]
 
 
 @pytest.mark.parametrize("readme", [

@@ -160,15 +160,45 @@ def zip_members(zf: zipfile.ZipFile, label: str, passed: list[str]
     for info in zf.infolist():
         if info.is_dir():
             continue
-        inner = f"{label}!{info.filename}"
-        if _is_metadata(info.filename):
-            passed.append(f"{info.filename}: an archiver's metadata, not a file")
+        name = member_name(info)
+        inner = f"{label}!{name}"
+        if _is_metadata(name):
+            passed.append(f"{name}: an archiver's metadata, not a file")
             continue
         try:
             data = zf.read(info)
         except ZIP_ERRORS as exc:
             raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
-        yield info.filename, inner, data
+        yield name, inner, data
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """An archive member's name as its archiver wrote it. A name not flagged UTF-8 (bit 11)
+    is cp437 by the zip format, and zipfile reads it so; but Windows' archivers write the
+    system's DOS code page (cp866 in Russia: ``Прайс/Москва.csv`` read as ``Åαá⌐ß/î«ß¬ó.csv``)
+    and macOS's UTF-8, unflagged. Such a name is read as UTF-8 when it is that and holds a
+    Cyrillic letter (cp866's letters are never valid UTF-8 that reads as Cyrillic), else as
+    cp866 when all its letters are then Cyrillic, two in a row at least (a word; cp437's
+    ``Köln`` would be ``KФln``); an ASCII name is the same in all of them."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:  # (a name zipfile read otherwise: its metadata_encoding)
+        return name
+    try:
+        if _CYRILLIC.search(utf8 := raw.decode("utf-8")):
+            return utf8
+    except UnicodeDecodeError:
+        pass
+    dos = raw.decode("cp866")
+    return dos if _ALL_CYRILLIC.fullmatch(dos) and _CYRILLIC_WORD.search(dos) else name
+
+
+_CYRILLIC = re.compile("[а-яёА-ЯЁ]")
+_ALL_CYRILLIC = re.compile("[\x00-\x7f№а-яёА-ЯЁ]*")
+_CYRILLIC_WORD = re.compile("[а-яёА-ЯЁ]{2}")
 
 
 #: a member named so is a price table, whatever is wrong with it
@@ -397,8 +427,10 @@ def to_utf8(data: bytes, encoding: str | None, label: str
         text[bad] = ord("?")
         return text, bad, _UTF8
     if named is not None:
+        from partsearch.loading._line_ends import line_at
+
         raise PriceFileError(f"not utf-8: {error}", path=label,
-                             line=data.count(b"\n", 0, error.start) + 1) from error
+                             line=line_at(data, error.start)) from error
     # (from its first bad byte: the head of a file is often all ASCII)
     guessed = single_byte(data[error.start:error.start + SAMPLE])
     if guessed != "cp1251":
@@ -438,23 +470,24 @@ def utf16_codec(data: bytes) -> tuple[str, str] | None:
 _UTF16_HEAD = 4096  # of a file's bytes, where its NULs would show it UTF-16
 
 
-def csv_text(data: bytes, encoding: str | None, label: str
+def csv_text(data: bytes, encoding: str | None, label: str, quote: str | None = None
              ) -> tuple[bytes | np.ndarray, np.ndarray, str]:
     """:func:`to_utf8`, with a DOS end-of-file mark (``\\x1a``, an old exporter's last byte)
     dropped: a row of its own otherwise, rejected on every load; and a classic Mac file's line
-    ends, a CR alone, read as LF (the same length: the same lines), where its whole text was
-    one line, its header not found. Only a head without LF is looked at further."""
+    ends (``_line_ends.mac_lines``; its cells' quotes are ``quote``, '"' when not given), a CR
+    alone, read as LF (the same length: the same lines), where its whole text was one line,
+    its header not found."""
+    from partsearch.loading._line_ends import lone_cr_to_lf, mac_lines
+
     text, stray, charset = to_utf8(data, encoding, label)
     end = len(text)
     while end and text[end - 1] == 0x1A:
         end -= 1
     if end < len(text):
         text = text[:end]
-    head = bytes(text[: 1 << 16])
-    if b"\n" not in head and b"\r" in head:
-        buf = np.frombuffer(text, dtype=np.uint8) if isinstance(text, bytes) else text
-        if len(head) == len(buf) or not np.any(buf == 10):
-            text = np.where(buf == 13, np.uint8(10), buf)
+    buf = np.frombuffer(text, dtype=np.uint8) if isinstance(text, bytes) else text
+    if mac_lines(buf, quote):
+        text = lone_cr_to_lf(buf)
     return text, stray, charset
 
 
@@ -477,6 +510,7 @@ def _refuse_utf8(data: bytes, encoding: str, label: str) -> None:
     encoding is detected; a cp1251 text's Cyrillic is almost never valid UTF-8): read so, every
     Cyrillic text would be garbled, its header not found ("missing column(s)") or its
     descriptions published as "РџСЂР°Р№СЃ". Names the line of its first such character."""
+    from partsearch.loading._line_ends import line_at
     from partsearch.loading._transcode import utf8_errors
 
     head = data[:_SNIFF].removeprefix(b"\xef\xbb\xbf")
@@ -484,13 +518,13 @@ def _refuse_utf8(data: bytes, encoding: str, label: str) -> None:
     if not multi or multi < 8 * bad.size:
         return
     at = int(np.argmax(np.frombuffer(head, dtype=np.uint8) >= 0x80))  # (multi: there is one)
-    start = head.rfind(b"\n", 0, at) + 1
-    text = head[start:start + 120].split(b"\n")[0].rstrip(b"\r")
+    start = max(head.rfind(b"\n", 0, at), head.rfind(b"\r", 0, at)) + 1
+    text = re.split(b"[\r\n]", head[start:start + 120])[0]
     raise PriceFileError(
         f"the profile names encoding {encoding!r}, but the file is UTF-8: read as "
         f"{encoding} this line is {text.decode(encoding, 'replace')[:40]!r}, as UTF-8 "
         f"{text.decode('utf-8', 'replace')[:40]!r}; drop the profile's encoding (it is "
-        "detected) or make it \"utf-8\"", path=label, line=head.count(b"\n", 0, at) + 1)
+        "detected) or make it \"utf-8\"", path=label, line=line_at(head, at))
 
 
 _SNIFF = 1 << 20  # of a file's bytes, enough to tell UTF-8 by
@@ -536,19 +570,95 @@ def split_head(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
     return out
 
 
+def head_records(lines: list[str], delimiter: str, quote: str
+                 ) -> tuple[list[list[str]], list[int]]:
+    """:func:`split_head`'s rows, each line's the record that starts on it, and how many lines
+    each spans: a quoted field holding a line break (a header cell whose text Excel wraps,
+    ``"Цена,\\nруб."``) is one cell, as the records below the header are split, so long as its
+    quote closes within :data:`_RECORD_LINES` lines, followed by a delimiter or the line's
+    end, no line inside it holds a row's delimiters, and the record does not split into
+    another width than the line alone where the records after it split as the line does
+    (else it is taken for a stray quote's, and the line alone is the row, as
+    :func:`split_head` gives it: a stray quote in a header swallows no data row). The lines
+    after such a record give their own rows still: the header is looked for on every
+    line."""
+    rows = split_head(lines, delimiter, quote)
+    spans = [1] * len(lines)
+    for i, ln in enumerate(lines):
+        # (a line of closed quotes, most, has an even number of them: no scan)
+        if ln.count(quote) % 2 == 0 or (span := _record_span(lines, i, delimiter, quote,
+                                                             len(rows[i]))) == 1:
+            continue
+        try:
+            record = next(csv.reader([x + "\n" for x in lines[i:i + span]],
+                                     delimiter=delimiter, quotechar=quote))
+        except (csv.Error, StopIteration):  # (a NUL byte)
+            continue
+        if len(record) != len(rows[i]) and _head_width(
+                lines[i + span:], delimiter, quote) == len(rows[i]):
+            continue
+        rows[i], spans[i] = record, span
+    return rows, spans
+
+
+def _records(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
+    """The head's records (:func:`head_records`), each once: the lines a record holding a
+    quoted line break spans give no rows of their own."""
+    rows, spans = head_records(lines, delimiter, quote)
+    out, i = [], 0
+    while i < len(rows):
+        out.append(rows[i])
+        i += spans[i]
+    return out
+
+
+_RECORD_LINES = 10  # of a head record's lines at most: a header cell's wrapped text
+
+
+def _record_span(lines: list[str], i: int, delim: str, quote: str, width: int) -> int:
+    """How many lines the record starting on line ``i`` spans (:func:`head_records`), 1 when
+    its quoted line break is likely a stray quote's: the quote closes followed by more text,
+    or a line inside it holds ``width`` - 1 delimiters (a row swallowed; ``width``: the
+    fields of line ``i`` alone), as the split tells a stray quote."""
+    in_quotes, opened = False, i
+    for k in range(i, min(len(lines), i + _RECORD_LINES)):
+        ln, j, at_field_start, inside = lines[k], 0, not in_quotes, 0
+        while j < len(ln):
+            c = ln[j]
+            if in_quotes and c == quote:
+                if ln[j + 1:j + 2] == quote:
+                    j += 2
+                    continue
+                in_quotes = False
+                # (a space after it is sloppy)
+                if opened < k and ln[j + 1:j + 2] not in ("", delim, " "):
+                    return 1
+            elif in_quotes and c == delim and opened < k:
+                inside += 1
+                if 0 < width - 1 <= inside:
+                    return 1
+            elif not in_quotes and c == quote and at_field_start:
+                in_quotes, opened = True, k
+            at_field_start = not in_quotes and c == delim
+            j += 1
+        if not in_quotes:
+            return k - i + 1
+    return 1
+
+
 def detect_format(lines: list[str], delimiters: Sequence[str] = DELIMITERS
                   ) -> tuple[str, str]:
     """(delimiter, quote) of the pairs of ``delimiters`` and :data:`QUOTES` that splits the
-    head's ``lines`` the steadiest: the most rows into one number of fields; on a tie '"',
+    head's ``lines`` the steadiest: the most records (a quoted field's line break, a wrapped
+    header cell's, inside one: :func:`head_records`) into one number of fields; on a tie '"',
     then the delimiter listed first. A quote other than '"' that splits no line otherwise
     than no quote does is none of the file's: it wins no pair (a stray '"' in a '"'-quoted
     file's head makes '"' unsteady, and "'" would reject each of its quoted fields)."""
     def score(dq: tuple[str, str]) -> tuple[int, int]:
-        rows = split_head(lines, *dq)
-        if dq[1] != '"' and all(r == ln.split(dq[0])
-                                for r, ln in zip(rows, lines, strict=True) if ln):
+        if dq[1] != '"' and all(r == ln.split(dq[0]) for r, ln in zip(
+                split_head(lines, *dq), lines, strict=True) if ln):
             return (-1, 0)
-        return steadiness(rows)
+        return steadiness(_records(lines, *dq))
     return max(((d, q) for q in QUOTES for d in delimiters), key=score)
 
 
@@ -578,7 +688,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
-    text, stray, charset = csv_text(data, profile.encoding, label)
+    text, stray, charset = csv_text(data, profile.encoding, label, profile.quote)
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
@@ -592,19 +702,23 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         delims = [_guess_delimiter(head)]
     errors: dict[str, PriceFileError] = {}
     for delim in delims:
+        # a header is one record, a cell's wrapped text in it (columns by position: lines)
+        rows, spans = head_records(head, delim, quote) if _named(profile) else (
+            split_head(head, delim, quote), [1] * len(head))
         try:
-            idx, cols = _locate(split_head(head, delim, quote), profile, label, line_of)
+            idx, cols = _locate(rows, profile, label, line_of)
             break
         except PriceFileError as exc:
             errors[delim] = exc
     else:
         # what is missing as the file splits: its closest header is the file's own
         raise errors.get(steadiest, errors[delims[0]])
-    header = split_head([head[idx]], delim, quote)[0] if idx is not None and _named(
-        profile) else None
+    header = rows[idx] if idx is not None and _named(profile) else None
     width = None if header is None else len(header)
     _check_positions(cols, width, label)
-    start = _after_line(text, first, idx) if idx is not None else 0
+    # (the header's last line, the data's first line after it)
+    last = None if idx is None else idx + spans[idx] - 1
+    start = _after_line(text, first, last) if last is not None else 0
     used = sorted(set(cols.values()))
     # a header ending in unnamed columns (``Бренд;Артикул;Цена;;;``, a 1C export's): its rows
     # may stop before them (``least`` fields), as such a file's rows do
@@ -617,7 +731,7 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     def records(width: int) -> tuple[Any, ...]:
         records: tuple[Any, ...] = kern.split_records(
-            buf, start, ord(delim), ord(quote), (idx + 2) if idx is not None else 1,
+            buf, start, ord(delim), ord(quote), (last + 2) if last is not None else 1,
             slot_of_col, len(used), width=width, min_width=width if least is None else least)
         return records
 
@@ -630,7 +744,7 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         # the head split record by record (a description spanning two lines is one row's,
         # not two pieces of another width) and line by line (a stray quote at its start
         # swallows no rows): of two guesses, the one whose split gives more rows that width
-        body = head[0 if idx is None else idx + 1:]
+        body = head[0 if last is None else last + 1:]
         whole, lines = _head_width(body, delim, quote), steadiness(
             split_head(body, delim, quote))[1] or -1
         guess, split_as = whole, records(whole)

@@ -131,8 +131,9 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
         raise PriceFileError(f"no row of the first {_HEAD_ROWS} of {where} names an article "
                              f"and a price column (as {FIELD_NAMES['article'][0]!r} and "
                              f"{FIELD_NAMES['price'][0]!r} do){lacking}", path=path)
-    rows, lines, quote, encoding, best = found_in
+    rows, lines, spans, quote, encoding, best = found_in
     at, found = best
+    below_at = at + spans[at]  # (the row below the header, which may span lines itself)
     header = [cell.strip() for cell in rows[at]]
     twice = _named_twice(header, found)
     for fld in twice:
@@ -147,28 +148,28 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     notes += [f"# {_text(h)} names a sum, not a quantity: the supplier's min_order_sum below, "
               f"if it is one for all its orders" for h in unmapped
               if re.match(r"мин|min", key := header_key(h)) and MONEY.match(key)]
-    spans = _spans(header, rows[at + 1], found) if at + 1 < len(rows) else {}
+    merged = _spans(header, rows[below_at], found) if below_at < len(rows) else {}
     columns: dict[str, str | int] = {fld: header[i] for fld, i in
                                      sorted(found.items(), key=lambda kv: kv[1])}
     skip_rows = None
-    if spans:
+    if merged:
         # a merged cell over sub-columns ("Цена" over "Опт" | "Розница"): the sub-header row
         # names no field, so the columns go by position with the data after both rows (else
         # each load rejects the sub-header row as an "empty article")
-        below = [cell.strip() for cell in rows[at + 1]] + [""] * len(header)
+        below = [cell.strip() for cell in rows[below_at]] + [""] * len(header)
         for fld, i in found.items():
-            if i in spans:
-                subs = [header_key(below[j]).replace("ё", "е") for j in spans[i]]
-                found[fld] = spans[i][_pick(fld, subs, set()) or 0]
+            if i in merged:
+                subs = [header_key(below[j]).replace("ё", "е") for j in merged[i]]
+                found[fld] = merged[i][_pick(fld, subs, set()) or 0]
                 notes.append(f"# {fld}: header {_text(header[i])} spans columns "
-                             f"{spans[i][0] + 1} to {spans[i][-1] + 1} ("
-                             f"{', '.join(_text(below[j]) for j in spans[i])}): took "
+                             f"{merged[i][0] + 1} to {merged[i][-1] + 1} ("
+                             f"{', '.join(_text(below[j]) for j in merged[i])}): took "
                              f"{_text(below[found[fld]])}, {fld} = {found[fld]}")
         columns = dict(sorted(found.items(), key=lambda kv: kv[1]))
-        skip_rows = at + 2
+        skip_rows = below_at + spans[below_at]
         named = ", ".join(f"{i} = " + _text(" / ".join(filter(None, (header[i], below[i]))))
                           for i in sorted(found.values()))
-        notes.append(f"# a header of two rows (lines {lines[at]} and {lines[at + 1]}): "
+        notes.append(f"# a header of two rows (lines {lines[at]} and {lines[below_at]}): "
                      f"columns by position, counting from 0 ({named}"
                      f"), the data after skip_rows = {skip_rows}")
     profile = SupplierProfile(code=code, name=code, file=path, encoding=encoding, quote=quote,
@@ -234,7 +235,7 @@ def _named_twice(header: list[str], found: dict[str, int]) -> dict[str, list[int
 
 def _header(data: bytes, label: str, sheet: str | int,
             near: list[tuple[int, str, str]] | None = None
-            ) -> tuple[list[list[str]], list[int], str | None, str | None,
+            ) -> tuple[list[list[str]], list[int], list[int], str | None, str | None,
                        tuple[int, dict[str, int]]] | None:
     """The file's first rows, their lines, its quote, its encoding when only a sample of it
     tells (KOI8-R, say: named in the draft, the load need not guess), and its header row with
@@ -258,7 +259,7 @@ def _header(data: bytes, label: str, sheet: str | int,
             if in_member is not None:
                 return in_member
         return None
-    rows, lines, quote, encoding = _head(data, label, sheet)
+    rows, lines, spans, quote, encoding = _head(data, label, sheet)
     best: tuple[int, dict[str, int]] | None = None
     for i, row in enumerate(rows):
         found, others = _map(row)
@@ -270,7 +271,7 @@ def _header(data: bytes, label: str, sheet: str | int,
                 f for f in ("article", "price") if f in found or f in others]):
             at = found[named[0]] if named[0] in found else others[named[0]][0]
             near.append((lines[i], named[0], row[at].strip()))
-    return None if best is None else (rows, lines, quote, encoding, best)
+    return None if best is None else (rows, lines, spans, quote, encoding, best)
 
 
 def map_columns(cells: list[str]) -> dict[str, int]:
@@ -335,9 +336,11 @@ def _pick(fld: str, names: list[str], taken: set[int], oem_ok: bool = True) -> i
 
 
 def _head(data: bytes, label: str, sheet: str | int
-          ) -> tuple[list[list[str]], list[int], str | None, str | None]:
-    """The first rows of a file that is no archive as cells, their lines, the quote its CSV
-    needs when not '"', and its encoding when only a sample of it tells (``_encoding``)."""
+          ) -> tuple[list[list[str]], list[int], list[int], str | None, str | None]:
+    """The first rows of a file that is no archive as cells, their lines, how many lines each
+    spans (a CSV record holding a quoted line break: a header cell's wrapped text, as the
+    load reads it, see ``head_records``), the quote its CSV needs when not '"', and its
+    encoding when only a sample of it tells (``_encoding``)."""
     from partsearch.loading import _readers as r
     from partsearch.loading._encoding import GUESSED
 
@@ -346,19 +349,20 @@ def _head(data: bytes, label: str, sheet: str | int
         frame = r.sheet_cells(data, sheet, label).head(_HEAD_ROWS)
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
-                for row in frame.drop("__line").rows()], lines, None, None
+                for row in frame.drop("__line").rows()], lines, [1] * len(lines), None, None
     text, _stray, charset = (r.to_utf8 if kind == "html" else r.csv_text)(data, None, label)
     encoding = charset if charset in GUESSED else None
     if kind == "html":
         from partsearch.loading._html import table_rows
 
         rows = table_rows(bytes(text).decode("utf-8", "replace"))[:_HEAD_ROWS]
-        return rows, list(range(1, len(rows) + 1)), None, encoding
+        return rows, list(range(1, len(rows) + 1)), [1] * len(rows), None, encoding
     head = bytes(text[: 1 << 16]).decode("utf-8", "replace")
     lines = [ln.rstrip("\r") for ln in head.split("\n")[:_HEAD_ROWS]]
     delimiter, quote = r.detect_format(lines)
-    return r.split_head(lines, delimiter, quote), list(range(1, len(lines) + 1)), \
-        None if quote == '"' else quote, encoding
+    rows, spans = r.head_records(lines, delimiter, quote)
+    return rows, list(range(1, len(lines) + 1)), spans, None if quote == '"' else quote, \
+        encoding
 
 
 def _text(value: object) -> str:
