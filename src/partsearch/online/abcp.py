@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from partsearch._inputs import shown
 from partsearch._limits import MAX_DEADLINE_S
-from partsearch._money import number_kopecks, read_kopecks
+from partsearch._money import number_kopecks, price_of, read_kopecks
 from partsearch._quantity import read_quantity
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
@@ -137,7 +137,7 @@ def _price(value: Any) -> Decimal:
                        number_kopecks(value))
     if kopecks is None:
         raise ValueError(reason)
-    return Decimal(kopecks).scaleb(-2)
+    return price_of(kopecks)
 
 
 def _updated(value: Any) -> str | None:
