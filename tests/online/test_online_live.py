@@ -668,3 +668,51 @@ def test_an_offer_on_order_has_no_quantity() -> None:
     [offer] = outcome.offers
     assert (offer.quantity, offer.quantity_exact, offer.on_order) == (None, False, True)
 
+
+class _Abcp:
+    """A connector reading a canned ABCP answer, as its ``search`` would; ``extra`` is appended
+    to the parsed list, under ``code`` (a shop wrapping ABCP's connector)."""
+
+    deadline_s, max_concurrency = 1.0, 1
+
+    def __init__(self, body: bytes, code: str = "abc", extra: tuple[LiveOffer, ...] = ()) -> None:
+        self.code, self.body, self.extra = code, body, extra
+        self.inner = AbcpConnector("abc", "http://x.example", LOGIN, PASSWORD)
+
+    async def search(self, client: httpx.AsyncClient, article: str, brand: str | None) -> Any:
+        offers = self.inner.parse(self.body)
+        offers.extend(self.extra)
+        return offers
+
+
+def test_abcps_items_are_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ABCP's connector checks and settles each item as it reads it (naming the answer's
+    item); the ask checked and settled each again: half an answer's event-loop time (5000
+    items, ~50 us each where ~25 us once). A list it returned that was added to since is
+    checked whole, and every offer's supplier is still checked (a shop's wrapper of ABCP's
+    connector under another code)."""
+    from partsearch.online import abcp, live
+
+    calls = {"abcp": 0, "live": 0}
+
+    def counted(where: str, check: Any) -> Any:
+        def count(offer: LiveOffer) -> str | None:
+            calls[where] += 1
+            return check(offer)
+        return count
+
+    monkeypatch.setattr(abcp, "offer_problem", counted("abcp", abcp.offer_problem))
+    monkeypatch.setattr(live, "offer_problem", counted("live", live.offer_problem))
+    items = [{"brand": "MANN", "number": "W 920/21", "price": "512.30", "itemKey": str(i)}
+             for i in range(3)]
+    body = json.dumps([*items, {"brand": "MANN", "number": "X", "price": 0}]).encode()
+    [outcome] = _ask_all(LiveSuppliers([_Abcp(body)]))
+    assert (outcome.offer_count, outcome.rejected, calls) == (
+        3, ("item 3: zero price '0'",), {"abcp": 3, "live": 0})
+    odd = LiveOffer("abc", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("0.001"))
+    [outcome] = _ask_all(LiveSuppliers([_Abcp(body, extra=(odd,))]))
+    assert (outcome.offer_count, outcome.rejected, calls["live"]) == (
+        3, ("item 3: zero price '0'", "item 3: zero price '0.001'"), 4)
+    [outcome] = _ask_all(LiveSuppliers([_Abcp(body, code="MINE")]))
+    assert (outcome.offer_count, outcome.rejected[1:]) == (
+        0, tuple(f"item {i}: supplier 'abc', not 'MINE'" for i in range(3)))

@@ -145,8 +145,8 @@ def offer_problem(offer: LiveOffer) -> str | None:
     than 15 digits, a delivery past int32 hours), which overflowed the search's columns, and
     an ``item_key``, ``updated`` or ``supplier_class`` that is no text nor has one reading as
     text (``_text_problem``), which made the outcome no JSON. It raises for no value, nor by
-    the caller's decimal context. The ABCP connector rejects such items itself too, naming
-    the item of its answer.
+    the caller's decimal context. The ABCP connector rejects such items itself, naming the
+    item of its answer, and is not checked again.
 
     >>> from dataclasses import replace
     >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
