@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, Inexact, Rounded, localcontext
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from partsearch._money import MAX_KOPECKS, number_kopecks, read_kopecks
+from partsearch._money import MAX_KOPECKS, kopecks_of, number_kopecks, price_of, read_kopecks
 
 
 def _kind(reason: str | None) -> str | None:
@@ -48,3 +48,25 @@ def test_numbers_no_price_file_could_hold_are_refused_without_raising() -> None:
         "bad price 'NaN'", "bad price 'inf'", "price too large '1E+999999'",
         "zero price '1E-999999'", "price too large: more than 999999999999.99",
         "negative price"]
+
+
+@given(st.decimals(min_value=Decimal("0.001"), max_value=Decimal(10**12), places=3,
+                   allow_nan=False, allow_infinity=False),
+       st.integers(min_value=1, max_value=13), st.booleans())
+@example(Decimal("99999.99"), 6, True)
+@example(Decimal("999999999999.99"), 13, False)
+def test_a_price_is_read_whatever_the_callers_decimal_context(
+        price: Decimal, precision: int, inexact: bool) -> None:
+    """A thread's or a task's own decimal context (a live search's tasks inherit their
+    caller's) of fewer digits than a price holds, or trapping Inexact, made 99999.99 raise
+    InvalidOperation (failing a supplier's whole answer) or round to 100000.0."""
+    kopecks, reason = number_kopecks(price)
+    roubles = None if kopecks is None else f"{kopecks // 100}.{kopecks % 100:02d}"
+    with localcontext() as context:
+        context.prec = precision
+        if inexact:
+            context.traps[Inexact] = context.traps[Rounded] = True
+        assert number_kopecks(price) == (kopecks, reason)
+        if kopecks is not None:
+            assert str(price_of(kopecks)) == roubles
+            assert kopecks_of(price_of(kopecks)) == kopecks

@@ -6,7 +6,16 @@ polars, a second's import in a live search)."""
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
 
 #: decimal128(14, 2) holds at most 12 integer digits.
 MAX_KOPECKS = 10**14 - 1
@@ -71,6 +80,32 @@ def read_kopecks(value: str | None) -> tuple[int | None, str | None]:
 
 
 _KOPECK = Decimal("0.01")
+#: the context every price is computed in, never the caller's: a thread's or a task's own (a
+#: live search's tasks inherit their caller's) with fewer digits than a price holds, or with
+#: Inexact trapped, made ``Decimal("99999.99")`` raise InvalidOperation, failing the whole
+#: answer. Each field given: ``Context()`` copies the ones it is not given from
+#: ``decimal.DefaultContext``, which an application may change too.
+MONEY = Context(prec=40, rounding=ROUND_HALF_UP, Emin=MIN_EMIN, Emax=MAX_EMAX, capitals=1,
+                clamp=0, flags=[], traps=[InvalidOperation, DivisionByZero, Overflow])
+
+
+def price_of(kopecks: int) -> Decimal:
+    """Roubles of ``kopecks``, exactly, whatever the caller's decimal context.
+
+    >>> price_of(51231), price_of(MAX_KOPECKS)
+    (Decimal('512.31'), Decimal('999999999999.99'))
+    """
+    return Decimal(kopecks).scaleb(-2, MONEY)
+
+
+def kopecks_of(price: Decimal) -> int:
+    """Whole kopecks of a price already to the kopeck (a settled offer's, a profile's minimum
+    sum), exactly, whatever the caller's decimal context.
+
+    >>> kopecks_of(Decimal("512.31")), kopecks_of(Decimal("1E+3"))
+    (51231, 100000)
+    """
+    return int(price.scaleb(2, MONEY).to_integral_value(ROUND_HALF_UP, MONEY))
 
 
 def number_kopecks(value: Decimal | int | float) -> tuple[int | None, str | None]:
@@ -100,7 +135,7 @@ def number_kopecks(value: Decimal | int | float) -> tuple[int | None, str | None
         return None, f"negative price '{said}'"
     if number.adjusted() >= _INTEGER_DIGITS:  # (before quantize: its digits would overflow)
         return None, f"price too large '{said}'"
-    kop = int(number.quantize(_KOPECK, rounding=ROUND_HALF_UP).scaleb(2))
+    kop = int(number.quantize(_KOPECK, rounding=ROUND_HALF_UP, context=MONEY).scaleb(2, MONEY))
     if kop <= 0:
         return None, f"zero price '{said}'"
     if kop > MAX_KOPECKS:

@@ -353,3 +353,19 @@ def test_a_profiles_delivery_hours_reaches_its_abcp_connector() -> None:
     api = {"kind": "abcp", "url": "https://x.example", "login_env": "L", "password_env": "P"}
     conn = connector_from_api("x", api, {"L": "me", "P": "pw"}, delivery_hours=36)
     assert isinstance(conn, AbcpConnector) and conn.delivery_hours == 36
+
+
+def test_prices_are_read_whatever_the_callers_decimal_context() -> None:
+    """A live search's tasks inherit their caller's decimal context: at 6 digits, or with
+    Inexact trapped, 99999.99 raised InvalidOperation out of ``parse``, failing the whole
+    answer (and counting against the supplier)."""
+    from decimal import Inexact, localcontext
+
+    items = [{"brand": "MANN", "number": f"N{i}", "price": price} for i, price in
+             enumerate(["99999.99", 99999.99, "999999999999.99", "512.305"])]
+    with localcontext() as context:
+        context.prec = 6
+        context.traps[Inexact] = True
+        offers = _conn("http://x.example").parse(json.dumps(items))
+    assert ([str(o.price) for o in offers], offers.rejected) == (
+        ["99999.99", "99999.99", "999999999999.99", "512.31"], ())

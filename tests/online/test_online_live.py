@@ -607,3 +607,112 @@ def test_a_query_no_supplier_can_be_sent_is_refused_before_any_is_asked(
     assert live.breakers["fast"].state == "closed"
     [outcome] = _ask_all(live, "W" * 256, "M" * 256)  # (as long as a query sent may be)
     assert outcome.status == "answered"
+
+
+def test_a_shops_prices_are_read_whatever_the_callers_decimal_context() -> None:
+    """The ask's tasks inherit the caller's decimal context: at 6 digits, or with Inexact
+    trapped, a shop's 99999.99 raised InvalidOperation, failing its whole answer."""
+    from dataclasses import replace
+    from decimal import Inexact, localcontext
+
+    good = LiveOffer("odd", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("99999.99"))
+    for precision, inexact in ((6, False), (28, True), (6, True)):
+        with localcontext() as context:
+            context.prec = precision
+            context.traps[Inexact] = inexact
+            [outcome] = _ask_all(LiveSuppliers([_Returning([
+                good, replace(good, price=Decimal("999999999999.995")),
+                replace(good, price=Decimal("512.305"))])]))
+        assert (outcome.status, [str(o.price) for o in outcome.offers], outcome.rejected) == (
+            "answered", ["99999.99", "512.31"],
+            ("item 1: price too large '999999999999.995'",)), (precision, inexact)
+
+
+def test_an_offers_values_json_cannot_carry_are_rejected_or_settled() -> None:
+    """A signalling NaN probability raised ValueError (float() of it), failing the whole
+    answer; an ``np.int64`` item_key, a ``datetime`` updated passed the checks and made the
+    outcome's ``to_dict()`` no JSON. An integer item_key is its text, a date or datetime
+    updated its ISO 8601 text; what has no such reading is that offer's rejection."""
+    from dataclasses import replace
+    from datetime import date, datetime, timedelta, timezone
+
+    good = LiveOffer("odd", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("100"))
+    odd = [replace(good, probability=Decimal("sNaN")), replace(good, item_key=7.5),
+           replace(good, item_key=2**70), replace(good, updated=1714557600),
+           replace(good, updated=["yesterday"]), replace(good, supplier_class=1),
+           replace(good, item_key=True)]
+    msk = timezone(timedelta(hours=3))
+    kept = [replace(good, item_key=np.int64(7)), replace(good, item_key=-3),
+            replace(good, updated=datetime(2024, 5, 1, 10)),
+            replace(good, updated=datetime(2024, 5, 1, 10, tzinfo=msk)),
+            replace(good, updated=date(2024, 5, 1)), replace(good, supplier_class="analog")]
+    [outcome] = _ask_all(LiveSuppliers([_Returning([*odd, *kept])]))
+    assert (outcome.status, outcome.rejected) == ("answered", (
+        "item 0: bad probability Decimal('sNaN'): not within 0..1", "item 1: bad item_key float",
+        "item 2: item_key too large: more than 9223372036854775807", "item 3: bad updated int",
+        "item 4: bad updated list", "item 5: bad supplier_class int",
+        "item 6: bad item_key bool"))
+    offers = json.loads(json.dumps(outcome.to_dict()))["offers"]
+    assert [(o["item_key"], o["updated"], o["supplier_class"]) for o in offers] == [
+        ("7", None, None), ("-3", None, None), (None, "2024-05-01T10:00:00", None),
+        (None, "2024-05-01T10:00:00+03:00", None), (None, "2024-05-01", None),
+        (None, None, "analog")]
+
+
+def test_an_offer_on_order_has_no_quantity() -> None:
+    """As README says and a price file's row on order has none: 5 on order passed the
+    search's in-stock filter, and sorted by quantity, as 5 in stock."""
+    good = LiveOffer("odd", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("100"),
+                     quantity=np.int64(5), quantity_exact=True, on_order=np.True_)
+    [outcome] = _ask_all(LiveSuppliers([_Returning([good])]))
+    [offer] = outcome.offers
+    assert (offer.quantity, offer.quantity_exact, offer.on_order) == (None, False, True)
+
+
+class _Abcp:
+    """A connector reading a canned ABCP answer, as its ``search`` would; ``extra`` is appended
+    to the parsed list, under ``code`` (a shop wrapping ABCP's connector)."""
+
+    deadline_s, max_concurrency = 1.0, 1
+
+    def __init__(self, body: bytes, code: str = "abc", extra: tuple[LiveOffer, ...] = ()) -> None:
+        self.code, self.body, self.extra = code, body, extra
+        self.inner = AbcpConnector("abc", "http://x.example", LOGIN, PASSWORD)
+
+    async def search(self, client: httpx.AsyncClient, article: str, brand: str | None) -> Any:
+        offers = self.inner.parse(self.body)
+        offers.extend(self.extra)
+        return offers
+
+
+def test_abcps_items_are_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ABCP's connector checks and settles each item as it reads it (naming the answer's
+    item); the ask checked and settled each again: half an answer's event-loop time (5000
+    items, ~50 us each where ~25 us once). A list it returned that was added to since is
+    checked whole, and every offer's supplier is still checked (a shop's wrapper of ABCP's
+    connector under another code)."""
+    from partsearch.online import abcp, live
+
+    calls = {"abcp": 0, "live": 0}
+
+    def counted(where: str, check: Any) -> Any:
+        def count(offer: LiveOffer) -> str | None:
+            calls[where] += 1
+            return check(offer)
+        return count
+
+    monkeypatch.setattr(abcp, "offer_problem", counted("abcp", abcp.offer_problem))
+    monkeypatch.setattr(live, "offer_problem", counted("live", live.offer_problem))
+    items = [{"brand": "MANN", "number": "W 920/21", "price": "512.30", "itemKey": str(i)}
+             for i in range(3)]
+    body = json.dumps([*items, {"brand": "MANN", "number": "X", "price": 0}]).encode()
+    [outcome] = _ask_all(LiveSuppliers([_Abcp(body)]))
+    assert (outcome.offer_count, outcome.rejected, calls) == (
+        3, ("item 3: zero price '0'",), {"abcp": 3, "live": 0})
+    odd = LiveOffer("abc", "MANN-FILTER", "MANN", "W 920/21", "W92021", "", Decimal("0.001"))
+    [outcome] = _ask_all(LiveSuppliers([_Abcp(body, extra=(odd,))]))
+    assert (outcome.offer_count, outcome.rejected, calls["live"]) == (
+        3, ("item 3: zero price '0'", "item 3: zero price '0.001'"), 4)
+    [outcome] = _ask_all(LiveSuppliers([_Abcp(body, code="MINE")]))
+    assert (outcome.offer_count, outcome.rejected[1:]) == (
+        0, tuple(f"item {i}: supplier 'abc', not 'MINE'" for i in range(3)))

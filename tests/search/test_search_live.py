@@ -932,8 +932,11 @@ def test_online_offers_are_aged_as_of_the_searchs_now(tmp_path: Path, base_url: 
                                    .timestamp())) / 10
 
 
-def test_an_update_time_of_another_type_is_no_time(tmp_path: Path) -> None:
-    """A shop's connector may put anything in ``updated``: the offer shows no time."""
+def test_an_update_time_is_text_or_a_date(tmp_path: Path) -> None:
+    """A shop's ``updated`` of a ``datetime`` is its ISO 8601 time (naive: UTC), of text that
+    is no time none; one of another type (a list) is that offer's rejection, where it passed
+    and made the outcome's ``to_dict()`` no JSON."""
+    from datetime import datetime
     from decimal import Decimal
 
     from partsearch.online import LiveOffer
@@ -942,16 +945,50 @@ def test_an_update_time_of_another_type_is_no_time(tmp_path: Path) -> None:
         code, deadline_s, max_concurrency = "MINE", 2.0, 1
 
         async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
-            return [LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(1),
-                              updated=["yesterday"])]  # type: ignore[arg-type]
+            return [LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "", Decimal(p),
+                              updated=when)  # type: ignore[arg-type]
+                    for p, when in ((1, ["yesterday"]), (2, "yesterday"),
+                                    (3, datetime(2026, 11, 1, 10)))]
 
     catalog = write_catalog(
         tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
         _FILE + '[MINE]\napi = { kind = "myshop" }\n')
     r = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Odd()}
-                    ).search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+                    ).search_live_sync("W 920/21", "MANN", deadline_s=2.0, level="wholesale",
+                                       show_supplier_price=True)
+    assert r.online[0].rejected == ("item 0: bad updated list",)
+    assert {o.supplier_price: o.price_file_time for o in r.requested.offers
+            if o.supplier == "MINE"} == {"2.00": None, "3.00": "2026-11-01T10:00:00+00:00"}
+    json.loads(r.to_json())
+
+
+def test_a_live_search_is_priced_whatever_the_callers_decimal_context(tmp_path: Path) -> None:
+    """The search's tasks inherit the caller's decimal context: at 6 digits, with Inexact
+    trapped, a shop's 99999.99 failed its answer, and its placing raised out of the search
+    (a minimum order sum of 1234567.89 too)."""
+    from decimal import Decimal, Inexact, localcontext
+
+    from partsearch.online import LiveOffer
+
+    class Dear:
+        code, deadline_s, max_concurrency = "MINE", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer("MINE", "MANN", "MANN", "W 920/21", "W92021", "",
+                              Decimal("99999.99"), quantity=1)]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\nmin_order_sum = 1234567.89\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: Dear()})
+    with localcontext() as context:
+        context.prec = 6
+        context.traps[Inexact] = True
+        r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0, level="wholesale",
+                                    show_supplier_price=True)
     [mine] = [o for o in r.requested.offers if o.supplier == "MINE"]
-    assert (mine.price_file_time, mine.age_hours, mine.stale) == (None, None, False)
+    assert (r.online[0].status, mine.supplier_price, mine.min_order_sum,
+            mine.below_min_order) == ("answered", "99999.99", "1234567.89", True)
 
 
 class _CancelledInside:

@@ -6,15 +6,17 @@ unlike floats) and tuples into lists, so an outcome can go straight into an HTTP
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from partsearch._inputs import shown
 from partsearch._limits import MAX_HOURS, MAX_MULTIPLICITY, MAX_QUANTITY
-from partsearch._money import number_kopecks
+from partsearch._money import number_kopecks, price_of
 from partsearch.brands import brand_key
 from partsearch.errors import NormalizationError
 from partsearch.normalize import article_key
@@ -23,6 +25,8 @@ __all__ = ["LiveOffer", "OutcomeStatus", "SupplierOutcome", "offer_problem", "se
 
 #: an offer's true-or-false fields
 _FLAGS = ("quantity_exact", "on_order", "returnable")
+#: an integer ``item_key`` is taken as its text within int64's range (a numpy key's)
+_KEY_LOW, _KEY_HIGH = -(2**63), 2**63 - 1
 
 OutcomeStatus = Literal["answered", "timed_out", "failed", "skipped"]
 
@@ -122,7 +126,9 @@ def _probability_problem(value: object) -> str | None:
     try:
         number = float(value)
     except OverflowError:  # (an int past a float's range)
-        number = float("inf")
+        number = math.inf
+    except ValueError:  # (a signalling NaN, Decimal("sNaN"): no number, as NaN is none)
+        number = math.nan
     if not 0 <= number <= 1:  # (NaN is neither: refused too)
         return f"bad probability {shown(value)}: not within 0..1"[:80]
     return None
@@ -135,9 +141,12 @@ def offer_problem(offer: LiveOffer) -> str | None:
     on ``None`` and placed ``"-"`` as a supplier's cross), a price that is none to the kopeck
     (:func:`~partsearch._money.number_kopecks`: ``0.004`` was shown as 0.00), a true-or-false
     field that is not a bool (``"false"`` was shown as returnable), a probability that is no
-    number within 0..1, and a value a price file's row could not carry (a quantity of more
-    than 15 digits, a delivery past int32 hours), which overflowed the search's columns. The
-    ABCP connector rejects such items itself too, naming the item of its answer.
+    number within 0..1, a value a price file's row could not carry (a quantity of more
+    than 15 digits, a delivery past int32 hours), which overflowed the search's columns, and
+    an ``item_key``, ``updated`` or ``supplier_class`` that is no text nor has one reading as
+    text (``_text_problem``), which made the outcome no JSON. It raises for no value, nor by
+    the caller's decimal context. The ABCP connector rejects such items itself, naming the
+    item of its answer, and is not checked again.
 
     >>> from dataclasses import replace
     >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
@@ -182,6 +191,25 @@ def offer_problem(offer: LiveOffer) -> str | None:
         problem = _whole(value, low, high, what)
         if problem is not None:
             return problem
+    return _text_problem(offer)
+
+
+def _text_problem(offer: LiveOffer) -> str | None:
+    """Why ``offer``'s ``item_key``, ``updated`` or ``supplier_class`` is none (None: each is
+    one, or not given): text, or a value of one reading as text (:func:`settled` writes it), an
+    integer ``item_key`` (numpy's too) and a ``date`` or ``datetime`` ``updated`` (ISO 8601).
+    Anything else passed the check and made the outcome's ``to_dict()`` no JSON."""
+    key = offer.item_key
+    if key is not None and not isinstance(key, str):
+        problem = _whole(key, _KEY_LOW, _KEY_HIGH, "item_key")
+        if problem is not None:
+            return problem
+    updated = offer.updated
+    if updated is not None and not isinstance(updated, str | date):
+        return f"bad updated {type(updated).__name__}"
+    kind = offer.supplier_class
+    if kind is not None and not isinstance(kind, str):
+        return f"bad supplier_class {type(kind).__name__}"
     return None
 
 
@@ -190,31 +218,42 @@ def settled(offer: LiveOffer) -> LiveOffer:
     ``article`` (:func:`~partsearch.normalize.article_key`; the brand's Cyrillic setting is the
     search's to apply), its price to the kopeck, half up (``512.305`` is 512.31: the level's
     rules then apply to it, as to a file's), a guarantee shorter than the expected delivery
-    none, no description an empty one, and numpy's numbers and bools Python's (JSON-ready). A
-    shop's connector that gave another key (``w92021``, ``W 920/21``, a typo) put the searched
-    part among its own crosses. ``offer`` must have no :func:`offer_problem`.
+    none, no description an empty one, an offer on order of no quantity (a file's row on order
+    has none: ``5`` with ``on_order`` passed the search's in-stock filter as 5 in stock), and
+    numpy's numbers and bools Python's, an integer ``item_key`` its text, a ``datetime``
+    ``updated`` its ISO 8601 text (JSON-ready). A shop's connector that gave another key
+    (``w92021``, ``W 920/21``, a typo) put the searched part among its own crosses. ``offer``
+    must have no :func:`offer_problem`.
 
     >>> o = LiveOffer(supplier="abc", brand="MANN-FILTER", brand_raw="MANN", article="W 920/21",
     ...               article_key="w92021", description=None, price=Decimal("512.305"),
-    ...               delivery_hours=48, delivery_hours_max=24)
+    ...               delivery_hours=48, delivery_hours_max=24, quantity=5, on_order=True)
     >>> s = settled(o)
-    >>> s.article_key, s.description, s.price, s.delivery_hours_max
-    ('W92021', '', Decimal('512.31'), None)
+    >>> s.article_key, s.description, s.price, s.delivery_hours_max, s.quantity
+    ('W92021', '', Decimal('512.31'), None, None)
     """
     kopecks = number_kopecks(offer.price)[0]
     assert kopecks is not None  # (offer_problem said so first)
     delivery = int(offer.delivery_hours)
     guarantee = offer.delivery_hours_max
-    return replace(
-        offer, article_key=article_key(offer.article), description=offer.description or "",
-        price=Decimal(kopecks).scaleb(-2),
-        quantity=None if offer.quantity is None else int(offer.quantity),
-        quantity_exact=bool(offer.quantity_exact), on_order=bool(offer.on_order),
+    on_order = bool(offer.on_order)
+    quantity = offer.quantity
+    key, updated = offer.item_key, offer.updated
+    # (made anew, not dataclasses.replace: half the time, each answer's every offer)
+    return LiveOffer(
+        supplier=offer.supplier, brand=offer.brand, brand_raw=offer.brand_raw,
+        article=offer.article, article_key=article_key(offer.article),
+        description=offer.description or "", price=price_of(kopecks),
+        quantity=None if quantity is None or on_order else int(quantity),
+        quantity_exact=bool(offer.quantity_exact) and not on_order, on_order=on_order,
         multiplicity=int(offer.multiplicity), delivery_hours=delivery,
         # (as the loader reads a file's guarantee: one shorter than the expected time is none)
         delivery_hours_max=None if guarantee is None or guarantee < delivery else int(guarantee),
         returnable=bool(offer.returnable),
-        probability=None if offer.probability is None else float(offer.probability))
+        item_key=key if key is None or isinstance(key, str) else str(int(key)),
+        updated=updated if updated is None or isinstance(updated, str) else updated.isoformat(),
+        probability=None if offer.probability is None else float(offer.probability),
+        supplier_class=offer.supplier_class)
 
 
 @dataclass(frozen=True, slots=True)

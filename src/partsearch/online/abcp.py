@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from partsearch._inputs import shown
 from partsearch._limits import MAX_DEADLINE_S
-from partsearch._money import number_kopecks, read_kopecks
+from partsearch._money import number_kopecks, price_of, read_kopecks
 from partsearch._quantity import read_quantity
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SupplierError
 from partsearch.normalize import article_key, display_article
 from partsearch.online._model import LiveOffer, offer_problem, settled
-from partsearch.online.connector import OfferList
+from partsearch.online.connector import OfferList, SettledOffers
 
 if TYPE_CHECKING:
     import httpx
@@ -137,7 +137,7 @@ def _price(value: Any) -> Decimal:
                        number_kopecks(value))
     if kopecks is None:
         raise ValueError(reason)
-    return Decimal(kopecks).scaleb(-2)
+    return price_of(kopecks)
 
 
 def _updated(value: Any) -> str | None:
@@ -371,7 +371,9 @@ class AbcpConnector:
                 self._redact(str(data.get("errorMessage", "")))[:200])
 
     def parse(self, body: bytes | str) -> OfferList:
-        """Turn an answer body into offers; malformed items are dropped with a reason."""
+        """Turn an answer body into offers, each checked and settled as every connector's
+        offer is (so :class:`~partsearch.online.LiveSuppliers` does not check them again);
+        malformed items are dropped with a reason naming the item."""
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -393,7 +395,7 @@ class AbcpConnector:
                 # masked (a password "price" made "negative price" "negative ***")
                 reason = _QUOTED.sub(lambda m: self._redact(m.group()), str(exc))
                 rejected.append(f"item {i}: {reason[:120]}")
-        return OfferList(offers, rejected)
+        return SettledOffers(offers, rejected)
 
     def _offer(self, item: Any) -> LiveOffer:
         if not isinstance(item, dict):

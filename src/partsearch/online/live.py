@@ -28,7 +28,7 @@ from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
 from partsearch.online._model import LiveOffer, SupplierOutcome, offer_problem, settled
 from partsearch.online._resilience import CircuitBreaker, Slots, TTLCache
-from partsearch.online.connector import Connector
+from partsearch.online.connector import Connector, SettledOffers
 
 if TYPE_CHECKING:
     import ssl
@@ -311,8 +311,12 @@ class LiveSuppliers:
             # search's columns, one with no brand raised in the search's brand lookup (and
             # was cached, so every search of the part raised): malformed, as an item without
             # a price is
+            # (ABCP's offers were each checked and settled as its answer was read: only
+            # their supplier is left to check)
+            done = isinstance(offers, SettledOffers) and offers.untouched()
             problems = [f"supplier {o.supplier!r}, not {conn.code!r}"
-                        if o.supplier != conn.code else offer_problem(o) for o in found]
+                        if o.supplier != conn.code else None if done else offer_problem(o)
+                        for o in found]
             if any(problems):
                 rejected += tuple(_safe(f"item {i}: {p}")
                                   for i, p in enumerate(problems) if p is not None)
@@ -320,7 +324,8 @@ class LiveSuppliers:
             # each part keyed by its article, as the file search keys a row: the connector's
             # own key is not trusted (one unlike its article's made the searched part a
             # cross); its price to the kopeck, half up, before a level's rules see it
-            found = tuple(settled(o) for o in found)
+            if not done:
+                found = tuple(settled(o) for o in found)
             # a row sent again whole (the same itemKey, every field equal) is one offer, shown
             # once; a shop's offer that cannot be hashed (a list in it) is kept as it came
             with contextlib.suppress(TypeError):

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 import numpy as np
 
 from partsearch._hashing import part_hash
+from partsearch._money import kopecks_of, price_of
 from partsearch.errors import NormalizationError
 from partsearch.normalize import article_key
 from partsearch.result import BLOCKS, Block, Offer, SearchResult, SupplierCrossPart
@@ -270,7 +271,9 @@ class _Placer:
         if not kept:
             return result._replace(supplier_crosses=tuple(crosses))
         # one call of the level's rules for the whole answer
-        kops = np.array([int((k[0].price * 100).to_integral_value()) for k in kept], np.int64)
+        # (in the library's own decimal context, never the caller's: one of 6 digits rounded
+        # 99999.99, and one trapping Inexact failed the search)
+        kops = np.array([kopecks_of(k[0].price) for k in kept], np.int64)
         sells = self.level.apply(kops, np.array([k[0].supplier for k in kept], dtype=object),
                                  np.array([k[1] for k in kept], dtype=object))
         for i in self._order(kept, sells):
@@ -324,7 +327,7 @@ class _Placer:
             block=block, why=why, brand=brand, article=lo.article,
             description=lo.description, supplier=lo.supplier,
             pickup_points=tuple(profile.pickup_points) if profile else (),
-            min_order_sum=str(min_sum.quantize(Decimal("0.01"))),
+            min_order_sum=str(price_of(kopecks_of(min_sum))),
             # an item may forbid its return (ABCP's noReturn), never allow one the supplier's
             # terms forbid: a profile's returnable = false was shown as returnable
             returnable=lo.returnable and (profile is None or bool(profile.returnable)),
@@ -336,7 +339,7 @@ class _Placer:
             price=money(sell), supplier_price=money(kop) if self.show_supplier_price else None,
             # (as a file offer's: the smallest lot at the supplier price; an online item
             # states no minimum quantity)
-            below_min_order=below_min_order(kop, int(min_sum * 100), lo.multiplicity, 1),
+            below_min_order=below_min_order(kop, kopecks_of(min_sum), lo.multiplicity, 1),
             price_file_time=file_time, age_hours=age, stale=stale,
             stock_accuracy=float(lo.probability if lo.probability is not None else
                                  (profile.stock_accuracy if profile else 1.0)),
