@@ -95,7 +95,8 @@ class Connector(Protocol):
 
         The request must not hold its own long timeout expectations: the caller cancels it at the
         deadline. Nor may it block the event loop (``time.sleep``, a synchronous client): every
-        other supplier and the deadline wait on it; blocking code goes to
-        ``await asyncio.to_thread(...)``.
+        other supplier of the search and its deadline wait on it, and each timeout that passes
+        meanwhile counts against its supplier's circuit (the blocking one's included); blocking
+        code goes to ``await asyncio.to_thread(...)``.
         """
         ...

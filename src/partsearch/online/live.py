@@ -44,12 +44,8 @@ _SECRETS = re.compile(
 )
 
 
-#: what an outcome says of a request its query's own text could not be sent in (``_unsent``),
-#: or whose deadline passed while the event loop was blocked (``_STALLED_S``)
+#: what an outcome says of a request its query's own text could not be sent in (``_unsent``)
 _UNCOUNTED = "(not counted against the supplier)"
-#: how late past a deadline a live search's wait may end before the event loop is taken to
-#: have been blocked (a wait ends within 1-2 ms of it otherwise: benchmarks/test_bench_online)
-_STALLED_S = 0.25
 
 
 def _safe(message: str) -> str:
@@ -358,9 +354,7 @@ class LiveSuppliers:
         Each supplier waits at most its own ``deadline_s``; a per-search ``deadline_s`` (a finite
         number of seconds above zero, else :class:`SearchError`) caps them all. At a supplier's
         deadline its request is cancelled and ``timed_out`` yielded; only a request that went
-        out counts as the supplier's failure (one still waiting for a slot does not, nor one
-        whose deadline passed while the event loop was blocked: a connector's ``time.sleep``
-        stalls every supplier's answer, and ``ask`` yields late, then). Cached
+        out counts as the supplier's failure (one still waiting for a slot does not). Cached
         answers (``from_cache=True``) and open circuits (``skipped``) are yielded first. Break out
         early with ``contextlib.aclosing`` so pending requests are cancelled at once. An
         article or brand that is not text raises :class:`SearchError`, as in the search, and
@@ -407,34 +401,24 @@ class LiveSuppliers:
                 limit = conn.deadline_s if deadline_s is None else min(conn.deadline_s, deadline_s)
                 task = asyncio.create_task(self._run(conn, bound, article, brand, sent))
                 tasks[task] = (code, start + max(limit, 0.0), probe)
-            # (when this ask's wait for its next deadline ended more than _STALLED_S past it,
-            # the event loop itself was blocked, by a connector's or the program's blocking
-            # call: the deadlines passed by then are no supplier's failure, whose answer may
-            # be waiting unread; stalled = (until when, by how much))
-            stalled = (-math.inf, 0.0)
             while tasks:
                 now = loop.time()
                 for task in [t for t, (_, due, _) in tasks.items() if due <= now and not t.done()]:
-                    code, due, probe = tasks.pop(task)
+                    code, _, probe = tasks.pop(task)
                     task.cancel()  # not awaited: its cleanup must not delay the search
-                    error = "no answer by the deadline"
-                    if due <= stalled[0]:
-                        error += (f": the search's event loop was blocked {stalled[1]:.1f} s "
-                                  f"past it {_UNCOUNTED}")
-                    if code in sent and due > stalled[0]:
+                    if code in sent:
                         self.breakers[code].record_failure()
-                    elif probe:  # (no request, or no chance to answer: the next caller probes)
+                    elif probe:  # (no request, no verdict: the next caller probes)
                         self.breakers[code].release()
-                    yield SupplierOutcome(code, "timed_out", error=error, seconds=now - start)
+                    yield SupplierOutcome(
+                        code, "timed_out", error="no answer by the deadline", seconds=now - start
+                    )
                 if not tasks:
                     break
-                wake = min(due for _, due, _ in tasks.values())
+                timeout = max(min(due for _, due, _ in tasks.values()) - loop.time(), 0.0)
                 done, _ = await asyncio.wait(
-                    tasks, timeout=max(wake - loop.time(), 0.0),
-                    return_when=asyncio.FIRST_COMPLETED
+                    tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
                 )
-                if (woke := loop.time()) - wake > _STALLED_S:
-                    stalled = (woke, woke - wake)
                 for task in done:
                     code, _, probe = tasks.pop(task)
                     yield self._finish(code, task.result(), loop.time() - start, b_key, a_key,
