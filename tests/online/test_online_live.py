@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
 import time
+import weakref
 from contextlib import aclosing
 from decimal import Decimal
 from typing import Any
@@ -394,6 +396,48 @@ def test_a_request_waiting_in_one_thread_for_a_slot_held_in_another_is_no_failur
     assert live.breakers["hang"].state == "closed"  # one failure of two
     assert [o.status for o in _ask_all(live, deadline_s=0.05)] == ["timed_out"]
     assert live.breakers["hang"].state == "open"
+
+
+class _SlowToLeave:
+    """A supplier that never answers and, cancelled, needs a few more turns of its loop to
+    leave (httpx closing its connection)."""
+
+    code, deadline_s, max_concurrency = "slow", 0.1, 2
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def search(
+        self, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> list[LiveOffer]:
+        self.calls += 1
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.sleep(0.01)
+        return []
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning")  # (the unclosed loops, on purpose)
+def test_a_slot_held_in_a_loop_dropped_unclosed_comes_back() -> None:
+    """A caller running each search in a new loop it never closes: the cancelled request still
+    held its slot when ``run_until_complete`` returned, and the limit held its loop, so it was
+    never collected and the slot never came back; after ``max_concurrency`` such searches no
+    request ever reached the supplier again, and waiting for a slot was not counted."""
+    conn = _SlowToLeave()
+    live = LiveSuppliers([conn], failure_threshold=100)
+    gone = []
+    for i in range(4):
+        loop = asyncio.new_event_loop()
+        outcomes = loop.run_until_complete(live.ask_all(f"A{i}", None))
+        assert [o.status for o in outcomes] == ["timed_out"]
+        gone.append(weakref.ref(loop))
+        del loop
+        gc.collect()
+    assert conn.calls == 4  # (each search's request went out: a slot was free)
+    assert all(ref() is None for ref in gone)  # (nothing holds a dropped loop)
+    assert [o.status for o in _ask_all(live, "B", None)] == ["timed_out"]
+    assert conn.calls == 5 and live.breakers["slow"]._failures == 5
 
 
 def test_an_article_or_brand_that_is_not_text_is_refused(server: Any) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import threading
 import time
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from types import TracebackType
@@ -151,10 +152,10 @@ class Slots:
     A freed slot goes to the longest waiter, whatever its loop (woken with
     ``call_soon_threadsafe``). A waiter cancelled (its deadline) leaves holding nothing: one
     still queued leaves the queue, one already handed a slot passes it on. A holder whose loop
-    was closed before it released (``loop.close()`` with the request pending: it never runs
-    again) has its slot taken back by the next acquire or release that finds none free; its own
-    release, if its coroutine is closed later, is no second one (each holding is given back
-    once, by identity).
+    can never run it again, closed (``loop.close()`` with the request pending) or collected (a
+    loop dropped unclosed: loops are held weakly), has its slot taken back by the next acquire
+    or release that finds none free; its own release, if its coroutine is closed later, is no
+    second one (each holding is given back once, by identity).
 
     A holder's or a waiter's exit may run in the garbage collector's finalizer, in whichever
     thread and at whichever point the collection starts, this object's lock held by that very
@@ -255,27 +256,30 @@ class Slots:
         while self._waiters and self._free():
             holding = self._waiters.popleft()
             future, holding.future = holding.future, None
-            if future is None or future.done():
+            loop = holding.loop()
+            if future is None or future.done() or loop is None:
                 continue  # (cancelled: its exit is queued, and finds it in neither place)
             try:
-                holding.loop.call_soon_threadsafe(_wake, future)
+                loop.call_soon_threadsafe(_wake, future)
             except RuntimeError:  # (its loop is closed: it waits no more)
                 continue
             self._held.add(holding)
 
 
 class _Holding:
-    """One request's place: a waiter's (its future), then a holder's."""
+    """One request's place: a waiter's (its future), then a holder's. Its loop is held weakly,
+    so a loop dropped unclosed with a request pending is collected and its slot comes back."""
 
     __slots__ = ("future", "loop")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+        self.loop = weakref.ref(loop)
         self.future: asyncio.Future[None] | None = None
 
     def stranded(self) -> bool:
-        """Whether its loop can never run it again: closed."""
-        return self.loop.is_closed()
+        """Whether its loop can never run it again: closed, or collected."""
+        loop = self.loop()
+        return loop is None or loop.is_closed()
 
 
 class _Held:
