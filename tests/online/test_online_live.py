@@ -440,6 +440,50 @@ def test_a_slot_held_in_a_loop_dropped_unclosed_comes_back() -> None:
     assert conn.calls == 5 and live.breakers["slow"]._failures == 5
 
 
+class _Limited:
+    """A shop's own connector with the given deadline_s and max_concurrency."""
+
+    code = "mine"
+
+    def __init__(self, deadline_s: Any, max_concurrency: Any) -> None:
+        self.deadline_s, self.max_concurrency = deadline_s, max_concurrency
+
+    async def search(
+        self, client: httpx.AsyncClient, article: str, brand: str | None
+    ) -> list[LiveOffer]:
+        return []
+
+
+@pytest.mark.parametrize(("deadline_s", "max_concurrency", "error"), [
+    (math.nan, 1, "deadline_s must be a positive number of seconds, at most 60, not nan"),
+    (1e9, 1, "deadline_s must be a positive number of seconds, at most 60, not 1000000000.0"),
+    (math.inf, 1, "deadline_s must be a positive number of seconds, at most 60, not inf"),
+    (0, 1, "deadline_s must be a positive number of seconds, at most 60, not 0"),
+    (60.5, 1, "deadline_s must be a positive number of seconds, at most 60, not 60.5"),
+    ("2", 1, "deadline_s must be a positive number of seconds, at most 60, not '2'"),
+    (True, 1, "deadline_s must be a positive number of seconds, at most 60, not True"),
+    (2.0, 0, "max_concurrency must be a whole number >= 1, not 0"),
+    (2.0, 2.5, "max_concurrency must be a whole number >= 1, not 2.5"),
+    (2.0, None, "max_concurrency must be a whole number >= 1, not None"),
+])
+def test_a_connector_whose_limits_no_profile_could_give_is_refused(
+        deadline_s: Any, max_concurrency: Any, error: str) -> None:
+    """The 60 s cap and the whole-number limit held only a profile's api table: a shop's own
+    connector with deadline_s 1e9 or NaN was waited for for good when it never answered, and
+    max_concurrency 0 was taken for 1. LiveSuppliers refuses it as it is built, naming it,
+    by the profile's rule."""
+    with pytest.raises(SupplierError) as caught:
+        LiveSuppliers([_Limited(deadline_s, max_concurrency)])
+    assert caught.value.message == f"LiveSuppliers: connector 0 ('mine'): {error}"
+
+
+def test_a_connectors_limits_may_be_any_numbers_in_range() -> None:
+    """(numpy's, an int deadline, the cap itself)"""
+    for deadline_s, max_concurrency in ((60, 1), (np.float64(0.5), np.int64(3)), (1e-3, 10)):
+        live = LiveSuppliers([_Limited(deadline_s, max_concurrency)])
+        assert live._slots["mine"].limit == max_concurrency
+
+
 def test_an_article_or_brand_that_is_not_text_is_refused(server: Any) -> None:
     """As Engine.search: None raised AttributeError, a number was asked for as its text."""
     live = LiveSuppliers([_conn("fast", server.url("fast", "dz"))])

@@ -80,8 +80,9 @@ class OfferList(list[LiveOffer]):
 class Connector(Protocol):
     """One online supplier's API (see the module docstring for a sample implementation).
 
-    ``code`` is our supplier code; ``deadline_s`` how long a search waits for it by default;
-    ``max_concurrency`` how many requests to it may be in flight at once.
+    ``code`` is our supplier code; ``deadline_s`` how long a search waits for it by default
+    (a positive number of seconds, at most 60); ``max_concurrency`` how many requests to it may
+    be in flight at once (a whole number >= 1): ``LiveSuppliers`` refuses other values.
     """
 
     code: str

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from partsearch._inputs import is_column, lone_surrogate, no_text, shown
+from partsearch._limits import concurrency_problem, deadline_problem
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
@@ -148,6 +149,32 @@ def _unmade(exc: BaseException) -> bool:
         httpx is not None and isinstance(exc, httpx.InvalidURL))
 
 
+def is_connector(conn: object) -> bool:
+    """Whether ``conn`` has what :class:`Connector` names (a code that is text, deadline_s,
+    max_concurrency and a search): one without raised AttributeError in the first search."""
+    return isinstance(conn, Connector) and isinstance(conn.code, str)
+
+
+def limits_problem(conn: Connector) -> str | None:
+    """Why a connector's ``deadline_s`` or ``max_concurrency`` is none a profile's ``api`` table
+    could give (one rule: :func:`partsearch._limits.deadline_problem`), or None. A shop's own
+    connector with 1e9 was waited for for good when it never answered, with NaN even past a
+    search's own deadline (``min(nan, 1.0)`` is NaN); a ``max_concurrency`` of 0 was taken
+    for 1.
+
+    >>> class Slow:
+    ...     code, deadline_s, max_concurrency = "x", 1e9, 1
+    >>> limits_problem(Slow())
+    'deadline_s must be a positive number of seconds, at most 60, not 1000000000.0'
+    """
+    for key, problem in (("deadline_s", deadline_problem),
+                         ("max_concurrency", concurrency_problem)):
+        value = getattr(conn, key)
+        if (why := problem(value)) is not None:
+            return f"{key} {why}, not {shown(value)}"
+    return None
+
+
 def check_deadline(deadline_s: object) -> float | None:
     """A search deadline as float seconds (None: none), refused when it is not a finite
     number of seconds above zero: a zero or negative one would cancel every request before
@@ -251,10 +278,12 @@ class LiveSuppliers:
                                 f"{shown(connectors)}")
         for i, conn in enumerate(connectors):
             # (a connector's attributes, as Connector names them: 1 raised AttributeError)
-            if not isinstance(conn, Connector) or not isinstance(conn.code, str):
+            if not is_connector(conn):
                 raise SupplierError(f"LiveSuppliers: connector {i} is no connector (a code, "
                                     f"deadline_s, max_concurrency and an async search): "
                                     f"{shown(conn)}")
+            if (why := limits_problem(conn)) is not None:
+                raise SupplierError(f"LiveSuppliers: connector {i} ({shown(conn.code)}): {why}")
             if conn.code in self.connectors:
                 raise SupplierError(f"LiveSuppliers: two connectors share the supplier code "
                                     f"{shown(conn.code)}")
@@ -266,7 +295,7 @@ class LiveSuppliers:
         self.cache: TTLCache[_Answer] = TTLCache(cache_ttl_s, cache_max_entries, clock)
         # one limit per supplier for every loop and thread asking it (a semaphore per loop let
         # twelve threads put twelve requests in flight to a supplier of max_concurrency 4)
-        self._slots = {code: Slots(max(1, int(c.max_concurrency)))
+        self._slots = {code: Slots(int(c.max_concurrency))
                        for code, c in self.connectors.items()}
         self._client_factory = client_factory
         # each event loop's HTTP client (which may not cross loops, and threads
