@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import random
 import threading
 from collections import deque
@@ -298,6 +299,63 @@ def test_a_slot_held_in_a_loop_closed_before_it_ran_again_comes_back() -> None:
     task.get_coro().close()  # type: ignore[union-attr]
     task._log_destroy_pending = False  # type: ignore[attr-defined]
     assert slots.taken == 1
+
+
+class _CollectingLoop(asyncio.SelectorEventLoop):
+    """A loop whose ``is_closed``, once armed, first runs a garbage collection: one the
+    allocator may start at any point of any thread, pinned here where ``Slots`` asks it under
+    its lock (taking back stranded holders' slots)."""
+
+    armed = False
+
+    def is_closed(self) -> bool:
+        if self.armed:
+            self.armed = False
+            gc.collect()
+        return super().is_closed()
+
+
+def test_a_holder_collected_while_its_thread_holds_the_slots_lock_does_not_deadlock() -> None:
+    """A request stranded in a closed loop is closed by the garbage collector, in whichever
+    thread the collection runs: here one inside ``Slots`` under its lock. Its exit gave its slot
+    back under that same non-reentrant lock and waited on itself for good (and every thread
+    after it); now the exit is queued and the lock's holder gives it back."""
+    slots = Slots(2)
+    exits: list[str] = []
+
+    async def hold(name: str) -> None:
+        async with slots.hold():
+            try:
+                await asyncio.Event().wait()
+            finally:
+                exits.append(name)
+
+    gc.disable()  # (only the armed collection may close the stranded request)
+    holder = _CollectingLoop()
+    try:
+        stranded = asyncio.new_event_loop()
+        task = stranded.create_task(hold("stranded"))
+        stranded.run_until_complete(asyncio.sleep(0))
+        task._log_destroy_pending = False  # type: ignore[attr-defined]
+        stranded.close()
+        del task  # (a cycle with the future it waits on: garbage, never run again)
+        holding = holder.create_task(hold("holder"))
+        holder.run_until_complete(asyncio.sleep(0))
+        assert slots.taken == 2 and not exits
+        holder.armed = True
+        thread = threading.Thread(target=lambda: asyncio.run(
+            asyncio.wait_for(slots.hold().__aenter__(), 2.0)), daemon=True)
+        thread.start()
+        thread.join(10)
+        assert not thread.is_alive(), "the collecting thread waits on its own lock"
+        assert exits == ["stranded"]  # (closed in that collection, under the lock)
+        assert slots.taken == 2  # (the holder's, and the third's: the stranded one's back)
+        holding.cancel()
+        holder.run_until_complete(asyncio.sleep(0))
+        assert slots.taken == 1
+    finally:
+        gc.enable()
+        holder.close()
 
 
 def test_slots_refuse_a_limit_below_one() -> None:

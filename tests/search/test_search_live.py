@@ -713,6 +713,51 @@ def test_a_connector_built_under_another_code_is_failed(tmp_path: Path, base_url
     assert [o.supplier for o in r.requested.offers] == ["FILE"]
 
 
+class _Unbounded:
+    """A shop's connector that never answers, with a deadline no profile could give it."""
+
+    code, max_concurrency = "MINE", 1
+
+    def __init__(self, deadline_s: float) -> None:
+        self.deadline_s = deadline_s
+
+    async def search(self, client: Any, article: str, brand: str | None) -> list[Any]:
+        import asyncio
+
+        await asyncio.Event().wait()
+        return []
+
+
+class _Halfway:
+    """A shop's factory's object with a code and nothing else."""
+
+    code = "MINE"
+
+
+@pytest.mark.parametrize(("conn", "error"), [
+    (_Unbounded(float("nan")),
+     "connector's deadline_s must be a positive number of seconds, at most 60, not nan"),
+    (_Unbounded(1e9), "connector's deadline_s must be a positive number of seconds, at most "
+                      "60, not 1000000000.0"),
+    (_Halfway(), "connector not built: a _Halfway is no connector (a code, deadline_s, "
+                 "max_concurrency and an async search)")], ids=["nan", "1e9", "no-search"])
+def test_a_factorys_connector_no_profile_could_give_is_failed(
+        tmp_path: Path, conn: Any, error: str) -> None:
+    """A shop factory's connector whose deadline_s is NaN held every live search for good,
+    the search's own deadline too (min(nan, 2.0) is NaN), and one of 1e9 every search without
+    a deadline; one that is no connector raised SupplierError out of every live search. Each
+    is its supplier's failed outcome now, the file offers as usual."""
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 920/21;500,00\n"},
+        _FILE + '[MINE]\napi = { kind = "myshop" }\n')
+    engine = Engine.open(catalog, connectors={"myshop": lambda code, api, env: conn})
+    started = time.perf_counter()
+    r = engine.search_live_sync("W 920/21", "MANN", deadline_s=2.0)
+    assert time.perf_counter() - started < 2.0
+    assert [(o.supplier, o.status, o.error) for o in r.online] == [("MINE", "failed", error)]
+    assert [o.supplier for o in r.requested.offers] == ["FILE"]
+
+
 def test_offers_under_another_code_than_their_connectors_are_rejected() -> None:
     import asyncio
     from decimal import Decimal

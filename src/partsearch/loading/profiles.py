@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import Any
 
 from partsearch._inputs import shown, trimmed, user_path
-from partsearch._limits import MAX_DEADLINE_S, MAX_HOURS
+from partsearch._limits import MAX_HOURS, concurrency_problem, deadline_problem
 from partsearch._money import MAX_KOPECKS
 from partsearch._toml import read_toml
 from partsearch.errors import ProfileError
@@ -311,16 +311,12 @@ def _check_api(api: dict[str, Any], fail: Callable[[str], ProfileError]) -> None
         value = api.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise fail(f"key 'api.{key}': must name an environment variable")
-    deadline = api.get("deadline_s")
-    if deadline is not None and (isinstance(deadline, bool) or not isinstance(
-            deadline, int | float) or not 0 < deadline <= MAX_DEADLINE_S):
-        raise fail(f"key 'api.deadline_s': must be a positive number of seconds, at most "
-                   f"{MAX_DEADLINE_S:g}, not {deadline!r}")
-    concurrency = api.get("max_concurrency")
-    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(
-            concurrency, int) or concurrency < 1):
-        raise fail(f"key 'api.max_concurrency': must be a whole number >= 1, not "
-                   f"{concurrency!r}")
+    # (the rules LiveSuppliers holds a shop's own connector to as well)
+    for key, problem in (("deadline_s", deadline_problem), ("max_concurrency",
+                                                           concurrency_problem)):
+        value = api.get(key)
+        if value is not None and (why := problem(value)) is not None:
+            raise fail(f"key 'api.{key}': {why}, not {value!r}")
     stocks = api.get("use_online_stocks")
     if stocks is not None and not isinstance(stocks, bool):
         raise fail("key 'api.use_online_stocks': must be true or false")

@@ -10,9 +10,11 @@ The breaker and the cache take a ``clock`` so tests can move time by hand.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
-from collections import Counter, OrderedDict, deque
+import weakref
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from types import TracebackType
 from typing import Generic, Literal, TypeVar
@@ -150,9 +152,15 @@ class Slots:
     A freed slot goes to the longest waiter, whatever its loop (woken with
     ``call_soon_threadsafe``). A waiter cancelled (its deadline) leaves holding nothing: one
     still queued leaves the queue, one already handed a slot passes it on. A holder whose loop
-    was closed before it released (``loop.close()`` with the request pending: it never runs
-    again) has its slot taken back by the next acquire or release that finds none free, and its
-    own release, if its coroutine is closed later (by the garbage collector), is no second one.
+    can never run it again, closed (``loop.close()`` with the request pending) or collected (a
+    loop dropped unclosed: loops are held weakly), has its slot taken back by the next acquire
+    or release that finds none free; its own release, if its coroutine is closed later, is no
+    second one (each holding is given back once, by identity).
+
+    A holder's or a waiter's exit may run in the garbage collector's finalizer, in whichever
+    thread and at whichever point the collection starts, this object's lock held by that very
+    thread included: so an exit never waits for the lock. It queues its holding, lock-free,
+    and whoever holds the lock (itself, if free) gives it back before unlocking.
 
     >>> async def main(slots):
     ...     async with slots.hold():
@@ -165,93 +173,132 @@ class Slots:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
+        # (every field below but _returned is read and written only under _lock)
         self._lock = threading.Lock()
-        self._held: Counter[asyncio.AbstractEventLoop] = Counter()  # slots per holders' loop
-        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
+        self._held: set[_Holding] = set()
+        self._waiters: deque[_Holding] = deque()
+        # holdings given back, waiting for the lock (deque.append is atomic: no lock needed)
+        self._returned: deque[_Holding] = deque()
 
     @property
     def taken(self) -> int:
-        """The slots held now (a waiter handed one counts, though not woken yet)."""
-        with self._lock:
-            return self._held.total()
+        """The slots held now (a waiter handed one counts, though not woken yet; so does a
+        stranded holder, until its slot is taken back)."""
+        self._lock.acquire()
+        try:
+            return len(self._held)
+        finally:
+            self._unlock()
 
     def hold(self) -> _Held:
         """A slot for the ``async with`` block: waited for first come, first served."""
         return _Held(self)
 
-    async def _acquire(self) -> asyncio.AbstractEventLoop:
-        """Wait for a slot; the loop it is held in (its release's)."""
+    async def _acquire(self) -> _Holding:
+        """Wait for a slot; the holding to give back (:meth:`_give_back`)."""
         loop = asyncio.get_running_loop()
-        with self._lock:
-            if not self._waiters and self._free():
-                self._held[loop] += 1
-                return loop
-            waiter = (loop, loop.create_future())
-            self._waiters.append(waiter)
-            # (slots of holders whose loop closed come back only here or at a release: with
-            # someone always waiting, it would never be at this call's first test)
-            self._hand_out()
+        holding = _Holding(loop)
+        self._lock.acquire()
         try:
-            await waiter[1]
-        except BaseException:  # (cancelled: its deadline, or the search abandoned)
-            with self._lock:
-                try:
-                    self._waiters.remove(waiter)
-                    handed = False
-                except ValueError:  # (handed a slot already: pass it on)
-                    handed = True
-            if handed:
-                self._release(loop)
+            if not self._waiters and self._free():
+                self._held.add(holding)
+                return holding
+            waiter = holding.future = loop.create_future()
+            self._waiters.append(holding)
+            # (slots of stranded holders come back only here or at a release: with someone
+            # always waiting, it would never be at this call's first test)
+            self._hand_out()
+        finally:
+            self._unlock()
+        try:
+            await waiter
+        except BaseException:  # (cancelled: its deadline, the search abandoned, or closed)
+            self._give_back(holding)  # (queued: leaves the queue, or passes its slot on)
             raise
-        return loop
+        return holding
+
+    def _give_back(self, holding: _Holding) -> None:
+        """A holding's or a waiter's exit: safe in a finalizer, the lock held or not."""
+        self._returned.append(holding)
+        if self._lock.acquire(blocking=False):
+            self._unlock()
+        # (else its holder, this thread's own frame below a garbage collection included,
+        # takes it at its _unlock)
+
+    def _unlock(self) -> None:
+        """Give back the holdings returned meanwhile, then release the lock; again if one came
+        between the last look and the release and the lock is free (else its holder's)."""
+        while True:
+            try:
+                if self._returned:
+                    while self._returned:
+                        holding = self._returned.popleft()
+                        if holding in self._held:
+                            self._held.remove(holding)
+                        else:  # (still queued; or handed nothing, or taken back: no-op)
+                            with contextlib.suppress(ValueError):
+                                self._waiters.remove(holding)
+                    self._hand_out()
+            finally:
+                self._lock.release()
+            if not self._returned or not self._lock.acquire(blocking=False):
+                return
 
     def _free(self) -> bool:
-        """Whether a slot is free, taking back those of holders whose loop is closed (under
-        the lock)."""
-        if self._held.total() < self.limit:
+        """Whether a slot is free, taking back those of stranded holders (under the lock)."""
+        if len(self._held) < self.limit:
             return True
-        for gone in [held for held in self._held if held.is_closed()]:
-            del self._held[gone]
-        return self._held.total() < self.limit
+        self._held -= {h for h in self._held if h.stranded()}
+        return len(self._held) < self.limit
 
     def _hand_out(self) -> None:
         """Free slots to the longest waiters, each woken in its own loop (under the lock)."""
         while self._waiters and self._free():
-            loop, future = self._waiters.popleft()
+            holding = self._waiters.popleft()
+            future, holding.future = holding.future, None
+            loop = holding.loop()
+            if future is None or future.done() or loop is None:
+                continue  # (cancelled: its exit is queued, and finds it in neither place)
             try:
                 loop.call_soon_threadsafe(_wake, future)
             except RuntimeError:  # (its loop is closed: it waits no more)
                 continue
-            self._held[loop] += 1
+            self._held.add(holding)
 
-    def _release(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Give back a slot held in ``loop``: one of a closed loop's is taken back by
-        ``_free`` (or was already)."""
-        with self._lock:
-            if not loop.is_closed() and self._held[loop] > 0:
-                self._held[loop] -= 1
-                if not self._held[loop]:
-                    del self._held[loop]
-            self._hand_out()
+
+class _Holding:
+    """One request's place: a waiter's (its future), then a holder's. Its loop is held weakly,
+    so a loop dropped unclosed with a request pending is collected and its slot comes back."""
+
+    __slots__ = ("future", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = weakref.ref(loop)
+        self.future: asyncio.Future[None] | None = None
+
+    def stranded(self) -> bool:
+        """Whether its loop can never run it again: closed, or collected."""
+        loop = self.loop()
+        return loop is None or loop.is_closed()
 
 
 class _Held:
-    """One holding of a slot (``Slots.hold``): released once, in the loop it was taken in."""
+    """One holding of a slot (``Slots.hold``): given back once, when the block exits."""
 
-    __slots__ = ("_loop", "_slots")
+    __slots__ = ("_holding", "_slots")
 
     def __init__(self, slots: Slots) -> None:
         self._slots = slots
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._holding: _Holding | None = None
 
     async def __aenter__(self) -> None:
-        self._loop = await self._slots._acquire()
+        self._holding = await self._slots._acquire()
 
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
-        loop, self._loop = self._loop, None
-        if loop is not None:
-            self._slots._release(loop)
+        holding, self._holding = self._holding, None
+        if holding is not None:
+            self._slots._give_back(holding)
 
 
 def _wake(future: asyncio.Future[None]) -> None:

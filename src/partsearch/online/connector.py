@@ -99,8 +99,9 @@ class SettledOffers(OfferList):
 class Connector(Protocol):
     """One online supplier's API (see the module docstring for a sample implementation).
 
-    ``code`` is our supplier code; ``deadline_s`` how long a search waits for it by default;
-    ``max_concurrency`` how many requests to it may be in flight at once.
+    ``code`` is our supplier code; ``deadline_s`` how long a search waits for it by default
+    (a positive number of seconds, at most 60); ``max_concurrency`` how many requests to it may
+    be in flight at once (a whole number >= 1): ``LiveSuppliers`` refuses other values.
     """
 
     code: str
@@ -114,7 +115,8 @@ class Connector(Protocol):
 
         The request must not hold its own long timeout expectations: the caller cancels it at the
         deadline. Nor may it block the event loop (``time.sleep``, a synchronous client): every
-        other supplier and the deadline wait on it; blocking code goes to
-        ``await asyncio.to_thread(...)``.
+        other supplier of the search and its deadline wait on it, and each timeout that passes
+        meanwhile counts against its supplier's circuit (the blocking one's included); blocking
+        code goes to ``await asyncio.to_thread(...)``.
         """
         ...

@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from partsearch._inputs import is_column, lone_surrogate, no_text, shown
+from partsearch._limits import concurrency_problem, deadline_problem
 from partsearch.brands import brand_key
 from partsearch.errors import PartsearchError, SearchError, SupplierError
 from partsearch.normalize import article_key
@@ -44,12 +45,8 @@ _SECRETS = re.compile(
 )
 
 
-#: what an outcome says of a request its query's own text could not be sent in (``_unsent``),
-#: or whose deadline passed while the event loop was blocked (``_STALLED_S``)
+#: what an outcome says of a request its query's own text could not be sent in (``_unsent``)
 _UNCOUNTED = "(not counted against the supplier)"
-#: how late past a deadline a live search's wait may end before the event loop is taken to
-#: have been blocked (a wait ends within 1-2 ms of it otherwise: benchmarks/test_bench_online)
-_STALLED_S = 0.25
 
 
 def _safe(message: str) -> str:
@@ -150,6 +147,32 @@ def _unmade(exc: BaseException) -> bool:
     httpx = sys.modules.get("httpx")  # (no InvalidURL to meet unless httpx was imported)
     return isinstance(exc, UnicodeEncodeError) or (
         httpx is not None and isinstance(exc, httpx.InvalidURL))
+
+
+def is_connector(conn: object) -> bool:
+    """Whether ``conn`` has what :class:`Connector` names (a code that is text, deadline_s,
+    max_concurrency and a search): one without raised AttributeError in the first search."""
+    return isinstance(conn, Connector) and isinstance(conn.code, str)
+
+
+def limits_problem(conn: Connector) -> str | None:
+    """Why a connector's ``deadline_s`` or ``max_concurrency`` is none a profile's ``api`` table
+    could give (one rule: :func:`partsearch._limits.deadline_problem`), or None. A shop's own
+    connector with 1e9 was waited for for good when it never answered, with NaN even past a
+    search's own deadline (``min(nan, 1.0)`` is NaN); a ``max_concurrency`` of 0 was taken
+    for 1.
+
+    >>> class Slow:
+    ...     code, deadline_s, max_concurrency = "x", 1e9, 1
+    >>> limits_problem(Slow())
+    'deadline_s must be a positive number of seconds, at most 60, not 1000000000.0'
+    """
+    for key, problem in (("deadline_s", deadline_problem),
+                         ("max_concurrency", concurrency_problem)):
+        value = getattr(conn, key)
+        if (why := problem(value)) is not None:
+            return f"{key} {why}, not {shown(value)}"
+    return None
 
 
 def check_deadline(deadline_s: object) -> float | None:
@@ -255,10 +278,12 @@ class LiveSuppliers:
                                 f"{shown(connectors)}")
         for i, conn in enumerate(connectors):
             # (a connector's attributes, as Connector names them: 1 raised AttributeError)
-            if not isinstance(conn, Connector) or not isinstance(conn.code, str):
+            if not is_connector(conn):
                 raise SupplierError(f"LiveSuppliers: connector {i} is no connector (a code, "
                                     f"deadline_s, max_concurrency and an async search): "
                                     f"{shown(conn)}")
+            if (why := limits_problem(conn)) is not None:
+                raise SupplierError(f"LiveSuppliers: connector {i} ({shown(conn.code)}): {why}")
             if conn.code in self.connectors:
                 raise SupplierError(f"LiveSuppliers: two connectors share the supplier code "
                                     f"{shown(conn.code)}")
@@ -270,7 +295,7 @@ class LiveSuppliers:
         self.cache: TTLCache[_Answer] = TTLCache(cache_ttl_s, cache_max_entries, clock)
         # one limit per supplier for every loop and thread asking it (a semaphore per loop let
         # twelve threads put twelve requests in flight to a supplier of max_concurrency 4)
-        self._slots = {code: Slots(max(1, int(c.max_concurrency)))
+        self._slots = {code: Slots(int(c.max_concurrency))
                        for code, c in self.connectors.items()}
         self._client_factory = client_factory
         # each event loop's HTTP client (which may not cross loops, and threads
@@ -363,9 +388,7 @@ class LiveSuppliers:
         Each supplier waits at most its own ``deadline_s``; a per-search ``deadline_s`` (a finite
         number of seconds above zero, else :class:`SearchError`) caps them all. At a supplier's
         deadline its request is cancelled and ``timed_out`` yielded; only a request that went
-        out counts as the supplier's failure (one still waiting for a slot does not, nor one
-        whose deadline passed while the event loop was blocked: a connector's ``time.sleep``
-        stalls every supplier's answer, and ``ask`` yields late, then). Cached
+        out counts as the supplier's failure (one still waiting for a slot does not). Cached
         answers (``from_cache=True``) and open circuits (``skipped``) are yielded first. Break out
         early with ``contextlib.aclosing`` so pending requests are cancelled at once. An
         article or brand that is not text raises :class:`SearchError`, as in the search, and
@@ -412,34 +435,24 @@ class LiveSuppliers:
                 limit = conn.deadline_s if deadline_s is None else min(conn.deadline_s, deadline_s)
                 task = asyncio.create_task(self._run(conn, bound, article, brand, sent))
                 tasks[task] = (code, start + max(limit, 0.0), probe)
-            # (when this ask's wait for its next deadline ended more than _STALLED_S past it,
-            # the event loop itself was blocked, by a connector's or the program's blocking
-            # call: the deadlines passed by then are no supplier's failure, whose answer may
-            # be waiting unread; stalled = (until when, by how much))
-            stalled = (-math.inf, 0.0)
             while tasks:
                 now = loop.time()
                 for task in [t for t, (_, due, _) in tasks.items() if due <= now and not t.done()]:
-                    code, due, probe = tasks.pop(task)
+                    code, _, probe = tasks.pop(task)
                     task.cancel()  # not awaited: its cleanup must not delay the search
-                    error = "no answer by the deadline"
-                    if due <= stalled[0]:
-                        error += (f": the search's event loop was blocked {stalled[1]:.1f} s "
-                                  f"past it {_UNCOUNTED}")
-                    if code in sent and due > stalled[0]:
+                    if code in sent:
                         self.breakers[code].record_failure()
-                    elif probe:  # (no request, or no chance to answer: the next caller probes)
+                    elif probe:  # (no request, no verdict: the next caller probes)
                         self.breakers[code].release()
-                    yield SupplierOutcome(code, "timed_out", error=error, seconds=now - start)
+                    yield SupplierOutcome(
+                        code, "timed_out", error="no answer by the deadline", seconds=now - start
+                    )
                 if not tasks:
                     break
-                wake = min(due for _, due, _ in tasks.values())
+                timeout = max(min(due for _, due, _ in tasks.values()) - loop.time(), 0.0)
                 done, _ = await asyncio.wait(
-                    tasks, timeout=max(wake - loop.time(), 0.0),
-                    return_when=asyncio.FIRST_COMPLETED
+                    tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
                 )
-                if (woke := loop.time()) - wake > _STALLED_S:
-                    stalled = (woke, woke - wake)
                 for task in done:
                     code, _, probe = tasks.pop(task)
                     yield self._finish(code, task.result(), loop.time() - start, b_key, a_key,

@@ -549,9 +549,10 @@ class Engine:
 
     def _live_suppliers(self) -> LiveSuppliers:
         """The online suppliers of the state, made on the first live search (and after a
-        reload). A supplier whose connector cannot be built, or is built with another code than
-        the supplier's, is reported ``failed`` with the reason by each live search, never
-        raised into it."""
+        reload). A supplier whose connector cannot be built, is built with another code than
+        the supplier's, is no connector, or has a ``deadline_s`` or ``max_concurrency`` a
+        profile could not give (``online.live.limits_problem``), is reported ``failed`` with the
+        reason by each live search, never raised into it."""
         live = self._live
         if live is None:
             with self._making_live:
@@ -563,6 +564,7 @@ class Engine:
     def _make_live(self) -> LiveSuppliers:
         """The state's online suppliers, their connectors built (``_live_suppliers``)."""
         from partsearch.online import LiveSuppliers, connector_from_api
+        from partsearch.online.live import is_connector, limits_problem
 
         connectors, unavailable = [], {}
         for p in self._state.profiles.values():
@@ -583,6 +585,16 @@ class Engine:
                 # losing the supplier's terms (pickup points, level rules, minimum sum)
                 unavailable[p.code] = (f"connector's code {shown(code)} is not the supplier's "
                                        f"{p.code!r}")
+                continue
+            # (LiveSuppliers refuses such a one, and so every live search raised; one whose
+            # deadline_s is NaN held every search for good)
+            if not is_connector(conn):
+                unavailable[p.code] = (f"connector not built: a {type(conn).__name__} is no "
+                                       f"connector (a code, deadline_s, max_concurrency and an "
+                                       f"async search)")
+                continue
+            if (why := limits_problem(conn)) is not None:
+                unavailable[p.code] = f"connector's {why}"
                 continue
             connectors.append(conn)
         return LiveSuppliers(connectors, unavailable=unavailable)
