@@ -102,7 +102,9 @@ def test_own_deadline_applies_without_a_search_deadline(server: Any) -> None:
     live = LiveSuppliers([_conn("never", server.url("never", "own"), deadline_s=0.15)])
     start = time.perf_counter()
     [outcome] = _ask_all(live)
-    assert outcome.status == "timed_out" and time.perf_counter() - start < 0.15 + 0.05
+    # (a supplier that never answers, cut at its own 0.15 s: the margin is a busy CI
+    # machine's, where 50 ms was one scheduler hiccup from a failure)
+    assert outcome.status == "timed_out" and time.perf_counter() - start < 0.15 + 1.0
 
 
 def test_outcomes_arrive_incrementally(server: Any) -> None:
@@ -118,7 +120,8 @@ def test_outcomes_arrive_incrementally(server: Any) -> None:
 
     asyncio.run(go())
     assert [code for code, _ in arrivals] == ["fast", "slow"]
-    assert arrivals[0][1] < 0.3 and arrivals[1][1] >= 0.45
+    # (the fast one as it came, not when the slow one's 0.5 s were up)
+    assert arrivals[0][1] < arrivals[1][1] - 0.1 and arrivals[1][1] >= 0.45
 
 
 def test_breaking_out_early_cancels_the_rest(server: Any) -> None:
