@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partsearch.errors import PriceFileError
 from partsearch.loading import OFFERS_SCHEMA, LoadReport, SupplierProfile, load_price_file
@@ -368,6 +370,44 @@ def test_a_stray_quote_in_a_header_swallows_no_row(tmp_path: Path) -> None:
     report = _load(path, columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
     assert _col(report, "article") == ["A1", "A2"]
 
+
+
+@pytest.mark.parametrize(("text", "articles"), [
+    # 1C's trailing ";": the quote's two lines split as wide as the rows with theirs
+    ('Бренд;Артикул;Наименование;Цена;"Кол-во\nNK;A1;шланг 1/2";10;1;\nNK;A2;x;20;3;\n'
+     'NK;A3;y;30;4;\n', ["A1", "A2", "A3"]),
+    ('Бренд;Артикул;Наименование;Цена;"Кол-во\nNK;A1;шланг 1/2";10;1;\n', ["A1"]),  # one row
+    ('Бренд\tАртикул\tНаименование\t"Цена\t\r\nNK\tA1\tшланг 3/4"\t100\t\r\n'
+     'NK\tA2\tx\t101\t\r\n', ["A1", "A2"]),  # (a mapped cell's quote, trailing tabs)
+])
+def test_a_stray_header_quote_closed_by_an_inch_mark_below_swallows_no_row(
+        tmp_path: Path, text: str, articles: list[str]) -> None:
+    # the quote's text holds the delimiter, as a wrapped header cell's never does: it is a
+    # stray quote's, and the header's line alone is the header (all rows were swallowed, or
+    # the load failed "missing column(s)")
+    path = tmp_path / "h.csv"
+    path.write_text(text, encoding="utf-8")
+    report = _load(path, columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    assert _col(report, "article") == articles
+
+
+@settings(max_examples=60, deadline=None)
+@given(delim=st.sampled_from([";", ",", "\t"]), end=st.sampled_from(["\n", "\r\n", "\r"]),
+       stray=st.sampled_from(['"Остаток', 'Остаток;"']), trail=st.booleans(),
+       names=st.lists(st.sampled_from(['шланг 3/4"', "фильтр", 'кольцо 1"', '"""Евро"""', "x"]),
+                      min_size=1, max_size=6))
+def test_a_stray_header_quote_loses_no_row(tmp_path_factory: pytest.TempPathFactory,
+                                           delim: str, end: str, stray: str, trail: bool,
+                                           names: list[str]) -> None:
+    # a stray quote opening a header's last cell, or after it, whatever inch marks the rows
+    # below hold: every row loads, as when the header was its line alone
+    header = delim.join(["Бренд", "Артикул", "Наименование", "Цена", stray.replace(";", delim)])
+    rows = [delim.join(["NK", f"A{i}", name, str(100 + i), "5"]) + (delim if trail else "")
+            for i, name in enumerate(names)]
+    path = tmp_path_factory.mktemp("h") / "h.csv"
+    path.write_bytes(end.join([header, *rows, ""]).encode("cp1251"))
+    report = _load(path, columns={"brand": "Бренд", "article": "Артикул", "price": "Цена"})
+    assert _col(report, "article") == [f"A{i}" for i in range(len(names))]
 
 def test_xlsx_preamble_numeric_articles(tmp_path: Path) -> None:
     import xlsxwriter

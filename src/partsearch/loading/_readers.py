@@ -576,12 +576,12 @@ def head_records(lines: list[str], delimiter: str, quote: str
     each spans: a quoted field holding a line break (a header cell whose text Excel wraps,
     ``"Цена,\\nруб."``) is one cell, as the records below the header are split, so long as its
     quote closes within :data:`_RECORD_LINES` lines, followed by a delimiter or the line's
-    end, no line inside it holds a row's delimiters, and the record does not split into
-    another width than the line alone where the records after it split as the line does
-    (else it is taken for a stray quote's, and the line alone is the row, as
-    :func:`split_head` gives it: a stray quote in a header swallows no data row). The lines
-    after such a record give their own rows still: the header is looked for on every
-    line."""
+    end, no cell holding a line break holds the delimiter (a wrapped header cell never does;
+    a stray quote's swallowed row does), and most records after it fit its width, trailing
+    empty fields aside (1C's trailing ``;``), or there are none; else it is taken for a stray
+    quote's, and the line alone is the row, as :func:`split_head` gives it: a stray quote in
+    a header swallows no data row. The lines after such a record give their own rows still:
+    the header is looked for on every line."""
     rows = split_head(lines, delimiter, quote)
     spans = [1] * len(lines)
     for i, ln in enumerate(lines):
@@ -594,12 +594,35 @@ def head_records(lines: list[str], delimiter: str, quote: str
                                      delimiter=delimiter, quotechar=quote))
         except (csv.Error, StopIteration):  # (a NUL byte)
             continue
-        if len(record) != len(rows[i]) and _head_width(
-                lines[i + span:], delimiter, quote) == len(rows[i]):
+        if any("\n" in cell and delimiter in cell for cell in record) or not _fit(
+                record, lines[i + span:], delimiter, quote):
             continue
         rows[i], spans[i] = record, span
     return rows, spans
 
+
+
+def _fit(record: list[str], after: list[str], delim: str, quote: str) -> bool:
+    """Whether a multi-line head ``record`` is as wide as most records ``after`` it (or there
+    are none), each ignoring its trailing empty fields: two rows are as wide when one may be
+    cut or padded with empty fields to the other (1C ends each row, its header's or not, in
+    ``;``; a header's last cell may be left to a sub-header row, a row's last cells empty)."""
+    try:
+        rows = list(csv.reader([ln + "\n" for ln in after], delimiter=delim, quotechar=quote))
+    except csv.Error:  # (a NUL byte)
+        rows = split_head(after, delim, quote)
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    least, most = _filled(record), len(record)
+    return not rows or 2 * sum(max(least, _filled(row)) <= min(most, len(row))
+                               for row in rows) >= len(rows)
+
+
+def _filled(row: list[str]) -> int:
+    """A row's fields up to its last one holding text."""
+    n = len(row)
+    while n and not row[n - 1].strip():
+        n -= 1
+    return n
 
 def _records(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
     """The head's records (:func:`head_records`), each once: the lines a record holding a
