@@ -361,6 +361,16 @@ def test_a_header_cell_holding_a_line_break_is_one_cell(tmp_path: Path, end: str
     assert report.rejected.num_rows == 0
 
 
+
+def test_a_profile_naming_a_wrapped_header_cells_first_line_is_told_the_remedy(
+        tmp_path: Path) -> None:
+    # `partsearch profile` drafted price = "Price," when the header was cut at the break
+    path = tmp_path / "h.csv"
+    path.write_bytes('Brand;Article;"Price,\r\nруб."\r\nNK;A1;10\r\n'.encode("cp1251"))
+    with pytest.raises(PriceFileError, match=r"missing column\(s\) 'Price,'; .*; the header "
+                       r"cell 'Price,\\nруб\.' is wrapped: name it 'Price, руб\.'$"):
+        _load(path, columns={"brand": "Brand", "article": "Article", "price": "Price,"})
+
 def test_a_stray_quote_in_a_header_swallows_no_row(tmp_path: Path) -> None:
     # its quote closes at the next row's inch mark: the two lines are no header record, the
     # header's line alone is (as it was)

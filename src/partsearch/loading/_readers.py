@@ -298,7 +298,18 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     where = line_of[rows.index(best)] if best in rows and line_of else None
     raise PriceFileError(
         f"missing column(s) {', '.join(map(repr, missing))}; "
-        f"closest header: [{excerpt([c for c in best if c])}]", path=label, line=where)
+        f"closest header: [{excerpt([c for c in best if c])}]"
+        + "".join(f"; {hint}" for hint in _wrapped_hints(rows, missing)), path=label, line=where)
+
+
+def _wrapped_hints(rows: list[list[str]], missing: list[Any]) -> list[str]:
+    """The remedy where a missing name is the first line of a wrapped header cell: a profile
+    `partsearch profile` drafted when a CSV's header was cut at the break (``price =
+    "Цена,"`` for ``"Цена,\\nруб."``), which the whole cell, one header, now fails."""
+    want = {header_key(name) for name in missing}
+    wrapped = dict.fromkeys(c for row in rows for c in row if "\n" in c)
+    return [f"the header cell {cell!r} is wrapped: name it {' '.join(cell.split())!r}"
+            for cell in wrapped if header_key(cell.split("\n", 1)[0]) in want]
 
 
 def excerpt(cells: list[str], cell: int = 30, whole: int = 100) -> str:
