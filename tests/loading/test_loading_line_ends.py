@@ -30,7 +30,13 @@ def _load(path: Path, **kw: Any) -> Any:
     # a Mac Excel export: rows end in CR, a cell's line break is an LF
     (f'{HEADER}\r"MANN";W1;"a\nb";100\rMANN;W2;x;200\r', True),
     (f'{HEADER}\rMANN;W1;"a\r\nb";1\rMANN;W2;x;2\r', True),  # (a CRLF in a cell)
-    (f"{HEADER}\rMANN;W1;a;1\rMANN;W2;c;2\rMANN;W3;x;3\nMANN;W4;y;4\n", True),  # (then LF)
+    (f"{HEADER}\r" + "MANN;W1;a;1\r" * 21 + "MANN;W4;y;4\n", True),  # (then an LF: rare)
+    # CRs alone the more, but no rule: rows' ends among them (the files loaded right before
+    # a Mac file was told, split as one, cut each row apart)
+    (f"{HEADER}\rMANN;W1;a;1\rMANN;W2;c;2\rMANN;W3;x;3\nMANN;W4;y;4\n", False),
+    (f"{HEADER}\nMANN;W1;a\rb\rc;1\nMANN;W2;d\re\rf;2\n", False),  # (CRs in unquoted cells)
+    (f"{HEADER}\r\r\nMANN;W1;a\rb;1\r\r\nMANN;W2;b;2\r\r\n", False),  # (one CR in a cell)
+    (f"{HEADER}\r\r\r\nMANN;W1;a;1\r\r\r\nMANN;W2;b;2\r\r\r\n", False),
     (f'{HEADER}\r\nMANN;W1;"a\nb";1\r\nMANN;W2;"c\nd";2\r\n', False),  # (Windows Excel)
     (f'{HEADER}\nMANN;W1;"a\rb";1\nMANN;W2;"c\rd";2\n', False),  # (a CR in a cell)
     (f"{HEADER}\nMANN;W1;a\r;1\nMANN;W2;x;2\n", False),  # (a stray CR in a cell)
@@ -91,6 +97,20 @@ def test_a_quoted_break_stays_in_its_cell(tmp_path_factory: pytest.TempPathFacto
     assert report.offers.column("line").to_pylist() == [
         2 + i + sum(breaks[:i]) for i in range(len(cells))]
 
+
+
+@pytest.mark.parametrize(("end", "cells"), [
+    ("\r\r\n", ["a\rb", "a", "a", "a", "a"]), ("\r\r\r\n", ["a"] * 5),
+    ("\n", ["a\rb\rc"] * 5), ("\r\n", ["a\rb\rc"] * 5)])
+def test_a_file_of_more_lone_crs_than_line_ends_is_no_mac_file(tmp_path: Path, end: str,
+                                                                cells: list[str]) -> None:
+    # split as a Mac file, by a majority of its CRs, each row was cut apart and rejected
+    path = tmp_path / "p.csv"
+    rows = [f"MANN;W{i};{cell};{i + 1}" for i, cell in enumerate(cells)]
+    path.write_bytes((end.join([HEADER, *rows]) + end).encode())
+    report = _load(path)
+    assert report.offers.column("article").to_pylist() == [f"W{i}" for i in range(5)]
+    assert report.rejected.num_rows == 0
 
 def test_a_mac_file_named_utf8_that_is_not_names_the_bad_bytes_line(tmp_path: Path) -> None:
     # its LF files named the right line; a CR file named line 1 whatever line the byte was on

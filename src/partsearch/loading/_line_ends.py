@@ -12,16 +12,21 @@ from partsearch._jit import njit
 
 def mac_lines(buf: bytes | np.ndarray, quote: str | None = None) -> bool:
     """Whether a text's lines end in CR alone, as a classic Mac file's do: of the line ends of
-    its head outside quotes (``quote``, '"' when not given), more are a CR alone than an LF
-    (or a CRLF). Only those outside quotes tell: a Mac Excel export ends its rows in CR and a
-    line break in a cell in LF (one such cell made the whole file one line), a Windows one
-    its rows in CRLF and a cell's break in LF, and a cell may hold a CR in an LF file; all of
-    them, when the head is all inside a quote (a stray one at its start)."""
+    its head outside quotes (``quote``, '"' when not given), a CR alone is the rule and an LF
+    (or a CRLF) rare: more than :data:`_MAC_RATIO` times as many. Only those outside quotes
+    tell: a Mac Excel export ends its rows in CR and a line break in a cell in LF (one such
+    cell made the whole file one line), a Windows one its rows in CRLF and a cell's break in
+    LF, and a cell may hold a CR in an LF file; all of them, when the head is all inside a
+    quote (a stray one at its start). Not a majority: an LF file whose unquoted cells hold
+    two CRs a row, or a file whose rows end in CR CR LF, split as Mac, cut each row apart."""
     head = np.frombuffer(buf, dtype=np.uint8) if isinstance(buf, bytes) else buf
     if not np.any(head[: _LINES_HEAD] == 13):
         return False  # (most files: no CR at all, no scan)
     lf, cr, lf_all, cr_all = line_ends(head, min(len(head), _LINES_HEAD), ord(quote or '"'))
-    return bool(cr > lf if lf or cr else cr_all > lf_all)
+    return bool(cr > _MAC_RATIO * lf if lf or cr else cr_all > _MAC_RATIO * lf_all)
+
+
+_MAC_RATIO = 10
 
 
 _LINES_HEAD = 1 << 16  # of a text's bytes, where its line ends are told
