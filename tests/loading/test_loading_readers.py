@@ -480,6 +480,12 @@ def _zip_named(path: Path, name: bytes, text: str) -> None:
     ("Прайс/Москва.csv", "Прайс/Москва.csv".encode()),  # macOS's
     ("Preis/Köln.csv", "Preis/Köln.csv".encode("cp437")),  # (cp437's own: no word)
     ("Preis/Straße.csv", "Preis/Straße.csv".encode("cp437")),
+    # cp437's own, whose letters cp866 reads as Cyrillic, two in a row: a word mixing them
+    # with Latin letters is no Russian (they were GrФсe.csv, PrВВminent, MБller_SФhne)
+    ("Größe.csv", "Größe.csv".encode("cp437")),
+    ("Prééminent.csv", "Prééminent.csv".encode("cp437")),
+    ("Müller_Söhne.csv", "Müller_Söhne.csv".encode("cp437")),
+    ("Прайс_NGK/Москва 2024.csv", "Прайс_NGK/Москва 2024.csv".encode("cp866")),
     ("price/msk.csv", b"price/msk.csv"),
 ])
 def test_a_zip_members_name_is_its_archivers(tmp_path: Path, name: str, raw: bytes) -> None:

@@ -178,8 +178,9 @@ def member_name(info: zipfile.ZipInfo) -> str:
     system's DOS code page (cp866 in Russia: ``Прайс/Москва.csv`` read as ``Åαá⌐ß/î«ß¬ó.csv``)
     and macOS's UTF-8, unflagged. Such a name is read as UTF-8 when it is that and holds a
     Cyrillic letter (cp866's letters are never valid UTF-8 that reads as Cyrillic), else as
-    cp866 when all its letters are then Cyrillic, two in a row at least (a word; cp437's
-    ``Köln`` would be ``KФln``); an ASCII name is the same in all of them."""
+    cp866 when all its letters past ASCII are then Cyrillic, two in a row at least, and no
+    word (a run of letters) mixes them with Latin ones: cp437's ``Köln`` would be ``KФln``,
+    ``Größe`` ``GrФсe``; an ASCII name is the same in all of them."""
     name = info.filename
     if info.flag_bits & 0x800 or name.isascii():
         return name
@@ -193,12 +194,15 @@ def member_name(info: zipfile.ZipInfo) -> str:
     except UnicodeDecodeError:
         pass
     dos = raw.decode("cp866")
-    return dos if _ALL_CYRILLIC.fullmatch(dos) and _CYRILLIC_WORD.search(dos) else name
+    return dos if _ALL_CYRILLIC.fullmatch(dos) and _CYRILLIC_WORD.search(dos) and not any(
+        _CYRILLIC.search(w) and _LATIN.search(w) for w in _WORD.findall(dos)) else name
 
 
 _CYRILLIC = re.compile("[а-яёА-ЯЁ]")
 _ALL_CYRILLIC = re.compile("[\x00-\x7f№а-яёА-ЯЁ]*")
 _CYRILLIC_WORD = re.compile("[а-яёА-ЯЁ]{2}")
+_LATIN = re.compile("[a-zA-Z]")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 #: a member named so is a price table, whatever is wrong with it
