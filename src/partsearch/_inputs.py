@@ -171,8 +171,8 @@ def _not_utf8(text: str) -> str | None:
         full = os.path.abspath(text)
     if lone_surrogate(full) is None:
         return None
-    name = next(part for part in Path(full).parts if lone_surrogate(part) is not None)
-    at = lone_surrogate(name) or 0
+    name, at = next((part, at) for part in Path(full).parts
+                    if (at := lone_surrogate(part)) is not None)
     return (f"the name {shown(name)} in its path holds the byte 0x{ord(name[at]) & 0xFF:02X}, "
             f"which is not UTF-8; partsearch opens files by UTF-8 names (rename it)")
 

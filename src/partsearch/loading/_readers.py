@@ -616,7 +616,6 @@ def head_records(lines: list[str], delimiter: str, quote: str
     return rows, spans
 
 
-
 def _fit(record: list[str], after: list[str], delim: str, quote: str) -> bool:
     """Whether a multi-line head ``record`` is as wide as most records ``after`` it (or there
     are none), each ignoring its trailing empty fields: two rows are as wide when one may be
@@ -638,6 +637,7 @@ def _filled(row: list[str]) -> int:
     while n and not row[n - 1].strip():
         n -= 1
     return n
+
 
 def _records(lines: list[str], delimiter: str, quote: str) -> list[list[str]]:
     """The head's records (:func:`head_records`), each once: the lines a record holding a

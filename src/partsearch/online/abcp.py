@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from partsearch._inputs import shown
-from partsearch._limits import MAX_DEADLINE_S
+from partsearch._limits import MAX_DEADLINE_S, concurrency_problem, deadline_problem
 from partsearch._money import number_kopecks, price_of, read_kopecks
 from partsearch._quantity import read_quantity
 from partsearch.brands import brand_key
@@ -314,7 +314,9 @@ class AbcpConnector:
             conc = int(api.get("max_concurrency", 4))
         except (TypeError, ValueError):
             raise SupplierError(f"supplier {code}: bad deadline_s or max_concurrency") from None
-        if not 0 < deadline <= MAX_DEADLINE_S or conc < 1:  # (nan, inf: waited for for good)
+        # (the one rule of a profile's api table and of any connector; nan, inf: waited for
+        # for good)
+        if deadline_problem(deadline) or concurrency_problem(conc):
             raise SupplierError(f"supplier {code}: deadline_s must be a positive number of "
                                 f"seconds, at most {MAX_DEADLINE_S:g}, and max_concurrency "
                                 f"a whole number >= 1")

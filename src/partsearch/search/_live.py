@@ -321,13 +321,13 @@ class _Placer:
     def _offer(self, lo: LiveOffer, brand: str, block: str, why: str, hops: int, support: int,
                h: int, kop: int, sell: int) -> Offer:
         profile = self.state.profiles.get(lo.supplier)
-        min_sum = Decimal(profile.min_order_sum) if profile else Decimal(0)
+        min_kop = kopecks_of(Decimal(profile.min_order_sum)) if profile else 0
         file_time, age, stale = self._updated(lo.updated)
         return Offer(
             block=block, why=why, brand=brand, article=lo.article,
             description=lo.description, supplier=lo.supplier,
             pickup_points=tuple(profile.pickup_points) if profile else (),
-            min_order_sum=str(price_of(kopecks_of(min_sum))),
+            min_order_sum=str(price_of(min_kop)),
             # an item may forbid its return (ABCP's noReturn), never allow one the supplier's
             # terms forbid: a profile's returnable = false was shown as returnable
             returnable=lo.returnable and (profile is None or bool(profile.returnable)),
@@ -339,7 +339,7 @@ class _Placer:
             price=money(sell), supplier_price=money(kop) if self.show_supplier_price else None,
             # (as a file offer's: the smallest lot at the supplier price; an online item
             # states no minimum quantity)
-            below_min_order=below_min_order(kop, kopecks_of(min_sum), lo.multiplicity, 1),
+            below_min_order=below_min_order(kop, min_kop, lo.multiplicity, 1),
             price_file_time=file_time, age_hours=age, stale=stale,
             stock_accuracy=float(lo.probability if lo.probability is not None else
                                  (profile.stock_accuracy if profile else 1.0)),
