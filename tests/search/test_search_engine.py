@@ -1217,3 +1217,29 @@ def test_brand_spellings_are_remembered_per_state(engine: Engine) -> None:
     first = engine.search("W 920/21", brand="Mann & Hummel", now=now)
     assert first.brand == "MANN-FILTER" and first.requested.total >= 2
     assert engine.search("W 920/21", brand="Mann & Hummel", now=now) == first
+
+
+def test_min_order_sum_whatever_the_callers_decimal_context(tmp_path: Path) -> None:
+    """The supplier's minimum order sum is read, loaded and shown in the library's own decimal
+    context: a caller's thread with four digits raised InvalidOperation from the profile's
+    quantize (and from the offers' and the store's ``* 100``), and its half-even rounding made
+    1500.005 1500.00 where every price of the library rounds half up."""
+    import decimal
+
+    from tests.conftest import write_catalog
+
+    def build() -> Path:
+        return write_catalog(
+            tmp_path, {"p.csv": "brand;article;price;qty\nMANN;W 712/1;1500,00;4\n"},
+            '[S]\nfile = "p.csv"\nmin_order_sum = "1500.005"\ncolumns = { brand = "brand", '
+            'article = "article", price = "price", quantity = "qty" }\n',
+            "brand_a,article_a,brand_b,article_b\nMANN,W 712/1,KNECHT,OC 90\n")
+
+    with decimal.localcontext(prec=4, rounding=decimal.ROUND_HALF_EVEN,
+                              traps=[decimal.Inexact, decimal.InvalidOperation]):
+        catalog = build()
+        r = Engine.open(catalog).search("W 712/1", "MANN", level="wholesale",
+                                       show_supplier_price=True)
+    (offer,) = r.requested.offers
+    assert (offer.min_order_sum, offer.supplier_price, offer.below_min_order) == (
+        "1500.01", "1500.00", True)

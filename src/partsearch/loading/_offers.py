@@ -10,12 +10,12 @@ never a Python list of n items.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
 
+from partsearch._money import kopecks_of
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
 
 if TYPE_CHECKING:
@@ -109,10 +109,6 @@ def _delivery(rows: Any, text: Any, profile: SupplierProfile, file_time: datetim
         *(r.name for r in reasons))
 
 
-def _kopecks(value: Decimal) -> int:
-    return int((value * 100).to_integral_value())
-
-
 def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistry,
                  file_time: datetime) -> tuple[pa.Table, pa.Table]:
     """(offers, rejected) of one source file; every good row is in exactly one of them."""
@@ -193,7 +189,7 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
         good.get_column("delivery_hours").to_arrow().cast(pa.int32()),
         good.get_column("delivery_hours_max").to_arrow().cast(pa.int32()),
         points,
-        decimal_from_kopecks(np.full(m, _kopecks(profile.min_order_sum), np.int64)),
+        decimal_from_kopecks(np.full(m, kopecks_of(profile.min_order_sum), np.int64)),
         pa.repeat(pa.scalar(profile.returnable), m),
         pa.repeat(pa.scalar(profile.prepayment), m),
         pa.repeat(pa.scalar(profile.restrictions, pa.string()), m),

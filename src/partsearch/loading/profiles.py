@@ -24,14 +24,14 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from partsearch._inputs import shown, trimmed, user_path
 from partsearch._limits import MAX_HOURS, concurrency_problem, deadline_problem
-from partsearch._money import MAX_KOPECKS
+from partsearch._money import MAX_KOPECKS, MONEY, price_of
 from partsearch._toml import read_toml
 from partsearch.errors import ProfileError
 
@@ -58,7 +58,7 @@ _KEYS = {
 
 #: what the offers table's columns hold (``min_order_sum`` a decimal(14, 2), ``delivery_hours``
 #: an int32, ``MAX_HOURS``); a position past a spreadsheet's last column (XFD) is no column
-_MAX_SUM = Decimal(MAX_KOPECKS) / 100
+_MAX_SUM = price_of(MAX_KOPECKS)
 _MAX_COLUMNS = 16384
 
 
@@ -241,7 +241,9 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
     # (NaN first: it is no number, and comparing it raises)
     if not min_order_sum.is_finite() or not 0 <= min_order_sum <= _MAX_SUM:
         raise fail(f"key 'min_order_sum' must be a number within 0..{_MAX_SUM}")
-    min_order_sum = min_order_sum.quantize(Decimal("0.01"))
+    # (half up in the library's own context: the caller's may round half even, or hold too
+    # few digits for the sum and raise)
+    min_order_sum = min_order_sum.quantize(Decimal("0.01"), ROUND_HALF_UP, MONEY)
     accuracy = float(get("stock_accuracy", (int, float), 0.97))
     if not 0.0 <= accuracy <= 1.0:
         raise fail("key 'stock_accuracy' must be within 0..1")

@@ -22,6 +22,7 @@ import numpy as np
 
 from partsearch._catalog import OFFERS, POINTER, companion, map_file, read_pointer
 from partsearch._inputs import trimmed
+from partsearch._money import kopecks_of
 from partsearch.crosses._kernels import find_article
 
 
@@ -406,7 +407,7 @@ def _open_segment(area: Path, version: str) -> Segment:
         terms = {k: first[k] for k in _TERMS}
     text = {name: Strings(table.column(name)) for name in TEXT_COLUMNS}
     min_sum = terms.get("min_order_sum")
-    terms["min_order_kop"] = int(min_sum * 100) if min_sum is not None else 0
+    terms["min_order_kop"] = kopecks_of(min_sum) if min_sum is not None else 0
     terms["min_order_sum"] = money(terms["min_order_kop"])
     # (trimmed, as the profiles' and a filter's: an offers file loaded before kept " Г ")
     terms["pickup_points"] = tuple(trimmed(p) if isinstance(p, str) else p
