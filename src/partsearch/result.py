@@ -41,7 +41,8 @@ class Offer(NamedTuple):
     cross of the searched part's that the guard kept out of the classes: shown after every
     linked analog, hops 1, support that cross's sources) or ``supplier_cross`` (an online
     supplier's own cross); ``hops``/``support`` say how far the part is from the searched one
-    in the cross index (0 for the requested part).
+    in the cross index and how many independent crosses reach it from the hop before (0 and 0
+    for the requested part; -1 and 0 for a supplier cross, a part the index does not link).
     ``delivery_hours`` is the expected delivery, ``delivery_hours_max`` the guaranteed one
     where the supplier states it.
 

@@ -212,3 +212,17 @@ def test_a_level_is_refused_exactly_when_a_rule_is_the_first_match_of_no_offer(
     else:
         with pytest.raises(CatalogError, match=rf"level 'w' rule {never[0] + 1} .* can never"):
             parse_levels({"w": {"rules": rules}}, "x")
+
+
+def test_readme_states_the_default_levels() -> None:
+    """README's table of the levels a catalog without a ``catalog.toml`` has is DEFAULT_LEVELS,
+    rule for rule (it once said only that defaults apply, and a reader of its example took
+    ``registered`` for a flat 20 %)."""
+    import tomllib
+
+    from partsearch.ranking import DEFAULT_LEVELS
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("defaults apply, `guest` the default level")
+    opened = readme.index("```toml\n", start) + 8
+    assert tomllib.loads(readme[opened:readme.index("```", opened)])["levels"] == DEFAULT_LEVELS
