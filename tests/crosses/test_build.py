@@ -65,6 +65,28 @@ def test_self_cross_is_dropped_and_counted(tmp_path: Path) -> None:
     assert report.crosses_read == 13
 
 
+def test_a_part_only_a_self_cross_names_is_no_part(tmp_path: Path) -> None:
+    """A self-cross makes no part: KNECHT HU 113, named by its own self-cross row alone, was a
+    part of the index (a brand for a search of HU113 to choose, with no offer and no analog)
+    where the row said nothing. Rows with self-crosses between others, so
+    the parts kept are recorded with their own brand and article (the kept rows' mapping)."""
+    rows = "".join(f"KNECHT,HU {i},Knecht,hu-{i},s,analog\nMANN,W {i},BOSCH,F {i},s,analog\n"
+                   for i in range(3000))
+    report = build_index([_write(tmp_path, rows + "FILTRON,OP 1,FILTRON,OP 1,s,analog\n"
+                                 "FILTRON,OP 1,MAHLE,OC 1,s,analog\n")], tmp_path / "c")
+    assert (report.self_crosses, report.parts, report.unique_crosses) == (3001, 6002, 3001)
+    idx = CrossIndex.open(tmp_path / "c")
+    assert idx.lookup("KNECHT", "HU 113") is None
+    for i in (0, 1234, 2999):
+        mann, bosch = idx.lookup("MANN", f"W {i}"), idx.lookup("BOSCH", f"F {i}")
+        assert mann is not None and bosch is not None
+        assert (idx.brand(mann), idx.article(mann)) == ("MANN-FILTER", f"W {i}")
+        assert (idx.brand(bosch), idx.article(bosch)) == ("BOSCH", f"F {i}")
+        assert idx.class_members(mann).tolist() == sorted([mann, bosch])
+    op1 = idx.lookup("FILTRON", "OP 1")  # a self-cross and a cross: a part of the second
+    assert op1 is not None and idx.article(op1) == "OP 1"
+
+
 def test_guard_holds_back_the_bridge_between_groups(story: tuple[Path, CrossIndex]) -> None:
     _catalog, idx = story
     op520 = idx.lookup("FILTRON", "OP 520")
@@ -1192,7 +1214,7 @@ def test_files_that_give_no_cross_are_refused_unless_allowed(tmp_path: Path) -> 
         build_index([bad], tmp_path / "c")
     assert (tmp_path / "c" / "crosses" / "CURRENT").read_text().strip() == first.name
     report = build_index([bad], tmp_path / "c", allow_empty=True)
-    assert (report.parts, report.unique_crosses) == (1, 0)
+    assert (report.parts, report.unique_crosses) == (0, 0)  # (a self-cross names no part)
 
 
 def test_a_json_cross_file_is_told_it_is_json(tmp_path: Path) -> None:

@@ -44,21 +44,26 @@ class PartTable:
         self._length = open(work / "article.len", "wb")  # noqa: SIM115
         self._art_hash = open(work / "article.hash", "wb")  # noqa: SIM115
 
-    def add(self, batch: Batch) -> tuple[np.ndarray, np.ndarray]:
-        """Part numbers of both sides of every row of ``batch``; new parts are recorded with
-        the brand and article of their first mention (side a before side b, rows in order)."""
+    def add(self, batch: Batch, keep: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+        """Part numbers of both sides of every row of ``batch`` (of the rows ``keep`` marks,
+        when given); new parts are recorded with the brand and article of their first mention
+        (side a before side b, rows in order)."""
         from partsearch.crosses import _kernels as k
 
-        m = batch.hash_a.size
-        hashes = np.empty(2 * m, dtype=np.uint64)
-        hashes[0::2], hashes[1::2] = batch.hash_a, batch.hash_b
+        rows = None if keep is None else np.flatnonzero(keep)
+        hash_a = batch.hash_a if rows is None else batch.hash_a[rows]
+        hash_b = batch.hash_b if rows is None else batch.hash_b[rows]
+        hashes = np.empty(2 * hash_a.size, dtype=np.uint64)
+        hashes[0::2], hashes[1::2] = hash_a, hash_b
         self._reserve(self.n + hashes.size)
         ids, first, self.n = k.intern(self._slots, self._keys, self.n, hashes)
         if first.size:
-            self._record(batch, first, self.n - first.size)
+            self._record(batch, first, self.n - first.size, rows)
         return ids[0::2], ids[1::2]
 
-    def _record(self, batch: Batch, first: np.ndarray, start: int) -> None:
+    def _record(self, batch: Batch, first: np.ndarray, start: int,
+                rows: np.ndarray | None) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -68,7 +73,8 @@ class PartTable:
         # ``first`` counts mentions two per row (side a, side b): in the two columns laid end
         # to end, a mention is one index (2.6x faster than a take of each column and a select)
         m = batch.hash_a.size
-        where = pa.array((first >> 1) + (first & 1) * m)
+        row = first >> 1 if rows is None else rows[first >> 1]  # (``first`` of the kept rows)
+        where = pa.array(row + (first & 1) * m)
 
         def pick(col_a: Any, col_b: Any) -> Any:
             if col_b.type != col_a.type:  # a Parquet file may store its two sides differently

@@ -304,11 +304,17 @@ def _read(paths: list[Path], layout: Layout, reg: BrandRegistry, out: Writer,
                 progress("read", done[1] + int(batch.read_share * sizes[done[0]]), total_bytes)
             if not batch.hash_a.size:
                 continue
-            a, b = res.parts.add(batch)
-            cross = a != b  # a part crossed to itself says nothing
-            res.self_crosses += int(cross.size - cross.sum())
-            for sink, arr in zip(sinks, (a, b, batch.source, batch.kind), strict=True):
-                arr[cross].tofile(sink)
+            # a part crossed to itself says nothing, nor makes a part: one that only such a
+            # row names was a part of the index, a brand to choose with no offer and no analog
+            cross = batch.hash_a != batch.hash_b
+            selfs = int(cross.size - np.count_nonzero(cross))
+            res.self_crosses += selfs
+            keep = cross if selfs else None
+            a, b = res.parts.add(batch, keep)
+            source, kind = (batch.source, batch.kind) if keep is None else \
+                (batch.source[keep], batch.kind[keep])
+            for sink, arr in zip(sinks, (a, b, source, kind), strict=True):
+                arr.tofile(sink)
     finally:
         for sink in sinks:
             sink.close()
