@@ -64,6 +64,25 @@ def test_a_percent_is_kept_to_hundredths() -> None:
     assert deepest.apply(np.array([100]), one, one).tolist() == [1]
 
 
+def test_percents_and_price_bounds_round_half_up_as_written() -> None:
+    """A percent with a third decimal of 5 goes up, as every price does: ``round(x * 100)`` of
+    the binary float made 1.005 % 1.00 % and 2.675 % 2.68 %. A band's bounds are exact: a
+    price is below ``max_price = 10.005`` up to 10.00 (it ended at 9.99), at least
+    ``min_price = 10.001`` from 10.01 (10.00 matched)."""
+    one = np.array(["S"], dtype=object)
+    for percent, sold in ((1.005, 100_000 + 1_010), (2.675, 100_000 + 2_680), (0.015, 100_020)):
+        level = parse_levels({"w": {"rules": [{"percent": percent}]}}, "x")["w"]
+        assert level.apply(np.array([100_000]), one, one).tolist() == [sold], percent
+    three = np.array(["S"] * 3, dtype=object)
+    for band, sold in (({"max_price": 10.005}, [1_500, 1_001, 1_002]),
+                       ({"min_price": 10.001}, [1_000, 1_502, 1_503])):
+        banded = parse_levels({"w": {"rules": [band | {"percent": 50}, {"percent": 0}]}},
+                              "x")["w"]
+        assert banded.apply(np.array([1_000, 1_001, 1_002]), three, three).tolist() == sold
+    with pytest.raises(CatalogError, match="deepest discount"):
+        parse_levels({"w": {"rules": [{"percent": -99.995}]}}, "x")
+
+
 def test_a_large_markup_is_exact_up_to_the_largest_price_its_rule_applies_to() -> None:
     from partsearch._money import MAX_KOPECKS
 

@@ -23,12 +23,13 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from partsearch._money import MAX_KOPECKS
+from partsearch._money import MAX_KOPECKS, MONEY
 from partsearch.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -228,7 +229,8 @@ def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> Ma
     if low is not None and high is not None and low >= high:
         raise CatalogError(f"{what}: min_price {raw['min_price']!r} must be below max_price "
                            f"{raw['max_price']!r} (else it matches no offer)", path=where)
-    top = MAX_KOPECKS if high is None else min(MAX_KOPECKS, max(round(high * 100) - 1, 0))
+    top = MAX_KOPECKS if high is None else \
+        min(MAX_KOPECKS, max(_hundredths(high, ROUND_CEILING) - 1, 0))
     if top * _factor(percent) > _INT64_MAX:
         # (the ranking marks int64 kopecks up by the factor: past this it wraps negative)
         raise CatalogError(f"{what}: percent {raw['percent']!r} on prices up to "
@@ -242,7 +244,22 @@ def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> Ma
 def _factor(percent: float) -> int:
     """A markup of ``percent`` in hundredths of a percent (10,000: no markup); the compiled
     ranking multiplies int64 kopecks by it, so finer percents are rounded to hundredths."""
-    return round(percent * 100 + 10_000)
+    return _hundredths(percent) + 10_000
+
+
+def _hundredths(value: float, rounding: str = ROUND_HALF_UP) -> int:
+    """``value`` (a percent, or a price in roubles) in hundredths, rounded as given from the
+    number written: ``round(value * 100)`` rounded the binary float half even, so 1.005 % was
+    1.00 % and 2.675 % 2.68 %, where every price of the library rounds half up.
+
+    >>> _hundredths(1.005), _hundredths(2.675), _hundredths(-0.005), _hundredths(33.333)
+    (101, 268, -1, 3333)
+    >>> _hundredths(10.001, ROUND_CEILING), _hundredths(10.0, ROUND_CEILING)
+    (1001, 1000)
+    """
+    # (repr: a float's shortest text, the number the TOML file holds)
+    exact = Decimal(repr(float(value))).scaleb(2, MONEY)
+    return int(exact.to_integral_value(rounding, MONEY))
 
 
 def _number(value: Any, key: str, what: str, where: str) -> float:
@@ -261,7 +278,10 @@ def _text(value: Any, key: str, what: str, where: str) -> str | None:
 
 
 def _kop(value: float | None) -> int | None:
-    return None if value is None else round(value * 100)
+    # (a price in whole kopecks is at least (below) a bound exactly when it is at least (below)
+    # the bound's kopecks rounded up: min_price = 10.001 does not match 10.00, max_price =
+    # 10.005 does; rounded to nearest, either was wrong one way)
+    return None if value is None else _hundredths(value, ROUND_CEILING)
 
 
 def _brand(value: str | None, registry: BrandRegistry | None) -> str | None:
