@@ -1243,3 +1243,35 @@ def test_min_order_sum_whatever_the_callers_decimal_context(tmp_path: Path) -> N
     (offer,) = r.requested.offers
     assert (offer.min_order_sum, offer.supplier_price, offer.below_min_order) == (
         "1500.01", "1500.00", True)
+
+
+def test_a_suppliers_terms_are_those_its_published_offers_carry(tmp_path: Path) -> None:
+    """A load publishes a supplier's offers, then registers its profile. A load killed between
+    the two (or a reload reading the offers before the publish and the profile after it) left
+    the new offers under the old profile: a filter on the new pickup point found nothing and
+    noted that nobody delivers there, ``sql``'s suppliers said the old point (an outside
+    audit). The terms a search applies are now the ones the offers were loaded with."""
+    from tests.conftest import write_catalog
+
+    def profile(point: str) -> str:
+        return (f'[S1]\nfile = "p.csv"\npickup_points = ["{point}"]\nmin_order_sum = 700\n'
+                'columns = { brand = "brand", article = "article", price = "price" }\n')
+
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 1;100\n"},
+                            profile("P1"),
+                            "brand_a,article_a,brand_b,article_b\nMANN,W 1,KNECHT,K 1\n")
+    old = (catalog / "suppliers" / "S1.json").read_bytes()
+    (tmp_path / "p.csv").write_text("brand;article;price\nMANN;W 1;200\n", encoding="utf-8")
+    (tmp_path / "s.toml").write_text(profile("P2").replace("700", "800"), encoding="utf-8")
+    load_suppliers(tmp_path / "s.toml", catalog)
+    (catalog / "suppliers" / "S1.json").write_bytes(old)  # killed before the registration
+    engine = Engine.open(catalog)
+    found = engine.search("W 1", "MANN", level="wholesale", show_supplier_price=True,
+                          filters=Filters(pickup_point="P2"))
+    assert ([(o.supplier_price, o.pickup_points, o.min_order_sum) for o in
+             found.requested.offers], found.notes) == ([("200.00", ("P2",), "800.00")], ())
+    gone = engine.search("W 1", "MANN", filters=Filters(pickup_point="P1"))
+    assert gone.requested.total == 0 and "no supplier delivers there" in gone.notes[0]
+    assert engine.sql("select pickup_points, min_order_sum from suppliers").fetchall() == [
+        (["P2"], Decimal("800.00"))]
+    assert engine.profiles["S1"].pickup_points == ("P2",)

@@ -1312,3 +1312,49 @@ def test_no_text_searched_live_counts_against_a_suppliers_circuit(tmp_path: Path
         assert live is None or live.breakers["FAST"]._failures == 0
 
     check()
+
+
+def test_a_reload_during_a_live_search_mixes_no_two_cross_indexes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A live search's file search and its placing of the online offers read one state: a
+    reload landing between them (another request thread's, by chance) answered the file
+    offers from the old cross index and placed the online ones by the new, so KNECHT K 1 was
+    an analog from the files and a supplier cross from the supplier in one answer, MAHLE M 1
+    an analog beside them (an outside audit saw 1-2 in 8,000 live searches, reloads every
+    50 ms)."""
+    from decimal import Decimal
+
+    from partsearch.crosses import build_index
+    from partsearch.online import LiveOffer
+
+    class Own:  # a supplier whose own crosses know both of the part's analogs
+        code, deadline_s, max_concurrency = "OWN", 2.0, 1
+
+        async def search(self, client: Any, article: str, brand: str | None) -> list[LiveOffer]:
+            return [LiveOffer("OWN", b, b, a, a.replace(" ", ""), "", Decimal(100), quantity=1)
+                    for b, a in (("MANN", "W 1"), ("KNECHT", "K 1"), ("MAHLE", "M 1"))]
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 1;100\nKNECHT;K 1;100\nMAHLE;M 1;100\n"},
+        _FILE + '[OWN]\napi = { kind = "own" }\n', "brand_a,article_a,brand_b,article_b\n"
+        "MANN,W 1,KNECHT,K 1\n")
+    engine = Engine.open(catalog, connectors={"own": lambda code, api, env: Own()})
+    (tmp_path / "new.csv").write_text("brand_a,article_a,brand_b,article_b\nMANN,W 1,MAHLE,M 1\n")
+    build_index([tmp_path / "new.csv"], catalog)
+    search, reloaded = engine.search, []
+
+    def search_then_reload(*args: Any, **kwargs: Any) -> Any:
+        result = search(*args, **kwargs)
+        reloaded.append(engine.reload())
+        return result
+
+    monkeypatch.setattr(engine, "search", search_then_reload)
+    r = engine.search_live_sync("W 1", "MANN", deadline_s=2.0)
+    assert reloaded == [True]
+    assert sorted((o.supplier, o.brand, o.why) for o in r.analogs.offers) == [
+        ("FILE", "KNECHT", "analog"), ("OWN", "KNECHT", "analog"),
+        ("OWN", "MAHLE", "supplier_cross")]  # all of the old state's
+    after = engine.search_live_sync("W 1", "MANN", deadline_s=2.0)
+    assert sorted((o.supplier, o.brand, o.why) for o in after.analogs.offers) == [
+        ("FILE", "MAHLE", "analog"), ("OWN", "KNECHT", "supplier_cross"),
+        ("OWN", "MAHLE", "analog")]  # all of the new one's

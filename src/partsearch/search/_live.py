@@ -65,8 +65,9 @@ async def iter_live(engine: Engine, article: str, brand: str | None, *,
     from partsearch.online.live import check_deadline, unsendable
 
     check_deadline(deadline_s)  # (before the file search: a bad request answers nothing)
-    result = engine.search(article, brand, **options)
-    state = engine._state
+    pinned = engine._pinned()
+    result = pinned.search(article, brand, **options)
+    state = pinned._state
     if (not result.brand or result.status == "choose_brand"
             or not any(p.api for p in state.profiles.values())):
         yield result

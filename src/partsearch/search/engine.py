@@ -155,6 +155,15 @@ class Engine:
         self._making_live = threading.Lock()
         self._connector_kinds = dict(connectors or {})
 
+    def _pinned(self) -> Engine:
+        """This engine held at its current state, whatever a reload installs meanwhile (a live
+        search's file search and its placing of online offers read one state: a reload between
+        the two mixed two cross indexes' analogs in one answer). It shares the engine's online
+        suppliers and locks; it is never reloaded."""
+        import copy
+
+        return copy.copy(self)
+
     @classmethod
     def open(cls, catalog: str | Path, *,
              connectors: Mapping[str, ConnectorFactory] | None = None) -> Engine:
@@ -836,7 +845,28 @@ def _load_state(catalog: Path, previous: _State | None) -> _State:
     if index is not None and previous is not None and previous.index is not None:
         index.keep_held(previous.index)  # (the same snapshot's, reopened: not found again)
     store = load_store(catalog, previous.store if previous else None)
-    profiles = read_registered_profiles(catalog) if (catalog / "suppliers").is_dir() else {}
+    profiles = _in_force(read_registered_profiles(catalog) if (catalog / "suppliers").is_dir()
+                         else {}, store)
     pickup = {s.supplier: frozenset(s.terms.get("pickup_points") or ()) for s in store.segments}
     pickup.update({c: frozenset(p.pickup_points) for c, p in profiles.items()})
     return _State(index, store, profiles, config, registry, pickup)
+
+
+def _in_force(profiles: dict[str, SupplierProfile], store: Any) -> dict[str, SupplierProfile]:
+    """``profiles`` with each price-file supplier's terms as its published offers carry them
+    (pickup points, minimum sum, returns, prepayment, restrictions, stock accuracy). A load
+    publishes the offers, then registers the profile: a reload reading between the two, or a
+    load killed there, left new offers under the old profile's pickup points (a filter on the
+    new point found nothing, ``sql``'s suppliers disagreed with its offers) until the next load."""
+    from partsearch._money import price_of
+
+    out = dict(profiles)
+    for seg in store.segments:
+        profile, t = out.get(seg.supplier), seg.terms
+        if profile is None or profile.is_online or not seg.table.num_rows:
+            continue
+        out[seg.supplier] = replace(
+            profile, pickup_points=t["pickup_points"], min_order_sum=price_of(t["min_order_kop"]),
+            returnable=t["returnable"], prepayment=t["prepayment"],
+            restrictions=t["restrictions"], stock_accuracy=t["stock_accuracy"])
+    return out
