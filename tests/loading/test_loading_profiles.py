@@ -9,6 +9,7 @@ import pytest
 
 from partsearch.errors import ProfileError
 from partsearch.loading import SupplierProfile, read_profiles
+from partsearch.loading.profiles import code_problem
 
 GOOD = """
 [ALFA]
@@ -169,6 +170,51 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
     assert str(path) in str(err.value)
     if message != "cannot read":
         assert "A" in str(err.value)
+
+
+_TABLE = '\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p"}\n'
+
+
+@pytest.mark.parametrize(("code", "why"), [
+    ('"AL/FA"', "invalid supplier code 'AL/FA': holds '/' at character 2"),
+    ('".A"', "invalid supplier code '.A': starts with '.'"),
+    ('".."', "invalid supplier code '..': starts with '.'"),
+    # (printed as ALFA: a second supplier beside ALFA that no one could tell apart)
+    ('"AL\\u0001FA"', "invalid supplier code 'AL\\x01FA': holds '\\x01' at character 2, a "
+                      "control or invisible character"),
+    ('"AL\\u200bFA"', "holds '\\u200b' at character 2, a control or invisible character"),
+    ('"ALFA "', "invalid supplier code 'ALFA ': has white space or an invisible character "
+                "at its end"),
+    ('" ALFA"', "has white space or an invisible character at its start"),
+    ('" "', "invalid supplier code ' ': is empty"),
+    ('""', "invalid supplier code '': is empty"),
+    # (refused when the TOML is read, cut as a message cuts a value: it failed the load at
+    # its publish, "File name too long", after every file was read)
+    ('"' + "A" * 300 + '"', "'" + "A" * 79 + "…(300 characters): is 300 characters long (at "
+                            "most 64)"),
+    ('"' + "Ж" * 65 + '"', "is 65 characters long (at most 64)"),
+])
+def test_a_code_that_is_no_folder_name_is_refused_saying_why(tmp_path: Path, code: str,
+                                                             why: str) -> None:
+    # (before its file is looked at: the file named is not there)
+    path = _write(tmp_path, f"[{code}]{_TABLE.replace('alfa.csv', 'missing.csv')}")
+    with pytest.raises(ProfileError) as err:
+        read_profiles(path)
+    assert why in err.value.message and err.value.path == str(path)
+    assert len(err.value.message) < 300
+
+
+@pytest.mark.parametrize("code", ["ALFA", "Альфа 2", "A-1_B.2", "Ж" * 64, "AL FA"])
+def test_a_code_of_up_to_64_printable_characters_is_read(tmp_path: Path, code: str) -> None:
+    path = _write(tmp_path, f'["{code}"]{_TABLE}')
+    assert read_profiles(path)[0].code == code
+    assert code_problem(code) is None
+
+
+def test_the_code_rule_says_what_is_no_code() -> None:
+    assert code_problem(5) == "must be text, not int"
+    assert code_problem("A\x00B") is not None and code_problem("A\ud800") is not None
+    assert code_problem("😀" * 60) == "is 240 bytes long as UTF-8 (at most 200)"
 
 
 def test_an_api_deadline_of_up_to_a_minute_is_read(tmp_path: Path) -> None:
