@@ -158,6 +158,9 @@ BAD = [
     ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p", '
      'delivery_days_max=4, delivery_hours_max=5}', "maps both delivery_days_max and"),
     ("[A\n", "cannot read"),
+    # (passed, then the load failed: "invalid parameters: cannot create IdxOrName from -1")
+    ('[A]\nfile = "prices/alfa.csv"\nsheet = -1\ncolumns = {brand="b", article="a", price="p"}',
+     "key 'sheet' must be a sheet's name or its 0-based index (0 or more), not -1"),
 ]
 
 
@@ -253,3 +256,20 @@ def test_fixed_brand_replaces_brand_column(tmp_path: Path) -> None:
     text = '[M]\nfile = "prices/alfa.csv"\nbrand = "MOBIL"\ncolumns = {article="a", price="p"}'
     (profile,) = read_profiles(_write(tmp_path, text))
     assert profile.brand == "MOBIL"
+
+
+def test_a_file_that_is_a_symlink_loop_is_the_profiles_error(tmp_path: Path) -> None:
+    """pathlib's RuntimeError, "Symlink loop from ...", was a traceback out of load."""
+    (tmp_path / "prices").mkdir()
+    (tmp_path / "prices" / "alfa.csv").symlink_to(tmp_path / "prices" / "b.csv")
+    (tmp_path / "prices" / "b.csv").symlink_to(tmp_path / "prices" / "alfa.csv")
+    path = tmp_path / "suppliers.toml"
+    path.write_text(f"[ALFA]{_TABLE}", encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        read_profiles(path)
+    assert err.value.path == str(path)
+    assert err.value.message.startswith("supplier ALFA: key 'file': ")
+    assert "alfa.csv' is a symlink loop" in err.value.message
+    path.write_text(f"[ALFA]{_TABLE}".replace("alfa.csv", "al\\u0000fa.csv"), encoding="utf-8")
+    with pytest.raises(ProfileError, match="supplier ALFA: key 'file': .* holds a NUL"):
+        read_profiles(path)

@@ -238,7 +238,14 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
                    "API; give the other its own table (its own code)")
     file_path = None
     if file is not None:
-        file_path = (path.parent / file).resolve()
+        try:
+            file_path = (path.parent / file).resolve()
+        except (RuntimeError, OSError, ValueError) as exc:
+            # (Python's RuntimeError of a symlink loop, a traceback out of load; 3.13's
+            # OSError ELOOP; ValueError of a NUL, "\u0000" in the TOML)
+            why = "holds a NUL character" if isinstance(exc, ValueError) else \
+                "is a symlink loop (a link that leads back to itself), no file"
+            raise fail(f"key 'file': {shown(str(path.parent / file))} {why}") from exc
         if not file_path.is_file():
             raise fail(f"key 'file': {file_path} " + (
                 NOT_A_FILE if file_path.is_dir() else "does not exist"))
@@ -261,6 +268,9 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         if need:
             raise fail(f"key 'columns': missing required mapping for {', '.join(need)}")
     sheet = get("sheet", (str, int))
+    if isinstance(sheet, int) and sheet < 0:  # (fastexcel's "cannot create IdxOrName from -1")
+        raise fail(f"key 'sheet' must be a sheet's name or its 0-based index (0 or more), "
+                   f"not {sheet}")
     skip_rows = get("skip_rows", int)
     if skip_rows is not None and skip_rows < 0:
         raise fail("key 'skip_rows' must be >= 0")
