@@ -271,5 +271,12 @@ def test_a_file_that_is_a_symlink_loop_is_the_profiles_error(tmp_path: Path) -> 
     assert err.value.message.startswith("supplier ALFA: key 'file': ")
     assert "alfa.csv' is a symlink loop" in err.value.message
     path.write_text(f"[ALFA]{_TABLE}".replace("alfa.csv", "al\\u0000fa.csv"), encoding="utf-8")
-    with pytest.raises(ProfileError, match="supplier ALFA: key 'file': .* holds a NUL"):
+    with pytest.raises(ProfileError, match=r"supplier ALFA: key 'file': .* holds a NUL"):
         read_profiles(path)
+
+
+def test_profiles_saved_with_a_bom_are_read(tmp_path: Path) -> None:
+    """Windows Notepad's "UTF-8 with BOM" failed "Invalid statement (at line 1, column 1)"."""
+    path = _write(tmp_path, "")
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    assert [p.code for p in read_profiles(path)] == ["ALFA", "ONLINE1"]
