@@ -570,3 +570,10 @@ def test_real_oe_makers_are_oem_brands(realdata: Path) -> None:
     apart = ["GMC", "BUICK", "CADILLAC", "HOLDEN", "PONTIAC", "GENERAL MOTORS", "CHEVROLET",
              "SCION", "GENESIS", "DS", "RENAULT TRUCKS", "RENAULT", "BAIC WEIWANG", "BAIC"]
     assert len({brand_key(m) for m in apart}) == len(apart)
+
+
+def test_a_registry_saved_with_a_bom_is_read(tmp_path: Path) -> None:
+    """Windows Notepad's "UTF-8 with BOM" failed "Invalid statement (at line 1, column 1)"."""
+    path = tmp_path / "brands.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'["Meat & Doria"]\naliases = ["M&D"]\n')
+    assert BrandRegistry.load(path).canonical("m & d") == "MEAT & DORIA"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from partsearch.errors import PartsearchError
 
-__all__ = ["SHOWN", "blank_text", "is_column", "lone_surrogate", "no_text", "shown", "trimmed",
-           "user_path"]
+__all__ = ["SHOWN", "blank_text", "flag", "is_column", "lone_surrogate", "no_text", "shown",
+           "trimmed", "user_path"]
 
 #: the characters of a value a message quotes at most (then "…(N characters)")
 SHOWN = 80
@@ -89,6 +89,25 @@ def _one_line(text: str) -> str:
     if "\n" not in text and "\r" not in text:
         return text
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def flag(value: object, what: str, error: type[PartsearchError]) -> bool:
+    """``value`` as a bool, when it is one (Python's or numpy's); else ``error`` naming it
+    (``what``): 1, "false" (which ``bool`` reads as true), "no" or None say nothing chosen.
+    The one rule of every flag argument (a search's, a build's).
+
+    >>> flag(False, "allow_empty", PartsearchError)
+    False
+    >>> flag("false", "allow_empty", PartsearchError)
+    Traceback (most recent call last):
+    partsearch.errors.PartsearchError: allow_empty must be True or False, not 'false'
+    """
+    if isinstance(value, bool):
+        return value
+    numpy = sys.modules.get("numpy")  # (no numpy bool to meet unless numpy was imported)
+    if numpy is not None and isinstance(value, numpy.bool_):
+        return bool(value)
+    raise error(f"{what} must be True or False, not {shown(value)}")
 
 
 def is_column(values: object) -> bool:

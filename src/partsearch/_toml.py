@@ -14,12 +14,16 @@ __all__ = ["read_toml"]
 
 
 def read_toml(path: Path, what: str, error: type[PartsearchError]) -> tuple[dict[str, Any], str]:
-    """``(the data, the text)`` of the TOML file ``path``; ``error`` ("cannot read ``what``:
-    ...") naming the line of a syntax error or of a byte that is not UTF-8."""
+    """``(the data, the text)`` of the TOML file ``path``, UTF-8 with or without a BOM;
+    ``error`` ("cannot read ``what``: ...") naming the line of a syntax error or of a byte
+    that is not UTF-8."""
     try:
         data = path.read_bytes()
     except OSError as exc:  # (the OS's words without the path again: the error names it)
         raise error(f"cannot read {what}: {exc.strerror or exc}", path=path) from exc
+    # (Windows Notepad saves "UTF-8 with BOM": tomllib failed it "Invalid statement (at line
+    # 1, column 1)", where nothing shows; the BOM is no part of the text, as a price file's is not)
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:  # (TOML is UTF-8: a cp1251 comment, say)

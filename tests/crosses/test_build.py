@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partsearch import CrossFileError, SnapshotError
+from partsearch import CrossFileError, SearchError, SnapshotError
 from partsearch._catalog import read_pointer
 from partsearch.crosses import CrossIndex, GuardConfig, build_index, guard_quality
 
@@ -1215,6 +1216,73 @@ def test_files_that_give_no_cross_are_refused_unless_allowed(tmp_path: Path) -> 
     assert (tmp_path / "c" / "crosses" / "CURRENT").read_text().strip() == first.name
     report = build_index([bad], tmp_path / "c", allow_empty=True)
     assert (report.parts, report.unique_crosses) == (0, 0)  # (a self-cross names no part)
+
+
+@pytest.mark.parametrize("flag", ["allow_empty", "cell_brands"])
+@pytest.mark.parametrize("value", ["false", "no", 0, 1, None])
+def test_a_flag_that_is_no_bool_is_refused(tmp_path: Path, flag: str, value: object) -> None:
+    """allow_empty="false" read as true: a header-only export published an empty index, every
+    analog dropped. A flag is True or False, as a search's (``ranking.order.truth``)."""
+    good = tmp_path / "good.csv"
+    good.write_text("brand_a,article_a,brand_b,article_b\nMANN,W 920/21,KNECHT,OC 90\n")
+    first = build_index([good], tmp_path / "c").snapshot
+    cut = tmp_path / "cut.csv"
+    cut.write_text("brand_a,article_a,brand_b,article_b\n")
+    with pytest.raises(CrossFileError, match=f"build_index: {flag} must be True or False, not "
+                                             f"{re.escape(repr(value))}"):
+        build_index([cut], tmp_path / "c", **{flag: value})  # type: ignore[arg-type]
+    assert (tmp_path / "c" / "crosses" / "CURRENT").read_text().strip() == first.name
+    assert CrossIndex.open(tmp_path / "c").n_parts == 2
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"columns": "brand_a=x"}, "build_index: columns must be a mapping of our names"),
+    ({"columns": {"brand_a": 5}}, "build_index: columns must be a mapping"),
+    ({"columns": {"brand_a": ["x", 5]}}, "build_index: columns must be a mapping"),
+    ({"brand_a": 5}, "build_index: brand_a must be a text or None, not 5"),
+    ({"brand_b": ["MANN"]}, "build_index: brand_b must be a text or None, not ['MANN']"),
+    ({"makers": ["x"]}, "build_index: makers must be a mapping of the files' maker columns"),
+    ({"makers": {"gates": 5}}, "build_index: makers must be a mapping"),
+    ({"split": 5}, "build_index: split must be a text or None, not 5"),
+    ({"guard": {"min_side": 3}}, "build_index: guard must be a GuardConfig or None"),
+    ({"registry": "brands.toml"}, "build_index: registry must be a BrandRegistry or None"),
+    ({"progress": 5}, "build_index: progress must be a callable"),
+])
+def test_an_option_of_a_wrong_type_is_a_cross_file_error(
+        story: tuple[Path, CrossIndex], options: dict[str, Any], message: str) -> None:
+    """Each raised Python's own error (ValueError, TypeError, AttributeError) from inside."""
+    catalog, idx = story
+    with pytest.raises(CrossFileError) as err:
+        build_index([catalog.parent / "crosses.csv"], catalog, **options)
+    assert message in err.value.message
+    assert CrossIndex.open(catalog).path == idx.path  # (nothing published)
+
+
+@pytest.mark.parametrize("pid", [-1, 10**9, "0", 1.0, True, None])
+def test_a_part_id_out_of_range_is_a_search_error(story: tuple[Path, CrossIndex],
+                                                  pid: object) -> None:
+    """10**9 raised numpy's IndexError; -1 answered the last part's class, another's."""
+    _catalog, idx = story
+    for call, what in ((lambda: idx.class_members(pid), "class_members: pid"),  # type: ignore
+                       (lambda: idx.neighbors(pid), "neighbors: pid"),  # type: ignore
+                       (lambda: idx.explain(0, pid), "explain: b"),  # type: ignore
+                       (lambda: idx.explain(pid, 0), "explain: a")):  # type: ignore
+        with pytest.raises(SearchError, match=f"CrossIndex.{what} must be a part id of the "
+                                              f"index, 0 to {idx.n_parts - 1}"):
+            call()
+    last = np.int64(idx.n_parts - 1)  # (numpy's ints are ids too)
+    assert idx.class_members(last).tolist()[-1] == last
+
+
+@pytest.mark.parametrize("hops", ["2", -1, 2.0, True])
+def test_neighbors_refuses_max_hops_that_is_no_count(story: tuple[Path, CrossIndex],
+                                                     hops: object) -> None:
+    """A text reached the compiled walk: numba's TypingError."""
+    _catalog, idx = story
+    with pytest.raises(SearchError, match=r"CrossIndex\.neighbors: max_hops must be a whole "
+                                          r"number, 0 or more, or None"):
+        idx.neighbors(0, max_hops=hops)  # type: ignore[arg-type]
+    assert idx.neighbors(0, max_hops=np.int64(0)).ids.size == 0
 
 
 def test_a_json_cross_file_is_told_it_is_json(tmp_path: Path) -> None:

@@ -63,3 +63,22 @@ def test_guard_config_refuses_a_min_side_below_2(value: object) -> None:
 
     with pytest.raises(CrossFileError, match="min_side must be a whole number, 2 or more"):
         GuardConfig(min_side=value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [-1, 0, 0.5, float("nan"), float("inf"), "2", True, None])
+def test_guard_config_refuses_a_trust_margin_that_is_no_factor(value: object) -> None:
+    """-1 and nan were taken: no competing bridge was then ever held back, without a word."""
+    from partsearch.errors import CrossFileError
+
+    with pytest.raises(CrossFileError, match="GuardConfig: trust_margin must be a number, 1 or "
+                                             "more"):
+        GuardConfig(trust_margin=value)  # type: ignore[arg-type]
+    assert GuardConfig(trust_margin=1).trust_margin == 1
+
+
+def test_guard_config_refuses_enabled_that_is_no_bool() -> None:
+    from partsearch.errors import CrossFileError
+
+    with pytest.raises(CrossFileError, match="GuardConfig: enabled must be True or False, not "
+                                             "'false'"):
+        GuardConfig(enabled="false")  # type: ignore[arg-type]

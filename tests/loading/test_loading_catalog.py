@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,10 +13,11 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from partsearch import CatalogError
+from partsearch import CatalogError, ProfileError
 from partsearch.cli import main
 from partsearch.loading import (
     OFFERS_SCHEMA,
+    REJECTED_SCHEMA,
     SupplierProfile,
     load_price_file,
     load_suppliers,
@@ -572,3 +574,71 @@ def test_suppliers_are_submitted_a_few_at_a_time(tmp_path: Path,
     assert calls == [(c, i, len(codes)) for i, c in enumerate(codes)] + [("", 9, 9)]
     assert submitted == codes
     assert max(ahead) == loading._AHEAD
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every entry under ``root`` with its size and mtime: what a refused call must not touch."""
+    return {str(p.relative_to(root)): (p.lstat().st_size, p.lstat().st_mtime_ns)
+            for p in sorted(root.rglob("*"))}
+
+
+@pytest.mark.parametrize("code", ["..", ".", "ALFA/../BETA", "../evil", "A\x00B", "AL\x01FA",
+                                  "ALFA ", "A" * 300, "", ".merged", 5, None])
+def test_publish_refuses_what_suppliers_toml_refuses_before_touching_the_disk(
+        tmp_path: Path, code: Any) -> None:
+    """The code is the folder written: ".." wrote CURRENT into the catalog's root, whose
+    clean-up deleted offers/, crosses/ and loads/ (their files older than its grace period);
+    "ALFA/../BETA" withdrew BETA's offers; "../evil" wrote beside the catalog."""
+    catalog = _loaded(tmp_path)
+    old = datetime(2020, 1, 1).timestamp()
+    for path in catalog.rglob("*"):  # (past the clean-up's grace period)
+        os.utime(path, (old, old))
+    before = _tree(tmp_path)
+    with pytest.raises(ProfileError, match="publish_offers: invalid supplier code"):
+        publish_offers(catalog, code, OFFERS_SCHEMA.empty_table())
+    assert _tree(tmp_path) == before
+    assert read_offers(catalog, "BETA").num_rows == 2
+
+
+def test_publish_refuses_what_is_no_table(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match=r"publish_offers: offers must be a pyarrow Table.*"
+                                           r"not None"):
+        publish_offers(tmp_path, "ALFA", None)  # type: ignore[arg-type]
+    with pytest.raises(CatalogError, match="publish_offers: catalog_dir must be"):
+        publish_offers(None, "ALFA", OFFERS_SCHEMA.empty_table())  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_register_and_record_refuse_a_code_that_is_no_folder_name(tmp_path: Path) -> None:
+    good = SupplierProfile(code="X", name="X", api={"kind": "abcp"})
+    bad = SupplierProfile(code="../evil", name="X", api={"kind": "abcp"})
+    with pytest.raises(ProfileError, match=r"register_profiles: invalid supplier code '\.\./evil'"):
+        register_profiles(tmp_path / "cat", [good, bad])
+    with pytest.raises(ProfileError, match="register_profiles: profiles must be"):
+        register_profiles(tmp_path / "cat", ["X"])  # type: ignore[list-item]
+    report = loading.LoadReport(
+        supplier="..", path="x.csv", rows_read=0, offers=OFFERS_SCHEMA.empty_table(),
+        rejected=REJECTED_SCHEMA.empty_table(), seconds=0.0)
+    with pytest.raises(ProfileError, match=r"record_load: invalid supplier code '\.\.'"):
+        loading.record_load(tmp_path / "cat", report)
+    assert list(tmp_path.iterdir()) == []  # (nothing written: not the good profile either)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"supplier": ["ALFA"]}, "load_suppliers: supplier must be a supplier code (text) or None, "
+                             "not ['ALFA']"),
+    ({"progress": 5}, "load_suppliers: progress must be a callable"),
+])
+def test_load_suppliers_refuses_a_bad_argument_before_publishing(
+        tmp_path: Path, kwargs: dict[str, Any], message: str) -> None:
+    """progress=5 raised at its first call, after the first suppliers were published."""
+    toml = _setup(tmp_path)
+    with pytest.raises(ProfileError) as err:
+        load_suppliers(toml, tmp_path / "catalog", **kwargs)
+    assert message in str(err.value)
+    assert not (tmp_path / "catalog").exists()
+
+
+def test_load_price_file_refuses_what_is_no_profile(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="load_price_file: profile must be a SupplierProfile"):
+        load_price_file(str(tmp_path / "alfa.csv"))  # type: ignore[arg-type]

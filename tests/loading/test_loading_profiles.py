@@ -9,6 +9,7 @@ import pytest
 
 from partsearch.errors import ProfileError
 from partsearch.loading import SupplierProfile, read_profiles
+from partsearch.loading.profiles import code_problem
 
 GOOD = """
 [ALFA]
@@ -157,6 +158,9 @@ BAD = [
     ('[A]\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p", '
      'delivery_days_max=4, delivery_hours_max=5}', "maps both delivery_days_max and"),
     ("[A\n", "cannot read"),
+    # (passed, then the load failed: "invalid parameters: cannot create IdxOrName from -1")
+    ('[A]\nfile = "prices/alfa.csv"\nsheet = -1\ncolumns = {brand="b", article="a", price="p"}',
+     "key 'sheet' must be a sheet's name or its 0-based index (0 or more), not -1"),
 ]
 
 
@@ -169,6 +173,51 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
     assert str(path) in str(err.value)
     if message != "cannot read":
         assert "A" in str(err.value)
+
+
+_TABLE = '\nfile = "prices/alfa.csv"\ncolumns = {brand="b", article="a", price="p"}\n'
+
+
+@pytest.mark.parametrize(("code", "why"), [
+    ('"AL/FA"', "invalid supplier code 'AL/FA': holds '/' at character 2"),
+    ('".A"', "invalid supplier code '.A': starts with '.'"),
+    ('".."', "invalid supplier code '..': starts with '.'"),
+    # (printed as ALFA: a second supplier beside ALFA that no one could tell apart)
+    ('"AL\\u0001FA"', "invalid supplier code 'AL\\x01FA': holds '\\x01' at character 2, a "
+                      "control or invisible character"),
+    ('"AL\\u200bFA"', "holds '\\u200b' at character 2, a control or invisible character"),
+    ('"ALFA "', "invalid supplier code 'ALFA ': has white space or an invisible character "
+                "at its end"),
+    ('" ALFA"', "has white space or an invisible character at its start"),
+    ('" "', "invalid supplier code ' ': is empty"),
+    ('""', "invalid supplier code '': is empty"),
+    # (refused when the TOML is read, cut as a message cuts a value: it failed the load at
+    # its publish, "File name too long", after every file was read)
+    ('"' + "A" * 300 + '"', "'" + "A" * 79 + "…(300 characters): is 300 characters long (at "
+                            "most 64)"),
+    ('"' + "Ж" * 65 + '"', "is 65 characters long (at most 64)"),
+])
+def test_a_code_that_is_no_folder_name_is_refused_saying_why(tmp_path: Path, code: str,
+                                                             why: str) -> None:
+    # (before its file is looked at: the file named is not there)
+    path = _write(tmp_path, f"[{code}]{_TABLE.replace('alfa.csv', 'missing.csv')}")
+    with pytest.raises(ProfileError) as err:
+        read_profiles(path)
+    assert why in err.value.message and err.value.path == str(path)
+    assert len(err.value.message) < 300
+
+
+@pytest.mark.parametrize("code", ["ALFA", "Альфа 2", "A-1_B.2", "Ж" * 64, "AL FA"])
+def test_a_code_of_up_to_64_printable_characters_is_read(tmp_path: Path, code: str) -> None:
+    path = _write(tmp_path, f'["{code}"]{_TABLE}')
+    assert read_profiles(path)[0].code == code
+    assert code_problem(code) is None
+
+
+def test_the_code_rule_says_what_is_no_code() -> None:
+    assert code_problem(5) == "must be text, not int"
+    assert code_problem("A\x00B") is not None and code_problem("A\ud800") is not None
+    assert code_problem("😀" * 60) == "is 240 bytes long as UTF-8 (at most 200)"
 
 
 def test_an_api_deadline_of_up_to_a_minute_is_read(tmp_path: Path) -> None:
@@ -207,3 +256,27 @@ def test_fixed_brand_replaces_brand_column(tmp_path: Path) -> None:
     text = '[M]\nfile = "prices/alfa.csv"\nbrand = "MOBIL"\ncolumns = {article="a", price="p"}'
     (profile,) = read_profiles(_write(tmp_path, text))
     assert profile.brand == "MOBIL"
+
+
+def test_a_file_that_is_a_symlink_loop_is_the_profiles_error(tmp_path: Path) -> None:
+    """pathlib's RuntimeError, "Symlink loop from ...", was a traceback out of load."""
+    (tmp_path / "prices").mkdir()
+    (tmp_path / "prices" / "alfa.csv").symlink_to(tmp_path / "prices" / "b.csv")
+    (tmp_path / "prices" / "b.csv").symlink_to(tmp_path / "prices" / "alfa.csv")
+    path = tmp_path / "suppliers.toml"
+    path.write_text(f"[ALFA]{_TABLE}", encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        read_profiles(path)
+    assert err.value.path == str(path)
+    assert err.value.message.startswith("supplier ALFA: key 'file': ")
+    assert "alfa.csv' is a symlink loop" in err.value.message
+    path.write_text(f"[ALFA]{_TABLE}".replace("alfa.csv", "al\\u0000fa.csv"), encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"supplier ALFA: key 'file': .* holds a NUL"):
+        read_profiles(path)
+
+
+def test_profiles_saved_with_a_bom_are_read(tmp_path: Path) -> None:
+    """Windows Notepad's "UTF-8 with BOM" failed "Invalid statement (at line 1, column 1)"."""
+    path = _write(tmp_path, "")
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    assert [p.code for p in read_profiles(path)] == ["ALFA", "ONLINE1"]

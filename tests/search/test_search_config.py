@@ -43,3 +43,15 @@ def test_a_utf8_config_with_cyrillic_is_read(tmp_path: Path) -> None:
     (tmp_path / "catalog.toml").write_text('# уровни цен\ndefault_level = "wholesale"\n',
                                            encoding="utf-8")
     assert CatalogConfig.load(tmp_path).default_level == "wholesale"
+
+
+def test_a_config_saved_with_a_bom_is_read(tmp_path: Path) -> None:
+    """Windows Notepad's "UTF-8 with BOM" failed "Invalid statement (at line 1, column 1)",
+    where nothing shows; a mistake below it still names its line."""
+    path = tmp_path / "catalog.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'default_level = "wholesale"\n')
+    assert CatalogConfig.load(tmp_path).default_level == "wholesale"
+    path.write_bytes(b"\xef\xbb\xbf" + b'default_level = "wholesale"\n[levels.x\n')
+    with pytest.raises(CatalogError, match="cannot read catalog config") as err:
+        CatalogConfig.load(tmp_path)
+    assert err.value.line == 2

@@ -34,12 +34,14 @@ bridges with subtree sizes, compiled).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from partsearch._inputs import flag, shown
 from partsearch.errors import CrossFileError
 
 
@@ -60,7 +62,16 @@ class GuardConfig:
         if isinstance(self.min_side, bool) or not isinstance(self.min_side, int) \
                 or self.min_side < 2:
             raise CrossFileError(f"min_side must be a whole number, 2 or more (the smaller "
-                                 f"side of a bridge held back), got {self.min_side!r}")
+                                 f"side of a bridge held back), got {shown(self.min_side)}")
+        flag(self.enabled, "GuardConfig: enabled", CrossFileError)
+        # a factor between trusts: below 1 (or nan) no competing bridge was ever held back,
+        # which -1 and nan did without a word
+        margin = self.trust_margin
+        if isinstance(margin, bool) or not isinstance(margin, int | float) \
+                or not 1.0 <= margin < math.inf:
+            raise CrossFileError(f"GuardConfig: trust_margin must be a number, 1 or more (the "
+                                 f"factor within which two bridges' trusts are a close call), "
+                                 f"got {shown(margin)}")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from partsearch._inputs import is_column, shown, user_path
+from partsearch._inputs import flag, is_column, shown, user_path
 from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry, registry_sources
 from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
@@ -133,6 +133,11 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
     from partsearch.crosses import _snapshot
 
     started = time.perf_counter()
+    # (a flag of text read as true: allow_empty="false" published an empty index)
+    cell_brands = flag(cell_brands, "build_index: cell_brands", CrossFileError)
+    allow_empty = flag(allow_empty, "build_index: allow_empty", CrossFileError)
+    _check_options(columns=columns, brand_a=brand_a, brand_b=brand_b, makers=makers,
+                   split=split, registry=registry, guard=guard, progress=progress)
     catalog = user_path(catalog_dir, CatalogError, "build_index: catalog_dir",
                         "a directory's path")
     # (a text is one path, not a path per character; None raised TypeError)
@@ -258,6 +263,37 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         blacklist_rows=black_read.rows, blacklist_unmatched=black_read.unmatched,
         blacklist_unreadable=black_read.unreadable, blacklist_notes=tuple(black_read.notes),
     )
+
+
+def _check_options(*, columns: object, brand_a: object, brand_b: object, makers: object,
+                   split: object, registry: object, guard: object, progress: object) -> None:
+    """:class:`CrossFileError` naming the first of ``build_index``'s options that is of no
+    type it takes, and the value (cut): a text as ``columns`` raised ValueError, a number as
+    ``brand_a`` AttributeError, ``split=5`` TypeError, a dict as ``guard`` AttributeError."""
+    def fail(name: str, wants: str, value: object) -> CrossFileError:
+        return CrossFileError(f"build_index: {name} must be {wants}, not {shown(value)}")
+
+    def texts(value: object) -> bool:  # (a header name, or several in order)
+        return isinstance(value, str) or (
+            isinstance(value, list | tuple) and all(isinstance(v, str) for v in value))
+
+    if columns is not None and not (isinstance(columns, Mapping) and all(
+            isinstance(k, str) and texts(v) for k, v in columns.items())):
+        raise fail("columns", "a mapping of our names (brand_a, article_a, ...) to the files' "
+                   "headers, each a text or a list of texts", columns)
+    for name, value in (("brand_a", brand_a), ("brand_b", brand_b), ("split", split)):
+        if value is not None and not isinstance(value, str):
+            raise fail(name, "a text or None", value)
+    if makers is not None and not (isinstance(makers, Mapping) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in makers.items())):
+        raise fail("makers", "a mapping of the files' maker columns to their brands "
+                   "({'gates': 'GATES'})", makers)
+    if registry is not None and not isinstance(registry, BrandRegistry):
+        raise fail("registry", "a BrandRegistry or None", registry)
+    if guard is not None and not isinstance(guard, GuardConfig):
+        raise fail("guard", "a GuardConfig or None (GuardConfig(min_side=3))", guard)
+    if progress is not None and not callable(progress):
+        raise fail("progress", "a callable, progress(stage, done, total), or None", progress)
 
 
 @dataclass

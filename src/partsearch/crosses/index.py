@@ -30,9 +30,9 @@ import numpy as np
 
 from partsearch._catalog import CROSSES, read_pointer
 from partsearch._hashing import part_hash
-from partsearch._inputs import user_path
+from partsearch._inputs import shown, user_path
 from partsearch.brands import BrandRegistry, catalog_registry
-from partsearch.errors import NormalizationError, PartsearchError, SnapshotError
+from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 
 if TYPE_CHECKING:
@@ -258,9 +258,19 @@ class CrossIndex:
         return sorted(out)
 
     # -- classes -----------------------------------------------------------------------------
+    def _part_id(self, pid: object, what: str) -> int:
+        """``pid`` as a part id of this index, else :class:`SearchError` naming ``what`` and
+        the value: one past the last raised numpy's IndexError, and a negative one answered
+        for the part counted from the end, another part's class."""
+        if isinstance(pid, bool) or not isinstance(pid, int | np.integer) or \
+                not 0 <= pid < self.n_parts:
+            raise SearchError(f"{what} must be a part id of the index, 0 to {self.n_parts - 1} "
+                              f"(lookup gives them), not {shown(pid)}")
+        return int(pid)
+
     def class_members(self, pid: int) -> np.ndarray:
         """Every part of ``pid``'s class, ``pid`` included, ascending."""
-        lo, hi = self.class_range(pid)
+        lo, hi = self.class_range(self._part_id(pid, "CrossIndex.class_members: pid"))
         return self._class_parts[lo:hi].astype(np.int64)
 
     def class_range(self, pid: int) -> tuple[int, int]:
@@ -310,6 +320,12 @@ class CrossIndex:
     def neighbors(self, pid: int, max_hops: int | None = None) -> Neighbors:
         """Class members within ``max_hops`` crosses of ``pid`` (all when None), nearest first:
         by hops, then support descending, then id."""
+        pid = self._part_id(pid, "CrossIndex.neighbors: pid")
+        # (a text reached the compiled walk: numba's TypingError)
+        if max_hops is not None and (isinstance(max_hops, bool) or not isinstance(
+                max_hops, int | np.integer) or not 0 <= max_hops < 2**31):
+            raise SearchError(f"CrossIndex.neighbors: max_hops must be a whole number, 0 or "
+                              f"more, or None (all), not {shown(max_hops)}")
         members = self.class_members(pid)
         if members.size <= 1:
             empty = np.zeros(0, np.int64)
@@ -323,6 +339,8 @@ class CrossIndex:
     def explain(self, a: int, b: int) -> list[CrossStep] | None:
         """The shortest chain of accepted crosses from part ``a`` to part ``b``; ``[]`` when
         ``a == b``; None when they are not in one class."""
+        a = self._part_id(a, "CrossIndex.explain: a")
+        b = self._part_id(b, "CrossIndex.explain: b")
         if a == b:
             return []
         if self._class_id[a] != self._class_id[b]:

@@ -40,7 +40,7 @@ from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import CatalogError, PriceFileError, ProfileError
 from partsearch.loading._budget import MemoryBudget, machine_bytes, peak_bytes
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
-from partsearch.loading.profiles import SupplierProfile, read_profiles
+from partsearch.loading.profiles import SupplierProfile, code_problem, read_profiles
 
 __all__ = [
     "LoadReport", "load_price_file", "load_suppliers", "publish_offers", "read_offers",
@@ -94,6 +94,9 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
     from partsearch.loading._readers import RawRows, read_rows, unreadable
 
     started = time.perf_counter()
+    if not isinstance(profile, SupplierProfile):  # (a path's AttributeError, 'file')
+        raise ProfileError(f"load_price_file: profile must be a SupplierProfile (read_profiles "
+                           f"gives them), not {shown(profile)}")
     if profile.file is None:
         raise ProfileError(f"supplier {profile.code} has no price file (online supplier)")
     path = profile.file
@@ -161,6 +164,15 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     this partsearch's and the catalog's registry (a table built otherwise is taken as keyed
     as the catalog keys). A catalog opened with others warns (``_stamp``).
     """
+    # (before the disk is touched: the code names the folder written, and ".." wrote CURRENT
+    # into the catalog's root, whose clean-up then deleted offers/, crosses/ and loads/)
+    supplier = _checked_code(supplier, "publish_offers")
+    catalog_dir = user_path(catalog_dir, CatalogError, "publish_offers: catalog_dir",
+                            "a directory's path")
+    if not isinstance(offers, pa.Table):
+        raise CatalogError(f"publish_offers: offers must be a pyarrow Table (OFFERS_SCHEMA's "
+                           f"columns; an empty one withdraws the supplier's offers), not "
+                           f"{shown(offers)}")
     # (a table of no rows, a supplier's offers withdrawn, has no keys: it needs no registry,
     # so a brands.toml that cannot be read does not stop it)
     stamp = offers_stamp(offers.schema.metadata) or (
@@ -211,6 +223,14 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     return area / name
 
 
+def _checked_code(code: object, what: str) -> str:
+    """``code`` when it is a supplier code (``profiles.code_problem``, suppliers.toml's rule),
+    else :class:`ProfileError` naming ``what``, the code (cut) and what is wrong."""
+    if (problem := code_problem(code)) is not None:
+        raise ProfileError(f"{what}: invalid supplier code {shown(code)}: {problem}")
+    return code  # type: ignore[return-value]  # (a str: code_problem says so)
+
+
 def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
     """Keep ``report``'s summary as the supplier's last load, ``loads/<CODE>.json`` (what
     ``partsearch info`` shows): its counts, its reasons of rejection by kind with their rows,
@@ -220,6 +240,7 @@ def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
 
     import pyarrow.compute as pc
 
+    _checked_code(report.supplier, "record_load")
     reasons = report.rejected.column("reason")
     # a reason's kind is its text before the value it quotes: "bad quantity 'x'"
     kinds = pc.value_counts(pc.replace_substring_regex(reasons, r" '.*$", "")).to_pylist() \
@@ -308,6 +329,12 @@ LATER_COLUMNS = ("delivery_hours_max",)
 
 def register_profiles(catalog_dir: str | Path, profiles: Iterable[SupplierProfile]) -> None:
     """Write each profile to ``suppliers/<CODE>.json`` in the catalog, atomically."""
+    profiles = list(profiles)
+    for profile in profiles:  # (all checked before one is written)
+        if not isinstance(profile, SupplierProfile):
+            raise ProfileError(f"register_profiles: profiles must be SupplierProfile's, not "
+                               f"{shown(profile)}")
+        _checked_code(profile.code, "register_profiles")
     area = Path(catalog_dir) / SUPPLIERS
     try:
         area.mkdir(parents=True, exist_ok=True)
@@ -357,6 +384,14 @@ def load_suppliers(toml_path: str | Path, catalog_dir: str | Path, *, supplier: 
                           "a suppliers.toml's path")
     catalog = user_path(catalog_dir, CatalogError, "load_suppliers: catalog_dir",
                         "a directory's path")
+    # (before anything is published: progress=5 raised at its first call, after the first
+    # suppliers' offers were published)
+    if supplier is not None and not isinstance(supplier, str):
+        raise ProfileError(f"load_suppliers: supplier must be a supplier code (text) or None, "
+                           f"not {shown(supplier)}")
+    if progress is not None and not callable(progress):
+        raise ProfileError(f"load_suppliers: progress must be a callable, progress(supplier, "
+                           f"done, total), or None, not {shown(progress)}")
     profiles = read_profiles(toml_path)
     if supplier is not None and supplier not in {p.code for p in profiles}:
         raise ProfileError(f"no supplier {shown(supplier)}", path=toml_path)

@@ -29,13 +29,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from partsearch._inputs import shown, trimmed, user_path
+from partsearch._inputs import blank_text, shown, trimmed, user_path
 from partsearch._limits import MAX_HOURS, concurrency_problem, deadline_problem
 from partsearch._money import MAX_KOPECKS, MONEY, price_of
 from partsearch._toml import read_toml
 from partsearch.errors import ProfileError
 
-__all__ = ["FIELDS", "REQUIRED_FIELDS", "SupplierProfile", "read_profiles"]
+__all__ = ["FIELDS", "MAX_CODE", "REQUIRED_FIELDS", "SupplierProfile", "code_problem",
+           "read_profiles"]
 
 #: what a price file that is a folder is told (a profile's ``file``, a load's, a draft's)
 NOT_A_FILE = "is a directory, not a price file"
@@ -54,6 +55,51 @@ _KEYS = {
     "delivery_hours", "pickup_points", "min_order_sum", "returnable", "prepayment",
     "restrictions", "stock_accuracy", "api",
 }
+
+
+#: the characters a supplier code may have at most (and the UTF-8 bytes: a code is a folder's
+#: and a file's name in a catalog, ``offers/<CODE>/``, ``loads/<CODE>.json``, which a file
+#: system takes up to 255 bytes; 300 letters failed a load at its publish, "File name too
+#: long", after every file was read)
+MAX_CODE, _MAX_CODE_BYTES = 64, 200
+
+
+def code_problem(code: object) -> str | None:
+    """What makes ``code`` no supplier code, or None: the one rule of ``suppliers.toml``'s
+    tables and of every function that writes a supplier's files into a catalog
+    (``publish_offers``, ``register_profiles``, ``record_load``), since a code is the name of
+    its folder and files there. A code is text of at most :data:`MAX_CODE` characters, with
+    no ``/`` (``"ALFA/../GAMMA"`` named GAMMA's folder), not starting with ``.`` (``".."``
+    is the folder above, a ``.`` name a catalog's temporary), without white space at its ends
+    or a control or invisible character (``"ALFA "``, ``"AL\x01FA"`` printed as ALFA, a
+    second supplier beside it).
+
+    >>> code_problem("ALFA"), code_problem("Альфа 2")
+    (None, None)
+    >>> code_problem("ALFA/../GAMMA"), code_problem("ALFA ")
+    ("holds '/' at character 4 (a code is a folder's name)", 'has white space or an invisible \
+character at its end')
+    """
+    if not isinstance(code, str):
+        return f"must be text, not {type(code).__name__}"
+    if blank_text(code):
+        return "is empty"
+    if len(code) > MAX_CODE:
+        return f"is {len(code)} characters long (at most {MAX_CODE})"
+    if (size := len(code.encode("utf-8", "surrogatepass"))) > _MAX_CODE_BYTES:
+        return f"is {size} bytes long as UTF-8 (at most {_MAX_CODE_BYTES})"
+    if code.startswith("."):
+        return "starts with '.' (a code is a folder's name; '.' names are the catalog's own)"
+    if (at := code.find("/")) >= 0:
+        return f"holds '/' at character {at} (a code is a folder's name)"
+    if trimmed(code) != code:
+        end = "start" if not trimmed(code + ".").startswith(code[0]) else "end"
+        return f"has white space or an invisible character at its {end}"
+    if not code.isprintable():  # (a control character, NUL too, a format character, ...)
+        at = next(i for i, char in enumerate(code) if not char.isprintable())
+        return (f"holds {code[at]!r} at character {at}, a control or invisible character "
+                f"(a code is printed and a folder's name)")
+    return None
 
 
 #: what the offers table's columns hold (``min_order_sum`` a decimal(14, 2), ``delivery_hours``
@@ -156,13 +202,15 @@ def read_profiles(path: str | Path) -> list[SupplierProfile]:
 
 
 def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
+    # (first: every other message names the code as it is, which this one quotes, cut)
+    if (problem := code_problem(code)) is not None:
+        raise ProfileError(f"invalid supplier code {shown(code)}: {problem}", path=path)
+
     def fail(msg: str) -> ProfileError:
         return ProfileError(f"supplier {code}: {msg}", path=path)
 
     if not isinstance(table, dict):
         raise fail("must be a table ([CODE])")
-    if not code.strip() or "/" in code or code.startswith("."):
-        raise fail("invalid supplier code")
     unknown = set(table) - _KEYS
     if unknown:
         raise fail(f"unknown keys {sorted(unknown)}")
@@ -190,7 +238,14 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
                    "API; give the other its own table (its own code)")
     file_path = None
     if file is not None:
-        file_path = (path.parent / file).resolve()
+        try:
+            file_path = (path.parent / file).resolve()
+        except (RuntimeError, OSError, ValueError) as exc:
+            # (Python's RuntimeError of a symlink loop, a traceback out of load; 3.13's
+            # OSError ELOOP; ValueError of a NUL, "\u0000" in the TOML)
+            why = "holds a NUL character" if isinstance(exc, ValueError) else \
+                "is a symlink loop (a link that leads back to itself), no file"
+            raise fail(f"key 'file': {shown(str(path.parent / file))} {why}") from exc
         if not file_path.is_file():
             raise fail(f"key 'file': {file_path} " + (
                 NOT_A_FILE if file_path.is_dir() else "does not exist"))
@@ -213,6 +268,9 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
         if need:
             raise fail(f"key 'columns': missing required mapping for {', '.join(need)}")
     sheet = get("sheet", (str, int))
+    if isinstance(sheet, int) and sheet < 0:  # (fastexcel's "cannot create IdxOrName from -1")
+        raise fail(f"key 'sheet' must be a sheet's name or its 0-based index (0 or more), "
+                   f"not {sheet}")
     skip_rows = get("skip_rows", int)
     if skip_rows is not None and skip_rows < 0:
         raise fail("key 'skip_rows' must be >= 0")

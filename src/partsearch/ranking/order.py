@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, SupportsIndex, TypeAlias, TypedDict
 
 import numpy as np
 
-from partsearch._inputs import shown, trimmed
+from partsearch._inputs import flag, shown, trimmed
 from partsearch._limits import MAX_HOURS
 from partsearch.brands import blank_brand
 from partsearch.errors import SearchError
@@ -170,9 +170,7 @@ def whole_number(value: Any, name: str) -> int:
 def truth(value: Any, name: str) -> bool:
     """``value`` as a bool, when it is one (Python's or numpy's); else :class:`SearchError`
     naming it (``name``): 1, "no" or None say nothing a buyer chose."""
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    raise SearchError(f"{name} must be True or False, not {shown(value)}")
+    return flag(value, name, SearchError)
 
 
 def check_sort(sort: SortSpec | None) -> tuple[str, bool]:
