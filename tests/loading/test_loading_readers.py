@@ -946,3 +946,34 @@ def test_a_mapped_header_naming_two_columns_is_refused(tmp_path: Path, suffix: s
     # no matter
     report = _load(path, columns={**COLS, "price": 3, "quantity": 5})
     assert _col(report, "price") == [Decimal("200.00")] and _col(report, "quantity") == [6]
+
+
+def _rows(n: int) -> str:
+    return "".join(f"MANN;W {i};{100 + i},50;5\n" for i in range(n))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_nul_run_mid_file_fails_naming_byte_and_line(tmp_path: Path, encoding: str) -> None:
+    # a copy cut by a crash: 4 KiB of its middle zeroed, ~80 rows gone; the load published
+    # the rest with one row rejected for its field count and the NULs named nowhere
+    data = bytearray(("Бренд;Артикул;Цена;Кол-во\n" + _rows(400)).encode(encoding))
+    at = data.index(b"W 100;")
+    data[at:at + 4096] = b"\0" * 4096
+    path = tmp_path / "alfa.csv"
+    path.write_bytes(bytes(data))
+    with pytest.raises(PriceFileError, match=rf"binary data at byte {at} \(4096 zero bytes") \
+            as err:
+        load_price_file(_profile(path))
+    assert err.value.line == 102
+
+
+def test_stray_nul_rejects_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "alfa.csv"
+    path.write_bytes(("Бренд;Артикул;Цена;Кол-во\n" + _rows(3)).replace(
+        "W 1;", "W\0 1;").encode("cp1251"))
+    report = _load(path)
+    assert _col(report, "article") == ["W 0", "W 2"]
+    assert report.rejected.column("line").to_pylist() == [3]
+    assert report.rejected.column("reason").to_pylist() == ["NUL bytes in the row (a damaged "
+                                                            "file?)"]
+    assert "\0" not in report.rejected.column("raw")[0].as_py()

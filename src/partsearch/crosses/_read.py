@@ -317,6 +317,7 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
 
     sample, encoding, delimiter, header = _csv_header(path)
     resolved = _resolve_columns(path, header, layout, sample=sample)
+    _refuse_nul(path)
     wanted = list(dict.fromkeys(resolved.values()))
     # the columns not read, asked for as bytes (a copy, no check) to be looked at for a line
     # break too: a stray quote there, never closed, would swallow the lines after it unseen.
@@ -477,6 +478,32 @@ def _blank_rows(offsets: Any, data: Any, start_only: Any, out: Any) -> Any:
                 out[k] = row
             k += 1
     return k
+
+
+def _refuse_nul(path: Path) -> None:
+    """Raise naming the byte and line of a NUL byte in text file ``path``, if any (a search at
+    memory speed, ending at the first): Arrow reads one as text, and a run of them, a crash's
+    zeroed blocks where whole rows were, was one rejected row, the rows lost without a word."""
+    import mmap
+
+    from partsearch.loading._binary import NUL_RUN
+
+    with open(path, "rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            at = mm.find(b"\0")
+            if at < 0:
+                return
+            run = 1
+            while run < (1 << 26) and at + run < len(mm) and mm[at + run] == 0:
+                run += 1
+            line = mm[:at].count(b"\n") + 1
+    what = (f"not a text file: binary data at byte {at} ({run} zero bytes in a row, as a copy "
+            "cut short by a crash leaves: the rows there are lost; get the file again)"
+            if run >= NUL_RUN else f"a NUL byte at byte {at}, which no text holds (a damaged "
+            "copy?): remove it or get the file again")
+    raise CrossFileError(what, path=path, line=line)
 
 
 def _has_quote(path: Path) -> bool:

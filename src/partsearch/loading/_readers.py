@@ -717,7 +717,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         from partsearch.loading._binary import not_text
 
         kind = not_text(data, utf16=utf16_codec(data) is not None)
-        if kind is None:
+        if kind is None or exc.message.startswith("not a text file"):  # (said already)
             raise
         raise PriceFileError(f"not a text file: {kind} (a price file is CSV, XLSX, XLS, ODS, "
                              "HTML or a zip of them)", path=label) from exc
@@ -727,6 +727,13 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
     text, stray, charset = csv_text(data, profile.encoding, label, profile.quote)
+    # a NUL byte (none in a text): a crash's zeroed run fails the file, a stray one rejects its
+    # row; looked for at memory speed (the file's own bytes where ``text`` is a cp1251 copy)
+    nuls = _NO_BYTES
+    if (text if isinstance(text, bytes) else data).find(b"\0") >= 0:
+        from partsearch.loading._binary import nul_bytes
+
+        nuls = nul_bytes(data, text, label)
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
@@ -810,6 +817,11 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     if stray.size:
         rec_start, rec_end = rec_start[:n], rec_end[:n]
         good &= np.searchsorted(stray, rec_start) == np.searchsorted(stray, rec_end)
+    nul = np.zeros(0, bool)
+    if nuls.size:
+        rec_start, rec_end = rec_start[:n], rec_end[:n]
+        nul = np.searchsorted(nuls, rec_start) != np.searchsorted(nuls, rec_end)
+        good &= ~nul
     bad = np.flatnonzero(~good)
     def column(col: int) -> pa.Array:
         slot = int(slot_of_col[col])
@@ -819,15 +831,24 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     with ThreadPoolExecutor(2) as pool:  # the gather kernel releases the GIL
         columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
-    bad_reason = pa.array([_stray_reason(charset) if ok else
+    from partsearch.loading._binary import NUL_REASON
+
+    nul_bad = nul[bad].tolist() if nul.size else [False] * bad.size
+    bad_reason = pa.array([NUL_REASON if has_nul else _stray_reason(charset) if ok else
                            f"expected {width} fields; {_UNCLOSED}" if k == kern.UNCLOSED else
                            f"expected {least if k < least else width} fields, found {int(k)}"
-                           for k, ok in zip(rec_fields[bad].tolist(), split[bad].tolist(),
-                                            strict=True)], type=pa.large_string())
+                           for k, ok, has_nul in zip(rec_fields[bad].tolist(),
+                                                     split[bad].tolist(), nul_bad, strict=True)],
+                          type=pa.large_string())
+    bad_raw = _gather(buf, rec_start[:n][bad], rec_end[:n][bad])
+    if nuls.size:  # (shown as a stray byte is)
+        import pyarrow.compute as pc
+
+        bad_raw = pc.replace_substring(bad_raw, "\0", "?")
     return RawRows(
         path=label, columns=columns, line=rec_line[:n][good], raw_buf=buf,
         raw_start=rec_start[:n][good], raw_end=rec_end[:n][good], bad_line=rec_line[:n][bad],
-        bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason,
+        bad_raw=bad_raw, bad_reason=bad_reason,
         encoding=_detected(profile, charset))
 
 
