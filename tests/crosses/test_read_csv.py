@@ -290,3 +290,20 @@ def test_a_stray_nul_byte_stops_the_read_naming_its_line(tmp_path: Path) -> None
     with pytest.raises(CrossFileError, match="a NUL byte at byte") as err:
         _read_file(path)
     assert err.value.line == 5
+
+
+@pytest.mark.parametrize("row", ["КНЕХТ,OC 9,MANN,W 9\n", "MANN,W 9,КНЕХТ,OC 9,forum,cross\n"])
+def test_a_late_row_not_utf8_stops_the_read_naming_its_line_and_column(
+        tmp_path: Path, row: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # a UTF-8 file (Cyrillic in its head) whose row past the sampled megabyte is cp1251: an
+    # "Exception ignored ... UnicodeDecodeError" on stderr, then Arrow's "Row #N: Expected 6
+    # columns, got 4" (or "CSV conversion error"), no line, no word of the encoding
+    body = "brand_a,article_a,brand_b,article_b,source,kind\n" + "".join(
+        f"MANN,W {i},КНЕХТ,OC {i},форум,cross\n" for i in range(30_000))
+    path = tmp_path / "x.csv"
+    path.write_bytes(body.encode() + row.encode("cp1251"))
+    with pytest.raises(CrossFileError, match=r"column '(brand_a|brand_b)' holds text that is "
+                       r"not valid UTF-8 \(byte 0xca\).*cp1251") as err:
+        _read_file(path)
+    assert err.value.line == 30_002
+    assert capsys.readouterr().err == ""
