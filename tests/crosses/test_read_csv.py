@@ -307,3 +307,14 @@ def test_a_late_row_not_utf8_stops_the_read_naming_its_line_and_column(
         _read_file(path)
     assert err.value.line == 30_002
     assert capsys.readouterr().err == ""
+
+
+def test_a_fifo_as_a_cross_file_is_refused_at_once(tmp_path: Path) -> None:
+    # its read waited for a writer forever: `crosses build` hung
+    import os
+
+    os.mkfifo(tmp_path / "x.csv")
+    with pytest.raises(CrossFileError, match="not a regular file"):
+        _read.check_columns(tmp_path / "x.csv", _read.Layout())
+    with pytest.raises(CrossFileError, match="not a regular file"):
+        _read_file(tmp_path / "x.csv")

@@ -207,3 +207,19 @@ def test_fixed_brand_replaces_brand_column(tmp_path: Path) -> None:
     text = '[M]\nfile = "prices/alfa.csv"\nbrand = "MOBIL"\ncolumns = {article="a", price="p"}'
     (profile,) = read_profiles(_write(tmp_path, text))
     assert profile.brand == "MOBIL"
+
+
+@pytest.mark.parametrize("make", ["fifo", "devnull"])
+def test_a_price_file_that_is_no_regular_file_is_told_as_such(tmp_path: Path, make: str) -> None:
+    """A FIFO or /dev/null as the file: "does not exist", which it does."""
+    import os
+
+    price = tmp_path / "alfa.csv"
+    if make == "fifo":
+        os.mkfifo(price)
+    else:
+        price.symlink_to("/dev/null")
+    toml = tmp_path / "s.toml"
+    toml.write_text('[A]\nfile = "alfa.csv"\ncolumns = {brand="b", article="a", price="p"}\n')
+    with pytest.raises(ProfileError, match="(alfa.csv|null) is not a regular file"):
+        read_profiles(toml)

@@ -607,6 +607,11 @@ def _kind(path: Path) -> str:
     or ``csv``."""
     if not path.exists():
         raise CrossFileError("cross file not found", path=path)
+    if not path.is_file():  # (a FIFO's read waited for a writer forever)
+        from partsearch.loading.profiles import NOT_REGULAR
+
+        raise CrossFileError("is a directory, not a cross file" if path.is_dir() else
+                             NOT_REGULAR, path=path)
     with open(path, "rb") as fh:
         magic = fh.read(64)
     if magic[:4] == b"PK\x03\x04" or magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
