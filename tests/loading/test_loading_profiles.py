@@ -221,5 +221,5 @@ def test_a_price_file_that_is_no_regular_file_is_told_as_such(tmp_path: Path, ma
         price.symlink_to("/dev/null")
     toml = tmp_path / "s.toml"
     toml.write_text('[A]\nfile = "alfa.csv"\ncolumns = {brand="b", article="a", price="p"}\n')
-    with pytest.raises(ProfileError, match="(alfa.csv|null) is not a regular file"):
+    with pytest.raises(ProfileError, match=r"(alfa\.csv|null) is not a regular file"):
         read_profiles(toml)
