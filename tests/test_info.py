@@ -272,3 +272,56 @@ def test_old_versions_and_leftovers_with_their_size(catalog: Path,
     collect_garbage(alfa)
     collect_garbage(catalog / "crosses")
     assert [v.name for v in catalog_info(catalog).old_versions] == [old[1].name]
+
+
+def test_an_offers_pointer_deleted_is_unusable_in_info_and_noted_by_every_search(
+        catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``offers/ALFA/CURRENT`` deleted, its versions on disk: info said "0 offers" (exit 0)
+    and search showed ALFA with nothing, where a missing crosses pointer is UNUSABLE."""
+    from partsearch import Engine
+
+    version = (catalog / "offers" / "ALFA" / "CURRENT").read_text().split(".")[0]
+    (catalog / "offers" / "ALFA" / "CURRENT").unlink()
+    alfa = {s.code: s for s in catalog_info(catalog).suppliers}["ALFA"]
+    assert alfa.offers == 0 and alfa.error is not None
+    assert "ALFA/CURRENT: missing" in alfa.error and version in alfa.error
+    assert main(["info", str(catalog)]) == 1
+    assert "ALFA  offers UNUSABLE" in capsys.readouterr().out
+    engine = Engine.open(catalog)
+    for result in (engine.search("W 920/21", "MANN"),
+                   json.loads(engine.search_json("W 920/21", "MANN"))):
+        notes = result.notes if not isinstance(result, dict) else result["notes"]
+        assert any("no offers of ALFA are published" in n for n in notes)
+    # a load publishes it anew: the note goes with the next reload
+    load_suppliers(catalog.parent / "s.toml", catalog, supplier="ALFA")
+    engine.reload()
+    assert engine.search("W 920/21", "MANN").notes == ()
+
+
+def test_an_emptied_offers_pointer_is_repaired_by_a_load(catalog: Path) -> None:
+    """A 0-byte ``CURRENT`` (a crash's): the load that would publish it anew refused to run
+    ("pointer names an invalid version ''")."""
+    (catalog / "offers" / "ALFA" / "CURRENT").write_bytes(b"")
+    alfa = {s.code: s for s in catalog_info(catalog).suppliers}["ALFA"]
+    assert alfa.error is not None and "invalid version" in alfa.error
+    [report] = load_suppliers(catalog.parent / "s.toml", catalog, supplier="ALFA")
+    assert report.error is None
+    assert (catalog / "offers" / "ALFA" / "CURRENT").read_text().strip() == \
+        report.published.name
+    alfa = {s.code: s for s in catalog_info(catalog).suppliers}["ALFA"]
+    assert alfa.error is None and alfa.offers == report.offers.num_rows
+
+
+def test_a_damaged_load_record_is_shown_damaged_and_the_rest_goes_on(
+        catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A truncated ``loads/ALFA.json``: info and catalog_info() refused the whole catalog
+    (exit 2) with a JSONDecodeError's repr."""
+    record = catalog / "loads" / "ALFA.json"
+    os.truncate(record, record.stat().st_size // 2)
+    by_code = {s.code: s for s in catalog_info(catalog).suppliers}
+    assert by_code["ALFA"].last_load is None and by_code["ALFA"].offers > 0
+    assert by_code["ALFA"].damaged is not None and "damaged" in by_code["ALFA"].damaged
+    assert "JSONDecodeError" not in by_code["ALFA"].damaged
+    assert by_code["BETA"].last_load is not None
+    assert main(["info", str(catalog)]) == 0
+    assert "last load: record DAMAGED" in capsys.readouterr().out

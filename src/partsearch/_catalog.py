@@ -220,6 +220,26 @@ def collect_garbage(area: Path, *, keep: int = KEEP, grace_s: float = GRACE_S) -
     return removed
 
 
+def unpublished(area: Path) -> list[str]:
+    """The versions in ``area`` when its pointer is missing although versions are there (a
+    pointer deleted by hand, or lost with a disk's last writes): none of them is current, and
+    what they hold is served by nothing until the area is published again; else none."""
+    if (area / POINTER).exists():
+        return []
+    try:
+        return sorted({_stem(p.name) for p in area.iterdir()
+                       if not p.name.startswith(".") and p.name != POINTER})
+    except OSError:  # (no such area, or no directory)
+        return []
+
+
+def missing_pointer(area: Path, versions: list[str], what: str, remedy: str) -> str:
+    """The words for an area whose pointer is missing although ``versions`` are there
+    (``what``: ``no offers are``)."""
+    return (f"{area / POINTER}: missing, so {what} published although "
+            f"{', '.join(versions)} {'is' if len(versions) == 1 else 'are'} there: {remedy}")
+
+
 def version_stem(name: str) -> str:
     """The version an entry of an area belongs to, a temporary's too (``.v...-abc.arrow.tmp``
     -> ``v...-abc``): what ``partsearch info`` counts as one."""

@@ -12,7 +12,7 @@ import contextlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +24,10 @@ from partsearch._catalog import (
     OFFERS,
     POINTER,
     check_catalog,
+    missing_pointer,
     old_entries,
     read_pointer,
+    unpublished,
     version_stem,
 )
 from partsearch._inputs import shown, user_path
@@ -64,7 +66,11 @@ class LoadRecord:
 class SupplierInfo:
     """One registered supplier: ``kind`` ``file`` or ``online`` (``api`` its kind and URL,
     never its credentials); the current offers, the price file's time and age (``stale``
-    past the catalog's ``stale_after_hours``) and the brands with most offers."""
+    past the catalog's ``stale_after_hours``) and the brands with most offers. ``error`` when
+    its offers cannot be served: its pointer (``offers/<CODE>/CURRENT``) missing although
+    versions are there, or damaged (search shows none of its offers, or refuses); ``damaged``
+    when its last load's record (``loads/<CODE>.json``) cannot be read (``last_load`` None;
+    the next load writes it anew)."""
 
     code: str
     name: str
@@ -76,6 +82,8 @@ class SupplierInfo:
     brands: tuple[tuple[str, int], ...]
     last_load: LoadRecord | None
     api: tuple[str, str] | None
+    error: str | None = None
+    damaged: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +163,7 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
     >>> catalog_info("catalog").crosses.parts                          # doctest: +SKIP
     2083
     """
+    from partsearch.loading import OFFERS_SCHEMA
     from partsearch.loading.load import read_offers, read_registered_profiles
     from partsearch.search._config import CatalogConfig
 
@@ -174,8 +183,19 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
         moment = moment.replace(tzinfo=UTC)
     profiles = read_registered_profiles(root)
     # (each mapped once: its counts and brands, and its stamp for the stale keys)
-    offers = {code: read_offers(root, code) for code in profiles}
-    suppliers = tuple(_supplier(root, profile, offers[code], brands, moment, stale_after)
+    offers, errors = {}, {}
+    for code in profiles:
+        try:
+            offers[code] = read_offers(root, code)
+        except CatalogError as exc:  # (a damaged pointer: told, and the others shown)
+            offers[code], errors[code] = OFFERS_SCHEMA.empty_table(), str(exc)
+        if (lost := unpublished(root / OFFERS / code)) and not profiles[code].is_online:
+            errors[code] = missing_pointer(
+                root / OFFERS / code, lost, "no offers are",
+                f"search shows none of {code}'s; `partsearch load --supplier {code}` "
+                "publishes them anew")
+    suppliers = tuple(replace(_supplier(root, profile, offers[code], brands, moment,
+                                        stale_after), error=errors.get(code))
                       for code, profile in profiles.items())
     crosses, manifest = _crosses(root)
     return CatalogInfo(str(root), suppliers, crosses, stale_after, _merges(root),
@@ -252,13 +272,21 @@ def _merges(root: Path) -> tuple[MergeInfo, ...]:
     area = root / OFFERS
     areas = [p for p in area.iterdir() if p.is_dir() and not p.name.startswith(".")] \
         if area.is_dir() else []
-    current = {(p.name, v) for p in areas if (v := read_pointer(p)) is not None}
+    current = {(p.name, v) for p in areas if (v := _pointer(p)) is not None}
     out = []
     for m in sorted(merges(area), key=lambda m: m.path.name):
         size = sum(f.stat().st_size for f in m.path.iterdir() if f.is_file())
         out.append(MergeInfo(m.path.name, len(m.files), int(m.sizes.sum()), size,
                              set(m.files) == current))
     return tuple(out)
+
+
+def _pointer(area: Path) -> str | None:
+    """:func:`read_pointer`, a bad pointer as none (its supplier's error tells it)."""
+    try:
+        return read_pointer(area)
+    except CatalogError:
+        return None
 
 
 def _supplier(root: Path, profile: Any, table: pa.Table, top: int, now: datetime,
@@ -276,10 +304,14 @@ def _supplier(root: Path, profile: Any, table: pa.Table, top: int, now: datetime
     age = None if file_time is None else round((now - file_time).total_seconds() / 3600, 1)
     api = None if profile.api is None else (str(profile.api.get("kind")),
                                             str(profile.api.get("url", "")))
+    try:
+        last, damaged = _last_load(root, profile.code), None
+    except CatalogError as exc:  # (one damaged record: told, the rest of the catalog shown)
+        last, damaged = None, str(exc)
     return SupplierInfo(
         profile.code, profile.name, "online" if profile.is_online else "file", offers,
         None if file_time is None else file_time.isoformat(), age,
-        age is not None and age > stale_after, brands, _last_load(root, profile.code), api)
+        age is not None and age > stale_after, brands, last, api, damaged=damaged)
 
 
 def _last_load(root: Path, code: str) -> LoadRecord | None:
@@ -295,7 +327,10 @@ def _last_load(root: Path, code: str) -> LoadRecord | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CatalogError(f"cannot read the last load's record: {exc!r}", path=path) from exc
+        said = f"{exc.strerror or exc}" if isinstance(exc, OSError) else \
+            f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise CatalogError(f"the record of the last load is damaged ({said}); the next load "
+                           "writes it anew", path=path) from exc
 
 
 def _crosses(root: Path) -> tuple[CrossesInfo | None, dict[str, Any] | None]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from partsearch.brands import BrandRegistry
 from partsearch.crosses import _exact, _read
+from partsearch.errors import CrossFileError
 
 
 def _read_file(path: Path, layout: _read.Layout | None = None
@@ -264,3 +265,56 @@ def test_a_record_spanning_lines_across_the_exact_reads_chunks_is_one_record(
         articles, lines, _count = _read_file(path)
         assert articles == [f"W {i}" for i in range(30) if i != 17], block
         assert lines == [2 + 17 * 3], block
+
+
+def _cross_rows(n: int) -> bytes:
+    return ("brand_a;article_a;brand_b;article_b\n"
+            + "".join(f"MANN;W {i};KNECHT;OC {i}\n" for i in range(n))).encode()
+
+
+def test_a_run_of_nul_bytes_stops_the_read_naming_its_byte_and_line(tmp_path: Path) -> None:
+    # a copy cut by a crash: its zeroed block was one rejected row, the rows in it lost unsaid
+    data = bytearray(_cross_rows(2000))
+    at = data.index(b"MANN;W 1000;")
+    data[at:at + 4096] = b"\0" * 4096
+    path = tmp_path / "x.csv"
+    path.write_bytes(bytes(data))
+    with pytest.raises(CrossFileError, match=rf"binary data at byte {at} \(4096 zero") as err:
+        _read_file(path)
+    assert err.value.line == 1002
+
+
+def test_a_stray_nul_byte_stops_the_read_naming_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(_cross_rows(5).replace(b"W 3;", b"W\x003;"))
+    with pytest.raises(CrossFileError, match="a NUL byte at byte") as err:
+        _read_file(path)
+    assert err.value.line == 5
+
+
+@pytest.mark.parametrize("row", ["КНЕХТ,OC 9,MANN,W 9\n", "MANN,W 9,КНЕХТ,OC 9,forum,cross\n"])
+def test_a_late_row_not_utf8_stops_the_read_naming_its_line_and_column(
+        tmp_path: Path, row: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # a UTF-8 file (Cyrillic in its head) whose row past the sampled megabyte is cp1251: an
+    # "Exception ignored ... UnicodeDecodeError" on stderr, then Arrow's "Row #N: Expected 6
+    # columns, got 4" (or "CSV conversion error"), no line, no word of the encoding
+    body = "brand_a,article_a,brand_b,article_b,source,kind\n" + "".join(
+        f"MANN,W {i},КНЕХТ,OC {i},форум,cross\n" for i in range(30_000))
+    path = tmp_path / "x.csv"
+    path.write_bytes(body.encode() + row.encode("cp1251"))
+    with pytest.raises(CrossFileError, match=r"column '(brand_a|brand_b)' holds text that is "
+                       r"not valid UTF-8 \(byte 0xca\).*cp1251") as err:
+        _read_file(path)
+    assert err.value.line == 30_002
+    assert capsys.readouterr().err == ""
+
+
+def test_a_fifo_as_a_cross_file_is_refused_at_once(tmp_path: Path) -> None:
+    # its read waited for a writer forever: `crosses build` hung
+    import os
+
+    os.mkfifo(tmp_path / "x.csv")
+    with pytest.raises(CrossFileError, match="not a regular file"):
+        _read.check_columns(tmp_path / "x.csv", _read.Layout())
+    with pytest.raises(CrossFileError, match="not a regular file"):
+        _read_file(tmp_path / "x.csv")

@@ -120,7 +120,7 @@ def test_a_mac_file_named_utf8_that_is_not_names_the_bad_bytes_line(tmp_path: Pa
         load_price_file(SupplierProfile(code="T", name="T", file=path, encoding="utf-8",
                                         columns={"brand": "Brand", "article": "Article",
                                                  "price": "Price"}))
-    assert err.value.line == 4 and "not utf-8" in err.value.message
+    assert err.value.line == 4 and "the file is not UTF-8" in err.value.message
 
 
 def test_a_utf8_mac_file_named_cp1251_shows_its_line(tmp_path: Path) -> None:

@@ -280,3 +280,19 @@ def test_profiles_saved_with_a_bom_are_read(tmp_path: Path) -> None:
     path = _write(tmp_path, "")
     path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
     assert [p.code for p in read_profiles(path)] == ["ALFA", "ONLINE1"]
+
+
+@pytest.mark.parametrize("make", ["fifo", "devnull"])
+def test_a_price_file_that_is_no_regular_file_is_told_as_such(tmp_path: Path, make: str) -> None:
+    """A FIFO or /dev/null as the file: "does not exist", which it does."""
+    import os
+
+    price = tmp_path / "alfa.csv"
+    if make == "fifo":
+        os.mkfifo(price)
+    else:
+        price.symlink_to("/dev/null")
+    toml = tmp_path / "s.toml"
+    toml.write_text('[A]\nfile = "alfa.csv"\ncolumns = {brand="b", article="a", price="p"}\n')
+    with pytest.raises(ProfileError, match=r"(alfa\.csv|null) is not a regular file"):
+        read_profiles(toml)

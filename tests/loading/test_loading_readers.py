@@ -295,7 +295,9 @@ def test_cp1251_file_named_utf8_is_refused_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_bytes("Бренд;Артикул;Цена;Кол-во\nNK;A1;5;1\n".encode("cp1251"))
     assert _col(_load(path), "brand_raw") == ["NK"]  # detected: cp1251
-    with pytest.raises(PriceFileError, match=r"c\.csv:1: not utf-8"):
+    # (it said Python's codec words: "'utf-8' codec can't decode byte 0xc1 in position 0")
+    with pytest.raises(PriceFileError, match=r"c\.csv:1: the profile names encoding 'utf-8', "
+                       r"but the file is not UTF-8 \(byte 0xc1 .*make it \"cp1251\""):
         load_price_file(_profile(path, encoding="utf-8"))
 
 
@@ -946,3 +948,80 @@ def test_a_mapped_header_naming_two_columns_is_refused(tmp_path: Path, suffix: s
     # no matter
     report = _load(path, columns={**COLS, "price": 3, "quantity": 5})
     assert _col(report, "price") == [Decimal("200.00")] and _col(report, "quantity") == [6]
+
+
+def _rows(n: int) -> str:
+    return "".join(f"MANN;W {i};{100 + i},50;5\n" for i in range(n))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_nul_run_mid_file_fails_naming_byte_and_line(tmp_path: Path, encoding: str) -> None:
+    # a copy cut by a crash: 4 KiB of its middle zeroed, ~80 rows gone; the load published
+    # the rest with one row rejected for its field count and the NULs named nowhere
+    data = bytearray(("Бренд;Артикул;Цена;Кол-во\n" + _rows(400)).encode(encoding))
+    at = data.index(b"W 100;")
+    data[at:at + 4096] = b"\0" * 4096
+    path = tmp_path / "alfa.csv"
+    path.write_bytes(bytes(data))
+    with pytest.raises(PriceFileError, match=rf"binary data at byte {at} \(4096 zero bytes") \
+            as err:
+        load_price_file(_profile(path))
+    assert err.value.line == 102
+
+
+def test_stray_nul_rejects_its_row(tmp_path: Path) -> None:
+    path = tmp_path / "alfa.csv"
+    path.write_bytes(("Бренд;Артикул;Цена;Кол-во\n" + _rows(3)).replace(
+        "W 1;", "W\0 1;").encode("cp1251"))
+    report = _load(path)
+    assert _col(report, "article") == ["W 0", "W 2"]
+    assert report.rejected.column("line").to_pylist() == [3]
+    assert report.rejected.column("reason").to_pylist() == ["NUL bytes in the row (a damaged "
+                                                            "file?)"]
+    assert "\0" not in report.rejected.column("raw")[0].as_py()
+
+
+def test_an_empty_zip_and_a_utf32_file_are_told_as_such(tmp_path: Path) -> None:
+    # "not a text file: binary data at byte 2", and a missing header of "\x00Б\x00р..."
+    empty = io.BytesIO()
+    zipfile.ZipFile(empty, "w").close()
+    path = tmp_path / "alfa.zip"
+    path.write_bytes(empty.getvalue())
+    with pytest.raises(PriceFileError, match="the zip is empty"):
+        load_price_file(_profile(path))
+    path = tmp_path / "alfa.csv"
+    path.write_bytes(("Бренд;Артикул;Цена;Кол-во\n" + _rows(3)).encode("utf-32"))
+    with pytest.raises(PriceFileError, match="UTF-32 text: save it as UTF-8"):
+        load_price_file(_profile(path))
+
+
+def test_a_password_protected_zip_member_is_told_as_such(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("zip") is None:
+        pytest.skip("no zip command to make an encrypted archive")
+    (tmp_path / "alfa.csv").write_text("Бренд;Артикул;Цена;Кол-во\n" + _rows(3))
+    subprocess.run(["zip", "-q", "-j", "-P", "secret", str(tmp_path / "p.zip"),
+                    str(tmp_path / "alfa.csv")], check=True)
+    with pytest.raises(PriceFileError, match=r"alfa\.csv: the zip is password-protected"):
+        load_price_file(_profile(tmp_path / "p.zip"))
+
+
+def test_skip_rows_past_the_end_says_so(tmp_path: Path) -> None:
+    # "missing column(s) ; closest header: [...every mapped column...]"
+    path = tmp_path / "alfa.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во\n" + _rows(29))
+    with pytest.raises(PriceFileError, match=r"skip_rows = 40 skips the whole file \(30 rows\)"):
+        load_price_file(_profile(path, skip_rows=40))
+
+
+def test_a_password_protected_workbook_is_told_as_such(tmp_path: Path) -> None:
+    # (an encrypted XLSX is a compound file holding an EncryptionInfo stream: calamine said
+    # "Cannot detect file format"; its directory entry, as such a file has it)
+    path = tmp_path / "alfa.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+                     + "\x06DataSpaces".encode("utf-16-le") + bytes(100)
+                     + "EncryptionInfo".encode("utf-16-le") + bytes(4000))
+    with pytest.raises(PriceFileError, match="password-protected: save it without a password"):
+        load_price_file(_profile(path))

@@ -5,8 +5,10 @@ with most offers and its last load (rows rejected by reason, or why the file cou
 read); the versions kept on disk beside the current ones (superseded, or left by a failed or
 killed write) and their size; then the cross snapshot, opened as search opens it. First, when
 the snapshot or offers were keyed by an older release's rules or another brand registry, what
-and the remedy. Exit 0, or 1 when a supplier's last load failed or the cross snapshot cannot be
-used (damaged, or none published although snapshots are there).
+and the remedy. Exit 0, or 1 when a supplier's last load failed, its offers cannot be served
+(``offers/<CODE>/CURRENT`` missing although versions are there, or damaged) or the cross
+snapshot cannot be used (damaged, or none published although snapshots are there). A damaged
+record of a last load is shown as such.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def _info(args: argparse.Namespace) -> int:
     from partsearch.info import catalog_info
 
     info = catalog_info(args.catalog, brands=args.brands)
-    failed = any(s.last_load is not None and s.last_load.error for s in info.suppliers) or (
+    failed = any(s.error or (s.last_load is not None and s.last_load.error)
+                 for s in info.suppliers) or (
         info.crosses is not None and info.crosses.error is not None)
     if args.json:
         sys.stdout.buffer.write(info.to_json() + b"\n")
@@ -52,10 +55,12 @@ def _info(args: argparse.Namespace) -> int:
         when = "" if s.price_file_time is None else (
             f", price file {_minute(s.price_file_time)} UTC ({s.age_hours:g} h old"
             + (", stale)" if s.stale else ")"))
-        print(f"  {s.code}  {s.offers:,} offers{when}")
+        print(f"  {s.code}  {s.offers:,} offers{when}" if s.error is None else
+              f"  {s.code}  offers UNUSABLE: {s.error}")  # (a missing or bad pointer)
         if s.brands:
             print("      brands: " + ", ".join(f"{b} {n:,}" for b, n in s.brands))
-        print(f"      last load: {_load_text(s.last_load)}")
+        print(f"      last load: {_load_text(s.last_load)}" if s.damaged is None else
+              f"      last load: record DAMAGED: {s.damaged}")
         if s.last_load is not None and s.last_load.first_rejected:
             line, why, text = s.last_load.first_rejected[0]
             print(f"      first rejected: line {line}: {why}: {text[:60]!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import csv
 import re
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,6 +318,7 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
 
     sample, encoding, delimiter, header = _csv_header(path)
     resolved = _resolve_columns(path, header, layout, sample=sample)
+    _refuse_nul(path)
     wanted = list(dict.fromkeys(resolved.values()))
     # the columns not read, asked for as bytes (a copy, no check) to be looked at for a line
     # break too: a stray quote there, never closed, would swallow the lines after it unseen.
@@ -369,22 +371,31 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
         read_options.column_names, read_options.skip_rows = names, 1
     line = 2  # (the first line of the next batch)
     told = {"delimiter": delimiter}  # (a rejected row is shown as the file writes it)
+    undecodable = _Undecodable(skip)
     with pa.OSFile(str(path)) as source:
         try:
-            reader = pcsv.open_csv(
-                source,
-                read_options=read_options,
-                # an empty line kept as a row of empty cells, so that every line of the file
-                # is a row of a batch or a rejected one, and the rows are numbered by line
-                parse_options=pcsv.ParseOptions(delimiter=delimiter, invalid_row_handler=skip,
-                                                ignore_empty_lines=False),
-                convert_options=pcsv.ConvertOptions(
-                    column_types={h: pa.binary() if h in unread else pa.string()
-                                  for h in names},
-                    include_columns=wanted + unread,
-                    strings_can_be_null=False),
-            )
-            for batch in reader:
+            with undecodable:
+                reader = pcsv.open_csv(
+                    source,
+                    read_options=read_options,
+                    # an empty line kept as a row of empty cells, so that every line of the file
+                    # is a row of a batch or a rejected one, and the rows are numbered by line
+                    parse_options=pcsv.ParseOptions(delimiter=delimiter,
+                                                    invalid_row_handler=skip,
+                                                    ignore_empty_lines=False),
+                    convert_options=pcsv.ConvertOptions(
+                        column_types={h: pa.binary() if h in unread else pa.string()
+                                      for h in names},
+                        include_columns=wanted + unread,
+                        strings_can_be_null=False),
+                )
+            while True:
+                with undecodable:  # (around Arrow's reading alone: no yield inside)
+                    batch = next(reader, None)
+                if batch is None:
+                    if not again:  # (a block of rejected rows alone gives no batch)
+                        return
+                    break
                 table = pa.Table.from_batches([batch])
                 if again or _exact.spans_lines(table):
                     break
@@ -398,10 +409,11 @@ def _raw_batches(path: Path, layout: Layout, bad_rows: list[str]
                 if table.num_rows:
                     yield table.select(wanted).replace_schema_metadata(told), lines, resolved, \
                         min((line - 1) * line_bytes, source.tell()) / size
-            else:
-                if not again:  # (a block of rejected rows alone gives no batch)
-                    return
         except pa.ArrowInvalid as exc:
+            # a row not UTF-8 in a file taken for UTF-8: Arrow's own words ("Row #83552:
+            # Expected 6 columns, got 4", "CSV conversion error") name no line or encoding
+            if encoding == "utf8" and (undecodable.seen or "invalid UTF8" in str(exc)):
+                _refuse_not_utf8(path, delimiter, header, exc)
             if not again and "out of sync with chunker" not in str(exc):
                 raise
     # a record spans lines (a quoted line break, or a stray quote that swallowed the lines
@@ -479,6 +491,92 @@ def _blank_rows(offsets: Any, data: Any, start_only: Any, out: Any) -> Any:
     return k
 
 
+class _Undecodable:
+    """While entered, swallows (and notes, ``seen``) the UnicodeDecodeError Arrow meets
+    decoding a rejected row's text for ``handler`` (its ``invalid_row_handler``): a row not
+    UTF-8, which Arrow reports as "Exception ignored ..." on stderr before failing the read
+    with its own words; the read tells it (:func:`_refuse_not_utf8`). Any other such report
+    goes on to the hook there was."""
+
+    def __init__(self, handler: Any) -> None:
+        self.handler, self.seen, self.previous = handler, False, sys.unraisablehook
+
+    def __enter__(self) -> None:
+        self.previous, sys.unraisablehook = sys.unraisablehook, self._hook
+
+    def __exit__(self, *_exc: object) -> None:
+        if sys.unraisablehook == self._hook:
+            sys.unraisablehook = self.previous
+
+    def _hook(self, report: Any) -> None:
+        if report.object is self.handler and isinstance(report.exc_value, UnicodeDecodeError):
+            self.seen = True
+            return
+        self.previous(report)
+
+
+def _refuse_not_utf8(path: Path, delimiter: str, header: list[str], exc: Exception) -> None:
+    """Raise :class:`CrossFileError` naming the line and column of the first byte of ``path``
+    that is not UTF-8 (a failure path: one decoding pass), if any."""
+    import codecs
+
+    with open(path, "rb") as fh:
+        offset, tail = 0, b""
+        while True:
+            more = fh.read(16 << 20)
+            chunk = tail + more
+            try:
+                used = codecs.utf_8_decode(chunk, "strict", not more)[1]
+            except UnicodeDecodeError as bad:
+                at = offset + bad.start
+                break
+            if not more:
+                return
+            offset, tail = offset + used, chunk[used:]
+        fh.seek(0)
+        before = fh.read(at)
+        byte = fh.read(1)[0]
+    line_start = before.rfind(b"\n") + 1
+    # the cell: delimiters before the byte on its line, those inside quotes aside
+    cell, quoted = 0, False
+    for c in before[line_start:]:
+        if c == 34:
+            quoted = not quoted
+        elif c == ord(delimiter) and not quoted:
+            cell += 1
+    column = repr(header[cell]) if cell < len(header) else f"#{cell + 1}"
+    raise CrossFileError(
+        f"column {column} holds text that is not valid UTF-8 (byte 0x{byte:02x}); the file "
+        "was taken for UTF-8 (what was sampled of it is): if it is cp1251, convert it "
+        "(iconv -f cp1251 -t utf-8)", path=path, line=before.count(b"\n") + 1) from exc
+
+
+def _refuse_nul(path: Path) -> None:
+    """Raise naming the byte and line of a NUL byte in text file ``path``, if any (a search at
+    memory speed, ending at the first): Arrow reads one as text, and a run of them, a crash's
+    zeroed blocks where whole rows were, was one rejected row, the rows lost without a word."""
+    import mmap
+
+    from partsearch.loading._binary import NUL_RUN
+
+    with open(path, "rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            at = mm.find(b"\0")
+            if at < 0:
+                return
+            run = 1
+            while run < (1 << 26) and at + run < len(mm) and mm[at + run] == 0:
+                run += 1
+            line = mm[:at].count(b"\n") + 1
+    what = (f"not a text file: binary data at byte {at} ({run} zero bytes in a row, as a copy "
+            "cut short by a crash leaves: the rows there are lost; get the file again)"
+            if run >= NUL_RUN else f"a NUL byte at byte {at}, which no text holds (a damaged "
+            "copy?): remove it or get the file again")
+    raise CrossFileError(what, path=path, line=line)
+
+
 def _has_quote(path: Path) -> bool:
     """Whether ``path`` holds a double quote (a search at memory speed, ending at the first)."""
     import mmap
@@ -509,6 +607,11 @@ def _kind(path: Path) -> str:
     or ``csv``."""
     if not path.exists():
         raise CrossFileError("cross file not found", path=path)
+    if not path.is_file():  # (a FIFO's read waited for a writer forever)
+        from partsearch.loading.profiles import NOT_REGULAR
+
+        raise CrossFileError("is a directory, not a cross file" if path.is_dir() else
+                             NOT_REGULAR, path=path)
     with open(path, "rb") as fh:
         magic = fh.read(64)
     if magic[:4] == b"PK\x03\x04" or magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":

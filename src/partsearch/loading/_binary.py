@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["not_text"]
+__all__ = ["NUL_REASON", "not_text", "nul_bytes"]
 
 #: leading bytes -> what a file opening so is
 _MAGIC = (
@@ -47,3 +47,35 @@ def not_text(data: bytes, utf16: bool = False) -> str | None:
     if control.size and control.size >= max(2, head.size // 64):
         return f"binary data at byte {int(control[0])}"
     return None
+
+
+#: zero bytes in a row that make a stretch of a text file binary: a copy cut short by a crash
+#: leaves its lost blocks zeroed (4 KiB and more), where a stray NUL or two is an exporter's slip
+NUL_RUN = 16
+#: why a row holding a NUL byte (a stray one) is rejected
+NUL_REASON = "NUL bytes in the row (a damaged file?)"
+
+
+def nul_bytes(data: bytes, text: bytes | np.ndarray, label: str) -> np.ndarray:
+    """Where the UTF-8 ``text`` of a price file (read from its bytes ``data``) holds NUL bytes,
+    none in a text, looked for once the file is known to hold one (``bytes.find``: at memory
+    speed, no mask). A run of :data:`NUL_RUN` or more (a crash's zeroed blocks, where whole
+    rows were) raises :class:`PriceFileError` naming its byte and line: the rows there are
+    gone, and publishing the rest would drop them without a word."""
+    from partsearch.errors import PriceFileError
+    from partsearch.loading._line_ends import line_at
+
+    raw = text if isinstance(text, bytes) else text.tobytes()
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    run = b"\0" * NUL_RUN
+    at = raw.find(run)
+    if at >= 0:
+        after = np.flatnonzero(buf[at:at + (1 << 26)])
+        length = int(after[0]) if after.size else buf.size - at
+        byte = data.find(run)  # (in the file's own bytes: cp1251's are fewer than UTF-8's)
+        byte = at if byte < 0 else byte
+        raise PriceFileError(
+            f"not a text file: binary data at byte {byte} ({length} zero bytes in a row, as a "
+            "copy cut short by a crash leaves: the rows there are lost; get the file again)",
+            path=label, line=line_at(raw, at))
+    return np.flatnonzero(buf == 0)

@@ -102,6 +102,11 @@ def file_kind(data: bytes, label: str) -> tuple[str, zipfile.ZipFile | None]:
     zip raises :class:`PriceFileError`."""
     if not data or data.isspace() or _only_bom(data):  # (strip() would copy the whole file)
         raise PriceFileError("empty file", path=label)
+    if data[:4] == b"PK\x05\x06":  # (an archive's end record alone: no member before it)
+        raise PriceFileError("the zip is empty: it holds no file", path=label)
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # (before UTF-16's BOM)
+        raise PriceFileError("the file is UTF-32 text: save it as UTF-8 (or cp1251, UTF-16)",
+                             path=label)
     if data[:4] == b"PK\x03\x04":
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
@@ -168,6 +173,9 @@ def zip_members(zf: zipfile.ZipFile, label: str, passed: list[str]
         try:
             data = zf.read(info)
         except ZIP_ERRORS as exc:
+            if info.flag_bits & 0x1:  # (said as "File <ZipInfo ...> is encrypted")
+                raise PriceFileError("the zip is password-protected: zip it again without a "
+                                     "password", path=inner) from exc
             raise PriceFileError(f"corrupt zip member: {exc}", path=inner) from exc
         yield name, inner, data
 
@@ -289,6 +297,15 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
         skip = profile.skip_rows if profile.skip_rows is not None else _preamble(rows, cols)
         return (skip - 1 if skip else None), cols
     candidates = range(len(rows)) if profile.skip_rows is None else [profile.skip_rows]
+    filled = len(rows)  # (up to the last row holding text: a CSV's head ends in "")
+    while filled and not any(c.strip() for c in rows[filled - 1]):
+        filled -= 1
+    if profile.skip_rows is not None and profile.skip_rows >= filled:
+        # ("missing column(s) ; closest header: [...]" named every column, found or not)
+        raise PriceFileError(
+            f"skip_rows = {profile.skip_rows} skips the whole file ({filled} rows)"
+            if len(rows) < _HEAD_LINES else f"skip_rows = {profile.skip_rows} skips past the "
+            f"first {len(rows)} rows, where the header is looked for", path=label)
     for i in candidates:
         if i < len(rows) and (found := _match_header(rows[i], profile)) is not None:
             _refuse_twice(rows[i], profile, label, line_of[i] if line_of else None)
@@ -444,7 +461,13 @@ def to_utf8(data: bytes, encoding: str | None, label: str
     if named is not None:
         from partsearch.loading._line_ends import line_at
 
-        raise PriceFileError(f"not utf-8: {error}", path=label,
+        guess = single_byte(data[error.start:error.start + SAMPLE])
+        byte = data[error.start]
+        # (was Python's codec words: "'utf-8' codec can't decode byte 0xc1 in position 0")
+        raise PriceFileError(f"the profile names encoding {encoding!r}, but the file is not "
+                             f"UTF-8 (byte 0x{byte:02x} is no UTF-8 text; it reads as {guess}): "
+                             f"drop the profile's encoding (it is detected) or make it "
+                             f"\"{guess}\"", path=label,
                              line=line_at(data, error.start)) from error
     # (from its first bad byte: the head of a file is often all ASCII)
     guessed = single_byte(data[error.start:error.start + SAMPLE])
@@ -717,7 +740,7 @@ def _read_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
         from partsearch.loading._binary import not_text
 
         kind = not_text(data, utf16=utf16_codec(data) is not None)
-        if kind is None:
+        if kind is None or exc.message.startswith("not a text file"):  # (said already)
             raise
         raise PriceFileError(f"not a text file: {kind} (a price file is CSV, XLSX, XLS, ODS, "
                              "HTML or a zip of them)", path=label) from exc
@@ -727,6 +750,13 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     from partsearch.loading import _csv_kernel as kern
 
     text, stray, charset = csv_text(data, profile.encoding, label, profile.quote)
+    # a NUL byte (none in a text): a crash's zeroed run fails the file, a stray one rejects its
+    # row; looked for at memory speed (the file's own bytes where ``text`` is a cp1251 copy)
+    nuls = _NO_BYTES
+    if (text if isinstance(text, bytes) else data).find(b"\0") >= 0:
+        from partsearch.loading._binary import nul_bytes
+
+        nuls = nul_bytes(data, text, label)
     first = bytes(text[: 1 << 16])  # the file's head: the header is looked for here
     head = [ln.decode("utf-8", "replace").rstrip("\r")
             for ln in first.split(b"\n")[:_HEAD_LINES]]
@@ -810,6 +840,11 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     if stray.size:
         rec_start, rec_end = rec_start[:n], rec_end[:n]
         good &= np.searchsorted(stray, rec_start) == np.searchsorted(stray, rec_end)
+    nul = np.zeros(0, bool)
+    if nuls.size:
+        rec_start, rec_end = rec_start[:n], rec_end[:n]
+        nul = np.searchsorted(nuls, rec_start) != np.searchsorted(nuls, rec_end)
+        good &= ~nul
     bad = np.flatnonzero(~good)
     def column(col: int) -> pa.Array:
         slot = int(slot_of_col[col])
@@ -819,15 +854,24 @@ def _split_csv(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     with ThreadPoolExecutor(2) as pool:  # the gather kernel releases the GIL
         columns = dict(zip(cols, pool.map(column, cols.values()), strict=True))
-    bad_reason = pa.array([_stray_reason(charset) if ok else
+    from partsearch.loading._binary import NUL_REASON
+
+    nul_bad = nul[bad].tolist() if nul.size else [False] * bad.size
+    bad_reason = pa.array([NUL_REASON if has_nul else _stray_reason(charset) if ok else
                            f"expected {width} fields; {_UNCLOSED}" if k == kern.UNCLOSED else
                            f"expected {least if k < least else width} fields, found {int(k)}"
-                           for k, ok in zip(rec_fields[bad].tolist(), split[bad].tolist(),
-                                            strict=True)], type=pa.large_string())
+                           for k, ok, has_nul in zip(rec_fields[bad].tolist(),
+                                                     split[bad].tolist(), nul_bad, strict=True)],
+                          type=pa.large_string())
+    bad_raw = _gather(buf, rec_start[:n][bad], rec_end[:n][bad])
+    if nuls.size:  # (shown as a stray byte is)
+        import pyarrow.compute as pc
+
+        bad_raw = pc.replace_substring(bad_raw, "\0", "?")
     return RawRows(
         path=label, columns=columns, line=rec_line[:n][good], raw_buf=buf,
         raw_start=rec_start[:n][good], raw_end=rec_end[:n][good], bad_line=rec_line[:n][bad],
-        bad_raw=_gather(buf, rec_start[:n][bad], rec_end[:n][bad]), bad_reason=bad_reason,
+        bad_raw=bad_raw, bad_reason=bad_reason,
         encoding=_detected(profile, charset))
 
 
@@ -938,6 +982,10 @@ def sheet_cells(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
     reader below would have to allocate past reason for, raises :class:`PriceFileError`."""
     from partsearch.loading._xls_guard import xls_problem
 
+    if data[:8] == _COMPOUND_FILE and _ENCRYPTED in data:
+        # (an encrypted XLSX is a compound file: "calamine error: Cannot detect file format")
+        raise PriceFileError("the workbook is password-protected: save it without a password",
+                             path=label)
     problem = xls_problem(data) if data[:8] == _COMPOUND_FILE else None
     if problem is not None:
         raise PriceFileError(f"cannot read spreadsheet: {problem}", path=label)
@@ -952,6 +1000,8 @@ def sheet_cells(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
 
 
 _COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy XLS
+#: the stream a password-protected Office file holds (its directory's name, UTF-16)
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 
 
 def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:

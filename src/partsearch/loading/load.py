@@ -346,7 +346,10 @@ def register_profiles(catalog_dir: str | Path, profiles: Iterable[SupplierProfil
 def _published(catalog: Path, code: str) -> bool:
     """Whether supplier ``code`` has offers published in ``catalog``."""
     area = catalog / OFFERS / code
-    return area.is_dir() and read_pointer(area) is not None
+    try:
+        return area.is_dir() and read_pointer(area) is not None
+    except CatalogError:  # (a damaged pointer, an emptied one: the load publishes it anew)
+        return False
 
 
 def read_registered_profiles(catalog_dir: str | Path) -> dict[str, SupplierProfile]:

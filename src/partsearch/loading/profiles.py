@@ -40,6 +40,9 @@ __all__ = ["FIELDS", "MAX_CODE", "REQUIRED_FIELDS", "SupplierProfile", "code_pro
 
 #: what a price file that is a folder is told (a profile's ``file``, a load's, a draft's)
 NOT_A_FILE = "is a directory, not a price file"
+#: what a path that is there but is neither a file nor a folder is (a FIFO's read would wait
+#: for a writer forever, /dev/null's give an empty file)
+NOT_REGULAR = "is not a regular file (a FIFO, a device such as /dev/null, a socket)"
 
 #: Fields of ours that a price file column may be mapped to.
 FIELDS = (
@@ -248,7 +251,8 @@ def _parse(code: str, table: Any, path: Path) -> SupplierProfile:
             raise fail(f"key 'file': {shown(str(path.parent / file))} {why}") from exc
         if not file_path.is_file():
             raise fail(f"key 'file': {file_path} " + (
-                NOT_A_FILE if file_path.is_dir() else "does not exist"))
+                NOT_A_FILE if file_path.is_dir() else NOT_REGULAR if file_path.exists()
+                else "does not exist"))
     columns = get("columns", dict, {})
     for key, value in columns.items():
         if key not in FIELDS:

@@ -56,6 +56,9 @@ class _State:
     config: CatalogConfig
     registry: BrandRegistry
     pickup: dict[str, frozenset[str]]  # supplier -> pickup points it delivers to (filters)
+    # the notes of suppliers whose offers pointer is missing although versions are there
+    # (:func:`_unpublished_notes`): told in every search, as a catalog without crosses is
+    lost: tuple[str, ...] = ()
 
     @cached_property
     def filter_tables(self) -> dict[Any, Any]:
@@ -266,7 +269,8 @@ class Engine:
             show_supplier_price, now, oem_offset, oem_limit)
         result = early if early is not None else _blocks()[1](state, query, spelling, key)
         # (a catalog with a cross index and a search without filters: two identity tests)
-        if (filters is not None or state.index is None) and (notes := _notes(state, filters)):
+        if (filters is not None or state.index is None or state.lost) \
+                and (notes := _notes(state, filters)):
             return result._replace(notes=notes)
         return result
 
@@ -286,7 +290,7 @@ class Engine:
         state, query, key, spelling, early = self._prepare(
             article, brand, level, sort, filters, show_all, analogs_offset, analogs_limit,
             show_supplier_price, now, oem_offset, oem_limit)
-        if (filters is not None or state.index is None) and _notes(state, filters):
+        if (filters is not None or state.index is None or state.lost) and _notes(state, filters):
             # (rare: the result's own JSON; a catalog without crosses takes it anyway)
             return self.search(article, brand, level=level, sort=sort, filters=filters,
                                show_all=show_all, analogs_offset=analogs_offset,
@@ -681,11 +685,12 @@ def _warm_online(engine: Engine | None = None) -> threading.Thread:
 
 
 def _notes(state: _State, filters: Filters | None) -> tuple[str, ...]:
-    """The result's notes: :data:`NO_CROSS_INDEX` in a catalog without one, then those on
+    """The result's notes: :data:`NO_CROSS_INDEX` in a catalog without one, those of offers
+    not published (``_State.lost``), then those on
     ``filters`` (``_notes.filter_notes``): none to look for unless they name a brand or a
     pickup point. One rule for :meth:`Engine.search` and :meth:`Engine.search_json` (whose
     answer with notes is the result's own JSON)."""
-    notes = NO_CROSS_INDEX if state.index is None else ()
+    notes = (NO_CROSS_INDEX if state.index is None else ()) + state.lost
     if filters is None or not (filters.brands or filters.pickup_point):
         return notes
     from partsearch.search._notes import filter_notes
@@ -849,7 +854,22 @@ def _load_state(catalog: Path, previous: _State | None) -> _State:
                          else {}, store)
     pickup = {s.supplier: frozenset(s.terms.get("pickup_points") or ()) for s in store.segments}
     pickup.update({c: frozenset(p.pickup_points) for c, p in profiles.items()})
-    return _State(index, store, profiles, config, registry, pickup)
+    return _State(index, store, profiles, config, registry, pickup, _unpublished_notes(catalog))
+
+
+def _unpublished_notes(catalog: Path) -> tuple[str, ...]:
+    """A note per supplier whose ``offers/<CODE>/CURRENT`` is missing although its versions
+    are on disk: its offers are served by nothing, which a search would show as a supplier
+    without the part. A stat of each area's pointer (``load_store`` makes the same)."""
+    from partsearch._catalog import OFFERS, missing_pointer, unpublished
+
+    area = catalog / OFFERS
+    if not area.is_dir():
+        return ()
+    return tuple(missing_pointer(sub, versions, f"no offers of {sub.name} are",
+                                 f"`partsearch load --supplier {sub.name}` publishes them anew")
+                 for sub in sorted(area.iterdir())
+                 if not sub.name.startswith(".") and (versions := unpublished(sub)))
 
 
 def _in_force(profiles: dict[str, SupplierProfile], store: Any) -> dict[str, SupplierProfile]:
