@@ -29,6 +29,7 @@ from partsearch.loading._xlsx import ZIP_ERRORS
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import fastexcel
     import polars as pl
 
     from partsearch.loading._xlsx import SheetPart
@@ -914,7 +915,7 @@ def _sheet_rows(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
     in column i is shown padded with zeros (see ``_xlsx_zeros``)."""
     from partsearch.loading._xlsx_zeros import zero_padded
 
-    frame = sheet_cells(data, sheet, label)
+    frame = sheet_cells(data, sheet, label, error_text=True)
     pads = zero_padded(data, sheet) if data[:2] == b"PK" else None
     if pads is None:
         return frame
@@ -932,17 +933,21 @@ def sheet_names(data: bytes) -> list[str]:
         return []
 
 
-def sheet_cells(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
+def sheet_cells(data: bytes, sheet: int | str, label: str, *,
+                error_text: bool = False) -> pl.DataFrame:
     """A spreadsheet's (XLSX, legacy XLS or ODS) sheet as string columns c0, c1, ... from
     column A, and each row's sheet row, ``__line``; a file that cannot be read, or that the
-    reader below would have to allocate past reason for, raises :class:`PriceFileError`."""
+    reader below would have to allocate past reason for, raises :class:`PriceFileError`.
+    An error cell (``#N/A``) is its text with ``error_text`` (a price's value that cannot be
+    read, rejected), else empty (a cross file's side with no number, rejected: its text
+    would be a part number, ``NA``)."""
     from partsearch.loading._xls_guard import xls_problem
 
     problem = xls_problem(data) if data[:8] == _COMPOUND_FILE else None
     if problem is not None:
         raise PriceFileError(f"cannot read spreadsheet: {problem}", path=label)
     try:
-        return _sheet_frame(data, sheet)
+        return _sheet_frame(data, sheet, error_text=error_text)
     except Exception as exc:  # fastexcel raises its own error classes for every problem
         raise PriceFileError(f"cannot read spreadsheet: {exc}", path=label) from exc
     except BaseException as exc:
@@ -954,7 +959,7 @@ def sheet_cells(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
 _COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy XLS
 
 
-def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
+def _sheet_frame(data: bytes, sheet: int | str, *, error_text: bool = False) -> pl.DataFrame:
     """A sheet's cells (XLSX or legacy XLS) as string columns c0, c1, ... from column A, and
     each row's sheet row, ``__line``; a large XLSX sheet parsed in two parts at once (see
     ``_xlsx``)."""
@@ -973,7 +978,7 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
             loads = []
             for part in sheet_parts(data, sheet) if xlsx else [as_is]:
                 tried.append(part)
-                loads.append(pool.submit(_load_part, part))
+                loads.append(pool.submit(_load_part, part, error_text))
             frames = [load.result() for load in loads]
     except SheetTooLarge:
         raise  # (not the file as it is either: calamine would allocate its span)
@@ -982,11 +987,11 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
             raise  # the file as it is was refused: once is enough
         # a rewritten workbook that fastexcel refuses: the file as it is, or fastexcel's
         # own word on what is wrong with it
-        frames = [_load_part(as_is)]
+        frames = [_load_part(as_is, error_text)]
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
 
 
-def _load_part(part: SheetPart) -> pl.DataFrame:
+def _load_part(part: SheetPart, error_text: bool = False) -> pl.DataFrame:
     """A part's rows as string columns c0, c1, ... from column A, and their 1-based sheet rows,
     ``__line``. Given a number of rows to skip, fastexcel counts them from the sheet's first
     row, used or not; its columns start at the first used one, which ``absolute_index`` tells."""
@@ -997,12 +1002,45 @@ def _load_part(part: SheetPart) -> pl.DataFrame:
         part.sheet, header_row=None, dtypes="string", skip_rows=part.skip)
     used = sheet.available_columns()
     left = used[0].absolute_index if used else 0
-    frame = sheet.to_polars()
+    batch, errors = sheet.to_arrow_with_errors()
+    frame = pl.DataFrame(batch)
+    if error_text and errors is not None:
+        frame = _with_error_cells(frame, errors)
     return frame.select(
         *(pl.lit(None, pl.String).alias(f"c{i}") for i in range(left)),
         *(pl.col(name).alias(f"c{left + i}") for i, name in enumerate(frame.columns)),
         pl.int_range(part.skip + 1, part.skip + 1 + frame.height, dtype=pl.Int64)
         .alias("__line"))
+
+
+def _with_error_cells(frame: pl.DataFrame, errors: fastexcel.CellErrors) -> pl.DataFrame:
+    """``frame`` with its error cells (a broken formula: ``#N/A``, ``#DIV/0!``, ``#REF!``...)
+    as the text Excel shows, where fastexcel leaves them empty and reports them apart: an
+    empty quantity is unknown stock, an empty delivery the profile's default, so an error
+    must be read as a value that cannot be read, as the same text in a CSV is."""
+    import polars as pl
+
+    by_column: dict[int, tuple[list[int], list[str]]] = {}
+    for error in errors.errors:
+        found = _ERROR_DETAIL.search(error.detail)
+        if found is None:  # (not an error cell: no text to show for it)
+            continue
+        row, col = error.offset_position
+        rows, texts = by_column.setdefault(col, ([], []))
+        rows.append(row)
+        texts.append(_ERROR_TEXT.get(found.group(1), f"#{found.group(1).upper()}"))
+    columns = frame.get_columns()
+    for col, (rows, texts) in by_column.items():
+        if col < len(columns):
+            columns[col] = columns[col].cast(pl.String).scatter(rows, texts)
+    return pl.DataFrame(columns)
+
+
+#: calamine's error kinds as Excel shows them
+_ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
+               "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!",
+               "GettingData": "#GETTING_DATA"}
+_ERROR_DETAIL = re.compile(r"got 'Error\((\w+)\)'")
 
 
 def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:

@@ -346,7 +346,7 @@ def _head(data: bytes, label: str, sheet: str | int
 
     kind, _zf = r.file_kind(data, label)
     if kind == "sheet":
-        frame = r.sheet_cells(data, sheet, label).head(_HEAD_ROWS)
+        frame = r.sheet_cells(data, sheet, label, error_text=True).head(_HEAD_ROWS)
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
                 for row in frame.drop("__line").rows()], lines, [1] * len(lines), None, None
