@@ -151,6 +151,40 @@ def test_a_sheet_other_than_the_first(tmp_path: Path) -> None:
     assert main(["profile", str(tmp_path / "two.xlsx"), "--sheet", "1"]) == 0
 
 
+def _hidden_book(path: Path, *, price_hidden: bool = False) -> None:
+    """A workbook whose first sheet is a hidden old price list (kept for lookups), then the
+    current one Excel opens on; or (``price_hidden``) a readme, then the price, hidden."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    old = book.add_worksheet("Old")
+    current = book.add_worksheet("Current")
+    for sheet, price in ((old, 100), (current, 150)):
+        if price_hidden and sheet is old:
+            sheet.write(0, 0, "Prices: see the next sheet")
+            continue
+        sheet.write_row(0, 0, ["Brand", "Part No", "Price"])
+        sheet.write_row(1, 0, ["MANN", "W 712/1", price])
+    (current if price_hidden else old).hide()
+    (old if price_hidden else current).activate()
+    book.close()
+
+
+def test_a_hidden_sheet_is_not_drafted(tmp_path: Path) -> None:
+    path = tmp_path / "hidden.xlsx"
+    _hidden_book(path)
+    draft = draft_profile(path)
+    assert draft.profile.sheet == 1 and '# sheet "Old" is hidden: skipped' in draft.toml
+    assert [str(p) for p in load_price_file(draft.profile).offers.column("price").to_pylist()
+            ] == ["150.00"]
+    named = draft_profile(path, sheet="Old")  # (named, it is read)
+    assert [str(p) for p in load_price_file(named.profile).offers.column("price").to_pylist()
+            ] == ["100.00"]
+    _hidden_book(path, price_hidden=True)
+    with pytest.raises(PriceFileError, match=r"hidden sheet 'Current' has one.*--sheet"):
+        draft_profile(path)
+
+
 def test_cli_prints_the_table_and_what_it_loads(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profile", str(WORLD / "prices" / "alfa.csv"), "--code", "ALFA"]) == 0

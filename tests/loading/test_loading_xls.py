@@ -66,11 +66,13 @@ def _sheet(cells: Cells, biff5: bool) -> bytes:
     return b"".join(out) + _record(0x000A)
 
 
-def _workbook(sheets: dict[str, Cells], biff5: bool, extra: bytes = b"") -> bytes:
-    """The workbook stream: globals naming each sheet and where its records start (and
-    ``extra`` records)."""
+def _workbook(sheets: dict[str, Cells], biff5: bool, extra: bytes = b"",
+              hidden: frozenset[str] = frozenset()) -> bytes:
+    """The workbook stream: globals naming each sheet (``hidden`` ones so) and where its
+    records start (and ``extra`` records)."""
     def bound(name: str, at: int) -> bytes:
-        return _record(0x0085, struct.pack("<IBB", at, 0, 0) + _text(name, biff5, "B"))
+        return _record(0x0085, struct.pack("<IBB", at, name in hidden, 0)
+                       + _text(name, biff5, "B"))
 
     bodies = [_sheet(cells, biff5) for cells in sheets.values()]
     head = (_bof(0x0005, biff5) + _record(0x0042, struct.pack("<H", 1251 if biff5 else 1200))
@@ -83,11 +85,12 @@ def _workbook(sheets: dict[str, Cells], biff5: bool, extra: bytes = b"") -> byte
     return head + b"".join(bounds) + _record(0x000A) + b"".join(bodies)
 
 
-def _xls(sheets: dict[str, Cells], *, biff5: bool = False, extra: bytes = b"") -> bytes:
+def _xls(sheets: dict[str, Cells], *, biff5: bool = False, extra: bytes = b"",
+         hidden: frozenset[str] = frozenset()) -> bytes:
     """A compound file (version 3, 512-byte sectors) holding the one stream ``Workbook``
     (``Book`` in BIFF5), padded to 4 KiB at least so that it lives in ordinary sectors, not
     the mini stream."""
-    stream = _workbook(sheets, biff5, extra)
+    stream = _workbook(sheets, biff5, extra, hidden)
     stream += b"\0" * (max(4096, -(-len(stream) // 512) * 512) - len(stream))
     n = len(stream) // 512
     fats = 1
@@ -322,3 +325,22 @@ def test_every_error_code_reads_as_its_text() -> None:
     cells: Cells = {(0, c): XlsError(code) for c, code in enumerate(_ERRORS)}
     assert _cells_of(_sheet_frame(_xls({"Прайс": cells}), 0, error_text=True)) == {
         (0, c): text for c, text in enumerate(_ERRORS.values())}
+
+
+@pytest.mark.parametrize("biff5", [False, True])
+def test_a_hidden_sheet_is_read_only_when_named(tmp_path: Path, biff5: bool) -> None:
+    """Without ``sheet``, the first visible sheet with the header: a hidden old price before
+    it (kept for lookups) is not the price Excel shows."""
+    header = {(0, 0): "Бренд", (0, 1): "Артикул", (0, 2): "Цена"}
+    path = tmp_path / "price.xls"
+    path.write_bytes(_xls({"Старый": header | {(1, 0): "MANN", (1, 1): "W1", (1, 2): 100.0},
+                           "Прайс": header | {(1, 0): "MANN", (1, 1): "W1", (1, 2): 150.0}},
+                          biff5=biff5, hidden=frozenset({"Старый"})))
+    columns = {"brand": "Бренд", "article": "Артикул", "price": "Цена"}
+
+    def prices(**kw: object) -> list[str]:
+        report = load_price_file(SupplierProfile("T", "T", path, columns=columns, **kw))  # type: ignore[arg-type]
+        return [str(p) for p in report.offers.column("price").to_pylist()]
+
+    assert prices() == ["150.00"]
+    assert prices(sheet="Старый") == prices(sheet=0) == ["100.00"]

@@ -459,3 +459,44 @@ def test_an_error_cell_rejects_its_row_as_the_same_text_in_a_csv_does(tmp_path: 
     assert all(re.search(r"'#[A-Z/0!?]+'", reason) for _, reason in sheet if "bad" in reason)
     assert reports[0].offers.column("article").to_pylist() == \
         reports[1].offers.column("article").to_pylist()
+
+
+def test_a_hidden_sheet_is_read_only_when_named(tmp_path: Path) -> None:
+    """Without ``sheet``, the first VISIBLE sheet that has the header: a hidden old price list
+    before it (kept for lookups, which Excel does not show) is skipped; named, it is read; a
+    header on hidden sheets only says so."""
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheets = [book.add_worksheet(name) for name in ("Old", "Readme", "Current")]
+    sheets[1].write(0, 0, "Prices of Beta, December")
+    for sheet, price in ((sheets[0], 100), (sheets[2], 150)):
+        sheet.write_row(0, 0, ["Brand", "Part No", "Price"])
+        sheet.write_row(1, 0, ["MANN", "W 712/1", price])
+    sheets[0].hide()
+    sheets[2].activate()
+    book.close()
+    columns = {"brand": "Brand", "article": "Part No", "price": "Price"}
+
+    def prices(**kw: Any) -> list[str]:
+        report = load_price_file(SupplierProfile("B", "B", path, columns=columns, **kw))
+        return [str(p) for p in report.offers.column("price").to_pylist()]
+
+    assert prices() == ["150.00"]
+    assert prices(sheet="Old") == prices(sheet=0) == ["100.00"]
+    data = path.read_bytes()
+    from partsearch.loading._readers import hidden_sheets, sheet_names
+
+    assert hidden_sheets(data) == ({0}, sheet_names(data))
+    sheets_only_hidden = tmp_path / "q.xlsx"
+    book = xlsxwriter.Workbook(str(sheets_only_hidden))
+    readme, old = book.add_worksheet("Readme"), book.add_worksheet("Old")
+    readme.write(0, 0, "Prices of Beta, December")
+    old.write_row(0, 0, ["Brand", "Part No", "Price"])
+    old.write_row(1, 0, ["MANN", "W 712/1", 100])
+    old.hide()
+    book.close()
+    with pytest.raises(PriceFileError, match=r"missing column.*only the hidden sheet 'Old' "
+                                             r"has the header.*sheet = \"Old\""):
+        load_price_file(SupplierProfile("B", "B", sheets_only_hidden, columns=columns))

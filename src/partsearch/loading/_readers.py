@@ -892,22 +892,66 @@ def _guess_delimiter(lines: list[str]) -> str:
 # -- spreadsheets and HTML --------------------------------------------------------------------
 
 def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
-    if profile.sheet is not None:
+    if profile.sheet is not None:  # (a hidden sheet too: it is named)
         return _from_frame(_sheet_rows(data, profile.sheet, label), profile, label)
-    try:
-        return _from_frame(_sheet_rows(data, 0, label), profile, label)
-    except PriceFileError as first:
-        if "missing column" not in first.message:
-            raise
-        # a workbook that opens with a readme or a title sheet: its first sheet that has the
-        # profile's header (a profile naming none reads the first), named in its rows' path
-        for index, name in enumerate(sheet_names(data)[1:], start=1):
+    # The first visible sheet that has the profile's header (a profile naming none reads the
+    # first visible): a workbook may open with a readme or a title sheet, or keep a hidden
+    # old price list (for lookups) before the one Excel shows. A sheet but the first is named
+    # in its rows' path.
+    hidden, names = hidden_sheets(data)
+    first: PriceFileError | None = None
+    index = 0
+    while True:
+        if index not in hidden:
+            where = label if index == 0 else f"{label}!{names[index]}"
             try:
-                return _from_frame(_sheet_rows(data, index, label), profile,
-                                   f"{label}!{name}")
-            except PriceFileError:
-                continue
-        raise
+                return _from_frame(_sheet_rows(data, index, label), profile, where)
+            except PriceFileError as exc:
+                if first is None and "missing column" not in exc.message:
+                    raise  # (a later sheet that cannot be read is no price: the next is tried)
+                first = first or exc
+        names = names or sheet_names(data)  # (read only when the first sheet is not the one)
+        index += 1
+        if index >= len(names):
+            break
+    if first is None:  # (every sheet hidden, as Excel does not let a workbook be)
+        return _from_frame(_sheet_rows(data, 0, label), profile, label)
+    for index in sorted(hidden):
+        try:
+            _from_frame(_sheet_rows(data, index, label), profile, label)
+        except PriceFileError:
+            continue
+        raise PriceFileError(
+            f"{first.message}; only the hidden sheet {names[index]!r} has the header: "
+            f"name it to load it (sheet = {_toml_text(names[index])})", path=label)
+    raise first
+
+
+def _toml_text(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def hidden_sheets(data: bytes) -> tuple[set[int], list[str]]:
+    """(the indices of the workbook's hidden (or very hidden) sheets: an old price kept for
+    lookups, which Excel does not show; its sheets' names, as :func:`sheet_names` gives
+    them, when one is hidden, else none: the names cost a read of the workbook, its shared
+    strings too). An ODS's sheets, or a workbook's that does not say, are all visible."""
+    if data[:2] == b"PK":
+        from partsearch.loading._xlsx import hidden_names
+
+        if hidden := hidden_names(data):
+            names = sheet_names(data)
+            return {i for i, name in enumerate(names) if name in hidden}, names
+    elif data[:8] == _COMPOUND_FILE:
+        from partsearch.loading._xls_guard import hidden_sheets as states
+
+        if any(flags := states(data) or []):
+            names = sheet_names(data)
+            if len(flags) == len(names):
+                return {i for i, flag in enumerate(flags) if flag}, names
+    return set(), []
 
 
 def _sheet_rows(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
@@ -923,10 +967,14 @@ def _sheet_rows(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
 
 
 def sheet_names(data: bytes) -> list[str]:
-    """A spreadsheet's sheets, in order (none when fastexcel cannot tell: the first sheet's
-    read says what is wrong)."""
+    """A spreadsheet's sheets, in order (none when fastexcel cannot tell, or a legacy XLS
+    would have it allocate past reason: the first sheet's read says what is wrong)."""
     import fastexcel
 
+    from partsearch.loading._xls_guard import xls_problem
+
+    if data[:8] == _COMPOUND_FILE and xls_problem(data) is not None:
+        return []
     try:
         return list(fastexcel.read_excel(data).sheet_names)
     except Exception:  # (fastexcel raises its own error classes for every problem)
