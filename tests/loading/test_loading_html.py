@@ -6,11 +6,15 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from partsearch.errors import PriceFileError
 from partsearch.loading import SupplierProfile, load_price_file
 from partsearch.loading._html import table_rows
+from partsearch.loading._readers import declared_charset
+from partsearch.loading.draft import draft_profile
 
 COLUMNS = {"brand": "Бренд", "article": "Артикул", "description": "Наименование",
            "price": "Цена"}
@@ -139,3 +143,38 @@ def test_a_table_without_nesting_reads_as_before(
     flat.close()
     flat.close_row()
     assert table_rows(html) == flat.rows
+
+
+_KOI8 = ("<table><tr><td>Бренд</td><td>Артикул</td><td>Наименование</td><td>Цена</td></tr>"
+         "<tr><td>MANN</td><td>W 712/75</td><td>Фильтр</td><td>350,50</td></tr></table>")
+
+
+@pytest.mark.parametrize("meta", ['<meta charset="koi8-r">', "<META CHARSET=KOI8-R>",
+                                  '<meta http-equiv="Content-Type" '
+                                  'content="text/html; charset=koi8-r">'])
+def test_a_declared_charset_is_read(tmp_path: Path, meta: str) -> None:
+    """A short KOI8-R file, which its letters alone would leave cp1251, says what it is."""
+    html = f"<html><head>{meta}</head><body>{_KOI8}</body></html>"
+    path = tmp_path / "price.xls"
+    path.write_bytes(html.encode("koi8-r"))
+    report = load_price_file(SupplierProfile("H", "H", path, columns=COLUMNS))
+    assert report.offers.column("description").to_pylist() == ["Фильтр"]
+    assert report.encoding == "koi8-r"
+    draft = draft_profile(path)
+    assert draft.profile.encoding == "koi8-r" and draft.profile.columns["price"] == "Цена"
+    # the profile's encoding wins over the file's word
+    with pytest.raises(PriceFileError, match="missing column"):
+        load_price_file(SupplierProfile("H", "H", path, columns=COLUMNS, encoding="cp1251"))
+
+
+def test_a_declaration_the_bytes_do_not_bear_out_is_passed_over(tmp_path: Path) -> None:
+    """A UTF-8 file from a template still declaring windows-1251 is UTF-8."""
+    path = tmp_path / "price.xls"
+    path.write_bytes(f'<meta charset="windows-1251">{_KOI8}'.encode())
+    report = load_price_file(SupplierProfile("H", "H", path, columns=COLUMNS))
+    assert report.offers.column("description").to_pylist() == ["Фильтр"]
+    assert report.encoding is None
+    assert declared_charset(b'<meta charset="windows-1251">\xd4') == "cp1251"
+    assert declared_charset(b'<meta charset="utf-8">\xd4') is None
+    assert declared_charset(b'<meta charset="no-such">\xd4') is None
+    assert declared_charset(b"<table>\xd4") is None

@@ -1096,7 +1096,7 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
     from partsearch.loading._html import table_rows
 
-    text, stray, charset = to_utf8(data, profile.encoding, label)
+    text, stray, charset = to_utf8(data, profile.encoding or declared_charset(data), label)
     if stray.size:  # (stray bytes as U+FFFD, which marks the rows to reject)
         text = data.removeprefix(b"\xef\xbb\xbf").decode(
             "utf-8" if charset == _UTF8 else charset, "replace").encode()
@@ -1111,6 +1111,40 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     read = _from_frame(frame.with_row_index("__line", offset=1), profile, label,
                        _stray_reason(charset))
     return replace(read, encoding=_detected(profile, charset))
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The one-byte encoding an HTML file declares in its head (``<meta charset=koi8-r>``,
+    or ``http-equiv`` ``content="text/html; charset=koi8-r"``), as a browser or Excel reads
+    it, when Python knows it and the file's bytes decode in it; None when it declares none, or
+    UTF-8 or UTF-16 (detected as such), or a file that is valid UTF-8 declares another (a
+    template's stale header)."""
+    found = _META_CHARSET.search(data[:_META_HEAD])
+    if found is None:
+        return None
+    declared = found.group(1).decode("ascii")
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return None
+    if name.startswith(("utf-8", "utf-16", "utf-32")):
+        return None
+    try:
+        data.decode("utf-8")
+        if not data.isascii():
+            return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode(name)
+    except UnicodeDecodeError:
+        return None
+    return name
+
+
+_META_HEAD = 4096  # (the HTML standard's prescan reads 1024 bytes; Excel's exports run longer)
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)",
+                           re.IGNORECASE)
 
 
 def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str,

@@ -370,7 +370,10 @@ def _head(data: bytes, label: str, sheet: str | int
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
                 for row in frame.drop("__line").rows()], lines, [1] * len(lines), None, None
-    text, _stray, charset = (r.to_utf8 if kind == "html" else r.csv_text)(data, None, label)
+    if kind == "html":
+        text, _stray, charset = r.to_utf8(data, r.declared_charset(data), label)
+    else:
+        text, _stray, charset = r.csv_text(data, None, label)
     encoding = charset if charset in GUESSED else None
     if kind == "html":
         from partsearch.loading._html import table_rows
