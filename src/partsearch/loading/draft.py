@@ -269,7 +269,8 @@ def _header(data: bytes, label: str, sheet: str | int,
 
     zf = r.file_kind(data, label)[1]
     if zf is not None:
-        for name, inner, member in r.zip_members(zf, label, []):
+        members = r.zip_members(zf, label, [])
+        for name, inner, member in members:
             try:
                 in_member = _header(member, inner, sheet, near)
             except PriceFileError:
@@ -277,6 +278,8 @@ def _header(data: bytes, label: str, sheet: str | int,
                     raise
                 continue  # (a readme, say)
             if in_member is not None:
+                for _rest in members:
+                    pass  # (each read, as the load reads it: a corrupt one fails the draft)
                 return in_member
         return None
     rows, lines, spans, quote, encoding = _head(data, label, sheet)
