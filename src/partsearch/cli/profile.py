@@ -45,9 +45,7 @@ def _profile(args: argparse.Namespace) -> int:
                f"offers, {report.rejected.num_rows:,} rejected")
     if report.rejected.num_rows:
         out.append("# first rejected:")
-    for reason, line in zip(report.rejected.column("reason").to_pylist()[:3],
-                            report.rejected.column("line").to_pylist()[:3], strict=True):
-        out.append(f"#   line {line}: {reason}")
+    out += [f"#   {rejected}" for rejected in report.first_rejected()]
     if report.offers.num_rows:
         out.append("# first offers:")
     for o in report.offers.slice(0, 3).to_pylist():
