@@ -130,6 +130,41 @@ def test_a_zips_price_table_drafts_past_a_readme_and_fails_as_the_load_fails(
         assert err.value.path == f"{cut}!price.xlsx"
 
 
+def test_a_corrupt_later_member_fails_the_draft_as_it_fails_the_load(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first member has the header, the second is damaged: no draft the load refuses, and
+    no table on stdout for a ``>> suppliers.toml`` to append."""
+    import zipfile
+
+    from partsearch.loading import SupplierProfile
+
+    text = "Бренд;Артикул;Цена\nMANN;W 712/75;350,50\n".encode("cp1251")
+    path = tmp_path / "two.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.csv", text)
+        zf.writestr("b.csv", text * 50)
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo("b.csv")
+    at = info.header_offset + 30 + len(info.filename) + 10
+    data[at:at + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    columns = {"brand": "Бренд", "article": "Артикул", "price": "Цена"}
+    for draft_or_load in (lambda: draft_profile(path), lambda: load_price_file(
+            SupplierProfile(code="C", name="C", file=path, columns=columns))):
+        with pytest.raises(PriceFileError, match="corrupt zip member") as err:
+            draft_or_load()
+        assert err.value.path == f"{path}!b.csv"
+    capsys.readouterr()
+    assert main(["profile", str(path)]) == 2
+    assert capsys.readouterr().out == ""
+    # a draft the load then refuses (its second member's header is another): nothing printed
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("a.csv", text)
+        zf.writestr("b.csv", "Brand;Part No;Price\nMANN;W 712/75;350,50\n")
+    assert main(["profile", str(path)]) == 2
+    assert capsys.readouterr().out == ""
+
+
 def test_a_sheet_other_than_the_first(tmp_path: Path) -> None:
     import xlsxwriter
 
@@ -149,6 +184,40 @@ def test_a_sheet_other_than_the_first(tmp_path: Path) -> None:
             draft.toml
         assert load_price_file(draft.profile).offers.num_rows == 1
     assert main(["profile", str(tmp_path / "two.xlsx"), "--sheet", "1"]) == 0
+
+
+def _hidden_book(path: Path, *, price_hidden: bool = False) -> None:
+    """A workbook whose first sheet is a hidden old price list (kept for lookups), then the
+    current one Excel opens on; or (``price_hidden``) a readme, then the price, hidden."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    old = book.add_worksheet("Old")
+    current = book.add_worksheet("Current")
+    for sheet, price in ((old, 100), (current, 150)):
+        if price_hidden and sheet is old:
+            sheet.write(0, 0, "Prices: see the next sheet")
+            continue
+        sheet.write_row(0, 0, ["Brand", "Part No", "Price"])
+        sheet.write_row(1, 0, ["MANN", "W 712/1", price])
+    (current if price_hidden else old).hide()
+    (old if price_hidden else current).activate()
+    book.close()
+
+
+def test_a_hidden_sheet_is_not_drafted(tmp_path: Path) -> None:
+    path = tmp_path / "hidden.xlsx"
+    _hidden_book(path)
+    draft = draft_profile(path)
+    assert draft.profile.sheet == 1 and '# sheet "Old" is hidden: skipped' in draft.toml
+    assert [str(p) for p in load_price_file(draft.profile).offers.column("price").to_pylist()
+            ] == ["150.00"]
+    named = draft_profile(path, sheet="Old")  # (named, it is read)
+    assert [str(p) for p in load_price_file(named.profile).offers.column("price").to_pylist()
+            ] == ["100.00"]
+    _hidden_book(path, price_hidden=True)
+    with pytest.raises(PriceFileError, match=r"hidden sheet 'Current' has one.*--sheet"):
+        draft_profile(path)
 
 
 def test_cli_prints_the_table_and_what_it_loads(tmp_path: Path,

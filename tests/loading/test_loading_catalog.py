@@ -236,6 +236,39 @@ def test_a_zips_skipped_members_are_in_the_load_record_and_the_summary(
     assert [m.split(":")[0] for m in record["skipped"]] == ["readme.txt"]
 
 
+def test_a_zips_rejected_rows_in_the_summary_name_their_member(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two members' line 3 are two rows: the summary names each member as --rejects does,
+    and so does a load that gives no offer."""
+    import zipfile
+
+    from partsearch.loading import load_price_file
+    from partsearch.loading.profiles import SupplierProfile
+
+    text = "Бренд;Артикул;Цена\nNK;A1;1\nNK;A2;bad\n"
+    with zipfile.ZipFile(tmp_path / "p.zip", "w") as zf:
+        zf.writestr("p1.csv", text)
+        zf.writestr("msk/p2.csv", text)
+    toml = tmp_path / "s.toml"
+    toml.write_text('[Z]\nfile = "p.zip"\n'
+                    'columns = { brand = "Бренд", article = "Артикул", price = "Цена" }\n',
+                    encoding="utf-8")
+    assert main(["load", str(toml), "--out", str(tmp_path / "cat")]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "    p1.csv line 3: bad price 'bad'", "    msk/p2.csv line 3: bad price 'bad'"]
+    plain = tmp_path / "p.csv"
+    plain.write_text(text, encoding="utf-8")
+    columns = {"brand": "Бренд", "article": "Артикул", "price": "Цена"}
+    assert load_price_file(SupplierProfile("Z", "Z", plain, columns=columns)
+                           ).first_rejected() == ["line 3: bad price 'bad'"]
+    with zipfile.ZipFile(tmp_path / "p.zip", "w") as zf:
+        zf.writestr("p1.csv", "Бренд;Артикул;Цена\nNK;A2;bad\n")
+        zf.writestr("p2.csv", "Бренд;Артикул;Цена\nNK;A2;bad\n")
+    assert main(["load", str(toml), "--out", str(tmp_path / "cat")]) == 2
+    assert "(p1.csv line 2: bad price 'bad'; p2.csv line 2: bad price 'bad')" in \
+        capsys.readouterr().err
+
+
 def test_a_padded_pickup_point_is_the_point(tmp_path: Path) -> None:
     """A profile's " Г " was a point no filter named but " Г ", and a search's " Г " (a web
     form's) filtered out every supplier of "Г": both are compared trimmed, an offer shows its

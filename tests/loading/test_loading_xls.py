@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 from partsearch.loading import SupplierProfile, load_price_file
 from partsearch.loading._readers import _sheet_frame
 
-Cell = str | float
+
+class XlsError(int):
+    """An error cell's BIFF code (0x07 #DIV/0!, 0x2A #N/A...), written as a BoolErr record."""
+
+
+Cell = str | float | XlsError
 Cells = dict[tuple[int, int], Cell]  # (0-based row, 0-based column) -> value
 
 _END, _FREE, _FAT, _NONE = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
@@ -54,16 +59,20 @@ def _sheet(cells: Cells, biff5: bool) -> bytes:
     for (r, c), value in sorted(cells.items()):
         if isinstance(value, str):
             out.append(_record(0x0204, struct.pack("<HHH", r, c, 15) + _text(value, biff5, "H")))
+        elif isinstance(value, XlsError):
+            out.append(_record(0x0205, struct.pack("<HHHBB", r, c, 15, value, 1)))
         else:
             out.append(_record(0x0203, struct.pack("<HHHd", r, c, 15, value)))
     return b"".join(out) + _record(0x000A)
 
 
-def _workbook(sheets: dict[str, Cells], biff5: bool, extra: bytes = b"") -> bytes:
-    """The workbook stream: globals naming each sheet and where its records start (and
-    ``extra`` records)."""
+def _workbook(sheets: dict[str, Cells], biff5: bool, extra: bytes = b"",
+              hidden: frozenset[str] = frozenset()) -> bytes:
+    """The workbook stream: globals naming each sheet (``hidden`` ones so) and where its
+    records start (and ``extra`` records)."""
     def bound(name: str, at: int) -> bytes:
-        return _record(0x0085, struct.pack("<IBB", at, 0, 0) + _text(name, biff5, "B"))
+        return _record(0x0085, struct.pack("<IBB", at, name in hidden, 0)
+                       + _text(name, biff5, "B"))
 
     bodies = [_sheet(cells, biff5) for cells in sheets.values()]
     head = (_bof(0x0005, biff5) + _record(0x0042, struct.pack("<H", 1251 if biff5 else 1200))
@@ -76,11 +85,12 @@ def _workbook(sheets: dict[str, Cells], biff5: bool, extra: bytes = b"") -> byte
     return head + b"".join(bounds) + _record(0x000A) + b"".join(bodies)
 
 
-def _xls(sheets: dict[str, Cells], *, biff5: bool = False, extra: bytes = b"") -> bytes:
+def _xls(sheets: dict[str, Cells], *, biff5: bool = False, extra: bytes = b"",
+         hidden: frozenset[str] = frozenset()) -> bytes:
     """A compound file (version 3, 512-byte sectors) holding the one stream ``Workbook``
     (``Book`` in BIFF5), padded to 4 KiB at least so that it lives in ordinary sectors, not
     the mini stream."""
-    stream = _workbook(sheets, biff5, extra)
+    stream = _workbook(sheets, biff5, extra, hidden)
     stream += b"\0" * (max(4096, -(-len(stream) // 512) * 512) - len(stream))
     n = len(stream) // 512
     fats = 1
@@ -281,3 +291,56 @@ def test_the_widest_column_is_the_one_written(cells: Cells, before: int, biff5: 
     expected = max(c for sheet in [*sheets.values(), cells] for _, c in sheet)
     assert widest_column(np.frombuffer(stream, dtype=np.uint8),
                          np.array(starts, dtype=np.int64)) == expected
+
+
+#: BIFF's error codes and the text Excel shows for them
+_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+           0x24: "#NUM!", 0x2A: "#N/A"}
+
+
+def test_an_error_cell_reads_as_the_text_excel_shows(tmp_path: Path) -> None:
+    """An error is no value: not unknown stock, the default delivery or an empty price, but
+    a row rejected as the same text in a CSV is."""
+    header = {(0, 0): "Бренд", (0, 1): "Артикул", (0, 2): "Цена", (0, 3): "Кол-во",
+              (0, 4): "Срок"}
+    good: list[Cell] = ["MANN", "W1", 100.0, 5.0, 2.0]
+    rows: Cells = {(r, c): v for r in (1, 5) for c, v in enumerate(good)}
+    for row, (col, code) in enumerate([(2, 0x2A), (3, 0x07), (4, 0x17)], start=2):
+        rows |= {(row, c): v for c, v in enumerate(good)} | {(row, col): XlsError(code)}
+    path = tmp_path / "price.xls"
+    path.write_bytes(_xls({"Прайс": header | rows}))
+    cells = _cells_of(_sheet_frame(path.read_bytes(), 0, error_text=True))
+    assert {k: v for k, v in cells.items() if str(v).startswith("#")} == {
+        (2, 2): "#N/A", (3, 3): "#DIV/0!", (4, 4): "#REF!"}
+    profile = SupplierProfile(code="T", name="T", file=path, columns={
+        "brand": "Бренд", "article": "Артикул", "price": "Цена", "quantity": "Кол-во",
+        "delivery_days": "Срок"})
+    report = load_price_file(profile)
+    assert report.offers.column("line").to_pylist() == [2, 6]
+    assert report.rejected.column("reason").to_pylist() == [
+        "bad price '#N/A'", "bad quantity '#DIV/0!'", "bad delivery '#REF!'"]
+
+
+def test_every_error_code_reads_as_its_text() -> None:
+    cells: Cells = {(0, c): XlsError(code) for c, code in enumerate(_ERRORS)}
+    assert _cells_of(_sheet_frame(_xls({"Прайс": cells}), 0, error_text=True)) == {
+        (0, c): text for c, text in enumerate(_ERRORS.values())}
+
+
+@pytest.mark.parametrize("biff5", [False, True])
+def test_a_hidden_sheet_is_read_only_when_named(tmp_path: Path, biff5: bool) -> None:
+    """Without ``sheet``, the first visible sheet with the header: a hidden old price before
+    it (kept for lookups) is not the price Excel shows."""
+    header = {(0, 0): "Бренд", (0, 1): "Артикул", (0, 2): "Цена"}
+    path = tmp_path / "price.xls"
+    path.write_bytes(_xls({"Старый": header | {(1, 0): "MANN", (1, 1): "W1", (1, 2): 100.0},
+                           "Прайс": header | {(1, 0): "MANN", (1, 1): "W1", (1, 2): 150.0}},
+                          biff5=biff5, hidden=frozenset({"Старый"})))
+    columns = {"brand": "Бренд", "article": "Артикул", "price": "Цена"}
+
+    def prices(**kw: object) -> list[str]:
+        report = load_price_file(SupplierProfile("T", "T", path, columns=columns, **kw))  # type: ignore[arg-type]
+        return [str(p) for p in report.offers.column("price").to_pylist()]
+
+    assert prices() == ["150.00"]
+    assert prices(sheet="Старый") == prices(sheet=0) == ["100.00"]

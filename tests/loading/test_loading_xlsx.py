@@ -51,13 +51,14 @@ def _cells_of(frame: pl.DataFrame) -> Cells:
             if v is not None}
 
 
-def _frame(data: bytes, sheet: int | str = 0, *, split: bool) -> pl.DataFrame:
+def _frame(data: bytes, sheet: int | str = 0, *, split: bool, error_text: bool = False
+           ) -> pl.DataFrame:
     """The sheet's frame, split into two parts when ``split`` (the cut target is 45 % of the
     XML, so a sheet of a few rows still has rows on both sides)."""
     saved = _xlsx.SPLIT_BYTES
     _xlsx.SPLIT_BYTES = 1 if split else 1 << 40
     try:
-        return _sheet_frame(data, sheet)
+        return _sheet_frame(data, sheet, error_text=error_text)
     finally:
         _xlsx.SPLIT_BYTES = saved
 
@@ -243,9 +244,9 @@ def test_a_sheet_fastexcel_refuses_as_it_is_is_loaded_once(
     loads: list[_xlsx.SheetPart] = []
     load_part = _readers._load_part
 
-    def counted(part: _xlsx.SheetPart) -> pl.DataFrame:
+    def counted(part: _xlsx.SheetPart, error_text: bool = False) -> pl.DataFrame:
         loads.append(part)
-        return load_part(part)
+        return load_part(part, error_text)
 
     monkeypatch.setattr(_readers, "_load_part", counted)
     with pytest.raises(Exception, match="not found"):
@@ -402,3 +403,100 @@ def test_a_workbook_without_a_zeros_format_is_not_looked_into(
     data = _book({(0, 0): "Бренд", (0, 1): "Артикул", (1, 0): "BOSCH", (1, 1): "00123"})
     monkeypatch.setattr(_xlsx_zeros, "_sheet_member", None)  # (would raise if called)
     assert _xlsx_zeros.zero_padded(data, 0) is None
+
+
+_ERRORS = ("#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!")
+
+
+def _error_book() -> bytes:
+    """A price whose every column has an error cell in some row (a broken VLOOKUP or
+    formula, as Excel shows it), each error in turn; two good rows around them."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Price")
+    sheet.write_row(0, 0, ["Brand", "Part No", "Price", "Stock", "Days"])
+    sheet.write_row(1, 0, ["MANN", "W1", 100, 5, 2])
+    good = ["MANN", "W2", 100, 5, 2]
+    for i, error in enumerate(_ERRORS):
+        row, col = 2 + i, i % 5
+        sheet.write_row(row, 0, good)
+        sheet.write_formula(row, col, "=1/0", None, error)
+    sheet.write_row(2 + len(_ERRORS), 0, ["MANN", "W9", 100, 5, 2])
+    book.close()
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_an_error_cell_reads_as_the_text_excel_shows(split: bool) -> None:
+    cells = _cells_of(_frame(_error_book(), split=split, error_text=True))
+    assert {(r, c): v for (r, c), v in cells.items() if v.startswith("#")} == {
+        (2 + i, i % 5): error for i, error in enumerate(_ERRORS)}
+    # (a cross file's side with an error has no number: empty, and the row rejected)
+    assert not any(v.startswith("#") for v in _cells_of(_frame(_error_book(), split=split))
+                   .values())
+
+
+def test_an_error_cell_rejects_its_row_as_the_same_text_in_a_csv_does(tmp_path: Path) -> None:
+    """An error is no value: not unknown stock, the default delivery or an empty price."""
+    data = _error_book()
+    (tmp_path / "p.xlsx").write_bytes(data)
+    frame = _frame(data, split=False, error_text=True)
+    (tmp_path / "p.csv").write_text("\n".join(
+        ";".join("" if v is None else v for v in row)
+        for row in frame.drop("__line").rows()) + "\n")
+    columns = {"brand": "Brand", "article": "Part No", "price": "Price", "quantity": "Stock",
+               "delivery_days": "Days"}
+    reports = [load_price_file(SupplierProfile("E", "E", tmp_path / name, columns=columns))
+               for name in ("p.xlsx", "p.csv")]
+    sheet, text = ([(line, reason) for line, reason in zip(
+        r.rejected.column("line").to_pylist(), r.rejected.column("reason").to_pylist(),
+        strict=True)] for r in reports)
+    assert sheet == text and len(sheet) >= 3
+    assert {reason.split(" '")[0] for _, reason in sheet} >= {
+        "bad price", "bad quantity", "bad delivery"}
+    assert all(re.search(r"'#[A-Z/0!?]+'", reason) for _, reason in sheet if "bad" in reason)
+    assert reports[0].offers.column("article").to_pylist() == \
+        reports[1].offers.column("article").to_pylist()
+
+
+def test_a_hidden_sheet_is_read_only_when_named(tmp_path: Path) -> None:
+    """Without ``sheet``, the first VISIBLE sheet that has the header: a hidden old price list
+    before it (kept for lookups, which Excel does not show) is skipped; named, it is read; a
+    header on hidden sheets only says so."""
+    import xlsxwriter
+
+    path = tmp_path / "p.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheets = [book.add_worksheet(name) for name in ("Old", "Readme", "Current")]
+    sheets[1].write(0, 0, "Prices of Beta, December")
+    for sheet, price in ((sheets[0], 100), (sheets[2], 150)):
+        sheet.write_row(0, 0, ["Brand", "Part No", "Price"])
+        sheet.write_row(1, 0, ["MANN", "W 712/1", price])
+    sheets[0].hide()
+    sheets[2].activate()
+    book.close()
+    columns = {"brand": "Brand", "article": "Part No", "price": "Price"}
+
+    def prices(**kw: Any) -> list[str]:
+        report = load_price_file(SupplierProfile("B", "B", path, columns=columns, **kw))
+        return [str(p) for p in report.offers.column("price").to_pylist()]
+
+    assert prices() == ["150.00"]
+    assert prices(sheet="Old") == prices(sheet=0) == ["100.00"]
+    data = path.read_bytes()
+    from partsearch.loading._readers import hidden_sheets, sheet_names
+
+    assert hidden_sheets(data) == ({0}, sheet_names(data))
+    sheets_only_hidden = tmp_path / "q.xlsx"
+    book = xlsxwriter.Workbook(str(sheets_only_hidden))
+    readme, old = book.add_worksheet("Readme"), book.add_worksheet("Old")
+    readme.write(0, 0, "Prices of Beta, December")
+    old.write_row(0, 0, ["Brand", "Part No", "Price"])
+    old.write_row(1, 0, ["MANN", "W 712/1", 100])
+    old.hide()
+    book.close()
+    with pytest.raises(PriceFileError, match=r"missing column.*only the hidden sheet 'Old' "
+                                             r"has the header.*sheet = \"Old\""):
+        load_price_file(SupplierProfile("B", "B", sheets_only_hidden, columns=columns))

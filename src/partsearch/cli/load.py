@@ -56,9 +56,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{r.supplier}: {r.rows_read} rows read, {r.offers.num_rows} offers, "
                   f"{r.rejected.num_rows} rejected, {r.seconds:.2f} s"
                   + (f", read as {r.encoding} (detected)" if r.encoding else ""))
-            for reason, line in zip(r.rejected.column("reason").to_pylist()[:3],
-                                    r.rejected.column("line").to_pylist()[:3], strict=True):
-                print(f"    line {line}: {reason}")
+            for rejected in r.first_rejected():
+                print(f"    {rejected}")
             for member in r.skipped:
                 print(f"    skipped {member}")
     if args.rejects is not None and not _write_rejects(args.rejects, reports):

@@ -34,25 +34,25 @@ def _profile(args: argparse.Namespace) -> int:
     sheet = None if args.sheet is None else int(args.sheet) if args.sheet.isdigit() \
         else args.sheet
     draft = draft_profile(args.file, code=args.code, sheet=sheet)
-    print(draft.toml, end="")
-    print(f"# header row: line {draft.line}")
+    # (all printed at the end: a load that fails leaves stdout empty, no table to append)
+    out = [draft.toml.rstrip("\n"), f"# header row: line {draft.line}"]
     if draft.missing:
-        print(f"# not loaded: no column mapped for {', '.join(draft.missing)}")
+        out.append(f"# not loaded: no column mapped for {', '.join(draft.missing)}")
+        print("\n".join(out))
         return 1
     report = load_price_file(draft.profile)
-    print(f"# loaded with it: {report.rows_read:,} rows read, {report.offers.num_rows:,} "
-          f"offers, {report.rejected.num_rows:,} rejected")
+    out.append(f"# loaded with it: {report.rows_read:,} rows read, {report.offers.num_rows:,} "
+               f"offers, {report.rejected.num_rows:,} rejected")
     if report.rejected.num_rows:
-        print("# first rejected:")
-    for reason, line in zip(report.rejected.column("reason").to_pylist()[:3],
-                            report.rejected.column("line").to_pylist()[:3], strict=True):
-        print(f"#   line {line}: {reason}")
+        out.append("# first rejected:")
+    out += [f"#   {rejected}" for rejected in report.first_rejected()]
     if report.offers.num_rows:
-        print("# first offers:")
+        out.append("# first offers:")
     for o in report.offers.slice(0, 3).to_pylist():
         quantity = "on order" if o["on_order"] else (
             "-" if o["quantity"] is None else
             f"{o['quantity']}{'' if o['quantity_exact'] else '+'}")
-        print(f"#   line {o['line']}: {o['brand']} {o['article']}  {o['price']} RUB  "
-              f"qty {quantity}  {o['delivery_hours']} h  {o['description'] or ''}".rstrip())
+        out.append(f"#   line {o['line']}: {o['brand']} {o['article']}  {o['price']} RUB  "
+                   f"qty {quantity}  {o['delivery_hours']} h  {o['description'] or ''}".rstrip())
+    print("\n".join(out))
     return 0

@@ -29,6 +29,7 @@ from partsearch.loading._xlsx import ZIP_ERRORS
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import fastexcel
     import polars as pl
 
     from partsearch.loading._xlsx import SheetPart
@@ -935,22 +936,66 @@ def _guess_delimiter(lines: list[str]) -> str:
 # -- spreadsheets and HTML --------------------------------------------------------------------
 
 def _read_sheet(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
-    if profile.sheet is not None:
+    if profile.sheet is not None:  # (a hidden sheet too: it is named)
         return _from_frame(_sheet_rows(data, profile.sheet, label), profile, label)
-    try:
-        return _from_frame(_sheet_rows(data, 0, label), profile, label)
-    except PriceFileError as first:
-        if "missing column" not in first.message:
-            raise
-        # a workbook that opens with a readme or a title sheet: its first sheet that has the
-        # profile's header (a profile naming none reads the first), named in its rows' path
-        for index, name in enumerate(sheet_names(data)[1:], start=1):
+    # The first visible sheet that has the profile's header (a profile naming none reads the
+    # first visible): a workbook may open with a readme or a title sheet, or keep a hidden
+    # old price list (for lookups) before the one Excel shows. A sheet but the first is named
+    # in its rows' path.
+    hidden, names = hidden_sheets(data)
+    first: PriceFileError | None = None
+    index = 0
+    while True:
+        if index not in hidden:
+            where = label if index == 0 else f"{label}!{names[index]}"
             try:
-                return _from_frame(_sheet_rows(data, index, label), profile,
-                                   f"{label}!{name}")
-            except PriceFileError:
-                continue
-        raise
+                return _from_frame(_sheet_rows(data, index, label), profile, where)
+            except PriceFileError as exc:
+                if first is None and "missing column" not in exc.message:
+                    raise  # (a later sheet that cannot be read is no price: the next is tried)
+                first = first or exc
+        names = names or sheet_names(data)  # (read only when the first sheet is not the one)
+        index += 1
+        if index >= len(names):
+            break
+    if first is None:  # (every sheet hidden, as Excel does not let a workbook be)
+        return _from_frame(_sheet_rows(data, 0, label), profile, label)
+    for index in sorted(hidden):
+        try:
+            _from_frame(_sheet_rows(data, index, label), profile, label)
+        except PriceFileError:
+            continue
+        raise PriceFileError(
+            f"{first.message}; only the hidden sheet {names[index]!r} has the header: "
+            f"name it to load it (sheet = {_toml_text(names[index])})", path=label)
+    raise first
+
+
+def _toml_text(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def hidden_sheets(data: bytes) -> tuple[set[int], list[str]]:
+    """(the indices of the workbook's hidden (or very hidden) sheets: an old price kept for
+    lookups, which Excel does not show; its sheets' names, as :func:`sheet_names` gives
+    them, when one is hidden, else none: the names cost a read of the workbook, its shared
+    strings too). An ODS's sheets, or a workbook's that does not say, are all visible."""
+    if data[:2] == b"PK":
+        from partsearch.loading._xlsx import hidden_names
+
+        if hidden := hidden_names(data):
+            names = sheet_names(data)
+            return {i for i, name in enumerate(names) if name in hidden}, names
+    elif data[:8] == _COMPOUND_FILE:
+        from partsearch.loading._xls_guard import hidden_sheets as states
+
+        if any(flags := states(data) or []):
+            names = sheet_names(data)
+            if len(flags) == len(names):
+                return {i for i, flag in enumerate(flags) if flag}, names
+    return set(), []
 
 
 def _sheet_rows(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
@@ -958,7 +1003,7 @@ def _sheet_rows(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
     in column i is shown padded with zeros (see ``_xlsx_zeros``)."""
     from partsearch.loading._xlsx_zeros import zero_padded
 
-    frame = sheet_cells(data, sheet, label)
+    frame = sheet_cells(data, sheet, label, error_text=True)
     pads = zero_padded(data, sheet) if data[:2] == b"PK" else None
     if pads is None:
         return frame
@@ -966,20 +1011,28 @@ def _sheet_rows(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
 
 
 def sheet_names(data: bytes) -> list[str]:
-    """A spreadsheet's sheets, in order (none when fastexcel cannot tell: the first sheet's
-    read says what is wrong)."""
+    """A spreadsheet's sheets, in order (none when fastexcel cannot tell, or a legacy XLS
+    would have it allocate past reason: the first sheet's read says what is wrong)."""
     import fastexcel
 
+    from partsearch.loading._xls_guard import xls_problem
+
+    if data[:8] == _COMPOUND_FILE and xls_problem(data) is not None:
+        return []
     try:
         return list(fastexcel.read_excel(data).sheet_names)
     except Exception:  # (fastexcel raises its own error classes for every problem)
         return []
 
 
-def sheet_cells(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
+def sheet_cells(data: bytes, sheet: int | str, label: str, *,
+                error_text: bool = False) -> pl.DataFrame:
     """A spreadsheet's (XLSX, legacy XLS or ODS) sheet as string columns c0, c1, ... from
     column A, and each row's sheet row, ``__line``; a file that cannot be read, or that the
-    reader below would have to allocate past reason for, raises :class:`PriceFileError`."""
+    reader below would have to allocate past reason for, raises :class:`PriceFileError`.
+    An error cell (``#N/A``) is its text with ``error_text`` (a price's value that cannot be
+    read, rejected), else empty (a cross file's side with no number, rejected: its text
+    would be a part number, ``NA``)."""
     from partsearch.loading._xls_guard import xls_problem
 
     if data[:8] == _COMPOUND_FILE and _ENCRYPTED in data:
@@ -990,7 +1043,7 @@ def sheet_cells(data: bytes, sheet: int | str, label: str) -> pl.DataFrame:
     if problem is not None:
         raise PriceFileError(f"cannot read spreadsheet: {problem}", path=label)
     try:
-        return _sheet_frame(data, sheet)
+        return _sheet_frame(data, sheet, error_text=error_text)
     except Exception as exc:  # fastexcel raises its own error classes for every problem
         raise PriceFileError(f"cannot read spreadsheet: {exc}", path=label) from exc
     except BaseException as exc:
@@ -1004,7 +1057,7 @@ _COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy XLS
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 
 
-def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
+def _sheet_frame(data: bytes, sheet: int | str, *, error_text: bool = False) -> pl.DataFrame:
     """A sheet's cells (XLSX or legacy XLS) as string columns c0, c1, ... from column A, and
     each row's sheet row, ``__line``; a large XLSX sheet parsed in two parts at once (see
     ``_xlsx``)."""
@@ -1023,7 +1076,7 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
             loads = []
             for part in sheet_parts(data, sheet) if xlsx else [as_is]:
                 tried.append(part)
-                loads.append(pool.submit(_load_part, part))
+                loads.append(pool.submit(_load_part, part, error_text))
             frames = [load.result() for load in loads]
     except SheetTooLarge:
         raise  # (not the file as it is either: calamine would allocate its span)
@@ -1032,11 +1085,11 @@ def _sheet_frame(data: bytes, sheet: int | str) -> pl.DataFrame:
             raise  # the file as it is was refused: once is enough
         # a rewritten workbook that fastexcel refuses: the file as it is, or fastexcel's
         # own word on what is wrong with it
-        frames = [_load_part(as_is)]
+        frames = [_load_part(as_is, error_text)]
     return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal")
 
 
-def _load_part(part: SheetPart) -> pl.DataFrame:
+def _load_part(part: SheetPart, error_text: bool = False) -> pl.DataFrame:
     """A part's rows as string columns c0, c1, ... from column A, and their 1-based sheet rows,
     ``__line``. Given a number of rows to skip, fastexcel counts them from the sheet's first
     row, used or not; its columns start at the first used one, which ``absolute_index`` tells."""
@@ -1047,7 +1100,10 @@ def _load_part(part: SheetPart) -> pl.DataFrame:
         part.sheet, header_row=None, dtypes="string", skip_rows=part.skip)
     used = sheet.available_columns()
     left = used[0].absolute_index if used else 0
-    frame = sheet.to_polars()
+    batch, errors = sheet.to_arrow_with_errors()
+    frame = pl.DataFrame(batch)
+    if error_text and errors is not None:
+        frame = _with_error_cells(frame, errors)
     return frame.select(
         *(pl.lit(None, pl.String).alias(f"c{i}") for i in range(left)),
         *(pl.col(name).alias(f"c{left + i}") for i, name in enumerate(frame.columns)),
@@ -1055,12 +1111,42 @@ def _load_part(part: SheetPart) -> pl.DataFrame:
         .alias("__line"))
 
 
+def _with_error_cells(frame: pl.DataFrame, errors: fastexcel.CellErrors) -> pl.DataFrame:
+    """``frame`` with its error cells (a broken formula: ``#N/A``, ``#DIV/0!``, ``#REF!``...)
+    as the text Excel shows, where fastexcel leaves them empty and reports them apart: an
+    empty quantity is unknown stock, an empty delivery the profile's default, so an error
+    must be read as a value that cannot be read, as the same text in a CSV is."""
+    import polars as pl
+
+    by_column: dict[int, tuple[list[int], list[str]]] = {}
+    for error in errors.errors:
+        found = _ERROR_DETAIL.search(error.detail)
+        if found is None:  # (not an error cell: no text to show for it)
+            continue
+        row, col = error.offset_position
+        rows, texts = by_column.setdefault(col, ([], []))
+        rows.append(row)
+        texts.append(_ERROR_TEXT.get(found.group(1), f"#{found.group(1).upper()}"))
+    columns = frame.get_columns()
+    for col, (rows, texts) in by_column.items():
+        if col < len(columns):
+            columns[col] = columns[col].cast(pl.String).scatter(rows, texts)
+    return pl.DataFrame(columns)
+
+
+#: calamine's error kinds as Excel shows them
+_ERROR_TEXT = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!",
+               "Num": "#NUM!", "Ref": "#REF!", "Value": "#VALUE!",
+               "GettingData": "#GETTING_DATA"}
+_ERROR_DETAIL = re.compile(r"got 'Error\((\w+)\)'")
+
+
 def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     import polars as pl
 
     from partsearch.loading._html import table_rows
 
-    text, stray, charset = to_utf8(data, profile.encoding, label)
+    text, stray, charset = to_utf8(data, profile.encoding or declared_charset(data), label)
     if stray.size:  # (stray bytes as U+FFFD, which marks the rows to reject)
         text = data.removeprefix(b"\xef\xbb\xbf").decode(
             "utf-8" if charset == _UTF8 else charset, "replace").encode()
@@ -1075,6 +1161,40 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
     read = _from_frame(frame.with_row_index("__line", offset=1), profile, label,
                        _stray_reason(charset))
     return replace(read, encoding=_detected(profile, charset))
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The one-byte encoding an HTML file declares in its head (``<meta charset=koi8-r>``,
+    or ``http-equiv`` ``content="text/html; charset=koi8-r"``), as a browser or Excel reads
+    it, when Python knows it and the file's bytes decode in it; None when it declares none, or
+    UTF-8 or UTF-16 (detected as such), or a file that is valid UTF-8 declares another (a
+    template's stale header)."""
+    found = _META_CHARSET.search(data[:_META_HEAD])
+    if found is None:
+        return None
+    declared = found.group(1).decode("ascii")
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return None
+    if name.startswith(("utf-8", "utf-16", "utf-32")):
+        return None
+    try:
+        data.decode("utf-8")
+        if not data.isascii():
+            return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode(name)
+    except UnicodeDecodeError:
+        return None
+    return name
+
+
+_META_HEAD = 4096  # (the HTML standard's prescan reads 1024 bytes; Excel's exports run longer)
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)",
+                           re.IGNORECASE)
 
 
 def _from_frame(frame: pl.DataFrame, profile: SupplierProfile, label: str,

@@ -16,7 +16,7 @@ import struct
 
 import numpy as np
 
-__all__ = ["xls_problem"]
+__all__ = ["hidden_sheets", "xls_problem"]
 
 _FREE, _END, _FAT_SECTOR, _DIFAT_SECTOR = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFC
 _MAX_REGULAR = 0xFFFFFFFA  # sector numbers from here on are markers, not sectors
@@ -43,6 +43,26 @@ def xls_problem(data: bytes) -> str | None:
     except (struct.error, IndexError, ValueError):
         return "damaged compound file"
     return None
+
+
+def hidden_sheets(data: bytes) -> list[bool] | None:
+    """Whether each sheet of the workbook is hidden (or very hidden), in its BoundSheet
+    records' order; None when the file does not say (damaged: its read says what is wrong)."""
+    try:
+        stream = _workbook(data)
+    except (_Damaged, struct.error, IndexError, ValueError):
+        return None
+    if stream is None:
+        return None
+    at, hidden = 0, []
+    while at + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, at)
+        if kind == _BOUNDSHEET and length >= 6 and at + 10 <= len(stream):
+            hidden.append(stream[at + 8] & 3 != 0)  # (its hsState, after the sheet's offset)
+        elif kind == _EOF:
+            break
+        at += 4 + length
+    return hidden
 
 
 def _workbook(data: bytes) -> bytes | None:

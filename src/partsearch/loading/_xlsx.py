@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 from xml.etree import ElementTree
 
-__all__ = ["MAX_CELLS", "ZIP_ERRORS", "SheetPart", "SheetTooLarge", "sheet_parts"]
+__all__ = ["MAX_CELLS", "ZIP_ERRORS", "SheetPart", "SheetTooLarge", "hidden_names", "sheet_parts"]
 
 SPLIT_BYTES = 4 << 20  # sheet XML from which a second thread pays for itself
 _FIRST_SHARE = 0.45  # of the rows go to the first part, which starts parsing earlier
@@ -254,6 +254,22 @@ def _sheet_member(zf: zipfile.ZipFile, sheet: int | str) -> tuple[str, str] | No
     if name is None or rel is None or not rel[1].endswith(_WORKSHEET):
         return None
     return rel[0], name
+
+
+def hidden_names(data: bytes) -> set[str] | None:
+    """The names of the workbook's hidden (and very hidden) sheets, by their ``state`` in the
+    workbook part; None when it cannot be found (fastexcel says what is wrong)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        document = next((member for member, kind in _relationships(zf, "", "_rels/.rels")
+                         .values() if kind.endswith(_OFFICE_DOCUMENT)), None)
+        if document is None:
+            return None
+        sheets = ElementTree.fromstring(zf.read(document)).iterfind(".//{*}sheet")
+        return {el.get("name", "") for el in sheets
+                if el.get("state") in ("hidden", "veryHidden")}
+    except _UNREADABLE:
+        return None
 
 
 def _rel_id(el: ElementTree.Element) -> str | None:

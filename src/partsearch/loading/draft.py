@@ -102,7 +102,7 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     ``sheet``, by name or 0-based index, else its first): the row of its first rows that names
     an article and a price, and the most it names besides, mapped by :data:`FIELD_NAMES`.
     Raises :class:`PriceFileError` when no row names both."""
-    from partsearch.loading._readers import header_key, unreadable
+    from partsearch.loading._readers import file_kind, header_key, unreadable
 
     path = user_path(file, PriceFileError, "draft_profile: file", "a price file's path")
     try:
@@ -110,17 +110,11 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     except OSError as exc:
         raise unreadable(exc, path) from exc
     near: list[tuple[int, str, str]] = []
-    found_in = _header(data, str(path), 0 if sheet is None else sheet, near)
-    if found_in is None and sheet is None:
-        # a workbook that opens with a readme or a title sheet: its first sheet with the
-        # header, written into the table (the loader reads the first unless told)
-        from partsearch.loading._readers import file_kind, sheet_names
-
-        if file_kind(data, str(path))[0] == "sheet":
-            for index in range(1, len(sheet_names(data))):
-                if (found_in := _header(data, str(path), index, near)) is not None:
-                    sheet = index
-                    break
+    skipped: list[str] = []  # hidden sheets before the one drafted
+    if sheet is None and file_kind(data, str(path))[0] == "sheet":
+        found_in, sheet, skipped = _first_sheet(data, str(path), near)
+    else:
+        found_in = _header(data, str(path), 0 if sheet is None else sheet, near)
     if found_in is None:
         where = "the file" if sheet is None else f"sheet {sheet!r}"
         lacking = ""
@@ -144,6 +138,8 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
              for fld, at_ in twice.items()]
     notes += _choices(header, found, {f: o for f, o in _map(header)[1].items()
                                       if f not in twice})
+    notes += [f"# sheet {_text(name)} is hidden: skipped (name it in sheet to read it)"
+              for name in skipped]
     unmapped = tuple(h for i, h in enumerate(header) if h and i not in found.values())
     notes += [f"# {_text(h)} names a sum, not a quantity: the supplier's min_order_sum below, "
               f"if it is one for all its orders" for h in unmapped
@@ -177,6 +173,27 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     missing = tuple(f for f in REQUIRED_FIELDS if f not in found)
     return ProfileDraft(profile, lines[at], unmapped, missing,
                         _toml(profile, unmapped, missing, tuple(notes)))
+
+
+def _first_sheet(data: bytes, label: str, near: list[tuple[int, str, str]]
+                 ) -> tuple[_Found | None, int | None, list[str]]:
+    """(:func:`_header` of the workbook's first visible sheet that has a header, its index
+    when not the first, the hidden sheets before it), as the loader finds the sheet it
+    reads; a header on a hidden sheet only fails, naming the sheet."""
+    from partsearch.loading._readers import hidden_sheets, sheet_names
+
+    hidden, names = hidden_sheets(data)
+    names = names or sheet_names(data)
+    for index in [i for i in range(len(names)) if i not in hidden] or [0]:
+        if (found_in := _header(data, label, index, near)) is not None:
+            return found_in, index or None, [names[i] for i in sorted(hidden) if i < index]
+    for index in sorted(hidden):
+        if _header(data, label, index) is not None:
+            raise PriceFileError(
+                f"no visible sheet has a row naming an article and a price column; the hidden "
+                f"sheet {names[index]!r} has one: name it to draft it (--sheet "
+                f"{_text(names[index])})", path=label)
+    return None, None, []
 
 
 def _choices(header: list[str], found: dict[str, int], others: dict[str, list[int]]
@@ -233,10 +250,13 @@ def _named_twice(header: list[str], found: dict[str, int]) -> dict[str, list[int
     return named_twice(header, {fld: header_key(header[i]) for fld, i in found.items()})
 
 
+#: a file's first rows, their lines and spans, its quote and encoding, and its header row
+_Found = tuple[list[list[str]], list[int], list[int], str | None, str | None,
+               tuple[int, dict[str, int]]]
+
+
 def _header(data: bytes, label: str, sheet: str | int,
-            near: list[tuple[int, str, str]] | None = None
-            ) -> tuple[list[list[str]], list[int], list[int], str | None, str | None,
-                       tuple[int, dict[str, int]]] | None:
+            near: list[tuple[int, str, str]] | None = None) -> _Found | None:
     """The file's first rows, their lines, its quote, its encoding when only a sample of it
     tells (KOI8-R, say: named in the draft, the load need not guess), and its header row with
     the columns it maps: the row naming an article and a price, and the most besides; None
@@ -249,7 +269,8 @@ def _header(data: bytes, label: str, sheet: str | int,
 
     zf = r.file_kind(data, label)[1]
     if zf is not None:
-        for name, inner, member in r.zip_members(zf, label, []):
+        members = r.zip_members(zf, label, [])
+        for name, inner, member in members:
             try:
                 in_member = _header(member, inner, sheet, near)
             except PriceFileError:
@@ -257,6 +278,8 @@ def _header(data: bytes, label: str, sheet: str | int,
                     raise
                 continue  # (a readme, say)
             if in_member is not None:
+                for _rest in members:
+                    pass  # (each read, as the load reads it: a corrupt one fails the draft)
                 return in_member
         return None
     rows, lines, spans, quote, encoding = _head(data, label, sheet)
@@ -346,11 +369,14 @@ def _head(data: bytes, label: str, sheet: str | int
 
     kind, _zf = r.file_kind(data, label)
     if kind == "sheet":
-        frame = r.sheet_cells(data, sheet, label).head(_HEAD_ROWS)
+        frame = r.sheet_cells(data, sheet, label, error_text=True).head(_HEAD_ROWS)
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
                 for row in frame.drop("__line").rows()], lines, [1] * len(lines), None, None
-    text, _stray, charset = (r.to_utf8 if kind == "html" else r.csv_text)(data, None, label)
+    if kind == "html":
+        text, _stray, charset = r.to_utf8(data, r.declared_charset(data), label)
+    else:
+        text, _stray, charset = r.csv_text(data, None, label)
     encoding = charset if charset in GUESSED else None
     if kind == "html":
         from partsearch.loading._html import table_rows

@@ -80,6 +80,15 @@ class LoadReport:
     skipped: tuple[str, ...] = ()
     encoding: str | None = None
 
+    def first_rejected(self, limit: int = 3) -> list[str]:
+        """The first ``limit`` rejected rows as a summary shows them, ``line 3: bad price
+        'bad'``; a row of a zip's member (or a sheet but the first) named as ``--rejects``
+        names it, ``p1.csv line 3: ...``: two members' line 3 are not one line."""
+        head = self.rejected.slice(0, limit).select(["path", "line", "reason"]).to_pylist()
+        inside = self.path + "!"
+        return [f"{r['path'].removeprefix(inside) + ' ' if r['path'].startswith(inside) else ''}"
+                f"line {r['line']}: {r['reason']}" for r in head]
+
 def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None = None,
                     now: datetime | None = None) -> LoadReport:
     """Read ``profile.file`` into offers and rejected rows (nothing is written anywhere).
@@ -142,8 +151,7 @@ def _nothing_to_offer(report: LoadReport) -> PriceFileError | None:
     if not report.rows_read:
         return PriceFileError("no data rows (an export cut short?); nothing published",
                               path=report.path)
-    head = report.rejected.slice(0, 3).select(["line", "reason"]).to_pylist()
-    first = "; ".join(f"line {r['line']}: {r['reason']}" for r in head)
+    first = "; ".join(report.first_rejected())
     n = report.rows_read
     rows = "its only row was" if n == 1 else f"all {n} rows were"
     return PriceFileError(f"no offer: {rows} rejected ({first}{'; ...' if n > 3 else ''}); "
