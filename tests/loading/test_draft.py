@@ -516,3 +516,20 @@ def test_a_directory_is_no_price_file(tmp_path: Path,
                                         columns={"article": "Артикул", "price": "Цена"}))
     assert main(["profile", str(tmp_path)]) == 2
     assert "is a directory, not a price file" in capsys.readouterr().err
+
+
+def test_a_draft_under_a_code_no_table_may_have_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``partsearch profile --code "ALFA "`` (or ``../x``) drafted a table that suppliers.toml
+    then refused: the code is checked by the same rule, before the file is read."""
+    from partsearch import ProfileError
+
+    price = tmp_path / "p.csv"
+    price.write_text("Бренд;Артикул;Цена\nMANN;W 1;100\n", encoding="utf-8")
+    assert draft_profile(price, code="Альфа 2").profile.code == "Альфа 2"
+    for code in ("ALFA ", "../x", ".hidden", "A" * 65):
+        with pytest.raises(ProfileError, match=r"draft_profile: invalid supplier code"):
+            draft_profile(tmp_path / "absent.csv", code=code)
+    assert main(["profile", str(price), "--code", "AL/FA"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "invalid supplier code 'AL/FA': holds '/'" in err

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from partsearch._inputs import user_path
 from partsearch.errors import PriceFileError
-from partsearch.loading.profiles import REQUIRED_FIELDS, SupplierProfile
+from partsearch.loading.profiles import REQUIRED_FIELDS, SupplierProfile, checked_code
 
 __all__ = ["FIELD_NAMES", "ProfileDraft", "draft_profile"]
 
@@ -104,6 +104,7 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     Raises :class:`PriceFileError` when no row names both."""
     from partsearch.loading._readers import file_kind, header_key, unreadable
 
+    checked_code(code, "draft_profile")  # (before the file is read: its table would be refused)
     path = user_path(file, PriceFileError, "draft_profile: file", "a price file's path")
     try:
         data = path.read_bytes()

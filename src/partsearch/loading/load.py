@@ -40,7 +40,7 @@ from partsearch.brands import BrandRegistry, catalog_registry
 from partsearch.errors import CatalogError, PriceFileError, ProfileError
 from partsearch.loading._budget import MemoryBudget, machine_bytes, peak_bytes
 from partsearch.loading._schema import OFFERS_SCHEMA, REJECTED_SCHEMA
-from partsearch.loading.profiles import SupplierProfile, code_problem, read_profiles
+from partsearch.loading.profiles import SupplierProfile, checked_code, read_profiles
 
 __all__ = [
     "LoadReport", "load_price_file", "load_suppliers", "publish_offers", "read_offers",
@@ -174,7 +174,7 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     """
     # (before the disk is touched: the code names the folder written, and ".." wrote CURRENT
     # into the catalog's root, whose clean-up then deleted offers/, crosses/ and loads/)
-    supplier = _checked_code(supplier, "publish_offers")
+    supplier = checked_code(supplier, "publish_offers")
     catalog_dir = user_path(catalog_dir, CatalogError, "publish_offers: catalog_dir",
                             "a directory's path")
     if not isinstance(offers, pa.Table):
@@ -231,14 +231,6 @@ def publish_offers(catalog_dir: str | Path, supplier: str, offers: pa.Table) -> 
     return area / name
 
 
-def _checked_code(code: object, what: str) -> str:
-    """``code`` when it is a supplier code (``profiles.code_problem``, suppliers.toml's rule),
-    else :class:`ProfileError` naming ``what``, the code (cut) and what is wrong."""
-    if (problem := code_problem(code)) is not None:
-        raise ProfileError(f"{what}: invalid supplier code {shown(code)}: {problem}")
-    return code  # type: ignore[return-value]  # (a str: code_problem says so)
-
-
 def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
     """Keep ``report``'s summary as the supplier's last load, ``loads/<CODE>.json`` (what
     ``partsearch info`` shows): its counts, its reasons of rejection by kind with their rows,
@@ -248,7 +240,7 @@ def record_load(catalog_dir: str | Path, report: LoadReport) -> None:
 
     import pyarrow.compute as pc
 
-    _checked_code(report.supplier, "record_load")
+    checked_code(report.supplier, "record_load")
     reasons = report.rejected.column("reason")
     # a reason's kind is its text before the value it quotes: "bad quantity 'x'"
     kinds = pc.value_counts(pc.replace_substring_regex(reasons, r" '.*$", "")).to_pylist() \
@@ -342,7 +334,7 @@ def register_profiles(catalog_dir: str | Path, profiles: Iterable[SupplierProfil
         if not isinstance(profile, SupplierProfile):
             raise ProfileError(f"register_profiles: profiles must be SupplierProfile's, not "
                                f"{shown(profile)}")
-        _checked_code(profile.code, "register_profiles")
+        checked_code(profile.code, "register_profiles")
     area = Path(catalog_dir) / SUPPLIERS
     try:
         area.mkdir(parents=True, exist_ok=True)

@@ -35,8 +35,8 @@ from partsearch._money import MAX_KOPECKS, MONEY, price_of
 from partsearch._toml import read_toml
 from partsearch.errors import ProfileError
 
-__all__ = ["FIELDS", "MAX_CODE", "REQUIRED_FIELDS", "SupplierProfile", "code_problem",
-           "read_profiles"]
+__all__ = ["FIELDS", "MAX_CODE", "REQUIRED_FIELDS", "SupplierProfile", "checked_code",
+           "code_problem", "read_profiles"]
 
 #: what a price file that is a folder is told (a profile's ``file``, a load's, a draft's)
 NOT_A_FILE = "is a directory, not a price file"
@@ -103,6 +103,14 @@ character at its end')
         return (f"holds {code[at]!r} at character {at}, a control or invisible character "
                 f"(a code is printed and a folder's name)")
     return None
+
+
+def checked_code(code: object, what: str) -> str:
+    """``code`` when it is a supplier code (:func:`code_problem`), else :class:`ProfileError`
+    naming ``what`` (the function asked), the code (cut) and what is wrong."""
+    if (problem := code_problem(code)) is not None:
+        raise ProfileError(f"{what}: invalid supplier code {shown(code)}: {problem}")
+    return code  # type: ignore[return-value]  # (a str: code_problem says so)
 
 
 #: what the offers table's columns hold (``min_order_sum`` a decimal(14, 2), ``delivery_hours``
