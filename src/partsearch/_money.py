@@ -98,14 +98,15 @@ def price_of(kopecks: int) -> Decimal:
     return Decimal(kopecks).scaleb(-2, MONEY)
 
 
-def kopecks_of(price: Decimal) -> int:
-    """Whole kopecks of a price already to the kopeck (a settled offer's, a profile's minimum
-    sum), exactly, whatever the caller's decimal context.
+def kopecks_of(price: Decimal, rounding: str = ROUND_HALF_UP) -> int:
+    """Whole kopecks of a price (a settled offer's, a profile's minimum sum, a level's price
+    band or percent in hundredths), exactly, whatever the caller's decimal context; a finer
+    price rounded by ``rounding`` (half up, or ``ROUND_CEILING`` for a band's bounds).
 
-    >>> kopecks_of(Decimal("512.31")), kopecks_of(Decimal("1E+3"))
-    (51231, 100000)
+    >>> kopecks_of(Decimal("512.31")), kopecks_of(Decimal("1E+3")), kopecks_of(Decimal("0.005"))
+    (51231, 100000, 1)
     """
-    return int(price.scaleb(2, MONEY).to_integral_value(ROUND_HALF_UP, MONEY))
+    return int(price.scaleb(2, MONEY).to_integral_value(rounding, MONEY))
 
 
 def number_kopecks(value: Decimal | int | float) -> tuple[int | None, str | None]:

@@ -207,7 +207,10 @@ def test_a_code_that_is_no_folder_name_is_refused_saying_why(tmp_path: Path, cod
     assert len(err.value.message) < 300
 
 
-@pytest.mark.parametrize("code", ["ALFA", "Альфа 2", "A-1_B.2", "Ж" * 64, "AL FA"])
+@pytest.mark.parametrize("code", ["ALFA", "Альфа 2", "A-1_B.2", "Ж" * 64, "AL FA",
+                                  # (spaces other than " " inside: a no-break one pasted from
+                                  # Excel, a thin one; refused as "invisible" for a while)
+                                  "Авто\u00a0Док", "Шина\u2009Плюс", "№1 «Авто» & Co."])
 def test_a_code_of_up_to_64_printable_characters_is_read(tmp_path: Path, code: str) -> None:
     path = _write(tmp_path, f'["{code}"]{_TABLE}')
     assert read_profiles(path)[0].code == code

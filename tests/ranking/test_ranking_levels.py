@@ -81,6 +81,10 @@ def test_percents_and_price_bounds_round_half_up_as_written() -> None:
         assert banded.apply(np.array([1_000, 1_001, 1_002]), three, three).tolist() == sold
     with pytest.raises(CatalogError, match="deepest discount"):
         parse_levels({"w": {"rules": [{"percent": -99.995}]}}, "x")
+    # (a band with no whole kopeck in it matched nothing and was taken in silence)
+    with pytest.raises(CatalogError, match="by a kopeck at least"):
+        parse_levels({"w": {"rules": [{"min_price": 10.001, "max_price": 10.009, "percent": 5},
+                                      {"percent": 0}]}}, "x")
 
 
 def test_a_large_markup_is_exact_up_to_the_largest_price_its_rule_applies_to() -> None:

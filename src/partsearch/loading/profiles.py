@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -77,8 +78,8 @@ def code_problem(code: object) -> str | None:
     or a control or invisible character (``"ALFA "``, ``"AL\x01FA"`` printed as ALFA, a
     second supplier beside it).
 
-    >>> code_problem("ALFA"), code_problem("Альфа 2")
-    (None, None)
+    >>> code_problem("ALFA"), code_problem("Альфа 2"), code_problem("Авто\u00a0Док")
+    (None, None, None)
     >>> code_problem("ALFA/../GAMMA"), code_problem("ALFA ")
     ("holds '/' at character 4 (a code is a folder's name)", 'has white space or an invisible \
 character at its end')
@@ -98,11 +99,18 @@ character at its end')
     if trimmed(code) != code:
         end = "start" if not trimmed(code + ".").startswith(code[0]) else "end"
         return f"has white space or an invisible character at its {end}"
-    if not code.isprintable():  # (a control character, NUL too, a format character, ...)
-        at = next(i for i, char in enumerate(code) if not char.isprintable())
+    # (a control character, NUL too, an invisible format one, a line break; not every space
+    # but " ": str.isprintable refused "Авто\u00a0Док", a no-break space pasted from Excel)
+    at = next((i for i, char in enumerate(code) if unicodedata.category(char) in _UNSEEN), -1)
+    if at >= 0:
         return (f"holds {code[at]!r} at character {at}, a control or invisible character "
                 f"(a code is printed and a folder's name)")
     return None
+
+
+#: the Unicode categories a code may not hold: control, format (invisible), surrogate, private
+#: use, unassigned, line and paragraph separators
+_UNSEEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def checked_code(code: object, what: str) -> str:

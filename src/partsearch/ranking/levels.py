@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from partsearch._money import MAX_KOPECKS, MONEY
+from partsearch._money import MAX_KOPECKS, kopecks_of
 from partsearch.errors import CatalogError
 
 if TYPE_CHECKING:
@@ -226,9 +226,12 @@ def _rule(raw: Any, what: str, where: str, registry: BrandRegistry | None) -> Ma
         if value is not None and value < 0:
             raise CatalogError(f"{what}: {key} must not be negative, not {raw[key]!r}",
                                path=where)
-    if low is not None and high is not None and low >= high:
+    if low is not None and high is not None and \
+            _hundredths(low, ROUND_CEILING) >= _hundredths(high, ROUND_CEILING):
+        # (prices are whole kopecks: 10.001 to 10.009 holds none, and matched nothing unsaid)
         raise CatalogError(f"{what}: min_price {raw['min_price']!r} must be below max_price "
-                           f"{raw['max_price']!r} (else it matches no offer)", path=where)
+                           f"{raw['max_price']!r} by a kopeck at least (else it matches no "
+                           f"offer)", path=where)
     top = MAX_KOPECKS if high is None else \
         min(MAX_KOPECKS, max(_hundredths(high, ROUND_CEILING) - 1, 0))
     if top * _factor(percent) > _INT64_MAX:
@@ -249,17 +252,16 @@ def _factor(percent: float) -> int:
 
 def _hundredths(value: float, rounding: str = ROUND_HALF_UP) -> int:
     """``value`` (a percent, or a price in roubles) in hundredths, rounded as given from the
-    number written: ``round(value * 100)`` rounded the binary float half even, so 1.005 % was
-    1.00 % and 2.675 % 2.68 %, where every price of the library rounds half up.
+    number written (a float's shortest text, the number the TOML file holds):
+    ``round(value * 100)`` rounded the binary float half even, so 1.005 % was 1.00 % and
+    2.675 % 2.68 %, where every price of the library rounds half up.
 
     >>> _hundredths(1.005), _hundredths(2.675), _hundredths(-0.005), _hundredths(33.333)
     (101, 268, -1, 3333)
     >>> _hundredths(10.001, ROUND_CEILING), _hundredths(10.0, ROUND_CEILING)
     (1001, 1000)
     """
-    # (repr: a float's shortest text, the number the TOML file holds)
-    exact = Decimal(repr(float(value))).scaleb(2, MONEY)
-    return int(exact.to_integral_value(rounding, MONEY))
+    return kopecks_of(Decimal(repr(float(value))), rounding)
 
 
 def _number(value: Any, key: str, what: str, where: str) -> float:
