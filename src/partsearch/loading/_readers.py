@@ -1164,11 +1164,11 @@ def _read_html(data: bytes, profile: SupplierProfile, label: str) -> RawRows:
 
 
 def declared_charset(data: bytes) -> str | None:
-    """The one-byte encoding an HTML file declares in its head (``<meta charset=koi8-r>``,
-    or ``http-equiv`` ``content="text/html; charset=koi8-r"``), as a browser or Excel reads
-    it, when Python knows it and the file's bytes decode in it; None when it declares none, or
-    UTF-8 or UTF-16 (detected as such), or a file that is valid UTF-8 declares another (a
-    template's stale header)."""
+    """The one-byte Cyrillic encoding (cp1251, KOI8-R, cp866) an HTML file declares in its
+    head (``<meta charset=koi8-r>``, or ``http-equiv`` ``content="text/html;
+    charset=koi8-r"``), as a browser or Excel reads it, when the file's bytes decode in it;
+    None when it declares none or another (UTF-8 and UTF-16 are detected as such; a Latin one
+    is a template's stale header, as is any in a file that is valid UTF-8)."""
     found = _META_CHARSET.search(data[:_META_HEAD])
     if found is None:
         return None
@@ -1177,7 +1177,10 @@ def declared_charset(data: bytes) -> str | None:
         name = codecs.lookup(declared).name
     except LookupError:
         return None
-    if name.startswith(("utf-8", "utf-16", "utf-32")):
+    if name not in _DECLARABLE:
+        # (UTF-8/16 are detected as such; a Latin one, iso-8859-1 or windows-1252, is a
+        # Russian supplier's template left as it was: a cp1251 file so declared was read
+        # garbled, where the letters' detection reads it right)
         return None
     try:
         data.decode("utf-8")
@@ -1192,6 +1195,9 @@ def declared_charset(data: bytes) -> str | None:
     return name
 
 
+#: the declarations believed: the one-byte Cyrillic encodings the letters' detection chooses
+#: among (``_encoding``), which a short file's few letters may not tell apart
+_DECLARABLE = frozenset({"cp1251", "koi8-r", "cp866"})
 _META_HEAD = 4096  # (the HTML standard's prescan reads 1024 bytes; Excel's exports run longer)
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)",
                            re.IGNORECASE)
