@@ -533,3 +533,30 @@ def test_a_draft_under_a_code_no_table_may_have_is_refused(
     assert main(["profile", str(price), "--code", "AL/FA"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "invalid supplier code 'AL/FA': holds '/'" in err
+
+
+def test_a_fifo_is_refused_at_once_by_the_draft_and_the_load(tmp_path: Path) -> None:
+    """``partsearch profile fifo.csv`` and ``load_price_file`` of a FIFO waited for a writer
+    for ever (a profile's ``file`` was refused, these two read it). A writer comes after 3 s
+    here, so a read started by mistake ends rather than hangs the suite."""
+    import os
+    import threading
+    import time
+
+    from partsearch.loading import SupplierProfile
+
+    fifo = tmp_path / "p.csv"
+    os.mkfifo(fifo)
+
+    def write_later() -> None:
+        time.sleep(3)
+        with open(fifo, "wb"):  # (blocks for good when nobody reads: a daemon thread)
+            pass
+
+    threading.Thread(target=write_later, daemon=True).start()
+    started = time.perf_counter()
+    with pytest.raises(PriceFileError, match="is not a regular file"):
+        draft_profile(fifo)
+    with pytest.raises(PriceFileError, match="is not a regular file"):
+        load_price_file(SupplierProfile("A", "A", fifo, columns={"article": "a", "price": "p"}))
+    assert time.perf_counter() - started < 2.5

@@ -265,6 +265,23 @@ def unreadable(exc: OSError, path: Path) -> PriceFileError:
                           else f"cannot read: {exc.strerror or exc}", path=path)
 
 
+def price_bytes(path: Path) -> tuple[bytes, float]:
+    """The bytes of price file ``path`` and its modification time; a FIFO, a device such as
+    /dev/null or a socket refused at once, as a profile's ``file`` is (a FIFO's read waited
+    for ever under ``partsearch profile`` and ``load_price_file``)."""
+    import stat
+
+    from partsearch.loading.profiles import NOT_REGULAR
+
+    try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+            raise PriceFileError(NOT_REGULAR, path=path)
+        return path.read_bytes(), status.st_mtime
+    except OSError as exc:
+        raise unreadable(exc, path) from exc
+
+
 def header_key(cell: object) -> str:
     """A header cell as headers are matched: case, spacing and a BOM aside."""
     text = "" if cell is None else str(cell)

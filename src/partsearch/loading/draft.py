@@ -102,14 +102,11 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     ``sheet``, by name or 0-based index, else its first): the row of its first rows that names
     an article and a price, and the most it names besides, mapped by :data:`FIELD_NAMES`.
     Raises :class:`PriceFileError` when no row names both."""
-    from partsearch.loading._readers import file_kind, header_key, unreadable
+    from partsearch.loading._readers import file_kind, header_key, price_bytes
 
     checked_code(code, "draft_profile")  # (before the file is read: its table would be refused)
     path = user_path(file, PriceFileError, "draft_profile: file", "a price file's path")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise unreadable(exc, path) from exc
+    data = price_bytes(path)[0]
     near: list[tuple[int, str, str]] = []
     skipped: list[str] = []  # hidden sheets before the one drafted
     if sheet is None and file_kind(data, str(path))[0] == "sheet":

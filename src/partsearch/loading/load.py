@@ -100,7 +100,7 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
     True
     """
     from partsearch.loading._offers import build_offers
-    from partsearch.loading._readers import RawRows, read_rows, unreadable
+    from partsearch.loading._readers import RawRows, price_bytes, read_rows
 
     started = time.perf_counter()
     if not isinstance(profile, SupplierProfile):  # (a path's AttributeError, 'file')
@@ -114,11 +114,7 @@ def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None 
         raise PriceFileError(
             f"too large to load here: its load would hold ~{peak / (1 << 30):.0f} GiB at its "
             f"peak, the machine has {machine / (1 << 30):.0f} GiB; split the file", path=path)
-    try:
-        data = path.read_bytes()
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise unreadable(exc, path) from exc
+    data, mtime = price_bytes(path)
     file_time = now or datetime.fromtimestamp(int(mtime), tz=UTC)
     reg = registry or BrandRegistry.default()
     skipped: list[str] = []
