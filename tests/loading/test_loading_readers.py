@@ -1016,6 +1016,19 @@ def test_skip_rows_past_the_end_says_so(tmp_path: Path) -> None:
         load_price_file(_profile(path, skip_rows=40))
 
 
+def test_skip_rows_that_misses_the_header_says_where_it_is(tmp_path: Path) -> None:
+    """skip_rows on a data row (the header above) or a title (the header below) failed
+    "missing column(s) ; closest header: [...]", naming no column: every one is there."""
+    path = tmp_path / "alfa.csv"
+    path.write_text("Прайс\n\nБренд;Артикул;Цена;Кол-во\n" + _rows(29))
+    for skip, why in ((5, "skips the header"), (1, "stops short of the header")):
+        with pytest.raises(PriceFileError, match=rf"skip_rows = {skip} {why} \(after 2 row\(s\)\)"
+                                                 r": make skip_rows 2") as err:
+            load_price_file(_profile(path, skip_rows=skip))
+        assert err.value.line == 3
+    assert load_price_file(_profile(path, skip_rows=2)).offers.num_rows == 29
+
+
 def test_a_password_protected_workbook_is_told_as_such(tmp_path: Path) -> None:
     # (an encrypted XLSX is a compound file holding an EncryptionInfo stream: calamine said
     # "Cannot detect file format"; its directory entry, as such a file has it)

@@ -335,6 +335,15 @@ def _locate(rows: list[list[str]], profile: SupplierProfile, label: str,
     have = {header_key(c) for c in best}
     missing = [profile.columns[f] for f, v in named.items() if v not in have]
     where = line_of[rows.index(best)] if best in rows and line_of else None
+    if not missing and profile.skip_rows is not None:
+        # (a row naming every column, but not the one skip_rows points at: "missing column(s)
+        # ;" named none)
+        at = rows.index(best)
+        raise PriceFileError(
+            f"skip_rows = {profile.skip_rows} "
+            f"{'skips the header' if at < profile.skip_rows else 'stops short of the header'}"
+            f" (after {at} row(s)): make skip_rows {at}, or leave it out to find the header",
+            path=label, line=where)
     raise PriceFileError(
         f"missing column(s) {', '.join(map(repr, missing))}; "
         f"closest header: [{excerpt([c for c in best if c])}]"
