@@ -1038,3 +1038,16 @@ def test_a_password_protected_workbook_is_told_as_such(tmp_path: Path) -> None:
                      + "EncryptionInfo".encode("utf-16-le") + bytes(4000))
     with pytest.raises(PriceFileError, match="password-protected: save it without a password"):
         load_price_file(_profile(path))
+
+
+def test_an_excel_error_is_no_article_nor_brand(tmp_path: Path) -> None:
+    """A CSV exported from a workbook whose lookups failed holds #N/A for the article or the
+    brand: its key NA made a part of the maker's (or a brand NA), where the cell held none."""
+    path = tmp_path / "p.csv"
+    path.write_text("Бренд;Артикул;Цена;Кол-во\nMANN;#N/A;100;1\n#REF!;W 2;100;1\n"
+                    "MANN;W 3;100;1\nMANN;#NA;100;1\nMANN;#VALUE!;100;1\n", encoding="utf-8")
+    report = _load(path)
+    assert report.offers.column("article").to_pylist() == ["W 3", "#NA"]  # (#NA is no error)
+    assert list(zip(report.rejected.column("line").to_pylist(),
+                    report.rejected.column("reason").to_pylist(), strict=True)) == [
+        (2, "empty article '#N/A'"), (3, "empty brand"), (6, "empty article '#VALUE!'")]

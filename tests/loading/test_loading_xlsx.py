@@ -459,6 +459,12 @@ def test_an_error_cell_rejects_its_row_as_the_same_text_in_a_csv_does(tmp_path: 
     assert all(re.search(r"'#[A-Z/0!?]+'", reason) for _, reason in sheet if "bad" in reason)
     assert reports[0].offers.column("article").to_pylist() == \
         reports[1].offers.column("article").to_pylist()
+    # (an error for a brand or an article is none, where #N/A was the part NA of brand ...)
+    assert {reason.split(" '")[0] for _, reason in sheet} >= {"empty article", "empty brand"}
+    for report in reports:
+        assert not {"NA", "REF", "NUM", "VALUE", "NAME", "NULL", "DIV0"} & set(
+            report.offers.column("article_key").to_pylist() +
+            report.offers.column("brand").to_pylist())
 
 
 def test_a_hidden_sheet_is_read_only_when_named(tmp_path: Path) -> None:

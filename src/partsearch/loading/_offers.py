@@ -54,6 +54,23 @@ def _unfloat(article: pa.Array) -> pa.Array:
         article.take(which), r"^([0-9]+)\.0+$", r"\1"))
 
 
+#: the error values Excel (and LibreOffice) show in a cell, as a spreadsheet's error cell and a
+#: CSV exported from one hold them
+_EXCEL_ERROR = (r"^#(N/A|DIV/0!|REF!|VALUE!|NAME\?|NUM!|NULL!|SPILL!|CALC!|FIELD!|BLOCKED!|"
+                r"CONNECT!|BUSY!|UNKNOWN!|GETTING_DATA)$")
+
+
+def _no_excel_error(keys: pa.Array, raw: pa.Array) -> pa.Array:
+    """``keys`` with a null (no key: the row is rejected as without one) where ``raw`` is an
+    error value Excel shows; one ``starts_with`` pass when no cell starts with ``#``."""
+    import pyarrow.compute as pc
+
+    if not pc.any(pc.starts_with(raw, "#")).as_py():
+        return keys
+    error = pc.fill_null(pc.match_substring_regex(raw, _EXCEL_ERROR), False)
+    return pc.if_else(error, pa.scalar(None, keys.type), keys)
+
+
 def _reasons(arts: pa.Array, article: pa.Array, brands: pa.Array, parsed: pl.DataFrame
              ) -> pa.Array | None:
     """Why each row is rejected (null for a good row), the first check that fails in order
@@ -148,6 +165,9 @@ def build_offers(profile: SupplierProfile, rows: RawRows, registry: BrandRegistr
 
     brands, keep = brand_columns(brand_raw, registry)
     arts = article_keys(article, keep_cyrillic=keep)
+    # an error Excel shows (#N/A of a failed VLOOKUP) is no article nor brand: its key NA made
+    # a part, once a spreadsheet's error cells were read as their text
+    arts, brands = _no_excel_error(arts, article), _no_excel_error(brands, brand_raw)
     reason = _reasons(arts, article, brands, parsed)
     bad_mask = np.zeros(n, np.bool_) if reason is None else reason.is_valid().to_numpy(
         zero_copy_only=False)
