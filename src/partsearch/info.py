@@ -189,7 +189,7 @@ def catalog_info(catalog: str | Path, *, brands: int = 5, now: datetime | None =
             offers[code] = read_offers(root, code)
         except CatalogError as exc:  # (a damaged pointer: told, and the others shown)
             offers[code], errors[code] = OFFERS_SCHEMA.empty_table(), str(exc)
-        if (lost := unpublished(root / OFFERS / code)) and not profiles[code].is_online:
+        if not profiles[code].is_online and (lost := unpublished(root / OFFERS / code)):
             errors[code] = missing_pointer(
                 root / OFFERS / code, lost, "no offers are",
                 f"search shows none of {code}'s; `partsearch load --supplier {code}` "

@@ -5,9 +5,11 @@ instead. Looked at only once a text file's read has failed: an ordinary file pay
 
 from __future__ import annotations
 
+import mmap
+
 import numpy as np
 
-__all__ = ["NUL_REASON", "not_text", "nul_bytes"]
+__all__ = ["NUL_REASON", "NUL_RUN", "not_text", "nul_bytes", "zero_run", "zeroed"]
 
 #: leading bytes -> what a file opening so is
 _MAGIC = (
@@ -56,26 +58,34 @@ NUL_RUN = 16
 NUL_REASON = "NUL bytes in the row (a damaged file?)"
 
 
+def zero_run(data: bytes | mmap.mmap, at: int) -> int:
+    """How many zero bytes in a row ``data`` holds from ``at`` (counted up to 64 MiB)."""
+    window = np.frombuffer(data, np.uint8, count=min(len(data) - at, 1 << 26), offset=at)
+    nonzero = np.flatnonzero(window)
+    return int(nonzero[0]) if nonzero.size else window.size
+
+
+def zeroed(byte: int, length: int) -> str:
+    """The words for a run of ``length`` zero bytes at ``byte`` of a text file (a price or
+    cross file): a crash's zeroed blocks, where whole rows were."""
+    return (f"not a text file: binary data at byte {byte} ({length} zero bytes in a row, as a "
+            "copy cut short by a crash leaves: the rows there are lost; get the file again)")
+
+
 def nul_bytes(data: bytes, text: bytes | np.ndarray, label: str) -> np.ndarray:
     """Where the UTF-8 ``text`` of a price file (read from its bytes ``data``) holds NUL bytes,
-    none in a text, looked for once the file is known to hold one (``bytes.find``: at memory
-    speed, no mask). A run of :data:`NUL_RUN` or more (a crash's zeroed blocks, where whole
-    rows were) raises :class:`PriceFileError` naming its byte and line: the rows there are
-    gone, and publishing the rest would drop them without a word."""
+    none in a text; called once the file is known to hold one. A run of :data:`NUL_RUN` or
+    more (a crash's zeroed blocks, where whole rows were) raises :class:`PriceFileError` naming
+    its byte and line: the rows there are gone, and publishing the rest would drop them
+    without a word."""
     from partsearch.errors import PriceFileError
     from partsearch.loading._line_ends import line_at
 
     raw = text if isinstance(text, bytes) else text.tobytes()
-    buf = np.frombuffer(raw, dtype=np.uint8)
     run = b"\0" * NUL_RUN
     at = raw.find(run)
     if at >= 0:
-        after = np.flatnonzero(buf[at:at + (1 << 26)])
-        length = int(after[0]) if after.size else buf.size - at
         byte = data.find(run)  # (in the file's own bytes: cp1251's are fewer than UTF-8's)
-        byte = at if byte < 0 else byte
-        raise PriceFileError(
-            f"not a text file: binary data at byte {byte} ({length} zero bytes in a row, as a "
-            "copy cut short by a crash leaves: the rows there are lost; get the file again)",
-            path=label, line=line_at(raw, at))
-    return np.flatnonzero(buf == 0)
+        raise PriceFileError(zeroed(at if byte < 0 else byte, zero_run(raw, at)), path=label,
+                             line=line_at(raw, at))
+    return np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 0)

@@ -89,6 +89,7 @@ class LoadReport:
         return [f"{r['path'].removeprefix(inside) + ' ' if r['path'].startswith(inside) else ''}"
                 f"line {r['line']}: {r['reason']}" for r in head]
 
+
 def load_price_file(profile: SupplierProfile, *, registry: BrandRegistry | None = None,
                     now: datetime | None = None) -> LoadReport:
     """Read ``profile.file`` into offers and rejected rows (nothing is written anywhere).

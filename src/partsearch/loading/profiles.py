@@ -97,7 +97,7 @@ character at its end')
     if (at := code.find("/")) >= 0:
         return f"holds '/' at character {at} (a code is a folder's name)"
     if trimmed(code) != code:
-        end = "start" if not trimmed(code + ".").startswith(code[0]) else "end"
+        end = "end" if code.startswith(trimmed(code)) else "start"
         return f"has white space or an invisible character at its {end}"
     # (a control character, NUL too, an invisible format one, a line break; not every space
     # but " ": str.isprintable refused "Авто\u00a0Док", a no-break space pasted from Excel)
