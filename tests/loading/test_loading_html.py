@@ -8,7 +8,7 @@ import pytest
 
 from partsearch.errors import PriceFileError
 from partsearch.loading import SupplierProfile, load_price_file
-from partsearch.loading._readers import declared_charset
+from partsearch.loading._sheets import declared_charset
 from partsearch.loading.draft import draft_profile
 
 COLUMNS = {"brand": "Бренд", "article": "Артикул", "description": "Наименование",

@@ -862,7 +862,7 @@ def test_after_line_looks_past_the_head_only_when_it_must() -> None:
     runs past the head; a text with fewer lines ends at its end."""
     import numpy as np
 
-    from partsearch.loading._readers import _after_line
+    from partsearch.loading._csv import _after_line
 
     raw = b"preamble\n" + b"x" * 100 + b"\nbody\n"
     for text in (raw, np.frombuffer(raw, dtype=np.uint8)):

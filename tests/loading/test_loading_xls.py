@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partsearch.loading import SupplierProfile, load_price_file
-from partsearch.loading._readers import _sheet_frame
+from partsearch.loading._sheets import _sheet_frame
 
 
 class XlsError(int):

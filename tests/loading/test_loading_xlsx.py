@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partsearch.errors import PriceFileError
-from partsearch.loading import SupplierProfile, _readers, _xlsx, load_price_file
-from partsearch.loading._readers import _sheet_frame
+from partsearch.loading import SupplierProfile, _sheets, _xlsx, load_price_file
+from partsearch.loading._sheets import _sheet_frame
 
 Cells = dict[tuple[int, int], str]  # (0-based row, 0-based column) -> text
 
@@ -242,13 +242,13 @@ def test_a_sheet_fastexcel_refuses_as_it_is_is_loaded_once(
     data = _book({(0, 0): "x"})
     assert [part.book is data for part in _parts(data, sheet)] == [True]
     loads: list[_xlsx.SheetPart] = []
-    load_part = _readers._load_part
+    load_part = _sheets._load_part
 
     def counted(part: _xlsx.SheetPart, error_text: bool = False) -> pl.DataFrame:
         loads.append(part)
         return load_part(part, error_text)
 
-    monkeypatch.setattr(_readers, "_load_part", counted)
+    monkeypatch.setattr(_sheets, "_load_part", counted)
     with pytest.raises(Exception, match="not found"):
         _sheet_frame(data, sheet)
     assert len(loads) == 1
@@ -492,7 +492,7 @@ def test_a_hidden_sheet_is_read_only_when_named(tmp_path: Path) -> None:
     assert prices() == ["150.00"]
     assert prices(sheet="Old") == prices(sheet=0) == ["100.00"]
     data = path.read_bytes()
-    from partsearch.loading._readers import hidden_sheets, sheet_names
+    from partsearch.loading._sheets import hidden_sheets, sheet_names
 
     assert hidden_sheets(data) == ({0}, sheet_names(data))
     sheets_only_hidden = tmp_path / "q.xlsx"

@@ -669,7 +669,7 @@ def _sheet_batches(path: Path, layout: Layout
     import pyarrow as pa
 
     from partsearch.errors import PriceFileError
-    from partsearch.loading._readers import sheet_cells
+    from partsearch.loading._sheets import sheet_cells
 
     try:
         frame = sheet_cells(path.read_bytes(), 0, str(path))
@@ -723,7 +723,8 @@ def _resolve_columns(path: Path, header: list[str], layout: Layout, *,
     resolved, missing = _match(header, layout)
     if missing:
         from partsearch.loading._binary import not_text
-        from partsearch.loading._readers import excerpt, utf16_codec
+        from partsearch.loading._csv import utf16_codec
+        from partsearch.loading._header import excerpt
 
         if utf16_codec(sample) is not None:
             raise CrossFileError("UTF-16 text: save the cross file as UTF-8 or cp1251",

@@ -102,7 +102,8 @@ def draft_profile(file: str | Path, *, code: str = "NEW", sheet: str | int | Non
     ``sheet``, by name or 0-based index, else its first): the row of its first rows that names
     an article and a price, and the most it names besides, mapped by :data:`FIELD_NAMES`.
     Raises :class:`PriceFileError` when no row names both."""
-    from partsearch.loading._readers import file_kind, header_key, price_bytes
+    from partsearch.loading._header import header_key
+    from partsearch.loading._readers import file_kind, price_bytes
 
     checked_code(code, "draft_profile")  # (before the file is read: its table would be refused)
     path = user_path(file, PriceFileError, "draft_profile: file", "a price file's path")
@@ -178,7 +179,7 @@ def _first_sheet(data: bytes, label: str, near: list[tuple[int, str, str]]
     """(:func:`_header` of the workbook's first visible sheet that has a header, its index
     when not the first, the hidden sheets before it), as the loader finds the sheet it
     reads; a header on a hidden sheet only fails, naming the sheet."""
-    from partsearch.loading._readers import hidden_sheets, sheet_names
+    from partsearch.loading._sheets import hidden_sheets, sheet_names
 
     hidden, names = hidden_sheets(data)
     names = names or sheet_names(data)
@@ -199,7 +200,7 @@ def _choices(header: list[str], found: dict[str, int], others: dict[str, list[in
     """Comments on the columns that name a field beside the one it took (``others``): a price
     in another currency (left out, the price being in roubles), a retail price, a second
     article column (a supplier's item code beside the part number, say)."""
-    from partsearch.loading._readers import header_key
+    from partsearch.loading._header import header_key
 
     notes = []
     for fld, at in others.items():
@@ -243,7 +244,7 @@ def _spans(header: list[str], below: list[str], found: dict[str, int]) -> dict[i
 def _named_twice(header: list[str], found: dict[str, int]) -> dict[str, list[int]]:
     """field -> the columns its header names, of the fields mapped to a header that names
     two columns or more (a load would refuse the name)."""
-    from partsearch.loading._readers import header_key, named_twice
+    from partsearch.loading._header import header_key, named_twice
 
     return named_twice(header, {fld: header_key(header[i]) for fld, i in found.items()})
 
@@ -311,7 +312,7 @@ def map_columns(cells: list[str]) -> dict[str, int]:
 def _map(cells: list[str]) -> tuple[dict[str, int], dict[str, list[int]]]:
     """:func:`map_columns`, and field -> the cells left unmapped that name it too (a price in
     another currency, a second article column): the choices a draft tells of."""
-    from partsearch.loading._readers import header_key
+    from partsearch.loading._header import header_key
 
     names = [header_key(c).replace("ё", "е") for c in cells]
     taken: dict[str, int] = {}
@@ -362,19 +363,19 @@ def _head(data: bytes, label: str, sheet: str | int
     spans (a CSV record holding a quoted line break: a header cell's wrapped text, as the
     load reads it, see ``head_records``), the quote its CSV needs when not '"', and its
     encoding when only a sample of it tells (``_encoding``)."""
-    from partsearch.loading import _readers as r
+    from partsearch.loading import _csv, _readers, _sheets
     from partsearch.loading._encoding import GUESSED
 
-    kind, _zf = r.file_kind(data, label)
+    kind, _zf = _readers.file_kind(data, label)
     if kind == "sheet":
-        frame = r.sheet_cells(data, sheet, label, error_text=True).head(_HEAD_ROWS)
+        frame = _sheets.sheet_cells(data, sheet, label, error_text=True).head(_HEAD_ROWS)
         lines = frame.get_column("__line").to_list()
         return [["" if c is None else str(c) for c in row]
                 for row in frame.drop("__line").rows()], lines, [1] * len(lines), None, None
     if kind == "html":
-        text, _stray, charset = r.to_utf8(data, r.declared_charset(data), label)
+        text, _stray, charset = _csv.to_utf8(data, _sheets.declared_charset(data), label)
     else:
-        text, _stray, charset = r.csv_text(data, None, label)
+        text, _stray, charset = _csv.csv_text(data, None, label)
     encoding = charset if charset in GUESSED else None
     if kind == "html":
         from partsearch.loading._html import table_rows
@@ -383,8 +384,8 @@ def _head(data: bytes, label: str, sheet: str | int
         return rows, list(range(1, len(rows) + 1)), [1] * len(rows), None, encoding
     head = bytes(text[: 1 << 16]).decode("utf-8", "replace")
     lines = [ln.rstrip("\r") for ln in head.split("\n")[:_HEAD_ROWS]]
-    delimiter, quote = r.detect_format(lines)
-    rows, spans = r.head_records(lines, delimiter, quote)
+    delimiter, quote = _csv.detect_format(lines)
+    rows, spans = _csv.head_records(lines, delimiter, quote)
     return rows, list(range(1, len(lines) + 1)), spans, None if quote == '"' else quote, \
         encoding
 
