@@ -13,6 +13,8 @@ from benchmarks._scale_util import log
 CSV_ROWS = 1_000_000
 XLSX_ROWS = 200_000
 BENCH_SUPPLIERS = ("BENCHCSV", "BENCHXLSX")  # the suppliers of the measured files
+#: the measured files, written in the work directory for the world they name the parts of
+PRICE_FILES = ("bench_1m.csv", "bench_200k.xlsx")
 _QTY = np.array(["12", ">10", "10+", "есть", "3", "под заказ", "1", "150", "<5", "4-7"])
 
 
@@ -79,9 +81,9 @@ def _profiles(work: Path) -> Path:
         'price = "Цена", quantity = "Кол-во", delivery_days = "Срок" }\n'
     )
     toml.write_text(
-        "[BENCHCSV]\nfile = \"bench_1m.csv\"\nencoding = \"cp1251\"\ndelimiter = \";\"\n"
+        "[BENCHCSV]\nfile = \"" + PRICE_FILES[0] + "\"\nencoding = \"cp1251\"\ndelimiter = \";\"\n"
         "skip_rows = 2\n" + columns + "pickup_points = [\"MSK\"]\n\n"
-        "[BENCHXLSX]\nfile = \"bench_200k.xlsx\"\nskip_rows = 3\n" + columns
+        "[BENCHXLSX]\nfile = \"" + PRICE_FILES[1] + "\"\nskip_rows = 3\n" + columns
         + "pickup_points = [\"MSK\"]\n",
         encoding="utf-8",
     )
@@ -92,7 +94,7 @@ def measure_price_files(world: Path, work: Path, catalog: Path) -> dict[str, Any
     import partsearch
     from partsearch.loading import load_price_file, load_suppliers, read_profiles
 
-    csv_path, xlsx_path = work / "bench_1m.csv", work / "bench_200k.xlsx"
+    csv_path, xlsx_path = (work / name for name in PRICE_FILES)
     frame = _rows(world, CSV_ROWS, 11)
     if not csv_path.exists():
         _write_csv(frame, csv_path)

@@ -62,7 +62,10 @@ KEYS = (
 EXTRA_KEYS = ("search_json_p50_us", "search_json_p99_us", "search_to_json_p50_us",
               "search_json_trade_p50_us", "search_no_brand_p50_us", "search_no_brand_p99_us",
               "typo_p50_us", "typo_p99_us", "typo_start_p50_us", "typo_start_p99_us",
-              "engine_open_ms", "engine_open_peak_gb", "engine_open_first_ms")
+              "engine_open_ms", "engine_open_peak_gb", "engine_open_first_ms",
+              "baselines_same_answers")
+# queries whose answers are compared: each baseline's rows against our search's offers
+_CHECKED = 200
 # a wholesale level whose rules name suppliers and brands (search_json_trade_p50_us), beside the
 # default levels, written to the catalog's catalog.toml: the first rules match some offers of
 # the world's suppliers and brands, a supplier and a brand the catalog lacks match none
@@ -84,7 +87,14 @@ def _world(work: Path, crosses: int, seed: int, offers: int | None) -> Path:
                 (seed, crosses, offers):
             log(f"reusing the world in {world}")
             return world
+        log(f"{world} was made for other arguments (seed, crosses, offers): made again")
     shutil.rmtree(world, ignore_errors=True)
+    # the price files name the old world's parts: kept, a new world's run failed its
+    # time-to-searchable ("not searchable") after timing loads of the stale files
+    from benchmarks._scale_prices import PRICE_FILES
+
+    for name in PRICE_FILES:
+        (work / name).unlink(missing_ok=True)
     argv = [sys.executable, "-m", "benchmarks.worldgen", "--out", str(world)]
     argv += ["--crosses", str(crosses), "--seed", str(seed)]
     if offers is not None:
@@ -164,12 +174,11 @@ def _engine_open(catalog: Path) -> tuple[float, float, float]:
     return float(np.median(ms)), float(np.median(gib)), float(ms[0])
 
 
-def _queries(world: Path, n: int, seed: int) -> tuple[list[str], list[str], np.ndarray]:
-    """A query mix: mostly parts that have offers (what customers look for), some random parts,
-    and a tenth from the largest classes (the expensive searches)."""
+def _queries(world: Path, n: int, seed: int) -> tuple[list[str], list[str]]:
+    """A query mix, as (brands, articles) typed: mostly parts that have offers (what customers
+    look for), some random parts, and a tenth from the largest classes (the expensive
+    searches)."""
     import polars as pl
-
-    from partsearch._hashing import part_hashes
 
     parts = pl.read_parquet(world / "truth" / "parts-*.parquet")
     brand, article, group = parts.columns[:3]
@@ -185,9 +194,20 @@ def _queries(world: Path, n: int, seed: int) -> tuple[list[str], list[str], np.n
     )
     order = rng.permutation(picks.height)
     picks = picks[order.tolist()]
-    brands, articles = picks[brand].to_list(), picks[article].to_list()
-    hashes = part_hashes(picks[brand].to_arrow(), picks[article].to_arrow())
-    return brands, articles, hashes
+    return picks[brand].to_list(), picks[article].to_list()
+
+
+def _query_hashes(idx: Any, brands: list[str], articles: list[str]) -> np.ndarray:
+    """Each query's part hash, as the baselines are given it: the hash of the part our search
+    finds, by its normalized brand and article (the hash of the text as typed, ``AP 11304``
+    where the part's key is ``AP11304``, named no part for most queries, and the baselines
+    timed empty answers until session 39). A part the index lacks gets 0, a hash no part
+    has: both sides answer nothing."""
+    ids = [idx.lookup(b, a) for b, a in zip(brands, articles, strict=True)]
+    found = np.array([-1 if i is None else i for i in ids], dtype=np.int64)
+    hashes = np.zeros(found.size, dtype=np.uint64)
+    hashes[found >= 0] = idx.hashes(found[found >= 0])
+    return hashes
 
 
 def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: dict[str, Any]
@@ -202,8 +222,10 @@ def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: 
     figs["engine_open_first_ms"] = round(first, 1)
     log(f"Engine.open: {ms:.1f} ms, peak {peak:.2f} GiB (medians of 3 fresh processes; "
         f"the first, which wrote the merged offers, {first:.1f} ms)")
-    brands, articles, hashes = _queries(world, args.queries, args.seed)
+    brands, articles = _queries(world, args.queries, args.seed)
     idx = CrossIndex.open(catalog)
+    hashes = _query_hashes(idx, brands, articles)
+    log(f"queries: {len(brands):,}, {int(np.count_nonzero(hashes)):,} of them parts of the index")
     lookup = time_each(lambda i: idx.lookup(brands[i], articles[i]), len(brands))
     figs["lookup_p50_us"] = round(lookup.p50_us, 2)
     log(f"lookup: {lookup}")
@@ -239,7 +261,11 @@ def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: 
     figs["typo_start_p50_us"] = round(start.p50_us, 1)
     figs["typo_start_p99_us"] = round(start.p99_us, 1)
     log(f"typo at the start (not found, suggestions): {start}")
-    return idx, hashes, search, as_json
+    # every offer of the class, in our blocks, for the baselines' answers to be checked against
+    counts = [engine.search(articles[i], brand=brands[i]) for i in range(min(_CHECKED, len(brands)))]
+    ours = np.array([r.requested.total + r.oem_replacements.total + r.analogs.total
+                     for r in counts], dtype=np.int64)
+    return idx, hashes, ours, search, as_json
 
 
 def _write_levels(catalog: Path) -> None:
@@ -272,7 +298,7 @@ def _typo_start(article: str) -> str:
 
 
 def _baseline_figures(
-    catalog: Path, idx: Any, hashes: np.ndarray, args: argparse.Namespace,
+    catalog: Path, idx: Any, hashes: np.ndarray, counts: np.ndarray, args: argparse.Namespace,
     figs: dict[str, Any], ours: Latency, ours_json: Latency,
 ) -> None:
     import pyarrow as pa
@@ -295,10 +321,12 @@ def _baseline_figures(
     log(f"DuckDB baseline loaded in {time.perf_counter() - t:.1f} s")
     n_duck = min(len(queries), args.duckdb_queries)
     lat = time_each(lambda i: duck.search(queries[i]), n_duck)
+    same = _same_answers(duck.search, queries, counts, "DuckDB")
     duck.close()
     figs["duckdb_search_p50_us"] = round(lat.p50_us, 1)
     log(f"DuckDB: {lat}; ours is {ratio(lat.p50_us, ours.p50_us)} at the median "
         f"({ratio(lat.p50_us, ours_json.p50_us)} as JSON)")
+    figs["baselines_same_answers"] = same
     if args.skip_sqlite:
         figs["sqlite_search_p50_us"] = None
         return
@@ -306,10 +334,22 @@ def _baseline_figures(
     lite = SQLiteSearch(work / "baseline.sqlite", part_hash, class_id, offers)
     log(f"SQLite baseline loaded in {time.perf_counter() - t:.1f} s")
     lat = time_each(lambda i: lite.search(queries[i]), len(queries))
+    same = min(same, _same_answers(lite.search, queries, counts, "SQLite"))
     lite.close()
     figs["sqlite_search_p50_us"] = round(lat.p50_us, 1)
+    figs["baselines_same_answers"] = same
     log(f"SQLite: {lat}; ours is {ratio(lat.p50_us, ours.p50_us)} at the median "
         f"({ratio(lat.p50_us, ours_json.p50_us)} as JSON)")
+
+
+def _same_answers(search: Any, queries: list[int], counts: np.ndarray, name: str) -> float:
+    """The share of the checked queries a baseline answers with as many offers as our search
+    found (every offer of the part's class): the same search, not an empty one."""
+    rows = np.array([len(search(queries[i])) for i in range(counts.size)], dtype=np.int64)
+    share = float(np.mean(rows == counts)) if counts.size else 1.0
+    log(f"{name}: the same number of offers as ours for {int(np.sum(rows == counts))} of "
+        f"{counts.size} queries (ours {int(counts.sum()):,} offers, {name} {int(rows.sum()):,})")
+    return round(share, 4)
 
 
 def _price_file_figures(world: Path, work: Path, catalog: Path, figs: dict[str, Any]) -> None:
@@ -339,24 +379,35 @@ def _check_memory(args: argparse.Namespace) -> None:
 def _world_size(text: str) -> int:
     """``--crosses``: a whole number above zero (``make bench-scale N=0`` made no world, and the
     generator's "cannot concat empty list" came two tracebacks deep)."""
+    return _count(text, "a world needs at least one cross")
+
+
+def _count(text: str, why: str = "must be 1 or more") -> int:
+    """A count given on the command line: a whole number above zero (``--offers 0`` failed in
+    polars two processes deep, ``--queries 0`` in numpy after the build)."""
     try:
-        crosses = int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if crosses < 1:
-        raise argparse.ArgumentTypeError(f"{crosses}: a world needs at least one cross")
-    return crosses
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: {why}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scale", description=__doc__)
     parser.add_argument("--crosses", type=_world_size, default=200_000_000,
                         help="crosses in the synthetic world")
-    parser.add_argument("--offers", type=int, default=None, help="default: crosses / 10")
+    parser.add_argument("--offers", type=_count, default=None,
+                        help="offers in the world's price files (default: a tenth of the "
+                        "crosses, at least 1,000)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--queries", type=int, default=5000)
-    parser.add_argument("--duckdb-queries", type=int, default=300)
-    parser.add_argument("--workdir", default=None, help="default: /tmp/partsearch-scale-<N>")
+    parser.add_argument("--queries", type=_count, default=5000)
+    parser.add_argument("--duckdb-queries", type=_count, default=300)
+    parser.add_argument("--workdir", default=None,
+                        help="default: /tmp/partsearch-scale-<N>; its world/ is made again "
+                        "when made for other arguments, its catalog/ rebuilt unless "
+                        "--skip-build")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-build", action="store_true", help="reuse the built catalog")
     parser.add_argument("--force", action="store_true",
@@ -364,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _check_memory(args)
     work = Path(args.workdir or f"/tmp/partsearch-scale-{args.crosses}")
+    if args.skip_build and not (work / "catalog" / "crosses").is_dir():
+        parser.error(f"--skip-build: {work / 'catalog'} holds no built catalog (run once "
+                     "without it)")
     args.workdir = str(work)
     work.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = dict.fromkeys(KEYS + EXTRA_KEYS)
@@ -382,11 +436,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         _forget_bench_suppliers(catalog)
     _guard_quality(world, catalog, figures)
-    idx, hashes, ours, ours_json = _search_figures(catalog, world, args, figures)
+    idx, hashes, counts, ours, ours_json = _search_figures(catalog, world, args, figures)
     # our own figures first: the baselines' loads (SQLite holds ~16 GiB at 200M) evict the
     # catalog from the page cache, which a publish measured after them would pay for
     _price_file_figures(world, work, catalog, figures)
-    _baseline_figures(catalog, idx, hashes, args, figures, ours, ours_json)
+    _baseline_figures(catalog, idx, hashes, counts, args, figures, ours, ours_json)
     figures["machine_end"] = machine_gauge()
     log(f"machine: {figures['machine_end']}")
     print(json.dumps(figures))

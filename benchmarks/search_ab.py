@@ -3,12 +3,11 @@
     python -m benchmarks.search_ab /tmp/partsearch-scale-10000000 --against /tmp/base/src
 
 Times `Engine.search` over the scale benchmark's query mix (same queries, same seed) in fresh
-processes, one run of the installed `partsearch` then one of the checkout whose `src` is
-`--against`, `--pairs` times. `--json` times `Engine.search_json` instead, `--no-brand` the
+processes, one run of the checkout whose `src` is `--against`, then one of this checkout (the
+`src` beside this `benchmarks` package, whatever the venv installed), `--pairs` times. `--json` times `Engine.search_json` instead, `--no-brand` the
 articles typed without their brands, `--typo first` (or `last`) the articles with their first
 (last) character changed, not found, so the suggestions' path (`--queries 300` is enough);
-without `--against`, `--json` alternates `search` and `search_json` of the installed
-checkout:
+without `--against`, `--json` alternates `search` and `search_json` of this checkout:
 
     python -m benchmarks.search_ab /tmp/partsearch-scale-10000000 --json
 
@@ -33,7 +32,7 @@ from benchmarks.scale import _queries, _typo, _typo_start
 import partsearch
 work, n, method, branded = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
 typo = sys.argv[5]
-brands, articles, _ = _queries(work / "world", n, 7)
+brands, articles = _queries(work / "world", n, 7)
 if not branded:  # typed without a brand: the brand choice first
     brands = [None] * len(articles)
 if typo:
@@ -51,8 +50,10 @@ print(json.dumps({"from": str(Path(partsearch.__file__).parents[1]), "method": m
 def _run(work: Path, queries: int, src: Path | None, method: str, branded: bool,
          typo: str = "") -> dict[str, object]:
     env = dict(os.environ)
-    root = str(Path(__file__).resolve().parents[1])  # the benchmarks package
-    env["PYTHONPATH"] = os.pathsep.join([str(src), root] if src else [root])
+    root = Path(__file__).resolve().parents[1]  # the checkout of this benchmarks package
+    # this checkout's own src unless told another: the venv's editable install is one
+    # checkout's, and a worktree's run timed that one on both arms (session 39)
+    env["PYTHONPATH"] = os.pathsep.join([str(src or root / "src"), str(root)])
     out = subprocess.run([sys.executable, "-c", _CHILD, str(work), str(queries), method,
                           "1" if branded else "0", typo], env=env,
                          check=True, capture_output=True, text=True).stdout

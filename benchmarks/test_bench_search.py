@@ -1,6 +1,7 @@
 """Lookup and search over the fixture world, by class size; price-file parsing.
 
-`make bench` runs these with timing; in the test suite they are collected but not run.
+`make bench` runs these with timing; `make test` does not collect them (its pytest looks in
+`tests/` only).
 The large-scale figures (10M-200M crosses) come from `make bench-scale`, not from here.
 """
 
