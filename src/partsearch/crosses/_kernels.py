@@ -906,3 +906,222 @@ def _dedupe_runs(keys: np.ndarray, src: np.ndarray, kind: np.ndarray) -> tuple[n
         i = j
     src_off[n_edges] = k
     return a, b, first_kind, src_off, out[:k].copy()
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _edge_mark(e: int, seed: int) -> np.uint64:
+    # splitmix64 of the edge id: each cross's random label, computed where it is needed (no
+    # array of 8 bytes a cross); the seed is fixed, so a build decides the same every time
+    z = np.uint64(e) + np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+
+
+@njit(cache=True, nogil=True)
+def cut_pairs(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarray,
+              only: np.ndarray, side: np.ndarray, a: np.ndarray, labels: np.ndarray,
+              walk: np.ndarray, part: int, parts: int, min_side: int, seed: int,
+              disc: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The guard's 2-edge cuts in the graph of crosses whose ``state`` is 0: the
+    single-source crosses that, with another single-source cross, cut their component in two
+    pieces of ``min_side`` parts or more each, and for each the smaller piece of its most even
+    such cut (``state`` is left as it was). Only the components of the union-find ``labels``
+    that ``walk`` marks (``cut_classes``) and that are ``part`` modulo ``parts`` are walked,
+    each from the first of its single-source crosses on a cycle (``side`` 0), so the threads
+    share the classes out without a list of where to start (4 bytes a cross). ``disc`` and
+    ``sub`` are per-node scratch, ``disc`` -1 everywhere (left as each component's visit
+    order).
+
+    A component of ``2 * min_side`` parts or more is walked depth first; each cross gets a
+    random 64-bit mark, each tree edge the XOR of the marks of the non-tree crosses that jump
+    over it (the subtree's XOR, summed on the walk's stack, no array per part). Then
+    (Pritchard): a label 0 is a bridge, and two crosses with one nonzero label are a 2-edge
+    cut, with probability 1 - 2**-64 a pair; the pieces' sizes come from subtree sizes
+    (``_pairs``)."""
+    cap = 1024
+    stack_v = np.empty(cap, dtype=np.int32)
+    stack_e = np.empty(cap, dtype=np.int32)
+    stack_i = np.empty(cap, dtype=np.int64)
+    stack_x = np.empty(cap, dtype=np.uint64)
+    c_e = np.empty(cap, dtype=np.int32)  # the component's single-source non-bridge crosses,
+    c_x = np.empty(cap, dtype=np.uint64)  # their labels,
+    c_sub = np.empty(cap, dtype=np.int32)  # the subtree below (a tree edge) or -1 (not)
+    held = np.zeros(cap, dtype=np.int64)  # per candidate: 0, or the smaller piece
+    out_e = np.empty(cap, dtype=np.int64)
+    out_side = np.empty(cap, dtype=np.int64)
+    n_out = 0
+    for first in range(state.size):
+        if state[first] != 0 or only[first] == CONFIRMED or side[first] != 0:
+            continue
+        root = a[first]
+        c = labels[root]
+        if disc[root] >= 0 or not walk[c] or c % parts != part:
+            continue
+        top = 0
+        stack_v[0] = root
+        stack_e[0] = -1
+        stack_i[0] = off[root]
+        stack_x[0] = 0
+        disc[root] = 0
+        sub[root] = 1
+        t = 1
+        nc = 0
+        while top >= 0:
+            v = stack_v[top]
+            j = stack_i[top]
+            if j < off[v + 1]:
+                stack_i[top] = j + 1
+                e = eid[j]
+                if e == stack_e[top] or state[e] != 0:
+                    continue
+                w = to[j]
+                if disc[w] < 0:
+                    disc[w] = t
+                    sub[w] = 1
+                    t += 1
+                    top += 1
+                    if top == stack_v.size:
+                        stack_v, stack_e, stack_i = _grow(stack_v), _grow(stack_e), _grow(stack_i)
+                        stack_x = _grow(stack_x)
+                    stack_v[top] = w
+                    stack_e[top] = e
+                    stack_i[top] = off[w]
+                    stack_x[top] = 0
+                else:  # a non-tree cross, met from each end: its mark goes into both
+                    mark = _edge_mark(e, seed)
+                    stack_x[top] ^= mark
+                    if disc[w] < disc[v] and only[e] != CONFIRMED:
+                        if nc == c_e.size:
+                            c_e, c_x, c_sub = _grow(c_e), _grow(c_x), _grow(c_sub)
+                        c_e[nc] = e
+                        c_x[nc] = mark
+                        c_sub[nc] = -1
+                        nc += 1
+            else:
+                arrived = stack_e[top]
+                label = stack_x[top]
+                top -= 1
+                if top >= 0:
+                    sub[stack_v[top]] += sub[v]
+                    stack_x[top] ^= label
+                    if label != 0 and only[arrived] != CONFIRMED:
+                        if nc == c_e.size:
+                            c_e, c_x, c_sub = _grow(c_e), _grow(c_x), _grow(c_sub)
+                        c_e[nc] = arrived
+                        c_x[nc] = label
+                        c_sub[nc] = sub[v]
+                        nc += 1
+        if t < 2 * min_side or nc < 2 or not _shared_label(c_x[:nc]):
+            continue
+        if held.size < nc:
+            held = np.zeros(c_e.size, dtype=np.int64)
+        held[:nc] = 0
+        _pairs(c_x[:nc], c_sub[:nc], t, min_side, held)
+        for i in range(nc):
+            if held[i] != 0:
+                if n_out == out_e.size:
+                    out_e, out_side = _grow(out_e), _grow(out_side)
+                out_e[n_out] = c_e[i]
+                out_side[n_out] = held[i]
+                n_out += 1
+    return out_e[:n_out].copy(), out_side[:n_out].copy()
+
+
+@njit(cache=True, nogil=True)
+def _shared_label(x: np.ndarray) -> bool:
+    """Whether two of the labels ``x`` are equal: by comparing every two of a few (no array
+    made: most classes have a few candidates and no pair, and a sort's allocations, once a
+    class, were half of ``cut_pairs``' time), else by sorting."""
+    k = x.size
+    if k <= 24:
+        for i in range(k):
+            for j in range(i + 1, k):
+                if x[i] == x[j]:
+                    return True
+        return False
+    y = np.sort(x)
+    return bool((y[1:] == y[:-1]).any())
+
+
+@njit(cache=True, nogil=True)
+def cut_classes(state: np.ndarray, only: np.ndarray, side: np.ndarray, a: np.ndarray,
+                labels: np.ndarray, min_side: int) -> np.ndarray:
+    """Which union-find classes ``cut_pairs`` walks: those with two or more accepted
+    single-source crosses on a cycle (``side`` 0) and ``2 * min_side`` parts or more; a class
+    without, most of a world's, is not walked."""
+    k = 0
+    for v in range(labels.size):
+        k = max(k, labels[v] + 1)
+    count = np.zeros(k, dtype=np.int32)
+    size = np.zeros(k, dtype=np.int32)
+    for v in range(labels.size):
+        size[labels[v]] += 1
+    for e in range(state.size):
+        if state[e] == 0 and only[e] != CONFIRMED and side[e] == 0:
+            count[labels[a[e]]] += 1
+    walk = np.empty(k, dtype=np.bool_)
+    for c in range(k):
+        walk[c] = count[c] >= 2 and size[c] >= 2 * min_side
+    return walk
+
+
+@njit(cache=True, nogil=True)
+def _pairs(x: np.ndarray, below: np.ndarray, total: int, min_side: int,
+           held: np.ndarray) -> None:
+    """``cut_pairs``' test over one component's candidates (labels ``x``, subtree
+    sizes ``below``, -1 for a non-tree cross); ``held[i]`` becomes the smaller piece of the
+    most even fit cut of candidate ``i``. A run of one label is a chain of tree edges on one
+    root path (and at most one non-tree cross): cutting two of the chain leaves the
+    difference of their subtrees as one piece, cutting a tree edge and the non-tree cross its
+    subtree. A chain edge's fit partners (both pieces ``min_side`` or more) are a stretch of
+    the chain sorted by subtree size, and the most even of them is next to where half the
+    component would be: found by bisection, O(k log k) for a run of k (a ring of big groups
+    joined by single crosses is one run)."""
+    by = np.argsort(x)
+    k = by.size
+    lo = 0
+    while lo < k:
+        hi = lo + 1
+        while hi < k and x[by[hi]] == x[by[lo]]:
+            hi += 1
+        if hi - lo >= 2:
+            back = -1
+            tree = np.empty(hi - lo, dtype=np.int64)
+            nt = 0
+            for i in by[lo:hi]:
+                if below[i] < 0:
+                    back = i
+                else:
+                    tree[nt] = i
+                    nt += 1
+            sizes = np.empty(nt, dtype=np.int64)
+            for i in range(nt):
+                sizes[i] = below[tree[i]]
+            chain = np.argsort(sizes)
+            sizes = sizes[chain]
+            tree = tree[:nt][chain]
+            for i in range(nt):
+                s = sizes[i]
+                best = 0
+                # partners with a larger subtree (d = theirs - s), then with a smaller one
+                for first, last, aim, sign in (
+                        (s + min_side, s + total - min_side, s + total // 2, 1),
+                        (s - total + min_side, s - min_side, s - total // 2, -1)):
+                    a = np.searchsorted(sizes, first)
+                    b = np.searchsorted(sizes, last, side="right")
+                    if a >= b:
+                        continue
+                    c = np.searchsorted(sizes, aim)
+                    for j in (c - 1, c):
+                        if a <= j < b:
+                            d = sign * (sizes[j] - s)
+                            best = max(best, min(d, total - d))
+                if back >= 0 and min_side <= s <= total - min_side:
+                    piece = min(s, total - s)
+                    best = max(best, piece)
+                    held[back] = max(held[back], piece)
+                held[tree[i]] = max(held[tree[i]], best)
+        lo = hi
