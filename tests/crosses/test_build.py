@@ -447,11 +447,8 @@ def test_guard_quality_on_the_generated_world(tmp_path: Path) -> None:
     assert manifest["parts"] > 10_000
 
 
-def test_real_crosses_link_mann_and_bosch_through_a_vag_number(realdata: Path,
-                                                               tmp_path: Path) -> None:
-    """The two real files together (~64,000 crosses): their brand spellings meet (VW, AUDI,
-    SKODA in one and VAG in the other; MANN-FILTER and Mann & Hummel), and a MANN filter and a
-    BOSCH filter are linked through the shared VAG number 03C 129 620 B."""
+def _real_crosses(realdata: Path, tmp_path: Path) -> Path:
+    """The two real files as one flat file with a source each (~64,000 crosses)."""
     import polars as pl
 
     oe = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
@@ -469,6 +466,15 @@ def test_real_crosses_link_mann_and_bosch_through_a_vag_number(realdata: Path,
             pl.col("oem_brand").alias("brand_b"), pl.col("oem_number").alias("article_b"),
             pl.lit("mann-webisco").alias("source")),
     ]).write_csv(both)
+    return both
+
+
+def test_real_crosses_link_mann_and_bosch_through_a_vag_number(realdata: Path,
+                                                               tmp_path: Path) -> None:
+    """The two real files together (~64,000 crosses): their brand spellings meet (VW, AUDI,
+    SKODA in one and VAG in the other; MANN-FILTER and Mann & Hummel), and a MANN filter and a
+    BOSCH filter are linked through the shared VAG number 03C 129 620 B."""
+    both = _real_crosses(realdata, tmp_path)
     catalog = tmp_path / "c"
     report = build_index([both], catalog)
     assert report.crosses_read > 60_000
@@ -1360,3 +1366,27 @@ def test_guard_pairs_leave_a_confirmed_or_a_small_side_alone(tmp_path: Path) -> 
     report = build_index([_write(tmp_path, small, "small.csv")], tmp_path / "b",
                          guard=GuardConfig(pairs=True))
     assert report.held_back == 0 and report.largest_class == 6
+
+
+def test_guard_pairs_keep_real_groups_apart_beside_a_planted_record(realdata: Path,
+                                                                    tmp_path: Path) -> None:
+    """On the real crosses a bridge between groups of 465 and 224 parts is held back. One
+    record planted from a leaf of the first (FURUKAWA 22602111120, crossed by MANN to C 14 179
+    x alone) to the second (CASE IH 3 066 498) closes a cycle of three single-source crosses,
+    and the groups merged. With ``pairs`` every two of them cut the cycle: the two groups stay
+    apart, and the leaf is left alone, as a part between two groups is (the stars above)."""
+    both = _real_crosses(realdata, tmp_path)
+    planted = _write(tmp_path, "FURUKAWA,22602111120,CASE IH,3 066 498,planted,analog\n",
+                     "planted.csv")
+    for pairs in (False, True):
+        catalog = tmp_path / f"c{pairs}"
+        build_index([both, planted], catalog, guard=GuardConfig(pairs=pairs))
+        idx = CrossIndex.open(catalog)
+        leaf, case = idx.lookup("FURUKAWA", "22602111120"), idx.lookup("CASE IH", "3066498")
+        mann = idx.lookup("MANN-FILTER", "C 14 179 x")
+        assert leaf is not None and case is not None and mann is not None
+        assert (case in idx.class_members(mann)) is not pairs
+    [(step, reason)] = idx.held_between(leaf, case)
+    assert step.sources == ("planted",) and reason == "guard: single-source pair between groups"
+    assert idx.class_members(leaf).tolist() == [leaf]
+    assert len(idx.class_members(mann)) > 400 and len(idx.class_members(case)) > 200
