@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
     build.add_argument("--no-guard", action="store_true", help="accept every cross")
     build.add_argument("--guard-pairs", action="store_true",
                        help="guard: also hold back two single-source crosses that alone join "
-                       "two groups (a walk more: the guard takes about twice as long)")
+                       "two groups (a walk more: the guard takes ~1.7 times as long)")
     build.add_argument("--allow-empty", action="store_true",
                        help="publish the index even when the files give no cross (else "
                        "refused: a build replaces the whole index)")

@@ -924,7 +924,7 @@ def _edge_mark(e: int, seed: int) -> np.uint64:
 def cut_pairs(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarray,
               only: np.ndarray, side: np.ndarray, a: np.ndarray, labels: np.ndarray,
               walk: np.ndarray, part: int, parts: int, min_side: int, seed: int,
-              disc: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+              disc: np.ndarray, sub: np.ndarray, lanes: int) -> tuple[np.ndarray, np.ndarray]:
     """The guard's 2-edge cuts in the graph of crosses whose ``state`` is 0: the
     single-source crosses that, with another single-source cross, cut their component in two
     pieces of ``min_side`` parts or more each, and for each the smaller piece of its most even
@@ -940,93 +940,134 @@ def cut_pairs(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarra
     over it (the subtree's XOR, summed on the walk's stack, no array per part). Then
     (Pritchard): a label 0 is a bridge, and two crosses with one nonzero label are a 2-edge
     cut, with probability 1 - 2**-64 a pair; the pieces' sizes come from subtree sizes
-    (``_pairs``)."""
-    cap = 1024
-    stack_v = np.empty(cap, dtype=np.int32)
-    stack_e = np.empty(cap, dtype=np.int32)
-    stack_i = np.empty(cap, dtype=np.int64)
-    stack_x = np.empty(cap, dtype=np.uint64)
-    c_e = np.empty(cap, dtype=np.int32)  # the component's single-source non-bridge crosses,
-    c_x = np.empty(cap, dtype=np.uint64)  # their labels,
-    c_sub = np.empty(cap, dtype=np.int32)  # the subtree below (a tree edge) or -1 (not)
+    (``_pairs``). As ``first_bridges`` does, ``lanes`` components are walked at once, a step
+    of each in turn, so their cache misses overlap; a lane does not start in a class another
+    lane is in (a held bridge may have split a class in components, each walked alone)."""
+    cap = 256
+    stack_v = np.empty((lanes, cap), np.int32)
+    stack_e = np.empty((lanes, cap), np.int32)
+    stack_i = np.empty((lanes, cap), np.int64)
+    stack_x = np.empty((lanes, cap), np.uint64)
+    c_e = np.empty((lanes, cap), np.int32)  # each lane's single-source non-bridge crosses,
+    c_x = np.empty((lanes, cap), np.uint64)  # their labels,
+    c_sub = np.empty((lanes, cap), np.int32)  # the subtree below (a tree edge) or -1 (not)
+    top = np.full(lanes, -1, np.int64)  # -1: the lane needs a component
+    count = np.zeros(lanes, np.int64)
+    visits = np.zeros(lanes, np.int64)
+    lane_class = np.full(lanes, -1, np.int64)
+    live = np.ones(lanes, np.bool_)
     held = np.zeros(cap, dtype=np.int64)  # per candidate: 0, or the smaller piece
     out_e = np.empty(cap, dtype=np.int64)
     out_side = np.empty(cap, dtype=np.int64)
     n_out = 0
-    for first in range(state.size):
-        if state[first] != 0 or only[first] == CONFIRMED or side[first] != 0:
-            continue
-        root = a[first]
-        c = labels[root]
-        if disc[root] >= 0 or not walk[c] or c % parts != part:
-            continue
-        top = 0
-        stack_v[0] = root
-        stack_e[0] = -1
-        stack_i[0] = off[root]
-        stack_x[0] = 0
-        disc[root] = 0
-        sub[root] = 1
-        t = 1
-        nc = 0
-        while top >= 0:
-            v = stack_v[top]
-            j = stack_i[top]
+    first = 0
+    active = lanes
+    while active > 0:
+        for lane in range(lanes):
+            tp = top[lane]
+            if tp < 0:
+                if not live[lane]:
+                    continue
+                root = -1
+                while first < state.size:
+                    e = first
+                    if state[e] != 0 or only[e] == CONFIRMED or side[e] != 0:
+                        first += 1
+                        continue
+                    x = a[e]
+                    c = labels[x]
+                    if disc[x] >= 0 or not walk[c] or c % parts != part:
+                        first += 1
+                        continue
+                    busy = False
+                    for other in range(lanes):
+                        busy |= top[other] >= 0 and lane_class[other] == c
+                    if busy:
+                        break  # (its class is being walked: this lane waits a turn)
+                    first += 1
+                    root = x
+                    break
+                if root < 0:
+                    if first >= state.size:
+                        live[lane] = False
+                        active -= 1
+                    continue
+                lane_class[lane] = labels[root]
+                stack_v[lane, 0] = root
+                stack_e[lane, 0] = -1
+                stack_i[lane, 0] = off[root]
+                stack_x[lane, 0] = 0
+                disc[root] = 0
+                sub[root] = 1
+                visits[lane] = 1
+                count[lane] = 0
+                top[lane] = 0
+                continue
+            v = stack_v[lane, tp]
+            j = stack_i[lane, tp]
             if j < off[v + 1]:
-                stack_i[top] = j + 1
+                stack_i[lane, tp] = j + 1
                 e = eid[j]
-                if e == stack_e[top] or state[e] != 0:
+                if e == stack_e[lane, tp] or state[e] != 0:
                     continue
                 w = to[j]
                 if disc[w] < 0:
-                    disc[w] = t
+                    disc[w] = visits[lane]
                     sub[w] = 1
-                    t += 1
-                    top += 1
-                    if top == stack_v.size:
-                        stack_v, stack_e, stack_i = _grow(stack_v), _grow(stack_e), _grow(stack_i)
-                        stack_x = _grow(stack_x)
-                    stack_v[top] = w
-                    stack_e[top] = e
-                    stack_i[top] = off[w]
-                    stack_x[top] = 0
+                    visits[lane] += 1
+                    tp += 1
+                    if tp == stack_v.shape[1]:
+                        stack_v, stack_e = _grow_rows(stack_v), _grow_rows(stack_e)
+                        stack_i, stack_x = _grow_rows(stack_i), _grow_rows(stack_x)
+                    stack_v[lane, tp] = w
+                    stack_e[lane, tp] = e
+                    stack_i[lane, tp] = off[w]
+                    stack_x[lane, tp] = 0
+                    top[lane] = tp
                 else:  # a non-tree cross, met from each end: its mark goes into both
                     mark = _edge_mark(e, seed)
-                    stack_x[top] ^= mark
+                    stack_x[lane, tp] ^= mark
                     if disc[w] < disc[v] and only[e] != CONFIRMED:
-                        if nc == c_e.size:
-                            c_e, c_x, c_sub = _grow(c_e), _grow(c_x), _grow(c_sub)
-                        c_e[nc] = e
-                        c_x[nc] = mark
-                        c_sub[nc] = -1
-                        nc += 1
+                        k = count[lane]
+                        if k == c_e.shape[1]:
+                            c_e, c_x, c_sub = _grow_rows(c_e), _grow_rows(c_x), _grow_rows(c_sub)
+                        c_e[lane, k] = e
+                        c_x[lane, k] = mark
+                        c_sub[lane, k] = -1
+                        count[lane] = k + 1
             else:
-                arrived = stack_e[top]
-                label = stack_x[top]
-                top -= 1
-                if top >= 0:
-                    sub[stack_v[top]] += sub[v]
-                    stack_x[top] ^= label
+                arrived = stack_e[lane, tp]
+                label = stack_x[lane, tp]
+                tp -= 1
+                top[lane] = tp
+                if tp >= 0:
+                    sub[stack_v[lane, tp]] += sub[v]
+                    stack_x[lane, tp] ^= label
                     if label != 0 and only[arrived] != CONFIRMED:
-                        if nc == c_e.size:
-                            c_e, c_x, c_sub = _grow(c_e), _grow(c_x), _grow(c_sub)
-                        c_e[nc] = arrived
-                        c_x[nc] = label
-                        c_sub[nc] = sub[v]
-                        nc += 1
-        if t < 2 * min_side or nc < 2 or not _shared_label(c_x[:nc]):
-            continue
-        if held.size < nc:
-            held = np.zeros(c_e.size, dtype=np.int64)
-        held[:nc] = 0
-        _pairs(c_x[:nc], c_sub[:nc], t, min_side, held)
-        for i in range(nc):
-            if held[i] != 0:
-                if n_out == out_e.size:
-                    out_e, out_side = _grow(out_e), _grow(out_side)
-                out_e[n_out] = c_e[i]
-                out_side[n_out] = held[i]
-                n_out += 1
+                        k = count[lane]
+                        if k == c_e.shape[1]:
+                            c_e, c_x, c_sub = _grow_rows(c_e), _grow_rows(c_x), _grow_rows(c_sub)
+                        c_e[lane, k] = arrived
+                        c_x[lane, k] = label
+                        c_sub[lane, k] = sub[v]
+                        count[lane] = k + 1
+                    continue
+                # the lane's component is done
+                nc = count[lane]
+                total = visits[lane]
+                if total < 2 * min_side or nc < 2 or not _shared_label(c_x[lane, :nc]):
+                    continue
+                if held.size < nc:
+                    held = np.zeros(c_e.shape[1], dtype=np.int64)
+                held[:nc] = 0
+                _pairs(c_x[lane, :nc], c_sub[lane, :nc], total, min_side, held)
+                for i in range(nc):
+                    if held[i] != 0:
+                        if n_out == out_e.size:
+                            out_e, out_side = _grow(out_e), _grow(out_side)
+                        out_e[n_out] = c_e[lane, i]
+                        out_side[n_out] = held[i]
+                        n_out += 1
     return out_e[:n_out].copy(), out_side[:n_out].copy()
 
 
