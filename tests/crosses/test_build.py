@@ -447,11 +447,8 @@ def test_guard_quality_on_the_generated_world(tmp_path: Path) -> None:
     assert manifest["parts"] > 10_000
 
 
-def test_real_crosses_link_mann_and_bosch_through_a_vag_number(realdata: Path,
-                                                               tmp_path: Path) -> None:
-    """The two real files together (~64,000 crosses): their brand spellings meet (VW, AUDI,
-    SKODA in one and VAG in the other; MANN-FILTER and Mann & Hummel), and a MANN filter and a
-    BOSCH filter are linked through the shared VAG number 03C 129 620 B."""
+def _real_crosses(realdata: Path, tmp_path: Path) -> Path:
+    """The two real files as one flat file with a source each (~64,000 crosses)."""
     import polars as pl
 
     oe = realdata / "autonahariya-a11y+tecdoc-data" / "oe_crosses_flat.csv"
@@ -469,6 +466,15 @@ def test_real_crosses_link_mann_and_bosch_through_a_vag_number(realdata: Path,
             pl.col("oem_brand").alias("brand_b"), pl.col("oem_number").alias("article_b"),
             pl.lit("mann-webisco").alias("source")),
     ]).write_csv(both)
+    return both
+
+
+def test_real_crosses_link_mann_and_bosch_through_a_vag_number(realdata: Path,
+                                                               tmp_path: Path) -> None:
+    """The two real files together (~64,000 crosses): their brand spellings meet (VW, AUDI,
+    SKODA in one and VAG in the other; MANN-FILTER and Mann & Hummel), and a MANN filter and a
+    BOSCH filter are linked through the shared VAG number 03C 129 620 B."""
+    both = _real_crosses(realdata, tmp_path)
     catalog = tmp_path / "c"
     report = build_index([both], catalog)
     assert report.crosses_read > 60_000
@@ -1317,3 +1323,70 @@ def test_a_cross_file_of_classic_mac_line_ends_is_read(tmp_path: Path) -> None:
     index = CrossIndex.open(tmp_path / "c")
     w3, oc3 = index.lookup("MANN", "W 3"), index.lookup("KNECHT", "OC 3")
     assert w3 is not None and oc3 is not None and index.explain(w3, oc3)
+
+
+def test_guard_pairs_hold_back_two_records_between_the_same_groups(tmp_path: Path) -> None:
+    """A second single-source record between the story's two groups (MAHLE OC 90 = BOSCH 0 450
+    905 316, beside forum's OP 520 = PS 842): neither is a bridge, so the bridges' guard lets
+    both through and the groups merge. With ``GuardConfig(pairs=True)`` the two are a cut of
+    two single-source crosses between groups of 5 and 4 parts: both are held back, with their
+    reason, and the groups stay apart."""
+    text = STORY + "MAHLE,OC 90,BOSCH,0 450 905 316,forum2,analog\n"
+    merged = build_index([_write(tmp_path, text)], tmp_path / "merged")
+    assert merged.held_back == 0 and merged.largest_class == 9
+    catalog = tmp_path / "c"
+    report = build_index([_write(tmp_path, text)], catalog, guard=GuardConfig(pairs=True))
+    assert report.held_back == 2
+    assert dict(report.guard_reasons) == {"single-source bridge between groups": 0,
+                                          "single-source pair between groups": 2}
+    idx = CrossIndex.open(catalog)
+    op520, ps842 = idx.lookup("FILTRON", "OP 520"), idx.lookup("FILTRON", "PS 842")
+    mahle, bosch = idx.lookup("MAHLE", "OC 90"), idx.lookup("BOSCH", "0 450 905 316")
+    assert op520 is not None and ps842 is not None and mahle is not None and bosch is not None
+    assert idx.explain(op520, ps842) is None and bosch not in idx.class_members(mahle)
+    [(step, reason)] = idx.held_between(mahle, bosch)
+    assert step.sources == ("forum2",) and reason == "guard: single-source pair between groups"
+    held = {frozenset(row[:4]): (row[5], row[6]) for row in idx.held_back().iter_rows()}
+    assert held[frozenset({"FILTRON", "OP 520", "PS 842"})] == (
+        "single-source pair between groups", "4")
+    assert len(held) == 2
+    assert sorted(len(idx.class_members(p)) for p in (op520, ps842)) == [4, 5]
+
+
+def test_guard_pairs_leave_a_confirmed_or_a_small_side_alone(tmp_path: Path) -> None:
+    """Sources that several assert are trusted, and a cut to a part or two is how a class
+    grows: the second record by two sources, or the pair around a group of two, stays."""
+    confirmed = STORY + ("MAHLE,OC 90,BOSCH,0 450 905 316,forum2,analog\n"
+                         "MAHLE,OC 90,BOSCH,0450905316,emex,analog\n")
+    report = build_index([_write(tmp_path, confirmed)], tmp_path / "a",
+                         guard=GuardConfig(pairs=True))
+    assert report.held_back == 0 and report.largest_class == 9
+    small = ("A,1,A,2,x,analog\nA,2,A,3,x,analog\nA,3,A,4,y,analog\nA,4,A,1,y,analog\n"
+             "A,1,A,3,x,analog\nA,3,B,1,x,analog\nA,4,B,2,y,analog\nB,1,B,2,z,analog\n")
+    report = build_index([_write(tmp_path, small, "small.csv")], tmp_path / "b",
+                         guard=GuardConfig(pairs=True))
+    assert report.held_back == 0 and report.largest_class == 6
+
+
+def test_guard_pairs_keep_real_groups_apart_beside_a_planted_record(realdata: Path,
+                                                                    tmp_path: Path) -> None:
+    """On the real crosses a bridge between groups of 465 and 224 parts is held back. One
+    record planted from a leaf of the first (FURUKAWA 22602111120, crossed by MANN to C 14 179
+    x alone) to the second (CASE IH 3 066 498) closes a cycle of three single-source crosses,
+    and the groups merged. With ``pairs`` every two of them cut the cycle: the two groups stay
+    apart, and the leaf is left alone, as a part between two groups is (the stars above)."""
+    both = _real_crosses(realdata, tmp_path)
+    planted = _write(tmp_path, "FURUKAWA,22602111120,CASE IH,3 066 498,planted,analog\n",
+                     "planted.csv")
+    for pairs in (False, True):
+        catalog = tmp_path / f"c{pairs}"
+        build_index([both, planted], catalog, guard=GuardConfig(pairs=pairs))
+        idx = CrossIndex.open(catalog)
+        leaf, case = idx.lookup("FURUKAWA", "22602111120"), idx.lookup("CASE IH", "3066498")
+        mann = idx.lookup("MANN-FILTER", "C 14 179 x")
+        assert leaf is not None and case is not None and mann is not None
+        assert (case in idx.class_members(mann)) is not pairs
+    [(step, reason)] = idx.held_between(leaf, case)
+    assert step.sources == ("planted",) and reason == "guard: single-source pair between groups"
+    assert idx.class_members(leaf).tolist() == [leaf]
+    assert len(idx.class_members(mann)) > 400 and len(idx.class_members(case)) > 200

@@ -426,3 +426,22 @@ def test_explain_json_of_a_snapshot_that_cannot_be_opened_is_one_error_line(
            "a file, not a directory": "not a directory"}[damage]
     assert said.err.startswith(f"partsearch: error: {named[damage]}: ") and why in said.err
     assert said.err.count("\n") == 1 and "Traceback" not in said.err
+
+
+def test_build_with_guard_pairs_explains_the_pair(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """``--guard-pairs``: two single-source records between two groups of four are held back,
+    and ``explain`` says why the parts are not interchangeable."""
+    rows = ["brand_a,article_a,brand_b,article_b,source"]
+    for g in "AB":  # two groups of four parts, each a cycle with a chord, two sources a cross
+        rows += [f"{g},{i},{g},{(i + 1) % 4},s{i % 2}" for i in range(4)] + [f"{g},0,{g},2,s0"]
+    rows += ["A,0,B,0,forum", "A,2,B,2,shop"]
+    (tmp_path / "x.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    argv = ["crosses", "build", str(tmp_path / "x.csv"), "--out", str(tmp_path / "c")]
+    assert main(argv) == 0
+    assert main(["crosses", "explain", str(tmp_path / "c"), "A", "1", "B", "1"]) == 0
+    capsys.readouterr()
+    assert main([*argv, "--guard-pairs"]) == 0
+    assert "held back (guard)             2" in capsys.readouterr().out
+    assert main(["crosses", "explain", str(tmp_path / "c"), "A", "0", "B", "0"]) == 1
+    assert "held back (guard: single-source pair between groups)" in capsys.readouterr().out

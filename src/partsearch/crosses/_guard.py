@@ -27,6 +27,14 @@ on the generated worlds, the larger source winning moved a part into another gro
 only middles let wrong crosses through. Rounds repeat the test after each removal, so the other
 record, no longer a bridge to a large side, stays.
 
+Not caught by bridges: two records between the same two groups make a cycle, neither is a
+bridge. With ``GuardConfig(pairs=True)`` such a pair is held back too when both are
+single-source and both groups have ``min_side`` parts (a 2-edge cut: random XOR labels on a DFS
+tree, Pritchard's, see ``_kernels.cut_pairs``), after the bridge rounds and before one more. A
+source's class-expanded mistake (one part crossed to every member of another group) is a cut
+of three or more of its crosses; holding those back held 337,000 good crosses and no wrong one
+on the generated 10M world (a TecDoc-like star is the same shape), so it is not done.
+
 A class-size cap would do the opposite: refuse every cross of a large genuine class, and let
 through a bad cross between two medium ones. The rule runs in O(parts + crosses) (Tarjan's
 bridges with subtree sizes, compiled).
@@ -44,14 +52,30 @@ import numpy as np
 from partsearch._inputs import flag, shown
 from partsearch.errors import CrossFileError
 
+# a cross's state (``edge_state``): 0 accepted, 2 blacklisted (``build``), and what the guard
+# holds back, by the rule that held it
+BRIDGE, PAIR = 1, 3
+REASONS = {BRIDGE: "single-source bridge between groups",
+           PAIR: "single-source pair between groups"}
+
+
+def held_back(state: np.ndarray) -> np.ndarray:
+    """Whether the guard held each cross back (by either of its rules)."""
+    held: np.ndarray = (state == BRIDGE) | (state == PAIR)
+    return held
+
 
 @dataclass(frozen=True)
 class GuardConfig:
     """``min_side``: the smaller side a single-source bridge must have to be held back;
-    ``enabled=False`` accepts every cross not on the blacklist; ``trust_margin`` see below."""
+    ``enabled=False`` accepts every cross not on the blacklist; ``trust_margin`` see below;
+    ``pairs``: hold back two single-source crosses that are the only link between two groups
+    of ``min_side`` parts or more (a 2-edge cut), after the bridges (off by default: it
+    walks the classes once more: the guard took 65-85 % longer on the 10M world)."""
 
     min_side: int = 3
     enabled: bool = True
+    pairs: bool = False
     # two competing bridges whose trusts are within this factor are both held back: the data
     # cannot tell which is wrong, and a merge of two groups costs more than one missing cross
     trust_margin: float = 2.0
@@ -64,6 +88,7 @@ class GuardConfig:
             raise CrossFileError(f"min_side must be a whole number, 2 or more (the smaller "
                                  f"side of a bridge held back), got {shown(self.min_side)}")
         flag(self.enabled, "GuardConfig: enabled", CrossFileError)
+        flag(self.pairs, "GuardConfig: pairs", CrossFileError)
         # a factor between trusts: below 1 (or nan) no competing bridge was ever held back,
         # which -1 and nan did without a word
         margin = self.trust_margin
@@ -88,11 +113,12 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
                 config: GuardConfig, rounds: int = 4,
                 on_step: Callable[[int, int], None] | None = None
                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-    """Mark held-back crosses in ``state`` (in place, value 1). Return each edge's smaller side
-    when it is a bridge of the final accepted graph (for a held edge: when it was held; 0 when
-    not a bridge), the CSR adjacency of the accepted edges (offsets, targets, edge ids), and
-    each part's class (component label of the accepted graph: ``union_find``'s, with the
-    pieces of split components numbered after them, see ``split_classes``).
+    """Mark held-back crosses in ``state`` (in place: ``BRIDGE``, or ``PAIR``). Return each
+    edge's smaller side when it is a bridge of the final accepted graph (for a held edge: when
+    it was held, for a ``PAIR`` the smaller group it cut off; 0 when not a bridge), the CSR
+    adjacency of the accepted edges (offsets, targets, edge ids), and each part's class
+    (component label of the accepted graph: ``union_find``'s, with the pieces of split
+    components numbered after them, see ``split_classes``).
 
     The adjacency is built once, while a union-find labels the components. The first walk
     runs on every core, each thread taking its share of the components; each later round
@@ -100,7 +126,7 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
     classes are the union-find's labels with those components split.
 
     ``on_step(done, total)`` is told as each of its steps ends: the adjacency, the first
-    walk, each round (up to ``rounds``), the classes."""
+    walk, each round (up to ``rounds``), the pairs (``config.pairs``), the classes."""
     from concurrent.futures import ThreadPoolExecutor
 
     from partsearch.crosses import _kernels as k
@@ -113,7 +139,7 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
         off, to, eid = k.csr(n, a, b, accepted)
         labels = labelling.result()
     del accepted
-    steps = 3 + (rounds if config.enabled else 0)
+    steps = 3 + (rounds if config.enabled else 0) + (config.enabled and config.pairs)
 
     def step(done: int) -> None:
         if on_step:
@@ -127,29 +153,25 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
     step(2)
     rate: np.ndarray | None = None
     for walked in range(rounds if config.enabled else 0):
-        suspicious = k.suspicious(state, sources.only, side, config.min_side)
-        if suspicious.size == 0:
+        held, rate = _bridge_round(a, b, state, sources, side, config, rate)
+        if held.size == 0:
             break
-        if rate is None:  # measured once, on the graph before anything is held back
-            rate = k.source_rates(sources.only, sources.multi, state, side, config.min_side)
-        trust = rate[sources.only[suspicious]]  # suspicious crosses have one source
-        # per part, the least trust among its suspicious crosses; hold those near the minimum
-        ends, inverse = np.unique(np.concatenate([a[suspicious], b[suspicious]]),
-                                  return_inverse=True)
-        lowest = np.full(ends.size, np.inf)
-        np.minimum.at(lowest, inverse, np.concatenate([trust, trust]))
-        bound = lowest[inverse] * config.trust_margin
-        s = suspicious.size
-        held = suspicious[(trust <= bound[:s]) & (trust <= bound[s:])]
-        state[held] = 1
-        if t + n >= 2**31 - 1:  # the visit stamps would overflow: start them afresh
-            disc.fill(-1)
-            t = 0
-        roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
-        t = _rewalk(off, to, eid, state, roots, side, disc, low, sub, labels, t)
+        t = _rewalk_held(off, to, eid, a, b, state, held, side, disc, low, sub, labels, t)
         step(3 + walked)
+    if config.enabled and config.pairs:
+        disc.fill(-1)  # (``cut_pairs`` numbers each component's visits from 0)
+        held = _pairs(off, to, eid, a, state, sources.only, side, labels, config.min_side,
+                      disc, sub)
+        disc.fill(-1)
+        if held.size:
+            t = _rewalk_held(off, to, eid, a, b, state, held, side, disc, low, sub, labels, 0)
+            # the rest of a cut's chain may be bridges between groups now
+            held, rate = _bridge_round(a, b, state, sources, side, config, rate)
+            if held.size:
+                _rewalk_held(off, to, eid, a, b, state, held, side, disc, low, sub, labels, t)
+        step(3 + rounds)
     del disc, low, sub
-    held = np.flatnonzero(state == 1)
+    held = np.flatnonzero(held_back(state))
     m = k.compact(off, to, eid, a, b, held)
     if held.size:
         labels = k.split_classes(off, to[:m], labels, np.concatenate([a[held], b[held]]))
@@ -158,6 +180,71 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
 
 
 _THREADS = max(1, min(4, os.cpu_count() or 1))  # the walks' threads
+
+
+def _bridge_round(a: np.ndarray, b: np.ndarray, state: np.ndarray, sources: Sources,
+                  side: np.ndarray, config: GuardConfig, rate: np.ndarray | None
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """One round: hold back the suspicious bridges (see the module docstring) as ``BRIDGE``;
+    returns them and the sources' trust (``rate``, measured on the first round's graph,
+    before anything is held back)."""
+    from partsearch.crosses import _kernels as k
+
+    suspicious = k.suspicious(state, sources.only, side, config.min_side)
+    if suspicious.size == 0:
+        return suspicious, rate
+    if rate is None:
+        rate = k.source_rates(sources.only, sources.multi, state, side, config.min_side)
+    trust = rate[sources.only[suspicious]]  # suspicious crosses have one source
+    # per part, the least trust among its suspicious crosses; hold those near the minimum
+    ends, inverse = np.unique(np.concatenate([a[suspicious], b[suspicious]]),
+                              return_inverse=True)
+    lowest = np.full(ends.size, np.inf)
+    np.minimum.at(lowest, inverse, np.concatenate([trust, trust]))
+    bound = lowest[inverse] * config.trust_margin
+    s = suspicious.size
+    held = suspicious[(trust <= bound[:s]) & (trust <= bound[s:])]
+    state[held] = BRIDGE
+    return held, rate
+
+
+def _rewalk_held(off: np.ndarray, to: np.ndarray, eid: np.ndarray, a: np.ndarray,
+                 b: np.ndarray, state: np.ndarray, held: np.ndarray, side: np.ndarray,
+                 disc: np.ndarray, low: np.ndarray, sub: np.ndarray, labels: np.ndarray,
+                 t: int) -> int:
+    """The components that lost the crosses ``held`` walked again (``_rewalk``); returns the
+    next free visit stamp."""
+    if t + disc.size >= 2**31 - 1:  # the visit stamps would overflow: start them afresh
+        disc.fill(-1)
+        t = 0
+    roots = np.unique(np.concatenate([a[held], b[held]])).astype(np.int32)
+    return _rewalk(off, to, eid, state, roots, side, disc, low, sub, labels, t)
+
+
+_SEED = 0x5EED  # of the crosses' random labels in ``cut_pairs``: a build decides alike each time
+
+
+def _pairs(off: np.ndarray, to: np.ndarray, eid: np.ndarray, a: np.ndarray,
+           state: np.ndarray, only: np.ndarray, side: np.ndarray, labels: np.ndarray,
+           min_side: int, disc: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """Hold back the single-source pairs that cut a class in two groups
+    (``_kernels.cut_pairs``), marked ``PAIR`` in ``state``, with ``side`` the smaller group;
+    returns them. The classes are shared out between threads by union-find label, as the
+    rounds' walks are."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from partsearch.crosses import _kernels as k
+
+    walk = k.cut_classes(state, only, side, a, labels, min_side)
+    with ThreadPoolExecutor(_THREADS, thread_name_prefix="partsearch-guard") as pool:
+        done = [pool.submit(k.cut_pairs, off, to, eid, state, only, side, a, labels, walk,
+                            part, _THREADS, min_side, _SEED, disc, sub, k.LANES)
+                for part in range(_THREADS)]
+        found = [w.result() for w in done]
+    held = np.concatenate([e for e, _ in found])
+    state[held] = PAIR
+    side[held] = np.concatenate([s for _, s in found])
+    return held
 
 
 def _rewalk(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarray,

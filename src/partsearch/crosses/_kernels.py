@@ -906,3 +906,263 @@ def _dedupe_runs(keys: np.ndarray, src: np.ndarray, kind: np.ndarray) -> tuple[n
         i = j
     src_off[n_edges] = k
     return a, b, first_kind, src_off, out[:k].copy()
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _edge_mark(e: int, seed: int) -> np.uint64:
+    # splitmix64 of the edge id: each cross's random label, computed where it is needed (no
+    # array of 8 bytes a cross); the seed is fixed, so a build decides the same every time
+    z = np.uint64(e) + np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+
+
+@njit(cache=True, nogil=True)
+def cut_pairs(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarray,
+              only: np.ndarray, side: np.ndarray, a: np.ndarray, labels: np.ndarray,
+              walk: np.ndarray, part: int, parts: int, min_side: int, seed: int,
+              disc: np.ndarray, sub: np.ndarray, lanes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The guard's 2-edge cuts in the graph of crosses whose ``state`` is 0: the
+    single-source crosses that, with another single-source cross, cut their component in two
+    pieces of ``min_side`` parts or more each, and for each the smaller piece of its most even
+    such cut (``state`` is left as it was). Only the components of the union-find ``labels``
+    that ``walk`` marks (``cut_classes``) and that are ``part`` modulo ``parts`` are walked,
+    each from the first of its single-source crosses on a cycle (``side`` 0), so the threads
+    share the classes out without a list of where to start (4 bytes a cross). ``disc`` and
+    ``sub`` are per-node scratch, ``disc`` -1 everywhere (left as each component's visit
+    order).
+
+    A component of ``2 * min_side`` parts or more is walked depth first; each cross gets a
+    random 64-bit mark, each tree edge the XOR of the marks of the non-tree crosses that jump
+    over it (the subtree's XOR, summed on the walk's stack, no array per part). Then
+    (Pritchard): a label 0 is a bridge, and two crosses with one nonzero label are a 2-edge
+    cut, with probability 1 - 2**-64 a pair; the pieces' sizes come from subtree sizes
+    (``_pairs``). As ``first_bridges`` does, ``lanes`` components are walked at once, a step
+    of each in turn, so their cache misses overlap; a lane does not start in a class another
+    lane is in (a held bridge may have split a class in components, each walked alone)."""
+    cap = 256
+    stack_v = np.empty((lanes, cap), np.int32)
+    stack_e = np.empty((lanes, cap), np.int32)
+    stack_i = np.empty((lanes, cap), np.int64)
+    stack_x = np.empty((lanes, cap), np.uint64)
+    c_e = np.empty((lanes, cap), np.int32)  # each lane's single-source non-bridge crosses,
+    c_x = np.empty((lanes, cap), np.uint64)  # their labels,
+    c_sub = np.empty((lanes, cap), np.int32)  # the subtree below (a tree edge) or -1 (not)
+    top = np.full(lanes, -1, np.int64)  # -1: the lane needs a component
+    count = np.zeros(lanes, np.int64)
+    visits = np.zeros(lanes, np.int64)
+    lane_class = np.full(lanes, -1, np.int64)
+    live = np.ones(lanes, np.bool_)
+    held = np.zeros(cap, dtype=np.int64)  # per candidate: 0, or the smaller piece
+    out_e = np.empty(cap, dtype=np.int64)
+    out_side = np.empty(cap, dtype=np.int64)
+    n_out = 0
+    first = 0
+    active = lanes
+    while active > 0:
+        for lane in range(lanes):
+            tp = top[lane]
+            if tp < 0:
+                if not live[lane]:
+                    continue
+                root = -1
+                while first < state.size:
+                    e = first
+                    if state[e] != 0 or only[e] == CONFIRMED or side[e] != 0:
+                        first += 1
+                        continue
+                    x = a[e]
+                    c = labels[x]
+                    if disc[x] >= 0 or not walk[c] or c % parts != part:
+                        first += 1
+                        continue
+                    busy = False
+                    for other in range(lanes):
+                        busy |= top[other] >= 0 and lane_class[other] == c
+                    if busy:
+                        break  # (its class is being walked: this lane waits a turn)
+                    first += 1
+                    root = x
+                    break
+                if root < 0:
+                    if first >= state.size:
+                        live[lane] = False
+                        active -= 1
+                    continue
+                lane_class[lane] = labels[root]
+                stack_v[lane, 0] = root
+                stack_e[lane, 0] = -1
+                stack_i[lane, 0] = off[root]
+                stack_x[lane, 0] = 0
+                disc[root] = 0
+                sub[root] = 1
+                visits[lane] = 1
+                count[lane] = 0
+                top[lane] = 0
+                continue
+            v = stack_v[lane, tp]
+            j = stack_i[lane, tp]
+            if j < off[v + 1]:
+                stack_i[lane, tp] = j + 1
+                e = eid[j]
+                if e == stack_e[lane, tp] or state[e] != 0:
+                    continue
+                w = to[j]
+                if disc[w] < 0:
+                    disc[w] = visits[lane]
+                    sub[w] = 1
+                    visits[lane] += 1
+                    tp += 1
+                    if tp == stack_v.shape[1]:
+                        stack_v, stack_e = _grow_rows(stack_v), _grow_rows(stack_e)
+                        stack_i, stack_x = _grow_rows(stack_i), _grow_rows(stack_x)
+                    stack_v[lane, tp] = w
+                    stack_e[lane, tp] = e
+                    stack_i[lane, tp] = off[w]
+                    stack_x[lane, tp] = 0
+                    top[lane] = tp
+                else:  # a non-tree cross, met from each end: its mark goes into both
+                    mark = _edge_mark(e, seed)
+                    stack_x[lane, tp] ^= mark
+                    if disc[w] < disc[v] and only[e] != CONFIRMED:
+                        k = count[lane]
+                        if k == c_e.shape[1]:
+                            c_e, c_x, c_sub = _grow_rows(c_e), _grow_rows(c_x), _grow_rows(c_sub)
+                        c_e[lane, k] = e
+                        c_x[lane, k] = mark
+                        c_sub[lane, k] = -1
+                        count[lane] = k + 1
+            else:
+                arrived = stack_e[lane, tp]
+                label = stack_x[lane, tp]
+                tp -= 1
+                top[lane] = tp
+                if tp >= 0:
+                    sub[stack_v[lane, tp]] += sub[v]
+                    stack_x[lane, tp] ^= label
+                    if label != 0 and only[arrived] != CONFIRMED:
+                        k = count[lane]
+                        if k == c_e.shape[1]:
+                            c_e, c_x, c_sub = _grow_rows(c_e), _grow_rows(c_x), _grow_rows(c_sub)
+                        c_e[lane, k] = arrived
+                        c_x[lane, k] = label
+                        c_sub[lane, k] = sub[v]
+                        count[lane] = k + 1
+                    continue
+                # the lane's component is done
+                nc = count[lane]
+                total = visits[lane]
+                if total < 2 * min_side or nc < 2 or not _shared_label(c_x[lane, :nc]):
+                    continue
+                if held.size < nc:
+                    held = np.zeros(c_e.shape[1], dtype=np.int64)
+                held[:nc] = 0
+                _pairs(c_x[lane, :nc], c_sub[lane, :nc], total, min_side, held)
+                for i in range(nc):
+                    if held[i] != 0:
+                        if n_out == out_e.size:
+                            out_e, out_side = _grow(out_e), _grow(out_side)
+                        out_e[n_out] = c_e[lane, i]
+                        out_side[n_out] = held[i]
+                        n_out += 1
+    return out_e[:n_out].copy(), out_side[:n_out].copy()
+
+
+@njit(cache=True, nogil=True)
+def _shared_label(x: np.ndarray) -> bool:
+    """Whether two of the labels ``x`` are equal: by comparing every two of a few (no array
+    made: most classes have a few candidates and no pair, and a sort's allocations, once a
+    class, were half of ``cut_pairs``' time), else by sorting."""
+    k = x.size
+    if k <= 24:
+        for i in range(k):
+            for j in range(i + 1, k):
+                if x[i] == x[j]:
+                    return True
+        return False
+    y = np.sort(x)
+    return bool((y[1:] == y[:-1]).any())
+
+
+@njit(cache=True, nogil=True)
+def cut_classes(state: np.ndarray, only: np.ndarray, side: np.ndarray, a: np.ndarray,
+                labels: np.ndarray, min_side: int) -> np.ndarray:
+    """Which union-find classes ``cut_pairs`` walks: those with two or more accepted
+    single-source crosses on a cycle (``side`` 0) and ``2 * min_side`` parts or more; a class
+    without, most of a world's, is not walked."""
+    k = 0
+    for v in range(labels.size):
+        k = max(k, labels[v] + 1)
+    count = np.zeros(k, dtype=np.int32)
+    size = np.zeros(k, dtype=np.int32)
+    for v in range(labels.size):
+        size[labels[v]] += 1
+    for e in range(state.size):
+        if state[e] == 0 and only[e] != CONFIRMED and side[e] == 0:
+            count[labels[a[e]]] += 1
+    walk = np.empty(k, dtype=np.bool_)
+    for c in range(k):
+        walk[c] = count[c] >= 2 and size[c] >= 2 * min_side
+    return walk
+
+
+@njit(cache=True, nogil=True)
+def _pairs(x: np.ndarray, below: np.ndarray, total: int, min_side: int,
+           held: np.ndarray) -> None:
+    """``cut_pairs``' test over one component's candidates (labels ``x``, subtree
+    sizes ``below``, -1 for a non-tree cross); ``held[i]`` becomes the smaller piece of the
+    most even fit cut of candidate ``i``. A run of one label is a chain of tree edges on one
+    root path (and at most one non-tree cross): cutting two of the chain leaves the
+    difference of their subtrees as one piece, cutting a tree edge and the non-tree cross its
+    subtree. A chain edge's fit partners (both pieces ``min_side`` or more) are a stretch of
+    the chain sorted by subtree size, and the most even of them is next to where half the
+    component would be: found by bisection, O(k log k) for a run of k (a ring of big groups
+    joined by single crosses is one run)."""
+    by = np.argsort(x)
+    k = by.size
+    lo = 0
+    while lo < k:
+        hi = lo + 1
+        while hi < k and x[by[hi]] == x[by[lo]]:
+            hi += 1
+        if hi - lo >= 2:
+            back = -1
+            tree = np.empty(hi - lo, dtype=np.int64)
+            nt = 0
+            for i in by[lo:hi]:
+                if below[i] < 0:
+                    back = i
+                else:
+                    tree[nt] = i
+                    nt += 1
+            sizes = np.empty(nt, dtype=np.int64)
+            for i in range(nt):
+                sizes[i] = below[tree[i]]
+            chain = np.argsort(sizes)
+            sizes = sizes[chain]
+            tree = tree[:nt][chain]
+            for i in range(nt):
+                s = sizes[i]
+                best = 0
+                # partners with a larger subtree (d = theirs - s), then with a smaller one
+                for first, last, aim, sign in (
+                        (s + min_side, s + total - min_side, s + total // 2, 1),
+                        (s - total + min_side, s - min_side, s - total // 2, -1)):
+                    a = np.searchsorted(sizes, first)
+                    b = np.searchsorted(sizes, last, side="right")
+                    if a >= b:
+                        continue
+                    c = np.searchsorted(sizes, aim)
+                    for j in (c - 1, c):
+                        if a <= j < b:
+                            d = sign * (sizes[j] - s)
+                            best = max(best, min(d, total - d))
+                if back >= 0 and min_side <= s <= total - min_side:
+                    piece = min(s, total - s)
+                    best = max(best, piece)
+                    held[back] = max(held[back], piece)
+                held[tree[i]] = max(held[tree[i]], best)
+        lo = hi

@@ -42,6 +42,7 @@ from partsearch._catalog import (
     write_pointer,
 )
 from partsearch._stamp import snapshot_stamp
+from partsearch.crosses._guard import BRIDGE, PAIR, REASONS
 from partsearch.errors import PartsearchError, SnapshotError
 
 if TYPE_CHECKING:  # the build's writer thread only: opening an index must not import it
@@ -66,6 +67,8 @@ SEARCHED = frozenset({"part_hash", "part_brand", "part_class", "class_parts",
 _SAMPLE = 64 << 10
 _PAGE, _PAGES = 4 << 10, 5  # the pages of a file's middle its fingerprint reads (_fingerprint)
 HELD_BACK = "held_back.csv"
+# held_back.csv's reason, by the cross's state (0 accepted is never listed; 2 blacklisted)
+_REASONS = ("", REASONS[BRIDGE], "blacklisted", REASONS[PAIR])
 _SLICE = 1 << 20  # int64s converted at a time by Writer.save: small enough for malloc to reuse
 _HUGE = 2 << 20  # a huge page; Writer.save's writes end on multiples of it
 
@@ -338,8 +341,7 @@ def write_held_back(tmp: Path, arrays: dict[str, np.ndarray], side: np.ndarray,
         "brand_b": brand_names.take(pa.array(arrays["part_brand"][b])),
         "article_b": articles(b),
         "sources": pc.binary_join(pa.LargeListArray.from_arrays(offsets, names), ","),
-        "reason": np.where(arrays["edge_state"][held] == 2, "blacklisted",
-                           "single-source bridge between groups"),
+        "reason": pa.array(np.array(_REASONS)[arrays["edge_state"][held]], pa.string()),
         "smaller_side": side[held].astype(np.int64),
     })
     try:

@@ -29,7 +29,7 @@ import numpy as np
 from partsearch._inputs import flag, is_column, shown, user_path
 from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry, registry_sources
-from partsearch.crosses._guard import GuardConfig, Sources, apply_guard
+from partsearch.crosses._guard import REASONS, GuardConfig, Sources, apply_guard, held_back
 from partsearch.crosses._read import (
     MAX_REJECTS_KEPT,
     Layout,
@@ -244,7 +244,9 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
             "article_start": out.load("article_start"), "article_len": out.load("article_len"),
             "article_data": out.load("article_data"),
         }, side, read.parts.brands.names, read.sources.names)
-        held, black = int((state == GUARDED).sum()), int((state == BLACKLISTED).sum())
+        held, black = int(held_back(state).sum()), int((state == BLACKLISTED).sum())
+        reasons = tuple((REASONS[s], int((state == s).sum())) for s in REASONS
+                        if s == GUARDED or (state == s).any())
         snapshot = out.publish({
             "parts": n, "classes": int(sizes.size),
             "largest_class": int(sizes.max()) if sizes.size else 0,
@@ -259,7 +261,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         classes=int(sizes.size), largest_class=int(sizes.max()) if sizes.size else 0,
         held_back=held, blacklisted=black, seconds=time.perf_counter() - started,
         rejects=tuple(read.rejects),
-        guard_reasons=(("single-source bridge between groups", held),), stages=tuple(stages),
+        guard_reasons=reasons, stages=tuple(stages),
         blacklist_rows=black_read.rows, blacklist_unmatched=black_read.unmatched,
         blacklist_unreadable=black_read.unreadable, blacklist_notes=tuple(black_read.notes),
     )

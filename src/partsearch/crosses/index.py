@@ -32,6 +32,7 @@ from partsearch._catalog import CROSSES, read_pointer
 from partsearch._hashing import part_hash
 from partsearch._inputs import shown, user_path
 from partsearch.brands import BrandRegistry, catalog_registry
+from partsearch.crosses._guard import REASONS, held_back
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 
@@ -370,7 +371,7 @@ class CrossIndex:
         state = int(self._a["edge_state"][pos])
         if state == 0:
             return []
-        reason = "guard: single-source bridge between groups" if state == 1 else "blacklist"
+        reason = "blacklist" if state == 2 else f"guard: {REASONS[state]}"
         return [(self._step(a, b, pos), reason)]
 
     def held_parts(self) -> frozenset[int]:
@@ -407,7 +408,7 @@ class CrossIndex:
             with self._held_lock:  # (once: a second caller waits for the first's answer)
                 held = self._held_ends
                 if held is None:
-                    edges = np.flatnonzero(np.asarray(self._a["edge_state"]) == 1)
+                    edges = np.flatnonzero(held_back(np.asarray(self._a["edge_state"])))
                     a = np.asarray(self._a["edge_a"][edges], dtype=np.int64)
                     b = np.asarray(self._a["edge_b"][edges], dtype=np.int64)
                     off = np.asarray(self._a["edge_src_off"])

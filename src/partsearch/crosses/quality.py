@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from partsearch.brands import BrandRegistry
+from partsearch.crosses._guard import held_back
 from partsearch.crosses._read import Layout, Vocabulary, read_batches
 from partsearch.crosses.build import edge_positions
 from partsearch.crosses.index import CrossIndex
@@ -68,6 +69,6 @@ def quality(idx: CrossIndex, wrong_crosses: tuple[np.ndarray, np.ndarray]) -> Gu
                          ia[known], ib[known])
     wrong = np.unique(pos[pos >= 0])
     wrong = wrong[state[wrong] != 2]  # a blacklisted cross was caught by a manager, not the guard
-    held = int((state == 1).sum())
-    caught = int((state[wrong] == 1).sum())
+    held = int(held_back(state).sum())
+    caught = int(held_back(state[wrong]).sum())
     return GuardQuality(held_back=held, wrong=int(wrong.size), caught=caught)

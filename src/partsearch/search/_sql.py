@@ -31,7 +31,8 @@ import numpy as np
 
 __all__ = ["connect", "refused"]
 
-STATES = ("accepted", "held_back", "blacklisted")  # (crosses.build's ACCEPTED, GUARDED, ...)
+# (crosses.build's ACCEPTED, GUARDED, BLACKLISTED, then the guard's PAIR: held back too)
+STATES = ("accepted", "held_back", "blacklisted", "held_back")
 
 
 def connect(state: Any) -> Any:
