@@ -1,5 +1,5 @@
-"""The scale benchmark's helpers: its child-process measure (``benchmarks/_scale_util.run_child``), its
-command line, and its baselines' answers."""
+"""The scale benchmark's helpers: its child-process measure
+(``benchmarks/_scale_util.run_child``), its command line, and its baselines' answers."""
 
 from __future__ import annotations
 
