@@ -31,6 +31,9 @@ PRICES = [
 @pytest.mark.parametrize(("text", "kopecks"), PRICES)
 def test_price_examples(text: str, kopecks: int) -> None:
     assert _run(v.parse_price, [text]) == [(kopecks, None)]
+    # the scalar reading too (the online connectors' and the profiles'): the random draws
+    # seldom write a zero-padded price past 12 digits, or an example's other forms
+    assert ref.price(text) == (kopecks, None)
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -80,6 +83,8 @@ QUANTITIES = [
 @pytest.mark.parametrize(("text", "qty", "exact", "on_order"), QUANTITIES)
 def test_quantity_examples(text: str | None, qty: int | None, exact: bool, on_order: bool) -> None:
     assert _run(v.parse_quantity, [text]) == [(qty, exact, on_order, None)]
+    # the scalar reading too (an online supplier's availability): "≤0" read 1 there unseen
+    assert ref.quantity(text) == (qty, exact, on_order, None)
 
 
 @pytest.mark.parametrize("text", ["звоните", "10 20", "1 2000", "1 000 000 000 000 000", "--"])
