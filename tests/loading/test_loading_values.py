@@ -77,6 +77,9 @@ QUANTITIES = [
     ("меньше 1", 0, False, False), ("≤0", 0, False, False), ("<= 0", 0, False, False),
     ("до 0", 0, False, False), ("<2", 1, False, False), ("до 1", 1, False, False),
     ("0+", 0, False, False), ("≥0", 0, False, False), ("0-5", 0, False, False),
+    # the longest quantity in groups of three: 15 digits, as written plain (16 are refused)
+    ("123 456 789 012 345", 123456789012345, True, False),
+    ("больше 100 000 000 000 000", 100000000000000, False, False),
 ]
 
 
