@@ -189,8 +189,8 @@ def test_the_cheapest_of_the_rest_on_equal_prices_is_the_faster() -> None:
 def test_ties_go_by_supplier_code_before_the_offers_row(sort: tuple[str, bool]) -> None:
     """Offers equal on every sort key come by supplier code (the segment), then by their row
     in that supplier's offers: supplier 0's row 7 before supplier 1's row 2, whichever row
-    number is smaller (the tie-break packed the row above the segment and passed, as the
-    random draws seldom made such a tie)."""
+    number is smaller: the kernel's own case, where the random draws seldom make such a tie
+    (the engine's is test_ties_go_by_supplier_then_part_hash_then_line, minutes slower)."""
     seg, row = [1, 0, 1, 0], [2, 7, 3, 9]
     price, delivery = [10_000] * 4, [24] * 4
     assert _ranked(seg, row, price, delivery, sort=sort, show_all=True) == [1, 3, 0, 2]
