@@ -1360,3 +1360,29 @@ def test_a_reload_during_a_live_search_mixes_no_two_cross_indexes(
     assert sorted((o.supplier, o.brand, o.why) for o in after.analogs.offers) == [
         ("FILE", "MAHLE", "analog"), ("OWN", "KNECHT", "supplier_cross"),
         ("OWN", "MAHLE", "analog")]  # all of the new one's
+
+
+def test_online_analogs_are_paged_by_twenty_without_a_limit(tmp_path: Path) -> None:
+    """Without ``analogs_limit`` a live search's page is 20 analogs, as ``Engine.search``'s:
+    an online analog placed 21st falls on the second page (a default of 21 in the placer
+    showed it on the first, a page of 21, and every test passed)."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+    from partsearch.search._live import _Placer
+
+    analogs = [f"A {i}" for i in range(21)]
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 1;100,00\n" + "".join(
+            f"BOSCH;{a};{200 + i},00\n" for i, a in enumerate(analogs[:20]))},
+        _FILE, "brand_a,article_a,brand_b,article_b\n" + "".join(
+            f"MANN,W 1,BOSCH,{a}\n" for a in analogs))
+    engine = Engine.open(catalog)
+    result = engine.search("W 1", "MANN")
+    assert (len(result.analogs.offers), result.analogs.total) == (20, 20)
+    online = (LiveOffer("NET", "BOSCH", "BOSCH", "A 20", "A20", "", Decimal(50), quantity=1,
+                        quantity_exact=True),)
+    for options, shown in (({}, 20), ({"analogs_offset": 20}, 1), ({"analogs_limit": 21}, 21)):
+        first = engine.search("W 1", "MANN", **options)
+        placed = _Placer(engine._state, first, options).add(first, online)
+        assert (len(placed.analogs.offers), placed.analogs.total) == (shown, 21), options
