@@ -1081,6 +1081,12 @@ def test_oem_replacements_have_their_own_page(tmp_path: Path,
     assert blocks["oem_replacements"]["offset"] == 20
     assert [o["article"] for o in blocks["oem_replacements"]["offers"]] == oem[20:]
     assert blocks["analogs"]["offset"] == 0 and len(blocks["analogs"]["offers"]) == 5
+    # --analogs-page N is the analogs' offset 20 (N - 1), the OEM page left at its first
+    assert main(["search", str(catalog), "06A 000 000", "--brand", "VAG", "--analogs-page",
+                 "2", "--json"]) == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert (blocks["analogs"]["offset"], blocks["analogs"]["offers"]) == (20, [])
+    assert blocks["oem_replacements"]["offset"] == 0
 
 
 def test_pages_past_int64_are_the_last_page(world_catalog: Path) -> None:
