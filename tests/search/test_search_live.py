@@ -1386,3 +1386,31 @@ def test_online_analogs_are_paged_by_twenty_without_a_limit(tmp_path: Path) -> N
         first = engine.search("W 1", "MANN", **options)
         placed = _Placer(engine._state, first, options).add(first, online)
         assert (len(placed.analogs.offers), placed.analogs.total) == (shown, 21), options
+
+
+def test_an_online_offer_of_a_car_makers_part_is_an_analog_of_a_makers_part(
+        tmp_path: Path) -> None:
+    """OEM replacements are a car maker's search's block: searching MANN's W 1/1, an online
+    offer of the VAG number in its class is an analog, as that number's file offer is (the
+    placer sent it to ``oem_replacements`` by its brand alone and passed every test)."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+    from partsearch.search._live import _Placer
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 1/1;100,00\nVAG;06A 100 000;800,00\n"},
+        _FILE, "brand_a,article_a,brand_b,article_b\nMANN,W 1/1,VAG,06A 100 000\n")
+    engine = Engine.open(catalog)
+    online = (LiveOffer("NET", "VAG", "VAG", "06A 100 000", "06A100000", "", Decimal(700),
+                        quantity=1, quantity_exact=True),)
+    result = engine.search("W 1/1", "MANN")
+    placed = _Placer(engine._state, result, {}).add(result, online)
+    assert placed.oem_replacements.total == 0
+    assert [(o.article, o.block, o.why) for o in placed.analogs.offers] == [
+        ("06A 100 000", "analogs", "analog")] * 2
+    # from the car maker's side, its own number's online offer is requested, no replacement
+    vag = engine.search("06A 100 000", "VAG")
+    placed = _Placer(engine._state, vag, {}).add(vag, online)
+    assert [o.why for o in placed.requested.offers] == ["requested", "requested"]
+    assert placed.oem_replacements.total == 0
