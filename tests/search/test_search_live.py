@@ -1414,3 +1414,26 @@ def test_an_online_offer_of_a_car_makers_part_is_an_analog_of_a_makers_part(
     placed = _Placer(engine._state, vag, {}).add(vag, online)
     assert [o.why for o in placed.requested.offers] == ["requested", "requested"]
     assert placed.oem_replacements.total == 0
+
+
+def test_a_supplier_cross_is_listed_once(tmp_path: Path) -> None:
+    """A supplier's own cross offered twice (two warehouses), and again in a later answer, is
+    one part for the manager to check: ``supplier_crosses`` lists it once, while both offers
+    are shown (the list took each offer's part and passed every test)."""
+    from decimal import Decimal
+
+    from partsearch import SupplierCrossPart
+    from partsearch.online import LiveOffer
+    from partsearch.search._live import _Placer
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 1/1;100,00\n"}, _FILE,
+        "brand_a,article_a,brand_b,article_b\nMANN,W 1/1,BOSCH,A 1\n")
+    engine = Engine.open(catalog)
+    result = engine.search("W 1/1", "MANN")
+    cross = [LiveOffer("NET", "FILTRON", "FILTRON", "PS 842", "PS842", "", Decimal(price),
+                       quantity=1, quantity_exact=True) for price in (40, 45)]
+    placer = _Placer(engine._state, result, {})
+    placed = placer.add(placer.add(result, tuple(cross)), (cross[0],))
+    assert placed.supplier_crosses == (SupplierCrossPart("NET", "FILTRON", "PS 842"),)
+    assert [o.why for o in placed.analogs.offers] == ["supplier_cross"] * 3
