@@ -224,6 +224,11 @@ def test_invisible_characters_leave_a_kept_brand() -> None:
     assert brand_key("MANN-\u00adFILTER") == "MANN-FILTER"
     assert brand_key("AC\u00adME\u200b PARTS") == "ACME PARTS"
     assert brand_keys(["AC\u00adME"]).to_pylist() == ["ACME"]
+    # nor does one split a word before its Cyrillic look-alikes are read: МА\xadNN (М, А
+    # typed on a Russian layout) is MANN, a word with a Latin letter, not МА and NN (a
+    # Cyrillic word kept as written, and an unknown brand МАNN)
+    assert brand_key("МА\u00adNN") == brand_key("МА\u200bNN") == "MANN-FILTER"
+    assert brand_keys(["ВО\u00adSCH"]).to_pylist() == ["BOSCH"]
 
 
 def test_suggest_misspelled() -> None:

@@ -218,3 +218,21 @@ def test_guard_config_refuses_pairs_that_is_no_bool() -> None:
 
     with pytest.raises(CrossFileError, match="GuardConfig: pairs must be True or False"):
         GuardConfig(pairs="yes")  # type: ignore[arg-type]
+
+
+def test_of_two_competing_bridges_only_the_less_trusted_is_held_back() -> None:
+    """Part 6 is crossed by one record to each of two groups (triangles 0-1-2 and 3-4-5, each
+    cross of them confirmed): both records are bridges between large sides. Source 0 (no
+    confirmed cross) is far less trusted than source 1 (50): only its record is held back, as
+    the least trusted at both of its ends; the other is the least trusted at its far end
+    alone, and stays (holding one held at either end held both, the part in neither group)."""
+    pairs = [(0, 1), (1, 2), (0, 2), (3, 4), (4, 5), (3, 5), (0, 6), (3, 6)]
+    a = np.array([p[0] for p in pairs], dtype=np.int32)
+    b = np.array([p[1] for p in pairs], dtype=np.int32)
+    only = np.array([CONFIRMED] * 6 + [0, 1], dtype=np.uint16)
+    state = np.zeros(a.size, dtype=np.uint8)
+    side, _adjacency, labels = apply_guard(7, a, b, state, Sources(only, np.array([0, 50])),
+                                           GuardConfig())
+    assert state.tolist() == [0] * 6 + [1, 0]
+    assert labels[6] == labels[3] != labels[0]
+    assert side[6:].tolist() == [3, 1]  # (held with a side of 3; now a cross to a leaf)

@@ -364,3 +364,15 @@ def test_source_rates_leave_out_crosses_to_a_leaf() -> None:
     rate = k.source_rates(only, np.array([0, 0, 1], dtype=np.int64), skip, side, 3)
     # 0 of 2, 0 of 1, 3 of 3 confirmed (Laplace-smoothed): the leaves count neither way
     assert rate.tolist() == [1 / 4, 1 / 3, 4 / 5]
+
+
+def test_source_rates_count_a_bridge_whose_smaller_side_is_min_side() -> None:
+    """The bound is the guard's own (``suspicious``: a smaller side of ``min_side`` parts or
+    more): such a bridge could be confirmed, so it counts against its source; one part fewer
+    is a leaf's and counts neither way (a strict bound left the first out unseen)."""
+    only = np.array([0, 1], dtype=np.uint16)
+    side = np.array([3, 2], dtype=np.int32)
+    rate = k.source_rates(only, np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.uint8), side,
+                          3)
+    assert rate.tolist() == [1 / 3, 1 / 2]
+    assert k.suspicious(np.zeros(2, dtype=np.uint8), only, side, 3).tolist() == [0]

@@ -25,12 +25,17 @@ PRICES = [
     ("160992", 16099200), ("0.005", 1), ("1,234,567", 123456700), ("1.234.567,89", 123456789),
     ("1 234 567,89", 123456789), ("1,234,567.5", 123456750), ("12.345", 1235),
     ("0000000000000100", 10000), ("999999999999,99", 99999999999999),
+    # the rouble as README lists it: руб, р., ₽, RUB, RUR
+    ("1 234,50 ₽", 123450), ("99 RUR", 9900), ("12 р.", 1200), ("7,5 rub", 750),
 ]
 
 
 @pytest.mark.parametrize(("text", "kopecks"), PRICES)
 def test_price_examples(text: str, kopecks: int) -> None:
     assert _run(v.parse_price, [text]) == [(kopecks, None)]
+    # the scalar reading too (the online connectors' and the profiles'): the random draws
+    # seldom write a zero-padded price past 12 digits, or an example's other forms
+    assert ref.price(text) == (kopecks, None)
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -74,12 +79,17 @@ QUANTITIES = [
     ("меньше 1", 0, False, False), ("≤0", 0, False, False), ("<= 0", 0, False, False),
     ("до 0", 0, False, False), ("<2", 1, False, False), ("до 1", 1, False, False),
     ("0+", 0, False, False), ("≥0", 0, False, False), ("0-5", 0, False, False),
+    # the longest quantity in groups of three: 15 digits, as written plain (16 are refused)
+    ("123 456 789 012 345", 123456789012345, True, False),
+    ("больше 100 000 000 000 000", 100000000000000, False, False),
 ]
 
 
 @pytest.mark.parametrize(("text", "qty", "exact", "on_order"), QUANTITIES)
 def test_quantity_examples(text: str | None, qty: int | None, exact: bool, on_order: bool) -> None:
     assert _run(v.parse_quantity, [text]) == [(qty, exact, on_order, None)]
+    # the scalar reading too (an online supplier's availability): "≤0" read 1 there unseen
+    assert ref.quantity(text) == (qty, exact, on_order, None)
 
 
 @pytest.mark.parametrize("text", ["звоните", "10 20", "1 2000", "1 000 000 000 000 000", "--"])

@@ -1063,12 +1063,30 @@ def test_oem_replacements_have_their_own_page(tmp_path: Path,
     assert page(oem_offset=20) == ((25, 20, False, oem[20:]), first[1])
     assert page(oem_offset=3, oem_limit=2, analogs_limit=1) == (
         (25, 3, True, oem[3:5]), (5, 0, True, analogs[:1]))
+    # the numpy reference the compiled search is held to pages them alike (one offer too
+    # many on its OEM page passed every test: no catalog reaches its OEM paging otherwise)
+    from partsearch.search._blocks import Query, answer
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    for skip, size in ((0, 20), (3, 2), (20, 20), (24, 1)):
+        q = Query("06A 000 000", "VAG", "guest", ("delivery", False), Filters(), False, 0, 20,
+                  False, now, skip, size)
+        reference = answer(engine._state, q, "VAG", "06A000000", compiled=False)
+        assert [o.article for o in reference.oem_replacements.offers] == oem[skip:skip + size]
+        assert reference == engine.search("06A 000 000", brand="VAG", now=now,
+                                          oem_offset=skip, oem_limit=size)
     assert main(["search", str(catalog), "06A 000 000", "--brand", "VAG", "--oem-page", "2",
                  "--json"]) == 0
     blocks = json.loads(capsys.readouterr().out)["blocks"]
     assert blocks["oem_replacements"]["offset"] == 20
     assert [o["article"] for o in blocks["oem_replacements"]["offers"]] == oem[20:]
     assert blocks["analogs"]["offset"] == 0 and len(blocks["analogs"]["offers"]) == 5
+    # --analogs-page N is the analogs' offset 20 (N - 1), the OEM page left at its first
+    assert main(["search", str(catalog), "06A 000 000", "--brand", "VAG", "--analogs-page",
+                 "2", "--json"]) == 0
+    blocks = json.loads(capsys.readouterr().out)["blocks"]
+    assert (blocks["analogs"]["offset"], blocks["analogs"]["offers"]) == (20, [])
+    assert blocks["oem_replacements"]["offset"] == 0
 
 
 def test_pages_past_int64_are_the_last_page(world_catalog: Path) -> None:

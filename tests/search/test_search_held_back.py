@@ -211,3 +211,31 @@ def test_a_reload_keeps_the_held_parts_of_the_same_snapshot(catalog: Path) -> No
         assert engine.index.held_ready and engine.index.held_parts() is held
     finally:
         (catalog / "catalog.toml").unlink()
+
+
+def test_a_held_back_partner_of_a_car_maker_is_an_analog_not_an_oem_replacement(
+        tmp_path: Path) -> None:
+    """A car maker's part searched (KAMAZ), its held-back partner another car maker's (TOYOTA):
+    the partner is shown as the held-back analog it is, never among the OEM replacements,
+    which are the OE numbers of the searched part's own class (dropping that rule moved
+    TOYOTA B 1 to ``oem_replacements`` as a plain replacement, and every test passed)."""
+    folder = tmp_path
+    (folder / "x.csv").write_text(CROSSES.replace("FILTRON,B ", "TOYOTA,B "), encoding="utf-8")
+    (folder / "black.csv").write_text("brand_a,article_a,brand_b,article_b\n"
+                                      "KAMAZ,728,FILTRON,Z 9\n", encoding="utf-8")
+    (folder / "p.csv").write_text(PRICES.replace("FILTRON;B ", "TOYOTA;B "), encoding="utf-8")
+    (folder / "s.toml").write_text(
+        '[ALFA]\nfile = "p.csv"\ncolumns = { brand = "brand", article = "article", '
+        'price = "price", delivery_hours = "delivery" }\n', encoding="utf-8")
+    cat = folder / "cat"
+    assert all(r.error is None for r in load_suppliers(folder / "s.toml", cat))
+    build_index([folder / "x.csv"], cat, blacklist=folder / "black.csv")
+    engine = Engine.open(cat)
+    assert engine._state.registry.is_oem("KAMAZ") and engine._state.registry.is_oem("TOYOTA")
+    for options in ({}, {"sort": ("price", False)}, {"filters": Filters(brands="TOYOTA")}):
+        r = engine.search("728", "KAMAZ", now=NOW, **options)  # type: ignore[arg-type]
+        assert r.oem_replacements.total == 0 and r.oem_replacements.offers == ()
+        assert sorted(_analogs(r)) == sorted(
+            [("FILTRON", "A 1", "held_back", 1, 1), ("TOYOTA", "B 1", "held_back", 1, 1),
+             ("TOYOTA", "B 1", "held_back", 1, 1)][1 if options.get("filters") else 0:])
+        assert engine.search_json("728", "KAMAZ", now=NOW, **options) == r.to_json()  # type: ignore[arg-type]

@@ -231,3 +231,27 @@ def test_json_answers_in_threads_keep_their_own_bytes(world_catalog: Path,
     with ThreadPoolExecutor(2) as pool:
         assert list(pool.map(run, halves)) == expected
     assert expected[0] != expected[1] and sum(a.count(b'{"block":') for a in expected[0]) > 100
+
+
+def test_half_a_tenth_of_age_rounds_up_and_stale_is_past_the_limit(tmp_path: Path) -> None:
+    """README: an offer's age is in tenths of an hour, half a tenth (180 s) rounded up, and it
+    is ``stale`` beyond ``stale_after_hours``, not at it (rounding half down, or stale at
+    the limit, passed every test: the draws never land on the half)."""
+    from datetime import timedelta
+
+    from tests.conftest import write_catalog
+
+    assert [_json.age_tenths(s, 0) for s in (179, 180, 539, 540)] == [0, 1, 1, 2]
+    catalog = write_catalog(tmp_path, {"p.csv": "brand;article;price\nMANN;W 1/1;100,00\n"},
+                            '[ALFA]\nfile = "p.csv"\ncolumns = { brand = "brand", article = '
+                            '"article", price = "price" }\n')
+    engine = Engine.open(catalog)
+    (offer,) = engine.search("W 1/1", "MANN").requested.offers
+    assert offer.price_file_time is not None
+    file_second = int(datetime.fromisoformat(offer.price_file_time).timestamp())
+    for seconds, age, stale in ((72 * 3600, 72.0, False), (72 * 3600 + 179, 72.0, False),
+                                (72 * 3600 + 180, 72.1, True)):
+        now = datetime.fromtimestamp(file_second, UTC) + timedelta(seconds=seconds)
+        r = engine.search("W 1/1", "MANN", now=now)
+        assert (r.requested.offers[0].age_hours, r.requested.offers[0].stale) == (age, stale)
+        assert engine.search_json("W 1/1", "MANN", now=now) == r.to_json()

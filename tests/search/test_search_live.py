@@ -1360,3 +1360,80 @@ def test_a_reload_during_a_live_search_mixes_no_two_cross_indexes(
     assert sorted((o.supplier, o.brand, o.why) for o in after.analogs.offers) == [
         ("FILE", "MAHLE", "analog"), ("OWN", "KNECHT", "supplier_cross"),
         ("OWN", "MAHLE", "analog")]  # all of the new one's
+
+
+def test_online_analogs_are_paged_by_twenty_without_a_limit(tmp_path: Path) -> None:
+    """Without ``analogs_limit`` a live search's page is 20 analogs, as ``Engine.search``'s:
+    an online analog placed 21st falls on the second page (a default of 21 in the placer
+    showed it on the first, a page of 21, and every test passed)."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+    from partsearch.search._live import _Placer
+
+    analogs = [f"A {i}" for i in range(21)]
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 1;100,00\n" + "".join(
+            f"BOSCH;{a};{200 + i},00\n" for i, a in enumerate(analogs[:20]))},
+        _FILE, "brand_a,article_a,brand_b,article_b\n" + "".join(
+            f"MANN,W 1,BOSCH,{a}\n" for a in analogs))
+    engine = Engine.open(catalog)
+    result = engine.search("W 1", "MANN")
+    assert (len(result.analogs.offers), result.analogs.total) == (20, 20)
+    online = (LiveOffer("NET", "BOSCH", "BOSCH", "A 20", "A20", "", Decimal(50), quantity=1,
+                        quantity_exact=True),)
+    for options, shown in (({}, 20), ({"analogs_offset": 20}, 1), ({"analogs_limit": 21}, 21)):
+        first = engine.search("W 1", "MANN", **options)
+        placed = _Placer(engine._state, first, options).add(first, online)
+        assert (len(placed.analogs.offers), placed.analogs.total) == (shown, 21), options
+
+
+def test_an_online_offer_of_a_car_makers_part_is_an_analog_of_a_makers_part(
+        tmp_path: Path) -> None:
+    """OEM replacements are a car maker's search's block: searching MANN's W 1/1, an online
+    offer of the VAG number in its class is an analog, as that number's file offer is (the
+    placer sent it to ``oem_replacements`` by its brand alone and passed every test)."""
+    from decimal import Decimal
+
+    from partsearch.online import LiveOffer
+    from partsearch.search._live import _Placer
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 1/1;100,00\nVAG;06A 100 000;800,00\n"},
+        _FILE, "brand_a,article_a,brand_b,article_b\nMANN,W 1/1,VAG,06A 100 000\n")
+    engine = Engine.open(catalog)
+    online = (LiveOffer("NET", "VAG", "VAG", "06A 100 000", "06A100000", "", Decimal(700),
+                        quantity=1, quantity_exact=True),)
+    result = engine.search("W 1/1", "MANN")
+    placed = _Placer(engine._state, result, {}).add(result, online)
+    assert placed.oem_replacements.total == 0
+    assert [(o.article, o.block, o.why) for o in placed.analogs.offers] == [
+        ("06A 100 000", "analogs", "analog")] * 2
+    # from the car maker's side, its own number's online offer is requested, no replacement
+    vag = engine.search("06A 100 000", "VAG")
+    placed = _Placer(engine._state, vag, {}).add(vag, online)
+    assert [o.why for o in placed.requested.offers] == ["requested", "requested"]
+    assert placed.oem_replacements.total == 0
+
+
+def test_a_supplier_cross_is_listed_once(tmp_path: Path) -> None:
+    """A supplier's own cross offered twice (two warehouses), and again in a later answer, is
+    one part for the manager to check: ``supplier_crosses`` lists it once, while both offers
+    are shown (the list took each offer's part and passed every test)."""
+    from decimal import Decimal
+
+    from partsearch import SupplierCrossPart
+    from partsearch.online import LiveOffer
+    from partsearch.search._live import _Placer
+
+    catalog = write_catalog(
+        tmp_path, {"p.csv": "brand;article;price\nMANN;W 1/1;100,00\n"}, _FILE,
+        "brand_a,article_a,brand_b,article_b\nMANN,W 1/1,BOSCH,A 1\n")
+    engine = Engine.open(catalog)
+    result = engine.search("W 1/1", "MANN")
+    cross = [LiveOffer("NET", "FILTRON", "FILTRON", "PS 842", "PS842", "", Decimal(price),
+                       quantity=1, quantity_exact=True) for price in (40, 45)]
+    placer = _Placer(engine._state, result, {})
+    placed = placer.add(placer.add(result, tuple(cross)), (cross[0],))
+    assert placed.supplier_crosses == (SupplierCrossPart("NET", "FILTRON", "PS 842"),)
+    assert [o.why for o in placed.analogs.offers] == ["supplier_cross"] * 3
