@@ -45,7 +45,8 @@ def drop_stale_caches(root: Path, cache_dir: str | None = None) -> bool:
 
         mine = hashlib.sha1(str(root).encode()).hexdigest()[:16]  # (one stamp a source tree)
         places.append((Path(cache_dir) / f"{_STAMP}.{mine}", [
-            Path(cache_dir) / Locator.get_suitable_cache_subpath(str(folder / "_.py"))
+            Path(cache_dir) / Locator.get_suitable_cache_subpath(  # type: ignore[no-untyped-call]
+                str(folder / "_.py"))
             for folder in sorted(folders)]))
     dropped = False
     for stamp, where in places:
@@ -74,7 +75,8 @@ def _drop(stamp: Path, where: list[Path], digest: str) -> bool:
 def _numba_cache_dir() -> str | None:
     from numba.core import config
 
-    return str(config.CACHE_DIR) if config.CACHE_DIR else None
+    found = getattr(config, "CACHE_DIR", "")  # (set from NUMBA_CACHE_DIR as numba imports)
+    return str(found) if found else None
 
 
 drop_stale_caches(Path(__file__).resolve().parent, _numba_cache_dir())
