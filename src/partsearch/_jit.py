@@ -24,29 +24,59 @@ __all__ = ["drop_stale_caches", "njit"]
 _STAMP = "njit-sources.sha256"
 
 
-def drop_stale_caches(root: Path) -> bool:
-    """Remove numba's caches (``*.nbi``, ``*.nbc``) under ``root`` when a module there that
-    compiles kernels (holds ``@njit``) changed since they were written; whether it did. A tree
-    that cannot be written is left as it is (numba then caches elsewhere, by full path)."""
+def drop_stale_caches(root: Path, cache_dir: str | None = None) -> bool:
+    """Remove numba's caches (``*.nbi``, ``*.nbc``) of the modules under ``root`` when a module
+    there that compiles kernels (holds ``@njit``) changed since they were written; whether it
+    did. ``cache_dir`` is numba's ``NUMBA_CACHE_DIR`` when one is set: numba then keeps every
+    cache there, a folder per source folder, and none beside the sources (dropping only those
+    beside them left a changed ranking kernel's callers running the old one, an outside
+    audit's mutants found). A place that cannot be written is left as it is (numba then
+    caches elsewhere, by full path)."""
     digest = hashlib.sha256()
+    folders = set()
     for path in sorted(root.rglob("*.py")):
         text = path.read_bytes()
         if b"@njit" in text:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + text + b"\0")
-    stamp = root / "__pycache__" / _STAMP
+            folders.add(path.parent)
+    places = [(root / "__pycache__" / _STAMP, [root])]
+    if cache_dir:
+        from numba.core.caching import UserProvidedCacheLocator as Locator
+
+        mine = hashlib.sha1(str(root).encode()).hexdigest()[:16]  # (one stamp a source tree)
+        places.append((Path(cache_dir) / f"{_STAMP}.{mine}", [
+            Path(cache_dir) / Locator.get_suitable_cache_subpath(  # type: ignore[no-untyped-call]
+                str(folder / "_.py"))
+            for folder in sorted(folders)]))
+    dropped = False
+    for stamp, where in places:
+        dropped |= _drop(stamp, where, digest.hexdigest())
+    return dropped
+
+
+def _drop(stamp: Path, where: list[Path], digest: str) -> bool:
+    """Remove the caches under ``where`` unless ``stamp`` holds ``digest``, then write it."""
     with contextlib.suppress(OSError):
-        if stamp.read_text() == digest.hexdigest():
+        if stamp.read_text() == digest:
             return False
     try:
-        for cache in [*root.rglob("*.nbi"), *root.rglob("*.nbc")]:
-            cache.unlink(missing_ok=True)
-        stamp.parent.mkdir(exist_ok=True)
-        tmp = stamp.with_name(f".{_STAMP}.{os.getpid()}")
-        tmp.write_text(digest.hexdigest())
+        for folder in where:
+            for cache in [*folder.rglob("*.nbi"), *folder.rglob("*.nbc")]:
+                cache.unlink(missing_ok=True)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        tmp = stamp.with_name(f".{stamp.name}.{os.getpid()}")
+        tmp.write_text(digest)
         os.replace(tmp, stamp)
     except OSError:
         return False
     return True
 
 
-drop_stale_caches(Path(__file__).resolve().parent)
+def _numba_cache_dir() -> str | None:
+    from numba.core import config
+
+    found = getattr(config, "CACHE_DIR", "")  # (set from NUMBA_CACHE_DIR as numba imports)
+    return str(found) if found else None
+
+
+drop_stale_caches(Path(__file__).resolve().parent, _numba_cache_dir())
