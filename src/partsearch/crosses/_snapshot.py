@@ -25,12 +25,17 @@ import json
 import os
 import shutil
 import traceback
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
+
+try:  # ISA-L's CRC-32: zlib's values at ~7x its speed (24 against 3.5 GiB/s here): a 200M
+    # build checksums the whole 22 GB snapshot it writes, ~6 s of zlib's on its critical path
+    from isal.isal_zlib import crc32 as _crc32
+except ImportError:  # (a platform without its wheels)
+    from zlib import crc32 as _crc32
 
 from partsearch._catalog import (
     CROSSES,
@@ -268,14 +273,14 @@ class AppendFile:
             np.dtype(dtype)), "fortran_order": False, "shape": shape})
         self.file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed by close()
         self.file.write(header.getvalue())
-        self.crc = zlib.crc32(header.getvalue())
+        self.crc = _crc32(header.getvalue())
 
     def tell(self) -> int:
         return self.file.tell()
 
     def write(self, arr: np.ndarray) -> None:
         arr = np.ascontiguousarray(arr)
-        self.crc = zlib.crc32(arr.reshape(-1).view(np.uint8).data, self.crc)
+        self.crc = _crc32(arr.reshape(-1).view(np.uint8).data, self.crc)
         arr.tofile(self.file)
 
     def close(self) -> None:
@@ -378,7 +383,7 @@ def _checksum(path: Path) -> int:
     crc = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(16 << 20):
-            crc = zlib.crc32(chunk, crc)
+            crc = _crc32(chunk, crc)
     return crc
 
 
@@ -416,11 +421,11 @@ def _fingerprint(path: Path, pages: bool = True) -> dict[str, int]:
         head = fh.read(_SAMPLE)
         fh.seek(max(0, size - _SAMPLE))
         tail = fh.read(_SAMPLE)
-        out = {"bytes": size, "crc": zlib.crc32(head + tail)}
+        out = {"bytes": size, "crc": _crc32(head + tail)}
         if pages:
             crc, inner, fd = 0, size - 2 * _SAMPLE, fh.fileno()  # (a small file: no middle)
             for i in range(1, _PAGES + 1) if inner > _PAGE else ():
-                crc = zlib.crc32(os.pread(fd, _PAGE, _SAMPLE + (inner - _PAGE) * i
+                crc = _crc32(os.pread(fd, _PAGE, _SAMPLE + (inner - _PAGE) * i
                                           // (_PAGES + 1)), crc)
             out["pages"] = crc
     return out
