@@ -262,10 +262,11 @@ def _search_figures(catalog: Path, world: Path, args: argparse.Namespace, figs: 
     figs["typo_start_p99_us"] = round(start.p99_us, 1)
     log(f"typo at the start (not found, suggestions): {start}")
     # every offer of the class, in our blocks, for the baselines' answers to be checked against
-    counts = [engine.search(articles[i], brand=brands[i]) for i in range(min(_CHECKED, len(brands)))]
-    ours = np.array([r.requested.total + r.oem_replacements.total + r.analogs.total
-                     for r in counts], dtype=np.int64)
-    return idx, hashes, ours, search, as_json
+    answers = [engine.search(articles[i], brand=brands[i])
+               for i in range(min(_CHECKED, len(brands)))]
+    counts = np.array([r.requested.total + r.oem_replacements.total + r.analogs.total
+                       for r in answers], dtype=np.int64)
+    return idx, hashes, counts, search, as_json
 
 
 def _write_levels(catalog: Path) -> None:

@@ -52,9 +52,9 @@ import numpy as np
 from partsearch._inputs import flag, shown
 from partsearch.errors import CrossFileError
 
-# a cross's state (``edge_state``): 0 accepted, 2 blacklisted (``build``), and what the guard
-# holds back, by the rule that held it
-BRIDGE, PAIR = 1, 3
+# a cross's state (``edge_state``, stored in the snapshot): accepted, blacklisted (``build``),
+# or held back by the guard, by the rule that held it
+ACCEPTED, BRIDGE, BLACKLISTED, PAIR = 0, 1, 2, 3
 REASONS = {BRIDGE: "single-source bridge between groups",
            PAIR: "single-source pair between groups"}
 

@@ -29,7 +29,16 @@ import numpy as np
 from partsearch._inputs import flag, is_column, shown, user_path
 from partsearch._memory import release_freed_memory
 from partsearch.brands import BrandRegistry, catalog_registry, registry_sources
-from partsearch.crosses._guard import REASONS, GuardConfig, Sources, apply_guard, held_back
+from partsearch.crosses._guard import (
+    ACCEPTED,
+    BLACKLISTED,
+    BRIDGE,
+    REASONS,
+    GuardConfig,
+    Sources,
+    apply_guard,
+    held_back,
+)
 from partsearch.crosses._read import (
     MAX_REJECTS_KEPT,
     Layout,
@@ -43,9 +52,6 @@ from partsearch.errors import CatalogError, CrossFileError
 
 if TYPE_CHECKING:
     from partsearch.crosses._snapshot import Writer
-
-# edge states stored in the snapshot
-ACCEPTED, GUARDED, BLACKLISTED = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -246,7 +252,7 @@ def build_index(files: Iterable[str | Path], catalog_dir: str | Path, *,
         }, side, read.parts.brands.names, read.sources.names)
         held, black = int(held_back(state).sum()), int((state == BLACKLISTED).sum())
         reasons = tuple((REASONS[s], int((state == s).sum())) for s in REASONS
-                        if s == GUARDED or (state == s).any())
+                        if s == BRIDGE or (state == s).any())
         snapshot = out.publish({
             "parts": n, "classes": int(sizes.size),
             "largest_class": int(sizes.max()) if sizes.size else 0,

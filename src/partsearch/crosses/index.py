@@ -32,7 +32,7 @@ from partsearch._catalog import CROSSES, read_pointer
 from partsearch._hashing import part_hash
 from partsearch._inputs import shown, user_path
 from partsearch.brands import BrandRegistry, catalog_registry
-from partsearch.crosses._guard import REASONS, held_back
+from partsearch.crosses._guard import BLACKLISTED, REASONS, held_back
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 
@@ -371,7 +371,7 @@ class CrossIndex:
         state = int(self._a["edge_state"][pos])
         if state == 0:
             return []
-        reason = "blacklist" if state == 2 else f"guard: {REASONS[state]}"
+        reason = "blacklist" if state == BLACKLISTED else f"guard: {REASONS[state]}"
         return [(self._step(a, b, pos), reason)]
 
     def held_parts(self) -> frozenset[int]:

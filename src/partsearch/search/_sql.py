@@ -31,7 +31,7 @@ import numpy as np
 
 __all__ = ["connect", "refused"]
 
-# (crosses.build's ACCEPTED, GUARDED, BLACKLISTED, then the guard's PAIR: held back too)
+# (by crosses._guard's ACCEPTED, BRIDGE, BLACKLISTED, PAIR: the guard's two rules held back)
 STATES = ("accepted", "held_back", "blacklisted", "held_back")
 
 
