@@ -16,10 +16,12 @@ import contextlib
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
-from numba import njit
+from numba import njit, types
+from numba.core.extending import intrinsic
 
-__all__ = ["drop_stale_caches", "njit"]
+__all__ = ["drop_stale_caches", "njit", "prefetch"]
 
 _STAMP = "njit-sources.sha256"
 
@@ -70,6 +72,33 @@ def _drop(stamp: Path, where: list[Path], digest: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def _prefetch_typing(typingctx: Any, arr: Any, index: Any) -> Any:
+    """``prefetch(arr, i)``: ask the processor to start loading ``arr[i]``'s cache line (for
+    writing, kept in every cache level), and go on. A loop over random places in a table
+    larger than the caches names the place it will need some steps ahead, so those misses
+    overlap its work instead of each waiting in turn. A hint: an index out of range is not
+    an error (nothing is read), and the compiled code's result is the same without it."""
+    from llvmlite import ir
+
+    sig = types.void(arr, index)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        byte_ptr = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fn = builder.module.declare_intrinsic(
+            "llvm.prefetch", fnty=ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32]))
+        # (write, locality 3: every cache level, data cache)
+        builder.call(fn, [builder.bitcast(builder.gep(data, [args[1]]), byte_ptr),
+                          ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+prefetch: Any = intrinsic(_prefetch_typing)
 
 
 def _numba_cache_dir() -> str | None:

@@ -1390,3 +1390,58 @@ def test_guard_pairs_keep_real_groups_apart_beside_a_planted_record(realdata: Pa
     assert step.sources == ("planted",) and reason == "guard: single-source pair between groups"
     assert idx.class_members(leaf).tolist() == [leaf]
     assert len(idx.class_members(mann)) > 400 and len(idx.class_members(case)) > 200
+
+
+def _snapshot_arrays(catalog: Path) -> dict[str, np.ndarray]:
+    area = catalog / "crosses"
+    version = area / str(read_pointer(area))
+    return {p.stem: np.load(p) for p in sorted(version.glob("*.npy"))}
+
+
+def test_parts_recorded_on_their_thread_batch_after_batch_as_in_one_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New parts' brands, article hashes and text are recorded on a thread of their own, a
+    batch behind the numbering: read in batches of 3 rows (new parts in most of them, and
+    parts seen again), every array of the snapshot is the one a single batch gives."""
+    from partsearch.crosses import _read
+
+    rows = [f"MANN,W {i % 17},BOSCH,0 451 {i * 7 % 23:06d},src{i % 3},oem" for i in range(60)]
+    path = _write(tmp_path, "\n".join(rows) + "\n")
+    build_index([path], tmp_path / "one")
+    monkeypatch.setattr(_read, "BATCH_ROWS", 3)
+    monkeypatch.setattr(_read, "CSV_BLOCK_BYTES", 100)
+    build_index([path], tmp_path / "many")
+    one, many = _snapshot_arrays(tmp_path / "one"), _snapshot_arrays(tmp_path / "many")
+    assert one.keys() == many.keys() and "article_data" in one
+    for name, arr in one.items():
+        assert np.array_equal(arr, many[name]), name
+
+
+def test_a_failure_while_recording_parts_fails_the_build_and_keeps_the_snapshot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error on the recording thread (a batch's new parts) is the build's error, raised
+    by the next batch or at the read's end; the published snapshot stays, no scratch left."""
+    from partsearch.crosses import _parts, _read
+
+    catalog = tmp_path / "c"
+    build_index([_write(tmp_path, STORY)], catalog)
+    before = read_pointer(catalog / "crosses")
+    listed = sorted(p.name for p in (catalog / "crosses").iterdir())
+    monkeypatch.setattr(_read, "BATCH_ROWS", 3)
+    monkeypatch.setattr(_read, "CSV_BLOCK_BYTES", 100)
+    record = _parts.PartTable._record
+    calls = []
+
+    def failing(self: Any, *args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        record(self, *args)
+
+    monkeypatch.setattr(_parts.PartTable, "_record", failing)
+    rows = [f"MANN,W {i},BOSCH,0 451 {i:06d},tecdoc,oem" for i in range(30)]
+    with pytest.raises(SnapshotError, match=r"No space left on device|cannot write"):
+        build_index([_write(tmp_path, "\n".join(rows) + "\n", "new.csv")], catalog)
+    assert len(calls) == 2  # (no batch recorded after the failure)
+    assert read_pointer(catalog / "crosses") == before
+    assert sorted(p.name for p in (catalog / "crosses").iterdir()) == listed

@@ -58,6 +58,11 @@ def register(sub: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from partsearch._memory import keep_freed_memory
+
+    # first, before pyarrow is imported: the read's batch buffers reused, not faulted in anew
+    # (this process only builds; the build hands everything back between its stages)
+    keep_freed_memory()
     from partsearch.brands import catalog_registry
     from partsearch.cli._progress import progress_bar
     from partsearch.crosses import CrossIndex, GuardConfig, build_index

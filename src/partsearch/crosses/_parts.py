@@ -5,7 +5,10 @@ open-addressing table, so a cross becomes two int32 numbers as soon as its batch
 second pass over the hashes, no sort of every cross's hash. What the snapshot needs of a part
 (its brand, the hash of its article key, and the article as first written) is taken from the
 batch only for parts seen for the first time; the article text and hashes go to scratch files
-in the build's work directory, so memory holds about 10 bytes per part plus the table.
+in the build's work directory, so memory holds about 10 bytes per part plus the table. That
+recording runs on a thread of its own, one batch behind the numbering: at 200M crosses it is
+~30 s of the read stage, which the main thread (numbering, its critical path) no longer waits
+for.
 
 At the end, parts are renumbered by the rank of their hash (lookup searches the sorted hashes):
 :meth:`PartTable.finish` returns that order and the ranks.
@@ -14,7 +17,7 @@ At the end, parts are renumbered by the rank of their hash (lookup searches the 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -43,6 +46,9 @@ class PartTable:
         _npy_header(self._text, 0)  # room for the header: the file becomes the snapshot's
         self._length = open(work / "article.len", "wb")  # noqa: SIM115
         self._art_hash = open(work / "article.hash", "wb")  # noqa: SIM115
+        # one batch recorded at a time, in order (the scratch files are appended to)
+        self._recorder = ThreadPoolExecutor(1, thread_name_prefix="partsearch-record")
+        self._recording: Future[None] | None = None
 
     def add(self, batch: Batch, keep: np.ndarray | None = None
             ) -> tuple[np.ndarray, np.ndarray]:
@@ -59,11 +65,21 @@ class PartTable:
         self._reserve(self.n + hashes.size)
         ids, first, self.n = k.intern(self._slots, self._keys, self.n, hashes)
         if first.size:
-            self._record(batch, first, self.n - first.size, rows)
+            self._recorded()  # (the one before: at most one batch held for recording)
+            self._recording = self._recorder.submit(self._record, batch, first,
+                                                    self.n - first.size, self.n, rows)
         return ids[0::2], ids[1::2]
 
-    def _record(self, batch: Batch, first: np.ndarray, start: int,
+    def _recorded(self) -> None:
+        """Wait for the batch being recorded; its error, if it failed, is raised here."""
+        recording, self._recording = self._recording, None
+        if recording is not None:
+            recording.result()
+
+    def _record(self, batch: Batch, first: np.ndarray, start: int, end: int,
                 rows: np.ndarray | None) -> None:
+        """Record the parts numbered ``start`` to ``end`` (on the recorder's thread: ``n``
+        may have moved on), first seen at the mentions ``first`` of ``batch``."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -81,7 +97,7 @@ class PartTable:
                 col_b = col_b.cast(col_a.type)
             return pa.concat_arrays([col_a, col_b]).take(where)
 
-        self._brand[start:self.n] = self.brands.encode(pick(batch.brand_a, batch.brand_b))
+        self._brand[start:end] = self.brands.encode(pick(batch.brand_a, batch.brand_b))
         article_hashes(pick(batch.key_a, batch.key_b)).tofile(self._art_hash)
         text = pc.utf8_trim_whitespace(pick(batch.article_a, batch.article_b).cast(
             pa.large_string()))
@@ -93,6 +109,7 @@ class PartTable:
         from partsearch.crosses import _kernels as k
 
         if need > self._keys.size:
+            self._recorded()  # (it writes into ``_brand``, which this replaces)
             size = max(need, int(self._keys.size * 1.5))
             self._keys = _resized(self._keys, size)
             self._brand = _resized(self._brand, size)
@@ -112,6 +129,12 @@ class PartTable:
         with ExitStack() as files:
             for fh in (self._art_hash, self._length, self._text):  # (closed in reverse)
                 files.callback(fh.close)
+            # first: the batch being recorded writes to the files (its error, when the read
+            # failed for another reason, is not the one to report: the first one raised is)
+            try:
+                self._recorded()
+            finally:
+                self._recorder.shutdown()
 
     def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Free the table and renumber the parts by hash. Returns the parts in hash order (as
