@@ -1417,8 +1417,9 @@ def test_parts_recorded_on_their_thread_batch_after_batch_as_in_one_batch(
         assert np.array_equal(arr, many[name]), name
 
 
+@pytest.mark.parametrize("which", ["second", "last"])
 def test_a_failure_while_recording_parts_fails_the_build_and_keeps_the_snapshot(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, which: str) -> None:
     """An error on the recording thread (a batch's new parts) is the build's error, raised
     by the next batch or at the read's end; the published snapshot stays, no scratch left."""
     from partsearch.crosses import _parts, _read
@@ -1432,16 +1433,23 @@ def test_a_failure_while_recording_parts_fails_the_build_and_keeps_the_snapshot(
     record = _parts.PartTable._record
     calls = []
 
+    fail_at = [0]
+
     def failing(self: Any, *args: Any) -> None:
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == fail_at[0]:
             raise OSError(28, "No space left on device")
         record(self, *args)
 
     monkeypatch.setattr(_parts.PartTable, "_record", failing)
     rows = [f"MANN,W {i},BOSCH,0 451 {i:06d},tecdoc,oem" for i in range(30)]
+    build_index([_write(tmp_path, "\n".join(rows) + "\n", "new.csv")], tmp_path / "count")
+    # the last batch's error is raised at the read's end, not by a next batch
+    fail_at[0] = 2 if which == "second" else len(calls)
+    assert len(calls) > 2
+    calls.clear()
     with pytest.raises(SnapshotError, match=r"No space left on device|cannot write"):
         build_index([_write(tmp_path, "\n".join(rows) + "\n", "new.csv")], catalog)
-    assert len(calls) == 2  # (no batch recorded after the failure)
+    assert len(calls) == fail_at[0]  # (no batch recorded after the failure)
     assert read_pointer(catalog / "crosses") == before
     assert sorted(p.name for p in (catalog / "crosses").iterdir()) == listed

@@ -129,12 +129,10 @@ class PartTable:
         with ExitStack() as files:
             for fh in (self._art_hash, self._length, self._text):  # (closed in reverse)
                 files.callback(fh.close)
-            # first: the batch being recorded writes to the files (its error, when the read
-            # failed for another reason, is not the one to report: the first one raised is)
-            try:
-                self._recorded()
-            finally:
-                self._recorder.shutdown()
+            # first: the batch being recorded writes to the files. Its error is raised by
+            # finish() or the next batch; not here, where a failure elsewhere (the first
+            # error raised, the one to report) may be closing the build
+            self._recorder.shutdown(wait=True)
 
     def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Free the table and renumber the parts by hash. Returns the parts in hash order (as
@@ -144,6 +142,7 @@ class PartTable:
         from partsearch.crosses import _kernels as k
 
         self._slots = np.zeros(0, dtype=np.uint64)
+        self._recorded()  # (the last batch's: its error is the build's)
         self.close()
         keys = self._keys[: self.n]
         self._keys = np.zeros(0, dtype=np.uint64)
