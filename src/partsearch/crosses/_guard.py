@@ -133,7 +133,7 @@ def apply_guard(n: int, a: np.ndarray, b: np.ndarray, state: np.ndarray, sources
 
     # side by side (both compiled without the GIL): 25.9 -> 13.4 s at 200M crosses; their 8
     # bytes per part (parent, labels) stay below the walk's scratch (16 per part, 4 per cross)
-    accepted = state == 0
+    accepted = state == ACCEPTED
     with ThreadPoolExecutor(1, thread_name_prefix="partsearch-guard") as pool:
         labelling = pool.submit(k.union_find, n, a, b, accepted)
         off, to, eid = k.csr(n, a, b, accepted)

@@ -13,6 +13,7 @@ import numpy as np
 
 from partsearch._hash_kernels import one_pair, one_single
 from partsearch._jit import njit, prefetch
+from partsearch.crosses._guard import ACCEPTED
 
 # ``source_summary``'s mark of a cross that several sources assert (source ids are below 65535)
 CONFIRMED = 0xFFFF
@@ -33,7 +34,9 @@ def union_find(n: int, a: np.ndarray, b: np.ndarray, keep: np.ndarray) -> np.nda
     return labels
 
 
-_AHEAD = 16  # edges: how far ahead the union-find loads a node it will need
+# how many steps (edges, parts, mentions) ahead a loop over random places loads or
+# prefetches a place it will need, so that the misses overlap
+_AHEAD = 16
 
 
 @njit(cache=True, nogil=True)
@@ -569,9 +572,6 @@ def _run_sort(keys: np.ndarray, pos: np.ndarray, lo: int, hi: int) -> None:
         pos[j + 1] = p
 
 
-_PROBE_AHEAD = 16  # mentions: how far ahead intern and rehash prefetch a slot they will probe
-
-
 @njit(cache=True, nogil=True)
 def intern(slots: np.ndarray, keys: np.ndarray, n: int, hashes: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -586,11 +586,11 @@ def intern(slots: np.ndarray, keys: np.ndarray, n: int, hashes: np.ndarray
     k = 0
     m = hashes.size
     for i in range(m):
-        if i + _PROBE_AHEAD < m:
+        if i + _AHEAD < m:
             # the table is gigabytes at 200M crosses, so each probe is a cache miss; started
             # some mentions early, the misses overlap instead of waiting one after another
             # (2.0-2.2x on a 110M-mention stream into a 64M-slot table)
-            prefetch(slots, hashes[i + _PROBE_AHEAD] & mask)
+            prefetch(slots, hashes[i + _AHEAD] & mask)
         h = hashes[i]
         fp = h >> np.uint64(32)
         j = h & mask
@@ -618,8 +618,8 @@ def rehash(slots: np.ndarray, keys: np.ndarray, n: int) -> None:
     """Fill an empty table ``slots`` with the ids ``0..n-1`` of ``keys``."""
     mask = np.uint64(slots.size - 1)
     for pid in range(n):
-        if pid + _PROBE_AHEAD < n:
-            prefetch(slots, keys[pid + _PROBE_AHEAD] & mask)
+        if pid + _AHEAD < n:
+            prefetch(slots, keys[pid + _AHEAD] & mask)
         h = keys[pid]
         j = h & mask
         while slots[j] != 0:
@@ -701,7 +701,7 @@ def _suspect(state: np.ndarray, only: np.ndarray, side: np.ndarray, min_side: in
     # without branches (bitwise &, not ``and``): whether a cross is suspect is a coin toss to
     # the branch predictor, and the branching loop took 6.3 s a round at 200M crosses, 0.5 s
     # this way
-    return int((state[e] == 0) & (only[e] != CONFIRMED) & (side[e] >= min_side))
+    return int((state[e] == ACCEPTED) & (only[e] != CONFIRMED) & (side[e] >= min_side))
 
 
 @njit(cache=True, nogil=True)
@@ -1014,7 +1014,7 @@ def cut_pairs(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarra
                 root = -1
                 while first < state.size:
                     e = first
-                    if state[e] != 0 or only[e] == CONFIRMED or side[e] != 0:
+                    if state[e] != ACCEPTED or only[e] == CONFIRMED or side[e] != 0:
                         first += 1
                         continue
                     x = a[e]
@@ -1051,7 +1051,7 @@ def cut_pairs(off: np.ndarray, to: np.ndarray, eid: np.ndarray, state: np.ndarra
             if j < off[v + 1]:
                 stack_i[lane, tp] = j + 1
                 e = eid[j]
-                if e == stack_e[lane, tp] or state[e] != 0:
+                if e == stack_e[lane, tp] or state[e] != ACCEPTED:
                     continue
                 w = to[j]
                 if disc[w] < 0:
@@ -1144,7 +1144,7 @@ def cut_classes(state: np.ndarray, only: np.ndarray, side: np.ndarray, a: np.nda
     for v in range(labels.size):
         size[labels[v]] += 1
     for e in range(state.size):
-        if state[e] == 0 and only[e] != CONFIRMED and side[e] == 0:
+        if state[e] == ACCEPTED and only[e] != CONFIRMED and side[e] == 0:
             count[labels[a[e]]] += 1
     walk = np.empty(k, dtype=np.bool_)
     for c in range(k):

@@ -32,7 +32,7 @@ from partsearch._catalog import CROSSES, read_pointer
 from partsearch._hashing import part_hash
 from partsearch._inputs import shown, user_path
 from partsearch.brands import BrandRegistry, catalog_registry
-from partsearch.crosses._guard import BLACKLISTED, REASONS, held_back
+from partsearch.crosses._guard import ACCEPTED, BLACKLISTED, REASONS, held_back
 from partsearch.errors import NormalizationError, PartsearchError, SearchError, SnapshotError
 from partsearch.normalize import article_key, article_key_forms
 
@@ -369,7 +369,7 @@ class CrossIndex:
         if pos < 0:
             return []
         state = int(self._a["edge_state"][pos])
-        if state == 0:
+        if state == ACCEPTED:
             return []
         reason = "blacklist" if state == BLACKLISTED else f"guard: {REASONS[state]}"
         return [(self._step(a, b, pos), reason)]
